@@ -1,0 +1,122 @@
+// The configuration schema: the single source of truth for every YAML key, its default and its
+// error message. `Config` is derived from it. Messages read as the end of a sentence that starts
+// with the key's YAML path ("server.port: must be a whole number from 1 to 65535").
+import { z } from 'zod';
+
+const nonNegative = (fallback: number) =>
+  z.number({ error: 'must be a number ≥ 0' }).min(0, { error: 'must be a number ≥ 0' }).default(fallback);
+
+const positiveInt = (fallback: number) =>
+  z
+    .number({ error: 'must be a whole number ≥ 1' })
+    .int({ error: 'must be a whole number ≥ 1' })
+    .min(1, { error: 'must be a whole number ≥ 1' })
+    .default(fallback);
+
+const text = (fallback = '') => z.string({ error: 'must be a text value' }).default(fallback);
+const flag = (fallback: boolean) => z.boolean({ error: 'must be true or false' }).default(fallback);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const PortSchema = z
+  .number({ error: 'must be a whole number from 1 to 65535' })
+  .int({ error: 'must be a whole number from 1 to 65535' })
+  .min(0, { error: 'must be a whole number from 1 to 65535' })
+  .max(65535, { error: 'must be a whole number from 1 to 65535' });
+
+const ServerSchema = z
+  .strictObject({
+    host: text('127.0.0.1'),
+    port: PortSchema.default(8080),
+    /** Public base URL (https://interhubz.example.com): webhook URLs, OAuth callbacks, Secure cookies. */
+    publicUrl: z.union([z.literal(''), z.url({ error: 'must be an absolute URL such as https://interhubz.example.com' })]).default(''),
+    trustProxy: flag(false),
+    shutdownTimeoutSeconds: nonNegative(10),
+  })
+  .prefault({});
+
+const AdminSchema = z
+  .strictObject({
+    username: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }).default('admin'),
+    password: text(),
+    /** A scrypt hash made by `npm run hash-password`, instead of a plain password. */
+    passwordHash: text(),
+    sessionHours: positiveInt(12),
+    loginAttempts: z
+      .strictObject({ max: positiveInt(10), windowMinutes: positiveInt(15) })
+      .prefault({}),
+  })
+  .prefault({});
+
+const VaultSchema = z
+  .strictObject({
+    /** Path of a file holding the base64 key; INTERHUBZ_SECRET_KEY wins over it. */
+    keyFile: text(),
+  })
+  .prefault({});
+
+const OAuthAppSchema = z.strictObject({ clientId: text(), clientSecret: text() }).prefault({});
+
+const AppsSchema = z
+  .strictObject({ intercom: OAuthAppSchema, hubspot: OAuthAppSchema })
+  .prefault({});
+
+const CaptureSchema = z
+  .strictObject({
+    mode: z.enum(['on_close', 'realtime', 'manual'], { error: "must be one of 'on_close', 'realtime', 'manual'" }).default('on_close'),
+    graceMinutes: nonNegative(10),
+    realtimeDebounceMinutes: nonNegative(2),
+  })
+  .prefault({});
+
+const GuardsSchema = z
+  .strictObject({
+    minCustomerMessages: nonNegative(2),
+    minDurationMinutes: nonNegative(1),
+    requireHumanTeammate: flag(true),
+    excludeTags: z.array(z.string({ error: 'must be a text value' }), { error: 'must be a list of tags' }).default([]),
+    skipBotOnly: flag(true),
+  })
+  .prefault({});
+
+const ConnectionSchema = z.strictObject({
+  name: z.string({ error: 'is required: a unique name for this connection' }).min(1, { error: 'must not be empty' }),
+  timeZone: text('UTC'),
+  intercom: z
+    .strictObject({
+      region: z.enum(['us', 'eu', 'au'], { error: "must be one of 'us', 'eu', 'au'" }).default('us'),
+      accessToken: text(),
+    })
+    .prefault({}),
+  hubspot: z.strictObject({ accessToken: text() }).prefault({}),
+  conversations: z.strictObject({ capture: CaptureSchema, guards: GuardsSchema }).prefault({}),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    server: ServerSchema,
+    dataDir: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }).default('./data'),
+    logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.map((l) => `'${l}'`).join(', ')}` }).default('info'),
+    admin: AdminSchema,
+    vault: VaultSchema,
+    apps: AppsSchema,
+    /** 0 means unlimited. */
+    maxConnections: z.number({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).int({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).min(0, { error: 'must be a whole number ≥ 0 (0 means unlimited)' }).default(0),
+    connections: z.array(ConnectionSchema, { error: 'must be a list of connections' }).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.connections.forEach((connection, index) => {
+      const first = seen.get(connection.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', index, 'name'],
+          message: `'${connection.name}' is already the name of connections[${first}]; names must be unique`,
+        });
+      } else seen.set(connection.name, index);
+    });
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConnectionConfig = Config['connections'][number];

@@ -1,0 +1,118 @@
+// Starts and stops the whole daemon in order: data dir → key → database → migrations → key check →
+// admin account → HTTP. main.ts adds the process concerns (argv, signals, exit codes); tests and
+// benchmarks call startDaemon directly.
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { resolveAdminAccount, type AdminAccount } from './auth/admin-account.ts';
+import { createLoginLimiter } from './auth/login-limiter.ts';
+import type { Config } from './config/schema.ts';
+import { DATABASE_FILE, ensureDataDir, openDb, type Db } from './db/database.ts';
+import { isMigrated, migrate, readMigrations } from './db/migrate.ts';
+import { buildApp } from './http/app.ts';
+import { StartupError } from './startup-error.ts';
+import { loadSecretKey } from './vault/secret-key.ts';
+import { createVault, type Vault } from './vault/vault.ts';
+import { verifyKeyMatchesDatabase } from './vault/verify-key.ts';
+
+export interface DaemonOptions {
+  config: Config;
+  log: Logger;
+  /** INTERHUBZ_SECRET_KEY, read by main from the environment. */
+  secretKey?: string | undefined;
+  clock?: () => number;
+  uiDistDir?: string;
+}
+
+export interface Daemon {
+  app: FastifyInstance;
+  db: Db;
+  vault: Vault;
+  admin: AdminAccount;
+  /** The address the server listens on, such as http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { config, log } = options;
+  const clock = options.clock ?? Date.now;
+  ensureDataDir(config.dataDir);
+
+  const secret = loadSecretKey({ envKey: options.secretKey, keyFile: config.vault.keyFile, dataDir: config.dataDir });
+  if (secret.source === 'generated') {
+    log.warn({ keyFile: secret.file, keyId: secret.id }, 'generated a new secret key for the credential vault; back this file up with the database');
+  }
+  const vault = createVault(secret);
+
+  const db = openDb(join(config.dataDir, DATABASE_FILE));
+  try {
+    const migrations = readMigrations();
+    const { applied } = migrate(db.sqlite, migrations, clock);
+    if (applied.length > 0) log.info({ applied }, 'database migrations applied');
+    await verifyKeyMatchesDatabase(db.kysely, vault, clock());
+
+    const admin = await resolveAdminAccount(config.admin, db.kysely, clock());
+    if (admin.generatedPassword) {
+      // Printed once, on the start that made it; only its scrypt hash is kept.
+      log.warn(
+        { username: admin.username },
+        `Generated the admin password: ${admin.generatedPassword} — sign in as '${admin.username}' with it; it will not be shown again. ` +
+          'Set INTERHUBZ_ADMIN_PASSWORD or admin.password to choose your own.',
+      );
+    }
+
+    const app = await buildApp({
+      config,
+      db: db.kysely,
+      log,
+      admin,
+      clock,
+      loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
+      readiness: {
+        database: () => (db.sqlite.open ? true : 'closed'),
+        migrations: () => (isMigrated(db.sqlite, migrations) ? true : 'pending'),
+      },
+      ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
+    });
+
+    const url = await listen(app, config.server.host, config.server.port);
+    return {
+      app,
+      db,
+      vault,
+      admin,
+      url,
+      async close() {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new StartupError(`Port ${port} on ${host} is already in use. Stop the other program or set PORT (server.port) to a free port.`);
+    }
+    if (code === 'EACCES') {
+      throw new StartupError(`Not allowed to listen on port ${port}. Use a port above 1023 by setting PORT (server.port).`);
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new StartupError(`Cannot listen on ${host}: this machine has no such address. Set HOST (server.host) to 0.0.0.0 or 127.0.0.1.`);
+    }
+    throw error;
+  }
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${actualPort}`;
+}

@@ -1,0 +1,66 @@
+// Opens the SQLite file: the only module that imports better-sqlite3.
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { StartupError } from '../startup-error.ts';
+import type { Database } from './schema.ts';
+
+export const DATABASE_FILE = 'interhubz.db';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  /** The raw handle, for migrations and synchronous transactions that must not interleave. */
+  sqlite: SQLite.Database;
+  path: string;
+  close(): Promise<void>;
+}
+
+/** Creates the data directory if needed and proves it is writable, with a sentence that says how to fix it. */
+export function ensureDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK);
+    const probe = join(dataDir, `.write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new StartupError(
+      `The data directory ${dataDir} cannot be written (${code}). ` +
+        'Make it writable by the user running Interhubz (uid 1000 in the container) or set DATA_DIR to another directory.',
+      1,
+      { cause: error },
+    );
+  }
+}
+
+export function openDb(path: string): Db {
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw new StartupError(
+      `The database ${path} cannot be opened (${(error as Error).message}). ` +
+        'If it is not an Interhubz database, move it away; otherwise restore it from a backup.',
+      1,
+      { cause: error },
+    );
+  }
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let closed = false;
+  return {
+    kysely,
+    sqlite,
+    path,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await kysely.destroy();
+    },
+  };
+}

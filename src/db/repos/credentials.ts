@@ -1,0 +1,62 @@
+// Credentials are stored only sealed by the vault; plaintext never reaches SQLite.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Vault } from '../../vault/vault.ts';
+import type { Database } from '../schema.ts';
+
+const contextOf = (owner: string, kind: string) => `credential:${owner}/${kind}`;
+
+export interface StoredCredential {
+  value: string;
+  version: number;
+}
+
+export async function putCredential(
+  db: Kysely<Database>,
+  vault: Vault,
+  input: { owner: string; kind: string; value: string; now: number },
+): Promise<void> {
+  const ciphertext = vault.seal(input.value, contextOf(input.owner, input.kind));
+  await db
+    .insertInto('credentials')
+    .values({
+      id: randomUUID(),
+      owner: input.owner,
+      kind: input.kind,
+      key_id: vault.keyId,
+      ciphertext,
+      version: 1,
+      created_at: input.now,
+      updated_at: input.now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['owner', 'kind']).doUpdateSet((eb) => ({
+        key_id: vault.keyId,
+        ciphertext,
+        version: eb('credentials.version', '+', 1),
+        updated_at: input.now,
+      })),
+    )
+    .execute();
+}
+
+export async function getCredential(
+  db: Kysely<Database>,
+  vault: Vault,
+  owner: string,
+  kind: string,
+): Promise<StoredCredential | undefined> {
+  const row = await db
+    .selectFrom('credentials')
+    .select(['ciphertext', 'version'])
+    .where('owner', '=', owner)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  return row && { value: vault.open(row.ciphertext, contextOf(owner, kind)), version: row.version };
+}
+
+/** Erases every credential of an owner (a deleted connection): nothing is left that could call out. */
+export async function deleteCredentials(db: Kysely<Database>, owner: string): Promise<number> {
+  const result = await db.deleteFrom('credentials').where('owner', '=', owner).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

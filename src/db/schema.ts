@@ -1,0 +1,66 @@
+// Kysely row types, one interface per table, mirroring migrations/*.sql.
+import type { Selectable } from 'kysely';
+
+export interface SchemaMigrationsTable {
+  id: string;
+  applied_at: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface CredentialsTable {
+  id: string;
+  owner: string;
+  kind: string;
+  key_id: string;
+  ciphertext: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AdminSessionsTable {
+  token_hash: string;
+  username: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  name: string;
+  status: 'active' | 'paused' | 'needs_reauth' | 'disconnected';
+  managed_by_config: 0 | 1;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  schema_migrations: SchemaMigrationsTable;
+  settings: SettingsTable;
+  credentials: CredentialsTable;
+  admin_sessions: AdminSessionsTable;
+  api_tokens: ApiTokensTable;
+  connections: ConnectionsTable;
+}
+
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type AdminSessionRow = Selectable<AdminSessionsTable>;
+export type ConnectionRow = Selectable<ConnectionsTable>;
+export type CredentialRow = Selectable<CredentialsTable>;

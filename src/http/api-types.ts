@@ -1,0 +1,63 @@
+// The admin API's request and response shapes. The zod schemas validate what the server accepts;
+// the UI imports only the derived types (`import type`), so this file must stay free of server code.
+import { z } from 'zod';
+
+export const LoginBody = z.strictObject({
+  username: z.string().min(1, 'username is required').max(200),
+  password: z.string().min(1, 'password is required').max(1000),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+/** GET /api/session and POST /api/session. Send `csrfToken` as `X-CSRF-Token` on every change. */
+export interface SessionInfo {
+  username: string;
+  csrfToken: string;
+}
+
+export const CreateApiTokenBody = z.strictObject({
+  name: z.string().trim().min(1, 'name is required').max(100, 'name must be at most 100 characters'),
+});
+export type CreateApiTokenBody = z.infer<typeof CreateApiTokenBody>;
+
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  /** The first characters of the token, enough to recognise it; the full token is shown once. */
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** GET /api/tokens */
+export interface ApiTokenList {
+  tokens: ApiTokenInfo[];
+}
+
+/** POST /api/tokens (201): `secret` is the only time the full token is ever returned. */
+export interface CreatedApiToken {
+  token: ApiTokenInfo;
+  secret: string;
+}
+
+export interface ConnectionSummary {
+  id: string;
+  name: string;
+  status: 'active' | 'paused' | 'needs_reauth' | 'disconnected';
+  managedByConfig: boolean;
+  createdAt: string;
+}
+
+/** GET /api/connections */
+export interface ConnectionList {
+  connections: ConnectionSummary[];
+  maxConnections: number | null;
+}
+
+/** Every error response: `{ "error": { "code", "message", "details"? } }`. */
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    details?: Array<{ path: string; message: string }>;
+  };
+}

@@ -1,0 +1,74 @@
+// buildApp assembles the HTTP surface from what main constructed; it never listens, so tests use
+// app.inject or listen on port 0 themselves.
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AdminAccount } from '../auth/admin-account.ts';
+import type { LoginLimiter } from '../auth/login-limiter.ts';
+import type { Config } from '../config/schema.ts';
+import type { Database } from '../db/schema.ts';
+import { requireCaller } from './authenticate.ts';
+import { handleError } from './errors.ts';
+import { apiTokenRoutes } from './routes/api-tokens.ts';
+import { connectionRoutes } from './routes/connections.ts';
+import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { uiRoutes } from './routes/ui.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<Database>;
+  log: Logger;
+  admin: AdminAccount;
+  loginLimiter: LoginLimiter;
+  clock: () => number;
+  readiness: Record<string, ReadinessCheck>;
+  uiDistDir?: string;
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+};
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: deps.config.server.trustProxy,
+    // A caller's X-Request-Id is kept (so logs can be correlated across a proxy) only when it is tame.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.setErrorHandler(handleError);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.headers(SECURITY_HEADERS);
+  });
+
+  await app.register(fastifyCookie);
+  healthRoutes(app, deps);
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireCaller(deps));
+    sessionRoutes(api, deps);
+    apiTokenRoutes(api, deps);
+    connectionRoutes(api, deps);
+  });
+
+  await uiRoutes(app, deps.uiDistDir);
+  return app;
+}

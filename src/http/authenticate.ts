@@ -1,0 +1,68 @@
+// Who is calling: an admin session (cookie; changes need the session's CSRF token) or an API token
+// (Authorization: Bearer; no cookie, so no CSRF risk). Every /api route except signing in needs one.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { findLiveSession, touchSession } from '../db/repos/admin-sessions.ts';
+import { findActiveApiToken, markApiTokenUsed } from '../db/repos/api-tokens.ts';
+import type { AppDeps } from './app.ts';
+import { HttpError, unauthorized } from './errors.ts';
+
+export const SESSION_COOKIE = 'ihz_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Writing last_seen_at on every request would turn reads into writes; once a minute is plenty. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export type Caller =
+  | { kind: 'session'; username: string; csrfToken: string; sessionToken: string }
+  | { kind: 'apiToken'; tokenId: string; tokenName: string };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export async function identifyCaller(deps: AppDeps, request: FastifyRequest): Promise<Caller | undefined> {
+  const now = deps.clock();
+  const bearer = bearerToken(request);
+  if (bearer !== undefined) {
+    const token = await findActiveApiToken(deps.db, bearer);
+    if (!token) throw new HttpError(401, 'invalid_token', 'The API token is not valid: it may have been revoked.');
+    if (token.last_used_at === null || now - token.last_used_at > TOUCH_INTERVAL_MS) await markApiTokenUsed(deps.db, token.id, now);
+    return { kind: 'apiToken', tokenId: token.id, tokenName: token.name };
+  }
+  const sessionToken = request.cookies[SESSION_COOKIE];
+  if (!sessionToken) return undefined;
+  const session = await findLiveSession(deps.db, sessionToken, now);
+  if (!session) return undefined;
+  if (now - session.last_seen_at > TOUCH_INTERVAL_MS) await touchSession(deps.db, session.token_hash, now);
+  return { kind: 'session', username: session.username, csrfToken: session.csrf_token, sessionToken };
+}
+
+/** onRequest hook for /api/*: routes marked `config: { public: true }` skip it. */
+export function requireCaller(deps: AppDeps) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    if ((request.routeOptions.config as { public?: boolean }).public) return;
+    const caller = await identifyCaller(deps, request);
+    if (!caller) throw unauthorized();
+    if (caller.kind === 'session' && !SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== caller.csrfToken) {
+      throw new HttpError(403, 'csrf_failed', 'This change needs the X-CSRF-Token header from GET /api/session; reload the page and try again.');
+    }
+    request.caller = caller;
+  };
+}
+
+export function requireSession(request: FastifyRequest): Extract<Caller, { kind: 'session' }> {
+  const caller = request.caller;
+  if (caller?.kind !== 'session') {
+    throw new HttpError(403, 'session_required', 'This action needs a signed-in admin session; API tokens cannot do it.');
+  }
+  return caller;
+}

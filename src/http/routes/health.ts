@@ -1,0 +1,24 @@
+// Liveness and readiness, outside the login: orchestrators and the container HEALTHCHECK call them.
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../app.ts';
+
+export type ReadinessCheck = () => true | string;
+
+export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { config: { public: true } }, async (_request, reply) => {
+    const results = Object.fromEntries(
+      Object.entries(deps.readiness).map(([name, check]) => {
+        try {
+          const outcome = check();
+          return [name, outcome === true ? 'ok' : outcome];
+        } catch (error) {
+          return [name, (error as Error).message];
+        }
+      }),
+    );
+    const ready = Object.values(results).every((value) => value === 'ok');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: results });
+  });
+}

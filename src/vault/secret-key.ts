@@ -1,0 +1,55 @@
+// Where the vault's key comes from: INTERHUBZ_SECRET_KEY, else the configured key file, else a key
+// generated once into the data directory (mode 0600). The key id is derived from the key itself, so
+// a ciphertext names the key that made it and a wrong key is recognised before anything is decrypted.
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StartupError } from '../startup-error.ts';
+
+export const GENERATED_KEY_FILE = 'secret.key';
+
+export interface SecretKey {
+  key: Buffer;
+  id: string;
+  source: 'environment' | 'file' | 'generated';
+  file?: string;
+}
+
+export function keyIdOf(key: Buffer): string {
+  return createHash('sha256').update('interhubz-key-id').update(key).digest('hex').slice(0, 12);
+}
+
+function decodeKey(text: string, origin: string): Buffer {
+  const trimmed = text.trim();
+  const key = Buffer.from(trimmed, 'base64');
+  if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== trimmed.replace(/=+$/, '')) {
+    throw new StartupError(
+      `${origin} must be the base64 encoding of exactly 32 random bytes (make one with: openssl rand -base64 32).`,
+    );
+  }
+  return key;
+}
+
+export function loadSecretKey(options: { envKey: string | undefined; keyFile: string; dataDir: string }): SecretKey {
+  if (options.envKey) {
+    const key = decodeKey(options.envKey, 'INTERHUBZ_SECRET_KEY');
+    return { key, id: keyIdOf(key), source: 'environment' };
+  }
+  const explicit = options.keyFile !== '';
+  const file = explicit ? options.keyFile : join(options.dataDir, GENERATED_KEY_FILE);
+  try {
+    const key = decodeKey(readFileSync(file, 'utf8'), `The key file ${file}`);
+    return { key, id: keyIdOf(key), source: 'file', file };
+  } catch (error) {
+    if (error instanceof StartupError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' || explicit) {
+      throw new StartupError(`The key file ${file} cannot be read (${code ?? String(error)}); check vault.keyFile and its permissions.`);
+    }
+  }
+  const key = randomBytes(32);
+  // 'wx' refuses to overwrite a key another process wrote in the meantime.
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { key, id: keyIdOf(key), source: 'generated', file };
+}

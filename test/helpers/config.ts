@@ -1,0 +1,13 @@
+// Test configurations are literals run through the real schema, so every default is the real one.
+import { ConfigSchema, type Config } from '../../src/config/schema.ts';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+export function testConfig(dataDir: string, overrides: DeepPartial<Config> = {}): Config {
+  return ConfigSchema.parse({
+    ...overrides,
+    dataDir,
+    logLevel: overrides.logLevel ?? 'silent',
+    server: { host: '127.0.0.1', port: 0, ...overrides.server },
+  });
+}
