@@ -53,6 +53,8 @@ export function migrate(sqlite: SQLite.Database, migrations = readMigrations(), 
 
 /** True when every migration this code knows is recorded: part of /readyz. */
 export function isMigrated(sqlite: SQLite.Database, migrations = readMigrations()): boolean {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return false;
   const rows = sqlite.prepare('SELECT id FROM schema_migrations').all() as { id: string }[];
   const done = new Set(rows.map((r) => r.id));
   return migrations.every((m) => done.has(m.id));

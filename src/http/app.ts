@@ -54,9 +54,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(handleError);
+  // While shutting down, a response to a request that was in flight tells the client to close its
+  // keep-alive connection; otherwise that idle socket would hold the shutdown until it times out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.headers(SECURITY_HEADERS);
+    if (closing) reply.header('connection', 'close');
   });
 
   await app.register(fastifyCookie);

@@ -1,0 +1,180 @@
+import t from 'tap';
+import { API_TOKEN_PREFIX } from '../../src/db/repos/api-tokens.ts';
+import { signIn, startTestServer } from '../helpers/server.ts';
+
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** Fastify's own route table as [method, path] pairs, so a route added later without the hook fails here. */
+function routeTable(printed: string): Array<[string, string]> {
+  const stack: string[] = [];
+  return printed.split('\n').flatMap((line) => {
+    const match = /^([│ ]*)[├└]── (\S+) \(([^)]+)\)/.exec(line);
+    if (!match) return [];
+    const depth = (match[1] ?? '').length / 4;
+    stack.length = depth;
+    const path = `${stack.join('')}${match[2]}`;
+    stack.push(match[2] ?? '');
+    return (match[3] ?? '').split(', ').map((method): [string, string] => [method, path]);
+  });
+}
+
+t.test('every /api route needs a login; health checks do not', async (t) => {
+  const server = await startTestServer(t);
+  const routes = routeTable(server.daemon.app.printRoutes({ commonPrefix: false })).filter(
+    ([method, path]) => path.startsWith('/api/') && method !== 'HEAD' && !(method === 'POST' && path === '/api/session'),
+  );
+  t.ok(routes.length >= 6, `found ${routes.length} api routes`);
+  for (const [method, path] of routes) {
+    const response = await fetch(`${server.url}${path.replace(':id', 'anything')}`, { method });
+    t.equal(response.status, 401, `${method} ${path} → 401`);
+    t.same(await response.json(), { error: { code: 'unauthorized', message: 'Sign in, or send an API token as "Authorization: Bearer <token>".' } });
+  }
+  t.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  t.equal((await fetch(`${server.url}/readyz`)).status, 200);
+});
+
+t.test('a wrong username and a wrong password get the same 401', async (t) => {
+  const server = await startTestServer(t, { password: 'right password' });
+  const wrongPassword = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'admin', password: 'nope' }) });
+  const wrongUser = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'root', password: 'right password' }) });
+  t.equal(wrongPassword.status, 401);
+  t.equal(wrongUser.status, 401);
+  const a = await wrongPassword.json();
+  t.same(a, await wrongUser.json(), 'identical bodies');
+  t.same(a, { error: { code: 'invalid_credentials', message: 'Wrong username or password.' } });
+  t.equal(wrongPassword.headers.get('set-cookie'), null, 'no cookie on failure');
+});
+
+t.test('a bad sign-in body is a 400 that names the field', async (t) => {
+  const server = await startTestServer(t);
+  const response = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'admin' }) });
+  t.equal(response.status, 400);
+  const body = (await response.json()) as { error: { code: string; details: unknown[] } };
+  t.equal(body.error.code, 'invalid_request');
+  t.same(body.error.details, [{ path: 'password', message: 'Invalid input: expected string, received undefined' }]);
+});
+
+t.test('session cookie: HttpOnly, SameSite=Lax, Secure only behind HTTPS', async (t) => {
+  const server = await startTestServer(t);
+  const response = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: server.username, password: server.password }) });
+  t.equal(response.status, 200);
+  const cookie = response.headers.get('set-cookie') ?? '';
+  t.match(cookie, /^ihz_session=[A-Za-z0-9_-]{40,};/);
+  t.match(cookie, /HttpOnly/);
+  t.match(cookie, /SameSite=Lax/);
+  t.notMatch(cookie, /Secure/, 'plain http on localhost: a Secure cookie would never come back');
+
+  const proxied = await startTestServer(t, { config: { server: { trustProxy: true } } });
+  const behindTls = await fetch(`${proxied.url}/api/session`, {
+    method: 'POST',
+    ...json({ username: proxied.username, password: proxied.password }, { 'x-forwarded-proto': 'https' }),
+  });
+  t.match(behindTls.headers.get('set-cookie') ?? '', /; Secure/);
+
+  const publicHttps = await startTestServer(t, { config: { server: { publicUrl: 'https://ihz.example.com' } } });
+  const viaPublicUrl = await fetch(`${publicHttps.url}/api/session`, {
+    method: 'POST',
+    ...json({ username: publicHttps.username, password: publicHttps.password }),
+  });
+  t.match(viaPublicUrl.headers.get('set-cookie') ?? '', /; Secure/);
+});
+
+t.test('a session reads freely but changes need its CSRF token', async (t) => {
+  const server = await startTestServer(t);
+  const { cookie, csrfToken } = await signIn(server);
+  const who = await fetch(`${server.url}/api/session`, { headers: { cookie } });
+  t.same(await who.json(), { username: 'admin', csrfToken });
+
+  const noToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x' }, { cookie }) });
+  t.equal(noToken.status, 403);
+  t.equal(((await noToken.json()) as { error: { code: string } }).error.code, 'csrf_failed');
+  const wrongToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x' }, { cookie, 'x-csrf-token': 'guess' }) });
+  t.equal(wrongToken.status, 403);
+  const signOutWithout = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie } });
+  t.equal(signOutWithout.status, 403, 'even sign-out, so a page elsewhere cannot sign the admin out');
+
+  const ok = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x' }, { cookie, 'x-csrf-token': csrfToken }) });
+  t.equal(ok.status, 201);
+
+  const signOut = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+  t.equal(signOut.status, 204);
+  t.equal((await fetch(`${server.url}/api/session`, { headers: { cookie } })).status, 401, 'the session is gone server-side');
+});
+
+t.test('sessions expire', async (t) => {
+  let now = Date.UTC(2026, 10, 23);
+  const server = await startTestServer(t, { clock: () => now, config: { admin: { sessionHours: 1 } } });
+  const { cookie } = await signIn(server);
+  now += 59 * 60_000;
+  t.equal((await fetch(`${server.url}/api/tokens`, { headers: { cookie } })).status, 200);
+  now += 2 * 60_000;
+  t.equal((await fetch(`${server.url}/api/tokens`, { headers: { cookie } })).status, 401);
+});
+
+t.test('failed sign-ins are rate-limited per client, with Retry-After', async (t) => {
+  let now = Date.UTC(2026, 10, 23);
+  const server = await startTestServer(t, { clock: () => now, config: { admin: { loginAttempts: { max: 3, windowMinutes: 10 } } } });
+  const attempt = (password: string) =>
+    fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'admin', password }) });
+  for (let i = 0; i < 3; i++) t.equal((await attempt('wrong')).status, 401);
+  const blocked = await attempt(server.password);
+  t.equal(blocked.status, 429, 'even the right password is refused while blocked');
+  t.equal(blocked.headers.get('retry-after'), '600');
+  t.match(await blocked.json(), { error: { code: 'rate_limited', message: /Too many failed sign-in attempts\. Try again in 10 minute/ } });
+  now += 10 * 60_000 + 1;
+  t.equal((await attempt(server.password)).status, 200, 'allowed again after the window');
+});
+
+t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (t) => {
+  const server = await startTestServer(t);
+  const { cookie, csrfToken } = await signIn(server);
+  const created = await fetch(`${server.url}/api/tokens`, {
+    method: 'POST',
+    ...json({ name: 'Intercom workflow' }, { cookie, 'x-csrf-token': csrfToken }),
+  });
+  t.equal(created.status, 201);
+  const { token, secret } = (await created.json()) as { token: { id: string; name: string; prefix: string }; secret: string };
+  t.ok(secret.startsWith(API_TOKEN_PREFIX));
+  t.equal(token.name, 'Intercom workflow');
+  t.ok(secret.startsWith(token.prefix));
+
+  const list = await (await fetch(`${server.url}/api/tokens`, { headers: { cookie } })).text();
+  t.notMatch(list, secret, 'the list never contains the secret');
+  t.match(list, token.prefix);
+
+  const rows = server.daemon.db.sqlite.prepare('SELECT * FROM api_tokens').all();
+  t.notMatch(JSON.stringify(rows), secret, 'the database holds only a hash');
+
+  const bearer = { authorization: `Bearer ${secret}` };
+  const viaToken = await fetch(`${server.url}/api/connections`, { headers: bearer });
+  t.equal(viaToken.status, 200);
+  t.same(await viaToken.json(), { connections: [], maxConnections: null });
+  const listed = (await (await fetch(`${server.url}/api/tokens`, { headers: bearer })).json()) as { tokens: Array<{ lastUsedAt: string | null }> };
+  t.ok(listed.tokens[0]?.lastUsedAt, 'last use is recorded');
+
+  const mint = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'more' }, bearer) });
+  t.equal(mint.status, 403, 'a token cannot mint more tokens');
+  t.equal(((await mint.json()) as { error: { code: string } }).error.code, 'session_required');
+
+  const revoke = await fetch(`${server.url}/api/tokens/${token.id}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+  t.equal(revoke.status, 204);
+  const after = await fetch(`${server.url}/api/connections`, { headers: bearer });
+  t.equal(after.status, 401);
+  t.equal(((await after.json()) as { error: { code: string } }).error.code, 'invalid_token');
+  const again = await fetch(`${server.url}/api/tokens/${token.id}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+  t.equal(again.status, 404);
+
+  const badName = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: '  ' }, { cookie, 'x-csrf-token': csrfToken }) });
+  t.equal(badName.status, 400);
+  t.match(await badName.json(), { error: { message: 'The request body is invalid: name: name is required.' } });
+});
+
+t.test('a garbage bearer token is a 401 that says so', async (t) => {
+  const server = await startTestServer(t);
+  const response = await fetch(`${server.url}/api/tokens`, { headers: { authorization: 'Bearer ihz_nope' } });
+  t.equal(response.status, 401);
+  t.equal(((await response.json()) as { error: { code: string } }).error.code, 'invalid_token');
+});

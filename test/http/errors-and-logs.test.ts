@@ -1,0 +1,103 @@
+import t from 'tap';
+import { captureLogs } from '../helpers/log-capture.ts';
+import { signIn, startTestServer } from '../helpers/server.ts';
+
+t.test('errors are JSON {error: {code, message}} with the right status', async (t) => {
+  const server = await startTestServer(t);
+  const post = (body: string, type = 'application/json') =>
+    fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': type }, body });
+
+  const malformed = await post('{"username": ');
+  t.equal(malformed.status, 400);
+  t.same(await malformed.json(), { error: { code: 'invalid_json', message: 'The request body is not valid JSON.' } });
+
+  const huge = await post(JSON.stringify({ username: 'admin', password: 'x'.repeat(1024 * 1024 + 10) }));
+  t.equal(huge.status, 413);
+  t.same(await huge.json(), { error: { code: 'payload_too_large', message: 'The request body is larger than the 1 MiB this endpoint accepts.' } });
+
+  const wrongType = await post('username=admin', 'application/x-www-form-urlencoded');
+  t.equal(wrongType.status, 415);
+  t.equal(((await wrongType.json()) as { error: { code: string } }).error.code, 'unsupported_media_type');
+
+  const extra = await post(JSON.stringify({ username: 'a', password: 'b', admin: true }));
+  t.equal(extra.status, 400);
+  t.match(await extra.json(), { error: { code: 'invalid_request', details: [{ path: '(body)', message: 'unknown field(s): admin' }] } });
+
+  const unknownApi = await fetch(`${server.url}/api/nothing-here`);
+  t.equal(unknownApi.status, 404);
+  t.same(await unknownApi.json(), { error: { code: 'not_found', message: 'GET /api/nothing-here was not found.' } });
+  t.match(unknownApi.headers.get('content-type'), /application\/json/);
+});
+
+t.test('request ids: generated, or kept from a tame X-Request-Id, and in the logs', async (t) => {
+  const logs = captureLogs();
+  const server = await startTestServer(t, { logDestination: logs });
+  const generated = await fetch(`${server.url}/healthz`);
+  t.match(generated.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
+  const kept = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'edge-abc.123' } });
+  t.equal(kept.headers.get('x-request-id'), 'edge-abc.123');
+  const wild = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'x'.repeat(200) } });
+  t.not(wild.headers.get('x-request-id'), 'x'.repeat(200), 'an overlong id is replaced');
+  t.ok(logs.entries().some((entry) => entry.reqId === 'edge-abc.123'), 'the log lines carry the id');
+});
+
+t.test('logs never hold passwords, tokens, cookies, CSRF tokens or bodies', async (t) => {
+  const logs = captureLogs();
+  const password = 'pw-4d1f3b8c2e-very-secret';
+  const server = await startTestServer(t, { password, logDestination: logs, logLevel: 'trace' });
+  const { cookie, csrfToken } = await signIn(server);
+  await fetch(`${server.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: `${password}-wrong` }),
+  });
+  const created = await fetch(`${server.url}/api/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'note-body-7f3a marker' }),
+  });
+  const { secret } = (await created.json()) as { secret: string };
+  await fetch(`${server.url}/api/tokens?token=${secret}&code=oauth-code-91be`, { headers: { authorization: `Bearer ${secret}` } });
+  await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: '{"name": "body-in-a-broken-json-9c2d' });
+
+  const text = logs.text();
+  t.ok(text.includes('"msg":"request completed"'), 'requests were logged at all');
+  t.ok(text.includes('admin sign-in failed'), 'the failed sign-in was logged');
+  const sessionToken = cookie.split('=')[1] ?? '';
+  for (const [what, value] of Object.entries({ password, secret, sessionToken, csrfToken, oauthCode: 'oauth-code-91be', brokenBody: 'body-in-a-broken-json-9c2d' })) {
+    t.notOk(text.includes(value), `the ${what} is not in the log`);
+  }
+  t.ok(text.includes('?token=[redacted]&code=[redacted]'), 'secret query values are masked in logged URLs');
+});
+
+t.test('an unexpected error is a 500 that hides internals and points at the log', async (t) => {
+  const logs = captureLogs();
+  const server = await startTestServer(t, { logDestination: logs });
+  const { cookie } = await signIn(server);
+  server.daemon.db.sqlite.exec('DROP TABLE connections');
+  const response = await fetch(`${server.url}/api/connections`, { headers: { cookie, 'x-request-id': 'boom-1' } });
+  t.equal(response.status, 500);
+  t.same(await response.json(), {
+    error: { code: 'internal_error', message: 'Something went wrong on our side; the server log has the details (request id boom-1).' },
+  });
+  t.ok(logs.entries().some((e) => e.reqId === 'boom-1' && e.level === 50), 'the error is logged with the request id');
+});
+
+t.test('readiness follows the database', async (t) => {
+  const server = await startTestServer(t);
+  const ready = await fetch(`${server.url}/readyz`);
+  t.same(await ready.json(), { status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+  server.daemon.db.sqlite.close();
+  const notReady = await fetch(`${server.url}/readyz`);
+  t.equal(notReady.status, 503);
+  t.match(await notReady.json(), { status: 'not_ready', checks: { database: 'closed' } });
+  t.equal((await fetch(`${server.url}/healthz`)).status, 200, 'liveness is only about the process');
+});
+
+t.test('security headers on every response', async (t) => {
+  const server = await startTestServer(t);
+  const response = await fetch(`${server.url}/healthz`);
+  t.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  t.equal(response.headers.get('x-frame-options'), 'DENY');
+  t.match(response.headers.get('content-security-policy'), /default-src 'self'/);
+});
