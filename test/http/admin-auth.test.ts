@@ -178,3 +178,16 @@ t.test('a garbage bearer token is a 401 that says so', async (t) => {
   t.equal(response.status, 401);
   t.equal(((await response.json()) as { error: { code: string } }).error.code, 'invalid_token');
 });
+
+t.test('admin.passwordHash (from npm run hash-password) signs in; a malformed one stops the start', async (t) => {
+  const { hashPassword } = await import('../../src/auth/password-hash.ts');
+  const { execFileSync } = await import('node:child_process');
+  const hash = execFileSync(process.execPath, ['scripts/hash-password.ts'], { input: 'from a hash 123\n', cwd: new URL('../../', import.meta.url) }).toString().trim();
+  t.match(hash, /^scrypt\$16384\$8\$1\$/);
+  const server = await startTestServer(t, { config: { admin: { passwordHash: hash } } });
+  await signIn({ url: server.url, username: 'admin', password: 'from a hash 123' });
+  t.pass('signed in with the hashed password');
+  t.not(await hashPassword('same'), await hashPassword('same'), 'salted');
+  const error = await startTestServer(t, { config: { admin: { passwordHash: 'md5:abc' } } }).catch((e: unknown) => e);
+  t.match(error, { exitCode: 2, message: /admin\.passwordHash is not a scrypt hash/ });
+});

@@ -1,0 +1,28 @@
+// Prints a scrypt hash for admin.passwordHash, so the YAML file need not hold a plain password.
+// Usage: npm run -s hash-password            (asks on the terminal, without echo)
+//        printf '%s' "$PW" | npm run -s hash-password
+import { createInterface } from 'node:readline';
+import { hashPassword } from '../src/auth/password-hash.ts';
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let text = '';
+    for await (const chunk of process.stdin) text += String(chunk);
+    return text.replace(/\r?\n$/, '');
+  }
+  process.stderr.write('Password: ');
+  process.stdin.setRawMode(true);
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const line = await new Promise<string>((resolve) => rl.once('line', resolve));
+  process.stdin.setRawMode(false);
+  rl.close();
+  process.stderr.write('\n');
+  return line;
+}
+
+const password = await readPassword();
+if (password.length < 8) {
+  process.stderr.write('Choose a password of at least 8 characters.\n');
+  process.exit(1);
+}
+process.stdout.write(`${await hashPassword(password)}\n`);
