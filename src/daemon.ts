@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { resolveAdminAccount, type AdminAccount } from './auth/admin-account.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
+import { foundationChores, startChores } from './chores.ts';
 import type { Config } from './config/schema.ts';
 import { DATABASE_FILE, ensureDataDir, openDb, type Db } from './db/database.ts';
 import { isMigrated, migrate, readMigrations } from './db/migrate.ts';
@@ -77,6 +78,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
 
     const url = await listen(app, config.server.host, config.server.port);
+    const stopChores = startChores(foundationChores(db.kysely, clock, log), log);
     return {
       app,
       db,
@@ -84,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       admin,
       url,
       async close() {
+        await stopChores();
         await app.close();
         await db.close();
       },

@@ -191,3 +191,17 @@ t.test('admin.passwordHash (from npm run hash-password) signs in; a malformed on
   const error = await startTestServer(t, { config: { admin: { passwordHash: 'md5:abc' } } }).catch((e: unknown) => e);
   t.match(error, { exitCode: 2, message: /admin\.passwordHash is not a scrypt hash/ });
 });
+
+t.test('the purge chore removes expired sessions only', async (t) => {
+  const { foundationChores } = await import('../../src/chores.ts');
+  const { createLogger } = await import('../../src/log.ts');
+  let now = Date.UTC(2026, 10, 23);
+  const server = await startTestServer(t, { clock: () => now, config: { admin: { sessionHours: 1 } } });
+  await signIn(server);
+  now += 30 * 60_000;
+  await signIn(server);
+  now += 45 * 60_000;
+  const purge = foundationChores(server.daemon.db.kysely, () => now, createLogger('silent')).find((c) => c.name === 'purge-expired-sessions');
+  await purge?.run();
+  t.equal(server.daemon.db.sqlite.prepare('SELECT count(*) AS n FROM admin_sessions').pluck().get(), 1, 'the live one stays');
+});
