@@ -27,7 +27,8 @@ export function sessionRoutes(app: FastifyInstance, deps: AppDeps): void {
     const wait = deps.loginLimiter.blockedFor(request.ip, now);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
-      throw new HttpError(429, 'rate_limited', `Too many failed sign-in attempts. Try again in ${Math.ceil(seconds / 60)} minute(s).`, {
+      const minutes = Math.ceil(seconds / 60);
+      throw new HttpError(429, 'rate_limited', `Too many failed sign-in attempts. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`, {
         headers: { 'retry-after': String(seconds) },
       });
     }

@@ -1,0 +1,209 @@
+// The admin UI in real headless Chromium against the real daemon: sign in (wrong password first),
+// the empty Connections page, navigation, and the API token lifecycle, including that the secret
+// is shown exactly once and really works. Screenshots land in test/e2e/out/ for a human to look at.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import type { Page } from 'playwright-core';
+import { chromiumMissing, launchBrowser } from '../helpers/browser.ts';
+import { startTestServer } from '../helpers/server.ts';
+
+const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
+
+/** Page errors and console errors, minus the browser's own line for each expected 4xx response. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(`console error: ${message.text()}`);
+    }
+  });
+  return errors;
+}
+
+const path = (page: Page) => new URL(page.url()).pathname;
+const isFocused = (page: Page, name: string) =>
+  page.getByRole('heading', { level: 1, name }).evaluate((element) => element === element.ownerDocument.activeElement);
+
+const missing = chromiumMissing();
+if (missing) {
+  t.plan(0, `skip: ${missing}`);
+} else {
+  mkdirSync(OUT_DIR, { recursive: true });
+
+  t.test('sign in, navigate, and create, use and revoke an API token', async (t) => {
+    const server = await startTestServer(t);
+    const browser = await launchBrowser(t);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    const errors = watchErrors(page);
+
+    // Not signed in: the app sends us to the sign-in page.
+    await page.goto(server.url);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    t.equal(path(page), '/login', 'an anonymous visit lands on /login');
+    t.equal(await page.title(), 'Sign in · Interhubz');
+    await page.screenshot({ path: `${OUT_DIR}login.png` });
+
+    // A wrong password: the server's message, announced as an alert, and no way in.
+    await page.getByLabel('Username').fill(server.username);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'Wrong username or password.' }).waitFor();
+    t.equal(await page.getByLabel('Password').inputValue(), '', 'the wrong password is cleared');
+    t.equal(path(page), '/login');
+    await page.screenshot({ path: `${OUT_DIR}login-error.png` });
+
+    // The right password, typed and submitted from the keyboard.
+    await page.getByLabel('Password').focus();
+    await page.keyboard.type(server.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+    t.equal(path(page), '/connections', 'signing in lands on Connections');
+    t.ok(await isFocused(page, 'Connections'), 'focus moves to the page heading');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    t.equal(await nav.getByRole('link', { name: 'Connections' }).getAttribute('aria-current'), 'page');
+    t.equal(await nav.getByRole('link', { name: 'Settings' }).getAttribute('aria-current'), null);
+    await page.getByRole('heading', { name: 'No connections yet' }).waitFor();
+    t.ok(await page.getByText('comes in a later version').isVisible(), 'the empty state says connecting comes later');
+    t.ok(await page.getByRole('banner').getByText(server.username, { exact: true }).isVisible(), 'the header names the user');
+    t.equal(await page.getByRole('main').count(), 1);
+    await page.screenshot({ path: `${OUT_DIR}connections.png` });
+
+    // The nav works, moves focus, and marks the current page.
+    await nav.getByRole('link', { name: 'Activity' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Activity' }).waitFor();
+    await page.getByRole('heading', { name: 'No activity yet' }).waitFor();
+    t.equal(path(page), '/activity');
+    t.equal(await nav.getByRole('link', { name: 'Activity' }).getAttribute('aria-current'), 'page');
+    t.ok(await isFocused(page, 'Activity'), 'focus moves to the Activity heading');
+
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    t.equal(path(page), '/settings');
+    t.equal(await page.title(), 'Settings · Interhubz');
+    t.ok(await isFocused(page, 'Settings'), 'focus moves to the Settings heading');
+    await page.getByRole('heading', { level: 2, name: 'API tokens' }).waitFor();
+    await page.getByText('No API tokens yet').waitFor();
+
+    // An empty name is caught before it reaches the server.
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Enter a name for the token.' }).waitFor();
+    t.equal(await page.getByLabel('Token name').getAttribute('aria-invalid'), 'true');
+
+    // Create a token: the secret is shown once, in its own marked box, and the token is listed.
+    await page.getByLabel('Token name').fill('CI script');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secretBox = page.getByRole('region', { name: 'Copy your new token now' });
+    await secretBox.waitFor();
+    await page.getByRole('status').filter({ hasText: 'Token “CI script” created.' }).waitFor();
+    t.ok(await secretBox.getByText('It will not be shown again.').isVisible(), 'the box warns that the secret is shown once');
+    const secret = await page.getByLabel('New API token').inputValue();
+    t.ok(secret.length >= 20, 'a full secret is shown');
+    const row = page.getByRole('row', { name: /CI script/ });
+    await row.waitFor();
+    const prefix = (await row.locator('code').innerText()).replace(/…$/, '');
+    t.ok(prefix.length > 0 && secret.startsWith(prefix), 'the listed prefix is the start of the secret');
+    t.ok(await row.getByText('Never').isVisible(), 'a new token has never been used');
+    t.equal(await page.getByLabel('Token name').inputValue(), '', 'the name field is cleared');
+
+    await secretBox.getByRole('button', { name: 'Copy' }).click();
+    await secretBox.getByRole('status').filter({ hasText: 'Token copied to the clipboard.' }).waitFor();
+    t.equal(await page.evaluate('navigator.clipboard.readText()'), secret, 'Copy puts the secret on the clipboard');
+    await page.screenshot({ path: `${OUT_DIR}settings-token.png`, fullPage: true });
+
+    // The token works as a Bearer token for the API (no cookie, no CSRF token).
+    const withToken = await fetch(`${server.url}/api/tokens`, { headers: { authorization: `Bearer ${secret}` } });
+    t.equal(withToken.status, 200, 'GET /api/tokens with the Bearer token succeeds');
+    const listed = (await withToken.json()) as { tokens: Array<{ name: string }> };
+    t.same(
+      listed.tokens.map((token) => token.name),
+      ['CI script'],
+    );
+
+    // After a reload the secret is gone for good; the token is still listed, now with a last use.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await row.waitFor();
+    t.equal(await page.getByLabel('New API token').count(), 0, 'the secret box is gone after a reload');
+    t.notOk((await page.content()).includes(secret), 'the secret appears nowhere in the page');
+    t.notOk(await row.getByText('Never').isVisible(), 'the Bearer call shows up as a last use');
+    await page.screenshot({ path: `${OUT_DIR}settings-after-reload.png`, fullPage: true });
+
+    // Revoke: a confirmation first; Escape backs out, confirming removes it and the token stops working.
+    await page.getByRole('button', { name: 'Revoke CI script' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke “CI script”?' });
+    await dialog.waitFor();
+    t.equal(
+      await dialog.getByRole('button', { name: 'Cancel' }).evaluate((element) => element === element.ownerDocument.activeElement),
+      true,
+      'focus starts on Cancel',
+    );
+    await page.screenshot({ path: `${OUT_DIR}revoke-dialog.png` });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    t.ok(await row.isVisible(), 'Escape cancels the revocation');
+
+    await page.getByRole('button', { name: 'Revoke CI script' }).click();
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: 'Token “CI script” revoked.' }).waitFor();
+    await page.getByText('No API tokens yet').waitFor();
+    await page.reload();
+    await page.getByText('No API tokens yet').waitFor();
+    const revoked = await fetch(`${server.url}/api/tokens`, { headers: { authorization: `Bearer ${secret}` } });
+    t.equal(revoked.status, 401, 'a revoked token is refused');
+    await revoked.body?.cancel();
+
+    // Sign out, then a deep link asks to sign in and returns to the page asked for.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
+    await page.goto(`${server.url}/settings`);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    t.equal(new URL(page.url()).search, '?next=%2Fsettings');
+    await page.getByLabel('Username').fill(server.username);
+    await page.getByLabel('Password').fill(server.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    t.equal(path(page), '/settings', 'after signing in, the page asked for is shown');
+
+    // Unknown addresses get a page of their own inside the app.
+    await page.goto(`${server.url}/no-such-page`);
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+
+    // A narrow screen, for the screenshot's sake.
+    await page.setViewportSize({ width: 390, height: 760 });
+    await page.goto(`${server.url}/connections`);
+    await page.getByRole('heading', { name: 'No connections yet' }).waitFor();
+    await page.screenshot({ path: `${OUT_DIR}connections-narrow.png`, fullPage: true });
+
+    t.same(errors, [], 'no script or console errors');
+  });
+
+  t.test('too many failed sign-ins show the server’s rate-limit message', async (t) => {
+    const server = await startTestServer(t, { config: { admin: { loginAttempts: { max: 2, windowMinutes: 15 } } } });
+    const browser = await launchBrowser(t);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(10_000);
+    const errors = watchErrors(page);
+
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Username').fill(server.username);
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      await page.getByLabel('Password').fill(`wrong ${attempt}`);
+      const answered = page.waitForResponse((response) => response.url().endsWith('/api/session') && response.request().method() === 'POST');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      t.equal((await answered).status(), attempt < 3 ? 401 : 429, `attempt ${attempt}`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    }
+    await page.getByRole('alert').filter({ hasText: 'Too many failed sign-in attempts.' }).waitFor();
+    t.equal(path(page), '/login');
+    await page.screenshot({ path: `${OUT_DIR}login-rate-limited.png` });
+    t.same(errors, [], 'no script or console errors');
+  });
+}

@@ -1,0 +1,135 @@
+// Typed fetch wrapper for the admin API. Every failure becomes an ApiError whose `message` is fit to
+// show to a person; mutations carry the session's CSRF token; a 401 ends the session in the UI.
+import type {
+  ApiTokenList,
+  ConnectionList,
+  CreatedApiToken,
+  ErrorBody,
+  LoginBody,
+  SessionInfo,
+} from '../../src/http/api-types.ts';
+
+export type ErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  /** HTTP status, or 0 when the server could not be reached. */
+  readonly status: number;
+  readonly code: string;
+  readonly details: ErrorDetail[];
+  /** Seconds from a Retry-After header, when the server sent one. */
+  readonly retryAfter: number | null;
+
+  constructor(status: number, code: string, message: string, details: ErrorDetail[] = [], retryAfter: number | null = null) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Turns anything thrown into an ApiError, so the UI has one shape of error to show. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(0, 'client_error', `Something went wrong in the browser: ${message}`);
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: (() => void) | null = null;
+
+/** Called on any 401 outside the login calls: the session expired or was signed out elsewhere. */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  /** The login calls answer 401 as part of their normal flow; don't treat it as a lost session. */
+  expect401?: boolean;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Could not reach the Interhubz server. Check that it is running and try again.');
+  }
+
+  if (response.ok) {
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  const error = await readError(response);
+  if (response.status === 401 && !options.expect401) {
+    csrfToken = null;
+    onUnauthorized?.();
+  }
+  throw error;
+}
+
+async function readError(response: Response): Promise<ApiError> {
+  const retryAfterHeader = response.headers.get('Retry-After');
+  const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : null;
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page, say): fall through to a generic message.
+  }
+  if (isErrorBody(body)) {
+    const { code, message, details } = body.error;
+    return new ApiError(response.status, code, message, details ?? [], retryAfter);
+  }
+  const statusText = response.statusText ? ` ${response.statusText}` : '';
+  return new ApiError(response.status, 'http_error', `The server answered ${response.status}${statusText}.`, [], retryAfter);
+}
+
+function isErrorBody(body: unknown): body is ErrorBody {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
+  const error = (body as { error: unknown }).error;
+  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
+}
+
+function remember(session: SessionInfo): SessionInfo {
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+export const api = {
+  /** The current session, or null when nobody is signed in. */
+  async getSession(): Promise<SessionInfo | null> {
+    try {
+      return remember(await request<SessionInfo>('GET', '/api/session', { expect401: true }));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return null;
+      throw error;
+    }
+  },
+  async signIn(body: LoginBody): Promise<SessionInfo> {
+    return remember(await request<SessionInfo>('POST', '/api/session', { body, expect401: true }));
+  },
+  async signOut(): Promise<void> {
+    try {
+      await request<void>('DELETE', '/api/session', { expect401: true });
+    } finally {
+      csrfToken = null;
+    }
+  },
+  listTokens: () => request<ApiTokenList>('GET', '/api/tokens'),
+  createToken: (name: string) => request<CreatedApiToken>('POST', '/api/tokens', { body: { name } }),
+  revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
+  listConnections: () => request<ConnectionList>('GET', '/api/connections'),
+};

@@ -1,0 +1,142 @@
+import type { FunctionComponent } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { SessionInfo } from '../../src/http/api-types.ts';
+import { api, ApiError, setUnauthorizedHandler, toApiError } from './api.ts';
+import { ErrorAlert } from './components/ErrorAlert.tsx';
+import { Layout } from './components/Layout.tsx';
+import { ActivityPage } from './pages/ActivityPage.tsx';
+import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
+import { currentPath, navigate, usePath } from './router.ts';
+
+type SessionState =
+  | { kind: 'loading' }
+  | { kind: 'unavailable'; error: ApiError }
+  | { kind: 'signed-out'; notice: string | null }
+  | { kind: 'signed-in'; session: SessionInfo };
+
+const HOME = '/connections';
+
+const pages: Record<string, FunctionComponent> = {
+  '/connections': ConnectionsPage,
+  '/activity': ActivityPage,
+  '/settings': SettingsPage,
+};
+
+/** Where to go after signing in: the `next` parameter if it is one of our own pages. */
+function nextPath(): string {
+  const next = new URLSearchParams(window.location.search).get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : HOME;
+}
+
+function loginPath(from: string): string {
+  return from === '/' || from === HOME || from === '/login' ? '/login' : `/login?next=${encodeURIComponent(from)}`;
+}
+
+export function App() {
+  const path = usePath();
+  const [state, setState] = useState<SessionState>({ kind: 'loading' });
+  const [signingOut, setSigningOut] = useState(false);
+  const [signOutError, setSignOutError] = useState<ApiError | null>(null);
+
+  async function loadSession() {
+    setState({ kind: 'loading' });
+    try {
+      const session = await api.getSession();
+      setState(session ? { kind: 'signed-in', session } : { kind: 'signed-out', notice: null });
+    } catch (error) {
+      setState({ kind: 'unavailable', error: toApiError(error) });
+    }
+  }
+
+  useEffect(() => {
+    void loadSession();
+    setUnauthorizedHandler(() => {
+      setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again to continue.' });
+      navigate(loginPath(currentPath()), { replace: true });
+    });
+    return () => setUnauthorizedHandler(null);
+  }, []);
+
+  // Redirects that follow from the session and the address.
+  const redirect =
+    state.kind === 'signed-out' && path !== '/login'
+      ? loginPath(path)
+      : state.kind === 'signed-in' && path === '/login'
+        ? nextPath()
+        : state.kind === 'signed-in' && path === '/'
+          ? HOME
+          : null;
+  useEffect(() => {
+    if (redirect) navigate(redirect, { replace: true });
+  }, [redirect]);
+
+  async function signOut() {
+    setSigningOut(true);
+    setSignOutError(null);
+    try {
+      await api.signOut();
+      setState({ kind: 'signed-out', notice: 'You have signed out.' });
+      navigate('/login');
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError.status === 401) {
+        setState({ kind: 'signed-out', notice: 'You have signed out.' });
+        navigate('/login');
+      } else {
+        setSignOutError(apiError);
+      }
+    } finally {
+      setSigningOut(false);
+    }
+  }
+
+  if (state.kind === 'loading' || redirect) {
+    return (
+      <main class="boot" aria-busy="true">
+        <p class="boot-text">Loading…</p>
+      </main>
+    );
+  }
+
+  if (state.kind === 'unavailable') {
+    return (
+      <main class="boot">
+        <div class="boot-panel">
+          <h1>Interhubz is not available</h1>
+          <ErrorAlert error={state.error} />
+          <button type="button" class="button button-primary" onClick={() => void loadSession()}>
+            Try again
+          </button>
+        </div>
+      </main>
+    );
+  }
+
+  if (state.kind === 'signed-out') {
+    return (
+      <LoginPage
+        notice={state.notice}
+        onSignedIn={(session) => {
+          setState({ kind: 'signed-in', session });
+          navigate(nextPath(), { replace: true, focus: true });
+        }}
+      />
+    );
+  }
+
+  const Page = pages[path];
+  return (
+    <Layout
+      path={path}
+      username={state.session.username}
+      signingOut={signingOut}
+      onSignOut={() => void signOut()}
+      banner={signOutError ? <ErrorAlert error={signOutError} title="You are still signed in." /> : null}
+    >
+      {Page ? <Page key={path} /> : <NotFoundPage key={path} path={path} />}
+    </Layout>
+  );
+}

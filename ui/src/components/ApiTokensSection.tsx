@@ -1,0 +1,197 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiTokenInfo, CreatedApiToken } from '../../../src/http/api-types.ts';
+import { api, type ApiError, toApiError } from '../api.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { ErrorAlert } from './ErrorAlert.tsx';
+import { NewTokenSecret } from './NewTokenSecret.tsx';
+import { TokenTable } from './TokenTable.tsx';
+
+const newestFirst = (a: ApiTokenInfo, b: ApiTokenInfo) => b.createdAt.localeCompare(a.createdAt);
+
+/** Settings → API tokens: create (secret shown once), list, and revoke. */
+export function ApiTokensSection() {
+  const [tokens, setTokens] = useState<ApiTokenInfo[] | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [createError, setCreateError] = useState<ApiError | null>(null);
+  const [created, setCreated] = useState<CreatedApiToken | null>(null);
+  const [status, setStatus] = useState('');
+  const [revoking, setRevoking] = useState<ApiTokenInfo | null>(null);
+  const [revokeBusy, setRevokeBusy] = useState(false);
+  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
+  const nameInput = useRef<HTMLInputElement>(null);
+  const listHeading = useRef<HTMLHeadingElement>(null);
+  const focusListAfterRevoke = useRef(false);
+
+  async function load() {
+    setLoadError(null);
+    try {
+      const list = await api.listTokens();
+      setTokens([...list.tokens].sort(newestFirst));
+    } catch (error) {
+      setLoadError(toApiError(error));
+    }
+  }
+
+  useEffect(() => {
+    void load();
+  }, []);
+
+  useEffect(() => {
+    // The revoked row (and its button, which opened the dialog) is gone: land on the list instead.
+    if (!revoking && focusListAfterRevoke.current) {
+      focusListAfterRevoke.current = false;
+      listHeading.current?.focus();
+    }
+  }, [revoking]);
+
+  async function create(event: SubmitEvent) {
+    event.preventDefault();
+    if (creating) return;
+    const trimmed = name.trim();
+    if (!trimmed) {
+      setNameError('Enter a name for the token.');
+      nameInput.current?.focus();
+      return;
+    }
+    setNameError(null);
+    setCreateError(null);
+    setStatus('');
+    setCreating(true);
+    try {
+      const result = await api.createToken(trimmed);
+      setCreated(result);
+      setTokens((list) => [result.token, ...(list ?? []).filter((t) => t.id !== result.token.id)].sort(newestFirst));
+      setName('');
+      setStatus(`Token “${result.token.name}” created.`);
+    } catch (error) {
+      setCreateError(toApiError(error));
+    } finally {
+      setCreating(false);
+    }
+  }
+
+  async function revoke() {
+    if (!revoking) return;
+    setRevokeBusy(true);
+    setRevokeError(null);
+    try {
+      await api.revokeToken(revoking.id);
+      const gone = revoking;
+      setTokens((list) => (list ?? []).filter((t) => t.id !== gone.id));
+      if (created?.token.id === gone.id) setCreated(null);
+      focusListAfterRevoke.current = true;
+      setRevoking(null);
+      setStatus(`Token “${gone.name}” revoked. Anything still using it is now refused.`);
+    } catch (error) {
+      setRevokeError(toApiError(error));
+    } finally {
+      setRevokeBusy(false);
+    }
+  }
+
+  function closeSecret() {
+    setCreated(null);
+    setStatus('');
+    nameInput.current?.focus();
+  }
+
+  return (
+    <section class="card" aria-labelledby="api-tokens-heading">
+      <div class="card-header">
+        <h2 id="api-tokens-heading">API tokens</h2>
+        <p class="card-description">
+          Tokens let scripts and automations call the Interhubz API. Send a token in the <code>Authorization</code>{' '}
+          header as <code>Bearer &lt;token&gt;</code>. Give every script its own token, and revoke the ones you no
+          longer use.
+        </p>
+      </div>
+
+      <form class="token-form" onSubmit={create} noValidate>
+        <label for="token-name" class="label">
+          Token name
+        </label>
+        <p id="token-name-hint" class="hint">
+          Say where it will be used, for example “CI script” or “Intercom workflow”.
+        </p>
+        <div class="field-row">
+          <input
+            ref={nameInput}
+            id="token-name"
+            class="input"
+            type="text"
+            name="name"
+            maxLength={100}
+            autoComplete="off"
+            value={name}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? 'token-name-hint token-name-error' : 'token-name-hint'}
+            onInput={(event) => {
+              setName(event.currentTarget.value);
+              if (nameError) setNameError(null);
+            }}
+          />
+          <button type="submit" class="button button-primary" disabled={creating}>
+            {creating ? 'Creating…' : 'Create token'}
+          </button>
+        </div>
+        {nameError ? (
+          <p id="token-name-error" class="field-error" role="alert">
+            {nameError}
+          </p>
+        ) : null}
+        {createError ? <ErrorAlert error={createError} title="The token was not created." /> : null}
+      </form>
+
+      <p class={status ? 'status-message' : 'status-message is-empty'} role="status">
+        {status}
+      </p>
+
+      {created ? <NewTokenSecret created={created} onDone={closeSecret} /> : null}
+
+      <h3 class="subheading" ref={listHeading} tabIndex={-1}>
+        Existing tokens
+      </h3>
+      {loadError ? (
+        <ErrorAlert error={loadError} title="Couldn’t load the tokens.">
+          <button type="button" class="button button-secondary button-small" onClick={() => void load()}>
+            Try again
+          </button>
+        </ErrorAlert>
+      ) : tokens === null ? (
+        <p class="muted" aria-busy="true">
+          Loading tokens…
+        </p>
+      ) : tokens.length === 0 ? (
+        <p class="empty-inline">No API tokens yet. Create one above when a script or automation needs the API.</p>
+      ) : (
+        <TokenTable
+          tokens={tokens}
+          onRevoke={(token) => {
+            setRevokeError(null);
+            setRevoking(token);
+          }}
+        />
+      )}
+
+      {revoking ? (
+        <ConfirmDialog
+          title={`Revoke “${revoking.name}”?`}
+          confirmLabel="Revoke token"
+          busyLabel="Revoking…"
+          busy={revokeBusy}
+          error={revokeError}
+          onConfirm={() => void revoke()}
+          onCancel={() => setRevoking(null)}
+        >
+          <p>
+            Anything that uses this token (<code>{revoking.prefix}…</code>) stops working at once. This can’t be undone;
+            you can create a new token instead.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+// A tiny history-API router: the current path as a hook, navigate() for code, and a click handler
+// that turns plain left-clicks on internal links into client-side navigation.
+import { useEffect, useState } from 'preact/hooks';
+
+const listeners = new Set<() => void>();
+let focusRequested = false;
+
+function notify(): void {
+  for (const listener of listeners) listener();
+}
+
+window.addEventListener('popstate', () => {
+  focusRequested = true;
+  notify();
+});
+
+export function currentPath(): string {
+  return window.location.pathname;
+}
+
+export interface NavigateOptions {
+  /** Replace the current history entry (redirects) instead of adding one. */
+  replace?: boolean;
+  /** Move keyboard focus to the new page's heading; on by default except for replacements. */
+  focus?: boolean;
+}
+
+/** Goes to `path` (which may carry a query string) without reloading the page. */
+export function navigate(path: string, options: NavigateOptions = {}): void {
+  const here = window.location.pathname + window.location.search + window.location.hash;
+  if (path === here) return;
+  focusRequested = options.focus ?? !options.replace;
+  if (options.replace) {
+    window.history.replaceState(null, '', path);
+  } else {
+    window.history.pushState(null, '', path);
+    window.scrollTo(0, 0);
+  }
+  notify();
+}
+
+/**
+ * True once after a navigation that should move focus to the new page's heading, so screen reader
+ * and keyboard users start on the new content. The first page load keeps the browser's own focus.
+ */
+export function takeFocusRequest(): boolean {
+  const requested = focusRequested;
+  focusRequested = false;
+  return requested;
+}
+
+export function usePath(): string {
+  const [path, setPath] = useState(currentPath);
+  useEffect(() => {
+    const update = () => setPath(currentPath());
+    listeners.add(update);
+    update();
+    return () => {
+      listeners.delete(update);
+    };
+  }, []);
+  return path;
+}
+
+/** onClick for <a href>: keeps ctrl/cmd/shift/middle clicks and other origins as normal links. */
+export function handleLinkClick(event: MouseEvent): void {
+  if (event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const anchor = event.currentTarget;
+  if (!(anchor instanceof HTMLAnchorElement) || anchor.target || anchor.hasAttribute('download')) return;
+  const url = new URL(anchor.href);
+  if (url.origin !== window.location.origin) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search + url.hash);
+}
