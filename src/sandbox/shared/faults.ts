@@ -1,0 +1,83 @@
+// Fault injection: "the next N calls (optionally to one endpoint) fail with …", and added latency.
+// The vendor-specific error body comes from the simulator, so a 429 from the HubSpot simulator
+// looks like HubSpot's and one from the Intercom simulator like Intercom's.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+export const FaultSpec = z.strictObject({
+  kind: z.enum(['429', '500', '502', '503', 'timeout', 'reset']),
+  /** How many matching calls fail; then the fault is used up. */
+  count: z.number().int().min(1).default(1),
+  /** Only calls whose method matches (e.g. "POST"); any method when absent. */
+  method: z.string().optional(),
+  /** Only calls whose path starts with this (e.g. "/crm/v3/objects/notes"); any path when absent. */
+  pathPrefix: z.string().optional(),
+  /** For 429: the Retry-After header in seconds; omitted when absent. */
+  retryAfterSeconds: z.number().int().min(0).optional(),
+});
+export type FaultSpec = z.infer<typeof FaultSpec>;
+
+export const LatencySpec = z.strictObject({
+  ms: z.number().int().min(0),
+  method: z.string().optional(),
+  pathPrefix: z.string().optional(),
+});
+export type LatencySpec = z.infer<typeof LatencySpec>;
+
+export type ErrorResponder = (request: FastifyRequest, reply: FastifyReply, status: 429 | 500 | 502 | 503, retryAfterSeconds?: number) => FastifyReply;
+
+export interface FaultPlan {
+  add(spec: FaultSpec): void;
+  setLatency(spec: LatencySpec | null): void;
+  clear(): void;
+  pending(): readonly FaultSpec[];
+}
+
+const matches = (spec: { method?: string | undefined; pathPrefix?: string | undefined }, method: string, path: string) =>
+  (!spec.method || spec.method.toUpperCase() === method) && (!spec.pathPrefix || path.startsWith(spec.pathPrefix));
+
+/**
+ * Installs the fault hook on a simulator app. `isControl` exempts the control API. A "timeout"
+ * holds the request without answering until the client gives up; "reset" destroys the socket.
+ */
+export function attachFaults(app: FastifyInstance, respond: ErrorResponder, isControl: (path: string) => boolean): FaultPlan {
+  const faults: FaultSpec[] = [];
+  let latency: LatencySpec | null = null;
+  const held = new Set<FastifyRequest>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    if (isControl(path)) return;
+    if (latency && matches(latency, request.method, path)) await new Promise((resolve) => setTimeout(resolve, latency?.ms ?? 0));
+    const index = faults.findIndex((fault) => matches(fault, request.method, path));
+    if (index === -1) return;
+    const fault = faults[index] as FaultSpec;
+    fault.count -= 1;
+    if (fault.count <= 0) faults.splice(index, 1);
+    if (fault.kind === 'reset') {
+      request.raw.socket.destroy();
+      return reply.hijack();
+    }
+    if (fault.kind === 'timeout') {
+      held.add(request);
+      request.raw.socket.once('close', () => held.delete(request));
+      return reply.hijack();
+    }
+    return respond(request, reply, Number(fault.kind) as 429 | 500 | 502 | 503, fault.retryAfterSeconds);
+  });
+  app.addHook('onClose', async () => {
+    for (const request of held) request.raw.socket.destroy();
+  });
+
+  return {
+    add: (spec) => faults.push({ ...spec }),
+    setLatency: (spec) => {
+      latency = spec;
+    },
+    clear: () => {
+      faults.length = 0;
+      latency = null;
+    },
+    pending: () => faults,
+  };
+}
