@@ -6,11 +6,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { resolveAdminAccount, type AdminAccount } from './auth/admin-account.ts';
 import { createLoginLimiter } from './auth/login-limiter.ts';
-import { foundationChores, startChores } from './chores.ts';
+import { foundationChores, startChores, type Chore } from './chores.ts';
 import type { Config } from './config/schema.ts';
 import { DATABASE_FILE, ensureDataDir, openDb, type Db } from './db/database.ts';
 import { isMigrated, migrate, readMigrations } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
+import { purgeFinishedJobs } from './jobs/introspect.ts';
+import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
+import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
 import { StartupError } from './startup-error.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
 import { createVault, type Vault } from './vault/vault.ts';
@@ -23,6 +27,10 @@ export interface DaemonOptions {
   secretKey?: string | undefined;
   clock?: () => number;
   uiDistDir?: string;
+  /** The job handlers; features add theirs here. */
+  tasks?: readonly TaskDefinition[];
+  /** Tests drive the scheduler by hand (scheduler.drain()) instead of its timer loop. */
+  startScheduler?: boolean;
 }
 
 export interface Daemon {
@@ -30,9 +38,12 @@ export interface Daemon {
   db: Db;
   vault: Vault;
   admin: AdminAccount;
+  scheduler: Scheduler;
+  jobs: JobQueue;
   /** The address the server listens on, such as http://127.0.0.1:8080. */
   url: string;
-  close(): Promise<void>;
+  /** Stops in order: chores, HTTP (in-flight requests finish), jobs (up to `timeoutMs`), database. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
@@ -52,6 +63,22 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { applied } = migrate(db.sqlite, migrations, clock);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
     await verifyKeyMatchesDatabase(db.kysely, vault, clock());
+
+    const jobsConfig = config.jobs;
+    const scheduler = createScheduler({
+      db: db.kysely,
+      tasks: taskRegistry(options.tasks ?? []),
+      log,
+      clock,
+      concurrency: jobsConfig.concurrency,
+      perConnectionConcurrency: jobsConfig.perConnectionConcurrency,
+      leaseMs: jobsConfig.leaseSeconds * 1000,
+      maxSleepMs: jobsConfig.maxSleepSeconds * 1000,
+      backoff: { baseMs: jobsConfig.backoffBaseSeconds * 1000, capMs: jobsConfig.backoffCapSeconds * 1000 },
+    });
+    const jobs = createJobQueue({ db: db.kysely, clock, maxAttempts: jobsConfig.maxAttempts, notify: scheduler.notify });
+    // A heartbeat older than a few sleeps means the loop is stuck.
+    const heartbeatLimitMs = Math.max(3 * jobsConfig.maxSleepSeconds * 1000, 30_000);
 
     const admin = await resolveAdminAccount(config.admin, db.kysely, clock());
     if (admin.generatedPassword) {
@@ -73,21 +100,46 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       readiness: {
         database: () => (db.sqlite.open ? true : 'closed'),
         migrations: () => (isMigrated(db.sqlite, migrations) ? true : 'pending'),
+        scheduler: () => {
+          if (options.startScheduler === false) return true;
+          const beat = scheduler.lastHeartbeat();
+          if (beat === null) return 'starting';
+          return clock() - beat <= heartbeatLimitMs ? true : `no heartbeat for ${Math.round((clock() - beat) / 1000)} s`;
+        },
       },
       ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
     });
 
     const url = await listen(app, config.server.host, config.server.port);
-    const stopChores = startChores(foundationChores(db.kysely, clock, log), log);
+    if (options.startScheduler !== false) scheduler.start();
+    const chores: Chore[] = [
+      ...foundationChores(db.kysely, clock, log),
+      {
+        name: 'purge-finished-jobs',
+        schedule: '41 * * * *',
+        async run() {
+          const purged = await purgeFinishedJobs(db.kysely, {
+            now: clock(),
+            keepSucceededMs: jobsConfig.keepSucceededDays * 86_400_000,
+            keepFailedMs: jobsConfig.keepFailedDays * 86_400_000,
+          });
+          if (purged > 0) log.info({ purged }, 'old finished jobs purged');
+        },
+      },
+    ];
+    const stopChores = startChores(chores, log);
     return {
       app,
       db,
       vault,
       admin,
+      scheduler,
+      jobs,
       url,
-      async close() {
+      async close(timeoutMs = config.server.shutdownTimeoutSeconds * 1000) {
         await stopChores();
         await app.close();
+        await scheduler.stop(timeoutMs);
         await db.close();
       },
     };

@@ -40,7 +40,8 @@ function handleSignals(daemon: Daemon, log: ReturnType<typeof createLogger>, tim
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    daemon.close().then(
+    // Jobs get most of the budget; the rest is for closing the database before the hard stop.
+    daemon.close(Math.max(0, timeoutMs - 1500)).then(
       () => {
         log.info('stopped cleanly');
         log.flush();

@@ -55,6 +55,20 @@ const VaultSchema = z
   })
   .prefault({});
 
+const JobsSchema = z
+  .strictObject({
+    concurrency: positiveInt(8),
+    perConnectionConcurrency: positiveInt(4),
+    leaseSeconds: positiveInt(60),
+    maxSleepSeconds: positiveInt(10),
+    maxAttempts: positiveInt(10),
+    backoffBaseSeconds: positiveInt(5),
+    backoffCapSeconds: positiveInt(3600),
+    keepSucceededDays: positiveInt(7),
+    keepFailedDays: positiveInt(30),
+  })
+  .prefault({});
+
 const OAuthAppSchema = z.strictObject({ clientId: text(), clientSecret: text() }).prefault({});
 
 const AppsSchema = z
@@ -99,6 +113,7 @@ export const ConfigSchema = z
     logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.map((l) => `'${l}'`).join(', ')}` }).default('info'),
     admin: AdminSchema,
     vault: VaultSchema,
+    jobs: JobsSchema,
     apps: AppsSchema,
     /** 0 means unlimited. */
     maxConnections: z.number({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).int({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).min(0, { error: 'must be a whole number ≥ 0 (0 means unlimited)' }).default(0),

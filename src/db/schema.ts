@@ -1,5 +1,5 @@
 // Kysely row types, one interface per table, mirroring migrations/*.sql.
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 export interface SchemaMigrationsTable {
   id: string;
@@ -51,6 +51,26 @@ export interface ConnectionsTable {
   updated_at: number;
 }
 
+export type JobStatus = 'queued' | 'running' | 'parked' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobsTable {
+  id: Generated<number>;
+  task: string;
+  payload: string;
+  key: string | null;
+  connection_id: string | null;
+  status: JobStatus;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
@@ -58,9 +78,11 @@ export interface Database {
   admin_sessions: AdminSessionsTable;
   api_tokens: ApiTokensTable;
   connections: ConnectionsTable;
+  jobs: JobsTable;
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AdminSessionRow = Selectable<AdminSessionsTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
+export type JobRow = Selectable<JobsTable>;

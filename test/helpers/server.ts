@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../../src/config/schema.ts';
-import { startDaemon, type Daemon } from '../../src/daemon.ts';
+import { startDaemon, type Daemon, type DaemonOptions } from '../../src/daemon.ts';
 import { createLogger } from '../../src/log.ts';
 import { testConfig } from './config.ts';
 
@@ -29,6 +29,8 @@ export interface TestServerOptions {
   logLevel?: Config['logLevel'];
   secretKey?: string;
   clock?: () => number;
+  tasks?: DaemonOptions['tasks'];
+  startScheduler?: boolean;
 }
 
 export function makeDataDir(t: Teardownable): string {
@@ -51,6 +53,8 @@ export async function startTestServer(t: Teardownable, options: TestServerOption
     log,
     secretKey: options.secretKey,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tasks ? { tasks: options.tasks } : {}),
+    ...(options.startScheduler !== undefined ? { startScheduler: options.startScheduler } : {}),
   });
   t.teardown(() => daemon.close());
   return { url: daemon.url, username: config.admin.username, password, dataDir, daemon };

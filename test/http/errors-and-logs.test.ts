@@ -86,12 +86,22 @@ t.test('an unexpected error is a 500 that hides internals and points at the log'
 t.test('readiness follows the database', async (t) => {
   const server = await startTestServer(t);
   const ready = await fetch(`${server.url}/readyz`);
-  t.same(await ready.json(), { status: 'ready', checks: { database: 'ok', migrations: 'ok' } });
+  t.same(await ready.json(), { status: 'ready', checks: { database: 'ok', migrations: 'ok', scheduler: 'ok' } });
   server.daemon.db.sqlite.close();
   const notReady = await fetch(`${server.url}/readyz`);
   t.equal(notReady.status, 503);
   t.match(await notReady.json(), { status: 'not_ready', checks: { database: 'closed' } });
   t.equal((await fetch(`${server.url}/healthz`)).status, 200, 'liveness is only about the process');
+});
+
+t.test('readiness includes the scheduler heartbeat', async (t) => {
+  let now = Date.now();
+  const server = await startTestServer(t, { clock: () => now });
+  t.equal((await fetch(`${server.url}/readyz`)).status, 200);
+  now += 3_600_000;
+  const stale = await fetch(`${server.url}/readyz`);
+  t.equal(stale.status, 503, 'an hour without a look at the job table is not ready');
+  t.match(await stale.json(), { checks: { scheduler: /^no heartbeat for \d+ s$/ } });
 });
 
 t.test('security headers on every response', async (t) => {

@@ -1,0 +1,149 @@
+// Claiming due jobs fairly. Jobs are grouped by connection; each pass takes a share from every
+// group that has due work and spare capacity, starting after the group served first last time, so
+// one connection's 10,000 due jobs cannot starve another's single job. Every pick is an index seek
+// on jobs_due_by_connection, never a scan.
+import { sql, type Kysely } from 'kysely';
+import type { Database, JobRow } from '../db/schema.ts';
+
+/** The group key of jobs without a connection (chores, global work). */
+export const NO_CONNECTION = '';
+
+export interface ClaimOptions {
+  workerId: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  perConnectionLimit: number;
+  /** Jobs of each group this worker is running now. */
+  running: ReadonlyMap<string, number>;
+  /** The group served first last time; this claim starts after it. */
+  after?: string | undefined;
+}
+
+/** Connections that have queued jobs (due or not), by skip-scan over the index: O(groups), not O(jobs). */
+export function queuedGroupsQuery() {
+  return sql<{ cid: string | null }>`
+    WITH RECURSIVE c(cid) AS (
+      SELECT (SELECT connection_id FROM jobs WHERE status = 'queued' AND connection_id IS NOT NULL ORDER BY connection_id LIMIT 1)
+      UNION ALL
+      SELECT (SELECT connection_id FROM jobs WHERE status = 'queued' AND connection_id > c.cid ORDER BY connection_id LIMIT 1)
+      FROM c WHERE c.cid IS NOT NULL
+    )
+    SELECT cid FROM c WHERE cid IS NOT NULL`;
+}
+
+export function unownedQueuedQuery(db: Kysely<Database>) {
+  return db.selectFrom('jobs').select('id').where('status', '=', 'queued').where('connection_id', 'is', null).limit(1);
+}
+
+export async function queuedGroups(db: Kysely<Database>): Promise<string[]> {
+  const result = await queuedGroupsQuery().execute(db);
+  const groups = result.rows.map((row) => row.cid as string);
+  const unowned = await unownedQueuedQuery(db).executeTakeFirst();
+  return unowned ? [NO_CONNECTION, ...groups] : groups;
+}
+
+function rotate(groups: string[], after: string | undefined): string[] {
+  if (after === undefined) return groups;
+  const index = groups.findIndex((group) => group > after);
+  return index <= 0 ? groups : [...groups.slice(index), ...groups.slice(0, index)];
+}
+
+/** The next due jobs of one group, oldest first. Exported for the query-plan test. */
+export function dueIdsQuery(db: Kysely<Database>, group: string, now: number, count: number) {
+  const query = db.selectFrom('jobs').select('id').where('status', '=', 'queued');
+  return (group === NO_CONNECTION ? query.where('connection_id', 'is', null) : query.where('connection_id', '=', group))
+    .where('run_at', '<=', now)
+    .orderBy('run_at')
+    .orderBy('id')
+    .limit(count);
+}
+
+async function dueIds(db: Kysely<Database>, group: string, now: number, count: number): Promise<number[]> {
+  const rows = await dueIdsQuery(db, group, now, count).execute();
+  return rows.map((row) => row.id);
+}
+
+export interface Claimed {
+  jobs: JobRow[];
+  /** The last group that got a job: the next claim starts after it. */
+  lastGroup: string | undefined;
+}
+
+/** Claims up to `limit` due jobs in one transaction; attempts go up at claim, as graphile-worker does. */
+export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<Claimed> {
+  if (options.limit <= 0) return { jobs: [], lastGroup: options.after };
+  return db.transaction().execute(async (trx) => {
+    const groups = rotate(await queuedGroups(trx), options.after);
+    const capacity = new Map(groups.map((group) => [group, options.perConnectionLimit - (options.running.get(group) ?? 0)]));
+    let active = groups.filter((group) => (capacity.get(group) ?? 0) > 0);
+    let lastGroup = options.after;
+    const ids: number[] = [];
+    while (ids.length < options.limit && active.length > 0) {
+      const share = Math.max(1, Math.floor((options.limit - ids.length) / active.length));
+      const stillActive: string[] = [];
+      const pass: number[] = [];
+      for (const group of active) {
+        const room = capacity.get(group) ?? 0;
+        const want = Math.min(share, room, options.limit - ids.length - pass.length);
+        if (want <= 0) break;
+        const picked = await dueIds(trx, group, options.now, want);
+        if (picked.length > 0) lastGroup = group;
+        pass.push(...picked);
+        capacity.set(group, room - picked.length);
+        if (picked.length === want && room - picked.length > 0) stillActive.push(group);
+      }
+      if (pass.length === 0) break;
+      // Marked now, so the next pass's seeks skip them.
+      await markRunning(trx, pass, options);
+      ids.push(...pass);
+      active = stillActive;
+    }
+    if (ids.length === 0) return { jobs: [], lastGroup };
+    const jobs = await trx.selectFrom('jobs').selectAll().where('id', 'in', ids).orderBy('run_at').orderBy('id').execute();
+    return { jobs, lastGroup };
+  });
+}
+
+async function markRunning(db: Kysely<Database>, ids: number[], options: ClaimOptions): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('jobs')
+    .set((eb) => ({
+      status: 'running',
+      attempts: eb('attempts', '+', 1),
+      locked_by: options.workerId,
+      locked_until: options.now + options.leaseMs,
+      updated_at: options.now,
+    }))
+    .where('id', 'in', ids)
+    .where('status', '=', 'queued')
+    .execute();
+}
+
+/** Leases that ran out (their worker crashed or hung) go back to the queue; the attempt stays used. */
+export function reclaimQuery(db: Kysely<Database>, now: number) {
+  return db
+    .updateTable('jobs')
+    .set({ status: 'queued', locked_by: null, locked_until: null, updated_at: now, last_error: 'the previous run stopped without finishing (lease expired)' })
+    .where('status', '=', 'running')
+    .where('locked_until', '<=', now);
+}
+
+export async function reclaimExpiredLeases(db: Kysely<Database>, now: number): Promise<number> {
+  const result = await reclaimQuery(db, now).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** When the scheduler should look again: the earliest due job or lease expiry, if any. */
+export const nextDueQuery = (db: Kysely<Database>) =>
+  db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('at')).where('status', '=', 'queued');
+export const nextLeaseExpiryQuery = (db: Kysely<Database>) =>
+  db.selectFrom('jobs').select((eb) => eb.fn.min('locked_until').as('at')).where('status', '=', 'running');
+
+export async function nextWakeAt(db: Kysely<Database>): Promise<number | null> {
+  const due = await nextDueQuery(db).executeTakeFirst();
+  const lease = await nextLeaseExpiryQuery(db).executeTakeFirst();
+  const times = [due?.at, lease?.at].filter((at): at is number => typeof at === 'number');
+  return times.length === 0 ? null : Math.min(...times);
+}

@@ -1,0 +1,82 @@
+// Recording a run's result. Every write is conditional on the lease (status 'running' and this
+// worker's id), so a worker that lost its lease — it stalled, the lease expired and another run
+// took the job — cannot overwrite the newer run's state.
+import type { Kysely } from 'kysely';
+import type { Database, JobRow } from '../db/schema.ts';
+
+/** Longest error text kept on a job; upstream messages can be long and must stay readable. */
+const MAX_ERROR_LENGTH = 2000;
+
+const clip = (text: string) => (text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text);
+
+type Lease = Pick<JobRow, 'id'> & { workerId: string };
+
+function leased(db: Kysely<Database>, lease: Lease) {
+  return db.updateTable('jobs').where('id', '=', lease.id).where('status', '=', 'running').where('locked_by', '=', lease.workerId);
+}
+
+const released = { locked_by: null, locked_until: null } as const;
+
+export async function completeJob(db: Kysely<Database>, lease: Lease, now: number): Promise<boolean> {
+  const result = await leased(db, lease)
+    .set({ ...released, status: 'succeeded', last_error: null, finished_at: now, updated_at: now })
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Back to the queue at `runAt`. `refundAttempt` for waits that are not the job's fault (Retry-After, parking). */
+export async function rescheduleJob(
+  db: Kysely<Database>,
+  lease: Lease,
+  options: { runAt: number; reason: string; refundAttempt: boolean; now: number },
+): Promise<boolean> {
+  const result = await leased(db, lease)
+    .set((eb) => ({
+      ...released,
+      status: 'queued',
+      run_at: options.runAt,
+      attempts: options.refundAttempt ? eb('attempts', '-', 1) : eb.ref('attempts'),
+      last_error: clip(options.reason),
+      updated_at: options.now,
+    }))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function failJob(db: Kysely<Database>, lease: Lease, reason: string, now: number): Promise<boolean> {
+  const result = await leased(db, lease)
+    .set({ ...released, status: 'failed', last_error: clip(reason), finished_at: now, updated_at: now })
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Parks this job and every queued job of its connection until it is re-authorised. */
+export async function parkJob(db: Kysely<Database>, lease: Lease & { connectionId: string | null }, reason: string, now: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await leased(trx, lease)
+      .set((eb) => ({
+        ...released,
+        status: lease.connectionId === null ? 'failed' : 'parked',
+        attempts: eb('attempts', '-', 1),
+        last_error: clip(lease.connectionId === null ? `${reason} (a job without a connection cannot wait for re-authorisation)` : reason),
+        finished_at: lease.connectionId === null ? now : null,
+        updated_at: now,
+      }))
+      .executeTakeFirst();
+    if (lease.connectionId !== null) {
+      await trx
+        .updateTable('jobs')
+        .set({ status: 'parked', updated_at: now })
+        .where('connection_id', '=', lease.connectionId)
+        .where('status', '=', 'queued')
+        .execute();
+    }
+    return result.numUpdatedRows > 0n;
+  });
+}
+
+/** Keeps a long run's lease alive. False means the lease is gone: the run should stop. */
+export async function extendLease(db: Kysely<Database>, lease: Lease, until: number): Promise<boolean> {
+  const result = await leased(db, lease).set({ locked_until: until }).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,206 @@
+// Putting work into the job table, and the operator's levers on it (retry, cancel, park, resume).
+// Every function takes the database or the caller's transaction first, so a webhook's delivery
+// record and its job commit together.
+import type { Kysely } from 'kysely';
+import type { Database, JobRow } from '../db/schema.ts';
+
+/** Payloads carry ids and small values; a larger one is a bug that might be carrying text. */
+export const MAX_PAYLOAD_BYTES = 4096;
+
+export type KeyMode = 'replace' | 'keep';
+
+export interface EnqueueSpec {
+  task: string;
+  payload: Record<string, unknown>;
+  /** Epoch ms when the job becomes due; defaults to now. */
+  runAt?: number;
+  /** At most one pending job per key. */
+  key?: string;
+  /** replace (default): reschedule the pending job with this key; keep: the pending job wins. */
+  keyMode?: KeyMode;
+  connectionId?: string | null;
+  maxAttempts?: number;
+}
+
+export interface EnqueueResult {
+  id: number;
+  result: 'inserted' | 'replaced' | 'kept';
+  runAt: number;
+  status: 'queued' | 'parked';
+}
+
+export class PayloadTooLargeError extends Error {
+  override name = 'PayloadTooLargeError';
+}
+
+export interface EnqueueDefaults {
+  now: number;
+  maxAttempts: number;
+}
+
+/**
+ * Adds a job, or applies its key mode to the pending job with the same key. Joins the caller's
+ * transaction when given one; otherwise runs in its own, so the look-up and the write cannot
+ * interleave with another enqueue of the same key.
+ */
+export async function enqueueJob(db: Kysely<Database>, spec: EnqueueSpec, defaults: EnqueueDefaults): Promise<EnqueueResult> {
+  if (db.isTransaction) return enqueueInTransaction(db, spec, defaults);
+  return db.transaction().execute((trx) => enqueueInTransaction(trx, spec, defaults));
+}
+
+async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, defaults: EnqueueDefaults): Promise<EnqueueResult> {
+  const payload = JSON.stringify(spec.payload);
+  const bytes = Buffer.byteLength(payload);
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw new PayloadTooLargeError(
+      `the payload of a '${spec.task}' job is ${bytes} bytes; jobs carry ids and small values (at most ${MAX_PAYLOAD_BYTES} bytes), never content`,
+    );
+  }
+  const now = defaults.now;
+  const runAt = spec.runAt ?? now;
+  const connectionId = spec.connectionId ?? null;
+  const status = connectionId !== null && (await connectionNeedsReauth(db, connectionId)) ? 'parked' : 'queued';
+  const row = {
+    task: spec.task,
+    payload,
+    key: spec.key ?? null,
+    connection_id: connectionId,
+    status,
+    run_at: runAt,
+    attempts: 0,
+    max_attempts: spec.maxAttempts ?? defaults.maxAttempts,
+    created_at: now,
+    updated_at: now,
+  } as const;
+
+  if (spec.key === undefined) {
+    const { id } = await db.insertInto('jobs').values(row).returning('id').executeTakeFirstOrThrow();
+    return { id, result: 'inserted', runAt, status };
+  }
+
+  const existing = await pendingByKey(db, spec.key);
+  if (existing && (spec.keyMode ?? 'replace') === 'keep') {
+    return { id: existing.id, result: 'kept', runAt: existing.run_at, status: existing.status as 'queued' | 'parked' };
+  }
+  if (existing) {
+    await db
+      .updateTable('jobs')
+      .set({
+        task: row.task,
+        payload,
+        connection_id: connectionId,
+        run_at: runAt,
+        attempts: 0,
+        max_attempts: row.max_attempts,
+        last_error: null,
+        updated_at: now,
+      })
+      .where('id', '=', existing.id)
+      .execute();
+    return { id: existing.id, result: 'replaced', runAt, status: existing.status as 'queued' | 'parked' };
+  }
+  const { id } = await db.insertInto('jobs').values(row).returning('id').executeTakeFirstOrThrow();
+  return { id, result: 'inserted', runAt, status };
+}
+
+async function pendingByKey(db: Kysely<Database>, key: string) {
+  return db
+    .selectFrom('jobs')
+    .select(['id', 'run_at', 'status'])
+    .where('key', '=', key)
+    .where('status', 'in', ['queued', 'parked'])
+    .executeTakeFirst();
+}
+
+async function connectionNeedsReauth(db: Kysely<Database>, connectionId: string): Promise<boolean> {
+  const row = await db.selectFrom('connections').select('status').where('id', '=', connectionId).executeTakeFirst();
+  return row?.status === 'needs_reauth';
+}
+
+/** Cancels the pending job with this key (a reopen inside the grace window). Returns how many. */
+export async function cancelJobByKey(db: Kysely<Database>, key: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'cancelled', finished_at: now, updated_at: now, last_error: 'cancelled by key' })
+    .where('key', '=', key)
+    .where('status', 'in', ['queued', 'parked'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Cancels one job that is not running. */
+export async function cancelJob(db: Kysely<Database>, id: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'cancelled', finished_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'parked', 'failed'])
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export type RetryResult = 'retried' | 'not_retryable' | 'superseded';
+
+/**
+ * Puts a failed or cancelled job back in the queue with fresh attempts. If a newer job with the
+ * same key is already pending, that one will do the work: the old job stays as it is.
+ */
+export async function retryJob(db: Kysely<Database>, id: number, now: number): Promise<RetryResult> {
+  const job = await db.selectFrom('jobs').select(['status', 'key']).where('id', '=', id).executeTakeFirst();
+  if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return 'not_retryable';
+  if (job.key !== null && (await pendingByKey(db, job.key))) return 'superseded';
+  await db
+    .updateTable('jobs')
+    .set({ status: 'queued', run_at: now, attempts: 0, finished_at: null, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+  return 'retried';
+}
+
+/** Parks every queued job of a connection (its credentials need re-authorising). */
+export async function parkConnectionJobs(db: Kysely<Database>, connectionId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'parked', updated_at: now })
+    .where('connection_id', '=', connectionId)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Resumes a connection's parked jobs, due now, once it is active again. */
+export async function resumeConnectionJobs(db: Kysely<Database>, connectionId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'queued', run_at: now, updated_at: now })
+    .where('connection_id', '=', connectionId)
+    .where('status', '=', 'parked')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Cancels everything pending for a connection (it is being deleted). */
+export async function cancelConnectionJobs(db: Kysely<Database>, connectionId: string, now: number): Promise<number> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'cancelled', finished_at: now, updated_at: now, last_error: 'connection deleted' })
+    .where('connection_id', '=', connectionId)
+    .where('status', 'in', ['queued', 'parked'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function getJob(db: Kysely<Database>, id: number): Promise<JobRow | undefined> {
+  return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listJobs(
+  db: Kysely<Database>,
+  filter: { status?: JobRow['status']; task?: string; connectionId?: string; limit?: number } = {},
+): Promise<JobRow[]> {
+  let query = db.selectFrom('jobs').selectAll();
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.task) query = query.where('task', '=', filter.task);
+  if (filter.connectionId) query = query.where('connection_id', '=', filter.connectionId);
+  return query.orderBy('id', 'desc').limit(filter.limit ?? 100).execute();
+}

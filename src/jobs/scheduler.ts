@@ -1,0 +1,204 @@
+// The in-process scheduler: claims due jobs under a lease and runs them, within a global and a
+// per-connection concurrency limit. It wakes at once when told a job is due now, otherwise sleeps
+// until the next due time or lease expiry (capped, which doubles as its heartbeat), so there is no
+// fixed polling latency.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database, JobRow } from '../db/schema.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { claimJobs, NO_CONNECTION, nextWakeAt, reclaimExpiredLeases } from './claim.ts';
+import { extendLease, rescheduleJob } from './finish.ts';
+import { createHandlerStats, type TaskDurations } from './handler-stats.ts';
+import { runJob, type RunEnvironment } from './run-job.ts';
+import type { TaskRegistry } from './task.ts';
+
+export interface SchedulerOptions {
+  db: Kysely<Database>;
+  tasks: TaskRegistry;
+  log: Logger;
+  concurrency: number;
+  perConnectionConcurrency: number;
+  leaseMs: number;
+  maxSleepMs: number;
+  backoff: BackoffPolicy;
+  clock?: () => number;
+  random?: () => number;
+  workerId?: string;
+}
+
+export interface Scheduler {
+  readonly workerId: string;
+  start(): void;
+  /** A job became due at `runAt` (default now): wake early if that is sooner than planned. */
+  notify(runAt?: number): void;
+  /** Runs everything due now, and whatever that makes due now, until idle. For tests with a manual clock. */
+  drain(): Promise<void>;
+  /** Stops claiming, waits for running jobs up to `timeoutMs`, then hands the rest back to the queue. */
+  stop(timeoutMs: number): Promise<{ unfinished: number }>;
+  /** When the loop last looked at the table (epoch ms), or null before the first look. */
+  lastHeartbeat(): number | null;
+  handlerDurations(): Record<string, TaskDurations>;
+  runningCount(): number;
+}
+
+interface Running {
+  job: JobRow;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const clock = options.clock ?? Date.now;
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const log = options.log.child({ component: 'scheduler' });
+  const stats = createHandlerStats();
+  const env: RunEnvironment = {
+    db: options.db,
+    tasks: options.tasks,
+    log,
+    workerId,
+    clock,
+    random: options.random ?? Math.random,
+    backoff: options.backoff,
+    recordDuration: stats.record,
+  };
+  const running = new Map<number, Running>();
+  const perGroup = new Map<string, number>();
+  let lastGroup: string | undefined;
+  let started = false;
+  let stopping = false;
+  let ticking = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let plannedWake = Infinity;
+  let heartbeat: number | null = null;
+
+  const groupOf = (job: JobRow) => job.connection_id ?? NO_CONNECTION;
+
+  function launch(job: JobRow): void {
+    const group = groupOf(job);
+    perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
+    const controller = new AbortController();
+    // Renew the lease while a long handler runs; losing it means another run may start: stop.
+    const renew = setInterval(() => {
+      extendLease(options.db, { id: job.id, workerId }, clock() + options.leaseMs).then(
+        (held) => held || controller.abort(new Error('lease lost')),
+        (error: unknown) => log.warn({ err: error, jobId: job.id }, 'could not renew a lease'),
+      );
+    }, Math.max(1000, Math.floor(options.leaseMs / 3)));
+    renew.unref();
+    const done = runJob(env, job, controller.signal)
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: error, jobId: job.id }, 'recording a job result failed; its lease will expire and it will run again'),
+      )
+      .finally(() => {
+        clearInterval(renew);
+        running.delete(job.id);
+        perGroup.set(group, (perGroup.get(group) ?? 1) - 1);
+        if (started && !stopping) void tick();
+      });
+    running.set(job.id, { job, controller, done });
+  }
+
+  async function claimAndLaunch(): Promise<number> {
+    const now = clock();
+    heartbeat = now;
+    await reclaimExpiredLeases(options.db, now);
+    const claimed = await claimJobs(options.db, {
+      workerId,
+      now,
+      leaseMs: options.leaseMs,
+      limit: options.concurrency - running.size,
+      perConnectionLimit: options.perConnectionConcurrency,
+      running: perGroup,
+      after: lastGroup,
+    });
+    lastGroup = claimed.lastGroup;
+    for (const job of claimed.jobs) launch(job);
+    return claimed.jobs.length;
+  }
+
+  async function planWake(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (stopping) return;
+    const now = clock();
+    const next = await nextWakeAt(options.db);
+    // Due work left over means every slot it could use is busy: a finishing job will tick.
+    const delay = next === null || next <= now ? options.maxSleepMs : Math.min(next - now, options.maxSleepMs);
+    plannedWake = now + delay;
+    // Not unref'd: a started scheduler keeps the process alive until stop() clears it.
+    timer = setTimeout(() => void tick(), delay);
+  }
+
+  async function tick(): Promise<void> {
+    if (ticking) {
+      again = true;
+      return;
+    }
+    ticking = true;
+    try {
+      do {
+        again = false;
+        if (stopping) return;
+        await claimAndLaunch();
+        await planWake();
+      } while (again);
+    } catch (error) {
+      log.error({ err: error }, 'the scheduler could not read the job table; trying again shortly');
+      if (!stopping) {
+        timer = setTimeout(() => void tick(), Math.min(1000, options.maxSleepMs));
+      }
+    } finally {
+      ticking = false;
+    }
+  }
+
+  return {
+    workerId,
+    start() {
+      if (started) return;
+      started = true;
+      void tick();
+    },
+    notify(runAt = clock()) {
+      if (!started || stopping) return;
+      if (runAt <= clock() || runAt < plannedWake) setImmediate(() => void tick());
+    },
+    async drain() {
+      for (;;) {
+        const launched = await claimAndLaunch();
+        if (launched === 0 && running.size === 0) return;
+        await Promise.race([...running.values()].map((entry) => entry.done));
+      }
+    },
+    async stop(timeoutMs) {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      const all = Promise.allSettled([...running.values()].map((entry) => entry.done));
+      let timeout: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timeout = setTimeout(() => resolve(true), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timeout);
+      if (!timedOut) return { unfinished: 0 };
+      const left = [...running.values()];
+      for (const entry of left) entry.controller.abort(new Error('shutting down'));
+      // Hand them back now rather than after their lease: the next start picks them up at once.
+      for (const entry of left) {
+        await rescheduleJob(options.db, { id: entry.job.id, workerId }, { runAt: clock(), reason: 'interrupted by shutdown', refundAttempt: true, now: clock() });
+      }
+      log.warn({ unfinished: left.length }, 'shutdown timed out; unfinished jobs were returned to the queue');
+      return { unfinished: left.length };
+    },
+    lastHeartbeat: () => heartbeat,
+    handlerDurations: stats.snapshot,
+    runningCount: () => running.size,
+  };
+}

@@ -1,0 +1,110 @@
+import t from 'tap';
+import { cancelConnectionJobs, cancelJob, cancelJobByKey, enqueueJob, getJob, listJobs, parkConnectionJobs, resumeConnectionJobs, retryJob } from '../../src/jobs/queue.ts';
+import { makeTestDb } from '../helpers/db.ts';
+
+const defaults = { now: 1_000_000, maxAttempts: 5 };
+
+t.test('enqueue without a key inserts; payload, due time and defaults are stored', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const a = await enqueueJob(kysely, { task: 'x', payload: { conversationId: '42' } }, defaults);
+  const b = await enqueueJob(kysely, { task: 'x', payload: { conversationId: '42' }, runAt: 2_000_000, connectionId: 'c1', maxAttempts: 2 }, defaults);
+  t.not(a.id, b.id);
+  t.match(await getJob(kysely, a.id), { task: 'x', payload: '{"conversationId":"42"}', status: 'queued', run_at: 1_000_000, attempts: 0, max_attempts: 5, key: null });
+  t.match(await getJob(kysely, b.id), { run_at: 2_000_000, connection_id: 'c1', max_attempts: 2 });
+});
+
+t.test('key mode replace reschedules the pending job (a grace window restarted)', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const first = await enqueueJob(kysely, { task: 'capture', payload: { v: 1 }, key: 'capture:7', runAt: 10 }, defaults);
+  const second = await enqueueJob(kysely, { task: 'capture', payload: { v: 2 }, key: 'capture:7', runAt: 20 }, { ...defaults, now: 5 });
+  t.equal(first.result, 'inserted');
+  t.equal(second.result, 'replaced');
+  t.equal(second.id, first.id, 'the same row');
+  t.match(await getJob(kysely, first.id), { run_at: 20, payload: '{"v":2}', status: 'queued' });
+  t.equal((await listJobs(kysely)).length, 1);
+});
+
+t.test('key mode keep: the pending job wins', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const first = await enqueueJob(kysely, { task: 'sync', payload: { v: 1 }, key: 'k', runAt: 10 }, defaults);
+  const second = await enqueueJob(kysely, { task: 'sync', payload: { v: 2 }, key: 'k', runAt: 99, keyMode: 'keep' }, defaults);
+  t.same(second, { id: first.id, result: 'kept', runAt: 10, status: 'queued' });
+  t.match(await getJob(kysely, first.id), { run_at: 10, payload: '{"v":1}' });
+});
+
+t.test('cancel by key (a reopen inside the grace window); a later enqueue starts afresh', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const first = await enqueueJob(kysely, { task: 'capture', payload: {}, key: 'capture:7', runAt: 10 }, defaults);
+  t.equal(await cancelJobByKey(kysely, 'capture:7', 11), 1);
+  t.match(await getJob(kysely, first.id), { status: 'cancelled', finished_at: 11 });
+  t.equal(await cancelJobByKey(kysely, 'capture:7', 12), 0, 'nothing left to cancel');
+  const again = await enqueueJob(kysely, { task: 'capture', payload: {}, key: 'capture:7', runAt: 30 }, defaults);
+  t.equal(again.result, 'inserted');
+  t.not(again.id, first.id);
+});
+
+t.test('a running job with the same key does not block a new pending one', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const first = await enqueueJob(kysely, { task: 'capture', payload: {}, key: 'k' }, defaults);
+  await kysely.updateTable('jobs').set({ status: 'running' }).where('id', '=', first.id).execute();
+  const second = await enqueueJob(kysely, { task: 'capture', payload: {}, key: 'k' }, defaults);
+  t.equal(second.result, 'inserted');
+});
+
+t.test('enqueue joins the caller\'s transaction: the record and the job commit or roll back together', async (t) => {
+  const { kysely } = makeTestDb(t);
+  await kysely
+    .transaction()
+    .execute(async (trx) => {
+      await trx.insertInto('settings').values({ key: 'delivery:1', value: 'x', updated_at: 1 }).execute();
+      await enqueueJob(trx, { task: 'handle', payload: { delivery: 1 } }, defaults);
+      throw new Error('the webhook record failed');
+    })
+    .catch(() => undefined);
+  t.equal((await listJobs(kysely)).length, 0, 'rolled back: no job without its record');
+  await kysely.transaction().execute(async (trx) => {
+    await trx.insertInto('settings').values({ key: 'delivery:2', value: 'x', updated_at: 1 }).execute();
+    await enqueueJob(trx, { task: 'handle', payload: { delivery: 2 }, key: 'd2' }, defaults);
+  });
+  t.equal((await listJobs(kysely)).length, 1, 'committed together');
+});
+
+t.test('payloads are ids and small values: a large one is refused', async (t) => {
+  const { kysely } = makeTestDb(t);
+  await t.rejects(enqueueJob(kysely, { task: 'capture', payload: { body: 'x'.repeat(5000) } }, defaults), {
+    name: 'PayloadTooLargeError',
+    message: /jobs carry ids and small values \(at most 4096 bytes\), never content/,
+  });
+  t.equal((await listJobs(kysely)).length, 0);
+});
+
+t.test('jobs of a connection that needs re-auth are parked, and resume together', async (t) => {
+  const { kysely } = makeTestDb(t);
+  await kysely.insertInto('connections').values({ id: 'c1', name: 'EU', status: 'needs_reauth', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
+  const parked = await enqueueJob(kysely, { task: 'x', payload: {}, connectionId: 'c1', runAt: 5 }, defaults);
+  t.equal(parked.status, 'parked');
+  const other = await enqueueJob(kysely, { task: 'x', payload: {}, connectionId: 'c2' }, defaults);
+  t.equal(other.status, 'queued', 'another connection is not affected');
+  await kysely.updateTable('connections').set({ status: 'active' }).execute();
+  t.equal(await resumeConnectionJobs(kysely, 'c1', 77), 1);
+  t.match(await getJob(kysely, parked.id), { status: 'queued', run_at: 77 });
+  t.equal(await parkConnectionJobs(kysely, 'c1', 80), 1);
+  t.equal(await cancelConnectionJobs(kysely, 'c1', 90), 1, 'deleting a connection cancels its pending work');
+  t.match(await getJob(kysely, parked.id), { status: 'cancelled', last_error: 'connection deleted' });
+  t.match(await getJob(kysely, other.id), { status: 'queued' });
+});
+
+t.test('failed jobs can be retried or cancelled; a newer pending job supersedes a retry', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const job = await enqueueJob(kysely, { task: 'x', payload: {}, key: 'k' }, defaults);
+  t.equal(await retryJob(kysely, job.id, 2), 'not_retryable', 'a queued job is not retried');
+  await kysely.updateTable('jobs').set({ status: 'failed', attempts: 5, last_error: 'HubSpot said no', finished_at: 3 }).execute();
+  t.equal(await retryJob(kysely, job.id, 10), 'retried');
+  t.match(await getJob(kysely, job.id), { status: 'queued', attempts: 0, run_at: 10, finished_at: null });
+  await kysely.updateTable('jobs').set({ status: 'failed' }).execute();
+  await enqueueJob(kysely, { task: 'x', payload: {}, key: 'k' }, defaults);
+  t.equal(await retryJob(kysely, job.id, 11), 'superseded');
+  t.equal(await cancelJob(kysely, job.id, 12), true);
+  t.match(await getJob(kysely, job.id), { status: 'cancelled' });
+  t.equal(await retryJob(kysely, 9999, 1), 'not_retryable');
+});

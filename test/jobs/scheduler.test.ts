@@ -1,0 +1,313 @@
+import t from 'tap';
+import { z } from 'zod';
+import type { Db } from '../../src/db/database.ts';
+import { createLogger } from '../../src/log.ts';
+import { createJobQueue } from '../../src/jobs/job-queue.ts';
+import { NeedsReauthError, outcome, PermanentJobError, RetryAfterError } from '../../src/jobs/outcomes.ts';
+import { getJob, resumeConnectionJobs } from '../../src/jobs/queue.ts';
+import { createScheduler, type SchedulerOptions } from '../../src/jobs/scheduler.ts';
+import { defineTask, taskRegistry, type TaskDefinition } from '../../src/jobs/task.ts';
+import { makeTestDb } from '../helpers/db.ts';
+
+const T0 = Date.UTC(2026, 10, 23, 12);
+
+function setup(t: Parameters<typeof makeTestDb>[0], tasks: TaskDefinition[], overrides: Partial<SchedulerOptions> = {}) {
+  const db = makeTestDb(t);
+  const clock = { now: T0 };
+  const scheduler = createScheduler({
+    db: db.kysely,
+    tasks: taskRegistry(tasks),
+    log: createLogger('silent'),
+    concurrency: 4,
+    perConnectionConcurrency: 2,
+    leaseMs: 60_000,
+    maxSleepMs: 60 * 60_000,
+    backoff: { baseMs: 1000, capMs: 60_000 },
+    clock: () => clock.now,
+    random: () => 0.5,
+    ...overrides,
+  });
+  const queue = createJobQueue({ db: db.kysely, clock: () => clock.now, maxAttempts: 3, notify: scheduler.notify });
+  t.teardown(() => scheduler.stop(1000));
+  return { db, clock, scheduler, queue };
+}
+
+const jobRow = (db: Db, id: number) => getJob(db.kysely, id);
+
+t.test('done: a returned nothing marks the job succeeded', async (t) => {
+  const seen: unknown[] = [];
+  const { db, scheduler, queue } = setup(t, [defineTask({ name: 'echo', payload: z.object({ id: z.string() }), run: async (p) => void seen.push(p) })]);
+  const { id } = await queue.enqueue({ task: 'echo', payload: { id: 'a' } });
+  await scheduler.drain();
+  t.same(seen, [{ id: 'a' }]);
+  t.match(await jobRow(db, id), { status: 'succeeded', attempts: 1, locked_by: null, finished_at: T0 });
+});
+
+t.test('not yet due jobs wait for the clock (grace windows run in milliseconds)', async (t) => {
+  let runs = 0;
+  const { db, clock, scheduler, queue } = setup(t, [defineTask({ name: 'capture', payload: z.object({}), run: async () => void runs++ })]);
+  const { id } = await queue.enqueue({ task: 'capture', payload: {}, key: 'c:1', runAt: T0 + 10 * 60_000 });
+  await scheduler.drain();
+  t.equal(runs, 0, 'not before the grace window ends');
+  clock.now += 5 * 60_000;
+  await queue.enqueue({ task: 'capture', payload: {}, key: 'c:1', runAt: clock.now + 10 * 60_000 }); // a second close restarts it
+  clock.now += 6 * 60_000;
+  await scheduler.drain();
+  t.equal(runs, 0, 'the restarted window has not ended');
+  clock.now += 5 * 60_000;
+  await scheduler.drain();
+  t.equal(runs, 1, 'runs once when the window ends');
+  t.match(await jobRow(db, id), { status: 'succeeded' });
+});
+
+t.test('retry after a delay (Retry-After) does not use up an attempt', async (t) => {
+  let calls = 0;
+  const { db, clock, scheduler, queue } = setup(t, [
+    defineTask({
+      name: 'limited',
+      payload: z.object({}),
+      run: async () => {
+        calls += 1;
+        if (calls <= 5) throw new RetryAfterError(10_000, 'HubSpot 429: daily limit');
+      },
+    }),
+  ]);
+  const { id } = await queue.enqueue({ task: 'limited', payload: {}, maxAttempts: 2 });
+  for (let i = 0; i < 5; i++) {
+    await scheduler.drain();
+    t.match(await jobRow(db, id), { status: 'queued', attempts: 0, run_at: clock.now + 10_000, last_error: 'HubSpot 429: daily limit' });
+    clock.now += 10_000;
+  }
+  await scheduler.drain();
+  t.match(await jobRow(db, id), { status: 'succeeded', attempts: 1 }, 'five waits, and the job still had all its attempts');
+});
+
+t.test('retry with backoff, then fail with the last reason when attempts run out', async (t) => {
+  const { db, clock, scheduler, queue } = setup(t, [
+    defineTask({ name: 'flaky', payload: z.object({}), run: async () => { throw new Error('HubSpot 502 Bad Gateway'); } }),
+  ]);
+  const { id } = await queue.enqueue({ task: 'flaky', payload: {}, maxAttempts: 3 });
+  await scheduler.drain();
+  // random() = 0.5 → delay = 3/4 of the ceiling: base 1000 → 750, then 1500.
+  t.match(await jobRow(db, id), { status: 'queued', attempts: 1, run_at: T0 + 750, last_error: 'HubSpot 502 Bad Gateway' });
+  clock.now += 750;
+  await scheduler.drain();
+  t.match(await jobRow(db, id), { status: 'queued', attempts: 2, run_at: clock.now + 1500 });
+  clock.now += 1500;
+  await scheduler.drain();
+  t.match(await jobRow(db, id), { status: 'failed', attempts: 3, last_error: 'gave up after 3 attempts: HubSpot 502 Bad Gateway' });
+});
+
+t.test('fail permanently, by throwing or by returning the outcome', async (t) => {
+  const { db, scheduler, queue } = setup(t, [
+    defineTask({ name: 'thrower', payload: z.object({}), run: async () => { throw new PermanentJobError('HubSpot 400: property "foo" does not exist'); } }),
+    defineTask({ name: 'returner', payload: z.object({}), run: async () => outcome.fail('the conversation was deleted in Intercom') }),
+  ]);
+  const a = await queue.enqueue({ task: 'thrower', payload: {} });
+  const b = await queue.enqueue({ task: 'returner', payload: {} });
+  await scheduler.drain();
+  t.match(await jobRow(db, a.id), { status: 'failed', attempts: 1, last_error: 'HubSpot 400: property "foo" does not exist' });
+  t.match(await jobRow(db, b.id), { status: 'failed', last_error: 'the conversation was deleted in Intercom' });
+});
+
+t.test('park until re-authorised: the connection\'s jobs wait, others go on, and all resume', async (t) => {
+  let reauthorised = false;
+  const ran: string[] = [];
+  const { db, clock, scheduler, queue } = setup(t, [
+    defineTask({
+      name: 'call',
+      payload: z.object({ n: z.number() }),
+      run: async (p, ctx) => {
+        if (ctx.job.connectionId === 'c1' && !reauthorised) throw new NeedsReauthError('HubSpot refresh token revoked');
+        ran.push(`${ctx.job.connectionId}:${p.n}`);
+      },
+    }),
+  ], { concurrency: 1 });
+  const first = await queue.enqueue({ task: 'call', payload: { n: 1 }, connectionId: 'c1' });
+  const second = await queue.enqueue({ task: 'call', payload: { n: 2 }, connectionId: 'c1', runAt: T0 + 1 });
+  await queue.enqueue({ task: 'call', payload: { n: 3 }, connectionId: 'c2' });
+  await scheduler.drain();
+  t.match(await jobRow(db, first.id), { status: 'parked', attempts: 0, last_error: 'HubSpot refresh token revoked' });
+  t.match(await jobRow(db, second.id), { status: 'parked' }, 'its other queued jobs park too');
+  t.same(ran, ['c2:3'], 'another connection is not stalled');
+  clock.now += 60_000;
+  await scheduler.drain();
+  t.same(ran, ['c2:3'], 'parked jobs do not run as time passes');
+  reauthorised = true;
+  t.equal(await resumeConnectionJobs(db.kysely, 'c1', clock.now), 2);
+  await scheduler.drain();
+  t.same(ran.sort(), ['c1:1', 'c1:2', 'c2:3']);
+});
+
+t.test('bad rows fail permanently with a reason instead of crash-looping', async (t) => {
+  const { db, scheduler, queue } = setup(t, [defineTask({ name: 'typed', payload: z.object({ conversationId: z.string() }), run: async () => undefined })]);
+  const unknown = await queue.enqueue({ task: 'removed-in-upgrade', payload: {} });
+  const mismatched = await queue.enqueue({ task: 'typed', payload: { conversationId: 42 } });
+  db.sqlite.pragma('ignore_check_constraints = 1');
+  const corrupt = Number(
+    db.sqlite
+      .prepare(`INSERT INTO jobs (task, payload, status, run_at, max_attempts, created_at, updated_at) VALUES ('typed', '{not json', 'queued', ?, 3, 0, 0)`)
+      .run(T0).lastInsertRowid,
+  );
+  db.sqlite.pragma('ignore_check_constraints = 0');
+  await scheduler.drain();
+  t.match(await jobRow(db, unknown.id), { status: 'failed', attempts: 1, last_error: "no handler is registered for task 'removed-in-upgrade' (was it removed in an upgrade?)" });
+  t.match(await jobRow(db, mismatched.id), { status: 'failed', last_error: "the payload does not match task 'typed': conversationId: Invalid input: expected string, received number" });
+  t.match(await jobRow(db, corrupt), { status: 'failed', last_error: `the payload of job ${corrupt} is not valid JSON` });
+});
+
+t.test('a handler that throws a non-Error value is recorded readably', async (t) => {
+  const values: unknown[] = ['plain string', { code: 'E_WEIRD', detail: 1 }, undefined, 42];
+  const { db, scheduler, queue } = setup(t, [
+    defineTask({ name: 'odd', payload: z.object({ i: z.number() }), run: async (p) => { throw values[p.i]; } }),
+  ]);
+  const ids = await Promise.all(values.map((_, i) => queue.enqueue({ task: 'odd', payload: { i } })));
+  await scheduler.drain();
+  const errors = await Promise.all(ids.map(async ({ id }) => (await jobRow(db, id))?.last_error));
+  t.same(errors, [
+    'plain string',
+    'the handler threw a non-Error value: {"code":"E_WEIRD","detail":1}',
+    'the handler threw undefined',
+    'the handler threw a non-Error value: 42',
+  ]);
+});
+
+t.test('a late finisher cannot overwrite a job another run has reclaimed', async (t) => {
+  let release: () => void = () => undefined;
+  let runs = 0;
+  const { db, clock, scheduler, queue } = setup(t, [
+    defineTask({
+      name: 'slow',
+      payload: z.object({}),
+      run: async () => {
+        runs += 1;
+        if (runs === 1) await new Promise<void>((resolve) => { release = resolve; });
+        else return outcome.fail('the second run decided this');
+      },
+    }),
+  ], { leaseMs: 1000 });
+  const { id } = await queue.enqueue({ task: 'slow', payload: {} });
+  const stalled = scheduler.drain();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The lease runs out while the first run hangs; a second worker takes the job and finishes it.
+  clock.now += 2000;
+  const other = createScheduler({
+    db: db.kysely, tasks: taskRegistry([defineTask({ name: 'slow', payload: z.object({}), run: async () => outcome.fail('the second run decided this') })]),
+    log: createLogger('silent'), concurrency: 1, perConnectionConcurrency: 1, leaseMs: 1000, maxSleepMs: 60_000,
+    backoff: { baseMs: 1, capMs: 1 }, clock: () => clock.now,
+  });
+  await other.drain();
+  t.match(await jobRow(db, id), { status: 'failed', attempts: 2, last_error: 'the second run decided this' });
+  release();
+  await stalled;
+  t.match(await jobRow(db, id), { status: 'failed', last_error: 'the second run decided this' }, 'the first run\'s late "done" was discarded');
+});
+
+t.test('fair across connections: one connection\'s 10,000 due jobs do not starve another\'s one', async (t) => {
+  const order: string[] = [];
+  const { db, scheduler, queue } = setup(t, [
+    defineTask({ name: 'work', payload: z.object({}), run: async (_p, ctx) => void order.push(ctx.job.connectionId ?? '-') }),
+  ], { concurrency: 4, perConnectionConcurrency: 4 });
+  const insert = db.sqlite.prepare(`INSERT INTO jobs (task, payload, connection_id, status, run_at, max_attempts, created_at, updated_at) VALUES ('work', '{}', 'busy', 'queued', ?, 3, 0, 0)`);
+  db.sqlite.transaction(() => {
+    for (let i = 0; i < 10_000; i++) insert.run(T0 - 60_000 + i);
+  })();
+  await queue.enqueue({ task: 'work', payload: {}, connectionId: 'quiet' }); // due now, i.e. after all the others
+  const draining = scheduler.drain();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await draining;
+  const position = order.indexOf('quiet');
+  t.equal(order.length, 10_001);
+  t.ok(position >= 0 && position < 8, `the quiet connection's job ran at position ${position}, not after 10,000 others`);
+});
+
+t.test('concurrency: never more than the global and per-connection limits at once', async (t) => {
+  let now = 0;
+  let peak = 0;
+  const perConnection = new Map<string, number>();
+  let peakPerConnection = 0;
+  const { scheduler, queue } = setup(t, [
+    defineTask({
+      name: 'busy',
+      payload: z.object({}),
+      run: async (_p, ctx) => {
+        const c = ctx.job.connectionId ?? '';
+        now += 1;
+        perConnection.set(c, (perConnection.get(c) ?? 0) + 1);
+        peak = Math.max(peak, now);
+        peakPerConnection = Math.max(peakPerConnection, perConnection.get(c) ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        now -= 1;
+        perConnection.set(c, (perConnection.get(c) ?? 0) - 1);
+      },
+    }),
+  ], { concurrency: 4, perConnectionConcurrency: 2 });
+  for (let i = 0; i < 30; i++) await queue.enqueue({ task: 'busy', payload: {}, connectionId: `c${i % 3}` });
+  await scheduler.drain();
+  t.equal(peak, 4, 'the global limit is reached and held');
+  t.equal(peakPerConnection, 2, 'no connection exceeds its share');
+});
+
+t.test('the live loop wakes at once for a job due now and sleeps until the next due time', async (t) => {
+  const done: string[] = [];
+  let signal: (() => void) | undefined;
+  const { scheduler, queue } = setup(t, [
+    defineTask({ name: 'mark', payload: z.object({ n: z.string() }), run: async (p) => { done.push(p.n); signal?.(); } }),
+  ], { clock: Date.now, maxSleepMs: 60 * 60_000 });
+  scheduler.start();
+  const waitFor = (n: number) => new Promise<void>((resolve) => { signal = () => done.length >= n && resolve(); });
+  // With an hour between looks, only a wake-up on enqueue or a planned timer can run these.
+  const first = waitFor(1);
+  await queue.enqueue({ task: 'mark', payload: { n: 'now' } });
+  await first;
+  const second = waitFor(2);
+  await queue.enqueue({ task: 'mark', payload: { n: 'soon' }, runAt: Date.now() + 200 });
+  await second;
+  t.same(done, ['now', 'soon']);
+  t.ok(scheduler.lastHeartbeat(), 'the loop records its heartbeat');
+});
+
+t.test('stop: no new claims, in-flight jobs finish; past the timeout they go back to the queue', async (t) => {
+  let release: () => void = () => undefined;
+  let started: () => void = () => undefined;
+  const running = new Promise<void>((resolve) => { started = resolve; });
+  const { db, scheduler, queue } = setup(t, [
+    defineTask({ name: 'long', payload: z.object({}), run: async (_p, ctx) => {
+      started();
+      await new Promise<void>((resolve) => { release = resolve; ctx.signal.addEventListener('abort', () => resolve()); });
+    } }),
+    defineTask({ name: 'quick', payload: z.object({}), run: async () => undefined }),
+  ], { clock: Date.now, maxSleepMs: 60_000 });
+  scheduler.start();
+  const { id } = await queue.enqueue({ task: 'long', payload: {} });
+  await running;
+  const result = await scheduler.stop(100);
+  t.same(result, { unfinished: 1 });
+  const late = await queue.enqueue({ task: 'quick', payload: {} });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.match(await jobRow(db, late.id), { status: 'queued' }, 'a stopped scheduler claims nothing');
+  t.match(await jobRow(db, id), { status: 'queued', attempts: 0, last_error: 'interrupted by shutdown' }, 'handed back with its attempt refunded');
+  release();
+});
+
+t.test('stop waits for a job that finishes within the timeout', async (t) => {
+  let started: () => void = () => undefined;
+  const running = new Promise<void>((resolve) => { started = resolve; });
+  const { db, scheduler, queue } = setup(t, [
+    defineTask({ name: 'short', payload: z.object({}), run: async () => { started(); await new Promise((r) => setTimeout(r, 100)); } }),
+  ], { clock: Date.now });
+  scheduler.start();
+  const { id } = await queue.enqueue({ task: 'short', payload: {} });
+  await running;
+  t.same(await scheduler.stop(5000), { unfinished: 0 });
+  t.match(await jobRow(db, id), { status: 'succeeded' });
+});
+
+t.test('handler durations are recorded per task', async (t) => {
+  const { scheduler, queue } = setup(t, [defineTask({ name: 'timed', payload: z.object({}), run: async () => { await new Promise((r) => setTimeout(r, 5)); } })]);
+  for (let i = 0; i < 3; i++) await queue.enqueue({ task: 'timed', payload: {} });
+  await scheduler.drain();
+  const stats = scheduler.handlerDurations().timed;
+  t.equal(stats?.count, 3);
+  t.ok((stats?.p50Ms ?? 0) >= 4 && (stats?.maxMs ?? 0) >= (stats?.p50Ms ?? 0));
+});
