@@ -40,7 +40,12 @@ const matches = (spec: { method?: string | undefined; pathPrefix?: string | unde
  * Installs the fault hook on a simulator app. `isControl` exempts the control API. A "timeout"
  * holds the request without answering until the client gives up; "reset" destroys the socket.
  */
-export function attachFaults(app: FastifyInstance, respond: ErrorResponder, isControl: (path: string) => boolean): FaultPlan {
+export function attachFaults(
+  app: FastifyInstance,
+  respond: ErrorResponder,
+  isControl: (path: string) => boolean,
+  onUnanswered: (request: FastifyRequest) => void = () => undefined,
+): FaultPlan {
   const faults: FaultSpec[] = [];
   let latency: LatencySpec | null = null;
   const held = new Set<FastifyRequest>();
@@ -54,6 +59,7 @@ export function attachFaults(app: FastifyInstance, respond: ErrorResponder, isCo
     const fault = faults[index] as FaultSpec;
     fault.count -= 1;
     if (fault.count <= 0) faults.splice(index, 1);
+    if (fault.kind === 'reset' || fault.kind === 'timeout') onUnanswered(request);
     if (fault.kind === 'reset') {
       request.raw.socket.destroy();
       return reply.hijack();
@@ -65,7 +71,9 @@ export function attachFaults(app: FastifyInstance, respond: ErrorResponder, isCo
     }
     return respond(request, reply, Number(fault.kind) as 429 | 500 | 502 | 503, fault.retryAfterSeconds);
   });
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: Fastify waits for in-flight requests before onClose, and a held request
+  // never finishes by itself.
+  app.addHook('preClose', async () => {
     for (const request of held) request.raw.socket.destroy();
   });
 
@@ -78,6 +86,6 @@ export function attachFaults(app: FastifyInstance, respond: ErrorResponder, isCo
       faults.length = 0;
       latency = null;
     },
-    pending: () => faults,
+    pending: () => faults.map((fault) => ({ ...fault })),
   };
 }

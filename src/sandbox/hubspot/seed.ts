@@ -1,0 +1,167 @@
+// What a new portal starts with: HubSpot's default properties and groups per object
+// (hubspot-api.md §13 checklist), the default ticket pipeline "0" with stages 1–4 (§8), and owners.
+import type { ObjectTypeName } from './crm/types.ts';
+import type { Owner, Pipeline, PipelineStage, Portal, PropertyDef, PropertyGroup, RateLimits, SimState } from './state.ts';
+
+type Seed = [name: string, label: string, type: string, fieldType: string, extra?: Partial<PropertyDef>];
+
+const readOnly: Partial<PropertyDef> = { readOnlyValue: true };
+const owner: Partial<PropertyDef> = { externalOptions: true, referencedObjectType: 'OWNER' };
+const options = (...values: string[]) =>
+  values.map((value, index) => ({ label: value.charAt(0) + value.slice(1).toLowerCase(), value, hidden: false, displayOrder: index }));
+
+const COMMON: Seed[] = [
+  ['hs_object_id', 'Record ID', 'number', 'number', readOnly],
+  ['hubspot_owner_id', 'Owner', 'enumeration', 'select', owner],
+];
+
+const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[] }> = {
+  contacts: {
+    group: ['contactinformation', 'Contact information'],
+    properties: [
+      ['email', 'Email', 'string', 'text'],
+      ['firstname', 'First Name', 'string', 'text'],
+      ['lastname', 'Last Name', 'string', 'text'],
+      ['phone', 'Phone Number', 'string', 'phonenumber'],
+      ['mobilephone', 'Mobile Phone Number', 'string', 'phonenumber'],
+      ['company', 'Company Name', 'string', 'text'],
+      ['website', 'Website URL', 'string', 'text'],
+      ['hs_additional_emails', 'Additional email addresses', 'enumeration', 'checkbox', readOnly],
+      ['lifecyclestage', 'Lifecycle Stage', 'enumeration', 'radio', {
+        options: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other']
+          .map((value, index) => ({ label: value, value, hidden: false, displayOrder: index })),
+      }],
+      ['createdate', 'Create Date', 'datetime', 'date'],
+      ['lastmodifieddate', 'Last Modified Date', 'datetime', 'date', readOnly],
+    ],
+  },
+  companies: {
+    group: ['companyinformation', 'Company information'],
+    properties: [
+      ['name', 'Company name', 'string', 'text'],
+      ['domain', 'Company Domain Name', 'string', 'text'],
+      ['website', 'Website URL', 'string', 'text'],
+      ['phone', 'Phone Number', 'string', 'phonenumber'],
+      ['createdate', 'Create Date', 'datetime', 'date'],
+      ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', readOnly],
+    ],
+  },
+  tickets: {
+    group: ['ticketinformation', 'Ticket information'],
+    properties: [
+      ['subject', 'Ticket name', 'string', 'text'],
+      ['content', 'Ticket description', 'string', 'textarea'],
+      // Options come from the pipelines API; the write path checks them against it.
+      ['hs_pipeline', 'Pipeline', 'enumeration', 'select'],
+      ['hs_pipeline_stage', 'Ticket status', 'enumeration', 'select'],
+      ['hs_ticket_priority', 'Priority', 'enumeration', 'select', { options: options('LOW', 'MEDIUM', 'HIGH', 'URGENT') }],
+      ['hs_ticket_category', 'Category', 'enumeration', 'checkbox', {
+        options: options('PRODUCT_ISSUE', 'BILLING_ISSUE', 'FEATURE_REQUEST', 'GENERAL_INQUIRY'),
+      }],
+      ['hs_ticket_id', 'Ticket ID', 'number', 'number', readOnly],
+      ['hs_object_source', 'Record source', 'string', 'text', readOnly],
+      ['hs_object_source_label', 'Record source label', 'string', 'text', readOnly],
+      ['createdate', 'Create date', 'datetime', 'date'],
+      ['hs_lastmodifieddate', 'Last modified date', 'datetime', 'date', readOnly],
+    ],
+  },
+  notes: {
+    group: ['engagement', 'Engagement'],
+    properties: [
+      ['hs_timestamp', 'Activity date', 'datetime', 'date'],
+      ['hs_note_body', 'Note body', 'string', 'html'],
+      ['hs_attachment_ids', 'Attached file IDs', 'enumeration', 'checkbox'],
+      ['hs_createdate', 'Create date', 'datetime', 'date', readOnly],
+      ['hs_lastmodifieddate', 'Last modified date', 'datetime', 'date', readOnly],
+    ],
+  },
+};
+
+function property(seed: Seed, groupName: string): PropertyDef {
+  const [name, label, type, fieldType, extra] = seed;
+  return {
+    name, label, type, fieldType, groupName, description: '', options: [], displayOrder: -1, hasUniqueValue: false,
+    hidden: false, formField: false, hubspotDefined: true, readOnlyValue: false, calculated: false, externalOptions: false,
+    createdAt: 0, updatedAt: 0, archived: false, ...extra,
+  };
+}
+
+function stage(id: string, label: string, displayOrder: number, ticketState: 'OPEN' | 'CLOSED'): PipelineStage {
+  return {
+    id, label, displayOrder, archived: false, createdAt: 0, updatedAt: 0, writePermissions: 'CRM_PERMISSIONS_ENFORCEMENT',
+    // isClosed is observed on ticket stages beside ticketState ([2ND] in hubspot-api.md §14.2).
+    metadata: { ticketState, isClosed: String(ticketState === 'CLOSED') },
+  };
+}
+
+export function defaultPipeline(): Pipeline {
+  // Default pipelines and stages report createdAt = epoch 0 [SPEC:pipelines Pipeline.createdAt].
+  return {
+    id: '0', label: 'Support Pipeline', displayOrder: 0, archived: false, createdAt: 0, updatedAt: 0,
+    stages: [stage('1', 'New', 0, 'OPEN'), stage('2', 'Waiting on contact', 1, 'OPEN'), stage('3', 'Waiting on us', 2, 'OPEN'), stage('4', 'Closed', 3, 'CLOSED')],
+  };
+}
+
+export const DEFAULT_LIMITS: RateLimits = { burstPer10s: 110, searchPerSecond: 5, daily: 250_000 };
+
+export interface OwnerSeed {
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  type?: 'PERSON' | 'QUEUE';
+  archived?: boolean;
+  teams?: Array<{ id: string; name: string; primary: boolean }>;
+}
+
+export function addOwner(state: SimState, portal: Portal, seed: OwnerSeed): Owner {
+  const now = state.clock.now();
+  const userId = Number(state.ids.next('user')) + 9_585_000;
+  const record: Owner = {
+    id: String(Number(state.ids.next('owner')) + 41_628_000),
+    email: seed.email, firstName: seed.firstName ?? '', lastName: seed.lastName ?? '', type: seed.type ?? 'PERSON',
+    // Deactivated owners keep userIdIncludingInactive but lose userId (owners guide).
+    userId: seed.archived ? null : userId, userIdIncludingInactive: userId,
+    createdAt: now, updatedAt: now, archived: seed.archived ?? false,
+    ...(seed.teams ? { teams: seed.teams } : {}),
+  };
+  portal.owners.set(record.id, record);
+  return record;
+}
+
+export interface PortalSeed {
+  hubId?: number;
+  domain?: string;
+  limits?: Partial<RateLimits>;
+  owners?: OwnerSeed[];
+}
+
+export function createPortal(state: SimState, seed: PortalSeed = {}): Portal {
+  const hubId = seed.hubId ?? Number(state.ids.next('portal')) + 4_454_666;
+  if (state.portals.has(hubId)) throw new Error(`portal ${hubId} exists`);
+  const map = <T>(f: (type: ObjectTypeName) => Map<string, T>) =>
+    ({ contacts: f('contacts'), companies: f('companies'), tickets: f('tickets'), notes: f('notes') });
+  const portal: Portal = {
+    hubId,
+    domain: seed.domain ?? `portal-${hubId}.sim.test`,
+    records: map(() => new Map()),
+    emailIndex: new Map(),
+    properties: map((type) => {
+      const { group, properties } = SEEDS[type];
+      return new Map([...COMMON, ...properties].map((s) => [s[0], property(s, group[0])]));
+    }),
+    groups: map((type) => {
+      const [name, label] = SEEDS[type].group;
+      return new Map<string, PropertyGroup>([[name, { name, label, displayOrder: -1, archived: false }]]);
+    }),
+    pipelines: new Map([['0', defaultPipeline()]]),
+    owners: new Map(),
+    edges: new Map(),
+    userTypes: [],
+    limits: { ...DEFAULT_LIMITS, ...seed.limits },
+    usage: { burst: new Map(), search: [], day: '', dailyUsed: 0 },
+  };
+  state.portals.set(hubId, portal);
+  const owners = seed.owners ?? [{ email: 'agent@sim.test', firstName: 'Ana', lastName: 'Agent' }];
+  for (const o of owners) addOwner(state, portal, o);
+  return portal;
+}

@@ -1,0 +1,84 @@
+// Contacts (S14; intercom-api.md §4.1, §4.2): get, list with cursor, search with 2.14's day-based
+// date semantics in the workspace timezone, find by external id, companies of a contact.
+import type { FastifyInstance } from 'fastify';
+import { authOf, versionAtLeast } from '../auth.ts';
+import type { SimCore } from '../core.ts';
+import { notFound } from '../errors.ts';
+import { cursorPage, parsePerPage } from '../paginate.ts';
+import { contactDoc, CONTACT_FIELDS, CONTACT_OPEN_PREFIXES } from '../search-docs.ts';
+import { inWorkspace, listInWorkspace } from '../state.ts';
+import type { Contact } from '../types.ts';
+import { companyWire, contactWire } from '../wire/people.ts';
+import { runSearch } from './search.ts';
+
+// S14 contacts examples answer a missing contact with not_found "User Not Found".
+const userNotFound = () => notFound('User Not Found');
+
+export function registerContactRoutes(app: FastifyInstance, core: SimCore): void {
+  const { state } = core;
+  /** Merged-away contacts are gone for GET, list and search (S14 contacts description). */
+  const live = (workspaceId: string) => listInWorkspace(state.contacts, workspaceId).filter((c) => c.mergedInto === null);
+  const findLive = (workspaceId: string, id: string): Contact => {
+    const contact = inWorkspace(state.contacts, workspaceId, id);
+    if (!contact || contact.mergedInto !== null) throw userNotFound();
+    return contact;
+  };
+
+  app.get<{ Querystring: { per_page?: string; starting_after?: string } }>('/contacts', async (request) => {
+    const { workspace } = authOf(request);
+    // D-pag: 50 per page by default, at most 150; these params are not declared in S14.
+    const perPage = parsePerPage(request.query.per_page, 50);
+    const page = cursorPage(live(workspace.id), (c) => ({ value: c.createdAt, id: c.id }), 'descending', perPage, request.query.starting_after);
+    return { type: 'list', data: page.items.map((c) => contactWire(state, c)), total_count: page.total_count, pages: page.pages };
+  });
+
+  app.post('/contacts/search', async (request) => {
+    const { workspace, version } = authOf(request);
+    const now = core.nowSec();
+    // New contacts "may not yet be available when searching" (S14 contacts/search description).
+    const items = live(workspace.id).filter((c) => c.searchableAt <= now);
+    const page = runSearch(request.body, {
+      items,
+      docOf: contactDoc,
+      idOf: (c) => c.id,
+      compile: {
+        fields: CONTACT_FIELDS,
+        openPrefixes: CONTACT_OPEN_PREFIXES,
+        // ≤2.16: by calendar day in the workspace timezone; 2.17 anchors to UTC seconds (D-cl217).
+        dates: versionAtLeast(version, '2.17') ? { kind: 'exact' } : { kind: 'day', timezone: workspace.timezone },
+      },
+      defaultPerPage: 50,
+      defaultSort: 'updated_at',
+    });
+    return { type: 'list', data: page.items.map((c) => contactWire(state, c)), total_count: page.total_count, pages: page.pages };
+  });
+
+  app.get<{ Params: { external_id: string } }>('/contacts/find_by_external_id/:external_id', async (request) => {
+    const { workspace } = authOf(request);
+    // Users only, not leads (intercom-api.md §4.1).
+    const contact = live(workspace.id).find((c) => c.role === 'user' && c.externalId === request.params.external_id);
+    if (!contact) throw userNotFound();
+    return contactWire(state, contact);
+  });
+
+  app.get<{ Params: { contact_id: string } }>('/contacts/:contact_id', async (request) => {
+    const { workspace } = authOf(request);
+    return contactWire(state, findLive(workspace.id, request.params.contact_id));
+  });
+
+  app.get<{ Params: { contact_id: string } }>('/contacts/:contact_id/companies', async (request) => {
+    const { workspace } = authOf(request);
+    const contact = findLive(workspace.id, request.params.contact_id);
+    const companies = contact.companyIds.flatMap((id) => {
+      const company = inWorkspace(state.companies, workspace.id, id);
+      return company ? [companyWire(state, company)] : [];
+    });
+    // The S14 example carries `data` (the schema says `companies`) and a pages object with next null.
+    return {
+      type: 'list',
+      data: companies,
+      pages: { type: 'pages', next: null, page: 1, per_page: 50, total_pages: companies.length ? 1 : 0 },
+      total_count: companies.length,
+    };
+  });
+}

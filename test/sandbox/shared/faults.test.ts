@@ -1,0 +1,54 @@
+import Fastify from 'fastify';
+import t from 'tap';
+import { attachFaults } from '../../../src/sandbox/shared/faults.ts';
+import { attachRequestLog } from '../../../src/sandbox/shared/request-log.ts';
+
+async function app(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+  const server = Fastify();
+  const isControl = (path: string) => path.startsWith('/_sim');
+  const log = attachRequestLog(server, () => 42, isControl);
+  const faults = attachFaults(server, (_req, reply, status, retryAfter) => {
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+    return reply.code(status).send({ injected: status });
+  }, isControl, (request) => log.recordUnanswered(request));
+  server.get('/thing', async () => ({ ok: true }));
+  server.get('/_sim/ping', async () => ({ ok: true }));
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  const address = server.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  t.teardown(() => server.close());
+  return { server, url, log, faults };
+}
+
+t.test('the next N matching calls fail as asked, then the fault is used up', async (t) => {
+  const { url, faults, log } = await app(t);
+  faults.add({ kind: '429', count: 2, method: 'GET', pathPrefix: '/thing', retryAfterSeconds: 7 });
+  const first = await fetch(`${url}/thing`);
+  t.equal(first.status, 429);
+  t.equal(first.headers.get('retry-after'), '7');
+  t.equal((await fetch(`${url}/_sim/ping`)).status, 200, 'the control API is exempt');
+  t.equal((await fetch(`${url}/thing`)).status, 429);
+  t.equal((await fetch(`${url}/thing`)).status, 200);
+  t.same(faults.pending(), []);
+  t.same(log.counts(), { 'GET /thing': 3 });
+});
+
+t.test('a timeout fault is logged with status 0 and does not hold up close()', async (t) => {
+  // Before the fix, close() waited ~70 s for the held request; a hang now fails this test.
+  t.setTimeout(15_000);
+  const { server, url, faults, log } = await app(t);
+  faults.add({ kind: 'timeout', count: 1 });
+  const outcome = await fetch(`${url}/thing`, { signal: AbortSignal.timeout(200) }).then(() => 'answered', (e: Error) => e.name);
+  t.equal(outcome, 'TimeoutError');
+  t.match(log.entries(), [{ method: 'GET', path: '/thing', status: 0 }]);
+  await server.close();
+  t.pass('close() released the held request');
+});
+
+t.test('a reset fault drops the connection', async (t) => {
+  const { url, faults, log } = await app(t);
+  faults.add({ kind: 'reset', count: 1 });
+  const outcome = await fetch(`${url}/thing`).then(() => 'answered', (e: Error) => (e.cause as { code?: string } | undefined)?.code ?? e.message);
+  t.not(outcome, 'answered');
+  t.equal(log.entries()[0]?.status, 0);
+});
