@@ -11,8 +11,8 @@ import type { Config } from './config/schema.ts';
 import { DATABASE_FILE, ensureDataDir, openDb, type Db } from './db/database.ts';
 import { isMigrated, migrate, readMigrations } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
-import { purgeFinishedJobs } from './jobs/introspect.ts';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
+import { jobChores } from './jobs/purge-chore.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
 import { StartupError } from './startup-error.ts';
@@ -112,21 +112,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const url = await listen(app, config.server.host, config.server.port);
     if (options.startScheduler !== false) scheduler.start();
-    const chores: Chore[] = [
-      ...foundationChores(db.kysely, clock, log),
-      {
-        name: 'purge-finished-jobs',
-        schedule: '41 * * * *',
-        async run() {
-          const purged = await purgeFinishedJobs(db.kysely, {
-            now: clock(),
-            keepSucceededMs: jobsConfig.keepSucceededDays * 86_400_000,
-            keepFailedMs: jobsConfig.keepFailedDays * 86_400_000,
-          });
-          if (purged > 0) log.info({ purged }, 'old finished jobs purged');
-        },
-      },
-    ];
+    // Each feature contributes its periodic chores; they share one node-cron runner.
+    const chores: Chore[] = [...foundationChores(db.kysely, clock, log), ...jobChores(db.kysely, jobsConfig, clock, log)];
     const stopChores = startChores(chores, log);
     return {
       app,

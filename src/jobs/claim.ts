@@ -73,7 +73,8 @@ export interface Claimed {
 /** Claims up to `limit` due jobs in one transaction; attempts go up at claim, as graphile-worker does. */
 export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<Claimed> {
   if (options.limit <= 0) return { jobs: [], lastGroup: options.after };
-  return db.transaction().execute(async (trx) => {
+  const inTransaction = <T>(work: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
+  return inTransaction(async (trx) => {
     const groups = rotate(await queuedGroups(trx), options.after);
     const capacity = new Map(groups.map((group) => [group, options.perConnectionLimit - (options.running.get(group) ?? 0)]));
     let active = groups.filter((group) => (capacity.get(group) ?? 0) > 0);
@@ -141,9 +142,10 @@ export const nextDueQuery = (db: Kysely<Database>) =>
 export const nextLeaseExpiryQuery = (db: Kysely<Database>) =>
   db.selectFrom('jobs').select((eb) => eb.fn.min('locked_until').as('at')).where('status', '=', 'running');
 
-export async function nextWakeAt(db: Kysely<Database>): Promise<number | null> {
+export async function nextWakeAt(db: Kysely<Database>): Promise<{ at: number | null; leaseExpiry: number | null }> {
   const due = await nextDueQuery(db).executeTakeFirst();
   const lease = await nextLeaseExpiryQuery(db).executeTakeFirst();
-  const times = [due?.at, lease?.at].filter((at): at is number => typeof at === 'number');
-  return times.length === 0 ? null : Math.min(...times);
+  const leaseExpiry = typeof lease?.at === 'number' ? lease.at : null;
+  const times = [due?.at, leaseExpiry].filter((at): at is number => typeof at === 'number');
+  return { at: times.length === 0 ? null : Math.min(...times), leaseExpiry };
 }

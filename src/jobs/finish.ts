@@ -24,6 +24,20 @@ export async function completeJob(db: Kysely<Database>, lease: Lease, now: numbe
   return result.numUpdatedRows > 0n;
 }
 
+/** Completes many runs of one worker at once; returns the ids whose lease was still held. */
+export async function completeJobs(db: Kysely<Database>, workerId: string, ids: readonly number[], now: number): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .updateTable('jobs')
+    .set({ ...released, status: 'succeeded', last_error: null, finished_at: now, updated_at: now })
+    .where('id', 'in', ids)
+    .where('status', '=', 'running')
+    .where('locked_by', '=', workerId)
+    .returning('id')
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 /** Back to the queue at `runAt`. `refundAttempt` for waits that are not the job's fault (Retry-After, parking). */
 export async function rescheduleJob(
   db: Kysely<Database>,

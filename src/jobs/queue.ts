@@ -44,7 +44,8 @@ export interface EnqueueDefaults {
  * interleave with another enqueue of the same key.
  */
 export async function enqueueJob(db: Kysely<Database>, spec: EnqueueSpec, defaults: EnqueueDefaults): Promise<EnqueueResult> {
-  if (db.isTransaction) return enqueueInTransaction(db, spec, defaults);
+  // Without a key there is nothing to look up first, so no transaction is needed.
+  if (db.isTransaction || spec.key === undefined) return enqueueInTransaction(db, spec, defaults);
   return db.transaction().execute((trx) => enqueueInTransaction(trx, spec, defaults));
 }
 

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, JobRow } from '../db/schema.ts';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
-import { completeJob, failJob, parkJob, rescheduleJob } from './finish.ts';
+import { failJob, parkJob, rescheduleJob } from './finish.ts';
 import { outcomeOfThrown, type JobOutcome } from './outcomes.ts';
 import type { TaskContext, TaskRegistry } from './task.ts';
 
@@ -18,6 +18,8 @@ export interface RunEnvironment {
   random: () => number;
   backoff: BackoffPolicy;
   recordDuration(task: string, ms: number): void;
+  /** Marks a run succeeded under its lease; the scheduler batches these into its next claim. */
+  complete(jobId: number): Promise<boolean>;
 }
 
 type Prepared = { ok: true; payload: unknown } | { ok: false; reason: string };
@@ -71,7 +73,7 @@ async function record(env: RunEnvironment, job: JobRow, result: JobOutcome, log:
   let held: boolean;
   switch (result.type) {
     case 'done':
-      held = await completeJob(env.db, lease, now);
+      held = await env.complete(job.id);
       if (held) log.debug('job done');
       break;
     case 'retry_after':

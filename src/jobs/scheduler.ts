@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Database, JobRow } from '../db/schema.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { claimJobs, NO_CONNECTION, nextWakeAt, reclaimExpiredLeases } from './claim.ts';
-import { extendLease, rescheduleJob } from './finish.ts';
+import { completeJobs, extendLease, rescheduleJob } from './finish.ts';
 import { createHandlerStats, type TaskDurations } from './handler-stats.ts';
 import { runJob, type RunEnvironment } from './run-job.ts';
 import type { TaskRegistry } from './task.ts';
@@ -63,7 +63,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     random: options.random ?? Math.random,
     backoff: options.backoff,
     recordDuration: stats.record,
+    complete(jobId) {
+      // While stopping there is no next claim to ride on: write at once.
+      if (stopping) return completeJobs(options.db, workerId, [jobId], clock()).then((held) => held.has(jobId));
+      return new Promise<boolean>((resolve) => {
+        completions.push({ jobId, resolve });
+        if (started) scheduleTick();
+        else wakeDrain();
+      });
+    },
   };
+  // Successful runs waiting to be recorded: written together with the next claim, so a burst of
+  // quick jobs costs one commit per batch instead of one each. Until then the slot stays taken.
+  let completions: Array<{ jobId: number; resolve: (held: boolean) => void }> = [];
+  let wakeDrain: () => void = () => undefined;
   const running = new Map<number, Running>();
   const perGroup = new Map<string, number>();
   let lastGroup: string | undefined;
@@ -98,24 +111,47 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         clearInterval(renew);
         running.delete(job.id);
         perGroup.set(group, (perGroup.get(group) ?? 1) - 1);
-        if (started && !stopping) void tick();
+        if (started && !stopping) scheduleTick();
       });
     running.set(job.id, { job, controller, done });
   }
 
+  /** When the last claim looked at the table. */
+  let lastClaimAt = 0;
+  /** The earliest lease that may run out; until then there is nothing to reclaim. 0 = look now. */
+  let nextLeaseExpiry = 0;
+
   async function claimAndLaunch(): Promise<number> {
     const now = clock();
     heartbeat = now;
-    await reclaimExpiredLeases(options.db, now);
-    const claimed = await claimJobs(options.db, {
-      workerId,
-      now,
-      leaseMs: options.leaseMs,
-      limit: options.concurrency - running.size,
-      perConnectionLimit: options.perConnectionConcurrency,
-      running: perGroup,
-      after: lastGroup,
+    lastClaimAt = now;
+    if (now >= nextLeaseExpiry) await reclaimExpiredLeases(options.db, now);
+    const finished = completions;
+    completions = [];
+    const finishedGroups = new Map<string, number>();
+    for (const { jobId } of finished) {
+      const job = running.get(jobId)?.job;
+      if (job) finishedGroups.set(groupOf(job), (finishedGroups.get(groupOf(job)) ?? 0) + 1);
+    }
+    let held = new Set<number>();
+    const claimed = await options.db.transaction().execute(async (trx) => {
+      held = await completeJobs(trx, workerId, finished.map((entry) => entry.jobId), now);
+      return claimJobs(trx, {
+        workerId,
+        now,
+        leaseMs: options.leaseMs,
+        // The runs completed here free their slots for this very claim.
+        limit: options.concurrency - running.size + finished.length,
+        perConnectionLimit: options.perConnectionConcurrency,
+        running: new Map([...perGroup].map(([group, count]) => [group, count - (finishedGroups.get(group) ?? 0)])),
+        after: lastGroup,
+      });
+    }).catch((error: unknown) => {
+      // Nothing was written: the completions wait for the next claim.
+      completions.unshift(...finished);
+      throw error;
     });
+    for (const entry of finished) entry.resolve(held.has(entry.jobId));
     lastGroup = claimed.lastGroup;
     for (const job of claimed.jobs) launch(job);
     return claimed.jobs.length;
@@ -125,13 +161,34 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (stopping) return;
+    const wake = await nextWakeAt(options.db);
+    nextLeaseExpiry = wake.leaseExpiry ?? Infinity;
+    const next = wake.at;
     const now = clock();
-    const next = await nextWakeAt(options.db);
-    // Due work left over means every slot it could use is busy: a finishing job will tick.
-    const delay = next === null || next <= now ? options.maxSleepMs : Math.min(next - now, options.maxSleepMs);
+    let delay: number;
+    if (next === null) delay = options.maxSleepMs;
+    // Due since the claim looked (time passes while a tick runs): look again at once.
+    else if (next > lastClaimAt && next <= now) delay = 0;
+    // Due already when the claim looked, yet left: every slot it could use is busy, and a
+    // finishing job will tick.
+    else if (next <= now) delay = options.maxSleepMs;
+    else delay = Math.min(next - now, options.maxSleepMs);
+    if (stopping) return; // stop() may have come while the table was read
+    if (timer) clearTimeout(timer);
     plannedWake = now + delay;
     // Not unref'd: a started scheduler keeps the process alive until stop() clears it.
     timer = setTimeout(() => void tick(), delay);
+  }
+
+  let tickScheduled = false;
+  /** Coalesces wake-ups: jobs finishing together, or a burst of enqueues, make one claim, not one each. */
+  function scheduleTick(): void {
+    if (tickScheduled) return;
+    tickScheduled = true;
+    setImmediate(() => {
+      tickScheduled = false;
+      void tick();
+    });
   }
 
   async function tick(): Promise<void> {
@@ -166,18 +223,26 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     notify(runAt = clock()) {
       if (!started || stopping) return;
-      if (runAt <= clock() || runAt < plannedWake) setImmediate(() => void tick());
+      if (runAt <= clock() || runAt < plannedWake) scheduleTick();
     },
     async drain() {
       for (;;) {
         const launched = await claimAndLaunch();
-        if (launched === 0 && running.size === 0) return;
-        await Promise.race([...running.values()].map((entry) => entry.done));
+        if (launched === 0 && running.size === 0 && completions.length === 0) return;
+        if (completions.length > 0) continue;
+        const completed = new Promise<void>((resolve) => {
+          wakeDrain = resolve;
+        });
+        await Promise.race([completed, ...[...running.values()].map((entry) => entry.done)]);
       }
     },
     async stop(timeoutMs) {
       stopping = true;
       if (timer) clearTimeout(timer);
+      const pending = completions;
+      completions = [];
+      const held = await completeJobs(options.db, workerId, pending.map((entry) => entry.jobId), clock());
+      for (const entry of pending) entry.resolve(held.has(entry.jobId));
       const all = Promise.allSettled([...running.values()].map((entry) => entry.done));
       let timeout: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
