@@ -3,7 +3,7 @@ import t from 'tap';
 import { attachFaults } from '../../../src/sandbox/shared/faults.ts';
 import { attachRequestLog } from '../../../src/sandbox/shared/request-log.ts';
 
-async function app(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function app(t: { teardown(fn: () => unknown): void }) {
   const server = Fastify();
   const isControl = (path: string) => path.startsWith('/_sim');
   const log = attachRequestLog(server, () => 42, isControl);
