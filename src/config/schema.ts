@@ -116,6 +116,13 @@ export const ConfigSchema = z
     jobs: JobsSchema,
     apps: AppsSchema,
     /** 0 means unlimited. */
+    sandbox: z
+      .strictObject({
+        enabled: z
+          .union([z.literal('auto'), z.boolean()], { error: "must be 'auto', true or false" })
+          .default('auto'),
+      })
+      .prefault({}),
     maxConnections: z.number({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).int({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).min(0, { error: 'must be a whole number ≥ 0 (0 means unlimited)' }).default(0),
     connections: z.array(ConnectionSchema, { error: 'must be a list of connections' }).default([]),
   })

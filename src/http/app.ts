@@ -14,6 +14,7 @@ import { handleError } from './errors.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
+import { sandboxRoutes } from './routes/sandbox.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
 
@@ -26,6 +27,13 @@ export interface AppDeps {
   clock: () => number;
   readiness: Record<string, ReadinessCheck>;
   uiDistDir?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The mounted simulators, when the built-in sandbox is on. */
+    sandbox?: import('./routes/sandbox.ts').MountedSandbox;
+  }
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -75,6 +83,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apiTokenRoutes(api, deps);
     connectionRoutes(api, deps);
   });
+
+  const sandbox = deps.config.sandbox.enabled;
+  if (sandbox === true || (sandbox === 'auto' && deps.config.connections.length === 0)) {
+    const mounted = await sandboxRoutes(app, deps);
+    app.decorate('sandbox', mounted);
+  }
 
   await uiRoutes(app, deps.uiDistDir);
   return app;

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../errors.ts';
 
 export const UI_DIST = new URL('../../../ui/dist/', import.meta.url).pathname;
-const NOT_UI = /^\/(api|webhooks)(\/|$)|^\/(healthz|readyz|metrics)$/;
+const NOT_UI = /^\/(api|webhooks|sandbox)(\/|$)|^\/(healthz|readyz|metrics)$/;
 
 export async function uiRoutes(app: FastifyInstance, distDir = UI_DIST): Promise<void> {
   const built = existsSync(join(distDir, 'index.html'));
