@@ -14,7 +14,6 @@ import { handleError } from './errors.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
-import { sandboxRoutes } from './routes/sandbox.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
 
@@ -86,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const sandbox = deps.config.sandbox.enabled;
   if (sandbox === true || (sandbox === 'auto' && deps.config.connections.length === 0)) {
+    // Loaded only when on: a deployment with real connections never pays for the simulators.
+    const { sandboxRoutes } = await import('./routes/sandbox.ts');
     const mounted = await sandboxRoutes(app, deps);
     app.decorate('sandbox', mounted);
   }

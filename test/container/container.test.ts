@@ -93,7 +93,7 @@ if (missing) {
     }[];
     const config = inspected?.Config ?? {};
     const healthcheck = inspected?.Healthcheck ?? config.Healthcheck;
-    t.same(config.Cmd, ['node', 'src/main.ts'], 'exec-form CMD: node itself is PID 1 and gets SIGTERM');
+    t.same(config.Cmd, ['node', 'src/main.js'], 'exec-form CMD: node itself is PID 1 and gets SIGTERM');
     t.notOk(config.Entrypoint?.length, 'no entrypoint wrapper between the runtime and node');
     for (const env of ['HOST=0.0.0.0', 'PORT=8080', 'DATA_DIR=/data', 'NODE_ENV=production']) {
       t.ok(config.Env?.includes(env), `image sets ${env}`);
@@ -113,7 +113,7 @@ if (missing) {
     t.not(uid, '0', `processes in the container run as uid ${uid}, not root`);
     const top = await podman(['top', first, 'user', 'args']);
     if (top.code === 0) {
-      const nodeLine = top.stdout.split('\n').find((line) => line.includes('src/main.ts')) ?? '';
+      const nodeLine = top.stdout.split('\n').find((line) => line.includes('src/main.js')) ?? '';
       t.match(nodeLine, /src\/main\.ts/, 'podman top shows the daemon process');
       t.notMatch(nodeLine, /^\s*root\s/, `the daemon process is not root's: ${nodeLine.trim()}`);
     }
