@@ -1,8 +1,8 @@
 // Putting work into the job table, and the operator's levers on it (retry, cancel, park, resume).
 // Every function takes the database or the caller's transaction first, so a webhook's delivery
 // record and its job commit together.
-import type { Kysely } from 'kysely';
-import type { Database, JobRow } from '../db/schema.ts';
+import { sql, type Kysely } from 'kysely';
+import type { Database, JobRow, JobStatus } from '../db/schema.ts';
 
 /** Payloads carry ids and small values; a larger one is a bug that might be carrying text. */
 export const MAX_PAYLOAD_BYTES = 4096;
@@ -60,7 +60,12 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
   const now = defaults.now;
   const runAt = spec.runAt ?? now;
   const connectionId = spec.connectionId ?? null;
-  const status = connectionId !== null && (await connectionNeedsReauth(db, connectionId)) ? 'parked' : 'queued';
+  // A job of a connection that needs re-authorising starts parked; decided inside the INSERT so
+  // that enqueue stays one statement on the webhook path.
+  const status =
+    connectionId === null
+      ? sql<JobStatus>`'queued'`
+      : sql<JobStatus>`CASE WHEN EXISTS (SELECT 1 FROM connections WHERE id = ${connectionId} AND status = 'needs_reauth') THEN 'parked' ELSE 'queued' END`;
   const row = {
     task: spec.task,
     payload,
@@ -72,12 +77,13 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
     max_attempts: spec.maxAttempts ?? defaults.maxAttempts,
     created_at: now,
     updated_at: now,
-  } as const;
+  };
+  const insert = async (): Promise<EnqueueResult> => {
+    const inserted = await db.insertInto('jobs').values(row).returning(['id', 'status']).executeTakeFirstOrThrow();
+    return { id: inserted.id, result: 'inserted', runAt, status: inserted.status as 'queued' | 'parked' };
+  };
 
-  if (spec.key === undefined) {
-    const { id } = await db.insertInto('jobs').values(row).returning('id').executeTakeFirstOrThrow();
-    return { id, result: 'inserted', runAt, status };
-  }
+  if (spec.key === undefined) return insert();
 
   const existing = await pendingByKey(db, spec.key);
   if (existing && (spec.keyMode ?? 'replace') === 'keep') {
@@ -100,8 +106,7 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
       .execute();
     return { id: existing.id, result: 'replaced', runAt, status: existing.status as 'queued' | 'parked' };
   }
-  const { id } = await db.insertInto('jobs').values(row).returning('id').executeTakeFirstOrThrow();
-  return { id, result: 'inserted', runAt, status };
+  return insert();
 }
 
 async function pendingByKey(db: Kysely<Database>, key: string) {
@@ -111,11 +116,6 @@ async function pendingByKey(db: Kysely<Database>, key: string) {
     .where('key', '=', key)
     .where('status', 'in', ['queued', 'parked'])
     .executeTakeFirst();
-}
-
-async function connectionNeedsReauth(db: Kysely<Database>, connectionId: string): Promise<boolean> {
-  const row = await db.selectFrom('connections').select('status').where('id', '=', connectionId).executeTakeFirst();
-  return row?.status === 'needs_reauth';
 }
 
 /** Cancels the pending job with this key (a reopen inside the grace window). Returns how many. */

@@ -42,7 +42,10 @@ function prepare(env: RunEnvironment, job: JobRow): Prepared {
 }
 
 export async function runJob(env: RunEnvironment, job: JobRow, signal: AbortSignal): Promise<JobOutcome> {
-  const log = env.log.child({ jobId: job.id, task: job.task, attempt: job.attempts, connectionId: job.connection_id ?? undefined });
+  // A child logger costs a redaction set-up; most runs never log, so it is made on first use.
+  let childLog: Logger | undefined;
+  const logger = () =>
+    (childLog ??= env.log.child({ jobId: job.id, task: job.task, attempt: job.attempts, connectionId: job.connection_id ?? undefined }));
   const prepared = prepare(env, job);
   let result: JobOutcome;
   if (!prepared.ok) {
@@ -51,7 +54,9 @@ export async function runJob(env: RunEnvironment, job: JobRow, signal: AbortSign
     const task = env.tasks.get(job.task);
     const ctx: TaskContext = {
       job: { id: job.id, task: job.task, key: job.key, connectionId: job.connection_id, attempt: job.attempts, maxAttempts: job.max_attempts },
-      log,
+      get log() {
+        return logger();
+      },
       now: env.clock,
       signal,
     };
@@ -63,43 +68,43 @@ export async function runJob(env: RunEnvironment, job: JobRow, signal: AbortSign
     }
     env.recordDuration(job.task, performance.now() - started);
   }
-  await record(env, job, result, log);
+  await record(env, job, result, logger);
   return result;
 }
 
-async function record(env: RunEnvironment, job: JobRow, result: JobOutcome, log: Logger): Promise<void> {
+async function record(env: RunEnvironment, job: JobRow, result: JobOutcome, logger: () => Logger): Promise<void> {
   const lease = { id: job.id, workerId: env.workerId };
   const now = env.clock();
   let held: boolean;
   switch (result.type) {
     case 'done':
       held = await env.complete(job.id);
-      if (held) log.debug('job done');
+      if (held && env.log.isLevelEnabled('debug')) logger().debug('job done');
       break;
     case 'retry_after':
       held = await rescheduleJob(env.db, lease, { runAt: now + result.delayMs, reason: result.reason, refundAttempt: true, now });
-      if (held) log.info({ delayMs: result.delayMs, reason: result.reason }, 'job will retry after the wait the upstream asked for');
+      if (held) logger().info({ delayMs: result.delayMs, reason: result.reason }, 'job will retry after the wait the upstream asked for');
       break;
     case 'retry':
       if (job.attempts >= job.max_attempts) {
         const reason = `gave up after ${job.attempts} attempts: ${result.reason}`;
         held = await failJob(env.db, lease, reason, now);
-        if (held) log.warn({ reason }, 'job failed');
+        if (held) logger().warn({ reason }, 'job failed');
       } else {
         const delayMs = backoffDelay(job.attempts, env.backoff, env.random);
         held = await rescheduleJob(env.db, lease, { runAt: now + delayMs, reason: result.reason, refundAttempt: false, now });
-        if (held) log.info({ delayMs, reason: result.reason }, 'job will retry with backoff');
+        if (held) logger().info({ delayMs, reason: result.reason }, 'job will retry with backoff');
       }
       break;
     case 'fail':
       held = await failJob(env.db, lease, result.reason, now);
-      if (held) log.warn({ reason: result.reason }, 'job failed permanently');
+      if (held) logger().warn({ reason: result.reason }, 'job failed permanently');
       break;
     case 'park':
       held = await parkJob(env.db, { ...lease, connectionId: job.connection_id }, result.reason, now);
-      if (held) log.warn({ reason: result.reason }, 'job parked until the connection is re-authorised');
+      if (held) logger().warn({ reason: result.reason }, 'job parked until the connection is re-authorised');
       break;
   }
-  if (!held) log.warn({ outcome: result.type }, 'the lease was lost before the job finished; this result is discarded and the newer run counts');
+  if (!held) logger().warn({ outcome: result.type }, 'the lease was lost before the job finished; this result is discarded and the newer run counts');
 }
 
