@@ -114,7 +114,7 @@ if (missing) {
     const top = await podman(['top', first, 'user', 'args']);
     if (top.code === 0) {
       const nodeLine = top.stdout.split('\n').find((line) => line.includes('src/main.js')) ?? '';
-      t.match(nodeLine, /src\/main\.ts/, 'podman top shows the daemon process');
+      t.match(nodeLine, /src\/main\.js/, 'podman top shows the daemon process');
       t.notMatch(nodeLine, /^\s*root\s/, `the daemon process is not root's: ${nodeLine.trim()}`);
     }
 
