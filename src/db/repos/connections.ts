@@ -1,6 +1,31 @@
 import type { Kysely } from 'kysely';
+import { parkConnectionJobs, resumeConnectionJobs } from '../../jobs/queue.ts';
 import type { ConnectionRow, Database } from '../schema.ts';
 
 export async function listConnections(db: Kysely<Database>): Promise<ConnectionRow[]> {
   return db.selectFrom('connections').selectAll().orderBy('name').execute();
+}
+
+/**
+ * A credential was revoked or a refresh was refused: the connection needs a person to re-authorise
+ * it, and its queued jobs wait (parked) instead of failing one by one. One transaction, so no job
+ * is claimed in between.
+ */
+export async function markNeedsReauth(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('connections').set({ status: 'needs_reauth', updated_at: now }).where('id', '=', connectionId).execute();
+    await parkConnectionJobs(trx, connectionId, now);
+  });
+}
+
+/** Re-authorised: active again, and its parked jobs resume now. */
+export async function markReauthorised(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('connections').set({ status: 'active', updated_at: now }).where('id', '=', connectionId).execute();
+    await resumeConnectionJobs(trx, connectionId, now);
+  });
+}
+
+export async function getConnection(db: Kysely<Database>, id: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -60,3 +60,28 @@ export async function deleteCredentials(db: Kysely<Database>, owner: string): Pr
   const result = await db.deleteFrom('credentials').where('owner', '=', owner).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Replaces a credential only if it is still at `expectedVersion`: of two writers that both read
+ * version 3 (two refreshes racing, say), one wins and the other learns it lost, so an older token
+ * never overwrites a newer one. Returns the new version, or null when the stored one had moved on.
+ */
+export async function swapCredential(
+  db: Kysely<Database>,
+  vault: Vault,
+  input: { owner: string; kind: string; value: string; expectedVersion: number; now: number },
+): Promise<number | null> {
+  const result = await db
+    .updateTable('credentials')
+    .set({
+      key_id: vault.keyId,
+      ciphertext: vault.seal(input.value, contextOf(input.owner, input.kind)),
+      version: input.expectedVersion + 1,
+      updated_at: input.now,
+    })
+    .where('owner', '=', input.owner)
+    .where('kind', '=', input.kind)
+    .where('version', '=', input.expectedVersion)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n ? input.expectedVersion + 1 : null;
+}
