@@ -1,0 +1,23 @@
+import t from 'tap';
+import { toJobOutcomeError } from '../../src/integrations/job-outcome.ts';
+import { UpstreamError, type FailureKind } from '../../src/integrations/upstream-error.ts';
+import { outcomeOfThrown } from '../../src/jobs/outcomes.ts';
+
+const upstream = (kind: FailureKind, extra: Partial<UpstreamError['details']> = {}) =>
+  new UpstreamError({ service: 'hubspot', kind, status: 400, method: 'POST', path: '/crm/objects/2026-09/notes', vendorMessage: 'vendor says', ...extra });
+
+t.test('each failure kind ends the job run the way it should', async (t) => {
+  const outcomeOf = (error: unknown) => outcomeOfThrown(toJobOutcomeError(error));
+  t.match(outcomeOf(upstream('rate_limited', { retryAfterMs: 7000 })), { type: 'retry_after', delayMs: 7000 }, 'waits without using an attempt');
+  for (const kind of ['server_error', 'timeout', 'network', 'ambiguous_write'] as const) {
+    t.match(outcomeOf(upstream(kind)), { type: 'retry' }, `${kind}: backoff`);
+  }
+  t.match(outcomeOf(upstream('unauthorized')), { type: 'park' });
+  t.match(outcomeOf(upstream('forbidden', { missingScopes: ['tickets', 'crm.objects.contacts.write'] })), {
+    type: 'fail',
+    reason: /missing scopes: tickets, crm\.objects\.contacts\.write$/,
+  });
+  t.match(outcomeOf(upstream('invalid_request')), { type: 'fail', reason: 'HubSpot POST /crm/objects/2026-09/notes failed with 400: vendor says' });
+  const other = new Error('not an upstream error');
+  t.equal(toJobOutcomeError(other), other);
+});
