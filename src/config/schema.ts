@@ -69,6 +69,32 @@ const JobsSchema = z
   })
   .prefault({});
 
+const UpstreamSchema = z
+  .strictObject({
+    connectTimeoutSeconds: positiveInt(10),
+    /** Waiting for the response's headers; HubSpot answers 524 after 100 s itself. */
+    responseTimeoutSeconds: positiveInt(30),
+    /** Tries per call before the error goes back to the job (which retries with backoff). */
+    maxAttemptsPerCall: positiveInt(3),
+    hubspot: z
+      .strictObject({
+        /** Requests per 10 s by account tier (hubspot-api.md §3): 100 Free/Starter, 190 Pro/Enterprise, 110 per install for public apps. */
+        burstPer10s: positiveInt(100),
+        searchPerSecond: positiveInt(5),
+        dailyLimit: positiveInt(250_000),
+      })
+      .prefault({}),
+    intercom: z
+      .strictObject({
+        /** Per app per workspace, per minute (intercom-api.md: 10,000 by default), enforced in 10-second windows. */
+        perAppPerMinute: positiveInt(10_000),
+        /** All apps of a workspace together, per minute (25,000 by default). */
+        perWorkspacePerMinute: positiveInt(25_000),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 const OAuthAppSchema = z.strictObject({ clientId: text(), clientSecret: text() }).prefault({});
 
 const AppsSchema = z
@@ -114,6 +140,7 @@ export const ConfigSchema = z
     admin: AdminSchema,
     vault: VaultSchema,
     jobs: JobsSchema,
+    upstream: UpstreamSchema,
     apps: AppsSchema,
     /** 0 means unlimited. */
     sandbox: z
