@@ -34,7 +34,7 @@ t.test('request ids: generated, or kept from a tame X-Request-Id, and in the log
   const server = await startTestServer(t, { logDestination: logs });
   const generated = await fetch(`${server.url}/healthz`);
   t.match(generated.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
-  const kept = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'edge-abc.123' } });
+  const kept = await fetch(`${server.url}/api/session`, { headers: { 'x-request-id': 'edge-abc.123' } });
   t.equal(kept.headers.get('x-request-id'), 'edge-abc.123');
   const wild = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'x'.repeat(200) } });
   t.not(wild.headers.get('x-request-id'), 'x'.repeat(200), 'an overlong id is replaced');
@@ -102,6 +102,14 @@ t.test('readiness includes the scheduler heartbeat', async (t) => {
   const stale = await fetch(`${server.url}/readyz`);
   t.equal(stale.status, 503, 'an hour without a look at the job table is not ready');
   t.match(await stale.json(), { checks: { scheduler: /^no heartbeat for \d+ s$/ } });
+});
+
+t.test('health probes are not logged at info (they would bury everything else)', async (t) => {
+  const logs = captureLogs();
+  const server = await startTestServer(t, { logDestination: logs });
+  for (let i = 0; i < 5; i++) await fetch(`${server.url}/healthz`);
+  await fetch(`${server.url}/readyz`);
+  t.notMatch(logs.text(), /"url":"\/(healthz|readyz)"/);
 });
 
 t.test('security headers on every response', async (t) => {

@@ -5,9 +5,11 @@ import type { AppDeps } from '../app.ts';
 export type ReadinessCheck = () => true | string;
 
 export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/healthz', { config: { public: true } }, async () => ({ status: 'ok' }));
+  // Probes arrive every few seconds from the container runtime or orchestrator: logging each one
+  // at info would bury everything else, so only their warnings and errors are logged.
+  app.get('/healthz', { config: { public: true }, logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { public: true } }, async (_request, reply) => {
+  app.get('/readyz', { config: { public: true }, logLevel: 'warn' }, async (_request, reply) => {
     const results = Object.fromEntries(
       Object.entries(deps.readiness).map(([name, check]) => {
         try {
