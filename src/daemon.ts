@@ -15,6 +15,8 @@ import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
 import { jobChores } from './jobs/purge-chore.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
+import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
+import { createSigningSecrets } from './webhooks/signing-secrets.ts';
 import { StartupError } from './startup-error.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
 import { createVault, type Vault } from './vault/vault.ts';
@@ -29,6 +31,8 @@ export interface DaemonOptions {
   uiDistDir?: string;
   /** The job handlers; features add theirs here. */
   tasks?: readonly TaskDefinition[];
+  /** What features do when a webhook event arrives. */
+  reactions?: readonly EventReaction[];
   /** Tests drive the scheduler by hand (scheduler.drain()) instead of its timer loop. */
   startScheduler?: boolean;
 }
@@ -67,7 +71,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const jobsConfig = config.jobs;
     const scheduler = createScheduler({
       db: db.kysely,
-      tasks: taskRegistry(options.tasks ?? []),
+      tasks: taskRegistry([...eventTasks(options.reactions ?? []), ...(options.tasks ?? [])]),
       log,
       clock,
       concurrency: jobsConfig.concurrency,
@@ -97,6 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       admin,
       clock,
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
+      intake: { db: db.kysely, jobs, secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps }), clock },
       readiness: {
         database: () => (db.sqlite.open ? true : 'closed'),
         migrations: () => (isMigrated(db.sqlite, migrations) ? true : 'pending'),

@@ -49,6 +49,23 @@ export interface ConnectionsTable {
   managed_by_config: 0 | 1;
   created_at: number;
   updated_at: number;
+  intercom_workspace_id: string | null;
+  intercom_region: Generated<'us' | 'eu' | 'au'>;
+  hubspot_portal_id: number | null;
+  last_webhook_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  provider: 'intercom' | 'hubspot';
+  delivery_id: string;
+  connection_id: string | null;
+  account_id: string | null;
+  topic: string;
+  object_id: string | null;
+  occurred_at: number | null;
+  received_at: number;
+  status: 'accepted' | 'unrouted' | 'ignored';
 }
 
 export type JobStatus = 'queued' | 'running' | 'parked' | 'succeeded' | 'failed' | 'cancelled';
@@ -79,6 +96,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   connections: ConnectionsTable;
   jobs: JobsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;

@@ -16,6 +16,8 @@ import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import type { IntakeDeps } from '../webhooks/intake.ts';
 
 export interface AppDeps {
   config: Config;
@@ -25,6 +27,8 @@ export interface AppDeps {
   loginLimiter: LoginLimiter;
   clock: () => number;
   readiness: Record<string, ReadinessCheck>;
+  /** What the webhook routes need: the job queue and the signing secrets. */
+  intake: IntakeDeps;
   uiDistDir?: string;
 }
 
@@ -75,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   healthRoutes(app, deps);
+  await webhookRoutes(app, deps);
 
   await app.register(async (api) => {
     api.addHook('onRequest', requireCaller(deps));

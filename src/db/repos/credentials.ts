@@ -85,3 +85,9 @@ export async function swapCredential(
     .executeTakeFirst();
   return result.numUpdatedRows > 0n ? input.expectedVersion + 1 : null;
 }
+
+/** Every stored credential of one kind, decrypted (the webhook intake's signing secrets). */
+export async function listCredentialsOfKind(db: Kysely<Database>, vault: Vault, kind: string): Promise<Array<{ owner: string; value: string }>> {
+  const rows = await db.selectFrom('credentials').select(['owner', 'ciphertext']).where('kind', '=', kind).execute();
+  return rows.map((row) => ({ owner: row.owner, value: vault.open(row.ciphertext, contextOf(row.owner, kind)) }));
+}

@@ -1,0 +1,54 @@
+// POST /webhooks/intercom and /webhooks/hubspot: thin — hand the raw bytes to the intake
+// (src/webhooks/intake.ts) and answer what it says. Bodies are never logged (src/log.ts).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { acceptHubSpotDelivery, acceptIntercomDelivery, type IntakeAnswer, type IntakeDeps } from '../../webhooks/intake.ts';
+import type { AppDeps } from '../app.ts';
+import { HttpError } from '../errors.ts';
+
+const header = (request: FastifyRequest, name: string) => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function answer(result: IntakeAnswer) {
+  if (result.status === 200) return result.body;
+  throw new HttpError(result.status, result.code, result.message, result.details ? { details: result.details } : {});
+}
+
+/** The URL HubSpot called, which its v3 signature covers: the public base URL, else what the request says. */
+function publicUri(deps: AppDeps, request: FastifyRequest): string {
+  const base = deps.config.server.publicUrl.replace(/\/$/, '') || `${request.protocol}://${request.host}`;
+  return `${base}${request.url}`;
+}
+
+export async function webhookRoutes(app: FastifyInstance, deps: AppDeps & { intake: IntakeDeps }): Promise<void> {
+  await app.register(async (scope) => {
+    // Signatures are computed over the exact bytes received, so the body is kept raw; the intake
+    // parses it only after the signature matched.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(['application/json', 'application/json; charset=utf-8'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', (request, _payload, done) =>
+      done(new HttpError(415, 'unsupported_media_type', `Webhook deliveries are JSON; this one says ${request.headers['content-type'] ?? 'nothing'}.`), undefined),
+    );
+
+    scope.post('/webhooks/intercom', { config: { public: true } }, async (request) =>
+      answer(await acceptIntercomDelivery(deps.intake, request.body as Buffer, header(request, 'x-hub-signature'))),
+    );
+
+    scope.post('/webhooks/hubspot', { config: { public: true } }, async (request) =>
+      answer(
+        await acceptHubSpotDelivery(deps.intake, {
+          method: request.method,
+          uri: publicUri(deps, request),
+          rawBody: request.body as Buffer,
+          headers: {
+            v3: header(request, 'x-hubspot-signature-v3'),
+            timestamp: header(request, 'x-hubspot-request-timestamp'),
+            v1: header(request, 'x-hubspot-signature'),
+            version: header(request, 'x-hubspot-signature-version'),
+          },
+        }),
+      ),
+    );
+  });
+}

@@ -1,0 +1,118 @@
+// What the webhook routes do, without HTTP: check the signature on the raw bytes, parse, route to
+// connections, and record deliveries with their jobs in one transaction. Returns the HTTP answer.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { verifyHubSpotSignature, type HubSpotSignedRequest } from './hubspot-signature.ts';
+import { findSigningSecret } from './intercom-signature.ts';
+import { HubSpotDelivery, IntercomNotification, intercomObjectId } from './payloads.ts';
+import { recordDeliveries, type DeliveryRecord, type RecordResult } from './record-deliveries.ts';
+import type { SigningSecret, SigningSecrets } from './signing-secrets.ts';
+
+export interface IntakeDeps {
+  db: Kysely<Database>;
+  jobs: JobQueue;
+  secrets: SigningSecrets;
+  clock: () => number;
+}
+
+export type IntakeAnswer =
+  | { status: 200; body: { ok: true } & Partial<RecordResult> }
+  | { status: 400 | 401; code: string; message: string; details?: Array<{ path: string; message: string }> };
+
+const badSignature = (provider: string, reason = 'does not match'): IntakeAnswer => ({
+  status: 401,
+  code: 'invalid_signature',
+  message: `The ${provider} signature ${reason}: the delivery was not accepted.`,
+});
+
+function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw.toString('utf8')) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Tries the known secrets; if none signed it, reloads once (a secret may have just been added). */
+async function matchSecret(deps: IntakeDeps, provider: 'intercom' | 'hubspot', matches: (secret: SigningSecret) => boolean): Promise<SigningSecret | undefined> {
+  const first = (await deps.secrets.list(provider)).find(matches);
+  if (first) return first;
+  deps.secrets.reload();
+  return (await deps.secrets.list(provider)).find(matches);
+}
+
+async function connectionsFor(deps: IntakeDeps, column: 'intercom_workspace_id' | 'hubspot_portal_id', account: string | number, signer: SigningSecret): Promise<string[]> {
+  let query = deps.db.selectFrom('connections').select('id').where(column, '=', account as never);
+  // A connection's own app secret vouches only for that connection.
+  if (signer.connectionId !== null) query = query.where('id', '=', signer.connectionId);
+  return (await query.execute()).map((row) => row.id);
+}
+
+export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, signature: string | undefined): Promise<IntakeAnswer> {
+  const secrets = (await deps.secrets.list('intercom')).length;
+  const signer = await matchSecret(deps, 'intercom', (secret) => findSigningSecret(raw, signature, [secret]) !== undefined);
+  if (!signer) return badSignature('X-Hub-Signature', secrets === 0 ? 'cannot be checked: no Intercom app secret is configured' : 'does not match any configured Intercom app');
+  const parsed = parseJson(raw);
+  if (!parsed.ok) return { status: 400, code: 'invalid_json', message: 'The delivery body is not valid JSON.' };
+  const envelope = IntercomNotification.safeParse(parsed.value);
+  if (!envelope.success) {
+    const details = envelope.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+    return { status: 400, code: 'invalid_notification', message: 'The delivery is not an Intercom notification_event.', details };
+  }
+  const notification = envelope.data;
+  // Intercom checks a new webhook URL with a ping: answer it, record nothing.
+  if (notification.topic === 'ping') return { status: 200, body: { ok: true } };
+  const connections = await connectionsFor(deps, 'intercom_workspace_id', notification.app_id, signer);
+  const base = {
+    provider: 'intercom' as const,
+    deliveryId: notification.id,
+    accountId: notification.app_id,
+    topic: notification.topic,
+    objectId: intercomObjectId(notification),
+    occurredAt: notification.created_at === undefined ? null : notification.created_at * 1000,
+  };
+  const records: DeliveryRecord[] = connections.length === 0 ? [{ ...base, connectionId: null }] : connections.map((connectionId) => ({ ...base, connectionId }));
+  return { status: 200, body: { ok: true, ...(await recordDeliveries(deps.db, deps.jobs, records, deps.clock())) } };
+}
+
+export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSignedRequest): Promise<IntakeAnswer> {
+  const now = deps.clock();
+  let lastReason: 'missing' | 'stale' | 'mismatch' = 'missing';
+  const signer = await matchSecret(deps, 'hubspot', (secret) => {
+    const result = verifyHubSpotSignature(request, secret.clientSecret, now);
+    if (!result.ok) lastReason = result.reason;
+    return result.ok;
+  });
+  if (!signer) {
+    const reason = { missing: 'is missing (X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp, or v1)', stale: 'is older than 5 minutes', mismatch: 'does not match any configured HubSpot app' }[lastReason];
+    return badSignature('HubSpot', reason);
+  }
+  const parsed = parseJson(request.rawBody);
+  if (!parsed.ok) return { status: 400, code: 'invalid_json', message: 'The delivery body is not valid JSON.' };
+  const events = HubSpotDelivery.safeParse(parsed.value);
+  if (!events.success) {
+    const details = events.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+    return { status: 400, code: 'invalid_events', message: 'The delivery is not an array of HubSpot webhook events.', details };
+  }
+  const records: DeliveryRecord[] = [];
+  const byPortal = new Map<number, string[]>();
+  for (const event of events.data) {
+    let connections = byPortal.get(event.portalId);
+    if (!connections) {
+      connections = await connectionsFor(deps, 'hubspot_portal_id', event.portalId, signer);
+      byPortal.set(event.portalId, connections);
+    }
+    const base = {
+      provider: 'hubspot' as const,
+      deliveryId: event.eventId,
+      accountId: String(event.portalId),
+      topic: event.subscriptionType,
+      objectId: event.objectId ?? null,
+      occurredAt: event.occurredAt ?? null,
+    };
+    if (connections.length === 0) records.push({ ...base, connectionId: null });
+    else for (const connectionId of connections) records.push({ ...base, connectionId });
+  }
+  return { status: 200, body: { ok: true, ...(await recordDeliveries(deps.db, deps.jobs, records, now)) } };
+}

@@ -1,0 +1,51 @@
+// Which secrets may have signed a delivery: the OAuth app's from the config (any connection that
+// installed it), and each connection's own app secret stored in the vault (token connections on
+// their own Intercom or HubSpot app). Decrypted once and kept in memory; reloaded when a delivery
+// matches none, so a secret added a moment ago is found without a restart.
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/schema.ts';
+import { listCredentialsOfKind } from '../db/repos/credentials.ts';
+import type { Database } from '../db/schema.ts';
+import type { Vault } from '../vault/vault.ts';
+
+export type Provider = 'intercom' | 'hubspot';
+
+export interface SigningSecret {
+  clientSecret: string;
+  /** The connection whose own app this is, or null for the configured OAuth app. */
+  connectionId: string | null;
+}
+
+/** The vault credential kind holding a connection's own app secret. */
+export const webhookSecretKind = (provider: Provider) => `${provider}.webhook_secret`;
+export const connectionOwner = (connectionId: string) => `connection:${connectionId}`;
+
+export interface SigningSecrets {
+  list(provider: Provider): Promise<SigningSecret[]>;
+  reload(): void;
+}
+
+export function createSigningSecrets(options: { db: Kysely<Database>; vault: Vault; apps: Config['apps'] }): SigningSecrets {
+  let cache: Map<Provider, SigningSecret[]> | undefined;
+  async function load(): Promise<Map<Provider, SigningSecret[]>> {
+    const loaded = new Map<Provider, SigningSecret[]>();
+    for (const provider of ['intercom', 'hubspot'] as const) {
+      const fromConfig = options.apps[provider].clientSecret ? [{ clientSecret: options.apps[provider].clientSecret, connectionId: null }] : [];
+      const stored = await listCredentialsOfKind(options.db, options.vault, webhookSecretKind(provider));
+      loaded.set(provider, [
+        ...fromConfig,
+        ...stored.map((entry) => ({ clientSecret: entry.value, connectionId: entry.owner.replace(/^connection:/, '') })),
+      ]);
+    }
+    return loaded;
+  }
+  return {
+    async list(provider) {
+      cache ??= await load();
+      return cache.get(provider) ?? [];
+    },
+    reload() {
+      cache = undefined;
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// POST /webhooks/intercom and /webhooks/hubspot against the real daemon: signatures, routing,
+// dedupe, unrouted deliveries, bad input, and that nothing but ids reaches the database.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { putCredential } from '../../src/db/repos/credentials.ts';
+import { hubspotSignatureV1, hubspotSignatureV3 } from '../../src/webhooks/hubspot-signature.ts';
+import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
+import { connectionOwner, webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const INTERCOM_APP_SECRET = 'intercom-oauth-app-secret';
+const HUBSPOT_APP_SECRET = 'hubspot-oauth-app-secret';
+const PUBLIC_URL = 'https://ihz.example.com';
+
+async function server(t: Parameters<typeof startTestServer>[0]) {
+  const s = await startTestServer(t, {
+    startScheduler: false,
+    config: { server: { publicUrl: PUBLIC_URL }, apps: { intercom: { clientSecret: INTERCOM_APP_SECRET }, hubspot: { clientSecret: HUBSPOT_APP_SECRET } } },
+  });
+  const db = s.daemon.db.kysely;
+  const connection = (id: string, workspace: string | null, portal: number | null) =>
+    db.insertInto('connections').values({ id, name: id, status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1, intercom_workspace_id: workspace, hubspot_portal_id: portal }).execute();
+  await connection('c-eu', 'ws-eu', 111);
+  await connection('c-us', 'ws-us', 222);
+  return s;
+}
+
+const notification = (overrides: Record<string, unknown> = {}) => ({
+  type: 'notification_event',
+  id: 'notif_1',
+  topic: 'conversation.admin.closed',
+  app_id: 'ws-eu',
+  created_at: 1_800_000_000,
+  data: { type: 'notification_event_data', item: { type: 'conversation', id: '9001', source: { body: '<p>SECRET-BODY-7d1 the customer wrote this</p>' } } },
+  ...overrides,
+});
+
+async function postIntercom(s: TestServer, body: unknown, secret = INTERCOM_APP_SECRET, headers: Record<string, string> = {}) {
+  const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  return fetch(`${s.url}/webhooks/intercom`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature': intercomSignature(raw, secret), ...headers },
+    body: raw,
+  });
+}
+
+const rows = (s: TestServer, table: 'jobs' | 'webhook_deliveries') => s.daemon.db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Array<Record<string, unknown>>;
+
+t.test('Intercom: a signed delivery is recorded with its job, once, and answered 200', async (t) => {
+  const s = await server(t);
+  const first = await postIntercom(s, notification());
+  t.equal(first.status, 200);
+  t.same(await first.json(), { ok: true, accepted: 1, duplicates: 0, unrouted: 0 });
+  const again = await postIntercom(s, notification());
+  t.same(await again.json(), { ok: true, accepted: 0, duplicates: 1, unrouted: 0 }, 'a retried delivery is a duplicate');
+  t.match(rows(s, 'webhook_deliveries'), [{ provider: 'intercom', delivery_id: 'notif_1', connection_id: 'c-eu', account_id: 'ws-eu', topic: 'conversation.admin.closed', object_id: '9001', occurred_at: 1_800_000_000_000, status: 'accepted' }]);
+  const jobs = rows(s, 'jobs');
+  t.equal(jobs.length, 1);
+  t.match(jobs[0], { task: 'intercom.event', connection_id: 'c-eu', status: 'queued' });
+  t.same(JSON.parse(String(jobs[0]?.payload)), { deliveryId: 1, topic: 'conversation.admin.closed', objectId: '9001', occurredAt: 1_800_000_000_000 });
+  t.match(s.daemon.db.sqlite.prepare("SELECT last_webhook_at FROM connections WHERE id = 'c-eu'").get(), { last_webhook_at: Number });
+});
+
+t.test('Intercom: no conversation content at rest', async (t) => {
+  const s = await server(t);
+  await postIntercom(s, notification());
+  s.daemon.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  const files = readdirSync(s.dataDir).filter((f) => readFileSync(join(s.dataDir, f)).includes('SECRET-BODY-7d1'));
+  t.same(files, [], 'the message body is in no file of the data directory');
+});
+
+t.test('Intercom: deliveries of several apps, each verified with its own secret and routed by workspace', async (t) => {
+  const s = await server(t);
+  await putCredential(s.daemon.db.kysely, s.daemon.vault, { owner: connectionOwner('c-us'), kind: webhookSecretKind('intercom'), value: 'us-own-app-secret', now: 1 });
+  const us = await postIntercom(s, notification({ id: 'notif_us', app_id: 'ws-us' }), 'us-own-app-secret');
+  t.same(await us.json(), { ok: true, accepted: 1, duplicates: 0, unrouted: 0 }, 'a secret added after start is found');
+  const eu = await postIntercom(s, notification({ id: 'notif_eu' }));
+  t.same(await eu.json(), { ok: true, accepted: 1, duplicates: 0, unrouted: 0 });
+  const crossed = await postIntercom(s, notification({ id: 'notif_x' }), 'us-own-app-secret');
+  t.same(await crossed.json(), { ok: true, accepted: 0, duplicates: 0, unrouted: 1 }, "one connection's own app cannot deliver for another");
+  t.same(rows(s, 'jobs').map((job) => job.connection_id), ['c-us', 'c-eu']);
+});
+
+t.test('Intercom: ping answered, unknown workspace recorded as unrouted, both 200', async (t) => {
+  const s = await server(t);
+  const ping = await postIntercom(s, notification({ id: 'notif_ping', topic: 'ping', data: { item: { type: 'ping', message: 'hi' } } }));
+  t.equal(ping.status, 200);
+  const unknown = await postIntercom(s, notification({ id: 'notif_other', app_id: 'ws-nobody' }));
+  t.equal(unknown.status, 200, 'so Intercom does not suspend the endpoint');
+  t.same(await unknown.json(), { ok: true, accepted: 0, duplicates: 0, unrouted: 1 });
+  t.match(rows(s, 'webhook_deliveries'), [{ delivery_id: 'notif_other', connection_id: null, status: 'unrouted' }]);
+  t.equal(rows(s, 'jobs').length, 0);
+});
+
+t.test('Intercom bad input: signature, JSON, shape, size, content type — and nothing accepted is lost', async (t) => {
+  const s = await server(t);
+  await postIntercom(s, notification());
+  const forged = await postIntercom(s, notification({ id: 'notif_2' }), 'not-the-secret');
+  t.equal(forged.status, 401);
+  t.match(await forged.json(), { error: { code: 'invalid_signature', message: /does not match any configured Intercom app/ } });
+  const unsigned = await fetch(`${s.url}/webhooks/intercom`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification({ id: 'n3' })) });
+  t.equal(unsigned.status, 401);
+  const truncated = await postIntercom(s, '{"type":"notification_event","id":');
+  t.equal(truncated.status, 400);
+  t.match(await truncated.json(), { error: { code: 'invalid_json' } });
+  const wrongShape = await postIntercom(s, { hello: 'world' });
+  t.equal(wrongShape.status, 400);
+  t.match(await wrongShape.json(), { error: { code: 'invalid_notification', details: [{ path: 'type' }] } });
+  const huge = await postIntercom(s, notification({ id: 'big', padding: 'x'.repeat(1024 * 1024) }));
+  t.equal(huge.status, 413);
+  const form = await fetch(`${s.url}/webhooks/intercom`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+  t.equal(form.status, 415);
+  t.equal(rows(s, 'webhook_deliveries').length, 1, 'the accepted delivery is still there, nothing else');
+  t.equal(rows(s, 'jobs').length, 1);
+});
+
+function hubspotEvents(events: Array<Record<string, unknown>>) {
+  return Buffer.from(JSON.stringify(events));
+}
+
+async function postHubSpot(s: TestServer, raw: Buffer, options: { secret?: string; timestamp?: number; v1?: boolean } = {}) {
+  const timestamp = String(options.timestamp ?? Date.now());
+  const secret = options.secret ?? HUBSPOT_APP_SECRET;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.v1) {
+    headers['x-hubspot-signature'] = hubspotSignatureV1(raw, secret);
+    headers['x-hubspot-signature-version'] = 'v1';
+  } else {
+    headers['x-hubspot-signature-v3'] = hubspotSignatureV3({ method: 'POST', uri: `${PUBLIC_URL}/webhooks/hubspot`, rawBody: raw, timestamp, clientSecret: secret });
+    headers['x-hubspot-request-timestamp'] = timestamp;
+  }
+  return fetch(`${s.url}/webhooks/hubspot`, { method: 'POST', headers, body: raw });
+}
+
+const ticketEvent = (eventId: number, portalId: number, extra: Record<string, unknown> = {}) => ({
+  eventId, subscriptionId: 5, portalId, appId: 77, occurredAt: 1_800_000_000_000, subscriptionType: 'ticket.propertyChange',
+  attemptNumber: 0, objectId: 4242, propertyName: 'hs_pipeline_stage', propertyValue: 'PRIVATE-VALUE-31c', changeSource: 'CRM', ...extra,
+});
+
+t.test('HubSpot: an array of events, signed v3 over the public URL, routed by portal and deduplicated', async (t) => {
+  const s = await server(t);
+  const raw = hubspotEvents([ticketEvent(1, 111), ticketEvent(2, 222), ticketEvent(3, 999)]);
+  const response = await postHubSpot(s, raw);
+  t.equal(response.status, 200);
+  t.same(await response.json(), { ok: true, accepted: 2, duplicates: 0, unrouted: 1 });
+  const again = await postHubSpot(s, hubspotEvents([ticketEvent(2, 222), ticketEvent(4, 111)]));
+  t.same(await again.json(), { ok: true, accepted: 1, duplicates: 1, unrouted: 0 });
+  t.same(rows(s, 'jobs').map((job) => [job.task, job.connection_id]), [['hubspot.event', 'c-eu'], ['hubspot.event', 'c-us'], ['hubspot.event', 'c-eu']]);
+  t.notMatch(JSON.stringify(rows(s, 'webhook_deliveries')) + JSON.stringify(rows(s, 'jobs')), /PRIVATE-VALUE/, 'property values are not stored');
+});
+
+t.test('HubSpot: v1 for apps that send it; stale, forged and wrong-URL signatures are refused', async (t) => {
+  const s = await server(t);
+  t.equal((await postHubSpot(s, hubspotEvents([ticketEvent(10, 111)]), { v1: true })).status, 200);
+  const stale = await postHubSpot(s, hubspotEvents([ticketEvent(11, 111)]), { timestamp: Date.now() - 6 * 60_000 });
+  t.equal(stale.status, 401);
+  t.match(await stale.json(), { error: { code: 'invalid_signature', message: /older than 5 minutes/ } });
+  const forged = await postHubSpot(s, hubspotEvents([ticketEvent(12, 111)]), { secret: 'guess' });
+  t.equal(forged.status, 401);
+  const missing = await fetch(`${s.url}/webhooks/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hubspotEvents([ticketEvent(13, 111)]) });
+  t.match(await missing.json(), { error: { message: /is missing/ } });
+  const notArray = await postHubSpot(s, Buffer.from('{"eventId":1}'));
+  t.equal(notArray.status, 400);
+  t.equal(rows(s, 'jobs').length, 1);
+});
