@@ -15,6 +15,7 @@ import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
 import { jobChores } from './jobs/purge-chore.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
+import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { createSigningSecrets } from './webhooks/signing-secrets.ts';
 import { StartupError } from './startup-error.ts';
@@ -67,6 +68,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { applied } = migrate(db.sqlite, migrations, clock);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
     await verifyKeyMatchesDatabase(db.kysely, vault, clock());
+    const seeded = await seedConnectionsFromConfig(db.kysely, vault, config, clock());
+    if (config.connections.length > 0 || seeded.released.length > 0 || seeded.pruned.length > 0) {
+      log.info(seeded, 'connections from the configuration file applied');
+    }
 
     const jobsConfig = config.jobs;
     const scheduler = createScheduler({

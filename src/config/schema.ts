@@ -126,9 +126,11 @@ const ConnectionSchema = z.strictObject({
     .strictObject({
       region: z.enum(['us', 'eu', 'au'], { error: "must be one of 'us', 'eu', 'au'" }).default('us'),
       accessToken: text(),
+      /** The client secret of the Intercom app whose webhooks this connection receives, if not apps.intercom. */
+      webhookSecret: text(),
     })
     .prefault({}),
-  hubspot: z.strictObject({ accessToken: text() }).prefault({}),
+  hubspot: z.strictObject({ accessToken: text(), webhookSecret: text() }).prefault({}),
   conversations: z.strictObject({ capture: CaptureSchema, guards: GuardsSchema }).prefault({}),
 });
 
@@ -150,10 +152,19 @@ export const ConfigSchema = z
           .default('auto'),
       })
       .prefault({}),
+    /** Delete connections that were declared here and no longer are (otherwise they stay, managed in the UI). */
+    pruneConnections: flag(false),
     maxConnections: z.number({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).int({ error: 'must be a whole number ≥ 0 (0 means unlimited)' }).min(0, { error: 'must be a whole number ≥ 0 (0 means unlimited)' }).default(0),
     connections: z.array(ConnectionSchema, { error: 'must be a list of connections' }).default([]),
   })
   .superRefine((config, ctx) => {
+    if (config.maxConnections > 0 && config.connections.length > config.maxConnections) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connections'],
+        message: `declares ${config.connections.length} connections, but maxConnections allows ${config.maxConnections}`,
+      });
+    }
     const seen = new Map<string, number>();
     config.connections.forEach((connection, index) => {
       const first = seen.get(connection.name);

@@ -53,6 +53,7 @@ export interface ConnectionsTable {
   intercom_region: Generated<'us' | 'eu' | 'au'>;
   hubspot_portal_id: number | null;
   last_webhook_at: number | null;
+  settings: Generated<string>;
 }
 
 export interface WebhookDeliveriesTable {

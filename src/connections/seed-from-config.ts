@@ -1,0 +1,81 @@
+// Connections declared in the YAML file are created or updated at every start, identified by
+// name, so restarting with the same file changes nothing. Their tokens go into the vault (written
+// only when they changed). A connection that left the file stays, managed in the UI from then on,
+// unless pruneConnections asks to delete it.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Config, ConnectionConfig } from '../config/schema.ts';
+import { getCredential, putCredential } from '../db/repos/credentials.ts';
+import type { Database } from '../db/schema.ts';
+import type { Vault } from '../vault/vault.ts';
+import { connectionOwner, webhookSecretKind } from '../webhooks/signing-secrets.ts';
+import { deleteConnection } from './delete-connection.ts';
+
+export interface SeedResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  /** Left the file: now managed in the UI. */
+  released: string[];
+  pruned: string[];
+}
+
+/** Vault kinds of the tokens a YAML connection can carry. */
+export const TOKEN_KIND = { intercom: 'intercom.token', hubspot: 'hubspot.token' } as const;
+
+/** The settings stored as JSON on the row: everything but identity and secrets. */
+export function settingsOf(connection: ConnectionConfig): string {
+  return JSON.stringify({ timeZone: connection.timeZone, conversations: connection.conversations });
+}
+
+async function putIfChanged(db: Kysely<Database>, vault: Vault, owner: string, kind: string, value: string, now: number): Promise<boolean> {
+  if (value === '') return false;
+  const current = await getCredential(db, vault, owner, kind);
+  if (current?.value === value) return false;
+  await putCredential(db, vault, { owner, kind, value, now });
+  return true;
+}
+
+export async function seedConnectionsFromConfig(db: Kysely<Database>, vault: Vault, config: Config, now: number): Promise<SeedResult> {
+  const result: SeedResult = { created: [], updated: [], unchanged: [], released: [], pruned: [] };
+  const declared = new Set(config.connections.map((connection) => connection.name));
+  for (const connection of config.connections) {
+    const existing = await db.selectFrom('connections').selectAll().where('name', '=', connection.name).executeTakeFirst();
+    const id = existing?.id ?? randomUUID();
+    const settings = settingsOf(connection);
+    let changed = false;
+    if (!existing) {
+      await db
+        .insertInto('connections')
+        .values({ id, name: connection.name, status: 'disconnected', managed_by_config: 1, intercom_region: connection.intercom.region, settings, created_at: now, updated_at: now })
+        .execute();
+    } else if (existing.settings !== settings || existing.intercom_region !== connection.intercom.region || existing.managed_by_config !== 1) {
+      await db
+        .updateTable('connections')
+        .set({ settings, intercom_region: connection.intercom.region, managed_by_config: 1, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      changed = true;
+    }
+    const owner = connectionOwner(id);
+    for (const provider of ['intercom', 'hubspot'] as const) {
+      changed = (await putIfChanged(db, vault, owner, TOKEN_KIND[provider], connection[provider].accessToken, now)) || changed;
+      changed = (await putIfChanged(db, vault, owner, webhookSecretKind(provider), connection[provider].webhookSecret, now)) || changed;
+    }
+    if (!existing) result.created.push(connection.name);
+    else if (changed) result.updated.push(connection.name);
+    else result.unchanged.push(connection.name);
+  }
+
+  const leftovers = await db.selectFrom('connections').select(['id', 'name']).where('managed_by_config', '=', 1).execute();
+  for (const row of leftovers.filter((r) => !declared.has(r.name))) {
+    if (config.pruneConnections) {
+      await deleteConnection(db, row.id, now);
+      result.pruned.push(row.name);
+    } else {
+      await db.updateTable('connections').set({ managed_by_config: 0, updated_at: now }).where('id', '=', row.id).execute();
+      result.released.push(row.name);
+    }
+  }
+  return result;
+}
