@@ -185,7 +185,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         refreshed = true;
         if (await options.onUnauthorized()) continue;
       }
-      const details = { kind, status: result.status, ...described };
+      // `kind` last: a description that spells out `kind: undefined` must not erase it.
+      const details = { ...described, status: result.status, kind };
       if (!(kind === 'rate_limited' || kind === 'server_error')) throw fail(call, details);
       const waitMs = waitBeforeRetry(kind, result.headers, tryNumber, clock.now(), options.retry, random);
       // A 5xx on a write that is not idempotent may have been applied before the error.
