@@ -4,7 +4,6 @@
 ALTER TABLE connections ADD COLUMN intercom_workspace_id TEXT;
 ALTER TABLE connections ADD COLUMN intercom_region TEXT NOT NULL DEFAULT 'us' CHECK (intercom_region IN ('us', 'eu', 'au'));
 ALTER TABLE connections ADD COLUMN hubspot_portal_id INTEGER;
-ALTER TABLE connections ADD COLUMN last_webhook_at INTEGER;
 CREATE INDEX connections_by_intercom_workspace ON connections (intercom_workspace_id) WHERE intercom_workspace_id IS NOT NULL;
 CREATE INDEX connections_by_hubspot_portal ON connections (hubspot_portal_id) WHERE hubspot_portal_id IS NOT NULL;
 
@@ -28,4 +27,5 @@ CREATE TABLE webhook_deliveries (
 -- A delivery is recorded once per connection it reaches (two connections can share a workspace);
 -- a repeat of the same delivery — Intercom's retry, HubSpot's duplicate — hits this and is dropped.
 CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries (provider, delivery_id, COALESCE(connection_id, ''));
+-- Also answers "when did this connection last hear from its webhooks" (MAX(received_at)).
 CREATE INDEX webhook_deliveries_by_connection ON webhook_deliveries (connection_id, received_at);

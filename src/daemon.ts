@@ -17,6 +17,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
+import { createDeliveryRecorder } from './webhooks/record-deliveries.ts';
 import { createSigningSecrets } from './webhooks/signing-secrets.ts';
 import { StartupError } from './startup-error.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
@@ -106,7 +107,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       admin,
       clock,
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
-      intake: { db: db.kysely, jobs, secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps }), clock },
+      intake: {
+        db: db.kysely,
+        recorder: createDeliveryRecorder({ db: db.kysely, jobs, clock }),
+        secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps }),
+        clock,
+      },
       readiness: {
         database: () => (db.sqlite.open ? true : 'closed'),
         migrations: () => (isMigrated(db.sqlite, migrations) ? true : 'pending'),

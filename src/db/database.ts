@@ -1,6 +1,7 @@
 // Opens the SQLite file: the only module that imports better-sqlite3.
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { StartupError } from '../startup-error.ts';
@@ -61,6 +62,26 @@ function withStatementCache(sqlite: SQLite.Database) {
   };
 }
 
+const CHECKPOINT_INTERVAL_MS = 1000;
+
+function startCheckpointer(path: string): { stop(): Promise<void> } {
+  if (path === ':memory:') return { stop: async () => undefined };
+  // The same extension as this module: .ts from the sources, .js from the compiled build.
+  const worker = new Worker(new URL(`./checkpoint-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
+    workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    async stop() {
+      // Held by the loop again until its final checkpoint is written and it has exited.
+      worker.ref();
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
+
 export function openDb(path: string): Db {
   let sqlite: SQLite.Database;
   try {
@@ -69,6 +90,9 @@ export function openDb(path: string): Db {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Checkpoints run in a worker (checkpoint-worker.ts), not inside whichever write crosses the
+    // threshold on this connection.
+    sqlite.pragma('wal_autocheckpoint = 0');
   } catch (error) {
     throw new StartupError(
       `The database ${path} cannot be opened (${(error as Error).message}). ` +
@@ -78,6 +102,7 @@ export function openDb(path: string): Db {
     );
   }
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const checkpointer = startCheckpointer(path);
   let closed = false;
   return {
     kysely,
@@ -87,6 +112,7 @@ export function openDb(path: string): Db {
       if (closed) return;
       closed = true;
       await kysely.destroy();
+      await checkpointer.stop();
     },
   };
 }

@@ -52,7 +52,6 @@ export interface ConnectionsTable {
   intercom_workspace_id: string | null;
   intercom_region: Generated<'us' | 'eu' | 'au'>;
   hubspot_portal_id: number | null;
-  last_webhook_at: number | null;
   settings: Generated<string>;
 }
 

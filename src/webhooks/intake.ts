@@ -2,16 +2,15 @@
 // connections, and record deliveries with their jobs in one transaction. Returns the HTTP answer.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
 import { verifyHubSpotSignature, type HubSpotSignedRequest } from './hubspot-signature.ts';
 import { findSigningSecret } from './intercom-signature.ts';
 import { HubSpotDelivery, IntercomNotification, intercomObjectId } from './payloads.ts';
-import { recordDeliveries, type DeliveryRecord, type RecordResult } from './record-deliveries.ts';
+import type { DeliveryRecord, DeliveryRecorder, RecordResult } from './record-deliveries.ts';
 import type { SigningSecret, SigningSecrets } from './signing-secrets.ts';
 
 export interface IntakeDeps {
   db: Kysely<Database>;
-  jobs: JobQueue;
+  recorder: DeliveryRecorder;
   secrets: SigningSecrets;
   clock: () => number;
 }
@@ -73,7 +72,7 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
     occurredAt: notification.created_at === undefined ? null : notification.created_at * 1000,
   };
   const records: DeliveryRecord[] = connections.length === 0 ? [{ ...base, connectionId: null }] : connections.map((connectionId) => ({ ...base, connectionId }));
-  return { status: 200, body: { ok: true, ...(await recordDeliveries(deps.db, deps.jobs, records, deps.clock())) } };
+  return { status: 200, body: { ok: true, ...(await deps.recorder.record(records)) } };
 }
 
 export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSignedRequest): Promise<IntakeAnswer> {
@@ -114,5 +113,5 @@ export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSi
     if (connections.length === 0) records.push({ ...base, connectionId: null });
     else for (const connectionId of connections) records.push({ ...base, connectionId });
   }
-  return { status: 200, body: { ok: true, ...(await recordDeliveries(deps.db, deps.jobs, records, now)) } };
+  return { status: 200, body: { ok: true, ...(await deps.recorder.record(records)) } };
 }

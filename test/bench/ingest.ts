@@ -1,0 +1,115 @@
+// `npm run bench -- ingest`: signed Intercom deliveries per second through POST /webhooks/intercom
+// (signature check, record + job in one transaction, 200 after commit) beside a bare Fastify route
+// that only answers 200, both in their own processes, loaded from this one with autocannon. Then the
+// intake's latency at a steady 1,000 deliveries/s, and a check that every accepted delivery is in
+// the job table.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { openDb } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
+import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
+import type { Progress } from './run.ts';
+
+const SECRET = 'bench-intercom-app-secret';
+const DURATION_S = 10;
+const CONNECTIONS = 32;
+
+function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const check = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) resolve({ child, output: () => output });
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`exited ${code} before ready: ${output}`)));
+  });
+}
+
+let sequence = 0;
+function signedDelivery(): { body: string; headers: Record<string, string> } {
+  sequence += 1;
+  const body = JSON.stringify({
+    type: 'notification_event',
+    id: `notif_bench_${sequence}`,
+    topic: 'conversation.user.replied',
+    app_id: 'ws-bench',
+    created_at: Math.floor(Date.now() / 1000),
+    data: { type: 'notification_event_data', item: { type: 'conversation', id: String(100_000 + (sequence % 5000)), conversation_parts: { conversation_parts: [{ body: '<p>A reply of a typical length from a customer who needs help.</p>' }] } } },
+  });
+  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature': intercomSignature(Buffer.from(body), SECRET) } };
+}
+
+async function load(url: string, options: { overallRate?: number }): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/webhooks/intercom`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    requests: [{ setupRequest: (request) => ({ ...request, ...signedDelivery() }) }],
+  });
+}
+
+export default async function ingest(progress: Progress) {
+  const dir = mkdtempSync(join(tmpdir(), 'interhubz-bench-ingest-'));
+  const dataDir = join(dir, 'data');
+  writeFileSync(join(dir, 'config.yaml'), `apps:\n  intercom:\n    clientSecret: ${SECRET}\n`);
+  mkdirSync(dataDir);
+  const db = openDb(join(dataDir, 'interhubz.db'));
+  migrate(db.sqlite);
+  db.sqlite.prepare("INSERT INTO connections (id, name, status, managed_by_config, created_at, updated_at, intercom_workspace_id) VALUES ('c1', 'Bench', 'active', 0, 0, 0, 'ws-bench')").run();
+  await db.close();
+
+  const port = await freePort();
+  const daemon = await start([...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof-ingest'] : []), 'src/main.ts'], { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench', LOG_LEVEL: 'warn' }, /./);
+  await waitReady(`http://127.0.0.1:${port}/readyz`);
+  const bare = await start(['test/bench/fixtures/bare-server.ts'], {}, /"url"/);
+  const bareUrl = (JSON.parse(bare.output().trim().split('\n')[0] ?? '{}') as { url: string }).url;
+  const ingestUrl = `http://127.0.0.1:${port}`;
+  try {
+    progress(`bare route: ${DURATION_S} s at full speed, ${CONNECTIONS} connections`);
+    const bareRun = await load(bareUrl, {});
+    progress(`intake: ${DURATION_S} s at full speed`);
+    const ingestRun = await load(ingestUrl, {});
+    progress('intake: 10 s at 1,000 deliveries/s');
+    const steady = await load(ingestUrl, { overallRate: 1000 });
+    const accepted = ingestRun['2xx'] + steady['2xx'];
+
+    daemon.child.kill('SIGTERM');
+    await new Promise((resolve) => daemon.child.once('exit', resolve));
+    const check = openDb(join(dataDir, 'interhubz.db'));
+    const inJobs = check.sqlite.prepare("SELECT count(*) FROM jobs WHERE task = 'intercom.event'").pluck().get() as number;
+    await check.close();
+    return {
+      ingest_per_s: Math.round(ingestRun.requests.average),
+      bare_per_s: Math.round(bareRun.requests.average),
+      ratio: Number((ingestRun.requests.average / bareRun.requests.average).toFixed(3)),
+      p50_ms: steady.latency.p50,
+      p99_ms: steady.latency.p99,
+      steady_rate_per_s: Math.round(steady.requests.average),
+      accepted,
+      non_2xx: ingestRun.non2xx + steady.non2xx,
+      in_job_table: inJobs,
+    };
+  } finally {
+    daemon.child.kill('SIGKILL');
+    bare.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} never became ready`);
+}
