@@ -2,10 +2,9 @@
 // credentials erased in one transaction. What was written to HubSpot stays there (DESIGN.md §1);
 // the delivery history stays too, for the activity log.
 import type { Kysely } from 'kysely';
-import { deleteCredentials } from '../db/repos/credentials.ts';
+import { connectionOwner, deleteCredentials } from '../db/repos/credentials.ts';
 import type { Database } from '../db/schema.ts';
 import { cancelConnectionJobs } from '../jobs/queue.ts';
-import { connectionOwner } from '../webhooks/signing-secrets.ts';
 
 export async function deleteConnection(db: Kysely<Database>, connectionId: string, now: number): Promise<{ cancelledJobs: number; erasedCredentials: number }> {
   return db.transaction().execute(async (trx) => {

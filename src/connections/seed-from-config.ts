@@ -5,10 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config, ConnectionConfig } from '../config/schema.ts';
-import { getCredential, putCredential } from '../db/repos/credentials.ts';
+import { connectionOwner, getCredential, putCredential } from '../db/repos/credentials.ts';
 import type { Database } from '../db/schema.ts';
 import type { Vault } from '../vault/vault.ts';
-import { connectionOwner, webhookSecretKind } from '../webhooks/signing-secrets.ts';
+import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
+import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
+import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { deleteConnection } from './delete-connection.ts';
 
 export interface SeedResult {
@@ -21,7 +23,7 @@ export interface SeedResult {
 }
 
 /** Vault kinds of the tokens a YAML connection can carry. */
-export const TOKEN_KIND = { intercom: 'intercom.token', hubspot: 'hubspot.token' } as const;
+export const TOKEN_KIND = { intercom: INTERCOM_TOKEN_KIND, hubspot: STATIC_TOKEN_KIND } as const;
 
 /** The settings stored as JSON on the row: everything but identity and secrets. */
 export function settingsOf(connection: ConnectionConfig): string {

@@ -18,7 +18,6 @@ export interface SigningSecret {
 
 /** The vault credential kind holding a connection's own app secret. */
 export const webhookSecretKind = (provider: Provider) => `${provider}.webhook_secret`;
-export const connectionOwner = (connectionId: string) => `connection:${connectionId}`;
 
 export interface SigningSecrets {
   list(provider: Provider): Promise<SigningSecret[]>;

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parseConfig } from '../../src/config/load.ts';
 import { TOKEN_KIND } from '../../src/connections/seed-from-config.ts';
-import { getCredential } from '../../src/db/repos/credentials.ts';
+import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { enqueueJob } from '../../src/jobs/queue.ts';
-import { connectionOwner } from '../../src/webhooks/signing-secrets.ts';
 import { makeDataDir, startTestServer } from '../helpers/server.ts';
 
 const yaml = (extra = '') => `

@@ -3,10 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { putCredential } from '../../src/db/repos/credentials.ts';
+import { connectionOwner, putCredential } from '../../src/db/repos/credentials.ts';
 import { hubspotSignatureV1, hubspotSignatureV3 } from '../../src/webhooks/hubspot-signature.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
-import { connectionOwner, webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
+import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const INTERCOM_APP_SECRET = 'intercom-oauth-app-secret';

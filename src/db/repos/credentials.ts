@@ -6,6 +6,9 @@ import type { Database } from '../schema.ts';
 
 const contextOf = (owner: string, kind: string) => `credential:${owner}/${kind}`;
 
+/** Every credential of a connection is stored under this owner, so deleting it erases them all. */
+export const connectionOwner = (connectionId: string) => `connection:${connectionId}`;
+
 export interface StoredCredential {
   value: string;
   version: number;

@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { getCredential, putCredential, swapCredential } from '../../db/repos/credentials.ts';
+import { connectionOwner, getCredential, putCredential, swapCredential } from '../../db/repos/credentials.ts';
 import { markNeedsReauth } from '../../db/repos/connections.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Vault } from '../../vault/vault.ts';
@@ -64,11 +64,11 @@ export interface OAuthDeps extends AuthDeps {
 }
 
 export async function storeStaticToken(db: Kysely<Database>, vault: Vault, connectionId: string, token: string, now: number): Promise<void> {
-  await putCredential(db, vault, { owner: connectionId, kind: STATIC_TOKEN_KIND, value: token, now });
+  await putCredential(db, vault, { owner: connectionOwner(connectionId), kind: STATIC_TOKEN_KIND, value: token, now });
 }
 
 export async function storeOAuthTokens(db: Kysely<Database>, vault: Vault, connectionId: string, tokens: OAuthTokenSet, now: number): Promise<void> {
-  await putCredential(db, vault, { owner: connectionId, kind: OAUTH_TOKENS_KIND, value: JSON.stringify(tokens), now });
+  await putCredential(db, vault, { owner: connectionOwner(connectionId), kind: OAUTH_TOKENS_KIND, value: JSON.stringify(tokens), now });
 }
 
 const noCredential = (connectionId: string) =>
@@ -77,7 +77,7 @@ const noCredential = (connectionId: string) =>
 export function createStaticTokenProvider(deps: AuthDeps): TokenProvider {
   let token: string | undefined;
   const load = async () => {
-    const stored = await getCredential(deps.db, deps.vault, deps.connectionId, STATIC_TOKEN_KIND);
+    const stored = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), STATIC_TOKEN_KIND);
     if (!stored) throw noCredential(deps.connectionId);
     return stored.value;
   };
@@ -122,7 +122,7 @@ export function createOAuthTokenProvider(deps: OAuthDeps): TokenProvider {
   let refreshCount = 0;
 
   async function load(): Promise<Held> {
-    const stored = await getCredential(deps.db, deps.vault, deps.connectionId, OAUTH_TOKENS_KIND);
+    const stored = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), OAUTH_TOKENS_KIND);
     if (!stored) throw noCredential(deps.connectionId);
     return { tokens: OAuthTokenSet.parse(JSON.parse(stored.value)), version: stored.version };
   }
@@ -164,7 +164,7 @@ export function createOAuthTokenProvider(deps: OAuthDeps): TokenProvider {
       expiresAt: now() + answer.expires_in * 1000,
     };
     const version = await swapCredential(deps.db, deps.vault, {
-      owner: deps.connectionId, kind: OAUTH_TOKENS_KIND, value: JSON.stringify(tokens), expectedVersion: stored.version, now: now(),
+      owner: connectionOwner(deps.connectionId), kind: OAUTH_TOKENS_KIND, value: JSON.stringify(tokens), expectedVersion: stored.version, now: now(),
     });
     cooldown = undefined;
     if (version === null) {

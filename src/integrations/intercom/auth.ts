@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { markNeedsReauth } from '../../db/repos/connections.ts';
-import { getCredential } from '../../db/repos/credentials.ts';
+import { connectionOwner, getCredential } from '../../db/repos/credentials.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Vault } from '../../vault/vault.ts';
 import { UpstreamError } from '../upstream-error.ts';
@@ -38,7 +38,7 @@ export function createIntercomAuth(deps: IntercomAuthDeps): IntercomAuth {
     // Read from the vault on every try (one indexed SQLite row): a token stored by re-authorisation
     // is used at once, and the plaintext is never kept in a long-lived object.
     async authorize() {
-      const credential = await getCredential(deps.db, deps.vault, deps.connectionId, kind);
+      const credential = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), kind);
       if (!credential) {
         throw new UpstreamError({ service: 'intercom', kind: 'unauthorized', status: null, method: '-', path: '-', vendorMessage: 'no Intercom access token is stored for this connection' });
       }
@@ -47,7 +47,7 @@ export function createIntercomAuth(deps: IntercomAuthDeps): IntercomAuth {
     },
     async onUnauthorized() {
       // A person may have re-authorised while the refused call was in flight: try the new token once.
-      const current = await getCredential(deps.db, deps.vault, deps.connectionId, kind);
+      const current = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), kind);
       if (current && versionUsed !== undefined && current.version > versionUsed) return true;
       await markNeedsReauth(deps.db, deps.connectionId, now());
       deps.log.warn({ connectionId: deps.connectionId }, 'Intercom refused the access token; the connection needs re-authorisation and its jobs are parked');

@@ -2,7 +2,7 @@
 // compare-and-swap between two writers, a revoked refresh token parking the connection's jobs,
 // the cooldown after a failed refresh, introspection and missing scopes.
 import t from 'tap';
-import { getCredential } from '../../../src/db/repos/credentials.ts';
+import { connectionOwner, getCredential } from '../../../src/db/repos/credentials.ts';
 import { getConnection, markReauthorised } from '../../../src/db/repos/connections.ts';
 import { OAUTH_TOKENS_KIND, OAuthTokenSet } from '../../../src/integrations/hubspot/auth.ts';
 import { UpstreamError } from '../../../src/integrations/upstream-error.ts';
@@ -10,7 +10,7 @@ import { enqueueJob, getJob } from '../../../src/jobs/queue.ts';
 import { assertLogClean, setup, type Env } from './helpers.ts';
 
 const stored = async (env: Env) => {
-  const credential = await getCredential(env.db, env.vault, env.connectionId, OAUTH_TOKENS_KIND);
+  const credential = await getCredential(env.db, env.vault, connectionOwner(env.connectionId), OAUTH_TOKENS_KIND);
   return { tokens: OAuthTokenSet.parse(JSON.parse(credential!.value)), version: credential!.version };
 };
 

@@ -2,7 +2,7 @@
 // happened, a revoked token, and rate budgets that keep it under Intercom's limits.
 import t from 'tap';
 import { getConnection, markReauthorised } from '../../../src/db/repos/connections.ts';
-import { putCredential } from '../../../src/db/repos/credentials.ts';
+import { connectionOwner, putCredential } from '../../../src/db/repos/credentials.ts';
 import { INTERCOM_TOKEN_KIND } from '../../../src/integrations/intercom/auth.ts';
 import { createIntercomRateRegistry } from '../../../src/integrations/intercom/rate-plan.ts';
 import { toJobOutcomeError } from '../../../src/integrations/job-outcome.ts';
@@ -111,7 +111,7 @@ t.test('a revoked token marks the connection needs_reauth and parks its jobs', a
   // A person re-authorises: a new token is stored, the connection resumes, and calls work again.
   const fresh = h.running.sim.control.createAccessToken();
   tokens.push(fresh);
-  await putCredential(h.db, h.vault, { owner: h.connectionId, kind: INTERCOM_TOKEN_KIND, value: fresh, now: h.clock.now() });
+  await putCredential(h.db, h.vault, { owner: connectionOwner(h.connectionId), kind: INTERCOM_TOKEN_KIND, value: fresh, now: h.clock.now() });
   await markReauthorised(h.db, h.connectionId, h.clock.now());
   t.equal((await getConnection(h.db, h.connectionId))?.status, 'active');
   for (const job of jobs) t.equal((await getJob(h.db, job.id))?.status, 'queued');

@@ -4,7 +4,7 @@
 // milliseconds while HTTP timeouts stay real.
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import { putCredential } from '../../../src/db/repos/credentials.ts';
+import { connectionOwner, putCredential } from '../../../src/db/repos/credentials.ts';
 import { createHttpPools } from '../../../src/integrations/http-pools.ts';
 import { INTERCOM_TOKEN_KIND } from '../../../src/integrations/intercom/auth.ts';
 import { UpstreamError } from '../../../src/integrations/upstream-error.ts';
@@ -95,7 +95,7 @@ export async function harness(
   const now = simClock.now();
   await db.insertInto('connections').values({ id: connectionId, name: 'Acme Intercom', status: 'active', managed_by_config: 0, created_at: now, updated_at: now }).execute();
   const token = running.sim.control.createAccessToken();
-  await putCredential(db, vault, { owner: connectionId, kind: INTERCOM_TOKEN_KIND, value: token, now });
+  await putCredential(db, vault, { owner: connectionOwner(connectionId), kind: INTERCOM_TOKEN_KIND, value: token, now });
   const pools = createHttpPools({ connectTimeoutMs: 2000, keepAliveTimeoutMs: 1000, connectionsPerOrigin: 8 });
   t.teardown(() => pools.close());
   const log = pino(loggerOptions('debug'), capture);
