@@ -11,6 +11,7 @@ import type { Config } from './config/schema.ts';
 import { DATABASE_FILE, ensureDataDir, openDb, type Db } from './db/database.ts';
 import { isMigrated, migrate, readMigrations } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
+import { createUpstreamContext, type UpstreamContext } from './integrations/upstream-context.ts';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
 import { jobChores } from './jobs/purge-chore.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
@@ -46,6 +47,8 @@ export interface Daemon {
   admin: AdminAccount;
   scheduler: Scheduler;
   jobs: JobQueue;
+  /** Pools and rate budgets every Intercom and HubSpot client of the process shares. */
+  upstream: UpstreamContext;
   /** The address the server listens on, such as http://127.0.0.1:8080. */
   url: string;
   /** Stops in order: chores, HTTP (in-flight requests finish), jobs (up to `timeoutMs`), database. */
@@ -74,6 +77,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log.info(seeded, 'connections from the configuration file applied');
     }
 
+    const upstream = createUpstreamContext(config.upstream);
     const jobsConfig = config.jobs;
     const scheduler = createScheduler({
       db: db.kysely,
@@ -138,11 +142,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       admin,
       scheduler,
       jobs,
+      upstream,
       url,
       async close(timeoutMs = config.server.shutdownTimeoutSeconds * 1000) {
         await stopChores();
         await app.close();
         await scheduler.stop(timeoutMs);
+        await upstream.close();
         await db.close();
       },
     };

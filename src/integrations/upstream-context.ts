@@ -1,0 +1,36 @@
+// What every vendor client in the process shares, built once from the configuration: the connection
+// pools per origin and the rate budgets per portal and workspace. Sharing them is the point — two
+// connections on one HubSpot portal must spend one budget, not two.
+import type { Config } from '../config/schema.ts';
+import { createHubSpotRateRegistry, type HubSpotRateRegistry } from './hubspot/rate-plan.ts';
+import { createHttpPools, type HttpPools } from './http-pools.ts';
+import { createIntercomRateRegistry, type IntercomRateRegistry } from './intercom/rate-plan.ts';
+
+export interface UpstreamContext {
+  pools: HttpPools;
+  hubspotRates: HubSpotRateRegistry;
+  intercomRates: IntercomRateRegistry;
+  timeouts: { headersMs: number; bodyMs: number };
+  maxAttemptsPerCall: number;
+  close(): Promise<void>;
+}
+
+export function createUpstreamContext(upstream: Config['upstream']): UpstreamContext {
+  const pools = createHttpPools({
+    connectTimeoutMs: upstream.connectTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: 30_000,
+    connectionsPerOrigin: 16,
+  });
+  return {
+    pools,
+    hubspotRates: createHubSpotRateRegistry({
+      defaults: { burstPer10s: upstream.hubspot.burstPer10s, searchPerSecond: upstream.hubspot.searchPerSecond, daily: upstream.hubspot.dailyLimit },
+    }),
+    intercomRates: createIntercomRateRegistry({
+      limits: { appPerMinute: upstream.intercom.perAppPerMinute, workspacePerMinute: upstream.intercom.perWorkspacePerMinute },
+    }),
+    timeouts: { headersMs: upstream.responseTimeoutSeconds * 1000, bodyMs: upstream.responseTimeoutSeconds * 1000 },
+    maxAttemptsPerCall: upstream.maxAttemptsPerCall,
+    close: () => pools.close(),
+  };
+}
