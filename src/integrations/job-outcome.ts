@@ -2,10 +2,12 @@
 // transient, park what needs a person to re-authorise, fail with the vendor's words what cannot
 // succeed as it is.
 import { NeedsReauthError, PermanentJobError, RetryAfterError } from '../jobs/outcomes.ts';
-import type { JobOutcomeError } from '../jobs/outcomes.ts';
 import { UpstreamError } from './upstream-error.ts';
 
-/** Turns an UpstreamError into the job outcome it implies; anything else is returned unchanged. */
+/**
+ * Turns an UpstreamError into the job outcome it implies; anything else is returned unchanged.
+ * For handlers: `try { … } catch (error) { throw toJobOutcomeError(error) }`.
+ */
 export function toJobOutcomeError(error: unknown): unknown {
   if (!(error instanceof UpstreamError)) return error;
   const { kind, retryAfterMs, missingScopes } = error.details;
@@ -27,9 +29,4 @@ export function toJobOutcomeError(error: unknown): unknown {
     default:
       return new PermanentJobError(error.message);
   }
-}
-
-/** For handlers: `try { … } catch (e) { throw asJobOutcome(e) }`. */
-export function asJobOutcome(error: unknown): JobOutcomeError | unknown {
-  return toJobOutcomeError(error);
 }
