@@ -111,6 +111,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       admin,
       clock,
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
+      vault,
+      upstream,
       intake: {
         db: db.kysely,
         recorder: createDeliveryRecorder({ db: db.kysely, jobs, clock }),

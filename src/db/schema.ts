@@ -53,6 +53,8 @@ export interface ConnectionsTable {
   intercom_region: Generated<'us' | 'eu' | 'au'>;
   hubspot_portal_id: number | null;
   settings: Generated<string>;
+  intercom_base_url: string | null;
+  hubspot_base_url: string | null;
 }
 
 export interface WebhookDeliveriesTable {

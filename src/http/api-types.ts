@@ -53,6 +53,30 @@ export interface ConnectionList {
   maxConnections: number | null;
 }
 
+export const CreateConnectionBody = z.strictObject({
+  name: z.string().trim().min(1, 'name is required').max(100, 'name must be at most 100 characters'),
+});
+export type CreateConnectionBody = z.infer<typeof CreateConnectionBody>;
+
+export const IntercomTokenBody = z.strictObject({
+  accessToken: z.string().trim().min(1, 'accessToken is required'),
+  region: z.enum(['us', 'eu', 'au']).default('us'),
+  /** The client secret of the Intercom app that sends this workspace's webhooks (when not the configured OAuth app). */
+  webhookSecret: z.string().optional(),
+});
+export type IntercomTokenBody = z.input<typeof IntercomTokenBody>;
+
+/** GET /api/connections/:id, and the answer of every change to a connection. */
+export interface ConnectionDetail extends ConnectionSummary {
+  intercom: { connected: boolean; workspaceId: string | null; region: 'us' | 'eu' | 'au' };
+  hubspot: { connected: boolean; portalId: number | null };
+  /** The URLs to paste into the Intercom and HubSpot app settings. */
+  webhookUrls: { intercom: string; hubspot: string };
+  lastWebhookAt: string | null;
+  /** Said plainly when a re-authorisation pointed at another account than before. */
+  notice?: string;
+}
+
 /** Every error response: `{ "error": { "code", "message", "details"? } }`. */
 export interface ErrorBody {
   error: {

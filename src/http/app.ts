@@ -18,6 +18,8 @@ import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { IntakeDeps } from '../webhooks/intake.ts';
+import type { UpstreamContext } from '../integrations/upstream-context.ts';
+import type { Vault } from '../vault/vault.ts';
 
 export interface AppDeps {
   config: Config;
@@ -29,6 +31,8 @@ export interface AppDeps {
   readiness: Record<string, ReadinessCheck>;
   /** What the webhook routes need: the job queue and the signing secrets. */
   intake: IntakeDeps;
+  vault: Vault;
+  upstream: UpstreamContext;
   uiDistDir?: string;
 }
 

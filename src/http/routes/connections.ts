@@ -1,17 +1,67 @@
-import type { FastifyInstance } from 'fastify';
-import { listConnections } from '../../db/repos/connections.ts';
-import type { ConnectionList } from '../api-types.ts';
+// The connections API: thin routes over src/connections/*.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { connectIntercomToken } from '../../connections/connect-intercom-token.ts';
+import { createConnection } from '../../connections/create-connection.ts';
+import { deleteConnection } from '../../connections/delete-connection.ts';
+import { describeConnection, summarize } from '../../connections/describe-connection.ts';
+import { getConnection, listConnections } from '../../db/repos/connections.ts';
+import type { ConnectionRow } from '../../db/schema.ts';
+import { CreateConnectionBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
+import { HttpError, notFound, parseBody } from '../errors.ts';
+
+type ById = { Params: { id: string } };
 
 export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const requestBase = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
+  const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
+  const detail = async (request: FastifyRequest, id: string, notice?: string): Promise<ConnectionDetail> => {
+    const described = await describeConnection(deps.db, await load(id), { config: deps.config, requestBase: requestBase(request) });
+    return notice ? { ...described, notice } : described;
+  };
+
   app.get('/api/connections', async (): Promise<ConnectionList> => ({
-    connections: (await listConnections(deps.db)).map((row) => ({
-      id: row.id,
-      name: row.name,
-      status: row.status,
-      managedByConfig: row.managed_by_config === 1,
-      createdAt: new Date(row.created_at).toISOString(),
-    })),
+    connections: (await listConnections(deps.db)).map(summarize),
     maxConnections: deps.config.maxConnections === 0 ? null : deps.config.maxConnections,
   }));
+
+  app.post('/api/connections', async (request, reply): Promise<ConnectionDetail> => {
+    const body = parseBody(CreateConnectionBody, request.body);
+    const created = await createConnection(deps.db, { name: body.name, maxConnections: deps.config.maxConnections, now: deps.clock() });
+    if (!created.ok) throw new HttpError(409, created.reason, created.message);
+    request.log.info({ connectionId: created.row.id }, 'connection created');
+    reply.code(201);
+    return detail(request, created.row.id);
+  });
+
+  app.get<ById>('/api/connections/:id', async (request) => detail(request, request.params.id));
+
+  app.post<ById>('/api/connections/:id/intercom/token', async (request) => {
+    const row = await load(request.params.id);
+    const body = parseBody(IntercomTokenBody, request.body);
+    const result = await connectIntercomToken({ db: deps.db, vault: deps.vault, upstream: deps.upstream, log: deps.log, clock: deps.clock }, row, body);
+    if (!result.ok) throw new HttpError(result.status, result.code, result.message);
+    request.log.info({ connectionId: row.id }, 'Intercom connected with an access token');
+    return detail(request, row.id, result.notice);
+  });
+
+  for (const [action, status] of [['pause', 'paused'], ['resume', null]] as const) {
+    app.post<ById>(`/api/connections/:id/${action}`, async (request) => {
+      const row = await load(request.params.id);
+      if (action === 'resume' && row.status !== 'paused') throw new HttpError(409, 'not_paused', `'${row.name}' is not paused.`);
+      if (action === 'pause' && row.status !== 'active') throw new HttpError(409, 'not_active', `Only an active connection can be paused; '${row.name}' is ${row.status}.`);
+      await deps.db.updateTable('connections').set({ status: status ?? 'active', updated_at: deps.clock() }).where('id', '=', row.id).execute();
+      return detail(request, row.id);
+    });
+  }
+
+  app.delete<ById>('/api/connections/:id', async (request, reply) => {
+    const row = await load(request.params.id);
+    if (row.managed_by_config === 1) {
+      throw new HttpError(409, 'managed_by_config', `'${row.name}' is declared in the configuration file: remove it there (with pruneConnections: true) to delete it.`);
+    }
+    const result = await deleteConnection(deps.db, row.id, deps.clock());
+    request.log.info({ connectionId: row.id, ...result }, 'connection deleted');
+    return reply.code(204).send();
+  });
 }

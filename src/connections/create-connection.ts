@@ -1,0 +1,26 @@
+// Creating a connection from the UI: a unique name, within maxConnections. It starts
+// disconnected; connecting Intercom and HubSpot makes it active.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ConnectionRow, Database } from '../db/schema.ts';
+
+export type CreateResult = { ok: true; row: ConnectionRow } | { ok: false; reason: 'name_taken' | 'limit_reached'; message: string };
+
+export async function createConnection(db: Kysely<Database>, input: { name: string; maxConnections: number; now: number }): Promise<CreateResult> {
+  return db.transaction().execute(async (trx) => {
+    if (input.maxConnections > 0) {
+      const { count } = await trx.selectFrom('connections').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+      if (Number(count) >= input.maxConnections) {
+        return { ok: false, reason: 'limit_reached', message: `This installation allows ${input.maxConnections} connection(s) (maxConnections), and all are in use.` } as const;
+      }
+    }
+    const taken = await trx.selectFrom('connections').select('id').where('name', '=', input.name).executeTakeFirst();
+    if (taken) return { ok: false, reason: 'name_taken', message: `A connection named '${input.name}' already exists.` } as const;
+    const row: ConnectionRow = {
+      id: randomUUID(), name: input.name, status: 'disconnected', managed_by_config: 0, created_at: input.now, updated_at: input.now,
+      intercom_workspace_id: null, intercom_region: 'us', hubspot_portal_id: null, settings: '{}', intercom_base_url: null, hubspot_base_url: null,
+    };
+    await trx.insertInto('connections').values(row).execute();
+    return { ok: true, row } as const;
+  });
+}

@@ -1,0 +1,38 @@
+// A connection as the API shows it: status, what each side is connected to, the webhook URLs to
+// paste into the vendors' app settings, and when its webhooks were last heard.
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/schema.ts';
+import { connectionOwner } from '../db/repos/credentials.ts';
+import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { ConnectionDetail, ConnectionSummary } from '../http/api-types.ts';
+import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
+import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
+
+const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
+
+export function summarize(row: ConnectionRow): ConnectionSummary {
+  return { id: row.id, name: row.name, status: row.status, managedByConfig: row.managed_by_config === 1, createdAt: new Date(row.created_at).toISOString() };
+}
+
+/** The public base URL, or the address the request came to when none is configured. */
+export function webhookUrls(publicBase: string): ConnectionDetail['webhookUrls'] {
+  const base = publicBase.replace(/\/$/, '');
+  return { intercom: `${base}/webhooks/intercom`, hubspot: `${base}/webhooks/hubspot` };
+}
+
+export async function describeConnection(db: Kysely<Database>, row: ConnectionRow, options: { config: Config; requestBase: string }): Promise<ConnectionDetail> {
+  const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(row.id)).execute();
+  const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
+  const last = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => eb.fn.max('received_at').as('at'))
+    .where('connection_id', '=', row.id)
+    .executeTakeFirst();
+  return {
+    ...summarize(row),
+    intercom: { connected: row.intercom_workspace_id !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercom_workspace_id, region: row.intercom_region },
+    hubspot: { connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id },
+    webhookUrls: webhookUrls(options.config.server.publicUrl || options.requestBase),
+    lastWebhookAt: iso(last?.at as number | null | undefined),
+  };
+}
