@@ -16,7 +16,9 @@ import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
 import { jobChores } from './jobs/purge-chore.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
+import { createConnectionClients } from './connections/clients.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
+import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-task.ts';
 import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { createDeliveryRecorder } from './webhooks/record-deliveries.ts';
 import { createSigningSecrets } from './webhooks/signing-secrets.ts';
@@ -79,9 +81,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     const upstream = createUpstreamContext(config.upstream);
     const jobsConfig = config.jobs;
+    // The queue wakes the scheduler, whose tasks need the queue: the wake-up is connected below.
+    let wakeScheduler: (runAt: number) => void = () => undefined;
+    const jobs = createJobQueue({ db: db.kysely, clock, maxAttempts: jobsConfig.maxAttempts, notify: (runAt) => wakeScheduler(runAt) });
+    const recorder = createDeliveryRecorder({ db: db.kysely, jobs, clock });
+    const clients = createConnectionClients({ db: db.kysely, vault, upstream, log });
     const scheduler = createScheduler({
       db: db.kysely,
-      tasks: taskRegistry([...eventTasks(options.reactions ?? []), ...(options.tasks ?? [])]),
+      tasks: taskRegistry([
+        ...eventTasks(options.reactions ?? []),
+        ...reconcileTasks({ db: db.kysely, clients, recorder, jobs, settings: config.reconcile, clock }),
+        ...(options.tasks ?? []),
+      ]),
       log,
       clock,
       concurrency: jobsConfig.concurrency,
@@ -90,7 +101,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       maxSleepMs: jobsConfig.maxSleepSeconds * 1000,
       backoff: { baseMs: jobsConfig.backoffBaseSeconds * 1000, capMs: jobsConfig.backoffCapSeconds * 1000 },
     });
-    const jobs = createJobQueue({ db: db.kysely, clock, maxAttempts: jobsConfig.maxAttempts, notify: scheduler.notify });
+    wakeScheduler = scheduler.notify;
     // A heartbeat older than a few sleeps means the loop is stuck.
     const heartbeatLimitMs = Math.max(3 * jobsConfig.maxSleepSeconds * 1000, 30_000);
 
@@ -115,7 +126,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       upstream,
       intake: {
         db: db.kysely,
-        recorder: createDeliveryRecorder({ db: db.kysely, jobs, clock }),
+        recorder,
         secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps }),
         clock,
       },
@@ -135,7 +146,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const url = await listen(app, config.server.host, config.server.port);
     if (options.startScheduler !== false) scheduler.start();
     // Each feature contributes its periodic chores; they share one node-cron runner.
-    const chores: Chore[] = [...foundationChores(db.kysely, clock, log), ...jobChores(db.kysely, jobsConfig, clock, log)];
+    const chores: Chore[] = [
+      ...foundationChores(db.kysely, clock, log),
+      ...jobChores(db.kysely, jobsConfig, clock, log),
+      { name: 'schedule-reconciliation', schedule: '* * * * *', run: async () => void (await ensureSweepsScheduled({ db: db.kysely, jobs })) },
+    ];
     const stopChores = startChores(chores, log);
     return {
       app,

@@ -95,6 +95,17 @@ const UpstreamSchema = z
   })
   .prefault({});
 
+const ReconcileSchema = z
+  .strictObject({
+    /** How often each connection's Intercom conversations are swept for what webhooks missed. */
+    intervalMinutes: positiveInt(5),
+    /** How far each sweep reaches back before its watermark (clock skew, search indexing lag). */
+    overlapMinutes: positiveInt(2),
+    /** A connected workspace whose webhooks have been silent this long gets a warning. */
+    silentWebhookWarningHours: positiveInt(24),
+  })
+  .prefault({});
+
 const OAuthAppSchema = z.strictObject({ clientId: text(), clientSecret: text() }).prefault({});
 
 const AppsSchema = z
@@ -143,6 +154,7 @@ export const ConfigSchema = z
     vault: VaultSchema,
     jobs: JobsSchema,
     upstream: UpstreamSchema,
+    reconcile: ReconcileSchema,
     apps: AppsSchema,
     /** 0 means unlimited. */
     sandbox: z

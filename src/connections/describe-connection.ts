@@ -7,6 +7,7 @@ import type { ConnectionRow, Database } from '../db/schema.ts';
 import type { ConnectionDetail, ConnectionSummary } from '../http/api-types.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
+import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
@@ -20,13 +21,28 @@ export function webhookUrls(publicBase: string): ConnectionDetail['webhookUrls']
   return { intercom: `${base}/webhooks/intercom`, hubspot: `${base}/webhooks/hubspot` };
 }
 
-export async function describeConnection(db: Kysely<Database>, row: ConnectionRow, options: { config: Config; requestBase: string }): Promise<ConnectionDetail> {
+/**
+ * Webhooks silent for longer than the configured hours on an active, connected workspace usually
+ * mean the subscription is missing or suspended; the reconciliation sweep is covering for them.
+ */
+export function silenceWarning(row: ConnectionRow, lastWebhookAt: number | null, now: number, hours: number): string | null {
+  if (row.status !== 'active' || row.intercom_workspace_id === null) return null;
+  const since = lastWebhookAt ?? row.created_at;
+  if (now - since < hours * 3_600_000) return null;
+  const what = lastWebhookAt === null ? 'No Intercom webhook has arrived' : 'No Intercom webhook has arrived for';
+  const span = `${Math.floor((now - since) / 3_600_000)} hours`;
+  return `${lastWebhookAt === null ? `${what} in the ${span} since this connection was made` : `${what} ${span}`}: check the webhook URL and topics in your Intercom app. The reconciliation sweep is catching up meanwhile.`;
+}
+
+export async function describeConnection(db: Kysely<Database>, row: ConnectionRow, options: { config: Config; requestBase: string; now: number }): Promise<ConnectionDetail> {
   const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(row.id)).execute();
   const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
   const last = await db
     .selectFrom('webhook_deliveries')
     .select((eb) => eb.fn.max('received_at').as('at'))
     .where('connection_id', '=', row.id)
+    // The sweep's own records are not webhooks: they must not hide a silence.
+    .where('topic', '!=', SWEPT_TOPIC)
     .executeTakeFirst();
   return {
     ...summarize(row),
@@ -34,5 +50,8 @@ export async function describeConnection(db: Kysely<Database>, row: ConnectionRo
     hubspot: { connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id },
     webhookUrls: webhookUrls(options.config.server.publicUrl || options.requestBase),
     lastWebhookAt: iso(last?.at as number | null | undefined),
+    warnings: [silenceWarning(row, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours)].filter(
+      (warning): warning is string => warning !== null,
+    ),
   };
 }

@@ -90,6 +90,13 @@ export interface JobsTable {
   finished_at: number | null;
 }
 
+export interface ReconcileStateTable {
+  connection_id: string;
+  watermark: number;
+  last_run_at: number;
+  last_found: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
@@ -99,6 +106,7 @@ export interface Database {
   connections: ConnectionsTable;
   jobs: JobsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  reconcile_state: ReconcileStateTable;
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;

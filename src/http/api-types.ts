@@ -73,6 +73,8 @@ export interface ConnectionDetail extends ConnectionSummary {
   /** The URLs to paste into the Intercom and HubSpot app settings. */
   webhookUrls: { intercom: string; hubspot: string };
   lastWebhookAt: string | null;
+  /** Things an operator should look at (webhooks silent for unusually long, …). */
+  warnings: string[];
   /** Said plainly when a re-authorisation pointed at another account than before. */
   notice?: string;
 }

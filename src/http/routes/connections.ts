@@ -16,7 +16,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
   const requestBase = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
   const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
   const detail = async (request: FastifyRequest, id: string, notice?: string): Promise<ConnectionDetail> => {
-    const described = await describeConnection(deps.db, await load(id), { config: deps.config, requestBase: requestBase(request) });
+    const described = await describeConnection(deps.db, await load(id), { config: deps.config, requestBase: requestBase(request), now: deps.clock() });
     return notice ? { ...described, notice } : described;
   };
 

@@ -1,0 +1,71 @@
+// The reconciliation sweep finds what the webhooks missed: conversations are changed in the
+// simulated Intercom with no webhook delivered at all, and the sweep feeds them into the same path.
+import t from 'tap';
+import { connectionOwner, putCredential } from '../../src/db/repos/credentials.ts';
+import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
+import { ensureSweepsScheduled, RECONCILE_TASK, SWEPT_TOPIC } from '../../src/reconcile/reconcile-task.ts';
+import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
+import { createSimClock } from '../../src/sandbox/shared/clock.ts';
+import { signIn, startTestServer } from '../helpers/server.ts';
+
+t.test('a sweep records changed conversations once per version, then schedules the next', async (t) => {
+  const start = Date.UTC(2026, 10, 23, 12);
+  const simClock = createSimClock(start);
+  const intercom = await startIntercomSimulator({ port: 0, clock: simClock });
+  t.teardown(() => intercom.close());
+  let now = start;
+  const server = await startTestServer(t, { startScheduler: false, clock: () => now });
+  const { db, vault } = server.daemon;
+  const workspaceId = intercom.sim.defaults?.workspaceId ?? '';
+  await db.kysely.insertInto('connections').values({
+    id: 'c1', name: 'Support', status: 'active', managed_by_config: 0, created_at: start, updated_at: start,
+    intercom_workspace_id: workspaceId, intercom_base_url: intercom.url,
+  }).execute();
+  await putCredential(db.kysely, vault, { owner: connectionOwner('c1'), kind: INTERCOM_TOKEN_KIND, value: intercom.sim.control.createAccessToken(workspaceId), now });
+
+  // Two conversations start in Intercom; no webhook reaches the daemon.
+  const customer = intercom.sim.control.contacts.create(workspaceId, { email: 'ada@example.com', role: 'user' });
+  simClock.advance(30_000);
+  const first = intercom.sim.control.actAsCustomer.startConversation({ contactId: String(customer.id), body: 'SWEEP-BODY-1 my order is late' });
+  intercom.sim.control.actAsCustomer.startConversation({ contactId: String(customer.id), body: 'SWEEP-BODY-2 and another thing' });
+
+  t.equal(await ensureSweepsScheduled({ db: db.kysely, jobs: server.daemon.jobs }), 1, 'the chore schedules a sweep');
+  t.equal(await ensureSweepsScheduled({ db: db.kysely, jobs: server.daemon.jobs }), 0, 'and only one');
+  now += 60_000;
+  await server.daemon.scheduler.drain();
+
+  const deliveries = () => db.sqlite.prepare("SELECT delivery_id, object_id, topic FROM webhook_deliveries ORDER BY id").all() as Array<{ delivery_id: string; object_id: string; topic: string }>;
+  t.equal(deliveries().length, 2);
+  t.ok(deliveries().every((d) => d.topic === SWEPT_TOPIC));
+  const events = () => db.sqlite.prepare("SELECT count(*) FROM jobs WHERE task = 'intercom.event'").pluck().get();
+  t.equal(events(), 2, 'each became an event job, like a webhook');
+  t.match(db.sqlite.prepare('SELECT * FROM reconcile_state').get(), { connection_id: 'c1', last_found: 2 });
+  t.match(db.sqlite.prepare("SELECT run_at, status FROM jobs WHERE task = ? AND status = 'queued'").get(RECONCILE_TASK), { run_at: now + 5 * 60_000 }, 'the next sweep is due in 5 minutes');
+
+  // One conversation changes; the next sweep finds that version only.
+  simClock.advance(120_000);
+  intercom.sim.control.actAsCustomer.reply({ conversationId: String(first.id), body: 'SWEEP-BODY-3 hello?' });
+  now += 5 * 60_000;
+  await server.daemon.scheduler.drain();
+  t.equal(deliveries().length, 3);
+  t.equal(deliveries()[2]?.object_id, String(first.id));
+  t.equal(events(), 3, 'the unchanged conversation is not fed again');
+  t.notMatch(JSON.stringify(db.sqlite.prepare('SELECT * FROM jobs').all()) + JSON.stringify(deliveries()), /SWEEP-BODY/, 'ids only');
+});
+
+t.test('an active connection whose webhooks stay silent shows a warning; the sweep does not hide it', async (t) => {
+  let now = Date.UTC(2026, 10, 23, 12);
+  const server = await startTestServer(t, { startScheduler: false, clock: () => now });
+  await server.daemon.db.kysely.insertInto('connections').values({ id: 'c1', name: 'Support', status: 'active', managed_by_config: 0, created_at: now, updated_at: now, intercom_workspace_id: 'ws' }).execute();
+  // Signed in afresh each time: a day later the session would have expired.
+  const warnings = async () => {
+    const { cookie } = await signIn(server);
+    return ((await (await fetch(`${server.url}/api/connections/c1`, { headers: { cookie } })).json()) as { warnings: string[] }).warnings;
+  };
+  t.same(await warnings(), []);
+  now += 25 * 3_600_000;
+  server.daemon.db.sqlite
+    .prepare("INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, received_at, status) VALUES ('intercom', 'sweep:1:1', 'c1', 'ws', ?, ?, 'accepted')")
+    .run(SWEPT_TOPIC, now);
+  t.match(await warnings(), [/^No Intercom webhook has arrived in the 25 hours since this connection was made/]);
+});
