@@ -8,11 +8,15 @@ import type { ConnectionDetail, ConnectionSummary } from '../http/api-types.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
+import { isSandboxConnection } from './create-sandbox-connection.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
 export function summarize(row: ConnectionRow): ConnectionSummary {
-  return { id: row.id, name: row.name, status: row.status, managedByConfig: row.managed_by_config === 1, createdAt: new Date(row.created_at).toISOString() };
+  return {
+    id: row.id, name: row.name, status: row.status, managedByConfig: row.managed_by_config === 1,
+    sandbox: isSandboxConnection(row), createdAt: new Date(row.created_at).toISOString(),
+  };
 }
 
 /** The public base URL, or the address the request came to when none is configured. */

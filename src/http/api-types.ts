@@ -44,6 +44,8 @@ export interface ConnectionSummary {
   name: string;
   status: 'active' | 'paused' | 'needs_reauth' | 'disconnected';
   managedByConfig: boolean;
+  /** Wired to the built-in simulators ("Try the sandbox"), not to real accounts. */
+  sandbox: boolean;
   createdAt: string;
 }
 

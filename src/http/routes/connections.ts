@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { connectIntercomToken } from '../../connections/connect-intercom-token.ts';
 import { createConnection } from '../../connections/create-connection.ts';
+import { createSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { deleteConnection } from '../../connections/delete-connection.ts';
 import { describeConnection, summarize } from '../../connections/describe-connection.ts';
 import { getConnection, listConnections } from '../../db/repos/connections.ts';
@@ -35,6 +36,19 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.get<ById>('/api/connections/:id', async (request) => detail(request, request.params.id));
+
+  app.post('/api/connections/sandbox', async (request, reply): Promise<ConnectionDetail> => {
+    const sandbox = request.server.sandbox;
+    if (!sandbox) throw new HttpError(409, 'sandbox_off', 'The built-in sandbox is off (sandbox.enabled in the configuration file).');
+    const created = await createSandboxConnection(
+      { db: deps.db, vault: deps.vault, sandbox, maxConnections: deps.config.maxConnections, now: deps.clock() },
+      requestBase(request),
+    );
+    if (!created.ok) throw new HttpError(409, created.reason, created.message);
+    request.log.info({ connectionId: created.row.id }, 'sandbox connection created');
+    reply.code(201);
+    return detail(request, created.row.id);
+  });
 
   app.post<ById>('/api/connections/:id/intercom/token', async (request) => {
     const row = await load(request.params.id);

@@ -31,6 +31,9 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps & { inta
       done(new HttpError(415, 'unsupported_media_type', `Webhook deliveries are JSON; this one says ${request.headers['content-type'] ?? 'nothing'}.`), undefined),
     );
 
+    // Intercom checks a webhook URL with a HEAD request when it is saved (intercom-api.md §2).
+    scope.head('/webhooks/intercom', { config: { public: true } }, async (_request, reply) => reply.code(200).send());
+
     scope.post('/webhooks/intercom', { config: { public: true } }, async (request) =>
       answer(await acceptIntercomDelivery(deps.intake, request.body as Buffer, header(request, 'x-hub-signature'))),
     );
