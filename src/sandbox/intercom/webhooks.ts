@@ -176,6 +176,8 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings) {
       } while (again);
     })().finally(() => {
       running = null;
+      // A kick that came after the loop's last check but before this point would be lost: run again.
+      if (again) void kick();
     });
     return running;
   }
@@ -213,7 +215,7 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings) {
     /** Sends everything due now (by the simulator's clock) and waits for it. */
     async flush(): Promise<void> {
       await kick();
-      if (running) await running;
+      while (running) await running;
     },
     close: () => clearInterval(timer),
   };
