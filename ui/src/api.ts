@@ -2,9 +2,12 @@
 // show to a person; mutations carry the session's CSRF token; a 401 ends the session in the UI.
 import type {
   ApiTokenList,
+  ConnectionDetail,
   ConnectionList,
+  CreateConnectionBody,
   CreatedApiToken,
   ErrorBody,
+  IntercomTokenBody,
   LoginBody,
   SessionInfo,
 } from '../../src/http/api-types.ts';
@@ -132,4 +135,12 @@ export const api = {
   createToken: (name: string) => request<CreatedApiToken>('POST', '/api/tokens', { body: { name } }),
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
   listConnections: () => request<ConnectionList>('GET', '/api/connections'),
+  createConnection: (body: CreateConnectionBody) => request<ConnectionDetail>('POST', '/api/connections', { body }),
+  createSandboxConnection: () => request<ConnectionDetail>('POST', '/api/connections/sandbox'),
+  getConnection: (id: string) => request<ConnectionDetail>('GET', `/api/connections/${encodeURIComponent(id)}`),
+  connectIntercomToken: (id: string, body: IntercomTokenBody) =>
+    request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/intercom/token`, { body }),
+  pauseConnection: (id: string) => request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/pause`),
+  resumeConnection: (id: string) => request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/resume`),
+  deleteConnection: (id: string) => request<void>('DELETE', `/api/connections/${encodeURIComponent(id)}`),
 };

@@ -5,11 +5,12 @@ import { api, ApiError, setUnauthorizedHandler, toApiError } from './api.ts';
 import { ErrorAlert } from './components/ErrorAlert.tsx';
 import { Layout } from './components/Layout.tsx';
 import { ActivityPage } from './pages/ActivityPage.tsx';
+import { ConnectionPage } from './pages/ConnectionPage.tsx';
 import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
-import { currentPath, navigate, usePath } from './router.ts';
+import { currentPath, matchPath, navigate, usePath } from './router.ts';
 
 type SessionState =
   | { kind: 'loading' }
@@ -128,6 +129,7 @@ export function App() {
   }
 
   const Page = pages[path];
+  const connection = Page ? null : matchPath('/connections/:id', path);
   return (
     <Layout
       path={path}
@@ -136,7 +138,13 @@ export function App() {
       onSignOut={() => void signOut()}
       banner={signOutError ? <ErrorAlert error={signOutError} title="You are still signed in." /> : null}
     >
-      {Page ? <Page key={path} /> : <NotFoundPage key={path} path={path} />}
+      {Page ? (
+        <Page key={path} />
+      ) : connection?.id ? (
+        <ConnectionPage key={path} id={connection.id} />
+      ) : (
+        <NotFoundPage key={path} path={path} />
+      )}
     </Layout>
   );
 }

@@ -73,3 +73,29 @@ export function handleLinkClick(event: MouseEvent): void {
   event.preventDefault();
   navigate(url.pathname + url.search + url.hash);
 }
+
+/**
+ * Matches a path against a pattern such as "/connections/:id"; returns the decoded parameters, or
+ * null when it does not match. Parameters match one non-empty path segment.
+ */
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const patternParts = pattern.split('/');
+  const pathParts = path.split('/');
+  if (patternParts.length !== pathParts.length) return null;
+  const params: Record<string, string> = {};
+  for (let index = 0; index < patternParts.length; index += 1) {
+    const want = patternParts[index] ?? '';
+    const got = pathParts[index] ?? '';
+    if (want.startsWith(':')) {
+      if (!got) return null;
+      try {
+        params[want.slice(1)] = decodeURIComponent(got);
+      } catch {
+        return null;
+      }
+    } else if (want !== got) {
+      return null;
+    }
+  }
+  return params;
+}

@@ -8,17 +8,21 @@ interface ConfirmDialogProps {
   confirmLabel: string;
   busyLabel: string;
   busy: boolean;
+  /** Keeps the confirm button unavailable until the user has done what the dialog asks (typed a name). */
+  confirmDisabled?: boolean;
   error: ApiError | null;
   onConfirm: () => void;
   onCancel: () => void;
   children: ComponentChildren;
+  /** A form field after the description (such as "type the name to confirm"). */
+  field?: ComponentChildren;
 }
 
 /**
  * A modal confirmation on the native <dialog>: focus is trapped and starts on Cancel, Escape
  * cancels, and focus returns to the button that opened it. Render it only while it is open.
  */
-export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, error, onConfirm, onCancel, children }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, confirmDisabled = false, error, onConfirm, onCancel, children, field }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();
@@ -55,12 +59,18 @@ export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, error, onC
       <div id={descriptionId} class="dialog-body">
         {children}
       </div>
+      {field}
       {error ? <ErrorAlert error={error} /> : null}
       <div class="dialog-actions">
         <button ref={cancelButton} type="button" class="button button-secondary" onClick={() => busy || onCancel()} aria-disabled={busy}>
           Cancel
         </button>
-        <button type="button" class="button button-danger" onClick={() => busy || onConfirm()} aria-disabled={busy}>
+        <button
+          type="button"
+          class="button button-danger"
+          onClick={() => busy || confirmDisabled || onConfirm()}
+          aria-disabled={busy || confirmDisabled}
+        >
           {busy ? busyLabel : confirmLabel}
         </button>
       </div>

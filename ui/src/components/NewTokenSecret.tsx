@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CreatedApiToken } from '../../../src/http/api-types.ts';
+import { copyText } from '../clipboard.ts';
 
 interface NewTokenSecretProps {
   created: CreatedApiToken;
@@ -69,23 +70,4 @@ export function NewTokenSecret({ created, onDone }: NewTokenSecretProps) {
       </div>
     </section>
   );
-}
-
-async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
-  try {
-    if (navigator.clipboard && window.isSecureContext) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    // Permission refused: try the old way below.
-  }
-  if (!fallbackInput) return false;
-  fallbackInput.focus();
-  fallbackInput.select();
-  try {
-    return document.execCommand('copy');
-  } catch {
-    return false;
-  }
 }

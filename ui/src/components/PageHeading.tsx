@@ -6,10 +6,14 @@ interface PageHeadingProps {
   title: string;
   /** One line under the heading that says what the page is for. */
   description?: ComponentChildren;
+  /** Shown beside the heading: status badges and tags. */
+  meta?: ComponentChildren;
+  /** Shown above the heading: a link back to the list the page belongs to. */
+  back?: ComponentChildren;
 }
 
 /** The page's <h1>. Sets the document title and takes focus after a client-side navigation. */
-export function PageHeading({ title, description }: PageHeadingProps) {
+export function PageHeading({ title, description, meta, back }: PageHeadingProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Interhubz`;
@@ -17,9 +21,13 @@ export function PageHeading({ title, description }: PageHeadingProps) {
   }, [title]);
   return (
     <div class="page-heading">
-      <h1 ref={heading} tabIndex={-1}>
-        {title}
-      </h1>
+      {back ? <p class="page-back">{back}</p> : null}
+      <div class="page-title-row">
+        <h1 ref={heading} tabIndex={-1}>
+          {title}
+        </h1>
+        {meta ? <div class="page-meta">{meta}</div> : null}
+      </div>
       {description ? <p class="page-description">{description}</p> : null}
     </div>
   );

@@ -1,28 +1,31 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { ConnectionList, ConnectionSummary } from '../../../src/http/api-types.ts';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ConnectionList } from '../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../api.ts';
+import { ConnectionTags, StatusBadge } from '../components/ConnectionBadges.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
+import { setFlash, takeFlash } from '../flash.ts';
 import { formatDateTime } from '../format.ts';
+import { navigate } from '../router.ts';
 
-const statusLabels: Record<ConnectionSummary['status'], string> = {
-  active: 'Active',
-  paused: 'Paused',
-  needs_reauth: 'Needs re-authentication',
-  disconnected: 'Disconnected',
-};
+const connectionPath = (id: string) => `/connections/${encodeURIComponent(id)}`;
 
 export function ConnectionsPage() {
   const [list, setList] = useState<ConnectionList | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [flash] = useState(takeFlash);
+  const [formOpen, setFormOpen] = useState(false);
+  const [sandboxBusy, setSandboxBusy] = useState(false);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
 
   async function load() {
-    setError(null);
+    setLoadError(null);
     try {
       setList(await api.listConnections());
     } catch (caught) {
-      setError(toApiError(caught));
+      setLoadError(toApiError(caught));
     }
   }
 
@@ -30,14 +33,59 @@ export function ConnectionsPage() {
     void load();
   }, []);
 
+  async function trySandbox() {
+    if (sandboxBusy) return;
+    setSandboxBusy(true);
+    setActionError(null);
+    try {
+      const created = await api.createSandboxConnection();
+      setFlash(`Sandbox connection “${created.name}” created.`);
+      navigate(connectionPath(created.id));
+    } catch (caught) {
+      setActionError(toApiError(caught));
+      setSandboxBusy(false);
+    }
+  }
+
+  const atLimit = list !== null && list.maxConnections !== null && list.maxConnections > 0 && list.connections.length >= list.maxConnections;
+
+  const actions = (
+    <div class="actions">
+      <button
+        type="button"
+        class="button button-primary"
+        aria-expanded={formOpen}
+        aria-controls={formOpen ? 'new-connection' : undefined}
+        onClick={() => {
+          setActionError(null);
+          setFormOpen(!formOpen);
+        }}
+      >
+        New connection
+      </button>
+      <button type="button" class="button button-secondary" onClick={() => void trySandbox()} disabled={sandboxBusy}>
+        {sandboxBusy ? 'Creating the sandbox…' : 'Try the sandbox'}
+      </button>
+    </div>
+  );
+
+  const actionArea = (
+    <>
+      {actionError ? <ErrorAlert error={actionError} title="The sandbox connection was not created." /> : null}
+      {formOpen ? <NewConnectionForm onCancel={() => setFormOpen(false)} /> : null}
+    </>
+  );
+
   return (
     <>
-      <PageHeading
-        title="Connections"
-        description="Each connection pairs one Intercom workspace with one HubSpot portal."
-      />
-      {error ? (
-        <ErrorAlert error={error} title="Couldn’t load the connections.">
+      <PageHeading title="Connections" description="Each connection pairs one Intercom workspace with one HubSpot portal." />
+      {flash ? (
+        <p class="status-message page-status" role="status">
+          {flash}
+        </p>
+      ) : null}
+      {loadError ? (
+        <ErrorAlert error={loadError} title="Couldn’t load the connections.">
           <button type="button" class="button button-secondary button-small" onClick={() => void load()}>
             Try again
           </button>
@@ -47,17 +95,121 @@ export function ConnectionsPage() {
           Loading connections…
         </p>
       ) : list.connections.length === 0 ? (
-        <EmptyState icon="connections" title="No connections yet">
-          <p>Connecting Intercom and HubSpot comes in a later version of Interhubz.</p>
-          <p>
-            When it does, your connections will appear here, each bringing the conversations of one Intercom workspace
-            onto the right contacts and companies in one HubSpot portal.
-          </p>
-        </EmptyState>
+        <>
+          {actionArea}
+          <EmptyState icon="connections" title="No connections yet">
+            <p>
+              A connection brings the conversations of one Intercom workspace onto the right contacts and companies in
+              one HubSpot portal. Create one and connect Intercom with an access token, or try the sandbox to watch
+              Interhubz work against simulated Intercom and HubSpot accounts.
+            </p>
+            <p>
+              Connecting HubSpot from the UI comes in a later version; declare a <code>hubspot.accessToken</code> in the
+              configuration file meanwhile.
+            </p>
+            <div class="empty-state-actions">{actions}</div>
+          </EmptyState>
+        </>
       ) : (
-        <ConnectionTable list={list} />
+        <>
+          <div class="toolbar">
+            {actions}
+            {list.maxConnections ? (
+              <p class="toolbar-note">
+                {list.connections.length} of {list.maxConnections} connections allowed on this server
+                {atLimit ? ' (the limit is reached)' : ''}.
+              </p>
+            ) : null}
+          </div>
+          {actionArea}
+          <ConnectionTable list={list} />
+        </>
       )}
     </>
+  );
+}
+
+function NewConnectionForm({ onCancel }: { onCancel: () => void }) {
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    input.current?.focus();
+  }, []);
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    if (busy) return;
+    const trimmed = name.trim();
+    if (!trimmed) {
+      setNameError('Enter a name for the connection.');
+      input.current?.focus();
+      return;
+    }
+    setNameError(null);
+    setError(null);
+    setBusy(true);
+    try {
+      const created = await api.createConnection({ name: trimmed });
+      setFlash(`Connection “${created.name}” created. Connect Intercom below to start.`);
+      navigate(connectionPath(created.id));
+    } catch (caught) {
+      setError(toApiError(caught));
+      setBusy(false);
+      input.current?.focus();
+    }
+  }
+
+  return (
+    <section id="new-connection" class="card inline-form" aria-labelledby="new-connection-heading">
+      <h2 id="new-connection-heading" class="inline-form-title">
+        New connection
+      </h2>
+      <form onSubmit={submit} noValidate>
+        <label for="connection-name" class="label">
+          Connection name
+        </label>
+        <p id="connection-name-hint" class="hint">
+          Something your team recognises, for example “Support EU”.
+        </p>
+        <div class="field-row">
+          <input
+            ref={input}
+            id="connection-name"
+            class="input input-name"
+            type="text"
+            name="name"
+            maxLength={100}
+            autoComplete="off"
+            value={name}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? 'connection-name-hint connection-name-error' : 'connection-name-hint'}
+            onInput={(event) => {
+              setName(event.currentTarget.value);
+              if (nameError) setNameError(null);
+            }}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape' && !busy) onCancel();
+            }}
+          />
+          <button type="submit" class="button button-primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create connection'}
+          </button>
+          <button type="button" class="button button-secondary" onClick={onCancel} disabled={busy}>
+            Cancel
+          </button>
+        </div>
+        {nameError ? (
+          <p id="connection-name-error" class="field-error" role="alert">
+            {nameError}
+          </p>
+        ) : null}
+        {error ? <ErrorAlert error={error} title="The connection was not created." /> : null}
+      </form>
+    </section>
   );
 }
 
@@ -72,32 +224,32 @@ function ConnectionTable({ list }: { list: ConnectionList }) {
               <th scope="col">Name</th>
               <th scope="col">Status</th>
               <th scope="col">Created</th>
-              <th scope="col">Managed by</th>
             </tr>
           </thead>
           <tbody>
             {list.connections.map((connection) => (
               <tr key={connection.id}>
                 <th scope="row" class="cell-name">
-                  {connection.name}
+                  <span class="name-with-tags">
+                    <Link href={connectionPath(connection.id)} class="row-link">
+                      {connection.name}
+                    </Link>
+                    <ConnectionTags connection={connection} />
+                  </span>
                 </th>
                 <td>
-                  <span class={`badge badge-${connection.status}`}>{statusLabels[connection.status]}</span>
+                  <StatusBadge status={connection.status} />
                 </td>
                 <td>
-                  <time dateTime={connection.createdAt}>{formatDateTime(connection.createdAt)}</time>
+                  <time dateTime={connection.createdAt} title={connection.createdAt}>
+                    {formatDateTime(connection.createdAt)}
+                  </time>
                 </td>
-                <td>{connection.managedByConfig ? 'Configuration file' : 'This admin interface'}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {list.maxConnections !== null ? (
-        <p class="table-footnote">
-          {list.connections.length} of {list.maxConnections} connections allowed on this server.
-        </p>
-      ) : null}
     </div>
   );
 }
