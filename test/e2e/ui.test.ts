@@ -2,27 +2,11 @@
 // the empty Connections page, navigation, and the API token lifecycle, including that the secret
 // is shown exactly once and really works. Screenshots land in test/e2e/out/ for a human to look at.
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, launchBrowser } from '../helpers/browser.ts';
+import { chromiumMissing, launchBrowser, OUT_DIR, path, watchErrors } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
-const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
-
-/** Page errors and console errors, minus the browser's own line for each expected 4xx response. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      errors.push(`console error: ${message.text()}`);
-    }
-  });
-  return errors;
-}
-
-const path = (page: Page) => new URL(page.url()).pathname;
 const isFocused = (page: Page, name: string) =>
   page.getByRole('heading', { level: 1, name }).evaluate((element) => element === element.ownerDocument.activeElement);
 

@@ -1,7 +1,8 @@
 // Headless Chromium for UI tests: Debian's own /usr/bin/chromium, driven by playwright-core (which
 // downloads no browser of its own). The flags keep it quiet, offline-friendly and sandbox-free.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Teardownable } from './server.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -28,3 +29,20 @@ export async function launchBrowser(t: Teardownable): Promise<Browser> {
   t.teardown(() => browser.close());
   return browser;
 }
+
+/** Where UI tests save their screenshots (gitignored), for a person to look at. */
+export const OUT_DIR = fileURLToPath(new URL('../e2e/out/', import.meta.url));
+
+/** Page errors and console errors, minus the browser's own line for each expected 4xx response. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(`console error: ${message.text()}`);
+    }
+  });
+  return errors;
+}
+
+export const path = (page: Page) => new URL(page.url()).pathname;
