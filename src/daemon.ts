@@ -127,7 +127,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       intake: {
         db: db.kysely,
         recorder,
-        secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps }),
+        secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps, clock }),
         clock,
       },
       readiness: {

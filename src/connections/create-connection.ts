@@ -6,14 +6,17 @@ import type { ConnectionRow, Database } from '../db/schema.ts';
 
 export type CreateResult = { ok: true; row: ConnectionRow } | { ok: false; reason: 'name_taken' | 'limit_reached'; message: string };
 
+/** The sentence a refused create shows, or null when another connection fits within maxConnections. */
+export async function connectionLimitReached(trx: Kysely<Database>, maxConnections: number): Promise<string | null> {
+  if (maxConnections <= 0) return null;
+  const { count } = await trx.selectFrom('connections').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  return Number(count) >= maxConnections ? `This installation allows ${maxConnections} connection(s) (maxConnections), and all are in use.` : null;
+}
+
 export async function createConnection(db: Kysely<Database>, input: { name: string; maxConnections: number; now: number }): Promise<CreateResult> {
   return db.transaction().execute(async (trx) => {
-    if (input.maxConnections > 0) {
-      const { count } = await trx.selectFrom('connections').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-      if (Number(count) >= input.maxConnections) {
-        return { ok: false, reason: 'limit_reached', message: `This installation allows ${input.maxConnections} connection(s) (maxConnections), and all are in use.` } as const;
-      }
-    }
+    const limit = await connectionLimitReached(trx, input.maxConnections);
+    if (limit) return { ok: false, reason: 'limit_reached', message: limit } as const;
     const taken = await trx.selectFrom('connections').select('id').where('name', '=', input.name).executeTakeFirst();
     if (taken) return { ok: false, reason: 'name_taken', message: `A connection named '${input.name}' already exists.` } as const;
     const row: ConnectionRow = {

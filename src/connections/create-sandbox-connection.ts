@@ -11,6 +11,7 @@ import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import type { Vault } from '../vault/vault.ts';
 import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
+import { connectionLimitReached } from './create-connection.ts';
 
 /** Conversation topics the sandbox's Intercom app subscribes to (intercom-api.md §2). */
 const INTERCOM_TOPICS = [
@@ -32,9 +33,10 @@ export async function createSandboxConnection(
   if (!workspaceId || !intercomSecret) throw new Error('the sandbox Intercom simulator has no seeded workspace');
   const base = selfUrl.replace(/\/$/, '');
 
+  let limit: string | null = null;
   const row = await deps.db.transaction().execute(async (trx) => {
-    const { count } = await trx.selectFrom('connections').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-    if (deps.maxConnections > 0 && Number(count) >= deps.maxConnections) return null;
+    limit = await connectionLimitReached(trx, deps.maxConnections);
+    if (limit) return null;
     const existing = await trx.selectFrom('connections').select('name').where('name', 'like', 'Sandbox%').execute();
     const names = new Set(existing.map((r) => r.name));
     let name = 'Sandbox';
@@ -53,7 +55,7 @@ export async function createSandboxConnection(
     await put(webhookSecretKind('hubspot'), SANDBOX_HUBSPOT_SECRET);
     return created;
   });
-  if (!row) return { ok: false, reason: 'limit_reached', message: `This installation allows ${deps.maxConnections} connection(s) (maxConnections), and all are in use.` };
+  if (!row) return { ok: false, reason: 'limit_reached', message: limit ?? 'No more connections are allowed.' };
 
   await intercom.control.webhooks.subscribe({ url: `${base}/webhooks/intercom`, topics: INTERCOM_TOPICS });
   hubspot.control.subscribeWebhooks({ targetUrl: `${base}/webhooks/hubspot`, clientSecret: SANDBOX_HUBSPOT_SECRET, subscriptions: HUBSPOT_SUBSCRIPTIONS });

@@ -19,10 +19,8 @@ export function summarize(row: ConnectionRow): ConnectionSummary {
   };
 }
 
-/** The public base URL, or the address the request came to when none is configured. */
-export function webhookUrls(publicBase: string): ConnectionDetail['webhookUrls'] {
-  const base = publicBase.replace(/\/$/, '');
-  return { intercom: `${base}/webhooks/intercom`, hubspot: `${base}/webhooks/hubspot` };
+export function webhookUrls(baseUrl: string): ConnectionDetail['webhookUrls'] {
+  return { intercom: `${baseUrl}/webhooks/intercom`, hubspot: `${baseUrl}/webhooks/hubspot` };
 }
 
 /**
@@ -38,7 +36,7 @@ export function silenceWarning(row: ConnectionRow, lastWebhookAt: number | null,
   return `${lastWebhookAt === null ? `${what} in the ${span} since this connection was made` : `${what} ${span}`}: check the webhook URL and topics in your Intercom app. The reconciliation sweep is catching up meanwhile.`;
 }
 
-export async function describeConnection(db: Kysely<Database>, row: ConnectionRow, options: { config: Config; requestBase: string; now: number }): Promise<ConnectionDetail> {
+export async function describeConnection(db: Kysely<Database>, row: ConnectionRow, options: { config: Config; baseUrl: string; now: number }): Promise<ConnectionDetail> {
   const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(row.id)).execute();
   const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
   const last = await db
@@ -52,7 +50,7 @@ export async function describeConnection(db: Kysely<Database>, row: ConnectionRo
     ...summarize(row),
     intercom: { connected: row.intercom_workspace_id !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercom_workspace_id, region: row.intercom_region },
     hubspot: { connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id },
-    webhookUrls: webhookUrls(options.config.server.publicUrl || options.requestBase),
+    webhookUrls: webhookUrls(options.baseUrl),
     lastWebhookAt: iso(last?.at as number | null | undefined),
     warnings: [silenceWarning(row, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours)].filter(
       (warning): warning is string => warning !== null,

@@ -3,6 +3,7 @@
 // took the job — cannot overwrite the newer run's state.
 import type { Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
+import { parkConnectionJobs } from './queue.ts';
 
 /** Longest error text kept on a job; upstream messages can be long and must stay readable. */
 const MAX_ERROR_LENGTH = 2000;
@@ -77,14 +78,7 @@ export async function parkJob(db: Kysely<Database>, lease: Lease & { connectionI
         updated_at: now,
       }))
       .executeTakeFirst();
-    if (lease.connectionId !== null) {
-      await trx
-        .updateTable('jobs')
-        .set({ status: 'parked', updated_at: now })
-        .where('connection_id', '=', lease.connectionId)
-        .where('status', '=', 'queued')
-        .execute();
-    }
+    if (lease.connectionId !== null) await parkConnectionJobs(trx, lease.connectionId, now);
     return result.numUpdatedRows > 0n;
   });
 }

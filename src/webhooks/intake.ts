@@ -33,12 +33,12 @@ function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** Tries the known secrets; if none signed it, reloads once (a secret may have just been added). */
-async function matchSecret(deps: IntakeDeps, provider: 'intercom' | 'hubspot', matches: (secret: SigningSecret) => boolean): Promise<SigningSecret | undefined> {
-  const first = (await deps.secrets.list(provider)).find(matches);
+/** Picks the secret that signed a delivery; if none did, reloads once (a secret may have just been added). */
+async function matchSecret(deps: IntakeDeps, provider: 'intercom' | 'hubspot', pick: (secrets: SigningSecret[]) => SigningSecret | undefined): Promise<SigningSecret | undefined> {
+  const first = pick(await deps.secrets.list(provider));
   if (first) return first;
   deps.secrets.reload();
-  return (await deps.secrets.list(provider)).find(matches);
+  return pick(await deps.secrets.list(provider));
 }
 
 async function connectionsFor(deps: IntakeDeps, column: 'intercom_workspace_id' | 'hubspot_portal_id', account: string | number, signer: SigningSecret): Promise<string[]> {
@@ -49,9 +49,11 @@ async function connectionsFor(deps: IntakeDeps, column: 'intercom_workspace_id' 
 }
 
 export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, signature: string | undefined): Promise<IntakeAnswer> {
-  const secrets = (await deps.secrets.list('intercom')).length;
-  const signer = await matchSecret(deps, 'intercom', (secret) => findSigningSecret(raw, signature, [secret]) !== undefined);
-  if (!signer) return badSignature('X-Hub-Signature', secrets === 0 ? 'cannot be checked: no Intercom app secret is configured' : 'does not match any configured Intercom app');
+  const signer = await matchSecret(deps, 'intercom', (secrets) => findSigningSecret(raw, signature, secrets));
+  if (!signer) {
+    const none = (await deps.secrets.list('intercom')).length === 0;
+    return badSignature('X-Hub-Signature', none ? 'cannot be checked: no Intercom app secret is configured' : 'does not match any configured Intercom app');
+  }
   const parsed = parseJson(raw);
   if (!parsed.ok) return { status: 400, code: 'invalid_json', message: 'The delivery body is not valid JSON.' };
   const envelope = IntercomNotification.safeParse(parsed.value);
@@ -78,11 +80,13 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
 export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSignedRequest): Promise<IntakeAnswer> {
   const now = deps.clock();
   let lastReason: 'missing' | 'stale' | 'mismatch' = 'missing';
-  const signer = await matchSecret(deps, 'hubspot', (secret) => {
-    const result = verifyHubSpotSignature(request, secret.clientSecret, now);
-    if (!result.ok) lastReason = result.reason;
-    return result.ok;
-  });
+  const signer = await matchSecret(deps, 'hubspot', (secrets) =>
+    secrets.find((secret) => {
+      const result = verifyHubSpotSignature(request, secret.clientSecret, now);
+      if (!result.ok) lastReason = result.reason;
+      return result.ok;
+    }),
+  );
   if (!signer) {
     const reason = { missing: 'is missing (X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp, or v1)', stale: 'is older than 5 minutes', mismatch: 'does not match any configured HubSpot app' }[lastReason];
     return badSignature('HubSpot', reason);

@@ -1,7 +1,8 @@
 // Which secrets may have signed a delivery: the OAuth app's from the config (any connection that
 // installed it), and each connection's own app secret stored in the vault (token connections on
 // their own Intercom or HubSpot app). Decrypted once and kept in memory; reloaded when a delivery
-// matches none, so a secret added a moment ago is found without a restart.
+// matches none, so a secret added a moment ago is found without a restart — at most once every few
+// seconds, so a stream of forged deliveries cannot turn into a stream of vault reads.
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import { listCredentialsOfKind } from '../db/repos/credentials.ts';
@@ -24,8 +25,12 @@ export interface SigningSecrets {
   reload(): void;
 }
 
-export function createSigningSecrets(options: { db: Kysely<Database>; vault: Vault; apps: Config['apps'] }): SigningSecrets {
+const RELOAD_AT_MOST_EVERY_MS = 5000;
+
+export function createSigningSecrets(options: { db: Kysely<Database>; vault: Vault; apps: Config['apps']; clock?: () => number }): SigningSecrets {
+  const clock = options.clock ?? Date.now;
   let cache: Map<Provider, SigningSecret[]> | undefined;
+  let loadedAt = -Infinity;
   async function load(): Promise<Map<Provider, SigningSecret[]>> {
     const loaded = new Map<Provider, SigningSecret[]>();
     for (const provider of ['intercom', 'hubspot'] as const) {
@@ -40,11 +45,14 @@ export function createSigningSecrets(options: { db: Kysely<Database>; vault: Vau
   }
   return {
     async list(provider) {
-      cache ??= await load();
+      if (!cache) {
+        cache = await load();
+        loadedAt = clock();
+      }
       return cache.get(provider) ?? [];
     },
     reload() {
-      cache = undefined;
+      if (clock() - loadedAt >= RELOAD_AT_MOST_EVERY_MS) cache = undefined;
     },
   };
 }

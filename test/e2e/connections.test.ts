@@ -7,7 +7,6 @@ import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { chromiumMissing, launchBrowser, OUT_DIR, path, watchErrors } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
-
 const missing = chromiumMissing();
 if (missing) {
   t.plan(0, `skip: ${missing}`);

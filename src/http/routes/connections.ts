@@ -10,14 +10,14 @@ import type { ConnectionRow } from '../../db/schema.ts';
 import { CreateConnectionBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
+import { publicBaseUrl } from '../public-url.ts';
 
 type ById = { Params: { id: string } };
 
 export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const requestBase = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
   const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
   const detail = async (request: FastifyRequest, id: string, notice?: string): Promise<ConnectionDetail> => {
-    const described = await describeConnection(deps.db, await load(id), { config: deps.config, requestBase: requestBase(request), now: deps.clock() });
+    const described = await describeConnection(deps.db, await load(id), { config: deps.config, baseUrl: publicBaseUrl(deps.config, request), now: deps.clock() });
     return notice ? { ...described, notice } : described;
   };
 
@@ -42,7 +42,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (!sandbox) throw new HttpError(409, 'sandbox_off', 'The built-in sandbox is off (sandbox.enabled in the configuration file).');
     const created = await createSandboxConnection(
       { db: deps.db, vault: deps.vault, sandbox, maxConnections: deps.config.maxConnections, now: deps.clock() },
-      requestBase(request),
+      publicBaseUrl(deps.config, request),
     );
     if (!created.ok) throw new HttpError(409, created.reason, created.message);
     request.log.info({ connectionId: created.row.id }, 'sandbox connection created');

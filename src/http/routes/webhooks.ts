@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { acceptHubSpotDelivery, acceptIntercomDelivery, type IntakeAnswer, type IntakeDeps } from '../../webhooks/intake.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpError } from '../errors.ts';
+import { publicBaseUrl } from '../public-url.ts';
 
 const header = (request: FastifyRequest, name: string) => {
   const value = request.headers[name];
@@ -15,11 +16,6 @@ function answer(result: IntakeAnswer) {
   throw new HttpError(result.status, result.code, result.message, result.details ? { details: result.details } : {});
 }
 
-/** The URL HubSpot called, which its v3 signature covers: the public base URL, else what the request says. */
-function publicUri(deps: AppDeps, request: FastifyRequest): string {
-  const base = deps.config.server.publicUrl.replace(/\/$/, '') || `${request.protocol}://${request.host}`;
-  return `${base}${request.url}`;
-}
 
 export async function webhookRoutes(app: FastifyInstance, deps: AppDeps & { intake: IntakeDeps }): Promise<void> {
   await app.register(async (scope) => {
@@ -42,7 +38,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps & { inta
       answer(
         await acceptHubSpotDelivery(deps.intake, {
           method: request.method,
-          uri: publicUri(deps, request),
+          uri: `${publicBaseUrl(deps.config, request)}${request.url}`,
           rawBody: request.body as Buffer,
           headers: {
             v3: header(request, 'x-hubspot-signature-v3'),
