@@ -8,12 +8,12 @@ import type { HubSpotControl } from './control.ts';
 
 const HubId = z.object({ hubId: z.coerce.number().int().optional() });
 const PortalBody = z.strictObject({
-  hubId: z.number().int().optional(), domain: z.string().optional(),
+  hubId: z.number().int().optional(), domain: z.string().optional(), timeZone: z.string().optional(),
   limits: z.strictObject({ burstPer10s: z.number().optional(), searchPerSecond: z.number().optional(), daily: z.number().optional() }).optional(),
   owners: z.array(z.object({ email: z.string(), firstName: z.string().optional(), lastName: z.string().optional() })).optional(),
 });
 const AppBody = z.strictObject({ appId: z.number().int().optional(), clientId: z.string().optional(), clientSecret: z.string().optional(), redirectUris: z.array(z.string()).optional() });
-const TokenBody = z.strictObject({ hubId: z.number().int().optional(), scopes: z.array(z.string()).optional(), token: z.string().optional() });
+const TokenBody = z.strictObject({ hubId: z.number().int().optional(), scopes: z.array(z.string()).optional(), token: z.string().optional(), appId: z.number().int().optional() });
 const OAuthBody = z.strictObject({ hubId: z.number().int().optional(), clientId: z.string().optional(), scopes: z.array(z.string()).optional() });
 const Revoke = z.strictObject({ token: z.string() });
 const WebhookBody = z.strictObject({
@@ -27,7 +27,7 @@ const SeedBody = z.strictObject({
 });
 const OwnerBody = z.strictObject({ email: z.string(), firstName: z.string().optional(), lastName: z.string().optional(), type: z.enum(['PERSON', 'QUEUE']).optional(), archived: z.boolean().optional() });
 const LimitsBody = z.strictObject({ burstPer10s: z.number().optional(), searchPerSecond: z.number().optional(), daily: z.number().optional() });
-const SettingsBody = z.strictObject({ accessTokenTtlMs: z.number().int().min(1).optional(), searchIndexDelayMs: z.number().int().min(0).optional(), rotateRefreshTokens: z.boolean().optional() });
+const SettingsBody = z.strictObject({ accessTokenTtlMs: z.number().int().min(1).optional(), searchIndexDelayMs: z.number().int().min(0).optional(), rotateRefreshTokens: z.boolean().optional(), autoConsent: z.boolean().optional() });
 const ClockBody = z.strictObject({ set: z.number().optional(), advance: z.number().optional(), release: z.boolean().optional() });
 
 // JSON has no Infinity: a null or absent limit in the body means "no limit".

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { FaultSpec, LatencySpec, type FaultPlan } from '../shared/faults.ts';
 import type { LoggedRequest, RequestLog } from '../shared/request-log.ts';
+import { assertTimeZone, DEFAULT_TIME_ZONE } from './account-info.ts';
 import { ALL_SCOPES } from './auth.ts';
 import { associationsOf } from './crm/association-store.ts';
 import { commitCreate, prepareCreate, type Ctx, type InlineAssociation } from './crm/records.ts';
@@ -60,9 +61,12 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
       if (queuedLatency !== undefined) next.faults.setLatency(queuedLatency && withPrefix(queuedLatency));
     },
     defaultHubId: () => state.defaultHubId,
-    createPortal(seed: PortalSeed = {}) {
-      const portal = createPortal(state, seed);
-      return { hubId: portal.hubId, domain: portal.domain };
+    createPortal(seed: PortalSeed & { timeZone?: string } = {}) {
+      const { timeZone, ...rest } = seed;
+      if (timeZone !== undefined) assertTimeZone(timeZone);
+      const portal = createPortal(state, rest);
+      if (timeZone !== undefined) portal.timeZone = timeZone;
+      return { hubId: portal.hubId, domain: portal.domain, timeZone: portal.timeZone ?? DEFAULT_TIME_ZONE };
     },
     createApp(input: Partial<OAuthApp> = {}): OAuthApp {
       const app: OAuthApp = {
@@ -73,13 +77,14 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
       return { ...app };
     },
     /** A private-app style token: never expires, all scopes unless given. */
-    createStaticToken(input: { hubId?: number; scopes?: string[]; token?: string } = {}): string {
+    createStaticToken(input: { hubId?: number; scopes?: string[]; token?: string; appId?: number } = {}): string {
       const portal = getPortal(state, input.hubId);
       const token = input.token ?? `pat-na1-${randomUUID()}`;
       const owner = [...portal.owners.values()][0];
       state.tokens.set(token, {
         token, kind: 'static', hubId: portal.hubId, scopes: input.scopes ?? ALL_SCOPES, userId: owner?.userIdIncludingInactive ?? 1,
         user: owner?.email ?? '', expiresAt: Number.POSITIVE_INFINITY, revoked: false,
+        privateAppId: input.appId ?? Number(state.ids.next('hubspot-private-app')) + 2_000_000,
       });
       return token;
     },

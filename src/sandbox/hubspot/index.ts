@@ -13,6 +13,7 @@ import { registerBatch } from './crm/batch.ts';
 import { registerObjects } from './crm/objects.ts';
 import { bodyExpected, HubSpotError, invalidInput, sendError } from './errors.ts';
 import { allowedMethods, type RouteTable, type Runtime } from './http.ts';
+import { registerAccountInfo } from './account-info.ts';
 import { registerOAuth } from './oauth.ts';
 import { registerOwners } from './owners.ts';
 import { registerPipelines } from './pipelines.ts';
@@ -35,6 +36,8 @@ export interface HubSpotSimulatorOptions {
   searchLimitPerSecond?: number;
   dailyLimit?: number;
   rotateRefreshTokens?: boolean;
+  /** Skip the consent page: GET /oauth/authorize redirects with a code at once (false by default). */
+  autoConsent?: boolean;
   /** Filter caps on search: 5 groups, 6 per group, 18 in all by default (hubspot-api.md §10). */
   searchFilterCaps?: { groups: number; perGroup: number; total: number };
   /** The default portal's hub id (4455667 with the default id source). */
@@ -65,6 +68,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}): H
       accessTokenTtlMs: options.accessTokenTtlMs ?? 30 * 60_000,
       searchIndexDelayMs: options.searchIndexDelayMs ?? 0,
       rotateRefreshTokens: options.rotateRefreshTokens ?? false,
+      autoConsent: options.autoConsent ?? false,
       searchFilterCaps: options.searchFilterCaps ?? { groups: 5, perGroup: 6, total: 18 },
     },
     portals: new Map(), defaultHubId: 0, apps: new Map(), tokens: new Map(), refreshTokens: new Map(), codes: new Map(),
@@ -122,6 +126,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}): H
     app.addHook('onClose', async () => webhooks.close());
 
     registerOAuth(app, runtime, table);
+    registerAccountInfo(app, runtime, table);
     registerObjects(app, runtime, table);
     registerBatch(app, runtime, table);
     registerAssociations(app, runtime, table);

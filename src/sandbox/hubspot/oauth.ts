@@ -1,10 +1,11 @@
-// OAuth (hubspot-api.md §2): authorize (auto-consent, redirect with ?code), the token endpoint for
+// OAuth (hubspot-api.md §2): authorize (a consent page with an account chooser and approve/deny, or
+// auto-consent, then a redirect with ?code; PKCE per RFC 7636), the token endpoint for
 // authorization_code and refresh_token grants (v1, v3 and dated paths; form-encoded), introspection
 // (v3 POST and the legacy v1 GETs), and revocation. Access tokens expire after accessTokenTtlMs.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DATED_VERSIONS, rememberRoute, sendJson, type RouteTable, type Runtime } from './http.ts';
-import type { AccessToken, OAuthApp, Portal, RefreshToken, SimState } from './state.ts';
+import type { AccessToken, AuthCode, OAuthApp, Portal, RefreshToken, SimState } from './state.ts';
 import { HubSpotError } from './errors.ts';
 
 const AUTH_CODE_TTL_MS = 10 * 60_000; // not documented (UNCONFIRMED); long enough for any redirect
@@ -62,6 +63,18 @@ function client(state: SimState, fields: Record<string, string>): OAuthApp {
   return app;
 }
 
+/**
+ * PKCE (RFC 7636 §4.6): a code issued with a challenge needs the matching code_verifier; a code
+ * issued without one ignores any verifier. HubSpot's error text and status for a missing or wrong
+ * verifier are UNCONFIRMED (invalid_grant per RFC 7636 §4.6; the status name is the simulator's).
+ */
+function checkVerifier(code: AuthCode, verifier: string | undefined): void {
+  if (code.codeChallenge === undefined) return;
+  if (!verifier) throw new OAuthError('invalid_grant', 'BAD_CODE_VERIFIER', 'code_verifier is required for this auth code');
+  const derived = code.codeChallengeMethod === 'plain' ? verifier : createHash('sha256').update(verifier).digest('base64url');
+  if (derived !== code.codeChallenge) throw new OAuthError('invalid_grant', 'BAD_CODE_VERIFIER', 'code_verifier does not match the code_challenge');
+}
+
 function exchange(state: SimState, fields: Record<string, string>, v3: boolean): Record<string, unknown> {
   const app = client(state, fields);
   let refresh: RefreshToken;
@@ -72,6 +85,7 @@ function exchange(state: SimState, fields: Record<string, string>, v3: boolean):
       throw new OAuthError('invalid_grant', 'BAD_AUTH_CODE', 'missing or unknown auth code');
     }
     if (fields.redirect_uri !== code.redirectUri) throw new OAuthError('invalid_grant', 'BAD_REDIRECT_URI', 'redirect_uri does not match the one used for authorization');
+    checkVerifier(code, fields.code_verifier);
     code.used = true;
     ({ access, refresh } = issueTokens(state, app, code.hubId, code.scopes));
   } else if (fields.grant_type === 'refresh_token') {
@@ -127,6 +141,96 @@ function introspect(state: SimState, fields: Record<string, string>): Record<str
   return { active: false };
 }
 
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A valid authorize request (query of GET /oauth/authorize or the consent form posted back). */
+interface AuthorizeRequest {
+  app: OAuthApp;
+  redirectUri: string;
+  hubId: number;
+  scope?: string;
+  optionalScope?: string;
+  state?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+}
+
+// RFC 7636 §4.2: a challenge is 43-128 unreserved characters (an S256 one is exactly 43).
+const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+function checkAuthorize(state: SimState, input: Record<string, unknown>): AuthorizeRequest | { error: string } {
+  const field = (name: string) => (typeof input[name] === 'string' ? (input[name] as string) : undefined);
+  const clientId = field('client_id');
+  const app = clientId ? state.apps.get(clientId) : undefined;
+  if (!app) return { error: 'Unknown client_id' };
+  const redirectUri = field('redirect_uri');
+  if (!redirectUri || (app.redirectUris.length > 0 && !app.redirectUris.includes(redirectUri))) {
+    return { error: 'redirect_uri is missing or not registered for this app' };
+  }
+  if (!URL.canParse(redirectUri)) return { error: 'redirect_uri is not an absolute URL' };
+  const portalId = field('portal_id');
+  const hubId = portalId ? Number(portalId) : state.defaultHubId;
+  if (!state.portals.has(hubId)) return { error: `Unknown portal ${portalId}` };
+  const codeChallenge = field('code_challenge');
+  const method = field('code_challenge_method');
+  if (codeChallenge === undefined && method !== undefined) return { error: 'code_challenge_method without code_challenge' };
+  if (method !== undefined && method !== 'S256' && method !== 'plain') return { error: `Unsupported code_challenge_method ${method}: use S256 or plain` };
+  if (codeChallenge !== undefined && !PKCE_VALUE.test(codeChallenge)) return { error: 'code_challenge must be 43 to 128 characters from A-Z a-z 0-9 - . _ ~' };
+  const optional = (value: string | undefined, key: keyof AuthorizeRequest) => (value === undefined ? {} : { [key]: value });
+  return {
+    app, redirectUri, hubId,
+    ...optional(field('scope'), 'scope'), ...optional(field('optional_scope'), 'optionalScope'), ...optional(field('state'), 'state'),
+    ...(codeChallenge === undefined ? {} : { codeChallenge, codeChallengeMethod: (method ?? 'S256') as 'S256' | 'plain' }),
+  };
+}
+
+const splitScopes = (...lists: Array<string | undefined>) => lists.flatMap((s) => (s ?? '').split(/[\s+]+/)).filter((s) => s !== '');
+
+/** Consent given: a code for the chosen portal, and the redirect that carries it. */
+function approve(state: SimState, request: AuthorizeRequest): URL {
+  const code = `na1-${randomUUID()}`;
+  state.codes.set(code, {
+    code, clientId: request.app.clientId, redirectUri: request.redirectUri, hubId: request.hubId,
+    scopes: ['oauth', ...splitScopes(request.scope, request.optionalScope)], expiresAt: state.clock.now() + AUTH_CODE_TTL_MS, used: false,
+    ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod ?? 'S256' }),
+  });
+  const target = new URL(request.redirectUri);
+  target.searchParams.set('code', code);
+  if (request.state !== undefined) target.searchParams.set('state', request.state);
+  return target;
+}
+
+function sendPage(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+  const html = `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body>
+${body}
+</body></html>`;
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
+}
+
+function consentPage(state: SimState, request: AuthorizeRequest): string {
+  const hidden = (name: string, value: string | undefined) => (value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">\n`);
+  const portals = [...state.portals.values()]
+    .map((p) => `<label><input type="radio" name="portal_id" value="${p.hubId}"${p.hubId === request.hubId ? ' checked' : ''}> ${escapeHtml(p.domain)} (${p.hubId})</label><br>`)
+    .join('\n');
+  const required = splitScopes(request.scope);
+  const optional = splitScopes(request.optionalScope);
+  const list = (scopes: string[]) => (scopes.length === 0 ? '<p>(none)</p>' : `<ul>${scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('')}</ul>`);
+  return `<h1>App ${escapeHtml(request.app.clientId)} wants to connect to HubSpot</h1>
+<p>App id ${request.app.appId}, client id <code>${escapeHtml(request.app.clientId)}</code>.</p>
+<h2>Scopes</h2>
+${list(required)}
+${optional.length > 0 ? `<h2>Optional scopes</h2>\n${list(optional)}` : ''}
+<form method="post" action="authorize/decision">
+${hidden('client_id', request.app.clientId)}${hidden('redirect_uri', request.redirectUri)}${hidden('scope', request.scope)}${hidden('optional_scope', request.optionalScope)}${hidden('state', request.state)}${hidden('code_challenge', request.codeChallenge)}${hidden('code_challenge_method', request.codeChallengeMethod)}<fieldset><legend>Account</legend>
+${portals}
+</fieldset>
+<button type="submit" name="decision" value="approve" id="approve">Approve</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button>
+</form>`;
+}
+
 export function registerOAuth(app: FastifyInstance, rt: Runtime, table: RouteTable): void {
   const { state } = rt;
   const route = (method: 'GET' | 'POST' | 'DELETE', url: string, handler: (request: FastifyRequest, reply: FastifyReply) => unknown) => {
@@ -144,23 +248,31 @@ export function registerOAuth(app: FastifyInstance, rt: Runtime, table: RouteTab
     rememberRoute(table, method, url);
   };
 
-  // Served here instead of app.hubspot.com: consent is automatic for the portal named by the
-  // simulator's own `portal_id` parameter (default portal otherwise).
+  // Served here instead of app.hubspot.com, which shows an account chooser and then a consent page.
+  // The chooser lists the simulator's portals (the default one checked; the simulator's own
+  // `portal_id` parameter pre-selects another). With the autoConsent setting, consent is given at
+  // once for that portal and the browser goes straight back with a code (tests and scripts).
   route('GET', '/oauth/authorize', (request, reply) => {
-    const q = request.query as Record<string, string | undefined>;
-    const oauthApp = q.client_id ? state.apps.get(q.client_id) : undefined;
-    if (!oauthApp) throw new HubSpotError(400, { message: 'Unknown client_id', category: 'VALIDATION_ERROR' });
-    if (!q.redirect_uri || (oauthApp.redirectUris.length > 0 && !oauthApp.redirectUris.includes(q.redirect_uri))) {
-      throw new HubSpotError(400, { message: 'redirect_uri is missing or not registered for this app', category: 'VALIDATION_ERROR' });
-    }
-    const hubId = q.portal_id ? Number(q.portal_id) : state.defaultHubId;
-    if (!state.portals.has(hubId)) throw new HubSpotError(400, { message: `Unknown portal ${q.portal_id}`, category: 'VALIDATION_ERROR' });
-    const scopes = [q.scope, q.optional_scope].flatMap((s) => (s ?? '').split(/[\s+]+/)).filter((s) => s !== '');
-    const code = `na1-${randomUUID()}`;
-    state.codes.set(code, { code, clientId: oauthApp.clientId, redirectUri: q.redirect_uri, hubId, scopes: ['oauth', ...scopes], expiresAt: state.clock.now() + AUTH_CODE_TTL_MS, used: false });
-    const target = new URL(q.redirect_uri);
-    target.searchParams.set('code', code);
-    if (q.state !== undefined) target.searchParams.set('state', q.state);
+    const checked = checkAuthorize(state, request.query as Record<string, unknown>);
+    if ('error' in checked) return sendPage(reply, 400, 'Invalid authorization request', `<p>${escapeHtml(checked.error)}</p>`);
+    if (state.settings.autoConsent) return reply.redirect(approve(state, checked).toString(), 302);
+    return sendPage(reply, 200, `Connect ${checked.app.clientId} to HubSpot`, consentPage(state, checked));
+  });
+
+  // The consent form's target. Relative to the page (<prefix>/oauth/authorize), the form's action
+  // "authorize/decision" lands here whatever prefix the plugin is mounted under.
+  route('POST', '/oauth/authorize/decision', (request, reply) => {
+    const fields = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+    const checked = checkAuthorize(state, fields);
+    if ('error' in checked) return sendPage(reply, 400, 'Invalid authorization request', `<p>${escapeHtml(checked.error)}</p>`);
+    if (fields.decision === 'approve') return reply.redirect(approve(state, checked).toString(), 302);
+    if (fields.decision !== 'deny') return sendPage(reply, 400, 'Invalid authorization request', '<p>decision must be approve or deny</p>');
+    // HubSpot's error redirect is UNCONFIRMED (hubspot-api.md §2.2); RFC 6749 §4.1.2.1's
+    // error=access_denied with a description and the state is the assumption.
+    const target = new URL(checked.redirectUri);
+    target.searchParams.set('error', 'access_denied');
+    target.searchParams.set('error_description', 'The user denied the authorization request');
+    if (checked.state !== undefined) target.searchParams.set('state', checked.state);
     return reply.redirect(target.toString(), 302);
   });
 

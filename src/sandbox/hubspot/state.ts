@@ -127,6 +127,8 @@ export interface RateUsage {
 export interface Portal {
   hubId: number;
   domain: string;
+  /** IANA zone reported by the account-info endpoints; absent means 'US/Eastern' (HubSpot's default for new accounts). */
+  timeZone?: string;
   records: Record<ObjectTypeName, Map<string, CrmRecord>>;
   /** Lower-cased email → contact id, for the 409 and idProperty=email. */
   emailIndex: Map<string, string>;
@@ -161,6 +163,8 @@ export interface AccessToken {
   revoked: boolean;
   appId?: number;
   clientId?: string;
+  /** Static tokens only: the private app they belong to (access-token-info's appId). Not appId, which keys the OAuth rate budget. */
+  privateAppId?: number;
 }
 
 export interface RefreshToken {
@@ -182,12 +186,17 @@ export interface AuthCode {
   scopes: string[];
   expiresAt: number;
   used: boolean;
+  /** PKCE (RFC 7636), when the authorize request carried a code_challenge. */
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
 }
 
 export interface SimSettings {
   accessTokenTtlMs: number;
   searchIndexDelayMs: number;
   rotateRefreshTokens: boolean;
+  /** GET /oauth/authorize redirects with a code at once instead of showing the consent page (tests, scripts). */
+  autoConsent: boolean;
   searchFilterCaps: { groups: number; perGroup: number; total: number };
 }
 

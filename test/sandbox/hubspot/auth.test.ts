@@ -3,7 +3,8 @@ import t from 'tap';
 import { harness } from './helpers.ts';
 
 t.test('authorization code → tokens → API call → expiry → refresh', async (t) => {
-  const h = await harness({ accessTokenTtlMs: 60_000 });
+  // autoConsent: the old immediate redirect (the consent page is covered in consent-pkce.test.ts).
+  const h = await harness({ accessTokenTtlMs: 60_000, autoConsent: true });
   t.teardown(() => h.server.close());
   const redirect = 'https://sync.example/cb';
   const authorize = await fetch(`${h.server.url}/oauth/authorize?client_id=sim-client-id&redirect_uri=${encodeURIComponent(redirect)}&scope=crm.objects.contacts.read%20oauth&state=xyz`, { redirect: 'manual' });
