@@ -77,18 +77,22 @@ if (missing) {
     await page.getByRole('heading', { level: 1, name: 'Support EU' }).waitFor();
     const supportPath = path(page);
     t.ok(await heading.locator('.badge', { hasText: 'Not connected' }).isVisible(), 'a Not connected badge');
-    t.ok(await page.getByText('Connecting HubSpot from the UI comes in a later version').isVisible(), 'HubSpot says it comes later');
+    const steps = page.getByRole('region', { name: 'Connect Intercom and HubSpot' });
+    t.ok(await steps.getByRole('heading', { name: /Step 1: Intercom\W+To do/ }).isVisible(), 'step 1 is Intercom, to do');
+    t.ok(await steps.getByRole('heading', { name: /Step 2: HubSpot\W+To do/ }).isVisible(), 'step 2 is HubSpot, to do');
+    t.ok(await steps.getByRole('button', { name: 'Connect HubSpot' }).isVisible(), 'HubSpot has its token form');
     t.ok(await page.getByText('No webhook received yet.').isVisible());
     t.ok(await page.getByRole('button', { name: 'Pause' }).isDisabled(), 'a connection that is not active cannot be paused');
 
     // A bad Intercom token: the server's message, as an alert.
     const id = decodeURIComponent(supportPath.split('/')[2] ?? '');
     await server.daemon.db.kysely.updateTable('connections').set({ intercom_base_url: intercom.url }).where('id', '=', id).execute();
-    await page.getByRole('button', { name: 'Connect Intercom' }).click();
+    const intercomCard = page.getByRole('region', { name: /^Step 1: Intercom/ });
+    await intercomCard.getByRole('button', { name: 'Connect Intercom' }).click();
     await page.getByRole('alert').filter({ hasText: 'Enter the Intercom access token.' }).waitFor();
-    await page.getByLabel('Access token', { exact: true }).fill('not-a-token');
-    await page.getByLabel('Region').selectOption('eu');
-    await page.getByRole('button', { name: 'Connect Intercom' }).click();
+    await intercomCard.getByLabel('Access token', { exact: true }).fill('not-a-token');
+    await intercomCard.getByLabel('Region').selectOption('eu');
+    await intercomCard.getByRole('button', { name: 'Connect Intercom' }).click();
     await page.getByRole('alert').filter({ hasText: 'Intercom refused this access token' }).waitFor();
     t.ok(await heading.locator('.badge', { hasText: 'Not connected' }).isVisible(), 'still not connected');
     await page.screenshot({ path: `${OUT_DIR}connection-token-refused.png`, fullPage: true });

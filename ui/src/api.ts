@@ -7,6 +7,7 @@ import type {
   CreateConnectionBody,
   CreatedApiToken,
   ErrorBody,
+  HubSpotTokenBody,
   IntercomTokenBody,
   LoginBody,
   SessionInfo,
@@ -140,6 +141,8 @@ export const api = {
   getConnection: (id: string) => request<ConnectionDetail>('GET', `/api/connections/${encodeURIComponent(id)}`),
   connectIntercomToken: (id: string, body: IntercomTokenBody) =>
     request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/intercom/token`, { body }),
+  connectHubSpotToken: (id: string, body: HubSpotTokenBody) =>
+    request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/hubspot/token`, { body }),
   pauseConnection: (id: string) => request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/pause`),
   resumeConnection: (id: string) => request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/resume`),
   deleteConnection: (id: string) => request<void>('DELETE', `/api/connections/${encodeURIComponent(id)}`),

@@ -5,6 +5,7 @@ import { api, ApiError, setUnauthorizedHandler, toApiError } from './api.ts';
 import { ErrorAlert } from './components/ErrorAlert.tsx';
 import { Layout } from './components/Layout.tsx';
 import { ActivityPage } from './pages/ActivityPage.tsx';
+import { isConnectionTab } from './components/connection/tabs.ts';
 import { ConnectionPage } from './pages/ConnectionPage.tsx';
 import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
@@ -129,7 +130,8 @@ export function App() {
   }
 
   const Page = pages[path];
-  const connection = Page ? null : matchPath('/connections/:id', path);
+  const connection = Page ? null : (matchPath('/connections/:id', path) ?? matchPath('/connections/:id/:tab', path));
+  const tab = connection ? (connection.tab ?? 'overview') : null;
   return (
     <Layout
       path={path}
@@ -140,8 +142,9 @@ export function App() {
     >
       {Page ? (
         <Page key={path} />
-      ) : connection?.id ? (
-        <ConnectionPage key={path} id={connection.id} />
+      ) : connection?.id && tab && isConnectionTab(tab) ? (
+        // Keyed by connection, not by path: switching tabs keeps the loaded connection.
+        <ConnectionPage key={`connection:${connection.id}`} id={connection.id} tab={tab} />
       ) : (
         <NotFoundPage key={path} path={path} />
       )}

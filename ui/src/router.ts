@@ -63,7 +63,7 @@ export function usePath(): string {
 }
 
 /** onClick for <a href>: keeps ctrl/cmd/shift/middle clicks and other origins as normal links. */
-export function handleLinkClick(event: MouseEvent): void {
+export function handleLinkClick(event: MouseEvent, options?: NavigateOptions): void {
   if (event.defaultPrevented || event.button !== 0) return;
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const anchor = event.currentTarget;
@@ -71,7 +71,7 @@ export function handleLinkClick(event: MouseEvent): void {
   const url = new URL(anchor.href);
   if (url.origin !== window.location.origin) return;
   event.preventDefault();
-  navigate(url.pathname + url.search + url.hash);
+  navigate(url.pathname + url.search + url.hash, options);
 }
 
 /**

@@ -4,6 +4,8 @@ import { takeFocusRequest } from '../router.ts';
 
 interface PageHeadingProps {
   title: string;
+  /** The browser tab's title, when it should say more than the heading (a tab of the page). */
+  documentTitle?: string;
   /** One line under the heading that says what the page is for. */
   description?: ComponentChildren;
   /** Shown beside the heading: status badges and tags. */
@@ -13,12 +15,14 @@ interface PageHeadingProps {
 }
 
 /** The page's <h1>. Sets the document title and takes focus after a client-side navigation. */
-export function PageHeading({ title, description, meta, back }: PageHeadingProps) {
+export function PageHeading({ title, documentTitle, description, meta, back }: PageHeadingProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    document.title = `${title} · Interhubz`;
     if (takeFocusRequest()) heading.current?.focus();
   }, [title]);
+  useEffect(() => {
+    document.title = `${documentTitle ?? title} · Interhubz`;
+  }, [documentTitle, title]);
   return (
     <div class="page-heading">
       {back ? <p class="page-back">{back}</p> : null}

@@ -6,11 +6,11 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
+import { connectionPath } from '../components/connection/tabs.ts';
 import { setFlash, takeFlash } from '../flash.ts';
 import { formatDateTime } from '../format.ts';
 import { navigate } from '../router.ts';
 
-const connectionPath = (id: string) => `/connections/${encodeURIComponent(id)}`;
 
 export function ConnectionsPage() {
   const [list, setList] = useState<ConnectionList | null>(null);
@@ -100,12 +100,8 @@ export function ConnectionsPage() {
           <EmptyState icon="connections" title="No connections yet">
             <p>
               A connection brings the conversations of one Intercom workspace onto the right contacts and companies in
-              one HubSpot portal. Create one and connect Intercom with an access token, or try the sandbox to watch
+              one HubSpot portal. Create one, then connect Intercom and HubSpot to it, or try the sandbox to watch
               Interhubz work against simulated Intercom and HubSpot accounts.
-            </p>
-            <p>
-              Connecting HubSpot from the UI comes in a later version; declare a <code>hubspot.accessToken</code> in the
-              configuration file meanwhile.
             </p>
             <div class="empty-state-actions">{actions}</div>
           </EmptyState>
@@ -154,7 +150,7 @@ function NewConnectionForm({ onCancel }: { onCancel: () => void }) {
     setBusy(true);
     try {
       const created = await api.createConnection({ name: trimmed });
-      setFlash(`Connection “${created.name}” created. Connect Intercom below to start.`);
+      setFlash(`Connection “${created.name}” created. Next, connect Intercom, then HubSpot.`);
       navigate(connectionPath(created.id));
     } catch (caught) {
       setError(toApiError(caught));

@@ -1,0 +1,62 @@
+// The Overview tab: the two sides (as numbered steps while the connection is being set up), the
+// things to look at, the webhook addresses, and pause/resume/delete.
+import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
+import { ManageSection } from './ManageSection.tsx';
+import { SideCard, type TokenForms } from './SideCard.tsx';
+import { WebhooksSection } from './WebhooksSection.tsx';
+
+interface OverviewTabProps {
+  detail: ConnectionDetail;
+  forms: TokenForms;
+  onChanged: (detail: ConnectionDetail, status: string) => void;
+}
+
+export function OverviewTab({ detail, forms, onChanged }: OverviewTabProps) {
+  const settingUp = !detail.sandbox && !(detail.intercom.connected && detail.hubspot.connected);
+  return (
+    <>
+      {detail.warnings.length > 0 ? (
+        <section class="warning-panel" aria-labelledby="warnings-heading">
+          <h2 id="warnings-heading" class="warning-panel-title">
+            {detail.warnings.length === 1 ? 'Something to look at' : `${detail.warnings.length} things to look at`}
+          </h2>
+          <ul>
+            {detail.warnings.map((warning, index) => (
+              <li key={index}>{warning}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
+      {settingUp ? (
+        <section aria-labelledby="setup-heading">
+          <h2 id="setup-heading" class="section-title">
+            Connect Intercom and HubSpot
+          </h2>
+          <p class="section-lead">Two steps. Syncing starts once both sides are connected.</p>
+          <ol class="overview-grid connect-steps">
+            <li>
+              <SideCard side="intercom" step={1} detail={detail} forms={forms} />
+            </li>
+            <li>
+              <SideCard side="hubspot" step={2} detail={detail} forms={forms} />
+            </li>
+          </ol>
+        </section>
+      ) : (
+        <section aria-labelledby="accounts-heading">
+          <h2 id="accounts-heading" class="section-title">
+            Accounts
+          </h2>
+          <div class="overview-grid">
+            <SideCard side="intercom" detail={detail} forms={forms} />
+            <SideCard side="hubspot" detail={detail} forms={forms} />
+          </div>
+        </section>
+      )}
+
+      <WebhooksSection detail={detail} />
+      <ManageSection detail={detail} onChanged={onChanged} />
+    </>
+  );
+}
