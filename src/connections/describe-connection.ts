@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import { connectionOwner } from '../db/repos/credentials.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
-import type { ConnectionDetail, ConnectionSummary } from '../http/api-types.ts';
+import type { ConnectionDetail, ConnectionSummary, OAuthProvider } from '../http/api-types.ts';
+import { missingScopes } from '../integrations/hubspot/scopes.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
@@ -36,7 +37,18 @@ export function silenceWarning(row: ConnectionRow, lastWebhookAt: number | null,
   return `${lastWebhookAt === null ? `${what} in the ${span} since this connection was made` : `${what} ${span}`}: check the webhook URL and topics in your Intercom app. The reconciliation sweep is catching up meanwhile.`;
 }
 
-export async function describeConnection(db: Kysely<Database>, row: ConnectionRow, options: { config: Config; baseUrl: string; now: number }): Promise<ConnectionDetail> {
+function parseScopes(stored: string | null): string[] | null {
+  if (stored === null) return null;
+  const parsed: unknown = JSON.parse(stored);
+  return Array.isArray(parsed) ? parsed.filter((scope): scope is string => typeof scope === 'string') : null;
+}
+
+export async function describeConnection(
+  db: Kysely<Database>,
+  row: ConnectionRow,
+  options: { config: Config; baseUrl: string; now: number; oauthStart: (row: ConnectionRow, provider: OAuthProvider) => string | null },
+): Promise<ConnectionDetail> {
+  const scopes = parseScopes(row.hubspot_scopes);
   const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(row.id)).execute();
   const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
   const last = await db
@@ -48,8 +60,14 @@ export async function describeConnection(db: Kysely<Database>, row: ConnectionRo
     .executeTakeFirst();
   return {
     ...summarize(row),
-    intercom: { connected: row.intercom_workspace_id !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercom_workspace_id, region: row.intercom_region },
-    hubspot: { connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id },
+    intercom: {
+      connected: row.intercom_workspace_id !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercom_workspace_id, region: row.intercom_region, method: row.intercom_auth,
+    },
+    hubspot: {
+      connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id, method: row.hubspot_auth,
+      scopes, missingScopes: missingScopes(scopes),
+    },
+    oauthStart: { intercom: options.oauthStart(row, 'intercom'), hubspot: options.oauthStart(row, 'hubspot') },
     webhookUrls: webhookUrls(options.baseUrl),
     lastWebhookAt: iso(last?.at as number | null | undefined),
     warnings: [silenceWarning(row, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours)].filter(

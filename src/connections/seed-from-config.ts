@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config, ConnectionConfig } from '../config/schema.ts';
 import { connectionOwner, getCredential, putCredential } from '../db/repos/credentials.ts';
-import type { Database } from '../db/schema.ts';
+import type { ConnectionRow, Database } from '../db/schema.ts';
 import type { Vault } from '../vault/vault.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
@@ -24,6 +24,17 @@ export interface SeedResult {
 
 /** Vault kinds of the tokens a YAML connection can carry. */
 export const TOKEN_KIND = { intercom: INTERCOM_TOKEN_KIND, hubspot: STATIC_TOKEN_KIND } as const;
+
+/**
+ * The YAML key that supplies a side's token for a connection the file declares (shown when a
+ * person tries to replace it in the UI), or null when the file leaves that side to the UI.
+ */
+export function yamlTokenKey(config: Config, row: Pick<ConnectionRow, 'name' | 'managed_by_config'>, provider: 'intercom' | 'hubspot'): string | null {
+  if (row.managed_by_config !== 1) return null;
+  const index = config.connections.findIndex((connection) => connection.name === row.name);
+  if (index < 0 || config.connections[index]?.[provider].accessToken === '') return null;
+  return `connections[${index}].${provider}.accessToken`;
+}
 
 /** The settings stored as JSON on the row: everything but identity and secrets. */
 export function settingsOf(connection: ConnectionConfig): string {

@@ -55,6 +55,10 @@ export interface ConnectionsTable {
   settings: Generated<string>;
   intercom_base_url: string | null;
   hubspot_base_url: string | null;
+  intercom_auth: Generated<'oauth' | 'token' | null>;
+  hubspot_auth: Generated<'oauth' | 'token' | null>;
+  /** JSON array of scope names, as HubSpot reported them at connect time. */
+  hubspot_scopes: Generated<string | null>;
 }
 
 export interface WebhookDeliveriesTable {

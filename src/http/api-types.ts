@@ -68,10 +68,36 @@ export const IntercomTokenBody = z.strictObject({
 });
 export type IntercomTokenBody = z.input<typeof IntercomTokenBody>;
 
+export const HubSpotTokenBody = z.strictObject({
+  /** A private-app access token (pat-…) or service key. */
+  accessToken: z.string().trim().min(1, 'accessToken is required'),
+  /** The client secret of the HubSpot app that signs this portal's webhooks (when not the configured OAuth app). */
+  webhookSecret: z.string().optional(),
+});
+export type HubSpotTokenBody = z.input<typeof HubSpotTokenBody>;
+
+export type OAuthProvider = 'intercom' | 'hubspot';
+/** How a side was connected: through the vendor's OAuth consent, or with a pasted token. */
+export type ConnectMethod = 'oauth' | 'token';
+
 /** GET /api/connections/:id, and the answer of every change to a connection. */
 export interface ConnectionDetail extends ConnectionSummary {
-  intercom: { connected: boolean; workspaceId: string | null; region: 'us' | 'eu' | 'au' };
-  hubspot: { connected: boolean; portalId: number | null };
+  intercom: { connected: boolean; workspaceId: string | null; region: 'us' | 'eu' | 'au'; method: ConnectMethod | null };
+  hubspot: {
+    connected: boolean;
+    portalId: number | null;
+    method: ConnectMethod | null;
+    /** The scopes HubSpot granted, as it reported them at connect time (null: not known). */
+    scopes: string[] | null;
+    /** Scopes the product needs that the grant lacks (empty when all are there or the grant is unknown). */
+    missingScopes: string[];
+  };
+  /**
+   * Where the browser goes (a full page navigation, GET) to connect or re-authorise a side through
+   * the vendor's OAuth consent; null when no OAuth app is configured for it (apps.* in the YAML).
+   * The flow ends back on /connections/:id?oauth=<provider>[&changed=1], or on an error page.
+   */
+  oauthStart: { intercom: string | null; hubspot: string | null };
   /** The URLs to paste into the Intercom and HubSpot app settings. */
   webhookUrls: { intercom: string; hubspot: string };
   lastWebhookAt: string | null;

@@ -17,6 +17,9 @@ import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { oauthCallbackRoutes, oauthStartRoute, type OAuthDeps } from './routes/oauth.ts';
+import { registerOAuthApps } from '../oauth/oauth-apps.ts';
+import { createPendingAuthorizations } from '../oauth/pending-authorizations.ts';
 import type { IntakeDeps } from '../webhooks/intake.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -85,13 +88,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   await webhookRoutes(app, deps);
 
-  await app.register(async (api) => {
-    api.addHook('onRequest', requireCaller(deps));
-    sessionRoutes(api, deps);
-    apiTokenRoutes(api, deps);
-    connectionRoutes(api, deps);
-  });
-
   const sandbox = deps.config.sandbox.enabled;
   if (sandbox === true || (sandbox === 'auto' && deps.config.connections.length === 0)) {
     // Loaded only when on: a deployment with real connections never pays for the simulators.
@@ -99,6 +95,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const mounted = await sandboxRoutes(app, deps);
     app.decorate('sandbox', mounted);
   }
+  const oauth: OAuthDeps = { apps: await registerOAuthApps(app, { config: deps.config, sandbox: app.sandbox }), pending: createPendingAuthorizations(deps.clock) };
+  oauthCallbackRoutes(app, deps, oauth);
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireCaller(deps));
+    sessionRoutes(api, deps);
+    apiTokenRoutes(api, deps);
+    connectionRoutes(api, deps, oauth);
+    oauthStartRoute(api, deps, oauth);
+  });
 
   await uiRoutes(app, deps.uiDistDir);
   return app;

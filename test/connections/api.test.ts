@@ -67,7 +67,7 @@ t.test('connect Intercom with a token: checked first, identity stored, a differe
   const workspaceB = intercom.sim.control.workspaces.create({ name: 'Another' }).id;
   const reauth = await call('POST', `/api/connections/${id}/intercom/token`, { accessToken: intercom.sim.control.createAccessToken(workspaceB), region: 'eu' });
   t.equal(reauth.status, 200);
-  t.match(reauth.body, { status: 'active', intercom: { workspaceId: workspaceB }, notice: new RegExp(`belongs to Intercom workspace ${workspaceB}, not ${workspaceA}`) });
+  t.match(reauth.body, { status: 'active', intercom: { workspaceId: workspaceB }, notice: new RegExp(`is for Intercom workspace ${workspaceB}, not ${workspaceA}`) });
   t.match(await getJob(server.daemon.db.kysely, parked.id), { status: 'queued' }, 're-authorising resumed the parked work');
 });
 

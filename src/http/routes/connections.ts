@@ -1,23 +1,31 @@
 // The connections API: thin routes over src/connections/*.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { connectIntercomToken } from '../../connections/connect-intercom-token.ts';
+import type { z } from 'zod';
+import { connectHubSpotToken, connectIntercomToken, type ConnectResult } from '../../connections/connect-with-token.ts';
 import { createConnection } from '../../connections/create-connection.ts';
 import { createSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { deleteConnection } from '../../connections/delete-connection.ts';
 import { describeConnection, summarize } from '../../connections/describe-connection.ts';
 import { getConnection, listConnections } from '../../db/repos/connections.ts';
 import type { ConnectionRow } from '../../db/schema.ts';
-import { CreateConnectionBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
+import { yamlTokenKey } from '../../connections/seed-from-config.ts';
+import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
 import { publicBaseUrl } from '../public-url.ts';
+import { oauthStartPath, type OAuthDeps } from './oauth.ts';
 
 type ById = { Params: { id: string } };
 
-export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
+export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAuthDeps): void {
   const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
   const detail = async (request: FastifyRequest, id: string, notice?: string): Promise<ConnectionDetail> => {
-    const described = await describeConnection(deps.db, await load(id), { config: deps.config, baseUrl: publicBaseUrl(deps.config, request), now: deps.clock() });
+    const described = await describeConnection(deps.db, await load(id), {
+      config: deps.config,
+      baseUrl: publicBaseUrl(deps.config, request),
+      now: deps.clock(),
+      oauthStart: (row, provider) => (oauth.apps.forConnection(row, provider) && !yamlTokenKey(deps.config, row, provider) ? oauthStartPath(row.id, provider) : null),
+    });
     return notice ? { ...described, notice } : described;
   };
 
@@ -50,14 +58,20 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps): void {
     return detail(request, created.row.id);
   });
 
-  app.post<ById>('/api/connections/:id/intercom/token', async (request) => {
-    const row = await load(request.params.id);
-    const body = parseBody(IntercomTokenBody, request.body);
-    const result = await connectIntercomToken({ db: deps.db, vault: deps.vault, upstream: deps.upstream, log: deps.log, clock: deps.clock }, row, body);
-    if (!result.ok) throw new HttpError(result.status, result.code, result.message);
-    request.log.info({ connectionId: row.id }, 'Intercom connected with an access token');
-    return detail(request, row.id, result.notice);
-  });
+  const tokenRoute = <S extends z.ZodType>(provider: 'intercom' | 'hubspot', schema: S, connect: (row: ConnectionRow, body: z.infer<S>) => Promise<ConnectResult>) => {
+    app.post<ById>(`/api/connections/:id/${provider}/token`, async (request) => {
+      const row = await load(request.params.id);
+      const yamlKey = yamlTokenKey(deps.config, row, provider);
+      if (yamlKey) throw new HttpError(409, 'managed_by_config', `'${row.name}' gets this token from the configuration file (${yamlKey}); change it there.`);
+      const result = await connect(row, parseBody(schema, request.body));
+      if (!result.ok) throw new HttpError(result.status, result.code, result.message);
+      request.log.info({ connectionId: row.id, provider }, 'connected with an access token');
+      return detail(request, row.id, result.notice);
+    });
+  };
+  const connectDeps = { db: deps.db, vault: deps.vault, upstream: deps.upstream, log: deps.log, clock: deps.clock };
+  tokenRoute('intercom', IntercomTokenBody, (row, body) => connectIntercomToken(connectDeps, row, body));
+  tokenRoute('hubspot', HubSpotTokenBody, (row, body) => connectHubSpotToken(connectDeps, row, body));
 
   for (const [action, status] of [['pause', 'paused'], ['resume', null]] as const) {
     app.post<ById>(`/api/connections/:id/${action}`, async (request) => {

@@ -100,3 +100,16 @@ export const Introspection = z.object({
   active: z.boolean(), hub_id: z.number().optional(), scopes: z.array(z.string()).optional(),
   expires_in: z.number().optional(), token_use: z.string().optional(), user: z.string().optional(), hub_domain: z.string().optional(),
 });
+
+/**
+ * GET /account-info/2026-09/details ("Retrieve account details", HubSpot's account-information API
+ * reference): who the token belongs to. Only the fields the code uses.
+ */
+export const AccountDetails = z.object({ portalId: z.number(), timeZone: z.string().optional(), uiDomain: z.string().optional() });
+
+/**
+ * POST /oauth/v2/private-apps/get/access-token-info {tokenKey} (HubSpot's private-apps page; see
+ * HubSpot/hubspot-api-php#171): the scopes of a private-app token. The answer's shape beyond
+ * `scopes` is UNCONFIRMED, so only `scopes` is relied on.
+ */
+export const PrivateAppTokenInfo = z.object({ hubId: z.number().optional(), scopes: z.array(z.string()) });

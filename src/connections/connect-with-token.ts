@@ -1,0 +1,62 @@
+// Connecting a side with a pasted token: the token is tried first (which workspace or portal it
+// belongs to, and for HubSpot which scopes it has), and only a working token is stored.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { ConnectionRow, Database } from '../db/schema.ts';
+import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
+import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
+import type { UpstreamContext } from '../integrations/upstream-context.ts';
+import type { Vault } from '../vault/vault.ts';
+import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
+import { identifyHubSpotToken, identifyIntercom, type Refusal } from './identify.ts';
+import { recordConnected, type CredentialToStore } from './record-connected.ts';
+
+export interface ConnectDeps {
+  db: Kysely<Database>;
+  vault: Vault;
+  upstream: UpstreamContext;
+  log: Logger;
+  clock: () => number;
+}
+
+export type ConnectResult = { ok: true; notice?: string } | Refusal | { ok: false; status: 404; code: 'not_found'; message: string };
+
+const gone: ConnectResult = { ok: false, status: 404, code: 'not_found', message: 'The connection was deleted meanwhile.' };
+
+function withSecret(credentials: CredentialToStore[], provider: 'intercom' | 'hubspot', secret: string | undefined): CredentialToStore[] {
+  return secret ? [...credentials, { kind: webhookSecretKind(provider), value: secret }] : credentials;
+}
+
+export async function connectIntercomToken(
+  deps: ConnectDeps,
+  row: ConnectionRow,
+  input: { accessToken: string; region: 'us' | 'eu' | 'au'; webhookSecret?: string | undefined },
+): Promise<ConnectResult> {
+  const identity = await identifyIntercom(deps, { token: input.accessToken, region: input.region, baseUrlOverride: row.intercom_base_url, adoptReportedRegion: false });
+  if (!identity.ok) return identity;
+  const recorded = await recordConnected(deps.db, deps.vault, {
+    connectionId: row.id,
+    connected: { side: 'intercom', method: 'token', workspaceId: identity.workspaceId, region: identity.region },
+    credentials: withSecret([{ kind: INTERCOM_TOKEN_KIND, value: input.accessToken }], 'intercom', input.webhookSecret),
+    now: deps.clock(),
+  });
+  if (!recorded) return gone;
+  return recorded.notice ? { ok: true, notice: recorded.notice } : { ok: true };
+}
+
+export async function connectHubSpotToken(
+  deps: ConnectDeps,
+  row: ConnectionRow,
+  input: { accessToken: string; webhookSecret?: string | undefined },
+): Promise<ConnectResult> {
+  const identity = await identifyHubSpotToken(deps, { token: input.accessToken, baseUrlOverride: row.hubspot_base_url });
+  if (!identity.ok) return identity;
+  const recorded = await recordConnected(deps.db, deps.vault, {
+    connectionId: row.id,
+    connected: { side: 'hubspot', method: 'token', portalId: identity.portalId, scopes: identity.scopes },
+    credentials: withSecret([{ kind: STATIC_TOKEN_KIND, value: input.accessToken }], 'hubspot', input.webhookSecret),
+    now: deps.clock(),
+  });
+  if (!recorded) return gone;
+  return recorded.notice ? { ok: true, notice: recorded.notice } : { ok: true };
+}
