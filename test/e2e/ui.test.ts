@@ -53,7 +53,7 @@ if (missing) {
     t.equal(await nav.getByRole('link', { name: 'Connections' }).getAttribute('aria-current'), 'page');
     t.equal(await nav.getByRole('link', { name: 'Settings' }).getAttribute('aria-current'), null);
     await page.getByRole('heading', { name: 'No connections yet' }).waitFor();
-    t.ok(await page.getByText('comes in a later version').isVisible(), 'the empty state says connecting comes later');
+    t.ok(await page.getByText('then connect Intercom and HubSpot to it').isVisible(), 'the empty state says what comes after creating one');
     t.ok(await page.getByRole('banner').getByText(server.username, { exact: true }).isVisible(), 'the header names the user');
     t.equal(await page.getByRole('main').count(), 1);
     await page.screenshot({ path: `${OUT_DIR}connections.png` });

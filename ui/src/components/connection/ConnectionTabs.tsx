@@ -1,7 +1,7 @@
 // The connection page's tab bar. Each tab is a link with its own address (so it can be bookmarked,
 // opened in a new tab or reloaded) marked up as an ARIA tab: the selected one is in the Tab order,
 // the arrow keys, Home and End move between them.
-import { useRef } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { handleLinkClick, navigate } from '../../router.ts';
 import { type ConnectionTab, connectionPath, connectionTabs } from './tabs.ts';
 
@@ -10,6 +10,11 @@ export const tabId = (tab: ConnectionTab) => `connection-tab-${tab}`;
 
 export function ConnectionTabs({ id, current }: { id: string; current: ConnectionTab }) {
   const list = useRef<HTMLDivElement>(null);
+
+  // On a narrow screen the bar scrolls sideways: keep the selected tab in sight.
+  useEffect(() => {
+    list.current?.querySelector(`#${tabId(current)}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [current]);
 
   function onKeyDown(event: KeyboardEvent) {
     const index = connectionTabs.findIndex((tab) => tab.slug === current);

@@ -1,6 +1,6 @@
 // One side of a connection (Intercom or HubSpot): what it is connected to and how, and the ways to
 // connect or re-authorise it — the vendor's OAuth consent when an app is configured, a token otherwise.
-import type { ComponentChildren, RefObject } from 'preact';
+import type { RefObject } from 'preact';
 import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
 import { HubSpotTokenForm, IntercomTokenForm, regionNames } from './SideTokenForms.tsx';
 
@@ -134,28 +134,32 @@ function ConnectActions({ side, detail, forms }: { side: Side; detail: Connectio
   const connected = detail[side].connected;
   // Re-authorising a healthy side is not the page's main action; connecting or repairing one is.
   const primary = !connected || detail.status === 'needs_reauth';
-  // The sandbox is wired to the simulators already; a token form there only shows when asked for.
-  const formShown = forms.open[side] || (!url && !detail.sandbox);
-  const form = formShown ? <SideTokenForm side={side} detail={detail} forms={forms} /> : null;
+  // Without OAuth the token form is the way in, open until the side is connected; after that, and
+  // beside OAuth, it waits behind a button. The sandbox only shows it when the banner asks for it.
+  const formShown = forms.open[side] || (!url && !connected && !detail.sandbox);
+  const toggleLabel = url ? 'Use an access token instead' : 'Replace the access token';
+  const toggle = !formShown && !detail.sandbox;
 
-  let note: ComponentChildren = null;
-  if (detail.sandbox) note = <p class="muted">{`The sandbox is already connected to the simulated ${label} ${side === 'intercom' ? 'workspace' : 'portal'}.`}</p>;
-
-  if (!url) return <>{note}{form}</>;
   return (
     <>
-      {note}
-      <div class="connect-actions">
-        <a class={primary ? 'button button-primary' : 'button button-secondary'} href={url}>
-          {connected ? `Re-authorise ${label}` : `Connect with ${label}`}
-        </a>
-        {!formShown && !detail.sandbox ? (
-          <button type="button" class="button-link" onClick={() => forms.reveal(side)}>
-            Use an access token instead
-          </button>
-        ) : null}
-      </div>
-      {form}
+      {detail.sandbox ? (
+        <p class="muted">{`The sandbox is already connected to the simulated ${label} ${side === 'intercom' ? 'workspace' : 'portal'}.`}</p>
+      ) : null}
+      {url || toggle ? (
+        <div class="connect-actions">
+          {url ? (
+            <a class={primary ? 'button button-primary' : 'button button-secondary'} href={url}>
+              {connected ? `Re-authorise ${label}` : `Connect with ${label}`}
+            </a>
+          ) : null}
+          {toggle ? (
+            <button type="button" class={url ? 'button-link' : 'button button-secondary'} onClick={() => forms.reveal(side)}>
+              {toggleLabel}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
+      {formShown ? <SideTokenForm side={side} detail={detail} forms={forms} /> : null}
     </>
   );
 }
