@@ -18,6 +18,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
 import { createConnectionClients } from './connections/clients.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
+import { enqueueIdentify, identifyTasks } from './connections/identify-task.ts';
 import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-task.ts';
 import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { createDeliveryRecorder } from './webhooks/record-deliveries.ts';
@@ -76,7 +77,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await verifyKeyMatchesDatabase(db.kysely, vault, clock());
     const seeded = await seedConnectionsFromConfig(db.kysely, vault, config, clock());
     if (config.connections.length > 0 || seeded.released.length > 0 || seeded.pruned.length > 0) {
-      log.info(seeded, 'connections from the configuration file applied');
+      log.info({ ...seeded, identify: seeded.identify.length }, 'connections from the configuration file applied');
     }
 
     const upstream = createUpstreamContext(config.upstream);
@@ -91,6 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       tasks: taskRegistry([
         ...eventTasks(options.reactions ?? []),
         ...reconcileTasks({ db: db.kysely, clients, recorder, jobs, settings: config.reconcile, clock }),
+        ...identifyTasks({ db: db.kysely, vault, upstream, config, log, clock }),
         ...(options.tasks ?? []),
       ]),
       log,
@@ -102,6 +104,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       backoff: { baseMs: jobsConfig.backoffBaseSeconds * 1000, capMs: jobsConfig.backoffCapSeconds * 1000 },
     });
     wakeScheduler = scheduler.notify;
+    for (const { connectionId, side } of seeded.identify) await enqueueIdentify(jobs, connectionId, side);
     // A heartbeat older than a few sleeps means the loop is stuck.
     const heartbeatLimitMs = Math.max(3 * jobsConfig.maxSleepSeconds * 1000, 30_000);
 

@@ -21,7 +21,7 @@ export async function createConnection(db: Kysely<Database>, input: { name: stri
     if (taken) return { ok: false, reason: 'name_taken', message: `A connection named '${input.name}' already exists.` } as const;
     const row: ConnectionRow = {
       id: randomUUID(), name: input.name, status: 'disconnected', managed_by_config: 0, created_at: input.now, updated_at: input.now,
-      intercom_workspace_id: null, intercom_region: 'us', hubspot_portal_id: null, settings: '{}', intercom_base_url: null, hubspot_base_url: null, intercom_auth: null, hubspot_auth: null, hubspot_scopes: null,
+      intercom_workspace_id: null, intercom_region: 'us', hubspot_portal_id: null, settings: '{}', intercom_base_url: null, hubspot_base_url: null, intercom_auth: null, hubspot_auth: null, hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
     };
     await trx.insertInto('connections').values(row).execute();
     return { ok: true, row } as const;

@@ -45,7 +45,7 @@ export async function createSandboxConnection(
       id: randomUUID(), name, status: 'active', managed_by_config: 0, created_at: deps.now, updated_at: deps.now,
       intercom_workspace_id: workspaceId, intercom_region: 'us', hubspot_portal_id: hubspot.control.defaultHubId(), settings: '{}',
       intercom_base_url: `${base}/sandbox/intercom`, hubspot_base_url: `${base}/sandbox/hubspot`,
-      intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null,
+      intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
     };
     await trx.insertInto('connections').values(created).execute();
     const owner = connectionOwner(created.id);

@@ -61,10 +61,10 @@ export async function describeConnection(
   return {
     ...summarize(row),
     intercom: {
-      connected: row.intercom_workspace_id !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercom_workspace_id, region: row.intercom_region, method: row.intercom_auth,
+      connected: row.intercom_workspace_id !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercom_workspace_id, region: row.intercom_region, method: row.intercom_auth, refused: row.intercom_refused === 1,
     },
     hubspot: {
-      connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id, method: row.hubspot_auth,
+      connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id, method: row.hubspot_auth, refused: row.hubspot_refused === 1,
       scopes, missingScopes: missingScopes(scopes),
     },
     oauthStart: { intercom: options.oauthStart(row, 'intercom'), hubspot: options.oauthStart(row, 'hubspot') },

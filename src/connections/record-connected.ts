@@ -22,14 +22,15 @@ export interface CredentialToStore {
 type Status = ConnectionRow['status'];
 
 /**
- * The status once a side is connected: a paused connection stays paused; a connection that
- * needed re-authorising is active again (its parked work resumes); otherwise it is active when
- * both sides are connected, and stays disconnected while one is missing.
+ * The status once a side is connected: a paused connection stays paused; one whose other side
+ * still stands refused still needs re-authorising; one that needed it is active again (its parked
+ * work resumes); otherwise active when both sides are connected, disconnected while one is missing.
  */
-export function statusAfterConnect(current: Status, otherSideConnected: boolean): Status {
+export function statusAfterConnect(current: Status, other: { connected: boolean; refused: boolean }): Status {
   if (current === 'paused') return 'paused';
+  if (other.refused) return 'needs_reauth';
   if (current === 'needs_reauth') return 'active';
-  return otherSideConnected ? 'active' : 'disconnected';
+  return other.connected ? 'active' : 'disconnected';
 }
 
 /** Said when the new authorisation belongs to another workspace or portal than the stored one. */
@@ -61,12 +62,18 @@ export async function recordConnected(
       if (replaced.length > 0) await trx.deleteFrom('credentials').where('owner', '=', owner).where('kind', 'in', replaced).execute();
       await putCredential(trx, vault, { owner, kind: credential.kind, value: credential.value, now });
     }
-    const otherConnected = connected.side === 'intercom' ? row.hubspot_portal_id !== null : row.intercom_workspace_id !== null;
-    const status = statusAfterConnect(row.status, otherConnected);
+    const other =
+      connected.side === 'intercom'
+        ? { connected: row.hubspot_portal_id !== null, refused: row.hubspot_refused === 1 }
+        : { connected: row.intercom_workspace_id !== null, refused: row.intercom_refused === 1 };
+    const status = statusAfterConnect(row.status, other);
     const identity =
       connected.side === 'intercom'
-        ? { intercom_workspace_id: connected.workspaceId, intercom_region: connected.region, intercom_auth: connected.method }
-        : { hubspot_portal_id: connected.portalId, hubspot_scopes: connected.scopes === null ? null : JSON.stringify(connected.scopes), hubspot_auth: connected.method };
+        ? { intercom_workspace_id: connected.workspaceId, intercom_region: connected.region, intercom_auth: connected.method, intercom_refused: 0 as const }
+        : {
+            hubspot_portal_id: connected.portalId, hubspot_scopes: connected.scopes === null ? null : JSON.stringify(connected.scopes), hubspot_auth: connected.method,
+            hubspot_refused: 0 as const,
+          };
     await trx.updateTable('connections').set({ ...identity, status, updated_at: now }).where('id', '=', row.id).execute();
     // Work parked while the credential was refused goes on now.
     if (row.status === 'needs_reauth' && status === 'active') await resumeConnectionJobs(trx, row.id, now);

@@ -20,6 +20,8 @@ export interface SeedResult {
   /** Left the file: now managed in the UI. */
   released: string[];
   pruned: string[];
+  /** Sides whose YAML token is new, changed, or not identified yet: to be identified (identify-task.ts). */
+  identify: Array<{ connectionId: string; side: 'intercom' | 'hubspot' }>;
 }
 
 /** Vault kinds of the tokens a YAML connection can carry. */
@@ -50,7 +52,7 @@ async function putIfChanged(db: Kysely<Database>, vault: Vault, owner: string, k
 }
 
 export async function seedConnectionsFromConfig(db: Kysely<Database>, vault: Vault, config: Config, now: number): Promise<SeedResult> {
-  const result: SeedResult = { created: [], updated: [], unchanged: [], released: [], pruned: [] };
+  const result: SeedResult = { created: [], updated: [], unchanged: [], released: [], pruned: [], identify: [] };
   const declared = new Set(config.connections.map((connection) => connection.name));
   for (const connection of config.connections) {
     const existing = await db.selectFrom('connections').selectAll().where('name', '=', connection.name).executeTakeFirst();
@@ -72,8 +74,11 @@ export async function seedConnectionsFromConfig(db: Kysely<Database>, vault: Vau
     }
     const owner = connectionOwner(id);
     for (const provider of ['intercom', 'hubspot'] as const) {
-      changed = (await putIfChanged(db, vault, owner, TOKEN_KIND[provider], connection[provider].accessToken, now)) || changed;
+      const tokenChanged = await putIfChanged(db, vault, owner, TOKEN_KIND[provider], connection[provider].accessToken, now);
+      changed = tokenChanged || changed;
       changed = (await putIfChanged(db, vault, owner, webhookSecretKind(provider), connection[provider].webhookSecret, now)) || changed;
+      const identified = provider === 'intercom' ? existing?.intercom_workspace_id : existing?.hubspot_portal_id;
+      if (connection[provider].accessToken !== '' && (tokenChanged || identified === null || identified === undefined)) result.identify.push({ connectionId: id, side: provider });
     }
     if (!existing) result.created.push(connection.name);
     else if (changed) result.updated.push(connection.name);

@@ -59,6 +59,9 @@ export interface ConnectionsTable {
   hubspot_auth: Generated<'oauth' | 'token' | null>;
   /** JSON array of scope names, as HubSpot reported them at connect time. */
   hubspot_scopes: Generated<string | null>;
+  /** 1 while this side's credential stands refused (status needs_reauth). */
+  intercom_refused: Generated<0 | 1>;
+  hubspot_refused: Generated<0 | 1>;
 }
 
 export interface WebhookDeliveriesTable {

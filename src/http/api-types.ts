@@ -82,11 +82,13 @@ export type ConnectMethod = 'oauth' | 'token';
 
 /** GET /api/connections/:id, and the answer of every change to a connection. */
 export interface ConnectionDetail extends ConnectionSummary {
-  intercom: { connected: boolean; workspaceId: string | null; region: 'us' | 'eu' | 'au'; method: ConnectMethod | null };
+  intercom: { connected: boolean; workspaceId: string | null; region: 'us' | 'eu' | 'au'; method: ConnectMethod | null; /** Its token was refused: re-authorise this side. */ refused: boolean };
   hubspot: {
     connected: boolean;
     portalId: number | null;
     method: ConnectMethod | null;
+    /** Its credential was refused (token revoked, refresh failed): re-authorise this side. */
+    refused: boolean;
     /** The scopes HubSpot granted, as it reported them at connect time (null: not known). */
     scopes: string[] | null;
     /** Scopes the product needs that the grant lacks (empty when all are there or the grant is unknown). */

@@ -174,7 +174,7 @@ t.test('re-auth into a different HubSpot portal is allowed and said plainly; set
   const settings = JSON.stringify({ timeZone: 'Europe/Berlin', conversations: { capture: { mode: 'manual' } } });
   await db.updateTable('connections').set({ settings }).where('id', '=', id).execute();
   const job = await enqueueJob(db, { task: 'intercom.event', payload: {}, connectionId: id }, { now: Date.now(), maxAttempts: 3 });
-  await markNeedsReauth(db, id, Date.now());
+  await markNeedsReauth(db, id, 'hubspot', Date.now());
   t.match(await getJob(db, job.id), { status: 'parked' });
 
   const portal = sandbox.hubspot.control.createPortal({ domain: 'other.example' });

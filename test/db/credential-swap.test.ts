@@ -26,7 +26,7 @@ t.test('needs_reauth parks the connection\'s queued jobs; re-authorising resumes
   await kysely.insertInto('connections').values({ id: 'c1', name: 'EU', status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
   const job = await enqueueJob(kysely, { task: 'capture', payload: {}, connectionId: 'c1', runAt: 5 }, { now: 1, maxAttempts: 3 });
   const other = await enqueueJob(kysely, { task: 'capture', payload: {}, connectionId: 'c2' }, { now: 1, maxAttempts: 3 });
-  await markNeedsReauth(kysely, 'c1', 10);
+  await markNeedsReauth(kysely, 'c1', 'hubspot', 10);
   t.match(await getConnection(kysely, 'c1'), { status: 'needs_reauth' });
   t.match(await getJob(kysely, job.id), { status: 'parked' });
   t.match(await getJob(kysely, other.id), { status: 'queued' });

@@ -11,9 +11,10 @@ export async function listConnections(db: Kysely<Database>): Promise<ConnectionR
  * it, and its queued jobs wait (parked) instead of failing one by one. One transaction, so no job
  * is claimed in between.
  */
-export async function markNeedsReauth(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
+export async function markNeedsReauth(db: Kysely<Database>, connectionId: string, side: 'intercom' | 'hubspot', now: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('connections').set({ status: 'needs_reauth', updated_at: now }).where('id', '=', connectionId).execute();
+    const refused = side === 'intercom' ? { intercom_refused: 1 as const } : { hubspot_refused: 1 as const };
+    await trx.updateTable('connections').set({ status: 'needs_reauth', ...refused, updated_at: now }).where('id', '=', connectionId).execute();
     await parkConnectionJobs(trx, connectionId, now);
   });
 }
@@ -21,7 +22,7 @@ export async function markNeedsReauth(db: Kysely<Database>, connectionId: string
 /** Re-authorised: active again, and its parked jobs resume now. */
 export async function markReauthorised(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('connections').set({ status: 'active', updated_at: now }).where('id', '=', connectionId).execute();
+    await trx.updateTable('connections').set({ status: 'active', intercom_refused: 0, hubspot_refused: 0, updated_at: now }).where('id', '=', connectionId).execute();
     await resumeConnectionJobs(trx, connectionId, now);
   });
 }

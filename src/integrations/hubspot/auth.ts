@@ -149,7 +149,7 @@ export function createOAuthTokenProvider(deps: OAuthDeps): TokenProvider {
         const again = await load();
         if (again.version !== stored.version) return (held = again);
         deadVersion = stored.version;
-        await markNeedsReauth(deps.db, deps.connectionId, now());
+        await markNeedsReauth(deps.db, deps.connectionId, 'hubspot', now());
         log.warn({ code: error.details.code, requestId: error.details.requestId }, 'HubSpot refused the refresh token; connection needs re-authorisation');
         throw error;
       }

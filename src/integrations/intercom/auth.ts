@@ -49,7 +49,7 @@ export function createIntercomAuth(deps: IntercomAuthDeps): IntercomAuth {
       // A person may have re-authorised while the refused call was in flight: try the new token once.
       const current = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), kind);
       if (current && versionUsed !== undefined && current.version > versionUsed) return true;
-      await markNeedsReauth(deps.db, deps.connectionId, now());
+      await markNeedsReauth(deps.db, deps.connectionId, 'intercom', now());
       deps.log.warn({ connectionId: deps.connectionId }, 'Intercom refused the access token; the connection needs re-authorisation and its jobs are parked');
       return false;
     },
