@@ -128,8 +128,15 @@ if (missing) {
       t.equal(path(page), plain, `Re-authorise ${side} goes to the Overview`);
       t.pass(`and focuses the ${side} token field`);
     }
+
+    // When the server knows which side refused, the banner names it and offers only that side.
+    await server.daemon.db.kysely.updateTable('connections').set({ hubspot_refused: 1 }).where('id', '=', id).execute();
     await page.goto(`${server.url}${base}`);
     await banner.waitFor();
+    t.match(await banner.getByRole('heading').innerText(), /^Interhubz lost access to HubSpot for this connection\.$/, 'names HubSpot');
+    t.match(await banner.innerText(), /HubSpot no longer accepts this connection’s credential/);
+    t.same(await banner.getByRole('link').allInnerTexts(), ['Re-authorise HubSpot'], 'offers HubSpot only');
+    t.ok(await page.getByRole('region', { name: 'HubSpot', exact: true }).getByText('HubSpot no longer accepts').isVisible(), 'the HubSpot card says so too');
     await page.screenshot({ path: `${OUT_DIR}connection-needs-reauth-overview.png`, fullPage: true });
     t.same(errors, [], 'no script or console errors');
   });
@@ -166,11 +173,28 @@ if (missing) {
     await step2.getByRole('alert').filter({ hasText: 'HubSpot was not connected.' }).waitFor();
     await page.screenshot({ path: `${OUT_DIR}connection-hubspot-token-refused.png`, fullPage: true });
 
-    const token = hubspot.control.createStaticToken();
+    // A private app without the tickets and owners scopes: connected, with a warning that names them.
     const portalId = hubspot.control.defaultHubId();
-    await step2.getByLabel('Access token', { exact: true }).fill(token);
+    const narrow = hubspot.control.createStaticToken({
+      scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write'],
+    });
+    await step2.getByLabel('Access token', { exact: true }).fill(narrow);
     await step2.getByRole('button', { name: 'Connect HubSpot' }).click();
     await page.getByRole('status').filter({ hasText: `HubSpot connected: portal ${portalId}.` }).waitFor();
+    await page.locator('#hubspot-heading:focus').waitFor();
+    t.pass('focus moves from the folded form to the HubSpot heading');
+    const warning = step2.getByRole('note').filter({ hasText: 'HubSpot did not grant 2 scopes Interhubz needs' });
+    await warning.waitFor();
+    t.same(await warning.getByRole('listitem').allInnerTexts(), ['tickets', 'crm.objects.owners.read'], 'the missing scopes are listed');
+    await step2.getByText('Granted scopes (4)').click();
+    t.ok(await step2.getByRole('listitem').filter({ hasText: 'crm.objects.contacts.write' }).isVisible(), 'the granted scopes unfold');
+    await page.screenshot({ path: `${OUT_DIR}connection-hubspot-missing-scopes.png`, fullPage: true });
+
+    // A token with every scope replaces it; the warning goes.
+    await step2.getByRole('button', { name: 'Replace the access token' }).click();
+    await step2.getByLabel('Access token', { exact: true }).fill(hubspot.control.createStaticToken());
+    await step2.getByRole('button', { name: 'Save the new token' }).click();
+    await warning.waitFor({ state: 'detached' });
     t.match(await step2.getByRole('heading').first().innerText(), /Done/, 'step 2 is done');
     t.ok(await step2.getByText('Connected with a private-app token.').isVisible(), 'says how it was connected');
     t.ok(await step2.getByText(`Connected to portal ${portalId}.`).isVisible(), 'names the portal');

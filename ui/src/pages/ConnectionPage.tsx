@@ -119,6 +119,8 @@ function useTokenForms(id: string, tab: ConnectionTab, onConnected: TokenForms['
   const [focusSide, setFocusSide] = useState<Side | null>(null);
   const inputs = { intercom: useRef<HTMLInputElement>(null), hubspot: useRef<HTMLInputElement>(null) };
 
+  const [connectedSide, setConnectedSide] = useState<Side | null>(null);
+
   useEffect(() => {
     if (!focusSide || tab !== 'overview') return;
     const input = inputs[focusSide].current;
@@ -127,6 +129,13 @@ function useTokenForms(id: string, tab: ConnectionTab, onConnected: TokenForms['
     input.focus();
     setFocusSide(null);
   });
+
+  // The form that had focus may be gone once its side is connected: focus moves to the side's heading.
+  useEffect(() => {
+    if (!connectedSide) return;
+    if (!document.activeElement || document.activeElement === document.body) document.getElementById(`${connectedSide}-heading`)?.focus();
+    setConnectedSide(null);
+  }, [connectedSide]);
 
   return {
     open,
@@ -138,6 +147,7 @@ function useTokenForms(id: string, tab: ConnectionTab, onConnected: TokenForms['
     },
     onConnected(side, detail) {
       setOpen((current) => ({ ...current, [side]: false }));
+      setConnectedSide(side);
       onConnected(side, detail);
     },
   };

@@ -16,9 +16,9 @@ export interface TokenForms {
   onConnected: (side: Side, detail: ConnectionDetail) => void;
 }
 
-/** The OAuth start URL for a side; undefined at run time from a server older than the contract. */
+/** Where the browser goes to connect or re-authorise a side through OAuth; null without an OAuth app. */
 export function oauthUrl(detail: ConnectionDetail, side: Side): string | null {
-  return detail.oauthStart?.[side] ?? null;
+  return detail.oauthStart[side];
 }
 
 interface SideCardProps {
@@ -36,7 +36,7 @@ export function SideCard({ side, detail, forms, step }: SideCardProps) {
   return (
     <section class={step ? 'card side-card is-step' : 'card side-card'} aria-labelledby={headingId}>
       <div class="card-header">
-        <h3 id={headingId} class="side-title">
+        <h3 id={headingId} class="side-title" tabIndex={-1}>
           {step ? (
             <span class={connected ? 'step-number is-done' : 'step-number'} aria-hidden="true">
               {connected ? '✓' : step}
@@ -53,6 +53,9 @@ export function SideCard({ side, detail, forms, step }: SideCardProps) {
         </h3>
         <div class="card-description">
           <SideSummary side={side} detail={detail} />
+          {detail[side].refused ? (
+            <p class="side-refused">{label} no longer accepts this connection’s credential. Re-authorise to resume.</p>
+          ) : null}
         </div>
       </div>
       {side === 'hubspot' ? <ScopeDetails hubspot={detail.hubspot} /> : null}
@@ -94,7 +97,7 @@ function methodText(method: ConnectionDetail['intercom']['method'], side: Side):
 }
 
 function ScopeDetails({ hubspot }: { hubspot: ConnectionDetail['hubspot'] }) {
-  const missing = hubspot.missingScopes ?? [];
+  const missing = hubspot.missingScopes;
   return (
     <>
       {missing.length > 0 ? (
@@ -109,7 +112,12 @@ function ScopeDetails({ hubspot }: { hubspot: ConnectionDetail['hubspot'] }) {
               </li>
             ))}
           </ul>
-          <p>Re-authorise HubSpot, or add {missing.length === 1 ? 'it' : 'them'} to the private app, so that nothing fails for lack of access.</p>
+          <p>
+            {hubspot.method === 'token'
+              ? `Add ${missing.length === 1 ? 'it' : 'them'} to the private app in HubSpot, then save its token here again`
+              : `Re-authorise HubSpot and grant ${missing.length === 1 ? 'it' : 'them'}`}
+            , so that nothing fails for lack of access.
+          </p>
         </div>
       ) : null}
       {hubspot.connected && hubspot.scopes && hubspot.scopes.length > 0 ? (
@@ -133,7 +141,7 @@ function ConnectActions({ side, detail, forms }: { side: Side; detail: Connectio
   const label = sideLabels[side];
   const connected = detail[side].connected;
   // Re-authorising a healthy side is not the page's main action; connecting or repairing one is.
-  const primary = !connected || detail.status === 'needs_reauth';
+  const primary = !connected || detail[side].refused || (detail.status === 'needs_reauth' && !detail.intercom.refused && !detail.hubspot.refused);
   // Without OAuth the token form is the way in, open until the side is connected; after that, and
   // beside OAuth, it waits behind a button. The sandbox only shows it when the banner asks for it.
   const formShown = forms.open[side] || (!url && !connected && !detail.sandbox);
@@ -142,7 +150,7 @@ function ConnectActions({ side, detail, forms }: { side: Side; detail: Connectio
 
   return (
     <>
-      {detail.sandbox ? (
+      {detail.sandbox && !detail[side].refused ? (
         <p class="muted">{`The sandbox is already connected to the simulated ${label} ${side === 'intercom' ? 'workspace' : 'portal'}.`}</p>
       ) : null}
       {url || toggle ? (
