@@ -205,7 +205,7 @@ if (missing) {
     t.same(errors, [], 'no script or console errors');
   });
 
-  t.test('re-authorising Intercom through the simulator’s consent page: approve, another workspace, deny', async (t) => {
+  t.test('re-authorising through the simulators’ consent pages: approve, another workspace, HubSpot, deny', async (t) => {
     const server = await startTestServer(t, { startScheduler: false });
     const intercom = server.daemon.app.sandbox?.intercom;
     if (!intercom) throw new Error('the test server has no sandbox');
@@ -245,6 +245,15 @@ if (missing) {
     await notice.waitFor();
     t.match(await notice.innerText(), new RegExp(`different Intercom workspace than before: workspace ${other.id}\\. This connection’s settings and linkage records were kept\\.`));
     await page.screenshot({ path: `${OUT_DIR}oauth-intercom-changed.png`, fullPage: true });
+
+    // HubSpot's consent works the same way, and the card then says it came through OAuth with its scopes.
+    const hubspotCard = page.getByRole('region', { name: 'HubSpot', exact: true });
+    await hubspotCard.getByRole('link', { name: 'Re-authorise HubSpot' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/sandbox/hubspot/'));
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('status').filter({ hasText: 'HubSpot connected.' }).waitFor();
+    t.ok(await hubspotCard.getByText('Connected through HubSpot’s OAuth consent.').isVisible(), 'HubSpot: connected through OAuth');
+    t.match(await hubspotCard.locator('summary').innerText(), /^Granted scopes \(\d+\)$/, 'with its granted scopes, folded');
 
     // Deny: a page that says the connection was not made.
     await reauthorise.click();
