@@ -9,7 +9,7 @@ import type { UpstreamContext } from '../integrations/upstream-context.ts';
 import type { Vault } from '../vault/vault.ts';
 import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { identifyHubSpotToken, identifyIntercom, type Refusal } from './identify.ts';
-import { recordConnected, type CredentialToStore } from './record-connected.ts';
+import { recordConnected, type ConnectedSide, type CredentialToStore } from './record-connected.ts';
 
 export interface ConnectDeps {
   db: Kysely<Database>;
@@ -27,6 +27,12 @@ function withSecret(credentials: CredentialToStore[], provider: 'intercom' | 'hu
   return secret ? [...credentials, { kind: webhookSecretKind(provider), value: secret }] : credentials;
 }
 
+async function record(deps: ConnectDeps, row: ConnectionRow, connected: ConnectedSide, credentials: CredentialToStore[]): Promise<ConnectResult> {
+  const recorded = await recordConnected(deps.db, deps.vault, { connectionId: row.id, connected, credentials, now: deps.clock() });
+  if (!recorded) return gone;
+  return recorded.notice ? { ok: true, notice: recorded.notice } : { ok: true };
+}
+
 export async function connectIntercomToken(
   deps: ConnectDeps,
   row: ConnectionRow,
@@ -34,14 +40,11 @@ export async function connectIntercomToken(
 ): Promise<ConnectResult> {
   const identity = await identifyIntercom(deps, { token: input.accessToken, region: input.region, baseUrlOverride: row.intercom_base_url, adoptReportedRegion: false });
   if (!identity.ok) return identity;
-  const recorded = await recordConnected(deps.db, deps.vault, {
-    connectionId: row.id,
-    connected: { side: 'intercom', method: 'token', workspaceId: identity.workspaceId, region: identity.region },
-    credentials: withSecret([{ kind: INTERCOM_TOKEN_KIND, value: input.accessToken }], 'intercom', input.webhookSecret),
-    now: deps.clock(),
-  });
-  if (!recorded) return gone;
-  return recorded.notice ? { ok: true, notice: recorded.notice } : { ok: true };
+  return record(
+    deps, row,
+    { side: 'intercom', method: 'token', workspaceId: identity.workspaceId, region: identity.region },
+    withSecret([{ kind: INTERCOM_TOKEN_KIND, value: input.accessToken }], 'intercom', input.webhookSecret),
+  );
 }
 
 export async function connectHubSpotToken(
@@ -51,12 +54,9 @@ export async function connectHubSpotToken(
 ): Promise<ConnectResult> {
   const identity = await identifyHubSpotToken(deps, { token: input.accessToken, baseUrlOverride: row.hubspot_base_url });
   if (!identity.ok) return identity;
-  const recorded = await recordConnected(deps.db, deps.vault, {
-    connectionId: row.id,
-    connected: { side: 'hubspot', method: 'token', portalId: identity.portalId, scopes: identity.scopes },
-    credentials: withSecret([{ kind: STATIC_TOKEN_KIND, value: input.accessToken }], 'hubspot', input.webhookSecret),
-    now: deps.clock(),
-  });
-  if (!recorded) return gone;
-  return recorded.notice ? { ok: true, notice: recorded.notice } : { ok: true };
+  return record(
+    deps, row,
+    { side: 'hubspot', method: 'token', portalId: identity.portalId, scopes: identity.scopes },
+    withSecret([{ kind: STATIC_TOKEN_KIND, value: input.accessToken }], 'hubspot', input.webhookSecret),
+  );
 }

@@ -1,35 +1,24 @@
 // A token that came from the YAML file is identified like a pasted one (which workspace or
 // portal, which scopes), but in a job: at start the vendor may be unreachable, and the daemon
 // must come up anyway. A refused token marks the connection needs_reauth and names the YAML key.
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import { markNeedsReauth, getConnection } from '../db/repos/connections.ts';
 import { connectionOwner, getCredential } from '../db/repos/credentials.ts';
-import type { Database } from '../db/schema.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
-import type { UpstreamContext } from '../integrations/upstream-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { outcome } from '../jobs/outcomes.ts';
 import { defineTask, type TaskDefinition } from '../jobs/task.ts';
-import type { Vault } from '../vault/vault.ts';
-import { identifyHubSpotToken, identifyIntercom } from './identify.ts';
-import { recordConnected } from './record-connected.ts';
+import { connectHubSpotToken, connectIntercomToken, type ConnectDeps } from './connect-with-token.ts';
 import { yamlTokenKey } from './seed-from-config.ts';
 
 export const IDENTIFY_TASK = 'connection.identify';
 
 const Payload = z.object({ connectionId: z.string(), side: z.enum(['intercom', 'hubspot']) });
 
-export interface IdentifyDeps {
-  db: Kysely<Database>;
-  vault: Vault;
-  upstream: UpstreamContext;
+export interface IdentifyDeps extends ConnectDeps {
   config: Config;
-  log: Logger;
-  clock: () => number;
 }
 
 /**
@@ -51,27 +40,20 @@ export function identifyTasks(deps: IdentifyDeps): TaskDefinition[] {
         const kind = side === 'intercom' ? INTERCOM_TOKEN_KIND : STATIC_TOKEN_KIND;
         const stored = await getCredential(deps.db, deps.vault, connectionOwner(row.id), kind);
         if (!stored) return outcome.done();
-        const identity =
+        // The same check and record as a pasted token (the token is stored again, which erases an
+        // OAuth grant it replaces); only a refusal is handled differently.
+        const result =
           side === 'intercom'
-            ? await identifyIntercom(deps, { token: stored.value, region: row.intercom_region, baseUrlOverride: row.intercom_base_url, adoptReportedRegion: false })
-            : await identifyHubSpotToken(deps, { token: stored.value, baseUrlOverride: row.hubspot_base_url });
-        if (!identity.ok) {
+            ? await connectIntercomToken(deps, row, { accessToken: stored.value, region: row.intercom_region })
+            : await connectHubSpotToken(deps, row, { accessToken: stored.value });
+        if (!result.ok) {
+          if (result.status === 404) return outcome.done();
           const where = yamlTokenKey(deps.config, row, side) ?? `the ${side} token`;
-          if (identity.status === 502) return outcome.retry(`${identity.message} (${where})`);
+          if (result.status === 502) return outcome.retry(`${result.message} (${where})`);
           await markNeedsReauth(deps.db, row.id, side, deps.clock());
-          return outcome.fail(`${identity.message} — correct ${where} and restart.`);
+          return outcome.fail(`${result.message} — correct ${where} and restart.`);
         }
-        const recorded = await recordConnected(deps.db, deps.vault, {
-          connectionId: row.id,
-          connected:
-            'workspaceId' in identity
-              ? { side: 'intercom', method: 'token', workspaceId: identity.workspaceId, region: identity.region }
-              : { side: 'hubspot', method: 'token', portalId: identity.portalId, scopes: identity.scopes },
-          // Stored again through recordConnected so that an OAuth grant it replaces is erased.
-          credentials: [{ kind, value: stored.value }],
-          now: deps.clock(),
-        });
-        if (recorded?.notice) deps.log.warn({ connectionId: row.id, side }, recorded.notice);
+        if (result.notice) deps.log.warn({ connectionId: row.id, side }, result.notice);
         return outcome.done();
       },
     }),

@@ -43,7 +43,7 @@ function probeClient(deps: ProbeDeps, service: UpstreamService, baseUrl: string,
 }
 
 /** A failed identity call as the person connecting should read it. */
-export function refusal(service: UpstreamService, error: unknown, what = 'credential'): Refusal {
+function refusal(service: UpstreamService, error: unknown, what = 'credential'): Refusal {
   if (!(error instanceof UpstreamError)) throw error;
   const vendor = VENDOR[service];
   const refused = error.kind === 'unauthorized' || error.kind === 'forbidden';

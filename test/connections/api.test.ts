@@ -3,22 +3,14 @@ import t from 'tap';
 import { connectionOwner } from '../../src/db/repos/credentials.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
-import { signIn, startTestServer } from '../helpers/server.ts';
+import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
 
 async function setup(t: Parameters<typeof startTestServer>[0], config: Parameters<typeof startTestServer>[1] = {}) {
   const intercom = await startIntercomSimulator({ port: 0 });
   t.teardown(() => intercom.close());
   const server = await startTestServer(t, { startScheduler: false, ...config, config: { server: { publicUrl: 'https://ihz.example.com' }, ...config.config } });
   const session = await signIn(server);
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-  };
+  const call = sessionApi(server, session);
   const pointAtSimulator = (id: string) =>
     server.daemon.db.kysely.updateTable('connections').set({ intercom_base_url: intercom.url }).where('id', '=', id).execute();
   return { server, intercom, call, pointAtSimulator };

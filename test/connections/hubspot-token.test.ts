@@ -3,20 +3,12 @@
 import t from 'tap';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
-import { signIn, startTestServer } from '../helpers/server.ts';
+import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
 
 t.test('HubSpot token connect: identity and scopes looked up, missing scopes named, another portal said plainly', async (t) => {
   const server = await startTestServer(t, { startScheduler: false });
   const session = await signIn(server);
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-  };
+  const call = sessionApi(server, session);
   const hubspot = server.daemon.app.sandbox?.hubspot;
   if (!hubspot) throw new Error('no sandbox');
   const db = server.daemon.db.kysely;

@@ -6,7 +6,8 @@ import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../../src/integrations/hub
 import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { markNeedsReauth } from '../../src/db/repos/connections.ts';
-import { signIn, startTestServer, type TestServer } from '../helpers/server.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
+import { sessionApi, signIn, startTestServer, type TestServer } from '../helpers/server.ts';
 
 type Jar = Map<string, string>;
 
@@ -44,19 +45,12 @@ function formFields(html: string): Record<string, string> {
 const CONSENT_ACTION = { intercom: '/sandbox/intercom/oauth/decision', hubspot: '/sandbox/hubspot/oauth/authorize/decision' } as const;
 
 async function setup(t: Parameters<typeof startTestServer>[0]) {
-  const server = await startTestServer(t, { startScheduler: false });
+  const logs = captureLogs();
+  const server = await startTestServer(t, { startScheduler: false, logDestination: logs });
   const session = await signIn(server);
   const jar: Jar = new Map([[session.cookie.split('=')[0] as string, session.cookie.split('=').slice(1).join('=')]]);
   const go = browser(server, jar);
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-  };
+  const api = sessionApi(server, session);
   const sandbox = server.daemon.app.sandbox;
   if (!sandbox) throw new Error('the sandbox is not mounted');
   const created = await api('POST', '/api/connections/sandbox');
@@ -73,11 +67,11 @@ async function setup(t: Parameters<typeof startTestServer>[0]) {
     if (answer.status !== 302 || !answer.location) throw new Error(`decision answered ${answer.status}: ${answer.text}`);
     return { start, callback: answer.location };
   };
-  return { server, session, jar, go, api, sandbox, id, consent };
+  return { server, session, jar, go, api, sandbox, id, consent, logs };
 }
 
 t.test('Intercom OAuth: start, consent, callback; the new token is stored and the side says oauth', async (t) => {
-  const { server, go, api, id, consent, sandbox } = await setup(t);
+  const { server, go, api, id, consent, sandbox, logs } = await setup(t);
   const { start, callback } = await consent('intercom', 'approve');
   const authorize = new URL(String(start.location));
   t.equal(`${authorize.origin}${authorize.pathname}`, `${server.url}/sandbox/intercom/oauth`, 'the consent page is the sandbox simulator, at the address the browser used');
@@ -99,6 +93,13 @@ t.test('Intercom OAuth: start, consent, callback; the new token is stored and th
   const replay = await go(callback);
   t.equal(replay.status, 400, 'a state is used once');
   t.match(replay.text, /does not match an authorisation started here/);
+
+  const logged = logs.text();
+  const code = String(new URL(callback).searchParams.get('code'));
+  t.match(logged, /connected through OAuth/, 'the flow is logged');
+  for (const [what, secret] of [['the authorisation code', code], ['the state', stateSent], ['the access token', String(stored?.value)], ['the client secret', String(sandbox.intercom.defaults?.clientSecret)]]) {
+    t.notOk(logged.includes(secret as string), `the logs never hold ${what}`);
+  }
 });
 
 t.test('HubSpot OAuth: PKCE, scopes asked and granted, portal from the token answer; the static token is replaced', async (t) => {

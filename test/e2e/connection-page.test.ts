@@ -16,6 +16,16 @@ async function signInAt(page: Page, server: TestServer): Promise<void> {
   await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
 }
 
+/** A desktop-sized page, signed in, with its script and console errors collected. */
+async function signedInPage(t: Parameters<typeof launchBrowser>[0], server: TestServer): Promise<{ page: Page; errors: string[] }> {
+  const browser = await launchBrowser(t);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(10_000);
+  const errors = watchErrors(page);
+  await signInAt(page, server);
+  return { page, errors };
+}
+
 const selectedTab = (page: Page) => page.getByRole('tab', { selected: true });
 
 const missing = chromiumMissing();
@@ -26,11 +36,7 @@ if (missing) {
 
   t.test('tabs have their own addresses, work from the keyboard, and load from a deep link', async (t) => {
     const server = await startTestServer(t, { startScheduler: false });
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await signInAt(page, server);
+    const { page, errors } = await signedInPage(t, server);
     await page.getByRole('button', { name: 'Try the sandbox' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
     const base = path(page);
@@ -87,11 +93,7 @@ if (missing) {
 
   t.test('needs_reauth: a banner on every tab with a way to re-authorise each side', async (t) => {
     const server = await startTestServer(t, { startScheduler: false });
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await signInAt(page, server);
+    const { page, errors } = await signedInPage(t, server);
     await page.getByRole('button', { name: 'Try the sandbox' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
     const base = path(page);
@@ -145,11 +147,7 @@ if (missing) {
     const server = await startTestServer(t, { startScheduler: false });
     const hubspot = server.daemon.app.sandbox?.hubspot;
     if (!hubspot) throw new Error('the test server has no sandbox');
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await signInAt(page, server);
+    const { page, errors } = await signedInPage(t, server);
 
     await page.getByRole('button', { name: 'New connection' }).click();
     await page.getByLabel('Connection name').fill('Support EU');
@@ -209,11 +207,7 @@ if (missing) {
     const server = await startTestServer(t, { startScheduler: false });
     const intercom = server.daemon.app.sandbox?.intercom;
     if (!intercom) throw new Error('the test server has no sandbox');
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
-    await signInAt(page, server);
+    const { page, errors } = await signedInPage(t, server);
     await page.getByRole('button', { name: 'Try the sandbox' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
     const base = path(page);

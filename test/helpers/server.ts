@@ -72,3 +72,22 @@ export async function signIn(server: Pick<TestServer, 'url' | 'username' | 'pass
   const { csrfToken } = (await response.json()) as { csrfToken: string };
   return { cookie, csrfToken };
 }
+
+export interface ApiAnswer {
+  status: number;
+  // Tests read answers loosely; the shapes are asserted with t.match.
+  body: Record<string, any> | undefined;
+}
+
+/** Calls the admin API as a signed-in browser would (session cookie and CSRF header). */
+export function sessionApi(server: Pick<TestServer, 'url'>, session: { cookie: string; csrfToken: string }) {
+  return async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  };
+}

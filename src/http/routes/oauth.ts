@@ -46,7 +46,7 @@ export function oauthStartRoute(api: FastifyInstance, deps: AppDeps, oauth: OAut
     if (!app) {
       throw new HttpError(409, 'oauth_not_configured', `No ${PROVIDERS[provider].vendor} OAuth app is configured: set apps.${provider}.clientId and apps.${provider}.clientSecret in the configuration file, or connect with a token.`);
     }
-    request.oauthState = oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, codeVerifier: null, redirectUri: '', app: app.key });
+    request.oauthState = oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, app: app.key });
     const generated = await oauth.apps.plugin(app).generateAuthorizationUri(request, reply);
     request.log.info({ connectionId: connection.id, provider, sandbox: app.sandbox }, 'OAuth authorisation started');
     return reply.redirect(oauth.apps.browserUrl(app, generated, request), 302);
