@@ -3,18 +3,8 @@
 // with the key's YAML path ("server.port: must be a whole number from 1 to 65535").
 import { z } from 'zod';
 
-const nonNegative = (fallback: number) =>
-  z.number({ error: 'must be a number ≥ 0' }).min(0, { error: 'must be a number ≥ 0' }).default(fallback);
-
-const positiveInt = (fallback: number) =>
-  z
-    .number({ error: 'must be a whole number ≥ 1' })
-    .int({ error: 'must be a whole number ≥ 1' })
-    .min(1, { error: 'must be a whole number ≥ 1' })
-    .default(fallback);
-
-const text = (fallback = '') => z.string({ error: 'must be a text value' }).default(fallback);
-const flag = (fallback: boolean) => z.boolean({ error: 'must be true or false' }).default(fallback);
+import { flag, nonNegative, positiveInt, text } from './fields.ts';
+import { ConnectionSettingsShape } from './connection-settings.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -112,27 +102,8 @@ const AppsSchema = z
   .strictObject({ intercom: OAuthAppSchema, hubspot: OAuthAppSchema })
   .prefault({});
 
-const CaptureSchema = z
-  .strictObject({
-    mode: z.enum(['on_close', 'realtime', 'manual'], { error: "must be one of 'on_close', 'realtime', 'manual'" }).default('on_close'),
-    graceMinutes: nonNegative(10),
-    realtimeDebounceMinutes: nonNegative(2),
-  })
-  .prefault({});
-
-const GuardsSchema = z
-  .strictObject({
-    minCustomerMessages: nonNegative(2),
-    minDurationMinutes: nonNegative(1),
-    requireHumanTeammate: flag(true),
-    excludeTags: z.array(z.string({ error: 'must be a text value' }), { error: 'must be a list of tags' }).default([]),
-    skipBotOnly: flag(true),
-  })
-  .prefault({});
-
 const ConnectionSchema = z.strictObject({
   name: z.string({ error: 'is required: a unique name for this connection' }).min(1, { error: 'must not be empty' }),
-  timeZone: text('UTC'),
   intercom: z
     .strictObject({
       region: z.enum(['us', 'eu', 'au'], { error: "must be one of 'us', 'eu', 'au'" }).default('us'),
@@ -142,7 +113,7 @@ const ConnectionSchema = z.strictObject({
     })
     .prefault({}),
   hubspot: z.strictObject({ accessToken: text(), webhookSecret: text() }).prefault({}),
-  conversations: z.strictObject({ capture: CaptureSchema, guards: GuardsSchema }).prefault({}),
+  ...ConnectionSettingsShape,
 });
 
 export const ConfigSchema = z

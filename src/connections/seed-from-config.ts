@@ -2,6 +2,7 @@
 // name, so restarting with the same file changes nothing. Their tokens go into the vault (written
 // only when they changed). A connection that left the file stays, managed in the UI from then on,
 // unless pruneConnections asks to delete it.
+import { pickSettings } from '../config/connection-settings.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config, ConnectionConfig } from '../config/schema.ts';
@@ -40,7 +41,7 @@ export function yamlTokenKey(config: Config, row: Pick<ConnectionRow, 'name' | '
 
 /** The settings stored as JSON on the row: everything but identity and secrets. */
 export function settingsOf(connection: ConnectionConfig): string {
-  return JSON.stringify({ timeZone: connection.timeZone, conversations: connection.conversations });
+  return JSON.stringify(pickSettings(connection));
 }
 
 async function putIfChanged(db: Kysely<Database>, vault: Vault, owner: string, kind: string, value: string, now: number): Promise<boolean> {

@@ -1,0 +1,249 @@
+// A connection's own settings: how conversations are captured, where they go, how records are
+// matched and who owns what HubSpot gets. The same schema validates the YAML's `connections[n]`
+// entries and the UI's edits; the row keeps the parsed result as JSON (connections.settings).
+import { z } from 'zod';
+import { flag, nonNegative, oneOf, text, textList } from './fields.ts';
+
+const timeZone = z
+  .string({ error: 'must be a text value' })
+  .default('UTC')
+  .refine(
+    (zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an IANA time zone name such as Europe/Berlin or America/New_York' },
+  );
+
+export const CAPTURE_MODES = ['on_close', 'realtime', 'manual'] as const;
+
+const Capture = z
+  .strictObject({
+    mode: oneOf(CAPTURE_MODES, 'on_close'),
+    graceMinutes: nonNegative(10),
+    realtimeDebounceMinutes: nonNegative(2),
+    /** Also capture conversations still open after this many hours, again every as many hours; 0 = never. */
+    rollingHours: nonNegative(0),
+  })
+  .prefault({});
+
+const Guards = z
+  .strictObject({
+    minCustomerMessages: nonNegative(2),
+    minDurationMinutes: nonNegative(1),
+    requireHumanTeammate: flag(true),
+    excludeTags: textList('tags'),
+    skipBotOnly: flag(true),
+  })
+  .prefault({});
+
+/** Where a captured conversation goes: one note associated with each chosen record, and/or a ticket (#8). */
+export const DESTINATIONS = ['contact', 'company', 'ticket'] as const;
+export type Destination = (typeof DESTINATIONS)[number];
+const Destinations = z.array(z.enum(DESTINATIONS, { error: `must be one of ${DESTINATIONS.map((d) => `'${d}'`).join(', ')}` }), {
+  error: 'must be a list of destinations (contact, company, ticket); an empty list sends the conversation nowhere',
+});
+
+const RuleCondition = z
+  .strictObject({
+    /** Any of these tags (by name). */
+    tags: textList('tag names').optional(),
+    /** Assigned to any of these teams (Intercom team ids). */
+    teams: textList('team ids').optional(),
+    /** Assigned to any of these teammates (Intercom admin ids). */
+    assignees: textList('admin ids').optional(),
+    /** Started on any of these channels (the source type: conversation, email, push, facebook, twitter, whatsapp, …). */
+    channels: textList('channels').optional(),
+    priority: z.enum(['priority', 'not_priority'], { error: "must be 'priority' or 'not_priority'" }).optional(),
+    /** A conversation attribute (custom_attributes) equal to a value. */
+    attribute: z
+      .strictObject({
+        name: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }),
+        equals: z.union([z.string(), z.number(), z.boolean()], { error: 'must be a text, number or true/false value' }),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+const RoutingRule = z.strictObject({
+  name: z.string({ error: 'is required: a name that activity entries can cite' }).min(1, { error: 'must not be empty' }),
+  /** All the conditions given must hold; a rule without conditions matches everything. */
+  when: RuleCondition,
+  destinations: Destinations,
+});
+export type RoutingRule = z.infer<typeof RoutingRule>;
+
+const Routing = z
+  .strictObject({
+    /** The first rule that matches decides; when none does, `defaultDestinations` apply. */
+    rules: z.array(RoutingRule, { error: 'must be a list of rules' }).default([]),
+    defaultDestinations: Destinations.default(['contact', 'company']),
+  })
+  .prefault({});
+
+const Content = z
+  .strictObject({
+    includeInternalNotes: flag(false),
+    includeBotMessages: flag(true),
+    /** Also a short note pointing at the transcript on other participants' contacts. */
+    referenceNotesForParticipants: flag(false),
+  })
+  .prefault({});
+
+export const ADDRESS_POLICIES = ['match', 'match_no_create', 'ignore'] as const;
+export type AddressPolicy = (typeof ADDRESS_POLICIES)[number];
+
+const ContactStrategy = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('email'), enabled: flag(true) }),
+    z.strictObject({
+      type: z.literal('phone'),
+      enabled: flag(true),
+      /** ISO country for numbers written without a country code (e.g. DE); empty: such numbers do not match. */
+      defaultCountry: text(),
+    }),
+    z.strictObject({
+      type: z.literal('external_id'),
+      enabled: flag(true),
+      pairs: z
+        .array(
+          z.strictObject({
+            /** `external_id`, or `custom_attributes.<name>`. */
+            intercom: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }),
+            /** The HubSpot contact property holding the same value. */
+            hubspot: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }),
+          }),
+          { error: 'must be a list of {intercom, hubspot} pairs' },
+        )
+        .default([{ intercom: 'external_id', hubspot: 'intercom_external_id' }]),
+    }),
+  ],
+  { error: "must have a type of 'email', 'phone' or 'external_id'" },
+);
+export type ContactStrategy = z.infer<typeof ContactStrategy>;
+
+const ContactMatching = z
+  .strictObject({
+    /** Tried in order; the first that finds a contact wins. */
+    strategies: z
+      .array(ContactStrategy, { error: 'must be a list of strategies' })
+      .default([
+        { type: 'email', enabled: true },
+        { type: 'phone', enabled: false, defaultCountry: '' },
+        { type: 'external_id', enabled: false, pairs: [{ intercom: 'external_id', hubspot: 'intercom_external_id' }] },
+      ]),
+    email: z
+      .strictObject({
+        /** ana+billing@acme.test matches ana@acme.test. */
+        stripPlusTag: flag(true),
+        /** a.na@gmail.com matches ana@gmail.com (Gmail ignores dots). */
+        ignoreGmailDots: flag(true),
+        /** support@, billing@, …: match an existing contact, also create one, or never use the address. */
+        roleAddresses: oneOf(ADDRESS_POLICIES, 'match_no_create'),
+        /** Addresses at disposable-mail domains. */
+        disposableDomains: oneOf(ADDRESS_POLICIES, 'ignore'),
+      })
+      .prefault({}),
+    onNoMatch: oneOf(['create', 'skip'], 'create'),
+    /** Leads without an email: try the other strategies only, or also create a contact from name and phone. */
+    leadsWithoutEmail: oneOf(['skip', 'match_only', 'create'], 'match_only'),
+    /** Several contacts match: the most recent engagement within this many days wins, then the oldest record. */
+    tieBreakEngagementDays: nonNegative(30),
+  })
+  .prefault({});
+
+const CompanyStrategy = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('domain'), enabled: flag(true) }),
+    z.strictObject({ type: z.literal('name'), enabled: flag(true) }),
+    z.strictObject({
+      type: z.literal('id_property'),
+      enabled: flag(true),
+      /** The HubSpot company property holding Intercom's company id. */
+      property: text('intercom_company_id'),
+    }),
+  ],
+  { error: "must have a type of 'domain', 'name' or 'id_property'" },
+);
+export type CompanyStrategy = z.infer<typeof CompanyStrategy>;
+
+const CompanyMatching = z
+  .strictObject({
+    strategies: z
+      .array(CompanyStrategy, { error: 'must be a list of strategies' })
+      .default([
+        { type: 'domain', enabled: true },
+        { type: 'name', enabled: false },
+        { type: 'id_property', enabled: false, property: 'intercom_company_id' },
+      ]),
+    onNoMatch: oneOf(['create', 'skip'], 'create'),
+    /** Associate the contact with its company in HubSpot. */
+    associateContact: flag(true),
+  })
+  .prefault({});
+
+const Users = z
+  .strictObject({
+    /** Owner of notes whose teammate has no HubSpot owner: an owner's email or id; empty: no owner. */
+    defaultOwner: text(),
+    /** Pairs that override matching by email. */
+    overrides: z
+      .array(
+        z.strictObject({
+          /** The Intercom teammate's email or id. */
+          intercomAdmin: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }),
+          /** The HubSpot owner's email or id. */
+          hubspotOwner: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }),
+        }),
+        { error: 'must be a list of {intercomAdmin, hubspotOwner} pairs' },
+      )
+      .default([]),
+  })
+  .prefault({});
+
+/** Spread into the YAML's connection entry (src/config/schema.ts). */
+export const ConnectionSettingsShape = {
+  timeZone,
+  conversations: z
+    .strictObject({
+      capture: Capture,
+      guards: Guards,
+      routing: Routing,
+      content: Content,
+      /** A later capture of the same conversation: update its note, or add a new one. */
+      notePolicy: oneOf(['update_existing', 'always_new'], 'update_existing'),
+    })
+    .prefault({}),
+  matching: z.strictObject({ contacts: ContactMatching, companies: CompanyMatching }).prefault({}),
+  users: Users,
+};
+
+export const ConnectionSettings = z.strictObject(ConnectionSettingsShape);
+export type ConnectionSettings = z.infer<typeof ConnectionSettings>;
+export type CaptureSettings = ConnectionSettings['conversations']['capture'];
+export type GuardSettings = ConnectionSettings['conversations']['guards'];
+export type RoutingSettings = ConnectionSettings['conversations']['routing'];
+export type ContentSettings = ConnectionSettings['conversations']['content'];
+export type ContactMatchingSettings = ConnectionSettings['matching']['contacts'];
+export type CompanyMatchingSettings = ConnectionSettings['matching']['companies'];
+export type UserSettings = ConnectionSettings['users'];
+
+/** The settings of a stored row; a row written by an older version gets today's defaults for what it lacks. */
+export function parseStoredSettings(json: string): ConnectionSettings {
+  const parsed = ConnectionSettings.safeParse(JSON.parse(json));
+  if (parsed.success) return parsed.data;
+  // Stored settings were validated on the way in: this is a value a newer version no longer takes.
+  const issue = parsed.error.issues[0];
+  throw new Error(`the connection's stored settings no longer validate (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}); save them again in the UI or the YAML`);
+}
+
+/** What a connection's row stores: the settings part of its YAML entry. */
+export function pickSettings(entry: ConnectionSettings): ConnectionSettings {
+  return { timeZone: entry.timeZone, conversations: entry.conversations, matching: entry.matching, users: entry.users };
+}
