@@ -16,7 +16,7 @@ import { createJobQueue, type JobQueue } from './jobs/job-queue.ts';
 import { jobChores } from './jobs/purge-chore.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
-import { createConnectionClients } from './connections/clients.ts';
+import { createConnectionClients, type ConnectionClients } from './connections/clients.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { enqueueIdentify, identifyTasks } from './connections/identify-task.ts';
 import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-task.ts';
@@ -52,6 +52,8 @@ export interface Daemon {
   jobs: JobQueue;
   /** Pools and rate budgets every Intercom and HubSpot client of the process shares. */
   upstream: UpstreamContext;
+  /** Each connection's Intercom and HubSpot clients. */
+  clients: ConnectionClients;
   /** The address the server listens on, such as http://127.0.0.1:8080. */
   url: string;
   /** Stops in order: chores, HTTP (in-flight requests finish), jobs (up to `timeoutMs`), database. */
@@ -86,7 +88,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     let wakeScheduler: (runAt: number) => void = () => undefined;
     const jobs = createJobQueue({ db: db.kysely, clock, maxAttempts: jobsConfig.maxAttempts, notify: (runAt) => wakeScheduler(runAt) });
     const recorder = createDeliveryRecorder({ db: db.kysely, jobs, clock });
-    const clients = createConnectionClients({ db: db.kysely, vault, upstream, log });
+    const clients = createConnectionClients({ db: db.kysely, vault, upstream, log, now: clock });
     const scheduler = createScheduler({
       db: db.kysely,
       tasks: taskRegistry([
@@ -146,6 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
     });
 
+    clients.useOAuthApps(app.oauthApps);
     const url = await listen(app, config.server.host, config.server.port);
     if (options.startScheduler !== false) scheduler.start();
     // Each feature contributes its periodic chores; they share one node-cron runner.
@@ -163,6 +166,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       scheduler,
       jobs,
       upstream,
+      clients,
       url,
       async close(timeoutMs = config.server.shutdownTimeoutSeconds * 1000) {
         await stopChores();

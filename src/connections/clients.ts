@@ -1,24 +1,44 @@
-// One Intercom client per connection, kept for the life of the process: the client's token handling
-// is single-flight per client object, and every client of a workspace spends the shared budgets
-// of daemon.upstream.
+// One Intercom and one HubSpot client per connection, kept for the life of the process: token
+// handling is single-flight per client object, and every client of a workspace or portal spends the
+// shared budgets of daemon.upstream.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ConnectionRow, Database } from '../db/schema.ts';
+import { createHubSpotClient, type HubSpotAuthSettings, type HubSpotClient } from '../integrations/hubspot/client.ts';
 import { createIntercomClient, type IntercomClient } from '../integrations/intercom/client.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
+import type { OAuthApps } from '../oauth/oauth-apps.ts';
 import type { Vault } from '../vault/vault.ts';
 
 export interface ConnectionClients {
   intercom(row: ConnectionRow): IntercomClient;
+  /** Throws when the connection has no HubSpot portal, or an OAuth grant and no app to refresh it with. */
+  hubspot(row: ConnectionRow): HubSpotClient;
+  /** The OAuth apps are registered with the HTTP app, after the clients exist. */
+  useOAuthApps(apps: Pick<OAuthApps, 'forConnection'>): void;
 }
 
-export function createConnectionClients(deps: { db: Kysely<Database>; vault: Vault; upstream: UpstreamContext; log: Logger; appId?: string }): ConnectionClients {
-  const cache = new Map<string, { fingerprint: string; client: IntercomClient }>();
+export class NoHubSpotAppError extends Error {
+  override name = 'NoHubSpotAppError';
+}
+
+export function createConnectionClients(deps: { db: Kysely<Database>; vault: Vault; upstream: UpstreamContext; log: Logger; appId?: string; now?: () => number }): ConnectionClients {
+  const intercomCache = new Map<string, { fingerprint: string; client: IntercomClient }>();
+  const hubspotCache = new Map<string, { fingerprint: string; client: HubSpotClient }>();
+  let oauthApps: Pick<OAuthApps, 'forConnection'> | undefined;
+
+  function hubspotAuth(row: ConnectionRow): HubSpotAuthSettings {
+    if (row.hubspot_auth !== 'oauth') return { mode: 'static' };
+    const app = oauthApps?.forConnection(row, 'hubspot');
+    if (!app) throw new NoHubSpotAppError('this connection was authorised with OAuth, but no HubSpot app (apps.hubspot) is configured to refresh its token');
+    return { mode: 'oauth', clientId: app.clientId, clientSecret: app.clientSecret };
+  }
+
   return {
     intercom(row) {
       // Rebuilt when what it depends on changes (re-authorised into another workspace, moved region).
       const fingerprint = [row.intercom_workspace_id, row.intercom_region, row.intercom_base_url].join('|');
-      const cached = cache.get(row.id);
+      const cached = intercomCache.get(row.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
       const client = createIntercomClient({
         db: deps.db,
@@ -33,8 +53,36 @@ export function createConnectionClients(deps: { db: Kysely<Database>; vault: Vau
         retry: { maxAttempts: deps.upstream.maxAttemptsPerCall },
         log: deps.log,
       });
-      cache.set(row.id, { fingerprint, client });
+      intercomCache.set(row.id, { fingerprint, client });
       return client;
+    },
+
+    hubspot(row) {
+      if (row.hubspot_portal_id === null) throw new Error('the connection has no HubSpot portal yet');
+      const auth = hubspotAuth(row);
+      const fingerprint = [row.hubspot_portal_id, row.hubspot_base_url, auth.mode, auth.mode === 'oauth' ? auth.clientId : ''].join('|');
+      const cached = hubspotCache.get(row.id);
+      if (cached?.fingerprint === fingerprint) return cached.client;
+      const client = createHubSpotClient({
+        connectionId: row.id,
+        portalId: String(row.hubspot_portal_id),
+        auth,
+        db: deps.db,
+        vault: deps.vault,
+        pools: deps.upstream.pools,
+        rates: deps.upstream.hubspotRates,
+        log: deps.log,
+        ...(row.hubspot_base_url ? { baseUrl: row.hubspot_base_url } : {}),
+        timeouts: deps.upstream.timeouts,
+        retry: { maxAttempts: deps.upstream.maxAttemptsPerCall, baseMs: 500, capMs: 8_000, maxWaitMs: 15_000 },
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+      hubspotCache.set(row.id, { fingerprint, client });
+      return client;
+    },
+
+    useOAuthApps(apps) {
+      oauthApps = apps;
     },
   };
 }

@@ -43,6 +43,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The mounted simulators, when the built-in sandbox is on. */
     sandbox?: import('./routes/sandbox.ts').MountedSandbox;
+    /** The OAuth apps, for the connection clients' token refresh. */
+    oauthApps: import('../oauth/oauth-apps.ts').OAuthApps;
   }
 }
 
@@ -96,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.decorate('sandbox', mounted);
   }
   const oauth: OAuthDeps = { apps: await registerOAuthApps(app, { config: deps.config, sandbox: app.sandbox }), pending: createPendingAuthorizations(deps.clock) };
+  app.decorate('oauthApps', oauth.apps);
   oauthCallbackRoutes(app, deps, oauth);
 
   await app.register(async (api) => {

@@ -68,7 +68,25 @@ export const Conversation = z.looseObject({
   contacts: z.looseObject({ contacts: z.array(z.looseObject({ id: Id, external_id: Text })) }).nullish(),
   // The wire key is `admins`, not the schema's `teammates` (intercom-api.md §2.5).
   teammates: z.looseObject({ admins: z.array(z.looseObject({ id: Id })).nullish() }).nullish(),
-  statistics: z.looseObject({ count_conversation_parts: z.number().nullish() }).nullish(),
+  snoozed_until: Unix,
+  /** `priority` or `not_priority` (S14 conversation.priority). */
+  priority: Text,
+  tags: z.looseObject({ tags: z.array(z.looseObject({ id: Id, name: z.string() })).nullish() }).nullish(),
+  conversation_rating: z.looseObject({ rating: z.number().nullish(), remark: Text, created_at: Unix }).nullish(),
+  custom_attributes: z.record(z.string(), z.unknown()).nullish(),
+  ai_agent_participated: z.boolean().nullish(),
+  statistics: z
+    .looseObject({
+      count_conversation_parts: z.number().nullish(),
+      first_contact_reply_at: Unix,
+      last_contact_reply_at: Unix,
+      last_admin_reply_at: Unix,
+      first_close_at: Unix,
+      last_close_at: Unix,
+      last_closed_by_id: Id.nullish(),
+      count_reopens: z.number().nullish(),
+    })
+    .nullish(),
   conversation_parts: z.looseObject({ conversation_parts: z.array(Part), total_count: z.number().nullish() }).nullish(),
 });
 export type IntercomConversationRaw = z.infer<typeof Conversation>;
