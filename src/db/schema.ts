@@ -104,6 +104,75 @@ export interface ReconcileStateTable {
   last_found: number;
 }
 
+export interface ConversationCapturesTable {
+  connection_id: string;
+  conversation_id: string;
+  note_id: string | null;
+  content_hash: string | null;
+  pending_ref: string | null;
+  contact_id: string | null;
+  company_id: string | null;
+  notes_created: Generated<number>;
+  last_outcome: string | null;
+  last_decided_at: number | null;
+  captured_at: number | null;
+}
+
+export interface RecordLinksTable {
+  connection_id: string;
+  object_type: 'contact' | 'company';
+  match_key: string;
+  hubspot_id: string | null;
+  pending_ref: string | null;
+  updated_at: number;
+}
+
+export type ActivityOutcome = 'captured' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+
+export interface ActivityTable {
+  id: Generated<number>;
+  connection_id: string | null;
+  at: number;
+  kind: string;
+  subject_id: string | null;
+  outcome: ActivityOutcome;
+  reason: string | null;
+  detail: Generated<string>;
+  api_calls: Generated<number>;
+  duration_ms: Generated<number>;
+}
+
+export interface UserMappingsTable {
+  connection_id: string;
+  admin_id: string;
+  admin_name: string;
+  admin_email: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  owner_email: string | null;
+  owner_archived: 0 | 1;
+  source: 'email' | 'override' | 'default' | 'none';
+  refreshed_at: number;
+}
+
+export interface HubSpotOwnersTable {
+  connection_id: string;
+  owner_id: string;
+  name: string;
+  email: string | null;
+  archived: 0 | 1;
+}
+
+export interface UserMappingStateTable {
+  connection_id: string;
+  refreshed_at: number | null;
+  attempted_at: number | null;
+  last_error: string | null;
+  /** JSON array of sentences. */
+  problems: Generated<string>;
+  default_owner_id: string | null;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
@@ -114,6 +183,12 @@ export interface Database {
   jobs: JobsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   reconcile_state: ReconcileStateTable;
+  conversation_captures: ConversationCapturesTable;
+  record_links: RecordLinksTable;
+  activity: ActivityTable;
+  user_mappings: UserMappingsTable;
+  hubspot_owners: HubSpotOwnersTable;
+  user_mapping_state: UserMappingStateTable;
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
@@ -121,3 +196,5 @@ export type AdminSessionRow = Selectable<AdminSessionsTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type CredentialRow = Selectable<CredentialsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type ConversationCaptureRow = Selectable<ConversationCapturesTable>;
+export type ActivityRow = Selectable<ActivityTable>;

@@ -2,6 +2,7 @@
 // explicit timeouts, read JSON, learn from the rate-limit headers, and retry what is safe to retry
 // within a small per-call budget. What is left over reaches the caller as an UpstreamError that
 // says whether and when to try again — a job turns it into its outcome (job-outcome.ts).
+import { noteCall } from './call-count.ts';
 import type { Logger } from 'pino';
 import { errors as undiciErrors, request as undiciRequest } from 'undici';
 import type { z } from 'zod';
@@ -130,6 +131,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function attempt(call: UpstreamCall): Promise<UpstreamResponse> {
     await options.plan(call, call.signal);
+    noteCall(options.service);
     const url = buildUrl(options.baseUrl, call);
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (!call.anonymous) headers.authorization = await options.authorize();

@@ -14,7 +14,13 @@ import { clampPerPage, searchQueryProblem, type SearchQuery, type SearchSort } f
  */
 export const CONVERSATION_PART_CAP = 500;
 
-export interface IntercomConversation extends Omit<IntercomConversationRaw, 'conversation_parts'> {
+/**
+ * Omit that keeps the known keys of a loose (index-signature) object type: the built-in Omit maps
+ * over `keyof T`, which for such a type is `string`, and so turns every known field into unknown.
+ */
+type OmitKnown<T, K extends PropertyKey> = { [P in keyof T as P extends K ? never : P]: T[P] };
+
+export interface IntercomConversation extends OmitKnown<IntercomConversationRaw, 'conversation_parts'> {
   parts: IntercomPart[];
   /** The true number of parts (`statistics.count_conversation_parts`), when Intercom says. */
   partCount: number | undefined;

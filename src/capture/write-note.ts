@@ -1,0 +1,144 @@
+// Writes a conversation's transcript note exactly once (DESIGN.md §2, invariant 2).
+//
+// HubSpot has no idempotency key for creates, so the note carries a reference of its own (in its
+// footer), and that reference is committed locally before the create is sent. If the process dies
+// between HubSpot's answer and the local commit, or the answer is lost, the next run finds the
+// pending reference, looks for a note carrying it among the notes associated with the contact or
+// company (the associations API reads what was written, unlike search, which lags), and adopts it.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
+import type { HubSpotClient } from '../integrations/hubspot/client.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import { getCapture, saveCapture } from './capture-store.ts';
+
+/** note → contact 202, note → company 190, note → ticket 228 (hubspot-api.md §9, §11.3). */
+export const NOTE_ASSOCIATION_TYPE = { contact: 202, company: 190, ticket: 228 } as const;
+
+export type NotePolicy = 'update_existing' | 'always_new';
+
+export interface NoteTargets {
+  contactId: string | null;
+  companyId: string | null;
+}
+
+export interface NoteRequest {
+  connectionId: string;
+  conversationId: string;
+  policy: NotePolicy;
+  targets: NoteTargets;
+  ownerId: string | null;
+  /** Where the note sits on the timeline (epoch ms). */
+  timestamp: number;
+  /** Renders the note body carrying the given reference (it goes into the footer). */
+  render(reference: string): string;
+}
+
+export type NoteOutcome =
+  | { outcome: 'captured'; noteId: string; recovered: boolean; reference: string }
+  | { outcome: 'updated'; noteId: string; reference: string }
+  | { outcome: 'unchanged'; noteId: string; reference: string };
+
+export interface NoteDeps {
+  db: Kysely<Database>;
+  hubspot: HubSpotClient;
+  now: () => number;
+}
+
+/**
+ * The n-th note of a conversation gets the n-th reference: a rerun after a crash computes the same
+ * reference (the count only moves when a note's id is committed), a deliberate new note a new one.
+ */
+export function noteReference(connectionId: string, conversationId: string, n: number): string {
+  const connection = createHash('sha256').update(connectionId).digest('hex').slice(0, 8);
+  return `ihz-${connection}-${conversationId}-${n}`;
+}
+
+const contentHash = (body: string, request: NoteRequest) =>
+  createHash('sha256').update(JSON.stringify([body, request.ownerId, request.targets, request.timestamp])).digest('hex');
+
+function noteProperties(request: NoteRequest, body: string): Properties {
+  return {
+    hs_timestamp: new Date(request.timestamp).toISOString(),
+    hs_note_body: body,
+    ...(request.ownerId ? { hubspot_owner_id: request.ownerId } : {}),
+  };
+}
+
+function associations(targets: NoteTargets): InlineAssociation[] {
+  const out: InlineAssociation[] = [];
+  if (targets.contactId) out.push({ to: { id: targets.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_ASSOCIATION_TYPE.contact }] });
+  if (targets.companyId) out.push({ to: { id: targets.companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_ASSOCIATION_TYPE.company }] });
+  return out;
+}
+
+const isGone = (error: unknown) => error instanceof UpstreamError && (error.kind === 'not_found' || error.kind === 'merged');
+
+/** A note carrying `reference`, among the notes associated with the targets. */
+export async function findNoteByReference(hubspot: HubSpotClient, targets: NoteTargets, reference: string): Promise<string | undefined> {
+  const parents: Array<[string, string]> = [];
+  if (targets.contactId) parents.push(['contacts', targets.contactId]);
+  if (targets.companyId) parents.push(['companies', targets.companyId]);
+  for (const [type, id] of parents) {
+    const noteIds: string[] = [];
+    try {
+      for await (const item of hubspot.associations.list(type, id, 'notes')) noteIds.push(String(item.toObjectId));
+    } catch (error) {
+      if (isGone(error)) continue;
+      throw error;
+    }
+    // Newest first: a note written moments ago is the one being looked for.
+    noteIds.reverse();
+    for (let start = 0; start < noteIds.length; start += 100) {
+      const batch = await hubspot.notes.batchRead(noteIds.slice(start, start + 100), { properties: ['hs_note_body'] });
+      const match = batch.results.find((note) => note.properties.hs_note_body?.includes(reference));
+      if (match) return match.id;
+    }
+  }
+  return undefined;
+}
+
+export async function writeNote(deps: NoteDeps, request: NoteRequest): Promise<NoteOutcome> {
+  const { connectionId, conversationId } = request;
+  const capture = await getCapture(deps.db, connectionId, conversationId);
+  const created = capture?.notes_created ?? 0;
+
+  if (request.policy === 'update_existing' && capture?.note_id) {
+    const reference = noteReference(connectionId, conversationId, created);
+    const body = request.render(reference);
+    const hash = contentHash(body, request);
+    if (capture.content_hash === hash) return { outcome: 'unchanged', noteId: capture.note_id, reference };
+    try {
+      await deps.hubspot.notes.update(capture.note_id, noteProperties(request, body));
+      await saveCapture(deps.db, connectionId, conversationId, { content_hash: hash, captured_at: deps.now() });
+      return { outcome: 'updated', noteId: capture.note_id, reference };
+    } catch (error) {
+      // Deleted by a person in HubSpot: the conversation gets a new note below.
+      if (!isGone(error)) throw error;
+    }
+  }
+
+  const reference = noteReference(connectionId, conversationId, created + 1);
+  const body = request.render(reference);
+  const hash = contentHash(body, request);
+  const commit = (noteId: string) =>
+    saveCapture(deps.db, connectionId, conversationId, {
+      note_id: noteId, content_hash: hash, pending_ref: null, notes_created: created + 1, captured_at: deps.now(),
+      contact_id: request.targets.contactId, company_id: request.targets.companyId,
+    });
+
+  if (capture?.pending_ref === reference) {
+    const found = await findNoteByReference(deps.hubspot, request.targets, reference);
+    if (found) {
+      // It holds what the interrupted run wrote; bring it up to what this run would write.
+      await deps.hubspot.notes.update(found, noteProperties(request, body));
+      await commit(found);
+      return { outcome: 'captured', noteId: found, recovered: true, reference };
+    }
+  }
+  await saveCapture(deps.db, connectionId, conversationId, { pending_ref: reference });
+  const note = await deps.hubspot.notes.create({ properties: noteProperties(request, body), associations: associations(request.targets) });
+  await commit(note.id);
+  return { outcome: 'captured', noteId: note.id, recovered: false, reference };
+}
