@@ -4,13 +4,7 @@
 // they go to the activity log.
 import type { GuardSettings } from '../config/connection-settings.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
-import type { IntercomConversationRaw, IntercomPart } from '../integrations/intercom/schemas.ts';
-
-// `IntercomConversation` is built with Omit<…> over a loose (index-signature) object type, which
-// keeps only the index signature: its declared fields read as unknown. The value is the parsed
-// conversation minus `conversation_parts` (conversations.ts withParts), so this view is what it holds.
-type Fields = IntercomConversationRaw & IntercomConversation;
-const fields = (conversation: IntercomConversation) => conversation as Fields;
+import type { IntercomPart } from '../integrations/intercom/schemas.ts';
 
 export type GuardName = 'min_customer_messages' | 'min_duration' | 'human_teammate' | 'excluded_tag' | 'bot_only';
 
@@ -80,7 +74,7 @@ function hasContent(part: IntercomPart): boolean {
  */
 const isMessagePart = (part: IntercomPart) => MESSAGE_PARTS.has(part.part_type) || (!isNote(part.part_type) && hasContent(part));
 
-function sourceSpeaker(conversation: Fields): Speaker {
+function sourceSpeaker(conversation: IntercomConversation): Speaker {
   const source = conversation.source;
   if (!source?.author) return 'other';
   const speaker = speakerOf(source.author);
@@ -88,8 +82,7 @@ function sourceSpeaker(conversation: Fields): Speaker {
   return speaker;
 }
 
-export function conversationFacts(given: IntercomConversation): ConversationFacts {
-  const conversation = fields(given);
+export function conversationFacts(conversation: IntercomConversation): ConversationFacts {
   const counts: Record<Speaker, number> = { customer: 0, teammate: 0, bot: 0, other: 0 };
   let notes = 0;
   let first: number | null = null;

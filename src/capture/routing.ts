@@ -3,13 +3,6 @@
 // the conditions that held but never a conversation's text or attribute values.
 import { DESTINATIONS, type Destination, type RoutingRule, type RoutingSettings } from '../config/connection-settings.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
-import type { IntercomConversationRaw } from '../integrations/intercom/schemas.ts';
-
-// `IntercomConversation` is built with Omit<…> over a loose (index-signature) object type, which
-// keeps only the index signature: its declared fields read as unknown. The value is the parsed
-// conversation minus `conversation_parts` (conversations.ts withParts), so this view is what it holds.
-type Fields = IntercomConversationRaw & IntercomConversation;
-const fields = (conversation: IntercomConversation) => conversation as Fields;
 
 export interface RouteDecision {
   /** Deduplicated, in the canonical order contact, company, ticket; empty = nowhere. */
@@ -21,7 +14,7 @@ export interface RouteDecision {
 
 type Condition = RoutingRule['when'];
 /** A condition kind's test, or null when the rule does not use that kind. */
-type Check = (when: Condition, conversation: Fields) => { holds: boolean; label: string } | null;
+type Check = (when: Condition, conversation: IntercomConversation) => { holds: boolean; label: string } | null;
 
 const fold = (value: string) => value.trim().toLowerCase();
 const anyOf = (wanted: string[], actual: string | null | undefined, normalise: (value: string) => string) =>
@@ -62,7 +55,7 @@ const CHECKS: readonly Check[] = [
 ];
 
 /** The labels of the conditions that held, or null when one did not; [] for a rule without conditions. */
-function matchRule(rule: RoutingRule, conversation: Fields): string[] | null {
+function matchRule(rule: RoutingRule, conversation: IntercomConversation): string[] | null {
   const labels: string[] = [];
   for (const check of CHECKS) {
     const result = check(rule.when, conversation);
@@ -79,7 +72,7 @@ const where = (destinations: Destination[]) => (destinations.length === 0 ? 'goe
 
 export function routeConversation(conversation: IntercomConversation, routing: RoutingSettings): RouteDecision {
   for (const rule of routing.rules) {
-    const labels = matchRule(rule, fields(conversation));
+    const labels = matchRule(rule, conversation);
     if (labels === null) continue;
     const destinations = canonical(rule.destinations);
     const because = labels.length === 0 ? 'it has no conditions' : labels.join(', ');
