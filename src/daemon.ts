@@ -17,6 +17,10 @@ import { jobChores } from './jobs/purge-chore.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
 import { createConnectionClients, type ConnectionClients } from './connections/clients.ts';
+import type { CaptureDeps } from './capture/capture-conversation.ts';
+import { captureReaction, captureTasks } from './capture/capture-task.ts';
+import { createKeyedLock } from './capture/keyed-lock.ts';
+import { ownerForAdmin } from './owners/owner-store.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { enqueueIdentify, identifyTasks } from './connections/identify-task.ts';
 import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-task.ts';
@@ -54,6 +58,8 @@ export interface Daemon {
   upstream: UpstreamContext;
   /** Each connection's Intercom and HubSpot clients. */
   clients: ConnectionClients;
+  /** What capturing a conversation needs (API Push, the UI's push, tests). */
+  capture: CaptureDeps;
   /** The address the server listens on, such as http://127.0.0.1:8080. */
   url: string;
   /** Stops in order: chores, HTTP (in-flight requests finish), jobs (up to `timeoutMs`), database. */
@@ -89,10 +95,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const jobs = createJobQueue({ db: db.kysely, clock, maxAttempts: jobsConfig.maxAttempts, notify: (runAt) => wakeScheduler(runAt) });
     const recorder = createDeliveryRecorder({ db: db.kysely, jobs, clock });
     const clients = createConnectionClients({ db: db.kysely, vault, upstream, log, now: clock });
+    const capture: CaptureDeps = {
+      db: db.kysely,
+      clients,
+      locks: createKeyedLock(),
+      now: clock,
+      ownerFor: async (connectionId, adminId) => (await ownerForAdmin(db.kysely, connectionId, adminId ?? '')).ownerId,
+    };
     const scheduler = createScheduler({
       db: db.kysely,
       tasks: taskRegistry([
-        ...eventTasks(options.reactions ?? []),
+        ...eventTasks([captureReaction({ db: db.kysely, jobs, clients }), ...(options.reactions ?? [])]),
+        ...captureTasks(capture),
         ...reconcileTasks({ db: db.kysely, clients, recorder, jobs, settings: config.reconcile, clock }),
         ...identifyTasks({ db: db.kysely, vault, upstream, config, log, clock }),
         ...(options.tasks ?? []),
@@ -129,6 +143,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
       vault,
       upstream,
+      jobs,
+      capture,
       intake: {
         db: db.kysely,
         recorder,
@@ -167,6 +183,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       jobs,
       upstream,
       clients,
+      capture,
       url,
       async close(timeoutMs = config.server.shutdownTimeoutSeconds * 1000) {
         await stopChores();

@@ -147,3 +147,6 @@ export function rollingDue(input: { state: string | null | undefined; createdAt:
   const since = lastCapturedAt === null ? createdAt : Math.max(createdAt, lastCapturedAt);
   return now - since >= rollingHours * HOUR;
 }
+
+/** Every Intercom topic a capture decision reacts to (the webhook reaction subscribes to these). */
+export const CAPTURE_TOPICS: readonly string[] = [...new Set([...CONTENT_TOPICS, ...ON_CLOSE_CANCELS.keys()])];

@@ -1,6 +1,7 @@
 // The admin API's request and response shapes. The zod schemas validate what the server accepts;
 // the UI imports only the derived types (`import type`), so this file must stay free of server code.
 import { z } from 'zod';
+import { ConnectionSettings } from '../config/connection-settings.ts';
 
 export const LoginBody = z.strictObject({
   username: z.string().min(1, 'username is required').max(200),
@@ -116,4 +117,128 @@ export interface ErrorBody {
     message: string;
     details?: Array<{ path: string; message: string }>;
   };
+}
+
+// ---- Users tab: Intercom teammates ↔ HubSpot owners ----
+
+/** How a teammate got its owner: an override, the same email, the default owner, or none. */
+export type UserMappingSource = 'email' | 'override' | 'default' | 'none';
+
+export interface OwnerOption {
+  id: string;
+  name: string;
+  email: string | null;
+  /** Deactivated in HubSpot: kept on old records, but new notes cannot be given to it. */
+  archived: boolean;
+}
+
+export interface UserMappingRow {
+  adminId: string;
+  adminName: string;
+  adminEmail: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  ownerEmail: string | null;
+  ownerArchived: boolean;
+  source: UserMappingSource;
+}
+
+export interface UserOverride {
+  /** The Intercom teammate's email or id. */
+  intercomAdmin: string;
+  /** The HubSpot owner's email or id. */
+  hubspotOwner: string;
+}
+
+/** GET /api/connections/:id/users, and the answer of PUT …/users/settings. */
+export interface UserMappingView {
+  mappings: UserMappingRow[];
+  /** The settings as stored: an owner's email or id, empty for none. */
+  defaultOwner: string;
+  overrides: UserOverride[];
+  /** The default owner as resolved (active), who gets the notes of teammates without an active owner. */
+  fallbackOwner: OwnerOption | null;
+  /** Settings that point at nothing, each naming its key (users.overrides[i], users.defaultOwner). */
+  problems: string[];
+  /** When teammates and owners were last fetched; null before the first refresh. */
+  refreshedAt: string | null;
+  /** Why the last refresh failed (the last good mapping stays in use); null when it succeeded. */
+  lastError: string | null;
+  /** A refresh is waiting or running. */
+  refreshing: boolean;
+  /** Both sides are connected and the connection is active or paused: a refresh can run. */
+  canRefresh: boolean;
+  managedByConfig: boolean;
+  /** The YAML key these settings come from, when managed by config (connections[n].users). */
+  configKey: string | null;
+  /** Every owner of the portal, active and archived, for the pickers. */
+  owners: OwnerOption[];
+}
+
+/** PUT /api/connections/:id/users/settings: the connection's `users` settings, replaced whole. */
+export const UserSettingsBody = ConnectionSettings.shape.users.unwrap();
+export type UserSettingsBody = z.input<typeof UserSettingsBody>;
+
+/** POST /api/connections/:id/conversations/:conversationId/push (API Push, and the UI's push box). */
+export const PushBody = z.strictObject({
+  /** Bypass the noise guards (and, for on_close, the "is it closed" check). */
+  force: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Return exactly what would be written, and write nothing. */
+  dryRun: z.boolean({ error: 'must be true or false' }).default(false),
+});
+export type PushBody = z.input<typeof PushBody>;
+
+export interface PushRecord {
+  /** The HubSpot record id; null when it would be created (dry run) or none was matched. */
+  id: string | null;
+  how: 'linked' | 'email' | 'phone' | 'external_id' | 'domain' | 'name' | 'id_property' | 'created' | 'existing' | null;
+  created: boolean;
+  skipped?: string;
+  tieBreak?: string;
+}
+
+export interface PushResult {
+  outcome: 'captured' | 'updated' | 'unchanged' | 'skipped' | 'planned';
+  conversationId: string;
+  trigger: string;
+  reason?: string;
+  guard?: string;
+  rule?: string | null;
+  destinations: Array<'contact' | 'company' | 'ticket'>;
+  contact?: PushRecord;
+  company?: PushRecord;
+  ownerId: string | null;
+  noteId?: string;
+  ticket?: 'not_supported_yet';
+  preview?: { noteHtml: string; noteChars: number; partsShown: number; partsCutForSize: number; cappedByIntercom: boolean };
+  apiCalls: { intercom: number; hubspot: number };
+  durationMs: number;
+}
+
+const ACTIVITY_OUTCOMES = ['captured', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+
+/** GET /api/connections/:id/activity query. */
+export const ActivityQuery = z.strictObject({
+  before: z.coerce.number({ error: 'must be an activity id' }).int().positive().optional(),
+  limit: z.coerce.number({ error: 'must be a number from 1 to 500' }).int().min(1).max(500).optional(),
+  outcome: z.enum(ACTIVITY_OUTCOMES, { error: `must be one of ${ACTIVITY_OUTCOMES.join(', ')}` }).optional(),
+  subjectId: z.string().min(1).optional(),
+});
+
+export interface ActivityEntryView {
+  id: number;
+  at: number;
+  kind: string;
+  subjectId: string | null;
+  outcome: (typeof ACTIVITY_OUTCOMES)[number];
+  reason: string | null;
+  detail: Record<string, unknown>;
+  apiCalls: number;
+  durationMs: number;
+}
+
+export interface ActivityList {
+  entries: ActivityEntryView[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  next: number | null;
 }

@@ -16,6 +16,10 @@ import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
+import { userRoutes } from './routes/users.ts';
+import { captureRoutes } from './routes/capture.ts';
+import type { CaptureDeps } from '../capture/capture-conversation.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { oauthCallbackRoutes, oauthStartRoute, type OAuthDeps } from './routes/oauth.ts';
 import { registerOAuthApps } from '../oauth/oauth-apps.ts';
@@ -36,6 +40,10 @@ export interface AppDeps {
   intake: IntakeDeps;
   vault: Vault;
   upstream: UpstreamContext;
+  /** The job queue, for routes that schedule work. */
+  jobs: JobQueue;
+  /** What capturing a conversation needs (API Push). */
+  capture: CaptureDeps;
   uiDistDir?: string;
 }
 
@@ -106,6 +114,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sessionRoutes(api, deps);
     apiTokenRoutes(api, deps);
     connectionRoutes(api, deps, oauth);
+    userRoutes(api, deps);
+    captureRoutes(api, deps);
     oauthStartRoute(api, deps, oauth);
   });
 

@@ -5,7 +5,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 export const FaultSpec = z.strictObject({
-  kind: z.enum(['429', '500', '502', '503', 'timeout', 'reset']),
+  /**
+   * 'answer_lost' and 'answer_held' let the request do its work, then reset the connection or never
+   * answer: the write happened, the client cannot know (a lost answer, or a crash before it came).
+   */
+  kind: z.enum(['429', '500', '502', '503', 'timeout', 'reset', 'answer_lost', 'answer_held']),
   /** How many matching calls fail; then the fault is used up. */
   count: z.number().int().min(1).default(1),
   /** Only calls whose method matches (e.g. "POST"); any method when absent. */
@@ -49,6 +53,7 @@ export function attachFaults(
   const faults: FaultSpec[] = [];
   let latency: LatencySpec | null = null;
   const held = new Set<FastifyRequest>();
+  const afterWork = new WeakMap<FastifyRequest, 'answer_lost' | 'answer_held'>();
 
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
@@ -59,6 +64,10 @@ export function attachFaults(
     const fault = faults[index] as FaultSpec;
     fault.count -= 1;
     if (fault.count <= 0) faults.splice(index, 1);
+    if (fault.kind === 'answer_lost' || fault.kind === 'answer_held') {
+      afterWork.set(request, fault.kind);
+      return;
+    }
     if (fault.kind === 'reset' || fault.kind === 'timeout') onUnanswered(request);
     if (fault.kind === 'reset') {
       request.raw.socket.destroy();
@@ -70,6 +79,18 @@ export function attachFaults(
       return reply.hijack();
     }
     return respond(request, reply, Number(fault.kind) as 429 | 500 | 502 | 503, fault.retryAfterSeconds);
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const kind = afterWork.get(request);
+    if (kind === undefined) return payload;
+    onUnanswered(request);
+    if (kind === 'answer_lost') {
+      request.raw.socket.destroy();
+      return payload;
+    }
+    held.add(request);
+    request.raw.socket.once('close', () => held.delete(request));
+    return new Promise<never>(() => undefined);
   });
   // preClose, not onClose: Fastify waits for in-flight requests before onClose, and a held request
   // never finishes by itself.

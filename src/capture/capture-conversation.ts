@@ -1,0 +1,271 @@
+// Capturing one conversation (DESIGN.md §2's handler): fetch it fresh from Intercom, decide with
+// pure functions (guards, routing, transcript), find the HubSpot records, write the note once, and
+// record the decision in the activity log. The job task, API Push and the UI's push all come here.
+import type { Kysely } from 'kysely';
+import { parseStoredSettings, type ConnectionSettings, type Destination } from '../config/connection-settings.ts';
+import type { ConnectionClients } from '../connections/clients.ts';
+import { getConnection } from '../db/repos/connections.ts';
+import type { ConnectionRow, Database } from '../db/schema.ts';
+import { recordActivity } from '../activity/activity-log.ts';
+import { countCalls, noCalls, type CallCount } from '../integrations/call-count.ts';
+import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
+import type { IntercomCompany, IntercomContact } from '../integrations/intercom/schemas.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import { getCapture, saveCapture } from './capture-store.ts';
+import { checkGuards, describeGuards, type GuardName } from './guards.ts';
+import type { KeyedLock } from './keyed-lock.ts';
+import { matchCompany, matchContact, type Matched } from './match-records.ts';
+import { routeConversation } from './routing.ts';
+import { renderTranscript, type Person } from './transcript.ts';
+import { noteReference, writeNote } from './write-note.ts';
+
+export const CAPTURE_TRIGGERS = ['on_close', 'realtime', 'rolling', 'sweep', 'manual', 'api', 'ui'] as const;
+export type CaptureTrigger = (typeof CAPTURE_TRIGGERS)[number];
+
+export interface CaptureOptions {
+  trigger: CaptureTrigger;
+  /** Bypass the noise guards and the "closed" check (API Push `force`). */
+  force?: boolean;
+  /** Decide and match, but write nothing (API Push `dryRun`). */
+  dryRun?: boolean;
+  /**
+   * Whether a failure is the last word (no retry follows): then it goes to the activity log with
+   * the vendor's message. A job's transient failure is retried and logged only when it gives up.
+   */
+  isFinal(error: unknown): boolean;
+}
+
+export interface CaptureDeps {
+  db: Kysely<Database>;
+  clients: ConnectionClients;
+  locks: KeyedLock;
+  now: () => number;
+  /** The HubSpot owner for an Intercom teammate (user mapping), or null. */
+  ownerFor(connectionId: string, adminId: string | null): Promise<string | null>;
+}
+
+export interface RecordDecision {
+  id: string | null;
+  how: Matched['how'];
+  created: boolean;
+  skipped?: string;
+  tieBreak?: string;
+}
+
+export interface CaptureResult {
+  outcome: 'captured' | 'updated' | 'unchanged' | 'skipped' | 'planned';
+  conversationId: string;
+  trigger: CaptureTrigger;
+  /** Why it was skipped: a sentence naming the guard, rule or policy. */
+  reason?: string;
+  guard?: GuardName;
+  rule?: string | null;
+  destinations: Destination[];
+  contact?: RecordDecision;
+  company?: RecordDecision;
+  ownerId: string | null;
+  noteId?: string;
+  /** A ticket destination waits for issue #8; said plainly instead of silently ignored. */
+  ticket?: 'not_supported_yet';
+  /** Only for a dry run: exactly what would be written. */
+  preview?: { noteHtml: string; noteChars: number; partsShown: number; partsCutForSize: number; cappedByIntercom: boolean };
+  apiCalls: CallCount;
+  durationMs: number;
+}
+
+export type RefusalCode = 'unknown_connection' | 'connection_paused' | 'needs_reauth' | 'not_connected' | 'unknown_conversation';
+
+/** The capture cannot start; API Push answers with the status, a job ends without retrying. */
+export class CaptureRefusedError extends Error {
+  override name = 'CaptureRefusedError';
+  readonly code: RefusalCode;
+  readonly status: 404 | 409;
+
+  constructor(code: RefusalCode, status: 404 | 409, message: string) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+function checkConnection(row: ConnectionRow | undefined, connectionId: string): ConnectionRow {
+  if (!row) throw new CaptureRefusedError('unknown_connection', 404, `There is no connection ${connectionId}.`);
+  if (row.status === 'paused') throw new CaptureRefusedError('connection_paused', 409, `The connection '${row.name}' is paused: resume it to capture conversations.`);
+  if (row.status === 'needs_reauth') throw new CaptureRefusedError('needs_reauth', 409, `The connection '${row.name}' needs re-authorising before it can capture.`);
+  if (row.status !== 'active' || row.intercom_workspace_id === null || row.hubspot_portal_id === null) {
+    throw new CaptureRefusedError('not_connected', 409, `The connection '${row.name}' is not connected to both Intercom and HubSpot yet.`);
+  }
+  return row;
+}
+
+const INBOX_HOST = { us: 'app.intercom.com', eu: 'app.eu.intercom.com', au: 'app.au.intercom.com' } as const;
+
+/** The conversation in Intercom's inbox (the region's app host). */
+export const conversationUrl = (row: ConnectionRow, conversationId: string) =>
+  `https://${INBOX_HOST[row.intercom_region]}/a/inbox/${encodeURIComponent(row.intercom_workspace_id ?? '')}/inbox/conversation/${encodeURIComponent(conversationId)}`;
+
+/** Names and emails of the people in a conversation, from the authors Intercom sends with it. */
+function peopleOf(conversation: IntercomConversation, contact: IntercomContact | null) {
+  const contacts = new Map<string, Person>();
+  const admins = new Map<string, Person>();
+  const authors = [conversation.source?.author, ...conversation.parts.map((part) => part.author)];
+  for (const author of authors) {
+    if (!author?.id) continue;
+    const person = { name: author.name, email: author.email };
+    if (author.type === 'admin') admins.set(author.id, person);
+    else if (author.type === 'user' || author.type === 'lead' || author.type === 'contact') contacts.set(author.id, person);
+  }
+  if (contact) contacts.set(contact.id, { name: contact.name, email: contact.email });
+  return { contacts, admins };
+}
+
+/** Where the note sits on the timeline: the close, else the last update. */
+const noteTimestamp = (conversation: IntercomConversation) => (conversation.statistics?.last_close_at ?? conversation.updated_at) * 1000;
+
+interface Decided {
+  result: Omit<CaptureResult, 'apiCalls' | 'durationMs'>;
+}
+
+async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: ConnectionSettings, conversationId: string, options: CaptureOptions): Promise<Decided> {
+  const intercom = deps.clients.intercom(row);
+  const hubspot = deps.clients.hubspot(row);
+  const base = { conversationId, trigger: options.trigger, ownerId: null, destinations: [] as Destination[] };
+  const skip = (reason: string, extra: Partial<CaptureResult> = {}): Decided => ({ result: { ...base, outcome: 'skipped', reason, ...extra } });
+
+  let conversation: IntercomConversation;
+  try {
+    conversation = await intercom.getConversation(conversationId);
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'not_found') {
+      throw new CaptureRefusedError('unknown_conversation', 404, `Intercom has no conversation ${conversationId} in this workspace.`);
+    }
+    throw error;
+  }
+
+  if (!options.force && options.trigger === 'on_close' && conversation.state !== 'closed') {
+    return skip('the conversation is open again; it is captured at its next close');
+  }
+  if (!options.force) {
+    const verdict = checkGuards(conversation, settings.conversations.guards);
+    if (!verdict.pass) return skip(verdict.reason, { guard: verdict.guard });
+  }
+  const route = routeConversation(conversation, settings.conversations.routing);
+  const routed = { rule: route.rule, destinations: route.destinations };
+  if (route.destinations.length === 0) return skip(route.reason, routed);
+  const wantsNote = route.destinations.includes('contact') || route.destinations.includes('company');
+  const ticket = route.destinations.includes('ticket') ? { ticket: 'not_supported_yet' as const } : {};
+  if (!wantsNote) return skip('tickets are not made yet (issue #8), and the route asks for no note', { ...routed, ...ticket });
+
+  const contactId = conversation.contacts?.contacts[0]?.id;
+  if (!contactId) return skip('the conversation has no customer contact', routed);
+  const contact = await intercom.getContact(contactId);
+  const companyRef = contact.companies?.data?.[0]?.id;
+  const company: IntercomCompany | null = route.destinations.includes('company') && companyRef ? await intercom.getCompany(companyRef) : null;
+
+  const matchDeps = { db: deps.db, hubspot, locks: deps.locks, connectionId: row.id, now: deps.now, dryRun: options.dryRun === true };
+  const contactMatch = await matchContact(matchDeps, contact, settings.matching.contacts);
+  const companyMatch = company
+    ? await matchCompany(matchDeps, { company, contactEmail: contact.email, contactId: contactMatch.id }, settings.matching.companies, settings.matching.contacts.email)
+    : null;
+  // A company made just now was created with the association; one found needs it added (a PUT: safe to repeat).
+  const associate = settings.matching.companies.associateContact && contactMatch.id && companyMatch?.id && !companyMatch.created && (contactMatch.how !== 'linked' || companyMatch.how !== 'linked');
+  if (associate && !options.dryRun) await hubspot.associations.createDefault('contacts', contactMatch.id as string, 'companies', companyMatch?.id as string);
+
+  const records = {
+    contact: decision(contactMatch),
+    ...(companyMatch ? { company: decision(companyMatch) } : {}),
+  };
+  const targets = {
+    contactId: route.destinations.includes('contact') ? contactMatch.id : null,
+    companyId: route.destinations.includes('company') ? (companyMatch?.id ?? null) : null,
+  };
+  const willCreate = (route.destinations.includes('contact') && contactMatch.created) || (route.destinations.includes('company') && companyMatch?.created === true);
+  if (!targets.contactId && !targets.companyId && !(options.dryRun && willCreate)) {
+    return skip(contactMatch.skipped ?? companyMatch?.skipped ?? 'no HubSpot record to attach the note to', { ...routed, ...records, ...ticket });
+  }
+
+  const ownerId = await deps.ownerFor(row.id, conversation.admin_assignee_id ?? null);
+  const { contacts, admins } = peopleOf(conversation, contact);
+  const render = (reference: string) =>
+    renderTranscript({
+      conversation, contacts, admins,
+      conversationUrl: conversationUrl(row, conversationId),
+      timeZone: settings.timeZone,
+      content: settings.conversations.content,
+      footer: { mode: settings.conversations.capture.mode, guards: options.force ? 'bypassed (forced push)' : describeGuards(settings.conversations.guards), policy: settings.conversations.notePolicy, reference },
+    });
+  const decided = { ...base, ...routed, ...records, ...ticket, ownerId };
+
+  if (options.dryRun) {
+    const capture = await getCapture(deps.db, row.id, conversationId);
+    const transcript = render(noteReference(row.id, conversationId, (capture?.notes_created ?? 0) + 1));
+    return {
+      result: {
+        ...decided, outcome: 'planned', ...(capture?.note_id ? { noteId: capture.note_id } : {}),
+        preview: { noteHtml: transcript.html, noteChars: transcript.html.length, partsShown: transcript.partsShown, partsCutForSize: transcript.partsCutForSize, cappedByIntercom: transcript.cappedByIntercom },
+      },
+    };
+  }
+
+  const note = await writeNote(
+    { db: deps.db, hubspot, now: deps.now },
+    { connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference) => render(reference).html },
+  );
+  return { result: { ...decided, outcome: note.outcome, noteId: note.noteId } };
+}
+
+function decision(match: Matched): RecordDecision {
+  return { id: match.id, how: match.how, created: match.created, ...(match.skipped ? { skipped: match.skipped } : {}), ...(match.tieBreak ? { tieBreak: match.tieBreak } : {}) };
+}
+
+/** The activity entry of a decision: ids, names of guards and rules, counts — never text. */
+function activityDetail(result: CaptureResult): Record<string, unknown> {
+  return {
+    trigger: result.trigger,
+    ...(result.rule ? { rule: result.rule } : {}),
+    destinations: result.destinations,
+    ...(result.noteId ? { noteId: result.noteId } : {}),
+    ...(result.contact ? { contact: { id: result.contact.id, how: result.contact.how, created: result.contact.created, ...(result.contact.tieBreak ? { tieBreak: result.contact.tieBreak } : {}) } } : {}),
+    ...(result.company ? { company: { id: result.company.id, how: result.company.how, created: result.company.created, ...(result.company.tieBreak ? { tieBreak: result.company.tieBreak } : {}) } } : {}),
+    ...(result.ownerId ? { ownerId: result.ownerId } : {}),
+    ...(result.ticket ? { ticket: result.ticket } : {}),
+    calls: result.apiCalls,
+  };
+}
+
+/**
+ * Captures one conversation now. Captures of one conversation never overlap (a lock per
+ * conversation); a dry run writes nothing, not even an activity entry.
+ */
+export async function captureConversation(deps: CaptureDeps, connectionId: string, conversationId: string, options: CaptureOptions): Promise<CaptureResult> {
+  const started = deps.now();
+  const row = checkConnection(await getConnection(deps.db, connectionId), connectionId);
+  const settings = parseStoredSettings(row.settings);
+  return deps.locks.run(`conversation:${connectionId}:${conversationId}`, async () => {
+    const calls = noCalls();
+    let decided: Decided;
+    try {
+      decided = await countCalls(calls, () => decideAndWrite(deps, row, settings, conversationId, options));
+    } catch (error) {
+      if (!options.dryRun && options.isFinal(error)) {
+        await recordActivity(deps.db, {
+          connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: 'failed',
+          reason: (error instanceof Error ? error.message : String(error)).slice(0, 1000), detail: { trigger: options.trigger, calls },
+          apiCalls: calls.intercom + calls.hubspot, durationMs: deps.now() - started,
+        });
+      }
+      throw error;
+    }
+    const full: CaptureResult = { ...decided.result, apiCalls: calls, durationMs: deps.now() - started };
+    if (options.dryRun) return full;
+    await saveCapture(deps.db, connectionId, conversationId, { last_outcome: full.outcome, last_decided_at: deps.now() });
+    await recordActivity(deps.db, {
+      connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: full.outcome as Exclude<CaptureResult['outcome'], 'planned'>,
+      // The guard's or rule's name: what the Activity tab filters and shows; the sentence goes in detail.
+      reason: full.outcome === 'skipped' ? (full.guard ?? (full.rule ? `rule: ${full.rule}` : (full.reason ?? null))) : null,
+      detail: { ...activityDetail(full), ...(full.reason && full.outcome === 'skipped' ? { why: full.reason.slice(0, 300) } : {}) },
+      apiCalls: calls.intercom + calls.hubspot, durationMs: full.durationMs,
+    });
+    return full;
+  });
+}

@@ -1,0 +1,148 @@
+// The capture job and the webhook reaction that schedules it. A close schedules a capture after the
+// grace window, under a key per conversation, so a reopen or a customer's new message can cancel
+// it and a later close schedules it again; realtime mode pushes the capture back on every change
+// (debounce); the reconciliation sweep looks at the fresh conversation instead of an event.
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { parseStoredSettings } from '../config/connection-settings.ts';
+import type { ConnectionClients } from '../connections/clients.ts';
+import { getConnection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
+import { recordActivity } from '../activity/activity-log.ts';
+import { toJobOutcomeError } from '../integrations/job-outcome.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { NeedsReauthError, PermanentJobError, RetryAfterError } from '../jobs/outcomes.ts';
+import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
+import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
+import type { EventPayload, EventReaction } from '../webhooks/event-tasks.ts';
+import { CAPTURE_TRIGGERS, CaptureRefusedError, captureConversation, type CaptureDeps } from './capture-conversation.ts';
+import { getCapture } from './capture-store.ts';
+import { CAPTURE_TOPICS, sweptTrigger, triggerFor, type TriggerAction } from './triggers.ts';
+
+export const CAPTURE_TASK = 'conversation.capture';
+export const captureKey = (connectionId: string, conversationId: string) => `capture:${connectionId}:${conversationId}`;
+
+export const CapturePayload = z.strictObject({
+  conversationId: z.string().min(1),
+  trigger: z.enum(CAPTURE_TRIGGERS),
+  /** When the close that scheduled it happened (ms): older events must not cancel it. */
+  closedAt: z.number().nullable().optional(),
+});
+export type CapturePayload = z.infer<typeof CapturePayload>;
+
+/** A failure after which no retry follows: the one the activity log records. */
+function isFinal(error: unknown, ctx: TaskContext): boolean {
+  const outcome = toJobOutcomeError(error);
+  if (outcome instanceof PermanentJobError) return true;
+  if (outcome instanceof NeedsReauthError || outcome instanceof RetryAfterError) return false;
+  return ctx.job.attempt >= ctx.job.maxAttempts;
+}
+
+export function captureTasks(deps: CaptureDeps): TaskDefinition[] {
+  return [
+    defineTask({
+      name: CAPTURE_TASK,
+      payload: CapturePayload,
+      async run(payload, ctx) {
+        const connectionId = ctx.job.connectionId;
+        if (connectionId === null) return { type: 'fail', reason: 'a capture job without a connection' };
+        try {
+          const result = await captureConversation(deps, connectionId, payload.conversationId, { trigger: payload.trigger, isFinal: (error) => isFinal(error, ctx) });
+          ctx.log.info({ conversationId: payload.conversationId, outcome: result.outcome, noteId: result.noteId, calls: result.apiCalls }, 'conversation capture decided');
+          return undefined;
+        } catch (error) {
+          if (error instanceof CaptureRefusedError) return refusalOutcome(deps.db, error, connectionId, payload, ctx);
+          throw toJobOutcomeError(error);
+        }
+      },
+    }),
+  ];
+}
+
+async function refusalOutcome(db: Kysely<Database>, error: CaptureRefusedError, connectionId: string, payload: CapturePayload, ctx: TaskContext) {
+  switch (error.code) {
+    case 'needs_reauth':
+      // Parked with the connection's other work; re-authorising resumes it.
+      return { type: 'park' as const, reason: error.message };
+    case 'unknown_connection':
+      return undefined;
+    default:
+      // Paused, not connected, or a conversation Intercom does not know: said in the activity log, not retried.
+      await recordActivity(db, { connectionId, at: ctx.now(), kind: 'capture', subjectId: payload.conversationId, outcome: 'skipped', reason: error.code, detail: { trigger: payload.trigger, why: error.message.slice(0, 300) } });
+      return undefined;
+  }
+}
+
+export interface CaptureReactionDeps {
+  db: Kysely<Database>;
+  jobs: JobQueue;
+  clients: ConnectionClients;
+}
+
+async function pendingClosedAt(db: Kysely<Database>, key: string): Promise<number | null> {
+  const row = await db.selectFrom('jobs').select('payload').where('key', '=', key).where('status', 'in', ['queued', 'parked']).executeTakeFirst();
+  if (!row) return null;
+  const parsed = CapturePayload.safeParse(JSON.parse(row.payload));
+  return parsed.success ? (parsed.data.closedAt ?? null) : null;
+}
+
+async function sweptAction(deps: CaptureReactionDeps, event: EventPayload & { connectionId: string }, now: number, settings: ReturnType<typeof parseStoredSettings>, conversationId: string): Promise<TriggerAction> {
+  const row = await getConnection(deps.db, event.connectionId);
+  if (!row) return { kind: 'none', why: 'connection gone' };
+  const conversation = await deps.clients.intercom(row).getConversation(conversationId);
+  const capture = await getCapture(deps.db, event.connectionId, conversationId);
+  const lastCloseAt = conversation.statistics?.last_close_at;
+  return sweptTrigger({
+    state: conversation.state,
+    lastCloseAt: lastCloseAt ? lastCloseAt * 1000 : null,
+    updatedAt: conversation.updated_at * 1000,
+    now,
+    capture: settings.conversations.capture,
+    alreadyCapturedAt: capture?.last_decided_at ?? null,
+  });
+}
+
+/** The reaction to Intercom conversation events (src/webhooks/event-tasks.ts). */
+export function captureReaction(deps: CaptureReactionDeps): EventReaction {
+  return {
+    name: 'capture-triggers',
+    provider: 'intercom',
+    topics: [...CAPTURE_TOPICS, SWEPT_TOPIC],
+    async react(event, ctx) {
+      const conversationId = event.objectId;
+      if (!conversationId) return;
+      const row = await getConnection(deps.db, event.connectionId);
+      if (!row || row.status !== 'active') return;
+      const settings = parseStoredSettings(row.settings);
+      const now = ctx.now();
+      let action: TriggerAction;
+      try {
+        action = event.topic === SWEPT_TOPIC
+          ? await sweptAction(deps, event, now, settings, conversationId)
+          : triggerFor({ topic: event.topic, occurredAt: event.occurredAt, now, capture: settings.conversations.capture });
+      } catch (error) {
+        throw toJobOutcomeError(error);
+      }
+      const key = captureKey(event.connectionId, conversationId);
+      if (action.kind === 'schedule') {
+        const trigger = event.topic === SWEPT_TOPIC ? 'sweep' : settings.conversations.capture.mode === 'realtime' ? 'realtime' : 'on_close';
+        await deps.jobs.enqueue({
+          task: CAPTURE_TASK,
+          payload: { conversationId, trigger, closedAt: trigger === 'on_close' ? event.occurredAt : null },
+          connectionId: event.connectionId,
+          key,
+          keyMode: action.keyMode,
+          runAt: action.runAt,
+        });
+      } else if (action.kind === 'cancel') {
+        // Intercom does not order deliveries: a reply that happened before the close must not
+        // cancel the capture that close scheduled.
+        const closedAt = await pendingClosedAt(deps.db, key);
+        if (closedAt !== null && event.occurredAt !== null && event.occurredAt <= closedAt) return;
+        const cancelled = await deps.jobs.cancelByKey(key);
+        if (cancelled > 0) ctx.log.info({ conversationId, topic: event.topic }, 'pending capture cancelled');
+      }
+      return undefined;
+    },
+  };
+}
