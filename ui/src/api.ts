@@ -11,6 +11,8 @@ import type {
   IntercomTokenBody,
   LoginBody,
   SessionInfo,
+  UserMappingView,
+  UserSettingsBody,
 } from '../../src/http/api-types.ts';
 
 export type ErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
@@ -146,4 +148,8 @@ export const api = {
   pauseConnection: (id: string) => request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/pause`),
   resumeConnection: (id: string) => request<ConnectionDetail>('POST', `/api/connections/${encodeURIComponent(id)}/resume`),
   deleteConnection: (id: string) => request<void>('DELETE', `/api/connections/${encodeURIComponent(id)}`),
+  getUsers: (id: string) => request<UserMappingView>('GET', `/api/connections/${encodeURIComponent(id)}/users`),
+  refreshUsers: (id: string) => request<UserMappingView>('POST', `/api/connections/${encodeURIComponent(id)}/users/refresh`),
+  saveUserSettings: (id: string, body: UserSettingsBody) =>
+    request<UserMappingView>('PUT', `/api/connections/${encodeURIComponent(id)}/users/settings`, { body }),
 };

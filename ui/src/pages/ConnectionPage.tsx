@@ -12,6 +12,7 @@ import { PlaceholderTab } from '../components/connection/PlaceholderTab.tsx';
 import { ReauthBanner } from '../components/connection/ReauthBanner.tsx';
 import type { Side, TokenForms } from '../components/connection/SideCard.tsx';
 import { type ConnectionTab, connectionPath, connectionTabs } from '../components/connection/tabs.ts';
+import { UsersTab } from '../components/connection/UsersTab.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
@@ -102,6 +103,8 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
               setStatus(message);
             }}
           />
+        ) : tab === 'users' ? (
+          <UsersTab connectionId={id} />
         ) : (
           <PlaceholderTab tab={tab} />
         )}
