@@ -242,3 +242,21 @@ export interface ActivityList {
   /** Pass as `before` for the next (older) page; null at the end. */
   next: number | null;
 }
+
+// ---- Conversations and Matching tabs: a connection's settings ----
+
+/** GET /api/connections/:id/settings, and the answer of PUT. */
+export interface SettingsView {
+  settings: ConnectionSettings;
+  managedByConfig: boolean;
+  /** The YAML entry these settings come from, when managed by config (connections[n]). */
+  configKey: string | null;
+}
+
+/**
+ * PUT /api/connections/:id/settings: each section given replaces the stored one whole (its missing
+ * fields take their defaults); sections not given stay. `users` has its own endpoint (the Users tab).
+ * The route reads which keys were sent from the raw body, since parsing fills in every section.
+ */
+export const SettingsBody = ConnectionSettings.pick({ timeZone: true, conversations: true, matching: true }).partial();
+export type SettingsBody = z.input<typeof SettingsBody>;

@@ -18,6 +18,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionRoutes(api, deps, oauth);
     userRoutes(api, deps);
     captureRoutes(api, deps);
+    settingsRoutes(api, deps);
     oauthStartRoute(api, deps, oauth);
   });
 

@@ -1,0 +1,52 @@
+// The Conversations and Matching tabs' API: a connection's settings, read whole and saved by section.
+import type { FastifyInstance } from 'fastify';
+import { ConnectionSettings, parseStoredSettings } from '../../config/connection-settings.ts';
+import { getConnection } from '../../db/repos/connections.ts';
+import type { ConnectionRow } from '../../db/schema.ts';
+import { SettingsBody, type SettingsView } from '../api-types.ts';
+import type { AppDeps } from '../app.ts';
+import { HttpError, notFound, parseBody } from '../errors.ts';
+
+type ById = { Params: { id: string } };
+
+export type SettingsRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock'>;
+
+const SECTIONS = ['timeZone', 'conversations', 'matching'] as const;
+
+export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): void {
+  const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
+  const configKey = (row: ConnectionRow): string | null => {
+    if (row.managed_by_config !== 1) return null;
+    const index = deps.config.connections.findIndex((connection) => connection.name === row.name);
+    return `connections[${index < 0 ? 'n' : index}]`;
+  };
+  const view = (row: ConnectionRow, settings: ConnectionSettings): SettingsView => ({
+    settings,
+    managedByConfig: row.managed_by_config === 1,
+    configKey: configKey(row),
+  });
+
+  app.get<ById>('/api/connections/:id/settings', async (request) => {
+    const row = await load(request.params.id);
+    return view(row, parseStoredSettings(row.settings));
+  });
+
+  app.put<ById>('/api/connections/:id/settings', async (request) => {
+    const row = await load(request.params.id);
+    const key = configKey(row);
+    if (key) throw new HttpError(409, 'managed_by_config', `'${row.name}' takes its settings from the configuration file (${key}); change them there.`);
+    const body = parseBody(SettingsBody, request.body);
+    // Parsing gives every section its defaults: only the sections the caller sent replace stored ones.
+    const sent = typeof request.body === 'object' && request.body !== null ? request.body : {};
+    const given = Object.fromEntries(SECTIONS.filter((section) => Object.hasOwn(sent, section)).map((section) => [section, body[section]]));
+    // Read-modify-write in one transaction, so a concurrent save of the users section is not lost.
+    const settings = await deps.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('connections').select('settings').where('id', '=', row.id).executeTakeFirstOrThrow();
+      const merged = parseBody(ConnectionSettings, { ...parseStoredSettings(current.settings), ...given });
+      await trx.updateTable('connections').set({ settings: JSON.stringify(merged), updated_at: deps.clock() }).where('id', '=', row.id).execute();
+      return merged;
+    });
+    request.log.info({ connectionId: row.id, sections: Object.keys(given) }, 'connection settings saved');
+    return view(row, settings);
+  });
+}
