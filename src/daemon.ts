@@ -21,6 +21,7 @@ import type { CaptureDeps } from './capture/capture-conversation.ts';
 import { captureReaction, captureTasks } from './capture/capture-task.ts';
 import { createKeyedLock } from './capture/keyed-lock.ts';
 import { ownerForAdmin } from './owners/owner-store.ts';
+import { ensureOwnerRefreshes, ownerTasks } from './owners/refresh-task.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { enqueueIdentify, identifyTasks } from './connections/identify-task.ts';
 import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-task.ts';
@@ -107,6 +108,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       tasks: taskRegistry([
         ...eventTasks([captureReaction({ db: db.kysely, jobs, clients }), ...(options.reactions ?? [])]),
         ...captureTasks(capture),
+        ...ownerTasks({ db: db.kysely, clients, clock }),
         ...reconcileTasks({ db: db.kysely, clients, recorder, jobs, settings: config.reconcile, clock }),
         ...identifyTasks({ db: db.kysely, vault, upstream, config, log, clock }),
         ...(options.tasks ?? []),
@@ -172,6 +174,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...foundationChores(db.kysely, clock, log),
       ...jobChores(db.kysely, jobsConfig, clock, log),
       { name: 'schedule-reconciliation', schedule: '* * * * *', run: async () => void (await ensureSweepsScheduled({ db: db.kysely, jobs })) },
+      { name: 'refresh-owners', schedule: '23 * * * *', run: async () => void (await ensureOwnerRefreshes({ db: db.kysely, jobs, clock })) },
     ];
     const stopChores = startChores(chores, log);
     return {

@@ -79,7 +79,7 @@ if (missing) {
     await page.goto(`${server.url}${base}/users`);
     await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
     t.equal(await selectedTab(page).innerText(), 'Users', 'a deep link selects its tab');
-    await page.getByRole('tabpanel', { name: 'Users' }).getByText('Which HubSpot owner stands for each Intercom teammate will be set here.').waitFor();
+    await page.getByRole('tabpanel', { name: 'Users' }).getByRole('heading', { name: 'Teammates and HubSpot owners' }).waitFor();
     await page.goto(`${server.url}${base}/nowhere`);
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
     t.pass('an unknown tab is a page not found');

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import t from 'tap';
 import { chromiumMissing, launchBrowser, OUT_DIR, watchErrors } from '../helpers/browser.ts';
-import { startOwnerServer } from '../owners/owner-server.ts';
+import { startTestServer } from '../helpers/server.ts';
 
 const missing = chromiumMissing();
 if (missing) {
@@ -13,7 +13,7 @@ if (missing) {
   mkdirSync(OUT_DIR, { recursive: true });
 
   t.test('see the mapping, set an override and a default owner, refresh', async (t) => {
-    const server = await startOwnerServer(t);
+    const server = await startTestServer(t);
     const browser = await launchBrowser(t);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);

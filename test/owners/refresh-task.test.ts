@@ -4,7 +4,7 @@ import t from 'tap';
 import { ensureOwnerRefreshes, OWNERS_REFRESH_TASK } from '../../src/owners/refresh-task.ts';
 import { ownerForAdmin, readOwnerMapping } from '../../src/owners/owner-store.ts';
 import { sessionApi, signIn, type TestServer } from '../helpers/server.ts';
-import { startOwnerServer } from './owner-server.ts';
+import { startTestServer } from '../helpers/server.ts';
 
 async function sandboxConnection(server: TestServer) {
   const api = sessionApi(server, await signIn(server));
@@ -17,7 +17,7 @@ async function sandboxConnection(server: TestServer) {
 
 t.test('a refresh stores the mapping; the API shows it, saves settings and refreshes on demand', async (t) => {
   let now = Date.UTC(2026, 10, 23, 12);
-  const server = await startOwnerServer(t, { startScheduler: false, clock: () => now });
+  const server = await startTestServer(t, { startScheduler: false, clock: () => now });
   const { api, id, sandbox, workspaceId } = await sandboxConnection(server);
   const admins = sandbox.intercom.control.admins;
   const ada = admins.create(workspaceId, { name: 'Ada Lovelace', email: 'Ada@Example.com' });
@@ -98,7 +98,7 @@ t.test('a refresh stores the mapping; the API shows it, saves settings and refre
 
 t.test('the daily chore refreshes connected connections whose mapping is a day old', async (t) => {
   let now = Date.UTC(2026, 10, 23, 12);
-  const server = await startOwnerServer(t, { startScheduler: false, clock: () => now });
+  const server = await startTestServer(t, { startScheduler: false, clock: () => now });
   const { id } = await sandboxConnection(server);
   const { db, jobs } = server.daemon;
   await db.kysely.insertInto('connections').values({ id: 'lonely', name: 'Only Intercom', status: 'active', managed_by_config: 0, created_at: now, updated_at: now, intercom_workspace_id: 'ws' }).execute();
@@ -119,7 +119,7 @@ t.test('the daily chore refreshes connected connections whose mapping is a day o
 });
 
 t.test('a connection declared in the YAML file is read-only here', async (t) => {
-  const server = await startOwnerServer(t, {
+  const server = await startTestServer(t, {
     startScheduler: false,
     config: { sandbox: { enabled: true }, connections: [{ name: 'Support', users: { defaultOwner: 'boss@example.com' } }] },
   });
