@@ -136,9 +136,10 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
         });
       } else if (action.kind === 'cancel') {
         // Intercom does not order deliveries: a reply that happened before the close must not
-        // cancel the capture that close scheduled.
+        // cancel the capture that close scheduled. Its times are whole seconds, so an event in the
+        // close's own second cancels (the capture re-checks the state, and the next close schedules).
         const closedAt = await pendingClosedAt(deps.db, key);
-        if (closedAt !== null && event.occurredAt !== null && event.occurredAt <= closedAt) return;
+        if (closedAt !== null && event.occurredAt !== null && event.occurredAt < closedAt) return;
         const cancelled = await deps.jobs.cancelByKey(key);
         if (cancelled > 0) ctx.log.info({ conversationId, topic: event.topic }, 'pending capture cancelled');
       }

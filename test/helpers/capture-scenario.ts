@@ -14,7 +14,7 @@ export interface Scenario {
   intercom: NonNullable<TestServer['daemon']['app']['sandbox']>['intercom'];
   hubspot: NonNullable<TestServer['daemon']['app']['sandbox']>['hubspot'];
   /** A customer (with a company, unless `company: null`), an exchange with a teammate, closed. */
-  conversation(options?: { customer?: string; company?: { name: string; website?: string | null } | null; body?: string; messages?: number; close?: boolean; contactId?: string }): { conversationId: string; contactId: string };
+  conversation(options?: { customer?: string; company?: { name: string; website?: string | null } | null; body?: string; messages?: number; close?: boolean; contactId?: string; spacingMs?: number }): { conversationId: string; contactId: string };
   notes(): Array<{ id: string; properties: Record<string, string>; associations: Record<string, Array<{ id: string; typeIds: number[] }>> }>;
   records(objectType: 'contacts' | 'companies'): Array<{ id: string; properties: Record<string, string> }>;
   push(conversationId: string, body?: { force?: boolean; dryRun?: boolean }): Promise<ApiAnswer>;
@@ -55,10 +55,12 @@ export async function captureScenario(t: Teardownable, options: TestServerOption
       const started = intercom.control.actAsCustomer.startConversation({ contactId, body: input.body ?? '<p>My invoice shows the wrong amount.</p>', subject: 'Invoice question' });
       const conversationId = String(started.id);
       const messages = input.messages ?? 2;
+      // The simulator's clock runs with real time; advancing it puts later messages in the future.
+      const spacing = input.spacingMs ?? MINUTE;
       for (let i = 1; i < messages; i++) {
-        intercom.control.clock.advance(MINUTE);
+        intercom.control.clock.advance(spacing);
         intercom.control.actAsAdmin.reply({ conversationId, adminId: String(admin.id), body: `<p>Reply ${i} from support.</p>` });
-        intercom.control.clock.advance(MINUTE);
+        intercom.control.clock.advance(spacing);
         intercom.control.actAsCustomer.reply({ conversationId, contactId, body: `<p>Customer answer ${i}.</p>` });
       }
       if (input.close !== false) intercom.control.actAsAdmin.close({ conversationId, adminId: String(admin.id) });

@@ -1,0 +1,107 @@
+// Capture driven by the simulated Intercom's signed webhooks, through the job table: a close is
+// captured after the grace window, a reopen inside it cancels, realtime captures an open
+// conversation, and a close whose webhook was dropped is found by the reconciliation sweep.
+import t from 'tap';
+import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
+import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+
+/** 1.2 s: long enough to reopen inside, short enough for a test. */
+const GRACE_MINUTES = 0.02;
+
+/**
+ * Conversations happen at real time here (no minutes skipped on the simulator's clock, which would
+ * put the close in the future and the grace window with it), so the duration guard is off.
+ */
+async function liveScenario(t: Parameters<typeof captureScenario>[0]) {
+  const s = await captureScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.guards.minDurationMinutes = 0));
+  const conversation = s.conversation.bind(s);
+  s.conversation = (input = {}) => conversation({ spacingMs: 0, ...input });
+  return s;
+}
+
+async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const captureJobs = (s: Scenario) =>
+  s.server.daemon.db.sqlite.prepare("SELECT status, key FROM jobs WHERE task = 'conversation.capture' ORDER BY id").all() as Array<{ status: string; key: string }>;
+
+async function delivered(s: Scenario, topic: string): Promise<void> {
+  await s.intercom.control.webhooks.flush();
+  await until(`${topic} delivered`, () => s.server.daemon.db.sqlite.prepare('SELECT 1 FROM webhook_deliveries WHERE topic = ? AND connection_id = ?').get(topic, s.connectionId));
+}
+
+t.test('on_close: the close webhook schedules a capture after the grace window', async (t) => {
+  const s = await liveScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = GRACE_MINUTES));
+  const { conversationId } = s.conversation({});
+  await delivered(s, 'conversation.admin.closed');
+  await until('the note', () => s.notes().length === 1);
+  t.match(captureJobs(s), [{ status: 'succeeded', key: `capture:${s.connectionId}:${conversationId}` }], 'one capture job, keyed by the conversation');
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
+  t.match(activity.body?.entries, [{ outcome: 'captured', subjectId: conversationId, detail: { trigger: 'on_close' } }]);
+});
+
+t.test('on_close: a reopen inside the grace window cancels; the next close schedules again', async (t) => {
+  const s = await liveScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = 0.1));
+  const { conversationId } = s.conversation({});
+  await delivered(s, 'conversation.admin.closed');
+  s.intercom.control.actAsAdmin.open({ conversationId, adminId: s.adminId });
+  await delivered(s, 'conversation.admin.opened');
+  await until('the cancelled capture', () => captureJobs(s).some((job) => job.status === 'cancelled'));
+  await new Promise((resolve) => setTimeout(resolve, 7000));
+  t.equal(s.notes().length, 0, 'no note while it is open again');
+
+  await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = GRACE_MINUTES));
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.intercom.control.webhooks.flush();
+  await until('the note after the second close', () => s.notes().length === 1);
+  t.same(captureJobs(s).map((job) => job.status), ['cancelled', 'succeeded']);
+});
+
+t.test('realtime: an open conversation is captured once quiet, and updated after the next message', async (t) => {
+  const s = await liveScenario(t);
+  await s.setSettings((settings) => {
+    settings.conversations.capture.mode = 'realtime';
+    settings.conversations.capture.realtimeDebounceMinutes = GRACE_MINUTES;
+  });
+  const { conversationId, contactId } = s.conversation({ close: false });
+  await s.intercom.control.webhooks.flush();
+  await until('the realtime note', () => s.notes().length === 1);
+  s.intercom.control.actAsCustomer.reply({ conversationId, contactId, body: '<p>Still there?</p>' });
+  await s.intercom.control.webhooks.flush();
+  await until('the note updated', () => /Still there\?/.test(s.notes()[0]?.properties.hs_note_body ?? ''));
+  t.equal(s.notes().length, 1, 'the same note, updated');
+});
+
+t.test('manual: webhooks schedule nothing', async (t) => {
+  const s = await liveScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.mode = 'manual'));
+  s.conversation({});
+  await delivered(s, 'conversation.admin.closed');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  t.same(captureJobs(s), []);
+  t.equal(s.notes().length, 0);
+});
+
+t.test('a close whose webhook Intercom dropped is captured through the reconciliation sweep', async (t) => {
+  const s = await liveScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = GRACE_MINUTES));
+  s.intercom.control.webhooks.addFault({ kind: 'drop', count: 1000 });
+  const { conversationId } = s.conversation({});
+  await s.intercom.control.webhooks.flush();
+  t.notOk(s.server.daemon.db.sqlite.prepare("SELECT 1 FROM webhook_deliveries WHERE topic = 'conversation.admin.closed'").get(), 'the close never arrived');
+  // A sweep now, instead of waiting for the interval.
+  await s.server.daemon.jobs.enqueue({ task: RECONCILE_TASK, payload: {}, connectionId: s.connectionId, key: reconcileKey(s.connectionId) });
+  await until('the swept note', () => s.notes().length === 1, 20_000);
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
+  t.match(activity.body?.entries, [{ outcome: 'captured', subjectId: conversationId, detail: { trigger: 'sweep' } }]);
+});
