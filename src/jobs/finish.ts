@@ -45,6 +45,31 @@ export async function rescheduleJob(
   lease: Lease,
   options: { runAt: number; reason: string; refundAttempt: boolean; now: number },
 ): Promise<boolean> {
+  const inTransaction = <T>(work: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
+  return inTransaction(async (trx) => {
+    if (await supersede(trx, lease, options.reason, options.now)) return true;
+    return requeue(trx, lease, options);
+  });
+}
+
+/**
+ * A keyed job that was enqueued again while this run was going (a new close while a capture
+ * retried) already waits with the key's latest schedule: it does this job's work, so this run's
+ * retry ends here instead of becoming a second pending job of the key (graphile-worker's job_key
+ * semantics). Returns whether it did.
+ */
+async function supersede(db: Kysely<Database>, lease: Lease, reason: string, now: number): Promise<boolean> {
+  const own = await db.selectFrom('jobs').select('key').where('id', '=', lease.id).executeTakeFirst();
+  if (!own?.key) return false;
+  const newer = await db.selectFrom('jobs').select('id').where('key', '=', own.key).where('status', 'in', ['queued', 'parked']).where('id', '!=', lease.id).executeTakeFirst();
+  if (!newer) return false;
+  const result = await leased(db, lease)
+    .set({ ...released, status: 'cancelled', last_error: clip(`${reason} — superseded by job ${newer.id}, which has the same key and runs instead`), finished_at: now, updated_at: now })
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+async function requeue(db: Kysely<Database>, lease: Lease, options: { runAt: number; reason: string; refundAttempt: boolean; now: number }): Promise<boolean> {
   const result = await leased(db, lease)
     .set((eb) => ({
       ...released,
@@ -68,6 +93,10 @@ export async function failJob(db: Kysely<Database>, lease: Lease, reason: string
 /** Parks this job and every queued job of its connection until it is re-authorised. */
 export async function parkJob(db: Kysely<Database>, lease: Lease & { connectionId: string | null }, reason: string, now: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    if (lease.connectionId !== null && (await supersede(trx, lease, reason, now))) {
+      await parkConnectionJobs(trx, lease.connectionId, now);
+      return true;
+    }
     const result = await leased(trx, lease)
       .set((eb) => ({
         ...released,

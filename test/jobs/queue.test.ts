@@ -108,3 +108,23 @@ t.test('failed jobs can be retried or cancelled; a newer pending job supersedes 
   t.match(await getJob(kysely, job.id), { status: 'cancelled' });
   t.equal(await retryJob(kysely, 9999, 1), 'not_retryable');
 });
+
+t.test('a keyed job enqueued again while it runs: the run\'s retry or park yields to the new pending job', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const { claimJobs } = await import('../../src/jobs/claim.ts');
+  const { rescheduleJob, parkJob } = await import('../../src/jobs/finish.ts');
+  for (const [label, finish] of [
+    ['retry', (id: number) => rescheduleJob(kysely, { id, workerId: 'w' }, { runAt: 50, reason: 'HubSpot 503', refundAttempt: false, now: 20 })],
+    ['park', (id: number) => parkJob(kysely, { id, workerId: 'w', connectionId: 'c1' }, 'token refused', 20)],
+  ] as const) {
+    const key = `capture:${label}`;
+    const running = await enqueueJob(kysely, { task: 'capture', payload: { v: 1 }, key, connectionId: 'c1', runAt: 0 }, defaults);
+    const claimed = await claimJobs(kysely, { workerId: 'w', now: 10, leaseMs: 1000, limit: 10, perConnectionLimit: 10, running: new Map() });
+    t.ok(claimed.jobs.some((job) => job.id === running.id), `${label}: claimed`);
+    const newer = await enqueueJob(kysely, { task: 'capture', payload: { v: 2 }, key, connectionId: 'c1', runAt: 600 }, { ...defaults, now: 15 });
+    t.equal(newer.result, 'inserted', `${label}: a running job is not pending, so a new one is added`);
+    t.equal(await finish(running.id), true);
+    t.match(await getJob(kysely, running.id), { status: 'cancelled', last_error: new RegExp(`superseded by job ${newer.id}`) }, `${label}: the run yields`);
+    t.match(await getJob(kysely, newer.id), { run_at: 600, payload: '{"v":2}' }, `${label}: the newer job keeps its schedule`);
+  }
+});
