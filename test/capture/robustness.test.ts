@@ -1,0 +1,128 @@
+// Capture under pressure: 20 captures of one new customer at once (while HubSpot's search lags),
+// a storm of 429s and 5xx, a conversation over Intercom's 500-part cap, hostile and multilingual
+// message bodies — and afterwards no message text in the database file or the logs.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
+import { DATABASE_FILE } from '../../src/db/database.ts';
+import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
+
+const logs = captureLogs();
+const bodies: string[] = [];
+/** A message body that must never be stored or logged. */
+const secretBody = (label: string) => {
+  const marker = `Zebra-${label}-${bodies.length}-confidential`;
+  bodies.push(marker);
+  return marker;
+};
+const dataDirs: string[] = [];
+
+async function scenario(t: Parameters<typeof captureScenario>[0]): Promise<Scenario> {
+  const s = await captureScenario(t, { logDestination: logs, logLevel: 'debug', config: { jobs: { backoffBaseSeconds: 1 } } });
+  dataDirs.push(s.server.dataDir);
+  return s;
+}
+
+async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+t.test('20 conversations of one new customer captured at once: one contact, one company, 20 notes', async (t) => {
+  const s = await scenario(t);
+  // HubSpot's search does not see a new record for 5 s: matching must not depend on it.
+  s.hubspot.control.setSettings({ searchIndexDelayMs: 5000 });
+  const first = s.conversation({ customer: 'new.customer@globex.test', company: { name: 'Globex', website: 'https://globex.test' }, body: `<p>${secretBody('c')}</p>` });
+  const conversations = [first.conversationId];
+  for (let i = 1; i < 20; i++) conversations.push(s.conversation({ contactId: first.contactId, body: `<p>${secretBody('c')}</p>` }).conversationId);
+  const results = await Promise.all(conversations.map((id) => s.push(id)));
+  t.same(results.map((r) => r.status), Array(20).fill(200));
+  t.same(results.map((r) => r.body?.outcome), Array(20).fill('captured'));
+  t.equal(s.records('contacts').length, 1, 'one contact');
+  t.equal(s.records('companies').length, 1, 'one company');
+  const contactId = s.records('contacts')[0]?.id;
+  const notes = s.notes();
+  t.equal(notes.length, 20, 'a note per conversation');
+  t.ok(notes.every((note) => note.associations.contacts?.[0]?.id === contactId), 'all on that contact');
+});
+
+t.test('a storm of 429s and 5xx: the capture job waits, retries and writes one note', async (t) => {
+  const s = await scenario(t);
+  // Only the job below captures: the close webhook schedules nothing in manual mode.
+  await s.setSettings((settings) => void (settings.conversations.capture.mode = 'manual'));
+  const { conversationId } = s.conversation({ body: `<p>${secretBody('s')}</p>` });
+  s.hubspot.control.addFault({ kind: '429', count: 4, retryAfterSeconds: 1 });
+  s.hubspot.control.addFault({ kind: '503', count: 4 });
+  s.hubspot.control.addFault({ kind: '500', count: 3, method: 'POST' });
+  s.intercom.control.faults.add({ kind: '500', count: 3 });
+  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
+  const db = s.server.daemon.db.sqlite;
+  await until('the capture job to finish', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status IN ('succeeded', 'failed')").get(CAPTURE_TASK), 60_000);
+  t.match(db.prepare('SELECT status, last_error FROM jobs WHERE task = ?').get(CAPTURE_TASK), { status: 'succeeded' });
+  t.equal(s.notes().length, 1, 'exactly one note');
+  t.equal(s.records('contacts').length, 1, 'exactly one contact');
+  t.equal(s.records('companies').length, 1, 'exactly one company');
+});
+
+t.test('an unanswered note create (the answer lost) is found again, not repeated', async (t) => {
+  const s = await scenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.mode = 'manual'));
+  const { conversationId } = s.conversation({ body: `<p>${secretBody('l')}</p>` });
+  s.hubspot.control.addFault({ kind: 'answer_lost', count: 1, method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' });
+  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
+  const db = s.server.daemon.db.sqlite;
+  await until('the capture job to succeed', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status = 'succeeded'").get(CAPTURE_TASK), 60_000);
+  t.equal(s.notes().length, 1, 'one note, though the first create was never answered');
+  t.match(db.prepare('SELECT note_id, pending_ref FROM conversation_captures WHERE conversation_id = ?').get(conversationId), { note_id: s.notes()[0]?.id, pending_ref: null });
+});
+
+t.test('over 500 parts: the note says Intercom returned only the latest 500', async (t) => {
+  const s = await scenario(t);
+  const { conversationId, contactId } = s.conversation({ close: false, body: `<p>${secretBody('p')}</p>` });
+  for (let i = 0; i < 260; i++) {
+    s.intercom.control.actAsAdmin.reply({ conversationId, adminId: s.adminId, body: `<p>${secretBody('p')}</p>` });
+    s.intercom.control.actAsCustomer.reply({ conversationId, contactId, body: `<p>${secretBody('p')}</p>` });
+  }
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  const result = await s.push(conversationId);
+  t.match(result.body, { outcome: 'captured' });
+  const body = s.notes()[0]?.properties.hs_note_body ?? '';
+  t.match(body, /500 most recent/i, 'the cap is said');
+  t.ok(body.length <= 65_536, 'within the note size limit');
+});
+
+t.test('script, event handlers, RTL text and emoji: escaped and intact in the note', async (t) => {
+  const s = await scenario(t);
+  const rtl = 'مرحبا بالعالم — שלום עולם';
+  const emoji = '👩‍👩‍👧‍👦 🇩🇪 ✅';
+  const { conversationId } = s.conversation({ body: `<p>Hi <script>alert("x")</script><img src="x" onerror="alert(1)"> ${rtl} ${emoji} <a href="javascript:alert(2)">click</a> ${secretBody('x')}</p>` });
+  t.match((await s.push(conversationId)).body, { outcome: 'captured' });
+  const body = s.notes()[0]?.properties.hs_note_body ?? '';
+  t.notMatch(body, /<script/i);
+  t.notMatch(body, /\son\w+\s*=/i);
+  t.notMatch(body, /javascript:/i);
+  t.ok(body.includes(rtl), 'RTL text intact');
+  t.ok(body.includes(emoji), 'emoji intact');
+});
+
+t.test('afterwards: no message body in any database file or in the logs', async (t) => {
+  t.ok(bodies.length > 500, `${bodies.length} distinct bodies were sent through`);
+  const logText = logs.text();
+  t.ok(logText.length > 0, 'the logs were captured');
+  for (const dir of dataDirs) {
+    for (const file of [DATABASE_FILE, `${DATABASE_FILE}-wal`]) {
+      const path = join(dir, file);
+      if (!existsSync(path)) continue;
+      const bytes = readFileSync(path).toString('latin1');
+      t.notOk(bodies.some((body) => bytes.includes(body)), `${file} of ${dir} holds no message body`);
+    }
+  }
+  t.notOk(bodies.some((body) => logText.includes(body)), 'the logs hold no message body');
+});
