@@ -8,10 +8,11 @@ import { getConnection } from '../db/repos/connections.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
 import { recordActivity } from '../activity/activity-log.ts';
 import { countCalls, noCalls, type CallCount } from '../integrations/call-count.ts';
+import type { IntercomClient } from '../integrations/intercom/client.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
 import type { IntercomCompany, IntercomContact } from '../integrations/intercom/schemas.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
-import { getCapture, saveCapture } from './capture-store.ts';
+import { forgetHubSpotRecord, getCapture, saveCapture } from './capture-store.ts';
 import { checkGuards, describeGuards, type GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import { matchCompany, matchContact, type Matched } from './match-records.ts';
@@ -158,7 +159,7 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
 
   const contactId = conversation.contacts?.contacts[0]?.id;
   if (!contactId) return skip('the conversation has no customer contact', routed);
-  const contact = await intercom.getContact(contactId);
+  const contact = await contactFollowingMerges(intercom, contactId, conversation.source?.author?.email);
   const companyRef = contact.companies?.data?.[0]?.id;
   const company: IntercomCompany | null = route.destinations.includes('company') && companyRef ? await intercom.getCompany(companyRef) : null;
 
@@ -207,11 +208,44 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
     };
   }
 
-  const note = await writeNote(
+  const note = await writeNoteOrForgetStaleLinks(deps, row.id, records, 
     { db: deps.db, hubspot, now: deps.now },
     { connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference) => render(reference).html },
   );
   return { result: { ...decided, outcome: note.outcome, noteId: note.noteId } };
+}
+
+/** A lead merged into a user in Intercom answers 404; its conversations belong to the survivor. */
+async function contactFollowingMerges(intercom: IntercomClient, contactId: string, email: string | null | undefined): Promise<IntercomContact> {
+  try {
+    return await intercom.getContact(contactId, { email });
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'merged' && error.details.survivorId) return intercom.getContact(error.details.survivorId);
+    throw error;
+  }
+}
+
+/** A remembered HubSpot record that no longer exists (deleted or merged away by a person). */
+class StaleLinkError extends Error {
+  override name = 'StaleLinkError';
+}
+
+/**
+ * HubSpot refuses a note whose associations name a record that is gone. When the record came from
+ * a remembered link, the link is forgotten and the capture matches afresh (once); otherwise the
+ * vendor's refusal stands.
+ */
+async function writeNoteOrForgetStaleLinks(deps: CaptureDeps, connectionId: string, records: { contact: RecordDecision; company?: RecordDecision }, noteDeps: Parameters<typeof writeNote>[0], request: Parameters<typeof writeNote>[1]) {
+  try {
+    return await writeNote(noteDeps, request);
+  } catch (error) {
+    const invalidAssociation = error instanceof UpstreamError && error.kind === 'invalid_request' && /associations are invalid/i.test(error.details.vendorMessage ?? error.message);
+    const candidates: Array<['contact' | 'company', RecordDecision | undefined]> = [['contact', records.contact], ['company', records.company]];
+    const linked = candidates.filter((entry): entry is ['contact' | 'company', RecordDecision] => entry[1]?.how === 'linked' && entry[1].id !== null);
+    if (!invalidAssociation || linked.length === 0) throw error;
+    for (const [type, record] of linked) await forgetHubSpotRecord(deps.db, connectionId, type, record.id as string);
+    throw new StaleLinkError(`HubSpot no longer has ${linked.map(([type, record]) => `${type} ${record.id}`).join(' or ')}; matching again`);
+  }
 }
 
 function decision(match: Matched): RecordDecision {
@@ -245,7 +279,8 @@ export async function captureConversation(deps: CaptureDeps, connectionId: strin
     const calls = noCalls();
     let decided: Decided;
     try {
-      decided = await countCalls(calls, () => decideAndWrite(deps, row, settings, conversationId, options));
+      const decide = () => decideAndWrite(deps, row, settings, conversationId, options);
+      decided = await countCalls(calls, () => decide().catch((error: unknown) => (error instanceof StaleLinkError ? decide() : Promise.reject(error))));
     } catch (error) {
       if (!options.dryRun && options.isFinal(error)) {
         await recordActivity(deps.db, {
