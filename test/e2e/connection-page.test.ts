@@ -50,7 +50,7 @@ if (missing) {
     t.equal(await selectedTab(page).innerText(), 'Overview', 'Overview is selected at /connections/:id');
 
     await tabs.getByRole('tab', { name: 'Conversations' }).click();
-    await page.getByRole('tabpanel', { name: 'Conversations' }).getByText('Capture mode, grace window, noise guards and routing rules will be set here.').waitFor();
+    await page.getByRole('tabpanel', { name: 'Conversations' }).getByRole('heading', { name: 'Noise guards' }).waitFor();
     t.equal(path(page), `${base}/conversations`, 'the tab has its own address');
     t.equal(await page.title(), 'Conversations · Sandbox · Interhubz', 'the browser tab says which tab');
     t.equal(await page.getByLabel('Intercom webhook URL').count(), 0, 'the Overview is not shown');

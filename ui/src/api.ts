@@ -1,6 +1,7 @@
 // Typed fetch wrapper for the admin API. Every failure becomes an ApiError whose `message` is fit to
 // show to a person; mutations carry the session's CSRF token; a 401 ends the session in the UI.
 import type {
+  ActivityList,
   ApiTokenList,
   ConnectionDetail,
   ConnectionList,
@@ -10,7 +11,11 @@ import type {
   HubSpotTokenBody,
   IntercomTokenBody,
   LoginBody,
+  PushBody,
+  PushResult,
   SessionInfo,
+  SettingsBody,
+  SettingsView,
   UserMappingView,
   UserSettingsBody,
 } from '../../src/http/api-types.ts';
@@ -152,4 +157,14 @@ export const api = {
   refreshUsers: (id: string) => request<UserMappingView>('POST', `/api/connections/${encodeURIComponent(id)}/users/refresh`),
   saveUserSettings: (id: string, body: UserSettingsBody) =>
     request<UserMappingView>('PUT', `/api/connections/${encodeURIComponent(id)}/users/settings`, { body }),
+  getSettings: (id: string) => request<SettingsView>('GET', `/api/connections/${encodeURIComponent(id)}/settings`),
+  saveSettings: (id: string, body: SettingsBody) => request<SettingsView>('PUT', `/api/connections/${encodeURIComponent(id)}/settings`, { body }),
+  pushConversation: (id: string, conversationId: string, body: PushBody) =>
+    request<PushResult>('POST', `/api/connections/${encodeURIComponent(id)}/conversations/${encodeURIComponent(conversationId)}/push`, { body }),
+  listActivity: (id: string, query: { before?: number; outcome?: string; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    const search = params.size > 0 ? `?${params}` : '';
+    return request<ActivityList>('GET', `/api/connections/${encodeURIComponent(id)}/activity${search}`);
+  },
 };

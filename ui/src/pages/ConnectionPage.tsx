@@ -5,7 +5,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectionDetail } from '../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../api.ts';
 import { ConnectionTags, StatusBadge } from '../components/ConnectionBadges.tsx';
+import { ActivityTab } from '../components/connection/ActivityTab.tsx';
 import { ConnectionTabs, TAB_PANEL_ID, tabId } from '../components/connection/ConnectionTabs.tsx';
+import { ConversationsTab } from '../components/connection/ConversationsTab.tsx';
+import { MatchingTab } from '../components/connection/MatchingTab.tsx';
 import { oauthChangedNotice, oauthStatus, readOAuthReturn, withoutOAuthParams } from '../components/connection/oauth-return.ts';
 import { OverviewTab } from '../components/connection/OverviewTab.tsx';
 import { PlaceholderTab } from '../components/connection/PlaceholderTab.tsx';
@@ -105,6 +108,12 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
           />
         ) : tab === 'users' ? (
           <UsersTab connectionId={id} />
+        ) : tab === 'conversations' ? (
+          <ConversationsTab connectionId={id} />
+        ) : tab === 'matching' ? (
+          <MatchingTab connectionId={id} />
+        ) : tab === 'activity' ? (
+          <ActivityTab connectionId={id} />
         ) : (
           <PlaceholderTab tab={tab} />
         )}
