@@ -55,8 +55,9 @@ export function noteReference(connectionId: string, conversationId: string, n: n
   return `ihz-${connection}-${conversationId}-${n}`;
 }
 
-const contentHash = (body: string, request: NoteRequest) =>
-  createHash('sha256').update(JSON.stringify([body, request.ownerId, request.targets, request.timestamp])).digest('hex');
+/** What was written, whatever the reference: the same conversation rendered again hashes the same. */
+const contentHash = (request: NoteRequest) =>
+  createHash('sha256').update(JSON.stringify([request.render(''), request.ownerId, request.targets, request.timestamp])).digest('hex');
 
 function noteProperties(request: NoteRequest, body: string): Properties {
   return {
@@ -103,12 +104,15 @@ export async function writeNote(deps: NoteDeps, request: NoteRequest): Promise<N
   const { connectionId, conversationId } = request;
   const capture = await getCapture(deps.db, connectionId, conversationId);
   const created = capture?.notes_created ?? 0;
+  const hash = contentHash(request);
 
+  // Either policy: a conversation that has not changed since its note was written writes nothing.
+  if (capture?.note_id && capture.content_hash === hash) {
+    return { outcome: 'unchanged', noteId: capture.note_id, reference: noteReference(connectionId, conversationId, created) };
+  }
   if (request.policy === 'update_existing' && capture?.note_id) {
     const reference = noteReference(connectionId, conversationId, created);
     const body = request.render(reference);
-    const hash = contentHash(body, request);
-    if (capture.content_hash === hash) return { outcome: 'unchanged', noteId: capture.note_id, reference };
     try {
       await deps.hubspot.notes.update(capture.note_id, noteProperties(request, body));
       await saveCapture(deps.db, connectionId, conversationId, { content_hash: hash, captured_at: deps.now() });
@@ -121,7 +125,6 @@ export async function writeNote(deps: NoteDeps, request: NoteRequest): Promise<N
 
   const reference = noteReference(connectionId, conversationId, created + 1);
   const body = request.render(reference);
-  const hash = contentHash(body, request);
   const commit = (noteId: string) =>
     saveCapture(deps.db, connectionId, conversationId, {
       note_id: noteId, content_hash: hash, pending_ref: null, notes_created: created + 1, captured_at: deps.now(),

@@ -9,14 +9,14 @@ t.test('dry run, capture, unchanged, update: one note on the right contact and c
   const { conversationId } = s.conversation({ customer: 'Grace.Hopper+billing@acme.test' });
 
   const dry = await s.push(conversationId, { dryRun: true });
-  t.equal(dry.status, 200, JSON.stringify(dry.body));
+  t.equal(dry.status, 200, 'the dry run answers');
   t.match(dry.body, { outcome: 'planned', destinations: ['contact', 'company'], contact: { id: null, created: true }, company: { id: null, created: true } });
   t.match(dry.body?.preview?.noteHtml, /My invoice shows the wrong amount/);
   t.equal(s.notes().length, 0, 'a dry run writes no note');
   t.equal(s.records('contacts').length, 0, 'and creates no contact');
 
   const first = await s.push(conversationId);
-  t.equal(first.status, 200, JSON.stringify(first.body));
+  t.equal(first.status, 200, 'the push answers');
   t.match(first.body, { outcome: 'captured', contact: { how: 'created', created: true }, company: { how: 'created', created: true } });
   const notes = s.notes();
   t.equal(notes.length, 1, 'one note');
@@ -90,4 +90,34 @@ t.test('refusals: unknown conversation 404, paused 409, bad body 400', async (t)
   const paused = await s.push(conversationId);
   t.equal(paused.status, 409);
   t.match(paused.body, { error: { code: 'connection_paused', message: /paused/ } });
+});
+
+t.test('the note is owned by the HubSpot owner mapped to the conversation\'s assignee', async (t) => {
+  const s = await captureScenario(t);
+  const owner = s.hubspot.control.addOwner({ hubId: s.hubId, email: 'ANA@support.test', firstName: 'Ana', lastName: 'Sales' });
+  t.equal((await s.api('POST', `/api/connections/${s.connectionId}/users/refresh`)).status, 202);
+  for (let i = 0; i < 100; i++) {
+    const users = await s.api('GET', `/api/connections/${s.connectionId}/users`);
+    if (users.body?.mappings?.some((m: { adminId: string; ownerId: string | null }) => m.adminId === s.adminId && m.ownerId === String(owner.id))) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const { conversationId } = s.conversation({ close: false });
+  s.intercom.control.actAsAdmin.assign({ conversationId, adminId: s.adminId, assigneeId: s.adminId });
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  const result = await s.push(conversationId);
+  t.match(result.body, { outcome: 'captured', ownerId: String(owner.id) });
+  t.equal(s.notes()[0]?.properties.hubspot_owner_id, String(owner.id), 'matched by email, case-insensitively');
+});
+
+t.test('note policy always_new: a changed conversation gets a second note, an unchanged one none', async (t) => {
+  const s = await captureScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.notePolicy = 'always_new'));
+  const { conversationId } = s.conversation({});
+  const first = await s.push(conversationId);
+  t.match((await s.push(conversationId)).body, { outcome: 'unchanged', noteId: first.body?.noteId });
+  s.intercom.control.actAsAdmin.reply({ conversationId, adminId: s.adminId, body: '<p>Follow-up.</p>' });
+  const second = await s.push(conversationId);
+  t.match(second.body, { outcome: 'captured' });
+  t.not(second.body?.noteId, first.body?.noteId, 'a new note');
+  t.equal(s.notes().length, 2);
 });
