@@ -17,6 +17,7 @@ import { checkGuards, describeGuards, type GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import { matchCompany, matchContact, type Matched } from './match-records.ts';
 import { routeConversation } from './routing.ts';
+import { escapeHtml } from './sanitize-html.ts';
 import { renderTranscript, type Person } from './transcript.ts';
 import { noteReference, writeNote } from './write-note.ts';
 
@@ -66,12 +67,21 @@ export interface CaptureResult {
   company?: RecordDecision;
   ownerId: string | null;
   noteId?: string;
+  /** Short notes on the other customers' contacts (content.referenceNotesForParticipants). */
+  referenceNotes?: ReferenceNote[];
   /** A ticket destination waits for issue #8; said plainly instead of silently ignored. */
   ticket?: 'not_supported_yet';
   /** Only for a dry run: exactly what would be written. */
   preview?: { noteHtml: string; noteChars: number; partsShown: number; partsCutForSize: number; cappedByIntercom: boolean };
   apiCalls: CallCount;
   durationMs: number;
+}
+
+export interface ReferenceNote {
+  intercomContactId: string;
+  contactId: string | null;
+  noteId: string | null;
+  skipped?: string;
 }
 
 export type RefusalCode = 'unknown_connection' | 'connection_paused' | 'needs_reauth' | 'not_connected' | 'unknown_conversation';
@@ -208,11 +218,62 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
     };
   }
 
-  const note = await writeNoteOrForgetStaleLinks(deps, row.id, records, 
-    { db: deps.db, hubspot, now: deps.now },
-    { connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference) => render(reference).html },
-  );
-  return { result: { ...decided, outcome: note.outcome, noteId: note.noteId } };
+  const noteDeps = { db: deps.db, hubspot, now: deps.now };
+  const note = await writeNoteOrForgetStaleLinks(deps, row.id, records, noteDeps, {
+    connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference) => render(reference).html,
+  });
+  const referenceNotes = settings.conversations.content.referenceNotesForParticipants
+    ? await writeReferenceNotes({ ...noteDeps, intercom, matchDeps, settings, row, conversation, primaryContactId: contact.id, transcriptContactId: targets.contactId, ownerId })
+    : [];
+  return { result: { ...decided, outcome: note.outcome, noteId: note.noteId, ...(referenceNotes.length > 0 ? { referenceNotes } : {}) } };
+}
+
+interface ReferenceNoteDeps {
+  db: Kysely<Database>;
+  hubspot: ReturnType<ConnectionClients['hubspot']>;
+  now: () => number;
+  intercom: IntercomClient;
+  matchDeps: Parameters<typeof matchContact>[0];
+  settings: ConnectionSettings;
+  row: ConnectionRow;
+  conversation: IntercomConversation;
+  primaryContactId: string;
+  transcriptContactId: string | null;
+  ownerId: string | null;
+}
+
+/**
+ * The other customers of a conversation get a short note pointing at the transcript, each written
+ * once (tracked as `<conversation>/ref/<intercom contact>` in conversation_captures).
+ */
+async function writeReferenceNotes(deps: ReferenceNoteDeps): Promise<ReferenceNote[]> {
+  const others = (deps.conversation.contacts?.contacts ?? []).map((entry) => entry.id).filter((id) => id !== deps.primaryContactId);
+  const written: ReferenceNote[] = [];
+  for (const intercomContactId of others) {
+    const participant = await contactFollowingMerges(deps.intercom, intercomContactId, null);
+    const match = await matchContact(deps.matchDeps, participant, deps.settings.matching.contacts);
+    if (!match.id) {
+      written.push({ intercomContactId, contactId: null, noteId: null, skipped: match.skipped ?? 'no match' });
+      continue;
+    }
+    const subject = deps.conversation.title || deps.conversation.source?.subject || `Intercom conversation ${deps.conversation.id}`;
+    const url = conversationUrl(deps.row, deps.conversation.id);
+    const note = await writeNote(deps, {
+      connectionId: deps.row.id,
+      conversationId: `${deps.conversation.id}/ref/${participant.id}`,
+      policy: 'update_existing',
+      targets: { contactId: match.id, companyId: null },
+      ownerId: deps.ownerId,
+      timestamp: noteTimestamp(deps.conversation),
+      render: (reference) =>
+        `<p>Took part in the Intercom conversation “${escapeHtml(subject)}”. ` +
+        `${deps.transcriptContactId ? `The transcript is on HubSpot contact ${escapeHtml(deps.transcriptContactId)}. ` : ''}` +
+        `<a href="${escapeHtml(url)}" rel="noopener noreferrer" target="_blank">Open in Intercom</a></p>` +
+        `<p><small>Captured by Interhubz · reference note · ref ${escapeHtml(reference)}</small></p>`,
+    });
+    written.push({ intercomContactId, contactId: match.id, noteId: note.noteId });
+  }
+  return written;
 }
 
 /** A lead merged into a user in Intercom answers 404; its conversations belong to the survivor. */
@@ -263,6 +324,7 @@ function activityDetail(result: CaptureResult): Record<string, unknown> {
     ...(result.company ? { company: { id: result.company.id, how: result.company.how, created: result.company.created, ...(result.company.tieBreak ? { tieBreak: result.company.tieBreak } : {}) } } : {}),
     ...(result.ownerId ? { ownerId: result.ownerId } : {}),
     ...(result.ticket ? { ticket: result.ticket } : {}),
+    ...(result.referenceNotes ? { referenceNotes: result.referenceNotes.map(({ intercomContactId, contactId, noteId }) => ({ intercomContactId, contactId, noteId })) } : {}),
     calls: result.apiCalls,
   };
 }

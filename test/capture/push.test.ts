@@ -121,3 +121,20 @@ t.test('note policy always_new: a changed conversation gets a second note, an un
   t.not(second.body?.noteId, first.body?.noteId, 'a new note');
   t.equal(s.notes().length, 2);
 });
+
+t.test('reference notes: another customer in the conversation gets a short note pointing at the transcript, once', async (t) => {
+  const s = await captureScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.content.referenceNotesForParticipants = true));
+  const { conversationId } = s.conversation({ customer: 'first@acme.test', close: false });
+  const colleague = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'colleague@acme.test', name: 'Colleague' });
+  s.intercom.control.actAsCustomer.reply({ conversationId, contactId: String(colleague.id), body: '<p>Adding my colleague.</p>' });
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  const result = await s.push(conversationId);
+  t.match(result.body, { outcome: 'captured', referenceNotes: [{ intercomContactId: String(colleague.id), noteId: /\d+/ }] });
+  const colleagueContact = s.records('contacts').find((c) => c.properties.email === 'colleague@acme.test');
+  const reference = s.notes().find((note) => note.associations.contacts?.[0]?.id === colleagueContact?.id);
+  t.match(reference?.properties.hs_note_body, /Took part in the Intercom conversation/);
+  t.notMatch(reference?.properties.hs_note_body, /Adding my colleague/, 'a pointer, not the transcript');
+  await s.push(conversationId);
+  t.equal(s.notes().length, 2, 'a second push adds no reference note');
+});
