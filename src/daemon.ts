@@ -20,6 +20,7 @@ import { createConnectionClients, type ConnectionClients } from './connections/c
 import type { CaptureDeps } from './capture/capture-conversation.ts';
 import { captureReaction, captureTasks } from './capture/capture-task.ts';
 import { createKeyedLock } from './capture/keyed-lock.ts';
+import { queueRollingCaptures } from './capture/rolling-captures.ts';
 import { ownerForAdmin } from './owners/owner-store.ts';
 import { ensureOwnerRefreshes, ownerTasks } from './owners/refresh-task.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
@@ -174,6 +175,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...foundationChores(db.kysely, clock, log),
       ...jobChores(db.kysely, jobsConfig, clock, log),
       { name: 'schedule-reconciliation', schedule: '* * * * *', run: async () => void (await ensureSweepsScheduled({ db: db.kysely, jobs })) },
+      { name: 'rolling-captures', schedule: '*/15 * * * *', run: async () => void (await queueRollingCaptures({ db: db.kysely, clients, jobs, clock, log })) },
       { name: 'refresh-owners', schedule: '23 * * * *', run: async () => void (await ensureOwnerRefreshes({ db: db.kysely, jobs, clock })) },
     ];
     const stopChores = startChores(chores, log);

@@ -105,3 +105,20 @@ t.test('a close whose webhook Intercom dropped is captured through the reconcili
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.match(activity.body?.entries, [{ outcome: 'captured', subjectId: conversationId, detail: { trigger: 'sweep' } }]);
 });
+
+t.test('rolling captures: a conversation open longer than rollingHours is captured while open, once per period', async (t) => {
+  const { queueRollingCaptures } = await import('../../src/capture/rolling-captures.ts');
+  const s = await liveScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.rollingHours = 4));
+  const clock = s.intercom.control.clock;
+  clock.set(Date.now() - 5 * 3_600_000);
+  const old = s.conversation({ close: false });
+  clock.set(Date.now());
+  s.conversation({ close: false }); // young: not due
+  const deps = { db: s.server.daemon.db.kysely, clients: s.server.daemon.clients, jobs: s.server.daemon.jobs, clock: Date.now, log: s.server.daemon.app.log };
+  t.equal(await queueRollingCaptures(deps), 1, 'only the old open conversation is due');
+  await until('the rolling note', () => s.notes().length === 1);
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
+  t.match(activity.body?.entries[0], { outcome: 'captured', subjectId: old.conversationId, detail: { trigger: 'rolling' } });
+  t.equal(await queueRollingCaptures(deps), 0, 'captured just now: not due again for 4 hours');
+});
