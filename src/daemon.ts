@@ -22,7 +22,7 @@ import { captureReaction, captureTasks } from './capture/capture-task.ts';
 import { createKeyedLock } from './capture/keyed-lock.ts';
 import { queueRollingCaptures } from './capture/rolling-captures.ts';
 import { ownerForAdmin } from './owners/owner-store.ts';
-import { ensureOwnerRefreshes, ownerTasks } from './owners/refresh-task.ts';
+import { canRefreshOwners, enqueueOwnerRefresh, ensureOwnerRefreshes, ownerTasks } from './owners/refresh-task.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { enqueueIdentify, identifyTasks } from './connections/identify-task.ts';
 import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-task.ts';
@@ -124,6 +124,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     wakeScheduler = scheduler.notify;
     for (const { connectionId, side } of seeded.identify) await enqueueIdentify(jobs, connectionId, side);
+    // A changed `users` section (overrides, default owner) in the YAML takes effect on the mapping now.
+    if (seeded.updated.length > 0) {
+      const changed = await db.kysely.selectFrom('connections').select(['id', 'status', 'hubspot_portal_id', 'intercom_workspace_id']).where('name', 'in', seeded.updated).execute();
+      for (const row of changed) if (canRefreshOwners(row)) await enqueueOwnerRefresh(jobs, row.id);
+    }
     // A heartbeat older than a few sleeps means the loop is stuck.
     const heartbeatLimitMs = Math.max(3 * jobsConfig.maxSleepSeconds * 1000, 30_000);
 

@@ -1,6 +1,7 @@
 // Capture driven by the simulated Intercom's signed webhooks, through the job table: a close is
 // captured after the grace window, a reopen inside it cancels, realtime captures an open
 // conversation, and a close whose webhook was dropped is found by the reconciliation sweep.
+import { pino } from 'pino';
 import t from 'tap';
 import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
@@ -115,7 +116,7 @@ t.test('rolling captures: a conversation open longer than rollingHours is captur
   const old = s.conversation({ close: false });
   clock.set(Date.now());
   s.conversation({ close: false }); // young: not due
-  const deps = { db: s.server.daemon.db.kysely, clients: s.server.daemon.clients, jobs: s.server.daemon.jobs, clock: Date.now, log: s.server.daemon.app.log };
+  const deps = { db: s.server.daemon.db.kysely, clients: s.server.daemon.clients, jobs: s.server.daemon.jobs, clock: Date.now, log: pino({ level: 'silent' }) };
   t.equal(await queueRollingCaptures(deps), 1, 'only the old open conversation is due');
   await until('the rolling note', () => s.notes().length === 1);
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
