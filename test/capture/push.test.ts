@@ -138,3 +138,19 @@ t.test('reference notes: another customer in the conversation gets a short note 
   await s.push(conversationId);
   t.equal(s.notes().length, 2, 'a second push adds no reference note');
 });
+
+t.test('API Push with an API token (as an Intercom workflow or a script would call it)', async (t) => {
+  const s = await captureScenario(t);
+  const created = await s.api('POST', '/api/tokens', { name: 'Intercom workflow' });
+  t.equal(created.status, 201);
+  const { conversationId } = s.conversation({});
+  const push = (token: string) =>
+    fetch(`${s.server.url}/api/connections/${s.connectionId}/conversations/${conversationId}/push`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({}),
+    });
+  const answer = await push(String(created.body?.secret));
+  t.equal(answer.status, 200);
+  t.match(await answer.json(), { outcome: 'captured', trigger: 'api' });
+  const refused = await push('ihz_not_a_real_token');
+  t.equal(refused.status, 401);
+});
