@@ -123,3 +123,18 @@ t.test('rolling captures: a conversation open longer than rollingHours is captur
   t.match(activity.body?.entries[0], { outcome: 'captured', subjectId: old.conversationId, detail: { trigger: 'rolling' } });
   t.equal(await queueRollingCaptures(deps), 0, 'captured just now: not due again for 4 hours');
 });
+
+t.test('duplicated and reordered webhooks: one capture, one note', async (t) => {
+  const s = await liveScenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = GRACE_MINUTES));
+  s.intercom.control.webhooks.addFault({ kind: 'duplicate', count: 20 });
+  s.intercom.control.webhooks.addFault({ kind: 'reorder', count: 20 });
+  const { conversationId } = s.conversation({});
+  await delivered(s, 'conversation.admin.closed');
+  await until('the note', () => s.notes().length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  t.equal(s.notes().length, 1, 'still one note after every duplicate was handled');
+  const deliveries = s.server.daemon.db.sqlite.prepare("SELECT count(*) FROM webhook_deliveries WHERE topic = 'conversation.admin.closed'").pluck().get();
+  t.equal(deliveries, 1, 'the duplicate close was recorded once');
+  t.equal(captureJobs(s).filter((job) => job.key === `capture:${s.connectionId}:${conversationId}` && job.status === 'succeeded').length, 1);
+});
