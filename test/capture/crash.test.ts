@@ -1,0 +1,180 @@
+// Exactly one note when the process dies between HubSpot's answer and the local commit (DESIGN.md
+// §2, invariant 2), and when the answer is lost on the way back; and no message text at rest or in
+// the logs (invariant 3). The daemon runs as a child process (`node src/main.ts`) against both
+// simulators running standalone in this process; the capture is a job in the database, which is
+// what survives a SIGKILL.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import type { Db } from '../../src/db/database.ts';
+import { freePort, runDaemon, type DaemonProcess } from '../helpers/daemon-process.ts';
+import { enqueueCapture, insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
+import { makeDataDir } from '../helpers/server.ts';
+
+/** Unique sentences used as message bodies: none may be found in the database files or the logs. */
+const BODIES = { first: 'Zebra-7 invoice mismatch on the March statement.', reply: 'Quokka-3 refund approved by finance.', second: 'Narwhal-9 amount still looks wrong.' };
+const MARKERS = ['Zebra-7 invoice mismatch', 'Quokka-3 refund approved', 'Narwhal-9 amount'];
+
+/** The note create as the HubSpot client sends it (src/integrations/hubspot/calls/objects.ts). */
+const NOTE_CREATE = { method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' } as const;
+
+const CONFIG = ['sandbox:', '  enabled: false', 'jobs:', '  leaseSeconds: 2', '  backoffBaseSeconds: 1', '  maxSleepSeconds: 1', ''].join('\n');
+
+interface Setup {
+  sims: CaptureSims;
+  dataDir: string;
+  db: Db;
+  connectionId: string;
+  conversationId: string;
+  jobId: number;
+  env: Record<string, string>;
+}
+
+async function setup(t: Test): Promise<Setup> {
+  const sims = await startCaptureSims();
+  t.teardown(() => sims.close());
+  const customer = seedCustomer(sims, { email: 'grace.hopper@acme.test', name: 'Grace Hopper', company: { name: 'Acme GmbH', website: 'https://www.acme.test' } });
+  const conversationId = seedConversation(sims, customer.contactId, BODIES);
+
+  const dataDir = makeDataDir(t);
+  const configDir = makeDataDir(t);
+  const configFile = join(configDir, 'config.yaml');
+  writeFileSync(configFile, CONFIG);
+  const db = openDataDb(dataDir);
+  t.teardown(() => db.close());
+  const row = await insertSimConnection(db, sims);
+  const jobId = await enqueueCapture(db, row.id, conversationId);
+  const env = {
+    DATA_DIR: dataDir, INTERHUBZ_CONFIG: configFile, INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY, PORT: String(await freePort()),
+    INTERHUBZ_ADMIN_PASSWORD: 'crash-test-password', LOG_LEVEL: 'debug',
+  };
+  return { sims, dataDir, db, connectionId: row.id, conversationId, jobId, env };
+}
+
+function start(t: Test, env: Record<string, string>): DaemonProcess {
+  const daemon = runDaemon(env);
+  t.teardown(() => {
+    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
+  });
+  return daemon;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, explain: () => unknown = () => '', timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${String(await explain())}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const notes = (s: Setup) => s.sims.hubspot.sim.control.records({ hubId: s.sims.hubId, objectType: 'notes' });
+const noteCreates = (s: Setup) => s.sims.hubspot.sim.control.requests().entries.filter((e) => e.method === 'POST' && e.path === NOTE_CREATE.pathPrefix).length;
+const capture = (s: Setup) =>
+  s.db.kysely.selectFrom('conversation_captures').selectAll().where('connection_id', '=', s.connectionId).where('conversation_id', '=', s.conversationId).executeTakeFirst();
+const job = (s: Setup) => s.db.kysely.selectFrom('jobs').selectAll().where('id', '=', s.jobId).executeTakeFirstOrThrow();
+const activity = (s: Setup) => s.db.kysely.selectFrom('activity').selectAll().where('connection_id', '=', s.connectionId).orderBy('id').execute();
+
+async function jobFinished(s: Setup) {
+  const row = await job(s);
+  return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
+}
+
+/** What a timed-out wait prints: the job, the capture row, the simulator's calls and the daemon's log. */
+async function explain(s: Setup, daemon: DaemonProcess) {
+  const calls = s.sims.hubspot.sim.control.requests().entries.map((e) => `${e.method} ${e.path} ${e.status}`);
+  return JSON.stringify({ job: await job(s), capture: await capture(s), hubspot: calls }, null, 1) + `\nstdout:\n${daemon.stdout()}\nstderr:\n${daemon.stderr()}`;
+}
+
+async function stop(daemon: DaemonProcess) {
+  daemon.child.kill('SIGTERM');
+  return daemon.exited;
+}
+
+/** The database and its -wal / -shm files, as bytes: no message text in any of them. */
+function assertNoContentInFiles(t: Test, dataDir: string, when: string) {
+  const files = readdirSync(dataDir).filter((file) => file.startsWith('interhubz.db'));
+  t.ok(files.includes('interhubz.db'), `${when}: database files checked: ${files.join(', ')}`);
+  for (const file of files) {
+    const bytes = readFileSync(join(dataDir, file));
+    for (const marker of MARKERS) t.equal(bytes.indexOf(marker), -1, `${when}: ${file} (${bytes.length} bytes) does not contain "${marker}"`);
+  }
+}
+
+/** Invariant 3: the message bodies went to HubSpot and nowhere else. */
+async function assertNoContentAtRest(t: Test, s: Setup, daemons: DaemonProcess[]) {
+  const body = notes(s)[0]?.properties.hs_note_body ?? '';
+  for (const marker of MARKERS) t.ok(body.includes(marker), `the note carries "${marker}" (the check below is meaningful)`);
+  await s.db.close();
+  assertNoContentInFiles(t, s.dataDir, 'after the last run');
+  daemons.forEach((daemon, i) => {
+    const output = daemon.stdout() + daemon.stderr();
+    t.ok(output.length > 0, `daemon run ${i + 1} logged something`);
+    for (const marker of MARKERS) t.notOk(output.includes(marker), `daemon run ${i + 1}'s stdout/stderr do not contain "${marker}"`);
+  });
+}
+
+t.test('SIGKILL after HubSpot made the note but before the local commit: the restart adopts it, one note', async (t) => {
+  const s = await setup(t);
+  s.sims.hubspot.sim.control.addFault({ kind: 'answer_held', ...NOTE_CREATE, count: 1 });
+
+  const first = start(t, s.env);
+  await until('the note to exist in HubSpot', () => (notes(s).length > 0 ? true : undefined), () => explain(s, first));
+  first.child.kill('SIGKILL');
+  t.match(await first.exited, { signal: 'SIGKILL' });
+
+  t.equal(notes(s).length, 1, 'HubSpot holds the note the killed run created');
+  const pending = await capture(s);
+  t.equal(pending?.note_id, null, 'the crash came before the local commit: no note id recorded');
+  t.match(pending?.pending_ref, /^ihz-[0-9a-f]{8}-/, 'the reference was committed before the create');
+  t.ok(notes(s)[0]?.properties.hs_note_body?.includes(pending?.pending_ref ?? '\0'), 'the note in HubSpot carries that reference');
+  t.match(await job(s), { status: 'running', attempts: 1 }, 'the killed run left its lease behind');
+  // What the killed process left behind, its write-ahead log included (this process holds the
+  // database open, so the -wal file is not checkpointed away by a clean close).
+  assertNoContentInFiles(t, s.dataDir, 'right after the kill');
+
+  const second = start(t, s.env);
+  const finished = await until('the capture job to finish', () => jobFinished(s), () => explain(s, second));
+  t.match(finished, { status: 'succeeded', attempts: 2 }, JSON.stringify(finished));
+  t.match(await stop(second), { code: 0 });
+
+  const all = notes(s);
+  t.equal(all.length, 1, 'exactly one note in HubSpot');
+  t.equal(noteCreates(s), 1, 'and only one create was ever sent');
+  const note = all[0];
+  const done = await capture(s);
+  t.equal(done?.note_id, note?.id, 'the capture records the adopted note');
+  t.equal(done?.pending_ref, null, 'no reference left pending');
+  t.equal(done?.notes_created, 1);
+  t.equal(note?.associations.contacts?.length, 1, 'the note is on the contact');
+  t.equal(note?.associations.companies?.length, 1, 'and on the company');
+  const entries = await activity(s);
+  const captured = entries.filter((e) => e.kind === 'capture' && e.outcome === 'captured');
+  t.equal(captured.length, 1, `one 'captured' activity entry (${entries.map((e) => e.outcome).join(', ')})`);
+  t.match(JSON.parse(captured[0]?.detail ?? '{}'), { noteId: note?.id });
+  t.equal(captured[0]?.subject_id, s.conversationId);
+
+  await assertNoContentAtRest(t, s, [first, second]);
+});
+
+t.test('the answer to the create is lost: the retry finds the note instead of making a second', async (t) => {
+  const s = await setup(t);
+  s.sims.hubspot.sim.control.addFault({ kind: 'answer_lost', ...NOTE_CREATE, count: 1 });
+
+  const daemon = start(t, s.env);
+  const finished = await until('the capture job to finish', () => jobFinished(s), () => explain(s, daemon));
+  t.match(finished, { status: 'succeeded', attempts: 2 }, 'the first attempt failed on the lost answer, the retry succeeded');
+  t.match(await stop(daemon), { code: 0 });
+
+  const all = notes(s);
+  t.equal(all.length, 1, 'exactly one note in HubSpot');
+  t.equal(noteCreates(s), 1, 'one create sent; the retry looked the note up');
+  const done = await capture(s);
+  t.equal(done?.note_id, all[0]?.id);
+  t.equal(done?.pending_ref, null);
+  const captured = (await activity(s)).filter((e) => e.kind === 'capture' && e.outcome === 'captured');
+  t.equal(captured.length, 1, "one 'captured' activity entry");
+
+  await assertNoContentAtRest(t, s, [daemon]);
+});

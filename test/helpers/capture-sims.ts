@@ -1,0 +1,112 @@
+// Both simulators standalone (own ports, in the test or bench process) and a data directory whose
+// database already holds an active token connection wired to them, with its credentials sealed by a
+// fixed secret key: what a daemon started as a child process (or in-process with the sandbox off)
+// captures from. Unlike capture-scenario.ts, nothing here needs the daemon to be running.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
+import { DATABASE_FILE, openDb, type Db } from '../../src/db/database.ts';
+import { migrate, readMigrations } from '../../src/db/migrate.ts';
+import { connectionOwner, putCredential } from '../../src/db/repos/credentials.ts';
+import type { ConnectionRow } from '../../src/db/schema.ts';
+import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
+import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
+import { enqueueJob } from '../../src/jobs/queue.ts';
+import { startHubSpotSimulator, type HubSpotSimulatorOptions, type StartedHubSpotSimulator } from '../../src/sandbox/hubspot/index.ts';
+import { startIntercomSimulator, type IntercomSimulatorOptions, type RunningIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
+import { keyIdOf } from '../../src/vault/secret-key.ts';
+import { createVault } from '../../src/vault/vault.ts';
+
+/** A fixed INTERHUBZ_SECRET_KEY (base64 of 32 bytes): the child daemon must open what we sealed. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
+
+const MINUTE = 60_000;
+
+export interface CaptureSims {
+  intercom: RunningIntercomSimulator;
+  hubspot: StartedHubSpotSimulator;
+  workspaceId: string;
+  hubId: number;
+  adminId: string;
+  close(): Promise<void>;
+}
+
+export async function startCaptureSims(options: { intercom?: IntercomSimulatorOptions; hubspot?: HubSpotSimulatorOptions } = {}): Promise<CaptureSims> {
+  const intercom = await startIntercomSimulator({ port: 0, ...options.intercom });
+  const hubspot = await startHubSpotSimulator({ port: 0, ...options.hubspot });
+  const workspaceId = intercom.sim.defaults?.workspaceId ?? '';
+  const admin = intercom.sim.control.admins.create(workspaceId, { name: 'Ana Agent', email: 'ana@support.test' });
+  return {
+    intercom, hubspot, workspaceId, hubId: hubspot.sim.control.defaultHubId(), adminId: String(admin.id),
+    close: async () => {
+      await hubspot.close();
+      await intercom.close();
+    },
+  };
+}
+
+export interface SeededCustomer {
+  contactId: string;
+  companyId: string | null;
+}
+
+/** An Intercom customer (with a company unless `company: null`). */
+export function seedCustomer(sims: CaptureSims, input: { email: string; name?: string; company?: { name: string; website: string } | null }): SeededCustomer {
+  const { control } = sims.intercom.sim;
+  const company = input.company === null ? undefined : control.companies.create(sims.workspaceId, { name: input.company?.name ?? 'Acme GmbH', website: input.company?.website ?? 'https://www.acme.test' });
+  const contact = control.contacts.create(sims.workspaceId, {
+    role: 'user', email: input.email, name: input.name ?? input.email.split('@')[0] ?? 'Customer',
+    ...(company ? { companyIds: [String(company.id)] } : {}),
+  });
+  return { contactId: String(contact.id), companyId: company ? String(company.id) : null };
+}
+
+/**
+ * A closed conversation that passes the default guards: two customer messages and a teammate's
+ * reply, a few minutes long on the Intercom simulator's clock.
+ */
+export function seedConversation(sims: CaptureSims, contactId: string, bodies: { first: string; reply: string; second: string }): string {
+  const { control } = sims.intercom.sim;
+  const started = control.actAsCustomer.startConversation({ contactId, body: `<p>${bodies.first}</p>`, subject: 'Invoice question' });
+  const conversationId = String(started.id);
+  control.clock.advance(MINUTE);
+  control.actAsAdmin.reply({ conversationId, adminId: sims.adminId, body: `<p>${bodies.reply}</p>` });
+  control.clock.advance(MINUTE);
+  control.actAsCustomer.reply({ conversationId, contactId, body: `<p>${bodies.second}</p>` });
+  control.actAsAdmin.close({ conversationId, adminId: sims.adminId });
+  return conversationId;
+}
+
+/** Opens (creating and migrating) the daemon's database in `dataDir`. */
+export function openDataDb(dataDir: string): Db {
+  const db = openDb(join(dataDir, DATABASE_FILE));
+  migrate(db.sqlite, readMigrations());
+  return db;
+}
+
+/** An active token connection to the simulators, its credentials sealed with TEST_SECRET_KEY. */
+export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.now()): Promise<ConnectionRow> {
+  const key = Buffer.from(TEST_SECRET_KEY, 'base64');
+  const vault = createVault({ key, id: keyIdOf(key) });
+  const row: ConnectionRow = {
+    id: randomUUID(), name: 'Simulators', status: 'active', managed_by_config: 0, created_at: now, updated_at: now,
+    intercom_workspace_id: sims.workspaceId, intercom_region: 'us', hubspot_portal_id: sims.hubId, settings: '{}',
+    intercom_base_url: sims.intercom.url, hubspot_base_url: sims.hubspot.url,
+    intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
+  };
+  await db.kysely.insertInto('connections').values(row).execute();
+  const owner = connectionOwner(row.id);
+  await putCredential(db.kysely, vault, { owner, kind: INTERCOM_TOKEN_KIND, value: sims.intercom.sim.control.createAccessToken(sims.workspaceId), now });
+  await putCredential(db.kysely, vault, { owner, kind: STATIC_TOKEN_KIND, value: sims.hubspot.sim.control.createStaticToken({ hubId: sims.hubId }), now });
+  return row;
+}
+
+/** A `conversation.capture` job, as the on-close trigger would leave it (due now). */
+export async function enqueueCapture(db: Db, connectionId: string, conversationId: string, now = Date.now()): Promise<number> {
+  const { id } = await enqueueJob(
+    db.kysely,
+    { task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId, key: captureKey(connectionId, conversationId) },
+    { now, maxAttempts: 10 },
+  );
+  return id;
+}
