@@ -4,6 +4,7 @@
 // OAuth work.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { ConnectionSettings } from '../config/connection-settings.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
 import type { MountedSandbox } from '../http/routes/sandbox.ts';
@@ -43,7 +44,7 @@ export async function createSandboxConnection(
     for (let n = 2; names.has(name); n++) name = `Sandbox ${n}`;
     const created: ConnectionRow = {
       id: randomUUID(), name, status: 'active', managed_by_config: 0, created_at: deps.now, updated_at: deps.now,
-      intercom_workspace_id: workspaceId, intercom_region: 'us', hubspot_portal_id: hubspot.control.defaultHubId(), settings: '{}',
+      intercom_workspace_id: workspaceId, intercom_region: 'us', hubspot_portal_id: hubspot.control.defaultHubId(), settings: SANDBOX_SETTINGS,
       intercom_base_url: `${base}/sandbox/intercom`, hubspot_base_url: `${base}/sandbox/hubspot`,
       intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
     };
@@ -62,6 +63,12 @@ export async function createSandboxConnection(
   hubspot.control.subscribeWebhooks({ targetUrl: `${base}/webhooks/hubspot`, clientSecret: SANDBOX_HUBSPOT_SECRET, subscriptions: HUBSPOT_SUBSCRIPTIONS });
   return { ok: true, row };
 }
+
+/**
+ * A newcomer watching the sandbox should see a close become a note while they wait, not after the
+ * ten-minute default: half a minute still shows that there is a grace window.
+ */
+const SANDBOX_SETTINGS = JSON.stringify(ConnectionSettings.parse({ conversations: { capture: { graceMinutes: 0.5 } } }));
 
 /** The sandbox HubSpot app's client secret: it signs the simulator's webhooks; not a real secret. */
 const SANDBOX_HUBSPOT_SECRET = 'sandbox-hubspot-app-secret';

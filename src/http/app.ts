@@ -18,6 +18,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
+import { sandboxDemoRoutes } from './routes/sandbox-demo.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionRoutes(api, deps, oauth);
     userRoutes(api, deps);
     captureRoutes(api, deps);
+    sandboxDemoRoutes(api, deps);
     settingsRoutes(api, deps);
     oauthStartRoute(api, deps, oauth);
   });

@@ -2,6 +2,7 @@
 // things to look at, the webhook addresses, and pause/resume/delete.
 import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
 import { ManageSection } from './ManageSection.tsx';
+import { SandboxPanel } from './SandboxPanel.tsx';
 import { SideCard, type TokenForms } from './SideCard.tsx';
 import { WebhooksSection } from './WebhooksSection.tsx';
 
@@ -27,6 +28,8 @@ export function OverviewTab({ detail, forms, onChanged }: OverviewTabProps) {
           </ul>
         </section>
       ) : null}
+
+      {detail.sandbox ? <SandboxPanel connectionId={detail.id} /> : null}
 
       {settingUp ? (
         <section aria-labelledby="setup-heading">
