@@ -210,6 +210,8 @@ export interface PushResult {
   ownerId: string | null;
   noteId?: string;
   ticket?: 'not_supported_yet';
+  /** Short notes on the other customers' contacts, when content.referenceNotesForParticipants is on. */
+  referenceNotes?: Array<{ intercomContactId: string; contactId: string | null; noteId: string | null; skipped?: string }>;
   preview?: { noteHtml: string; noteChars: number; partsShown: number; partsCutForSize: number; cappedByIntercom: boolean };
   apiCalls: { intercom: number; hubspot: number };
   durationMs: number;
@@ -260,3 +262,27 @@ export interface SettingsView {
  */
 export const SettingsBody = ConnectionSettings.pick({ timeZone: true, conversations: true, matching: true }).partial();
 export type SettingsBody = z.input<typeof SettingsBody>;
+
+// ---- The sandbox's demonstration (sandbox connections only) ----
+
+/** POST /api/connections/:id/sandbox/conversations (201): a conversation acted out and closed in the simulated Intercom. */
+export interface SimulatedConversationView {
+  conversationId: string;
+  customer: { name: string; email: string };
+  company: { name: string };
+  /** When it was closed (ISO, whole seconds): the grace window counts from here. */
+  closedAt: string;
+  /** After how many seconds the capture follows the close; null when none does (manual mode, or not active). */
+  capturesAfterSeconds: number | null;
+}
+
+/** GET /api/connections/:id/sandbox/hubspot: what the simulated HubSpot portal holds now, newest first, at most 50 of each. */
+export interface SandboxHubSpotView {
+  contacts: Array<{ id: string; name: string; email: string | null }>;
+  companies: Array<{ id: string; name: string; domain: string | null }>;
+  /** `bodyHtml` is the note as HubSpot stores it: show it only in a sandboxed frame. */
+  notes: Array<{ id: string; timestamp: string | null; contactIds: string[]; companyIds: string[]; bodyHtml: string }>;
+  totals: { contacts: number; companies: number; notes: number };
+  /** As in SimulatedConversationView: what a close leads to, for the panel's explanation. */
+  capturesAfterSeconds: number | null;
+}

@@ -62,7 +62,7 @@ if (missing) {
     const panel = page.getByRole('tabpanel', { name: 'Conversations' });
     await panel.getByRole('heading', { name: 'Noise guards' }).waitFor();
     t.ok(await panel.getByRole('radio', { name: 'When a conversation closes' }).isChecked(), 'on_close is the default');
-    t.equal(await panel.getByLabel('Grace window').inputValue(), '10');
+    t.equal(await panel.getByLabel('Grace window').inputValue(), '0.5', 'a sandbox connection captures 30 s after a close');
     await panel.getByLabel('Grace window').fill('25');
     await panel.getByLabel('Minimum customer messages').fill('');
     await panel.getByRole('switch', { name: 'Skip bot-only conversations' }).uncheck();

@@ -13,9 +13,11 @@ import type {
   LoginBody,
   PushBody,
   PushResult,
+  SandboxHubSpotView,
   SessionInfo,
   SettingsBody,
   SettingsView,
+  SimulatedConversationView,
   UserMappingView,
   UserSettingsBody,
 } from '../../src/http/api-types.ts';
@@ -167,4 +169,7 @@ export const api = {
     const search = params.size > 0 ? `?${params}` : '';
     return request<ActivityList>('GET', `/api/connections/${encodeURIComponent(id)}/activity${search}`);
   },
+  simulateSandboxConversation: (id: string) =>
+    request<SimulatedConversationView>('POST', `/api/connections/${encodeURIComponent(id)}/sandbox/conversations`),
+  getSandboxHubSpot: (id: string) => request<SandboxHubSpotView>('GET', `/api/connections/${encodeURIComponent(id)}/sandbox/hubspot`),
 };
