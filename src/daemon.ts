@@ -21,6 +21,9 @@ import type { CaptureDeps } from './capture/capture-conversation.ts';
 import { captureReaction, captureTasks } from './capture/capture-task.ts';
 import { createKeyedLock } from './capture/keyed-lock.ts';
 import { queueRollingCaptures } from './capture/rolling-captures.ts';
+import { createPipelineCache } from './tickets/ticket-pipeline.ts';
+import { ticketReactions, ticketTasks } from './tickets/ticket-tasks.ts';
+import { settingsKey } from './connections/seed-from-config.ts';
 import { ownerForAdmin } from './owners/owner-store.ts';
 import { canRefreshOwners, enqueueOwnerRefresh, ensureOwnerRefreshes, ownerTasks } from './owners/refresh-task.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
@@ -103,12 +106,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       locks: createKeyedLock(),
       now: clock,
       ownerFor: async (connectionId, adminId) => (await ownerForAdmin(db.kysely, connectionId, adminId ?? '')).ownerId,
+      tickets: { db: db.kysely, pipelines: createPipelineCache({ now: clock }), now: clock, settingsKey: (row) => settingsKey(config, row) },
     };
     const scheduler = createScheduler({
       db: db.kysely,
       tasks: taskRegistry([
-        ...eventTasks([captureReaction({ db: db.kysely, jobs, clients }), ...(options.reactions ?? [])]),
+        ...eventTasks([captureReaction({ db: db.kysely, jobs, clients }), ...ticketReactions({ db: db.kysely, jobs }), ...(options.reactions ?? [])]),
         ...captureTasks(capture),
+        ...ticketTasks({ db: db.kysely, clients, capture, tickets: capture.tickets, now: clock }),
         ...ownerTasks({ db: db.kysely, clients, clock }),
         ...reconcileTasks({ db: db.kysely, clients, recorder, jobs, settings: config.reconcile, clock }),
         ...identifyTasks({ db: db.kysely, vault, upstream, config, log, clock }),
@@ -153,6 +158,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       upstream,
       jobs,
       capture,
+      clients,
       intake: {
         db: db.kysely,
         recorder,

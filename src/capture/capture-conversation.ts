@@ -2,7 +2,7 @@
 // pure functions (guards, routing, transcript), find the HubSpot records, write the note once, and
 // record the decision in the activity log. The job task, API Push and the UI's push all come here.
 import type { Kysely } from 'kysely';
-import { parseStoredSettings, type ConnectionSettings, type Destination } from '../config/connection-settings.ts';
+import { parseStoredSettings, type ConnectionSettings, type Destination, type TicketPolicy } from '../config/connection-settings.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
 import { getConnection } from '../db/repos/connections.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
@@ -17,11 +17,16 @@ import { checkGuards, describeGuards, type GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import { matchCompany, matchContact, type Matched } from './match-records.ts';
 import { routeConversation } from './routing.ts';
+import { conversationState } from '../tickets/stage-sync.ts';
+import { ticketProperties } from '../tickets/ticket-content.ts';
+import { resolveTicketPipeline, type TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
+import { getTicketLink } from '../tickets/ticket-store.ts';
+import { ensureTicket } from '../tickets/write-ticket.ts';
 import { escapeHtml } from './sanitize-html.ts';
 import { renderTranscript, type Person } from './transcript.ts';
 import { noteReference, writeNote } from './write-note.ts';
 
-export const CAPTURE_TRIGGERS = ['on_close', 'realtime', 'rolling', 'sweep', 'manual', 'api', 'ui'] as const;
+export const CAPTURE_TRIGGERS = ['on_close', 'realtime', 'rolling', 'sweep', 'manual', 'api', 'ui', 'first_message'] as const;
 export type CaptureTrigger = (typeof CAPTURE_TRIGGERS)[number];
 
 export interface CaptureOptions {
@@ -30,6 +35,8 @@ export interface CaptureOptions {
   force?: boolean;
   /** Decide and match, but write nothing (API Push `dryRun`). */
   dryRun?: boolean;
+  /** Make the conversation's ticket only, no note, ignoring the guards (tickets.createWhen: first_customer_message). */
+  ticketOnly?: boolean;
   /**
    * Whether a failure is the last word (no retry follows): then it goes to the activity log with
    * the vendor's message. A job's transient failure is retried and logged only when it gives up.
@@ -44,6 +51,8 @@ export interface CaptureDeps {
   now: () => number;
   /** The HubSpot owner for an Intercom teammate (user mapping), or null. */
   ownerFor(connectionId: string, adminId: string | null): Promise<string | null>;
+  /** The ticket pipeline check (live pipelines, warnings). */
+  tickets: TicketPipelineDeps;
 }
 
 export interface RecordDecision {
@@ -69,8 +78,7 @@ export interface CaptureResult {
   noteId?: string;
   /** Short notes on the other customers' contacts (content.referenceNotesForParticipants). */
   referenceNotes?: ReferenceNote[];
-  /** A ticket destination waits for issue #8; said plainly instead of silently ignored. */
-  ticket?: 'not_supported_yet';
+  ticket?: TicketDecision;
   /** Only for a dry run: exactly what would be written. */
   preview?: { noteHtml: string; noteChars: number; partsShown: number; partsCutForSize: number; cappedByIntercom: boolean };
   apiCalls: CallCount;
@@ -156,22 +164,23 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
   if (!options.force && options.trigger === 'on_close' && conversation.state !== 'closed') {
     return skip('the conversation is open again; it is captured at its next close');
   }
-  if (!options.force) {
+  if (!options.force && !options.ticketOnly) {
     const verdict = checkGuards(conversation, settings.conversations.guards);
     if (!verdict.pass) return skip(verdict.reason, { guard: verdict.guard });
   }
   const route = routeConversation(conversation, settings.conversations.routing);
   const routed = { rule: route.rule, destinations: route.destinations };
   if (route.destinations.length === 0) return skip(route.reason, routed);
-  const wantsNote = route.destinations.includes('contact') || route.destinations.includes('company');
-  const ticket = route.destinations.includes('ticket') ? { ticket: 'not_supported_yet' as const } : {};
-  if (!wantsNote) return skip('tickets are not made yet (issue #8), and the route asks for no note', { ...routed, ...ticket });
+  const wantsTicket = route.destinations.includes('ticket');
+  const ticketPolicy = (route.rule === null ? undefined : settings.conversations.routing.rules.find((rule) => rule.name === route.rule)?.ticketPolicy) ?? settings.tickets.policy;
+  if (options.ticketOnly && (!wantsTicket || ticketPolicy === 'none')) return skip(wantsTicket ? 'tickets are off (tickets.policy: none)' : 'the route makes no ticket for this conversation', routed);
 
   const contactId = conversation.contacts?.contacts[0]?.id;
   if (!contactId) return skip('the conversation has no customer contact', routed);
   const contact = await contactFollowingMerges(intercom, contactId, conversation.source?.author?.email);
   const companyRef = contact.companies?.data?.[0]?.id;
-  const company: IntercomCompany | null = route.destinations.includes('company') && companyRef ? await intercom.getCompany(companyRef) : null;
+  const wantsCompany = route.destinations.includes('company') || wantsTicket;
+  const company: IntercomCompany | null = wantsCompany && companyRef ? await intercom.getCompany(companyRef) : null;
 
   const matchDeps = { db: deps.db, hubspot, locks: deps.locks, connectionId: row.id, now: deps.now, dryRun: options.dryRun === true };
   const contactMatch = await matchContact(matchDeps, contact, settings.matching.contacts);
@@ -186,16 +195,31 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
     contact: decision(contactMatch),
     ...(companyMatch ? { company: decision(companyMatch) } : {}),
   };
+  const ownerId = await deps.ownerFor(row.id, conversation.admin_assignee_id ?? null);
+
+  let ticket: TicketDecision | undefined;
+  if (wantsTicket) {
+    ticket = await decideTicket({
+      deps, row, hubspot, settings, conversation, policy: ticketPolicy, dryRun: options.dryRun === true,
+      contactId: contactMatch.id, companyId: companyMatch?.id ?? null, ownerId,
+      customer: contact.name || contact.email || `Intercom contact ${contact.id}`, company: company?.name ?? '',
+    });
+  }
+  if (options.ticketOnly) {
+    const outcome = ticket?.outcome === 'created' || ticket?.outcome === 'recovered' || ticket?.outcome === 'reused' ? 'captured' : 'unchanged';
+    return { result: { ...base, ...routed, ...records, ownerId, ...(ticket ? { ticket } : {}), outcome: ticket?.outcome === 'off' || ticket?.outcome === 'deleted' ? 'skipped' : outcome, ...(ticket?.problem ? { reason: ticket.problem } : {}) } };
+  }
+
   const targets = {
     contactId: route.destinations.includes('contact') ? contactMatch.id : null,
     companyId: route.destinations.includes('company') ? (companyMatch?.id ?? null) : null,
+    ticketId: ticket?.ticketId ?? null,
   };
-  const willCreate = (route.destinations.includes('contact') && contactMatch.created) || (route.destinations.includes('company') && companyMatch?.created === true);
-  if (!targets.contactId && !targets.companyId && !(options.dryRun && willCreate)) {
-    return skip(contactMatch.skipped ?? companyMatch?.skipped ?? 'no HubSpot record to attach the note to', { ...routed, ...records, ...ticket });
+  const willCreate = (route.destinations.includes('contact') && contactMatch.created) || (route.destinations.includes('company') && companyMatch?.created === true) || ticket?.outcome === 'planned';
+  if (!targets.contactId && !targets.companyId && !targets.ticketId && !(options.dryRun && willCreate)) {
+    return skip(contactMatch.skipped ?? companyMatch?.skipped ?? ticket?.problem ?? 'no HubSpot record to attach the note to', { ...routed, ...records, ...(ticket ? { ticket } : {}) });
   }
 
-  const ownerId = await deps.ownerFor(row.id, conversation.admin_assignee_id ?? null);
   const { contacts, admins } = peopleOf(conversation, contact);
   const render = (reference: string) =>
     renderTranscript({
@@ -205,7 +229,7 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
       content: settings.conversations.content,
       footer: { mode: settings.conversations.capture.mode, guards: options.force ? 'bypassed (forced push)' : describeGuards(settings.conversations.guards), policy: settings.conversations.notePolicy, reference },
     });
-  const decided = { ...base, ...routed, ...records, ...ticket, ownerId };
+  const decided = { ...base, ...routed, ...records, ...(ticket ? { ticket } : {}), ownerId };
 
   if (options.dryRun) {
     const capture = await getCapture(deps.db, row.id, conversationId);
@@ -222,10 +246,45 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
   const note = await writeNoteOrForgetStaleLinks(deps, row.id, records, noteDeps, {
     connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference) => render(reference).html,
   });
+  // A note written before the conversation had its ticket joins it (a PUT: safe to repeat).
+  if (targets.ticketId && note.outcome !== 'captured' && ticket?.outcome !== 'existing') await hubspot.associations.createDefault('notes', note.noteId, 'tickets', targets.ticketId);
   const referenceNotes = settings.conversations.content.referenceNotesForParticipants
     ? await writeReferenceNotes({ ...noteDeps, intercom, matchDeps, settings, row, conversation, primaryContactId: contact.id, transcriptContactId: targets.contactId, ownerId })
     : [];
   return { result: { ...decided, outcome: note.outcome, noteId: note.noteId, ...(referenceNotes.length > 0 ? { referenceNotes } : {}) } };
+}
+
+export interface TicketDecision {
+  outcome: 'created' | 'existing' | 'reused' | 'recovered' | 'deleted' | 'planned' | 'off';
+  ticketId: string | null;
+  pipeline?: string;
+  stage?: string;
+  problem?: string;
+}
+
+async function decideTicket(input: {
+  deps: CaptureDeps; row: ConnectionRow; hubspot: ReturnType<ConnectionClients['hubspot']>; settings: ConnectionSettings; conversation: IntercomConversation;
+  policy: TicketPolicy; dryRun: boolean; contactId: string | null; companyId: string | null; ownerId: string | null; customer: string; company: string;
+}): Promise<TicketDecision> {
+  const { deps, row, hubspot, settings, conversation } = input;
+  if (input.policy === 'none') return { outcome: 'off', ticketId: null, problem: 'tickets are off (tickets.policy: none)' };
+  const resolved = await resolveTicketPipeline(deps.tickets, row, hubspot, settings.tickets);
+  const state = conversationState(conversation);
+  const stage = resolved.stages[state];
+  const shown = { pipeline: resolved.pipelineLabel, stage: stage.label };
+  if (input.dryRun) {
+    const link = await getTicketLink(deps.db, row.id, conversation.id);
+    return { outcome: link?.ticket_id ? 'existing' : 'planned', ticketId: link?.ticket_id ?? null, ...shown };
+  }
+  const made = await ensureTicket({ db: deps.db, hubspot, now: deps.now }, {
+    connectionId: row.id, conversationId: conversation.id, policy: input.policy, contactId: input.contactId, companyId: input.companyId, resolved, state,
+    properties: (reference) => ticketProperties({
+      conversation, customer: input.customer, company: input.company, link: conversationUrl(row, conversation.id), reference,
+      ownerId: input.ownerId, stageId: stage.id, pipelineId: resolved.pipelineId, settings: settings.tickets,
+    }),
+  });
+  if (made.outcome === 'deleted') return { outcome: 'deleted', ticketId: null, problem: made.problem, ...shown };
+  return { outcome: made.outcome, ticketId: made.ticketId, ...shown };
 }
 
 interface ReferenceNoteDeps {
@@ -323,7 +382,7 @@ function activityDetail(result: CaptureResult): Record<string, unknown> {
     ...(result.contact ? { contact: { id: result.contact.id, how: result.contact.how, created: result.contact.created, ...(result.contact.tieBreak ? { tieBreak: result.contact.tieBreak } : {}) } } : {}),
     ...(result.company ? { company: { id: result.company.id, how: result.company.how, created: result.company.created, ...(result.company.tieBreak ? { tieBreak: result.company.tieBreak } : {}) } } : {}),
     ...(result.ownerId ? { ownerId: result.ownerId } : {}),
-    ...(result.ticket ? { ticket: result.ticket } : {}),
+    ...(result.ticket ? { ticket: { id: result.ticket.ticketId, outcome: result.ticket.outcome, ...(result.ticket.stage ? { stage: result.ticket.stage } : {}) } } : {}),
     ...(result.referenceNotes ? { referenceNotes: result.referenceNotes.map(({ intercomContactId, contactId, noteId }) => ({ intercomContactId, contactId, noteId })) } : {}),
     calls: result.apiCalls,
   };

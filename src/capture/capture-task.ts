@@ -16,6 +16,7 @@ import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 import type { EventPayload, EventReaction } from '../webhooks/event-tasks.ts';
 import { CAPTURE_TRIGGERS, CaptureRefusedError, captureConversation, type CaptureDeps } from './capture-conversation.ts';
+import { TicketSettingsError } from '../tickets/ticket-pipeline.ts';
 import { getCapture } from './capture-store.ts';
 import { CAPTURE_TOPICS, sweptTrigger, triggerFor, type TriggerAction } from './triggers.ts';
 
@@ -32,6 +33,7 @@ export type CapturePayload = z.infer<typeof CapturePayload>;
 
 /** A failure after which no retry follows: the one the activity log records. */
 function isFinal(error: unknown, ctx: TaskContext): boolean {
+  if (error instanceof TicketSettingsError) return true;
   const outcome = toJobOutcomeError(error);
   if (outcome instanceof PermanentJobError) return true;
   if (outcome instanceof NeedsReauthError || outcome instanceof RetryAfterError) return false;
@@ -52,6 +54,9 @@ export function captureTasks(deps: CaptureDeps): TaskDefinition[] {
           return undefined;
         } catch (error) {
           if (error instanceof CaptureRefusedError) return refusalOutcome(deps.db, error, connectionId, payload, ctx);
+          // The ticket settings name what HubSpot does not have: a person must fix them (the
+          // connection shows the warning); retrying cannot help.
+          if (error instanceof TicketSettingsError) return { type: 'fail', reason: error.message };
           throw toJobOutcomeError(error);
         }
       },

@@ -21,6 +21,8 @@ export type NotePolicy = 'update_existing' | 'always_new';
 export interface NoteTargets {
   contactId: string | null;
   companyId: string | null;
+  /** The conversation's ticket: the note is on its timeline too. */
+  ticketId?: string | null;
 }
 
 export interface NoteRequest {
@@ -71,6 +73,7 @@ function associations(targets: NoteTargets): InlineAssociation[] {
   const out: InlineAssociation[] = [];
   if (targets.contactId) out.push({ to: { id: targets.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_ASSOCIATION_TYPE.contact }] });
   if (targets.companyId) out.push({ to: { id: targets.companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_ASSOCIATION_TYPE.company }] });
+  if (targets.ticketId) out.push({ to: { id: targets.ticketId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_ASSOCIATION_TYPE.ticket }] });
   return out;
 }
 
@@ -81,6 +84,7 @@ export async function findNoteByReference(hubspot: HubSpotClient, targets: NoteT
   const parents: Array<[string, string]> = [];
   if (targets.contactId) parents.push(['contacts', targets.contactId]);
   if (targets.companyId) parents.push(['companies', targets.companyId]);
+  if (targets.ticketId) parents.push(['tickets', targets.ticketId]);
   for (const [type, id] of parents) {
     const noteIds: string[] = [];
     try {

@@ -69,11 +69,16 @@ const RuleCondition = z
   })
   .prefault({});
 
+export const TICKET_POLICIES = ['none', 'per_conversation', 'reuse_open'] as const;
+export type TicketPolicy = (typeof TICKET_POLICIES)[number];
+
 const RoutingRule = z.strictObject({
   name: z.string({ error: 'is required: a name that activity entries can cite' }).min(1, { error: 'must not be empty' }),
   /** All the conditions given must hold; a rule without conditions matches everything. */
   when: RuleCondition,
   destinations: Destinations,
+  /** How this rule's tickets are made, instead of tickets.policy. */
+  ticketPolicy: z.enum(TICKET_POLICIES, { error: `must be one of ${TICKET_POLICIES.map((p) => `'${p}'`).join(', ')}` }).optional(),
 });
 export type RoutingRule = z.infer<typeof RoutingRule>;
 
@@ -91,6 +96,36 @@ const Content = z
     includeBotMessages: flag(true),
     /** Also a short note pointing at the transcript on other participants' contacts. */
     referenceNotesForParticipants: flag(false),
+  })
+  .prefault({});
+
+/** The conversation states a ticket stage is mapped for. */
+export const CONVERSATION_STATES = ['open', 'snoozed', 'closed', 'reopened'] as const;
+export type ConversationState = (typeof CONVERSATION_STATES)[number];
+
+const Tickets = z
+  .strictObject({
+    /**
+     * none: no tickets at all; per_conversation: one ticket per conversation; reuse_open: the
+     * contact's open ticket made by this connection, else a new one. Routing decides which
+     * conversations get a ticket (destination 'ticket').
+     */
+    policy: oneOf(TICKET_POLICIES, 'per_conversation'),
+    /** At capture, or as soon as the customer's first message arrives. */
+    createWhen: oneOf(['capture', 'first_customer_message'], 'capture'),
+    /** The ticket pipeline, by id or label; empty: HubSpot's first ticket pipeline. */
+    pipeline: text(),
+    /** A stage (id or label) per conversation state; empty: the pipeline's first open stage, or its first closed stage for closed. */
+    stages: z.strictObject({ open: text(), snoozed: text(), closed: text(), reopened: text() }).prefault({}),
+    /** Placeholders: {subject}, {id}, {customer}, {company}, {link}. */
+    subjectTemplate: text('{subject}'),
+    descriptionTemplate: text('Intercom conversation {id} with {customer}: {link}'),
+    /** hs_ticket_priority for Intercom's priority flag; empty: not set. */
+    priorities: z.strictObject({ priority: text('HIGH'), notPriority: text('') }).prefault({}),
+    /** A ticket moved to a closed stage in HubSpot: nothing, close the conversation, or add an internal note to it. */
+    whenClosedInHubSpot: oneOf(['nothing', 'close', 'note'], 'nothing'),
+    /** A ticket moved from a closed stage back to an open one reopens the conversation (with close or note above). */
+    reopenInIntercom: flag(true),
   })
   .prefault({});
 
@@ -221,6 +256,7 @@ export const ConnectionSettingsShape = {
     })
     .prefault({}),
   matching: z.strictObject({ contacts: ContactMatching, companies: CompanyMatching }).prefault({}),
+  tickets: Tickets,
   users: Users,
 };
 
@@ -233,6 +269,7 @@ export type ContentSettings = ConnectionSettings['conversations']['content'];
 export type ContactMatchingSettings = ConnectionSettings['matching']['contacts'];
 export type CompanyMatchingSettings = ConnectionSettings['matching']['companies'];
 export type UserSettings = ConnectionSettings['users'];
+export type TicketSettings = ConnectionSettings['tickets'];
 
 /** The settings of a stored row; a row written by an older version gets today's defaults for what it lacks. */
 export function parseStoredSettings(json: string): ConnectionSettings {
@@ -245,5 +282,5 @@ export function parseStoredSettings(json: string): ConnectionSettings {
 
 /** What a connection's row stores: the settings part of its YAML entry. */
 export function pickSettings(entry: ConnectionSettings): ConnectionSettings {
-  return { timeZone: entry.timeZone, conversations: entry.conversations, matching: entry.matching, users: entry.users };
+  return { timeZone: entry.timeZone, conversations: entry.conversations, matching: entry.matching, tickets: entry.tickets, users: entry.users };
 }

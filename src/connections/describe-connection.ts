@@ -1,5 +1,6 @@
 // A connection as the API shows it: status, what each side is connected to, the webhook URLs to
 // paste into the vendors' app settings, and when its webhooks were last heard.
+import { listWarnings } from '../tickets/ticket-store.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import { connectionOwner } from '../db/repos/credentials.ts';
@@ -70,8 +71,10 @@ export async function describeConnection(
     oauthStart: { intercom: options.oauthStart(row, 'intercom'), hubspot: options.oauthStart(row, 'hubspot') },
     webhookUrls: webhookUrls(options.baseUrl),
     lastWebhookAt: iso(last?.at as number | null | undefined),
-    warnings: [silenceWarning(row, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours)].filter(
-      (warning): warning is string => warning !== null,
-    ),
+    warnings: [
+      silenceWarning(row, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours),
+      // What the sync itself ran into and a person must fix (src/tickets/ticket-store.ts).
+      ...(await listWarnings(db, row.id)).map((warning) => warning.message),
+    ].filter((warning): warning is string => warning !== null),
   };
 }

@@ -39,6 +39,12 @@ export function yamlTokenKey(config: Config, row: Pick<ConnectionRow, 'name' | '
   return `connections[${index}].${provider}.accessToken`;
 }
 
+/** Where a connection's settings are set, for messages: its YAML entry `connections[n]`, or `settings` (the UI). */
+export function settingsKey(config: Config, row: Pick<ConnectionRow, 'managed_by_config' | 'name'>): string {
+  const index = row.managed_by_config === 1 ? config.connections.findIndex((connection) => connection.name === row.name) : -1;
+  return index < 0 ? 'settings' : `connections[${index}]`;
+}
+
 /** The settings stored as JSON on the row: everything but identity and secrets. */
 export function settingsOf(connection: ConnectionConfig): string {
   return JSON.stringify(pickSettings(connection));

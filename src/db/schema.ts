@@ -173,6 +173,29 @@ export interface UserMappingStateTable {
   default_owner_id: string | null;
 }
 
+export interface TicketLinksTable {
+  connection_id: string;
+  conversation_id: string;
+  ticket_id: string | null;
+  pending_ref: string | null;
+  contact_id: string | null;
+  pipeline_id: string | null;
+  stage_id: string | null;
+  stage_closed: Generated<0 | 1>;
+  state: string | null;
+  status: Generated<'active' | 'deleted' | 'failed'>;
+  problem: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConnectionWarningsTable {
+  connection_id: string;
+  code: string;
+  message: string;
+  raised_at: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
@@ -189,6 +212,8 @@ export interface Database {
   user_mappings: UserMappingsTable;
   hubspot_owners: HubSpotOwnersTable;
   user_mapping_state: UserMappingStateTable;
+  ticket_links: TicketLinksTable;
+  connection_warnings: ConnectionWarningsTable;
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
@@ -198,3 +223,4 @@ export type CredentialRow = Selectable<CredentialsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type ConversationCaptureRow = Selectable<ConversationCapturesTable>;
 export type ActivityRow = Selectable<ActivityTable>;
+export type TicketLinkRow = Selectable<TicketLinksTable>;

@@ -209,7 +209,14 @@ export interface PushResult {
   company?: PushRecord;
   ownerId: string | null;
   noteId?: string;
-  ticket?: 'not_supported_yet';
+  /** The conversation's ticket, when routing sends it to 'ticket'. */
+  ticket?: {
+    outcome: 'created' | 'existing' | 'reused' | 'recovered' | 'deleted' | 'planned' | 'off';
+    ticketId: string | null;
+    pipeline?: string;
+    stage?: string;
+    problem?: string;
+  };
   /** Short notes on the other customers' contacts, when content.referenceNotesForParticipants is on. */
   referenceNotes?: Array<{ intercomContactId: string; contactId: string | null; noteId: string | null; skipped?: string }>;
   preview?: { noteHtml: string; noteChars: number; partsShown: number; partsCutForSize: number; cappedByIntercom: boolean };
@@ -285,4 +292,24 @@ export interface SandboxHubSpotView {
   totals: { contacts: number; companies: number; notes: number };
   /** As in SimulatedConversationView: what a close leads to, for the panel's explanation. */
   capturesAfterSeconds: number | null;
+}
+
+/** GET /api/connections/:id/tickets: conversation ↔ ticket linkage records, newest first. */
+export interface TicketLinkList {
+  links: Array<{
+    conversationId: string;
+    ticketId: string | null;
+    status: 'active' | 'deleted' | 'failed';
+    stageId: string | null;
+    stageClosed: boolean;
+    state: string | null;
+    problem: string | null;
+    updatedAt: number;
+  }>;
+}
+
+/** GET /api/connections/:id/hubspot/pipelines: the portal's ticket pipelines, and what the current settings do not match. */
+export interface TicketPipelines {
+  pipelines: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; closed: boolean }> }>;
+  problems: Array<{ key: string; message: string }>;
 }

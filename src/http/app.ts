@@ -18,6 +18,8 @@ import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
+import { ticketRoutes } from './routes/tickets.ts';
+import type { ConnectionClients } from '../connections/clients.ts';
 import { sandboxDemoRoutes } from './routes/sandbox-demo.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
@@ -46,6 +48,8 @@ export interface AppDeps {
   jobs: JobQueue;
   /** What capturing a conversation needs (API Push). */
   capture: CaptureDeps;
+  /** Each connection's Intercom and HubSpot clients. */
+  clients: ConnectionClients;
   uiDistDir?: string;
 }
 
@@ -118,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionRoutes(api, deps, oauth);
     userRoutes(api, deps);
     captureRoutes(api, deps);
+    ticketRoutes(api, { clients: deps.clients, tickets: deps.capture.tickets });
     sandboxDemoRoutes(api, deps);
     settingsRoutes(api, deps);
     oauthStartRoute(api, deps, oauth);

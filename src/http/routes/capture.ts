@@ -5,6 +5,7 @@ import { listActivity } from '../../activity/activity-log.ts';
 import { CaptureRefusedError, captureConversation, type CaptureDeps } from '../../capture/capture-conversation.ts';
 import { getConnection } from '../../db/repos/connections.ts';
 import { UpstreamError } from '../../integrations/upstream-error.ts';
+import { TicketSettingsError } from '../../tickets/ticket-pipeline.ts';
 import { ActivityQuery, PushBody, type ActivityList, type PushResult } from '../api-types.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
 
@@ -33,6 +34,7 @@ export function captureRoutes(app: FastifyInstance, deps: { capture: CaptureDeps
       });
     } catch (error) {
       if (error instanceof CaptureRefusedError) throw new HttpError(error.status, error.code, error.message);
+      if (error instanceof TicketSettingsError) throw new HttpError(409, 'ticket_settings', error.message, { details: error.problems.map((problem) => ({ path: problem.key, message: problem.message })) });
       if (error instanceof UpstreamError) throw upstreamFailure(error);
       throw error;
     }

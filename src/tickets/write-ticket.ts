@@ -1,0 +1,106 @@
+// A conversation's ticket, made at most once (DESIGN.md §2, invariant 2; the same scheme as
+// src/capture/write-note.ts): the reference is committed before the create and written into the
+// ticket's description, so after a crash or a lost answer the next run finds the ticket among the
+// contact's associated tickets instead of creating a second one. A conversation that has a ticket
+// keeps it; one whose ticket a person deleted in HubSpot does not get another.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ConversationState, TicketPolicy } from '../config/connection-settings.ts';
+import type { Database } from '../db/schema.ts';
+import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
+import type { HubSpotClient } from '../integrations/hubspot/client.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import type { ResolvedPipeline } from './resolve-pipeline.ts';
+import { getTicketLink, openTicketOfContact, saveTicketLink } from './ticket-store.ts';
+
+/** ticket → contact 16, ticket → company 339 (unlabelled; hubspot-api.md §11.3). */
+const TICKET_TO = { contact: 16, company: 339 } as const;
+
+export function ticketReference(connectionId: string, conversationId: string): string {
+  const connection = createHash('sha256').update(connectionId).digest('hex').slice(0, 8);
+  return `ihz-ticket-${connection}-${conversationId}`;
+}
+
+export interface TicketRequest {
+  connectionId: string;
+  conversationId: string;
+  policy: Exclude<TicketPolicy, 'none'>;
+  contactId: string | null;
+  companyId: string | null;
+  resolved: ResolvedPipeline;
+  state: ConversationState;
+  /** The ticket's properties carrying the reference (src/tickets/ticket-content.ts). */
+  properties(reference: string): Properties;
+}
+
+export type TicketOutcome =
+  | { outcome: 'created' | 'existing' | 'reused' | 'recovered'; ticketId: string }
+  | { outcome: 'deleted'; ticketId: string | null; problem: string };
+
+export interface TicketDeps {
+  db: Kysely<Database>;
+  hubspot: HubSpotClient;
+  now: () => number;
+}
+
+const isGone = (error: unknown) => error instanceof UpstreamError && (error.kind === 'not_found' || error.kind === 'merged');
+
+export async function findTicketByReference(hubspot: HubSpotClient, parents: { contactId: string | null; companyId: string | null }, reference: string): Promise<string | undefined> {
+  const lists: Array<[string, string]> = [];
+  if (parents.contactId) lists.push(['contacts', parents.contactId]);
+  if (parents.companyId) lists.push(['companies', parents.companyId]);
+  for (const [type, id] of lists) {
+    const ids: string[] = [];
+    try {
+      for await (const item of hubspot.associations.list(type, id, 'tickets')) ids.push(String(item.toObjectId));
+    } catch (error) {
+      if (isGone(error)) continue;
+      throw error;
+    }
+    ids.reverse();
+    for (let start = 0; start < ids.length; start += 100) {
+      const batch = await hubspot.tickets.batchRead(ids.slice(start, start + 100), { properties: ['content'] });
+      const match = batch.results.find((ticket) => ticket.properties.content?.includes(reference));
+      if (match) return match.id;
+    }
+  }
+  return undefined;
+}
+
+function associations(request: TicketRequest): InlineAssociation[] {
+  const out: InlineAssociation[] = [];
+  if (request.contactId) out.push({ to: { id: request.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TICKET_TO.contact }] });
+  if (request.companyId) out.push({ to: { id: request.companyId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TICKET_TO.company }] });
+  return out;
+}
+
+export async function ensureTicket(deps: TicketDeps, request: TicketRequest): Promise<TicketOutcome> {
+  const { connectionId, conversationId } = request;
+  const link = await getTicketLink(deps.db, connectionId, conversationId);
+  if (link?.status === 'deleted') return { outcome: 'deleted', ticketId: link.ticket_id, problem: link.problem ?? 'the ticket was deleted in HubSpot' };
+  if (link?.ticket_id) return { outcome: 'existing', ticketId: link.ticket_id };
+
+  const stage = request.resolved.stages[request.state];
+  const synced = { pipeline_id: request.resolved.pipelineId, stage_id: stage.id, stage_closed: stage.closed ? 1 : 0, state: request.state, contact_id: request.contactId } as const;
+
+  if (request.policy === 'reuse_open' && request.contactId) {
+    const open = await openTicketOfContact(deps.db, connectionId, request.contactId);
+    if (open?.ticket_id) {
+      await saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: open.ticket_id, pending_ref: null, status: 'active', ...synced, stage_id: open.stage_id, stage_closed: open.stage_closed, state: open.state }, deps.now());
+      return { outcome: 'reused', ticketId: open.ticket_id };
+    }
+  }
+
+  const reference = ticketReference(connectionId, conversationId);
+  if (link?.pending_ref === reference) {
+    const found = await findTicketByReference(deps.hubspot, request, reference);
+    if (found) {
+      await saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: found, pending_ref: null, status: 'active', ...synced }, deps.now());
+      return { outcome: 'recovered', ticketId: found };
+    }
+  }
+  await saveTicketLink(deps.db, connectionId, conversationId, { pending_ref: reference, status: 'active', contact_id: request.contactId }, deps.now());
+  const ticket = await deps.hubspot.tickets.create({ properties: request.properties(reference), associations: associations(request) });
+  await saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: ticket.id, pending_ref: null, ...synced }, deps.now());
+  return { outcome: 'created', ticketId: ticket.id };
+}

@@ -1,0 +1,139 @@
+// Tickets against the simulators: made once with the right pipeline, stage, associations and the
+// transcript note on it; the stage follows the conversation live, also through shuffled events;
+// HubSpot → Intercom without echo loops; and failures that end in a warning, not a retry storm.
+import t from 'tap';
+import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+
+async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function ticketScenario(t: Parameters<typeof captureScenario>[0], tickets: Record<string, unknown> = {}): Promise<Scenario> {
+  const s = await captureScenario(t);
+  await s.setSettings((settings) => {
+    settings.conversations.routing.defaultDestinations = ['contact', 'company', 'ticket'];
+    settings.conversations.guards.minDurationMinutes = 0;
+    Object.assign(settings.tickets, tickets);
+  });
+  return s;
+}
+
+const tickets = (s: Scenario) => s.hubspot.control.records({ hubId: s.hubId, objectType: 'tickets' });
+const stageOf = (s: Scenario, ticketId: string) => s.hubspot.control.record({ hubId: s.hubId, objectType: 'tickets', id: ticketId })?.properties.hs_pipeline_stage;
+
+t.test('a routed conversation gets one ticket, with its contact, company and the transcript note', async (t) => {
+  const s = await ticketScenario(t, { priorities: { priority: 'HIGH', notPriority: 'LOW' } });
+  const { conversationId } = s.conversation({ spacingMs: 0 });
+  const dry = await s.push(conversationId, { dryRun: true });
+  t.match(dry.body, { outcome: 'planned', ticket: { outcome: 'planned', pipeline: 'Support Pipeline', stage: 'Closed' } });
+  t.equal(tickets(s).length, 0, 'a dry run makes no ticket');
+
+  const first = await s.push(conversationId);
+  t.match(first.body, { outcome: 'captured', ticket: { outcome: 'created', stage: 'Closed' } });
+  const [ticket] = tickets(s);
+  t.match(ticket?.properties, { subject: 'Invoice question', hs_pipeline: '0', hs_pipeline_stage: '4', hs_ticket_priority: 'LOW' });
+  t.match(ticket?.properties.content, /Intercom conversation \d+ with Customer 1/);
+  t.same(ticket?.associations.contacts?.map((a) => a.id), [first.body?.contact.id]);
+  t.same(ticket?.associations.companies?.map((a) => a.id), [first.body?.company.id]);
+  const note = s.notes()[0];
+  t.same(note?.associations.tickets?.map((a) => a.id), [ticket?.id], 'the transcript note is on the ticket');
+
+  s.intercom.control.actAsAdmin.reply({ conversationId, adminId: s.adminId, body: '<p>More.</p>' });
+  const again = await s.push(conversationId);
+  t.match(again.body, { outcome: 'updated', ticket: { outcome: 'existing', ticketId: ticket?.id } });
+  t.equal(tickets(s).length, 1, 'never a second ticket');
+  const links = await s.api('GET', `/api/connections/${s.connectionId}/tickets`);
+  t.match(links.body?.links, [{ conversationId, ticketId: ticket?.id, status: 'active' }], 'the linkage record is listed');
+});
+
+t.test('reuse_open: the contact\'s open ticket takes the next conversation', async (t) => {
+  const s = await ticketScenario(t, { policy: 'reuse_open' });
+  const one = s.conversation({ close: false, spacingMs: 0 });
+  s.intercom.control.actAsAdmin.reply({ conversationId: one.conversationId, adminId: s.adminId, body: '<p>On it.</p>' });
+  const first = await s.push(one.conversationId, { force: true });
+  t.match(first.body, { ticket: { outcome: 'created', stage: 'New' } });
+  const two = s.conversation({ contactId: one.contactId, close: false, spacingMs: 0 });
+  const second = await s.push(two.conversationId, { force: true });
+  t.match(second.body, { ticket: { outcome: 'reused', ticketId: first.body?.ticket.ticketId } });
+  t.equal(tickets(s).length, 1);
+});
+
+t.test('the stage follows the conversation live, and shuffled events end on the final state', async (t) => {
+  const s = await ticketScenario(t, { createWhen: 'first_customer_message' });
+  const { conversationId, contactId } = s.conversation({ close: false, messages: 1, spacingMs: 0 });
+  await s.intercom.control.webhooks.flush();
+  const ticketId = (await until('the ticket from the first message', () => tickets(s)[0]?.id)) as string;
+  t.equal(stageOf(s, ticketId), '1', 'open: New');
+
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.intercom.control.webhooks.flush();
+  await until('closed stage', () => stageOf(s, ticketId) === '4');
+
+  s.intercom.control.webhooks.addFault({ kind: 'reorder', count: 50 });
+  s.intercom.control.actAsCustomer.reply({ conversationId, contactId, body: '<p>One more question.</p>' });
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  s.intercom.control.actAsAdmin.open({ conversationId, adminId: s.adminId });
+  s.intercom.control.actAsAdmin.snooze({ conversationId, adminId: s.adminId, snoozedUntil: Math.floor(Date.now() / 1000) + 3600 });
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.intercom.control.webhooks.flush();
+  await until('the final state: closed', async () => {
+    const jobs = s.server.daemon.db.sqlite.prepare("SELECT count(*) FROM jobs WHERE task LIKE 'ticket.%' AND status IN ('queued', 'running')").pluck().get() as number;
+    return jobs === 0 && stageOf(s, ticketId) === '4';
+  });
+  t.equal(stageOf(s, ticketId), '4', 'closed, whatever order the events came in');
+  t.equal(tickets(s).length, 1);
+});
+
+t.test('HubSpot → Intercom: closing the ticket closes the conversation, with no echo', async (t) => {
+  const s = await ticketScenario(t, { whenClosedInHubSpot: 'close' });
+  const { conversationId } = s.conversation({ close: false, spacingMs: 0 });
+  s.intercom.control.actAsAdmin.reply({ conversationId, adminId: s.adminId, body: '<p>Looking.</p>' });
+  const pushed = await s.push(conversationId, { force: true });
+  const ticketId = pushed.body?.ticket.ticketId as string;
+  t.equal(stageOf(s, ticketId), '1');
+  // A person closes the ticket in HubSpot.
+  const hubspot = s.server.daemon.clients.hubspot(await s.row());
+  await hubspot.tickets.update(ticketId, { hs_pipeline_stage: '4' });
+  const conversation = async () => s.server.daemon.clients.intercom(await s.row()).getConversation(conversationId);
+  await until('the conversation closed in Intercom', async () => (await conversation()).state === 'closed');
+  await s.intercom.control.webhooks.flush();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const closes = (await conversation()).parts.filter((part) => part.part_type === 'close').length;
+  t.equal(closes, 1, `closed once: our own close did not come back as another change (${(await conversation()).parts.map((part) => part.part_type).join(',')})`);
+  t.equal(stageOf(s, ticketId), '4', 'the ticket stays where the person put it');
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
+  t.ok(activity.body?.entries.some((entry: { reason: string }) => /Intercom close/.test(entry.reason ?? '')), 'the activity log says why the conversation closed');
+});
+
+t.test('a stage that does not exist: a clear refusal naming the key, a warning, no ticket written', async (t) => {
+  const s = await ticketScenario(t, { stages: { open: '', snoozed: '', closed: 'Done', reopened: '' } });
+  const { conversationId } = s.conversation({ spacingMs: 0 });
+  const result = await s.push(conversationId);
+  t.equal(result.status, 409);
+  t.match(result.body, { error: { code: 'ticket_settings', message: /settings\.tickets\.stages\.closed: .*'Done'/ } });
+  t.equal(tickets(s).length, 0);
+  const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
+  t.ok(detail.body?.warnings.some((warning: string) => /tickets\.stages\.closed.*Done/.test(warning)), 'the connection shows the warning');
+});
+
+t.test('a ticket deleted by a person: a warning and an activity entry; the conversation gets no second ticket', async (t) => {
+  const s = await ticketScenario(t);
+  const { conversationId } = s.conversation({ spacingMs: 0 });
+  const first = await s.push(conversationId);
+  const ticketId = first.body?.ticket.ticketId as string;
+  const hubspot = s.server.daemon.clients.hubspot(await s.row());
+  await hubspot.http.send({ method: 'DELETE', path: `/crm/objects/2026-09/tickets/${ticketId}` });
+  await until('the deletion handled', async () => (await s.api('GET', `/api/connections/${s.connectionId}`)).body?.warnings?.some((warning: string) => /was deleted/.test(warning)));
+  s.intercom.control.actAsAdmin.reply({ conversationId, adminId: s.adminId, body: '<p>After the deletion.</p>' });
+  const again = await s.push(conversationId);
+  t.match(again.body, { outcome: 'updated', ticket: { outcome: 'deleted' } });
+  t.equal(tickets(s).filter((ticket) => !ticket.archived).length, 0, 'no new ticket');
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
+  t.match(activity.body?.entries[0], { kind: 'ticket', reason: /was deleted/ });
+});
