@@ -252,7 +252,7 @@ export interface ActivityList {
   next: number | null;
 }
 
-// ---- Conversations and Matching tabs: a connection's settings ----
+// ---- Conversations, Matching and Tickets tabs: a connection's settings ----
 
 /** GET /api/connections/:id/settings, and the answer of PUT. */
 export interface SettingsView {
@@ -267,7 +267,7 @@ export interface SettingsView {
  * fields take their defaults); sections not given stay. `users` has its own endpoint (the Users tab).
  * The route reads which keys were sent from the raw body, since parsing fills in every section.
  */
-export const SettingsBody = ConnectionSettings.pick({ timeZone: true, conversations: true, matching: true }).partial();
+export const SettingsBody = ConnectionSettings.pick({ timeZone: true, conversations: true, matching: true, tickets: true }).partial();
 export type SettingsBody = z.input<typeof SettingsBody>;
 
 // ---- The sandbox's demonstration (sandbox connections only) ----

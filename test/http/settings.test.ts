@@ -1,4 +1,4 @@
-// GET/PUT /api/connections/:id/settings: the Conversations and Matching tabs' settings, saved by
+// GET/PUT /api/connections/:id/settings: the Conversations, Matching and Tickets tabs' settings, saved by
 // section, validated with the same schema as the YAML, refused for connections the YAML declares.
 import t from 'tap';
 import { sessionApi, signIn, startTestServer, type Teardownable } from '../helpers/server.ts';
@@ -54,6 +54,30 @@ t.test('a PUT replaces the sections it sends and keeps the others', async (t) =>
   t.match(matching.body?.settings, { timeZone: 'Europe/Berlin', conversations: { capture: { graceMinutes: 25 } }, matching: { contacts: { onNoMatch: 'skip', tieBreakEngagementDays: 30 } } }, 'the matching section was replaced whole');
 });
 
+t.test('the tickets section is saved like the others', async (t) => {
+  const { api, id } = await withConnection(t);
+  const defaults = await api('GET', `/api/connections/${id}/settings`);
+  t.match(defaults.body?.settings.tickets, {
+    policy: 'per_conversation', createWhen: 'capture', pipeline: '', stages: { open: '', snoozed: '', closed: '', reopened: '' },
+    subjectTemplate: '{subject}', priorities: { priority: 'HIGH', notPriority: '' }, whenClosedInHubSpot: 'nothing', reopenInIntercom: true,
+  });
+  await api('PUT', `/api/connections/${id}/settings`, { conversations: { capture: { graceMinutes: 5 } } });
+  const put = await api('PUT', `/api/connections/${id}/settings`, {
+    tickets: { policy: 'reuse_open', pipeline: '0', stages: { closed: '4' }, whenClosedInHubSpot: 'note', reopenInIntercom: false },
+  });
+  t.equal(put.status, 200, JSON.stringify(put.body));
+  t.match(put.body?.settings, {
+    conversations: { capture: { graceMinutes: 5 } },
+    tickets: { policy: 'reuse_open', createWhen: 'capture', pipeline: '0', stages: { open: '', closed: '4' }, whenClosedInHubSpot: 'note', reopenInIntercom: false },
+  }, 'the other sections stay; the missing ticket fields take their defaults');
+
+  const bad = await api('PUT', `/api/connections/${id}/settings`, { tickets: { policy: 'sometimes', whenClosedInHubSpot: 'shout' }, timeZone: 'Europe/Paris' });
+  t.equal(bad.status, 400);
+  t.match(bad.body?.error.details, [{ path: 'tickets.policy' }, { path: 'tickets.whenClosedInHubSpot' }]);
+  const after = await api('GET', `/api/connections/${id}/settings`);
+  t.match(after.body?.settings, { timeZone: 'UTC', tickets: { policy: 'reuse_open' } }, 'a refused PUT changes nothing');
+});
+
 t.test('an invalid PUT names the field and changes nothing', async (t) => {
   const { server, api, id } = await withConnection(t);
   const before = await server.daemon.db.kysely.selectFrom('connections').select('settings').where('id', '=', id).executeTakeFirstOrThrow();
@@ -89,4 +113,6 @@ t.test('a connection declared in the YAML file is read-only here', async (t) => 
   const put = await api('PUT', `/api/connections/${id}/settings`, { conversations: {} });
   t.equal(put.status, 409);
   t.match(put.body, { error: { code: 'managed_by_config', message: /connections\[1\]/ } });
+  const tickets = await api('PUT', `/api/connections/${id}/settings`, { tickets: { policy: 'none' } });
+  t.equal(tickets.status, 409, 'tickets too');
 });

@@ -1,4 +1,4 @@
-// The Conversations and Matching tabs' API: a connection's settings, read whole and saved by section.
+// The Conversations, Matching and Tickets tabs' API: a connection's settings, read whole and saved by section.
 import type { FastifyInstance } from 'fastify';
 import { ConnectionSettings, parseStoredSettings } from '../../config/connection-settings.ts';
 import { getConnection } from '../../db/repos/connections.ts';
@@ -11,7 +11,7 @@ type ById = { Params: { id: string } };
 
 export type SettingsRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock'>;
 
-const SECTIONS = ['timeZone', 'conversations', 'matching'] as const;
+const SECTIONS = ['timeZone', 'conversations', 'matching', 'tickets'] as const;
 
 export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): void {
   const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
