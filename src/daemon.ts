@@ -22,7 +22,7 @@ import { captureReaction, captureTasks } from './capture/capture-task.ts';
 import { createKeyedLock } from './capture/keyed-lock.ts';
 import { queueRollingCaptures } from './capture/rolling-captures.ts';
 import { createPipelineCache } from './tickets/ticket-pipeline.ts';
-import { ticketReactions, ticketTasks } from './tickets/ticket-tasks.ts';
+import { enqueueTicketChecks, ticketReactions, ticketTasks } from './tickets/ticket-tasks.ts';
 import { settingsKey } from './connections/seed-from-config.ts';
 import { ownerForAdmin } from './owners/owner-store.ts';
 import { canRefreshOwners, enqueueOwnerRefresh, ensureOwnerRefreshes, ownerTasks } from './owners/refresh-task.ts';
@@ -129,6 +129,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     wakeScheduler = scheduler.notify;
     for (const { connectionId, side } of seeded.identify) await enqueueIdentify(jobs, connectionId, side);
+    await enqueueTicketChecks({ db: db.kysely, jobs });
     // A changed `users` section (overrides, default owner) in the YAML takes effect on the mapping now.
     if (seeded.updated.length > 0) {
       const changed = await db.kysely.selectFrom('connections').select(['id', 'status', 'hubspot_portal_id', 'intercom_workspace_id']).where('name', 'in', seeded.updated).execute();

@@ -33,6 +33,7 @@ export const TICKET_STAGE_TASK = 'ticket.stage';
 export const TICKET_ENSURE_TASK = 'ticket.ensure';
 export const TICKET_HUBSPOT_TASK = 'ticket.hubspot-change';
 export const TICKET_DELETED_WARNING = 'ticket_deleted';
+export const TICKET_CHECK_TASK = 'ticket.check-settings';
 
 /** Intercom topics that change a conversation's state (intercom-api.md §2.4). */
 export const STATE_TOPICS = [
@@ -184,6 +185,25 @@ export function ticketTasks(deps: TicketTaskDeps): TaskDefinition[] {
       },
     }),
     defineTask({
+      name: TICKET_CHECK_TASK,
+      payload: z.object({}),
+      async run(_payload, ctx) {
+        const row = await activeRow(deps, ctx);
+        if (!row || row.hubspot_portal_id === null) return undefined;
+        const settings = parseStoredSettings(row.settings);
+        if (settings.tickets.policy === 'none') return undefined;
+        deps.tickets.pipelines.forget(row.id);
+        try {
+          await resolveTicketPipeline(deps.tickets, row, deps.clients.hubspot(row), settings.tickets);
+        } catch (error) {
+          if (!(error instanceof TicketSettingsError)) throw toJobOutcomeError(error);
+          // Said at start, by key, in the log as well as on the connection (the warning).
+          ctx.log.warn({ connection: row.name, problems: error.problems }, 'the ticket settings do not match HubSpot; no ticket is written until they do');
+        }
+        return undefined;
+      },
+    }),
+    defineTask({
       name: TICKET_ENSURE_TASK,
       payload: z.strictObject({ conversationId: z.string().min(1) }),
       async run(payload, ctx) {
@@ -234,4 +254,10 @@ export function ticketReactions(deps: { db: Kysely<Database>; jobs: JobQueue }):
       },
     },
   ];
+}
+
+/** At start: every active connection's ticket settings are checked against its live pipelines. */
+export async function enqueueTicketChecks(deps: { db: Kysely<Database>; jobs: JobQueue }): Promise<void> {
+  const rows = await deps.db.selectFrom('connections').select('id').where('status', '=', 'active').where('hubspot_portal_id', 'is not', null).execute();
+  for (const { id } of rows) await deps.jobs.enqueue({ task: TICKET_CHECK_TASK, payload: {}, connectionId: id, key: `ticket-check:${id}`, keyMode: 'keep' });
 }

@@ -137,3 +137,20 @@ t.test('a ticket deleted by a person: a warning and an activity entry; the conve
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
   t.match(activity.body?.entries[0], { kind: 'ticket', reason: /was deleted/ });
 });
+
+t.test('the settings check (run at start) names the key of a stage HubSpot does not have, in the log and on the connection', async (t) => {
+  const { TICKET_CHECK_TASK } = await import('../../src/tickets/ticket-tasks.ts');
+  const { settingsKey } = await import('../../src/connections/seed-from-config.ts');
+  const { captureLogs } = await import('../helpers/log-capture.ts');
+  const logs = captureLogs();
+  const s = await captureScenario(t, { logDestination: logs });
+  await s.setSettings((settings) => void (settings.tickets.stages.snoozed = 'Parked'));
+  await s.server.daemon.jobs.enqueue({ task: TICKET_CHECK_TASK, payload: {}, connectionId: s.connectionId, key: `ticket-check:${s.connectionId}` });
+  const warned = await until('the warning', async () => (await s.api('GET', `/api/connections/${s.connectionId}`)).body?.warnings?.find((w: string) => /Parked/.test(w)));
+  t.match(warned, /settings\.tickets\.stages\.snoozed: .*'Parked'.*Support Pipeline/);
+  t.ok(logs.entries().some((entry) => entry.msg === 'the ticket settings do not match HubSpot; no ticket is written until they do' && JSON.stringify(entry.problems).includes('settings.tickets.stages.snoozed')), 'and in the log, by key');
+  // A connection from the YAML file is named by its entry there.
+  const config = { connections: [{ name: 'Other' }, { name: 'Support EU' }] } as unknown as Parameters<typeof settingsKey>[0];
+  t.equal(settingsKey(config, { managed_by_config: 1, name: 'Support EU' }), 'connections[1]');
+  t.equal(settingsKey(config, { managed_by_config: 0, name: 'Support EU' }), 'settings');
+});
