@@ -19,8 +19,8 @@ import { matchCompany, matchContact, type Matched } from './match-records.ts';
 import { routeConversation } from './routing.ts';
 import { conversationState } from '../tickets/stage-sync.ts';
 import { ticketProperties } from '../tickets/ticket-content.ts';
-import { resolveTicketPipeline, type TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
-import { getTicketLink } from '../tickets/ticket-store.ts';
+import { resolveTicketPipeline, TICKET_PERMISSION_WARNING, TicketSettingsError, type TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
+import { getTicketLink, raiseWarning } from '../tickets/ticket-store.ts';
 import { ensureTicket } from '../tickets/write-ticket.ts';
 import { escapeHtml } from './sanitize-html.ts';
 import { renderTranscript, type Person } from './transcript.ts';
@@ -262,6 +262,14 @@ export interface TicketDecision {
   problem?: string;
 }
 
+/** HubSpot refused to write tickets: a warning on the connection, and a failure that is not retried. */
+async function ticketPermissionError(deps: CaptureDeps, row: ConnectionRow, error: UpstreamError): Promise<TicketSettingsError> {
+  const scopes = error.details.missingScopes?.length ? ` (missing scopes: ${error.details.missingScopes.join(', ')})` : '';
+  const message = `HubSpot does not let this connection create tickets${scopes}: ${error.details.vendorMessage ?? error.message}. Grant the 'tickets' scope, or turn tickets off (${deps.tickets.settingsKey(row)}.tickets.policy: none).`;
+  await raiseWarning(deps.db, row.id, TICKET_PERMISSION_WARNING, message, deps.now());
+  return new TicketSettingsError(message, [{ key: `${deps.tickets.settingsKey(row)}.tickets.policy`, message }]);
+}
+
 async function decideTicket(input: {
   deps: CaptureDeps; row: ConnectionRow; hubspot: ReturnType<ConnectionClients['hubspot']>; settings: ConnectionSettings; conversation: IntercomConversation;
   policy: TicketPolicy; dryRun: boolean; contactId: string | null; companyId: string | null; ownerId: string | null; customer: string; company: string;
@@ -276,13 +284,19 @@ async function decideTicket(input: {
     const link = await getTicketLink(deps.db, row.id, conversation.id);
     return { outcome: link?.ticket_id ? 'existing' : 'planned', ticketId: link?.ticket_id ?? null, ...shown };
   }
-  const made = await ensureTicket({ db: deps.db, hubspot, now: deps.now }, {
-    connectionId: row.id, conversationId: conversation.id, policy: input.policy, contactId: input.contactId, companyId: input.companyId, resolved, state,
-    properties: (reference) => ticketProperties({
-      conversation, customer: input.customer, company: input.company, link: conversationUrl(row, conversation.id), reference,
-      ownerId: input.ownerId, stageId: stage.id, pipelineId: resolved.pipelineId, settings: settings.tickets,
-    }),
-  });
+  let made: Awaited<ReturnType<typeof ensureTicket>>;
+  try {
+    made = await ensureTicket({ db: deps.db, hubspot, now: deps.now }, {
+      connectionId: row.id, conversationId: conversation.id, policy: input.policy, contactId: input.contactId, companyId: input.companyId, resolved, state,
+      properties: (reference) => ticketProperties({
+        conversation, customer: input.customer, company: input.company, link: conversationUrl(row, conversation.id), reference,
+        ownerId: input.ownerId, stageId: stage.id, pipelineId: resolved.pipelineId, settings: settings.tickets,
+      }),
+    });
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'forbidden') throw await ticketPermissionError(deps, row, error);
+    throw error;
+  }
   if (made.outcome === 'deleted') return { outcome: 'deleted', ticketId: null, problem: made.problem, ...shown };
   return { outcome: made.outcome, ticketId: made.ticketId, ...shown };
 }

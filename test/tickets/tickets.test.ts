@@ -154,3 +154,45 @@ t.test('the settings check (run at start) names the key of a stage HubSpot does 
   t.equal(settingsKey(config, { managed_by_config: 1, name: 'Support EU' }), 'connections[1]');
   t.equal(settingsKey(config, { managed_by_config: 0, name: 'Support EU' }), 'settings');
 });
+
+t.test('HubSpot → Intercom: an internal note instead of a close; reopening the ticket reopens the conversation', async (t) => {
+  const s = await ticketScenario(t, { whenClosedInHubSpot: 'note' });
+  const { conversationId } = s.conversation({ close: false, spacingMs: 0 });
+  s.intercom.control.actAsAdmin.reply({ conversationId, adminId: s.adminId, body: '<p>Looking.</p>' });
+  const pushed = await s.push(conversationId, { force: true });
+  const ticketId = pushed.body?.ticket.ticketId as string;
+  const hubspot = s.server.daemon.clients.hubspot(await s.row());
+  const conversation = async () => s.server.daemon.clients.intercom(await s.row()).getConversation(conversationId);
+  await hubspot.tickets.update(ticketId, { hs_pipeline_stage: '4' });
+  await until('the internal note', async () => (await conversation()).parts.some((part) => part.part_type === 'note' && /moved to 'Closed'/.test(part.body ?? '')));
+  t.equal((await conversation()).state, 'open', 'a note, not a close');
+
+  // Reopen: the conversation is closed in Intercom, then a person moves the ticket back to an open stage.
+  await s.setSettings((settings) => void (settings.tickets.whenClosedInHubSpot = 'close'));
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.intercom.control.webhooks.flush();
+  await until('the stage synced to closed', async () => (await s.api('GET', `/api/connections/${s.connectionId}/tickets`)).body?.links?.[0]?.state === 'closed');
+  await hubspot.tickets.update(ticketId, { hs_pipeline_stage: '2' });
+  await until('the conversation reopened', async () => (await conversation()).state === 'open');
+  await s.intercom.control.webhooks.flush();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  t.equal(stageOf(s, ticketId), '2', 'the stage the person chose stays (the reopen is not echoed back as another stage)');
+});
+
+t.test('a HubSpot token without ticket permission: a warning naming the scope, no retry storm', async (t) => {
+  const { putCredential, connectionOwner } = await import('../../src/db/repos/credentials.ts');
+  const { STATIC_TOKEN_KIND } = await import('../../src/integrations/hubspot/auth.ts');
+  const s = await ticketScenario(t);
+  const token = s.hubspot.control.createStaticToken({ hubId: s.hubId, scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write'] });
+  await putCredential(s.server.daemon.db.kysely, s.server.daemon.vault, { owner: connectionOwner(s.connectionId), kind: STATIC_TOKEN_KIND, value: token, now: Date.now() });
+  const { conversationId } = s.conversation({ spacingMs: 0 });
+  const { CAPTURE_TASK, captureKey } = await import('../../src/capture/capture-task.ts');
+  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
+  const db = s.server.daemon.db.sqlite;
+  await until('the capture job to end', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status IN ('failed', 'succeeded')").get(CAPTURE_TASK));
+  t.match(db.prepare('SELECT status, attempts FROM jobs WHERE task = ?').get(CAPTURE_TASK), { status: 'failed', attempts: 1 }, 'failed once, not retried');
+  const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
+  t.ok(detail.body?.warnings.some((w: string) => /tickets/.test(w) && /scope|permission/i.test(w)), `the connection says what is missing: ${JSON.stringify(detail.body?.warnings)}`);
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
+  t.match(activity.body?.entries[0], { kind: 'capture', reason: /tickets/ });
+});
