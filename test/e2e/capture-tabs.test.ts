@@ -77,7 +77,7 @@ if (missing) {
     const rule = panel.getByRole('group', { name: 'Rule 1' });
     await rule.getByLabel('Rule 1 name').fill('VIP');
     await rule.getByLabel('Tags').fill('vip, enterprise');
-    t.ok(await panel.getByRole('checkbox', { name: /Ticket/ }).first().isDisabled(), 'tickets are not offered yet');
+    t.notOk(await panel.getByRole('checkbox', { name: /Ticket/ }).first().isDisabled(), 'the ticket destination can be chosen');
     await panel.getByRole('button', { name: 'Save conversation settings' }).click();
     await panel.getByText('Saved. New captures use these settings.').waitFor();
     t.equal(await refusal.count(), 0, 'the refusal is gone');

@@ -18,6 +18,8 @@ import type {
   SettingsBody,
   SettingsView,
   SimulatedConversationView,
+  TicketLinkList,
+  TicketPipelines,
   UserMappingView,
   UserSettingsBody,
 } from '../../src/http/api-types.ts';
@@ -171,5 +173,7 @@ export const api = {
   },
   simulateSandboxConversation: (id: string) =>
     request<SimulatedConversationView>('POST', `/api/connections/${encodeURIComponent(id)}/sandbox/conversations`),
+  listTicketLinks: (id: string) => request<TicketLinkList>('GET', `/api/connections/${encodeURIComponent(id)}/tickets`),
+  getTicketPipelines: (id: string) => request<TicketPipelines>('GET', `/api/connections/${encodeURIComponent(id)}/hubspot/pipelines`),
   getSandboxHubSpot: (id: string) => request<SandboxHubSpotView>('GET', `/api/connections/${encodeURIComponent(id)}/sandbox/hubspot`),
 };

@@ -6,12 +6,15 @@ import { parseStoredSettings } from '../../config/connection-settings.ts';
 import { getConnection } from '../../db/repos/connections.ts';
 import { UpstreamError } from '../../integrations/upstream-error.ts';
 import { isClosedStage, resolvePipeline } from '../../tickets/resolve-pipeline.ts';
-import type { TicketPipelineDeps } from '../../tickets/ticket-pipeline.ts';
-import { listTicketLinks } from '../../tickets/ticket-store.ts';
+import { TICKET_PERMISSION_WARNING, TICKET_SETTINGS_WARNING, type TicketPipelineDeps } from '../../tickets/ticket-pipeline.ts';
+import { clearWarning, listTicketLinks } from '../../tickets/ticket-store.ts';
 import type { TicketLinkList, TicketPipelines } from '../api-types.ts';
 import { HttpError, notFound } from '../errors.ts';
 
 type ById = { Params: { id: string } };
+
+const live = <T extends { archived: boolean; displayOrder: number }>(items: readonly T[]): T[] =>
+  items.filter((item) => !item.archived).toSorted((a, b) => a.displayOrder - b.displayOrder);
 
 export function ticketRoutes(app: FastifyInstance, deps: { clients: ConnectionClients; tickets: TicketPipelineDeps }): void {
   const load = async (id: string) => (await getConnection(deps.tickets.db, id)) ?? Promise.reject(notFound('A connection with that id'));
@@ -34,10 +37,15 @@ export function ticketRoutes(app: FastifyInstance, deps: { clients: ConnectionCl
     try {
       const pipelines = await deps.tickets.pipelines.get(row.id, deps.clients.hubspot(row));
       const resolution = resolvePipeline(pipelines, parseStoredSettings(row.settings).tickets, `${deps.tickets.settingsKey(row)}.tickets`);
+      // The Tickets tab reloads this after a save: a mapping fixed there should not leave the
+      // connection's warning standing until the next capture happens to resolve it.
+      await clearWarning(deps.tickets.db, row.id, TICKET_PERMISSION_WARNING);
+      if (resolution.ok) await clearWarning(deps.tickets.db, row.id, TICKET_SETTINGS_WARNING);
       return {
-        pipelines: pipelines.filter((pipeline) => !pipeline.archived).map((pipeline) => ({
+        // In HubSpot's display order, which is also the order the empty-setting defaults are taken in.
+        pipelines: live(pipelines).map((pipeline) => ({
           id: pipeline.id, label: pipeline.label,
-          stages: pipeline.stages.filter((stage) => !stage.archived).map((stage) => ({ id: stage.id, label: stage.label, closed: isClosedStage(stage) })),
+          stages: live(pipeline.stages).map((stage) => ({ id: stage.id, label: stage.label, closed: isClosedStage(stage) })),
         })),
         problems: resolution.ok ? [] : resolution.problems,
       };

@@ -1,6 +1,7 @@
 // One connection: its heading, the re-authorise banner when it lost access, the messages that
-// follow a change or an OAuth return, and its tabs. The detail is loaded once per connection and
-// kept across tab switches; each tab gets it as a prop.
+// follow a change or an OAuth return, the things to look at, and its tabs. The detail is loaded
+// once per connection and read again quietly on each tab switch, so warnings raised meanwhile (a
+// ticket stage gone, a ticket deleted) show up wherever the user is.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectionDetail } from '../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../api.ts';
@@ -11,10 +12,10 @@ import { ConversationsTab } from '../components/connection/ConversationsTab.tsx'
 import { MatchingTab } from '../components/connection/MatchingTab.tsx';
 import { oauthChangedNotice, oauthStatus, readOAuthReturn, withoutOAuthParams } from '../components/connection/oauth-return.ts';
 import { OverviewTab } from '../components/connection/OverviewTab.tsx';
-import { PlaceholderTab } from '../components/connection/PlaceholderTab.tsx';
 import { ReauthBanner } from '../components/connection/ReauthBanner.tsx';
 import type { Side, TokenForms } from '../components/connection/SideCard.tsx';
 import { type ConnectionTab, connectionPath, connectionTabs } from '../components/connection/tabs.ts';
+import { TicketsTab } from '../components/connection/TicketsTab.tsx';
 import { UsersTab } from '../components/connection/UsersTab.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Link } from '../components/Link.tsx';
@@ -49,6 +50,22 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
       setLoadError(toApiError(caught));
     }
   }
+
+  // Failures stay quiet: the page already shows the detail, and the next switch tries again.
+  async function refresh() {
+    try {
+      setDetail(await api.getConnection(id));
+    } catch {
+      // Nothing to add: a lost session is handled by the API client.
+    }
+  }
+
+  const shownTab = useRef(tab);
+  useEffect(() => {
+    if (shownTab.current === tab) return;
+    shownTab.current = tab;
+    void refresh();
+  }, [tab]);
 
   useEffect(() => {
     void load();
@@ -95,6 +112,19 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
         {notice ? <p class="notice">{notice}</p> : null}
       </div>
 
+      {detail.warnings.length > 0 ? (
+        <section class="warning-panel" aria-labelledby="warnings-heading">
+          <h2 id="warnings-heading" class="warning-panel-title">
+            {detail.warnings.length === 1 ? 'Something to look at' : `${detail.warnings.length} things to look at`}
+          </h2>
+          <ul>
+            {detail.warnings.map((warning, index) => (
+              <li key={index}>{warning}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+
       <ConnectionTabs id={id} current={tab} />
       <div id={TAB_PANEL_ID} class="tab-panel" role="tabpanel" aria-labelledby={tabId(tab)}>
         {tab === 'overview' ? (
@@ -112,10 +142,10 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
           <ConversationsTab connectionId={id} />
         ) : tab === 'matching' ? (
           <MatchingTab connectionId={id} />
-        ) : tab === 'activity' ? (
-          <ActivityTab connectionId={id} />
+        ) : tab === 'tickets' ? (
+          <TicketsTab connectionId={id} onChecked={() => void refresh()} />
         ) : (
-          <PlaceholderTab tab={tab} />
+          <ActivityTab connectionId={id} />
         )}
       </div>
     </>

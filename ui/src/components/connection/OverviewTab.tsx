@@ -1,5 +1,5 @@
 // The Overview tab: the two sides (as numbered steps while the connection is being set up), the
-// things to look at, the webhook addresses, and pause/resume/delete.
+// webhook addresses, and pause/resume/delete. The things to look at are above every tab.
 import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
 import { ManageSection } from './ManageSection.tsx';
 import { SandboxPanel } from './SandboxPanel.tsx';
@@ -16,19 +16,6 @@ export function OverviewTab({ detail, forms, onChanged }: OverviewTabProps) {
   const settingUp = !detail.sandbox && !(detail.intercom.connected && detail.hubspot.connected);
   return (
     <>
-      {detail.warnings.length > 0 ? (
-        <section class="warning-panel" aria-labelledby="warnings-heading">
-          <h2 id="warnings-heading" class="warning-panel-title">
-            {detail.warnings.length === 1 ? 'Something to look at' : `${detail.warnings.length} things to look at`}
-          </h2>
-          <ul>
-            {detail.warnings.map((warning, index) => (
-              <li key={index}>{warning}</li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-
       {detail.sandbox ? <SandboxPanel connectionId={detail.id} /> : null}
 
       {settingUp ? (

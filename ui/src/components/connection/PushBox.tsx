@@ -37,6 +37,30 @@ export function recordText(record: PushRecord | undefined, dryRun: boolean): str
   return `${record.id}${how ? ` (${how})` : ''}${record.tieBreak ? `; ${record.tieBreak}` : ''}`;
 }
 
+type TicketResult = NonNullable<PushResult['ticket']>;
+
+/** "Ticket 123 — created in Support Pipeline · Closed", or why there is none. */
+export function ticketText(ticket: TicketResult): string {
+  const where = ticket.pipeline ? [ticket.pipeline, ticket.stage].filter(Boolean).join(' · ') : null;
+  const named = ticket.ticketId ? `Ticket ${ticket.ticketId}` : 'A ticket';
+  switch (ticket.outcome) {
+    case 'planned':
+      return `Will be created${where ? ` (${where})` : ''}`;
+    case 'created':
+      return `${named} — created${where ? ` in ${where}` : ''}`;
+    case 'existing':
+      return `${named} — already linked to this conversation${where ? `; its stage follows the conversation (${where})` : ''}`;
+    case 'reused':
+      return `${named} — the contact’s open ticket, reused${where ? ` (${where})` : ''}`;
+    case 'recovered':
+      return `${named} — found again after an interruption, not made twice${where ? ` (${where})` : ''}`;
+    case 'deleted':
+      return `None: ${ticket.problem ?? 'the conversation’s ticket was deleted in HubSpot, and no new one is made.'}`;
+    case 'off':
+      return `None: ${ticket.problem ?? 'tickets are off'}`;
+  }
+}
+
 export function PushBox({ connectionId }: { connectionId: string }) {
   const [conversationId, setConversationId] = useState('');
   const [force, setForce] = useState(false);
@@ -168,7 +192,6 @@ function PushOutcome({ result }: { result: PushResult }) {
           <dd>
             {result.destinations.length > 0 ? result.destinations.map((d) => destinationText[d]).join(', ') : 'None'}
             {result.rule ? <span class="cell-sub">by the rule “{result.rule}”</span> : result.destinations.length > 0 ? <span class="cell-sub">the defaults (no rule matched)</span> : null}
-            {result.ticket ? <span class="cell-sub">Tickets are coming soon: none is made yet.</span> : null}
           </dd>
         </div>
         {result.contact || !skipped ? (
@@ -193,6 +216,12 @@ function PushOutcome({ result }: { result: PushResult }) {
           <div>
             <dt>{dryRun ? 'Existing note' : 'HubSpot note'}</dt>
             <dd class="mono">{result.noteId}</dd>
+          </div>
+        ) : null}
+        {result.ticket ? (
+          <div>
+            <dt>HubSpot ticket</dt>
+            <dd>{ticketText(result.ticket)}</dd>
           </div>
         ) : null}
         <div>

@@ -9,11 +9,19 @@ type Rule = Routing['rules'][number];
 type Destination = Rule['destinations'][number];
 type Condition = Rule['when'];
 type AttributeValue = NonNullable<Condition['attribute']>['equals'];
+type TicketPolicy = NonNullable<Rule['ticketPolicy']>;
 
-const destinationChoices: ReadonlyArray<{ value: Destination; label: string; note?: string }> = [
+const destinationChoices: ReadonlyArray<{ value: Destination; label: string }> = [
   { value: 'contact', label: 'Note on the contact' },
   { value: 'company', label: 'Note on the company' },
-  { value: 'ticket', label: 'Ticket', note: 'coming soon' },
+  { value: 'ticket', label: 'Ticket' },
+];
+
+const ticketPolicyChoices: ReadonlyArray<{ value: TicketPolicy | ''; label: string }> = [
+  { value: '', label: 'Connection default (Tickets tab)' },
+  { value: 'none', label: 'No tickets' },
+  { value: 'per_conversation', label: 'One ticket per conversation' },
+  { value: 'reuse_open', label: 'Reuse the contact’s open ticket' },
 ];
 
 interface RoutingEditorProps {
@@ -211,6 +219,30 @@ function RuleItem({ id, index, count, rule, errors, onChange, onMove, onRemove }
           error={errors.get(`${path}.destinations`)}
           onChange={(destinations) => onChange({ ...rule, destinations })}
         />
+        {rule.destinations.includes('ticket') || rule.ticketPolicy !== undefined ? (
+          <div class="field rule-ticket-policy">
+            <label for={`${id}-ticket-policy`} class="label">
+              Ticket policy
+            </label>
+            <select
+              id={`${id}-ticket-policy`}
+              class="input select select-narrow"
+              value={rule.ticketPolicy ?? ''}
+              onChange={(event) => {
+                const picked = ticketPolicyChoices.find((choice) => choice.value === event.currentTarget.value)?.value;
+                // Undefined is left out of the JSON: the rule then follows the connection's policy.
+                onChange({ ...rule, ticketPolicy: picked || undefined });
+              }}
+            >
+              {ticketPolicyChoices.map((choice) => (
+                <option key={choice.value} value={choice.value}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+            {errors.get(`${path}.ticketPolicy`) ? <p class="field-error">{errors.get(`${path}.ticketPolicy`)}</p> : null}
+          </div>
+        ) : null}
       </div>
     </li>
   );
@@ -246,14 +278,11 @@ function Destinations({ id, legend, hint, value, error, onChange }: Destinations
                 id={boxId}
                 type="checkbox"
                 checked={checked}
-                // Tickets are not made yet: a stored choice can be cleared, not newly made.
-                disabled={choice.note !== undefined && !checked}
                 onChange={(event) =>
                   onChange(event.currentTarget.checked ? destinationChoices.map((c) => c.value).filter((d) => d === choice.value || value.includes(d)) : value.filter((d) => d !== choice.value))
                 }
               />
               {choice.label}
-              {choice.note ? <span class="tag tag-soon">{choice.note}</span> : null}
             </label>
           );
         })}
