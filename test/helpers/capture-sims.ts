@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
 import { DATABASE_FILE, openDb, type Db } from '../../src/db/database.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
+import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { connectionOwner, putCredential } from '../../src/db/repos/credentials.ts';
 import type { ConnectionRow } from '../../src/db/schema.ts';
 import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
@@ -16,6 +17,7 @@ import { startHubSpotSimulator, type HubSpotSimulatorOptions, type StartedHubSpo
 import { startIntercomSimulator, type IntercomSimulatorOptions, type RunningIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { keyIdOf } from '../../src/vault/secret-key.ts';
 import { createVault } from '../../src/vault/vault.ts';
+import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 
 /** A fixed INTERHUBZ_SECRET_KEY (base64 of 32 bytes): the child daemon must open what we sealed. */
 export const TEST_SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
@@ -84,13 +86,26 @@ export function openDataDb(dataDir: string): Db {
   return db;
 }
 
+export interface SimConnectionOptions {
+  /** Connection names are unique: a second connection to the same simulators needs its own. */
+  name?: string;
+  /** Routing sends every conversation to a ticket too (defaultDestinations contact, company, ticket). */
+  tickets?: boolean;
+  /**
+   * Stores the Intercom simulator's app secret as the connection's webhook secret, so the daemon
+   * accepts the simulator's deliveries (subscribe them with `subscribeIntercomWebhooks`).
+   */
+  intercomWebhooks?: boolean;
+}
+
 /** An active token connection to the simulators, its credentials sealed with TEST_SECRET_KEY. */
-export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.now()): Promise<ConnectionRow> {
+export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.now(), options: SimConnectionOptions = {}): Promise<ConnectionRow> {
   const key = Buffer.from(TEST_SECRET_KEY, 'base64');
   const vault = createVault({ key, id: keyIdOf(key) });
+  const settings = options.tickets ? JSON.stringify(ConnectionSettings.parse({ conversations: { routing: { defaultDestinations: ['contact', 'company', 'ticket'] } } })) : '{}';
   const row: ConnectionRow = {
-    id: randomUUID(), name: 'Simulators', status: 'active', managed_by_config: 0, created_at: now, updated_at: now,
-    intercom_workspace_id: sims.workspaceId, intercom_region: 'us', hubspot_portal_id: sims.hubId, settings: '{}',
+    id: randomUUID(), name: options.name ?? 'Simulators', status: 'active', managed_by_config: 0, created_at: now, updated_at: now,
+    intercom_workspace_id: sims.workspaceId, intercom_region: 'us', hubspot_portal_id: sims.hubId, settings,
     intercom_base_url: sims.intercom.url, hubspot_base_url: sims.hubspot.url,
     intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
   };
@@ -98,7 +113,23 @@ export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.
   const owner = connectionOwner(row.id);
   await putCredential(db.kysely, vault, { owner, kind: INTERCOM_TOKEN_KIND, value: sims.intercom.sim.control.createAccessToken(sims.workspaceId), now });
   await putCredential(db.kysely, vault, { owner, kind: STATIC_TOKEN_KIND, value: sims.hubspot.sim.control.createStaticToken({ hubId: sims.hubId }), now });
+  if (options.intercomWebhooks) {
+    const secret = sims.intercom.sim.defaults?.clientSecret;
+    if (!secret) throw new Error('the Intercom simulator has no default app');
+    await putCredential(db.kysely, vault, { owner, kind: webhookSecretKind('intercom'), value: secret, now });
+  }
   return row;
+}
+
+/** Conversation topics a daemon subscribes to (as src/connections/create-sandbox-connection.ts does). */
+export const INTERCOM_CONVERSATION_TOPICS = [
+  'conversation.user.created', 'conversation.user.replied', 'conversation.admin.replied', 'conversation.admin.noted',
+  'conversation.admin.closed', 'conversation.admin.opened', 'conversation.admin.snoozed', 'conversation.admin.unsnoozed',
+];
+
+/** Points the Intercom simulator's default app's webhooks at a daemon (`daemonUrl`: its base URL). */
+export async function subscribeIntercomWebhooks(sims: CaptureSims, daemonUrl: string, topics: string[] = INTERCOM_CONVERSATION_TOPICS): Promise<void> {
+  await sims.intercom.sim.control.webhooks.subscribe({ url: `${daemonUrl.replace(/\/$/, '')}/webhooks/intercom`, topics });
 }
 
 /** A `conversation.capture` job, as the on-close trigger would leave it (due now). */
