@@ -196,3 +196,24 @@ t.test('a HubSpot token without ticket permission: a warning naming the scope, n
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
   t.match(activity.body?.entries[0], { kind: 'capture', reason: /tickets/ });
 });
+
+t.test('a stage deleted in HubSpot after the settings were checked: one failed sync, an activity entry and a warning', async (t) => {
+  const s = await ticketScenario(t);
+  const { conversationId } = s.conversation({ close: false, spacingMs: 0 });
+  s.intercom.control.actAsAdmin.reply({ conversationId, adminId: s.adminId, body: '<p>Looking.</p>' });
+  const pushed = await s.push(conversationId, { force: true });
+  t.match(pushed.body, { ticket: { outcome: 'created', stage: 'New' } });
+  // A person deletes the Closed stage in HubSpot (the simulator has no stage-delete route; its state stands in).
+  const stage = s.hubspot.state.portals.get(s.hubId)?.pipelines.get('0')?.stages.find((each) => each.id === '4');
+  t.ok(stage, 'the seeded Closed stage');
+  if (stage) stage.archived = true;
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.intercom.control.webhooks.flush();
+  const db = s.server.daemon.db.sqlite;
+  await until('the stage sync to end', () => db.prepare("SELECT 1 FROM jobs WHERE task = 'ticket.stage' AND status IN ('failed', 'succeeded')").get());
+  t.match(db.prepare("SELECT status, attempts FROM jobs WHERE task = 'ticket.stage'").get(), { status: 'failed', attempts: 1 }, 'no retry storm');
+  const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
+  t.ok(detail.body?.warnings.some((w: string) => /refused to move ticket .* to stage 'Closed'.*tickets\.stages\.closed/.test(w)), 'the connection names the setting to fix');
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
+  t.match(activity.body?.entries[0], { kind: 'ticket', subjectId: conversationId, reason: /Closed/ });
+});
