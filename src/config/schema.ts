@@ -56,6 +56,8 @@ const JobsSchema = z
     backoffCapSeconds: positiveInt(3600),
     keepSucceededDays: positiveInt(7),
     keepFailedDays: positiveInt(30),
+    /** Activity log entries (one per capture or ticket decision) older than this are deleted. */
+    keepActivityDays: positiveInt(90),
   })
   .prefault({});
 

@@ -1,4 +1,5 @@
 // The job table's periodic chore: purge finished jobs past their retention.
+import { purgeActivity } from '../activity/activity-log.ts';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Chore } from '../chores.ts';
@@ -20,6 +21,14 @@ export function jobChores(db: Kysely<Database>, jobs: Config['jobs'], clock: () 
           keepFailedMs: jobs.keepFailedDays * DAY_MS,
         });
         if (purged > 0) log.info({ purged }, 'old finished jobs purged');
+      },
+    },
+    {
+      name: 'purge-activity',
+      schedule: '47 3 * * *',
+      async run() {
+        const purged = await purgeActivity(db, clock() - jobs.keepActivityDays * DAY_MS);
+        if (purged > 0) log.info({ purged }, 'old activity entries purged');
       },
     },
   ];

@@ -1,0 +1,28 @@
+// The activity log: newest first with paging and filters; entries past the retention are purged;
+// a detail that could be carrying text is refused.
+import t from 'tap';
+import { listActivity, purgeActivity, recordActivity } from '../../src/activity/activity-log.ts';
+import { makeTestDb } from '../helpers/db.ts';
+
+const DAY = 86_400_000;
+
+t.test('list, filter, page, purge', async (t) => {
+  const { kysely, sqlite } = makeTestDb(t);
+  sqlite.prepare("INSERT INTO connections (id, name, status, managed_by_config, created_at, updated_at) VALUES ('c1', 'C', 'active', 0, 0, 0)").run();
+  const now = 100 * DAY;
+  for (let i = 0; i < 5; i++) {
+    await recordActivity(kysely, { connectionId: 'c1', at: now - i * 40 * DAY, kind: 'capture', subjectId: `conv${i}`, outcome: i % 2 ? 'skipped' : 'captured', reason: i % 2 ? 'min_duration' : null, detail: { noteId: String(i) } });
+  }
+  const all = await listActivity(kysely, { connectionId: 'c1' });
+  t.same(all.map((row) => row.subject_id), ['conv4', 'conv3', 'conv2', 'conv1', 'conv0'], 'the newest entry first');
+  t.same((await listActivity(kysely, { connectionId: 'c1', outcome: 'skipped' })).map((row) => row.reason), ['min_duration', 'min_duration']);
+  const page = await listActivity(kysely, { connectionId: 'c1', limit: 2 });
+  t.same((await listActivity(kysely, { connectionId: 'c1', before: page.at(-1)?.id, limit: 2 })).map((row) => row.subject_id), ['conv2', 'conv1']);
+  t.equal(await purgeActivity(kysely, now - 90 * DAY), 2, 'the entries older than 90 days go');
+  t.same((await listActivity(kysely, { connectionId: 'c1' })).map((row) => row.subject_id), ['conv2', 'conv1', 'conv0']);
+});
+
+t.test('a long string in the detail is refused: details carry ids and counts, never content', async (t) => {
+  const { kysely } = makeTestDb(t);
+  await t.rejects(recordActivity(kysely, { connectionId: null, at: 0, kind: 'capture', subjectId: null, outcome: 'captured', detail: { body: 'x'.repeat(400) } }), /detail\.body is 400 characters/);
+});
