@@ -60,6 +60,15 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
     }
   }
 
+  // Status, last webhook and warnings change on their own (webhooks arrive, syncs hit problems):
+  // refreshed quietly while the page is open and visible.
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void refresh();
+    }, 15_000);
+    return () => window.clearInterval(timer);
+  }, [id]);
+
   const shownTab = useRef(tab);
   useEffect(() => {
     if (shownTab.current === tab) return;
