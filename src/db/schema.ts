@@ -95,6 +95,8 @@ export interface JobsTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** Higher is claimed first among a connection's due jobs (migrations/0011). */
+  priority: Generated<number>;
 }
 
 export interface ReconcileStateTable {

@@ -54,6 +54,7 @@ export function dueIdsQuery(db: Kysely<Database>, group: string, now: number, co
   const query = db.selectFrom('jobs').select('id').where('status', '=', 'queued');
   return (group === NO_CONNECTION ? query.where('connection_id', 'is', null) : query.where('connection_id', '=', group))
     .where('run_at', '<=', now)
+    .orderBy('priority', 'desc')
     .orderBy('run_at')
     .orderBy('id')
     .limit(count);

@@ -20,6 +20,8 @@ export interface EnqueueSpec {
   keyMode?: KeyMode;
   connectionId?: string | null;
   maxAttempts?: number;
+  /** Claimed before the connection's other due jobs when higher (default 0): quick, time-critical work. */
+  priority?: number;
 }
 
 export interface EnqueueResult {
@@ -75,6 +77,7 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
     run_at: runAt,
     attempts: 0,
     max_attempts: spec.maxAttempts ?? defaults.maxAttempts,
+    priority: spec.priority ?? 0,
     created_at: now,
     updated_at: now,
   };
@@ -99,6 +102,7 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
         run_at: runAt,
         attempts: 0,
         max_attempts: row.max_attempts,
+        priority: row.priority,
         last_error: null,
         updated_at: now,
       })

@@ -34,6 +34,8 @@ export const TICKET_ENSURE_TASK = 'ticket.ensure';
 export const TICKET_HUBSPOT_TASK = 'ticket.hubspot-change';
 export const TICKET_DELETED_WARNING = 'ticket_deleted';
 export const TICKET_CHECK_TASK = 'ticket.check-settings';
+/** Stage changes go before a connection's waiting captures: a ticket follows its conversation within seconds. */
+const STAGE_PRIORITY = 10;
 
 /** Intercom topics that change a conversation's state (intercom-api.md §2.4). */
 export const STATE_TOPICS = [
@@ -229,14 +231,14 @@ export function ticketReactions(deps: { db: Kysely<Database>; jobs: JobQueue }):
         if (!row || row.status !== 'active') return;
         if (event.topic === 'conversation.user.created') {
           if (parseStoredSettings(row.settings).tickets.createWhen === 'first_customer_message') {
-            await deps.jobs.enqueue({ task: TICKET_ENSURE_TASK, payload: { conversationId }, connectionId: row.id, key: `ticket-ensure:${row.id}:${conversationId}`, keyMode: 'keep' });
+            await deps.jobs.enqueue({ task: TICKET_ENSURE_TASK, payload: { conversationId }, connectionId: row.id, key: `ticket-ensure:${row.id}:${conversationId}`, keyMode: 'keep', priority: STAGE_PRIORITY });
           }
           return;
         }
         const link = await getTicketLink(deps.db, row.id, conversationId);
         if (!link?.ticket_id || link.status !== 'active') return;
         // Keyed per conversation: a burst of events is one sync, reading the final state.
-        await deps.jobs.enqueue({ task: TICKET_STAGE_TASK, payload: { conversationId }, connectionId: row.id, key: `ticket-stage:${row.id}:${conversationId}` });
+        await deps.jobs.enqueue({ task: TICKET_STAGE_TASK, payload: { conversationId }, connectionId: row.id, key: `ticket-stage:${row.id}:${conversationId}`, priority: STAGE_PRIORITY });
       },
     },
     {
@@ -250,6 +252,7 @@ export function ticketReactions(deps: { db: Kysely<Database>; jobs: JobQueue }):
           payload: { ticketId: event.objectId, deleted: event.topic === 'ticket.deletion' },
           connectionId: event.connectionId,
           key: `ticket-hubspot:${event.connectionId}:${event.objectId}`,
+          priority: STAGE_PRIORITY,
         });
       },
     },

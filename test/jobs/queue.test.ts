@@ -128,3 +128,15 @@ t.test('a keyed job enqueued again while it runs: the run\'s retry or park yield
     t.match(await getJob(kysely, newer.id), { run_at: 600, payload: '{"v":2}' }, `${label}: the newer job keeps its schedule`);
   }
 });
+
+t.test('priority: among a connection\'s due jobs the higher priority is claimed first', async (t) => {
+  const { kysely } = makeTestDb(t);
+  const { claimJobs } = await import('../../src/jobs/claim.ts');
+  for (let i = 0; i < 5; i++) await enqueueJob(kysely, { task: 'capture', payload: { i }, connectionId: 'c1', runAt: i }, defaults);
+  const urgent = await enqueueJob(kysely, { task: 'ticket.stage', payload: {}, connectionId: 'c1', runAt: 50, priority: 10 }, defaults);
+  await enqueueJob(kysely, { task: 'later', payload: {}, connectionId: 'c1', runAt: 10_000, priority: 10 }, defaults);
+  const claimed = await claimJobs(kysely, { workerId: 'w', now: 100, leaseMs: 1000, limit: 2, perConnectionLimit: 2, running: new Map() });
+  t.equal(claimed.jobs.length, 2);
+  t.ok(claimed.jobs.some((job) => job.id === urgent.id), 'the priority job is among the first claimed, ahead of older captures');
+  t.notOk(claimed.jobs.some((job) => job.task === 'later'), 'a job not yet due waits, whatever its priority');
+});
