@@ -34,6 +34,9 @@ async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 1
 const captureJobs = (s: Scenario) =>
   s.server.daemon.db.sqlite.prepare("SELECT status, key FROM jobs WHERE task = 'conversation.capture' ORDER BY id").all() as Array<{ status: string; key: string }>;
 
+/** The note exists a moment before its job records the activity entry and is marked done. */
+const settled = (s: Scenario) => until('the capture jobs to finish', () => captureJobs(s).every((job) => job.status !== 'queued' && job.status !== 'running') || undefined);
+
 async function delivered(s: Scenario, topic: string): Promise<void> {
   await s.intercom.control.webhooks.flush();
   await until(`${topic} delivered`, () => s.server.daemon.db.sqlite.prepare('SELECT 1 FROM webhook_deliveries WHERE topic = ? AND connection_id = ?').get(topic, s.connectionId));
@@ -45,6 +48,7 @@ t.test('on_close: the close webhook schedules a capture after the grace window',
   const { conversationId } = s.conversation({});
   await delivered(s, 'conversation.admin.closed');
   await until('the note', () => s.notes().length === 1);
+  await settled(s);
   t.match(captureJobs(s), [{ status: 'succeeded', key: `capture:${s.connectionId}:${conversationId}` }], 'one capture job, keyed by the conversation');
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.match(activity.body?.entries, [{ outcome: 'captured', subjectId: conversationId, detail: { trigger: 'on_close' } }]);
@@ -65,6 +69,7 @@ t.test('on_close: a reopen inside the grace window cancels; the next close sched
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
   await s.intercom.control.webhooks.flush();
   await until('the note after the second close', () => s.notes().length === 1);
+  await settled(s);
   t.same(captureJobs(s).map((job) => job.status), ['cancelled', 'succeeded']);
 });
 
@@ -103,6 +108,7 @@ t.test('a close whose webhook Intercom dropped is captured through the reconcili
   // A sweep now, instead of waiting for the interval.
   await s.server.daemon.jobs.enqueue({ task: RECONCILE_TASK, payload: {}, connectionId: s.connectionId, key: reconcileKey(s.connectionId) });
   await until('the swept note', () => s.notes().length === 1, 20_000);
+  await settled(s);
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.match(activity.body?.entries, [{ outcome: 'captured', subjectId: conversationId, detail: { trigger: 'sweep' } }]);
 });
@@ -119,6 +125,7 @@ t.test('rolling captures: a conversation open longer than rollingHours is captur
   const deps = { db: s.server.daemon.db.kysely, clients: s.server.daemon.clients, jobs: s.server.daemon.jobs, clock: Date.now, log: pino({ level: 'silent' }) };
   t.equal(await queueRollingCaptures(deps), 1, 'only the old open conversation is due');
   await until('the rolling note', () => s.notes().length === 1);
+  await settled(s);
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.match(activity.body?.entries[0], { outcome: 'captured', subjectId: old.conversationId, detail: { trigger: 'rolling' } });
   t.equal(await queueRollingCaptures(deps), 0, 'captured just now: not due again for 4 hours');

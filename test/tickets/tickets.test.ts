@@ -134,8 +134,8 @@ t.test('a ticket deleted by a person: a warning and an activity entry; the conve
   const again = await s.push(conversationId);
   t.match(again.body, { outcome: 'updated', ticket: { outcome: 'deleted' } });
   t.equal(tickets(s).filter((ticket) => !ticket.archived).length, 0, 'no new ticket');
-  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
-  t.match(activity.body?.entries[0], { kind: 'ticket', reason: /was deleted/ });
+  const failed = await until('the activity entry', async () => (await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`)).body?.entries[0]);
+  t.match(failed, { kind: 'ticket', reason: /was deleted/ });
 });
 
 t.test('the settings check (run at start) names the key of a stage HubSpot does not have, in the log and on the connection', async (t) => {
