@@ -70,3 +70,21 @@ t.test('a lead merged into a user in Intercom: the conversation lands on the use
   t.match(result.body, { outcome: 'captured', contact: { created: true } });
   t.equal(s.records('contacts')[0]?.properties.email, 'known.user@acme.test');
 });
+
+t.test('external id strategy: an Intercom attribute matched against a HubSpot property', async (t) => {
+  const s = await captureScenario(t);
+  const hubspot = s.server.daemon.clients.hubspot(await s.row());
+  await hubspot.properties.create('contacts', { name: 'customer_number', label: 'Customer number', type: 'string', fieldType: 'text', groupName: 'contactinformation' });
+  const known = s.hubspot.control.seedRecord({ hubId: s.hubId, objectType: 'contacts', properties: { email: 'billing@another-domain.test', customer_number: 'C-4711' } });
+  await s.setSettings((settings) => {
+    settings.matching.contacts.strategies = [
+      { type: 'external_id', enabled: true, pairs: [{ intercom: 'custom_attributes.customer_number', hubspot: 'customer_number' }] },
+      { type: 'email', enabled: true },
+    ];
+  });
+  const customer = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'new.person@acme.test', name: 'New Person', customAttributes: { customer_number: 'C-4711' } });
+  const { conversationId } = s.conversation({ contactId: String(customer.id) });
+  const result = await s.push(conversationId);
+  t.match(result.body, { outcome: 'captured', contact: { id: known, how: 'external_id', created: false } });
+  t.equal(s.records('contacts').length, 1, 'no contact created for the new email: the customer number found them');
+});
