@@ -53,6 +53,7 @@ export interface ActivityQuery {
   limit?: number;
   outcome?: ActivityOutcome;
   subjectId?: string;
+  kind?: string;
 }
 
 export async function listActivity(db: Kysely<Database>, query: ActivityQuery): Promise<ActivityRow[]> {
@@ -60,6 +61,7 @@ export async function listActivity(db: Kysely<Database>, query: ActivityQuery): 
   if (query.before !== undefined) select = select.where('id', '<', query.before);
   if (query.outcome) select = select.where('outcome', '=', query.outcome);
   if (query.subjectId) select = select.where('subject_id', '=', query.subjectId);
+  if (query.kind) select = select.where('kind', '=', query.kind);
   return select.orderBy('id', 'desc').limit(Math.min(Math.max(query.limit ?? 50, 1), 500)).execute();
 }
 

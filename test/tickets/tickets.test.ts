@@ -217,3 +217,17 @@ t.test('a stage deleted in HubSpot after the settings were checked: one failed s
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
   t.match(activity.body?.entries[0], { kind: 'ticket', subjectId: conversationId, reason: /Closed/ });
 });
+
+t.test('the activity log filters ticket entries from capture entries', async (t) => {
+  const s = await ticketScenario(t);
+  const { conversationId } = s.conversation({ spacingMs: 0 });
+  await s.push(conversationId);
+  const hubspot = s.server.daemon.clients.hubspot(await s.row());
+  const ticketId = s.hubspot.control.records({ hubId: s.hubId, objectType: 'tickets' })[0]?.id as string;
+  await hubspot.http.send({ method: 'DELETE', path: `/crm/objects/2026-09/tickets/${ticketId}` });
+  const tickets = await until('a ticket entry', async () => (await s.api('GET', `/api/connections/${s.connectionId}/activity?kind=ticket`)).body?.entries?.[0]);
+  t.match(tickets, { kind: 'ticket', outcome: 'failed' });
+  const captures = await s.api('GET', `/api/connections/${s.connectionId}/activity?kind=capture`);
+  t.ok(captures.body?.entries.every((entry: { kind: string }) => entry.kind === 'capture'));
+  t.equal((await s.api('GET', `/api/connections/${s.connectionId}/activity?kind=other`)).status, 400);
+});

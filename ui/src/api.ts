@@ -165,7 +165,7 @@ export const api = {
   saveSettings: (id: string, body: SettingsBody) => request<SettingsView>('PUT', `/api/connections/${encodeURIComponent(id)}/settings`, { body }),
   pushConversation: (id: string, conversationId: string, body: PushBody) =>
     request<PushResult>('POST', `/api/connections/${encodeURIComponent(id)}/conversations/${encodeURIComponent(conversationId)}/push`, { body }),
-  listActivity: (id: string, query: { before?: number; outcome?: string; limit?: number } = {}) => {
+  listActivity: (id: string, query: { before?: number; outcome?: string; kind?: string; limit?: number } = {}) => {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     const search = params.size > 0 ? `?${params}` : '';

@@ -34,6 +34,7 @@ type PushState = { busy: true } | { busy: false; result: PushResult } | { busy: 
 
 export function ActivityTab({ connectionId }: { connectionId: string }) {
   const [outcome, setOutcome] = useState('');
+  const [kind, setKind] = useState('');
   const [entries, setEntries] = useState<ActivityEntryView[] | null>(null);
   const [next, setNext] = useState<number | null>(null);
   const [loading, setLoading] = useState(false);
@@ -44,7 +45,7 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
     setLoading(true);
     setError(null);
     try {
-      const page = await api.listActivity(connectionId, { outcome, limit: PAGE, ...(options.older && next !== null ? { before: next } : {}) });
+      const page = await api.listActivity(connectionId, { outcome, kind, limit: PAGE, ...(options.older && next !== null ? { before: next } : {}) });
       setEntries((current) => (options.older && current ? [...current, ...page.entries] : page.entries));
       setNext(page.next);
     } catch (caught) {
@@ -58,12 +59,12 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
     setEntries(null);
     setNext(null);
     void load();
-  }, [connectionId, outcome]);
+  }, [connectionId, outcome, kind]);
 
   /** Newer entries (the push's own among them) go on top; the pages already loaded stay. */
   async function addNewer() {
     try {
-      const page = await api.listActivity(connectionId, { outcome, limit: PAGE });
+      const page = await api.listActivity(connectionId, { outcome, kind, limit: PAGE });
       setEntries((current) => {
         const top = current?.[0]?.id ?? 0;
         return [...page.entries.filter((entry) => entry.id > top), ...(current ?? [])];
@@ -89,7 +90,7 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
     <section class="card" aria-labelledby="activity-heading">
       <div class="card-header">
         <h2 id="activity-heading">Activity</h2>
-        <p class="card-description">Every capture decision for this connection, newest first. Skipped entries name the guard or rule that stopped them.</p>
+        <p class="card-description">Every capture decision and ticket change for this connection, newest first. Skipped entries name the guard or rule that stopped them.</p>
       </div>
       <div class="toolbar">
         <div class="toolbar-filter">
@@ -102,6 +103,16 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
                 {choice.label}
               </option>
             ))}
+          </select>
+        </div>
+        <div class="toolbar-filter">
+          <label for="activity-kind" class="label">
+            Kind
+          </label>
+          <select id="activity-kind" class="input select" value={kind} onChange={(event) => setKind(event.currentTarget.value)}>
+            <option value="">Captures and tickets</option>
+            <option value="capture">Captures</option>
+            <option value="ticket">Tickets</option>
           </select>
         </div>
         <button type="button" class="button button-secondary button-small" disabled={loading} onClick={() => void load()}>
@@ -117,7 +128,7 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
         )
       ) : entries.length === 0 ? (
         <p class="empty-inline">
-          {outcome ? 'No entries with this outcome.' : 'Nothing yet. Captures, skips and failures show up here as conversations close or are pushed.'}
+          {outcome || kind ? 'No entries match these filters.' : 'Nothing yet. Captures, skips and failures show up here as conversations close or are pushed.'}
         </p>
       ) : (
         <>
@@ -189,6 +200,7 @@ function ActivityRow({ entry, push, onPush }: { entry: ActivityEntryView; push: 
       <td class="mono">{entry.subjectId ?? <span class="muted">{entry.kind}</span>}</td>
       <td>
         <OutcomeBadge outcome={entry.outcome} />
+        {entry.kind === 'ticket' ? <span class="cell-sub">ticket</span> : null}
       </td>
       <td class="cell-reason">
         {entry.reason ? <span class={entry.outcome === 'failed' ? 'reason-failed' : 'reason-name'}>{entry.reason}</span> : null}
