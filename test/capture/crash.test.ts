@@ -3,13 +3,11 @@
 // the logs (invariant 3). The daemon runs as a child process (`node src/main.ts`) against both
 // simulators running standalone in this process; the capture is a job in the database, which is
 // what survives a SIGKILL.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { Db } from '../../src/db/database.ts';
-import { freePort, runDaemon, type DaemonProcess } from '../helpers/daemon-process.ts';
-import { enqueueCapture, insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
-import { makeDataDir } from '../helpers/server.ts';
+import { activityRows, captureRow, crashSetup, creates, explain, jobFinished, jobRow, records, startChild, stopChild, until, type CrashSetup } from '../helpers/crash-harness.ts';
+import type { DaemonProcess } from '../helpers/daemon-process.ts';
 
 /** Unique sentences used as message bodies: none may be found in the database files or the logs. */
 const BODIES = { first: 'Zebra-7 invoice mismatch on the March statement.', reply: 'Quokka-3 refund approved by finance.', second: 'Narwhal-9 amount still looks wrong.' };
@@ -18,79 +16,14 @@ const MARKERS = ['Zebra-7 invoice mismatch', 'Quokka-3 refund approved', 'Narwha
 /** The note create as the HubSpot client sends it (src/integrations/hubspot/calls/objects.ts). */
 const NOTE_CREATE = { method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' } as const;
 
-const CONFIG = ['sandbox:', '  enabled: false', 'jobs:', '  leaseSeconds: 2', '  backoffBaseSeconds: 1', '  maxSleepSeconds: 1', ''].join('\n');
-
-interface Setup {
-  sims: CaptureSims;
-  dataDir: string;
-  db: Db;
-  connectionId: string;
-  conversationId: string;
-  jobId: number;
-  env: Record<string, string>;
-}
-
-async function setup(t: Test): Promise<Setup> {
-  const sims = await startCaptureSims();
-  t.teardown(() => sims.close());
-  const customer = seedCustomer(sims, { email: 'grace.hopper@acme.test', name: 'Grace Hopper', company: { name: 'Acme GmbH', website: 'https://www.acme.test' } });
-  const conversationId = seedConversation(sims, customer.contactId, BODIES);
-
-  const dataDir = makeDataDir(t);
-  const configDir = makeDataDir(t);
-  const configFile = join(configDir, 'config.yaml');
-  writeFileSync(configFile, CONFIG);
-  const db = openDataDb(dataDir);
-  t.teardown(() => db.close());
-  const row = await insertSimConnection(db, sims);
-  const jobId = await enqueueCapture(db, row.id, conversationId);
-  const env = {
-    DATA_DIR: dataDir, INTERHUBZ_CONFIG: configFile, INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY, PORT: String(await freePort()),
-    INTERHUBZ_ADMIN_PASSWORD: 'crash-test-password', LOG_LEVEL: 'debug',
-  };
-  return { sims, dataDir, db, connectionId: row.id, conversationId, jobId, env };
-}
-
-function start(t: Test, env: Record<string, string>): DaemonProcess {
-  const daemon = runDaemon(env);
-  t.teardown(() => {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
-  });
-  return daemon;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, explain: () => unknown = () => '', timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${String(await explain())}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const notes = (s: Setup) => s.sims.hubspot.sim.control.records({ hubId: s.sims.hubId, objectType: 'notes' });
-const noteCreates = (s: Setup) => s.sims.hubspot.sim.control.requests().entries.filter((e) => e.method === 'POST' && e.path === NOTE_CREATE.pathPrefix).length;
-const capture = (s: Setup) =>
-  s.db.kysely.selectFrom('conversation_captures').selectAll().where('connection_id', '=', s.connectionId).where('conversation_id', '=', s.conversationId).executeTakeFirst();
-const job = (s: Setup) => s.db.kysely.selectFrom('jobs').selectAll().where('id', '=', s.jobId).executeTakeFirstOrThrow();
-const activity = (s: Setup) => s.db.kysely.selectFrom('activity').selectAll().where('connection_id', '=', s.connectionId).orderBy('id').execute();
-
-async function jobFinished(s: Setup) {
-  const row = await job(s);
-  return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
-}
-
-/** What a timed-out wait prints: the job, the capture row, the simulator's calls and the daemon's log. */
-async function explain(s: Setup, daemon: DaemonProcess) {
-  const calls = s.sims.hubspot.sim.control.requests().entries.map((e) => `${e.method} ${e.path} ${e.status}`);
-  return JSON.stringify({ job: await job(s), capture: await capture(s), hubspot: calls }, null, 1) + `\nstdout:\n${daemon.stdout()}\nstderr:\n${daemon.stderr()}`;
-}
-
-async function stop(daemon: DaemonProcess) {
-  daemon.child.kill('SIGTERM');
-  return daemon.exited;
-}
+const setup = (t: Test) => crashSetup(t, { customer: { email: 'grace.hopper@acme.test', name: 'Grace Hopper' }, bodies: BODIES });
+const start = startChild;
+const stop = stopChild;
+const notes = (s: CrashSetup) => records(s, 'notes');
+const noteCreates = (s: CrashSetup) => creates(s, NOTE_CREATE.pathPrefix);
+const capture = captureRow;
+const job = jobRow;
+const activity = activityRows;
 
 /** The database and its -wal / -shm files, as bytes: no message text in any of them. */
 function assertNoContentInFiles(t: Test, dataDir: string, when: string) {
@@ -103,7 +36,7 @@ function assertNoContentInFiles(t: Test, dataDir: string, when: string) {
 }
 
 /** Invariant 3: the message bodies went to HubSpot and nowhere else. */
-async function assertNoContentAtRest(t: Test, s: Setup, daemons: DaemonProcess[]) {
+async function assertNoContentAtRest(t: Test, s: CrashSetup, daemons: DaemonProcess[]) {
   const body = notes(s)[0]?.properties.hs_note_body ?? '';
   for (const marker of MARKERS) t.ok(body.includes(marker), `the note carries "${marker}" (the check below is meaningful)`);
   await s.db.close();

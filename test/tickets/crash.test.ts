@@ -4,96 +4,27 @@
 // against both simulators running standalone in this process; tickets are on through the
 // connection's stored settings (routing sends every conversation to contact, company and ticket),
 // and the capture is a job in the database, which is what survives a SIGKILL.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { Db } from '../../src/db/database.ts';
-import { freePort, runDaemon, type DaemonProcess } from '../helpers/daemon-process.ts';
-import { enqueueCapture, insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
-import { makeDataDir } from '../helpers/server.ts';
+import { activityRows, captureRow, crashSetup, creates, explain, jobFinished, jobRow, records, startChild, stopChild, ticketLink, until, type CrashSetup } from '../helpers/crash-harness.ts';
 
 const BODIES = { first: 'The export button does nothing.', reply: 'Which browser are you on?', second: 'Firefox, latest.' };
 
 /** The ticket create as the HubSpot client sends it (src/integrations/hubspot/calls/objects.ts). */
 const TICKET_CREATE = { method: 'POST', pathPrefix: '/crm/objects/2026-09/tickets' } as const;
 
-const CONFIG = ['sandbox:', '  enabled: false', 'jobs:', '  leaseSeconds: 2', '  backoffBaseSeconds: 1', '  maxSleepSeconds: 1', ''].join('\n');
-
-interface Setup {
-  sims: CaptureSims;
-  db: Db;
-  connectionId: string;
-  conversationId: string;
-  jobId: number;
-  env: Record<string, string>;
-}
-
-async function setup(t: Test): Promise<Setup> {
-  const sims = await startCaptureSims();
-  t.teardown(() => sims.close());
-  const customer = seedCustomer(sims, { email: 'ada.lovelace@acme.test', name: 'Ada Lovelace', company: { name: 'Acme GmbH', website: 'https://www.acme.test' } });
-  const conversationId = seedConversation(sims, customer.contactId, BODIES);
-
-  const dataDir = makeDataDir(t);
-  const configDir = makeDataDir(t);
-  const configFile = join(configDir, 'config.yaml');
-  writeFileSync(configFile, CONFIG);
-  const db = openDataDb(dataDir);
-  t.teardown(() => db.close());
-  const row = await insertSimConnection(db, sims, Date.now(), { tickets: true });
-  const jobId = await enqueueCapture(db, row.id, conversationId);
-  const env = {
-    DATA_DIR: dataDir, INTERHUBZ_CONFIG: configFile, INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY, PORT: String(await freePort()),
-    INTERHUBZ_ADMIN_PASSWORD: 'crash-test-password', LOG_LEVEL: 'debug',
-  };
-  return { sims, db, connectionId: row.id, conversationId, jobId, env };
-}
-
-function start(t: Test, env: Record<string, string>): DaemonProcess {
-  const daemon = runDaemon(env);
-  t.teardown(() => {
-    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
-  });
-  return daemon;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, explain: () => unknown = () => '', timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${String(await explain())}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const tickets = (s: Setup) => s.sims.hubspot.sim.control.records({ hubId: s.sims.hubId, objectType: 'tickets' });
-const notes = (s: Setup) => s.sims.hubspot.sim.control.records({ hubId: s.sims.hubId, objectType: 'notes' });
-const ticketCreates = (s: Setup) => s.sims.hubspot.sim.control.requests().entries.filter((e) => e.method === 'POST' && e.path === TICKET_CREATE.pathPrefix).length;
-const link = (s: Setup) =>
-  s.db.kysely.selectFrom('ticket_links').selectAll().where('connection_id', '=', s.connectionId).where('conversation_id', '=', s.conversationId).executeTakeFirst();
-const capture = (s: Setup) =>
-  s.db.kysely.selectFrom('conversation_captures').selectAll().where('connection_id', '=', s.connectionId).where('conversation_id', '=', s.conversationId).executeTakeFirst();
-const job = (s: Setup) => s.db.kysely.selectFrom('jobs').selectAll().where('id', '=', s.jobId).executeTakeFirstOrThrow();
-const activity = (s: Setup) => s.db.kysely.selectFrom('activity').selectAll().where('connection_id', '=', s.connectionId).orderBy('id').execute();
-
-async function jobFinished(s: Setup) {
-  const row = await job(s);
-  return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
-}
-
-async function explain(s: Setup, daemon: DaemonProcess) {
-  const calls = s.sims.hubspot.sim.control.requests().entries.map((e) => `${e.method} ${e.path} ${e.status}`);
-  return JSON.stringify({ job: await job(s), link: await link(s), capture: await capture(s), hubspot: calls }, null, 1) + `\nstdout:\n${daemon.stdout()}\nstderr:\n${daemon.stderr()}`;
-}
-
-async function stop(daemon: DaemonProcess) {
-  daemon.child.kill('SIGTERM');
-  return daemon.exited;
-}
+const setup = (t: Test) => crashSetup(t, { customer: { email: 'ada.lovelace@acme.test', name: 'Ada Lovelace' }, bodies: BODIES, tickets: true });
+const start = startChild;
+const stop = stopChild;
+const tickets = (s: CrashSetup) => records(s, 'tickets');
+const notes = (s: CrashSetup) => records(s, 'notes');
+const ticketCreates = (s: CrashSetup) => creates(s, TICKET_CREATE.pathPrefix);
+const link = ticketLink;
+const capture = captureRow;
+const job = jobRow;
+const activity = activityRows;
 
 /** One ticket, linked, on the contact and the company, the transcript note on it; one create sent. */
-async function assertOneTicket(t: Test, s: Setup) {
+async function assertOneTicket(t: Test, s: CrashSetup) {
   const all = tickets(s);
   t.equal(all.length, 1, 'exactly one ticket in HubSpot');
   t.equal(ticketCreates(s), 1, 'and only one ticket create was ever sent');

@@ -1,0 +1,91 @@
+// What the kill-the-daemon tests share (test/capture/crash.test.ts, test/tickets/crash.test.ts):
+// both simulators standalone in the test process, a data directory holding one connection wired
+// to them and a capture job, and the daemon as a child process that a test can SIGKILL.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { Db } from '../../src/db/database.ts';
+import { enqueueCapture, insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, TEST_SECRET_KEY, type CaptureSims } from './capture-sims.ts';
+import { freePort, runDaemon, type DaemonProcess } from './daemon-process.ts';
+import { makeDataDir } from './server.ts';
+
+/** Short leases and backoff, so a restarted daemon takes the killed run's job up within seconds. */
+const CONFIG = ['sandbox:', '  enabled: false', 'jobs:', '  leaseSeconds: 2', '  backoffBaseSeconds: 1', '  maxSleepSeconds: 1', ''].join('\n');
+
+export interface CrashSetup {
+  sims: CaptureSims;
+  dataDir: string;
+  db: Db;
+  connectionId: string;
+  conversationId: string;
+  jobId: number;
+  env: Record<string, string>;
+}
+
+export async function crashSetup(
+  t: Test,
+  input: { customer: { email: string; name: string }; bodies: { first: string; reply: string; second: string }; tickets?: boolean },
+): Promise<CrashSetup> {
+  const sims = await startCaptureSims();
+  t.teardown(() => sims.close());
+  const customer = seedCustomer(sims, { ...input.customer, company: { name: 'Acme GmbH', website: 'https://www.acme.test' } });
+  const conversationId = seedConversation(sims, customer.contactId, input.bodies);
+
+  const dataDir = makeDataDir(t);
+  const configFile = join(makeDataDir(t), 'config.yaml');
+  writeFileSync(configFile, CONFIG);
+  const db = openDataDb(dataDir);
+  t.teardown(() => db.close());
+  const row = await insertSimConnection(db, sims, Date.now(), { tickets: input.tickets === true });
+  const jobId = await enqueueCapture(db, row.id, conversationId);
+  const env = {
+    DATA_DIR: dataDir, INTERHUBZ_CONFIG: configFile, INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY, PORT: String(await freePort()),
+    INTERHUBZ_ADMIN_PASSWORD: 'crash-test-password', LOG_LEVEL: 'debug',
+  };
+  return { sims, dataDir, db, connectionId: row.id, conversationId, jobId, env };
+}
+
+/** A daemon child process, killed at teardown if the test left it running. */
+export function startChild(t: Test, env: Record<string, string>): DaemonProcess {
+  const daemon = runDaemon(env);
+  t.teardown(() => {
+    if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill('SIGKILL');
+  });
+  return daemon;
+}
+
+export async function stopChild(daemon: DaemonProcess) {
+  daemon.child.kill('SIGTERM');
+  return daemon.exited;
+}
+
+/** Polls until `probe` gives a value; a timeout says what it waited for and what `explain` shows. */
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, explain: () => unknown = () => '', timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${String(await explain())}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const records = (s: CrashSetup, objectType: 'notes' | 'tickets') => s.sims.hubspot.sim.control.records({ hubId: s.sims.hubId, objectType });
+export const creates = (s: CrashSetup, path: string) => s.sims.hubspot.sim.control.requests().entries.filter((e) => e.method === 'POST' && e.path === path).length;
+export const captureRow = (s: CrashSetup) =>
+  s.db.kysely.selectFrom('conversation_captures').selectAll().where('connection_id', '=', s.connectionId).where('conversation_id', '=', s.conversationId).executeTakeFirst();
+export const ticketLink = (s: CrashSetup) =>
+  s.db.kysely.selectFrom('ticket_links').selectAll().where('connection_id', '=', s.connectionId).where('conversation_id', '=', s.conversationId).executeTakeFirst();
+export const jobRow = (s: CrashSetup) => s.db.kysely.selectFrom('jobs').selectAll().where('id', '=', s.jobId).executeTakeFirstOrThrow();
+export const activityRows = (s: CrashSetup) => s.db.kysely.selectFrom('activity').selectAll().where('connection_id', '=', s.connectionId).orderBy('id').execute();
+
+export async function jobFinished(s: CrashSetup) {
+  const row = await jobRow(s);
+  return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
+}
+
+/** What a timed-out wait prints: the job, the capture and ticket rows, the simulator's calls and the daemon's log. */
+export async function explain(s: CrashSetup, daemon: DaemonProcess) {
+  const calls = s.sims.hubspot.sim.control.requests().entries.map((e) => `${e.method} ${e.path} ${e.status}`);
+  return JSON.stringify({ job: await jobRow(s), capture: await captureRow(s), ticket: await ticketLink(s), hubspot: calls }, null, 1) + `\nstdout:\n${daemon.stdout()}\nstderr:\n${daemon.stderr()}`;
+}
