@@ -5,7 +5,7 @@
 // /tmp/activity-tab.png, /tmp/matching-tab.png (and test/e2e/out/).
 import { mkdirSync } from 'node:fs';
 import t from 'tap';
-import { chromiumMissing, launchBrowser, OUT_DIR, path, watchErrors } from '../helpers/browser.ts';
+import { chromiumMissing, openSandbox, OUT_DIR, path, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const MINUTE = 60_000;
@@ -18,10 +18,7 @@ if (missing) {
 
   t.test('settings, the push box and the activity log', async (t) => {
     const server = await startTestServer(t);
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
+    const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
     // A viewport as tall as the page rather than fullPage: the sandboxed note frame paints in its
     // own process, and a fullPage capture (which resizes the page for the shot) leaves it blank.
     const shot = async (name: string) => {
@@ -32,12 +29,7 @@ if (missing) {
       await page.setViewportSize({ width: 1280, height: 900 });
     };
 
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Username').fill(server.username);
-    await page.getByLabel('Password').fill(server.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Try the sandbox' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
+    await openSandbox(page);
     const base = path(page);
 
     // A customer with a company writes in, a teammate answers, the conversation is closed.
@@ -157,15 +149,7 @@ if (missing) {
   t.test('a connection declared in the YAML file shows its settings read-only', async (t) => {
     const server = await startTestServer(t, { config: { sandbox: { enabled: true }, connections: [{ name: 'Support', conversations: { capture: { graceMinutes: 15 } } }] } });
     const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Username').fill(server.username);
-    await page.getByLabel('Password').fill(server.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+    const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
     await page.goto(`${server.url}/connections/${id}/conversations`);
     const panel = page.getByRole('tabpanel', { name: 'Conversations' });
     await panel.getByText(/Managed by config \(connections\[0\]\)/).waitFor();

@@ -5,26 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import t from 'tap';
-import { chromiumMissing, launchBrowser, OUT_DIR, path, watchErrors } from '../helpers/browser.ts';
+import { chromiumMissing, OUT_DIR, path, signedInPage } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-
-async function signInAt(page: Page, server: TestServer): Promise<void> {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel('Username').fill(server.username);
-  await page.getByLabel('Password').fill(server.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
-}
-
-/** A desktop-sized page, signed in, with its script and console errors collected. */
-async function signedInPage(t: Parameters<typeof launchBrowser>[0], server: TestServer): Promise<{ page: Page; errors: string[] }> {
-  const browser = await launchBrowser(t);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(10_000);
-  const errors = watchErrors(page);
-  await signInAt(page, server);
-  return { page, errors };
-}
 
 const selectedTab = (page: Page) => page.getByRole('tab', { selected: true });
 

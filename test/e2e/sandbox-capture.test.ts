@@ -3,7 +3,7 @@
 // the sandbox HubSpot after the 30-second grace window, on the customer's contact and company.
 import { mkdirSync } from 'node:fs';
 import t from 'tap';
-import { chromiumMissing, launchBrowser, OUT_DIR, watchErrors } from '../helpers/browser.ts';
+import { chromiumMissing, openSandbox, OUT_DIR, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const missing = chromiumMissing();
@@ -14,18 +14,9 @@ if (missing) {
 
   t.test('from the connections list to a captured note in the sandbox HubSpot', { timeout: 120_000 }, async (t) => {
     const server = await startTestServer(t);
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.setDefaultTimeout(10_000);
-    const errors = watchErrors(page);
+    const { page, errors } = await signedInPage(t, server, { height: 1000 });
 
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Username').fill(server.username);
-    await page.getByLabel('Password').fill(server.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
-    await page.getByRole('button', { name: 'Try the sandbox' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
+    await openSandbox(page);
 
     const overview = page.getByRole('tabpanel', { name: 'Overview' });
     const panel = overview.getByRole('region', { name: /a conversation becomes a HubSpot note/ });

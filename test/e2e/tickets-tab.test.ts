@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import t from 'tap';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
-import { chromiumMissing, launchBrowser, OUT_DIR, path, watchErrors } from '../helpers/browser.ts';
+import { chromiumMissing, openSandbox, OUT_DIR, path, signedInPage } from '../helpers/browser.ts';
 import { raiseWarning } from '../../src/tickets/ticket-store.ts';
 import { startTestServer } from '../helpers/server.ts';
 
@@ -21,17 +21,9 @@ if (missing) {
 
   t.test('pipeline pickers, a bad stage fixed, routing to tickets, a push and the linkage list', async (t) => {
     const server = await startTestServer(t);
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
+    const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
 
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Username').fill(server.username);
-    await page.getByLabel('Password').fill(server.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Try the sandbox' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
+    await openSandbox(page);
     const base = path(page);
     const connectionId = decodeURIComponent(base.split('/')[2] ?? '');
     const sandbox = server.daemon.app.sandbox;
@@ -176,15 +168,7 @@ if (missing) {
       config: { connections: [{ name: 'Support', tickets: { pipeline: 'Support', stages: { closed: 'Done' } } }] },
     });
     const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Username').fill(server.username);
-    await page.getByLabel('Password').fill(server.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+    const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
     await page.goto(`${server.url}/connections/${id}/tickets`);
     const panel = page.getByRole('tabpanel', { name: 'Tickets' });
     await panel.getByText(/Managed by config \(connections\[0\]\)/).waitFor();

@@ -3,7 +3,7 @@
 // default owner are saved, and "Refresh now" picks up a new teammate. Screenshot: /tmp/users-tab.png.
 import { mkdirSync } from 'node:fs';
 import t from 'tap';
-import { chromiumMissing, launchBrowser, OUT_DIR, watchErrors } from '../helpers/browser.ts';
+import { chromiumMissing, openSandbox, OUT_DIR, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const missing = chromiumMissing();
@@ -14,17 +14,9 @@ if (missing) {
 
   t.test('see the mapping, set an override and a default owner, refresh', async (t) => {
     const server = await startTestServer(t);
-    const browser = await launchBrowser(t);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(15_000);
-    const errors = watchErrors(page);
+    const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
 
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Username').fill(server.username);
-    await page.getByLabel('Password').fill(server.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('button', { name: 'Try the sandbox' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
+    await openSandbox(page);
 
     const sandbox = server.daemon.app.sandbox;
     if (!sandbox) throw new Error('the sandbox is off');

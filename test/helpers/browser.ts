@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Teardownable } from './server.ts';
+import type { Teardownable, TestServer } from './server.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -46,3 +46,32 @@ export function watchErrors(page: Page): string[] {
 }
 
 export const path = (page: Page) => new URL(page.url()).pathname;
+
+/** Signs in through the login page and waits for the Connections page. */
+export async function signInAt(page: Page, server: Pick<TestServer, 'url' | 'username' | 'password'>): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Username').fill(server.username);
+  await page.getByLabel('Password').fill(server.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+}
+
+/** A desktop-sized page, signed in, with its script and console errors collected. */
+export async function signedInPage(
+  t: Teardownable,
+  server: Pick<TestServer, 'url' | 'username' | 'password'>,
+  options: { height?: number; timeoutMs?: number } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const browser = await launchBrowser(t);
+  const page = await browser.newPage({ viewport: { width: 1280, height: options.height ?? 800 } });
+  page.setDefaultTimeout(options.timeoutMs ?? 10_000);
+  const errors = watchErrors(page);
+  await signInAt(page, server);
+  return { page, errors };
+}
+
+/** From the Connections page: "Try the sandbox", and wait for the new connection's page. */
+export async function openSandbox(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Try the sandbox' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
+}
