@@ -1,6 +1,7 @@
 // The sandbox's demonstration (issue #7 item 11): a support conversation acted out in the simulated
 // Intercom, and a view of what the simulated HubSpot portal holds, so a newcomer sees a close turn
 // into a note without any account. Drives the simulators' in-process control API only.
+import { escapeHtml } from '../capture/sanitize-html.ts';
 import type { MountedSandbox } from '../http/routes/sandbox.ts';
 
 const SECOND = 1000;
@@ -85,7 +86,7 @@ export interface SimulatedConversation {
   closedAt: number;
 }
 
-const html = (text: string) => `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`;
+const html = (text: string) => `<p>${escapeHtml(text)}</p>`;
 
 /**
  * A new customer of a company with a website writes in, a teammate answers over a few minutes, and

@@ -149,6 +149,22 @@ export function SaveBar({ state, label, labels, readOnly }: { state: SaveState; 
   );
 }
 
+/** A field's label and its hint; the hint's id is what aria-describedby points at. */
+export function FieldLabel({ id, label, hint }: { id: string; label: ComponentChildren; hint?: ComponentChildren }) {
+  return (
+    <>
+      <label for={id} class="label">
+        {label}
+      </label>
+      {hint ? (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 function FieldError({ id, message }: { id: string; message: string | undefined }) {
   return message ? (
     <p id={`${id}-error`} class="field-error">
@@ -214,14 +230,7 @@ export function NumberField({ id, label, hint, value, unit, error, disabled, onC
   const [text, setText] = useState(() => (Number.isFinite(value) ? String(value) : ''));
   return (
     <div class="field">
-      <label for={id} class="label">
-        {label}
-      </label>
-      {hint ? (
-        <p id={`${id}-hint`} class="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldLabel id={id} label={label} hint={hint} />
       <div class="number-row">
         <input
           id={id}
@@ -263,14 +272,7 @@ interface TextFieldProps {
 export function TextField({ id, label, hint, value, error, placeholder, mono, short, onChange }: TextFieldProps) {
   return (
     <div class="field">
-      <label for={id} class="label">
-        {label}
-      </label>
-      {hint ? (
-        <p id={`${id}-hint`} class="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldLabel id={id} label={label} hint={hint} />
       <input
         id={id}
         class={['input', mono ? 'input-mono' : '', short ? 'input-short' : ''].filter(Boolean).join(' ')}
@@ -374,14 +376,7 @@ interface SelectFieldProps<T extends string> {
 export function SelectField<T extends string>({ id, label, hint, choices, value, onChange }: SelectFieldProps<T>) {
   return (
     <div class="field">
-      <label for={id} class="label">
-        {label}
-      </label>
-      {hint ? (
-        <p id={`${id}-hint`} class="hint">
-          {hint}
-        </p>
-      ) : null}
+      <FieldLabel id={id} label={label} hint={hint} />
       <select
         id={id}
         class="input select select-narrow"

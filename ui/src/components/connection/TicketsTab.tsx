@@ -10,6 +10,7 @@ import { Link } from '../Link.tsx';
 import {
   type Choice,
   type FieldErrors,
+  FieldLabel,
   ManagedNotice,
   RadioGroup,
   SaveBar,
@@ -478,12 +479,7 @@ function StagePicker({ state, label, hint, value, pipeline, error, onChange }: S
   const shownError = error ?? (missing && pipeline ? `Not a stage of “${pipeline.label}”: pick one from the list.` : undefined);
   return (
     <div class="field">
-      <label for={id} class="label">
-        {label}
-      </label>
-      <p id={`${id}-hint`} class="hint">
-        {hint}
-      </p>
+      <FieldLabel id={id} label={label} hint={hint} />
       <select
         id={id}
         class="input select"
