@@ -172,7 +172,7 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
   const routed = { rule: route.rule, destinations: route.destinations };
   if (route.destinations.length === 0) return skip(route.reason, routed);
   const wantsTicket = route.destinations.includes('ticket');
-  const ticketPolicy = (route.rule === null ? undefined : settings.conversations.routing.rules.find((rule) => rule.name === route.rule)?.ticketPolicy) ?? settings.tickets.policy;
+  const ticketPolicy = route.ticketPolicy ?? settings.tickets.policy;
   if (options.ticketOnly && (!wantsTicket || ticketPolicy === 'none')) return skip(wantsTicket ? 'tickets are off (tickets.policy: none)' : 'the route makes no ticket for this conversation', routed);
 
   const contactId = conversation.contacts?.contacts[0]?.id;
@@ -205,9 +205,8 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
       customer: contact.name || contact.email || `Intercom contact ${contact.id}`, company: company?.name ?? '',
     });
   }
-  if (options.ticketOnly) {
-    const outcome = ticket?.outcome === 'created' || ticket?.outcome === 'recovered' || ticket?.outcome === 'reused' ? 'captured' : 'unchanged';
-    return { result: { ...base, ...routed, ...records, ownerId, ...(ticket ? { ticket } : {}), outcome: ticket?.outcome === 'off' || ticket?.outcome === 'deleted' ? 'skipped' : outcome, ...(ticket?.problem ? { reason: ticket.problem } : {}) } };
+  if (options.ticketOnly && ticket) {
+    return { result: { ...base, ...routed, ...records, ownerId, ticket, outcome: TICKET_ONLY_OUTCOME[ticket.outcome], ...(ticket.problem ? { reason: ticket.problem } : {}) } };
   }
 
   const targets = {
@@ -261,6 +260,11 @@ export interface TicketDecision {
   stage?: string;
   problem?: string;
 }
+
+/** What making only the ticket (tickets.createWhen: first_customer_message) amounts to in the activity log. */
+const TICKET_ONLY_OUTCOME: Record<TicketDecision['outcome'], CaptureResult['outcome']> = {
+  created: 'captured', recovered: 'captured', reused: 'captured', existing: 'unchanged', planned: 'planned', deleted: 'skipped', off: 'skipped',
+};
 
 /** HubSpot refused to write tickets: a warning on the connection, and a failure that is not retried. */
 async function ticketPermissionError(deps: CaptureDeps, row: ConnectionRow, error: UpstreamError): Promise<TicketSettingsError> {

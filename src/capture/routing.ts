@@ -1,7 +1,7 @@
 // Destination routing (DESIGN.md §1): the connection's ordered rules decide where a captured
 // conversation goes. Pure; the reason is written to the activity log, so it names the rule and
 // the conditions that held but never a conversation's text or attribute values.
-import { DESTINATIONS, type Destination, type RoutingRule, type RoutingSettings } from '../config/connection-settings.ts';
+import { DESTINATIONS, type Destination, type RoutingRule, type RoutingSettings, type TicketPolicy } from '../config/connection-settings.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
 
 export interface RouteDecision {
@@ -9,6 +9,8 @@ export interface RouteDecision {
   destinations: Destination[];
   /** The matching rule's name; null when the defaults apply. */
   rule: string | null;
+  /** The matching rule's own ticket policy, when it sets one (else tickets.policy applies). */
+  ticketPolicy?: TicketPolicy;
   reason: string;
 }
 
@@ -76,7 +78,10 @@ export function routeConversation(conversation: IntercomConversation, routing: R
     if (labels === null) continue;
     const destinations = canonical(rule.destinations);
     const because = labels.length === 0 ? 'it has no conditions' : labels.join(', ');
-    return { destinations, rule: rule.name, reason: `rule "${rule.name}" matched (${because}); the conversation ${where(destinations)}` };
+    return {
+      destinations, rule: rule.name, ...(rule.ticketPolicy ? { ticketPolicy: rule.ticketPolicy } : {}),
+      reason: `rule "${rule.name}" matched (${because}); the conversation ${where(destinations)}`,
+    };
   }
   const destinations = canonical(routing.defaultDestinations);
   const because = routing.rules.length === 0 ? 'no routing rules' : 'no routing rule matched';

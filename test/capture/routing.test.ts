@@ -116,3 +116,10 @@ t.test('nowhere: an empty list, from a rule or the defaults', async (t) => {
   });
   t.match(routeConversation(conversation(), routing([], [])), { destinations: [], rule: null, reason: 'no routing rules; by default the conversation goes nowhere' });
 });
+
+t.test('a rule\'s own ticket policy comes with its decision; none for the defaults or a rule without one', async (t) => {
+  const withPolicy: RoutingRule = { ...rule('Reuse for VIPs', {}, ['ticket']), ticketPolicy: 'reuse_open' };
+  t.equal(routeConversation(conversation(), routing([withPolicy])).ticketPolicy, 'reuse_open');
+  t.equal(routeConversation(conversation(), routing([rule('plain', {}, ['ticket'])])).ticketPolicy, undefined);
+  t.equal(routeConversation(conversation(), routing([])).ticketPolicy, undefined);
+});
