@@ -39,10 +39,16 @@ export function yamlTokenKey(config: Config, row: Pick<ConnectionRow, 'name' | '
   return `connections[${index}].${provider}.accessToken`;
 }
 
+/** The YAML entry `connections[n]` that declares a connection, or null for one managed in the UI. */
+export function yamlEntryKey(config: Config, row: Pick<ConnectionRow, 'managed_by_config' | 'name'>): string | null {
+  if (row.managed_by_config !== 1) return null;
+  const index = config.connections.findIndex((connection) => connection.name === row.name);
+  return `connections[${index < 0 ? 'n' : index}]`;
+}
+
 /** Where a connection's settings are set, for messages: its YAML entry `connections[n]`, or `settings` (the UI). */
 export function settingsKey(config: Config, row: Pick<ConnectionRow, 'managed_by_config' | 'name'>): string {
-  const index = row.managed_by_config === 1 ? config.connections.findIndex((connection) => connection.name === row.name) : -1;
-  return index < 0 ? 'settings' : `connections[${index}]`;
+  return yamlEntryKey(config, row) ?? 'settings';
 }
 
 /** The settings stored as JSON on the row: everything but identity and secrets. */

@@ -30,3 +30,17 @@ export async function markReauthorised(db: Kysely<Database>, connectionId: strin
 export async function getConnection(db: Kysely<Database>, id: string): Promise<ConnectionRow | undefined> {
   return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/**
+ * Changes a connection's settings document in one read-modify-write transaction, so two editors of
+ * different sections (the Conversations tab, the Users tab) never lose each other's change.
+ * `change` gets the stored JSON and returns the new JSON (it may throw to refuse).
+ */
+export async function updateConnectionSettings(db: Kysely<Database>, id: string, change: (stored: string) => string, now: number): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx.selectFrom('connections').select('settings').where('id', '=', id).executeTakeFirstOrThrow();
+    const settings = change(current.settings);
+    await trx.updateTable('connections').set({ settings, updated_at: now }).where('id', '=', id).execute();
+    return settings;
+  });
+}

@@ -1,7 +1,8 @@
 // The Conversations, Matching and Tickets tabs' API: a connection's settings, read whole and saved by section.
 import type { FastifyInstance } from 'fastify';
 import { ConnectionSettings, parseStoredSettings } from '../../config/connection-settings.ts';
-import { getConnection } from '../../db/repos/connections.ts';
+import { yamlEntryKey } from '../../connections/seed-from-config.ts';
+import { getConnection, updateConnectionSettings } from '../../db/repos/connections.ts';
 import type { ConnectionRow } from '../../db/schema.ts';
 import { SettingsBody, type SettingsView } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
@@ -15,11 +16,7 @@ const SECTIONS = ['timeZone', 'conversations', 'matching', 'tickets'] as const;
 
 export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): void {
   const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
-  const configKey = (row: ConnectionRow): string | null => {
-    if (row.managed_by_config !== 1) return null;
-    const index = deps.config.connections.findIndex((connection) => connection.name === row.name);
-    return `connections[${index < 0 ? 'n' : index}]`;
-  };
+  const configKey = (row: ConnectionRow) => yamlEntryKey(deps.config, row);
   const view = (row: ConnectionRow, settings: ConnectionSettings): SettingsView => ({
     settings,
     managedByConfig: row.managed_by_config === 1,
@@ -39,13 +36,10 @@ export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): v
     // Parsing gives every section its defaults: only the sections the caller sent replace stored ones.
     const sent = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const given = Object.fromEntries(SECTIONS.filter((section) => Object.hasOwn(sent, section)).map((section) => [section, body[section]]));
-    // Read-modify-write in one transaction, so a concurrent save of the users section is not lost.
-    const settings = await deps.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('connections').select('settings').where('id', '=', row.id).executeTakeFirstOrThrow();
-      const merged = parseBody(ConnectionSettings, { ...parseStoredSettings(current.settings), ...given });
-      await trx.updateTable('connections').set({ settings: JSON.stringify(merged), updated_at: deps.clock() }).where('id', '=', row.id).execute();
-      return merged;
-    });
+    const stored = await updateConnectionSettings(
+      deps.db, row.id, (current) => JSON.stringify(parseBody(ConnectionSettings, { ...parseStoredSettings(current), ...given })), deps.clock(),
+    );
+    const settings = parseStoredSettings(stored);
     request.log.info({ connectionId: row.id, sections: Object.keys(given) }, 'connection settings saved');
     return view(row, settings);
   });

@@ -1,7 +1,8 @@
 // The Users tab's API: a connection's teammate ↔ owner mapping, its settings, and a refresh on demand.
 import type { FastifyInstance } from 'fastify';
 import { parseStoredSettings } from '../../config/connection-settings.ts';
-import { getConnection } from '../../db/repos/connections.ts';
+import { yamlEntryKey } from '../../connections/seed-from-config.ts';
+import { getConnection, updateConnectionSettings } from '../../db/repos/connections.ts';
 import type { ConnectionRow } from '../../db/schema.ts';
 import { readOwnerMapping, reapplySettings } from '../../owners/owner-store.ts';
 import { canRefreshOwners, enqueueOwnerRefresh, ownerRefreshPending } from '../../owners/refresh-task.ts';
@@ -17,9 +18,8 @@ export function userRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
   const { jobs } = deps;
   const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
   const configKey = (row: ConnectionRow): string | null => {
-    if (row.managed_by_config !== 1) return null;
-    const index = deps.config.connections.findIndex((connection) => connection.name === row.name);
-    return `connections[${index < 0 ? 'n' : index}].users`;
+    const entry = yamlEntryKey(deps.config, row);
+    return entry === null ? null : `${entry}.users`;
   };
 
   const view = async (row: ConnectionRow): Promise<UserMappingView> => {
@@ -59,13 +59,8 @@ export function userRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
     const key = configKey(row);
     if (key) throw new HttpError(409, 'managed_by_config', `'${row.name}' takes its user mapping from the configuration file (${key}); change it there.`);
     const users = parseBody(UserSettingsBody, request.body);
-    // Read-modify-write inside one transaction: the other settings stay as they are.
-    const updated = await deps.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('connections').select('settings').where('id', '=', row.id).executeTakeFirstOrThrow();
-      const settings = JSON.stringify({ ...parseStoredSettings(current.settings), users });
-      await trx.updateTable('connections').set({ settings, updated_at: deps.clock() }).where('id', '=', row.id).execute();
-      return { ...row, settings };
-    });
+    const settings = await updateConnectionSettings(deps.db, row.id, (current) => JSON.stringify({ ...parseStoredSettings(current), users }), deps.clock());
+    const updated = { ...row, settings };
     await reapplySettings(deps.db, row.id, users);
     // Teammates or owners may have changed upstream too.
     if (canRefreshOwners(updated)) await enqueueOwnerRefresh(jobs, row.id);
