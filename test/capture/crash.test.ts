@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { activityRows, captureRow, crashSetup, creates, explain, jobFinished, jobRow, records, startChild, stopChild, until, type CrashSetup } from '../helpers/crash-harness.ts';
+import { activityRows, captureRow, crashSetup, creates, explain, jobFinished, jobRow, records, startChild, stopChild, type CrashSetup } from '../helpers/crash-harness.ts';
+import { until } from '../helpers/until.ts';
 import type { DaemonProcess } from '../helpers/daemon-process.ts';
 
 /** Unique sentences used as message bodies: none may be found in the database files or the logs. */
@@ -53,7 +54,7 @@ t.test('SIGKILL after HubSpot made the note but before the local commit: the res
   s.sims.hubspot.sim.control.addFault({ kind: 'answer_held', ...NOTE_CREATE, count: 1 });
 
   const first = start(t, s.env);
-  await until('the note to exist in HubSpot', () => (notes(s).length > 0 ? true : undefined), () => explain(s, first));
+  await until('the note to exist in HubSpot', () => (notes(s).length > 0 ? true : undefined), { explain: () => explain(s, first) });
   first.child.kill('SIGKILL');
   t.match(await first.exited, { signal: 'SIGKILL' });
 
@@ -68,7 +69,7 @@ t.test('SIGKILL after HubSpot made the note but before the local commit: the res
   assertNoContentInFiles(t, s.dataDir, 'right after the kill');
 
   const second = start(t, s.env);
-  const finished = await until('the capture job to finish', () => jobFinished(s), () => explain(s, second));
+  const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, second) });
   t.match(finished, { status: 'succeeded', attempts: 2 }, JSON.stringify(finished));
   t.match(await stop(second), { code: 0 });
 
@@ -96,7 +97,7 @@ t.test('the answer to the create is lost: the retry finds the note instead of ma
   s.sims.hubspot.sim.control.addFault({ kind: 'answer_lost', ...NOTE_CREATE, count: 1 });
 
   const daemon = start(t, s.env);
-  const finished = await until('the capture job to finish', () => jobFinished(s), () => explain(s, daemon));
+  const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, daemon) });
   t.match(finished, { status: 'succeeded', attempts: 2 }, 'the first attempt failed on the lost answer, the retry succeeded');
   t.match(await stop(daemon), { code: 0 });
 

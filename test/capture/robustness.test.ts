@@ -4,6 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { until } from '../helpers/until.ts';
 import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
 import { DATABASE_FILE } from '../../src/db/database.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
@@ -25,15 +26,6 @@ async function scenario(t: Parameters<typeof captureScenario>[0]): Promise<Scena
   return s;
 }
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 t.test('20 conversations of one new customer captured at once: one contact, one company, 20 notes', async (t) => {
   const s = await scenario(t);
@@ -64,7 +56,7 @@ t.test('a storm of 429s and 5xx: the capture job waits, retries and writes one n
   s.intercom.control.faults.add({ kind: '500', count: 3 });
   await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
   const db = s.server.daemon.db.sqlite;
-  await until('the capture job to finish', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status IN ('succeeded', 'failed')").get(CAPTURE_TASK), 60_000);
+  await until('the capture job to finish', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status IN ('succeeded', 'failed')").get(CAPTURE_TASK), { timeoutMs: 60_000 });
   t.match(db.prepare('SELECT status, last_error FROM jobs WHERE task = ?').get(CAPTURE_TASK), { status: 'succeeded' });
   t.equal(s.notes().length, 1, 'exactly one note');
   t.equal(s.records('contacts').length, 1, 'exactly one contact');
@@ -78,7 +70,7 @@ t.test('an unanswered note create (the answer lost) is found again, not repeated
   s.hubspot.control.addFault({ kind: 'answer_lost', count: 1, method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' });
   await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
   const db = s.server.daemon.db.sqlite;
-  await until('the capture job to succeed', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status = 'succeeded'").get(CAPTURE_TASK), 60_000);
+  await until('the capture job to succeed', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status = 'succeeded'").get(CAPTURE_TASK), { timeoutMs: 60_000 });
   t.equal(s.notes().length, 1, 'one note, though the first create was never answered');
   t.match(db.prepare('SELECT note_id, pending_ref FROM conversation_captures WHERE conversation_id = ?').get(conversationId), { note_id: s.notes()[0]?.id, pending_ref: null });
 });

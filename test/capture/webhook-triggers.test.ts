@@ -3,6 +3,7 @@
 // conversation, and a close whose webhook was dropped is found by the reconciliation sweep.
 import { pino } from 'pino';
 import t from 'tap';
+import { until as waitUntil } from '../helpers/until.ts';
 import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
 
@@ -21,15 +22,8 @@ async function liveScenario(t: Parameters<typeof captureScenario>[0]) {
   return s;
 }
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This file's waits give up after 15,000 ms unless told otherwise. */
+const until = <T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000) => waitUntil(what, probe, { timeoutMs });
 
 const captureJobs = (s: Scenario) =>
   s.server.daemon.db.sqlite.prepare("SELECT status, key FROM jobs WHERE task = 'conversation.capture' ORDER BY id").all() as Array<{ status: string; key: string }>;

@@ -59,17 +59,6 @@ export async function stopChild(daemon: DaemonProcess) {
   return daemon.exited;
 }
 
-/** Polls until `probe` gives a value; a timeout says what it waited for and what `explain` shows. */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, explain: () => unknown = () => '', timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${String(await explain())}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export const records = (s: CrashSetup, objectType: 'notes' | 'tickets') => s.sims.hubspot.sim.control.records({ hubId: s.sims.hubId, objectType });
 export const creates = (s: CrashSetup, path: string) => s.sims.hubspot.sim.control.requests().entries.filter((e) => e.method === 'POST' && e.path === path).length;
 export const captureRow = (s: CrashSetup) =>

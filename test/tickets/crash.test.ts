@@ -5,7 +5,8 @@
 // connection's stored settings (routing sends every conversation to contact, company and ticket),
 // and the capture is a job in the database, which is what survives a SIGKILL.
 import t, { type Test } from 'tap';
-import { activityRows, captureRow, crashSetup, creates, explain, jobFinished, jobRow, records, startChild, stopChild, ticketLink, until, type CrashSetup } from '../helpers/crash-harness.ts';
+import { activityRows, captureRow, crashSetup, creates, explain, jobFinished, jobRow, records, startChild, stopChild, ticketLink, type CrashSetup } from '../helpers/crash-harness.ts';
+import { until } from '../helpers/until.ts';
 
 const BODIES = { first: 'The export button does nothing.', reply: 'Which browser are you on?', second: 'Firefox, latest.' };
 
@@ -51,7 +52,7 @@ t.test('SIGKILL after HubSpot made the ticket but before the local commit: the r
   s.sims.hubspot.sim.control.addFault({ kind: 'answer_held', ...TICKET_CREATE, count: 1 });
 
   const first = start(t, s.env);
-  await until('the simulator to hold the ticket', () => (tickets(s).length > 0 ? true : undefined), () => explain(s, first));
+  await until('the simulator to hold the ticket', () => (tickets(s).length > 0 ? true : undefined), { explain: () => explain(s, first) });
   first.child.kill('SIGKILL');
   t.match(await first.exited, { signal: 'SIGKILL' });
 
@@ -64,7 +65,7 @@ t.test('SIGKILL after HubSpot made the ticket but before the local commit: the r
   t.match(await job(s), { status: 'running', attempts: 1 }, 'the killed run left its lease behind');
 
   const second = start(t, s.env);
-  const finished = await until('the capture job to finish', () => jobFinished(s), () => explain(s, second));
+  const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, second) });
   t.match(finished, { status: 'succeeded', attempts: 2 }, JSON.stringify(finished));
   t.match(await stop(second), { code: 0 });
 
@@ -78,7 +79,7 @@ t.test('the answer to the ticket create is lost: the retry finds the ticket inst
   s.sims.hubspot.sim.control.addFault({ kind: 'answer_lost', ...TICKET_CREATE, count: 1 });
 
   const daemon = start(t, s.env);
-  const finished = await until('the capture job to finish', () => jobFinished(s), () => explain(s, daemon));
+  const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, daemon) });
   t.match(finished, { status: 'succeeded', attempts: 2 }, 'the first attempt failed on the lost answer, the retry succeeded');
   t.match(await stop(daemon), { code: 0 });
 
@@ -93,7 +94,7 @@ t.test('SIGKILL at the note create, after the ticket was made and recorded: one 
   s.sims.hubspot.sim.control.addFault({ kind: 'answer_held', ...NOTE_CREATE, count: 1 });
 
   const first = start(t, s.env);
-  await until('the simulator to hold the note', () => (notes(s).length > 0 ? true : undefined), () => explain(s, first));
+  await until('the simulator to hold the note', () => (notes(s).length > 0 ? true : undefined), { explain: () => explain(s, first) });
   first.child.kill('SIGKILL');
   t.match(await first.exited, { signal: 'SIGKILL' });
   const recorded = await link(s);
@@ -101,7 +102,7 @@ t.test('SIGKILL at the note create, after the ticket was made and recorded: one 
   t.equal((await capture(s))?.note_id, null, 'the note was not');
 
   const second = start(t, s.env);
-  const finished = await until('the capture job to finish', () => jobFinished(s), () => explain(s, second));
+  const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, second) });
   t.match(finished, { status: 'succeeded', attempts: 2 }, JSON.stringify(finished));
   t.match(await stop(second), { code: 0 });
 

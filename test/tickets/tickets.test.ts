@@ -2,17 +2,11 @@
 // transcript note on it; the stage follows the conversation live, also through shuffled events;
 // HubSpot → Intercom without echo loops; and failures that end in a warning, not a retry storm.
 import t from 'tap';
+import { until as waitUntil } from '../helpers/until.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
 
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** This file's waits give up after 20,000 ms unless told otherwise. */
+const until = <T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000) => waitUntil(what, probe, { timeoutMs });
 
 async function ticketScenario(t: Parameters<typeof captureScenario>[0], tickets: Record<string, unknown> = {}): Promise<Scenario> {
   const s = await captureScenario(t);
