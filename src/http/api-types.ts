@@ -2,6 +2,7 @@
 // the UI imports only the derived types (`import type`), so this file must stay free of server code.
 import { z } from 'zod';
 import { ConnectionSettings } from '../config/connection-settings.ts';
+import type { OwnerMapping as UserMappingRow, OwnerSummary as OwnerOption } from '../owners/resolve-owners.ts';
 
 export const LoginBody = z.strictObject({
   username: z.string().min(1, 'username is required').max(200),
@@ -121,27 +122,8 @@ export interface ErrorBody {
 
 // ---- Users tab: Intercom teammates ↔ HubSpot owners ----
 
-/** How a teammate got its owner: an override, the same email, the default owner, or none. */
-export type UserMappingSource = 'email' | 'override' | 'default' | 'none';
-
-export interface OwnerOption {
-  id: string;
-  name: string;
-  email: string | null;
-  /** Deactivated in HubSpot: kept on old records, but new notes cannot be given to it. */
-  archived: boolean;
-}
-
-export interface UserMappingRow {
-  adminId: string;
-  adminName: string;
-  adminEmail: string | null;
-  ownerId: string | null;
-  ownerName: string | null;
-  ownerEmail: string | null;
-  ownerArchived: boolean;
-  source: UserMappingSource;
-}
+// The mapping's own types (src/owners/resolve-owners.ts, pure) are what the API sends.
+export type { MappingSource as UserMappingSource, OwnerMapping as UserMappingRow, OwnerSummary as OwnerOption } from '../owners/resolve-owners.ts';
 
 export interface UserOverride {
   /** The Intercom teammate's email or id. */
