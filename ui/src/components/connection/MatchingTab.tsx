@@ -265,28 +265,13 @@ function StrategyList<S extends { type: string; enabled: boolean }>({ idPrefix, 
                 {index + 1}
               </span>
               <div class="strategy-body">
-                <div class="switch-field">
-                  <input
-                    id={id}
-                    type="checkbox"
-                    role="switch"
-                    class="switch"
-                    checked={item.enabled}
-                    aria-describedby={`${id}-hint`}
-                    onChange={(event) => {
-                      const enabled = event.currentTarget.checked;
-                      onChange(items.map((other, at) => (at === index ? { ...other, enabled } : other)));
-                    }}
-                  />
-                  <div>
-                    <label for={id} class="switch-label">
-                      {title}
-                    </label>
-                    <p id={`${id}-hint`} class="hint switch-hint">
-                      {description}
-                    </p>
-                  </div>
-                </div>
+                <Switch
+                  id={id}
+                  label={title}
+                  hint={description}
+                  checked={item.enabled}
+                  onChange={(enabled) => onChange(items.map((other, at) => (at === index ? { ...other, enabled } : other)))}
+                />
                 {item.enabled ? <div class="strategy-extra">{extra(item, index)}</div> : null}
               </div>
               <MoveButtons index={index} count={items.length} what={title} onMove={(by) => onChange(move(items, index, by))} />
