@@ -64,10 +64,15 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
   const notification = envelope.data;
   // Intercom checks a new webhook URL with a ping: answer it, record nothing.
   if (notification.topic === 'ping') return { status: 200, body: { ok: true } };
+  // Only a ping may come without an id: every other delivery is deduplicated by it.
+  if (notification.id === null) {
+    return { status: 400, code: 'invalid_notification', message: 'The delivery is not an Intercom notification_event.', details: [{ path: 'id', message: 'Only a ping may have a null id.' }] };
+  }
+  const deliveryId = notification.id;
   const connections = await connectionsFor(deps, 'intercom_workspace_id', notification.app_id, signer);
   const base = {
     provider: 'intercom' as const,
-    deliveryId: notification.id,
+    deliveryId,
     accountId: notification.app_id,
     topic: notification.topic,
     objectId: intercomObjectId(notification),

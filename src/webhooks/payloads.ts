@@ -4,10 +4,13 @@ import { z } from 'zod';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 
-/** Intercom's notification_event envelope (intercom-api.md §2.3). */
+/**
+ * Intercom's notification_event envelope (intercom-api.md §2.3). `id` is null on a `ping`
+ * (intercom-api.md §2.3, "For `ping`, `id` was null"); the intake refuses a null id on any other topic.
+ */
 export const IntercomNotification = z.looseObject({
   type: z.literal('notification_event'),
-  id: z.string().min(1),
+  id: z.string().min(1).nullable(),
   topic: z.string().min(1),
   app_id: z.string().min(1),
   created_at: z.number().optional(),

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { connectionOwner, putCredential } from '../../src/db/repos/credentials.ts';
+import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { hubspotSignatureV1, hubspotSignatureV3 } from '../../src/webhooks/hubspot-signature.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
@@ -89,6 +90,28 @@ t.test('Intercom: ping answered, unknown workspace recorded as unrouted, both 20
   t.equal(unknown.status, 200, 'so Intercom does not suspend the endpoint');
   t.same(await unknown.json(), { ok: true, accepted: 0, duplicates: 0, unrouted: 1 });
   t.match(rows(s, 'webhook_deliveries'), [{ delivery_id: 'notif_other', connection_id: null, status: 'unrouted' }]);
+  t.equal(rows(s, 'jobs').length, 0);
+});
+
+t.test("Intercom: the simulator's own ping (id null) and a hand-signed one are answered 200; a null id on any other topic is refused", async (t) => {
+  const s = await server(t);
+  const intercom = await startIntercomSimulator({ port: 0, webhooks: { validateUrl: false } });
+  t.teardown(() => intercom.close());
+  const appSecret = intercom.sim.defaults?.clientSecret ?? '';
+  await putCredential(s.daemon.db.kysely, s.daemon.vault, { owner: connectionOwner('c-eu'), kind: webhookSecretKind('intercom'), value: appSecret, now: 1 });
+  await intercom.sim.control.webhooks.subscribe({ url: `${s.url}/webhooks/intercom`, topics: [] });
+  intercom.sim.control.webhooks.ping();
+  await intercom.sim.control.webhooks.flush();
+  t.match(intercom.sim.control.webhooks.attempts(), [{ topic: 'ping', notificationId: null, status: 200 }], "the simulator's ping, signed with its app secret, is answered 200");
+
+  const handSigned = await postIntercom(s, { type: 'notification_event', app_id: 'ws-eu', data: { type: 'notification_event_data', item: { type: 'ping', message: 'something something interzen' } }, links: {}, id: null, topic: 'ping', delivery_status: null, delivery_attempts: 1, delivered_at: 0, first_sent_at: 1_800_000_000, created_at: 1_800_000_000, self: null });
+  t.equal(handSigned.status, 200);
+  t.same(await handSigned.json(), { ok: true });
+
+  const nullIdEvent = await postIntercom(s, notification({ id: null }));
+  t.equal(nullIdEvent.status, 400, 'a delivery that is not a ping is deduplicated by its id, so it must have one');
+  t.match(await nullIdEvent.json(), { error: { code: 'invalid_notification', details: [{ path: 'id' }] } });
+  t.equal(rows(s, 'webhook_deliveries').length, 0, 'a ping records nothing');
   t.equal(rows(s, 'jobs').length, 0);
 });
 
