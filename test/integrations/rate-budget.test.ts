@@ -1,4 +1,5 @@
 import t from 'tap';
+import { createHubSpotRateRegistry } from '../../src/integrations/hubspot/rate-plan.ts';
 import { createDailyBudget, createWindowBudget, type BudgetClock } from '../../src/integrations/rate-budget.ts';
 
 /** A clock whose sleeps advance time instantly, so budgets are tested in milliseconds. */
@@ -80,4 +81,25 @@ t.test('the daily quota paces calls when it runs low instead of failing', async 
   clock.sleep(12 * 3_600_000);
   t.equal(daily.pacingDelayMs(), 0, 'a new day');
   t.equal(daily.snapshot().remaining, 1000);
+});
+
+t.test("HubSpot's daily quota paces private-app tokens only; OAuth clients of the same portal share its burst window but not the quota", async (t) => {
+  const clock = fakeClock(Date.UTC(2026, 10, 23, 12));
+  const rates = createHubSpotRateRegistry({ clock, defaults: { burstPer10s: 1000, daily: 10 }, dailyLowWatermark: 1, maxPlanWaitMs: Number.POSITIVE_INFINITY });
+  const call = { method: 'GET' as const, path: '/crm/pipelines/2026-09/tickets' };
+  const staticBudget = rates.portal('42', 'static');
+  const oauthBudget = rates.portal('42', 'oauth');
+  t.equal(rates.portal('42'), staticBudget, 'static is the default, one view per portal and method');
+
+  for (let i = 0; i < 5; i++) await oauthBudget.plan(call);
+  t.same(clock.slept, [], 'OAuth calls never wait for a daily quota');
+  t.equal(oauthBudget.snapshot().daily, null, 'and none is shown for them');
+  t.equal(staticBudget.snapshot().daily?.remaining, 10, 'nor do they spend the private-app quota');
+  t.equal(staticBudget.snapshot().burst.available, 1000 - 5, 'the burst window is the portal’s, shared');
+
+  await staticBudget.plan(call);
+  await staticBudget.plan(call);
+  t.equal(clock.slept.length, 1, 'the second of two static-token calls at the low watermark waits its turn');
+  t.ok((clock.slept[0] ?? 0) > 0);
+  t.equal(staticBudget.snapshot().daily?.remaining, 8, 'and both spend the quota');
 });

@@ -75,7 +75,8 @@ const DEFAULT_TIMEOUTS = { headersMs: 30_000, bodyMs: 30_000 };
 export function createHubSpotClient(deps: HubSpotClientDeps): HubSpotClient {
   const baseUrl = deps.baseUrl ?? DEFAULT_BASE_URL;
   const log = deps.log.child({ connectionId: deps.connectionId, portalId: deps.portalId });
-  const budget = deps.rates.portal(deps.portalId);
+  // The plan follows the auth method: only private-app tokens spend a daily quota (rate-plan.ts).
+  const budget = deps.rates.portal(deps.portalId, deps.auth.mode === 'oauth' ? 'oauth' : 'static');
   const common = {
     service: 'hubspot' as const, baseUrl, pools: deps.pools, log,
     timeouts: deps.timeouts ?? DEFAULT_TIMEOUTS, retry: deps.retry ?? DEFAULT_RETRY,

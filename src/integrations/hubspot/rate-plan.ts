@@ -7,8 +7,12 @@
 //     (spec `x-hubspot-rate-limit-exemptions: ["ten-secondly"]`), and its answers carry no
 //     X-HubSpot-RateLimit-* headers;
 //   - v4 association batch/label endpoints are exempt from the 10-s bucket too (call.budget 'daily');
-//   - daily per account, resets at midnight (account time zone; UTC here). OAuth answers carry no
-//     -Daily headers, so our own count is all there is for them.
+//   - daily per account, resets at midnight (account time zone; UTC here) — for private-app (static)
+//     tokens only. HubSpot documents no daily limit for OAuth-authorised calls and sends them no
+//     -Daily headers (hubspot-api.md §3 "Limits": "Historically OAuth calls had no daily limit";
+//     "Response headers": X-HubSpot-RateLimit-Daily "Not sent for OAuth-authorised calls"), so an
+//     OAuth client is not paced against a daily budget: pacing it against a figure HubSpot does not
+//     enforce would only slow its work down at the end of a busy day.
 import { createDailyBudget, createWindowBudget, realClock, type BudgetClock, type BudgetSnapshot } from '../rate-budget.ts';
 import type { Headers } from '../retry-policy.ts';
 import { retryAfterMs } from '../retry-policy.ts';
@@ -49,11 +53,17 @@ export interface RatePlanSettings {
   clock?: BudgetClock;
 }
 
+/** How a client authenticates: it decides whether the daily quota applies to its calls. */
+export type HubSpotAuthMethod = 'oauth' | 'static';
+
 export interface PortalBudgetSnapshot {
   portalId: string;
+  /** Whose view this is: the portal's budgets as spent by clients that authenticate this way. */
+  auth: HubSpotAuthMethod;
   burst: BudgetSnapshot;
   search: BudgetSnapshot;
-  daily: { limit: number; remaining: number; resetsAt: number };
+  /** The portal's daily quota; null for OAuth clients, which HubSpot does not limit per day. */
+  daily: { limit: number; remaining: number; resetsAt: number } | null;
   /** Calls refused with 429 since start, by budget. */
   refused: { standard: number; search: number; daily: number };
 }
@@ -65,8 +75,14 @@ export interface PortalBudget {
 }
 
 export interface HubSpotRateRegistry {
-  portal(portalId: string): PortalBudget;
+  /** The portal's shared budgets as a client with this auth method spends them (default 'static'). */
+  portal(portalId: string, auth?: HubSpotAuthMethod): PortalBudget;
   snapshot(): PortalBudgetSnapshot[];
+}
+
+/** A plan of calls per auth method: only private-app tokens are paced against the daily quota. */
+export function dailyQuotaApplies(auth: HubSpotAuthMethod): boolean {
+  return auth === 'static';
 }
 
 export function budgetKind(call: UpstreamCall): HubSpotBudgetKind {
@@ -81,7 +97,7 @@ const numberHeader = (headers: Headers, name: string): number | undefined => {
   return Number(value);
 };
 
-function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: RatePlanSettings): PortalBudget {
+function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: RatePlanSettings): (auth: HubSpotAuthMethod) => PortalBudget {
   const clock = settings.clock ?? realClock;
   const margin = settings.margin ?? { ratio: 0.03, fixedMs: 100 };
   const windowOf = (ms: number) => Math.round(ms * (1 + margin.ratio) + margin.fixedMs);
@@ -119,12 +135,16 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
     return at - now;
   }
 
-  return {
+  // One set of budgets per portal; each auth method gets its own view of it (the burst and search
+  // windows are shared, the daily quota is spent and planned by static-token clients only).
+  return (auth) => {
+    const paced = dailyQuotaApplies(auth);
+    return {
     async plan(call, signal) {
       const kind = budgetKind(call);
       if (kind === 'none') return;
       // Daily first: when the quota runs low, slow down instead of spending it and failing later.
-      const pacing = dailyWait();
+      const pacing = paced ? dailyWait() : 0;
       if (pacing > maxPlanWaitMs) {
         throw new UpstreamError({
           service: 'hubspot', kind: 'rate_limited', status: null, method: call.method, path: call.path, retryAfterMs: pacing,
@@ -137,7 +157,7 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
         heldAtSend.set(call, burstHeld());
       }
       else if (kind === 'search') await search.acquire(signal);
-      daily.record();
+      if (paced) daily.record();
     },
     learn(call, status, headers) {
       const kind = budgetKind(call);
@@ -151,13 +171,13 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
         burst.observe(Math.max(0, remaining - sentSince), max);
       }
       const dailyRemaining = numberHeader(headers, 'x-hubspot-ratelimit-daily-remaining');
-      if (dailyRemaining !== undefined) daily.observe(dailyRemaining, numberHeader(headers, 'x-hubspot-ratelimit-daily'));
+      if (paced && dailyRemaining !== undefined) daily.observe(dailyRemaining, numberHeader(headers, 'x-hubspot-ratelimit-daily'));
       if (status !== 429) return;
       // A 429 means our estimate was wrong (another app, another process): stop sending on that
       // budget for Retry-After, else 1 s (the SDK's search delay; the burst window also refills
       // by itself once -Remaining: 0 was observed above).
       const wait = retryAfterMs(headers, clock.now()) ?? 1_000;
-      if (dailyRemaining === 0) refused.daily += 1;
+      if (paced && dailyRemaining === 0) refused.daily += 1;
       else if (kind === 'search') {
         refused.search += 1;
         search.pause(wait);
@@ -166,23 +186,31 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
         burst.pause(wait);
       }
     },
-    snapshot: () => ({ portalId, burst: burst.snapshot(), search: search.snapshot(), daily: daily.snapshot(), refused: { ...refused } }),
+    snapshot: () => ({ portalId, auth, burst: burst.snapshot(), search: search.snapshot(), daily: paced ? daily.snapshot() : null, refused: { ...refused } }),
+    };
   };
 }
 
 /** One registry per process (the daemon creates it once and gives it to every HubSpot client). */
 export function createHubSpotRateRegistry(settings: RatePlanSettings = {}): HubSpotRateRegistry {
-  const portals = new Map<string, PortalBudget>();
+  const portals = new Map<string, (auth: HubSpotAuthMethod) => PortalBudget>();
+  const views = new Map<string, PortalBudget>();
   return {
-    portal(portalId) {
-      let budget = portals.get(portalId);
-      if (!budget) {
-        const limits = { ...DEFAULT_LIMITS, ...settings.defaults, ...settings.perPortal?.[portalId] };
-        budget = createPortalBudget(portalId, limits, settings);
-        portals.set(portalId, budget);
+    portal(portalId, auth = 'static') {
+      const key = `${auth}:${portalId}`;
+      let view = views.get(key);
+      if (!view) {
+        let budgets = portals.get(portalId);
+        if (!budgets) {
+          const limits = { ...DEFAULT_LIMITS, ...settings.defaults, ...settings.perPortal?.[portalId] };
+          budgets = createPortalBudget(portalId, limits, settings);
+          portals.set(portalId, budgets);
+        }
+        view = budgets(auth);
+        views.set(key, view);
       }
-      return budget;
+      return view;
     },
-    snapshot: () => [...portals.values()].map((budget) => budget.snapshot()),
+    snapshot: () => [...views.values()].map((budget) => budget.snapshot()),
   };
 }

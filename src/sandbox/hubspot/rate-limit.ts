@@ -40,7 +40,10 @@ export function consume(portal: Portal, token: AccessToken, kind: LimitKind, now
   const daily: Record<string, string> = token.kind === 'static'
     ? { 'x-hubspot-ratelimit-daily': String(limits.daily), 'x-hubspot-ratelimit-daily-remaining': String(Math.max(0, limits.daily - usage.dailyUsed - 1)) }
     : {};
-  if (usage.dailyUsed >= limits.daily) throw tooMany('You have reached your daily limit.', 'DAILY', kind === 'search' ? {} : { ...daily, 'x-hubspot-ratelimit-daily-remaining': '0' });
+  // The daily limit binds private-app (static) tokens only: HubSpot documents none for OAuth calls
+  // and sends them no -Daily headers (hubspot-api.md §3), so OAuth calls neither count nor get refused.
+  const countsDaily = token.kind === 'static';
+  if (countsDaily && usage.dailyUsed >= limits.daily) throw tooMany('You have reached your daily limit.', 'DAILY', kind === 'search' ? {} : { ...daily, 'x-hubspot-ratelimit-daily-remaining': '0' });
 
   if (kind === 'search') {
     if (Number.isFinite(limits.searchPerSecond)) {
@@ -49,7 +52,7 @@ export function consume(portal: Portal, token: AccessToken, kind: LimitKind, now
       if (usage.search.length >= limits.searchPerSecond) throw tooMany('You have reached your secondly limit.', 'SECONDLY');
       usage.search.push(now);
     }
-    usage.dailyUsed++;
+    if (countsDaily) usage.dailyUsed++;
     return {};
   }
   if (kind === 'standard' && Number.isFinite(limits.burstPer10s)) {
@@ -67,9 +70,9 @@ export function consume(portal: Portal, token: AccessToken, kind: LimitKind, now
     }
     window.push(now);
     usage.burst.set(key, window);
-    usage.dailyUsed++;
+    if (countsDaily) usage.dailyUsed++;
     return headers;
   }
-  usage.dailyUsed++;
+  if (countsDaily) usage.dailyUsed++;
   return daily;
 }

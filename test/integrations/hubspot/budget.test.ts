@@ -45,8 +45,9 @@ t.test('steady state against 20 per 10 s: two connections share the portal budge
 });
 
 t.test('search has its own 5/s budget and does not spend the 10-s bucket', async (t) => {
-  const env = await setup(t, { sim: { searchLimitPerSecond: 5 } });
-  await env.storeOAuth();
+  // A private-app token: the daily quota applies to it (an OAuth client has none, see below).
+  const env = await setup(t, { auth: 'static', sim: { searchLimitPerSecond: 5 } });
+  await env.storeStatic();
   const hs = env.client();
   const started = Date.now();
   await workers(8, 20, () => hs.contacts.searchPage({ limit: 1 }));
@@ -55,7 +56,7 @@ t.test('search has its own 5/s budget and does not spend the 10-s bucket', async
   t.ok(elapsed >= 3_000, `20 searches at 5/s took ${elapsed} ms`);
   const snapshot = hs.budget();
   t.equal(snapshot.burst.available, snapshot.burst.limit, 'the 10-s bucket is untouched');
-  t.equal(snapshot.daily.remaining, snapshot.daily.limit - 20, 'searches count against the daily quota');
+  t.equal(snapshot.daily?.remaining, (snapshot.daily?.limit ?? 0) - 20, 'searches count against the daily quota');
 });
 
 t.test('a 429 pauses the budget for Retry-After and is counted', async (t) => {
@@ -103,13 +104,27 @@ t.test('the daily quota: calls are spaced when it runs low, and refused with a w
   await low.storeStatic();
   const lowClient = low.client();
   for (let i = 0; i < 3; i++) await lowClient.pipelines.list();
-  t.equal(lowClient.budget().daily.limit, 3, 'X-HubSpot-RateLimit-Daily corrected the quota');
+  t.equal(lowClient.budget().daily?.limit, 3, 'X-HubSpot-RateLimit-Daily corrected the quota');
   const sent = low.sim.sim.control.requests().total;
   const refused = await lowClient.pipelines.list().catch((e: unknown) => e);
   t.ok(refused instanceof UpstreamError);
   t.match((refused as UpstreamError).details, { kind: 'rate_limited', code: 'DAILY', status: null });
   t.ok(((refused as UpstreamError).details.retryAfterMs ?? 0) > 30_000, 'the job is told to come back later');
   t.equal(low.sim.sim.control.requests().total, sent, 'nothing sent to earn the 429');
+});
+
+t.test('an OAuth portal is not paced against a daily budget: a quota the private-app plan would stop at is no limit for it', async (t) => {
+  // The same tiny quota that refuses the static token above (hubspot-api.md §3: no daily limit is
+  // documented for OAuth calls, and they carry no -Daily headers).
+  const env = await setup(t, { auth: 'oauth', sim: { dailyLimit: 3 }, rates: { defaults: { daily: 3 }, dailyLowWatermark: 1 } });
+  await env.storeOAuth();
+  const hs = env.client();
+  for (let i = 0; i < 8; i++) await hs.pipelines.list();
+  t.equal(tooMany(env), 0, 'HubSpot (the simulator) refused nothing');
+  const snapshot = hs.budget();
+  t.equal(snapshot.auth, 'oauth');
+  t.equal(snapshot.daily, null, 'no daily quota is planned for it');
+  t.equal(snapshot.refused.daily, 0);
 });
 
 t.test('the captured log of this file holds no token, secret or body text', async (t) => {
