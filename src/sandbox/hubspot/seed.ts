@@ -1,5 +1,6 @@
 // What a new portal starts with: HubSpot's default properties and groups per object
 // (hubspot-api.md §13 checklist), the default ticket pipeline "0" with stages 1–4 (§8), and owners.
+import { newRecordIdRange } from './crm/record-ids.ts';
 import type { ObjectTypeName } from './crm/types.ts';
 import type { Owner, Pipeline, PipelineStage, Portal, PropertyDef, PropertyGroup, RateLimits, SimState } from './state.ts';
 
@@ -144,6 +145,7 @@ export function createPortal(state: SimState, seed: PortalSeed = {}): Portal {
     hubId,
     domain: seed.domain ?? `portal-${hubId}.sim.test`,
     records: map(() => new Map()),
+    recordIds: newRecordIdRange(state.portals.size + 1),
     emailIndex: new Map(),
     properties: map((type) => {
       const { group, properties } = SEEDS[type];

@@ -3,6 +3,7 @@
 // associations and rate-limit budget.
 import type { IdSource } from '../shared/ids.ts';
 import type { SimClock } from '../shared/clock.ts';
+import type { RecordIdRange } from './crm/record-ids.ts';
 import type { ObjectTypeName } from './crm/types.ts';
 
 export interface SearchVersion {
@@ -130,6 +131,8 @@ export interface Portal {
   /** IANA zone reported by the account-info endpoints; absent means 'US/Eastern' (HubSpot's default for new accounts). */
   timeZone?: string;
   records: Record<ObjectTypeName, Map<string, CrmRecord>>;
+  /** Where this portal's record ids come from: a range per object type (crm/record-ids.ts). */
+  recordIds: RecordIdRange;
   /** Lower-cased email → contact id, for the 409 and idProperty=email. */
   emailIndex: Map<string, string>;
   properties: Record<ObjectTypeName, Map<string, PropertyDef>>;

@@ -9,15 +9,16 @@ t.test('single-object endpoints', async (t) => {
   t.teardown(() => h.server.close());
   const created = await h.call('POST', '/crm/objects/2026-09/contacts', { properties: { email: 'ana@acme.test', firstname: 'Ana', phone: 34600 } });
   t.equal(created.status, 201);
-  t.equal(created.body.id, '1001', 'deterministic numeric string ids');
+  t.equal(created.body.id, '10010000001', "deterministic numeric string ids, in the contacts' range of the first portal");
+  const id = created.body.id as string;
   t.equal(created.body.properties.phone, '34600', 'values come back as strings');
   t.equal(created.body.createdAt, '2026-05-01T09:00:00Z', 'ISO timestamps drop a zero fraction');
   t.equal(created.headers.get('content-type'), 'application/json;charset=utf-8');
 
-  const read = await h.call('GET', '/crm/v3/objects/contacts/1001');
+  const read = await h.call('GET', `/crm/v3/objects/contacts/${id}`);
   t.same(Object.keys(read.body.properties).sort(), ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname']);
   t.equal(read.body.properties.lastname, null);
-  const asked = await h.call('GET', '/crm/v3/objects/contacts/1001?properties=phone,nonsense');
+  const asked = await h.call('GET', `/crm/v3/objects/contacts/${id}?properties=phone,nonsense`);
   t.same(Object.keys(asked.body.properties).sort(), ['createdate', 'hs_object_id', 'lastmodifieddate', 'phone'], 'unknown requested properties are omitted');
 
   h.server.sim.control.clock.advance(1234);
@@ -25,24 +26,24 @@ t.test('single-object endpoints', async (t) => {
   t.equal(patched.status, 200);
   t.equal(patched.body.updatedAt, '2026-05-01T09:00:01.234Z');
   t.notOk('phone' in patched.body.properties, '"" clears a value');
-  const unknown = await h.call('PATCH', '/crm/v3/objects/contacts/1001', { properties: { favcolour: 'red' } });
+  const unknown = await h.call('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { favcolour: 'red' } });
   t.match(unknown, { status: 400, body: { category: 'VALIDATION_ERROR', errors: [{ code: 'PROPERTY_DOESNT_EXIST', context: { propertyName: ['favcolour'] } }] } });
   t.match(unknown.body.message, /^Property values were not valid: \[/);
-  t.match((await h.call('PATCH', '/crm/v3/objects/contacts/1001', { properties: { hs_object_id: '5' } })).body.errors[0], { code: 'READ_ONLY_VALUE' });
-  t.match((await h.call('PATCH', '/crm/v3/objects/contacts/1001', { properties: { email: 'not an email' } })).body.errors[0], { code: 'INVALID_EMAIL' });
-  t.match((await h.call('PATCH', '/crm/v3/objects/contacts/1001', { properties: { lifecyclestage: 'wizard' } })).body.errors[0], { code: 'INVALID_OPTION' });
+  t.match((await h.call('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { hs_object_id: '5' } })).body.errors[0], { code: 'READ_ONLY_VALUE' });
+  t.match((await h.call('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { email: 'not an email' } })).body.errors[0], { code: 'INVALID_EMAIL' });
+  t.match((await h.call('PATCH', `/crm/v3/objects/contacts/${id}`, { properties: { lifecyclestage: 'wizard' } })).body.errors[0], { code: 'INVALID_OPTION' });
 
   t.match(await h.call('GET', '/crm/v3/objects/contacts/99999'), { status: 404, body: { message: 'resource not found' } });
   t.match(await h.call('GET', '/crm/v3/objects/contacts/abc'), { status: 404, body: { category: 'OBJECT_NOT_FOUND', context: { id: ['abc'] } } });
   t.match(await h.call('GET', '/crm/v3/objects/deals'), { status: 400, body: { message: 'Unable to infer object type from: deals' } });
-  const wrongMethod = await h.call('PUT', '/crm/v3/objects/contacts/1001', { properties: {} });
+  const wrongMethod = await h.call('PUT', `/crm/v3/objects/contacts/${id}`, { properties: {} });
   t.equal(wrongMethod.status, 405);
   t.match(wrongMethod.headers.get('allow'), /PATCH/);
   t.equal(wrongMethod.body, undefined, '405 has an empty body');
 
-  t.equal((await h.call('DELETE', '/crm/v3/objects/contacts/1001')).status, 204);
-  t.equal((await h.call('GET', '/crm/v3/objects/contacts/1001')).status, 404, 'archived records are hidden');
-  const archived = await h.call('GET', '/crm/v3/objects/contacts/1001?archived=true');
+  t.equal((await h.call('DELETE', `/crm/v3/objects/contacts/${id}`)).status, 204);
+  t.equal((await h.call('GET', `/crm/v3/objects/contacts/${id}`)).status, 404, 'archived records are hidden');
+  const archived = await h.call('GET', `/crm/v3/objects/contacts/${id}?archived=true`);
   t.match(archived.body, { archived: true, archivedAt: String });
   t.equal((await h.call('POST', '/crm/v3/objects/contacts', { properties: { email: 'ana@acme.test' } })).status, 201, 'an archived contact frees its email');
 });
@@ -53,7 +54,7 @@ t.test('list paging', async (t) => {
   for (let i = 0; i < 12; i++) h.server.sim.control.seedRecord({ objectType: 'companies', properties: { name: `C${i}` } });
   const first = await h.call('GET', '/crm/v3/objects/companies');
   t.equal(first.body.results.length, 10, 'limit defaults to 10');
-  t.equal(first.body.paging.next.after, '1011');
+  t.equal(first.body.paging.next.after, '20010000011', 'the next page starts at the 11th company');
   const second = await h.call('GET', `/crm/v3/objects/companies?limit=10&after=${first.body.paging.next.after}`);
   t.same(second.body.results.map((r: { properties: { name: string } }) => r.properties.name), ['C10', 'C11']);
   t.notOk('paging' in second.body);
@@ -158,4 +159,34 @@ t.test('associations', async (t) => {
   const again = await h.call('POST', '/crm/v4/associations/contacts/companies/batch/read', { inputs: [{ id: contact }] });
   t.match(again, { status: 200, body: { results: [{ from: { id: contact }, to: [{ toObjectId: Number(a) }] }] } });
   t.same(h.server.sim.control.record({ objectType: 'contacts', id: contact })?.associations, { companies: [{ id: a, typeIds: [279] }] });
+});
+
+t.test("ids of different object types and portals never collide, and another type's id is refused where one type's belongs", async (t) => {
+  const h = await harness();
+  t.teardown(() => h.server.close());
+  const { contact, a: company } = await records(h);
+  const note = (await h.call('POST', '/crm/objects/2026-09/notes', { properties: { hs_timestamp: '2026-01-01T00:00:00Z', hs_note_body: 'n' } })).body.id as string;
+  const ticket = (await h.call('POST', '/crm/objects/2026-09/tickets', { properties: { subject: 'x', hs_pipeline_stage: '1' } })).body.id as string;
+  t.equal(new Set([contact, company, note, ticket]).size, 4, 'the first record of each type has its own id');
+  for (const id of [contact, company, note, ticket]) t.match(id, /^\d+$/, 'ids stay numeric strings');
+  const other = h.server.sim.control.createPortal();
+  const elsewhere = h.server.sim.control.seedRecord({ hubId: other.hubId, objectType: 'contacts', properties: { email: 'c@a.test' } });
+  t.not(elsewhere, contact, "another portal's first contact has another id");
+
+  // A note put on a company by the contact's id: the contact is no company, so HubSpot's 400 for ids that do not exist (hubspot-api.md §11.4).
+  const inline = await h.call('POST', '/crm/objects/2026-09/notes', { properties: { hs_timestamp: '2026-01-01T00:00:00Z' }, associations: [assoc(contact, 190)] });
+  t.match(inline, { status: 400, body: { message: 'One or more associations are invalid', errors: [{ code: 'INVALID_OBJECT_IDS', context: { ids: [contact] } }] } });
+  const put = await h.call('PUT', `/crm/objects/2026-09/notes/${note}/associations/default/companies/${contact}`);
+  t.match(put, { status: 400, body: { message: 'One or more associations are invalid' } });
+  const swappedFrom = await h.call('PUT', `/crm/objects/2026-09/companies/${contact}/associations/default/notes/${note}`);
+  t.equal(swappedFrom.status, 400, 'a contact id as the company end is refused too');
+  const batch = await h.call('POST', '/crm/associations/2026-09/notes/companies/batch/associate/default', { inputs: [{ from: { id: note }, to: { id: ticket } }] });
+  t.equal(batch.status, 400, "a ticket's id as a company in a batch");
+  t.same(h.server.sim.control.record({ objectType: 'notes', id: note })?.associations ?? {}, {}, 'nothing was associated');
+
+  await h.call('PUT', `/crm/objects/2026-09/notes/${note}/associations/default/contacts/${contact}`);
+  const read = await h.call('POST', '/crm/associations/2026-09/companies/notes/batch/read', { inputs: [{ id: contact }] });
+  t.equal(read.status, 200, '2026-09 reports errors in a 200 body');
+  t.same(read.body.results, [], "a contact's id read as a company finds nothing, although that contact has a note");
+  t.match(read.body.errors, [{ category: 'OBJECT_NOT_FOUND', context: { fromObjectId: [contact] } }]);
 });

@@ -167,6 +167,15 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
       const results: unknown[] = [];
       const errors: unknown[] = [];
       for (const input of body.inputs) {
+        if (ctx.portal.records[from.name].get(input.id)?.archived !== false) {
+          // An id that is no record of the from type (another type's id, say) is not found, like an
+          // unknown one: ids are never read as another type's (hubspot-api.md §11.2, text UNCONFIRMED).
+          errors.push({
+            status: 'error', category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.OBJECT_NOT_FOUND',
+            message: `No ${from.singular} with ID ${input.id} exists.`, context: { fromObjectId: [input.id] },
+          });
+          continue;
+        }
         const items = listItems(ctx.portal, { info: from, id: input.id }, to);
         if (items.length === 0) {
           // Ids with nothing associated come back in errors[] with 207 (exact body UNCONFIRMED, §11.2).

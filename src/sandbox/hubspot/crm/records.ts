@@ -4,6 +4,7 @@
 import { HubSpotError, objectNotFound, resourceNotFound, validation } from '../errors.ts';
 import type { CrmRecord, Portal, SimState } from '../state.ts';
 import { addTypes, specFrom, type AssociationSpecInput } from './association-store.ts';
+import { nextRecordId } from './record-ids.ts';
 import { alwaysReturned, isoTime, lookupObjectType, type ObjectTypeInfo } from './types.ts';
 import { type PropertyInput, validateProperties, invalidProperties } from './validate.ts';
 import type { AssociationTypeDef } from '../state.ts';
@@ -128,7 +129,7 @@ function index(ctx: Ctx, record: CrmRecord): void {
 export function commitCreate(ctx: Ctx, prepared: PreparedCreate): CrmRecord {
   const { info } = prepared;
   const now = ctx.state.clock.now();
-  const id = ctx.state.ids.next(`hubspot-${info.name}`);
+  const id = nextRecordId(ctx.portal, info.name);
   const stamp = isoTime(now);
   const properties: Record<string, string> = { ...prepared.properties, hs_object_id: id, [info.modifiedProperty]: stamp };
   properties[info.createdProperty] ??= stamp;
