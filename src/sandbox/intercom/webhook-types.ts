@@ -17,7 +17,37 @@ export interface WebhookSettings {
   suspendAfterSeconds: number;
   /** HEAD request on registration ("which we use to validate the URL", D-wh-setup). */
   validateUrl: boolean;
+  /**
+   * Faults drawn per notification, each a probability from 0 to 1 (intercom-api.md §2.6–2.7: webhooks
+   * are at-least-once, lossy and unordered). Drawn after the counted faults of addFault().
+   */
+  faultRates: WebhookFaultRates;
+  /** A reordered notification waits for a later one to go out first, but no longer than this. */
+  reorderHoldSeconds: number;
 }
+
+export interface WebhookFaultRates {
+  drop: number;
+  duplicate: number;
+  reorder: number;
+}
+
+/** What the engine takes from its surroundings, so a test can drive it: randomness and the heartbeat. */
+export interface WebhookDeps {
+  /** A number in [0, 1), as Math.random. */
+  random: () => number;
+  /** Calls `tick` every `ms` milliseconds of real time until the returned function is called. */
+  every: (ms: number, tick: () => void) => () => void;
+}
+
+export const DEFAULT_WEBHOOK_DEPS: WebhookDeps = {
+  random: Math.random,
+  every(ms, tick) {
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+};
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   timeoutMs: 5000,
@@ -31,6 +61,8 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   pauseSeconds: 900,
   suspendAfterSeconds: 7 * 86_400,
   validateUrl: true,
+  faultRates: { drop: 0, duplicate: 0, reorder: 0 },
+  reorderHoldSeconds: 10,
 };
 
 export interface Subscription {
@@ -59,6 +91,8 @@ export interface Notification {
   status: 'pending' | 'delivered' | 'failed' | 'dropped';
   dueAt: number;
   held: boolean;
+  /** The fault this notification was given, if any (a duplicate's twin carries 'duplicate' too). */
+  fault: WebhookFault['kind'] | null;
 }
 
 export interface DeliveryAttempt {

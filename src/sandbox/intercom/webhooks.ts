@@ -3,13 +3,17 @@
 // secret, raw body), a 5 s timeout, one retry after a minute, 410 disables, 429 throttles (1 min
 // doubling to 2 h, dropped once delayed over 2 h), a 15-minute pause after 1000 consecutive errors,
 // suspension of private apps after 7 days of errors. Retries run on the simulator's clock, so a test
-// moves the clock and calls flush() instead of waiting a minute.
+// moves the clock and calls flush() (or ticks an injected heartbeat) instead of waiting a minute.
+// Faults: counted ones (addFault: "the next N notifications") and, per notification, drawn ones
+// (settings.faultRates), for a long run where a tenth of the deliveries go missing.
 import type { SimCore, SimEvent } from './core.ts';
-import { signBody, type DeliveryAttempt, type Notification, type Subscription, type WebhookFault, type WebhookSettings } from './webhook-types.ts';
+import {
+  DEFAULT_WEBHOOK_DEPS, signBody, type DeliveryAttempt, type Notification, type Subscription, type WebhookDeps, type WebhookFault, type WebhookFaultRates, type WebhookSettings,
+} from './webhook-types.ts';
 
-export { DEFAULT_WEBHOOK_SETTINGS, signBody, type WebhookFault, type WebhookSettings } from './webhook-types.ts';
+export { DEFAULT_WEBHOOK_SETTINGS, signBody, type WebhookDeps, type WebhookFault, type WebhookFaultRates, type WebhookSettings } from './webhook-types.ts';
 
-export function createWebhooks(core: SimCore, settings: WebhookSettings) {
+export function createWebhooks(core: SimCore, settings: WebhookSettings, deps: WebhookDeps = DEFAULT_WEBHOOK_DEPS) {
   const subscriptions = new Map<string, Subscription>();
   const queue: Notification[] = [];
   const attempts: DeliveryAttempt[] = [];
@@ -27,14 +31,26 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings) {
     return fault.kind;
   };
 
+  /** One draw per notification: drop, duplicate and reorder take consecutive slices of [0, 1). */
+  const drawFault = (topic: string): WebhookFault['kind'] | undefined => {
+    if (topic === 'ping') return undefined;
+    const { drop, duplicate, reorder } = settings.faultRates;
+    if (drop + duplicate + reorder <= 0) return undefined;
+    const x = deps.random();
+    if (x < drop) return 'drop';
+    if (x < drop + duplicate) return 'duplicate';
+    if (x < drop + duplicate + reorder) return 'reorder';
+    return undefined;
+  };
+
   function enqueue(appId: string, event: SimEvent, id: string | null): void {
     const sub = subscriptions.get(appId);
     const now = core.nowSec();
     if (!sub || sub.status !== 'active' || (event.topic !== 'ping' && !sub.topics.has(event.topic))) return;
     if (sub.pausedUntil !== null && now < sub.pausedUntil) return; // paused: "dropped for 15 minutes" (D-wh-models)
-    const fault = takeFault(event.topic);
+    const fault = takeFault(event.topic) ?? drawFault(event.topic);
     const base = { appId, workspaceId: event.workspaceId, topic: event.topic, item: event.item, createdAt: event.createdAt };
-    const make = (): Notification => ({ ...base, seq: ++seq, id, firstSentAt: null, attempts: 0, retries: 0, status: 'pending', dueAt: now, held: fault === 'reorder' });
+    const make = (): Notification => ({ ...base, seq: ++seq, id, firstSentAt: null, attempts: 0, retries: 0, status: 'pending', dueAt: now, held: fault === 'reorder', fault: fault ?? null });
     const notification = make();
     if (fault === 'drop') notification.status = 'dropped';
     queue.push(notification);
@@ -155,7 +171,8 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings) {
         }
         return sub.throttleUntil === null || sub.throttleUntil <= now;
       });
-      const sendable = due.filter((n) => !n.held || queue.some((o) => o.seq > n.seq && o.status !== 'pending'));
+      // A held (reordered) notification goes once a later one went first, or when it has waited long enough.
+      const sendable = due.filter((n) => !n.held || now >= n.dueAt + settings.reorderHoldSeconds || queue.some((o) => o.seq > n.seq && o.status !== 'pending'));
       const next = sendable.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq)[0];
       if (!next) return;
       const sub = subscriptions.get(next.appId);
@@ -183,8 +200,7 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings) {
   }
 
   // Real-time heartbeat so retries whose time has come go out without a flush() (a running clock).
-  const timer = setInterval(() => void kick(), 250);
-  timer.unref();
+  const stopHeartbeat = deps.every(250, () => void kick());
 
   return {
     settings,
@@ -209,6 +225,12 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings) {
       enqueue(appId, { topic: 'ping', workspaceId, item: { type: 'ping', message: 'something something interzen' }, createdAt: core.nowSec() }, null);
     },
     addFault: (fault: WebhookFault) => faults.push({ ...fault }),
+    /** Per-notification fault probabilities from now on; kinds not given keep their rate. */
+    setFaultRates(rates: { [K in keyof WebhookFaultRates]?: number | undefined }): WebhookFaultRates {
+      const given = Object.entries(rates).filter(([, rate]) => rate !== undefined);
+      settings.faultRates = { ...settings.faultRates, ...Object.fromEntries(given) };
+      return { ...settings.faultRates };
+    },
     subscriptions: () => [...subscriptions.values()],
     notifications: () => queue as readonly Notification[],
     attempts: () => attempts as readonly DeliveryAttempt[],
@@ -217,7 +239,11 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings) {
       await kick();
       while (running) await running;
     },
-    close: () => clearInterval(timer),
+    /** Waits for the sending now under way (started by the heartbeat or a flush), without starting any. */
+    async idle(): Promise<void> {
+      while (running) await running;
+    },
+    close: () => stopHeartbeat(),
   };
 }
 
