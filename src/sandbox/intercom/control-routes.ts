@@ -150,6 +150,10 @@ export function registerControlRoutes(app: FastifyInstance, control: IntercomCon
     control.webhooks.addFault(parse(z.strictObject({ kind: z.enum(['drop', 'duplicate', 'reorder']), count: z.number().int().min(1).default(1), topic: z.string().optional() }), req.body));
     return { ok: true };
   });
+  app.put('/_sim/webhooks/fault-rates', async (req) => {
+    const rate = z.number().min(0).max(1).optional();
+    return control.webhooks.setFaultRates(parse(z.strictObject({ drop: rate, duplicate: rate, reorder: rate }), req.body));
+  });
   app.post('/_sim/webhooks/flush', async () => {
     await control.webhooks.flush();
     return { ok: true };

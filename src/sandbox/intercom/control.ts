@@ -9,7 +9,7 @@ import { emitCompany, emitContact, type SimCore } from './core.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { AdminInit, AppInit, CompanyInit, ContactInit, WorkspaceInit } from './state.ts';
 import type { Contact } from './types.ts';
-import type { WebhookFault, Webhooks } from './webhooks.ts';
+import type { WebhookFault, WebhookFaultRates, Webhooks } from './webhooks.ts';
 import { conversationWire } from './wire/conversation.ts';
 import { adminWire, companyWire, contactWire } from './wire/people.ts';
 
@@ -143,6 +143,8 @@ export function createControl(core: SimCore, webhooks: Webhooks, limiter: RateLi
       resume: (appId?: string) => webhooks.resume(appOf(appId).id),
       ping: (appId?: string, workspaceId?: string) => webhooks.ping(appOf(appId).id, workspace(workspaceId).id),
       addFault: (fault: WebhookFault) => webhooks.addFault(fault),
+      /** Per-notification drop/duplicate/reorder probabilities (0–1) from now on. */
+      setFaultRates: (rates: { [K in keyof WebhookFaultRates]?: number | undefined }) => webhooks.setFaultRates(rates),
       flush: () => webhooks.flush(),
       notifications: () => webhooks.notifications().map(({ item: _item, ...rest }) => rest),
       attempts: () => [...webhooks.attempts()],
