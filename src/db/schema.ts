@@ -40,6 +40,15 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  scope: Generated<'push' | 'read' | 'admin'>;
+  expires_at: number | null;
+}
+
+export interface WebhookUnroutedCountsTable {
+  provider: 'intercom' | 'hubspot';
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  count: number;
 }
 
 export interface ConnectionsTable {
@@ -97,6 +106,8 @@ export interface JobsTable {
   finished_at: number | null;
   /** Higher is claimed first among a connection's due jobs (migrations/0011). */
   priority: Generated<number>;
+  /** Set on a run whose key was given to a newer job while it ran (migrations/0012): it ends superseded. */
+  superseded_by: number | null;
 }
 
 export interface ReconcileStateTable {
@@ -127,6 +138,14 @@ export interface RecordLinksTable {
   hubspot_id: string | null;
   pending_ref: string | null;
   updated_at: number;
+}
+
+/** A contact–company association HubSpot confirmed (migrations/0013). */
+export interface RecordAssociationsTable {
+  connection_id: string;
+  contact_id: string;
+  company_id: string;
+  confirmed_at: number;
 }
 
 export type ActivityOutcome = 'captured' | 'updated' | 'unchanged' | 'skipped' | 'failed';
@@ -207,9 +226,11 @@ export interface Database {
   connections: ConnectionsTable;
   jobs: JobsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  webhook_unrouted_counts: WebhookUnroutedCountsTable;
   reconcile_state: ReconcileStateTable;
   conversation_captures: ConversationCapturesTable;
   record_links: RecordLinksTable;
+  record_associations: RecordAssociationsTable;
   activity: ActivityTable;
   user_mappings: UserMappingsTable;
   hubspot_owners: HubSpotOwnersTable;

@@ -2,6 +2,7 @@
 // group that has due work and spare capacity, starting after the group served first last time, so
 // one connection's 10,000 due jobs cannot starve another's single job. Every pick is an index seek
 // on jobs_due_by_connection, never a scan.
+import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
 
@@ -71,9 +72,19 @@ export interface Claimed {
   lastGroup: string | undefined;
 }
 
-/** Claims up to `limit` due jobs in one transaction; attempts go up at claim, as graphile-worker does. */
+/**
+ * The lease token of one claim: the worker's id plus a fresh nonce. A worker that reclaims its own
+ * stalled job gets a new token, so the stalled run can no longer extend or finish the new run's lease.
+ */
+const claimToken = (workerId: string) => `${workerId}#${randomBytes(6).toString('hex')}`;
+
+/**
+ * Claims up to `limit` due jobs in one transaction; attempts go up at claim, as graphile-worker does.
+ * Each returned row's `locked_by` is its lease token: every later write about the run must quote it.
+ */
 export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<Claimed> {
   if (options.limit <= 0) return { jobs: [], lastGroup: options.after };
+  const token = claimToken(options.workerId);
   const inTransaction = <T>(work: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
   return inTransaction(async (trx) => {
     const groups = rotate(await queuedGroups(trx), options.after);
@@ -97,7 +108,7 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
       }
       if (pass.length === 0) break;
       // Marked now, so the next pass's seeks skip them.
-      await markRunning(trx, pass, options);
+      await markRunning(trx, pass, token, options);
       ids.push(...pass);
       active = stillActive;
     }
@@ -107,14 +118,14 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
   });
 }
 
-async function markRunning(db: Kysely<Database>, ids: number[], options: ClaimOptions): Promise<void> {
+async function markRunning(db: Kysely<Database>, ids: number[], token: string, options: ClaimOptions): Promise<void> {
   if (ids.length === 0) return;
   await db
     .updateTable('jobs')
     .set((eb) => ({
       status: 'running',
       attempts: eb('attempts', '+', 1),
-      locked_by: options.workerId,
+      locked_by: token,
       locked_until: options.now + options.leaseMs,
       updated_at: options.now,
     }))
@@ -123,11 +134,26 @@ async function markRunning(db: Kysely<Database>, ids: number[], options: ClaimOp
     .execute();
 }
 
-/** Leases that ran out (their worker crashed or hung) go back to the queue; the attempt stays used. */
+/**
+ * Leases that ran out (their worker crashed or hung) go back to the queue; the attempt stays used.
+ * A run whose key was handed to a newer job while it ran (superseded_by) ends as superseded instead:
+ * the newer job does its work. Neither can collide in the unique key index, because at most one
+ * unfinished row holds a key (migrations/0012), so this one statement cannot fail on a constraint.
+ */
 export function reclaimQuery(db: Kysely<Database>, now: number) {
+  const superseded = sql<boolean>`superseded_by IS NOT NULL`;
   return db
     .updateTable('jobs')
-    .set({ status: 'queued', locked_by: null, locked_until: null, updated_at: now, last_error: 'the previous run stopped without finishing (lease expired)' })
+    .set({
+      status: sql`CASE WHEN ${superseded} THEN 'cancelled' ELSE 'queued' END`,
+      locked_by: null,
+      locked_until: null,
+      updated_at: now,
+      finished_at: sql`CASE WHEN ${superseded} THEN ${now} ELSE NULL END`,
+      last_error: sql`CASE WHEN ${superseded}
+        THEN 'the run stopped without finishing (lease expired); superseded by job ' || superseded_by || ', which has the same key and runs instead'
+        ELSE 'the previous run stopped without finishing (lease expired)' END`,
+    })
     .where('status', '=', 'running')
     .where('locked_until', '<=', now);
 }

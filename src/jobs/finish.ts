@@ -1,6 +1,6 @@
-// Recording a run's result. Every write is conditional on the lease (status 'running' and this
-// worker's id), so a worker that lost its lease — it stalled, the lease expired and another run
-// took the job — cannot overwrite the newer run's state.
+// Recording a run's result. Every write is conditional on the lease (status 'running' and the
+// token of this run's claim), so a run that lost its lease — it stalled, the lease expired and
+// another run took the job, even in the same process — cannot overwrite the newer run's state.
 import type { Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
 import { parkConnectionJobs } from './queue.ts';
@@ -10,10 +10,11 @@ const MAX_ERROR_LENGTH = 2000;
 
 const clip = (text: string) => (text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text);
 
-type Lease = Pick<JobRow, 'id'> & { workerId: string };
+/** One run of one job: its id and the token its claim wrote into `locked_by`. */
+export type Lease = Pick<JobRow, 'id'> & { token: string };
 
 function leased(db: Kysely<Database>, lease: Lease) {
-  return db.updateTable('jobs').where('id', '=', lease.id).where('status', '=', 'running').where('locked_by', '=', lease.workerId);
+  return db.updateTable('jobs').where('id', '=', lease.id).where('status', '=', 'running').where('locked_by', '=', lease.token);
 }
 
 const released = { locked_by: null, locked_until: null } as const;
@@ -25,15 +26,15 @@ export async function completeJob(db: Kysely<Database>, lease: Lease, now: numbe
   return result.numUpdatedRows > 0n;
 }
 
-/** Completes many runs of one worker at once; returns the ids whose lease was still held. */
-export async function completeJobs(db: Kysely<Database>, workerId: string, ids: readonly number[], now: number): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
+/** Completes many runs at once; returns the ids whose lease was still held. */
+export async function completeJobs(db: Kysely<Database>, leases: readonly Lease[], now: number): Promise<Set<number>> {
+  if (leases.length === 0) return new Set();
   const rows = await db
     .updateTable('jobs')
     .set({ ...released, status: 'succeeded', last_error: null, finished_at: now, updated_at: now })
-    .where('id', 'in', ids)
+    .where('id', 'in', leases.map((lease) => lease.id))
     .where('status', '=', 'running')
-    .where('locked_by', '=', workerId)
+    .where((eb) => eb.or(leases.map((lease) => eb.and([eb('id', '=', lease.id), eb('locked_by', '=', lease.token)]))))
     .returning('id')
     .execute();
   return new Set(rows.map((row) => row.id));
@@ -54,17 +55,15 @@ export async function rescheduleJob(
 
 /**
  * A keyed job that was enqueued again while this run was going (a new close while a capture
- * retried) already waits with the key's latest schedule: it does this job's work, so this run's
- * retry ends here instead of becoming a second pending job of the key (graphile-worker's job_key
- * semantics). Returns whether it did.
+ * retried) gave its key to the new job, which waits with the key's latest schedule and does this
+ * job's work (graphile-worker's job_key semantics; enqueue sets superseded_by). So this run's retry
+ * or parking ends here, as superseded, instead of becoming a second pending job. Returns whether it did.
  */
 async function supersede(db: Kysely<Database>, lease: Lease, reason: string, now: number): Promise<boolean> {
-  const own = await db.selectFrom('jobs').select('key').where('id', '=', lease.id).executeTakeFirst();
-  if (!own?.key) return false;
-  const newer = await db.selectFrom('jobs').select('id').where('key', '=', own.key).where('status', 'in', ['queued', 'parked']).where('id', '!=', lease.id).executeTakeFirst();
-  if (!newer) return false;
+  const own = await db.selectFrom('jobs').select('superseded_by').where('id', '=', lease.id).executeTakeFirst();
+  if (own?.superseded_by == null) return false;
   const result = await leased(db, lease)
-    .set({ ...released, status: 'cancelled', last_error: clip(`${reason} — superseded by job ${newer.id}, which has the same key and runs instead`), finished_at: now, updated_at: now })
+    .set({ ...released, status: 'cancelled', last_error: clip(`${reason} — superseded by job ${own.superseded_by}, which has the same key and runs instead`), finished_at: now, updated_at: now })
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

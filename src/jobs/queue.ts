@@ -88,11 +88,11 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
 
   if (spec.key === undefined) return insert();
 
-  const existing = await pendingByKey(db, spec.key);
-  if (existing && (spec.keyMode ?? 'replace') === 'keep') {
-    return { id: existing.id, result: 'kept', runAt: existing.run_at, status: existing.status as 'queued' | 'parked' };
-  }
-  if (existing) {
+  const holder = await keyHolder(db, spec.key);
+  if (holder && holder.status !== 'running') {
+    if ((spec.keyMode ?? 'replace') === 'keep') {
+      return { id: holder.id, result: 'kept', runAt: holder.run_at, status: holder.status };
+    }
     await db
       .updateTable('jobs')
       .set({
@@ -106,20 +106,35 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
         last_error: null,
         updated_at: now,
       })
-      .where('id', '=', existing.id)
+      .where('id', '=', holder.id)
       .execute();
-    return { id: existing.id, result: 'replaced', runAt, status: existing.status as 'queued' | 'parked' };
+    return { id: holder.id, result: 'replaced', runAt, status: holder.status };
   }
-  return insert();
+  if (!holder) return insert();
+  // The key's job is running: the new job takes the key and the run is detached from it.
+  return detachingRun(db, holder.id, now, insert);
 }
 
-async function pendingByKey(db: Kysely<Database>, key: string) {
-  return db
-    .selectFrom('jobs')
-    .select(['id', 'run_at', 'status'])
-    .where('key', '=', key)
-    .where('status', 'in', ['queued', 'parked'])
-    .executeTakeFirst();
+/** Unfinished states: the unique index lets at most one row in them hold a key (migrations/0012). */
+const UNFINISHED = ['queued', 'parked', 'running'] as const;
+
+type KeyHolder = { id: number; run_at: number; status: 'queued' | 'parked' | 'running' };
+
+async function keyHolder(db: Kysely<Database>, key: string): Promise<KeyHolder | undefined> {
+  const row = await db.selectFrom('jobs').select(['id', 'run_at', 'status']).where('key', '=', key).where('status', 'in', UNFINISHED).executeTakeFirst();
+  return row as KeyHolder | undefined;
+}
+
+/**
+ * Gives a running job's key to a new pending job (graphile-worker's rule): the run loses its key and
+ * remembers the job that replaces it, so whatever becomes of the run — it finishes, asks for a
+ * retry, or its lease runs out after a crash — it can never be a second pending job of the key.
+ */
+async function detachingRun<T extends { id: number }>(db: Kysely<Database>, runId: number, now: number, insert: () => Promise<T>): Promise<T> {
+  await db.updateTable('jobs').set({ key: null, updated_at: now }).where('id', '=', runId).execute();
+  const inserted = await insert();
+  await db.updateTable('jobs').set({ superseded_by: inserted.id }).where('id', '=', runId).execute();
+  return inserted;
 }
 
 /** Cancels the pending job with this key (a reopen inside the grace window). Returns how many. */
@@ -148,18 +163,28 @@ export type RetryResult = 'retried' | 'not_retryable' | 'superseded';
 
 /**
  * Puts a failed or cancelled job back in the queue with fresh attempts. If a newer job with the
- * same key is already pending, that one will do the work: the old job stays as it is.
+ * same key is already pending, that one will do the work: the old job stays as it is. If one is
+ * running, the retried job takes the key and the run is detached from it, as an enqueue would.
  */
 export async function retryJob(db: Kysely<Database>, id: number, now: number): Promise<RetryResult> {
-  const job = await db.selectFrom('jobs').select(['status', 'key']).where('id', '=', id).executeTakeFirst();
-  if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return 'not_retryable';
-  if (job.key !== null && (await pendingByKey(db, job.key))) return 'superseded';
-  await db
-    .updateTable('jobs')
-    .set({ status: 'queued', run_at: now, attempts: 0, finished_at: null, updated_at: now })
-    .where('id', '=', id)
-    .execute();
-  return 'retried';
+  const work = async (trx: Kysely<Database>): Promise<RetryResult> => {
+    const job = await trx.selectFrom('jobs').select(['status', 'key']).where('id', '=', id).executeTakeFirst();
+    if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return 'not_retryable';
+    const holder = job.key === null ? undefined : await keyHolder(trx, job.key);
+    if (holder && holder.status !== 'running') return 'superseded';
+    const requeue = async () => {
+      await trx
+        .updateTable('jobs')
+        .set({ status: 'queued', run_at: now, attempts: 0, finished_at: null, superseded_by: null, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      return { id };
+    };
+    if (holder) await detachingRun(trx, holder.id, now, requeue);
+    else await requeue();
+    return 'retried';
+  };
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 /** Parks every queued job of a connection (its credentials need re-authorising). */

@@ -73,7 +73,7 @@ export async function runJob(env: RunEnvironment, job: JobRow, signal: AbortSign
 }
 
 async function record(env: RunEnvironment, job: JobRow, result: JobOutcome, logger: () => Logger): Promise<void> {
-  const lease = { id: job.id, workerId: env.workerId };
+  const lease = { id: job.id, token: job.locked_by ?? '' };
   const now = env.clock();
   let held: boolean;
   switch (result.type) {

@@ -37,10 +37,18 @@ export interface Scheduler {
   drain(): Promise<void>;
   /** Stops claiming, waits for running jobs up to `timeoutMs`, then hands the rest back to the queue. */
   stop(timeoutMs: number): Promise<{ unfinished: number }>;
-  /** When the loop last looked at the table (epoch ms), or null before the first look. */
+  /** When the loop last completed a look at the table (epoch ms), or null before the first one. */
   lastHeartbeat(): number | null;
+  /** Why the loop cannot complete a look at the table, while it cannot: the error, since when, how often. */
+  tickFailure(): TickFailure | null;
   handlerDurations(): Record<string, TaskDurations>;
   runningCount(): number;
+}
+
+export interface TickFailure {
+  message: string;
+  since: number;
+  count: number;
 }
 
 interface Running {
@@ -65,7 +73,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     recordDuration: stats.record,
     complete(jobId) {
       // While stopping there is no next claim to ride on: write at once.
-      if (stopping) return completeJobs(options.db, workerId, [jobId], clock()).then((held) => held.has(jobId));
+      if (stopping) return completeJobs(options.db, leasesOf([jobId]), clock()).then((held) => held.has(jobId));
       return new Promise<boolean>((resolve) => {
         completions.push({ jobId, resolve });
         if (started) scheduleTick();
@@ -89,6 +97,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let heartbeat: number | null = null;
 
   const groupOf = (job: JobRow) => job.connection_id ?? NO_CONNECTION;
+  /** The lease of a run this scheduler holds: its claim's token (claim.ts), never just the worker id. */
+  const leaseOf = (job: JobRow) => ({ id: job.id, token: job.locked_by ?? '' });
+  const leasesOf = (jobIds: readonly number[]) =>
+    jobIds.flatMap((jobId) => {
+      const job = running.get(jobId)?.job;
+      return job ? [leaseOf(job)] : [];
+    });
 
   function launch(job: JobRow): void {
     const group = groupOf(job);
@@ -96,7 +111,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const controller = new AbortController();
     // Renew the lease while a long handler runs; losing it means another run may start: stop.
     const renew = setInterval(() => {
-      extendLease(options.db, { id: job.id, workerId }, clock() + options.leaseMs).then(
+      extendLease(options.db, leaseOf(job), clock() + options.leaseMs).then(
         (held) => held || controller.abort(new Error('lease lost')),
         (error: unknown) => log.warn({ err: error, jobId: job.id }, 'could not renew a lease'),
       );
@@ -123,7 +138,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function claimAndLaunch(): Promise<number> {
     const now = clock();
-    heartbeat = now;
     lastClaimAt = now;
     if (now >= nextLeaseExpiry) await reclaimExpiredLeases(options.db, now);
     const finished = completions;
@@ -135,7 +149,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     let held = new Set<number>();
     const claimed = await options.db.transaction().execute(async (trx) => {
-      held = await completeJobs(trx, workerId, finished.map((entry) => entry.jobId), now);
+      held = await completeJobs(trx, leasesOf(finished.map((entry) => entry.jobId)), now);
       return claimJobs(trx, {
         workerId,
         now,
@@ -154,6 +168,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     for (const entry of finished) entry.resolve(held.has(entry.jobId));
     lastGroup = claimed.lastGroup;
     for (const job of claimed.jobs) launch(job);
+    // Only a look that completed counts as a heartbeat: /readyz must not say ok while every tick fails.
+    heartbeat = now;
+    recovered();
     return claimed.jobs.length;
   }
 
@@ -205,13 +222,32 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         await planWake();
       } while (again);
     } catch (error) {
-      log.error({ err: error }, 'the scheduler could not read the job table; trying again shortly');
+      failed(error);
       if (!stopping) {
         timer = setTimeout(() => void tick(), Math.min(1000, options.maxSleepMs));
       }
     } finally {
       ticking = false;
     }
+  }
+
+  // A tick that cannot complete is an outage (invariant 7): it is said once per distinct error, with
+  // a count when it ends or changes, not once per tick, and /readyz reports it meanwhile.
+  let failure: TickFailure | null = null;
+  function failed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (failure && failure.message === message) {
+      failure.count += 1;
+      return;
+    }
+    if (failure) log.error({ error: failure.message, times: failure.count }, 'the scheduler error above stopped repeating');
+    failure = { message, since: clock(), count: 1 };
+    log.error({ err: error }, 'the scheduler cannot complete a look at the job table; no job runs until this is fixed (retrying every second)');
+  }
+  function recovered(): void {
+    if (!failure) return;
+    log.warn({ error: failure.message, times: failure.count, sinceMs: clock() - failure.since }, 'the scheduler is running jobs again');
+    failure = null;
   }
 
   return {
@@ -241,7 +277,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (timer) clearTimeout(timer);
       const pending = completions;
       completions = [];
-      const held = await completeJobs(options.db, workerId, pending.map((entry) => entry.jobId), clock());
+      const held = await completeJobs(options.db, leasesOf(pending.map((entry) => entry.jobId)), clock());
       for (const entry of pending) entry.resolve(held.has(entry.jobId));
       const all = Promise.allSettled([...running.values()].map((entry) => entry.done));
       let timeout: NodeJS.Timeout | undefined;
@@ -257,12 +293,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const entry of left) entry.controller.abort(new Error('shutting down'));
       // Hand them back now rather than after their lease: the next start picks them up at once.
       for (const entry of left) {
-        await rescheduleJob(options.db, { id: entry.job.id, workerId }, { runAt: clock(), reason: 'interrupted by shutdown', refundAttempt: true, now: clock() });
+        await rescheduleJob(options.db, leaseOf(entry.job), { runAt: clock(), reason: 'interrupted by shutdown', refundAttempt: true, now: clock() });
       }
       log.warn({ unfinished: left.length }, 'shutdown timed out; unfinished jobs were returned to the queue');
       return { unfinished: left.length };
     },
     lastHeartbeat: () => heartbeat,
+    tickFailure: () => (failure ? { ...failure } : null),
     handlerDurations: stats.snapshot,
     runningCount: () => running.size,
   };

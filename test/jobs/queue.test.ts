@@ -114,16 +114,18 @@ t.test('a keyed job enqueued again while it runs: the run\'s retry or park yield
   const { claimJobs } = await import('../../src/jobs/claim.ts');
   const { rescheduleJob, parkJob } = await import('../../src/jobs/finish.ts');
   for (const [label, finish] of [
-    ['retry', (id: number) => rescheduleJob(kysely, { id, workerId: 'w' }, { runAt: 50, reason: 'HubSpot 503', refundAttempt: false, now: 20 })],
-    ['park', (id: number) => parkJob(kysely, { id, workerId: 'w', connectionId: 'c1' }, 'token refused', 20)],
+    ['retry', (id: number, token: string) => rescheduleJob(kysely, { id, token }, { runAt: 50, reason: 'HubSpot 503', refundAttempt: false, now: 20 })],
+    ['park', (id: number, token: string) => parkJob(kysely, { id, token, connectionId: 'c1' }, 'token refused', 20)],
   ] as const) {
     const key = `capture:${label}`;
     const running = await enqueueJob(kysely, { task: 'capture', payload: { v: 1 }, key, connectionId: 'c1', runAt: 0 }, defaults);
     const claimed = await claimJobs(kysely, { workerId: 'w', now: 10, leaseMs: 1000, limit: 10, perConnectionLimit: 10, running: new Map() });
-    t.ok(claimed.jobs.some((job) => job.id === running.id), `${label}: claimed`);
+    const run = claimed.jobs.find((job) => job.id === running.id);
+    t.ok(run, `${label}: claimed`);
     const newer = await enqueueJob(kysely, { task: 'capture', payload: { v: 2 }, key, connectionId: 'c1', runAt: 600 }, { ...defaults, now: 15 });
     t.equal(newer.result, 'inserted', `${label}: a running job is not pending, so a new one is added`);
-    t.equal(await finish(running.id), true);
+    t.match(await getJob(kysely, running.id), { key: null, superseded_by: newer.id }, `${label}: the run gave its key to the new job`);
+    t.equal(await finish(running.id, run?.locked_by ?? ''), true);
     t.match(await getJob(kysely, running.id), { status: 'cancelled', last_error: new RegExp(`superseded by job ${newer.id}`) }, `${label}: the run yields`);
     t.match(await getJob(kysely, newer.id), { run_at: 600, payload: '{"v":2}' }, `${label}: the newer job keeps its schedule`);
   }
