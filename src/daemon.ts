@@ -171,6 +171,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         migrations: () => (isMigrated(db.sqlite, migrations) ? true : 'pending'),
         scheduler: () => {
           if (options.startScheduler === false) return true;
+          const failure = scheduler.tickFailure();
+          if (failure) return `cannot run jobs since ${new Date(failure.since).toISOString()} (${failure.count} failed looks at the job table): ${failure.message}`;
           const beat = scheduler.lastHeartbeat();
           if (beat === null) return 'starting';
           return clock() - beat <= heartbeatLimitMs ? true : `no heartbeat for ${Math.round((clock() - beat) / 1000)} s`;
