@@ -1,6 +1,7 @@
-// The control API over HTTP under /_sim (exempt from faults, rate limits and the request log), so
-// a benchmark in another process can drive the simulator. Plain JSON, zod-validated; errors are
-// {"error": "..."} with 400 or 404, not HubSpot's envelope, since this is not HubSpot.
+// The control API over HTTP under /_sim, a plugin of its own beside the API's (so exempt from its
+// faults, rate limits and request log), so a benchmark in another process can drive the simulator.
+// Plain JSON, zod-validated; errors are {"error": "..."} with 400 or 404, not HubSpot's envelope,
+// since this is not HubSpot.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FaultSpec, LatencySpec } from '../shared/faults.ts';
@@ -18,7 +19,7 @@ const OAuthBody = z.strictObject({ hubId: z.number().int().optional(), clientId:
 const Revoke = z.strictObject({ token: z.string() });
 const WebhookBody = z.strictObject({
   hubId: z.number().int().optional(), targetUrl: z.url(), clientSecret: z.string().optional(), appId: z.number().int().optional(),
-  subscriptions: z.array(z.object({ eventType: z.string(), propertyName: z.string().optional(), active: z.boolean().optional() })).min(1),
+  subscriptions: z.array(z.object({ eventType: z.string(), objectTypeId: z.string().optional(), objectName: z.string().optional(), propertyName: z.string().optional(), active: z.boolean().optional() })).min(1),
   maxConcurrentRequests: z.number().int().min(1).optional(), duplicate: z.boolean().optional(), outOfOrder: z.boolean().optional(),
 });
 const SeedBody = z.strictObject({

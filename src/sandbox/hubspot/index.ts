@@ -5,12 +5,13 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsy
 import { createSimClock, type SimClock } from '../shared/clock.ts';
 import { attachFaults } from '../shared/faults.ts';
 import { createIdSource, type IdSource } from '../shared/ids.ts';
-import { attachRequestLog } from '../shared/request-log.ts';
+import { attachRequestLog, DEFAULT_REQUEST_LOG_CAPACITY } from '../shared/request-log.ts';
 import { createControl, type HubSpotControl } from './control.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { registerAssociations } from './crm/associations.ts';
 import { registerBatch } from './crm/batch.ts';
 import { registerObjects } from './crm/objects.ts';
+import { DEFAULT_SEARCH_INDEX_DELAY_MS } from './crm/search.ts';
 import { bodyExpected, HubSpotError, invalidInput, sendError } from './errors.ts';
 import { allowedMethods, type RouteTable, type Runtime } from './http.ts';
 import { registerAccountInfo } from './account-info.ts';
@@ -28,7 +29,7 @@ export interface HubSpotSimulatorOptions {
   ids?: IdSource;
   /** 30 minutes by default (expires_in 1800, manage-oauth-tokens docs). */
   accessTokenTtlMs?: number;
-  /** How long a write stays invisible to search; 0 by default. */
+  /** How long a write stays invisible to search; DEFAULT_SEARCH_INDEX_DELAY_MS (3 s, crm/search.ts) by default. */
   searchIndexDelayMs?: number;
   /** Per 10 s per app/token; 110 by default (public apps). Infinity disables. */
   burstLimitPer10s?: number;
@@ -47,10 +48,22 @@ export interface HubSpotSimulatorOptions {
   webhooks?: WebhookOptions;
   /** Serve the /_sim control API (true by default). */
   controlApi?: boolean;
+  /** Records a portal may hold per object type; a create past it is a 400 (50,000 by default). */
+  maxRecordsPerType?: number;
+  /** Entries the request log keeps (the latest; 10,000 by default). */
+  requestLogCapacity?: number;
 }
 
+/** Generous for any demo or benchmark, yet a bound on what an anonymous caller could make it hold. */
+export const DEFAULT_MAX_RECORDS_PER_TYPE = 50_000;
+
 export interface HubSpotSimulator {
+  /** The API and, unless `controlApi: false`, the control API under /_sim: both, for a standalone server or a test. */
   plugin: FastifyPluginAsync;
+  /** The API alone (HubSpot's routes, OAuth included). */
+  apiPlugin: FastifyPluginAsync;
+  /** The control API alone (routes under /_sim), to be registered beside `apiPlugin` at the same prefix, e.g. behind a guard of its own. */
+  controlPlugin: FastifyPluginAsync;
   state: SimState;
   control: HubSpotControl;
 }
@@ -66,10 +79,11 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}): H
     clock, ids: options.ids ?? createIdSource(),
     settings: {
       accessTokenTtlMs: options.accessTokenTtlMs ?? 30 * 60_000,
-      searchIndexDelayMs: options.searchIndexDelayMs ?? 0,
+      searchIndexDelayMs: options.searchIndexDelayMs ?? DEFAULT_SEARCH_INDEX_DELAY_MS,
       rotateRefreshTokens: options.rotateRefreshTokens ?? false,
       autoConsent: options.autoConsent ?? false,
       searchFilterCaps: options.searchFilterCaps ?? { groups: 5, perGroup: 6, total: 18 },
+      maxRecordsPerType: options.maxRecordsPerType ?? DEFAULT_MAX_RECORDS_PER_TYPE,
     },
     portals: new Map(), defaultHubId: 0, apps: new Map(), tokens: new Map(), refreshTokens: new Map(), codes: new Map(),
   };
@@ -82,21 +96,22 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}): H
   });
   const runtime: Runtime = { state, emit: webhooks.emit };
 
-  const plugin: FastifyPluginAsync = async (app: FastifyInstance) => {
+  // The control API is a sibling plugin, not a part of this one: none of these hooks (faults, the
+  // request log, the error rendering) reach it, whatever the spelling of its path.
+  const apiPlugin: FastifyPluginAsync = async (app: FastifyInstance) => {
     const prefix = app.prefix;
-    const isControl = (path: string) => path.startsWith(`${prefix}/_sim`);
     const table: RouteTable = { patterns: [] };
 
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
-    const log = attachRequestLog(app, () => clock.now(), isControl);
+    const log = attachRequestLog(app, () => clock.now(), { capacity: options.requestLogCapacity ?? DEFAULT_REQUEST_LOG_CAPACITY });
     const faults = attachFaults(app, (_request, reply, status, retryAfterSeconds) => {
       const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
       if (status === 429) return sendError(reply, 429, burstLimited().body, headers);
       const message = status === 500 ? 'internal error' : status === 502 ? 'Bad Gateway' : 'Service Unavailable';
       return sendError(reply, status, { message }, headers);
-    }, isControl, (request) => log.recordUnanswered(request));
+    }, (request) => log.recordUnanswered(request));
     control.attach({ prefix, faults, log });
 
     // HubSpot answers a wrong method on a known path with 405, an empty body and Allow
@@ -133,10 +148,19 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions = {}): H
     registerPipelines(app, runtime, table);
     registerOwners(app, runtime, table);
     registerProperties(app, runtime, table);
-    if (options.controlApi !== false) registerControlRoutes(app, control);
   };
 
-  return { plugin, state, control };
+  const controlPlugin: FastifyPluginAsync = async (app: FastifyInstance) => {
+    registerControlRoutes(app, control);
+    // Any other path under /_sim is this plugin's too (guarded with it), never the API's 404.
+    app.all('/_sim/*', async (_request, reply) => reply.code(404).send({ error: 'no such control route' }));
+  };
+  const plugin: FastifyPluginAsync = async (app: FastifyInstance) => {
+    await app.register(apiPlugin);
+    if (options.controlApi !== false) await app.register(controlPlugin);
+  };
+
+  return { plugin, apiPlugin, controlPlugin, state, control };
 }
 
 export interface StartedHubSpotSimulator {

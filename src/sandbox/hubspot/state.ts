@@ -201,6 +201,8 @@ export interface SimSettings {
   /** GET /oauth/authorize redirects with a code at once instead of showing the consent page (tests, scripts). */
   autoConsent: boolean;
   searchFilterCaps: { groups: number; perGroup: number; total: number };
+  /** Records a portal may hold per object type (archived ones included): memory stays bounded. */
+  maxRecordsPerType: number;
 }
 
 export interface SimState {

@@ -60,6 +60,7 @@ export interface StartInput {
 }
 
 export function startByContact(core: SimCore, input: StartInput): Conversation {
+  core.make.admit(input.workspaceId, 'conversations');
   const now = core.nowSec();
   const conversation: Conversation = {
     // Real conversation ids are 15-digit numeric strings (Z: "215472621202693").

@@ -26,10 +26,10 @@ export interface SimCore {
   onEvent(listener: (event: SimEvent) => void): void;
 }
 
-export function createCore(clock: SimClock, ids: IdSource, indexDelaySeconds: number): SimCore {
+export function createCore(clock: SimClock, ids: IdSource, indexDelaySeconds: number, maxRecordsPerType?: number): SimCore {
   const state = createState();
   const settings = { indexDelaySeconds };
-  const make = createFactory(state, clock, ids, () => settings.indexDelaySeconds);
+  const make = createFactory(state, clock, ids, () => settings.indexDelaySeconds, maxRecordsPerType);
   const listeners: Array<(event: SimEvent) => void> = [];
   return {
     state,

@@ -7,7 +7,7 @@ import { createIdSource, type IdSource } from '../shared/ids.ts';
 import type { GateSettings } from './auth.ts';
 import { createControl, type IntercomControl, type Mount } from './control.ts';
 import { createCore } from './core.ts';
-import { buildPlugin } from './plugin.ts';
+import { buildControlPlugin, buildPlugin } from './plugin.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import type { AppInit, SimState, WorkspaceInit } from './state.ts';
 import { createWebhooks, DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks.ts';
@@ -29,10 +29,22 @@ export interface IntercomSimulatorOptions {
   webhooks?: Partial<WebhookSettings>;
   /** The app and workspace made at start; `false` starts empty. */
   seed?: false | { app?: AppInit; workspace?: WorkspaceInit };
+  /** Contacts, companies and conversations a workspace may hold, each; past it a create is a 400 (50,000 by default). */
+  maxRecordsPerType?: number;
+  /** Entries the request log keeps (the latest; 10,000 by default). */
+  requestLogCapacity?: number;
 }
 
+/** Generous for any demo or benchmark, yet a bound on what an anonymous caller could make it hold. */
+export const DEFAULT_MAX_RECORDS_PER_TYPE = 50_000;
+
 export interface IntercomSimulator {
+  /** The API and the control API under /_sim: both, for a standalone server or a test. */
   plugin: FastifyPluginAsync;
+  /** The API alone (Intercom's routes, OAuth included). */
+  apiPlugin: FastifyPluginAsync;
+  /** The control API alone (routes under /_sim), to be registered beside `apiPlugin` at the same prefix, e.g. behind a guard of its own. */
+  controlPlugin: FastifyPluginAsync;
   state: SimState;
   control: IntercomControl;
   /** The seeded app and workspace (absent with `seed: false`). */
@@ -44,7 +56,7 @@ export interface IntercomSimulator {
 export function createIntercomSimulator(options: IntercomSimulatorOptions = {}): IntercomSimulator {
   const clock = options.clock ?? createSimClock();
   const ids = options.ids ?? createIdSource();
-  const core = createCore(clock, ids, options.indexDelaySeconds ?? 0);
+  const core = createCore(clock, ids, options.indexDelaySeconds ?? 0, options.maxRecordsPerType ?? DEFAULT_MAX_RECORDS_PER_TYPE);
   const limiter = createRateLimiter(clock, {
     appPerMinute: options.rateLimitPerMinute ?? 10_000,
     workspacePerMinute: options.workspaceRateLimitPerMinute ?? 25_000,
@@ -61,8 +73,13 @@ export function createIntercomSimulator(options: IntercomSimulatorOptions = {}):
     defaults = { appId: app.id, clientId: app.clientId, clientSecret: app.clientSecret, workspaceId: workspace.id, adminId: workspace.ownerAdminId };
   }
 
-  const plugin = buildPlugin({ core, control, limiter, mount, gate });
-  return { plugin, state: core.state, control, defaults, close: () => webhooks.close() };
+  const apiPlugin = buildPlugin({ core, control, limiter, mount, gate, requestLogCapacity: options.requestLogCapacity });
+  const controlPlugin = buildControlPlugin(control);
+  const plugin: FastifyPluginAsync = async (app) => {
+    await app.register(apiPlugin);
+    await app.register(controlPlugin);
+  };
+  return { plugin, apiPlugin, controlPlugin, state: core.state, control, defaults, close: () => webhooks.close() };
 }
 
 export interface RunningIntercomSimulator {

@@ -1,9 +1,11 @@
-// The Fastify plugin: hooks in the order a request meets them (faults, then the REST gate), the
-// Intercom error rendering, and the routes. Encapsulated, so it can sit under any prefix.
+// The Fastify plugins: the API (hooks in the order a request meets them — faults, then the REST
+// gate —, the Intercom error rendering, and the routes) and, beside it, the control API under /_sim
+// with its own error rendering. Siblings, not one inside the other: the API's hooks never see a
+// control call, whatever the spelling of its path. Encapsulated, so they can sit under any prefix.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { attachFaults, type ErrorResponder } from '../shared/faults.ts';
-import { attachRequestLog } from '../shared/request-log.ts';
+import { attachRequestLog, DEFAULT_REQUEST_LOG_CAPACITY } from '../shared/request-log.ts';
 import { createGate, type GateSettings } from './auth.ts';
 import { ControlError, type IntercomControl, type Mount } from './control.ts';
 import { registerControlRoutes } from './control-routes.ts';
@@ -22,10 +24,12 @@ export interface PluginDeps {
   limiter: RateLimiter;
   mount: Mount;
   gate: GateSettings;
+  requestLogCapacity?: number | undefined;
 }
 
 // OAuth lives on app.intercom.com and the token endpoint needs no bearer: both skip the REST gate.
-const PUBLIC_PATHS = new Set(['/oauth', '/oauth/decision', '/auth/eagle/token']);
+// Matched by route pattern (relative to the prefix), never by the raw URL.
+const PUBLIC_ROUTES = new Set(['/oauth', '/oauth/decision', '/auth/eagle/token']);
 
 const FAULT_ERRORS: Record<number, [string, string]> = {
   429: ['rate_limit_exceeded', 'Rate limit exceeded'],
@@ -35,14 +39,27 @@ const FAULT_ERRORS: Record<number, [string, string]> = {
   503: ['service_unavailable', 'Service Unavailable'],
 };
 
+/** An empty body with a JSON content type means "no parameters" here rather than a parser error. */
+function lenientJson(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
+  });
+}
+
 export function buildPlugin(deps: PluginDeps) {
   const { core, control, limiter, mount } = deps;
 
   return async function intercomSimulator(app: FastifyInstance): Promise<void> {
     const prefix = app.prefix;
     mount.prefix = prefix;
-    const pathOf = (request: FastifyRequest) => (request.url.split('?')[0] ?? request.url).slice(prefix.length);
-    const isControl = (path: string) => path.startsWith(`${prefix}/_sim/`) || path === `${prefix}/_sim`;
+    const routeOf = (request: FastifyRequest) => request.routeOptions.url?.slice(prefix.length);
 
     const respond: ErrorResponder = (_request, reply, status, retryAfterSeconds) => {
       const [code, message] = FAULT_ERRORS[status] ?? ['server_error', 'Server Error'];
@@ -53,23 +70,13 @@ export function buildPlugin(deps: PluginDeps) {
       if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
       return reply.code(status).send(errorList(code, message));
     };
-    mount.log = attachRequestLog(app, () => core.clock.now(), isControl);
+    mount.log = attachRequestLog(app, () => core.clock.now(), { capacity: deps.requestLogCapacity ?? DEFAULT_REQUEST_LOG_CAPACITY });
     const log = mount.log;
-    mount.faults = attachFaults(app, respond, isControl, (request) => log.recordUnanswered(request));
+    mount.faults = attachFaults(app, respond, (request) => log.recordUnanswered(request));
     for (const spec of mount.pendingFaults.splice(0)) control.faults.add(spec);
     if (mount.pendingLatency !== undefined) control.faults.setLatency(mount.pendingLatency);
 
-    // An empty body with a JSON content type means "no parameters" here rather than a parser error.
-    app.removeContentTypeParser('application/json');
-    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch (error) {
-        done(Object.assign(error as Error, { statusCode: 400 }), undefined);
-      }
-    });
+    lenientJson(app);
     if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
       app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(String(body))));
@@ -78,16 +85,12 @@ export function buildPlugin(deps: PluginDeps) {
 
     const gate = createGate(core.state, limiter, deps.gate);
     app.addHook('onRequest', async (request, reply) => {
-      const url = request.url.split('?')[0] ?? request.url;
-      if (isControl(url) || PUBLIC_PATHS.has(pathOf(request))) return;
+      const route = routeOf(request);
+      if (route !== undefined && PUBLIC_ROUTES.has(route)) return;
       await gate(request, reply);
     });
 
     app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
-      if (isControl(request.url.split('?')[0] ?? '')) {
-        const status = error instanceof ControlError ? error.statusCode : 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
-        return reply.code(status).send({ error: { code: 'control_error', message: error.message } });
-      }
       if (error instanceof IntercomError) return reply.code(error.statusCode).headers(error.headers).send(errorList(error.code, error.message));
       if (error instanceof ZodError) return reply.code(400).send(errorList('parameter_invalid', error.issues[0]?.message ?? 'Invalid parameter'));
       const fastifyError = error as FastifyError;
@@ -101,8 +104,7 @@ export function buildPlugin(deps: PluginDeps) {
       return reply.code(500).send(errorList('server_error', 'Server Error'));
     });
 
-    app.setNotFoundHandler((request, reply) => {
-      if (isControl(request.url.split('?')[0] ?? '')) return reply.code(404).send({ error: { code: 'not_found', message: 'No such control route' } });
+    app.setNotFoundHandler((_request, reply) => {
       // An unknown path and an unsupported method on a known path are both 404 (D-http).
       return reply.code(404).send(errorList('not_found', 'Resource Not Found'));
     });
@@ -112,6 +114,21 @@ export function buildPlugin(deps: PluginDeps) {
     registerContactRoutes(app, core);
     registerCompanyRoutes(app, core, prefix);
     registerConversationRoutes(app, core);
+  };
+}
+
+/** The control API (routes under /_sim), registered beside the API plugin at the same prefix. */
+export function buildControlPlugin(control: IntercomControl) {
+  return async function intercomSimulatorControl(app: FastifyInstance): Promise<void> {
+    lenientJson(app);
+    app.setErrorHandler((error: FastifyError | Error, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = error instanceof ControlError ? error.statusCode
+        : error instanceof IntercomError ? error.statusCode
+        : 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+      return reply.code(status).send({ error: { code: 'control_error', message: error.message } });
+    });
     registerControlRoutes(app, control);
+    // Any other path under /_sim is this plugin's too (guarded with it), never the API's 404.
+    app.all('/_sim/*', async (_request, reply) => reply.code(404).send({ error: { code: 'not_found', message: 'No such control route' } }));
   };
 }

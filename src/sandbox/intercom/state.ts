@@ -3,6 +3,7 @@
 // token for one workspace never sees another's records.
 import type { SimClock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
+import { IntercomError } from './errors.ts';
 import type {
   AccessToken,
   Admin,
@@ -95,8 +96,19 @@ export interface CompanyInit {
 }
 
 /** Mints records; `indexDelaySeconds` is how long a new contact or conversation stays out of search. */
-export function createFactory(state: SimState, clock: SimClock, ids: IdSource, indexDelaySeconds: () => number) {
+export function createFactory(state: SimState, clock: SimClock, ids: IdSource, indexDelaySeconds: () => number, maxRecordsPerType = Number.POSITIVE_INFINITY) {
   const nowSec = () => Math.floor(clock.now() / 1000);
+  // Records made per workspace and kind: the simulator's own cap (not Intercom's) keeps memory bounded.
+  const made = new Map<string, number>();
+  /** Counts one more record of a kind for a workspace, or refuses it with a 400 past the cap. */
+  const admit = (workspaceId: string, kind: 'contacts' | 'companies' | 'conversations'): void => {
+    const key = `${workspaceId}:${kind}`;
+    const count = made.get(key) ?? 0;
+    if (count >= maxRecordsPerType) {
+      throw new IntercomError(400, 'parameter_invalid', `This simulated workspace holds the most ${kind} it may (${maxRecordsPerType}): the simulator's cap (maxRecordsPerType).`);
+    }
+    made.set(key, count + 1);
+  };
 
   const createApp = (init: AppInit = {}): SimApp => {
     const n = ids.next('app');
@@ -180,6 +192,7 @@ export function createFactory(state: SimState, clock: SimClock, ids: IdSource, i
   };
 
   const createContact = (workspaceId: string, init: ContactInit = {}): Contact => {
+    admit(workspaceId, 'contacts');
     const now = nowSec();
     const role = init.role ?? 'user';
     const contact: Contact = {
@@ -209,6 +222,7 @@ export function createFactory(state: SimState, clock: SimClock, ids: IdSource, i
   };
 
   const createCompany = (workspaceId: string, init: CompanyInit = {}): Company => {
+    admit(workspaceId, 'companies');
     const now = nowSec();
     const id = ids.nextHex('company');
     const company: Company = {
@@ -233,7 +247,7 @@ export function createFactory(state: SimState, clock: SimClock, ids: IdSource, i
     return company;
   };
 
-  return { nowSec, createApp, createWorkspace, createAdmin, createToken, createTeam, createTag, createContact, createCompany };
+  return { nowSec, admit, createApp, createWorkspace, createAdmin, createToken, createTeam, createTag, createContact, createCompany };
 }
 
 export type Factory = ReturnType<typeof createFactory>;

@@ -41,13 +41,13 @@ const matches = (spec: { method?: string | undefined; pathPrefix?: string | unde
   (!spec.method || spec.method.toUpperCase() === method) && (!spec.pathPrefix || path.startsWith(spec.pathPrefix));
 
 /**
- * Installs the fault hook on a simulator app. `isControl` exempts the control API. A "timeout"
- * holds the request without answering until the client gives up; "reset" destroys the socket.
+ * Installs the fault hook on a simulator app (the control API is a separate plugin, so it is
+ * exempt). A "timeout" holds the request without answering until the client gives up; "reset"
+ * destroys the socket.
  */
 export function attachFaults(
   app: FastifyInstance,
   respond: ErrorResponder,
-  isControl: (path: string) => boolean,
   onUnanswered: (request: FastifyRequest) => void = () => undefined,
 ): FaultPlan {
   const faults: FaultSpec[] = [];
@@ -57,7 +57,6 @@ export function attachFaults(
 
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
-    if (isControl(path)) return;
     if (latency && matches(latency, request.method, path)) await new Promise((resolve) => setTimeout(resolve, latency?.ms ?? 0));
     const index = faults.findIndex((fault) => matches(fault, request.method, path));
     if (index === -1) return;

@@ -3,16 +3,23 @@ import t from 'tap';
 import { attachFaults } from '../../../src/sandbox/shared/faults.ts';
 import { attachRequestLog } from '../../../src/sandbox/shared/request-log.ts';
 
-async function app(t: { teardown(fn: () => unknown): void }) {
+async function app(t: { teardown(fn: () => unknown): void }, logOptions: Parameters<typeof attachRequestLog>[2] = {}) {
   const server = Fastify();
-  const isControl = (path: string) => path.startsWith('/_sim');
-  const log = attachRequestLog(server, () => 42, isControl);
-  const faults = attachFaults(server, (_req, reply, status, retryAfter) => {
-    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-    return reply.code(status).send({ injected: status });
-  }, isControl, (request) => log.recordUnanswered(request));
-  server.get('/thing', async () => ({ ok: true }));
-  server.get('/_sim/ping', async () => ({ ok: true }));
+  let log = undefined as unknown as ReturnType<typeof attachRequestLog>;
+  let faults = undefined as unknown as ReturnType<typeof attachFaults>;
+  // As in the simulators: the API in one plugin with the hooks, the control API in a sibling.
+  await server.register(async (api) => {
+    log = attachRequestLog(api, () => 42, logOptions);
+    faults = attachFaults(api, (_req, reply, status, retryAfter) => {
+      if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+      return reply.code(status).send({ injected: status });
+    }, (request) => log.recordUnanswered(request));
+    api.get('/thing', async () => ({ ok: true }));
+    api.get('/things/:id', async (request, reply) => ((request.params as { id: string }).id === 'gone' ? reply.code(404).send({}) : { ok: true }));
+  });
+  await server.register(async (control) => {
+    control.get('/_sim/ping', async () => ({ ok: true }));
+  });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -51,4 +58,20 @@ t.test('a reset fault drops the connection', async (t) => {
   const outcome = await fetch(`${url}/thing`).then(() => 'answered', (e: Error) => (e.cause as { code?: string } | undefined)?.code ?? e.message);
   t.not(outcome, 'answered');
   t.equal(log.entries()[0]?.status, 0);
+});
+
+t.test('the request log is a ring of the latest entries, skips unmatched 404s and cuts long paths', async (t) => {
+  const { url, log } = await app(t, { capacity: 3 });
+  for (let i = 0; i < 50; i++) t.equal((await fetch(`${url}/no/such/${'x'.repeat(2000)}/${i}`)).status, 404);
+  t.same(log.entries(), [], 'a request that matched no route leaves nothing behind, however many and however long');
+  t.equal((await fetch(`${url}/things/gone`)).status, 404);
+  t.match(log.entries(), [{ route: '/things/:id', status: 404 }], 'a 404 from a real route is a real call and is kept');
+  for (const id of ['a', 'b', 'c']) await fetch(`${url}/things/${id}`);
+  t.same(log.entries().map((entry) => entry.path), ['/things/a', '/things/b', '/things/c'], 'only the latest `capacity` entries, oldest first');
+  t.same(log.counts(), { 'GET /things/:id': 3 });
+  await fetch(`${url}/things/${'y'.repeat(5000)}`);
+  const last = log.entries().at(-1);
+  t.ok(last && last.path.length <= 256, 'a long path is cut short');
+  log.clear();
+  t.same(log.entries(), []);
 });
