@@ -36,6 +36,8 @@ import { StartupError } from './startup-error.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
 import { createVault, type Vault } from './vault/vault.ts';
 import { verifyKeyMatchesDatabase } from './vault/verify-key.ts';
+import { hashPlainRecordLinks } from './db/hash-record-links.ts';
+import { createMatchKeyHasher } from './matching/match-key.ts';
 
 export interface DaemonOptions {
   config: Config;
@@ -88,6 +90,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const { applied } = migrate(db.sqlite, migrations, clock);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
     await verifyKeyMatchesDatabase(db.kysely, vault, clock());
+    // Customer identifiers in record_links are keyed hashes; links from before migration 0013 are hashed now.
+    const matchKeys = createMatchKeyHasher(secret.key);
+    const hashedLinks = hashPlainRecordLinks(db.sqlite, matchKeys);
+    if (hashedLinks > 0) log.info({ links: hashedLinks }, 'record links from before the upgrade now keyed by hashes');
     const seeded = await seedConnectionsFromConfig(db.kysely, vault, config, clock());
     if (config.connections.length > 0 || seeded.released.length > 0 || seeded.pruned.length > 0) {
       log.info({ ...seeded, identify: seeded.identify.length }, 'connections from the configuration file applied');
@@ -107,6 +113,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       now: clock,
       ownerFor: async (connectionId, adminId) => (await ownerForAdmin(db.kysely, connectionId, adminId ?? '')).ownerId,
       tickets: { db: db.kysely, pipelines: createPipelineCache({ now: clock }), now: clock, settingsKey: (row) => settingsKey(config, row) },
+      matchKeys,
     };
     const scheduler = createScheduler({
       db: db.kysely,

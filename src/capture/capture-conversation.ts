@@ -15,7 +15,8 @@ import { UpstreamError } from '../integrations/upstream-error.ts';
 import { forgetHubSpotRecord, getCapture, saveCapture } from './capture-store.ts';
 import { checkGuards, describeGuards, type GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
-import { matchCompany, matchContact, type Matched } from './match-records.ts';
+import { associateContactWithCompany, matchCompany, matchContact, type Matched } from './match-records.ts';
+import type { MatchKeyHasher } from '../matching/match-key.ts';
 import { routeConversation } from './routing.ts';
 import { conversationState } from '../tickets/stage-sync.ts';
 import { ticketProperties } from '../tickets/ticket-content.ts';
@@ -53,6 +54,8 @@ export interface CaptureDeps {
   ownerFor(connectionId: string, adminId: string | null): Promise<string | null>;
   /** The ticket pipeline check (live pipelines, warnings). */
   tickets: TicketPipelineDeps;
+  /** Match keys as record_links stores them: keyed hashes (src/matching/match-key.ts). */
+  matchKeys: MatchKeyHasher;
 }
 
 export interface RecordDecision {
@@ -182,14 +185,14 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
   const wantsCompany = route.destinations.includes('company') || wantsTicket;
   const company: IntercomCompany | null = wantsCompany && companyRef ? await intercom.getCompany(companyRef) : null;
 
-  const matchDeps = { db: deps.db, hubspot, locks: deps.locks, connectionId: row.id, now: deps.now, dryRun: options.dryRun === true };
+  const matchDeps = { db: deps.db, hubspot, locks: deps.locks, connectionId: row.id, now: deps.now, dryRun: options.dryRun === true, matchKeys: deps.matchKeys };
   const contactMatch = await matchContact(matchDeps, contact, settings.matching.contacts);
   const companyMatch = company
     ? await matchCompany(matchDeps, { company, contactEmail: contact.email, contactId: contactMatch.id }, settings.matching.companies, settings.matching.contacts.email)
     : null;
-  // A company made just now was created with the association; one found needs it added (a PUT: safe to repeat).
-  const associate = settings.matching.companies.associateContact && contactMatch.id && companyMatch?.id && !companyMatch.created && (contactMatch.how !== 'linked' || companyMatch.how !== 'linked');
-  if (associate && !options.dryRun) await hubspot.associations.createDefault('contacts', contactMatch.id as string, 'companies', companyMatch?.id as string);
+  // Until HubSpot has confirmed this pair's association (a company made just now carried it in its
+  // create), it is asked for: a call that failed or a crash cut off is made again on the rerun.
+  if (settings.matching.companies.associateContact && contactMatch.id && companyMatch?.id) await associateContactWithCompany(matchDeps, contactMatch.id, companyMatch.id);
 
   const records = {
     contact: decision(contactMatch),

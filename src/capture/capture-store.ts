@@ -1,7 +1,9 @@
-// The rows capture keeps (migrations/0008_capture.sql): per conversation, its note and the hash of
-// what was written; per Intercom record or match key, the HubSpot record it maps to.
+// The rows capture keeps (migrations/0008_capture.sql, 0013): per conversation, its note and the
+// hash of what was written; per Intercom record or match key (stored as a keyed hash), the HubSpot
+// record it maps to; and the contact–company associations HubSpot has confirmed.
 import type { Kysely } from 'kysely';
 import type { ConversationCaptureRow, Database } from '../db/schema.ts';
+import type { StoredMatchKey } from '../matching/match-key.ts';
 
 export type ObjectType = 'contact' | 'company';
 
@@ -24,18 +26,23 @@ export interface Link {
   pendingRef: string | null;
 }
 
-export async function getLink(db: Kysely<Database>, connectionId: string, type: ObjectType, matchKey: string): Promise<Link | undefined> {
+export interface StoredLink extends Link {
+  /** When the link was last written: for a pending create, when it was sent. */
+  updatedAt: number;
+}
+
+export async function getLink(db: Kysely<Database>, connectionId: string, type: ObjectType, matchKey: StoredMatchKey): Promise<StoredLink | undefined> {
   const row = await db
     .selectFrom('record_links')
-    .select(['hubspot_id', 'pending_ref'])
+    .select(['hubspot_id', 'pending_ref', 'updated_at'])
     .where('connection_id', '=', connectionId)
     .where('object_type', '=', type)
     .where('match_key', '=', matchKey)
     .executeTakeFirst();
-  return row && { hubspotId: row.hubspot_id, pendingRef: row.pending_ref };
+  return row && { hubspotId: row.hubspot_id, pendingRef: row.pending_ref, updatedAt: row.updated_at };
 }
 
-export async function saveLinks(db: Kysely<Database>, connectionId: string, type: ObjectType, matchKeys: readonly string[], link: Link, now: number): Promise<void> {
+export async function saveLinks(db: Kysely<Database>, connectionId: string, type: ObjectType, matchKeys: readonly StoredMatchKey[], link: Link, now: number): Promise<void> {
   if (matchKeys.length === 0) return;
   await db
     .insertInto('record_links')
@@ -47,5 +54,26 @@ export async function saveLinks(db: Kysely<Database>, connectionId: string, type
 /** A HubSpot record is gone or was merged away: every key that led to it must match afresh. */
 export async function forgetHubSpotRecord(db: Kysely<Database>, connectionId: string, type: ObjectType, hubspotId: string): Promise<number> {
   const result = await db.deleteFrom('record_links').where('connection_id', '=', connectionId).where('object_type', '=', type).where('hubspot_id', '=', hubspotId).executeTakeFirst();
+  await db.deleteFrom('record_associations').where('connection_id', '=', connectionId).where(type === 'contact' ? 'contact_id' : 'company_id', '=', hubspotId).execute();
   return Number(result.numDeletedRows);
+}
+
+export async function isAssociationConfirmed(db: Kysely<Database>, connectionId: string, contactId: string, companyId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('record_associations')
+    .select('confirmed_at')
+    .where('connection_id', '=', connectionId)
+    .where('contact_id', '=', contactId)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Only after HubSpot answered the call that made the association (or it was read back). */
+export async function confirmAssociation(db: Kysely<Database>, connectionId: string, contactId: string, companyId: string, now: number): Promise<void> {
+  await db
+    .insertInto('record_associations')
+    .values({ connection_id: connectionId, contact_id: contactId, company_id: companyId, confirmed_at: now })
+    .onConflict((oc) => oc.columns(['connection_id', 'contact_id', 'company_id']).doUpdateSet({ confirmed_at: now }))
+    .execute();
 }

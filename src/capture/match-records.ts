@@ -1,11 +1,17 @@
 // Finds (or creates) the HubSpot contact and company of an Intercom contact, with no duplicates:
 // - work on one customer runs under a lock keyed by what identifies them (their email key, else their
 //   Intercom id), so 20 captures of one new customer at once create one contact;
-// - what a search found or a create made is remembered (record_links), so the captures that follow
-//   do not depend on HubSpot's search index, which lags a few seconds behind a create;
+// - what a search found or a create made is remembered (record_links, under keyed hashes of the match
+//   keys), so the captures that follow do not depend on HubSpot's search index, which lags behind a
+//   create ("a few moments", reports of up to ~30 s: hubspot-api.md §10);
 // - HubSpot itself refuses a second contact with the same email (409 "Existing ID"), which covers a
-//   crash between a create and its local commit; companies have no such key, so a company create
-//   leaves a pending link first and a rerun searches again before creating.
+//   crash between a create and its local commit, or a lost answer to it;
+// - companies (and contacts without an email) have no such key: their create leaves a pending link
+//   first. A rerun that finds one looks for what the interrupted create made before creating again:
+//   a company created with its contact is read back through that contact's associations (a read by
+//   id, not the search index); otherwise the rerun waits until the index has had time to show it;
+// - the contact–company association counts as done only once HubSpot confirmed it
+//   (record_associations), so a failed or interrupted association call is made again on the rerun.
 import type { Kysely } from 'kysely';
 import type { CompanyMatchingSettings, ContactMatchingSettings } from '../config/connection-settings.ts';
 import type { Database } from '../db/schema.ts';
@@ -25,8 +31,11 @@ import {
   type IntercomCompanyLike,
   type IntercomContactLike,
 } from '../matching/contact-lookups.ts';
+import type { MatchKeyHasher, StoredMatchKey } from '../matching/match-key.ts';
 import { candidateFromRecord, chooseContact, ENGAGEMENT_PROPERTIES } from '../matching/tie-break.ts';
-import { getLink, saveLinks, type ObjectType } from './capture-store.ts';
+import { RetryAfterError } from '../jobs/outcomes.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import { confirmAssociation, getLink, isAssociationConfirmed, saveLinks, type ObjectType, type StoredLink } from './capture-store.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 
 /** company → contact, unlabelled (hubspot-api.md §11.3). */
@@ -52,7 +61,17 @@ export interface MatchDeps {
   now: () => number;
   /** True for a dry run: nothing is created or remembered. */
   dryRun: boolean;
+  /** What record_links stores for a match key (a keyed hash: no customer identifier at rest). */
+  matchKeys: MatchKeyHasher;
 }
+
+/**
+ * How long a create may stay invisible to HubSpot's search: "it may take a few moments for newly
+ * created or updated CRM objects to appear in search results", and integrators report up to ~30 s
+ * (hubspot-api.md §10). A rerun that cannot read back what an interrupted create made waits this
+ * long after that create before it searches and creates again.
+ */
+export const SEARCH_INDEX_SETTLE_MS = 30_000;
 
 /** At most this many matches are read for a tie-break; more are almost certainly a bad match key. */
 const CANDIDATE_LIMIT = 20;
@@ -66,24 +85,46 @@ function contactKeys(contact: IntercomContactLike, email: NormalisedEmail | null
   return [`intercom:${contact.id}`, ...(email ? [`email:${email.key}`] : [])];
 }
 
-async function knownId(deps: MatchDeps, type: ObjectType, keys: readonly string[]): Promise<string | null> {
-  for (const key of keys) {
-    const link = await getLink(deps.db, deps.connectionId, type, key);
-    if (link?.hubspotId) return link.hubspotId;
-  }
-  return null;
+interface KnownLinks {
+  /** The HubSpot record a key already leads to. */
+  id: string | null;
+  /** A create that was sent and never recorded as answered (a crash, a lost answer, a failure). */
+  pending: StoredLink | null;
 }
 
-const remember = (deps: MatchDeps, type: ObjectType, keys: readonly string[], hubspotId: string | null, pendingRef: string | null = null) =>
+async function knownLinks(deps: MatchDeps, type: ObjectType, keys: readonly StoredMatchKey[]): Promise<KnownLinks> {
+  let pending: StoredLink | null = null;
+  for (const key of keys) {
+    const link = await getLink(deps.db, deps.connectionId, type, key);
+    if (link?.hubspotId) return { id: link.hubspotId, pending: null };
+    if (link?.pendingRef && (!pending || link.updatedAt > pending.updatedAt)) pending = link;
+  }
+  return { id: null, pending };
+}
+
+const remember = (deps: MatchDeps, type: ObjectType, keys: readonly StoredMatchKey[], hubspotId: string | null, pendingRef: string | null = null) =>
   deps.dryRun ? Promise.resolve() : saveLinks(deps.db, deps.connectionId, type, keys, { hubspotId, pendingRef }, deps.now());
+
+/**
+ * An interrupted create that nothing could read back: until the index has had time to show what it
+ * may have made, searching and creating again risks a second record, so the job waits (a wait that
+ * does not use up an attempt) and looks again.
+ */
+function waitForSearchIndex(deps: MatchDeps, pending: StoredLink | null, what: string): void {
+  if (!pending || deps.dryRun) return;
+  const remaining = pending.updatedAt + SEARCH_INDEX_SETTLE_MS - deps.now();
+  if (remaining > 0) {
+    throw new RetryAfterError(remaining, `a ${what} create sent ${Math.round((deps.now() - pending.updatedAt) / 1000)} s ago was not answered and HubSpot's search may not show it yet; looking again in ${Math.ceil(remaining / 1000)} s`);
+  }
+}
 
 export async function matchContact(deps: MatchDeps, contact: IntercomContactLike, settings: ContactMatchingSettings): Promise<Matched> {
   const email = contact.email ? normaliseEmail(contact.email, settings.email) : null;
-  const keys = contactKeys(contact, email);
+  const keys = contactKeys(contact, email).map(deps.matchKeys);
   const lockKey = `contact:${deps.connectionId}:${email ? `email:${email.key}` : `intercom:${contact.id}`}`;
   return deps.locks.run(lockKey, async (): Promise<Matched> => {
-    const linked = await knownId(deps, 'contact', keys);
-    if (linked) return { id: linked, how: 'linked', created: false };
+    const known = await knownLinks(deps, 'contact', keys);
+    if (known.id) return { id: known.id, how: 'linked', created: false };
 
     for (const lookup of contactLookups(contact, settings)) {
       const found = await search(deps.hubspot, 'contacts', lookup.filterGroups, ['email', ...ENGAGEMENT_PROPERTIES]);
@@ -97,8 +138,15 @@ export async function matchContact(deps: MatchDeps, contact: IntercomContactLike
     if (!policy.create) return { id: null, how: null, created: false, skipped: policy.reason ?? 'no match' };
     if (deps.dryRun) return { id: null, how: 'created', created: true };
     const phone = settings.strategies.find((strategy) => strategy.type === 'phone');
+    const properties = contactProperties(contact, phone?.type === 'phone' ? phone.defaultCountry || undefined : undefined);
+    // With an email, HubSpot's 409 names a contact an interrupted create made (below); without
+    // one nothing does, so the create is announced first and a rerun waits for the index.
+    if (!properties['email']) {
+      waitForSearchIndex(deps, known.pending, 'contact');
+      await remember(deps, 'contact', keys, null, 'create');
+    }
     try {
-      const created = await deps.hubspot.contacts.create({ properties: contactProperties(contact, phone?.type === 'phone' ? phone.defaultCountry || undefined : undefined) });
+      const created = await deps.hubspot.contacts.create({ properties });
       await remember(deps, 'contact', keys, created.id);
       return { id: created.id, how: 'created', created: true };
     } catch (error) {
@@ -123,11 +171,21 @@ export async function matchCompany(deps: MatchDeps, input: CompanyMatchInput, se
   const email = input.contactEmail ? normaliseEmail(input.contactEmail, emailRules) : null;
   const lookups = companyLookups(input.company, email, settings);
   const domain = companyDomainForCreate(input.company, email);
-  const keys = [`intercom:${input.company.id}`, ...lookups.map((lookup) => `${lookup.strategy}:${lookup.describe}`)];
+  const keys = [`intercom:${input.company.id}`, ...lookups.map((lookup) => `${lookup.strategy}:${lookup.describe}`)].map(deps.matchKeys);
   const lockKey = `company:${deps.connectionId}:${domain ? `domain:${domain}` : `intercom:${input.company.id}`}`;
+  const properties = companyProperties(input.company, domain);
   return deps.locks.run(lockKey, async (): Promise<Matched> => {
-    const linked = await knownId(deps, 'company', keys);
-    if (linked) return { id: linked, how: 'linked', created: false };
+    const known = await knownLinks(deps, 'company', keys);
+    if (known.id) return { id: known.id, how: 'linked', created: false };
+    const viaContact = known.pending ? pendingCreateContact(known.pending) : null;
+    if (viaContact) {
+      const made = await findCompanyCreatedWithContact(deps, viaContact, properties);
+      if (made) {
+        await remember(deps, 'company', keys, made);
+        if (!deps.dryRun) await confirmAssociation(deps.db, deps.connectionId, viaContact, made, deps.now());
+        return { id: made, how: 'existing', created: false };
+      }
+    }
 
     for (const lookup of lookups) {
       const found = await search(deps.hubspot, 'companies', lookup.filterGroups, ['name', 'domain', 'createdate']);
@@ -142,17 +200,66 @@ export async function matchCompany(deps: MatchDeps, input: CompanyMatchInput, se
     }
 
     if (settings.onNoMatch === 'skip') return { id: null, how: null, created: false, skipped: "no company matched and onNoMatch is 'skip'" };
-    const properties = companyProperties(input.company, domain);
     if (!properties['name'] && !properties['domain']) return { id: null, how: null, created: false, skipped: 'the Intercom company has neither a name nor a usable domain' };
     if (deps.dryRun) return { id: null, how: 'created', created: true };
-    // A create in flight that a crash interrupted: the searches above ran after at least a lease
-    // expiry, long enough for HubSpot's index to show it; not found means it was never made.
-    await remember(deps, 'company', keys, null, `company:${input.company.id}`);
-    const associations = settings.associateContact && input.contactId
-      ? [{ to: { id: input.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: COMPANY_TO_CONTACT }] }]
+    // An interrupted create read back through its contact and not found was never made (the
+    // association is part of the create); one that cannot be read back waits out the index.
+    if (!viaContact) waitForSearchIndex(deps, known.pending, 'company');
+    const withContact = settings.associateContact ? input.contactId : null;
+    await remember(deps, 'company', keys, null, withContact ? `${PENDING_VIA_CONTACT}${withContact}` : 'create');
+    const associations = withContact
+      ? [{ to: { id: withContact }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: COMPANY_TO_CONTACT }] }]
       : [];
     const created = await deps.hubspot.companies.create({ properties, associations });
     await remember(deps, 'company', keys, created.id);
+    // The create's answer covers the association it carried.
+    if (withContact) await confirmAssociation(deps.db, deps.connectionId, withContact, created.id, deps.now());
     return { id: created.id, how: 'created', created: true };
   });
+}
+
+/** A pending company create names the contact it was associated with: `contact:<HubSpot id>`. */
+const PENDING_VIA_CONTACT = 'contact:';
+
+function pendingCreateContact(pending: StoredLink): string | null {
+  return pending.pendingRef?.startsWith(PENDING_VIA_CONTACT) ? pending.pendingRef.slice(PENDING_VIA_CONTACT.length) || null : null;
+}
+
+const isGone = (error: unknown) => error instanceof UpstreamError && (error.kind === 'not_found' || error.kind === 'merged');
+
+/**
+ * The company an interrupted create made together with its association to `contactId`: read from
+ * the contact's associations (GET by id with `associations`, hubspot-api.md §5.2: the record store,
+ * not the search index) and recognised by what the create would have written. Any company of this
+ * contact with that domain (or, without one, that name) is the right one to link, whoever made it.
+ */
+async function findCompanyCreatedWithContact(deps: MatchDeps, contactId: string, properties: Record<string, string>): Promise<string | null> {
+  let ids: string[];
+  try {
+    const contact = await deps.hubspot.contacts.get(contactId, { properties: ['hs_object_id'], associations: ['companies'] });
+    ids = [...new Set((contact.associations?.['companies']?.results ?? []).map((result) => result.id))];
+  } catch (error) {
+    if (isGone(error)) return null;
+    throw error;
+  }
+  if (ids.length === 0) return null;
+  const wanted = properties['domain']?.toLowerCase();
+  const name = normaliseCompanyName(properties['name'] ?? '');
+  const batch = await deps.hubspot.companies.batchRead(ids.slice(0, 100), { properties: ['name', 'domain'] });
+  const found = batch.results.find((company) =>
+    wanted ? company.properties.domain?.toLowerCase() === wanted : name !== '' && normaliseCompanyName(company.properties.name ?? '') === name);
+  return found?.id ?? null;
+}
+
+/**
+ * Makes sure the contact is associated with the company in HubSpot. Remembered only once HubSpot
+ * answered the call (a PUT, safe to repeat, hubspot-api.md §11.1): a call that failed, timed out
+ * or was cut off by a crash is made again by the next capture of this pair.
+ */
+export async function associateContactWithCompany(deps: MatchDeps, contactId: string, companyId: string): Promise<'confirmed' | 'associated' | 'planned'> {
+  if (await isAssociationConfirmed(deps.db, deps.connectionId, contactId, companyId)) return 'confirmed';
+  if (deps.dryRun) return 'planned';
+  await deps.hubspot.associations.createDefault('contacts', contactId, 'companies', companyId);
+  await confirmAssociation(deps.db, deps.connectionId, contactId, companyId, deps.now());
+  return 'associated';
 }

@@ -152,10 +152,15 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
       const record = getPortal(state, input.hubId).records[objectType(input.objectType).name].get(input.id);
       return record && view(record, input.hubId);
     },
-    /** Creates a record as the API would (validation, webhooks), without HTTP or rate limits. */
+    /**
+     * Creates a record as the API would (validation, webhooks), without HTTP or rate limits. It
+     * stands for data already in the portal, so search sees it at once: the index delay is for writes.
+     */
     seedRecord(input: { hubId?: number; objectType: string; properties: Record<string, string>; associations?: InlineAssociation[] }): string {
       const ctx = ctxFor(input.hubId);
-      return commitCreate(ctx, prepareCreate(ctx, objectType(input.objectType), input)).id;
+      const record = commitCreate(ctx, prepareCreate(ctx, objectType(input.objectType), input));
+      for (const version of record.versions) version.visibleAt = record.createdAt;
+      return record.id;
     },
     addOwner: (input: OwnerSeed & { hubId?: number }) => ownerJson(addOwner(state, getPortal(state, input.hubId), input)),
     setRateLimits(input: Partial<RateLimits> & { hubId?: number }): RateLimits {

@@ -14,7 +14,10 @@ export const FaultSpec = z.strictObject({
   count: z.number().int().min(1).default(1),
   /** Only calls whose method matches (e.g. "POST"); any method when absent. */
   method: z.string().optional(),
-  /** Only calls whose path starts with this (e.g. "/crm/v3/objects/notes"); any path when absent. */
+  /**
+   * Only calls whose path starts with this (e.g. "/crm/v3/objects/notes"); any path when absent. A
+   * trailing "$" asks for exactly that path ("/crm/v3/objects/companies$": the create, not /search).
+   */
   pathPrefix: z.string().optional(),
   /** For 429: the Retry-After header in seconds; omitted when absent. */
   retryAfterSeconds: z.number().int().min(0).optional(),
@@ -37,8 +40,10 @@ export interface FaultPlan {
   pending(): readonly FaultSpec[];
 }
 
+const pathMatches = (wanted: string, path: string) => (wanted.endsWith('$') ? path === wanted.slice(0, -1) : path.startsWith(wanted));
+
 const matches = (spec: { method?: string | undefined; pathPrefix?: string | undefined }, method: string, path: string) =>
-  (!spec.method || spec.method.toUpperCase() === method) && (!spec.pathPrefix || path.startsWith(spec.pathPrefix));
+  (!spec.method || spec.method.toUpperCase() === method) && (!spec.pathPrefix || pathMatches(spec.pathPrefix, path));
 
 /**
  * Installs the fault hook on a simulator app (the control API is a separate plugin, so it is

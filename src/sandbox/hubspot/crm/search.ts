@@ -128,6 +128,16 @@ export function checkLimits(request: SearchRequest, caps: SimSettings['searchFil
 
 export const SEARCH_RESULT_CAP = 10_000;
 
+/**
+ * How long a write stays invisible to search unless a test or the control API says otherwise.
+ * HubSpot: "It may take a few moments for newly created or updated CRM objects to appear in search
+ * results" (search guide), integrators report up to ~30 s (hubspot-api.md §10). A few seconds is the
+ * common case, and every test then meets a lag as the product does: code that creates and expects
+ * search to see it at once fails here as it would against HubSpot. Records seeded through the
+ * control API stand for data already in the portal and are searchable at once.
+ */
+export const DEFAULT_SEARCH_INDEX_DELAY_MS = 3_000;
+
 /** Filters, sorts and pages; `after` is an offset into the sorted hits. */
 export function search(portal: Portal, info: ObjectTypeInfo, request: SearchRequest, now: number): { total: number; hits: SearchHit[]; next?: string } {
   const offset = request.after === undefined ? 0 : Number(request.after);
