@@ -3,6 +3,7 @@
 //        printf '%s' "$PW" | npm run -s hash-password
 import { createInterface } from 'node:readline';
 import { hashPassword } from '../src/auth/password-hash.ts';
+import { MIN_ADMIN_PASSWORD_LENGTH } from '../src/config/schema.ts';
 
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -21,8 +22,8 @@ async function readPassword(): Promise<string> {
 }
 
 const password = await readPassword();
-if (password.length < 8) {
-  process.stderr.write('Choose a password of at least 8 characters.\n');
+if (password.length < MIN_ADMIN_PASSWORD_LENGTH) {
+  process.stderr.write(`Choose a password of at least ${MIN_ADMIN_PASSWORD_LENGTH} characters.\n`);
   process.exit(1);
 }
 process.stdout.write(`${await hashPassword(password)}\n`);

@@ -30,7 +30,7 @@ import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { enqueueIdentify, identifyTasks } from './connections/identify-task.ts';
 import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-task.ts';
 import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
-import { createDeliveryRecorder } from './webhooks/record-deliveries.ts';
+import { createDeliveryRecorder, purgeOldDeliveries } from './webhooks/record-deliveries.ts';
 import { createSigningSecrets } from './webhooks/signing-secrets.ts';
 import { StartupError } from './startup-error.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
@@ -52,6 +52,8 @@ export interface DaemonOptions {
   reactions?: readonly EventReaction[];
   /** Tests drive the scheduler by hand (scheduler.drain()) instead of its timer loop. */
   startScheduler?: boolean;
+  /** scrypt's N for the admin password; only tests lower it (many starts), the default is 2^17. */
+  passwordHashCost?: number;
 }
 
 export interface Daemon {
@@ -78,7 +80,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const clock = options.clock ?? Date.now;
   ensureDataDir(config.dataDir);
 
-  const secret = loadSecretKey({ envKey: options.secretKey, keyFile: config.vault.keyFile, dataDir: config.dataDir });
+  const secret = loadSecretKey({ envKey: options.secretKey, keyFile: config.vault.keyFile, dataDir: config.dataDir, databaseFile: join(config.dataDir, DATABASE_FILE) });
   if (secret.source === 'generated') {
     log.warn({ keyFile: secret.file, keyId: secret.id }, 'generated a new secret key for the credential vault; back this file up with the database');
   }
@@ -145,14 +147,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // A heartbeat older than a few sleeps means the loop is stuck.
     const heartbeatLimitMs = Math.max(3 * jobsConfig.maxSleepSeconds * 1000, 30_000);
 
-    const admin = await resolveAdminAccount(config.admin, db.kysely, clock());
-    if (admin.generatedPassword) {
-      // Printed once, on the start that made it; only its scrypt hash is kept.
-      log.warn(
-        { username: admin.username },
-        `Generated the admin password: ${admin.generatedPassword} — sign in as '${admin.username}' with it; it will not be shown again. ` +
-          'Set INTERHUBZ_ADMIN_PASSWORD or admin.password to choose your own.',
-      );
+    const admin = await resolveAdminAccount(config.admin, db.kysely, options.passwordHashCost === undefined ? {} : { cost: options.passwordHashCost });
+    if (admin.weakConfiguredHash) {
+      log.warn('admin.passwordHash was made with a lower scrypt cost than the current one; make a new one with `npm run hash-password`');
     }
 
     const app = await buildApp({
@@ -190,11 +187,29 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     clients.useOAuthApps(app.oauthApps);
     const url = await listen(app, config.server.host, config.server.port);
+    // Only now that the port is ours: a start that cannot listen must not use up a generated password.
+    await admin.persist(clock());
+    if (admin.generatedPassword) {
+      // Printed once, on the start that made it; only its scrypt hash is kept.
+      log.warn(
+        { username: admin.username },
+        `Generated the admin password: ${admin.generatedPassword} — sign in as '${admin.username}' with it; it will not be shown again. ` +
+          'Set INTERHUBZ_ADMIN_PASSWORD or admin.password to choose your own.',
+      );
+    }
     if (options.startScheduler !== false) scheduler.start();
     // Each feature contributes its periodic chores; they share one node-cron runner.
     const chores: Chore[] = [
       ...foundationChores(db.kysely, clock, log),
       ...jobChores(db.kysely, jobsConfig, clock, log),
+      {
+        name: 'purge-webhook-deliveries',
+        schedule: '53 3 * * *',
+        run: async () => {
+          const purged = await purgeOldDeliveries(db.kysely, { now: clock(), keepDays: jobsConfig.keepWebhookDeliveriesDays });
+          if (purged > 0) log.info({ purged }, 'old webhook delivery records purged');
+        },
+      },
       { name: 'schedule-reconciliation', schedule: '* * * * *', run: async () => void (await ensureSweepsScheduled({ db: db.kysely, jobs })) },
       { name: 'rolling-captures', schedule: '*/15 * * * *', run: async () => void (await queueRollingCaptures({ db: db.kysely, clients, jobs, clock, log })) },
       { name: 'refresh-owners', schedule: '23 * * * *', run: async () => void (await ensureOwnerRefreshes({ db: db.kysely, jobs, clock })) },

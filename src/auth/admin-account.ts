@@ -1,37 +1,83 @@
-// The admin login: username from config, password from config/env (hashed here and never kept in
-// plaintext), a configured scrypt hash, or — on a first start with neither — a generated password
-// whose hash is stored in SQLite and which is printed exactly once.
+// The admin login. Whatever gives the password — admin.password / INTERHUBZ_ADMIN_PASSWORD, a
+// configured scrypt hash, or a password generated on the first start — its hash is kept in SQLite,
+// so every source behaves alike across restarts: removing the variable keeps the stored password,
+// and setting it again (to anything) replaces it. A generated password is printed exactly once.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import { getSetting, putSetting } from '../db/repos/settings.ts';
 import type { Database } from '../db/schema.ts';
 import { StartupError } from '../startup-error.ts';
-import { hashPassword, isPasswordHash } from './password-hash.ts';
+import { DEFAULT_SCRYPT_COST, hashPassword, isPasswordHash, needsRehash, verifyPassword } from './password-hash.ts';
 
+/** The setting's historic name: it first held only generated passwords. */
 const SETTING = 'admin.generatedPasswordHash';
 
 export interface AdminAccount {
   username: string;
+  /** Replaced in place when a sign-in upgrades a weaker hash. */
   passwordHash: string;
-  /** Set only on the start that generated the password, so main can print it once. */
+  /** Set only on the start that generated the password, so it can be printed once. */
   generatedPassword?: string;
   source: 'config' | 'generated' | 'stored';
+  /** True when the configured admin.passwordHash is weaker than the current scrypt cost. */
+  weakConfiguredHash: boolean;
+  /**
+   * Writes what this start decided (a new or changed hash). The daemon calls it only once it holds
+   * its port, so a start that fails to listen does not use up a generated password.
+   */
+  persist(now: number): Promise<void>;
+  /** After a successful sign-in: replaces a hash made with a lower cost. Resolves true when it did. */
+  upgradeHash(password: string, now: number): Promise<boolean>;
 }
 
-export async function resolveAdminAccount(admin: Config['admin'], db: Kysely<Database>, now: number): Promise<AdminAccount> {
+export async function resolveAdminAccount(
+  admin: Config['admin'],
+  db: Kysely<Database>,
+  options: { cost?: number } = {},
+): Promise<AdminAccount> {
+  const cost = options.cost ?? DEFAULT_SCRYPT_COST;
   const { username } = admin;
+  const stored = await getSetting(db, SETTING);
+  let pending: string | undefined;
+  const account = (passwordHash: string, source: AdminAccount['source'], extra: Partial<AdminAccount> = {}): AdminAccount => {
+    const self: AdminAccount = {
+      username,
+      passwordHash,
+      source,
+      weakConfiguredHash: false,
+      ...extra,
+      async persist(now) {
+        if (pending === undefined) return;
+        await putSetting(db, SETTING, pending, now);
+        pending = undefined;
+      },
+      async upgradeHash(password, now) {
+        if (!needsRehash(self.passwordHash, cost)) return false;
+        self.passwordHash = await hashPassword(password, cost);
+        await putSetting(db, SETTING, self.passwordHash, now);
+        return true;
+      },
+    };
+    return self;
+  };
+
   if (admin.passwordHash) {
     if (!isPasswordHash(admin.passwordHash)) {
       throw new StartupError('admin.passwordHash is not a scrypt hash made by `npm run hash-password`; set it again or use admin.password.', 2);
     }
-    return { username, passwordHash: admin.passwordHash, source: 'config' };
+    if (stored !== admin.passwordHash) pending = admin.passwordHash;
+    return account(admin.passwordHash, 'config', { weakConfiguredHash: needsRehash(admin.passwordHash, cost) });
   }
-  if (admin.password) return { username, passwordHash: await hashPassword(admin.password), source: 'config' };
-  const stored = await getSetting(db, SETTING);
-  if (stored) return { username, passwordHash: stored, source: 'stored' };
+  if (admin.password) {
+    // Re-hashing on every start would write a new salt each time; keep the stored hash while it
+    // still matches the configured password and is strong enough.
+    if (stored && !needsRehash(stored, cost) && (await verifyPassword(admin.password, stored))) return account(stored, 'config');
+    pending = await hashPassword(admin.password, cost);
+    return account(pending, 'config');
+  }
+  if (stored) return account(stored, 'stored');
   const generatedPassword = randomBytes(18).toString('base64url');
-  const passwordHash = await hashPassword(generatedPassword);
-  await putSetting(db, SETTING, passwordHash, now);
-  return { username, passwordHash, generatedPassword, source: 'generated' };
+  pending = await hashPassword(generatedPassword, cost);
+  return account(pending, 'generated', { generatedPassword });
 }

@@ -1,10 +1,23 @@
 // The configuration schema: the single source of truth for every YAML key, its default and its
 // error message. `Config` is derived from it. Messages read as the end of a sentence that starts
 // with the key's YAML path ("server.port: must be a whole number from 1 to 65535").
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 import { flag, nonNegative, positiveInt, text } from './fields.ts';
 import { ConnectionSettingsShape } from './connection-settings.ts';
+
+export const MIN_ADMIN_PASSWORD_LENGTH = 12;
+
+/** An IPv4 or IPv6 address, optionally with a /prefix (what Fastify's trustProxy list accepts). */
+function isProxyAddress(value: string): boolean {
+  const [address = '', prefix, extra] = value.trim().split('/');
+  if (extra !== undefined) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -20,7 +33,25 @@ const ServerSchema = z
     port: PortSchema.default(8080),
     /** Public base URL (https://interhubz.example.com): webhook URLs, OAuth callbacks, Secure cookies. */
     publicUrl: z.union([z.literal(''), z.url({ error: 'must be an absolute URL such as https://interhubz.example.com' })]).default(''),
-    trustProxy: flag(false),
+    /**
+     * Which X-Forwarded-* headers to believe: false (none), the number of proxies in front (1 for one
+     * reverse proxy), or the proxies' addresses / CIDR ranges. `true` is refused: it believes any
+     * X-Forwarded-For a client makes up, so the sign-in limit could be dodged by rotating it.
+     */
+    trustProxy: z
+      .union(
+        [
+          z.literal(false),
+          z.number().int().min(0),
+          z.array(z.string().refine(isProxyAddress)).min(1),
+        ],
+        {
+          error:
+            'must be false, the number of proxies in front of Interhubz (such as 1), or a list of their addresses or CIDR ranges ' +
+            "(such as ['10.0.0.0/8']); true is refused because it would believe any X-Forwarded-For a client makes up",
+        },
+      )
+      .default(false),
     shutdownTimeoutSeconds: nonNegative(10),
   })
   .prefault({});
@@ -28,7 +59,10 @@ const ServerSchema = z
 const AdminSchema = z
   .strictObject({
     username: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }).default('admin'),
-    password: text(),
+    /** At least 12 characters (issue #14 item 8); a shorter one stops the start. */
+    password: text().refine((value) => value === '' || value.length >= MIN_ADMIN_PASSWORD_LENGTH, {
+      error: `must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters long`,
+    }),
     /** A scrypt hash made by `npm run hash-password`, instead of a plain password. */
     passwordHash: text(),
     sessionHours: positiveInt(12),
@@ -58,6 +92,8 @@ const JobsSchema = z
     keepFailedDays: positiveInt(30),
     /** Activity log entries (one per capture or ticket decision) older than this are deleted. */
     keepActivityDays: positiveInt(90),
+    /** Webhook delivery records (ids and times, for deduplication and "last received") older than this are deleted. */
+    keepWebhookDeliveriesDays: positiveInt(30),
   })
   .prefault({});
 

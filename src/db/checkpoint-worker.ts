@@ -1,16 +1,37 @@
 // Runs in a worker thread: checkpoints the WAL on its own connection, so the main thread never
 // stalls on a checkpoint's disk writes and fsync (which, done automatically on the writer's
 // connection, put 0.5 s spikes into webhook latency in `npm run bench -- ingest`).
-// PASSIVE never blocks the main connection's readers or writers.
+// PASSIVE never blocks the main connection's readers or writers. PASSIVE never shrinks the file
+// either, so a burst leaves a WAL as large as the burst until shutdown (169 MB was seen): once no
+// other connection has committed for `idleTruncateAfterMs`, a TRUNCATE empties it. Idle means
+// nobody is waiting on it, and only then is the brief writer lock TRUNCATE takes harmless.
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 
-const { path, intervalMs } = workerData as { path: string; intervalMs: number };
+const { path, intervalMs, idleTruncateAfterMs } = workerData as { path: string; intervalMs: number; idleTruncateAfterMs: number };
 const db = new SQLite(path);
 db.pragma('busy_timeout = 1000');
+
+// data_version changes whenever another connection commits: the cheapest "was there a write?".
+let lastVersion = db.pragma('data_version', { simple: true }) as number;
+let quietSince = Date.now();
+let truncatedSinceLastWrite = false;
+
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const version = db.pragma('data_version', { simple: true }) as number;
+    if (version !== lastVersion) {
+      lastVersion = version;
+      quietSince = Date.now();
+      truncatedSinceLastWrite = false;
+    }
+    if (!truncatedSinceLastWrite && Date.now() - quietSince >= idleTruncateAfterMs) {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      // Busy: a reader or writer appeared; try again on the next tick.
+      if (result?.busy === 0) truncatedSinceLastWrite = true;
+    } else {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    }
   } catch (error) {
     parentPort?.postMessage({ error: (error as Error).message });
   }

@@ -1,5 +1,5 @@
 // Opens the SQLite file: the only module that imports better-sqlite3.
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
@@ -17,10 +17,18 @@ export interface Db {
   close(): Promise<void>;
 }
 
-/** Creates the data directory if needed and proves it is writable, with a sentence that says how to fix it. */
+/**
+ * The data directory holds credentials (sealed, with their key beside them) and customer ids: only
+ * the daemon's user may enter it, and its files are readable by that user only, whatever the umask.
+ */
+export const DATA_DIR_MODE = 0o700;
+export const DATA_FILE_MODE = 0o600;
+
+/** Creates the data directory if needed (mode 0700) and proves it is writable, with a sentence that says how to fix it. */
 export function ensureDataDir(dataDir: string): void {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+    chmodSync(dataDir, DATA_DIR_MODE);
     accessSync(dataDir, constants.W_OK);
     const probe = join(dataDir, `.write-test-${process.pid}`);
     writeFileSync(probe, '');
@@ -63,12 +71,19 @@ function withStatementCache(sqlite: SQLite.Database) {
 }
 
 const CHECKPOINT_INTERVAL_MS = 1000;
+/** A WAL left by a burst is truncated after this long without a write (checkpoint-worker.ts). */
+export const IDLE_TRUNCATE_AFTER_MS = 30_000;
 
-function startCheckpointer(path: string): { stop(): Promise<void> } {
+export interface OpenDbOptions {
+  /** Tests shorten it to see a truncation without waiting half a minute. */
+  idleTruncateAfterMs?: number;
+}
+
+function startCheckpointer(path: string, options: OpenDbOptions): { stop(): Promise<void> } {
   if (path === ':memory:') return { stop: async () => undefined };
   // The same extension as this module: .ts from the sources, .js from the compiled build.
   const worker = new Worker(new URL(`./checkpoint-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
-    workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
+    workerData: { path, intervalMs: Math.min(CHECKPOINT_INTERVAL_MS, options.idleTruncateAfterMs ?? CHECKPOINT_INTERVAL_MS), idleTruncateAfterMs: options.idleTruncateAfterMs ?? IDLE_TRUNCATE_AFTER_MS },
   });
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -82,9 +97,21 @@ function startCheckpointer(path: string): { stop(): Promise<void> } {
   };
 }
 
-export function openDb(path: string): Db {
+/** The database and its WAL and shared-memory files, created (or corrected) with mode 0600. */
+function restrictFileModes(path: string): void {
+  if (path === ':memory:') return;
+  // SQLite gives the -wal and -shm files the database file's mode when it creates them, so a
+  // database created 0600 here keeps its companions private too; existing files are corrected.
+  if (!existsSync(path)) closeSync(openSync(path, 'a', DATA_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, DATA_FILE_MODE);
+  }
+}
+
+export function openDb(path: string, options: OpenDbOptions = {}): Db {
   let sqlite: SQLite.Database;
   try {
+    restrictFileModes(path);
     sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
@@ -93,6 +120,7 @@ export function openDb(path: string): Db {
     // Checkpoints run in a worker (checkpoint-worker.ts), not inside whichever write crosses the
     // threshold on this connection.
     sqlite.pragma('wal_autocheckpoint = 0');
+    restrictFileModes(path);
   } catch (error) {
     throw new StartupError(
       `The database ${path} cannot be opened (${(error as Error).message}). ` +
@@ -102,7 +130,7 @@ export function openDb(path: string): Db {
     );
   }
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const checkpointer = startCheckpointer(path);
+  const checkpointer = startCheckpointer(path, options);
   let closed = false;
   return {
     kysely,

@@ -1,6 +1,7 @@
 // The admin API's request and response shapes. The zod schemas validate what the server accepts;
 // the UI imports only the derived types (`import type`), so this file must stay free of server code.
 import { z } from 'zod';
+import { API_TOKEN_SCOPES, type ApiTokenScope } from '../auth/token-scope.ts';
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import type { OwnerMapping as UserMappingRow, OwnerSummary as OwnerOption } from '../owners/resolve-owners.ts';
 
@@ -16,18 +17,34 @@ export interface SessionInfo {
   csrfToken: string;
 }
 
+/** DELETE /api/sessions (sign out everywhere): how many sessions ended, this one included. */
+export interface SignedOutEverywhere {
+  ended: number;
+}
+
+/**
+ * What an API token may do: `push` only API Push (its answer is the push's result), `read` every
+ * GET route, `admin` everything a session may do except managing tokens and sessions.
+ */
+export type { ApiTokenScope };
+
 export const CreateApiTokenBody = z.strictObject({
   name: z.string().trim().min(1, 'name is required').max(100, 'name must be at most 100 characters'),
+  scope: z.enum(API_TOKEN_SCOPES, { error: "scope must be one of 'push', 'read', 'admin'" }),
+  /** ISO 8601 date-time; the token stops working then. */
+  expiresAt: z.iso.datetime({ offset: true, error: 'expiresAt must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z' }).optional(),
 });
 export type CreateApiTokenBody = z.infer<typeof CreateApiTokenBody>;
 
 export interface ApiTokenInfo {
   id: string;
   name: string;
+  scope: ApiTokenScope;
   /** The first characters of the token, enough to recognise it; the full token is shown once. */
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
+  expiresAt: string | null;
 }
 
 /** GET /api/tokens */

@@ -10,7 +10,7 @@ import type { LoginLimiter } from '../auth/login-limiter.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { requireCaller } from './authenticate.ts';
-import { handleError } from './errors.ts';
+import { handleClientError, handleError } from './errors.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
@@ -73,11 +73,48 @@ const SECURITY_HEADERS = {
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 };
 
+/**
+ * Set explicitly rather than left to Node's and Fastify's defaults (requestTimeout 0 let a client
+ * hold a webhook request open forever). headersTimeout ≤ requestTimeout, as Node requires; the
+ * idle timeout is long enough for an API Push whose upstream calls are retried (upstream.*).
+ */
+export const SERVER_TIMEOUTS = {
+  /** Receiving a request's headers. */
+  headersTimeoutMs: 20_000,
+  /** Receiving a whole request, headers and body. */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection; above the usual 60 s of load balancers, so they close first. */
+  keepAliveTimeoutMs: 72_000,
+  /** A socket with no traffic at all. */
+  connectionTimeoutMs: 300_000,
+} as const;
+
+/**
+ * server.trustProxy as Fastify takes it; never "trust whatever the client says". Fastify reads a
+ * bare number as "trust nothing" (it cannot check the nearest peer), so a hop count becomes the
+ * function proxy-addr documents for it: the nearest `hops` addresses are proxies. That is right only
+ * when the daemon is reachable through those proxies alone, which config.example.yaml says.
+ */
+export function trustedProxies(setting: Config['server']['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === false || setting === 0) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting;
+}
+
+/** One year, sent only when the daemon is published over HTTPS (server.publicUrl). */
+const HSTS = 'max-age=31536000';
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: deps.config.server.trustProxy,
+    trustProxy: trustedProxies(deps.config.server.trustProxy),
+    requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs,
+    keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutMs,
+    connectionTimeout: SERVER_TIMEOUTS.connectionTimeoutMs,
+    // Malformed URLs and bytes that are not HTTP get the documented error shape too.
+    frameworkErrors: (error, request, reply) => handleError(error, request, reply),
+    clientErrorHandler: handleClientError,
     // A caller's X-Request-Id is kept (so logs can be correlated across a proxy) only when it is tame.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -87,7 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
 
+  app.server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
   app.setErrorHandler(handleError);
+  const hsts = deps.config.server.publicUrl.startsWith('https://');
   // While shutting down, a response to a request that was in flight tells the client to close its
   // keep-alive connection; otherwise that idle socket would hold the shutdown until it times out.
   let closing = false;
@@ -97,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.headers(SECURITY_HEADERS);
+    if (hsts) reply.header('strict-transport-security', HSTS);
     if (closing) reply.header('connection', 'close');
   });
 

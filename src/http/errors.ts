@@ -1,5 +1,7 @@
 // The API's error catalogue: every error leaves as { error: { code, message, details? } }.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ErrorBody } from './api-types.ts';
 
@@ -44,6 +46,8 @@ const FASTIFY_CODES: Record<string, { code: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: 'Send the body as application/json.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_request', message: 'The request says it has a JSON body but the body is empty.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', message: 'The request body is not valid JSON.' },
+  FST_ERR_BAD_URL: { code: 'bad_url', message: 'The request path is not a valid URL (a malformed percent-encoding, for instance).' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'bad_url', message: 'A part of the request path is too long.' },
 };
 
 function toBody(error: FastifyError | HttpError, request: FastifyRequest): { status: number; body: ErrorBody; headers: Record<string, string> } {
@@ -73,4 +77,27 @@ export function handleError(error: FastifyError | HttpError, request: FastifyReq
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ errorCode: body.error.code, statusCode: status }, 'request rejected');
   return reply.code(status).headers(headers).send(body);
+}
+
+/**
+ * Bytes that never became a request (malformed HTTP, headers too large, a request that took too
+ * long) are answered on the raw socket, in the same { error: {...} } shape as everything else.
+ */
+export function handleClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, body] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, { code: 'request_timeout', message: 'The request was not received in time.' }]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, { code: 'headers_too_large', message: 'The request headers are larger than the server accepts.' }]
+        : [400, { code: 'bad_request', message: 'The request is not valid HTTP.' }];
+  this.log.debug({ errorCode: body.code, statusCode: status }, 'client error');
+  const text = JSON.stringify({ error: body } satisfies ErrorBody);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
 }

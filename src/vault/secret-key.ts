@@ -2,7 +2,7 @@
 // generated once into the data directory (mode 0600). The key id is derived from the key itself, so
 // a ciphertext names the key that made it and a wrong key is recognised before anything is decrypted.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from '../startup-error.ts';
 
@@ -30,7 +30,13 @@ function decodeKey(text: string, origin: string): Buffer {
   return key;
 }
 
-export function loadSecretKey(options: { envKey: string | undefined; keyFile: string; dataDir: string }): SecretKey {
+export function loadSecretKey(options: {
+  envKey: string | undefined;
+  keyFile: string;
+  dataDir: string;
+  /** The database beside the key: when it exists, a missing key is lost, not new. */
+  databaseFile?: string;
+}): SecretKey {
   if (options.envKey) {
     const key = decodeKey(options.envKey, 'INTERHUBZ_SECRET_KEY');
     return { key, id: keyIdOf(key), source: 'environment' };
@@ -46,6 +52,16 @@ export function loadSecretKey(options: { envKey: string | undefined; keyFile: st
     if (code !== 'ENOENT' || explicit) {
       throw new StartupError(`The key file ${file} cannot be read (${code ?? String(error)}); check vault.keyFile and its permissions.`);
     }
+  }
+  // A database with no key beside it was made with a key that is now missing (deleted, not copied
+  // with a backup, or given by INTERHUBZ_SECRET_KEY before). A new key could never open its
+  // credentials and would be written next to it, so stop before writing anything.
+  if (options.databaseFile !== undefined && existsSync(options.databaseFile)) {
+    throw new StartupError(
+      `The database ${options.databaseFile} exists but its secret key is missing: ${file} does not exist and INTERHUBZ_SECRET_KEY is not set. ` +
+        'Put the original secret.key back in the data directory, or set INTERHUBZ_SECRET_KEY to the original key. ' +
+        'Nothing was written; a new key would not open the stored credentials.',
+    );
   }
   const key = randomBytes(32);
   // 'wx' refuses to overwrite a key another process wrote in the meantime.

@@ -26,9 +26,25 @@ export interface RecordResult {
 /** The job task that reacts to a provider's events (src/webhooks/event-tasks.ts). */
 export const eventTask = (provider: Provider) => `${provider}.event`;
 
+const DAY_MS = 86_400_000;
+
+/** YYYY-MM-DD (UTC): the unit unrouted deliveries are counted in. */
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 async function writeDeliveries(trx: Kysely<Database>, jobs: JobQueue, records: readonly DeliveryRecord[], now: number): Promise<RecordResult> {
   const result: RecordResult = { accepted: 0, duplicates: 0, unrouted: 0 };
   for (const record of records) {
+    if (record.connectionId === null) {
+      // No connection knows the account: nothing will act on it, so only a count per provider and
+      // day is kept (a row each would let any signed sender grow the table without bound).
+      await trx
+        .insertInto('webhook_unrouted_counts')
+        .values({ provider: record.provider, day: utcDay(now), count: 1 })
+        .onConflict((oc) => oc.columns(['provider', 'day']).doUpdateSet((eb) => ({ count: eb('webhook_unrouted_counts.count', '+', 1) })))
+        .execute();
+      result.unrouted += 1;
+      continue;
+    }
     const inserted = await trx
       .insertInto('webhook_deliveries')
       .values({
@@ -40,13 +56,12 @@ async function writeDeliveries(trx: Kysely<Database>, jobs: JobQueue, records: r
         object_id: record.objectId,
         occurred_at: record.occurredAt,
         received_at: now,
-        status: record.connectionId === null ? 'unrouted' : 'accepted',
+        status: 'accepted',
       })
       .onConflict((oc) => oc.doNothing())
       .returning('id')
       .executeTakeFirst();
     if (!inserted) result.duplicates += 1;
-    else if (record.connectionId === null) result.unrouted += 1;
     else {
       await jobs.enqueue(
         {
@@ -99,4 +114,16 @@ export function createDeliveryRecorder(options: { db: Kysely<Database>; jobs: Jo
       });
     },
   };
+}
+
+/**
+ * Deletes delivery records received before the retention (jobs.keepWebhookDeliveriesDays), and
+ * unrouted counts of days before it. A record only deduplicates vendor retries (minutes to hours)
+ * and answers "last received", so weeks of them are plenty. Returns how many rows went.
+ */
+export async function purgeOldDeliveries(db: Kysely<Database>, options: { now: number; keepDays: number }): Promise<number> {
+  const cutoff = options.now - options.keepDays * DAY_MS;
+  const deliveries = await db.deleteFrom('webhook_deliveries').where('received_at', '<', cutoff).executeTakeFirst();
+  const counts = await db.deleteFrom('webhook_unrouted_counts').where('day', '<', utcDay(cutoff)).executeTakeFirst();
+  return Number(deliveries.numDeletedRows) + Number(counts.numDeletedRows);
 }

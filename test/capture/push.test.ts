@@ -141,7 +141,7 @@ t.test('reference notes: another customer in the conversation gets a short note 
 
 t.test('API Push with an API token (as an Intercom workflow or a script would call it)', async (t) => {
   const s = await captureScenario(t);
-  const created = await s.api('POST', '/api/tokens', { name: 'Intercom workflow' });
+  const created = await s.api('POST', '/api/tokens', { name: 'Intercom workflow', scope: 'push' });
   t.equal(created.status, 201);
   const { conversationId } = s.conversation({});
   const push = (token: string) =>

@@ -217,7 +217,7 @@ t.test('which flows are offered: configured apps go to the vendors, sessions onl
   t.equal(hubspot.searchParams.get('code_challenge_method'), 'S256');
   t.notOk(JSON.stringify([...hubspot.searchParams]).includes('hs-secret'), 'the client secret never goes to the browser');
 
-  const token = (await (await fetch(`${server.url}/api/tokens`, { method: 'POST', headers, body: JSON.stringify({ name: 'script' }) })).json()) as { secret: string };
+  const token = (await (await fetch(`${server.url}/api/tokens`, { method: 'POST', headers, body: JSON.stringify({ name: 'script', scope: 'admin' }) })).json()) as { secret: string };
   const byToken = await fetch(`${server.url}/api/connections/${created.id}/oauth/intercom/start`, { headers: { authorization: `Bearer ${token.secret}` }, redirect: 'manual' });
   t.equal(byToken.status, 403, 'an API token has no browser session to bind the flow to');
   t.equal((await fetch(`${server.url}/api/connections/${created.id}/oauth/intercom/start`, { redirect: 'manual' })).status, 401);

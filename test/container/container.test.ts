@@ -135,7 +135,7 @@ if (missing) {
     const created = await fetch(`${base}/api/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-      body: JSON.stringify({ name: 'container-test' }),
+      body: JSON.stringify({ name: 'container-test', scope: 'read' }),
     });
     t.equal(created.status, 201, 'API token created');
     const { secret, token } = (await created.json()) as { secret: string; token: { id: unknown; name: string } };

@@ -31,7 +31,11 @@ export interface TestServerOptions {
   clock?: () => number;
   tasks?: DaemonOptions['tasks'];
   startScheduler?: boolean;
+  passwordHashCost?: number;
 }
+
+/** scrypt's N for test starts; test/http/admin-auth.test.ts checks the real default separately. */
+export const TEST_PASSWORD_HASH_COST = 2 ** 12;
 
 export function makeDataDir(t: Teardownable): string {
   const dir = mkdtempSync(join(tmpdir(), 'interhubz-test-'));
@@ -55,6 +59,8 @@ export async function startTestServer(t: Teardownable, options: TestServerOption
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tasks ? { tasks: options.tasks } : {}),
     ...(options.startScheduler !== undefined ? { startScheduler: options.startScheduler } : {}),
+    // The admin password is hashed at every start; the real cost (2^17, 128 MiB) would slow every test.
+    passwordHashCost: options.passwordHashCost ?? TEST_PASSWORD_HASH_COST,
   });
   t.teardown(() => daemon.close());
   return { url: daemon.url, username: config.admin.username, password, dataDir, daemon };

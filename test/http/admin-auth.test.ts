@@ -67,7 +67,7 @@ t.test('session cookie: HttpOnly, SameSite=Lax, Secure only behind HTTPS', async
   t.match(cookie, /SameSite=Lax/);
   t.notMatch(cookie, /Secure/, 'plain http on localhost: a Secure cookie would never come back');
 
-  const proxied = await startTestServer(t, { config: { server: { trustProxy: true } } });
+  const proxied = await startTestServer(t, { config: { server: { trustProxy: 1 } } });
   const behindTls = await fetch(`${proxied.url}/api/session`, {
     method: 'POST',
     ...json({ username: proxied.username, password: proxied.password }, { 'x-forwarded-proto': 'https' }),
@@ -88,15 +88,15 @@ t.test('a session reads freely but changes need its CSRF token', async (t) => {
   const who = await fetch(`${server.url}/api/session`, { headers: { cookie } });
   t.same(await who.json(), { username: 'admin', csrfToken });
 
-  const noToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x' }, { cookie }) });
+  const noToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie }) });
   t.equal(noToken.status, 403);
   t.equal(((await noToken.json()) as { error: { code: string } }).error.code, 'csrf_failed');
-  const wrongToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x' }, { cookie, 'x-csrf-token': 'guess' }) });
+  const wrongToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie, 'x-csrf-token': 'guess' }) });
   t.equal(wrongToken.status, 403);
   const signOutWithout = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie } });
   t.equal(signOutWithout.status, 403, 'even sign-out, so a page elsewhere cannot sign the admin out');
 
-  const ok = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x' }, { cookie, 'x-csrf-token': csrfToken }) });
+  const ok = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie, 'x-csrf-token': csrfToken }) });
   t.equal(ok.status, 201);
 
   const signOut = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
@@ -133,7 +133,7 @@ t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (
   const { cookie, csrfToken } = await signIn(server);
   const created = await fetch(`${server.url}/api/tokens`, {
     method: 'POST',
-    ...json({ name: 'Intercom workflow' }, { cookie, 'x-csrf-token': csrfToken }),
+    ...json({ name: 'Intercom workflow', scope: 'admin' }, { cookie, 'x-csrf-token': csrfToken }),
   });
   t.equal(created.status, 201);
   const { token, secret } = (await created.json()) as { token: { id: string; name: string; prefix: string }; secret: string };
@@ -155,7 +155,7 @@ t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (
   const listed = (await (await fetch(`${server.url}/api/tokens`, { headers: bearer })).json()) as { tokens: Array<{ lastUsedAt: string | null }> };
   t.ok(listed.tokens[0]?.lastUsedAt, 'last use is recorded');
 
-  const mint = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'more' }, bearer) });
+  const mint = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'more', scope: 'admin' }, bearer) });
   t.equal(mint.status, 403, 'a token cannot mint more tokens');
   t.equal(((await mint.json()) as { error: { code: string } }).error.code, 'session_required');
 
@@ -167,7 +167,7 @@ t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (
   const again = await fetch(`${server.url}/api/tokens/${token.id}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
   t.equal(again.status, 404);
 
-  const badName = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: '  ' }, { cookie, 'x-csrf-token': csrfToken }) });
+  const badName = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: '  ', scope: 'read' }, { cookie, 'x-csrf-token': csrfToken }) });
   t.equal(badName.status, 400);
   t.match(await badName.json(), { error: { message: 'The request body is invalid: name: name is required.' } });
 });
@@ -183,7 +183,7 @@ t.test('admin.passwordHash (from npm run hash-password) signs in; a malformed on
   const { hashPassword } = await import('../../src/auth/password-hash.ts');
   const { execFileSync } = await import('node:child_process');
   const hash = execFileSync(process.execPath, ['scripts/hash-password.ts'], { input: 'from a hash 123\n', cwd: new URL('../../', import.meta.url) }).toString().trim();
-  t.match(hash, /^scrypt\$16384\$8\$1\$/);
+  t.match(hash, /^scrypt\$131072\$8\$1\$/, 'the script makes hashes at the real cost, N = 2^17');
   const server = await startTestServer(t, { config: { admin: { passwordHash: hash } } });
   await signIn({ url: server.url, username: 'admin', password: 'from a hash 123' });
   t.pass('signed in with the hashed password');

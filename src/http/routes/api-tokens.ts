@@ -5,34 +5,44 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../db/repos/ap
 import type { ApiTokenRow } from '../../db/schema.ts';
 import { CreateApiTokenBody, type ApiTokenInfo, type ApiTokenList, type CreatedApiToken } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
-import { requireSession } from '../authenticate.ts';
-import { notFound, parseBody } from '../errors.ts';
+import { requireSession, type RouteAuthConfig } from '../authenticate.ts';
+import { HttpError, notFound, parseBody } from '../errors.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const SESSION_ONLY: { config: RouteAuthConfig } = { config: { sessionOnly: true } };
 
 function toInfo(row: ApiTokenRow): ApiTokenInfo {
   return {
     id: row.id,
     name: row.name,
+    scope: row.scope,
     prefix: row.prefix,
     createdAt: iso(row.created_at),
     lastUsedAt: row.last_used_at === null ? null : iso(row.last_used_at),
+    expiresAt: row.expires_at === null ? null : iso(row.expires_at),
   };
 }
 
 export function apiTokenRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get('/api/tokens', async (): Promise<ApiTokenList> => ({ tokens: (await listApiTokens(deps.db)).map(toInfo) }));
 
-  app.post('/api/tokens', async (request, reply): Promise<CreatedApiToken> => {
+  app.post('/api/tokens', SESSION_ONLY, async (request, reply): Promise<CreatedApiToken> => {
     requireSession(request);
     const body = parseBody(CreateApiTokenBody, request.body);
-    const { row, secret } = await createApiToken(deps.db, body.name, deps.clock());
-    request.log.info({ tokenId: row.id, tokenName: row.name }, 'API token created');
+    const now = deps.clock();
+    const expiresAt = body.expiresAt === undefined ? null : Date.parse(body.expiresAt);
+    if (expiresAt !== null && expiresAt <= now) {
+      throw new HttpError(400, 'invalid_request', 'The request body is invalid: expiresAt: must be in the future.', {
+        details: [{ path: 'expiresAt', message: 'must be in the future' }],
+      });
+    }
+    const { row, secret } = await createApiToken(deps.db, { name: body.name, scope: body.scope, expiresAt }, now);
+    request.log.info({ tokenId: row.id, tokenName: row.name, scope: row.scope }, 'API token created');
     reply.code(201);
     return { token: toInfo(row), secret };
   });
 
-  app.delete<{ Params: { id: string } }>('/api/tokens/:id', async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/tokens/:id', SESSION_ONLY, async (request, reply) => {
     requireSession(request);
     if (!(await revokeApiToken(deps.db, request.params.id, deps.clock()))) throw notFound('An active API token with that id');
     request.log.info({ tokenId: request.params.id }, 'API token revoked');

@@ -22,7 +22,8 @@ function upstreamFailure(error: UpstreamError): HttpError {
 }
 
 export function captureRoutes(app: FastifyInstance, deps: { capture: CaptureDeps }): void {
-  app.post<{ Params: { id: string; conversationId: string } }>('/api/connections/:id/conversations/:conversationId/push', async (request): Promise<PushResult> => {
+  // `push` API tokens may call this route and no other (src/auth/token-scope.ts).
+  app.post<{ Params: { id: string; conversationId: string } }>('/api/connections/:id/conversations/:conversationId/push', { config: { push: true } }, async (request): Promise<PushResult> => {
     const body = parseBody(PushBody, request.body ?? {});
     try {
       return await captureConversation(deps.capture, request.params.id, request.params.conversationId, {
