@@ -21,8 +21,33 @@ const REDACT_PATHS = [
 
 const SECRET_QUERY = /([?&](?:code|state|token|access_token|refresh_token|client_secret|password|api_key|key)=)[^&#]*/gi;
 
+/**
+ * A path segment that looks like a secret: an API token (ihz_…), or a long run of base64url with
+ * letters of both cases and digits (session tokens, OAuth codes, signed states). UUIDs and numeric
+ * ids stay readable, because they are what a log reader searches for.
+ */
+const SECRET_SEGMENT = /^(?:ihz_[A-Za-z0-9_-]+|(?=[A-Za-z0-9_-]{24,}$)(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[A-Za-z0-9_-]+)$/;
+
+function maskPath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => {
+      let decoded = segment;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        // A malformed escape is shown as it came.
+      }
+      return SECRET_SEGMENT.test(decoded) ? REDACTED : segment;
+    })
+    .join('/');
+}
+
 export function maskUrl(url: string): string {
-  return url.replace(SECRET_QUERY, `$1${REDACTED}`);
+  const cut = url.search(/[?#]/);
+  const path = cut === -1 ? url : url.slice(0, cut);
+  const rest = cut === -1 ? '' : url.slice(cut);
+  return maskPath(path) + rest.replace(SECRET_QUERY, `$1${REDACTED}`);
 }
 
 function serializeRequest(request: FastifyRequest) {
