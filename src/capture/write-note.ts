@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
-import { UpstreamError } from '../integrations/upstream-error.ts';
+import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
 import { getCapture, saveCapture } from './capture-store.ts';
 
 /** note → contact 202, note → company 190, note → ticket 228 (hubspot-api.md §9, §11.3). */
@@ -77,11 +77,9 @@ function associations(targets: NoteTargets): InlineAssociation[] {
   return out;
 }
 
-const isGone = (error: unknown) => error instanceof UpstreamError && (error.kind === 'not_found' || error.kind === 'merged');
-
 /** A note carrying `reference`, among the notes associated with the targets. */
 export async function findNoteByReference(hubspot: HubSpotClient, targets: NoteTargets, reference: string): Promise<string | undefined> {
-  const parents: Array<[string, string]> = [];
+  const parents: Array<['contacts' | 'companies' | 'tickets', string]> = [];
   if (targets.contactId) parents.push(['contacts', targets.contactId]);
   if (targets.companyId) parents.push(['companies', targets.companyId]);
   if (targets.ticketId) parents.push(['tickets', targets.ticketId]);
@@ -90,7 +88,9 @@ export async function findNoteByReference(hubspot: HubSpotClient, targets: NoteT
     try {
       for await (const item of hubspot.associations.list(type, id, 'notes')) noteIds.push(String(item.toObjectId));
     } catch (error) {
-      if (isGone(error)) continue;
+      // Only a parent that is really gone has no notes to look through; any other 404 (a route
+      // the API version lacks, say) must not pass for "not found", or a second note would follow.
+      if (await confirmedGone(hubspot[type], id, error)) continue;
       throw error;
     }
     // Newest first: a note written moments ago is the one being looked for.
@@ -122,8 +122,8 @@ export async function writeNote(deps: NoteDeps, request: NoteRequest): Promise<N
       await saveCapture(deps.db, connectionId, conversationId, { content_hash: hash, captured_at: deps.now() });
       return { outcome: 'updated', noteId: capture.note_id, reference };
     } catch (error) {
-      // Deleted by a person in HubSpot: the conversation gets a new note below.
-      if (!isGone(error)) throw error;
+      // Deleted by a person in HubSpot (read back to be sure): the conversation gets a new note below.
+      if (!(await confirmedGone(deps.hubspot.notes, capture.note_id, error))) throw error;
     }
   }
 

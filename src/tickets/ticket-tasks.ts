@@ -17,6 +17,7 @@ import { getConnection } from '../db/repos/connections.ts';
 import type { ConnectionRow, Database, TicketLinkRow } from '../db/schema.ts';
 import { recordActivity } from '../activity/activity-log.ts';
 import { captureConversation, type CaptureDeps } from '../capture/capture-conversation.ts';
+import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
 import { toJobOutcomeError } from '../integrations/job-outcome.ts';
 import type { IntercomClient } from '../integrations/intercom/client.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
@@ -89,7 +90,8 @@ async function syncStage(deps: TicketTaskDeps, row: ConnectionRow, conversationI
   try {
     await hubspot.tickets.update(link.ticket_id, { hs_pipeline: resolved.pipelineId, hs_pipeline_stage: stage.id });
   } catch (error) {
-    if (error instanceof UpstreamError && (error.kind === 'not_found' || error.kind === 'merged')) return ticketGone(deps, row, link.ticket_id, await linksOfTicket(deps.db, row.id, link.ticket_id));
+    // A 404 to the update is read back before the ticket counts as deleted (src/integrations/hubspot/record-gone.ts).
+    if (await confirmedGone(hubspot.tickets, link.ticket_id, error)) return ticketGone(deps, row, link.ticket_id, await linksOfTicket(deps.db, row.id, link.ticket_id));
     if (error instanceof UpstreamError && (error.kind === 'invalid_request' || error.kind === 'forbidden')) {
       // A stage deleted or a pipeline no longer permitted since the settings were checked.
       deps.tickets.pipelines.forget(row.id);

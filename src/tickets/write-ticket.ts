@@ -9,7 +9,7 @@ import type { ConversationState, TicketPolicy } from '../config/connection-setti
 import type { Database } from '../db/schema.ts';
 import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
-import { UpstreamError } from '../integrations/upstream-error.ts';
+import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
 import type { ResolvedPipeline } from './resolve-pipeline.ts';
 import { getTicketLink, openTicketOfContact, saveTicketLink } from './ticket-store.ts';
 
@@ -43,10 +43,8 @@ export interface TicketDeps {
   now: () => number;
 }
 
-const isGone = (error: unknown) => error instanceof UpstreamError && (error.kind === 'not_found' || error.kind === 'merged');
-
 export async function findTicketByReference(hubspot: HubSpotClient, parents: { contactId: string | null; companyId: string | null }, reference: string): Promise<string | undefined> {
-  const lists: Array<[string, string]> = [];
+  const lists: Array<['contacts' | 'companies', string]> = [];
   if (parents.contactId) lists.push(['contacts', parents.contactId]);
   if (parents.companyId) lists.push(['companies', parents.companyId]);
   for (const [type, id] of lists) {
@@ -54,7 +52,8 @@ export async function findTicketByReference(hubspot: HubSpotClient, parents: { c
     try {
       for await (const item of hubspot.associations.list(type, id, 'tickets')) ids.push(String(item.toObjectId));
     } catch (error) {
-      if (isGone(error)) continue;
+      // Only a parent that is really gone has no tickets to look through (see record-gone.ts).
+      if (await confirmedGone(hubspot[type], id, error)) continue;
       throw error;
     }
     ids.reverse();

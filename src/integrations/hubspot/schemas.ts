@@ -39,12 +39,21 @@ export const BatchResult = z.object({
 });
 export type BatchResult = z.infer<typeof BatchResult>;
 
-/** hubspot-api.md §11.2 GET: toObjectId is a number in the v4 shapes. */
+/** hubspot-api.md §11.2: toObjectId is a number in the v4 shapes. */
 export const AssociationItem = z.object({
   toObjectId: z.union([z.number(), z.string()]).transform(String),
   associationTypes: z.array(z.object({ category: z.string(), typeId: z.number(), label: z.string().nullable().optional() })),
 });
-export const AssociationPage = z.object({ results: z.array(AssociationItem), paging: Paging });
+/**
+ * POST /crm/associations/2026-09/{from}/{to}/batch/read (hubspot-api.md §11.2): one result per id
+ * that has associations, its own paging; ids with none (or unknown) come back in errors[].
+ */
+export const AssociationBatchRead = z.object({
+  status: z.string(),
+  results: z.array(z.object({ from: z.object({ id: z.union([z.number(), z.string()]).transform(String) }), to: z.array(AssociationItem), paging: Paging })),
+  errors: z.array(BatchError).optional(),
+  numErrors: z.number().optional(),
+});
 
 export const LabelsBetween = z.object({
   fromObjectId: z.union([z.number(), z.string()]).transform(String),

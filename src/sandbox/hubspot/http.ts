@@ -1,5 +1,5 @@
-// Route plumbing: every API route is registered under its classic v3/v4 path and its date-versioned
-// paths (DESIGN.md §2, hubspot-api.md §1 "route both forms to the same handlers"), behind bearer
+// Route plumbing: every API route is registered under its classic v3/v4 path and the date-versioned
+// paths that declare it (DESIGN.md §2, hubspot-api.md §1 "route both forms to the same handlers"), behind bearer
 // auth, scopes and the rate limiter; bodies are parsed with zod into HubSpot's 400s.
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { z } from 'zod';
@@ -10,6 +10,15 @@ import type { Ctx, ChangeEvent } from './crm/records.ts';
 import type { AccessToken, Portal, SimState } from './state.ts';
 
 export const DATED_VERSIONS = ['2026-03', '2026-09'] as const;
+
+/**
+ * Dated routes that the classic form has but that version does not declare for the object types the
+ * simulator serves: they answer 404 like any unknown route. 2026-09 declares the per-record
+ * associations list only for partner services (../shared/docs/hubspot-routes-2026-09.md; the test
+ * test/sandbox/hubspot/dated-routes.test.ts holds every served 2026-09 route to that list); 2026-03
+ * maps every classic route (hubspot-api.md §1).
+ */
+const UNDECLARED = new Set(['GET /crm/objects/2026-09/:objectType/:objectId/associations/:toObjectType']);
 
 export interface Runtime {
   state: SimState;
@@ -80,7 +89,7 @@ export function register(app: FastifyInstance, rt: Runtime, table: RouteTable, d
     if (body === undefined) return reply.code(reply.statusCode === 200 ? 204 : reply.statusCode).send();
     return reply.type(JSON_TYPE).send(JSON.stringify(body));
   };
-  for (const url of def.paths) {
+  for (const url of def.paths.filter((path) => !UNDECLARED.has(`${def.method} ${path}`))) {
     app.route({ method: def.method, url, handler });
     remember(table, def.method, url);
   }

@@ -1,0 +1,122 @@
+// A 404 is never taken for "the record was deleted" without reading that record (issue #14 item 16):
+// a route the API version lacks answers 404 too, and taking that for a deleted record made crash
+// recovery write a second note or ticket. A proxy in front of the HubSpot simulator answers chosen
+// calls with the simulator's own unknown-route 404; everything else passes through.
+import Fastify from 'fastify';
+import t, { type Test } from 'tap';
+import { saveCapture } from '../../src/capture/capture-store.ts';
+import { noteReference, writeNote, type NoteRequest } from '../../src/capture/write-note.ts';
+import { UpstreamError } from '../../src/integrations/upstream-error.ts';
+import { findTicketByReference } from '../../src/tickets/write-ticket.ts';
+import { setup, type Env } from '../integrations/hubspot/helpers.ts';
+
+interface Block {
+  method: string;
+  path: RegExp;
+}
+
+/** Forwards to the simulator; a blocked call goes to a path the simulator does not serve instead. */
+async function notFoundProxy(t: Test, target: string): Promise<{ url: string; blocked: Block[] }> {
+  const blocked: Block[] = [];
+  const app = Fastify();
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.all('/*', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const hit = blocked.some((block) => block.method === request.method && block.path.test(path));
+    const headers: Record<string, string> = {};
+    for (const name of ['authorization', 'content-type', 'accept']) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const response = await fetch(`${target}${hit ? '/not-declared-here' : ''}${request.url}`, {
+      method: request.method, headers, body: request.body instanceof Buffer && request.body.length > 0 ? new Uint8Array(request.body) : undefined,
+    });
+    reply.code(response.status).header('content-type', response.headers.get('content-type') ?? 'application/json');
+    return reply.send(Buffer.from(await response.arrayBuffer()));
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(() => app.close());
+  return { url, blocked };
+}
+
+async function world(t: Test) {
+  const env = await setup(t, { auth: 'static' });
+  const token = await env.storeStatic();
+  const proxy = await notFoundProxy(t, env.sim.url);
+  const hubspot = env.client({ baseUrl: proxy.url });
+  const control = env.sim.sim.control;
+  const contactId = control.seedRecord({ objectType: 'contacts', properties: { email: 'ana@acme.test' } });
+  const liveNotes = () => control.records({ objectType: 'notes' });
+  const archive = async (type: string, id: string) => {
+    const response = await fetch(`${env.sim.url}/crm/objects/2026-09/${type}/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    t.equal(response.status, 204, `${type} ${id} deleted in HubSpot`);
+  };
+  return { env, hubspot, proxy, control, contactId, liveNotes, archive };
+}
+
+const noteRequest = (env: Env, contactId: string): NoteRequest => ({
+  connectionId: env.connectionId, conversationId: 'conv-1', policy: 'update_existing', targets: { contactId, companyId: null }, ownerId: null,
+  timestamp: Date.UTC(2026, 4, 1), render: (reference) => `<p>The transcript</p><p>ref ${reference}</p>`,
+});
+
+const isNotFound = (error: unknown) => error instanceof UpstreamError && error.kind === 'not_found';
+
+t.test('crash recovery: a 404 from the associations read does not make a second note while the contact exists', async (t) => {
+  const w = await world(t);
+  const request = noteRequest(w.env, w.contactId);
+  const reference = noteReference(w.env.connectionId, 'conv-1', 1);
+  // The interrupted run: the reference committed, the note written, its answer lost.
+  await saveCapture(w.env.db, w.env.connectionId, 'conv-1', { pending_ref: reference });
+  const written = w.control.seedRecord({
+    objectType: 'notes', properties: { hs_timestamp: '2026-05-01T00:00:00Z', hs_note_body: request.render(reference) },
+    associations: [{ to: { id: w.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] }],
+  });
+  w.proxy.blocked.push({ method: 'POST', path: /^\/crm\/associations\/2026-09\/contacts\/notes\/batch\/read$/ });
+  const deps = { db: w.env.db, hubspot: w.hubspot, now: () => Date.now() };
+
+  await t.rejects(writeNote(deps, request), { name: 'UpstreamError' }, 'the 404 stands: the contact was read back and exists');
+  t.same(w.liveNotes().map((note) => note.id), [written], 'no second note');
+
+  w.proxy.blocked.length = 0;
+  t.match(await writeNote(deps, request), { outcome: 'captured', recovered: true, noteId: written }, 'the retry finds the note through batch/read');
+  t.equal(w.liveNotes().length, 1);
+});
+
+t.test("a 404 to the note's update makes a new note only once HubSpot says the note itself is gone", async (t) => {
+  const w = await world(t);
+  const request = noteRequest(w.env, w.contactId);
+  const deps = { db: w.env.db, hubspot: w.hubspot, now: () => Date.now() };
+  const first = await writeNote(deps, request);
+  t.match(first, { outcome: 'captured', recovered: false });
+  await saveCapture(w.env.db, w.env.connectionId, 'conv-1', { content_hash: 'the conversation changed since' });
+
+  w.proxy.blocked.push({ method: 'PATCH', path: /^\/crm\/objects\/2026-09\/notes\// });
+  const refused = await writeNote(deps, request).then(() => null, (error: unknown) => error);
+  t.ok(isNotFound(refused), 'the 404 is the outcome, not a new note');
+  t.same(w.liveNotes().map((note) => note.id), [first.noteId], 'the note was read back and exists: nothing new written');
+
+  await w.archive('notes', first.noteId);
+  const again = await writeNote(deps, request);
+  t.match(again, { outcome: 'captured', recovered: false }, 'deleted for real (read back: 404): the conversation gets a new note');
+  t.not(again.noteId, first.noteId);
+  t.same(w.liveNotes().map((note) => note.id), [again.noteId]);
+});
+
+t.test('ticket recovery: a 404 reading the contact\'s tickets is an error unless the contact is gone', async (t) => {
+  const w = await world(t);
+  const reference = 'ihz-ticket-0000abcd-conv-1';
+  const ticket = w.control.seedRecord({
+    objectType: 'tickets', properties: { subject: 'Invoice', hs_pipeline_stage: '1', content: `text\n\nref ${reference}` },
+    associations: [{ to: { id: w.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }] }],
+  });
+  const parents = { contactId: w.contactId, companyId: null };
+  t.equal(await findTicketByReference(w.hubspot, parents, reference), ticket, 'found through batch/read');
+
+  w.proxy.blocked.push({ method: 'POST', path: /\/batch\/read$/ });
+  const refused = await findTicketByReference(w.hubspot, parents, reference).then(() => 'no error', (error: unknown) => error);
+  t.ok(isNotFound(refused), 'not "no ticket": a create would follow that');
+
+  await w.archive('contacts', w.contactId);
+  t.equal(await findTicketByReference(w.hubspot, parents, reference), undefined, 'a contact that is gone (read back: 404) has no tickets to look through');
+});
