@@ -1,8 +1,16 @@
 // Matching against the simulated HubSpot: phone with a tie-break said in the activity log, leads
 // without email by their own rule, companies without a website, free-mail domains never a company,
-// a remembered record deleted in HubSpot, and a lead merged into a user in Intercom.
+// a remembered record deleted in HubSpot, a lead merged into a user in Intercom; no customer
+// identifier in the database files; and creates whose answer was lost while HubSpot's search lags.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
-import { captureScenario } from '../helpers/capture-scenario.ts';
+import { createKeyedLock } from '../../src/capture/keyed-lock.ts';
+import { matchCompany, matchContact, type MatchDeps } from '../../src/capture/match-records.ts';
+import { ConnectionSettings } from '../../src/config/connection-settings.ts';
+import { DATABASE_FILE } from '../../src/db/database.ts';
+import { RetryAfterError } from '../../src/jobs/outcomes.ts';
+import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
 
 t.test('phone strategy: two HubSpot contacts share the number; the oldest wins and the activity says so', async (t) => {
   const s = await captureScenario(t);
@@ -87,4 +95,75 @@ t.test('external id strategy: an Intercom attribute matched against a HubSpot pr
   const result = await s.push(conversationId);
   t.match(result.body, { outcome: 'captured', contact: { id: known, how: 'external_id', created: false } });
   t.equal(s.records('contacts').length, 1, 'no contact created for the new email: the customer number found them');
+});
+
+t.test('after a capture, neither the customer email nor the company domain is in the database files', async (t) => {
+  const s = await captureScenario(t);
+  const { conversationId } = s.conversation({ customer: 'grete.private@hidden-firm.test', company: { name: 'Hidden Firm', website: 'https://hidden-firm.test' } });
+  t.match((await s.push(conversationId)).body, { outcome: 'captured', contact: { how: 'created' }, company: { how: 'created' } });
+  const links = s.server.daemon.db.sqlite.prepare('SELECT count(*) AS n FROM record_links').get() as { n: number };
+  t.ok(links.n >= 3, `the links were written (${links.n}): the check below means something`);
+  for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`]) {
+    const path = join(s.server.dataDir, name);
+    if (!existsSync(path)) continue;
+    const bytes = readFileSync(path);
+    for (const value of ['grete.private@hidden-firm.test', 'hidden-firm.test']) t.equal(bytes.indexOf(value), -1, `${name} does not contain "${value}"`);
+  }
+});
+
+/** matchContact/matchCompany called directly, on a clock the test moves together with HubSpot's. */
+async function directMatching(s: Scenario) {
+  let now = Date.now();
+  const deps: MatchDeps = {
+    db: s.server.daemon.db.kysely, hubspot: s.server.daemon.clients.hubspot(await s.row()), locks: createKeyedLock(),
+    connectionId: s.connectionId, now: () => now, dryRun: false, matchKeys: s.server.daemon.capture.matchKeys,
+  };
+  const advance = (ms: number) => {
+    now += ms;
+    s.hubspot.control.clock.advance(ms);
+  };
+  return { deps, advance };
+}
+
+const waitOf = (error: unknown) => (error instanceof RetryAfterError && error.outcome.type === 'retry_after' ? error.outcome.delayMs : null);
+
+t.test('a company create whose answer was lost, with no contact to read it back through: the rerun waits for the index, then finds it', async (t) => {
+  const s = await captureScenario(t);
+  s.hubspot.control.setSettings({ searchIndexDelayMs: 8_000 });
+  const { deps, advance } = await directMatching(s);
+  const settings = ConnectionSettings.parse({}).matching;
+  const input = { company: { id: 'ic-lag', name: 'Lagging Ltd', website: 'https://lagging.test' }, contactEmail: 'buyer@lagging.test', contactId: null };
+  s.hubspot.control.addFault({ kind: 'answer_lost', method: 'POST', pathPrefix: '/crm/objects/2026-09/companies$' });
+
+  await t.rejects(matchCompany(deps, input, settings.companies, settings.contacts.email), 'the create is answered with a reset');
+  t.equal(s.records('companies').length, 1, 'HubSpot made the company; its answer was lost');
+
+  advance(4_000);
+  const early = await matchCompany(deps, input, settings.companies, settings.contacts.email).catch((error: unknown) => error);
+  const wait = waitOf(early);
+  t.ok(wait !== null && wait > 20_000 && wait <= 26_000, `the rerun 4 s later waits for the index (${wait} ms), without using up an attempt`);
+  t.equal(s.records('companies').length, 1, 'and creates nothing meanwhile (search does not show the company yet)');
+
+  advance(wait ?? 30_000);
+  const found = await matchCompany(deps, input, settings.companies, settings.contacts.email);
+  t.match(found, { id: s.records('companies')[0]?.id, how: 'domain', created: false }, 'once the index had time, search finds it');
+  t.equal(s.records('companies').length, 1, 'one company');
+});
+
+t.test('a contact without email whose create answer was lost: the rerun waits for the index instead of making a second', async (t) => {
+  const s = await captureScenario(t);
+  s.hubspot.control.setSettings({ searchIndexDelayMs: 8_000 });
+  const { deps, advance } = await directMatching(s);
+  const settings = ConnectionSettings.parse({ matching: { contacts: { leadsWithoutEmail: 'create', strategies: [{ type: 'email', enabled: true }, { type: 'phone', enabled: true, defaultCountry: 'DE' }] } } }).matching.contacts;
+  const lead = { id: 'lead-1', role: 'lead', name: 'Phone Only', phone: '+4915112345678' };
+  s.hubspot.control.addFault({ kind: 'answer_lost', method: 'POST', pathPrefix: '/crm/objects/2026-09/contacts$' });
+
+  await t.rejects(matchContact(deps, lead, settings));
+  t.equal(s.records('contacts').length, 1, 'HubSpot made the contact; its answer was lost');
+  advance(3_000);
+  t.ok((waitOf(await matchContact(deps, lead, settings).catch((error: unknown) => error)) ?? 0) > 20_000, 'the rerun waits');
+  t.equal(s.records('contacts').length, 1, 'no second contact meanwhile');
+  advance(30_000);
+  t.match(await matchContact(deps, lead, settings), { id: s.records('contacts')[0]?.id, how: 'phone', created: false });
+  t.equal(s.records('contacts').length, 1, 'one contact');
 });
