@@ -18,7 +18,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
 import { createConnectionClients, type ConnectionClients } from './connections/clients.ts';
 import type { CaptureDeps } from './capture/capture-conversation.ts';
-import { captureReaction, captureTasks } from './capture/capture-task.ts';
+import { captureReaction, captureTasks, recheckPendingCloses } from './capture/capture-task.ts';
 import { createKeyedLock } from './capture/keyed-lock.ts';
 import { queueRollingCaptures } from './capture/rolling-captures.ts';
 import { createPipelineCache } from './tickets/ticket-pipeline.ts';
@@ -124,7 +124,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...captureTasks(capture),
         ...ticketTasks({ db: db.kysely, clients, capture, tickets: capture.tickets, now: clock }),
         ...ownerTasks({ db: db.kysely, clients, clock }),
-        ...reconcileTasks({ db: db.kysely, clients, recorder, jobs, settings: config.reconcile, clock }),
+        ...reconcileTasks({ db: db.kysely, clients, recorder, jobs, settings: config.reconcile, clock, afterSweep: (connectionId) => recheckPendingCloses({ db: db.kysely, jobs, clients, clock }, connectionId) }),
         ...identifyTasks({ db: db.kysely, vault, upstream, config, log, clock }),
         ...(options.tasks ?? []),
       ]),

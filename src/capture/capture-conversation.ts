@@ -26,6 +26,16 @@ import { ensureTicket } from '../tickets/write-ticket.ts';
 import { escapeHtml } from './sanitize-html.ts';
 import { renderTranscript, type Person } from './transcript.ts';
 import { noteReference, writeNote } from './write-note.ts';
+import { closeWindow } from './triggers.ts';
+import { RetryAfterError } from '../jobs/outcomes.ts';
+
+/** Closed again since the job was scheduled: the capture waits for the last close's grace window (no attempt used). */
+export class CloseWindowOpenError extends RetryAfterError {
+  constructor(delayMs: number, until: string) {
+    super(delayMs, `closed again since this capture was scheduled; it waits for the grace window of the last close (until ${until})`);
+    this.name = 'CloseWindowOpenError';
+  }
+}
 
 export const CAPTURE_TRIGGERS = ['on_close', 'realtime', 'rolling', 'sweep', 'manual', 'api', 'ui', 'first_message'] as const;
 export type CaptureTrigger = (typeof CAPTURE_TRIGGERS)[number];
@@ -164,8 +174,14 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
     throw error;
   }
 
-  if (!options.force && options.trigger === 'on_close' && conversation.state !== 'closed') {
-    return skip('the conversation is open again; it is captured at its next close');
+  // on_close decides from the conversation as it is now, not from the event that scheduled the job
+  // (events come late and out of order): closed, and for a whole grace window since its last close.
+  const capture = settings.conversations.capture;
+  if (!options.force && (options.trigger === 'on_close' || (options.trigger === 'sweep' && capture.mode === 'on_close'))) {
+    const lastCloseAt = conversation.statistics?.last_close_at;
+    const window = closeWindow({ state: conversation.state, lastCloseAt: lastCloseAt ? lastCloseAt * 1000 : null, graceMinutes: capture.graceMinutes, now: deps.now() });
+    if (window.kind === 'not_closed') return skip('the conversation is open again; it is captured at its next close');
+    if (window.kind === 'wait') throw new CloseWindowOpenError(window.until - deps.now(), new Date(window.until).toISOString());
   }
   if (!options.force && !options.ticketOnly) {
     const verdict = checkGuards(conversation, settings.conversations.guards);

@@ -1,7 +1,9 @@
 // The capture job and the webhook reaction that schedules it. A close schedules a capture after the
-// grace window, under a key per conversation, so a reopen or a customer's new message can cancel
-// it and a later close schedules it again; realtime mode pushes the capture back on every change
-// (debounce); the reconciliation sweep looks at the fresh conversation instead of an event.
+// grace window, under a key per conversation; a later close moves it. Whether it still captures is
+// decided when it runs, from the fresh conversation (triggers.ts closeWindow): a reopen inside the
+// window ends in "open again", whatever order the webhooks came in. Realtime mode pushes the capture
+// back on every change (debounce); the reconciliation sweep looks at the fresh conversation instead
+// of an event, and re-checks every close that no capture followed (pending-closes.ts).
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseStoredSettings } from '../config/connection-settings.ts';
@@ -18,6 +20,7 @@ import type { EventPayload, EventReaction } from '../webhooks/event-tasks.ts';
 import { CAPTURE_TRIGGERS, CaptureRefusedError, captureConversation, type CaptureDeps } from './capture-conversation.ts';
 import { TicketSettingsError } from '../tickets/ticket-pipeline.ts';
 import { getCapture } from './capture-store.ts';
+import { closesToRecheck, forgetClose, rememberClose } from './pending-closes.ts';
 import { CAPTURE_TOPICS, sweptTrigger, triggerFor, type TriggerAction } from './triggers.ts';
 
 export const CAPTURE_TASK = 'conversation.capture';
@@ -26,7 +29,7 @@ export const captureKey = (connectionId: string, conversationId: string) => `cap
 export const CapturePayload = z.strictObject({
   conversationId: z.string().min(1),
   trigger: z.enum(CAPTURE_TRIGGERS),
-  /** When the close that scheduled it happened (ms): older events must not cancel it. */
+  /** Written by versions before 0.2 (events then cancelled by time); read and ignored. */
   closedAt: z.number().nullable().optional(),
 });
 export type CapturePayload = z.infer<typeof CapturePayload>;
@@ -54,6 +57,8 @@ export function captureTasks(deps: CaptureDeps): TaskDefinition[] {
           return undefined;
         } catch (error) {
           if (error instanceof CaptureRefusedError) return refusalOutcome(deps.db, error, connectionId, payload, ctx);
+          // A failure for good is in the activity log; the sweep must not re-queue it every pass.
+          if (isFinal(error, ctx)) await forgetClose(deps.db, connectionId, payload.conversationId);
           // The ticket settings name what HubSpot does not have: a person must fix them (the
           // connection shows the warning); retrying cannot help.
           if (error instanceof TicketSettingsError) return { type: 'fail', reason: error.message };
@@ -71,6 +76,10 @@ async function refusalOutcome(db: Kysely<Database>, error: CaptureRefusedError, 
       return { type: 'park' as const, reason: error.message };
     case 'unknown_connection':
       return undefined;
+    case 'unknown_conversation':
+      await forgetClose(db, connectionId, payload.conversationId);
+      await recordActivity(db, { connectionId, at: ctx.now(), kind: 'capture', subjectId: payload.conversationId, outcome: 'skipped', reason: error.code, detail: { trigger: payload.trigger, why: error.message.slice(0, 300) } });
+      return undefined;
     default:
       // Paused, not connected, or a conversation Intercom does not know: said in the activity log, not retried.
       await recordActivity(db, { connectionId, at: ctx.now(), kind: 'capture', subjectId: payload.conversationId, outcome: 'skipped', reason: error.code, detail: { trigger: payload.trigger, why: error.message.slice(0, 300) } });
@@ -84,19 +93,13 @@ export interface CaptureReactionDeps {
   clients: ConnectionClients;
 }
 
-async function pendingClosedAt(db: Kysely<Database>, key: string): Promise<number | null> {
-  const row = await db.selectFrom('jobs').select('payload').where('key', '=', key).where('status', 'in', ['queued', 'parked']).executeTakeFirst();
-  if (!row) return null;
-  const parsed = CapturePayload.safeParse(JSON.parse(row.payload));
-  return parsed.success ? (parsed.data.closedAt ?? null) : null;
-}
-
 async function sweptAction(deps: CaptureReactionDeps, event: EventPayload & { connectionId: string }, now: number, settings: ReturnType<typeof parseStoredSettings>, conversationId: string): Promise<TriggerAction> {
   const row = await getConnection(deps.db, event.connectionId);
   if (!row) return { kind: 'none', why: 'connection gone' };
   const conversation = await deps.clients.intercom(row).getConversation(conversationId);
   const capture = await getCapture(deps.db, event.connectionId, conversationId);
   const lastCloseAt = conversation.statistics?.last_close_at;
+  if (conversation.state === 'closed' && lastCloseAt) await rememberClose(deps.db, event.connectionId, conversationId, lastCloseAt * 1000);
   return sweptTrigger({
     state: conversation.state,
     lastCloseAt: lastCloseAt ? lastCloseAt * 1000 : null,
@@ -131,24 +134,40 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
       const key = captureKey(event.connectionId, conversationId);
       if (action.kind === 'schedule') {
         const trigger = event.topic === SWEPT_TOPIC ? 'sweep' : settings.conversations.capture.mode === 'realtime' ? 'realtime' : 'on_close';
-        await deps.jobs.enqueue({
-          task: CAPTURE_TASK,
-          payload: { conversationId, trigger, closedAt: trigger === 'on_close' ? event.occurredAt : null },
-          connectionId: event.connectionId,
-          key,
-          keyMode: action.keyMode,
-          runAt: action.runAt,
-        });
+        await deps.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger }, connectionId: event.connectionId, key, keyMode: action.keyMode, runAt: action.runAt });
+        if (trigger === 'on_close') await rememberClose(deps.db, event.connectionId, conversationId, event.occurredAt ?? now);
       } else if (action.kind === 'cancel') {
-        // Intercom does not order deliveries: a reply that happened before the close must not
-        // cancel the capture that close scheduled. Its times are whole seconds, so an event in the
-        // close's own second cancels (the capture re-checks the state, and the next close schedules).
-        const closedAt = await pendingClosedAt(deps.db, key);
-        if (closedAt !== null && event.occurredAt !== null && event.occurredAt < closedAt) return;
+        // Only a deletion cancels (triggers.ts): a deleted conversation cannot be captured, whatever came before.
+        await forgetClose(deps.db, event.connectionId, conversationId);
         const cancelled = await deps.jobs.cancelByKey(key);
         if (cancelled > 0) ctx.log.info({ conversationId, topic: event.topic }, 'pending capture cancelled');
       }
       return undefined;
     },
   };
+}
+
+/**
+ * Every sweep pass (reconcile-task.ts): a close that no decision has followed and no capture job
+ * waits for — its job was lost, or its webhook dropped after the sweep had seen that version —
+ * gets a capture again. The job decides from the fresh conversation, as any capture does.
+ */
+export async function recheckPendingCloses(deps: CaptureReactionDeps & { clock: () => number }, connectionId: string): Promise<number> {
+  const row = await getConnection(deps.db, connectionId);
+  if (!row || row.status !== 'active') return 0;
+  const capture = parseStoredSettings(row.settings).conversations.capture;
+  if (capture.mode !== 'on_close') return 0;
+  const now = deps.clock();
+  const due = await closesToRecheck(deps.db, connectionId, (conversationId) => captureKey(connectionId, conversationId), now);
+  for (const { conversationId, closedAt } of due) {
+    await deps.jobs.enqueue({
+      task: CAPTURE_TASK,
+      payload: { conversationId, trigger: 'sweep' },
+      connectionId,
+      key: captureKey(connectionId, conversationId),
+      keyMode: 'keep',
+      runAt: Math.max(now, closedAt + capture.graceMinutes * 60_000),
+    });
+  }
+  return due.length;
 }

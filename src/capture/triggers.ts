@@ -4,9 +4,12 @@
 // ('replace' moves a pending one, 'keep' leaves a pending one where it is), 'cancel' removes it.
 //
 // Intercom orders nothing and retries once (intercom-api.md §2.6), so an event can arrive late or
-// after a newer one. The capture job reads the conversation fresh when it runs, which makes a
-// capture after a stale event harmless (it updates the same note); a stale reopen that cancels a
-// newer close's capture is repaired by the sweep (`sweptTrigger`: closed after the last capture).
+// after a newer one, and its time is whole seconds. So in on_close mode no event cancels a pending
+// capture (a late reply from before a close, or a late retry of an earlier close, would cancel the
+// newer close's capture): the capture job decides from the conversation as it is when it runs
+// (`closeWindow`): still closed, and closed for a whole grace window since its LAST close. A reopen
+// inside the window therefore ends in "open again" when the job runs; a later close moves the job.
+// Only a deletion cancels, and the sweep re-checks closes that no capture followed.
 import type { CaptureSettings } from '../config/connection-settings.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 
@@ -46,17 +49,17 @@ const CONTENT_TOPICS = new Set([
 ]);
 
 /**
- * on_close: these end a pending capture's grace window early. A reopen or a customer message
- * means the conversation is not over; a snooze takes it out of the closed state just the same
- * (snoozing is not closing: the next close schedules again); a deleted one cannot be fetched.
+ * on_close: these mean the conversation is not over (a reopen, a customer message, a snooze: not
+ * closing). They do not cancel the pending capture — events come late and out of order — the
+ * capture sees the open state when it runs. A deleted conversation cannot be fetched: cancelled.
  */
-const ON_CLOSE_CANCELS: ReadonlyMap<string, string> = new Map([
-  ['conversation.admin.opened', 'reopened inside the grace window'],
-  ['conversation.user.replied', 'the customer wrote again inside the grace window'],
-  ['conversation.user.created', 'the customer wrote inside the grace window'],
+const ON_CLOSE_REOPENS: ReadonlyMap<string, string> = new Map([
+  ['conversation.admin.opened', 'reopened'],
+  ['conversation.user.replied', 'the customer wrote again'],
+  ['conversation.user.created', 'the customer wrote'],
   ['conversation.admin.snoozed', 'snoozed, so no longer closed'],
-  ['conversation.deleted', 'deleted in Intercom'],
 ]);
+const DELETED = 'conversation.deleted';
 
 /**
  * When the event happened: its own time when the notification says, else now. A time ahead of our
@@ -84,12 +87,13 @@ export function triggerFor(input: { topic: string; occurredAt: number | null; no
         const runAt = windowEnd(eventTime(occurredAt, now), capture.graceMinutes, now);
         return { kind: 'schedule', runAt, keyMode: 'replace', why: `closed; captured after a grace window of ${plural(capture.graceMinutes, 'minute')}` };
       }
-      const cancel = ON_CLOSE_CANCELS.get(topic);
-      if (cancel !== undefined) return { kind: 'cancel', why: cancel };
+      if (topic === DELETED) return { kind: 'cancel', why: 'deleted in Intercom' };
+      const reopen = ON_CLOSE_REOPENS.get(topic);
+      if (reopen !== undefined) return { kind: 'none', why: `${reopen}: a pending capture checks the conversation's state when it runs` };
       return { kind: 'none', why: `${topic} neither closes nor reopens the conversation` };
     }
     case 'realtime': {
-      if (topic === 'conversation.deleted') return { kind: 'cancel', why: 'deleted in Intercom' };
+      if (topic === DELETED) return { kind: 'cancel', why: 'deleted in Intercom' };
       if (!CONTENT_TOPICS.has(topic)) return { kind: 'none', why: `${topic} changes nothing a capture shows` };
       // Debounce by 'replace': each event pushes the capture back, so a burst of messages is one
       // capture. A conversation that never pauses for the debounce would never be captured this
@@ -149,4 +153,19 @@ export function rollingDue(input: { state: string | null | undefined; createdAt:
 }
 
 /** Every Intercom topic a capture decision reacts to (the webhook reaction subscribes to these). */
-export const CAPTURE_TOPICS: readonly string[] = [...new Set([...CONTENT_TOPICS, ...ON_CLOSE_CANCELS.keys()])];
+export const CAPTURE_TOPICS: readonly string[] = [...new Set([...CONTENT_TOPICS, ...ON_CLOSE_REOPENS.keys(), DELETED])];
+
+export type CloseWindow = { kind: 'capture' } | { kind: 'not_closed' } | { kind: 'wait'; until: number };
+
+/**
+ * on_close, decided when the capture runs, from the fresh conversation: capture only a closed
+ * conversation whose LAST close is a whole grace window old. A newer close than the one that
+ * scheduled the job (its webhook came late, or was lost) moves the capture to that close's window.
+ * Without a close time (no statistics) the close is taken as old enough: the job was scheduled by one.
+ */
+export function closeWindow(input: { state: string | null | undefined; lastCloseAt: number | null; graceMinutes: number; now: number }): CloseWindow {
+  if (input.state !== 'closed') return { kind: 'not_closed' };
+  if (input.lastCloseAt === null) return { kind: 'capture' };
+  const until = input.lastCloseAt + input.graceMinutes * MINUTE;
+  return until > input.now ? { kind: 'wait', until } : { kind: 'capture' };
+}

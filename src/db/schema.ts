@@ -217,6 +217,13 @@ export interface ConnectionWarningsTable {
   raised_at: number;
 }
 
+/** Closes no capture has followed yet, re-checked by every sweep (migrations/0019). */
+export interface PendingClosesTable {
+  connection_id: string;
+  conversation_id: string;
+  closed_at: number;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
@@ -229,6 +236,7 @@ export interface Database {
   webhook_unrouted_counts: WebhookUnroutedCountsTable;
   reconcile_state: ReconcileStateTable;
   conversation_captures: ConversationCapturesTable;
+  pending_closes: PendingClosesTable;
   record_links: RecordLinksTable;
   record_associations: RecordAssociationsTable;
   activity: ActivityTable;

@@ -25,6 +25,8 @@ export interface ReconcileDeps {
   jobs: JobQueue;
   settings: Config['reconcile'];
   clock: () => number;
+  /** Run after each pass's search (capture re-checks the closes no capture followed); returns how many it queued. */
+  afterSweep?: (connectionId: string) => Promise<number>;
 }
 
 /** Records go in batches: a first sweep of a busy workspace can find thousands of conversations. */
@@ -77,12 +79,13 @@ export function reconcileTasks(deps: ReconcileDeps): TaskDefinition[] {
         } catch (error) {
           throw toJobOutcomeError(error);
         }
+        const rechecked = deps.afterSweep ? await deps.afterSweep(connectionId) : 0;
         await deps.db
           .insertInto('reconcile_state')
           .values({ connection_id: connectionId, watermark, last_run_at: now, last_found: found })
           .onConflict((oc) => oc.column('connection_id').doUpdateSet({ watermark, last_run_at: now, last_found: found }))
           .execute();
-        ctx.log.info({ found, watermark }, 'reconciliation sweep done');
+        ctx.log.info({ found, watermark, rechecked }, 'reconciliation sweep done');
         // The next sweep; `keep` so that the chore's own enqueue does not move it.
         await deps.jobs.enqueue({ task: RECONCILE_TASK, payload: {}, connectionId, key: reconcileKey(connectionId), keyMode: 'keep', runAt: now + deps.settings.intervalMinutes * 60_000 });
         return undefined;

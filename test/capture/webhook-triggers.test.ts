@@ -1,5 +1,5 @@
 // Capture driven by the simulated Intercom's signed webhooks, through the job table: a close is
-// captured after the grace window, a reopen inside it cancels, realtime captures an open
+// captured after the grace window, a reopen inside it ends as "open again", realtime captures an open
 // conversation, and a close whose webhook was dropped is found by the reconciliation sweep.
 import { pino } from 'pino';
 import t from 'tap';
@@ -48,15 +48,18 @@ t.test('on_close: the close webhook schedules a capture after the grace window',
   t.match(activity.body?.entries, [{ outcome: 'captured', subjectId: conversationId, detail: { trigger: 'on_close' } }]);
 });
 
-t.test('on_close: a reopen inside the grace window cancels; the next close schedules again', async (t) => {
+t.test('on_close: a reopen inside the grace window ends the capture as "open again"; the next close schedules again', async (t) => {
+  // Since issue #13 the reopen does not cancel the job (events come out of order): the job finds the
+  // conversation open when it runs and records that decision.
   const s = await liveScenario(t);
   await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = 0.1));
   const { conversationId } = s.conversation({});
   await delivered(s, 'conversation.admin.closed');
   s.intercom.control.actAsAdmin.open({ conversationId, adminId: s.adminId });
   await delivered(s, 'conversation.admin.opened');
-  await until('the cancelled capture', () => captureJobs(s).some((job) => job.status === 'cancelled'));
-  await new Promise((resolve) => setTimeout(resolve, 7000));
+  await until('the capture to find it open', () => captureJobs(s).some((job) => job.status === 'succeeded'));
+  const skipped = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
+  t.match(skipped.body?.entries[0], { outcome: 'skipped', detail: { why: /open again/ } });
   t.equal(s.notes().length, 0, 'no note while it is open again');
 
   await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = GRACE_MINUTES));
@@ -64,7 +67,7 @@ t.test('on_close: a reopen inside the grace window cancels; the next close sched
   await s.intercom.control.webhooks.flush();
   await until('the note after the second close', () => s.notes().length === 1);
   await settled(s);
-  t.same(captureJobs(s).map((job) => job.status), ['cancelled', 'succeeded']);
+  t.same(captureJobs(s).map((job) => job.status), ['succeeded', 'succeeded']);
 });
 
 t.test('realtime: an open conversation is captured once quiet, and updated after the next message', async (t) => {
