@@ -54,7 +54,7 @@ t.test('logs never hold passwords, tokens, cookies, CSRF tokens or bodies', asyn
   const created = await fetch(`${server.url}/api/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ name: 'note-body-7f3a marker' }),
+    body: JSON.stringify({ name: 'note-body-7f3a marker', scope: 'read' }),
   });
   const { secret } = (await created.json()) as { secret: string };
   await fetch(`${server.url}/api/tokens?token=${secret}&code=oauth-code-91be`, { headers: { authorization: `Bearer ${secret}` } });
