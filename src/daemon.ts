@@ -32,6 +32,7 @@ import { ensureSweepsScheduled, reconcileTasks } from './reconcile/reconcile-tas
 import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { createDeliveryRecorder, purgeOldDeliveries } from './webhooks/record-deliveries.ts';
 import { createSigningSecrets } from './webhooks/signing-secrets.ts';
+import { sandboxWanted } from './sandbox-mount/mount-sandbox.ts';
 import { StartupError } from './startup-error.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
 import { createVault, type Vault } from './vault/vault.ts';
@@ -152,6 +153,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       log.warn('admin.passwordHash was made with a lower scrypt cost than the current one; make a new one with `npm run hash-password`');
     }
 
+    // Decided once per start, by the connections in the database (src/sandbox-mount); buildApp mounts it by the same rule.
+    const sandboxOn = await sandboxWanted(config, db.kysely);
     const app = await buildApp({
       config,
       db: db.kysely,
@@ -167,7 +170,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       intake: {
         db: db.kysely,
         recorder,
-        secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps, clock }),
+        secrets: createSigningSecrets({ db: db.kysely, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }),
         clock,
       },
       readiness: {
@@ -187,6 +190,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
     clients.useOAuthApps(app.oauthApps);
     const url = await listen(app, config.server.host, config.server.port);
+    if (config.server.publicUrl === '') {
+      // Nothing is built from the request's Host header (src/own-url.ts), so without publicUrl the
+      // OAuth redirect URIs and the webhook URLs name the listening address.
+      log.warn({ listening: url }, 'server.publicUrl is not set: OAuth (its redirect URIs) and HubSpot webhooks (their v3 signature covers the public URL) need it; until then they use the listening address');
+    }
     // Only now that the port is ours: a start that cannot listen must not use up a generated password.
     await admin.persist(clock());
     if (admin.generatedPassword) {

@@ -1,18 +1,28 @@
 // "Try the sandbox": a connection wired to the built-in simulators (mounted under /sandbox), with
 // tokens minted by them and their webhooks pointed back at this daemon, so a newcomer can watch
-// deliveries arrive without any account. Token-connected; the OAuth flows come with issue #6's
-// OAuth work.
-import { randomUUID } from 'node:crypto';
+// deliveries arrive without any account.
+//
+// Where the connection points is the daemon's own business, never the request's (Host and
+// X-Forwarded-* are the caller's to write): its upstream URLs are the listening address, the
+// simulators' webhook targets the daemon's own base URL (server.publicUrl, else the listening
+// address; HubSpot's v3 signature covers that URL, and the intake checks it against the same base).
+// Each sandbox connection has its own webhook secrets, drawn at random: its own Intercom app in the
+// simulated workspace (Intercom signs with the app's client secret, intercom-api.md §2) and its own
+// HubSpot subscription secret. The webhooks are subscribed before anything is stored; a failed
+// subscription is a clear refusal that leaves nothing behind.
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
-import type { MountedSandbox } from '../http/routes/sandbox.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
+import { SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 import type { Vault } from '../vault/vault.ts';
-import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
+import { sandboxWebhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { connectionLimitReached } from './create-connection.ts';
+
+export { isSandboxConnection } from '../sandbox-mount/mounted-sandbox.ts';
 
 /** Conversation topics the sandbox's Intercom app subscribes to (intercom-api.md §2). */
 const INTERCOM_TOPICS = [
@@ -21,46 +31,87 @@ const INTERCOM_TOPICS = [
 ];
 const HUBSPOT_SUBSCRIPTIONS = [{ eventType: 'ticket.propertyChange', propertyName: 'hs_pipeline_stage' }, { eventType: 'ticket.deletion' }];
 
-export const isSandboxConnection = (row: Pick<ConnectionRow, 'intercom_base_url'>) => row.intercom_base_url?.endsWith('/sandbox/intercom') ?? false;
+export interface SandboxAddresses {
+  /** Where this daemon's own calls reach the simulators: its listening address. */
+  upstreamBase: string;
+  /** Where the simulators deliver webhooks: the daemon's own base URL. */
+  webhookBase: string;
+}
+
+export type SandboxConnectionResult =
+  | { ok: true; row: ConnectionRow }
+  | { ok: false; reason: 'limit_reached' | 'sandbox_webhooks_failed'; message: string };
+
+const newSecret = () => randomBytes(32).toString('base64url');
 
 export async function createSandboxConnection(
   deps: { db: Kysely<Database>; vault: Vault; sandbox: MountedSandbox; maxConnections: number; now: number },
-  /** Where this daemon is reached (the simulators call back here). */
-  selfUrl: string,
-): Promise<{ ok: true; row: ConnectionRow } | { ok: false; reason: 'limit_reached'; message: string }> {
+  addresses: SandboxAddresses,
+): Promise<SandboxConnectionResult> {
   const { intercom, hubspot } = deps.sandbox;
   const workspaceId = intercom.defaults?.workspaceId;
-  const intercomSecret = intercom.defaults?.clientSecret;
-  if (!workspaceId || !intercomSecret) throw new Error('the sandbox Intercom simulator has no seeded workspace');
-  const base = selfUrl.replace(/\/$/, '');
+  if (!workspaceId) throw new Error('the sandbox Intercom simulator has no seeded workspace');
+  const upstream = addresses.upstreamBase.replace(/\/$/, '');
+  const webhooks = addresses.webhookBase.replace(/\/$/, '');
+
+  const early = await connectionLimitReached(deps.db, deps.maxConnections);
+  if (early) return { ok: false, reason: 'limit_reached', message: early };
+
+  // Subscribe first. Intercom checks the URL with a HEAD request (intercom-api.md §2): the step that can fail.
+  const intercomApp = intercom.control.apps.create({ name: 'Interhubz Sandbox connection', clientId: `ihz-sandbox-${randomUUID()}`, clientSecret: newSecret() });
+  const hubspotSecret = newSecret();
+  const undo = () => {
+    intercom.control.webhooks.unsubscribe(intercomApp.id);
+    intercom.state.apps.delete(intercomApp.id);
+    for (const workspace of intercom.state.workspaces.values()) workspace.appIds.delete(intercomApp.id);
+    hubspot.control.unsubscribeWebhooksSignedWith(hubspotSecret);
+  };
+  try {
+    await intercom.control.webhooks.subscribe({ url: `${webhooks}/webhooks/intercom`, topics: INTERCOM_TOPICS, appId: intercomApp.id });
+    hubspot.control.subscribeWebhooks({ targetUrl: `${webhooks}/webhooks/hubspot`, clientSecret: hubspotSecret, subscriptions: HUBSPOT_SUBSCRIPTIONS });
+  } catch (error) {
+    undo();
+    return {
+      ok: false,
+      reason: 'sandbox_webhooks_failed',
+      message: `The simulated vendors could not subscribe their webhooks to ${webhooks}/webhooks/… (${(error as Error).message}); nothing was created. ` +
+        'If server.publicUrl is set, this daemon must be able to reach it.',
+    };
+  }
 
   let limit: string | null = null;
-  const row = await deps.db.transaction().execute(async (trx) => {
-    limit = await connectionLimitReached(trx, deps.maxConnections);
-    if (limit) return null;
-    const existing = await trx.selectFrom('connections').select('name').where('name', 'like', 'Sandbox%').execute();
-    const names = new Set(existing.map((r) => r.name));
-    let name = 'Sandbox';
-    for (let n = 2; names.has(name); n++) name = `Sandbox ${n}`;
-    const created: ConnectionRow = {
-      id: randomUUID(), name, status: 'active', managed_by_config: 0, created_at: deps.now, updated_at: deps.now,
-      intercom_workspace_id: workspaceId, intercom_region: 'us', hubspot_portal_id: hubspot.control.defaultHubId(), settings: SANDBOX_SETTINGS,
-      intercom_base_url: `${base}/sandbox/intercom`, hubspot_base_url: `${base}/sandbox/hubspot`,
-      intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
-    };
-    await trx.insertInto('connections').values(created).execute();
-    const owner = connectionOwner(created.id);
-    const put = (kind: string, value: string) => putCredential(trx, deps.vault, { owner, kind, value, now: deps.now });
-    await put(INTERCOM_TOKEN_KIND, intercom.control.createAccessToken(workspaceId));
-    await put(STATIC_TOKEN_KIND, hubspot.control.createStaticToken({ hubId: created.hubspot_portal_id ?? undefined }));
-    await put(webhookSecretKind('intercom'), intercomSecret);
-    await put(webhookSecretKind('hubspot'), SANDBOX_HUBSPOT_SECRET);
-    return created;
-  });
-  if (!row) return { ok: false, reason: 'limit_reached', message: limit ?? 'No more connections are allowed.' };
-
-  await intercom.control.webhooks.subscribe({ url: `${base}/webhooks/intercom`, topics: INTERCOM_TOPICS });
-  hubspot.control.subscribeWebhooks({ targetUrl: `${base}/webhooks/hubspot`, clientSecret: SANDBOX_HUBSPOT_SECRET, subscriptions: HUBSPOT_SUBSCRIPTIONS });
+  let row: ConnectionRow | null;
+  try {
+    row = await deps.db.transaction().execute(async (trx) => {
+      limit = await connectionLimitReached(trx, deps.maxConnections);
+      if (limit) return null;
+      const existing = await trx.selectFrom('connections').select('name').where('name', 'like', 'Sandbox%').execute();
+      const names = new Set(existing.map((r) => r.name));
+      let name = 'Sandbox';
+      for (let n = 2; names.has(name); n++) name = `Sandbox ${n}`;
+      const created: ConnectionRow = {
+        id: randomUUID(), name, status: 'active', managed_by_config: 0, created_at: deps.now, updated_at: deps.now,
+        intercom_workspace_id: workspaceId, intercom_region: 'us', hubspot_portal_id: hubspot.control.defaultHubId(), settings: SANDBOX_SETTINGS,
+        intercom_base_url: `${upstream}${SANDBOX_PREFIX.intercom}`, hubspot_base_url: `${upstream}${SANDBOX_PREFIX.hubspot}`,
+        intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
+      };
+      await trx.insertInto('connections').values(created).execute();
+      const owner = connectionOwner(created.id);
+      const put = (kind: string, value: string) => putCredential(trx, deps.vault, { owner, kind, value, now: deps.now });
+      await put(INTERCOM_TOKEN_KIND, intercom.control.createAccessToken(workspaceId, intercomApp.id));
+      await put(STATIC_TOKEN_KIND, hubspot.control.createStaticToken({ hubId: created.hubspot_portal_id ?? undefined }));
+      await put(sandboxWebhookSecretKind('intercom'), intercomApp.clientSecret);
+      await put(sandboxWebhookSecretKind('hubspot'), hubspotSecret);
+      return created;
+    });
+  } catch (error) {
+    undo();
+    throw error;
+  }
+  if (!row) {
+    undo();
+    return { ok: false, reason: 'limit_reached', message: limit ?? 'No more connections are allowed.' };
+  }
   return { ok: true, row };
 }
 
@@ -69,6 +120,3 @@ export async function createSandboxConnection(
  * ten-minute default: half a minute still shows that there is a grace window.
  */
 const SANDBOX_SETTINGS = JSON.stringify(ConnectionSettings.parse({ conversations: { capture: { graceMinutes: 0.5 } } }));
-
-/** The sandbox HubSpot app's client secret: it signs the simulator's webhooks; not a real secret. */
-const SANDBOX_HUBSPOT_SECRET = 'sandbox-hubspot-app-secret';

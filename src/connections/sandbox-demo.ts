@@ -2,7 +2,7 @@
 // Intercom, and a view of what the simulated HubSpot portal holds, so a newcomer sees a close turn
 // into a note without any account. Drives the simulators' in-process control API only.
 import { escapeHtml } from '../capture/sanitize-html.ts';
-import type { MountedSandbox } from '../http/routes/sandbox.ts';
+import type { MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 
 const SECOND = 1000;
 const TEAMMATE = { name: 'Sam from Support', email: 'sam@interhubz-sandbox.example' };

@@ -95,7 +95,8 @@ export const HubSpotTokenBody = z.strictObject({
 });
 export type HubSpotTokenBody = z.input<typeof HubSpotTokenBody>;
 
-export type OAuthProvider = 'intercom' | 'hubspot';
+export type { OAuthProvider } from '../oauth/oauth-provider.ts';
+import type { OAuthProvider } from '../oauth/oauth-provider.ts';
 /** How a side was connected: through the vendor's OAuth consent, or with a pasted token. */
 export type ConnectMethod = 'oauth' | 'token';
 

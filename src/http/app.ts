@@ -21,6 +21,7 @@ import { captureRoutes } from './routes/capture.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
 import { sandboxDemoRoutes } from './routes/sandbox-demo.ts';
+import { sandboxRoutes } from './routes/sandbox.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -56,7 +57,7 @@ export interface AppDeps {
 declare module 'fastify' {
   interface FastifyInstance {
     /** The mounted simulators, when the built-in sandbox is on. */
-    sandbox?: import('./routes/sandbox.ts').MountedSandbox;
+    sandbox?: import('../sandbox-mount/mounted-sandbox.ts').MountedSandbox;
     /** The OAuth apps, for the connection clients' token refresh. */
     oauthApps: import('../oauth/oauth-apps.ts').OAuthApps;
   }
@@ -144,13 +145,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   await webhookRoutes(app, deps);
 
-  const sandbox = deps.config.sandbox.enabled;
-  if (sandbox === true || (sandbox === 'auto' && deps.config.connections.length === 0)) {
-    // Loaded only when on: a deployment with real connections never pays for the simulators.
-    const { sandboxRoutes } = await import('./routes/sandbox.ts');
-    const mounted = await sandboxRoutes(app, deps);
-    app.decorate('sandbox', mounted);
-  }
+  // The simulators are loaded only when the sandbox is on (src/sandbox-mount decides and mounts).
+  const mounted = await sandboxRoutes(app, deps);
+  if (mounted) app.decorate('sandbox', mounted);
   const oauth: OAuthDeps = { apps: await registerOAuthApps(app, { config: deps.config, sandbox: app.sandbox }), pending: createPendingAuthorizations(deps.clock) };
   app.decorate('oauthApps', oauth.apps);
   oauthCallbackRoutes(app, deps, oauth);

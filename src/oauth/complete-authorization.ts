@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { identifyHubSpotOAuth, identifyIntercom, type Refusal } from '../connections/identify.ts';
 import { recordConnected } from '../connections/record-connected.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
-import type { OAuthProvider } from '../http/api-types.ts';
+import type { OAuthProvider } from './oauth-provider.ts';
 import { OAUTH_TOKENS_KIND, type OAuthTokenSet } from '../integrations/hubspot/auth.ts';
 import { TokenResponse } from '../integrations/hubspot/schemas.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';

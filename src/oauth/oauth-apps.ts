@@ -1,6 +1,6 @@
 // The OAuth apps this daemon can send a browser to, each registered as one @fastify/oauth2
 // instance: the operator's Intercom and HubSpot apps (apps.* in the YAML) and, with the built-in
-// sandbox on, the simulators' apps. The plugin builds the authorize URL (with PKCE where the
+// sandbox on, the simulators' apps (credentials random per install, src/sandbox-mount). The plugin builds the authorize URL (with PKCE where the
 // provider takes it, its verifier in an httpOnly cookie scoped to /oauth) and exchanges the code;
 // the state is ours: a key into PendingAuthorizations, bound to the admin session and connection.
 import http from 'node:http';
@@ -9,11 +9,9 @@ import fastifyOauth2, { type OAuth2Namespace } from '@fastify/oauth2';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { ConnectionRow } from '../db/schema.ts';
-import type { OAuthProvider } from '../http/api-types.ts';
-import { publicBaseUrl } from '../http/public-url.ts';
-import type { MountedSandbox } from '../http/routes/sandbox.ts';
-import { SANDBOX_PREFIX } from '../http/routes/sandbox.ts';
-import { isSandboxConnection } from '../connections/create-sandbox-connection.ts';
+import { ownBaseUrl } from '../own-url.ts';
+import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
+import type { OAuthProvider } from './oauth-provider.ts';
 import type { PendingAuthorization } from './pending-authorizations.ts';
 import { PROVIDERS, SANDBOX_ORIGIN, sandboxSpec, type OAuthProviderSpec } from './providers.ts';
 
@@ -39,8 +37,8 @@ export interface OAuthApps {
   forConnection(row: Pick<ConnectionRow, 'intercom_base_url'>, provider: OAuthProvider): OAuthApp | null;
   byKey(key: string): OAuthApp | undefined;
   plugin(app: OAuthApp): OAuth2Namespace;
-  /** The authorize URL as the browser must see it. */
-  browserUrl(app: OAuthApp, generated: string, request: FastifyRequest): string;
+  /** The authorize URL as the browser must see it (a path on this daemon for the sandbox's apps). */
+  browserUrl(app: OAuthApp, generated: string): string;
 }
 
 export const callbackPath = (provider: OAuthProvider) => `/oauth/${provider}/callback`;
@@ -86,7 +84,8 @@ export async function registerOAuthApps(app: FastifyInstance, deps: { config: Co
         options: { authorizationMethod: 'body', bodyFormat: 'form' },
         http: { timeout: EXCHANGE_TIMEOUT_MS, ...(entry.sandbox ? { agent } : {}) },
       },
-      callbackUri: (request: FastifyRequest) => `${publicBaseUrl(deps.config, request)}${callbackPath(provider)}`,
+      // Never from the request's Host: the redirect URI is registered with the vendor (src/own-url.ts).
+      callbackUri: () => `${ownBaseUrl(deps.config, app.server)}${callbackPath(provider)}`,
       ...(entry.spec.scope ? { scope: [...entry.spec.scope] } : {}),
       ...(entry.spec.pkce ? { pkce: 'S256' as const } : {}),
       generateStateFunction: (request: FastifyRequest) => {
@@ -111,13 +110,9 @@ export async function registerOAuthApps(app: FastifyInstance, deps: { config: Co
     }
   }
   if (deps.sandbox) {
-    const intercom = deps.sandbox.intercom.defaults;
-    if (intercom) {
-      await register({ key: 'intercomSandboxOAuth', spec: sandboxSpec('intercom', SANDBOX_PREFIX.intercom), sandbox: true, clientId: intercom.clientId, clientSecret: intercom.clientSecret });
-    }
-    const hubspot = [...deps.sandbox.hubspot.state.apps.values()][0];
-    if (hubspot) {
-      await register({ key: 'hubspotSandboxOAuth', spec: sandboxSpec('hubspot', SANDBOX_PREFIX.hubspot), sandbox: true, clientId: hubspot.clientId, clientSecret: hubspot.clientSecret });
+    for (const provider of ['intercom', 'hubspot'] as const) {
+      const { clientId, clientSecret } = deps.sandbox.apps[provider];
+      await register({ key: `${provider}SandboxOAuth`, spec: sandboxSpec(provider, SANDBOX_PREFIX[provider]), sandbox: true, clientId, clientSecret });
     }
   }
 
@@ -128,12 +123,13 @@ export async function registerOAuthApps(app: FastifyInstance, deps: { config: Co
     },
     byKey: (key) => apps.get(key),
     plugin: (entry) => (app as unknown as Record<string, OAuth2Namespace>)[entry.key] as OAuth2Namespace,
-    browserUrl(entry, generated, request) {
+    browserUrl(entry, generated) {
       const url = new URL(generated);
       // simple-oauth2 writes an absent scope as scope=undefined; Intercom takes no scope at all.
       if (!entry.spec.scope) url.searchParams.delete('scope');
-      // The simulators' consent pages are this daemon's own pages, at the address the browser used.
-      return entry.sandbox ? publicBaseUrl(deps.config, request) + url.href.slice(SANDBOX_ORIGIN.length) : url.href;
+      // The simulators' consent pages are this daemon's own pages: a path, so the browser stays at
+      // the address it used, whatever the request's headers say.
+      return entry.sandbox ? url.href.slice(SANDBOX_ORIGIN.length) : url.href;
     },
   };
 }

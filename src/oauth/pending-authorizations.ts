@@ -3,7 +3,7 @@
 // provider (the PKCE verifier is the plugin's, in its cookie). An entry is used once and lives ten
 // minutes. A restart forgets them, which ends an open consent page on "start again", nothing worse.
 import { createHash, randomBytes } from 'node:crypto';
-import type { OAuthProvider } from '../http/api-types.ts';
+import type { OAuthProvider } from './oauth-provider.ts';
 
 export interface PendingAuthorization {
   provider: OAuthProvider;

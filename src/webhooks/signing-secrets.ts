@@ -3,6 +3,8 @@
 // their own Intercom or HubSpot app). Decrypted once and kept in memory; reloaded when a delivery
 // matches none, so a secret added a moment ago is found without a restart — at most once every few
 // seconds, so a stream of forged deliveries cannot turn into a stream of vault reads.
+// Sandbox connections' secrets (random per connection, src/connections/create-sandbox-connection.ts)
+// are a kind of their own, accepted only while the built-in sandbox is on.
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import { listCredentialsOfKind } from '../db/repos/credentials.ts';
@@ -19,6 +21,8 @@ export interface SigningSecret {
 
 /** The vault credential kind holding a connection's own app secret. */
 export const webhookSecretKind = (provider: Provider) => `${provider}.webhook_secret`;
+/** The vault credential kind holding a sandbox connection's secret (the simulators sign with it). */
+export const sandboxWebhookSecretKind = (provider: Provider) => `${provider}.sandbox_webhook_secret`;
 
 export interface SigningSecrets {
   list(provider: Provider): Promise<SigningSecret[]>;
@@ -27,7 +31,14 @@ export interface SigningSecrets {
 
 const RELOAD_AT_MOST_EVERY_MS = 5000;
 
-export function createSigningSecrets(options: { db: Kysely<Database>; vault: Vault; apps: Config['apps']; clock?: () => number }): SigningSecrets {
+export function createSigningSecrets(options: {
+  db: Kysely<Database>;
+  vault: Vault;
+  apps: Config['apps'];
+  /** Whether the built-in sandbox is on: only then do sandbox connections' secrets sign anything (off by default). */
+  acceptSandbox?: boolean;
+  clock?: () => number;
+}): SigningSecrets {
   const clock = options.clock ?? Date.now;
   let cache: Map<Provider, SigningSecret[]> | undefined;
   let loadedAt = -Infinity;
@@ -35,7 +46,10 @@ export function createSigningSecrets(options: { db: Kysely<Database>; vault: Vau
     const loaded = new Map<Provider, SigningSecret[]>();
     for (const provider of ['intercom', 'hubspot'] as const) {
       const fromConfig = options.apps[provider].clientSecret ? [{ clientSecret: options.apps[provider].clientSecret, connectionId: null }] : [];
-      const stored = await listCredentialsOfKind(options.db, options.vault, webhookSecretKind(provider));
+      const stored = [
+        ...(await listCredentialsOfKind(options.db, options.vault, webhookSecretKind(provider))),
+        ...(options.acceptSandbox ? await listCredentialsOfKind(options.db, options.vault, sandboxWebhookSecretKind(provider)) : []),
+      ];
       loaded.set(provider, [
         ...fromConfig,
         ...stored.map((entry) => ({ clientSecret: entry.value, connectionId: entry.owner.replace(/^connection:/, '') })),

@@ -73,9 +73,9 @@ async function setup(t: Parameters<typeof startTestServer>[0]) {
 t.test('Intercom OAuth: start, consent, callback; the new token is stored and the side says oauth', async (t) => {
   const { server, go, api, id, consent, sandbox, logs } = await setup(t);
   const { start, callback } = await consent('intercom', 'approve');
-  const authorize = new URL(String(start.location));
-  t.equal(`${authorize.origin}${authorize.pathname}`, `${server.url}/sandbox/intercom/oauth`, 'the consent page is the sandbox simulator, at the address the browser used');
-  t.equal(authorize.searchParams.get('client_id'), sandbox.intercom.defaults?.clientId);
+  t.match(start.location, /^\/sandbox\/intercom\/oauth\?/, 'the consent page is the sandbox simulator: a path, so the browser stays at the address it used');
+  const authorize = new URL(String(start.location), server.url);
+  t.equal(authorize.searchParams.get('client_id'), sandbox.apps.intercom.clientId);
   t.equal(authorize.searchParams.get('redirect_uri'), `${server.url}/oauth/intercom/callback`);
   t.notOk(authorize.searchParams.get('code_challenge'), 'Intercom documents no PKCE');
   const stateSent = String(authorize.searchParams.get('state'));
@@ -105,8 +105,8 @@ t.test('Intercom OAuth: start, consent, callback; the new token is stored and th
 t.test('HubSpot OAuth: PKCE, scopes asked and granted, portal from the token answer; the static token is replaced', async (t) => {
   const { server, jar, go, api, id, consent, sandbox } = await setup(t);
   const { start, callback } = await consent('hubspot', 'approve');
-  const authorize = new URL(String(start.location));
-  t.equal(`${authorize.origin}${authorize.pathname}`, `${server.url}/sandbox/hubspot/oauth/authorize`);
+  t.match(start.location, /^\/sandbox\/hubspot\/oauth\/authorize\?/);
+  const authorize = new URL(String(start.location), server.url);
   t.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
   t.match(authorize.searchParams.get('scope'), /crm\.objects\.contacts\.write/);
   t.ok([...jar.keys()].some((name) => name.startsWith('ihz_oauth_verifier_')), 'the PKCE verifier waits in an httpOnly cookie');

@@ -13,6 +13,7 @@ import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, type Connect
 import type { AppDeps } from '../app.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
 import { publicBaseUrl } from '../public-url.ts';
+import { listeningUrl, ownBaseUrl } from '../../own-url.ts';
 import { oauthStartPath, type OAuthDeps } from './oauth.ts';
 
 type ById = { Params: { id: string } };
@@ -48,9 +49,10 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
   app.post('/api/connections/sandbox', async (request, reply): Promise<ConnectionDetail> => {
     const sandbox = request.server.sandbox;
     if (!sandbox) throw new HttpError(409, 'sandbox_off', 'The built-in sandbox is off (sandbox.enabled in the configuration file).');
+    // The daemon's own addresses, never the request's Host (src/own-url.ts).
     const created = await createSandboxConnection(
       { db: deps.db, vault: deps.vault, sandbox, maxConnections: deps.config.maxConnections, now: deps.clock() },
-      publicBaseUrl(deps.config, request),
+      { upstreamBase: listeningUrl(request.server.server), webhookBase: ownBaseUrl(deps.config, request.server.server) },
     );
     if (!created.ok) throw new HttpError(409, created.reason, created.message);
     request.log.info({ connectionId: created.row.id }, 'sandbox connection created');

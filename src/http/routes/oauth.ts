@@ -49,7 +49,7 @@ export function oauthStartRoute(api: FastifyInstance, deps: AppDeps, oauth: OAut
     request.oauthState = oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, app: app.key });
     const generated = await oauth.apps.plugin(app).generateAuthorizationUri(request, reply);
     request.log.info({ connectionId: connection.id, provider, sandbox: app.sandbox }, 'OAuth authorisation started');
-    return reply.redirect(oauth.apps.browserUrl(app, generated, request), 302);
+    return reply.redirect(oauth.apps.browserUrl(app, generated), 302);
   });
 }
 

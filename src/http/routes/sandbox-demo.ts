@@ -9,7 +9,7 @@ import type { ConnectionRow } from '../../db/schema.ts';
 import type { AppDeps } from '../app.ts';
 import type { SandboxHubSpotView, SimulatedConversationView } from '../api-types.ts';
 import { HttpError, notFound } from '../errors.ts';
-import type { MountedSandbox } from './sandbox.ts';
+import type { MountedSandbox } from '../../sandbox-mount/mounted-sandbox.ts';
 
 type ById = { Params: { id: string } };
 

@@ -1,34 +1,24 @@
-// The built-in sandbox: the Intercom and HubSpot simulators mounted in the daemon, so a new user can
-// try the product with no accounts. Their APIs answer with the simulators' own tokens, as the real
-// ones would; their control APIs (/_sim: acting as a customer, injecting faults) need the admin login.
+// The built-in sandbox in the HTTP app: src/sandbox-mount decides whether it is on and mounts the
+// simulators; this lends it the app's own ways of telling callers apart (an admin for the control
+// APIs, a signed-in session for the consent pages).
 import type { FastifyInstance } from 'fastify';
-import { createHubSpotSimulator } from '../../sandbox/hubspot/index.ts';
-import { createIntercomSimulator } from '../../sandbox/intercom/index.ts';
+import { findLiveSession } from '../../db/repos/admin-sessions.ts';
+import { mountSandbox, type MountDeps } from '../../sandbox-mount/mount-sandbox.ts';
+import type { MountedSandbox } from '../../sandbox-mount/mounted-sandbox.ts';
 import type { AppDeps } from '../app.ts';
-import { requireCaller } from '../authenticate.ts';
+import { requireCaller, SESSION_COOKIE } from '../authenticate.ts';
 
-export const SANDBOX_PREFIX = { intercom: '/sandbox/intercom', hubspot: '/sandbox/hubspot' } as const;
-
-export interface MountedSandbox {
-  intercom: ReturnType<typeof createIntercomSimulator>;
-  hubspot: ReturnType<typeof createHubSpotSimulator>;
-}
-
-export async function sandboxRoutes(app: FastifyInstance, deps: AppDeps): Promise<MountedSandbox> {
-  const intercom = createIntercomSimulator();
-  const hubspot = createHubSpotSimulator();
-  const guard = requireCaller(deps);
-  for (const [prefix, plugin] of [
-    [SANDBOX_PREFIX.intercom, intercom.plugin],
-    [SANDBOX_PREFIX.hubspot, hubspot.plugin],
-  ] as const) {
-    await app.register(async (scope) => {
-      scope.addHook('onRequest', async (request, reply) => {
-        if (request.url.startsWith(`${prefix}/_sim`)) await guard(request, reply);
-      });
-      await scope.register(plugin);
-    }, { prefix });
-  }
-  app.addHook('onClose', async () => intercom.close());
-  return { intercom, hubspot };
+export async function sandboxRoutes(app: FastifyInstance, deps: AppDeps, options: Pick<MountDeps, 'simulatorOptions'> = {}): Promise<MountedSandbox | undefined> {
+  return mountSandbox(app, {
+    config: deps.config,
+    db: deps.db,
+    ...options,
+    guards: {
+      requireAdmin: requireCaller(deps),
+      hasSession: async (request) => {
+        const token = request.cookies[SESSION_COOKIE];
+        return token !== undefined && (await findLiveSession(deps.db, token, deps.clock())) !== undefined;
+      },
+    },
+  });
 }

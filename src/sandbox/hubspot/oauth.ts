@@ -164,7 +164,8 @@ function checkAuthorize(state: SimState, input: Record<string, unknown>): Author
   const app = clientId ? state.apps.get(clientId) : undefined;
   if (!app) return { error: 'Unknown client_id' };
   const redirectUri = field('redirect_uri');
-  if (!redirectUri || (app.redirectUris.length > 0 && !app.redirectUris.includes(redirectUri))) {
+  // Only a registered redirect URI, as HubSpot's app settings require (hubspot-api.md §2.2).
+  if (!redirectUri || !app.redirectUris.includes(redirectUri)) {
     return { error: 'redirect_uri is missing or not registered for this app' };
   }
   if (!URL.canParse(redirectUri)) return { error: 'redirect_uri is not an absolute URL' };

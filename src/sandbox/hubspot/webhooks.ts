@@ -202,4 +202,8 @@ export function createWebhookDispatcher(state: SimState, options: WebhookOptions
   };
 }
 
+    /** Removes the targets signed with one app secret (the daemon's sandbox: one per connection). */
+    unsubscribeSignedWith(clientSecret: string) {
+      for (let i = targets.length - 1; i >= 0; i--) if (targets[i]!.clientSecret === clientSecret) targets.splice(i, 1);
+    },
 export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;

@@ -31,7 +31,7 @@ const authorizeUrl = (base: string, params: Record<string, string>) => `${base}/
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
 t.test('consent page: renders, escapes, approve → a code that works at the dated token path', async (t) => {
-  const h = await harness();
+  const h = await harness({ app: { redirectUris: [REDIRECT] } });
   t.teardown(() => h.server.close());
   const other = h.server.sim.control.createPortal({ domain: 'other.sim.test' });
   const hostile = `"><script>alert(1)</script>&'`;
@@ -98,7 +98,7 @@ t.test('consent page: portal_id pre-selects; bad requests are 400 pages', async 
 });
 
 t.test('deny → redirect with error=access_denied and the state', async (t) => {
-  const h = await harness();
+  const h = await harness({ app: { redirectUris: [REDIRECT] } });
   t.teardown(() => h.server.close());
   const url = authorizeUrl(h.server.url, { scope: 'oauth', state: 'st&te=1' });
   const { action, fields } = formOf(await (await fetch(url)).text(), url, 'deny');
@@ -114,7 +114,7 @@ t.test('deny → redirect with error=access_denied and the state', async (t) => 
 });
 
 t.test('autoConsent: the immediate redirect, as an option and through the control API', async (t) => {
-  const h = await harness({ autoConsent: true });
+  const h = await harness({ autoConsent: true, app: { redirectUris: [REDIRECT] } });
   t.teardown(() => h.server.close());
   const answer = await fetch(authorizeUrl(h.server.url, { scope: 'tickets', state: 'xyz' }), { redirect: 'manual' });
   t.equal(answer.status, 302);
@@ -131,7 +131,7 @@ t.test('autoConsent: the immediate redirect, as an option and through the contro
 });
 
 t.test('PKCE: S256 and plain; a wrong or missing verifier is invalid_grant; no challenge ignores a verifier', async (t) => {
-  const h = await harness({ autoConsent: true });
+  const h = await harness({ autoConsent: true, app: { redirectUris: [REDIRECT] } });
   t.teardown(() => h.server.close());
   const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
   const codeFor = async (params: Record<string, string>) => {
@@ -170,7 +170,7 @@ t.test('PKCE: S256 and plain; a wrong or missing verifier is invalid_grant; no c
 });
 
 t.test('PKCE through the consent page, mounted under a prefix', async (t) => {
-  const sim = createHubSpotSimulator({ clock: createSimClock(T0) });
+  const sim = createHubSpotSimulator({ clock: createSimClock(T0), app: { redirectUris: [REDIRECT] } });
   const app = Fastify();
   await app.register(sim.plugin, { prefix: '/sandbox/hubspot' });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -38,11 +38,11 @@ export function registerOAuthRoutes(app: FastifyInstance, core: SimCore): void {
   const resolveRedirect = (clientId: string | undefined, redirectUri: string | undefined) => {
     const simApp = [...state.apps.values()].find((a) => a.clientId === clientId);
     if (!simApp) return { error: 'Unknown client_id' } as const;
-    // The first registered redirect URL is the default; any other must be registered (D-oauth).
-    // An app with none registered accepts any URL, which is what a sandbox needs.
+    // The first registered redirect URL is the default; any other must be registered (D-oauth), so
+    // an app with none registered sends a browser nowhere (a code must not go to any URL a link names).
     const target = redirectUri ?? simApp.redirectUris[0];
     if (!target) return { error: 'No redirect_uri registered for this app' } as const;
-    if (simApp.redirectUris.length > 0 && !simApp.redirectUris.includes(target)) return { error: 'redirect_uri is not registered for this app' } as const;
+    if (!simApp.redirectUris.includes(target)) return { error: 'redirect_uri is not registered for this app' } as const;
     return { app: simApp, redirectUri: target } as const;
   };
 

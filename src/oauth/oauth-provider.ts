@@ -1,0 +1,3 @@
+// The two vendors a connection authorises with OAuth. Its own module, free of server code, so the
+// admin API's types (src/http/api-types.ts), the UI and src/oauth name the same thing.
+export type OAuthProvider = 'intercom' | 'hubspot';
