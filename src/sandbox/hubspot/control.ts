@@ -8,6 +8,7 @@ import type { LoggedRequest, RequestLog } from '../shared/request-log.ts';
 import { assertTimeZone, DEFAULT_TIME_ZONE } from './account-info.ts';
 import { ALL_SCOPES } from './auth.ts';
 import { associationsOf } from './crm/association-store.ts';
+import { restoreRecord } from './crm/merge.ts';
 import { commitCreate, prepareCreate, type Ctx, type InlineAssociation } from './crm/records.ts';
 import { isoTime, objectType, OBJECT_TYPES } from './crm/types.ts';
 import { issueTokens } from './oauth.ts';
@@ -117,7 +118,15 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
         ...input, hubId: getPortal(state, input.hubId).hubId, clientSecret: input.clientSecret ?? app?.clientSecret ?? '', appId: input.appId ?? app?.appId ?? 0,
       });
     },
+    /** A record restored from HubSpot's recycle bin, which only its UI offers (crm/merge.ts). */
+    restoreRecord(input: { hubId?: number; objectType: string; id: string }): RecordView {
+      return view(restoreRecord(ctxFor(input.hubId), objectType(input.objectType), input.id), input.hubId);
+    },
     unsubscribeWebhooks: (hubId?: number) => webhooks.unsubscribeAll(hubId),
+    unsubscribeWebhooksSignedWith: (clientSecret: string) => webhooks.unsubscribeSignedWith(clientSecret),
+    webhookSubscriptions: (hubId?: number) => webhooks.subscriptions(hubId),
+    /** Which format a subscription's events arrive in: legacy `ticket.*` or generic `object.*` (webhooks.ts). */
+    setWebhookSubscriptionForm: (id: number, form: 'legacy' | 'generic') => webhooks.setSubscriptionForm(id, form),
     webhookDeliveries: () => [...webhooks.deliveries()],
     webhooksIdle: () => webhooks.idle(),
     addFault(input: z.input<typeof FaultSpec>): void {
