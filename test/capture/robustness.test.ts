@@ -1,5 +1,6 @@
 // Capture under pressure: 20 captures of one new customer at once (while HubSpot's search lags),
-// a storm of 429s and 5xx, a conversation over Intercom's 500-part cap, hostile and multilingual
+// a storm of 429s and 5xx, 503s on the contact–company association, a lost answer to a company
+// create while search lags, a conversation over Intercom's 500-part cap, hostile and multilingual
 // message bodies — and afterwards no message text in the database file or the logs.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +74,48 @@ t.test('an unanswered note create (the answer lost) is found again, not repeated
   await until('the capture job to succeed', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status = 'succeeded'").get(CAPTURE_TASK), { timeoutMs: 60_000 });
   t.equal(s.notes().length, 1, 'one note, though the first create was never answered');
   t.match(db.prepare('SELECT note_id, pending_ref FROM conversation_captures WHERE conversation_id = ?').get(conversationId), { note_id: s.notes()[0]?.id, pending_ref: null });
+});
+
+/** A capture job for the conversation (trigger 'manual': no grace window); resolves when it finished. */
+async function runCaptureJob(s: Scenario, conversationId: string) {
+  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
+  const db = s.server.daemon.db.sqlite;
+  await until('the capture job to finish', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status IN ('succeeded', 'failed')").get(CAPTURE_TASK), { timeoutMs: 60_000 });
+  return db.prepare('SELECT status, attempts, last_error FROM jobs WHERE task = ?').get(CAPTURE_TASK) as { status: string; attempts: number; last_error: string | null };
+}
+
+const companiesOf = (s: Scenario, contactId: string | undefined) =>
+  (s.hubspot.control.record({ hubId: s.hubId, objectType: 'contacts', id: contactId ?? '' })?.associations.companies ?? []).map((a) => a.id);
+
+t.test('503s on the association call outlast the client\'s tries: the retry still associates the contact with its company', async (t) => {
+  const s = await scenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.mode = 'manual'));
+  // The company is in HubSpot already (found by domain), so it needs the association call.
+  const company = s.hubspot.control.seedRecord({ hubId: s.hubId, objectType: 'companies', properties: { name: 'Acme GmbH', domain: 'acme.test' } });
+  const { conversationId } = s.conversation({ body: `<p>${secretBody('a')}</p>` });
+  // The client tries a PUT 3 times (upstream.maxAttemptsPerCall): the first job attempt fails there,
+  // after the contact and the company were both found and remembered.
+  s.hubspot.control.addFault({ kind: '503', count: 3, method: 'PUT', pathPrefix: '/crm/objects/2026-09/contacts/' });
+  const job = await runCaptureJob(s, conversationId);
+  t.match(job, { status: 'succeeded', attempts: 2 }, 'the first attempt failed on the association, the retry succeeded');
+  const contact = s.records('contacts')[0]?.id;
+  t.same(companiesOf(s, contact), [company], 'the contact is associated with its company');
+  t.equal(s.notes().length, 1, 'one note');
+  t.same(s.hubspot.control.pendingFaults(), [], 'the 503s were all served');
+});
+
+t.test('the answer to the company create is lost while search lags 8 s: the retry adopts that company, no second one', async (t) => {
+  const s = await scenario(t);
+  await s.setSettings((settings) => void (settings.conversations.capture.mode = 'manual'));
+  s.hubspot.control.setSettings({ searchIndexDelayMs: 8_000 });
+  const { conversationId } = s.conversation({ customer: 'buyer@globex.test', company: { name: 'Globex', website: 'https://globex.test' }, body: `<p>${secretBody('g')}</p>` });
+  s.hubspot.control.addFault({ kind: 'answer_lost', count: 1, method: 'POST', pathPrefix: '/crm/objects/2026-09/companies$' });
+  const job = await runCaptureJob(s, conversationId);
+  t.match(job, { status: 'succeeded', attempts: 2 }, 'the first attempt failed on the lost answer; the retry came within the index lag');
+  const companies = s.records('companies');
+  t.equal(companies.length, 1, 'one company');
+  t.same(companiesOf(s, s.records('contacts')[0]?.id), [companies[0]?.id], 'the contact is associated with it');
+  t.equal(s.notes()[0]?.associations.companies?.[0]?.id, companies[0]?.id, 'and the note sits on it');
 });
 
 t.test('over 500 parts: the note says Intercom returned only the latest 500', async (t) => {
