@@ -12,7 +12,7 @@ import type { IntercomClient } from '../integrations/intercom/client.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
 import type { IntercomCompany, IntercomContact } from '../integrations/intercom/schemas.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
-import { forgetHubSpotRecord, getCapture, saveCapture } from './capture-store.ts';
+import { forgetHubSpotRecord, saveCapture } from './capture-store.ts';
 import { checkGuards, describeGuards, type GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import { associateContactWithCompany, matchCompany, matchContact, type Matched } from './match-records.ts';
@@ -21,11 +21,11 @@ import { routeConversation } from './routing.ts';
 import { conversationState } from '../tickets/stage-sync.ts';
 import { ticketProperties } from '../tickets/ticket-content.ts';
 import { resolveTicketPipeline, TICKET_PERMISSION_WARNING, TicketSettingsError, type TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
-import { getTicketLink, raiseWarning } from '../tickets/ticket-store.ts';
-import { ensureTicket } from '../tickets/write-ticket.ts';
+import { raiseWarning } from '../tickets/ticket-store.ts';
+import { ensureTicket, planTicket } from '../tickets/write-ticket.ts';
 import { escapeHtml } from './sanitize-html.ts';
 import { renderTranscript, type Person } from './transcript.ts';
-import { noteReference, writeNote } from './write-note.ts';
+import { planNote, writeNote } from './write-note.ts';
 import { closeWindow } from './triggers.ts';
 import { RetryAfterError } from '../jobs/outcomes.ts';
 
@@ -77,7 +77,10 @@ export interface RecordDecision {
 }
 
 export interface CaptureResult {
+  /** A dry run answers 'planned' where the push would write (captured or updated), else what the push would answer. */
   outcome: 'captured' | 'updated' | 'unchanged' | 'skipped' | 'planned';
+  /** Only for a dry run: the outcome the push that follows it would answer, whatever it is. */
+  wouldBe?: Exclude<CaptureResult['outcome'], 'planned'>;
   conversationId: string;
   trigger: CaptureTrigger;
   /** Why it was skipped: a sentence naming the guard, rule or policy. */
@@ -249,21 +252,31 @@ async function decideAndWrite(deps: CaptureDeps, row: ConnectionRow, settings: C
     });
   const decided = { ...base, ...routed, ...records, ...(ticket ? { ticket } : {}), ownerId };
 
+  const noteDeps = { db: deps.db, hubspot, now: deps.now };
+  const noteRequest = { connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference: string) => render(reference).html };
+
   if (options.dryRun) {
-    const capture = await getCapture(deps.db, row.id, conversationId);
-    const transcript = render(noteReference(row.id, conversationId, (capture?.notes_created ?? 0) + 1));
+    // The note's decision as writeNote makes it. A record the push would create has no id yet, but
+    // it is a new target all the same, so it must not compare equal to what the stored note has.
+    const planned = (id: string | null, created: boolean | undefined, what: string) => id ?? (created ? `(new ${what})` : null);
+    const plan = await planNote(noteDeps, {
+      ...noteRequest,
+      targets: {
+        contactId: route.destinations.includes('contact') ? planned(contactMatch.id, contactMatch.created, 'contact') : null,
+        companyId: route.destinations.includes('company') ? planned(companyMatch?.id ?? null, companyMatch?.created, 'company') : null,
+        ticketId: ticket ? planned(ticket.ticketId, ticket.outcome === 'planned', 'ticket') : null,
+      },
+    });
+    const transcript = render(plan.reference);
     return {
       result: {
-        ...decided, outcome: 'planned', ...(capture?.note_id ? { noteId: capture.note_id } : {}),
-        preview: { noteHtml: transcript.html, noteChars: transcript.html.length, partsShown: transcript.partsShown, partsCutForSize: transcript.partsCutForSize, cappedByIntercom: transcript.cappedByIntercom },
+        ...decided, outcome: plan.outcome, ...(plan.noteId ? { noteId: plan.noteId } : {}),
+        ...(plan.outcome === 'unchanged' ? {} : { preview: { noteHtml: transcript.html, noteChars: transcript.html.length, partsShown: transcript.partsShown, partsCutForSize: transcript.partsCutForSize, cappedByIntercom: transcript.cappedByIntercom } }),
       },
     };
   }
 
-  const noteDeps = { db: deps.db, hubspot, now: deps.now };
-  const note = await writeNoteOrForgetStaleLinks(deps, row.id, records, noteDeps, {
-    connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference) => render(reference).html,
-  });
+  const note = await writeNoteOrForgetStaleLinks(deps, row.id, records, noteDeps, noteRequest);
   // A note written before the conversation had its ticket joins it (a PUT: safe to repeat).
   if (targets.ticketId && note.outcome !== 'captured' && ticket?.outcome !== 'existing') await hubspot.associations.createDefault('notes', note.noteId, 'tickets', targets.ticketId);
   const referenceNotes = settings.conversations.content.referenceNotesForParticipants
@@ -280,9 +293,9 @@ export interface TicketDecision {
   problem?: string;
 }
 
-/** What making only the ticket (tickets.createWhen: first_customer_message) amounts to in the activity log. */
-const TICKET_ONLY_OUTCOME: Record<TicketDecision['outcome'], CaptureResult['outcome']> = {
-  created: 'captured', recovered: 'captured', reused: 'captured', existing: 'unchanged', planned: 'planned', deleted: 'skipped', off: 'skipped',
+/** What making only the ticket (tickets.createWhen: first_customer_message) amounts to in the activity log; a dry run's planned ticket would be captured. */
+const TICKET_ONLY_OUTCOME: Record<TicketDecision['outcome'], Exclude<CaptureResult['outcome'], 'planned'>> = {
+  created: 'captured', recovered: 'captured', reused: 'captured', existing: 'unchanged', planned: 'captured', deleted: 'skipped', off: 'skipped',
 };
 
 /** HubSpot refused to write tickets: a warning on the connection, and a failure that is not retried. */
@@ -304,8 +317,10 @@ async function decideTicket(input: {
   const stage = resolved.stages[state];
   const shown = { pipeline: resolved.pipelineLabel, stage: stage.label };
   if (input.dryRun) {
-    const link = await getTicketLink(deps.db, row.id, conversation.id);
-    return { outcome: link?.ticket_id ? 'existing' : 'planned', ticketId: link?.ticket_id ?? null, ...shown };
+    // The links decide as ensureTicket's do: deleted, existing, reused, or a ticket to make.
+    const plan = await planTicket(deps.db, { connectionId: row.id, conversationId: conversation.id, policy: input.policy, contactId: input.contactId });
+    if (plan.outcome === 'deleted') return { outcome: 'deleted', ticketId: null, problem: plan.problem, ...shown };
+    return { outcome: plan.outcome, ticketId: plan.ticketId, ...shown };
   }
   let made: Awaited<ReturnType<typeof ensureTicket>>;
   try {
@@ -426,6 +441,15 @@ function activityDetail(result: CaptureResult): Record<string, unknown> {
 }
 
 /**
+ * A dry run decides exactly as the push would and answers with the push's outcome (decideAndWrite);
+ * shown to the caller, it says 'planned' where the push would write, and names what the push will answer.
+ */
+function asDryRun(result: CaptureResult): CaptureResult {
+  const wouldBe = result.outcome === 'planned' ? 'captured' : result.outcome;
+  return { ...result, outcome: wouldBe === 'captured' || wouldBe === 'updated' ? 'planned' : wouldBe, wouldBe };
+}
+
+/**
  * Captures one conversation now. Captures of one conversation never overlap (a lock per
  * conversation); a dry run writes nothing, not even an activity entry.
  */
@@ -450,7 +474,7 @@ export async function captureConversation(deps: CaptureDeps, connectionId: strin
       throw error;
     }
     const full: CaptureResult = { ...decided.result, apiCalls: calls, durationMs: deps.now() - started };
-    if (options.dryRun) return full;
+    if (options.dryRun) return asDryRun(full);
     await saveCapture(deps.db, connectionId, conversationId, { last_outcome: full.outcome, last_decided_at: deps.now() });
     await recordActivity(deps.db, {
       connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: full.outcome as Exclude<CaptureResult['outcome'], 'planned'>,

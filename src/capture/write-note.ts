@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
-import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
+import { confirmedGone, isNotFound } from '../integrations/hubspot/record-gone.ts';
 import { getCapture, saveCapture } from './capture-store.ts';
 
 /** note → contact 202, note → company 190, note → ticket 228 (hubspot-api.md §9, §11.3). */
@@ -104,17 +104,51 @@ export async function findNoteByReference(hubspot: HubSpotClient, targets: NoteT
   return undefined;
 }
 
+type Stored = Awaited<ReturnType<typeof getCapture>>;
+
+/** What writeNote does first, from the stored capture alone: nothing, update the note it has, or create one. */
+function firstStep(capture: Stored, request: NoteRequest): 'unchanged' | 'update' | 'create' {
+  // Either policy: a conversation that has not changed since its note was written writes nothing.
+  if (capture?.note_id && capture.content_hash === contentHash(request)) return 'unchanged';
+  return request.policy === 'update_existing' && capture?.note_id ? 'update' : 'create';
+}
+
+export interface NotePlan {
+  outcome: NoteOutcome['outcome'];
+  /** The note that stays or is updated; null when a new one would be made. */
+  noteId: string | null;
+  reference: string;
+}
+
+/**
+ * What writeNote would do, writing nothing (a dry run): the same first step, and for an update the
+ * same check writeNote makes when its update answers 404 — is the note still there?
+ */
+export async function planNote(deps: NoteDeps, request: NoteRequest): Promise<NotePlan> {
+  const { connectionId, conversationId } = request;
+  const capture = await getCapture(deps.db, connectionId, conversationId);
+  const created = capture?.notes_created ?? 0;
+  const step = firstStep(capture, request);
+  const noteId = capture?.note_id ?? null;
+  if (step === 'unchanged') return { outcome: 'unchanged', noteId, reference: noteReference(connectionId, conversationId, created) };
+  if (step === 'update' && noteId) {
+    const gone = await deps.hubspot.notes.get(noteId).then(() => false, (error: unknown) => (isNotFound(error) ? true : Promise.reject(error)));
+    if (!gone) return { outcome: 'updated', noteId, reference: noteReference(connectionId, conversationId, created) };
+  }
+  return { outcome: 'captured', noteId: null, reference: noteReference(connectionId, conversationId, created + 1) };
+}
+
 export async function writeNote(deps: NoteDeps, request: NoteRequest): Promise<NoteOutcome> {
   const { connectionId, conversationId } = request;
   const capture = await getCapture(deps.db, connectionId, conversationId);
   const created = capture?.notes_created ?? 0;
   const hash = contentHash(request);
+  const step = firstStep(capture, request);
 
-  // Either policy: a conversation that has not changed since its note was written writes nothing.
-  if (capture?.note_id && capture.content_hash === hash) {
+  if (step === 'unchanged' && capture?.note_id) {
     return { outcome: 'unchanged', noteId: capture.note_id, reference: noteReference(connectionId, conversationId, created) };
   }
-  if (request.policy === 'update_existing' && capture?.note_id) {
+  if (step === 'update' && capture?.note_id) {
     const reference = noteReference(connectionId, conversationId, created);
     const body = request.render(reference);
     try {

@@ -198,7 +198,10 @@ export interface PushRecord {
 }
 
 export interface PushResult {
+  /** A dry run answers 'planned' where the push would write (captured or updated), else what the push would answer. */
   outcome: 'captured' | 'updated' | 'unchanged' | 'skipped' | 'planned';
+  /** Only for a dry run: the outcome the push that follows it would answer. */
+  wouldBe?: 'captured' | 'updated' | 'unchanged' | 'skipped';
   conversationId: string;
   trigger: string;
   reason?: string;

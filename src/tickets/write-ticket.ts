@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ConversationState, TicketPolicy } from '../config/connection-settings.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, TicketLinkRow } from '../db/schema.ts';
 import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
@@ -73,22 +73,50 @@ function associations(request: TicketRequest): InlineAssociation[] {
   return out;
 }
 
+type LocalDecision =
+  | { kind: 'deleted'; link: TicketLinkRow }
+  | { kind: 'existing'; ticketId: string }
+  | { kind: 'reuse'; open: TicketLinkRow & { ticket_id: string } }
+  | { kind: 'create'; link: TicketLinkRow | undefined };
+
+/** What the stored links decide before HubSpot is asked anything: ensureTicket and planTicket share it. */
+async function decideFromLinks(db: Kysely<Database>, request: Pick<TicketRequest, 'connectionId' | 'conversationId' | 'policy' | 'contactId'>): Promise<LocalDecision> {
+  const link = await getTicketLink(db, request.connectionId, request.conversationId);
+  if (link?.status === 'deleted') return { kind: 'deleted', link };
+  if (link?.ticket_id) return { kind: 'existing', ticketId: link.ticket_id };
+  if (request.policy === 'reuse_open' && request.contactId) {
+    const open = await openTicketOfContact(db, request.connectionId, request.contactId);
+    if (open?.ticket_id) return { kind: 'reuse', open: { ...open, ticket_id: open.ticket_id } };
+  }
+  return { kind: 'create', link };
+}
+
+const deletedProblem = (link: TicketLinkRow) => link.problem ?? 'the ticket was deleted in HubSpot';
+
+/** What ensureTicket would answer, writing nothing (a dry run); 'planned' where it would create (or recover) one. */
+export async function planTicket(db: Kysely<Database>, request: Pick<TicketRequest, 'connectionId' | 'conversationId' | 'policy' | 'contactId'>): Promise<TicketOutcome | { outcome: 'planned'; ticketId: null }> {
+  const decided = await decideFromLinks(db, request);
+  if (decided.kind === 'deleted') return { outcome: 'deleted', ticketId: decided.link.ticket_id, problem: deletedProblem(decided.link) };
+  if (decided.kind === 'existing') return { outcome: 'existing', ticketId: decided.ticketId };
+  if (decided.kind === 'reuse') return { outcome: 'reused', ticketId: decided.open.ticket_id };
+  return { outcome: 'planned', ticketId: null };
+}
+
 export async function ensureTicket(deps: TicketDeps, request: TicketRequest): Promise<TicketOutcome> {
   const { connectionId, conversationId } = request;
-  const link = await getTicketLink(deps.db, connectionId, conversationId);
-  if (link?.status === 'deleted') return { outcome: 'deleted', ticketId: link.ticket_id, problem: link.problem ?? 'the ticket was deleted in HubSpot' };
-  if (link?.ticket_id) return { outcome: 'existing', ticketId: link.ticket_id };
+  const decided = await decideFromLinks(deps.db, request);
+  if (decided.kind === 'deleted') return { outcome: 'deleted', ticketId: decided.link.ticket_id, problem: deletedProblem(decided.link) };
+  if (decided.kind === 'existing') return { outcome: 'existing', ticketId: decided.ticketId };
 
   const stage = request.resolved.stages[request.state];
   const synced = { pipeline_id: request.resolved.pipelineId, stage_id: stage.id, stage_closed: stage.closed ? 1 : 0, state: request.state, contact_id: request.contactId } as const;
 
-  if (request.policy === 'reuse_open' && request.contactId) {
-    const open = await openTicketOfContact(deps.db, connectionId, request.contactId);
-    if (open?.ticket_id) {
-      await saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: open.ticket_id, pending_ref: null, status: 'active', ...synced, stage_id: open.stage_id, stage_closed: open.stage_closed, state: open.state }, deps.now());
-      return { outcome: 'reused', ticketId: open.ticket_id };
-    }
+  if (decided.kind === 'reuse') {
+    const { open } = decided;
+    await saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: open.ticket_id, pending_ref: null, status: 'active', ...synced, stage_id: open.stage_id, stage_closed: open.stage_closed, state: open.state }, deps.now());
+    return { outcome: 'reused', ticketId: open.ticket_id };
   }
+  const { link } = decided;
 
   const reference = ticketReference(connectionId, conversationId);
   if (link?.pending_ref === reference) {
