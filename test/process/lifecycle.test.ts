@@ -26,7 +26,7 @@ t.test('first start generates an admin password, prints it once, and it keeps wo
 
 t.test('SIGTERM: stops accepting, lets an in-flight request finish, closes the database, exits 0', async (t) => {
   const port = await freePort();
-  const run = runDaemon({ DATA_DIR: makeDataDir(t), PORT: String(port), INTERHUBZ_ADMIN_PASSWORD: 'pw' });
+  const run = runDaemon({ DATA_DIR: makeDataDir(t), PORT: String(port), INTERHUBZ_ADMIN_PASSWORD: 'pw-long-enough-1' });
   await run.waitForStdout(/Interhubz is running/);
   const url = `http://127.0.0.1:${port}`;
 
@@ -36,7 +36,7 @@ t.test('SIGTERM: stops accepting, lets an in-flight request finish, closes the d
     start(controller) {
       controller.enqueue(new TextEncoder().encode('{"username":"admin",'));
       sendRest = () => {
-        controller.enqueue(new TextEncoder().encode('"password":"pw"}'));
+        controller.enqueue(new TextEncoder().encode('"password":"pw-long-enough-1"}'));
         controller.close();
       };
     },

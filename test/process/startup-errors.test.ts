@@ -43,7 +43,7 @@ t.test('a port already in use', async (t) => {
   const port = await freePort();
   const blocker = createServer().listen(port, '127.0.0.1');
   t.teardown(() => blocker.close());
-  const run = runDaemon({ DATA_DIR: makeDataDir(t), PORT: String(port), INTERHUBZ_ADMIN_PASSWORD: 'x' });
+  const run = runDaemon({ DATA_DIR: makeDataDir(t), PORT: String(port), INTERHUBZ_ADMIN_PASSWORD: 'long-enough-password' });
   t.equal((await run.exited).code, 1);
   t.match(run.stderr(), `interhubz: Port ${port} on 127.0.0.1 is already in use. Stop the other program or set PORT (server.port) to a free port.`);
   t.ok(noStackTrace(run.stderr()));
@@ -57,7 +57,7 @@ t.test('a malformed secret key', async (t) => {
 
 t.test('a wrong secret key for an existing database', async (t) => {
   const dataDir = makeDataDir(t);
-  const env = { DATA_DIR: dataDir, PORT: String(await freePort()), INTERHUBZ_ADMIN_PASSWORD: 'x' };
+  const env = { DATA_DIR: dataDir, PORT: String(await freePort()), INTERHUBZ_ADMIN_PASSWORD: 'long-enough-password' };
   const first = runDaemon({ ...env, INTERHUBZ_SECRET_KEY: randomBytes(32).toString('base64') });
   await first.waitForStdout(/Interhubz is running/);
   first.child.kill('SIGTERM');
@@ -67,4 +67,18 @@ t.test('a wrong secret key for an existing database', async (t) => {
   t.equal((await second.exited).code, 1);
   t.match(second.stderr(), /^interhubz: The secret key \(key id \w+\) is not the key this database was created with \(key id \w+\)\. Set INTERHUBZ_SECRET_KEY to the original key/);
   t.ok(noStackTrace(second.stderr()));
+});
+
+t.test('an admin password shorter than 12 characters stops the start, naming where it came from', async (t) => {
+  const fromEnv = runDaemon({ DATA_DIR: makeDataDir(t), PORT: String(await freePort()), INTERHUBZ_ADMIN_PASSWORD: 'elevenchars' });
+  t.equal((await fromEnv.exited).code, 2);
+  t.match(fromEnv.stderr(), 'INTERHUBZ_ADMIN_PASSWORD (environment variable, sets admin.password): must be at least 12 characters long');
+
+  const dir = makeDataDir(t);
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, 'admin:\n  password: short\n');
+  const fromYaml = runDaemon({ DATA_DIR: join(dir, 'data'), PORT: String(await freePort()) }, ['--config', file]);
+  t.equal((await fromYaml.exited).code, 2);
+  t.match(fromYaml.stderr(), 'admin.password (line 2): must be at least 12 characters long');
+  t.ok(noStackTrace(fromYaml.stderr()));
 });
