@@ -18,6 +18,7 @@ import type { ConnectionRow, Database } from '../db/schema.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
+import { TICKET_HUBSPOT_SUBSCRIPTIONS } from '../tickets/ticket-webhooks.ts';
 import type { Vault } from '../vault/vault.ts';
 import { sandboxWebhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { connectionLimitReached } from './create-connection.ts';
@@ -29,7 +30,8 @@ const INTERCOM_TOPICS = [
   'conversation.user.created', 'conversation.user.replied', 'conversation.admin.replied', 'conversation.admin.noted',
   'conversation.admin.closed', 'conversation.admin.opened', 'conversation.admin.snoozed', 'conversation.admin.unsnoozed',
 ];
-const HUBSPOT_SUBSCRIPTIONS = [{ eventType: 'ticket.propertyChange', propertyName: 'hs_pipeline_stage' }, { eventType: 'ticket.deletion' }];
+/** What ticket sync reacts to, from its own list (src/tickets/ticket-webhooks.ts), in the legacy form. */
+const HUBSPOT_SUBSCRIPTIONS = TICKET_HUBSPOT_SUBSCRIPTIONS.map((subscription) => ({ eventType: subscription.topic, ...('propertyName' in subscription ? { propertyName: subscription.propertyName } : {}) }));
 
 export interface SandboxAddresses {
   /** Where this daemon's own calls reach the simulators: its listening address. */

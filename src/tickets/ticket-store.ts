@@ -40,6 +40,28 @@ export async function updateLinksOfTicket(db: Kysely<Database>, connectionId: st
   await db.updateTable('ticket_links').set({ ...patch, updated_at: now }).where('connection_id', '=', connectionId).where('ticket_id', '=', ticketId).execute();
 }
 
+/**
+ * A ticket merged away in HubSpot: its conversations follow the ticket that survived (deleted-by-
+ * merge links become active again). Returns the conversations that moved.
+ */
+export async function relinkMergedTickets(db: Kysely<Database>, connectionId: string, mergedIds: readonly string[], survivorId: string, patch: TicketLinkPatch, now: number): Promise<string[]> {
+  if (mergedIds.length === 0) return [];
+  const moved = await db
+    .updateTable('ticket_links')
+    .set({ ...patch, ticket_id: survivorId, status: 'active', problem: null, updated_at: now })
+    .where('connection_id', '=', connectionId)
+    .where('ticket_id', 'in', [...mergedIds])
+    .where('status', '!=', 'failed')
+    .returning('conversation_id')
+    .execute();
+  return moved.map((row) => row.conversation_id);
+}
+
+export async function countLinksWithStatus(db: Kysely<Database>, connectionId: string, status: 'active' | 'deleted' | 'failed'): Promise<number> {
+  const row = await db.selectFrom('ticket_links').select((eb) => eb.fn.countAll<number>().as('n')).where('connection_id', '=', connectionId).where('status', '=', status).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export interface TicketLinkQuery {
   connectionId: string;
   limit?: number;

@@ -27,22 +27,25 @@ import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 import type { EventReaction } from '../webhooks/event-tasks.ts';
 import { conversationState, intercomActionFor } from './stage-sync.ts';
+import { STATE_TOPICS, TICKET_HUBSPOT_SUBSCRIPTIONS } from './ticket-webhooks.ts';
 import { resolveTicketPipeline, TICKET_SETTINGS_WARNING, TicketSettingsError, type TicketPipelineDeps } from './ticket-pipeline.ts';
-import { getTicketLink, linksOfTicket, raiseWarning, saveTicketLink, updateLinksOfTicket } from './ticket-store.ts';
+import { clearWarning, countLinksWithStatus, getTicketLink, linksOfTicket, raiseWarning, relinkMergedTickets, saveTicketLink, updateLinksOfTicket } from './ticket-store.ts';
 
 export const TICKET_STAGE_TASK = 'ticket.stage';
 export const TICKET_ENSURE_TASK = 'ticket.ensure';
 export const TICKET_HUBSPOT_TASK = 'ticket.hubspot-change';
 export const TICKET_DELETED_WARNING = 'ticket_deleted';
 export const TICKET_CHECK_TASK = 'ticket.check-settings';
+export { STATE_TOPICS, TICKET_HUBSPOT_SUBSCRIPTIONS };
 /** Stage changes go before a connection's waiting captures: a ticket follows its conversation within seconds. */
 const STAGE_PRIORITY = 10;
 
-/** Intercom topics that change a conversation's state (intercom-api.md §2.4). */
-export const STATE_TOPICS = [
-  'conversation.admin.closed', 'conversation.admin.opened', 'conversation.admin.snoozed', 'conversation.admin.unsnoozed',
-  'conversation.user.replied', 'conversation.admin.replied',
-] as const;
+
+const HubSpotTicketChange = z.enum(['update', 'deletion', 'merge', 'restore']);
+type HubSpotTicketChange = z.infer<typeof HubSpotTicketChange>;
+
+const changeOfTopic = (topic: string): HubSpotTicketChange | undefined =>
+  ({ 'ticket.propertyChange': 'update', 'ticket.deletion': 'deletion', 'ticket.merge': 'merge', 'ticket.restore': 'restore' } as const)[topic];
 
 export interface TicketTaskDeps {
   db: Kysely<Database>;
@@ -158,6 +161,55 @@ async function applyHubSpotChange(deps: TicketTaskDeps, row: ConnectionRow, tick
   }
 }
 
+/** Clears the "ticket deleted" warning once no conversation is left on a deleted ticket. */
+async function clearDeletedWarningIfResolved(deps: TicketTaskDeps, connectionId: string): Promise<void> {
+  if ((await countLinksWithStatus(deps.db, connectionId, 'deleted')) === 0) await clearWarning(deps.db, connectionId, TICKET_DELETED_WARNING);
+}
+
+/**
+ * A merge in HubSpot: the conversations of the merged-away tickets follow the one that survived.
+ * Which ids were merged away is read from the survivor's hs_merged_object_ids (hubspot-api.md §5.6),
+ * not from the event, so a retried or re-delivered event finds them as well. The survivor's stage
+ * is recorded as the one last seen: a merge is not a person moving the ticket, so nothing is done
+ * in Intercom.
+ */
+async function applyHubSpotMerge(deps: TicketTaskDeps, row: ConnectionRow, survivorId: string): Promise<void> {
+  const hubspot = deps.clients.hubspot(row);
+  let survivor;
+  try {
+    survivor = await hubspot.tickets.get(survivorId, { properties: ['hs_merged_object_ids', 'hs_pipeline_stage'] });
+  } catch (error) {
+    // A survivor deleted since: its own deletion event stops the links.
+    if (error instanceof UpstreamError && error.kind === 'not_found') return;
+    throw error;
+  }
+  const mergedIds = (survivor.properties.hs_merged_object_ids ?? '').split(';').map((id) => id.trim()).filter((id) => id !== '' && id !== survivorId);
+  const stageId = survivor.properties.hs_pipeline_stage ?? null;
+  const settings = parseStoredSettings(row.settings);
+  const resolved = stageId === null ? undefined : await resolveTicketPipeline(deps.tickets, row, hubspot, settings.tickets).catch(() => undefined);
+  const moved = await relinkMergedTickets(deps.db, row.id, mergedIds, survivorId, { stage_id: stageId, stage_closed: stageId !== null && resolved?.closedStageIds.has(stageId) ? 1 : 0 }, deps.now());
+  if (moved.length === 0) return;
+  await clearDeletedWarningIfResolved(deps, row.id);
+  for (const conversationId of moved) {
+    await activity(deps.db, { connectionId: row.id, conversationId, outcome: 'updated', reason: `HubSpot ticket merged into ${survivorId}; the conversation now follows it`, detail: { ticketId: survivorId, mergedIds }, at: deps.now() });
+  }
+}
+
+/**
+ * A ticket restored from HubSpot's recycle bin: its conversations sync again. The links forget the
+ * state they were synced for, so each conversation's current state sets the restored ticket's stage.
+ */
+async function applyHubSpotRestore(deps: TicketTaskDeps, row: ConnectionRow, ticketId: string): Promise<void> {
+  const links = (await linksOfTicket(deps.db, row.id, ticketId)).filter((link) => link.status === 'deleted');
+  if (links.length === 0) return;
+  await updateLinksOfTicket(deps.db, row.id, ticketId, { status: 'active', problem: null, state: null }, deps.now());
+  await clearDeletedWarningIfResolved(deps, row.id);
+  for (const link of links) {
+    await activity(deps.db, { connectionId: row.id, conversationId: link.conversation_id, outcome: 'updated', reason: `HubSpot ticket ${ticketId} was restored; the conversation syncs its stage again`, detail: { ticketId }, at: deps.now() });
+    await deps.capture.locks.run(`ticket-conversation:${row.id}:${link.conversation_id}`, () => syncStage(deps, row, link.conversation_id));
+  }
+}
+
 export function ticketTasks(deps: TicketTaskDeps): TaskDefinition[] {
   const guard = async <T>(work: () => Promise<T>) => {
     try {
@@ -179,12 +231,20 @@ export function ticketTasks(deps: TicketTaskDeps): TaskDefinition[] {
     }),
     defineTask({
       name: TICKET_HUBSPOT_TASK,
-      payload: z.strictObject({ ticketId: z.string().min(1), deleted: z.boolean() }),
+      // `deleted` is what jobs enqueued before merge and restore were handled carry.
+      payload: z.strictObject({ ticketId: z.string().min(1), deleted: z.boolean().optional(), change: HubSpotTicketChange.optional() }),
       async run(payload, ctx) {
         const row = await activeRow(deps, ctx);
+        if (!row) return undefined;
+        const change = payload.change ?? (payload.deleted ? 'deletion' : 'update');
+        const apply = () => {
+          if (change === 'merge') return applyHubSpotMerge(deps, row, payload.ticketId);
+          if (change === 'restore') return applyHubSpotRestore(deps, row, payload.ticketId);
+          return applyHubSpotChange(deps, row, payload.ticketId, change === 'deletion');
+        };
         // A second event of the same change (HubSpot retries, a job enqueued while this ran) must
         // find the link already updated, not close the conversation twice.
-        if (row) await guard(() => deps.capture.locks.run(`ticket:${row.id}:${payload.ticketId}`, () => applyHubSpotChange(deps, row, payload.ticketId, payload.deleted)));
+        await guard(() => deps.capture.locks.run(`ticket:${row.id}:${payload.ticketId}`, apply));
         return undefined;
       },
     }),
@@ -246,14 +306,17 @@ export function ticketReactions(deps: { db: Kysely<Database>; jobs: JobQueue }):
     {
       name: 'ticket-hubspot-changes',
       provider: 'hubspot',
-      topics: ['ticket.propertyChange', 'ticket.deletion'],
+      topics: TICKET_HUBSPOT_SUBSCRIPTIONS.map((subscription) => subscription.topic),
       async react(event) {
-        if (!event.objectId) return;
+        const change = changeOfTopic(event.topic);
+        if (!event.objectId || !change) return;
         await deps.jobs.enqueue({
           task: TICKET_HUBSPOT_TASK,
-          payload: { ticketId: event.objectId, deleted: event.topic === 'ticket.deletion' },
+          payload: { ticketId: event.objectId, change },
           connectionId: event.connectionId,
-          key: `ticket-hubspot:${event.connectionId}:${event.objectId}`,
+          // Updates and deletions of a ticket collapse into one job that reads the ticket fresh; a
+          // merge or restore is its own job, which a later update must not replace.
+          key: `ticket-hubspot${change === 'merge' || change === 'restore' ? `-${change}` : ''}:${event.connectionId}:${event.objectId}`,
           priority: STAGE_PRIORITY,
         });
       },

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { verifyHubSpotSignature, type HubSpotSignedRequest } from './hubspot-signature.ts';
 import { findSigningSecret } from './intercom-signature.ts';
-import { HubSpotDelivery, IntercomNotification, intercomObjectId } from './payloads.ts';
+import { HubSpotDelivery, hubspotObjectId, hubspotTopic, IntercomNotification, intercomObjectId } from './payloads.ts';
 import type { DeliveryRecord, DeliveryRecorder, RecordResult } from './record-deliveries.ts';
 import type { SigningSecret, SigningSecrets } from './signing-secrets.ts';
 
@@ -115,8 +115,9 @@ export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSi
       provider: 'hubspot' as const,
       deliveryId: event.eventId,
       accountId: String(event.portalId),
-      topic: event.subscriptionType,
-      objectId: event.objectId ?? null,
+      // Generic object.* events are recorded under their legacy name (payloads.ts).
+      topic: hubspotTopic(event),
+      objectId: hubspotObjectId(event),
       occurredAt: event.occurredAt ?? null,
     };
     if (connections.length === 0) records.push({ ...base, connectionId: null });

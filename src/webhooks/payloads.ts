@@ -28,16 +28,60 @@ export function intercomObjectId(notification: IntercomNotification): string | n
   return item?.id ?? item?.conversation_id ?? null;
 }
 
-/** One HubSpot webhook event; a delivery is an array of them (hubspot-api.md §16). */
+/**
+ * One HubSpot webhook event; a delivery is an array of them (hubspot-api.md §16.2). Two formats
+ * arrive: the legacy `ticket.propertyChange`, and the generic `object.propertyChange` with
+ * `objectTypeId: "0-5"` that apps on HubSpot's newer developer platform receive (hubspot-api.md
+ * §16.1/§16.2; developers.hubspot.com/changelog/public-beta-generic-webhook-subscriptions: "Old
+ * Format: contact.creation … New Format: object.creation … with the related object defined in the
+ * objectTypeId field"). Merge events add primaryObjectId, mergedObjectIds[] and newObjectId
+ * (developers.hubspot.com/changelog/new-subscription-types-for-webhooks); restore adds nothing.
+ */
 export const HubSpotEvent = z.looseObject({
   eventId: id,
   portalId: z.number().int(),
   subscriptionType: z.string().min(1),
+  objectTypeId: z.string().optional(),
   objectId: id.optional(),
   occurredAt: z.number().optional(),
   propertyName: z.string().optional(),
   changeSource: z.string().optional(),
+  primaryObjectId: id.optional(),
+  mergedObjectIds: z.array(id).optional(),
+  newObjectId: id.optional(),
 });
 export type HubSpotEvent = z.infer<typeof HubSpotEvent>;
+
+/** HubSpot's object type ids (hubspot-api.md §11.3 and §9) → the legacy subscription prefix. */
+export const HUBSPOT_OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-2': 'company', '0-3': 'deal', '0-5': 'ticket', '0-46': 'note' };
+
+/**
+ * The topic an event is recorded and reacted to under: the legacy form, whichever format it came
+ * in, so every feature lists one topic per change and both formats reach it alike. A generic event
+ * for an object type we do not know keeps its own `object.*` name, and so reaches no reaction.
+ */
+export function hubspotTopic(event: Pick<HubSpotEvent, 'subscriptionType' | 'objectTypeId'>): string {
+  const generic = /^object\.(.+)$/.exec(event.subscriptionType);
+  if (!generic) return event.subscriptionType;
+  const prefix = event.objectTypeId === undefined ? undefined : HUBSPOT_OBJECT_TYPES[event.objectTypeId];
+  return prefix ? `${prefix}.${generic[1]}` : event.subscriptionType;
+}
+
+/** The legacy and generic names of a HubSpot topic, for telling a person what to subscribe to. */
+export function genericForm(topic: string): { subscriptionType: string; objectTypeId: string } | null {
+  const [prefix, action] = topic.split('.', 2);
+  const typeId = Object.entries(HUBSPOT_OBJECT_TYPES).find(([, name]) => name === prefix)?.[0];
+  return typeId && action ? { subscriptionType: `object.${action}`, objectTypeId: typeId } : null;
+}
+
+/**
+ * The object an event is about. For a merge, the record that survives it (newObjectId when HubSpot
+ * made a new one, else the primary): the merged-away ids are read back from that record's
+ * hs_merged_object_ids, so a retried job still finds them.
+ */
+export function hubspotObjectId(event: Pick<HubSpotEvent, 'objectId' | 'primaryObjectId' | 'newObjectId' | 'subscriptionType'>): string | null {
+  if (event.subscriptionType.endsWith('.merge')) return event.newObjectId ?? event.primaryObjectId ?? event.objectId ?? null;
+  return event.objectId ?? null;
+}
 
 export const HubSpotDelivery = z.array(HubSpotEvent).min(1).max(1000);

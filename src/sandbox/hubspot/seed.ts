@@ -34,6 +34,10 @@ const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[
       }],
       ['createdate', 'Create Date', 'datetime', 'date'],
       ['lastmodifieddate', 'Last Modified Date', 'datetime', 'date', readOnly],
+      // Set by HubSpot itself: a logged note moves the first (crm/engagement-dates.ts).
+      ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', readOnly],
+      ['hs_last_sales_activity_timestamp', 'Last Engagement Date', 'datetime', 'date', readOnly],
+      ['hs_merged_object_ids', 'Merged Contact IDs', 'enumeration', 'checkbox', readOnly],
     ],
   },
   companies: {
@@ -45,6 +49,8 @@ const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[
       ['phone', 'Phone Number', 'string', 'phonenumber'],
       ['createdate', 'Create Date', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', readOnly],
+      ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', readOnly],
+      ['hs_merged_object_ids', 'Merged Company IDs', 'enumeration', 'checkbox', readOnly],
     ],
   },
   tickets: {
@@ -64,6 +70,8 @@ const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[
       ['hs_object_source_label', 'Record source label', 'string', 'text', readOnly],
       ['createdate', 'Create date', 'datetime', 'date'],
       ['hs_lastmodifieddate', 'Last modified date', 'datetime', 'date', readOnly],
+      // The ids merged into this ticket, ';'-separated (hubspot-api.md §5.6; set by crm/merge.ts).
+      ['hs_merged_object_ids', 'Merged Ticket IDs', 'enumeration', 'checkbox', readOnly],
     ],
   },
   notes: {

@@ -4,6 +4,7 @@
 // counting up; optional duplicate and out-of-order injection.
 import { createHash, createHmac } from 'node:crypto';
 import type { ChangeEvent } from './crm/records.ts';
+import { OBJECT_TYPES } from './crm/types.ts';
 import type { SimState } from './state.ts';
 
 /** v1: hex SHA-256 of clientSecret + body (validating-requests docs; SDK src/utils/signature.ts). */
@@ -21,8 +22,18 @@ const DECODE: Record<string, string> = {
 };
 export const normalizeUri = (uri: string) => uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODE[m.toUpperCase()] ?? m);
 
+/**
+ * A subscription in either of HubSpot's two forms (hubspot-api.md §16.1): legacy
+ * `{eventType: 'ticket.propertyChange'}`, or generic `{eventType: 'object.propertyChange',
+ * objectTypeId: '0-5'}` as apps on the newer developer platform declare them (their `objectName`
+ * is the type's name; either is accepted here). The form of the subscription is the form of its
+ * events: generic ones carry `subscriptionType: 'object.…'` and `objectTypeId`
+ * (developers.hubspot.com/changelog/public-beta-generic-webhook-subscriptions).
+ */
 export interface SubscriptionInput {
   eventType: string;
+  objectTypeId?: string | undefined;
+  objectName?: string | undefined;
   propertyName?: string | undefined;
   active?: boolean | undefined;
 }
@@ -66,6 +77,12 @@ export interface WebhookOptions {
 
 // Ten attempts spread over about a day, as the error-handling guide describes (randomised there).
 const DEFAULT_DELAYS = [60_000, 120_000, 300_000, 600_000, 1_800_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000];
+
+function subscribedTo(subscription: SubscriptionInput, legacy: string, generic: string, type: ChangeEvent['objectType']): boolean {
+  if (subscription.eventType === legacy) return true;
+  if (subscription.eventType !== generic) return false;
+  return subscription.objectTypeId === type.typeId || subscription.objectName === type.singular;
+}
 
 export function createWebhookDispatcher(state: SimState, options: WebhookOptions = {}) {
   const delays = options.retryDelaysMs ?? DEFAULT_DELAYS;
@@ -162,22 +179,52 @@ export function createWebhookDispatcher(state: SimState, options: WebhookOptions
       targets.push(target);
       return { targetUrl: target.targetUrl, subscriptions: target.subscriptions.map((s) => ({ ...s })) };
     },
+    /** Every subscription, with the portal it is on. */
+    subscriptions: (hubId?: number) =>
+      targets.filter((target) => hubId === undefined || target.hubId === hubId).flatMap((target) => target.subscriptions.map((s) => ({ ...s, hubId: target.hubId, targetUrl: target.targetUrl }))),
+    /**
+     * Switches one subscription between HubSpot's two forms — the setting that decides which format
+     * its events arrive in: `ticket.propertyChange` ⇄ `object.propertyChange` with objectTypeId 0-5.
+     */
+    setSubscriptionForm(id: number, form: 'legacy' | 'generic'): boolean {
+      for (const target of targets) {
+        const subscription = target.subscriptions.find((s) => s.id === id);
+        if (!subscription) continue;
+        const [prefix, action] = subscription.eventType.split('.', 2);
+        const type = Object.values(OBJECT_TYPES).find((info) => info.typeId === subscription.objectTypeId || info.singular === (prefix === 'object' ? subscription.objectName : prefix));
+        if (!type || !action) return false;
+        if (form === 'generic') Object.assign(subscription, { eventType: `object.${action}`, objectTypeId: type.typeId, objectName: undefined });
+        else Object.assign(subscription, { eventType: `${type.singular}.${action}`, objectTypeId: undefined, objectName: undefined });
+        return true;
+      }
+      return false;
+    },
     unsubscribeAll(hubId?: number) {
       for (let i = targets.length - 1; i >= 0; i--) if (hubId === undefined || targets[i]!.hubId === hubId) targets.splice(i, 1);
     },
+    /** Removes the targets signed with one app secret (the daemon's sandbox: one per connection). */
+    unsubscribeSignedWith(clientSecret: string) {
+      for (let i = targets.length - 1; i >= 0; i--) if (targets[i]!.clientSecret === clientSecret) targets.splice(i, 1);
+    },
     emit(event: ChangeEvent): void {
       if (closed) return;
-      const type = `${event.objectType.singular}.${event.kind}`;
+      const legacy = `${event.objectType.singular}.${event.kind}`;
+      const generic = `object.${event.kind}`;
       for (const target of targets) {
         if (target.hubId !== event.hubId) continue;
         // propertyChange only for the subscribed property (hubspot-api.md §16 checklist).
-        const subscription = target.subscriptions.find((s) => s.active && s.eventType === type && (event.kind !== 'propertyChange' || s.propertyName === event.propertyName));
+        const subscription = target.subscriptions.find((s) => s.active && subscribedTo(s, legacy, generic, event.objectType) && (event.kind !== 'propertyChange' || s.propertyName === event.propertyName));
         if (!subscription) continue;
+        const isGeneric = subscription.eventType === generic;
         target.queue.push({
           eventId: nextEventId++, subscriptionId: subscription.id, portalId: event.hubId, appId: target.appId, occurredAt: event.occurredAt,
-          subscriptionType: type, objectId: Number(event.objectId),
+          subscriptionType: isGeneric ? generic : legacy, ...(isGeneric ? { objectTypeId: event.objectType.typeId } : {}), objectId: Number(event.objectId),
           ...(event.kind === 'propertyChange' ? { propertyName: event.propertyName, propertyValue: event.propertyValue } : {}),
           ...(event.kind === 'creation' ? { changeFlag: 'CREATED' } : {}),
+          ...(event.kind === 'merge' ? {
+            primaryObjectId: Number(event.primaryObjectId ?? event.objectId), mergedObjectIds: (event.mergedObjectIds ?? []).map(Number),
+            newObjectId: Number(event.primaryObjectId ?? event.objectId), numberOfPropertiesMoved: 0,
+          } : {}),
           changeSource: 'API',
         });
         if (!target.timer) {
@@ -202,8 +249,4 @@ export function createWebhookDispatcher(state: SimState, options: WebhookOptions
   };
 }
 
-    /** Removes the targets signed with one app secret (the daemon's sandbox: one per connection). */
-    unsubscribeSignedWith(clientSecret: string) {
-      for (let i = targets.length - 1; i >= 0; i--) if (targets[i]!.clientSecret === clientSecret) targets.splice(i, 1);
-    },
 export type WebhookDispatcher = ReturnType<typeof createWebhookDispatcher>;

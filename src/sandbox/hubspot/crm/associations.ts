@@ -9,6 +9,7 @@ import type { AssociationTypeDef, Portal } from '../state.ts';
 import {
   addTypes, associationsOf, checkSpec, removePair, removeTypes, replaceTypes, typesBetween, unlabeledType, type End,
 } from './association-store.ts';
+import { noteAssociated } from './engagement-dates.ts';
 import type { Ctx } from './records.ts';
 import { isoTime, lookupObjectType, objectType, type ObjectTypeInfo } from './types.ts';
 
@@ -36,6 +37,7 @@ function defaultPair(ctx: Ctx, from: End, to: End) {
   const def = unlabeledType(ctx.portal, from.info.typeId, to.info.typeId);
   if (!def) throw validation(`No default association type exists from ${from.info.typeId} to ${to.info.typeId}`);
   addTypes(ctx.portal, from, to, [def]);
+  noteAssociated(ctx, from, to);
   const spec = (d: AssociationTypeDef) => ({ associationCategory: d.category, associationTypeId: d.typeId });
   // Both directions listed (the docs do not show this; UNCONFIRMED, hubspot-api.md §11.2).
   return [
@@ -102,6 +104,7 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
       const b = end(ctx, to, p.toObjectId!);
       // The request's labels replace the pair's labels (associate-records guide).
       replaceTypes(ctx.portal, a, b, specs.map((s) => checkSpec(ctx.portal, from, to, s)));
+      noteAssociated(ctx, a, b);
       reply.code(201);
       return labelsBetween(ctx, a, b);
     },
@@ -152,7 +155,10 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
       const { from, to } = ends(request.params as Params, true, token);
       const body = parseBody(CreateBody, request.body);
       const plan = body.inputs.map((i) => ({ a: end(ctx, from, i.from.id), b: end(ctx, to, i.to.id), defs: i.types.map((s) => checkSpec(ctx.portal, from, to, s)) }));
-      for (const { a, b, defs } of plan) addTypes(ctx.portal, a, b, defs);
+      for (const { a, b, defs } of plan) {
+        addTypes(ctx.portal, a, b, defs);
+        noteAssociated(ctx, a, b);
+      }
       reply.code(201);
       return envelope(ctx, started, plan.map(({ a, b }) => labelsBetween(ctx, a, b)));
     },

@@ -7,6 +7,7 @@ import { boolParam, crm, listParam, parseBody, register, stringParam, type Query
 import type { CrmRecord } from '../state.ts';
 import { associationsOf } from './association-store.ts';
 import { archive, commitCreate, commitUpdate, find, prepareCreate, prepareUpdate, serialize, type Ctx, type ReadOptions } from './records.ts';
+import { registerMerge } from './merge.ts';
 import { checkLimits, search, SearchRequest } from './search.ts';
 import { lookupObjectType, objectType, type ObjectTypeInfo } from './types.ts';
 
@@ -50,6 +51,8 @@ function limitParam(value: string | string[] | undefined, fallback: number, max:
 }
 
 export function registerObjects(app: FastifyInstance, rt: Runtime, table: RouteTable): void {
+  // POST …/{type}/merge (crm/merge.ts): a fixed segment like search.
+  registerMerge(app, rt, table);
   register(app, rt, table, {
     method: 'GET', paths: crm('objects', '/:objectType'), scopes: readScopes, limit: 'standard',
     handler: (request, _reply, { ctx }) => {

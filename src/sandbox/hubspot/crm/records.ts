@@ -5,6 +5,7 @@ import { HubSpotError, objectNotFound, resourceNotFound, validation } from '../e
 import type { CrmRecord, Portal, SimState } from '../state.ts';
 import { addTypes, specFrom, type AssociationSpecInput } from './association-store.ts';
 import { nextRecordId } from './record-ids.ts';
+import { noteAssociated } from './engagement-dates.ts';
 import { alwaysReturned, isoTime, lookupObjectType, type ObjectTypeInfo } from './types.ts';
 import { type PropertyInput, validateProperties, invalidProperties } from './validate.ts';
 import type { AssociationTypeDef } from '../state.ts';
@@ -13,9 +14,12 @@ export interface ChangeEvent {
   hubId: number;
   objectType: ObjectTypeInfo;
   objectId: string;
-  kind: 'creation' | 'propertyChange' | 'deletion';
+  kind: 'creation' | 'propertyChange' | 'deletion' | 'merge' | 'restore';
   propertyName?: string;
   propertyValue?: string;
+  /** merge: the record that survived and the ids merged into it (crm/merge.ts). */
+  primaryObjectId?: string;
+  mergedObjectIds?: string[];
   occurredAt: number;
 }
 
@@ -152,6 +156,7 @@ export function commitCreate(ctx: Ctx, prepared: PreparedCreate): CrmRecord {
   for (const [name, value] of Object.entries(prepared.properties)) {
     ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: id, kind: 'propertyChange', propertyName: name, propertyValue: value, occurredAt: now });
   }
+  for (const a of prepared.associations) noteAssociated(ctx, { info, id }, a.to);
   return record;
 }
 
