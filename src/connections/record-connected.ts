@@ -6,7 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { resumeConnectionJobs } from '../jobs/queue.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
-import type { ConnectMethod } from '../http/api-types.ts';
+import type { ConnectMethod } from './connect-method.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import type { Vault } from '../vault/vault.ts';
 

@@ -97,8 +97,8 @@ export type HubSpotTokenBody = z.input<typeof HubSpotTokenBody>;
 
 export type { OAuthProvider } from '../oauth/oauth-provider.ts';
 import type { OAuthProvider } from '../oauth/oauth-provider.ts';
-/** How a side was connected: through the vendor's OAuth consent, or with a pasted token. */
-export type ConnectMethod = 'oauth' | 'token';
+export type { ConnectMethod } from '../connections/connect-method.ts';
+import type { ConnectMethod } from '../connections/connect-method.ts';
 
 /** GET /api/connections/:id, and the answer of every change to a connection. */
 export interface ConnectionDetail extends ConnectionSummary {
