@@ -1,6 +1,7 @@
 // Exactly one note when the process dies between HubSpot's answer and the local commit (DESIGN.md
-// §2, invariant 2), and when the answer is lost on the way back; and no message text at rest or in
-// the logs (invariant 3). The daemon runs as a child process (`node src/main.ts`) against both
+// §2, invariant 2), and when the answer is lost on the way back; the contact–company association
+// made even when the process dies during that call; and no message text at rest or in the logs
+// (invariant 3). The daemon runs as a child process (`node src/main.ts`) against both
 // simulators running standalone in this process; the capture is a job in the database, which is
 // what survives a SIGKILL.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -111,4 +112,35 @@ t.test('the answer to the create is lost: the retry finds the note instead of ma
   t.equal(captured.length, 1, "one 'captured' activity entry");
 
   await assertNoContentAtRest(t, s, [daemon]);
+});
+
+t.test('SIGKILL while the contact–company association call is in flight: the restart makes it', async (t) => {
+  const s = await setup(t);
+  // Captured as soon as the job runs, with no grace window to wait out (the kill is the point here).
+  await s.db.kysely.updateTable('jobs').set({ payload: JSON.stringify({ conversationId: s.conversationId, trigger: 'manual' }) }).where('id', '=', s.jobId).execute();
+  const { control } = s.sims.hubspot.sim;
+  // The company is in HubSpot already, so the contact needs the association call; HubSpot holds that
+  // call without doing anything, and the daemon dies while it waits.
+  const company = control.seedRecord({ hubId: s.sims.hubId, objectType: 'companies', properties: { name: 'Acme GmbH', domain: 'acme.test' } });
+  control.addFault({ kind: 'timeout', method: 'PUT', pathPrefix: '/crm/objects/2026-09/contacts/' });
+  const associationCalls = () => control.requests().entries.filter((e) => e.method === 'PUT' && /\/associations\/default\/companies\//.test(e.path)).length;
+  const contactCompanies = () => {
+    const contact = control.records({ hubId: s.sims.hubId, objectType: 'contacts' })[0];
+    return (contact?.associations.companies ?? []).map((a) => a.id);
+  };
+
+  const first = start(t, s.env);
+  await until('the association call to reach HubSpot', () => (associationCalls() > 0 ? true : undefined), { explain: () => explain(s, first) });
+  first.child.kill('SIGKILL');
+  t.match(await first.exited, { signal: 'SIGKILL' });
+  t.same(contactCompanies(), [], 'the killed run never got the contact associated');
+  t.equal(notes(s).length, 0, 'nor wrote the note');
+
+  const second = start(t, s.env);
+  const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, second) });
+  t.match(finished, { status: 'succeeded' }, JSON.stringify(finished));
+  t.match(await stop(second), { code: 0 });
+  t.same(contactCompanies(), [company], 'the restart associated the contact with its company');
+  t.equal(control.records({ hubId: s.sims.hubId, objectType: 'companies' }).length, 1, 'one company');
+  t.equal(notes(s).length, 1, 'one note');
 });
