@@ -81,6 +81,9 @@ if (missing) {
 
     // Create a token: the secret is shown once, in its own marked box, and the token is listed.
     await page.getByLabel('Token name').fill('CI script');
+    t.ok(await page.getByLabel('API Push only').isChecked(), 'the least powerful scope, API Push, is preselected');
+    // This token reads the API below, so it needs the read scope.
+    await page.getByLabel('Read only').check();
     await page.getByRole('button', { name: 'Create token' }).click();
     const secretBox = page.getByRole('region', { name: 'Copy your new token now' });
     await secretBox.waitFor();
@@ -93,6 +96,7 @@ if (missing) {
     const prefix = (await row.locator('code').innerText()).replace(/…$/, '');
     t.ok(prefix.length > 0 && secret.startsWith(prefix), 'the listed prefix is the start of the secret');
     t.ok(await row.getByText('Never').isVisible(), 'a new token has never been used');
+    t.ok(await row.getByText('Read only').isVisible(), 'the list shows the token\'s scope');
     t.equal(await page.getByLabel('Token name').inputValue(), '', 'the name field is cleared');
 
     await secretBox.getByRole('button', { name: 'Copy' }).click();

@@ -7,6 +7,8 @@ import type {
   ConnectionList,
   CreateConnectionBody,
   CreatedApiToken,
+  CreateApiTokenBody,
+  SignedOutEverywhere,
   ErrorBody,
   HubSpotTokenBody,
   IntercomTokenBody,
@@ -144,7 +146,9 @@ export const api = {
     }
   },
   listTokens: () => request<ApiTokenList>('GET', '/api/tokens'),
-  createToken: (name: string) => request<CreatedApiToken>('POST', '/api/tokens', { body: { name } }),
+  createToken: (body: CreateApiTokenBody) => request<CreatedApiToken>('POST', '/api/tokens', { body }),
+  /** Ends every admin session, this one included. */
+  signOutEverywhere: () => request<SignedOutEverywhere>('DELETE', '/api/sessions'),
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
   listConnections: () => request<ConnectionList>('GET', '/api/connections'),
   createConnection: (body: CreateConnectionBody) => request<ConnectionDetail>('POST', '/api/connections', { body }),

@@ -1,12 +1,24 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApiTokenInfo, CreatedApiToken } from '../../../src/http/api-types.ts';
+import type { ApiTokenInfo, ApiTokenScope, CreatedApiToken } from '../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../api.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { RadioGroup } from './connection/SettingsControls.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { NewTokenSecret } from './NewTokenSecret.tsx';
 import { TokenTable } from './TokenTable.tsx';
 
 const newestFirst = (a: ApiTokenInfo, b: ApiTokenInfo) => b.createdAt.localeCompare(a.createdAt);
+
+/** Least power first: most tokens go to an Intercom workflow that only pushes conversations. */
+export const SCOPE_CHOICES: ReadonlyArray<{ value: ApiTokenScope; label: string; description: string }> = [
+  { value: 'push', label: 'API Push only', description: 'Captures a conversation now and reads that answer; nothing else.' },
+  { value: 'read', label: 'Read only', description: 'Reads connections, settings and activity; changes nothing.' },
+  { value: 'admin', label: 'Admin', description: 'Everything a signed-in admin can do, except managing tokens and signing out sessions.' },
+];
+
+/** The chosen day's end, in the browser's time zone, as the API's ISO date-time. */
+const endOfDay = (day: string) => new Date(`${day}T23:59:59`).toISOString();
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
 /** Settings → API tokens: create (secret shown once), list, and revoke. */
 export function ApiTokensSection() {
@@ -14,6 +26,8 @@ export function ApiTokensSection() {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string | null>(null);
+  const [scope, setScope] = useState<ApiTokenScope>('push');
+  const [expiresOn, setExpiresOn] = useState('');
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<ApiError | null>(null);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
@@ -61,10 +75,12 @@ export function ApiTokensSection() {
     setStatus('');
     setCreating(true);
     try {
-      const result = await api.createToken(trimmed);
+      const result = await api.createToken({ name: trimmed, scope, ...(expiresOn ? { expiresAt: endOfDay(expiresOn) } : {}) });
       setCreated(result);
       setTokens((list) => [result.token, ...(list ?? []).filter((t) => t.id !== result.token.id)].sort(newestFirst));
       setName('');
+      setScope('push');
+      setExpiresOn('');
       setStatus(`Token “${result.token.name}” created.`);
     } catch (error) {
       setCreateError(toApiError(error));
@@ -133,15 +149,41 @@ export function ApiTokensSection() {
               if (nameError) setNameError(null);
             }}
           />
-          <button type="submit" class="button button-primary" disabled={creating}>
-            {creating ? 'Creating…' : 'Create token'}
-          </button>
         </div>
         {nameError ? (
           <p id="token-name-error" class="field-error" role="alert">
             {nameError}
           </p>
         ) : null}
+        <RadioGroup
+          name="token-scope"
+          legend="What the token may do"
+          hint="Give each token the least it needs; a token for an Intercom workflow needs only API Push."
+          choices={SCOPE_CHOICES}
+          value={scope}
+          onChange={setScope}
+        />
+        <label for="token-expiry" class="label">
+          Expires (optional)
+        </label>
+        <p id="token-expiry-hint" class="hint">
+          The token stops working at the end of this day. Leave empty for a token that lasts until you revoke it.
+        </p>
+        <input
+          id="token-expiry"
+          class="input input-date"
+          type="date"
+          name="expiresOn"
+          min={tomorrow()}
+          value={expiresOn}
+          aria-describedby="token-expiry-hint"
+          onInput={(event) => setExpiresOn(event.currentTarget.value)}
+        />
+        <div class="token-form-submit">
+          <button type="submit" class="button button-primary" disabled={creating}>
+            {creating ? 'Creating…' : 'Create token'}
+          </button>
+        </div>
         {createError ? <ErrorAlert error={createError} title="The token was not created." /> : null}
       </form>
 

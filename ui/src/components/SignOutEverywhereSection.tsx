@@ -1,0 +1,58 @@
+import { useState } from 'preact/hooks';
+import { api, type ApiError, toApiError } from '../api.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+
+/** Settings → Sessions: end every admin session (a lost laptop, a shared browser), this one included. */
+export function SignOutEverywhereSection() {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  async function signOutEverywhere() {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.signOutEverywhere();
+      // This session ended too: the sign-in page is the only place left to go.
+      window.location.assign('/login');
+    } catch (caught) {
+      setError(toApiError(caught));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card sessions-card" aria-labelledby="sessions-heading">
+      <div class="card-header">
+        <h2 id="sessions-heading">Sessions</h2>
+        <p class="card-description">
+          Signed in on a computer you no longer use, or think someone else has your session? Sign out everywhere ends every
+          admin session, this one included. API tokens keep working; revoke them above.
+        </p>
+      </div>
+      <button
+        type="button"
+        class="button button-secondary"
+        onClick={() => {
+          setError(null);
+          setConfirming(true);
+        }}
+      >
+        Sign out everywhere
+      </button>
+      {confirming ? (
+        <ConfirmDialog
+          title="Sign out everywhere?"
+          confirmLabel="Sign out everywhere"
+          busyLabel="Signing out…"
+          busy={busy}
+          error={error}
+          onConfirm={() => void signOutEverywhere()}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>Every admin session ends now, including this one. You will need to sign in again.</p>
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}
