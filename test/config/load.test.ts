@@ -77,13 +77,13 @@ t.test('environment overrides for container use', async (t) => {
     HOST: '0.0.0.0',
     DATA_DIR: '/data',
     LOG_LEVEL: 'debug',
-    INTERHUBZ_ADMIN_PASSWORD: 'from-env',
+    INTERHUBZ_ADMIN_PASSWORD: 'from-env-password',
   });
   t.equal(config.server.port, 18080);
   t.equal(config.server.host, '0.0.0.0');
   t.equal(config.dataDir, '/data');
   t.equal(config.logLevel, 'debug');
-  t.equal(config.admin.password, 'from-env');
+  t.equal(config.admin.password, 'from-env-password');
   t.same(problemsOf(() => parseConfig('', { PORT: 'eighty' })), [
     'PORT (environment variable, sets server.port): must be a whole number from 1 to 65535',
   ]);
