@@ -5,7 +5,9 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import { connectionOwner } from '../db/repos/credentials.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
-import type { ConnectionDetail, ConnectionSummary, OAuthProvider } from '../http/api-types.ts';
+import type { ConnectionDetail, ConnectionSummary, OAuthProvider, WebhookSetup } from '../http/api-types.ts';
+import { parseStoredSettings } from '../config/connection-settings.ts';
+import { FEATURE_LABELS, neededWebhooks } from '../webhooks/needed-webhooks.ts';
 import { missingScopes } from '../integrations/hubspot/scopes.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
@@ -21,8 +23,40 @@ export function summarize(row: ConnectionRow): ConnectionSummary {
   };
 }
 
-export function webhookUrls(baseUrl: string): ConnectionDetail['webhookUrls'] {
+export function webhookUrls(baseUrl: string): NonNullable<ConnectionDetail['webhookUrls']> {
   return { intercom: `${baseUrl}/webhooks/intercom`, hubspot: `${baseUrl}/webhooks/hubspot` };
+}
+
+/** Said instead of a webhook URL when the daemon has no address a vendor can reach. */
+export const PUBLIC_URL_MISSING =
+  'Set server.publicUrl in the configuration file to the https address Intercom and HubSpot reach this daemon at (behind your proxy); the webhook URLs to paste are shown once it is set.';
+
+/** When each topic last arrived for a connection (index webhook_deliveries_by_connection_topic, migration 0018). */
+async function lastReceivedByTopic(db: Kysely<Database>, connectionId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select(['provider', 'topic', (eb) => eb.fn.max('received_at').as('at')])
+    .where('connection_id', '=', connectionId)
+    .groupBy(['provider', 'topic'])
+    .execute();
+  return new Map(rows.map((row) => [`${row.provider}:${row.topic}`, Number(row.at)]));
+}
+
+/** The webhooks the connection's enabled features need, each with when it last arrived. */
+export async function webhookSetup(db: Kysely<Database>, row: ConnectionRow, publicUrlMissing: boolean): Promise<WebhookSetup> {
+  const last = await lastReceivedByTopic(db, row.id);
+  return {
+    publicUrlMissing: publicUrlMissing ? PUBLIC_URL_MISSING : null,
+    needed: neededWebhooks(parseStoredSettings(row.settings)).map((webhook) => ({
+      provider: webhook.provider,
+      topic: webhook.topic,
+      propertyName: webhook.propertyName ?? null,
+      generic: webhook.generic ?? null,
+      features: webhook.features.map((feature) => FEATURE_LABELS[feature]),
+      // Generic object.* events are recorded under the legacy name (src/webhooks/payloads.ts).
+      lastReceivedAt: iso(last.get(`${webhook.provider}:${webhook.topic}`)),
+    })),
+  };
 }
 
 /**
@@ -50,6 +84,7 @@ export async function describeConnection(
   options: { config: Config; baseUrl: string; now: number; oauthStart: (row: ConnectionRow, provider: OAuthProvider) => string | null },
 ): Promise<ConnectionDetail> {
   const scopes = parseScopes(row.hubspot_scopes);
+  const publicUrlMissing = options.config.server.publicUrl === '' && !isSandboxConnection(row);
   const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(row.id)).execute();
   const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
   const last = await db
@@ -69,8 +104,11 @@ export async function describeConnection(
       scopes, missingScopes: missingScopes(scopes),
     },
     oauthStart: { intercom: options.oauthStart(row, 'intercom'), hubspot: options.oauthStart(row, 'hubspot') },
-    webhookUrls: webhookUrls(options.baseUrl),
+    // A sandbox connection's simulators call the listening address themselves; anything else needs
+    // an address the vendors reach, which only server.publicUrl gives (issue #14 item 13).
+    webhookUrls: publicUrlMissing ? null : webhookUrls(options.baseUrl),
     lastWebhookAt: iso(last?.at as number | null | undefined),
+    webhookSetup: await webhookSetup(db, row, publicUrlMissing),
     warnings: [
       silenceWarning(row, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours),
       // What the sync itself ran into and a person must fix (src/tickets/ticket-store.ts).

@@ -120,13 +120,39 @@ export interface ConnectionDetail extends ConnectionSummary {
    * The flow ends back on /connections/:id?oauth=<provider>[&changed=1], or on an error page.
    */
   oauthStart: { intercom: string | null; hubspot: string | null };
-  /** The URLs to paste into the Intercom and HubSpot app settings. */
-  webhookUrls: { intercom: string; hubspot: string };
+  /**
+   * The URLs to paste into the Intercom and HubSpot app settings; null when server.publicUrl is not
+   * set (outside the sandbox): the listening address is no URL a vendor can reach.
+   */
+  webhookUrls: { intercom: string; hubspot: string } | null;
   lastWebhookAt: string | null;
+  /** What to subscribe to, and whether it arrives (src/webhooks/needed-webhooks.ts). */
+  webhookSetup: WebhookSetup;
   /** Things an operator should look at (webhooks silent for unusually long, …). */
   warnings: string[];
   /** Said plainly when a re-authorisation pointed at another account than before. */
   notice?: string;
+}
+
+/** The webhooks a connection's enabled features need, and when each last arrived. */
+export interface WebhookSetup {
+  /** Set when the webhook URLs cannot be shown: what to configure (server.publicUrl). */
+  publicUrlMissing: string | null;
+  needed: NeededWebhookStatus[];
+}
+
+export interface NeededWebhookStatus {
+  provider: 'intercom' | 'hubspot';
+  /** Intercom topic, or HubSpot subscription type in its legacy form (ticket.propertyChange). */
+  topic: string;
+  /** HubSpot propertyChange subscriptions name a property. */
+  propertyName: string | null;
+  /** HubSpot: the same subscription in the generic form (object.propertyChange, objectTypeId 0-5). */
+  generic: { subscriptionType: string; objectTypeId: string } | null;
+  /** The features that need it, as a person reads them. */
+  features: string[];
+  /** When one last arrived for this connection (either form); null: never (a warning on the page). */
+  lastReceivedAt: string | null;
 }
 
 /** Every error response: `{ "error": { "code", "message", "details"? } }`. */
