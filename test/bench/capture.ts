@@ -66,7 +66,7 @@ export default async function capture(progress: Progress): Promise<Figures> {
   // Tickets on, and the Intercom app's secret stored so the daemon accepts the simulator's webhooks.
   const ticketConnection = await insertSimConnection(db, sims, Date.now(), { name: 'Simulators (tickets)', tickets: true, intercomWebhooks: true });
   await db.close();
-  const config = testConfig(dir, { sandbox: { enabled: false }, upstream: { hubspot: { burstPer10s: LIMIT } }, admin: { password: 'bench' } });
+  const config = testConfig(dir, { sandbox: { enabled: false }, upstream: { hubspot: { burstPer10s: LIMIT } }, admin: { password: 'bench-password' } });
   const daemon = await startDaemon({
     config,
     log: createLogger('silent'),

@@ -68,7 +68,7 @@ export default async function ingest(progress: Progress) {
   await db.close();
 
   const port = await freePort();
-  const daemon = await start([...(process.env.BENCH_DAEMON_FLAGS ? process.env.BENCH_DAEMON_FLAGS.split(' ') : []), 'src/main.ts'], { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench', LOG_LEVEL: 'warn' }, /./);
+  const daemon = await start([...(process.env.BENCH_DAEMON_FLAGS ? process.env.BENCH_DAEMON_FLAGS.split(' ') : []), 'src/main.ts'], { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn' }, /./);
   await waitReady(`http://127.0.0.1:${port}/readyz`);
   const bare = await start(['test/bench/fixtures/bare-server.ts'], {}, /"url"/);
   const bareUrl = (JSON.parse(bare.output().trim().split('\n')[0] ?? '{}') as { url: string }).url;
