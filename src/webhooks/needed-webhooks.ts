@@ -22,6 +22,16 @@ export const FEATURE_LABELS: Readonly<Record<WebhookFeature, string>> = {
   'tickets.sync_back': 'Ticket stage changes back to Intercom',
 };
 
+/** What turns each feature on, in the settings' own words (README and config.example.yaml cite it). */
+export const FEATURE_SETTINGS: Readonly<Record<WebhookFeature, string>> = {
+  'capture.on_close': 'conversations.capture.mode: on_close, the default',
+  'capture.realtime': 'conversations.capture.mode: realtime',
+  'tickets.stage_sync': "tickets.policy other than none, and routing sends conversations to 'ticket'",
+  'tickets.first_customer_message': 'tickets in use and tickets.createWhen: first_customer_message',
+  'tickets.links': 'tickets in use',
+  'tickets.sync_back': 'tickets in use and tickets.whenClosedInHubSpot: close or note',
+};
+
 export interface NeededWebhook {
   provider: Provider;
   /** Intercom topic, or HubSpot subscription type in its legacy form. */
