@@ -19,6 +19,11 @@ export interface LoginLimiterOptions {
   backoff?: { baseMs: number; capMs: number };
   /** Checks queued for one username at most; past it the attempt is refused at once. */
   maxQueued?: number;
+  /**
+   * Password checks running at once across all usernames: scrypt at N=2^17 takes 128 MiB each, so
+   * guesses with made-up usernames from many addresses must not run side by side without bound.
+   */
+  maxConcurrentChecks?: number;
 }
 
 export interface LoginLimiter {
@@ -34,7 +39,24 @@ export interface LoginLimiter {
   forgive(client: string): void;
 }
 
-const DEFAULTS = { maxEntries: 10_000, backoff: { baseMs: 500, capMs: 10_000 }, maxQueued: 32 };
+const DEFAULTS = { maxEntries: 10_000, backoff: { baseMs: 500, capMs: 10_000 }, maxQueued: 32, maxConcurrentChecks: 2 };
+
+/** At most `size` callers inside at once; the others wait in arrival order. */
+function createSemaphore(size: number) {
+  let inside = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (inside >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    else inside += 1;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else inside -= 1;
+    }
+  };
+}
 
 /** A bounded map of timestamps per key; inserting past the bound forgets the least recently inserted key. */
 function createWindowed(windowMs: number, maxEntries: number) {
@@ -71,6 +93,7 @@ export function createLoginLimiter(options: LoginLimiterOptions): LoginLimiter &
   const attempts = createWindowed(windowMs, maxEntries);
   const userFailures = createWindowed(windowMs, maxEntries);
   const queues = new Map<string, { tail: Promise<unknown>; waiting: number }>();
+  const hashing = createSemaphore(options.maxConcurrentChecks ?? DEFAULTS.maxConcurrentChecks);
 
   const backoffMs = (username: string, now: number) => {
     const failures = userFailures.recent(username, now).length;
@@ -94,7 +117,7 @@ export function createLoginLimiter(options: LoginLimiterOptions): LoginLimiter &
       const run = queue.tail.then(async () => {
         const wait = backoffMs(key, now());
         if (wait > 0) await sleep(wait);
-        const ok = await verify();
+        const ok = await hashing(verify);
         if (ok) userFailures.forget(key);
         else userFailures.add(key, now(), 64);
         return ok;

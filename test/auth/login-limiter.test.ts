@@ -46,3 +46,19 @@ t.test('too many checks waiting for one username: refused at once instead of que
   release();
   t.same(await Promise.all([first, second]), [false, false]);
 });
+
+t.test('password checks across usernames run at most maxConcurrentChecks at once (scrypt memory)', async (t) => {
+  const limiter = createLoginLimiter({ max: 100, windowMs: 60_000, maxConcurrentChecks: 2 });
+  let running = 0;
+  let most = 0;
+  const verify = async () => {
+    running += 1;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    running -= 1;
+    return false;
+  };
+  const results = await Promise.all(Array.from({ length: 8 }, (_, i) => limiter.check(`made-up-${i}`, () => 0, verify)));
+  t.equal(most, 2);
+  t.same(results, Array(8).fill(false), 'every check still ran');
+});
