@@ -1,6 +1,7 @@
 // In-memory records of every simulated app and workspace, and the factories that make them with
 // Intercom-shaped ids. One store holds all workspaces; every lookup is scoped by workspace so a
 // token for one workspace never sees another's records.
+import { randomBytes } from 'node:crypto';
 import type { SimClock } from '../shared/clock.ts';
 import type { IdSource } from '../shared/ids.ts';
 import { IntercomError } from './errors.ts';
@@ -116,7 +117,7 @@ export function createFactory(state: SimState, clock: SimClock, ids: IdSource, i
       id: n,
       name: init.name ?? `Interhubz Sandbox ${n}`,
       clientId: init.clientId ?? `cli_${ids.nextHex('client')}`,
-      clientSecret: init.clientSecret ?? `sec_${ids.nextHex('secret')}`,
+      clientSecret: init.clientSecret ?? `sec_${randomBytes(16).toString('hex')}`,
       redirectUris: init.redirectUris ?? [],
       apiVersion: init.apiVersion ?? '2.14',
       private: init.private ?? false,
@@ -169,7 +170,8 @@ export function createFactory(state: SimState, clock: SimClock, ids: IdSource, i
 
   const createToken = (workspaceId: string, appId: string, kind: AccessToken['kind']): AccessToken => {
     // Real tokens are base64 and may end with "="; keep that so clients that mangle padding fail here too.
-    const token = Buffer.from(`tok:${ids.nextHex('token')}:${workspaceId}`).toString('base64');
+    // Random, not from a counter: in the built-in sandbox a guessable token would open its API to anyone.
+    const token = Buffer.from(`tok:${randomBytes(18).toString('hex')}:${workspaceId}`).toString('base64');
     const record: AccessToken = { token, appId, workspaceId, kind, revoked: false };
     state.tokens.set(token, record);
     state.workspaces.get(workspaceId)?.appIds.add(appId);

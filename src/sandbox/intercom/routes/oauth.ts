@@ -2,6 +2,7 @@
 // (no scope, no response_type), a redirect back with ?code&state, and the exchange at
 // POST /auth/eagle/token with code, client_id, client_secret as a form or JSON. The token never
 // expires and there is no refresh token (C-oauth).
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { IntercomError } from '../errors.ts';
@@ -84,7 +85,7 @@ ${options}
       target.searchParams.set('error', 'access_denied');
     } else {
       // Codes may end with "=" and must come back verbatim (D-oauth).
-      const code = Buffer.from(`code:${core.ids.nextHex('oauth-code')}`).toString('base64');
+      const code = Buffer.from(`code:${randomBytes(18).toString('hex')}`).toString('base64');
       state.codes.set(code, { code, appId: resolved.app.id, workspaceId: body.data.workspace_id, used: false });
       target.searchParams.set('code', code);
     }
