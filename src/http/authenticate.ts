@@ -75,6 +75,21 @@ export function requireCaller(deps: AppDeps) {
   };
 }
 
+/**
+ * For routes outside /api that only an admin may reach whatever their method (the sandbox's
+ * control APIs): a session, or an API token of scope `admin`.
+ */
+export function requireAdminCaller(deps: AppDeps) {
+  const check = requireCaller(deps);
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    await check(request, reply);
+    const caller = request.caller;
+    if (caller?.kind === 'apiToken' && caller.scope !== 'admin') {
+      throw new HttpError(403, 'insufficient_scope', `This API token's scope (${caller.scope}) does not allow ${request.method} ${request.routeOptions.url ?? 'this route'}.`);
+    }
+  };
+}
+
 const sessionRequired = () => new HttpError(403, 'session_required', 'This action needs a signed-in admin session; API tokens cannot do it.');
 
 export function requireSession(request: FastifyRequest): Extract<Caller, { kind: 'session' }> {

@@ -89,3 +89,11 @@ t.test('migration 0014: tokens made before scopes become admin', async (t) => {
   migrate(db.sqlite, all);
   t.same(db.sqlite.prepare('SELECT scope, expires_at FROM api_tokens').all(), [{ scope: 'admin', expires_at: null }]);
 });
+
+t.test('the sandbox control API takes an admin token, not a read or push one', async (t) => {
+  const server = await startTestServer(t);
+  const path = '/sandbox/hubspot/_sim/requests';
+  t.match(await call(server, await tokenFor(server, 'read'), 'GET', path), { status: 403, code: 'insufficient_scope' });
+  t.match(await call(server, await tokenFor(server, 'push'), 'GET', path), { status: 403, code: 'insufficient_scope' });
+  t.equal((await call(server, await tokenFor(server, 'admin'), 'GET', path)).status, 200);
+});

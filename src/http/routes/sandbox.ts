@@ -6,7 +6,7 @@ import { findLiveSession } from '../../db/repos/admin-sessions.ts';
 import { mountSandbox, type MountDeps } from '../../sandbox-mount/mount-sandbox.ts';
 import type { MountedSandbox } from '../../sandbox-mount/mounted-sandbox.ts';
 import type { AppDeps } from '../app.ts';
-import { requireCaller, SESSION_COOKIE } from '../authenticate.ts';
+import { requireAdminCaller, SESSION_COOKIE } from '../authenticate.ts';
 
 export async function sandboxRoutes(app: FastifyInstance, deps: AppDeps, options: Pick<MountDeps, 'simulatorOptions'> = {}): Promise<MountedSandbox | undefined> {
   return mountSandbox(app, {
@@ -14,7 +14,8 @@ export async function sandboxRoutes(app: FastifyInstance, deps: AppDeps, options
     db: deps.db,
     ...options,
     guards: {
-      requireAdmin: requireCaller(deps),
+      // A session or an admin-scope token: a push or read token must not drive the simulators.
+      requireAdmin: requireAdminCaller(deps),
       hasSession: async (request) => {
         const token = request.cookies[SESSION_COOKIE];
         return token !== undefined && (await findLiveSession(deps.db, token, deps.clock())) !== undefined;
