@@ -1,13 +1,17 @@
 // A 404 is never taken for "the record was deleted" without reading that record (issue #14 item 16):
 // a route the API version lacks answers 404 too, and taking that for a deleted record made crash
-// recovery write a second note or ticket. A proxy in front of the HubSpot simulator answers chosen
-// calls with the simulator's own unknown-route 404; everything else passes through.
+// recovery write a second note or ticket (and stage sync give up on a ticket). A proxy in front of
+// the HubSpot simulator answers chosen calls with the simulator's own unknown-route 404; everything
+// else passes through.
 import Fastify from 'fastify';
 import t, { type Test } from 'tap';
 import { saveCapture } from '../../src/capture/capture-store.ts';
 import { noteReference, writeNote, type NoteRequest } from '../../src/capture/write-note.ts';
 import { UpstreamError } from '../../src/integrations/upstream-error.ts';
+import { TICKET_STAGE_TASK } from '../../src/tickets/ticket-tasks.ts';
 import { findTicketByReference } from '../../src/tickets/write-ticket.ts';
+import { captureScenario } from '../helpers/capture-scenario.ts';
+import { until } from '../helpers/until.ts';
 import { setup, type Env } from '../integrations/hubspot/helpers.ts';
 
 interface Block {
@@ -119,4 +123,35 @@ t.test('ticket recovery: a 404 reading the contact\'s tickets is an error unless
 
   await w.archive('contacts', w.contactId);
   t.equal(await findTicketByReference(w.hubspot, parents, reference), undefined, 'a contact that is gone (read back: 404) has no tickets to look through');
+});
+
+t.test("stage sync: a 404 to the ticket's update does not stop the ticket's sync while HubSpot still has the ticket", async (t) => {
+  const s = await captureScenario(t);
+  await s.setSettings((settings) => {
+    settings.conversations.routing.defaultDestinations = ['contact', 'company', 'ticket'];
+    settings.conversations.guards.minDurationMinutes = 0;
+  });
+  const { conversationId } = s.conversation({ close: false, spacingMs: 0 });
+  const pushed = await s.push(conversationId, { force: true });
+  t.match(pushed.body, { ticket: { outcome: 'created', stage: 'New' } });
+  const ticketId = String(pushed.body?.ticket.ticketId);
+
+  // The daemon now reaches HubSpot through the proxy, which answers the ticket's update with a 404.
+  const proxy = await notFoundProxy(t, `${s.server.url}/sandbox/hubspot`);
+  proxy.blocked.push({ method: 'PATCH', path: /^\/crm\/objects\/2026-09\/tickets\// });
+  const db = s.server.daemon.db;
+  await db.kysely.updateTable('connections').set({ hubspot_base_url: proxy.url }).where('id', '=', s.connectionId).execute();
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.server.daemon.jobs.enqueue({ task: TICKET_STAGE_TASK, payload: { conversationId }, connectionId: s.connectionId });
+  await until('the stage syncs to end', () => {
+    const rows = db.sqlite.prepare('SELECT status FROM jobs WHERE task = ?').all(TICKET_STAGE_TASK) as Array<{ status: string }>;
+    return rows.length > 0 && rows.every((row) => row.status === 'failed' || row.status === 'succeeded');
+  }, { timeoutMs: 20_000 });
+
+  t.match(db.sqlite.prepare('SELECT status, last_error FROM jobs WHERE task = ?').get(TICKET_STAGE_TASK), { status: 'failed', last_error: /PATCH \/crm\/objects\/2026-09\/tickets\/\d+ failed with 404/ }, 'the 404 is the visible failure');
+  const link = db.sqlite.prepare('SELECT status FROM ticket_links WHERE conversation_id = ?').get(conversationId) as { status: string } | undefined;
+  t.equal(link?.status, 'active', 'the link is not marked deleted: the ticket was read back and exists');
+  const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
+  t.notOk((detail.body?.warnings as string[] | undefined)?.some((warning) => /was deleted/.test(warning)), 'no "ticket deleted" warning');
+  t.ok(s.hubspot.control.record({ hubId: s.hubId, objectType: 'tickets', id: ticketId }), 'the ticket is in HubSpot');
 });
