@@ -7,7 +7,7 @@
 // company (the associations API reads what was written, unlike search, which lags), and adopts it.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { ConversationCaptureRow, Database } from '../db/schema.ts';
 import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import { confirmedGone, isNotFound } from '../integrations/hubspot/record-gone.ts';
@@ -104,13 +104,11 @@ export async function findNoteByReference(hubspot: HubSpotClient, targets: NoteT
   return undefined;
 }
 
-type Stored = Awaited<ReturnType<typeof getCapture>>;
-
 /** What writeNote does first, from the stored capture alone: nothing, update the note it has, or create one. */
-function firstStep(capture: Stored, request: NoteRequest): 'unchanged' | 'update' | 'create' {
+function firstStep(capture: ConversationCaptureRow | undefined, policy: NotePolicy, hash: string): 'unchanged' | 'update' | 'create' {
   // Either policy: a conversation that has not changed since its note was written writes nothing.
-  if (capture?.note_id && capture.content_hash === contentHash(request)) return 'unchanged';
-  return request.policy === 'update_existing' && capture?.note_id ? 'update' : 'create';
+  if (capture?.note_id && capture.content_hash === hash) return 'unchanged';
+  return policy === 'update_existing' && capture?.note_id ? 'update' : 'create';
 }
 
 export interface NotePlan {
@@ -128,7 +126,7 @@ export async function planNote(deps: NoteDeps, request: NoteRequest): Promise<No
   const { connectionId, conversationId } = request;
   const capture = await getCapture(deps.db, connectionId, conversationId);
   const created = capture?.notes_created ?? 0;
-  const step = firstStep(capture, request);
+  const step = firstStep(capture, request.policy, contentHash(request));
   const noteId = capture?.note_id ?? null;
   if (step === 'unchanged') return { outcome: 'unchanged', noteId, reference: noteReference(connectionId, conversationId, created) };
   if (step === 'update' && noteId) {
@@ -143,7 +141,7 @@ export async function writeNote(deps: NoteDeps, request: NoteRequest): Promise<N
   const capture = await getCapture(deps.db, connectionId, conversationId);
   const created = capture?.notes_created ?? 0;
   const hash = contentHash(request);
-  const step = firstStep(capture, request);
+  const step = firstStep(capture, request.policy, hash);
 
   if (step === 'unchanged' && capture?.note_id) {
     return { outcome: 'unchanged', noteId: capture.note_id, reference: noteReference(connectionId, conversationId, created) };
