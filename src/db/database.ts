@@ -28,7 +28,7 @@ export const DATA_FILE_MODE = 0o600;
 export function ensureDataDir(dataDir: string): void {
   try {
     mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
-    chmodSync(dataDir, DATA_DIR_MODE);
+    restrictMode(dataDir, DATA_DIR_MODE);
     accessSync(dataDir, constants.W_OK);
     const probe = join(dataDir, `.write-test-${process.pid}`);
     writeFileSync(probe, '');
@@ -97,6 +97,19 @@ function startCheckpointer(path: string, options: OpenDbOptions): { stop(): Prom
   };
 }
 
+/**
+ * Tightens a path's mode. A directory or file owned by another user (a bind mount the operator
+ * prepared, writable through its group) cannot be changed by us: its owner chose its mode, and
+ * refusing to start over it would help nobody, so only EPERM is let pass.
+ */
+function restrictMode(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  }
+}
+
 /** The database and its WAL and shared-memory files, created (or corrected) with mode 0600. */
 function restrictFileModes(path: string): void {
   if (path === ':memory:') return;
@@ -104,7 +117,7 @@ function restrictFileModes(path: string): void {
   // database created 0600 here keeps its companions private too; existing files are corrected.
   if (!existsSync(path)) closeSync(openSync(path, 'a', DATA_FILE_MODE));
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
-    if (existsSync(file)) chmodSync(file, DATA_FILE_MODE);
+    if (existsSync(file)) restrictMode(file, DATA_FILE_MODE);
   }
 }
 
