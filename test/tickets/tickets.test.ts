@@ -179,6 +179,9 @@ t.test('a HubSpot token without ticket permission: a warning naming the scope, n
   const s = await ticketScenario(t);
   const token = s.hubspot.control.createStaticToken({ hubId: s.hubId, scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write'] });
   await putCredential(s.server.daemon.db.kysely, s.server.daemon.vault, { owner: connectionOwner(s.connectionId), kind: STATIC_TOKEN_KIND, value: token, now: Date.now() });
+  // The capture job waits out the grace window from the conversation's last close (d64a966); this
+  // test is about the refusal, not the window.
+  await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = 0));
   const { conversationId } = s.conversation({ spacingMs: 0 });
   const { CAPTURE_TASK, captureKey } = await import('../../src/capture/capture-task.ts');
   await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
