@@ -166,6 +166,7 @@ export type CloseWindow = { kind: 'capture' } | { kind: 'not_closed' } | { kind:
 export function closeWindow(input: { state: string | null | undefined; lastCloseAt: number | null; graceMinutes: number; now: number }): CloseWindow {
   if (input.state !== 'closed') return { kind: 'not_closed' };
   if (input.lastCloseAt === null) return { kind: 'capture' };
-  const until = input.lastCloseAt + input.graceMinutes * MINUTE;
+  // A close ahead of our clock (skew) counts as now, as eventTime does for events.
+  const until = Math.min(input.lastCloseAt, input.now) + input.graceMinutes * MINUTE;
   return until > input.now ? { kind: 'wait', until } : { kind: 'capture' };
 }

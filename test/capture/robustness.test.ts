@@ -55,7 +55,7 @@ t.test('a storm of 429s and 5xx: the capture job waits, retries and writes one n
   s.hubspot.control.addFault({ kind: '503', count: 4 });
   s.hubspot.control.addFault({ kind: '500', count: 3, method: 'POST' });
   s.intercom.control.faults.add({ kind: '500', count: 3 });
-  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
+  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
   const db = s.server.daemon.db.sqlite;
   await until('the capture job to finish', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status IN ('succeeded', 'failed')").get(CAPTURE_TASK), { timeoutMs: 60_000 });
   t.match(db.prepare('SELECT status, last_error FROM jobs WHERE task = ?').get(CAPTURE_TASK), { status: 'succeeded' });
@@ -69,7 +69,7 @@ t.test('an unanswered note create (the answer lost) is found again, not repeated
   await s.setSettings((settings) => void (settings.conversations.capture.mode = 'manual'));
   const { conversationId } = s.conversation({ body: `<p>${secretBody('l')}</p>` });
   s.hubspot.control.addFault({ kind: 'answer_lost', count: 1, method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' });
-  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
+  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
   const db = s.server.daemon.db.sqlite;
   await until('the capture job to succeed', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status = 'succeeded'").get(CAPTURE_TASK), { timeoutMs: 60_000 });
   t.equal(s.notes().length, 1, 'one note, though the first create was never answered');

@@ -44,6 +44,8 @@ t.test('closeWindow: captured only when closed for a whole grace window since th
   t.same(window('closed', NOW - 10 * MIN), { kind: 'capture' }, 'the window has just ended');
   t.same(window('closed', NOW - 3 * MIN), { kind: 'wait', until: NOW + 7 * MIN }, 'closed again since: wait for that close\'s window');
   t.same(window('closed', null), { kind: 'capture' }, 'no close time: the close that scheduled the job counts');
+  t.same(window('closed', NOW + 2 * MIN), { kind: 'wait', until: NOW + 10 * MIN }, 'a close ahead of our clock counts as now');
+  t.same(closeWindow({ state: 'closed', lastCloseAt: NOW + 2 * MIN, graceMinutes: 0, now: NOW }), { kind: 'capture' }, 'no grace window: at once, whatever the skew');
 });
 
 t.test('on_close: everything else changes nothing', async (t) => {

@@ -92,6 +92,12 @@ export interface SimConnectionOptions {
   /** Routing sends every conversation to a ticket too (defaultDestinations contact, company, ticket). */
   tickets?: boolean;
   /**
+   * The on_close grace window (default 0 here, 10 in the product). A capture job checks when it runs
+   * that the conversation has been closed that long (issue #13), so `enqueueCapture`'s "due now" job
+   * of a conversation closed just now is what the trigger leaves only with no grace window.
+   */
+  graceMinutes?: number;
+  /**
    * Stores the Intercom simulator's app secret as the connection's webhook secret, so the daemon
    * accepts the simulator's deliveries (subscribe them with `subscribeIntercomWebhooks`).
    */
@@ -102,7 +108,10 @@ export interface SimConnectionOptions {
 export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.now(), options: SimConnectionOptions = {}): Promise<ConnectionRow> {
   const key = Buffer.from(TEST_SECRET_KEY, 'base64');
   const vault = createVault({ key, id: keyIdOf(key) });
-  const settings = options.tickets ? JSON.stringify(ConnectionSettings.parse({ conversations: { routing: { defaultDestinations: ['contact', 'company', 'ticket'] } } })) : '{}';
+  const capture = { graceMinutes: options.graceMinutes ?? 0 };
+  const settings = JSON.stringify(
+    ConnectionSettings.parse({ conversations: { capture, ...(options.tickets ? { routing: { defaultDestinations: ['contact', 'company', 'ticket'] } } : {}) } }),
+  );
   const row: ConnectionRow = {
     id: randomUUID(), name: options.name ?? 'Simulators', status: 'active', managed_by_config: 0, created_at: now, updated_at: now,
     intercom_workspace_id: sims.workspaceId, intercom_region: 'us', hubspot_portal_id: sims.hubId, settings,
