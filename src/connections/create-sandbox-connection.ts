@@ -10,6 +10,7 @@
 // simulated workspace (Intercom signs with the app's client secret, intercom-api.md §2) and its own
 // HubSpot subscription secret. The webhooks are subscribed before anything is stored; a failed
 // subscription is a clear refusal that leaves nothing behind.
+import { webhooksByFeature } from '../webhooks/needed-webhooks.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConnectionSettings } from '../config/connection-settings.ts';
@@ -25,11 +26,11 @@ import { connectionLimitReached } from './create-connection.ts';
 
 export { isSandboxConnection } from '../sandbox-mount/mounted-sandbox.ts';
 
-/** Conversation topics the sandbox's Intercom app subscribes to (intercom-api.md §2). */
-const INTERCOM_TOPICS = [
-  'conversation.user.created', 'conversation.user.replied', 'conversation.admin.replied', 'conversation.admin.noted',
-  'conversation.admin.closed', 'conversation.admin.opened', 'conversation.admin.snoozed', 'conversation.admin.unsnoozed',
-];
+/**
+ * The sandbox's Intercom app subscribes to every topic some feature needs (src/webhooks/needed-webhooks.ts,
+ * the list the connection page checks against), so any settings chosen later find their webhooks.
+ */
+const INTERCOM_TOPICS = [...new Set(Object.values(webhooksByFeature()).flat().filter((webhook) => webhook.provider === 'intercom').map((webhook) => webhook.topic))];
 /** What ticket sync reacts to, from its own list (src/tickets/ticket-webhooks.ts), in the legacy form. */
 const HUBSPOT_SUBSCRIPTIONS = TICKET_HUBSPOT_SUBSCRIPTIONS.map((subscription) => ({ eventType: subscription.topic, ...('propertyName' in subscription ? { propertyName: subscription.propertyName } : {}) }));
 

@@ -70,3 +70,11 @@ t.test('manual capture and no tickets: nothing is needed', async (t) => {
   const detail = (await s.api('GET', `/api/connections/${s.connectionId}`)).body as ConnectionDetail;
   t.same(detail.webhookSetup.needed, []);
 });
+
+t.test('the sandbox subscribes its Intercom app to every topic any feature needs, so none shows as never received for want of a subscription', async (t) => {
+  const { webhooksByFeature } = await import('../../src/webhooks/needed-webhooks.ts');
+  const s = await captureScenario(t, { startScheduler: false });
+  const subscribed = new Set(s.intercom.control.webhooks.subscriptions().flatMap((subscription) => subscription.topics));
+  const needed = Object.values(webhooksByFeature()).flat().filter((webhook) => webhook.provider === 'intercom').map((webhook) => webhook.topic);
+  t.same(needed.filter((topic) => !subscribed.has(topic)), [], 'no needed topic left out (conversation.deleted was)');
+});
