@@ -105,16 +105,16 @@ export interface PreparedCreate {
 }
 
 export function prepareCreate(ctx: Ctx, info: ObjectTypeInfo, input: { properties: PropertyInput; associations?: InlineAssociation[] | undefined }): PreparedCreate {
-  const properties = validateProperties(ctx.portal, info, input.properties);
-  for (const [name, value] of Object.entries(properties)) if (value === '') delete properties[name];
-  const missing = info.name === 'notes' && !properties.hs_timestamp ? ['hs_timestamp']
-    : info.name === 'tickets' && !properties.hs_pipeline_stage ? ['hs_pipeline_stage'] : [];
   // The simulator's own cap (SimSettings.maxRecordsPerType), not HubSpot's: it keeps memory bounded.
   // A batch is checked against the records already there, so it may pass the cap by its own size.
   const cap = ctx.state.settings.maxRecordsPerType;
   if (ctx.portal.records[info.name].size >= cap) {
     throw validation(`This simulated portal holds the most ${info.name} it may (${cap}); archive some or raise maxRecordsPerType.`, { subCategory: 'SimulatorRecordCap' });
   }
+  const properties = validateProperties(ctx.portal, info, input.properties);
+  for (const [name, value] of Object.entries(properties)) if (value === '') delete properties[name];
+  const missing = info.name === 'notes' && !properties.hs_timestamp ? ['hs_timestamp']
+    : info.name === 'tickets' && !properties.hs_pipeline_stage ? ['hs_pipeline_stage'] : [];
   if (missing.length > 0) {
     // Two spaces after the first period, as captured ([ISSUE:HubSpot/hubspot-api-nodejs#124]).
     throw validation(`Error creating ${info.upper}.  Some required properties were not set.`, { context: { properties: missing } });
