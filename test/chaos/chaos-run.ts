@@ -476,7 +476,8 @@ export async function runChaos(size: ChaosSize, progress: (message: string) => v
     const attempts = await json<Array<{ outcome: string }>>(`${ic.url}/_sim/webhooks/attempts`);
     const sum = (counts: Partial<Record<string, number>>) => Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
     const webhookFaults = countBy(notifications.filter((n) => n.fault !== null), (n) => n.fault ?? undefined);
-    const failedDeliveries = attempts.filter((a) => a.outcome !== 'delivered').length;
+    // Failed webhook deliveries by outcome: refused while a daemon restarts, reset by a kill, timed out.
+    const failedDeliveries = Object.fromEntries(countBy(attempts.filter((a) => a.outcome !== 'delivered'), (a) => a.outcome));
     const faults = sum(stats.hubspot) + sum(stats.intercom) + sum(Object.fromEntries(webhookFaults));
 
     // Stop the daemon politely, then look for message text in everything it wrote.
