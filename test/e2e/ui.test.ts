@@ -148,7 +148,7 @@ if (missing) {
     await revoked.body?.cancel();
 
     // Sign out, then a deep link asks to sign in and returns to the page asked for.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
     await page.goto(`${server.url}/settings`);

@@ -4,7 +4,7 @@ import { harness } from './helpers.ts';
 
 t.test('authorization code → tokens → API call → expiry → refresh', async (t) => {
   // autoConsent: the old immediate redirect (the consent page is covered in consent-pkce.test.ts).
-  const h = await harness({ accessTokenTtlMs: 60_000, autoConsent: true });
+  const h = await harness({ accessTokenTtlMs: 60_000, autoConsent: true, app: { redirectUris: ['https://sync.example/cb'] } });
   t.teardown(() => h.server.close());
   const redirect = 'https://sync.example/cb';
   const authorize = await fetch(`${h.server.url}/oauth/authorize?client_id=sim-client-id&redirect_uri=${encodeURIComponent(redirect)}&scope=crm.objects.contacts.read%20oauth&state=xyz`, { redirect: 'manual' });
