@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { chromiumMissing, launchBrowser, OUT_DIR, path, watchErrors } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
+import { signIn, startTestServer } from '../helpers/server.ts';
 
 const isFocused = (page: Page, name: string) =>
   page.getByRole('heading', { level: 1, name }).evaluate((element) => element === element.ownerDocument.activeElement);
@@ -159,6 +159,23 @@ if (missing) {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     t.equal(path(page), '/settings', 'after signing in, the page asked for is shown');
+
+    // Sign out everywhere: this session and one from another browser both end.
+    const other = await signIn(server);
+    t.equal((await fetch(`${server.url}/api/session`, { headers: { cookie: other.cookie } })).status, 200, 'another session is signed in');
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    const everywhere = page.getByRole('dialog', { name: 'Sign out everywhere?' });
+    await everywhere.waitFor();
+    await page.screenshot({ path: `${OUT_DIR}sign-out-everywhere.png` });
+    await everywhere.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    const ended = await fetch(`${server.url}/api/session`, { headers: { cookie: other.cookie } });
+    t.equal(ended.status, 401, 'the other session ended too');
+    await ended.body?.cancel();
+    await page.getByLabel('Username').fill(server.username);
+    await page.getByLabel('Password').fill(server.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
 
     // Unknown addresses get a page of their own inside the app.
     await page.goto(`${server.url}/no-such-page`);
