@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiTokenInfo, ApiTokenScope, CreatedApiToken } from '../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../api.ts';
+import { api } from '../api.ts';
+import { useApiData } from '../use-api-data.ts';
+import { useSubmit } from '../use-submit.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { RadioGroup } from './connection/SettingsControls.tsx';
 import { ErrorAlert } from './ErrorAlert.tsx';
@@ -22,36 +24,22 @@ const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 
 
 /** Settings → API tokens: create (secret shown once), list, and revoke. */
 export function ApiTokensSection() {
-  const [tokens, setTokens] = useState<ApiTokenInfo[] | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const tokenList = useApiData(async () => [...(await api.listTokens()).tokens].sort(newestFirst), []);
+  const { data: tokens, error: loadError, set: setTokens } = tokenList;
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string | null>(null);
   const [scope, setScope] = useState<ApiTokenScope>('push');
   const [expiresOn, setExpiresOn] = useState('');
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState<ApiError | null>(null);
+  const creation = useSubmit();
+  const { busy: creating, error: createError } = creation;
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const [status, setStatus] = useState('');
   const [revoking, setRevoking] = useState<ApiTokenInfo | null>(null);
-  const [revokeBusy, setRevokeBusy] = useState(false);
-  const [revokeError, setRevokeError] = useState<ApiError | null>(null);
+  const revocation = useSubmit();
+  const { busy: revokeBusy, error: revokeError } = revocation;
   const nameInput = useRef<HTMLInputElement>(null);
   const listHeading = useRef<HTMLHeadingElement>(null);
   const focusListAfterRevoke = useRef(false);
-
-  async function load() {
-    setLoadError(null);
-    try {
-      const list = await api.listTokens();
-      setTokens([...list.tokens].sort(newestFirst));
-    } catch (error) {
-      setLoadError(toApiError(error));
-    }
-  }
-
-  useEffect(() => {
-    void load();
-  }, []);
 
   useEffect(() => {
     // The revoked row (and its button, which opened the dialog) is gone: land on the list instead.
@@ -71,10 +59,8 @@ export function ApiTokensSection() {
       return;
     }
     setNameError(null);
-    setCreateError(null);
     setStatus('');
-    setCreating(true);
-    try {
+    await creation.run(async () => {
       const result = await api.createToken({ name: trimmed, scope, ...(expiresOn ? { expiresAt: endOfDay(expiresOn) } : {}) });
       setCreated(result);
       setTokens((list) => [result.token, ...(list ?? []).filter((t) => t.id !== result.token.id)].sort(newestFirst));
@@ -82,30 +68,20 @@ export function ApiTokensSection() {
       setScope('push');
       setExpiresOn('');
       setStatus(`Token “${result.token.name}” created.`);
-    } catch (error) {
-      setCreateError(toApiError(error));
-    } finally {
-      setCreating(false);
-    }
+    });
   }
 
   async function revoke() {
     if (!revoking) return;
-    setRevokeBusy(true);
-    setRevokeError(null);
-    try {
-      await api.revokeToken(revoking.id);
-      const gone = revoking;
+    const gone = revoking;
+    await revocation.run(async () => {
+      await api.revokeToken(gone.id);
       setTokens((list) => (list ?? []).filter((t) => t.id !== gone.id));
       if (created?.token.id === gone.id) setCreated(null);
       focusListAfterRevoke.current = true;
       setRevoking(null);
       setStatus(`Token “${gone.name}” revoked. Anything still using it is now refused.`);
-    } catch (error) {
-      setRevokeError(toApiError(error));
-    } finally {
-      setRevokeBusy(false);
-    }
+    });
   }
 
   function closeSecret() {
@@ -198,7 +174,7 @@ export function ApiTokensSection() {
       </h3>
       {loadError ? (
         <ErrorAlert error={loadError} title="Couldn’t load the tokens.">
-          <button type="button" class="button button-secondary button-small" onClick={() => void load()}>
+          <button type="button" class="button button-secondary button-small" onClick={() => void tokenList.reload()}>
             Try again
           </button>
         </ErrorAlert>
@@ -212,7 +188,7 @@ export function ApiTokensSection() {
         <TokenTable
           tokens={tokens}
           onRevoke={(token) => {
-            setRevokeError(null);
+            revocation.reset();
             setRevoking(token);
           }}
         />

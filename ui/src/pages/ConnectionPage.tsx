@@ -3,8 +3,7 @@
 // once per connection and read again quietly on each tab switch, so warnings raised meanwhile (a
 // ticket stage gone, a ticket deleted) show up wherever the user is.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ConnectionDetail } from '../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../api.ts';
+import { api, type ApiError } from '../api.ts';
 import { ConnectionTags, StatusBadge } from '../components/ConnectionBadges.tsx';
 import { ActivityTab } from '../components/connection/ActivityTab.tsx';
 import { ConnectionTabs, TAB_PANEL_ID, tabId } from '../components/connection/ConnectionTabs.tsx';
@@ -23,12 +22,13 @@ import { PageHeading } from '../components/PageHeading.tsx';
 import { takeFlash } from '../flash.ts';
 import { formatDateTime } from '../format.ts';
 import { navigate } from '../router.ts';
+import { useApiData } from '../use-api-data.ts';
 
 const backLink = <Link href="/connections">← All connections</Link>;
 
 export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) {
-  const [detail, setDetail] = useState<ConnectionDetail | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const connection = useApiData(() => api.getConnection(id), [id]);
+  const { data: detail, error: loadError, set: setDetail } = connection;
   const [status, setStatus] = useState<string>(() => takeFlash() ?? '');
   const [notice, setNotice] = useState<string | null>(null);
   const [oauthReturn] = useState(() => readOAuthReturn(window.location.search));
@@ -42,23 +42,9 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
     );
   });
 
-  async function load() {
-    setLoadError(null);
-    try {
-      setDetail(await api.getConnection(id));
-    } catch (caught) {
-      setLoadError(toApiError(caught));
-    }
-  }
-
-  // Failures stay quiet: the page already shows the detail, and the next switch tries again.
-  async function refresh() {
-    try {
-      setDetail(await api.getConnection(id));
-    } catch {
-      // Nothing to add: a lost session is handled by the API client.
-    }
-  }
+  // Failures stay quiet: the page already shows the detail, and the next switch tries again (a
+  // lost session is handled by the API client).
+  const refresh = () => connection.reload({ quiet: true });
 
   // Status, last webhook and warnings change on their own (webhooks arrive, syncs hit problems):
   // refreshed quietly while the page is open and visible.
@@ -77,7 +63,6 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
   }, [tab]);
 
   useEffect(() => {
-    void load();
     // A reload must not announce the OAuth return again.
     if (oauthReturn) window.history.replaceState(window.history.state, '', withoutOAuthParams(window.location));
   }, [id]);
@@ -90,7 +75,7 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
     setNotice(oauthChangedNotice(oauthReturn, detail));
   }, [detail]);
 
-  if (loadError || !detail) return <LoadingOrError error={loadError} onRetry={() => void load()} />;
+  if (loadError || !detail) return <LoadingOrError error={loadError} onRetry={() => void connection.reload()} />;
 
   const tabLabel = connectionTabs.find((entry) => entry.slug === tab)?.label ?? '';
   return (

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectionList } from '../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { ConnectionTags, StatusBadge } from '../components/ConnectionBadges.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -10,41 +10,24 @@ import { connectionPath } from '../components/connection/tabs.ts';
 import { setFlash, takeFlash } from '../flash.ts';
 import { formatDateTime } from '../format.ts';
 import { navigate } from '../router.ts';
+import { useApiData } from '../use-api-data.ts';
+import { useSubmit } from '../use-submit.ts';
 
 
 export function ConnectionsPage() {
-  const [list, setList] = useState<ConnectionList | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const connections = useApiData(() => api.listConnections(), []);
+  const { data: list, error: loadError } = connections;
   const [flash] = useState(takeFlash);
   const [formOpen, setFormOpen] = useState(false);
-  const [sandboxBusy, setSandboxBusy] = useState(false);
-  const [actionError, setActionError] = useState<ApiError | null>(null);
-
-  async function load() {
-    setLoadError(null);
-    try {
-      setList(await api.listConnections());
-    } catch (caught) {
-      setLoadError(toApiError(caught));
-    }
-  }
-
-  useEffect(() => {
-    void load();
-  }, []);
+  const sandbox = useSubmit();
+  const { busy: sandboxBusy, error: actionError } = sandbox;
 
   async function trySandbox() {
-    if (sandboxBusy) return;
-    setSandboxBusy(true);
-    setActionError(null);
-    try {
+    await sandbox.run(async () => {
       const created = await api.createSandboxConnection();
       setFlash(`Sandbox connection “${created.name}” created.`);
       navigate(connectionPath(created.id));
-    } catch (caught) {
-      setActionError(toApiError(caught));
-      setSandboxBusy(false);
-    }
+    });
   }
 
   const atLimit = list !== null && list.maxConnections !== null && list.maxConnections > 0 && list.connections.length >= list.maxConnections;
@@ -57,7 +40,7 @@ export function ConnectionsPage() {
         aria-expanded={formOpen}
         aria-controls={formOpen ? 'new-connection' : undefined}
         onClick={() => {
-          setActionError(null);
+          sandbox.reset();
           setFormOpen(!formOpen);
         }}
       >
@@ -86,7 +69,7 @@ export function ConnectionsPage() {
       ) : null}
       {loadError ? (
         <ErrorAlert error={loadError} title="Couldn’t load the connections.">
-          <button type="button" class="button button-secondary button-small" onClick={() => void load()}>
+          <button type="button" class="button button-secondary button-small" onClick={() => void connections.reload()}>
             Try again
           </button>
         </ErrorAlert>
@@ -128,8 +111,8 @@ export function ConnectionsPage() {
 function NewConnectionForm({ onCancel }: { onCancel: () => void }) {
   const [name, setName] = useState('');
   const [nameError, setNameError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const submitting = useSubmit();
+  const { busy, error } = submitting;
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -146,17 +129,12 @@ function NewConnectionForm({ onCancel }: { onCancel: () => void }) {
       return;
     }
     setNameError(null);
-    setError(null);
-    setBusy(true);
-    try {
+    const done = await submitting.run(async () => {
       const created = await api.createConnection({ name: trimmed });
       setFlash(`Connection “${created.name}” created. Next, connect Intercom, then HubSpot.`);
       navigate(connectionPath(created.id));
-    } catch (caught) {
-      setError(toApiError(caught));
-      setBusy(false);
-      input.current?.focus();
-    }
+    });
+    if (!done) input.current?.focus();
   }
 
   return (

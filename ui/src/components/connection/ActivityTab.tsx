@@ -1,9 +1,10 @@
 // The Activity tab: what this connection did, newest first — captured, updated, skipped with the
 // guard or rule that stopped it, failed with the vendor's words — with the HubSpot ids it touched,
 // older pages on demand, and "Push again" to capture a conversation once more.
-import { useEffect, useState } from 'preact/hooks';
-import type { ActivityEntryView, PushResult } from '../../../../src/http/api-types.ts';
+import { useState } from 'preact/hooks';
+import type { ActivityEntryView, ActivityList, PushResult } from '../../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../../api.ts';
+import { useApiData } from '../../use-api-data.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 import { OutcomeBadge } from './PushBox.tsx';
 
@@ -35,43 +36,31 @@ type PushState = { busy: true } | { busy: false; result: PushResult } | { busy: 
 export function ActivityTab({ connectionId }: { connectionId: string }) {
   const [outcome, setOutcome] = useState('');
   const [kind, setKind] = useState('');
-  const [entries, setEntries] = useState<ActivityEntryView[] | null>(null);
-  const [next, setNext] = useState<number | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
   const [pushes, setPushes] = useState<Record<number, PushState>>({});
+  const activity = useApiData<ActivityList>(() => api.listActivity(connectionId, { outcome, kind, limit: PAGE }), [connectionId, outcome, kind]);
+  const entries = activity.data?.entries ?? null;
+  const next = activity.data?.next ?? null;
+  const { loading, error } = activity;
 
-  async function load(options: { older?: boolean } = {}) {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.listActivity(connectionId, { outcome, kind, limit: PAGE, ...(options.older && next !== null ? { before: next } : {}) });
-      setEntries((current) => (options.older && current ? [...current, ...page.entries] : page.entries));
-      setNext(page.next);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setLoading(false);
-    }
+  function loadOlder() {
+    if (next === null) return;
+    void activity.extend(
+      () => api.listActivity(connectionId, { outcome, kind, limit: PAGE, before: next }),
+      (current, page) => ({ entries: [...(current?.entries ?? []), ...page.entries], next: page.next }),
+    );
   }
 
-  useEffect(() => {
-    setEntries(null);
-    setNext(null);
-    void load();
-  }, [connectionId, outcome, kind]);
-
   /** Newer entries (the push's own among them) go on top; the pages already loaded stay. */
-  async function addNewer() {
-    try {
-      const page = await api.listActivity(connectionId, { outcome, kind, limit: PAGE });
-      setEntries((current) => {
-        const top = current?.[0]?.id ?? 0;
-        return [...page.entries.filter((entry) => entry.id > top), ...(current ?? [])];
-      });
-    } catch {
-      // The push's own answer is shown already; the list catches up on the next refresh.
-    }
+  function addNewer() {
+    // Quiet: the push's own answer is shown already; the list catches up on the next refresh.
+    return activity.extend(
+      () => api.listActivity(connectionId, { outcome, kind, limit: PAGE }),
+      (current, page) => {
+        const top = current?.entries[0]?.id ?? 0;
+        return { entries: [...page.entries.filter((entry) => entry.id > top), ...(current?.entries ?? [])], next: current ? current.next : page.next };
+      },
+      { quiet: true },
+    );
   }
 
   async function pushAgain(entry: ActivityEntryView) {
@@ -115,7 +104,7 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
             <option value="ticket">Tickets</option>
           </select>
         </div>
-        <button type="button" class="button button-secondary button-small" disabled={loading} onClick={() => void load()}>
+        <button type="button" class="button button-secondary button-small" disabled={loading} onClick={() => void activity.reload()}>
           Refresh
         </button>
       </div>
@@ -162,7 +151,7 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
           </div>
           <div class="table-footer">
             {next !== null ? (
-              <button type="button" class="button button-secondary button-small" disabled={loading} onClick={() => void load({ older: true })}>
+              <button type="button" class="button button-secondary button-small" disabled={loading} onClick={loadOlder}>
                 {loading ? 'Loading…' : 'Load older'}
               </button>
             ) : (

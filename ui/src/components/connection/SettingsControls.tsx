@@ -4,35 +4,23 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SettingsBody, SettingsView } from '../../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../../api.ts';
+import { api, type ApiError } from '../../api.ts';
+import { useApiData } from '../../use-api-data.ts';
+import { type FieldErrors, useSubmit } from '../../use-submit.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 
 export function useSettings(connectionId: string) {
-  const [view, setView] = useState<SettingsView | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const settings = useApiData(() => api.getSettings(connectionId), [connectionId]);
   // Bumped when saved settings come back, so forms start again from what the server stored.
   const [version, setVersion] = useState(0);
 
-  async function load() {
-    setLoadError(null);
-    try {
-      setView(await api.getSettings(connectionId));
-    } catch (caught) {
-      setLoadError(toApiError(caught));
-    }
-  }
-
-  useEffect(() => {
-    void load();
-  }, [connectionId]);
-
   return {
-    view,
-    loadError,
+    view: settings.data,
+    loadError: settings.error,
     version,
-    load,
+    load: () => settings.reload(),
     saved(next: SettingsView) {
-      setView(next);
+      settings.set(next);
       setVersion((current) => current + 1);
     },
   };
@@ -63,8 +51,7 @@ export function ManagedNotice({ view }: { view: SettingsView }) {
   );
 }
 
-/** Where each field's errors go: a server path such as `conversations.guards.minCustomerMessages` → its message. */
-export type FieldErrors = ReadonlyMap<string, string>;
+export type { FieldErrors };
 
 export interface SaveState {
   busy: boolean;
@@ -75,26 +62,11 @@ export interface SaveState {
 }
 
 export function useSave(connectionId: string, onSaved: (view: SettingsView) => void, success: string): SaveState {
-  const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-
+  const submit = useSubmit();
+  const { busy, status, error, fieldErrors } = submit;
   async function save(body: SettingsBody) {
-    if (busy) return;
-    setBusy(true);
-    setStatus('');
-    setError(null);
-    try {
-      onSaved(await api.saveSettings(connectionId, body));
-      setStatus(success);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    await submit.run(async () => onSaved(await api.saveSettings(connectionId, body)), { success });
   }
-
-  const fieldErrors = new Map((error?.details ?? []).map((detail) => [detail.path, detail.message]));
   return { busy, status, error, fieldErrors, save };
 }
 

@@ -1,9 +1,9 @@
 // The Users tab: which HubSpot owner stands for each Intercom teammate, refreshed daily and on
 // demand, with the default owner and overrides (read-only when the YAML file declares them).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { UserMappingView } from '../../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../../api.ts';
 import { formatDateTime } from '../../format.ts';
+import { useApiData } from '../../use-api-data.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 import { UserMappingTable } from './UserMappingTable.tsx';
 import { UserSettingsForm } from './UserSettingsForm.tsx';
@@ -13,23 +13,14 @@ const POLL_MS = 1_000;
 const POLL_LIMIT = 60;
 
 export function UsersTab({ connectionId }: { connectionId: string }) {
-  const [view, setView] = useState<UserMappingView | null>(null);
-  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const users = useApiData(() => api.getUsers(connectionId), [connectionId]);
+  const { data: view, error: loadError, set: setView } = users;
   const [refreshError, setRefreshError] = useState<ApiError | null>(null);
   const [status, setStatus] = useState('');
   // Bumped when saved settings come back, so the form starts again from what the server stored.
   const [formVersion, setFormVersion] = useState(0);
   const polls = useRef(0);
   const autoRefreshed = useRef(false);
-
-  async function load() {
-    setLoadError(null);
-    try {
-      setView(await api.getUsers(connectionId));
-    } catch (caught) {
-      setLoadError(toApiError(caught));
-    }
-  }
 
   async function refresh() {
     setRefreshError(null);
@@ -41,10 +32,6 @@ export function UsersTab({ connectionId }: { connectionId: string }) {
       setRefreshError(toApiError(caught));
     }
   }
-
-  useEffect(() => {
-    void load();
-  }, [connectionId]);
 
   // Never loaded: load the teammates and owners now rather than show an empty page.
   useEffect(() => {
@@ -71,7 +58,7 @@ export function UsersTab({ connectionId }: { connectionId: string }) {
   if (loadError) {
     return (
       <ErrorAlert error={loadError} title="Couldn’t load the user mapping.">
-        <button type="button" class="button button-secondary button-small" onClick={() => void load()}>
+        <button type="button" class="button button-secondary button-small" onClick={() => void users.reload()}>
           Try again
         </button>
       </ErrorAlert>
