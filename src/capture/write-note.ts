@@ -1,15 +1,13 @@
 // Writes a conversation's transcript note exactly once (DESIGN.md §2, invariant 2).
 //
-// HubSpot has no idempotency key for creates, so the note carries a reference of its own (in its
-// footer), and that reference is committed locally before the create is sent. If the process dies
-// between HubSpot's answer and the local commit, or the answer is lost, the next run finds the
-// pending reference, looks for a note carrying it among the notes associated with the contact or
-// company (the associations API reads what was written, unlike search, which lags), and adopts it.
+// The note carries its reference in its footer; the write-once protocol (pending reference committed
+// before the create, adopted by the rerun) is src/integrations/hubspot/create-once.ts's.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ConversationCaptureRow, Database } from '../db/schema.ts';
 import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
+import { createOnce, findByReference, type ParentType } from '../integrations/hubspot/create-once.ts';
 import { confirmedGone, isNotFound } from '../integrations/hubspot/record-gone.ts';
 import { getCapture, saveCapture } from './capture-store.ts';
 
@@ -78,30 +76,12 @@ function associations(targets: NoteTargets): InlineAssociation[] {
 }
 
 /** A note carrying `reference`, among the notes associated with the targets. */
-export async function findNoteByReference(hubspot: HubSpotClient, targets: NoteTargets, reference: string): Promise<string | undefined> {
-  const parents: Array<['contacts' | 'companies' | 'tickets', string]> = [];
-  if (targets.contactId) parents.push(['contacts', targets.contactId]);
-  if (targets.companyId) parents.push(['companies', targets.companyId]);
-  if (targets.ticketId) parents.push(['tickets', targets.ticketId]);
-  for (const [type, id] of parents) {
-    const noteIds: string[] = [];
-    try {
-      for await (const item of hubspot.associations.list(type, id, 'notes')) noteIds.push(String(item.toObjectId));
-    } catch (error) {
-      // Only a parent that is really gone has no notes to look through; any other 404 (a route
-      // the API version lacks, say) must not pass for "not found", or a second note would follow.
-      if (await confirmedGone(hubspot[type], id, error)) continue;
-      throw error;
-    }
-    // Newest first: a note written moments ago is the one being looked for.
-    noteIds.reverse();
-    for (let start = 0; start < noteIds.length; start += 100) {
-      const batch = await hubspot.notes.batchRead(noteIds.slice(start, start + 100), { properties: ['hs_note_body'] });
-      const match = batch.results.find((note) => note.properties.hs_note_body?.includes(reference));
-      if (match) return match.id;
-    }
-  }
-  return undefined;
+export function findNoteByReference(hubspot: HubSpotClient, targets: NoteTargets, reference: string): Promise<string | undefined> {
+  const parents: Array<{ type: ParentType; id: string }> = [];
+  if (targets.contactId) parents.push({ type: 'contacts', id: targets.contactId });
+  if (targets.companyId) parents.push({ type: 'companies', id: targets.companyId });
+  if (targets.ticketId) parents.push({ type: 'tickets', id: targets.ticketId });
+  return findByReference(hubspot, { parents, objectType: 'notes', property: 'hs_note_body', reference });
 }
 
 /** What writeNote does first, from the stored capture alone: nothing, update the note it has, or create one. */
@@ -161,23 +141,20 @@ export async function writeNote(deps: NoteDeps, request: NoteRequest): Promise<N
 
   const reference = noteReference(connectionId, conversationId, created + 1);
   const body = request.render(reference);
-  const commit = (noteId: string) =>
-    saveCapture(deps.db, connectionId, conversationId, {
-      note_id: noteId, content_hash: hash, pending_ref: null, notes_created: created + 1, captured_at: deps.now(),
-      contact_id: request.targets.contactId, company_id: request.targets.companyId,
-    });
-
-  if (capture?.pending_ref === reference) {
-    const found = await findNoteByReference(deps.hubspot, request.targets, reference);
-    if (found) {
-      // It holds what the interrupted run wrote; bring it up to what this run would write.
-      await deps.hubspot.notes.update(found, noteProperties(request, body));
-      await commit(found);
-      return { outcome: 'captured', noteId: found, recovered: true, reference };
-    }
-  }
-  await saveCapture(deps.db, connectionId, conversationId, { pending_ref: reference });
-  const note = await deps.hubspot.notes.create({ properties: noteProperties(request, body), associations: associations(request.targets) });
-  await commit(note.id);
-  return { outcome: 'captured', noteId: note.id, recovered: false, reference };
+  const properties = noteProperties(request, body);
+  const note = await createOnce({
+    reference,
+    pendingRef: capture?.pending_ref,
+    find: () => findNoteByReference(deps.hubspot, request.targets, reference),
+    markPending: () => saveCapture(deps.db, connectionId, conversationId, { pending_ref: reference }),
+    create: () => deps.hubspot.notes.create({ properties, associations: associations(request.targets) }),
+    // It holds what the interrupted run wrote; bring it up to what this run would write.
+    adopt: (noteId) => deps.hubspot.notes.update(noteId, properties).then(() => undefined),
+    commit: (noteId) =>
+      saveCapture(deps.db, connectionId, conversationId, {
+        note_id: noteId, content_hash: hash, pending_ref: null, notes_created: created + 1, captured_at: deps.now(),
+        contact_id: request.targets.contactId, company_id: request.targets.companyId,
+      }),
+  });
+  return { outcome: 'captured', noteId: note.id, recovered: note.recovered, reference };
 }

@@ -1,7 +1,7 @@
-// A conversation's ticket, made at most once (DESIGN.md §2, invariant 2; the same scheme as
-// src/capture/write-note.ts): the reference is committed before the create and written into the
-// ticket's description, so after a crash or a lost answer the next run finds the ticket among the
-// contact's associated tickets instead of creating a second one. A conversation that has a ticket
+// A conversation's ticket, made at most once (DESIGN.md §2, invariant 2): the reference goes into the
+// ticket's description and src/integrations/hubspot/create-once.ts commits it before the create, so
+// after a crash or a lost answer the next run finds the ticket among the contact's associated
+// tickets instead of creating a second one. A conversation that has a ticket
 // keeps it; one whose ticket a person deleted in HubSpot does not get another.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -9,7 +9,7 @@ import type { ConversationState, TicketPolicy } from '../config/connection-setti
 import type { Database, TicketLinkRow } from '../db/schema.ts';
 import type { InlineAssociation, Properties } from '../integrations/hubspot/calls/objects.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
-import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
+import { createOnce, findByReference, type ParentType } from '../integrations/hubspot/create-once.ts';
 import type { ResolvedPipeline } from './resolve-pipeline.ts';
 import { getTicketLink, openTicketOfContact, saveTicketLink } from './ticket-store.ts';
 
@@ -43,27 +43,12 @@ export interface TicketDeps {
   now: () => number;
 }
 
-export async function findTicketByReference(hubspot: HubSpotClient, parents: { contactId: string | null; companyId: string | null }, reference: string): Promise<string | undefined> {
-  const lists: Array<['contacts' | 'companies', string]> = [];
-  if (parents.contactId) lists.push(['contacts', parents.contactId]);
-  if (parents.companyId) lists.push(['companies', parents.companyId]);
-  for (const [type, id] of lists) {
-    const ids: string[] = [];
-    try {
-      for await (const item of hubspot.associations.list(type, id, 'tickets')) ids.push(String(item.toObjectId));
-    } catch (error) {
-      // Only a parent that is really gone has no tickets to look through (see record-gone.ts).
-      if (await confirmedGone(hubspot[type], id, error)) continue;
-      throw error;
-    }
-    ids.reverse();
-    for (let start = 0; start < ids.length; start += 100) {
-      const batch = await hubspot.tickets.batchRead(ids.slice(start, start + 100), { properties: ['content'] });
-      const match = batch.results.find((ticket) => ticket.properties.content?.includes(reference));
-      if (match) return match.id;
-    }
-  }
-  return undefined;
+/** A ticket carrying `reference` (in its description), among the parents' associated tickets. */
+export function findTicketByReference(hubspot: HubSpotClient, parents: { contactId: string | null; companyId: string | null }, reference: string): Promise<string | undefined> {
+  const lists: Array<{ type: ParentType; id: string }> = [];
+  if (parents.contactId) lists.push({ type: 'contacts', id: parents.contactId });
+  if (parents.companyId) lists.push({ type: 'companies', id: parents.companyId });
+  return findByReference(hubspot, { parents: lists, objectType: 'tickets', property: 'content', reference });
 }
 
 function associations(request: TicketRequest): InlineAssociation[] {
@@ -119,15 +104,13 @@ export async function ensureTicket(deps: TicketDeps, request: TicketRequest): Pr
   const { link } = decided;
 
   const reference = ticketReference(connectionId, conversationId);
-  if (link?.pending_ref === reference) {
-    const found = await findTicketByReference(deps.hubspot, request, reference);
-    if (found) {
-      await saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: found, pending_ref: null, status: 'active', ...synced }, deps.now());
-      return { outcome: 'recovered', ticketId: found };
-    }
-  }
-  await saveTicketLink(deps.db, connectionId, conversationId, { pending_ref: reference, status: 'active', contact_id: request.contactId }, deps.now());
-  const ticket = await deps.hubspot.tickets.create({ properties: request.properties(reference), associations: associations(request) });
-  await saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: ticket.id, pending_ref: null, ...synced }, deps.now());
-  return { outcome: 'created', ticketId: ticket.id };
+  const ticket = await createOnce({
+    reference,
+    pendingRef: link?.pending_ref,
+    find: () => findTicketByReference(deps.hubspot, request, reference),
+    markPending: () => saveTicketLink(deps.db, connectionId, conversationId, { pending_ref: reference, status: 'active', contact_id: request.contactId }, deps.now()),
+    create: () => deps.hubspot.tickets.create({ properties: request.properties(reference), associations: associations(request) }),
+    commit: (ticketId) => saveTicketLink(deps.db, connectionId, conversationId, { ticket_id: ticketId, pending_ref: null, status: 'active', ...synced }, deps.now()),
+  });
+  return { outcome: ticket.recovered ? 'recovered' : 'created', ticketId: ticket.id };
 }
