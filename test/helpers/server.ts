@@ -83,6 +83,7 @@ export interface ApiAnswer {
   status: number;
   // Tests read answers loosely; the shapes are asserted with t.match.
   body: Record<string, any> | undefined;
+  headers?: Headers;
 }
 
 /** Calls the admin API as a signed-in browser would (session cookie and CSRF header). */
@@ -94,6 +95,6 @@ export function sessionApi(server: Pick<TestServer, 'url'>, session: { cookie: s
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined, headers: response.headers };
   };
 }

@@ -1,5 +1,6 @@
 // API Push (DESIGN.md §1: "an authenticated HTTP endpoint that captures one conversation now") and
 // the activity log. Thin: src/capture/ decides, these translate to HTTP.
+import { RetryAfterError } from '../../jobs/outcomes.ts';
 import type { FastifyInstance } from 'fastify';
 import { listActivity } from '../../activity/activity-log.ts';
 import { CaptureRefusedError, captureConversation, type CaptureDeps } from '../../capture/capture-conversation.ts';
@@ -37,6 +38,12 @@ export function captureRoutes(app: FastifyInstance, deps: { capture: CaptureDeps
       if (error instanceof CaptureRefusedError) throw new HttpError(error.status, error.code, error.message);
       if (error instanceof TicketSettingsError) throw new HttpError(409, 'ticket_settings', error.message, { details: error.problems.map((problem) => ({ path: problem.key, message: problem.message })) });
       if (error instanceof UpstreamError) throw upstreamFailure(error);
+      // The capture must wait (HubSpot's search has not caught up with a create whose answer was
+      // lost): a job would retry later by itself; the push's caller is told when to.
+      if (error instanceof RetryAfterError && error.outcome.type === 'retry_after') {
+        const seconds = Math.max(1, Math.ceil(error.outcome.delayMs / 1000));
+        throw new HttpError(503, 'retry_later', `${error.message}. Push again in ${seconds} s.`, { headers: { 'retry-after': String(seconds) } });
+      }
       throw error;
     }
   });
