@@ -21,11 +21,20 @@ export interface Submit<K extends string> {
    * Runs `action` (which does whatever follows a success itself) unless another is on its way;
    * resolves to true when it succeeded, false when it failed (the error is then in `error`) or did not run.
    */
-  run: <T>(action: () => Promise<T>, options?: { key?: K; success?: string | ((answer: T) => string) }) => Promise<boolean>;
+  run: <T>(action: () => Promise<T>, options?: RunOptions<K, T>) => Promise<boolean>;
   /** Shows an error found before sending (or clears it, with null); clears the status. */
   setError: (error: ApiError | null) => void;
   /** Forgets the error and the status. */
   reset: () => void;
+}
+
+export interface RunOptions<K extends string, T> {
+  /** Which action this is (see busyWith). */
+  key?: K;
+  /** The status line after a success. */
+  success?: string | ((answer: T) => string);
+  /** A success leaves the page (navigation, sign-out): stay busy until it is gone, so nothing is sent twice. */
+  leaves?: boolean;
 }
 
 export function useSubmit<K extends string = 'submit'>(): Submit<K> {
@@ -35,14 +44,16 @@ export function useSubmit<K extends string = 'submit'>(): Submit<K> {
   // State updates land after the next render; a double click must not send twice before that.
   const running = useRef(false);
 
-  async function run<T>(action: () => Promise<T>, options: { key?: K; success?: string | ((answer: T) => string) } = {}): Promise<boolean> {
+  async function run<T>(action: () => Promise<T>, options: RunOptions<K, T> = {}): Promise<boolean> {
     if (running.current) return false;
     running.current = true;
     setBusyWith(options.key ?? ('submit' as K));
     setErrorState(null);
     setStatus('');
+    let succeeded = false;
     try {
       const answer = await action();
+      succeeded = true;
       const { success } = options;
       if (success !== undefined) setStatus(typeof success === 'string' ? success : success(answer));
       return true;
@@ -50,8 +61,10 @@ export function useSubmit<K extends string = 'submit'>(): Submit<K> {
       setErrorState(toApiError(caught));
       return false;
     } finally {
-      running.current = false;
-      setBusyWith(null);
+      if (!(succeeded && options.leaves)) {
+        running.current = false;
+        setBusyWith(null);
+      }
     }
   }
 

@@ -1,24 +1,23 @@
 import { useState } from 'preact/hooks';
-import { api, type ApiError, toApiError } from '../api.ts';
+import { api } from '../api.ts';
+import { useSubmit } from '../use-submit.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 
 /** Settings → Sessions: end every admin session (a lost laptop, a shared browser), this one included. */
 export function SignOutEverywhereSection() {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const submit = useSubmit();
+  const { busy, error } = submit;
 
   async function signOutEverywhere() {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.signOutEverywhere();
-      // This session ended too: the sign-in page is the only place left to go.
-      window.location.assign('/login');
-    } catch (caught) {
-      setError(toApiError(caught));
-      setBusy(false);
-    }
+    await submit.run(
+      async () => {
+        await api.signOutEverywhere();
+        // This session ended too: the sign-in page is the only place left to go.
+        window.location.assign('/login');
+      },
+      { leaves: true },
+    );
   }
 
   return (
@@ -34,7 +33,7 @@ export function SignOutEverywhereSection() {
         type="button"
         class="button button-secondary"
         onClick={() => {
-          setError(null);
+          submit.reset();
           setConfirming(true);
         }}
       >

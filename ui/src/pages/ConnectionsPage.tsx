@@ -27,7 +27,7 @@ export function ConnectionsPage() {
       const created = await api.createSandboxConnection();
       setFlash(`Sandbox connection “${created.name}” created.`);
       navigate(connectionPath(created.id));
-    });
+    }, { leaves: true });
   }
 
   const atLimit = list !== null && list.maxConnections !== null && list.maxConnections > 0 && list.connections.length >= list.maxConnections;
@@ -133,7 +133,7 @@ function NewConnectionForm({ onCancel }: { onCancel: () => void }) {
       const created = await api.createConnection({ name: trimmed });
       setFlash(`Connection “${created.name}” created. Next, connect Intercom, then HubSpot.`);
       navigate(connectionPath(created.id));
-    });
+    }, { leaves: true });
     if (!done) input.current?.focus();
   }
 

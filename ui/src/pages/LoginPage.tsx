@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { BrandMark } from '../components/Layout.tsx';
+import { useSubmit } from '../use-submit.ts';
 
 interface LoginPageProps {
   /** Why the user is here, when it isn't a first visit ("You have signed out."). */
@@ -14,8 +15,8 @@ export function LoginPage({ notice, onSignedIn }: LoginPageProps) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const submitting = useSubmit();
+  const { busy, error } = submitting;
   const usernameInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
 
@@ -27,21 +28,16 @@ export function LoginPage({ notice, onSignedIn }: LoginPageProps) {
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     if (busy) return;
-    setError(null);
+    submitting.reset();
     if (!username.trim() || !password) {
       setMissing(!username.trim() ? 'Enter your username.' : 'Enter your password.');
       (!username.trim() ? usernameInput : passwordInput).current?.focus();
       return;
     }
     setMissing(null);
-    setBusy(true);
-    try {
-      const session = await api.signIn({ username: username.trim(), password });
-      onSignedIn(session);
-    } catch (caught) {
-      setError(toApiError(caught));
+    const signedIn = await submitting.run(async () => onSignedIn(await api.signIn({ username: username.trim(), password })), { leaves: true });
+    if (!signedIn) {
       setPassword('');
-      setBusy(false);
       passwordInput.current?.focus();
     }
   }

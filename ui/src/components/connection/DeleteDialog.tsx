@@ -1,29 +1,28 @@
 // Deleting a connection: the dialog names it and wants the name typed before it deletes.
 import { useState } from 'preact/hooks';
 import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../../api.ts';
+import { api } from '../../api.ts';
 import { setFlash } from '../../flash.ts';
 import { navigate } from '../../router.ts';
+import { useSubmit } from '../../use-submit.ts';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
 
 export function DeleteDialog({ detail, onCancel }: { detail: ConnectionDetail; onCancel: () => void }) {
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const submit = useSubmit();
+  const { busy, error } = submit;
   const matches = typed.trim() === detail.name;
 
   async function confirm() {
     if (!matches || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.deleteConnection(detail.id);
-      setFlash(`Connection “${detail.name}” deleted.`);
-      navigate('/connections', { focus: true });
-    } catch (caught) {
-      setError(toApiError(caught));
-      setBusy(false);
-    }
+    await submit.run(
+      async () => {
+        await api.deleteConnection(detail.id);
+        setFlash(`Connection “${detail.name}” deleted.`);
+        navigate('/connections', { focus: true });
+      },
+      { leaves: true },
+    );
   }
 
   return (

@@ -1,7 +1,8 @@
 // Pause or resume syncing, and delete the connection (behind a typed-name confirmation).
 import { useState } from 'preact/hooks';
 import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../../api.ts';
+import { api } from '../../api.ts';
+import { useSubmit } from '../../use-submit.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 import { DeleteDialog } from './DeleteDialog.tsx';
 
@@ -11,22 +12,15 @@ interface ManageSectionProps {
 }
 
 export function ManageSection({ detail, onChanged }: ManageSectionProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const submit = useSubmit();
+  const { busy, error } = submit;
   const [deleting, setDeleting] = useState(false);
 
   async function toggle(action: 'pause' | 'resume') {
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await submit.run(async () => {
       const updated = action === 'pause' ? await api.pauseConnection(detail.id) : await api.resumeConnection(detail.id);
       onChanged(updated, action === 'pause' ? 'Paused. Nothing is synced until you resume.' : 'Resumed. Syncing picks up where it left off.');
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -3,7 +3,8 @@
 // from customer text, so it is only ever shown inside a sandboxed iframe (no scripts, no same origin).
 import { useState } from 'preact/hooks';
 import type { PushRecord, PushResult } from '../../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../../api.ts';
+import { api } from '../../api.ts';
+import { useSubmit } from '../../use-submit.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 
 const outcomeText: Record<PushResult['outcome'], string> = {
@@ -64,30 +65,23 @@ export function ticketText(ticket: TicketResult): string {
 export function PushBox({ connectionId }: { connectionId: string }) {
   const [conversationId, setConversationId] = useState('');
   const [force, setForce] = useState(false);
-  const [busy, setBusy] = useState<'preview' | 'write' | null>(null);
+  const submit = useSubmit<'preview' | 'write'>();
+  const { busyWith: busy, error } = submit;
   const [missing, setMissing] = useState(false);
   const [result, setResult] = useState<PushResult | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
 
   async function push(dryRun: boolean) {
     if (busy) return;
     const id = conversationId.trim();
-    setError(null);
+    submit.reset();
     if (!id) {
       setMissing(true);
       document.getElementById('push-conversation-id')?.focus();
       return;
     }
     setMissing(false);
-    setBusy(dryRun ? 'preview' : 'write');
-    try {
-      setResult(await api.pushConversation(connectionId, id, { dryRun, force }));
-    } catch (caught) {
-      setResult(null);
-      setError(toApiError(caught));
-    } finally {
-      setBusy(null);
-    }
+    const done = await submit.run(async () => setResult(await api.pushConversation(connectionId, id, { dryRun, force })), { key: dryRun ? 'preview' : 'write' });
+    if (!done) setResult(null);
   }
 
   return (

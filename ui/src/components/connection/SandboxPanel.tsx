@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SandboxHubSpotView, SimulatedConversationView } from '../../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../../api.ts';
+import { useSubmit } from '../../use-submit.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 
 const POLL_MS = 2_000;
@@ -14,8 +15,8 @@ export function SandboxPanel({ connectionId }: { connectionId: string }) {
   const [portal, setPortal] = useState<SandboxHubSpotView | null>(null);
   const [pollError, setPollError] = useState<ApiError | null>(null);
   const [simulated, setSimulated] = useState<SimulatedConversationView | null>(null);
-  const [simulateError, setSimulateError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const simulation = useSubmit();
+  const { busy, error: simulateError } = simulation;
   const now = useNow(simulated !== null);
 
   const inFlight = useRef(false);
@@ -39,17 +40,10 @@ export function SandboxPanel({ connectionId }: { connectionId: string }) {
   }, [connectionId]);
 
   async function simulate() {
-    if (busy) return;
-    setBusy(true);
-    setSimulateError(null);
-    try {
+    await simulation.run(async () => {
       setSimulated(await api.simulateSandboxConversation(connectionId));
       void poll();
-    } catch (caught) {
-      setSimulateError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const grace = portal?.capturesAfterSeconds;

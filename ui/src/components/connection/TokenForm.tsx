@@ -3,7 +3,7 @@
 import type { ComponentChildren, RefObject } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
-import { type ApiError, toApiError } from '../../api.ts';
+import { useSubmit } from '../../use-submit.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 
 export interface TokenFormText {
@@ -35,23 +35,22 @@ export function TokenForm({ idPrefix, text, replacing, inputRef, extraFields, se
   const [accessToken, setAccessToken] = useState('');
   const [webhookSecret, setWebhookSecret] = useState('');
   const [missing, setMissing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const submitting = useSubmit();
+  const { busy, error } = submitting;
   const tokenId = `${idPrefix}-token`;
   const secretId = `${idPrefix}-webhook-secret`;
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
     if (busy) return;
-    setError(null);
+    submitting.reset();
     if (!accessToken.trim()) {
       setMissing(true);
       inputRef.current?.focus();
       return;
     }
     setMissing(false);
-    setBusy(true);
-    try {
+    const done = await submitting.run(async () => {
       const updated = await send({
         accessToken: accessToken.trim(),
         ...(webhookSecret.trim() ? { webhookSecret: webhookSecret.trim() } : {}),
@@ -59,12 +58,8 @@ export function TokenForm({ idPrefix, text, replacing, inputRef, extraFields, se
       setAccessToken('');
       setWebhookSecret('');
       onConnected(updated);
-    } catch (caught) {
-      setError(toApiError(caught));
-      inputRef.current?.focus();
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (!done) inputRef.current?.focus();
   }
 
   return (

@@ -3,7 +3,8 @@
 // names nobody any more stays visible as "not found" rather than vanishing from the form.
 import { useState } from 'preact/hooks';
 import type { OwnerOption, UserMappingView } from '../../../../src/http/api-types.ts';
-import { api, type ApiError, toApiError } from '../../api.ts';
+import { api } from '../../api.ts';
+import { useSubmit } from '../../use-submit.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 
 interface Choice {
@@ -48,8 +49,8 @@ export function UserSettingsForm({ connectionId, view, onSaved }: UserSettingsFo
   const [defaultOwner, setDefaultOwner] = useState(view.defaultOwner);
   const [rows, setRows] = useState<OverrideRow[]>(() => view.overrides.map((pair, key) => ({ key, ...pair })));
   const [nextKey, setNextKey] = useState(view.overrides.length);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const submit = useSubmit();
+  const { busy, error } = submit;
   const [incomplete, setIncomplete] = useState(false);
   const readOnly = view.managedByConfig;
 
@@ -67,23 +68,18 @@ export function UserSettingsForm({ connectionId, view, onSaved }: UserSettingsFo
   async function save(event: SubmitEvent) {
     event.preventDefault();
     if (busy || readOnly) return;
-    setError(null);
+    submit.reset();
     if (rows.some((row) => !row.intercomAdmin || !row.hubspotOwner)) {
       setIncomplete(true);
       return;
     }
-    setBusy(true);
-    try {
+    await submit.run(async () => {
       const saved = await api.saveUserSettings(connectionId, {
         defaultOwner,
         overrides: rows.map(({ intercomAdmin, hubspotOwner }) => ({ intercomAdmin, hubspotOwner })),
       });
       onSaved(saved);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
