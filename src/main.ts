@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   const daemon = await startDaemon({ config, log, secretKey: process.env.INTERHUBZ_SECRET_KEY });
   log.info({ url: daemon.url }, `Interhubz is running: open ${daemon.url}`);
-  if (daemon.app.sandbox) {
+  if (daemon.sandbox) {
     log.info(
       { intercom: `${daemon.url}/sandbox/intercom`, hubspot: `${daemon.url}/sandbox/hubspot` },
       'the built-in sandbox is on (no connections are configured): simulated Intercom and HubSpot APIs are served under /sandbox',

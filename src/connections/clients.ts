@@ -7,29 +7,37 @@ import type { ConnectionRow, Database } from '../db/schema.ts';
 import { createHubSpotClient, type HubSpotAuthSettings, type HubSpotClient } from '../integrations/hubspot/client.ts';
 import { createIntercomClient, type IntercomClient } from '../integrations/intercom/client.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
-import type { OAuthApps } from '../oauth/oauth-apps.ts';
+import type { OAuthClient } from '../oauth/oauth-client.ts';
 import type { Vault } from '../vault/vault.ts';
 
 export interface ConnectionClients {
   intercom(row: ConnectionRow): IntercomClient;
   /** Throws when the connection has no HubSpot portal, or an OAuth grant and no app to refresh it with. */
   hubspot(row: ConnectionRow): HubSpotClient;
-  /** The OAuth apps are registered with the HTTP app, after the clients exist. */
-  useOAuthApps(apps: Pick<OAuthApps, 'forConnection'>): void;
 }
 
 export class NoHubSpotAppError extends Error {
   override name = 'NoHubSpotAppError';
 }
 
-export function createConnectionClients(deps: { db: Kysely<Database>; vault: Vault; upstream: UpstreamContext; log: Logger; appId?: string; now?: () => number }): ConnectionClients {
+export interface ConnectionClientsDeps {
+  db: Kysely<Database>;
+  vault: Vault;
+  upstream: UpstreamContext;
+  log: Logger;
+  /** Which OAuth app refreshes a HubSpot grant (its client id and secret). */
+  oauth: Pick<OAuthClient, 'forConnection'>;
+  appId?: string;
+  now?: () => number;
+}
+
+export function createConnectionClients(deps: ConnectionClientsDeps): ConnectionClients {
   const intercomCache = new Map<string, { fingerprint: string; client: IntercomClient }>();
   const hubspotCache = new Map<string, { fingerprint: string; client: HubSpotClient }>();
-  let oauthApps: Pick<OAuthApps, 'forConnection'> | undefined;
 
   function hubspotAuth(row: ConnectionRow): HubSpotAuthSettings {
     if (row.hubspot_auth !== 'oauth') return { mode: 'static' };
-    const app = oauthApps?.forConnection(row, 'hubspot');
+    const app = deps.oauth.forConnection(row, 'hubspot');
     if (!app) throw new NoHubSpotAppError('this connection was authorised with OAuth, but no HubSpot app (apps.hubspot) is configured to refresh its token');
     return { mode: 'oauth', clientId: app.clientId, clientSecret: app.clientSecret };
   }
@@ -79,10 +87,6 @@ export function createConnectionClients(deps: { db: Kysely<Database>; vault: Vau
       });
       hubspotCache.set(row.id, { fingerprint, client });
       return client;
-    },
-
-    useOAuthApps(apps) {
-      oauthApps = apps;
     },
   };
 }

@@ -1,5 +1,5 @@
-// buildApp assembles the HTTP surface from what main constructed; it never listens, so tests use
-// app.inject or listen on port 0 themselves.
+// buildApp assembles the HTTP surface from services built elsewhere (src/context.ts); it creates
+// none that others use, and never listens, so tests use app.inject or listen on port 0 themselves.
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -27,8 +27,9 @@ import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { oauthCallbackRoutes, oauthStartRoute, type OAuthDeps } from './routes/oauth.ts';
-import { registerOAuthApps } from '../oauth/oauth-apps.ts';
-import { createPendingAuthorizations } from '../oauth/pending-authorizations.ts';
+import type { OAuthClient } from '../oauth/oauth-client.ts';
+import type { PendingAuthorizations } from '../oauth/pending-authorizations.ts';
+import type { MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 import type { IntakeDeps } from '../webhooks/intake.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -51,15 +52,19 @@ export interface AppDeps {
   capture: CaptureDeps;
   /** Each connection's Intercom and HubSpot clients. */
   clients: ConnectionClients;
+  /** The OAuth apps; the HTTP app registers them (their callbacks are its own address). */
+  oauth: OAuthClient;
+  /** The OAuth flows between their start and their callback. */
+  pendingAuthorizations: PendingAuthorizations;
+  /** The built-in simulators to mount, when the sandbox is on. */
+  sandbox?: MountedSandbox | undefined;
   uiDistDir?: string;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The mounted simulators, when the built-in sandbox is on. */
-    sandbox?: import('../sandbox-mount/mounted-sandbox.ts').MountedSandbox;
-    /** The OAuth apps, for the connection clients' token refresh. */
-    oauthApps: import('../oauth/oauth-apps.ts').OAuthApps;
+    /** The mounted simulators, when the built-in sandbox is on (tests drive them through it). */
+    sandbox?: MountedSandbox;
   }
 }
 
@@ -145,11 +150,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   await webhookRoutes(app, deps);
 
-  // The simulators are loaded only when the sandbox is on (src/sandbox-mount decides and mounts).
-  const mounted = await sandboxRoutes(app, deps);
-  if (mounted) app.decorate('sandbox', mounted);
-  const oauth: OAuthDeps = { apps: await registerOAuthApps(app, { config: deps.config, sandbox: app.sandbox }), pending: createPendingAuthorizations(deps.clock) };
-  app.decorate('oauthApps', oauth.apps);
+  if (deps.sandbox) {
+    await sandboxRoutes(app, deps, deps.sandbox);
+    app.decorate('sandbox', deps.sandbox);
+  }
+  await deps.oauth.register(app);
+  const oauth: OAuthDeps = { client: deps.oauth, pending: deps.pendingAuthorizations };
   oauthCallbackRoutes(app, deps, oauth);
 
   await app.register(async (api) => {

@@ -13,6 +13,7 @@ import { completeJobs, extendLease, rescheduleJob } from './finish.ts';
 import { createHandlerStats, type TaskDurations } from './handler-stats.ts';
 import { runJob, type RunEnvironment } from './run-job.ts';
 import type { TaskRegistry } from './task.ts';
+import type { WakeUps } from './wake-ups.ts';
 
 export interface SchedulerOptions {
   db: Kysely<Database>;
@@ -26,6 +27,8 @@ export interface SchedulerOptions {
   clock?: () => number;
   random?: () => number;
   workerId?: string;
+  /** The job queue's wake-ups (src/jobs/wake-ups.ts); the scheduler listens from here on. */
+  wakeUps?: WakeUps;
 }
 
 export interface Scheduler {
@@ -250,7 +253,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     failure = null;
   }
 
-  return {
+  const scheduler: Scheduler = {
     workerId,
     start() {
       if (started) return;
@@ -303,4 +306,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     handlerDurations: stats.snapshot,
     runningCount: () => running.size,
   };
+  options.wakeUps?.listen((runAt) => scheduler.notify(runAt));
+  return scheduler;
 }

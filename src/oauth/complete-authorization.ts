@@ -10,7 +10,7 @@ import { TokenResponse } from '../integrations/hubspot/schemas.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
 import type { Vault } from '../vault/vault.ts';
-import type { OAuthApp } from './oauth-apps.ts';
+import type { OAuthApp } from './oauth-client.ts';
 
 export interface CompleteDeps {
   db: Kysely<Database>;

@@ -1,30 +1,24 @@
-// The OAuth apps this daemon can send a browser to, each registered as one @fastify/oauth2
-// instance: the operator's Intercom and HubSpot apps (apps.* in the YAML) and, with the built-in
-// sandbox on, the simulators' apps (credentials random per install, src/sandbox-mount). The plugin builds the authorize URL (with PKCE where the
+// The one place that knows @fastify/oauth2 (the design names it). The rest of the code sees our
+// own small interface: which app a connection uses, the consent-page URL for a state, and the code
+// exchange's outcome. Behind it, one plugin instance per app: the operator's Intercom and HubSpot
+// apps (apps.* in the YAML) and, with the built-in sandbox on, the simulators' apps (credentials
+// random per install, src/sandbox-mount). The plugin builds the authorize URL (with PKCE where the
 // provider takes it, its verifier in an httpOnly cookie scoped to /oauth) and exchanges the code;
-// the state is ours: a key into PendingAuthorizations, bound to the admin session and connection.
+// the state is ours: a key into PendingAuthorizations, bound to the admin session and connection,
+// checked by the callback route before the exchange.
 import http from 'node:http';
 import net from 'node:net';
 import fastifyOauth2, { type OAuth2Namespace } from '@fastify/oauth2';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { ConnectionRow } from '../db/schema.ts';
 import { ownBaseUrl } from '../own-url.ts';
-import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
+import { isSandboxConnection, SANDBOX_PREFIX, type SandboxApp, type SandboxVendor } from '../sandbox-mount/mounted-sandbox.ts';
 import type { OAuthProvider } from './oauth-provider.ts';
-import type { PendingAuthorization } from './pending-authorizations.ts';
 import { PROVIDERS, SANDBOX_ORIGIN, sandboxSpec, type OAuthProviderSpec } from './providers.ts';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the OAuth routes before the plugin runs: the state to send, the flow being completed. */
-    oauthState?: string;
-    oauthPending?: PendingAuthorization;
-  }
-}
-
 export interface OAuthApp {
-  /** The plugin instance's decoration name. */
+  /** Names the app in a pending authorisation (and the plugin instance behind it). */
   key: string;
   spec: OAuthProviderSpec;
   sandbox: boolean;
@@ -32,13 +26,27 @@ export interface OAuthApp {
   clientSecret: string;
 }
 
-export interface OAuthApps {
+/** The browser's request and our reply: the plugin keeps the PKCE verifier in a cookie between the two ends. */
+export interface BrowserExchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+export type CodeExchange =
+  | { ok: true; token: Record<string, unknown> }
+  /** `detail` is what the token endpoint said (never a token), for the result page. */
+  | { ok: false; status: number | undefined; detail: string };
+
+export interface OAuthClient {
   /** The app a connection's side is authorised with, or null when none is configured. */
   forConnection(row: Pick<ConnectionRow, 'intercom_base_url'>, provider: OAuthProvider): OAuthApp | null;
   byKey(key: string): OAuthApp | undefined;
-  plugin(app: OAuthApp): OAuth2Namespace;
-  /** The authorize URL as the browser must see it (a path on this daemon for the sandbox's apps). */
-  browserUrl(app: OAuthApp, generated: string): string;
+  /** Sets the apps up on the HTTP app (their callback URI and the sandbox's token endpoint are its own address). */
+  register(server: FastifyInstance): Promise<void>;
+  /** The consent page's URL as the browser must see it (a path on this daemon for the sandbox's apps). */
+  startUrl(app: OAuthApp, state: string, exchange: BrowserExchange): Promise<string>;
+  /** Exchanges the code the browser came back with; the caller has already checked and used up the state. */
+  exchangeCode(app: OAuthApp, exchange: BrowserExchange): Promise<CodeExchange>;
 }
 
 export const callbackPath = (provider: OAuthProvider) => `/oauth/${provider}/callback`;
@@ -61,60 +69,44 @@ class SelfAgent extends http.Agent {
   }
 }
 
-function selfAddress(app: FastifyInstance): { host: string; port: number } {
-  const address = app.server.address();
+function selfAddress(server: FastifyInstance['server']): { host: string; port: number } {
+  const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the daemon is not listening on a TCP port');
   const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
   return { host, port: address.port };
 }
 
-export async function registerOAuthApps(app: FastifyInstance, deps: { config: Config; sandbox: MountedSandbox | undefined }): Promise<OAuthApps> {
+/** The apps this install has: from the configuration, and the sandbox's when it is mounted. */
+function appsOf(config: Pick<Config, 'apps'>, sandboxApps: Record<SandboxVendor, SandboxApp> | undefined): Map<string, OAuthApp> {
   const apps = new Map<string, OAuthApp>();
-  const agent = new SelfAgent(() => selfAddress(app));
-
-  const register = async (entry: OAuthApp) => {
-    const provider = entry.spec.provider;
-    await app.register(fastifyOauth2, {
-      name: entry.key,
-      credentials: {
-        client: { id: entry.clientId, secret: entry.clientSecret },
-        auth: entry.spec.endpoints,
-        // HubSpot's v3 token endpoint wants the client credentials in a form body (hubspot-api.md §2.3);
-        // Intercom's sample posts code, client_id and client_secret as a form (intercom-api.md §1.3).
-        options: { authorizationMethod: 'body', bodyFormat: 'form' },
-        http: { timeout: EXCHANGE_TIMEOUT_MS, ...(entry.sandbox ? { agent } : {}) },
-      },
-      // Never from the request's Host: the redirect URI is registered with the vendor (src/own-url.ts).
-      callbackUri: () => `${ownBaseUrl(deps.config, app.server)}${callbackPath(provider)}`,
-      ...(entry.spec.scope ? { scope: [...entry.spec.scope] } : {}),
-      ...(entry.spec.pkce ? { pkce: 'S256' as const } : {}),
-      generateStateFunction: (request: FastifyRequest) => {
-        if (!request.oauthState) throw new Error('OAuth start without a pending authorisation');
-        return request.oauthState;
-      },
-      // The route has already taken the state from PendingAuthorizations (session, connection,
-      // provider, expiry); the plugin only learns that it did.
-      checkStateFunction: (request: FastifyRequest) => request.oauthPending !== undefined,
-      cookie: { path: '/oauth', httpOnly: true, sameSite: 'lax', secure: 'auto' },
-      verifierCookieName: `ihz_oauth_verifier_${entry.key}`,
-      redirectStateCookieName: `ihz_oauth_state_${entry.key}`,
-      userAgent: 'interhubz',
-    });
-    apps.set(entry.key, entry);
-  };
-
   for (const provider of ['intercom', 'hubspot'] as const) {
-    const configured = deps.config.apps[provider];
+    const configured = config.apps[provider];
     if (configured.clientId !== '' && configured.clientSecret !== '') {
-      await register({ key: `${provider}OAuth`, spec: PROVIDERS[provider], sandbox: false, clientId: configured.clientId, clientSecret: configured.clientSecret });
+      apps.set(`${provider}OAuth`, { key: `${provider}OAuth`, spec: PROVIDERS[provider], sandbox: false, clientId: configured.clientId, clientSecret: configured.clientSecret });
     }
   }
-  if (deps.sandbox) {
+  if (sandboxApps) {
     for (const provider of ['intercom', 'hubspot'] as const) {
-      const { clientId, clientSecret } = deps.sandbox.apps[provider];
-      await register({ key: `${provider}SandboxOAuth`, spec: sandboxSpec(provider, SANDBOX_PREFIX[provider]), sandbox: true, clientId, clientSecret });
+      const { clientId, clientSecret } = sandboxApps[provider];
+      apps.set(`${provider}SandboxOAuth`, { key: `${provider}SandboxOAuth`, spec: sandboxSpec(provider, SANDBOX_PREFIX[provider]), sandbox: true, clientId, clientSecret });
     }
   }
+  return apps;
+}
+
+export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'>; sandboxApps: Record<SandboxVendor, SandboxApp> | undefined }): OAuthClient {
+  const apps = appsOf(deps.config, deps.sandboxApps);
+  const plugins = new Map<string, OAuth2Namespace>();
+  // The plugin asks for the state with the request only; the start hands it over here, by request.
+  const states = new WeakMap<FastifyRequest, string>();
+  // The callback route checks the state against PendingAuthorizations before it asks for the exchange.
+  const checked = new WeakSet<FastifyRequest>();
+
+  const pluginOf = (app: OAuthApp): OAuth2Namespace => {
+    const plugin = plugins.get(app.key);
+    if (!plugin) throw new Error(`the OAuth app ${app.key} is not registered with the HTTP app`);
+    return plugin;
+  };
 
   return {
     forConnection(row, provider) {
@@ -122,14 +114,83 @@ export async function registerOAuthApps(app: FastifyInstance, deps: { config: Co
       return apps.get(key) ?? null;
     },
     byKey: (key) => apps.get(key),
-    plugin: (entry) => (app as unknown as Record<string, OAuth2Namespace>)[entry.key] as OAuth2Namespace,
-    browserUrl(entry, generated) {
-      const url = new URL(generated);
+
+    async register(server) {
+      const agent = new SelfAgent(() => selfAddress(server.server));
+      for (const entry of apps.values()) {
+        const provider = entry.spec.provider;
+        await server.register(fastifyOauth2, {
+          name: entry.key,
+          credentials: {
+            client: { id: entry.clientId, secret: entry.clientSecret },
+            auth: entry.spec.endpoints,
+            // HubSpot's v3 token endpoint wants the client credentials in a form body (hubspot-api.md §2.3);
+            // Intercom's sample posts code, client_id and client_secret as a form (intercom-api.md §1.3).
+            options: { authorizationMethod: 'body', bodyFormat: 'form' },
+            http: { timeout: EXCHANGE_TIMEOUT_MS, ...(entry.sandbox ? { agent } : {}) },
+          },
+          // Never from the request's Host: the redirect URI is registered with the vendor (src/own-url.ts).
+          callbackUri: () => `${ownBaseUrl(deps.config, server.server)}${callbackPath(provider)}`,
+          ...(entry.spec.scope ? { scope: [...entry.spec.scope] } : {}),
+          ...(entry.spec.pkce ? { pkce: 'S256' as const } : {}),
+          generateStateFunction: (request: FastifyRequest) => {
+            const state = states.get(request);
+            if (!state) throw new Error('OAuth start without a pending authorisation');
+            return state;
+          },
+          checkStateFunction: (request: FastifyRequest) => checked.has(request),
+          cookie: { path: '/oauth', httpOnly: true, sameSite: 'lax', secure: 'auto' },
+          verifierCookieName: `ihz_oauth_verifier_${entry.key}`,
+          redirectStateCookieName: `ihz_oauth_state_${entry.key}`,
+          userAgent: 'interhubz',
+        });
+        // The plugin decorates the instance under the name it was given; only this module reads it.
+        plugins.set(entry.key, (server as unknown as Record<string, OAuth2Namespace>)[entry.key] as OAuth2Namespace);
+      }
+    },
+
+    async startUrl(app, state, { request, reply }) {
+      states.set(request, state);
+      const url = new URL(await pluginOf(app).generateAuthorizationUri(request, reply));
       // simple-oauth2 writes an absent scope as scope=undefined; Intercom takes no scope at all.
-      if (!entry.spec.scope) url.searchParams.delete('scope');
+      if (!app.spec.scope) url.searchParams.delete('scope');
       // The simulators' consent pages are this daemon's own pages: a path, so the browser stays at
       // the address it used, whatever the request's headers say.
-      return entry.sandbox ? url.href.slice(SANDBOX_ORIGIN.length) : url.href;
+      return app.sandbox ? url.href.slice(SANDBOX_ORIGIN.length) : url.href;
+    },
+
+    async exchangeCode(app, { request, reply }) {
+      checked.add(request);
+      try {
+        const answer = await pluginOf(app).getAccessTokenFromAuthorizationCodeFlow(request, reply);
+        return { ok: true, token: answer.token as unknown as Record<string, unknown> };
+      } catch (error) {
+        return { ok: false, status: exchangeStatus(error), detail: exchangeMessage(error) };
+      }
     },
   };
+}
+
+// simple-oauth2 throws @hapi/wreck's errors: the status in output, the raw answer in data.payload.
+type WreckError = { output?: { statusCode?: number }; data?: { payload?: unknown }; message?: string };
+
+function exchangeStatus(error: unknown): number | undefined {
+  return (error as WreckError).output?.statusCode;
+}
+
+/** What the token endpoint said (HubSpot: error_description/message; Intercom: errors[0].message), never a token. */
+function exchangeMessage(error: unknown): string {
+  const e = error as WreckError;
+  let payload = e.data?.payload;
+  if (Buffer.isBuffer(payload)) {
+    try {
+      payload = JSON.parse(payload.toString('utf8'));
+    } catch {
+      payload = undefined;
+    }
+  }
+  const body = (typeof payload === 'object' && payload !== null ? payload : {}) as { error_description?: unknown; message?: unknown; errors?: Array<{ message?: unknown }> };
+  const said = [body.error_description, body.message, body.errors?.[0]?.message].find((value): value is string => typeof value === 'string');
+  const status = exchangeStatus(error);
+  return [status ? `HTTP ${status}` : null, said ?? (status ? null : e.message ?? 'no answer')].filter(Boolean).join(': ');
 }

@@ -1,6 +1,7 @@
 // Where each vendor's OAuth lives, and how its token endpoint wants to be spoken to. The plugin
-// (@fastify/oauth2) is registered once per app: the operator's Intercom and HubSpot apps from the
-// YAML (apps.*), and, when the built-in sandbox is on, the simulators' own apps.
+// (@fastify/oauth2, behind src/oauth/oauth-client.ts) is registered once per app: the operator's
+// Intercom and HubSpot apps from the YAML (apps.*), and, when the built-in sandbox is on, the
+// simulators' own apps.
 import type { OAuthProvider } from './oauth-provider.ts';
 import { REQUIRED_SCOPES } from '../integrations/hubspot/scopes.ts';
 import { TOKEN_PATH as HUBSPOT_TOKEN_PATH } from '../integrations/hubspot/auth.ts';

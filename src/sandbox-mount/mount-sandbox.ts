@@ -16,7 +16,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
-import { callbackPath } from '../oauth/oauth-apps.ts';
+import { callbackPath } from '../oauth/oauth-client.ts';
 import { ownBaseUrl } from '../own-url.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox, type SandboxApp, type SandboxVendor } from './mounted-sandbox.ts';
 
@@ -84,26 +84,30 @@ function newApp(label: string): SandboxApp {
   return { clientId: `${label}-${randomUUID()}`, clientSecret: randomBytes(32).toString('base64url') };
 }
 
-export interface MountDeps {
-  config: Config;
-  db: Kysely<Database>;
-  guards: SandboxGuards;
-  /** Simulator options for tests (a lower record cap, say). */
-  simulatorOptions?: { maxRecordsPerType?: number; requestLogCapacity?: number };
-}
-
-/** Mounts both simulators under /sandbox when the sandbox is on; undefined when it is off. */
-export async function mountSandbox(app: FastifyInstance, deps: MountDeps): Promise<MountedSandbox | undefined> {
-  if (!(await sandboxWanted(deps.config, deps.db))) return undefined;
+/**
+ * Loads the simulators (import(): only when the sandbox is on, decided once per start by
+ * sandboxWanted) with this start's OAuth apps, drawn here before the OAuth client and the mount use them.
+ */
+export async function createSandbox(options: { simulatorOptions?: { maxRecordsPerType?: number; requestLogCapacity?: number } } = {}): Promise<MountedSandbox> {
   const [{ createIntercomSimulator }, { createHubSpotSimulator }] = await Promise.all([
     import('../sandbox/intercom/index.ts'),
     import('../sandbox/hubspot/index.ts'),
   ]);
   const apps: MountedSandbox['apps'] = { intercom: newApp('ihz-sandbox-intercom'), hubspot: newApp('ihz-sandbox-hubspot') };
-  // No redirect URI is registered until the daemon knows its address (below): none is accepted before.
-  const intercom = createIntercomSimulator({ ...deps.simulatorOptions, seed: { app: { name: 'Interhubz Sandbox', ...apps.intercom, redirectUris: [] } } });
-  const hubspot = createHubSpotSimulator({ ...deps.simulatorOptions, app: { ...apps.hubspot, redirectUris: [] } });
+  // No redirect URI is registered until the daemon knows its address (mountSandbox): none is accepted before.
+  const intercom = createIntercomSimulator({ ...options.simulatorOptions, seed: { app: { name: 'Interhubz Sandbox', ...apps.intercom, redirectUris: [] } } });
+  const hubspot = createHubSpotSimulator({ ...options.simulatorOptions, app: { ...apps.hubspot, redirectUris: [] } });
+  return { intercom, hubspot, apps };
+}
 
+export interface MountDeps {
+  config: Config;
+  guards: SandboxGuards;
+}
+
+/** Mounts both simulators under /sandbox (the HTTP app closes them when it closes). */
+export async function mountSandbox(app: FastifyInstance, sandbox: MountedSandbox, deps: MountDeps): Promise<void> {
+  const { intercom, hubspot, apps } = sandbox;
   const mounts: Array<[SandboxVendor, { apiPlugin: FastifyPluginAsync; controlPlugin: FastifyPluginAsync }]> = [['intercom', intercom], ['hubspot', hubspot]];
   for (const [vendor, sim] of mounts) {
     const prefix = SANDBOX_PREFIX[vendor];
@@ -132,7 +136,7 @@ export async function mountSandbox(app: FastifyInstance, deps: MountDeps): Promi
     }, { prefix });
   }
 
-  // The OAuth callbacks are this daemon's (src/oauth/oauth-apps.ts); register them as the only
+  // The OAuth callbacks are this daemon's (src/oauth/oauth-client.ts); register them as the only
   // redirect URIs, as an operator registers them with the real vendors.
   app.addHook('onListen', async () => {
     const base = ownBaseUrl(deps.config, app.server);
@@ -142,5 +146,4 @@ export async function mountSandbox(app: FastifyInstance, deps: MountDeps): Promi
     if (hubspotApp) hubspotApp.redirectUris = [`${base}${callbackPath('hubspot')}`];
   });
   app.addHook('onClose', async () => intercom.close());
-  return { intercom, hubspot, apps };
 }

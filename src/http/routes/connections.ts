@@ -25,7 +25,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
       config: deps.config,
       baseUrl: publicBaseUrl(deps.config, request),
       now: deps.clock(),
-      oauthStart: (row, provider) => (oauth.apps.forConnection(row, provider) && !yamlTokenKey(deps.config, row, provider) ? oauthStartPath(row.id, provider) : null),
+      oauthStart: (row, provider) => (oauth.client.forConnection(row, provider) && !yamlTokenKey(deps.config, row, provider) ? oauthStartPath(row.id, provider) : null),
     });
     return notice ? { ...described, notice } : described;
   };

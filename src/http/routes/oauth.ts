@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { findLiveSession } from '../../db/repos/admin-sessions.ts';
 import { getConnection } from '../../db/repos/connections.ts';
 import { completeAuthorization } from '../../oauth/complete-authorization.ts';
-import type { OAuthApps } from '../../oauth/oauth-apps.ts';
+import type { OAuthClient } from '../../oauth/oauth-client.ts';
 import type { PendingAuthorizations, TakeResult } from '../../oauth/pending-authorizations.ts';
 import { isOAuthProvider, PROVIDERS } from '../../oauth/providers.ts';
 import { renderResultPage, type ResultPage } from '../../oauth/result-page.ts';
@@ -19,7 +19,7 @@ import { SESSION_COOKIE } from '../authenticate.ts';
 import { HttpError, notFound } from '../errors.ts';
 
 export interface OAuthDeps {
-  apps: OAuthApps;
+  client: OAuthClient;
   pending: PendingAuthorizations;
 }
 
@@ -42,14 +42,14 @@ export function oauthStartRoute(api: FastifyInstance, deps: AppDeps, oauth: OAut
     if (!connection) throw notFound('A connection with that id');
     const yamlKey = yamlTokenKey(deps.config, connection, provider);
     if (yamlKey) throw new HttpError(409, 'managed_by_config', `'${connection.name}' gets its ${PROVIDERS[provider].vendor} token from the configuration file (${yamlKey}); change it there.`);
-    const app = oauth.apps.forConnection(connection, provider);
+    const app = oauth.client.forConnection(connection, provider);
     if (!app) {
       throw new HttpError(409, 'oauth_not_configured', `No ${PROVIDERS[provider].vendor} OAuth app is configured: set apps.${provider}.clientId and apps.${provider}.clientSecret in the configuration file, or connect with a token.`);
     }
-    request.oauthState = oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, app: app.key });
-    const generated = await oauth.apps.plugin(app).generateAuthorizationUri(request, reply);
+    const state = oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, app: app.key });
+    const consentPage = await oauth.client.startUrl(app, state, { request, reply });
     request.log.info({ connectionId: connection.id, provider, sandbox: app.sandbox }, 'OAuth authorisation started');
-    return reply.redirect(oauth.apps.browserUrl(app, generated), 302);
+    return reply.redirect(consentPage, 302);
   });
 }
 
@@ -106,44 +106,18 @@ export function oauthCallbackRoutes(app: FastifyInstance, deps: AppDeps, oauth: 
 
     const row = await getConnection(deps.db, pending.connectionId);
     if (!row) return page(reply, 404, { title, message: 'The connection was deleted while the consent page was open.', back: home });
-    const appEntry = oauth.apps.byKey(pending.app);
+    const appEntry = oauth.client.byKey(pending.app);
     if (!appEntry) return page(reply, 409, { title, message: `The ${vendor} OAuth app this authorisation started with is no longer configured.`, back });
 
-    let token: Record<string, unknown>;
-    try {
-      request.oauthPending = pending;
-      token = (await oauth.apps.plugin(appEntry).getAccessTokenFromAuthorizationCodeFlow(request, reply)).token as unknown as Record<string, unknown>;
-    } catch (error) {
-      request.log.warn({ connectionId: row.id, provider, status: exchangeStatus(error) }, 'OAuth code exchange failed');
-      return page(reply, 502, { title, message: `${vendor} did not accept the authorisation code. Nothing was changed; try again.`, detail: exchangeMessage(error), back });
+    const exchanged = await oauth.client.exchangeCode(appEntry, { request, reply });
+    if (!exchanged.ok) {
+      request.log.warn({ connectionId: row.id, provider, status: exchanged.status }, 'OAuth code exchange failed');
+      return page(reply, 502, { title, message: `${vendor} did not accept the authorisation code. Nothing was changed; try again.`, detail: exchanged.detail, back });
     }
 
-    const completed = await completeAuthorization(deps, { row, provider, app: appEntry, token });
+    const completed = await completeAuthorization(deps, { row, provider, app: appEntry, token: exchanged.token });
     if (!completed.ok) return page(reply, completed.status, { title, message: `${completed.message} Nothing was changed.`, back });
     request.log.info({ connectionId: row.id, provider, changedAccount: completed.changed }, 'connected through OAuth');
     return reply.redirect(`/connections/${encodeURIComponent(row.id)}?oauth=${provider}${completed.changed ? '&changed=1' : ''}`, 302);
   });
-}
-
-type WreckError = { output?: { statusCode?: number }; data?: { payload?: unknown }; message?: string };
-
-function exchangeStatus(error: unknown): number | undefined {
-  return (error as WreckError).output?.statusCode;
-}
-
-/** What the token endpoint said (HubSpot: error_description/message; Intercom: errors[0].message), never a token. */
-function exchangeMessage(error: unknown): string {
-  const e = error as WreckError;
-  let payload = e.data?.payload;
-  if (Buffer.isBuffer(payload)) {
-    try {
-      payload = JSON.parse(payload.toString('utf8'));
-    } catch {
-      payload = undefined;
-    }
-  }
-  const body = (typeof payload === 'object' && payload !== null ? payload : {}) as { error_description?: unknown; message?: unknown; errors?: Array<{ message?: unknown }> };
-  const said = [body.error_description, body.message, body.errors?.[0]?.message].find((value): value is string => typeof value === 'string');
-  const status = exchangeStatus(error);
-  return [status ? `HTTP ${status}` : null, said ?? (status ? null : e.message ?? 'no answer')].filter(Boolean).join(': ');
 }

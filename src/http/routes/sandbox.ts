@@ -3,16 +3,14 @@
 // APIs, a signed-in session for the consent pages).
 import type { FastifyInstance } from 'fastify';
 import { findLiveSession } from '../../db/repos/admin-sessions.ts';
-import { mountSandbox, type MountDeps } from '../../sandbox-mount/mount-sandbox.ts';
+import { mountSandbox } from '../../sandbox-mount/mount-sandbox.ts';
 import type { MountedSandbox } from '../../sandbox-mount/mounted-sandbox.ts';
 import type { AppDeps } from '../app.ts';
 import { requireAdminCaller, SESSION_COOKIE } from '../authenticate.ts';
 
-export async function sandboxRoutes(app: FastifyInstance, deps: AppDeps, options: Pick<MountDeps, 'simulatorOptions'> = {}): Promise<MountedSandbox | undefined> {
-  return mountSandbox(app, {
+export async function sandboxRoutes(app: FastifyInstance, deps: AppDeps, sandbox: MountedSandbox): Promise<void> {
+  await mountSandbox(app, sandbox, {
     config: deps.config,
-    db: deps.db,
-    ...options,
     guards: {
       // A session or an admin-scope token: a push or read token must not drive the simulators.
       requireAdmin: requireAdminCaller(deps),

@@ -1,0 +1,177 @@
+// Builds every service of the daemon once, in dependency order, and hands them over as one plain
+// object: data dir → secret key and vault → database, migrations, key check → configured
+// connections → sandbox → OAuth apps → upstream pools and connection clients → job queue →
+// features → scheduler → admin account → what the HTTP app needs. Nothing here listens or runs a
+// timer (startDaemon does), and nothing is patched after it is built.
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { resolveAdminAccount, type AdminAccount } from './auth/admin-account.ts';
+import { createLoginLimiter, type LoginLimiter } from './auth/login-limiter.ts';
+import { createCaptureDeps } from './capture/feature.ts';
+import type { Chore } from './chores.ts';
+import type { Config } from './config/schema.ts';
+import { createConnectionClients } from './connections/clients.ts';
+import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
+import { DATABASE_FILE, ensureDataDir, openDb, type Db } from './db/database.ts';
+import { hashPlainRecordLinks } from './db/hash-record-links.ts';
+import { isMigrated, migrate, readMigrations, type Migration } from './db/migrate.ts';
+import type { FeatureContext } from './feature.ts';
+import { FEATURES, featureChores, featureTasks, startFeatures } from './features.ts';
+import type { ReadinessCheck } from './http/routes/health.ts';
+import { createUpstreamContext } from './integrations/upstream-context.ts';
+import { createJobQueue } from './jobs/job-queue.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
+import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
+import { createWakeUps } from './jobs/wake-ups.ts';
+import { createMatchKeyHasher } from './matching/match-key.ts';
+import { createOAuthClient, type OAuthClient } from './oauth/oauth-client.ts';
+import { createPendingAuthorizations, type PendingAuthorizations } from './oauth/pending-authorizations.ts';
+import { ownerLookup } from './owners/feature.ts';
+import { createSandbox, sandboxWanted } from './sandbox-mount/mount-sandbox.ts';
+import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
+import { createTicketPipelineDeps } from './tickets/feature.ts';
+import { loadSecretKey } from './vault/secret-key.ts';
+import { createVault } from './vault/vault.ts';
+import { verifyKeyMatchesDatabase } from './vault/verify-key.ts';
+import type { EventReaction } from './webhooks/event-tasks.ts';
+import type { IntakeDeps } from './webhooks/intake.ts';
+import { createDeliveryRecorder } from './webhooks/record-deliveries.ts';
+import { createSigningSecrets } from './webhooks/signing-secrets.ts';
+
+export interface ContextOptions {
+  /** INTERHUBZ_SECRET_KEY, read by main from the environment. */
+  secretKey?: string | undefined;
+  clock?: () => number;
+  uiDistDir?: string;
+  /** Extra job handlers (tests). */
+  tasks?: readonly TaskDefinition[];
+  /** Extra reactions to webhook events (tests). */
+  reactions?: readonly EventReaction[];
+  /** false: tests drive the scheduler by hand (scheduler.drain()); its readiness check then always passes. */
+  startScheduler?: boolean;
+  /** scrypt's N for the admin password; only tests lower it (many starts), the default is 2^17. */
+  passwordHashCost?: number;
+}
+
+export interface AppContext extends FeatureContext {
+  /** The database handle (SQLite and Kysely); `db` is its Kysely side. */
+  database: Db;
+  oauth: OAuthClient;
+  pendingAuthorizations: PendingAuthorizations;
+  /** The built-in simulators, when the sandbox is on for this start. */
+  sandbox: MountedSandbox | undefined;
+  admin: AdminAccount;
+  loginLimiter: LoginLimiter;
+  scheduler: Scheduler;
+  /** What the webhook routes need. */
+  intake: IntakeDeps;
+  readiness: Record<string, ReadinessCheck>;
+  /** Every feature's periodic chores, to be started once the daemon listens. */
+  chores: Chore[];
+  uiDistDir?: string;
+  /** Closes what the context opened (upstream pools, the database); the scheduler is stopped before. */
+  close(): Promise<void>;
+}
+
+export async function buildContext(config: Config, log: Logger, options: ContextOptions = {}): Promise<AppContext> {
+  const clock = options.clock ?? Date.now;
+  ensureDataDir(config.dataDir);
+
+  const secret = loadSecretKey({ envKey: options.secretKey, keyFile: config.vault.keyFile, dataDir: config.dataDir, databaseFile: join(config.dataDir, DATABASE_FILE) });
+  if (secret.source === 'generated') {
+    log.warn({ keyFile: secret.file, keyId: secret.id }, 'generated a new secret key for the credential vault; back this file up with the database');
+  }
+  const vault = createVault(secret);
+
+  const database = openDb(join(config.dataDir, DATABASE_FILE));
+  const db = database.kysely;
+  let sandbox: MountedSandbox | undefined;
+  try {
+    const migrations = readMigrations();
+    const { applied } = migrate(database.sqlite, migrations, clock);
+    if (applied.length > 0) log.info({ applied }, 'database migrations applied');
+    await verifyKeyMatchesDatabase(db, vault, clock());
+    // Customer identifiers in record_links are keyed hashes; links from before migration 0013 are hashed now.
+    const matchKeys = createMatchKeyHasher(secret.key);
+    const hashedLinks = hashPlainRecordLinks(database.sqlite, matchKeys);
+    if (hashedLinks > 0) log.info({ links: hashedLinks }, 'record links from before the upgrade now keyed by hashes');
+    const seeded = await seedConnectionsFromConfig(db, vault, config, clock());
+    if (config.connections.length > 0 || seeded.released.length > 0 || seeded.pruned.length > 0) {
+      log.info({ ...seeded, identify: seeded.identify.length }, 'connections from the configuration file applied');
+    }
+
+    // Decided once per start, by the connections in the database (src/sandbox-mount), seeded ones included.
+    const sandboxOn = await sandboxWanted(config, db);
+    sandbox = sandboxOn ? await createSandbox() : undefined;
+    const oauth = createOAuthClient({ config, sandboxApps: sandbox?.apps });
+
+    const upstream = createUpstreamContext(config.upstream);
+    const clients = createConnectionClients({ db, vault, upstream, log, oauth, now: clock });
+    // The queue wakes the scheduler, which is built after the tasks that need the queue.
+    const wakeUps = createWakeUps();
+    const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
+    const recorder = createDeliveryRecorder({ db, jobs, clock });
+    const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }) });
+    const featureContext: FeatureContext = { config, log, clock, db, vault, upstream, clients, jobs, recorder, capture, seeded };
+
+    const scheduler = createScheduler({
+      db,
+      tasks: taskRegistry(featureTasks(FEATURES, featureContext, options)),
+      log,
+      clock,
+      wakeUps,
+      concurrency: config.jobs.concurrency,
+      perConnectionConcurrency: config.jobs.perConnectionConcurrency,
+      leaseMs: config.jobs.leaseSeconds * 1000,
+      maxSleepMs: config.jobs.maxSleepSeconds * 1000,
+      backoff: { baseMs: config.jobs.backoffBaseSeconds * 1000, capMs: config.jobs.backoffCapSeconds * 1000 },
+    });
+    await startFeatures(FEATURES, featureContext);
+
+    const admin = await resolveAdminAccount(config.admin, db, options.passwordHashCost === undefined ? {} : { cost: options.passwordHashCost });
+    if (admin.weakConfiguredHash) {
+      log.warn('admin.passwordHash was made with a lower scrypt cost than the current one; make a new one with `npm run hash-password`');
+    }
+
+    return {
+      ...featureContext,
+      database,
+      oauth,
+      pendingAuthorizations: createPendingAuthorizations(clock),
+      sandbox,
+      admin,
+      loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
+      scheduler,
+      intake: { db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock },
+      readiness: readinessChecks({ database, migrations, scheduler, config, clock, schedulerRuns: options.startScheduler !== false }),
+      chores: featureChores(FEATURES, featureContext),
+      ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
+      async close() {
+        await upstream.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    sandbox?.intercom.close();
+    await database.close();
+    throw error;
+  }
+}
+
+function readinessChecks(deps: { database: Db; migrations: Migration[]; scheduler: Scheduler; config: Config; clock: () => number; schedulerRuns: boolean }): Record<string, ReadinessCheck> {
+  const { database, migrations, scheduler, clock } = deps;
+  // A heartbeat older than a few sleeps means the loop is stuck.
+  const heartbeatLimitMs = Math.max(3 * deps.config.jobs.maxSleepSeconds * 1000, 30_000);
+  return {
+    database: () => (database.sqlite.open ? true : 'closed'),
+    migrations: () => (isMigrated(database.sqlite, migrations) ? true : 'pending'),
+    scheduler: () => {
+      if (!deps.schedulerRuns) return true;
+      const failure = scheduler.tickFailure();
+      if (failure) return `cannot run jobs since ${new Date(failure.since).toISOString()} (${failure.count} failed looks at the job table): ${failure.message}`;
+      const beat = scheduler.lastHeartbeat();
+      if (beat === null) return 'starting';
+      return clock() - beat <= heartbeatLimitMs ? true : `no heartbeat for ${Math.round((clock() - beat) / 1000)} s`;
+    },
+  };
+}
