@@ -17,9 +17,9 @@ import { NeedsReauthError, PermanentJobError, RetryAfterError } from '../jobs/ou
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 import type { EventPayload, EventReaction } from '../webhooks/event-tasks.ts';
+import { SettingsProblemError } from '../config/settings-problem.ts';
 import { CAPTURE_TRIGGERS, CaptureRefusedError, captureConversation, type CaptureDeps } from './capture-conversation.ts';
-import { TicketSettingsError } from '../tickets/ticket-pipeline.ts';
-import { getCapture } from './capture-store.ts';
+import { getCapture } from '../conversations/conversation-store.ts';
 import { closesToRecheck, forgetClose, rememberClose } from './pending-closes.ts';
 import { CAPTURE_TOPICS, sweptTrigger, triggerFor, type TriggerAction } from './triggers.ts';
 
@@ -36,7 +36,7 @@ export type CapturePayload = z.infer<typeof CapturePayload>;
 
 /** A failure after which no retry follows: the one the activity log records. */
 function isFinal(error: unknown, ctx: TaskContext): boolean {
-  if (error instanceof TicketSettingsError) return true;
+  if (error instanceof SettingsProblemError) return true;
   const outcome = toJobOutcomeError(error);
   if (outcome instanceof PermanentJobError) return true;
   if (outcome instanceof NeedsReauthError || outcome instanceof RetryAfterError) return false;
@@ -59,9 +59,9 @@ export function captureTasks(deps: CaptureDeps): TaskDefinition[] {
           if (error instanceof CaptureRefusedError) return refusalOutcome(deps.db, error, connectionId, payload, ctx);
           // A failure for good is in the activity log; the sweep must not re-queue it every pass.
           if (isFinal(error, ctx)) await forgetClose(deps.db, connectionId, payload.conversationId);
-          // The ticket settings name what HubSpot does not have: a person must fix them (the
-          // connection shows the warning); retrying cannot help.
-          if (error instanceof TicketSettingsError) return { type: 'fail', reason: error.message };
+          // The settings (the ticket pipeline, say) name what HubSpot does not have: a person must
+          // fix them (the connection shows the warning); retrying cannot help.
+          if (error instanceof SettingsProblemError) return { type: 'fail', reason: error.message };
           throw toJobOutcomeError(error);
         }
       },

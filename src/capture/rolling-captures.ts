@@ -8,7 +8,7 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import type { Database } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from 'pino';
-import { getCapture } from './capture-store.ts';
+import { getCapture } from '../conversations/conversation-store.ts';
 import { CAPTURE_TASK, captureKey } from './capture-task.ts';
 import { rollingDue } from './triggers.ts';
 

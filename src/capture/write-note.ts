@@ -9,7 +9,7 @@ import type { InlineAssociation, Properties } from '../integrations/hubspot/call
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import { createOnce, findByReference, type ParentType } from '../integrations/hubspot/create-once.ts';
 import { confirmedGone, isNotFound } from '../integrations/hubspot/record-gone.ts';
-import { getCapture, saveCapture } from './capture-store.ts';
+import { getCapture, saveCapture } from '../conversations/conversation-store.ts';
 
 /** note → contact 202, note → company 190, note → ticket 228 (hubspot-api.md §9, §11.3). */
 export const NOTE_ASSOCIATION_TYPE = { contact: 202, company: 190, ticket: 228 } as const;

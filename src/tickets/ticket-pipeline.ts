@@ -3,6 +3,7 @@
 // warning on the connection naming the settings key, and no ticket is written with it.
 import type { Kysely } from 'kysely';
 import type { TicketSettings } from '../config/connection-settings.ts';
+import { SettingsProblemError } from '../config/settings-problem.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import type { Pipeline } from '../integrations/hubspot/schemas.ts';
@@ -14,14 +15,8 @@ export const TICKET_SETTINGS_WARNING = 'ticket_settings';
 export const TICKET_PERMISSION_WARNING = 'ticket_permission';
 
 /** The ticket settings name a pipeline or stage HubSpot does not have, or tickets are not permitted. */
-export class TicketSettingsError extends Error {
+export class TicketSettingsError extends SettingsProblemError {
   override name = 'TicketSettingsError';
-  readonly problems: PipelineProblem[];
-
-  constructor(message: string, problems: PipelineProblem[]) {
-    super(message);
-    this.problems = problems;
-  }
 }
 
 export interface PipelineCache {

@@ -16,7 +16,8 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import { getConnection } from '../db/repos/connections.ts';
 import type { ConnectionRow, Database, TicketLinkRow } from '../db/schema.ts';
 import { recordActivity } from '../activity/activity-log.ts';
-import { captureConversation, type CaptureDeps } from '../capture/capture-conversation.ts';
+import type { ResolveDeps } from '../conversations/resolve-records.ts';
+import { makeConversationTicket } from './conversation-ticket.ts';
 import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
 import { toJobOutcomeError } from '../integrations/job-outcome.ts';
 import type { IntercomClient } from '../integrations/intercom/client.ts';
@@ -50,7 +51,8 @@ const changeOfTopic = (topic: string): HubSpotTicketChange | undefined =>
 export interface TicketTaskDeps {
   db: Kysely<Database>;
   clients: ConnectionClients;
-  capture: CaptureDeps;
+  /** The shared first step's services (capture's, so locks are shared with captures). */
+  capture: ResolveDeps;
   tickets: TicketPipelineDeps;
   now: () => number;
 }
@@ -273,7 +275,7 @@ export function ticketTasks(deps: TicketTaskDeps): TaskDefinition[] {
       async run(payload, ctx) {
         const row = await activeRow(deps, ctx);
         if (!row) return undefined;
-        await guard(() => captureConversation(deps.capture, row.id, payload.conversationId, { trigger: 'first_message', ticketOnly: true, isFinal: () => ctx.job.attempt >= ctx.job.maxAttempts }));
+        await guard(() => makeConversationTicket({ ...deps.capture, tickets: deps.tickets }, row.id, payload.conversationId, { trigger: 'first_message', dryRun: false, isFinal: () => ctx.job.attempt >= ctx.job.maxAttempts }));
         return undefined;
       },
     }),

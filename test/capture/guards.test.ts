@@ -1,7 +1,7 @@
 // Noise guards: each one stopping, passing and switched off; the order; who counts as customer,
 // teammate and bot; tags without regard to case.
 import t from 'tap';
-import { checkGuards, conversationFacts, describeGuards } from '../../src/capture/guards.ts';
+import { checkGuards, conversationFacts, describeGuards } from '../../src/conversations/guards.ts';
 import type { GuardSettings } from '../../src/config/connection-settings.ts';
 import type { IntercomConversation } from '../../src/integrations/intercom/conversations.ts';
 import type { IntercomPart } from '../../src/integrations/intercom/schemas.ts';

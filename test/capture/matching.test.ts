@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { createKeyedLock } from '../../src/capture/keyed-lock.ts';
-import { matchCompany, matchContact, type MatchDeps } from '../../src/capture/match-records.ts';
+import { createKeyedLock } from '../../src/conversations/keyed-lock.ts';
+import { matchCompany, matchContact, type MatchDeps } from '../../src/conversations/match-records.ts';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { DATABASE_FILE } from '../../src/db/database.ts';
 import { RetryAfterError } from '../../src/jobs/outcomes.ts';

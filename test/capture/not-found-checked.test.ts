@@ -5,7 +5,7 @@
 // else passes through.
 import Fastify from 'fastify';
 import t, { type Test } from 'tap';
-import { saveCapture } from '../../src/capture/capture-store.ts';
+import { saveCapture } from '../../src/conversations/conversation-store.ts';
 import { noteReference, writeNote, type NoteRequest } from '../../src/capture/write-note.ts';
 import { UpstreamError } from '../../src/integrations/upstream-error.ts';
 import { TICKET_STAGE_TASK } from '../../src/tickets/ticket-tasks.ts';

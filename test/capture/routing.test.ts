@@ -1,6 +1,6 @@
 // Destination routing: each condition kind, combined conditions, first match wins, defaults, nowhere.
 import t from 'tap';
-import { routeConversation } from '../../src/capture/routing.ts';
+import { routeConversation } from '../../src/conversations/routing.ts';
 import { ConnectionSettings, type RoutingRule, type RoutingSettings } from '../../src/config/connection-settings.ts';
 import type { IntercomConversation } from '../../src/integrations/intercom/conversations.ts';
 

@@ -35,7 +35,7 @@ import type { MatchKeyHasher, StoredMatchKey } from '../matching/match-key.ts';
 import { candidateFromRecord, chooseContact, ENGAGEMENT_PROPERTIES } from '../matching/tie-break.ts';
 import { RetryAfterError } from '../jobs/outcomes.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
-import { confirmAssociation, getLink, isAssociationConfirmed, saveLinks, type ObjectType, type StoredLink } from './capture-store.ts';
+import { confirmAssociation, getLink, isAssociationConfirmed, saveLinks, type ObjectType, type StoredLink } from './conversation-store.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 
 /** company → contact, unlabelled (hubspot-api.md §11.3). */

@@ -1,0 +1,162 @@
+// What every decision about a conversation shares, whichever pipeline makes it (the note's in
+// src/capture, the ticket's in src/tickets): the connection must be able to capture, decisions about
+// one conversation never overlap (a lock per conversation), the upstream calls are counted, and the
+// outcome is remembered (conversation_captures) and said in the activity log — ids, names of guards
+// and rules, counts, never text (DESIGN.md §2, invariant 3). A dry run writes nothing, not even an
+// activity entry.
+import type { Kysely } from 'kysely';
+import { recordActivity } from '../activity/activity-log.ts';
+import { parseStoredSettings, type ConnectionSettings, type Destination } from '../config/connection-settings.ts';
+import { getConnection } from '../db/repos/connections.ts';
+import type { ConnectionRow, Database } from '../db/schema.ts';
+import { countCalls, noCalls, type CallCount } from '../integrations/call-count.ts';
+import { saveCapture } from './conversation-store.ts';
+import type { GuardName } from './guards.ts';
+import type { KeyedLock } from './keyed-lock.ts';
+import { CaptureRefusedError, type CaptureTrigger, type RecordDecision } from './resolve-records.ts';
+
+export interface TicketDecision {
+  outcome: 'created' | 'existing' | 'reused' | 'recovered' | 'deleted' | 'planned' | 'off';
+  ticketId: string | null;
+  pipeline?: string;
+  stage?: string;
+  problem?: string;
+}
+
+export interface ReferenceNote {
+  intercomContactId: string;
+  contactId: string | null;
+  noteId: string | null;
+  skipped?: string;
+}
+
+export interface CaptureResult {
+  /** A dry run answers 'planned' where the push would write (captured or updated), else what the push would answer. */
+  outcome: 'captured' | 'updated' | 'unchanged' | 'skipped' | 'planned';
+  /** Only for a dry run: the outcome the push that follows it would answer, whatever it is. */
+  wouldBe?: Exclude<CaptureResult['outcome'], 'planned'>;
+  conversationId: string;
+  trigger: CaptureTrigger;
+  /** Why it was skipped: a sentence naming the guard, rule or policy. */
+  reason?: string;
+  guard?: GuardName;
+  rule?: string | null;
+  destinations: Destination[];
+  contact?: RecordDecision;
+  company?: RecordDecision;
+  ownerId: string | null;
+  noteId?: string;
+  /** Short notes on the other customers' contacts (content.referenceNotesForParticipants). */
+  referenceNotes?: ReferenceNote[];
+  ticket?: TicketDecision;
+  /** Only for a dry run: exactly what would be written. */
+  preview?: { noteHtml: string; noteChars: number; partsShown: number; partsCutForSize: number; cappedByIntercom: boolean };
+  apiCalls: CallCount;
+  durationMs: number;
+}
+
+/** What a pipeline decides; the run adds the counts. */
+export type Decided = Omit<CaptureResult, 'apiCalls' | 'durationMs'>;
+
+/** A remembered HubSpot record that no longer exists (deleted or merged away by a person): the run decides once more. */
+export class StaleLinkError extends Error {
+  override name = 'StaleLinkError';
+}
+
+export interface RunDeps {
+  db: Kysely<Database>;
+  locks: KeyedLock;
+  now: () => number;
+}
+
+export interface RunOptions {
+  trigger: CaptureTrigger;
+  /** Decide and match, but write nothing (the pipeline's writers record instead). */
+  dryRun: boolean;
+  /**
+   * Whether a failure is the last word (no retry follows): then it goes to the activity log with
+   * the vendor's message. A job's transient failure is retried and logged only when it gives up.
+   */
+  isFinal(error: unknown): boolean;
+}
+
+function checkConnection(row: ConnectionRow | undefined, connectionId: string): ConnectionRow {
+  if (!row) throw new CaptureRefusedError('unknown_connection', 404, `There is no connection ${connectionId}.`);
+  if (row.status === 'paused') throw new CaptureRefusedError('connection_paused', 409, `The connection '${row.name}' is paused: resume it to capture conversations.`);
+  if (row.status === 'needs_reauth') throw new CaptureRefusedError('needs_reauth', 409, `The connection '${row.name}' needs re-authorising before it can capture.`);
+  if (row.status !== 'active' || row.intercom_workspace_id === null || row.hubspot_portal_id === null) {
+    throw new CaptureRefusedError('not_connected', 409, `The connection '${row.name}' is not connected to both Intercom and HubSpot yet.`);
+  }
+  return row;
+}
+
+/** The activity entry of a decision: ids, names of guards and rules, counts — never text. */
+function activityDetail(result: CaptureResult): Record<string, unknown> {
+  return {
+    trigger: result.trigger,
+    ...(result.rule ? { rule: result.rule } : {}),
+    destinations: result.destinations,
+    ...(result.noteId ? { noteId: result.noteId } : {}),
+    ...(result.contact ? { contact: { id: result.contact.id, how: result.contact.how, created: result.contact.created, ...(result.contact.tieBreak ? { tieBreak: result.contact.tieBreak } : {}) } } : {}),
+    ...(result.company ? { company: { id: result.company.id, how: result.company.how, created: result.company.created, ...(result.company.tieBreak ? { tieBreak: result.company.tieBreak } : {}) } } : {}),
+    ...(result.ownerId ? { ownerId: result.ownerId } : {}),
+    ...(result.ticket ? { ticket: { id: result.ticket.ticketId, outcome: result.ticket.outcome, ...(result.ticket.stage ? { stage: result.ticket.stage } : {}) } } : {}),
+    ...(result.referenceNotes ? { referenceNotes: result.referenceNotes.map(({ intercomContactId, contactId, noteId }) => ({ intercomContactId, contactId, noteId })) } : {}),
+    calls: result.apiCalls,
+  };
+}
+
+/**
+ * A dry run decides exactly as the push would (the same steps, with writers that record) and
+ * answers with the push's outcome; shown to the caller, it says 'planned' where the push would
+ * write, and names what the push will answer.
+ */
+function asDryRun(result: CaptureResult): CaptureResult {
+  const wouldBe = result.outcome === 'planned' ? 'captured' : result.outcome;
+  return { ...result, outcome: wouldBe === 'captured' || wouldBe === 'updated' ? 'planned' : wouldBe, wouldBe };
+}
+
+export async function runConversationDecision(
+  deps: RunDeps,
+  connectionId: string,
+  conversationId: string,
+  options: RunOptions,
+  decide: (row: ConnectionRow, settings: ConnectionSettings) => Promise<Decided>,
+): Promise<CaptureResult> {
+  const started = deps.now();
+  const row = checkConnection(await getConnection(deps.db, connectionId), connectionId);
+  const settings = parseStoredSettings(row.settings);
+  return deps.locks.run(`conversation:${connectionId}:${conversationId}`, async () => {
+    const calls = noCalls();
+    let decided: Decided;
+    try {
+      const once = () => decide(row, settings);
+      decided = await countCalls(calls, () => once().catch((error: unknown) => (error instanceof StaleLinkError ? once() : Promise.reject(error))));
+    } catch (error) {
+      if (!options.dryRun && options.isFinal(error)) {
+        await recordActivity(deps.db, {
+          connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: 'failed',
+          reason: (error instanceof Error ? error.message : String(error)).slice(0, 1000), detail: { trigger: options.trigger, calls },
+          apiCalls: calls.intercom + calls.hubspot, durationMs: deps.now() - started,
+        });
+      }
+      throw error;
+    }
+    const full: CaptureResult = { ...decided, apiCalls: calls, durationMs: deps.now() - started };
+    if (options.dryRun) return asDryRun(full);
+    await saveCapture(deps.db, connectionId, conversationId, { last_outcome: full.outcome, last_decided_at: deps.now() });
+    await recordActivity(deps.db, {
+      connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: full.outcome as Exclude<CaptureResult['outcome'], 'planned'>,
+      // The guard's or rule's name: what the Activity tab filters and shows; the sentence goes in detail.
+      reason: full.outcome === 'skipped' ? (full.guard ?? (full.rule ? `rule: ${full.rule}` : (full.reason ?? null))) : null,
+      detail: { ...activityDetail(full), ...(full.reason && full.outcome === 'skipped' ? { why: full.reason.slice(0, 300) } : {}) },
+      apiCalls: calls.intercom + calls.hubspot, durationMs: full.durationMs,
+    });
+    return full;
+  });
+}
+
+/** A pipeline's answer when it stops before writing. */
+export function skipped(base: { conversationId: string; trigger: CaptureTrigger }, skip: { reason: string; guard?: GuardName; routed?: { rule: string | null; destinations: Destination[] }; records?: { contact: RecordDecision; company?: RecordDecision } }, extra: Partial<Decided> = {}): Decided {
+  return { conversationId: base.conversationId, trigger: base.trigger, ownerId: null, destinations: [], ...skip.routed, ...skip.records, outcome: 'skipped', reason: skip.reason, ...(skip.guard ? { guard: skip.guard } : {}), ...extra };
+}
