@@ -42,10 +42,10 @@ export async function captureConversation(deps: CaptureDeps, connectionId: strin
   return runConversationDecision(deps, connectionId, conversationId, { trigger: options.trigger, dryRun, isFinal: options.isFinal }, async (row, settings) => {
     const resolved = await resolveConversation(deps, row, settings, conversationId, { trigger: options.trigger, force, guards: true, dryRun });
     if (isSkip(resolved)) return skipped({ conversationId, trigger: options.trigger }, resolved);
-    const noteDeps = { db: deps.db, hubspot: resolved.hubspot, now: deps.now };
+    const writeDeps = { db: deps.db, hubspot: resolved.hubspot, now: deps.now };
     const ticket = resolved.routed.destinations.includes('ticket')
-      ? await conversationTicket(deps.tickets, resolved, dryRun ? recordingTicketWriter(deps.db) : ticketWriter(noteDeps))
+      ? await conversationTicket(deps.tickets, resolved, dryRun ? recordingTicketWriter(deps.db) : ticketWriter(writeDeps))
       : undefined;
-    return notePipeline({ resolved, ticket, writer: dryRun ? recordingNoteWriter(noteDeps) : noteWriter(noteDeps), noteDeps, trigger: options.trigger, force });
+    return notePipeline({ resolved, ticket, writer: dryRun ? recordingNoteWriter(writeDeps) : noteWriter(writeDeps), noteDeps: writeDeps, trigger: options.trigger, force });
   });
 }

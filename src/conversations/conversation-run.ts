@@ -13,7 +13,7 @@ import { countCalls, noCalls, type CallCount } from '../integrations/call-count.
 import { saveCapture } from './conversation-store.ts';
 import type { GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
-import { CaptureRefusedError, type CaptureTrigger, type RecordDecision } from './resolve-records.ts';
+import { CaptureRefusedError, type CaptureTrigger, type RecordDecision, type Skip } from './resolve-records.ts';
 
 export interface TicketDecision {
   outcome: 'created' | 'existing' | 'reused' | 'recovered' | 'deleted' | 'planned' | 'off';
@@ -157,6 +157,6 @@ export async function runConversationDecision(
 }
 
 /** A pipeline's answer when it stops before writing. */
-export function skipped(base: { conversationId: string; trigger: CaptureTrigger }, skip: { reason: string; guard?: GuardName; routed?: { rule: string | null; destinations: Destination[] }; records?: { contact: RecordDecision; company?: RecordDecision } }, extra: Partial<Decided> = {}): Decided {
-  return { conversationId: base.conversationId, trigger: base.trigger, ownerId: null, destinations: [], ...skip.routed, ...skip.records, outcome: 'skipped', reason: skip.reason, ...(skip.guard ? { guard: skip.guard } : {}), ...extra };
+export function skipped(base: { conversationId: string; trigger: CaptureTrigger }, skip: Skip): Decided {
+  return { conversationId: base.conversationId, trigger: base.trigger, ownerId: null, destinations: [], ...skip.routed, outcome: 'skipped', reason: skip.reason, ...(skip.guard ? { guard: skip.guard } : {}) };
 }

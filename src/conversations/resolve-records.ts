@@ -77,7 +77,6 @@ export interface Skip {
   reason: string;
   guard?: GuardName;
   routed?: Routed;
-  records?: { contact: RecordDecision; company?: RecordDecision };
 }
 
 export interface ResolvedConversation {
