@@ -62,7 +62,7 @@ t.test('sign out everywhere ends every session, and needs a session with its CSR
   const withoutCsrf = await fetch(`${server.url}/api/sessions`, { method: 'DELETE', headers: { cookie: laptop.cookie } });
   t.equal(withoutCsrf.status, 403);
   const answer = await sessionApi(server, laptop)('DELETE', '/api/sessions');
-  t.same(answer, { status: 200, body: { ended: 2 } });
+  t.same({ status: answer.status, body: answer.body }, { status: 200, body: { ended: 2 } });
   for (const session of [laptop, phone]) {
     t.equal((await fetch(`${server.url}/api/session`, { headers: { cookie: session.cookie } })).status, 401, 'signed out');
   }
