@@ -6,7 +6,7 @@ import type { Feature } from '../feature.ts';
 import type { MatchKeyHasher } from '../matching/match-key.ts';
 import type { CaptureDeps } from './capture-conversation.ts';
 import { captureReaction, captureTasks } from './capture-task.ts';
-import { createKeyedLock } from './keyed-lock.ts';
+import { createKeyedLock } from '../conversations/keyed-lock.ts';
 import { queueRollingCaptures } from './rolling-captures.ts';
 
 /** What capturing a conversation needs; the owner lookup and the ticket check come from their features. */

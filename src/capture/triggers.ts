@@ -7,7 +7,7 @@
 // after a newer one, and its time is whole seconds. So in on_close mode no event cancels a pending
 // capture (a late reply from before a close, or a late retry of an earlier close, would cancel the
 // newer close's capture): the capture job decides from the conversation as it is when it runs
-// (`closeWindow`): still closed, and closed for a whole grace window since its LAST close. A reopen
+// (src/conversations/close-window.ts): still closed, and closed for a whole grace window since its LAST close. A reopen
 // inside the window therefore ends in "open again" when the job runs; a later close moves the job.
 // Only a deletion cancels, and the sweep re-checks closes that no capture followed.
 import type { CaptureSettings } from '../config/connection-settings.ts';
@@ -155,6 +155,3 @@ export function rollingDue(input: { state: string | null | undefined; createdAt:
 /** Every Intercom topic a capture decision reacts to (the webhook reaction subscribes to these). */
 export const CAPTURE_TOPICS: readonly string[] = [...new Set([...CONTENT_TOPICS, ...ON_CLOSE_REOPENS.keys(), DELETED])];
 
-// closeWindow moved to src/conversations/close-window.ts: the shared first step of the capture and
-// ticket pipelines (src/conversations/resolve-records.ts) applies it.
-export { closeWindow, type CloseWindow } from '../conversations/close-window.ts';

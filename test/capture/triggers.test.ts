@@ -1,7 +1,8 @@
 // Capture triggers: each mode against the webhook topics, the grace and debounce arithmetic, the
 // sweep's decisions and rolling captures.
 import t from 'tap';
-import { closeWindow, rollingDue, sweptTrigger, triggerFor } from '../../src/capture/triggers.ts';
+import { rollingDue, sweptTrigger, triggerFor } from '../../src/capture/triggers.ts';
+import { closeWindow } from '../../src/conversations/close-window.ts';
 import type { CaptureSettings } from '../../src/config/connection-settings.ts';
 import { SWEPT_TOPIC } from '../../src/reconcile/reconcile-task.ts';
 

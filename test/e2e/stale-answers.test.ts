@@ -58,7 +58,8 @@ if (missing) {
     releaseSkipped();
     await late;
     // Let the page handle the late answer (two frames: the answer's promise, then the render).
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    // (A string: the test's own tsconfig has no DOM types.)
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
 
     t.equal(await activity.getByLabel('Outcome').inputValue(), 'failed', 'the filter chosen last is selected');
     t.equal(await activity.getByRole('row').filter({ hasText: 'stale-answer' }).count(), 0, 'the late answer to the earlier filter is not shown');
