@@ -2,31 +2,18 @@
 // off never loads one; and src/connections and src/oauth do not import src/http (no circle runs
 // through them).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : []));
-}
-
-/** Every module a file names: static imports and re-exports (type-only ones too) and import() calls. */
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g), ...text.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g), ...text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
-  return specifiers.filter((s) => s.startsWith('.')).map((s) => relative(ROOT, resolve(dirname(file), s)));
-}
+import { localImportsOf, ROOT, sourceFiles } from '../helpers/imports.ts';
 
 t.test('nothing under src/connections or src/oauth imports src/http', async (t) => {
   const offenders: string[] = [];
   let scanned = 0;
   for (const dir of ['src/connections', 'src/oauth']) {
-    for (const file of filesUnder(join(ROOT, dir))) {
+    for (const file of sourceFiles(join(ROOT, dir))) {
       scanned += 1;
-      for (const target of importsOf(file)) if (target.startsWith('src/http/')) offenders.push(`${relative(ROOT, file)} → ${target}`);
+      for (const { target } of localImportsOf(file)) if (target.startsWith('src/http/')) offenders.push(`${relative(ROOT, file)} → ${target}`);
     }
   }
   t.ok(scanned > 10, `scanned ${scanned} files`);
@@ -34,9 +21,10 @@ t.test('nothing under src/connections or src/oauth imports src/http', async (t) 
 });
 
 t.test('the mount module imports no simulator except with import()', async (t) => {
-  for (const file of filesUnder(join(ROOT, 'src/sandbox-mount'))) {
-    const text = readFileSync(file, 'utf8');
-    const statics = [...text.matchAll(/^\s*(?:import|export)\s(?!type\b)[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm)].map((m) => relative(ROOT, resolve(dirname(file), m[1] as string)));
+  for (const file of sourceFiles(join(ROOT, 'src/sandbox-mount'))) {
+    const statics = localImportsOf(file)
+      .filter((i) => !i.typeOnly && !i.dynamic)
+      .map((i) => i.target);
     t.same(statics.filter((target) => target.startsWith('src/sandbox/')), [], `${relative(ROOT, file)}: no static import of a simulator`);
   }
 });

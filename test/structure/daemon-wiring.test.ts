@@ -1,30 +1,12 @@
 // #15 items 1 and 6, held by a scan of the sources rather than by review: startDaemon wires no
 // feature itself (features register through src/*/feature.ts, gathered by src/context.ts), and
 // @fastify/oauth2 is known to one module only.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import t from 'tap';
+import { sourceFiles, valueImports } from '../helpers/imports.ts';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
-
-/** The specifiers a module imports at run time (`import type …` is erased, so it does not count). */
-function valueImports(source: string): string[] {
-  const found: string[] = [];
-  for (const match of source.matchAll(/^import\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]/gm)) {
-    if (match[1]) continue;
-    const specifier = match[2] ?? match[3];
-    if (specifier) found.push(specifier);
-  }
-  return found;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 t.test('the scan sees value imports and skips type-only ones', async (t) => {
   t.same(valueImports("import { a } from './a.ts';\nimport type { B } from './b.ts';\nimport './c.ts';\nimport d, { type E } from 'd';"), ['./a.ts', './c.ts', 'd']);
