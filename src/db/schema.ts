@@ -250,7 +250,6 @@ export interface Database {
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AdminSessionRow = Selectable<AdminSessionsTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
-export type CredentialRow = Selectable<CredentialsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type ConversationCaptureRow = Selectable<ConversationCapturesTable>;
 export type ActivityRow = Selectable<ActivityTable>;

@@ -88,9 +88,8 @@ export type HubSpotTokenBody = z.input<typeof HubSpotTokenBody>;
 
 export type { OAuthProvider } from '../oauth/oauth-provider.ts';
 import type { OAuthProvider } from '../oauth/oauth-provider.ts';
-export type { ConnectMethod } from '../connections/connect-method.ts';
 // The connection views are the connections module's own (it builds them); the API re-exports them.
-export type { ConnectionDetail, ConnectionSummary, NeededWebhookStatus, WebhookSetup } from '../connections/connection-views.ts';
+export type { ConnectionDetail, ConnectionSummary, NeededWebhookStatus } from '../connections/connection-views.ts';
 import type { ConnectionSummary } from '../connections/connection-views.ts';
 
 /** Every error response: `{ "error": { "code", "message", "details"? } }`. */

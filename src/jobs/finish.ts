@@ -19,13 +19,6 @@ function leased(db: Kysely<Database>, lease: Lease) {
 
 const released = { locked_by: null, locked_until: null } as const;
 
-export async function completeJob(db: Kysely<Database>, lease: Lease, now: number): Promise<boolean> {
-  const result = await leased(db, lease)
-    .set({ ...released, status: 'succeeded', last_error: null, finished_at: now, updated_at: now })
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
 /** Completes many runs at once; returns the ids whose lease was still held. */
 export async function completeJobs(db: Kysely<Database>, leases: readonly Lease[], now: number): Promise<Set<number>> {
   if (leases.length === 0) return new Set();

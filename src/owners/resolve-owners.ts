@@ -6,7 +6,7 @@ import type { UserSettings } from '../config/connection-settings.ts';
 export const MAPPING_SOURCES = ['email', 'override', 'default', 'none'] as const;
 export type MappingSource = (typeof MAPPING_SOURCES)[number];
 
-/** An Intercom teammate as GET /admins gives it (IntercomAdmin fits). */
+/** An Intercom teammate as GET /admins gives it (the Admin schema fits). */
 export interface Teammate {
   id: string;
   name?: string | null | undefined;

@@ -18,7 +18,6 @@ export const Admin = z.looseObject({
   has_inbox_seat: z.boolean().nullish(),
   team_ids: z.array(Id).nullish(),
 });
-export type IntercomAdmin = z.infer<typeof Admin>;
 
 export const AdminList = z.looseObject({ admins: z.array(Admin) });
 
@@ -30,7 +29,6 @@ export const Me = z.looseObject({
   email: Text,
   app: z.looseObject({ id_code: z.string(), name: Text, region: Text, timezone: Text }),
 });
-export type IntercomMe = z.infer<typeof Me>;
 
 /** Part or source author: `admin`, `user`, `lead`, `bot`, `team` observed, more possible (§3.3). */
 export const Author = z.looseObject({ type: z.string(), id: Id.nullish(), name: Text, email: Text });

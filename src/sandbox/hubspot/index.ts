@@ -184,4 +184,4 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions & {
 }
 
 export type { HubSpotControl } from './control.ts';
-export { signV1, signV2, signV3, normalizeUri } from './webhooks.ts';
+export { signV1, signV2, signV3 } from './webhooks.ts';

@@ -222,7 +222,3 @@ export function getPortal(state: SimState, hubId?: number): Portal {
   if (!portal) throw new Error(`no portal ${hubId ?? state.defaultHubId}`);
   return portal;
 }
-
-/** Restrict records to those an operation may see: archived ones only when asked for. */
-export const liveRecord = (record: CrmRecord | undefined, archived = false): CrmRecord | undefined =>
-  record && record.archived === archived ? record : undefined;

@@ -1,7 +1,6 @@
 // Intercom's error envelope (S14 #/components/schemas/error): {"type":"error.list","request_id",
 // "errors":[{"code","message"}]}. Routes throw IntercomError; the plugin's error handler renders it.
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
 
 export class IntercomError extends Error {
   readonly statusCode: number;
@@ -30,13 +29,8 @@ export const errorList = (code: string, message: string): ErrorList => ({
   errors: [{ code, message }],
 });
 
-export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(errorList(code, message));
-}
-
 // Messages as S14's examples spell them.
 export const unauthorized = () => new IntercomError(401, 'unauthorized', 'Access Token Invalid');
 export const notFound = (message = 'Resource Not Found') => new IntercomError(404, 'not_found', message);
 export const planRestricted = () => new IntercomError(403, 'api_plan_restricted', 'Active subscription needed.');
 export const parameterInvalid = (message: string) => new IntercomError(400, 'parameter_invalid', message);
-export const parameterNotFound = (message: string) => new IntercomError(400, 'parameter_not_found', message);

@@ -18,7 +18,6 @@ import { commitUpdate, type Ctx } from './records.ts';
 import { isoTime, OBJECT_TYPES } from './types.ts';
 
 export const LAST_ACTIVITY_PROPERTY = 'notes_last_updated';
-export const LAST_ENGAGEMENT_PROPERTY = 'hs_last_sales_activity_timestamp';
 
 /** Where a logged note moves the Last Activity Date. */
 const TRACKED = new Set(['contacts', 'companies']);
