@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 const SECRET_KEYS = [
   'authorization', 'cookie', 'set-cookie', 'password', 'passwordHash', 'token', 'accessToken', 'access_token',
@@ -43,7 +43,7 @@ function maskPath(path: string): string {
     .join('/');
 }
 
-export function maskUrl(url: string): string {
+function maskUrl(url: string): string {
   const cut = url.search(/[?#]/);
   const path = cut === -1 ? url : url.slice(0, cut);
   const rest = cut === -1 ? '' : url.slice(cut);

@@ -27,7 +27,7 @@ export function isPasswordHash(value: string): boolean {
 }
 
 /** The hash's scrypt N, or undefined when it is not one of ours. */
-export function hashCost(hash: string): number | undefined {
+function hashCost(hash: string): number | undefined {
   return isPasswordHash(hash) ? Number(hash.split('$')[1]) : undefined;
 }
 

@@ -11,7 +11,7 @@ import { runConversationDecision, skipped, type CaptureResult } from '../convers
 import { isSkip, resolveConversation, type CaptureTrigger, type ResolveDeps } from '../conversations/resolve-records.ts';
 import { notePipeline, noteWriter, recordingNoteWriter } from './note-pipeline.ts';
 
-export { CAPTURE_TRIGGERS, CaptureRefusedError, type CaptureTrigger } from '../conversations/resolve-records.ts';
+export { CAPTURE_TRIGGERS, CaptureRefusedError } from '../conversations/resolve-records.ts';
 export type { CaptureResult } from '../conversations/conversation-run.ts';
 
 export interface CaptureOptions {

@@ -26,13 +26,13 @@ import { CAPTURE_TOPICS, sweptTrigger, triggerFor, type TriggerAction } from './
 export const CAPTURE_TASK = 'conversation.capture';
 export const captureKey = (connectionId: string, conversationId: string) => `capture:${connectionId}:${conversationId}`;
 
-export const CapturePayload = z.strictObject({
+const CapturePayload = z.strictObject({
   conversationId: z.string().min(1),
   trigger: z.enum(CAPTURE_TRIGGERS),
   /** Written by versions before 0.2 (events then cancelled by time); read and ignored. */
   closedAt: z.number().nullable().optional(),
 });
-export type CapturePayload = z.infer<typeof CapturePayload>;
+type CapturePayload = z.infer<typeof CapturePayload>;
 
 /** A failure after which no retry follows: the one the activity log records. */
 function isFinal(error: unknown, ctx: TaskContext): boolean {

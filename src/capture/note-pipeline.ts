@@ -14,7 +14,7 @@ import { escapeHtml } from './sanitize-html.ts';
 import { renderTranscript, type Person } from './transcript.ts';
 import { planNote, writeNote, type NoteDeps, type NoteOutcome, type NoteRequest } from './write-note.ts';
 
-export interface WrittenNote {
+interface WrittenNote {
   outcome: NoteOutcome['outcome'];
   /** Null in a dry run where a new note would be made. */
   noteId: string | null;

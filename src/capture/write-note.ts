@@ -12,11 +12,11 @@ import { confirmedGone, isNotFound } from '../integrations/hubspot/record-gone.t
 import { getCapture, saveCapture } from '../conversations/conversation-store.ts';
 
 /** note → contact 202, note → company 190, note → ticket 228 (hubspot-api.md §9, §11.3). */
-export const NOTE_ASSOCIATION_TYPE = { contact: 202, company: 190, ticket: 228 } as const;
+const NOTE_ASSOCIATION_TYPE = { contact: 202, company: 190, ticket: 228 } as const;
 
-export type NotePolicy = 'update_existing' | 'always_new';
+type NotePolicy = 'update_existing' | 'always_new';
 
-export interface NoteTargets {
+interface NoteTargets {
   contactId: string | null;
   companyId: string | null;
   /** The conversation's ticket: the note is on its timeline too. */
@@ -76,7 +76,7 @@ function associations(targets: NoteTargets): InlineAssociation[] {
 }
 
 /** A note carrying `reference`, among the notes associated with the targets. */
-export function findNoteByReference(hubspot: HubSpotClient, targets: NoteTargets, reference: string): Promise<string | undefined> {
+function findNoteByReference(hubspot: HubSpotClient, targets: NoteTargets, reference: string): Promise<string | undefined> {
   const parents: Array<{ type: ParentType; id: string }> = [];
   if (targets.contactId) parents.push({ type: 'contacts', id: targets.contactId });
   if (targets.companyId) parents.push({ type: 'companies', id: targets.companyId });

@@ -19,7 +19,7 @@ const timeZone = z
     { error: 'must be an IANA time zone name such as Europe/Berlin or America/New_York' },
   );
 
-export const CAPTURE_MODES = ['on_close', 'realtime', 'manual'] as const;
+const CAPTURE_MODES = ['on_close', 'realtime', 'manual'] as const;
 
 const Capture = z
   .strictObject({
@@ -69,7 +69,7 @@ const RuleCondition = z
   })
   .prefault({});
 
-export const TICKET_POLICIES = ['none', 'per_conversation', 'reuse_open'] as const;
+const TICKET_POLICIES = ['none', 'per_conversation', 'reuse_open'] as const;
 export type TicketPolicy = (typeof TICKET_POLICIES)[number];
 
 const RoutingRule = z.strictObject({
@@ -129,7 +129,7 @@ const Tickets = z
   })
   .prefault({});
 
-export const ADDRESS_POLICIES = ['match', 'match_no_create', 'ignore'] as const;
+const ADDRESS_POLICIES = ['match', 'match_no_create', 'ignore'] as const;
 export type AddressPolicy = (typeof ADDRESS_POLICIES)[number];
 
 const ContactStrategy = z.discriminatedUnion(

@@ -12,7 +12,7 @@ import { substituteEnv, type Env, type SubstitutionProblem } from './substitute-
 type Path = (string | number)[];
 
 /** Environment variables that override a key, for container use. */
-export const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; number?: true }> = [
+const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; number?: true }> = [
   { variable: 'PORT', path: ['server', 'port'], number: true },
   { variable: 'HOST', path: ['server', 'host'] },
   { variable: 'DATA_DIR', path: ['dataDir'] },
@@ -121,7 +121,7 @@ function describeIssue(issue: z.core.$ZodIssue, where: (path: Path) => string): 
   return [`${where(path)}: ${issue.message}`];
 }
 
-export function formatPath(path: Path): string {
+function formatPath(path: Path): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
 }
 

@@ -19,9 +19,9 @@ function isProxyAddress(value: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export const PortSchema = z
+const PortSchema = z
   .number({ error: 'must be a whole number from 1 to 65535' })
   .int({ error: 'must be a whole number from 1 to 65535' })
   .min(0, { error: 'must be a whole number from 1 to 65535' })

@@ -16,7 +16,7 @@ export interface ConnectionClients {
   hubspot(row: ConnectionRow): HubSpotClient;
 }
 
-export class NoHubSpotAppError extends Error {
+class NoHubSpotAppError extends Error {
   override name = 'NoHubSpotAppError';
 }
 

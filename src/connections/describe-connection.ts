@@ -24,12 +24,12 @@ export function summarize(row: ConnectionRow): ConnectionSummary {
   };
 }
 
-export function webhookUrls(baseUrl: string): NonNullable<ConnectionDetail['webhookUrls']> {
+function webhookUrls(baseUrl: string): NonNullable<ConnectionDetail['webhookUrls']> {
   return { intercom: `${baseUrl}/webhooks/intercom`, hubspot: `${baseUrl}/webhooks/hubspot` };
 }
 
 /** Said instead of a webhook URL when the daemon has no address a vendor can reach. */
-export const PUBLIC_URL_MISSING =
+const PUBLIC_URL_MISSING =
   'Set server.publicUrl in the configuration file to the https address Intercom and HubSpot reach this daemon at (behind your proxy); the webhook URLs to paste are shown once it is set.';
 
 /** When each topic last arrived for a connection (index webhook_deliveries_by_connection_topic, migration 0018). */
@@ -44,7 +44,7 @@ async function lastReceivedByTopic(db: Kysely<Database>, connectionId: string): 
 }
 
 /** The webhooks the connection's enabled features need, each with when it last arrived. */
-export async function webhookSetup(db: Kysely<Database>, row: ConnectionRow, publicUrlMissing: boolean): Promise<WebhookSetup> {
+async function webhookSetup(db: Kysely<Database>, row: ConnectionRow, publicUrlMissing: boolean): Promise<WebhookSetup> {
   const last = await lastReceivedByTopic(db, row.id);
   return {
     publicUrlMissing: publicUrlMissing ? PUBLIC_URL_MISSING : null,
@@ -64,7 +64,7 @@ export async function webhookSetup(db: Kysely<Database>, row: ConnectionRow, pub
  * Webhooks silent for longer than the configured hours on an active, connected workspace usually
  * mean the subscription is missing or suspended; the reconciliation sweep is covering for them.
  */
-export function silenceWarning(row: ConnectionRow, lastWebhookAt: number | null, now: number, hours: number): string | null {
+function silenceWarning(row: ConnectionRow, lastWebhookAt: number | null, now: number, hours: number): string | null {
   if (row.status !== 'active' || row.intercom_workspace_id === null) return null;
   const since = lastWebhookAt ?? row.created_at;
   if (now - since < hours * 3_600_000) return null;

@@ -26,7 +26,7 @@ type Status = ConnectionRow['status'];
  * still stands refused still needs re-authorising; one that needed it is active again (its parked
  * work resumes); otherwise active when both sides are connected, disconnected while one is missing.
  */
-export function statusAfterConnect(current: Status, other: { connected: boolean; refused: boolean }): Status {
+function statusAfterConnect(current: Status, other: { connected: boolean; refused: boolean }): Status {
   if (current === 'paused') return 'paused';
   if (other.refused) return 'needs_reauth';
   if (current === 'needs_reauth') return 'active';
@@ -34,7 +34,7 @@ export function statusAfterConnect(current: Status, other: { connected: boolean;
 }
 
 /** Said when the new authorisation belongs to another workspace or portal than the stored one. */
-export function accountChangeNotice(row: ConnectionRow, connected: ConnectedSide): string | undefined {
+function accountChangeNotice(row: ConnectionRow, connected: ConnectedSide): string | undefined {
   if (connected.side === 'intercom') {
     if (row.intercom_workspace_id === null || row.intercom_workspace_id === connected.workspaceId) return undefined;
     return `This authorisation is for Intercom workspace ${connected.workspaceId}, not ${row.intercom_workspace_id} as before. Settings and linkage records were kept; what was already written for the old workspace stays in HubSpot.`;

@@ -140,7 +140,7 @@ export interface SandboxPortalView {
 }
 
 /** Records shown per kind: enough to see the latest captures; the portal itself keeps them all. */
-export const SHOWN_PER_KIND = 50;
+const SHOWN_PER_KIND = 50;
 
 /** Newest first by creation; ids break ties, since several records are often made in one millisecond. */
 const newestFirst = (a: { createdAt: string; id: string }, b: { createdAt: string; id: string }) =>

@@ -52,7 +52,7 @@ export function settingsKey(config: Config, row: Pick<ConnectionRow, 'managed_by
 }
 
 /** The settings stored as JSON on the row: everything but identity and secrets. */
-export function settingsOf(connection: ConnectionConfig): string {
+function settingsOf(connection: ConnectionConfig): string {
   return JSON.stringify(pickSettings(connection));
 }
 

@@ -41,7 +41,7 @@ import type { KeyedLock } from './keyed-lock.ts';
 /** company → contact, unlabelled (hubspot-api.md §11.3). */
 const COMPANY_TO_CONTACT = 280;
 
-export type MatchHow = 'linked' | 'email' | 'phone' | 'external_id' | 'domain' | 'name' | 'id_property' | 'created' | 'existing';
+type MatchHow = 'linked' | 'email' | 'phone' | 'external_id' | 'domain' | 'name' | 'id_property' | 'created' | 'existing';
 
 export interface Matched {
   id: string | null;
@@ -71,7 +71,7 @@ export interface MatchDeps {
  * (hubspot-api.md §10). A rerun that cannot read back what an interrupted create made waits this
  * long after that create before it searches and creates again.
  */
-export const SEARCH_INDEX_SETTLE_MS = 30_000;
+const SEARCH_INDEX_SETTLE_MS = 30_000;
 
 /** At most this many matches are read for a tie-break; more are almost certainly a bad match key. */
 const CANDIDATE_LIMIT = 20;

@@ -22,7 +22,7 @@ import { routeConversation } from './routing.ts';
 import { closeWindow } from './close-window.ts';
 
 /** Closed again since the job was scheduled: the capture waits for the last close's grace window (no attempt used). */
-export class CloseWindowOpenError extends RetryAfterError {
+class CloseWindowOpenError extends RetryAfterError {
   constructor(delayMs: number, until: string) {
     super(delayMs, `closed again since this capture was scheduled; it waits for the grace window of the last close (until ${until})`);
     this.name = 'CloseWindowOpenError';
@@ -67,7 +67,7 @@ export interface RecordDecision {
   tieBreak?: string;
 }
 
-export interface Routed {
+interface Routed {
   rule: string | null;
   destinations: Destination[];
 }

@@ -21,8 +21,8 @@ export interface Db {
  * The data directory holds credentials (sealed, with their key beside them) and customer ids: only
  * the daemon's user may enter it, and its files are readable by that user only, whatever the umask.
  */
-export const DATA_DIR_MODE = 0o700;
-export const DATA_FILE_MODE = 0o600;
+const DATA_DIR_MODE = 0o700;
+const DATA_FILE_MODE = 0o600;
 
 /** Creates the data directory if needed (mode 0700) and proves it is writable, with a sentence that says how to fix it. */
 export function ensureDataDir(dataDir: string): void {
@@ -72,7 +72,7 @@ function withStatementCache(sqlite: SQLite.Database) {
 
 const CHECKPOINT_INTERVAL_MS = 1000;
 /** A WAL left by a burst is truncated after this long without a write (checkpoint-worker.ts). */
-export const IDLE_TRUNCATE_AFTER_MS = 30_000;
+const IDLE_TRUNCATE_AFTER_MS = 30_000;
 
 export interface OpenDbOptions {
   /** Tests shorten it to see a truncation without waiting half a minute. */

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { StartupError } from '../startup-error.ts';
 
-export const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url).pathname;
+const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url).pathname;
 
 export interface Migration {
   id: string;

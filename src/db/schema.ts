@@ -1,18 +1,18 @@
 // Kysely row types, one interface per table, mirroring migrations/*.sql.
 import type { Generated, Selectable } from 'kysely';
 
-export interface SchemaMigrationsTable {
+interface SchemaMigrationsTable {
   id: string;
   applied_at: number;
 }
 
-export interface SettingsTable {
+interface SettingsTable {
   key: string;
   value: string;
   updated_at: number;
 }
 
-export interface CredentialsTable {
+interface CredentialsTable {
   id: string;
   owner: string;
   kind: string;
@@ -23,7 +23,7 @@ export interface CredentialsTable {
   updated_at: number;
 }
 
-export interface AdminSessionsTable {
+interface AdminSessionsTable {
   token_hash: string;
   username: string;
   csrf_token: string;
@@ -32,7 +32,7 @@ export interface AdminSessionsTable {
   last_seen_at: number;
 }
 
-export interface ApiTokensTable {
+interface ApiTokensTable {
   id: string;
   name: string;
   prefix: string;
@@ -44,14 +44,14 @@ export interface ApiTokensTable {
   expires_at: number | null;
 }
 
-export interface WebhookUnroutedCountsTable {
+interface WebhookUnroutedCountsTable {
   provider: 'intercom' | 'hubspot';
   /** YYYY-MM-DD, UTC. */
   day: string;
   count: number;
 }
 
-export interface ConnectionsTable {
+interface ConnectionsTable {
   id: string;
   name: string;
   status: 'active' | 'paused' | 'needs_reauth' | 'disconnected';
@@ -73,7 +73,7 @@ export interface ConnectionsTable {
   hubspot_refused: Generated<0 | 1>;
 }
 
-export interface WebhookDeliveriesTable {
+interface WebhookDeliveriesTable {
   id: Generated<number>;
   provider: 'intercom' | 'hubspot';
   delivery_id: string;
@@ -88,7 +88,7 @@ export interface WebhookDeliveriesTable {
 
 export type JobStatus = 'queued' | 'running' | 'parked' | 'succeeded' | 'failed' | 'cancelled';
 
-export interface JobsTable {
+interface JobsTable {
   id: Generated<number>;
   task: string;
   payload: string;
@@ -110,14 +110,14 @@ export interface JobsTable {
   superseded_by: number | null;
 }
 
-export interface ReconcileStateTable {
+interface ReconcileStateTable {
   connection_id: string;
   watermark: number;
   last_run_at: number;
   last_found: number;
 }
 
-export interface ConversationCapturesTable {
+interface ConversationCapturesTable {
   connection_id: string;
   conversation_id: string;
   note_id: string | null;
@@ -131,7 +131,7 @@ export interface ConversationCapturesTable {
   captured_at: number | null;
 }
 
-export interface RecordLinksTable {
+interface RecordLinksTable {
   connection_id: string;
   object_type: 'contact' | 'company';
   match_key: string;
@@ -141,7 +141,7 @@ export interface RecordLinksTable {
 }
 
 /** A contact–company association HubSpot confirmed (migrations/0013). */
-export interface RecordAssociationsTable {
+interface RecordAssociationsTable {
   connection_id: string;
   contact_id: string;
   company_id: string;
@@ -150,7 +150,7 @@ export interface RecordAssociationsTable {
 
 export type ActivityOutcome = 'captured' | 'updated' | 'unchanged' | 'skipped' | 'failed';
 
-export interface ActivityTable {
+interface ActivityTable {
   id: Generated<number>;
   connection_id: string | null;
   at: number;
@@ -163,7 +163,7 @@ export interface ActivityTable {
   duration_ms: Generated<number>;
 }
 
-export interface UserMappingsTable {
+interface UserMappingsTable {
   connection_id: string;
   admin_id: string;
   admin_name: string;
@@ -176,7 +176,7 @@ export interface UserMappingsTable {
   refreshed_at: number;
 }
 
-export interface HubSpotOwnersTable {
+interface HubSpotOwnersTable {
   connection_id: string;
   owner_id: string;
   name: string;
@@ -184,7 +184,7 @@ export interface HubSpotOwnersTable {
   archived: 0 | 1;
 }
 
-export interface UserMappingStateTable {
+interface UserMappingStateTable {
   connection_id: string;
   refreshed_at: number | null;
   attempted_at: number | null;
@@ -194,7 +194,7 @@ export interface UserMappingStateTable {
   default_owner_id: string | null;
 }
 
-export interface TicketLinksTable {
+interface TicketLinksTable {
   connection_id: string;
   conversation_id: string;
   ticket_id: string | null;
@@ -210,7 +210,7 @@ export interface TicketLinksTable {
   updated_at: number;
 }
 
-export interface ConnectionWarningsTable {
+interface ConnectionWarningsTable {
   connection_id: string;
   code: string;
   message: string;
@@ -218,7 +218,7 @@ export interface ConnectionWarningsTable {
 }
 
 /** Closes no capture has followed yet, re-checked by every sweep (migrations/0019). */
-export interface PendingClosesTable {
+interface PendingClosesTable {
   connection_id: string;
   conversation_id: string;
   closed_at: number;

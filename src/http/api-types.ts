@@ -106,7 +106,7 @@ export interface ErrorBody {
 // The mapping's own types (src/owners/resolve-owners.ts, pure) are what the API sends.
 export type { MappingSource as UserMappingSource, OwnerMapping as UserMappingRow, OwnerSummary as OwnerOption } from '../owners/resolve-owners.ts';
 
-export interface UserOverride {
+interface UserOverride {
   /** The Intercom teammate's email or id. */
   intercomAdmin: string;
   /** The HubSpot owner's email or id. */

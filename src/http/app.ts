@@ -68,7 +68,7 @@ declare module 'fastify' {
   }
 }
 
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+const BODY_LIMIT_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 const SECURITY_HEADERS = {
@@ -101,7 +101,7 @@ export const SERVER_TIMEOUTS = {
  * function proxy-addr documents for it: the nearest `hops` addresses are proxies. That is right only
  * when the daemon is reachable through those proxies alone, which config.example.yaml says.
  */
-export function trustedProxies(setting: Config['server']['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+function trustedProxies(setting: Config['server']['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
   if (setting === false || setting === 0) return false;
   if (typeof setting === 'number') return (_address, hop) => hop < setting;
   return setting;

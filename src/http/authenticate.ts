@@ -9,7 +9,7 @@ import type { AppDeps } from './app.ts';
 import { HttpError, unauthorized } from './errors.ts';
 
 export const SESSION_COOKIE = 'ihz_session';
-export const CSRF_HEADER = 'x-csrf-token';
+const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Writing last_seen_at on every request would turn reads into writes; once a minute is plenty. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -24,14 +24,14 @@ declare module 'fastify' {
   }
 }
 
-export function bearerToken(request: FastifyRequest): string | undefined {
+function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
 }
 
-export async function identifyCaller(deps: AppDeps, request: FastifyRequest): Promise<Caller | undefined> {
+async function identifyCaller(deps: AppDeps, request: FastifyRequest): Promise<Caller | undefined> {
   const now = deps.clock();
   const bearer = bearerToken(request);
   if (bearer !== undefined) {

@@ -11,7 +11,7 @@ import type { HttpPools } from './http-pools.ts';
 import { statusKind, waitBeforeRetry, type Headers } from './retry-policy.ts';
 import { UpstreamError, type FailureKind, type UpstreamErrorDetails, type UpstreamService } from './upstream-error.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface UpstreamCall {
   method: HttpMethod;
@@ -31,7 +31,7 @@ export interface UpstreamCall {
   signal?: AbortSignal;
 }
 
-export interface UpstreamResponse {
+interface UpstreamResponse {
   status: number;
   headers: Headers;
   body: unknown;

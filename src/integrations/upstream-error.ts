@@ -73,6 +73,6 @@ export class UpstreamError extends Error {
   }
 }
 
-export function serviceName(service: UpstreamService): string {
+function serviceName(service: UpstreamService): string {
   return service === 'hubspot' ? 'HubSpot' : 'Intercom';
 }

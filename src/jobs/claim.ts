@@ -37,7 +37,7 @@ export function unownedQueuedQuery(db: Kysely<Database>) {
   return db.selectFrom('jobs').select('id').where('status', '=', 'queued').where('connection_id', 'is', null).limit(1);
 }
 
-export async function queuedGroups(db: Kysely<Database>): Promise<string[]> {
+async function queuedGroups(db: Kysely<Database>): Promise<string[]> {
   const result = await queuedGroupsQuery().execute(db);
   const groups = result.rows.map((row) => row.cid as string);
   const unowned = await unownedQueuedQuery(db).executeTakeFirst();

@@ -21,7 +21,7 @@ export const outcome = {
 };
 
 /** Throwable form of an outcome, for code deep inside a handler (an API client's 429, say). */
-export class JobOutcomeError extends Error {
+class JobOutcomeError extends Error {
   readonly outcome: JobOutcome;
 
   constructor(result: Exclude<JobOutcome, { type: 'done' }>) {
@@ -58,7 +58,7 @@ export function outcomeOfThrown(thrown: unknown): JobOutcome {
   return { type: 'retry', reason: describeThrown(thrown) };
 }
 
-export function describeThrown(thrown: unknown): string {
+function describeThrown(thrown: unknown): string {
   if (thrown instanceof Error) return `${thrown.name === 'Error' ? '' : `${thrown.name}: `}${thrown.message || '(no message)'}`;
   if (typeof thrown === 'string') return thrown || '(empty string thrown)';
   if (thrown === undefined || thrown === null) return `the handler threw ${String(thrown)}`;

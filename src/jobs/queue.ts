@@ -5,9 +5,9 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, JobRow, JobStatus } from '../db/schema.ts';
 
 /** Payloads carry ids and small values; a larger one is a bug that might be carrying text. */
-export const MAX_PAYLOAD_BYTES = 4096;
+const MAX_PAYLOAD_BYTES = 4096;
 
-export type KeyMode = 'replace' | 'keep';
+type KeyMode = 'replace' | 'keep';
 
 export interface EnqueueSpec {
   task: string;
@@ -31,7 +31,7 @@ export interface EnqueueResult {
   status: 'queued' | 'parked';
 }
 
-export class PayloadTooLargeError extends Error {
+class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';
 }
 

@@ -48,7 +48,7 @@ export interface Scheduler {
   runningCount(): number;
 }
 
-export interface TickFailure {
+interface TickFailure {
   message: string;
   since: number;
   count: number;

@@ -22,7 +22,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { JobOutcome } from './outcomes.ts';
 
-export interface JobInfo {
+interface JobInfo {
   id: number;
   task: string;
   key: string | null;

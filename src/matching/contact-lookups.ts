@@ -20,11 +20,11 @@ export type IntercomContactLike = {
 
 export type IntercomCompanyLike = { id: string; company_id?: string | null; name?: string | null; website?: string | null };
 
-export type SearchFilter = { propertyName: string; operator: 'EQ' | 'IN'; value?: string; values?: string[] };
+type SearchFilter = { propertyName: string; operator: 'EQ' | 'IN'; value?: string; values?: string[] };
 /** Filters in a group are AND-ed, groups are OR-ed (hubspot-api.md §10). */
 export type FilterGroup = { filters: SearchFilter[] };
 
-export type SearchLookup<S extends string> = {
+type SearchLookup<S extends string> = {
   strategy: S;
   filterGroups: FilterGroup[];
   /**
@@ -69,7 +69,7 @@ function phoneLookup(contact: IntercomContactLike, defaultCountry: string): Look
 }
 
 /** `external_id` or `custom_attributes.<name>`; a number counts as its decimal text. */
-export function intercomValue(contact: IntercomContactLike, field: string): string | null {
+function intercomValue(contact: IntercomContactLike, field: string): string | null {
   let value: unknown;
   if (field === 'external_id') value = contact.external_id;
   else if (field.startsWith('custom_attributes.')) value = contact.custom_attributes?.[field.slice('custom_attributes.'.length)];

@@ -29,13 +29,13 @@ export const ROLE_LOCAL_PARTS: readonly string[] = [
 const ROLE_SET: ReadonlySet<string> = new Set(ROLE_LOCAL_PARTS);
 
 /** Gmail delivers a.na@ and ana@, googlemail.com and gmail.com, to one mailbox. */
-export const GMAIL_DOMAINS: readonly string[] = ['gmail.com', 'googlemail.com'];
+const GMAIL_DOMAINS: readonly string[] = ['gmail.com', 'googlemail.com'];
 
 /**
  * Brands whose mail domain exists under many country endings (yahoo.co.uk, gmx.at, hotmail.fr):
  * the package list below misses some of them, and a company never sits on these names.
  */
-export const FREE_MAIL_BRANDS: readonly string[] = ['yahoo', 'ymail', 'hotmail', 'outlook', 'gmx', 'yandex'];
+const FREE_MAIL_BRANDS: readonly string[] = ['yahoo', 'ymail', 'hotmail', 'outlook', 'gmx', 'yandex'];
 const FREE_MAIL_BRAND_SET: ReadonlySet<string> = new Set(FREE_MAIL_BRANDS);
 
 /** Free-mail domains that the package list lacks at the pinned version. */
@@ -159,7 +159,7 @@ export function sameEmailKey(a: string, b: string, rules: EmailRules): boolean {
 
 const STRICTNESS: Record<AddressPolicy, number> = { match: 0, match_no_create: 1, ignore: 2 };
 
-export function stricterPolicy(a: AddressPolicy, b: AddressPolicy): AddressPolicy {
+function stricterPolicy(a: AddressPolicy, b: AddressPolicy): AddressPolicy {
   return STRICTNESS[b] > STRICTNESS[a] ? b : a;
 }
 
@@ -173,7 +173,7 @@ export function addressPolicyFor(
   return policy;
 }
 
-export const MAX_SEARCH_VALUES = 5;
+const MAX_SEARCH_VALUES = 5;
 
 /**
  * The exact strings to search HubSpot's `email` for, best first: the address as given, the key, then

@@ -27,12 +27,12 @@ export interface OAuthApp {
 }
 
 /** The browser's request and our reply: the plugin keeps the PKCE verifier in a cookie between the two ends. */
-export interface BrowserExchange {
+interface BrowserExchange {
   request: FastifyRequest;
   reply: FastifyReply;
 }
 
-export type CodeExchange =
+type CodeExchange =
   | { ok: true; token: Record<string, unknown> }
   /** `detail` is what the token endpoint said (never a token), for the result page. */
   | { ok: false; status: number | undefined; detail: string };

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { OAuthProvider } from './oauth-provider.ts';
 
-export interface PendingAuthorization {
+interface PendingAuthorization {
   provider: OAuthProvider;
   connectionId: string;
   /** SHA-256 of the admin session cookie that started the flow. */
@@ -19,7 +19,7 @@ export type TakeResult =
   | { ok: true; pending: PendingAuthorization }
   | { ok: false; reason: 'unknown_state' | 'expired' | 'other_session' | 'other_provider' };
 
-export const PENDING_TTL_MS = 10 * 60_000;
+const PENDING_TTL_MS = 10 * 60_000;
 /** Only signed-in admins start flows; the cap bounds what a runaway script could pile up. */
 const MAX_PENDING = 1000;
 

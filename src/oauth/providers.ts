@@ -6,7 +6,7 @@ import type { OAuthProvider } from './oauth-provider.ts';
 import { REQUIRED_SCOPES } from '../integrations/hubspot/scopes.ts';
 import { TOKEN_PATH as HUBSPOT_TOKEN_PATH } from '../integrations/hubspot/auth.ts';
 
-export interface OAuthEndpoints {
+interface OAuthEndpoints {
   authorizeHost: string;
   authorizePath: string;
   tokenHost: string;

@@ -15,10 +15,10 @@ import { recordRefreshFailure, replaceOwnerMapping } from './owner-store.ts';
 import { ownerSummary, resolveOwners } from './resolve-owners.ts';
 
 export const OWNERS_REFRESH_TASK = 'owners.refresh';
-export const ownersKey = (connectionId: string) => `owners:${connectionId}`;
+const ownersKey = (connectionId: string) => `owners:${connectionId}`;
 
 /** How old a mapping may get before the chore refreshes it. */
-export const REFRESH_EVERY_MS = 24 * 3_600_000;
+const REFRESH_EVERY_MS = 24 * 3_600_000;
 /** A connection whose refresh keeps failing is tried again by the chore at most this often. */
 const RETRY_FAILED_EVERY_MS = 3_600_000;
 

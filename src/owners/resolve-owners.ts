@@ -3,7 +3,7 @@
 // stays on the mapping, flagged, so a person sees why the default owner gets the notes instead.
 import type { UserSettings } from '../config/connection-settings.ts';
 
-export const MAPPING_SOURCES = ['email', 'override', 'default', 'none'] as const;
+const MAPPING_SOURCES = ['email', 'override', 'default', 'none'] as const;
 export type MappingSource = (typeof MAPPING_SOURCES)[number];
 
 /** An Intercom teammate as GET /admins gives it (the Admin schema fits). */

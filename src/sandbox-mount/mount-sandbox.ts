@@ -21,7 +21,7 @@ import { ownBaseUrl } from '../own-url.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox, type SandboxApp, type SandboxVendor } from './mounted-sandbox.ts';
 
 /** What the HTTP app lends the sandbox to tell its callers apart (src/http/authenticate.ts). */
-export interface SandboxGuards {
+interface SandboxGuards {
   /** An admin session (with its CSRF token on changes) or an API token that may change things; throws a 401/403 otherwise. */
   requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** Whether the request carries a live admin session cookie. */

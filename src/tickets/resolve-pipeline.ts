@@ -6,7 +6,7 @@
 import { CONVERSATION_STATES, type ConversationState, type TicketSettings } from '../config/connection-settings.ts';
 import type { Pipeline, PipelineStage } from '../integrations/hubspot/schemas.ts';
 
-export interface ResolvedStage {
+interface ResolvedStage {
   id: string;
   label: string;
   /** HubSpot's own view of the stage (isClosedStage). */

@@ -34,12 +34,12 @@ export interface TicketInput {
 const firstText = (...values: (string | null | undefined)[]) => values.map((value) => value?.trim() ?? '').find((value) => value !== '') ?? '';
 
 /** The title a teammate (or Intercom) gave the conversation, else the email subject. */
-export function conversationSubject(conversation: Pick<IntercomConversation, 'title' | 'source'>): string {
+function conversationSubject(conversation: Pick<IntercomConversation, 'title' | 'source'>): string {
   return firstText(conversation.title, conversation.source?.subject);
 }
 
 /** A subject is one line; an ellipsis says the cut was ours. Never splits a surrogate pair. */
-export function clampSubject(subject: string): string {
+function clampSubject(subject: string): string {
   const line = subject.replace(/\s+/g, ' ').trim();
   if (line.length <= TICKET_SUBJECT_MAX) return line;
   let cut = TICKET_SUBJECT_MAX - 1;

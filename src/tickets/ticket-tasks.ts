@@ -33,11 +33,10 @@ import { resolveTicketPipeline, TICKET_SETTINGS_WARNING, TicketSettingsError, ty
 import { clearWarning, countLinksWithStatus, getTicketLink, linksOfTicket, raiseWarning, relinkMergedTickets, saveTicketLink, updateLinksOfTicket } from './ticket-store.ts';
 
 export const TICKET_STAGE_TASK = 'ticket.stage';
-export const TICKET_ENSURE_TASK = 'ticket.ensure';
-export const TICKET_HUBSPOT_TASK = 'ticket.hubspot-change';
-export const TICKET_DELETED_WARNING = 'ticket_deleted';
+const TICKET_ENSURE_TASK = 'ticket.ensure';
+const TICKET_HUBSPOT_TASK = 'ticket.hubspot-change';
+const TICKET_DELETED_WARNING = 'ticket_deleted';
 export const TICKET_CHECK_TASK = 'ticket.check-settings';
-export { STATE_TOPICS, TICKET_HUBSPOT_SUBSCRIPTIONS };
 /** Stage changes go before a connection's waiting captures: a ticket follows its conversation within seconds. */
 const STAGE_PRIORITY = 10;
 

@@ -16,7 +16,7 @@ import { getTicketLink, openTicketOfContact, saveTicketLink } from './ticket-sto
 /** ticket → contact 16, ticket → company 339 (unlabelled; hubspot-api.md §11.3). */
 const TICKET_TO = { contact: 16, company: 339 } as const;
 
-export function ticketReference(connectionId: string, conversationId: string): string {
+function ticketReference(connectionId: string, conversationId: string): string {
   const connection = createHash('sha256').update(connectionId).digest('hex').slice(0, 8);
   return `ihz-ticket-${connection}-${conversationId}`;
 }

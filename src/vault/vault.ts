@@ -6,7 +6,7 @@ import type { SecretKey } from './secret-key.ts';
 
 const FORMAT = 'v1';
 
-export class VaultError extends Error {
+class VaultError extends Error {
   override name = 'VaultError';
 }
 

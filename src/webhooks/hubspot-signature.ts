@@ -5,7 +5,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** HubSpot's own limit (MAX_ALLOWED_TIMESTAMP in its SDKs). */
-export const MAX_SIGNATURE_AGE_MS = 300_000;
+const MAX_SIGNATURE_AGE_MS = 300_000;
 /** Future timestamps are allowed a little clock skew. */
 const MAX_FUTURE_SKEW_MS = 60_000;
 

@@ -53,7 +53,7 @@ export const HubSpotEvent = z.looseObject({
 export type HubSpotEvent = z.infer<typeof HubSpotEvent>;
 
 /** HubSpot's object type ids (hubspot-api.md §11.3 and §9) → the legacy subscription prefix. */
-export const HUBSPOT_OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-2': 'company', '0-3': 'deal', '0-5': 'ticket', '0-46': 'note' };
+const HUBSPOT_OBJECT_TYPES: Readonly<Record<string, string>> = { '0-1': 'contact', '0-2': 'company', '0-3': 'deal', '0-5': 'ticket', '0-46': 'note' };
 
 /**
  * The topic an event is recorded and reacted to under: the legacy form, whichever format it came

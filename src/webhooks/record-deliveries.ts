@@ -29,7 +29,7 @@ export const eventTask = (provider: Provider) => `${provider}.event`;
 const DAY_MS = 86_400_000;
 
 /** YYYY-MM-DD (UTC): the unit unrouted deliveries are counted in. */
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 async function writeDeliveries(trx: Kysely<Database>, jobs: JobQueue, records: readonly DeliveryRecord[], now: number): Promise<RecordResult> {
   const result: RecordResult = { accepted: 0, duplicates: 0, unrouted: 0 };

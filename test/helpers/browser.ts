@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Teardownable, TestServer } from './server.ts';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_PATH = '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -48,7 +48,7 @@ export function watchErrors(page: Page): string[] {
 export const path = (page: Page) => new URL(page.url()).pathname;
 
 /** Signs in through the login page and waits for the Connections page. */
-export async function signInAt(page: Page, server: Pick<TestServer, 'url' | 'username' | 'password'>): Promise<void> {
+async function signInAt(page: Page, server: Pick<TestServer, 'url' | 'username' | 'password'>): Promise<void> {
   await page.goto(`${server.url}/login`);
   await page.getByLabel('Username').fill(server.username);
   await page.getByLabel('Password').fill(server.password);

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CONTAINER_TOOLS = resolve(REPO_ROOT, '..', 'shared', 'tools', 'container');
-export const PODMAN_HERE = join(CONTAINER_TOOLS, 'podman-here');
-export const NODE_BASE_IMAGE = join(CONTAINER_TOOLS, 'node-base-image');
+const PODMAN_HERE = join(CONTAINER_TOOLS, 'podman-here');
+const NODE_BASE_IMAGE = join(CONTAINER_TOOLS, 'node-base-image');
 export const IMAGE_TAG = 'localhost/interhubz:test';
 
 /** Why the container cannot be built and run here, or null when it can. */
@@ -36,7 +36,7 @@ export interface RunResult {
 }
 
 /** Runs a command; never throws for a non-zero exit (the caller looks at `code`). */
-export function run(file: string, args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+function run(file: string, args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     execFile(
       file,
@@ -55,7 +55,7 @@ export function run(file: string, args: string[], options: { timeoutMs?: number;
 }
 
 /** Runs a command and throws with its output when it fails. */
-export async function runOk(file: string, args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<string> {
+async function runOk(file: string, args: string[], options: { timeoutMs?: number; cwd?: string } = {}): Promise<string> {
   const result = await run(file, args, options);
   if (result.code !== 0) {
     throw new Error(`${file} ${args.join(' ')} exited ${result.code}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);

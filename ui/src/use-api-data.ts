@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ApiError, toApiError } from './api.ts';
 
-export interface LoadOptions {
+interface LoadOptions {
   /** A background refresh: no loading state, and a failure leaves what is shown alone. */
   quiet?: boolean;
 }

@@ -28,7 +28,7 @@ export interface Submit<K extends string> {
   reset: () => void;
 }
 
-export interface RunOptions<K extends string, T> {
+interface RunOptions<K extends string, T> {
   /** Which action this is (see busyWith). */
   key?: K;
   /** The status line after a success. */

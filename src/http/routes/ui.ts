@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../errors.ts';
 
-export const UI_DIST = new URL('../../../ui/dist/', import.meta.url).pathname;
+const UI_DIST = new URL('../../../ui/dist/', import.meta.url).pathname;
 const NOT_UI = /^\/(api|webhooks|sandbox)(\/|$)|^\/(healthz|readyz|metrics)$/;
 
 export async function uiRoutes(app: FastifyInstance, distDir = UI_DIST): Promise<void> {

@@ -19,7 +19,7 @@ import { Introspection } from './schemas.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.hubapi.com';
 /** Introspection, date-versioned like the token endpoint (hubspot-api.md §2.4, DESIGN.md §2). */
-export const INTROSPECT_PATH = '/oauth/2026-09/token/introspect';
+const INTROSPECT_PATH = '/oauth/2026-09/token/introspect';
 
 export type HubSpotAuthSettings =
   | { mode: 'static' }
@@ -42,7 +42,7 @@ export interface HubSpotClientDeps {
   clock?: BudgetClock;
 }
 
-export interface TokenInfo {
+interface TokenInfo {
   active: boolean;
   portalId: string | undefined;
   scopes: string[];

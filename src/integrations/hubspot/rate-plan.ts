@@ -20,15 +20,15 @@ import type { UpstreamCall } from '../upstream-client.ts';
 import { UpstreamError } from '../upstream-error.ts';
 
 /** What a call spends: UpstreamCall.budget; undefined means 'standard'. */
-export type HubSpotBudgetKind = 'standard' | 'search' | 'daily' | 'none';
+type HubSpotBudgetKind = 'standard' | 'search' | 'daily' | 'none';
 
-export interface HubSpotLimits {
+interface HubSpotLimits {
   burstPer10s: number;
   searchPerSecond: number;
   daily: number;
 }
 
-export const DEFAULT_LIMITS: HubSpotLimits = { burstPer10s: 100, searchPerSecond: 5, daily: 250_000 };
+const DEFAULT_LIMITS: HubSpotLimits = { burstPer10s: 100, searchPerSecond: 5, daily: 250_000 };
 
 export interface RatePlanSettings {
   defaults?: Partial<HubSpotLimits>;
@@ -54,7 +54,7 @@ export interface RatePlanSettings {
 }
 
 /** How a client authenticates: it decides whether the daily quota applies to its calls. */
-export type HubSpotAuthMethod = 'oauth' | 'static';
+type HubSpotAuthMethod = 'oauth' | 'static';
 
 export interface PortalBudgetSnapshot {
   portalId: string;
@@ -68,7 +68,7 @@ export interface PortalBudgetSnapshot {
   refused: { standard: number; search: number; daily: number };
 }
 
-export interface PortalBudget {
+interface PortalBudget {
   plan(call: UpstreamCall, signal?: AbortSignal): Promise<void>;
   learn(call: UpstreamCall, status: number, headers: Headers): void;
   snapshot(): PortalBudgetSnapshot;
@@ -81,11 +81,11 @@ export interface HubSpotRateRegistry {
 }
 
 /** A plan of calls per auth method: only private-app tokens are paced against the daily quota. */
-export function dailyQuotaApplies(auth: HubSpotAuthMethod): boolean {
+function dailyQuotaApplies(auth: HubSpotAuthMethod): boolean {
   return auth === 'static';
 }
 
-export function budgetKind(call: UpstreamCall): HubSpotBudgetKind {
+function budgetKind(call: UpstreamCall): HubSpotBudgetKind {
   const kind = call.budget ?? 'standard';
   return kind === 'search' || kind === 'daily' || kind === 'none' ? kind : 'standard';
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 
 /** hubspot-api.md §5.4/§10: `paging` is absent on the last page; `after` is opaque. */
-export const Paging = z.object({ next: z.object({ after: z.string() }).optional() }).optional();
+const Paging = z.object({ next: z.object({ after: z.string() }).optional() }).optional();
 
 /** hubspot-api.md §5.3: values are strings; requested-but-unset properties come back as null. */
 export const CrmObject = z.object({
@@ -23,7 +23,7 @@ export const CrmPage = z.object({ results: z.array(CrmObject), paging: Paging })
 export const SearchPage = z.object({ total: z.number(), results: z.array(CrmObject), paging: Paging });
 
 /** StandardError items of a batch answer (hubspot-api.md §4, §5.7). */
-export const BatchError = z.object({
+const BatchError = z.object({
   status: z.string().optional(),
   category: z.string().optional(),
   message: z.string(),

@@ -48,8 +48,8 @@ export type IntercomClient = ConversationMethods &
   };
 
 /** Long enough for Intercom's 10-second window to reset inside the call (intercom-api.md §5.1). */
-export const INTERCOM_RETRY_DEFAULTS: RetrySettings = { maxAttempts: 4, baseMs: 500, capMs: 8_000, maxWaitMs: 12_000 };
-export const INTERCOM_TIMEOUT_DEFAULTS = { headersMs: 30_000, bodyMs: 30_000 };
+const INTERCOM_RETRY_DEFAULTS: RetrySettings = { maxAttempts: 4, baseMs: 500, capMs: 8_000, maxWaitMs: 12_000 };
+const INTERCOM_TIMEOUT_DEFAULTS = { headersMs: 30_000, bodyMs: 30_000 };
 
 export function createIntercomClient(deps: IntercomClientDeps): IntercomClient {
   const baseUrl = intercomBaseUrl({ region: deps.region, baseUrlOverride: deps.baseUrl });

@@ -10,7 +10,7 @@ import type { UpstreamCall } from '../upstream-client.ts';
 import { createWindowBudget, realClock, type BudgetClock, type BudgetSnapshot, type WindowBudget } from '../rate-budget.ts';
 import type { Headers } from '../retry-policy.ts';
 
-export const INTERCOM_WINDOW_MS = 10_000;
+const INTERCOM_WINDOW_MS = 10_000;
 
 export interface IntercomRateLimits {
   appPerMinute: number;
@@ -18,10 +18,10 @@ export interface IntercomRateLimits {
 }
 
 /** D-rate (intercom-api.md §5.1): the same for private and public apps. */
-export const INTERCOM_DEFAULT_LIMITS: IntercomRateLimits = { appPerMinute: 10_000, workspacePerMinute: 25_000 };
+const INTERCOM_DEFAULT_LIMITS: IntercomRateLimits = { appPerMinute: 10_000, workspacePerMinute: 25_000 };
 
 /** "1000 per minute … 166 per 10 s": Intercom rounds down, so do we. */
-export const perWindow = (perMinute: number): number => Math.max(1, Math.floor(perMinute / 6));
+const perWindow = (perMinute: number): number => Math.max(1, Math.floor(perMinute / 6));
 
 export interface BudgetKey {
   /** The workspace id (GET /me `app.id_code`). */
@@ -30,13 +30,13 @@ export interface BudgetKey {
   appId: string;
 }
 
-export interface IntercomBudgetSnapshot extends BudgetSnapshot {
+interface IntercomBudgetSnapshot extends BudgetSnapshot {
   key: string;
   /** Epoch ms until which the budget sends nothing (after a 429 or Remaining 0), or null. */
   pausedUntil: number | null;
 }
 
-export interface IntercomCallPlan {
+interface IntercomCallPlan {
   plan(call: UpstreamCall, signal?: AbortSignal): Promise<void>;
   learn(call: UpstreamCall, status: number, headers: Headers): void;
 }

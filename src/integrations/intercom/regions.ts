@@ -10,7 +10,7 @@ export const INTERCOM_API_VERSION = '2.14';
 export type IntercomRegion = 'US' | 'EU' | 'AU';
 
 /** Regional REST hosts (intercom-api.md §1.1; S14 #/servers/0..2). */
-export const INTERCOM_BASE_URLS: Readonly<Record<IntercomRegion, string>> = {
+const INTERCOM_BASE_URLS: Readonly<Record<IntercomRegion, string>> = {
   US: 'https://api.intercom.io',
   EU: 'https://api.eu.intercom.io',
   AU: 'https://api.au.intercom.io',

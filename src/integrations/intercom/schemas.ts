@@ -31,11 +31,11 @@ export const Me = z.looseObject({
 });
 
 /** Part or source author: `admin`, `user`, `lead`, `bot`, `team` observed, more possible (§3.3). */
-export const Author = z.looseObject({ type: z.string(), id: Id.nullish(), name: Text, email: Text });
+const Author = z.looseObject({ type: z.string(), id: Id.nullish(), name: Text, email: Text });
 
 const Attachment = z.looseObject({ type: z.string().optional(), name: Text, url: Text, content_type: Text, filesize: z.number().nullish() });
 
-export const Part = z.looseObject({
+const Part = z.looseObject({
   type: z.string().optional(),
   id: Id,
   part_type: z.string(),
@@ -90,7 +90,7 @@ export const Conversation = z.looseObject({
 export type IntercomConversationRaw = z.infer<typeof Conversation>;
 
 /** Cursor pages (D-pag, §3.5). `per_page` sometimes comes as a string, so it is not relied on. */
-export const CursorPages = z
+const CursorPages = z
   .looseObject({
     next: z.union([z.looseObject({ starting_after: z.string().nullish() }), z.string(), z.null()]).optional(),
     page: z.number().nullish(),

@@ -3,16 +3,16 @@
 // Its structural limits are checked before sending, so a bad query fails here with a clear
 // message instead of a 400 from Intercom.
 
-export type SearchOperator = '=' | '!=' | 'IN' | 'NIN' | '>' | '<' | '>=' | '<=' | '~' | '!~' | '^' | '$';
+type SearchOperator = '=' | '!=' | 'IN' | 'NIN' | '>' | '<' | '>=' | '<=' | '~' | '!~' | '^' | '$';
 
-export interface SearchFilter {
+interface SearchFilter {
   field: string;
   operator: SearchOperator;
   /** Dates are Unix seconds (string timestamps fail, §3.5); IN/NIN take arrays. */
   value: string | number | boolean | null | ReadonlyArray<string | number>;
 }
 
-export interface SearchGroup {
+interface SearchGroup {
   operator: 'AND' | 'OR';
   value: ReadonlyArray<SearchQuery>;
 }
@@ -25,10 +25,10 @@ export interface SearchSort {
 }
 
 /** "max 2 levels of nesting, max 15 filters per AND/OR group" (§3.5). */
-export const MAX_SEARCH_NESTING = 2;
-export const MAX_FILTERS_PER_GROUP = 15;
+const MAX_SEARCH_NESTING = 2;
+const MAX_FILTERS_PER_GROUP = 15;
 /** "Max `per_page` for any API: 150" (D-pag, §3.5). */
-export const MAX_PER_PAGE = 150;
+const MAX_PER_PAGE = 150;
 
 const isGroup = (query: SearchQuery): query is SearchGroup => query.operator === 'AND' || query.operator === 'OR';
 

@@ -25,7 +25,7 @@ export function assertTimeZone(timeZone: string): void {
  * example shows "-05:00"/-18000000 for US/Eastern; that HubSpot follows daylight saving time rather
  * than a fixed standard offset is an assumption (UNCONFIRMED).
  */
-export function utcOffset(timeZone: string, now: number): { utcOffset: string; utcOffsetMilliseconds: number } {
+function utcOffset(timeZone: string, now: number): { utcOffset: string; utcOffsetMilliseconds: number } {
   const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' }).formatToParts(new Date(now))
     .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);

@@ -7,9 +7,9 @@ import type { AccessToken, SimState } from './state.ts';
 const NOT_FOUND_MESSAGE =
   'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview';
 
-export const invalidAuthentication = () => new HubSpotError(401, { message: NOT_FOUND_MESSAGE, category: 'INVALID_AUTHENTICATION' });
+const invalidAuthentication = () => new HubSpotError(401, { message: NOT_FOUND_MESSAGE, category: 'INVALID_AUTHENTICATION' });
 
-export function bearer(request: FastifyRequest): string | undefined {
+function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);

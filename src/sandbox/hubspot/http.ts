@@ -25,7 +25,7 @@ export interface Runtime {
   emit: (event: ChangeEvent) => void;
 }
 
-export interface Access {
+interface Access {
   token: AccessToken;
   portal: Portal;
   ctx: Ctx;

@@ -55,7 +55,7 @@ export interface HubSpotSimulatorOptions {
 }
 
 /** Generous for any demo or benchmark, yet a bound on what an anonymous caller could make it hold. */
-export const DEFAULT_MAX_RECORDS_PER_TYPE = 50_000;
+const DEFAULT_MAX_RECORDS_PER_TYPE = 50_000;
 
 export interface HubSpotSimulator {
   /** The API and, unless `controlApi: false`, the control API under /_sim: both, for a standalone server or a test. */
@@ -183,5 +183,4 @@ export async function startHubSpotSimulator(options: HubSpotSimulatorOptions & {
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, sim, app, close: () => app.close() };
 }
 
-export type { HubSpotControl } from './control.ts';
 export { signV1, signV2, signV3 } from './webhooks.ts';

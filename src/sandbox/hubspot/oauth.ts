@@ -10,7 +10,7 @@ import { HubSpotError } from './errors.ts';
 
 const AUTH_CODE_TTL_MS = 10 * 60_000; // not documented (UNCONFIRMED); long enough for any redirect
 
-export class OAuthError extends Error {
+class OAuthError extends Error {
   readonly error: string;
   readonly statusName: string;
   constructor(error: string, statusName: string, message: string) {
@@ -30,7 +30,7 @@ const userOf = (portal: Portal) => {
   return { userId: owner?.userId ?? 1, user: owner?.email ?? `admin@${portal.domain}` };
 };
 
-export function mintAccessToken(state: SimState, grant: { hubId: number; scopes: string[]; userId: number; user: string; appId: number; clientId: string }): AccessToken {
+function mintAccessToken(state: SimState, grant: { hubId: number; scopes: string[]; userId: number; user: string; appId: number; clientId: string }): AccessToken {
   const token: AccessToken = {
     token: `CK${randomBytes(24).toString('base64url')}`, kind: 'oauth', hubId: grant.hubId, scopes: grant.scopes, userId: grant.userId, user: grant.user,
     expiresAt: state.clock.now() + state.settings.accessTokenTtlMs, revoked: false, appId: grant.appId, clientId: grant.clientId,

@@ -34,7 +34,7 @@ const PropertyUpdate = z.object({
 });
 const GroupCreate = z.object({ name: z.string().min(1), label: z.string().min(1), displayOrder: z.number().int().default(-1) });
 
-export const propertyJson = (p: PropertyDef) => ({
+const propertyJson = (p: PropertyDef) => ({
   updatedAt: isoTime(p.updatedAt), createdAt: isoTime(p.createdAt), name: p.name, label: p.label, type: p.type, fieldType: p.fieldType,
   description: p.description, groupName: p.groupName, options: p.options, displayOrder: p.displayOrder, calculated: p.calculated,
   externalOptions: p.externalOptions, hasUniqueValue: p.hasUniqueValue, hidden: p.hidden, hubspotDefined: p.hubspotDefined,

@@ -103,7 +103,7 @@ function stage(id: string, label: string, displayOrder: number, ticketState: 'OP
   };
 }
 
-export function defaultPipeline(): Pipeline {
+function defaultPipeline(): Pipeline {
   // Default pipelines and stages report createdAt = epoch 0 [SPEC:pipelines Pipeline.createdAt].
   return {
     id: '0', label: 'Support Pipeline', displayOrder: 0, archived: false, createdAt: 0, updatedAt: 0,

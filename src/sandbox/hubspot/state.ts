@@ -25,7 +25,7 @@ export interface CrmRecord {
   versions: SearchVersion[];
 }
 
-export interface PropertyOption {
+interface PropertyOption {
   label: string;
   value: string;
   hidden: boolean;
@@ -117,7 +117,7 @@ export interface RateLimits {
   daily: number;
 }
 
-export interface RateUsage {
+interface RateUsage {
   /** Per app (OAuth) or per token (static): request times inside the rolling 10 s window. */
   burst: Map<string, number[]>;
   search: number[];

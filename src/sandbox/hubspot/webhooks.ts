@@ -20,7 +20,7 @@ export const signV3 = (secret: string, method: string, uri: string, body: string
 const DECODE: Record<string, string> = {
   '%3A': ':', '%2F': '/', '%3F': '?', '%40': '@', '%21': '!', '%24': '$', '%27': "'", '%28': '(', '%29': ')', '%2A': '*', '%2C': ',', '%3B': ';',
 };
-export const normalizeUri = (uri: string) => uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODE[m.toUpperCase()] ?? m);
+const normalizeUri = (uri: string) => uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (m) => DECODE[m.toUpperCase()] ?? m);
 
 /**
  * A subscription in either of HubSpot's two forms (hubspot-api.md §16.1): legacy

@@ -30,7 +30,7 @@ export function authOf(request: FastifyRequest): AuthContext {
 }
 
 /** Which region a Host header names (D-rest regional hosting table); undefined for any other host. */
-export function regionOfHost(host: string | undefined): Region | undefined {
+function regionOfHost(host: string | undefined): Region | undefined {
   const name = (host ?? '').split(':')[0]?.toLowerCase() ?? '';
   if (name === 'api.intercom.io') return 'US';
   if (name === 'api.eu.intercom.io') return 'EU';

@@ -12,7 +12,6 @@ import { createRateLimiter } from './rate-limit.ts';
 import type { AppInit, SimState, WorkspaceInit } from './state.ts';
 import { createWebhooks, DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks.ts';
 
-export type { IntercomControl } from './control.ts';
 export { signBody } from './webhooks.ts';
 
 export interface IntercomSimulatorOptions {
@@ -36,7 +35,7 @@ export interface IntercomSimulatorOptions {
 }
 
 /** Generous for any demo or benchmark, yet a bound on what an anonymous caller could make it hold. */
-export const DEFAULT_MAX_RECORDS_PER_TYPE = 50_000;
+const DEFAULT_MAX_RECORDS_PER_TYPE = 50_000;
 
 export interface IntercomSimulator {
   /** The API and the control API under /_sim: both, for a standalone server or a test. */

@@ -5,7 +5,7 @@
 // pages whose `next` is a URL (S14 examples; OV offset_pages).
 import { parameterInvalid } from './errors.ts';
 
-export const MAX_PER_PAGE = 150; // D-pag: "the maximum per_page for any API is 150"
+const MAX_PER_PAGE = 150; // D-pag: "the maximum per_page for any API is 150"
 
 export interface CursorPage<T> {
   items: T[];

@@ -4,7 +4,7 @@
 // "Exceeded rate limit of 167 in 10_seconds" with code rate_limit_exceeded.
 import type { SimClock } from '../shared/clock.ts';
 
-export const WINDOW_MS = 10_000;
+const WINDOW_MS = 10_000;
 
 export interface RateLimitSettings {
   /** Per app (and per workspace it is installed in): 10,000/min for private and public apps (D-rate). */
@@ -22,7 +22,7 @@ export interface RateDecision {
   message: string;
 }
 
-export const perWindow = (perMinute: number) => Math.ceil(perMinute / 6);
+const perWindow = (perMinute: number) => Math.ceil(perMinute / 6);
 
 export function createRateLimiter(clock: SimClock, settings: RateLimitSettings) {
   const counters = new Map<string, { windowStart: number; count: number }>();

@@ -74,7 +74,7 @@ export interface Tag {
   name: string;
 }
 
-export interface Location {
+interface Location {
   country: string | null;
   region: string | null;
   city: string | null;
@@ -126,7 +126,7 @@ export interface Company {
   tagIds: string[];
 }
 
-export type AuthorType = 'admin' | 'bot' | 'team' | 'user' | 'lead';
+type AuthorType = 'admin' | 'bot' | 'team' | 'user' | 'lead';
 
 export interface AuthorRef {
   type: AuthorType;
@@ -147,7 +147,7 @@ export interface Part {
   attachmentUrls: string[];
 }
 
-export interface ConversationStats {
+interface ConversationStats {
   firstContactReplyAt: number | null;
   firstAssignmentAt: number | null;
   firstAdminReplyAt: number | null;
@@ -164,7 +164,7 @@ export interface ConversationStats {
   replyTimes: number[];
 }
 
-export interface AppliedTag {
+interface AppliedTag {
   tagId: string;
   appliedAt: number;
   appliedBy: AuthorRef;

@@ -16,15 +16,15 @@ import { makeTestDb } from '../../helpers/db.ts';
 import { captureLogs, type LogCapture } from '../../helpers/log-capture.ts';
 import type { Teardownable } from '../../helpers/server.ts';
 
-export const CLIENT_ID = 'sim-client-id';
-export const CLIENT_SECRET = 'sim-client-secret-0f3a9c';
+const CLIENT_ID = 'sim-client-id';
+const CLIENT_SECRET = 'sim-client-secret-0f3a9c';
 
 /** Everything secret a test handed out: the log check at the end of a file looks for each. */
 export const secrets = new Set<string>([CLIENT_SECRET]);
-export const logs: LogCapture = captureLogs();
+const logs: LogCapture = captureLogs();
 export const log: Logger = createLogger('debug', logs);
 
-export const FAST_RETRY: RetrySettings = { maxAttempts: 6, baseMs: 20, capMs: 200, maxWaitMs: 3_000 };
+const FAST_RETRY: RetrySettings = { maxAttempts: 6, baseMs: 20, capMs: 200, maxWaitMs: 3_000 };
 
 export interface Env {
   sim: StartedHubSpotSimulator;

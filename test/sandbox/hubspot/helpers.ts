@@ -4,7 +4,7 @@ import { startHubSpotSimulator, type HubSpotSimulatorOptions, type StartedHubSpo
 
 export const T0 = Date.UTC(2026, 4, 1, 9, 0, 0);
 
-export interface Answer {
+interface Answer {
   status: number;
   headers: Headers;
   // Parsed JSON that the tests navigate freely; tap's matchers check the shape.

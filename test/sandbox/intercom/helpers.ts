@@ -7,7 +7,7 @@ export interface Teardownable {
   teardown(fn: () => unknown): void;
 }
 
-export interface ApiResponse {
+interface ApiResponse {
   status: number;
   headers: Headers;
   body: any;

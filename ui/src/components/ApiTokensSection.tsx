@@ -12,7 +12,7 @@ import { TokenTable } from './TokenTable.tsx';
 const newestFirst = (a: ApiTokenInfo, b: ApiTokenInfo) => b.createdAt.localeCompare(a.createdAt);
 
 /** Least power first: most tokens go to an Intercom workflow that only pushes conversations. */
-export const SCOPE_CHOICES: ReadonlyArray<{ value: ApiTokenScope; label: string; description: string }> = [
+const SCOPE_CHOICES: ReadonlyArray<{ value: ApiTokenScope; label: string; description: string }> = [
   { value: 'push', label: 'API Push only', description: 'Captures a conversation now and reads that answer; nothing else.' },
   { value: 'read', label: 'Read only', description: 'Reads connections, settings and activity; changes nothing.' },
   { value: 'admin', label: 'Admin', description: 'Everything a signed-in admin can do, except managing tokens and signing out sessions.' },

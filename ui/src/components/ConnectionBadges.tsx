@@ -3,7 +3,7 @@ import type { ConnectionSummary } from '../../../src/http/api-types.ts';
 
 type Status = ConnectionSummary['status'];
 
-export const statusLabels: Record<Status, string> = {
+const statusLabels: Record<Status, string> = {
   active: 'Active',
   paused: 'Paused',
   needs_reauth: 'Needs re-authorisation',

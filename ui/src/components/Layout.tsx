@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { Link } from './Link.tsx';
 
-export const navItems = [
+const navItems = [
   { href: '/connections', label: 'Connections' },
   { href: '/activity', label: 'Activity' },
   { href: '/settings', label: 'Settings' },

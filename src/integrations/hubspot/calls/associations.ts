@@ -11,7 +11,7 @@ import { AssociationBatchRead, AssociationItem, DefaultAssociationResult, Labels
 import { API_VERSION, type AssociationSpec } from './objects.ts';
 import type { z } from 'zod';
 
-export type AssociatedItem = z.infer<typeof AssociationItem>;
+type AssociatedItem = z.infer<typeof AssociationItem>;
 
 export interface AssociationCalls {
   /** The default (unlabelled) association; PUT, safe to repeat. */

@@ -20,7 +20,7 @@ export interface InlineAssociation {
 
 export type Properties = Record<string, string>;
 
-export interface SearchFilter {
+interface SearchFilter {
   propertyName: string;
   operator: string;
   value?: string;
@@ -29,7 +29,7 @@ export interface SearchFilter {
 }
 
 /** hubspot-api.md §10: groups OR-ed, filters in a group AND-ed; limit ≤ 200; 10,000 results at most. */
-export interface SearchRequest {
+interface SearchRequest {
   filterGroups?: Array<{ filters: SearchFilter[] }>;
   sorts?: Array<{ propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }>;
   query?: string;
@@ -37,7 +37,7 @@ export interface SearchRequest {
   limit?: number;
 }
 
-export interface ReadOptions {
+interface ReadOptions {
   properties?: readonly string[];
   idProperty?: string;
   associations?: readonly string[];

@@ -45,7 +45,7 @@ export function ownerCalls(http: UpstreamClient): OwnerCalls {
   };
 }
 
-export interface PropertyCreateInput {
+interface PropertyCreateInput {
   name: string;
   label: string;
   type: string;

@@ -47,7 +47,7 @@ function builtIns(): AssociationTypeDef[] {
   );
   return defs;
 }
-export const BUILT_IN_TYPES = builtIns();
+const BUILT_IN_TYPES = builtIns();
 
 export const typesBetween = (portal: Portal, from: string, to: string): AssociationTypeDef[] =>
   [...BUILT_IN_TYPES, ...portal.userTypes].filter((d) => d.fromTypeId === from && d.toTypeId === to);

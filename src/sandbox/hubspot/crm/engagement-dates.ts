@@ -17,7 +17,7 @@ import type { End } from './association-store.ts';
 import { commitUpdate, type Ctx } from './records.ts';
 import { isoTime, OBJECT_TYPES } from './types.ts';
 
-export const LAST_ACTIVITY_PROPERTY = 'notes_last_updated';
+const LAST_ACTIVITY_PROPERTY = 'notes_last_updated';
 
 /** Where a logged note moves the Last Activity Date. */
 const TRACKED = new Set(['contacts', 'companies']);

@@ -20,7 +20,7 @@ const MergeInput = z.object({ primaryObjectId: z.union([z.string(), z.number()])
 
 const mergedIds = (record: CrmRecord) => (record.properties.hs_merged_object_ids ?? '').split(';').filter((id) => id !== '');
 
-export function mergeRecords(ctx: Ctx, info: ObjectTypeInfo, primaryId: string, mergeId: string): CrmRecord {
+function mergeRecords(ctx: Ctx, info: ObjectTypeInfo, primaryId: string, mergeId: string): CrmRecord {
   if (info.name === 'notes') throw validation('Notes cannot be merged');
   if (primaryId === mergeId) throw validation('Cannot merge an object with itself');
   const primary = find(ctx, info, primaryId);

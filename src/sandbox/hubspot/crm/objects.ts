@@ -12,7 +12,7 @@ import { checkLimits, search, SearchRequest } from './search.ts';
 import { lookupObjectType, objectType, type ObjectTypeInfo } from './types.ts';
 
 export const PropertiesInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
-export const AssociationInput = z.object({
+const AssociationInput = z.object({
   to: z.object({ id: z.union([z.string(), z.number()]) }),
   types: z.array(z.object({
     associationCategory: z.enum(['HUBSPOT_DEFINED', 'USER_DEFINED', 'INTEGRATOR_DEFINED', 'WORK']),
@@ -31,7 +31,7 @@ const readScopes = (params: Record<string, string>) => lookupObjectType(params.o
 const writeScopes = (params: Record<string, string>) => lookupObjectType(params.objectType ?? '')?.writeScopes ?? [];
 
 /** `associations=companies,notes` on GET: the v3 shape [{id, type}] per association type. */
-export function associationOptions(ctx: Ctx, info: ObjectTypeInfo, names: string[] | undefined): ReadOptions['associations'] {
+function associationOptions(ctx: Ctx, info: ObjectTypeInfo, names: string[] | undefined): ReadOptions['associations'] {
   return (names ?? []).flatMap((name) => {
     const to = lookupObjectType(name);
     if (!to) return []; // unknown types are ignored (using-object-apis)

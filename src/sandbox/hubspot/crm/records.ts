@@ -43,7 +43,7 @@ function conflictingContact(ctx: Ctx, email: string | undefined, selfId?: string
 }
 
 /** 409 with the existing id in the message ([ISSUE:HubSpot/hubspot-api-nodejs#545]). Case-insensitive matching is UNCONFIRMED. */
-export const duplicateContact = (id: string) => new HubSpotError(409, { message: `Contact already exists. Existing ID: ${id}`, category: 'CONFLICT' });
+const duplicateContact = (id: string) => new HubSpotError(409, { message: `Contact already exists. Existing ID: ${id}`, category: 'CONFLICT' });
 
 function checkUnique(ctx: Ctx, info: ObjectTypeInfo, props: Record<string, string>, selfId?: string): void {
   if (info.name === 'contacts') {
@@ -73,12 +73,12 @@ function checkPipeline(ctx: Ctx, props: Record<string, string>, current: Record<
   }
 }
 
-export interface PreparedAssociation {
+interface PreparedAssociation {
   to: { info: ObjectTypeInfo; id: string };
   defs: AssociationTypeDef[];
 }
 
-export function prepareAssociations(ctx: Ctx, info: ObjectTypeInfo, inputs: InlineAssociation[]): PreparedAssociation[] {
+function prepareAssociations(ctx: Ctx, info: ObjectTypeInfo, inputs: InlineAssociation[]): PreparedAssociation[] {
   const bad: string[] = [];
   const prepared = inputs.map((input) => {
     const id = String(input.to.id);

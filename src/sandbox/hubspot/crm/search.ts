@@ -104,7 +104,7 @@ export function matchFilter(filter: Filter, props: Record<string, string>, defs:
 }
 
 /** The version search sees now, or undefined before the first one is indexed. */
-export function visibleVersion(record: CrmRecord, now: number): SearchVersion | undefined {
+function visibleVersion(record: CrmRecord, now: number): SearchVersion | undefined {
   let found: SearchVersion | undefined;
   for (const version of record.versions) if (version.visibleAt <= now) found = version;
   return found;
@@ -126,7 +126,7 @@ export function checkLimits(request: SearchRequest, caps: SimSettings['searchFil
   if ((request.query?.length ?? 0) > 3000) throw validation('query must be at most 3000 characters');
 }
 
-export const SEARCH_RESULT_CAP = 10_000;
+const SEARCH_RESULT_CAP = 10_000;
 
 /**
  * How long a write stays invisible to search unless a test or the control API says otherwise.

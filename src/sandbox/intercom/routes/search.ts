@@ -5,7 +5,7 @@ import { IntercomError, parameterInvalid } from '../errors.ts';
 import { cursorPage, parsePerPage, type CursorPage } from '../paginate.ts';
 import { compileQuery, type CompileOptions, type SearchDoc } from '../search-query.ts';
 
-export const SearchBody = z.object({
+const SearchBody = z.object({
   query: z.unknown(),
   pagination: z
     .object({

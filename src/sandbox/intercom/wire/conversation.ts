@@ -4,10 +4,10 @@
 import type { SimState } from '../state.ts';
 import type { AuthorRef, Conversation, Part } from '../types.ts';
 
-export type PartsMode = { kind: 'none' } | { kind: 'recent' } | { kind: 'only'; parts: readonly Part[] };
+type PartsMode = { kind: 'none' } | { kind: 'recent' } | { kind: 'only'; parts: readonly Part[] };
 
 /** GET /conversations/{id}: "If you have more than that we will return the 500 most recent conversation parts" (S14). */
-export const PART_CAP = 500;
+const PART_CAP = 500;
 
 export interface ConversationWireOptions {
   parts: PartsMode;
@@ -15,7 +15,7 @@ export interface ConversationWireOptions {
   isoStatistics?: boolean;
 }
 
-export function authorWire(state: SimState, ref: AuthorRef) {
+function authorWire(state: SimState, ref: AuthorRef) {
   if (ref.type === 'user' || ref.type === 'lead') {
     const contact = state.contacts.get(ref.id);
     // Leads without an email come as "" (Z conversation_admin_open_assigned.json: source.author.email "").
@@ -36,7 +36,7 @@ export function authorWire(state: SimState, ref: AuthorRef) {
   };
 }
 
-export function partWire(state: SimState, conversation: Conversation, part: Part) {
+function partWire(state: SimState, conversation: Conversation, part: Part) {
   return {
     type: 'conversation_part',
     id: part.id,
@@ -68,7 +68,7 @@ function median(values: readonly number[]): number | null {
   return sorted.length % 2 ? (sorted[mid] as number) : Math.round(((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2);
 }
 
-export function statisticsWire(conversation: Conversation, isoTimes: boolean) {
+function statisticsWire(conversation: Conversation, isoTimes: boolean) {
   const s = conversation.stats;
   const at = (unix: number | null) => (isoTimes ? iso(unix) : unix);
   const since = (unix: number | null) => (unix === null ? null : unix - conversation.createdAt);

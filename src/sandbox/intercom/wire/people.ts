@@ -6,7 +6,7 @@ import type { Admin, Company, Contact, Team, Workspace } from '../types.ts';
 /** Webhook items carry ISO-8601 timestamps where REST carries Unix seconds (intercom-api.md §2.5; Z; GH85). */
 export type TimeStyle = 'unix' | 'iso';
 
-export const isoTime = (unix: number | null): string | null => (unix === null ? null : new Date(unix * 1000).toISOString().replace('Z', '+00:00'));
+const isoTime = (unix: number | null): string | null => (unix === null ? null : new Date(unix * 1000).toISOString().replace('Z', '+00:00'));
 const time = (unix: number | null, style: TimeStyle) => (style === 'iso' ? isoTime(unix) : unix);
 
 export function adminWire(admin: Admin) {

@@ -59,7 +59,7 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 /** A label for a server path, rules included ("Rule 2 · name"). */
-export function conversationsLabel(path: string): string | null {
+function conversationsLabel(path: string): string | null {
   const known = FIELD_LABELS[path];
   if (known) return known;
   const rule = /^conversations\.routing\.rules\.(\d+)\.(.+)$/.exec(path);

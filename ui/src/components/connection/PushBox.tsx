@@ -30,7 +30,7 @@ const howText: Record<NonNullable<PushRecord['how']>, string> = {
 const destinationText = { contact: 'contact', company: 'company', ticket: 'ticket' } as const;
 
 /** What happens to a contact or company, in words. */
-export function recordText(record: PushRecord | undefined, dryRun: boolean): string {
+function recordText(record: PushRecord | undefined, dryRun: boolean): string {
   if (!record) return 'Not looked up';
   if (record.skipped) return `None: ${record.skipped}`;
   if (record.id === null) return record.created || dryRun ? 'Will be created' : 'None';
@@ -41,7 +41,7 @@ export function recordText(record: PushRecord | undefined, dryRun: boolean): str
 type TicketResult = NonNullable<PushResult['ticket']>;
 
 /** "Ticket 123 — created in Support Pipeline · Closed", or why there is none. */
-export function ticketText(ticket: TicketResult): string {
+function ticketText(ticket: TicketResult): string {
   const where = ticket.pipeline ? [ticket.pipeline, ticket.stage].filter(Boolean).join(' · ') : null;
   const named = ticket.ticketId ? `Ticket ${ticket.ticketId}` : 'A ticket';
   switch (ticket.outcome) {

@@ -261,7 +261,7 @@ export function TextField({ id, label, hint, value, error, placeholder, mono, sh
   );
 }
 
-export const splitList = (text: string) =>
+const splitList = (text: string) =>
   text
     .split(',')
     .map((item) => item.trim())

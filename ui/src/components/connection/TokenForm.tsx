@@ -6,7 +6,7 @@ import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
 import { useSubmit } from '../../use-submit.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 
-export interface TokenFormText {
+interface TokenFormText {
   /** The form's heading when the side is not connected yet, and when a token replaces another. */
   title: string;
   replaceTitle: string;
