@@ -11,7 +11,7 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import { getConnection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import { recordActivity } from '../activity/activity-log.ts';
-import { toJobOutcomeError } from '../integrations/job-outcome.ts';
+import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { NeedsReauthError, PermanentJobError, RetryAfterError } from '../jobs/outcomes.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';

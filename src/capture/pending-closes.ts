@@ -5,6 +5,7 @@
 // sweep had already recorded that version) comes back on the next pass instead of never.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { hasUnfinishedJob } from '../jobs/queue.ts';
 
 /** Remembers a close; an older one never replaces a newer. */
 export async function rememberClose(db: Kysely<Database>, connectionId: string, conversationId: string, closedAt: number): Promise<void> {
@@ -46,9 +47,7 @@ export async function closesToRecheck(db: Kysely<Database>, connectionId: string
   const rows = await db.selectFrom('pending_closes').select(['conversation_id', 'closed_at']).where('connection_id', '=', connectionId).execute();
   const due: Array<{ conversationId: string; closedAt: number }> = [];
   for (const row of rows) {
-    // An index seek on jobs_unfinished_key (migrations/0012).
-    const busy = await db.selectFrom('jobs').select('id').where('key', '=', keyOf(row.conversation_id)).where('status', 'in', ['queued', 'parked', 'running']).executeTakeFirst();
-    if (!busy) due.push({ conversationId: row.conversation_id, closedAt: row.closed_at });
+    if (!(await hasUnfinishedJob(db, keyOf(row.conversation_id)))) due.push({ conversationId: row.conversation_id, closedAt: row.closed_at });
   }
   return due;
 }

@@ -9,6 +9,7 @@ import { createIntercomClient, type IntercomClient } from '../integrations/inter
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
 import type { OAuthClient } from '../oauth/oauth-client.ts';
 import type { Vault } from '../vault/vault.ts';
+import { connectionCredentials } from './connection-credentials.ts';
 
 export interface ConnectionClients {
   intercom(row: ConnectionRow): IntercomClient;
@@ -49,8 +50,7 @@ export function createConnectionClients(deps: ConnectionClientsDeps): Connection
       const cached = intercomCache.get(row.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
       const client = createIntercomClient({
-        db: deps.db,
-        vault: deps.vault,
+        credentials: connectionCredentials(deps, row.id),
         connectionId: row.id,
         region: row.intercom_region,
         baseUrl: row.intercom_base_url,
@@ -75,8 +75,7 @@ export function createConnectionClients(deps: ConnectionClientsDeps): Connection
         connectionId: row.id,
         portalId: String(row.hubspot_portal_id),
         auth,
-        db: deps.db,
-        vault: deps.vault,
+        credentials: connectionCredentials(deps, row.id),
         pools: deps.upstream.pools,
         rates: deps.upstream.hubspotRates,
         log: deps.log,

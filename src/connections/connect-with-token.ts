@@ -10,6 +10,7 @@ import type { Vault } from '../vault/vault.ts';
 import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { identifyHubSpotToken, identifyIntercom, type Refusal } from './identify.ts';
 import { recordConnected, type ConnectedSide, type CredentialToStore } from './record-connected.ts';
+import type { Vendor } from '../vendor.ts';
 
 export interface ConnectDeps {
   db: Kysely<Database>;
@@ -23,7 +24,7 @@ export type ConnectResult = { ok: true; notice?: string } | Refusal | { ok: fals
 
 const gone: ConnectResult = { ok: false, status: 404, code: 'not_found', message: 'The connection was deleted meanwhile.' };
 
-function withSecret(credentials: CredentialToStore[], provider: 'intercom' | 'hubspot', secret: string | undefined): CredentialToStore[] {
+function withSecret(credentials: CredentialToStore[], provider: Vendor, secret: string | undefined): CredentialToStore[] {
   return secret ? [...credentials, { kind: webhookSecretKind(provider), value: secret }] : credentials;
 }
 

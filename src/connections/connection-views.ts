@@ -2,6 +2,7 @@
 // them for the UI). They live here because describe-connection.ts builds them: src/connections must
 // not depend on src/http.
 import type { ConnectMethod } from './connect-method.ts';
+import type { Vendor } from '../vendor.ts';
 
 export interface ConnectionSummary {
   id: string;
@@ -55,7 +56,7 @@ export interface WebhookSetup {
 }
 
 export interface NeededWebhookStatus {
-  provider: 'intercom' | 'hubspot';
+  provider: Vendor;
   /** Intercom topic, or HubSpot subscription type in its legacy form (ticket.propertyChange). */
   topic: string;
   /** HubSpot propertyChange subscriptions name a property. */

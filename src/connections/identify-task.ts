@@ -3,7 +3,8 @@
 // must come up anyway. A refused token marks the connection needs_reauth and names the YAML key.
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
-import { markNeedsReauth, getConnection } from '../db/repos/connections.ts';
+import { getConnection } from '../db/repos/connections.ts';
+import { markNeedsReauth } from './reauth.ts';
 import { connectionOwner, getCredential } from '../db/repos/credentials.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
@@ -12,6 +13,7 @@ import { outcome } from '../jobs/outcomes.ts';
 import { defineTask, type TaskDefinition } from '../jobs/task.ts';
 import { connectHubSpotToken, connectIntercomToken, type ConnectDeps } from './connect-with-token.ts';
 import { yamlTokenKey } from './seed-from-config.ts';
+import type { Vendor } from '../vendor.ts';
 
 export const IDENTIFY_TASK = 'connection.identify';
 
@@ -25,7 +27,7 @@ export interface IdentifyDeps extends ConnectDeps {
  * Queued without the job's connection column on purpose: a needs_reauth connection parks its
  * jobs, and this one is how a corrected YAML token gets it out of that state.
  */
-export async function enqueueIdentify(jobs: JobQueue, connectionId: string, side: 'intercom' | 'hubspot'): Promise<void> {
+export async function enqueueIdentify(jobs: JobQueue, connectionId: string, side: Vendor): Promise<void> {
   await jobs.enqueue({ task: IDENTIFY_TASK, key: `identify:${connectionId}:${side}`, keyMode: 'replace', payload: { connectionId, side } });
 }
 

@@ -13,6 +13,7 @@ import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { deleteConnection } from './delete-connection.ts';
+import type { Vendor } from '../vendor.ts';
 
 export interface SeedResult {
   created: string[];
@@ -22,7 +23,7 @@ export interface SeedResult {
   released: string[];
   pruned: string[];
   /** Sides whose YAML token is new, changed, or not identified yet: to be identified (identify-task.ts). */
-  identify: Array<{ connectionId: string; side: 'intercom' | 'hubspot' }>;
+  identify: Array<{ connectionId: string; side: Vendor }>;
 }
 
 /** Vault kinds of the tokens a YAML connection can carry. */
@@ -32,7 +33,7 @@ export const TOKEN_KIND = { intercom: INTERCOM_TOKEN_KIND, hubspot: STATIC_TOKEN
  * The YAML key that supplies a side's token for a connection the file declares (shown when a
  * person tries to replace it in the UI), or null when the file leaves that side to the UI.
  */
-export function yamlTokenKey(config: Config, row: Pick<ConnectionRow, 'name' | 'managed_by_config'>, provider: 'intercom' | 'hubspot'): string | null {
+export function yamlTokenKey(config: Config, row: Pick<ConnectionRow, 'name' | 'managed_by_config'>, provider: Vendor): string | null {
   if (row.managed_by_config !== 1) return null;
   const index = config.connections.findIndex((connection) => connection.name === row.name);
   if (index < 0 || config.connections[index]?.[provider].accessToken === '') return null;

@@ -1,5 +1,6 @@
 // Kysely row types, one interface per table, mirroring migrations/*.sql.
 import type { Generated, Selectable } from 'kysely';
+import type { Vendor } from '../vendor.ts';
 
 interface SchemaMigrationsTable {
   id: string;
@@ -45,7 +46,7 @@ interface ApiTokensTable {
 }
 
 interface WebhookUnroutedCountsTable {
-  provider: 'intercom' | 'hubspot';
+  provider: Vendor;
   /** YYYY-MM-DD, UTC. */
   day: string;
   count: number;
@@ -75,7 +76,7 @@ interface ConnectionsTable {
 
 interface WebhookDeliveriesTable {
   id: Generated<number>;
-  provider: 'intercom' | 'hubspot';
+  provider: Vendor;
   delivery_id: string;
   connection_id: string | null;
   account_id: string | null;

@@ -87,6 +87,7 @@ export const HubSpotTokenBody = z.strictObject({
 export type HubSpotTokenBody = z.input<typeof HubSpotTokenBody>;
 
 export type { OAuthProvider } from '../oauth/oauth-provider.ts';
+export type { Vendor } from '../vendor.ts';
 import type { OAuthProvider } from '../oauth/oauth-provider.ts';
 // The connection views are the connections module's own (it builds them); the API re-exports them.
 export type { ConnectionDetail, ConnectionSummary, NeededWebhookStatus } from '../connections/connection-views.ts';

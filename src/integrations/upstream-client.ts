@@ -1,7 +1,7 @@
 // The HTTP core under both vendor clients: plan the call against its rate budget, send it with
 // explicit timeouts, read JSON, learn from the rate-limit headers, and retry what is safe to retry
 // within a small per-call budget. What is left over reaches the caller as an UpstreamError that
-// says whether and when to try again — a job turns it into its outcome (job-outcome.ts).
+// says whether and when to try again — a job turns it into its outcome (src/jobs/upstream-outcome.ts).
 import { noteCall } from './call-count.ts';
 import type { Logger } from 'pino';
 import { errors as undiciErrors, request as undiciRequest } from 'undici';

@@ -1,8 +1,9 @@
+import type { Vendor } from '../vendor.ts';
 // The one error type the vendor clients throw. It carries what a person or the retry logic needs —
 // status, the vendor's code or category, its message, its correlation/request id, how long to wait —
 // and never the request body or a token.
 
-export type UpstreamService = 'hubspot' | 'intercom';
+export type UpstreamService = Vendor;
 
 export type FailureKind =
   /** 429: the vendor's rate limit. Retryable after `retryAfterMs`. */

@@ -220,6 +220,15 @@ export async function cancelConnectionJobs(db: Kysely<Database>, connectionId: s
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * Whether a job with this key is waiting, parked or running: for a feature that must not queue the
+ * same work twice or wants to show "in progress". An index seek on jobs_unfinished_key (migrations/0012).
+ */
+export async function hasUnfinishedJob(db: Kysely<Database>, key: string): Promise<boolean> {
+  const job = await db.selectFrom('jobs').select('id').where('key', '=', key).where('status', 'in', ['queued', 'parked', 'running']).executeTakeFirst();
+  return job !== undefined;
+}
+
 export async function getJob(db: Kysely<Database>, id: number): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -7,9 +7,9 @@ import { parseStoredSettings } from '../config/connection-settings.ts';
 import { getConnection } from '../db/repos/connections.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
 import { collect } from '../integrations/hubspot/paginate.ts';
-import { toJobOutcomeError } from '../integrations/job-outcome.ts';
+import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { EnqueueResult } from '../jobs/queue.ts';
+import { hasUnfinishedJob, type EnqueueResult } from '../jobs/queue.ts';
 import { defineTask, type TaskDefinition } from '../jobs/task.ts';
 import { recordRefreshFailure, replaceOwnerMapping } from './owner-store.ts';
 import { ownerSummary, resolveOwners } from './resolve-owners.ts';
@@ -96,6 +96,5 @@ export async function ensureOwnerRefreshes(deps: { db: Kysely<Database>; jobs: J
 
 /** Whether a refresh is waiting or running, for the Users tab's "Refreshing…". */
 export async function ownerRefreshPending(db: Kysely<Database>, connectionId: string): Promise<boolean> {
-  const job = await db.selectFrom('jobs').select('id').where('key', '=', ownersKey(connectionId)).where('status', 'in', ['queued', 'running', 'parked']).executeTakeFirst();
-  return job !== undefined;
+  return hasUnfinishedJob(db, ownersKey(connectionId));
 }

@@ -9,7 +9,7 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import type { Config } from '../config/schema.ts';
 import { getConnection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
-import { toJobOutcomeError } from '../integrations/job-outcome.ts';
+import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { defineTask, type TaskDefinition } from '../jobs/task.ts';
 import type { DeliveryRecord, DeliveryRecorder } from '../webhooks/record-deliveries.ts';

@@ -19,7 +19,7 @@ import { recordActivity } from '../activity/activity-log.ts';
 import type { ResolveDeps } from '../conversations/resolve-records.ts';
 import { makeConversationTicket } from './conversation-ticket.ts';
 import { confirmedGone } from '../integrations/hubspot/record-gone.ts';
-import { toJobOutcomeError } from '../integrations/job-outcome.ts';
+import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { IntercomClient } from '../integrations/intercom/client.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';

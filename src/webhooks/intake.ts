@@ -7,6 +7,7 @@ import { findSigningSecret } from './intercom-signature.ts';
 import { HubSpotDelivery, hubspotObjectId, hubspotTopic, IntercomNotification, intercomObjectId } from './payloads.ts';
 import type { DeliveryRecord, DeliveryRecorder, RecordResult } from './record-deliveries.ts';
 import type { SigningSecret, SigningSecrets } from './signing-secrets.ts';
+import type { Vendor } from '../vendor.ts';
 
 export interface IntakeDeps {
   db: Kysely<Database>;
@@ -34,7 +35,7 @@ function parseJson(raw: Buffer): { ok: true; value: unknown } | { ok: false } {
 }
 
 /** Picks the secret that signed a delivery; if none did, reloads once (a secret may have just been added). */
-async function matchSecret(deps: IntakeDeps, provider: 'intercom' | 'hubspot', pick: (secrets: SigningSecret[]) => SigningSecret | undefined): Promise<SigningSecret | undefined> {
+async function matchSecret(deps: IntakeDeps, provider: Vendor, pick: (secrets: SigningSecret[]) => SigningSecret | undefined): Promise<SigningSecret | undefined> {
   const first = pick(await deps.secrets.list(provider));
   if (first) return first;
   deps.secrets.reload();

@@ -10,8 +10,9 @@ import type { Config } from '../config/schema.ts';
 import { listCredentialsOfKind } from '../db/repos/credentials.ts';
 import type { Database } from '../db/schema.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { Vendor } from '../vendor.ts';
 
-export type Provider = 'intercom' | 'hubspot';
+export type Provider = Vendor;
 
 export interface SigningSecret {
   clientSecret: string;

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectionCredentials } from '../../src/connections/connection-credentials.ts';
 import { openDb } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createHttpPools } from '../../src/integrations/http-pools.ts';
@@ -39,11 +40,11 @@ export default async function clients(progress: Progress): Promise<Figures> {
     const vault = createVault({ key: randomBytes(32), id: 'bench' });
     await db.kysely.insertInto('connections').values({ id: 'bench', name: 'Bench', status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
     const issued = sim.sim.control.issueOAuthTokens();
-    await storeOAuthTokens(db.kysely, vault, 'bench', { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: Date.now() + issued.expiresIn * 1000 }, Date.now());
+    await storeOAuthTokens(connectionCredentials({ db: db.kysely, vault }, 'bench'), { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: Date.now() + issued.expiresIn * 1000 }, Date.now());
     const contact = sim.sim.control.seedRecord({ objectType: 'contacts', properties: { email: 'bench@acme.test' } });
     const hubspot = createHubSpotClient({
       connectionId: 'bench', portalId: String(sim.sim.control.defaultHubId()), auth: { mode: 'oauth', clientId: 'bench', clientSecret: 'bench-secret' },
-      db: db.kysely, vault, pools, rates: createHubSpotRateRegistry({ defaults: { burstPer10s: LIMIT } }), log: createLogger('silent'), baseUrl: sim.url,
+      credentials: connectionCredentials({ db: db.kysely, vault }, 'bench'), pools, rates: createHubSpotRateRegistry({ defaults: { burstPer10s: LIMIT } }), log: createLogger('silent'), baseUrl: sim.url,
     });
 
     const started = Date.now();

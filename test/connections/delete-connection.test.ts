@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import { deleteConnection } from '../../src/connections/delete-connection.ts';
 import { storeOAuthTokens, storeStaticToken } from '../../src/integrations/hubspot/auth.ts';
+import { connectionCredentials } from '../../src/connections/connection-credentials.ts';
 import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
 import { connectionOwner, putCredential } from '../../src/db/repos/credentials.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
@@ -16,8 +17,8 @@ t.test('deleting a connection cancels its jobs and erases every credential the c
   const vault = createVault({ key, id: keyIdOf(key) });
   for (const id of ['c1', 'c2']) {
     await db.kysely.insertInto('connections').values({ id, name: id, status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
-    await storeStaticToken(db.kysely, vault, id, `pat-${id}`, 1);
-    await storeOAuthTokens(db.kysely, vault, id, { accessToken: `a-${id}`, refreshToken: `r-${id}`, expiresAt: 2 }, 1);
+    await storeStaticToken(connectionCredentials({ db: db.kysely, vault }, id), `pat-${id}`, 1);
+    await storeOAuthTokens(connectionCredentials({ db: db.kysely, vault }, id), { accessToken: `a-${id}`, refreshToken: `r-${id}`, expiresAt: 2 }, 1);
     await putCredential(db.kysely, vault, { owner: connectionOwner(id), kind: INTERCOM_TOKEN_KIND, value: `ic-${id}`, now: 1 });
     await putCredential(db.kysely, vault, { owner: connectionOwner(id), kind: webhookSecretKind('intercom'), value: `ws-${id}`, now: 1 });
   }

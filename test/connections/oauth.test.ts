@@ -5,7 +5,7 @@ import { connectionOwner, getCredential } from '../../src/db/repos/credentials.t
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
-import { markNeedsReauth } from '../../src/db/repos/connections.ts';
+import { markNeedsReauth } from '../../src/connections/reauth.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { sessionApi, signIn, startTestServer, type TestServer } from '../helpers/server.ts';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import { getConnection, markNeedsReauth, markReauthorised } from '../../src/db/repos/connections.ts';
+import { markNeedsReauth, markReauthorised } from '../../src/connections/reauth.ts';
+import { getConnection } from '../../src/db/repos/connections.ts';
 import { getCredential, putCredential, swapCredential } from '../../src/db/repos/credentials.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { keyIdOf } from '../../src/vault/secret-key.ts';

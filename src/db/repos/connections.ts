@@ -1,30 +1,20 @@
 import type { Kysely } from 'kysely';
-import { parkConnectionJobs, resumeConnectionJobs } from '../../jobs/queue.ts';
 import type { ConnectionRow, Database } from '../schema.ts';
+import type { Vendor } from '../../vendor.ts';
 
 export async function listConnections(db: Kysely<Database>): Promise<ConnectionRow[]> {
   return db.selectFrom('connections').selectAll().orderBy('name').execute();
 }
 
-/**
- * A credential was revoked or a refresh was refused: the connection needs a person to re-authorise
- * it, and its queued jobs wait (parked) instead of failing one by one. One transaction, so no job
- * is claimed in between.
- */
-export async function markNeedsReauth(db: Kysely<Database>, connectionId: string, side: 'intercom' | 'hubspot', now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const refused = side === 'intercom' ? { intercom_refused: 1 as const } : { hubspot_refused: 1 as const };
-    await trx.updateTable('connections').set({ status: 'needs_reauth', ...refused, updated_at: now }).where('id', '=', connectionId).execute();
-    await parkConnectionJobs(trx, connectionId, now);
-  });
+/** Marks one side's credential refused: the connection needs re-authorising (src/connections/reauth.ts also parks its jobs). */
+export async function setNeedsReauth(db: Kysely<Database>, connectionId: string, side: Vendor, now: number): Promise<void> {
+  const refused = side === 'intercom' ? { intercom_refused: 1 as const } : { hubspot_refused: 1 as const };
+  await db.updateTable('connections').set({ status: 'needs_reauth', ...refused, updated_at: now }).where('id', '=', connectionId).execute();
 }
 
-/** Re-authorised: active again, and its parked jobs resume now. */
-export async function markReauthorised(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('connections').set({ status: 'active', intercom_refused: 0, hubspot_refused: 0, updated_at: now }).where('id', '=', connectionId).execute();
-    await resumeConnectionJobs(trx, connectionId, now);
-  });
+/** Clears the refusals: the connection is active again (src/connections/reauth.ts also resumes its jobs). */
+export async function setReauthorised(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
+  await db.updateTable('connections').set({ status: 'active', intercom_refused: 0, hubspot_refused: 0, updated_at: now }).where('id', '=', connectionId).execute();
 }
 
 export async function getConnection(db: Kysely<Database>, id: string): Promise<ConnectionRow | undefined> {

@@ -15,6 +15,7 @@ import { HttpError, notFound, parseBody } from '../errors.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { listeningUrl, ownBaseUrl } from '../../own-url.ts';
 import { oauthStartPath, type OAuthDeps } from './oauth.ts';
+import type { Vendor } from '../../vendor.ts';
 
 type ById = { Params: { id: string } };
 
@@ -60,7 +61,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
     return detail(request, created.row.id);
   });
 
-  const tokenRoute = <S extends z.ZodType>(provider: 'intercom' | 'hubspot', schema: S, connect: (row: ConnectionRow, body: z.infer<S>) => Promise<ConnectResult>) => {
+  const tokenRoute = <S extends z.ZodType>(provider: Vendor, schema: S, connect: (row: ConnectionRow, body: z.infer<S>) => Promise<ConnectResult>) => {
     app.post<ById>(`/api/connections/:id/${provider}/token`, async (request) => {
       const row = await load(request.params.id);
       const yamlKey = yamlTokenKey(deps.config, row, provider);

@@ -7,13 +7,9 @@
 // A refresh token HubSpot rejects (400 invalid_grant / BAD_REFRESH_TOKEN) marks the connection
 // needs_reauth, which parks its jobs. Tokens are never logged.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { connectionOwner, getCredential, putCredential, swapCredential } from '../../db/repos/credentials.ts';
-import { markNeedsReauth } from '../../db/repos/connections.ts';
-import type { Database } from '../../db/schema.ts';
-import type { Vault } from '../../vault/vault.ts';
+import type { ConnectionCredentials } from '../connection-credentials.ts';
 import type { UpstreamClient } from '../upstream-client.ts';
 import { UpstreamError } from '../upstream-error.ts';
 import { TokenResponse } from './schemas.ts';
@@ -45,9 +41,9 @@ export interface TokenProvider {
 }
 
 export interface AuthDeps {
+  /** For the log and error messages only. */
   connectionId: string;
-  db: Kysely<Database>;
-  vault: Vault;
+  credentials: ConnectionCredentials;
   log: Logger;
   now?: () => number;
 }
@@ -63,12 +59,12 @@ export interface OAuthDeps extends AuthDeps {
   cooldownMs?: number;
 }
 
-export async function storeStaticToken(db: Kysely<Database>, vault: Vault, connectionId: string, token: string, now: number): Promise<void> {
-  await putCredential(db, vault, { owner: connectionOwner(connectionId), kind: STATIC_TOKEN_KIND, value: token, now });
+export async function storeStaticToken(credentials: ConnectionCredentials, token: string, now: number): Promise<void> {
+  await credentials.write(STATIC_TOKEN_KIND, token, now);
 }
 
-export async function storeOAuthTokens(db: Kysely<Database>, vault: Vault, connectionId: string, tokens: OAuthTokenSet, now: number): Promise<void> {
-  await putCredential(db, vault, { owner: connectionOwner(connectionId), kind: OAUTH_TOKENS_KIND, value: JSON.stringify(tokens), now });
+export async function storeOAuthTokens(credentials: ConnectionCredentials, tokens: OAuthTokenSet, now: number): Promise<void> {
+  await credentials.write(OAUTH_TOKENS_KIND, JSON.stringify(tokens), now);
 }
 
 const noCredential = (connectionId: string) =>
@@ -77,7 +73,7 @@ const noCredential = (connectionId: string) =>
 export function createStaticTokenProvider(deps: AuthDeps): TokenProvider {
   let token: string | undefined;
   const load = async () => {
-    const stored = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), STATIC_TOKEN_KIND);
+    const stored = await deps.credentials.read(STATIC_TOKEN_KIND);
     if (!stored) throw noCredential(deps.connectionId);
     return stored.value;
   };
@@ -122,7 +118,7 @@ export function createOAuthTokenProvider(deps: OAuthDeps): TokenProvider {
   let refreshCount = 0;
 
   async function load(): Promise<Held> {
-    const stored = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), OAUTH_TOKENS_KIND);
+    const stored = await deps.credentials.read(OAUTH_TOKENS_KIND);
     if (!stored) throw noCredential(deps.connectionId);
     return { tokens: OAuthTokenSet.parse(JSON.parse(stored.value)), version: stored.version };
   }
@@ -149,7 +145,7 @@ export function createOAuthTokenProvider(deps: OAuthDeps): TokenProvider {
         const again = await load();
         if (again.version !== stored.version) return (held = again);
         deadVersion = stored.version;
-        await markNeedsReauth(deps.db, deps.connectionId, 'hubspot', now());
+        await deps.credentials.refused('hubspot', now());
         log.warn({ code: error.details.code, requestId: error.details.requestId }, 'HubSpot refused the refresh token; connection needs re-authorisation');
         throw error;
       }
@@ -163,9 +159,7 @@ export function createOAuthTokenProvider(deps: OAuthDeps): TokenProvider {
       refreshToken: answer.refresh_token ?? stored.tokens.refreshToken,
       expiresAt: now() + answer.expires_in * 1000,
     };
-    const version = await swapCredential(deps.db, deps.vault, {
-      owner: connectionOwner(deps.connectionId), kind: OAUTH_TOKENS_KIND, value: JSON.stringify(tokens), expectedVersion: stored.version, now: now(),
-    });
+    const version = await deps.credentials.swap(OAUTH_TOKENS_KIND, JSON.stringify(tokens), stored.version, now());
     cooldown = undefined;
     if (version === null) {
       // Lost the race: someone stored a newer pair after we read ours. Theirs wins; ours is dropped.

@@ -2,10 +2,8 @@
 // with this connection's token provider (auth.ts), its portal's shared rate budget (rate-plan.ts)
 // and HubSpot's error bodies (errors.ts). Create one per connection and keep it: the token
 // provider's single-flight refresh is per client instance (the CAS in auth.ts covers the rest).
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/schema.ts';
-import type { Vault } from '../../vault/vault.ts';
+import type { ConnectionCredentials } from '../connection-credentials.ts';
 import type { HttpPools } from '../http-pools.ts';
 import type { BudgetClock } from '../rate-budget.ts';
 import { createUpstreamClient, type RetrySettings, type UpstreamClient } from '../upstream-client.ts';
@@ -30,8 +28,7 @@ export interface HubSpotClientDeps {
   /** The portal (hub) id: keys the shared rate budget. Learnt at install from introspect(). */
   portalId: string;
   auth: HubSpotAuthSettings;
-  db: Kysely<Database>;
-  vault: Vault;
+  credentials: ConnectionCredentials;
   pools: HttpPools;
   rates: HubSpotRateRegistry;
   log: Logger;
@@ -90,7 +87,7 @@ export function createHubSpotClient(deps: HubSpotClientDeps): HubSpotClient {
     plan: async () => undefined,
     learn: () => undefined,
   });
-  const authDeps = { connectionId: deps.connectionId, db: deps.db, vault: deps.vault, log, ...(deps.now ? { now: deps.now } : {}) };
+  const authDeps = { connectionId: deps.connectionId, credentials: deps.credentials, log, ...(deps.now ? { now: deps.now } : {}) };
   const auth = deps.auth.mode === 'static'
     ? createStaticTokenProvider(authDeps)
     : createOAuthTokenProvider({

@@ -2,20 +2,16 @@
 // same way (`Authorization: Bearer`), neither expires, and neither can be refreshed (intercom-api.md
 // §1.3–1.4: "treat 401 as re-auth needed, never as refresh"). So a 401 marks the connection
 // needs_reauth — which parks its queued jobs — and the call fails with kind 'unauthorized'.
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { markNeedsReauth } from '../../db/repos/connections.ts';
-import { connectionOwner, getCredential } from '../../db/repos/credentials.ts';
-import type { Database } from '../../db/schema.ts';
-import type { Vault } from '../../vault/vault.ts';
+import type { ConnectionCredentials } from '../connection-credentials.ts';
 import { UpstreamError } from '../upstream-error.ts';
 
 /** The credential kind under which a connection's Intercom token is sealed (owner = connection id). */
 export const INTERCOM_TOKEN_KIND = 'intercom_access_token';
 
 export interface IntercomAuthDeps {
-  db: Kysely<Database>;
-  vault: Vault;
+  credentials: ConnectionCredentials;
+  /** For the log only. */
   connectionId: string;
   log: Logger;
   now?: () => number;
@@ -35,10 +31,10 @@ export function createIntercomAuth(deps: IntercomAuthDeps): IntercomAuth {
   let versionUsed: number | undefined;
 
   return {
-    // Read from the vault on every try (one indexed SQLite row): a token stored by re-authorisation
+    // Read the stored token on every try (in the daemon, one indexed SQLite row): one stored by re-authorisation
     // is used at once, and the plaintext is never kept in a long-lived object.
     async authorize() {
-      const credential = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), kind);
+      const credential = await deps.credentials.read(kind);
       if (!credential) {
         throw new UpstreamError({ service: 'intercom', kind: 'unauthorized', status: null, method: '-', path: '-', vendorMessage: 'no Intercom access token is stored for this connection' });
       }
@@ -47,9 +43,9 @@ export function createIntercomAuth(deps: IntercomAuthDeps): IntercomAuth {
     },
     async onUnauthorized() {
       // A person may have re-authorised while the refused call was in flight: try the new token once.
-      const current = await getCredential(deps.db, deps.vault, connectionOwner(deps.connectionId), kind);
+      const current = await deps.credentials.read(kind);
       if (current && versionUsed !== undefined && current.version > versionUsed) return true;
-      await markNeedsReauth(deps.db, deps.connectionId, 'intercom', now());
+      await deps.credentials.refused('intercom', now());
       deps.log.warn({ connectionId: deps.connectionId }, 'Intercom refused the access token; the connection needs re-authorisation and its jobs are parked');
       return false;
     },

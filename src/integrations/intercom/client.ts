@@ -2,10 +2,8 @@
 // writes) wired to Intercom's auth (auth.ts), rate budgets shared per workspace and app
 // (rate-plan.ts), error bodies (errors.ts), regional host and pinned version (regions.ts), with
 // typed, zod-validated calls (conversations.ts, people.ts).
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/schema.ts';
-import type { Vault } from '../../vault/vault.ts';
+import type { ConnectionCredentials } from '../connection-credentials.ts';
 import type { HttpPools } from '../http-pools.ts';
 import { createUpstreamClient, type RetrySettings, type UpstreamClient } from '../upstream-client.ts';
 import { createIntercomAuth } from './auth.ts';
@@ -16,8 +14,7 @@ import type { BudgetKey, IntercomRateRegistry } from './rate-plan.ts';
 import { INTERCOM_API_VERSION, intercomBaseUrl } from './regions.ts';
 
 export interface IntercomClientDeps {
-  db: Kysely<Database>;
-  vault: Vault;
+  credentials: ConnectionCredentials;
   connectionId: string;
   /** The workspace's region (GET /me `app.region`); picks the regional host. */
   region?: string | null;
@@ -57,8 +54,7 @@ export function createIntercomClient(deps: IntercomClientDeps): IntercomClient {
   const plan = deps.rates.planFor(key);
   const log = deps.log.child({ connectionId: deps.connectionId });
   const auth = createIntercomAuth({
-    db: deps.db,
-    vault: deps.vault,
+    credentials: deps.credentials,
     connectionId: deps.connectionId,
     log,
     now: () => deps.rates.clock.now(),

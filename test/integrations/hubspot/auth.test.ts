@@ -3,7 +3,8 @@
 // the cooldown after a failed refresh, introspection and missing scopes.
 import t from 'tap';
 import { connectionOwner, getCredential } from '../../../src/db/repos/credentials.ts';
-import { getConnection, markReauthorised } from '../../../src/db/repos/connections.ts';
+import { markReauthorised } from '../../../src/connections/reauth.ts';
+import { getConnection } from '../../../src/db/repos/connections.ts';
 import { OAUTH_TOKENS_KIND, OAuthTokenSet } from '../../../src/integrations/hubspot/auth.ts';
 import { UpstreamError } from '../../../src/integrations/upstream-error.ts';
 import { enqueueJob, getJob } from '../../../src/jobs/queue.ts';

@@ -2,6 +2,7 @@
 // by every client of the portal; corrected by X-HubSpot-RateLimit-* headers; search on its own
 // 5/s budget; a 429 pauses the budget; the daily quota slows calls down instead of failing them.
 import t from 'tap';
+import { connectionCredentials } from '../../../src/connections/connection-credentials.ts';
 import { storeOAuthTokens } from '../../../src/integrations/hubspot/auth.ts';
 import { UpstreamError } from '../../../src/integrations/upstream-error.ts';
 import { assertLogClean, secrets, setup } from './helpers.ts';
@@ -24,7 +25,7 @@ t.test('steady state against 20 per 10 s: two connections share the portal budge
   await env.db.insertInto('connections').values({ id: 'second', name: 'Second', status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
   const issued = control.issueOAuthTokens();
   secrets.add(issued.accessToken).add(issued.refreshToken);
-  await storeOAuthTokens(env.db, env.vault, 'second', { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: Date.now() + 1_800_000 }, Date.now());
+  await storeOAuthTokens(connectionCredentials(env, 'second'), { accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: Date.now() + 1_800_000 }, Date.now());
   const a = env.client();
   const b = env.client({ connectionId: 'second' });
   // Something outside this process spends 6 of the window first; the headers will tell us.

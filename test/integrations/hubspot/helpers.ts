@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { connectionCredentials } from '../../../src/connections/connection-credentials.ts';
 import type { Database } from '../../../src/db/schema.ts';
 import { createHttpPools, type HttpPools } from '../../../src/integrations/http-pools.ts';
 import { storeOAuthTokens, storeStaticToken } from '../../../src/integrations/hubspot/auth.ts';
@@ -60,18 +61,19 @@ export async function setup(t: Teardownable, options: { sim?: HubSpotSimulatorOp
   await db.insertInto('connections').values({ id: connectionId, name: 'Test', status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
   const control = sim.sim.control;
   const hubId = String(control.defaultHubId());
+  const credentials = connectionCredentials({ db, vault }, connectionId);
   const auth: HubSpotAuthSettings = options.auth === 'static' ? { mode: 'static' } : { mode: 'oauth', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...options.authSettings };
   return {
     sim, db, vault, pools, rates, connectionId, hubId,
     client: (overrides = {}) =>
       createHubSpotClient({
-        connectionId, portalId: hubId, auth, db, vault, pools, rates, log, baseUrl: sim.url,
+        connectionId, portalId: hubId, auth, credentials, pools, rates, log, baseUrl: sim.url,
         timeouts: { headersMs: 400, bodyMs: 400 }, retry: FAST_RETRY, ...overrides,
       }),
     async storeOAuth(input = {}) {
       const issued = control.issueOAuthTokens(input.scopes ? { scopes: input.scopes } : {});
       secrets.add(issued.accessToken).add(issued.refreshToken);
-      await storeOAuthTokens(db, vault, connectionId, {
+      await storeOAuthTokens(credentials, {
         accessToken: issued.accessToken, refreshToken: issued.refreshToken, expiresAt: input.expiresAt ?? Date.now() + issued.expiresIn * 1000,
       }, Date.now());
       return { accessToken: issued.accessToken, refreshToken: issued.refreshToken };
@@ -79,7 +81,7 @@ export async function setup(t: Teardownable, options: { sim?: HubSpotSimulatorOp
     async storeStatic(input = {}) {
       const token = control.createStaticToken(input.scopes ? { scopes: input.scopes } : {});
       secrets.add(token);
-      await storeStaticToken(db, vault, connectionId, token, Date.now());
+      await storeStaticToken(credentials, token, Date.now());
       return token;
     },
     tokenRequests: () => control.requests().entries.filter((e) => e.method === 'POST' && e.path === '/oauth/2026-09/token').length,

@@ -1,11 +1,12 @@
 // The Intercom client under weather: injected 429/5xx/timeouts/resets, writes that may have
 // happened, a revoked token, and rate budgets that keep it under Intercom's limits.
 import t from 'tap';
-import { getConnection, markReauthorised } from '../../../src/db/repos/connections.ts';
+import { markReauthorised } from '../../../src/connections/reauth.ts';
+import { getConnection } from '../../../src/db/repos/connections.ts';
 import { connectionOwner, putCredential } from '../../../src/db/repos/credentials.ts';
 import { INTERCOM_TOKEN_KIND } from '../../../src/integrations/intercom/auth.ts';
 import { createIntercomRateRegistry } from '../../../src/integrations/intercom/rate-plan.ts';
-import { toJobOutcomeError } from '../../../src/integrations/job-outcome.ts';
+import { toJobOutcomeError } from '../../../src/jobs/upstream-outcome.ts';
 import { UpstreamError } from '../../../src/integrations/upstream-error.ts';
 import { NeedsReauthError } from '../../../src/jobs/outcomes.ts';
 import { enqueueJob, getJob } from '../../../src/jobs/queue.ts';

@@ -4,6 +4,7 @@
 // milliseconds while HTTP timeouts stay real.
 import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { connectionCredentials } from '../../../src/connections/connection-credentials.ts';
 import { connectionOwner, putCredential } from '../../../src/db/repos/credentials.ts';
 import { createHttpPools } from '../../../src/integrations/http-pools.ts';
 import { INTERCOM_TOKEN_KIND } from '../../../src/integrations/intercom/auth.ts';
@@ -103,8 +104,7 @@ export async function harness(
   if (!defaults) throw new Error('the simulator was started without a seed');
   const makeClient = (overrides: Partial<IntercomClientDeps> = {}) =>
     createIntercomClient({
-      db,
-      vault,
+      credentials: connectionCredentials({ db, vault }, connectionId),
       connectionId,
       baseUrl: running.url,
       rates,

@@ -1,10 +1,10 @@
 // One side of a connection (Intercom or HubSpot): what it is connected to and how, and the ways to
 // connect or re-authorise it — the vendor's OAuth consent when an app is configured, a token otherwise.
 import type { RefObject } from 'preact';
-import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
+import type { ConnectionDetail, Vendor } from '../../../../src/http/api-types.ts';
 import { HubSpotTokenForm, IntercomTokenForm, regionNames } from './SideTokenForms.tsx';
 
-export type Side = 'intercom' | 'hubspot';
+export type Side = Vendor;
 
 export const sideLabels: Record<Side, string> = { intercom: 'Intercom', hubspot: 'HubSpot' };
 

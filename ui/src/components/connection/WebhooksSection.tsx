@@ -4,6 +4,7 @@
 import type { ConnectionDetail, NeededWebhookStatus } from '../../../../src/http/api-types.ts';
 import { formatDateTime } from '../../format.ts';
 import { CopyField } from '../CopyField.tsx';
+import type { Vendor } from '../../../../src/http/api-types.ts';
 
 function Subscription({ webhook }: { webhook: NeededWebhookStatus }) {
   return (
@@ -34,7 +35,7 @@ function LastReceived({ at }: { at: string | null }) {
   );
 }
 
-function NeededTable({ provider, needed }: { provider: 'intercom' | 'hubspot'; needed: NeededWebhookStatus[] }) {
+function NeededTable({ provider, needed }: { provider: Vendor; needed: NeededWebhookStatus[] }) {
   const rows = needed.filter((webhook) => webhook.provider === provider);
   if (rows.length === 0) return null;
   const name = provider === 'intercom' ? 'Intercom topics' : 'HubSpot subscriptions';

@@ -1,8 +1,8 @@
-// How an upstream failure ends a job run (src/jobs/outcomes.ts): wait and retry what is
+// How an upstream failure ends a job run (outcomes.ts): wait and retry what is
 // transient, park what needs a person to re-authorise, fail with the vendor's words what cannot
 // succeed as it is.
-import { NeedsReauthError, PermanentJobError, RetryAfterError } from '../jobs/outcomes.ts';
-import { UpstreamError } from './upstream-error.ts';
+import { NeedsReauthError, PermanentJobError, RetryAfterError } from './outcomes.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
 
 /**
  * Turns an UpstreamError into the job outcome it implies; anything else is returned unchanged.

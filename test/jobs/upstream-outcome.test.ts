@@ -1,5 +1,5 @@
 import t from 'tap';
-import { toJobOutcomeError } from '../../src/integrations/job-outcome.ts';
+import { toJobOutcomeError } from '../../src/jobs/upstream-outcome.ts';
 import { UpstreamError, type FailureKind } from '../../src/integrations/upstream-error.ts';
 import { outcomeOfThrown } from '../../src/jobs/outcomes.ts';
 
