@@ -138,8 +138,10 @@ async function applyHubSpotChange(deps: TicketTaskDeps, row: ConnectionRow, tick
   );
   const closed = resolved.closedStageIds.has(currentStage);
   const intercom = deps.clients.intercom(row);
-  // A reused ticket stands for several conversations: each follows it.
-  for (const each of links) {
+  // A reused ticket stands for several conversations: each follows it. Each under the conversation's
+  // lock, as syncStage runs: the Intercom event our own close or reopen causes must find the link
+  // already saved with the state it produced, or it would move the ticket back (an echo).
+  for (const each of links) await deps.capture.locks.run(`ticket-conversation:${row.id}:${each.conversation_id}`, async () => {
     const conversation = await intercom.getConversation(each.conversation_id);
     const state = conversationState(conversation);
     const label = Object.values(resolved.stages).find((stage) => stage.id === currentStage)?.label ?? currentStage;
@@ -159,7 +161,7 @@ async function applyHubSpotChange(deps: TicketTaskDeps, row: ConnectionRow, tick
     // Remember the stage and the state it stands for: the conversation event our own action
     // causes finds its state already synced and does not move the ticket back.
     await saveTicketLink(deps.db, row.id, each.conversation_id, { stage_id: currentStage, stage_closed: closed ? 1 : 0, state: nextState }, deps.now());
-  }
+  });
 }
 
 /** Clears the "ticket deleted" warning once no conversation is left on a deleted ticket. */
