@@ -19,7 +19,7 @@ export interface RunEnvironment {
   backoff: BackoffPolicy;
   recordDuration(task: string, ms: number): void;
   /** Marks a run succeeded under its lease; the scheduler batches these into its next claim. */
-  complete(jobId: number): Promise<boolean>;
+  complete(job: JobRow): Promise<boolean>;
 }
 
 type Prepared = { ok: true; payload: unknown } | { ok: false; reason: string };
@@ -78,7 +78,7 @@ async function record(env: RunEnvironment, job: JobRow, result: JobOutcome, logg
   let held: boolean;
   switch (result.type) {
     case 'done':
-      held = await env.complete(job.id);
+      held = await env.complete(job);
       if (held && env.log.isLevelEnabled('debug')) logger().debug('job done');
       break;
     case 'retry_after':

@@ -74,11 +74,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     random: options.random ?? Math.random,
     backoff: options.backoff,
     recordDuration: stats.record,
-    complete(jobId) {
+    complete(job) {
+      const jobId = job.id;
       // While stopping there is no next claim to ride on: write at once.
-      if (stopping) return completeJobs(options.db, leasesOf([jobId]), clock()).then((held) => held.has(jobId));
+      if (stopping) return completeJobs(options.db, [leaseOf(job)], clock()).then((held) => held.has(jobId));
       return new Promise<boolean>((resolve) => {
-        completions.push({ jobId, resolve });
+        completions.push({ job, resolve });
         if (started) scheduleTick();
         else wakeDrain();
       });
@@ -86,7 +87,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   };
   // Successful runs waiting to be recorded: written together with the next claim, so a burst of
   // quick jobs costs one commit per batch instead of one each. Until then the slot stays taken.
-  let completions: Array<{ jobId: number; resolve: (held: boolean) => void }> = [];
+  // Each entry is the run's own row (its lease token), never looked up by id: after a reclaim the same
+  // id may be running again under a newer lease that a stale run must not complete.
+  let completions: Array<{ job: JobRow; resolve: (held: boolean) => void }> = [];
   let wakeDrain: () => void = () => undefined;
   const running = new Map<number, Running>();
   const perGroup = new Map<string, number>();
@@ -102,11 +105,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const groupOf = (job: JobRow) => job.connection_id ?? NO_CONNECTION;
   /** The lease of a run this scheduler holds: its claim's token (claim.ts), never just the worker id. */
   const leaseOf = (job: JobRow) => ({ id: job.id, token: job.locked_by ?? '' });
-  const leasesOf = (jobIds: readonly number[]) =>
-    jobIds.flatMap((jobId) => {
-      const job = running.get(jobId)?.job;
-      return job ? [leaseOf(job)] : [];
-    });
 
   function launch(job: JobRow): void {
     const group = groupOf(job);
@@ -127,7 +125,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       )
       .finally(() => {
         clearInterval(renew);
-        running.delete(job.id);
+        // Only this run's own entry: a reclaimed job may be running again under the same id.
+        if (running.get(job.id)?.job === job) running.delete(job.id);
         perGroup.set(group, (perGroup.get(group) ?? 1) - 1);
         if (started && !stopping) scheduleTick();
       });
@@ -146,13 +145,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const finished = completions;
     completions = [];
     const finishedGroups = new Map<string, number>();
-    for (const { jobId } of finished) {
-      const job = running.get(jobId)?.job;
-      if (job) finishedGroups.set(groupOf(job), (finishedGroups.get(groupOf(job)) ?? 0) + 1);
+    for (const { job } of finished) {
+      if (running.get(job.id)?.job === job) finishedGroups.set(groupOf(job), (finishedGroups.get(groupOf(job)) ?? 0) + 1);
     }
     let held = new Set<number>();
     const claimed = await options.db.transaction().execute(async (trx) => {
-      held = await completeJobs(trx, leasesOf(finished.map((entry) => entry.jobId)), now);
+      held = await completeJobs(trx, finished.map((entry) => leaseOf(entry.job)), now);
       return claimJobs(trx, {
         workerId,
         now,
@@ -168,7 +166,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       completions.unshift(...finished);
       throw error;
     });
-    for (const entry of finished) entry.resolve(held.has(entry.jobId));
+    for (const entry of finished) entry.resolve(held.has(entry.job.id));
     lastGroup = claimed.lastGroup;
     for (const job of claimed.jobs) launch(job);
     // Only a look that completed counts as a heartbeat: /readyz must not say ok while every tick fails.
@@ -280,8 +278,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (timer) clearTimeout(timer);
       const pending = completions;
       completions = [];
-      const held = await completeJobs(options.db, leasesOf(pending.map((entry) => entry.jobId)), clock());
-      for (const entry of pending) entry.resolve(held.has(entry.jobId));
+      const held = await completeJobs(options.db, pending.map((entry) => leaseOf(entry.job)), clock());
+      for (const entry of pending) entry.resolve(held.has(entry.job.id));
       const all = Promise.allSettled([...running.values()].map((entry) => entry.done));
       let timeout: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([

@@ -149,6 +149,40 @@ t.test('a stalled run cannot finish or extend the lease of the run that replaced
   await second.stop(100);
 });
 
+t.test('within one scheduler: a stalled run whose job was reclaimed and relaunched cannot complete the new run', async (t) => {
+  const db = makeTestDb(t);
+  const clock = { now: 1_000_000 };
+  const releases: Array<() => void> = [];
+  let runs = 0;
+  const slow = defineTask({
+    name: 'slow',
+    payload: z.object({}),
+    run: async () => {
+      runs += 1;
+      await new Promise<void>((resolve) => releases.push(resolve));
+    },
+  });
+  const scheduler = createScheduler({
+    db: db.kysely, tasks: taskRegistry([slow]), log: createLogger('silent'), concurrency: 2, perConnectionConcurrency: 2,
+    leaseMs: 1000, maxSleepMs: 60_000, backoff: { baseMs: 1, capMs: 1 }, clock: () => clock.now,
+  });
+  const queue = createJobQueue({ db: db.kysely, clock: () => clock.now, maxAttempts: 3, notify: () => undefined });
+  const { id } = await queue.enqueue({ task: 'slow', payload: {} });
+  const first = scheduler.drain();
+  await until('the first run to start', () => runs === 1);
+  clock.now += 5000; // its lease runs out while it hangs; the same scheduler reclaims and relaunches it
+  const second = scheduler.drain();
+  await until('the second run to start', () => runs === 2);
+  const secondLease = (await getJob(db.kysely, id))?.locked_by;
+  releases[0]?.();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.match(await getJob(db.kysely, id), { status: 'running', locked_by: secondLease }, 'the stale run\'s "done" did not complete the job under the new lease');
+  releases[1]?.();
+  await Promise.all([first, second]);
+  t.match(await getJob(db.kysely, id), { status: 'succeeded' }, 'the new run completes it');
+  await scheduler.stop(100);
+});
+
 t.test('a tick that cannot complete: /readyz says why, the log says it once with a count, and it recovers', async (t) => {
   const logs = captureLogs();
   const server = await startTestServer(t, { logDestination: logs });
