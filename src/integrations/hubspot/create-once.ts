@@ -25,6 +25,22 @@ export interface ReferenceLookup {
 /** Batch reads take at most 100 ids (hubspot-api.md §5). */
 const BATCH = 100;
 
+const REFERENCE_CHAR = /[A-Za-z0-9_-]/;
+
+/**
+ * Whether `text` holds `reference` as a whole token: references end in a conversation id, so a plain
+ * substring test would take conversation 1234's record for conversation 123's.
+ */
+export function carriesReference(text: string | null | undefined, reference: string): boolean {
+  if (!text) return false;
+  for (let at = text.indexOf(reference); at !== -1; at = text.indexOf(reference, at + 1)) {
+    const before = at === 0 ? '' : (text[at - 1] ?? '');
+    const after = text[at + reference.length] ?? '';
+    if (!REFERENCE_CHAR.test(before) && !REFERENCE_CHAR.test(after)) return true;
+  }
+  return false;
+}
+
 /** A record carrying `reference`, among the records of `objectType` associated with the parents. */
 export async function findByReference(hubspot: HubSpotClient, lookup: ReferenceLookup): Promise<string | undefined> {
   for (const parent of lookup.parents) {
@@ -41,7 +57,7 @@ export async function findByReference(hubspot: HubSpotClient, lookup: ReferenceL
     ids.reverse();
     for (let start = 0; start < ids.length; start += BATCH) {
       const batch = await hubspot[lookup.objectType].batchRead(ids.slice(start, start + BATCH), { properties: [lookup.property] });
-      const match = batch.results.find((record) => record.properties[lookup.property]?.includes(lookup.reference));
+      const match = batch.results.find((record) => carriesReference(record.properties[lookup.property], lookup.reference));
       if (match) return match.id;
     }
   }

@@ -153,3 +153,23 @@ t.test('a parent that is really gone (its read answers 404 too) has nothing to l
   world.gone.add(contactId);
   t.equal(await findByReference(world.hubspot, { parents: [{ type: 'contacts', id: contactId }, { type: 'companies', id: companyId }], objectType: 'notes', property: 'hs_note_body', reference: 'x' }), undefined);
 });
+
+t.test('a reference is matched as a whole token: conversation 1234\'s record is not taken for conversation 123\'s', async (t) => {
+  const { carriesReference } = await import('../../../src/integrations/hubspot/create-once.ts');
+  t.equal(carriesReference('ref ihz-ticket-ab12-1234', 'ihz-ticket-ab12-123'), false, 'a longer id that starts with it');
+  t.equal(carriesReference('ref xihz-ticket-ab12-123', 'ihz-ticket-ab12-123'), false, 'a longer token that ends with it');
+  t.equal(carriesReference('ref ihz-ticket-ab12-123', 'ihz-ticket-ab12-123'), true);
+  t.equal(carriesReference('<p>ref ihz-ticket-ab12-123</p>', 'ihz-ticket-ab12-123'), true, 'inside markup');
+  t.equal(carriesReference('ihz-ticket-ab12-1234 and ihz-ticket-ab12-123.', 'ihz-ticket-ab12-123'), true, 'a later whole occurrence');
+  t.equal(carriesReference(null, 'x'), false);
+
+  const world = fakeHubSpot();
+  const contactId = world.seed('contacts');
+  const other = world.createNote(contactId, 'transcript · ref ihz-ref-1234');
+  t.ok(other);
+  const local = store();
+  local.pendingRef = 'ihz-ref-123'; // this conversation's create was interrupted before HubSpot made anything
+  const result = await steps(world, local, contactId, 'ihz-ref-123').run();
+  t.not(result.id, other, 'the other conversation\'s record is not adopted');
+  t.equal(world.notes().length, 2, 'this conversation gets its own');
+});
