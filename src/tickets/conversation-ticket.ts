@@ -48,6 +48,10 @@ export async function conversationTicket(deps: TicketPipelineDeps, resolved: Res
   const { row, hubspot, settings, conversation, contact, company } = resolved;
   const policy = resolved.ticketPolicy;
   if (policy === 'none') return { outcome: 'off', ticketId: null, problem: 'tickets are off (tickets.policy: none)' };
+  // The write-once protocol finds a ticket again through its contact or company: without either, a
+  // crash or a lost answer after the create would be followed by a second ticket.
+  const parent = (match: { id: string | null; created: boolean } | null | undefined) => Boolean(match && (match.id !== null || match.created)); // a dry run's create has no id yet
+  if (!parent(resolved.contactMatch) && !parent(resolved.companyMatch)) return { outcome: 'off', ticketId: null, problem: 'no HubSpot contact or company to put the ticket on' };
   const pipeline = await resolveTicketPipeline(deps, row, hubspot, settings.tickets);
   const state = conversationState(conversation);
   const stage = pipeline.stages[state];

@@ -228,3 +228,13 @@ t.test('the activity log filters ticket entries from capture entries', async (t)
   t.ok(captures.body?.entries.every((entry: { kind: string }) => entry.kind === 'capture'));
   t.equal((await s.api('GET', `/api/connections/${s.connectionId}/activity?kind=other`)).status, 400);
 });
+
+t.test('no HubSpot contact or company to put it on: no ticket (a rerun could not find it again, and would make a second)', async (t) => {
+  const s = await ticketScenario(t);
+  await s.setSettings((settings) => void (settings.matching.contacts.onNoMatch = 'skip'));
+  const { conversationId } = s.conversation({ company: null });
+  const pushed = await s.push(conversationId, { force: true });
+  t.equal(pushed.status, 200);
+  t.match(pushed.body?.ticket, { outcome: 'off', ticketId: null, problem: /no HubSpot contact or company/ });
+  t.equal(tickets(s).length, 0, 'no orphan ticket');
+});
