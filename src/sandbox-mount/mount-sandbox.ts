@@ -11,7 +11,8 @@
 //   the sandbox app, which is drawn at random when the sandbox is mounted and never leaves the
 //   daemon (the exchange and the refresh send it, as the vendors' token endpoints require);
 // - the simulated APIs themselves: whoever holds a token they minted, as with the real vendors.
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../auth/constant-time.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
@@ -49,8 +50,7 @@ const CONSENT_ROUTES: Record<SandboxVendor, ReadonlySet<string>> = {
 const isTokenRoute = (vendor: SandboxVendor, route: string) =>
   vendor === 'intercom' ? route === '/auth/eagle/token' : /^\/oauth\/[^/]+\/(token(\/introspect|\/revoke)?|access-tokens\/:token|refresh-tokens\/:token)$/.test(route);
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-const sameSecret = (given: unknown, expected: string) => typeof given === 'string' && timingSafeEqual(digest(given), digest(expected));
+const isSecret = (given: unknown, expected: string) => typeof given === 'string' && sameSecret(given, expected);
 
 /**
  * A form post to a consent page must come from this daemon's own pages: the session cookie is
@@ -124,7 +124,7 @@ export async function mountSandbox(app: FastifyInstance, sandbox: MountedSandbox
         const route = routeOf(request);
         if (route === undefined || !isTokenRoute(vendor, route)) return;
         const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
-        if (sameSecret(body.client_secret, apps[vendor].clientSecret)) return;
+        if (isSecret(body.client_secret, apps[vendor].clientSecret)) return;
         if (await deps.guards.hasSession(request)) return;
         return refuse(reply, 401, 'unauthorized', 'The sandbox’s token endpoint serves only this daemon and its signed-in admin.');
       });
