@@ -168,8 +168,11 @@ export type RetryResult = 'retried' | 'not_retryable' | 'superseded';
  */
 export async function retryJob(db: Kysely<Database>, id: number, now: number): Promise<RetryResult> {
   const work = async (trx: Kysely<Database>): Promise<RetryResult> => {
-    const job = await trx.selectFrom('jobs').select(['status', 'key']).where('id', '=', id).executeTakeFirst();
+    const job = await trx.selectFrom('jobs').select(['status', 'key', 'superseded_by']).where('id', '=', id).executeTakeFirst();
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return 'not_retryable';
+    // A run that gave its key to a newer job: that job did (or does) the work; retrying this one
+    // would run it a second time, without a key.
+    if (job.superseded_by !== null) return 'superseded';
     const holder = job.key === null ? undefined : await keyHolder(trx, job.key);
     if (holder && holder.status !== 'running') return 'superseded';
     const requeue = async () => {
@@ -225,8 +228,7 @@ export async function cancelConnectionJobs(db: Kysely<Database>, connectionId: s
  * same work twice or wants to show "in progress". An index seek on jobs_unfinished_key (migrations/0012).
  */
 export async function hasUnfinishedJob(db: Kysely<Database>, key: string): Promise<boolean> {
-  const job = await db.selectFrom('jobs').select('id').where('key', '=', key).where('status', 'in', ['queued', 'parked', 'running']).executeTakeFirst();
-  return job !== undefined;
+  return (await keyHolder(db, key)) !== undefined;
 }
 
 export async function getJob(db: Kysely<Database>, id: number): Promise<JobRow | undefined> {

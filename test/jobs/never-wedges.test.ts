@@ -109,6 +109,8 @@ t.test('an operator retry while the key runs detaches the run instead of adding 
   t.equal(await reclaimExpiredLeases(kysely, 1000), 1);
   t.match(await getJob(kysely, running.id), { status: 'cancelled' });
   t.match(await getJob(kysely, failed.id), { status: 'queued', key: 'k' });
+  t.equal(await retryJob(kysely, running.id, 5), 'superseded', 'the detached run is not retried: the job holding its key does the work');
+  t.match(await getJob(kysely, running.id), { status: 'cancelled', key: null });
 });
 
 t.test('a stalled run cannot finish or extend the lease of the run that replaced it in the same process', async (t) => {
