@@ -45,32 +45,59 @@ export interface Daemon {
   close(timeoutMs?: number): Promise<void>;
 }
 
-export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+/** The services and the HTTP app, built but not listening and with nothing started (tests inject requests into it). */
+export interface BuiltDaemon extends Omit<Daemon, 'url' | 'close'> {
+  context: AppContext;
+  /** Closes the HTTP app (the simulators with it), stops the scheduler and closes the database. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export async function buildDaemon(options: DaemonOptions): Promise<BuiltDaemon> {
   const { config, log, ...contextOptions } = options;
   const ctx = await buildContext(config, log, contextOptions);
+  let app: FastifyInstance;
   try {
-    const app = await buildApp(ctx);
-    const url = await listen(app, config.server.host, config.server.port);
+    app = await buildApp(ctx);
+  } catch (error) {
+    await ctx.close();
+    throw error;
+  }
+  return {
+    context: ctx,
+    app,
+    db: ctx.database,
+    vault: ctx.vault,
+    admin: ctx.admin,
+    scheduler: ctx.scheduler,
+    jobs: ctx.jobs,
+    upstream: ctx.upstream,
+    clients: ctx.clients,
+    capture: ctx.capture,
+    sandbox: ctx.sandbox,
+    async close(timeoutMs = config.server.shutdownTimeoutSeconds * 1000) {
+      await app.close();
+      await ctx.scheduler.stop(timeoutMs);
+      await ctx.close();
+    },
+  };
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { config, log } = options;
+  const built = await buildDaemon(options);
+  const ctx = built.context;
+  try {
+    const url = await listen(built.app, config.server.host, config.server.port);
     await announce(ctx, url);
     if (options.startScheduler !== false) ctx.scheduler.start();
     const stopChores = startChores(ctx.chores, log);
+    const { context: _context, close: closeBuilt, ...services } = built;
     return {
-      app,
-      db: ctx.database,
-      vault: ctx.vault,
-      admin: ctx.admin,
-      scheduler: ctx.scheduler,
-      jobs: ctx.jobs,
-      upstream: ctx.upstream,
-      clients: ctx.clients,
-      capture: ctx.capture,
-      sandbox: ctx.sandbox,
+      ...services,
       url,
       async close(timeoutMs = config.server.shutdownTimeoutSeconds * 1000) {
         await stopChores();
-        await app.close();
-        await ctx.scheduler.stop(timeoutMs);
-        await ctx.close();
+        await closeBuilt(timeoutMs);
       },
     };
   } catch (error) {
@@ -80,7 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 }
 
 /** What the operator must know once the port is ours; the admin account is stored only now. */
-async function announce(ctx: Pick<AppContext, 'config' | 'log' | 'admin' | 'clock'>, url: string): Promise<void> {
+export async function announce(ctx: Pick<AppContext, 'config' | 'log' | 'admin' | 'clock'>, url: string): Promise<void> {
   const { config, log, admin } = ctx;
   if (config.server.publicUrl === '') {
     // Nothing is built from the request's Host header (src/own-url.ts), so without publicUrl the

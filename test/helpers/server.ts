@@ -18,6 +18,7 @@ export interface TestServer {
   password: string;
   dataDir: string;
   daemon: Daemon;
+  fetch: Reachable['fetch'];
 }
 
 export interface TestServerOptions {
@@ -44,6 +45,14 @@ export function makeDataDir(t: Teardownable): string {
 }
 
 export async function startTestServer(t: Teardownable, options: TestServerOptions = {}): Promise<TestServer> {
+  const { config, log, password, dataDir } = testDaemonSetup(t, options);
+  const daemon = await startDaemon({ config, log, ...daemonOptions(options) });
+  t.teardown(() => daemon.close());
+  return { url: daemon.url, username: config.admin.username, password, dataDir, daemon, fetch: (path, init) => fetch(`${daemon.url}${path}`, init) };
+}
+
+/** The configuration, logger and password a test daemon starts with (shared with buildTestApp). */
+export function testDaemonSetup(t: Teardownable, options: TestServerOptions) {
   const dataDir = options.dataDir ?? makeDataDir(t);
   const password = options.password ?? 'correct horse battery staple';
   const config = testConfig(dataDir, {
@@ -51,24 +60,33 @@ export async function startTestServer(t: Teardownable, options: TestServerOption
     logLevel: options.logLevel ?? (options.logDestination ? 'info' : 'silent'),
     admin: { password, ...options.config?.admin },
   });
-  const log = createLogger(config.logLevel, options.logDestination);
-  const daemon = await startDaemon({
-    config,
-    log,
+  return { config, log: createLogger(config.logLevel, options.logDestination), password, dataDir };
+}
+
+export function daemonOptions(options: TestServerOptions): Omit<DaemonOptions, 'config' | 'log'> {
+  return {
     secretKey: options.secretKey,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tasks ? { tasks: options.tasks } : {}),
     ...(options.startScheduler !== undefined ? { startScheduler: options.startScheduler } : {}),
     // The admin password is hashed at every start; the real cost (2^17, 128 MiB) would slow every test.
     passwordHashCost: options.passwordHashCost ?? TEST_PASSWORD_HASH_COST,
-  });
-  t.teardown(() => daemon.close());
-  return { url: daemon.url, username: config.admin.username, password, dataDir, daemon };
+  };
 }
 
+/** What a test calls requests through: a real socket (startTestServer) or app.inject (buildTestApp). */
+export interface Reachable {
+  /** Like the global fetch, with a path on the daemon instead of a URL. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** A server given by its URL only (a daemon in a child process) is reached with the global fetch. */
+type ReachableOrUrl = Reachable | { url: string };
+const reach = (server: ReachableOrUrl): Reachable['fetch'] => ('fetch' in server ? server.fetch : (path, init) => fetch(`${server.url}${path}`, init));
+
 /** Signs in and returns what a browser would hold: the cookie header and the CSRF token. */
-export async function signIn(server: Pick<TestServer, 'url' | 'username' | 'password'>): Promise<{ cookie: string; csrfToken: string }> {
-  const response = await fetch(`${server.url}/api/session`, {
+export async function signIn(server: ReachableOrUrl & { username: string; password: string }): Promise<{ cookie: string; csrfToken: string }> {
+  const response = await reach(server)('/api/session', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: server.username, password: server.password }),
@@ -87,9 +105,9 @@ export interface ApiAnswer {
 }
 
 /** Calls the admin API as a signed-in browser would (session cookie and CSRF header). */
-export function sessionApi(server: Pick<TestServer, 'url'>, session: { cookie: string; csrfToken: string }) {
+export function sessionApi(server: ReachableOrUrl, session: { cookie: string; csrfToken: string }) {
   return async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
-    const response = await fetch(`${server.url}${path}`, {
+    const response = await reach(server)(path, {
       method,
       headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

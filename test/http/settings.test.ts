@@ -1,10 +1,11 @@
 // GET/PUT /api/connections/:id/settings: the Conversations, Matching and Tickets tabs' settings, saved by
 // section, validated with the same schema as the YAML, refused for connections the YAML declares.
 import t from 'tap';
-import { sessionApi, signIn, startTestServer, type Teardownable } from '../helpers/server.ts';
+import { sessionApi, signIn, type Teardownable } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 async function withConnection(t: Teardownable) {
-  const server = await startTestServer(t, { startScheduler: false });
+  const server = await buildTestApp(t, { startScheduler: false });
   const api = sessionApi(server, await signIn(server));
   const created = await api('POST', '/api/connections', { name: 'Support' });
   return { server, api, id: String(created.body?.id) };
@@ -102,7 +103,7 @@ t.test('an invalid PUT names the field and changes nothing', async (t) => {
 });
 
 t.test('a connection declared in the YAML file is read-only here', async (t) => {
-  const server = await startTestServer(t, {
+  const server = await buildTestApp(t, {
     startScheduler: false,
     config: { connections: [{ name: 'Other' }, { name: 'Support', conversations: { capture: { graceMinutes: 15 } } }] },
   });
