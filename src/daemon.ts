@@ -107,7 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 }
 
 /** What the operator must know once the port is ours; the admin account is stored only now. */
-export async function announce(ctx: Pick<AppContext, 'config' | 'log' | 'admin' | 'clock'>, url: string): Promise<void> {
+async function announce(ctx: Pick<AppContext, 'config' | 'log' | 'admin' | 'clock'>, url: string): Promise<void> {
   const { config, log, admin } = ctx;
   if (config.server.publicUrl === '') {
     // Nothing is built from the request's Host header (src/own-url.ts), so without publicUrl the

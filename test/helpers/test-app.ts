@@ -10,7 +10,7 @@ import { buildDaemon, type BuiltDaemon } from '../../src/daemon.ts';
 import { daemonOptions, testDaemonSetup, type Reachable, type Teardownable, type TestServerOptions } from './server.ts';
 
 /** The public URL a test app has unless its test gives one (.test is reserved: RFC 2606). */
-export const TEST_PUBLIC_URL = 'http://interhubz.test';
+const TEST_PUBLIC_URL = 'http://interhubz.test';
 
 export interface TestApp extends Reachable {
   /** server.publicUrl: where webhooks and OAuth callbacks are said to reach the daemon. */
