@@ -14,11 +14,31 @@ export interface IntakeDeps {
   recorder: DeliveryRecorder;
   secrets: SigningSecrets;
   clock: () => number;
+  /**
+   * jobs.keepWebhookDeliveriesDays in ms. Deliveries are deduplicated by their stored rows, which are
+   * purged after that long; Intercom's signature and HubSpot's v1 carry no timestamp, so a captured
+   * delivery replayed after the purge would pass as new. An event older than this is refused instead:
+   * its event time is never later than its receipt, so its row, if it ever came, has been purged.
+   */
+  maxDeliveryAgeMs: number;
 }
 
 export type IntakeAnswer =
   | { status: 200; body: { ok: true } & Partial<RecordResult> }
   | { status: 400 | 401; code: string; message: string; details?: Array<{ path: string; message: string }> };
+
+const DAY_MS = 86_400_000;
+
+/** Refusal of an event dated before the deduplication window (IntakeDeps.maxDeliveryAgeMs). */
+function staleDelivery(deps: IntakeDeps, occurredAt: number, what: string): IntakeAnswer | null {
+  if (deps.clock() - occurredAt <= deps.maxDeliveryAgeMs) return null;
+  const days = Math.round(deps.maxDeliveryAgeMs / DAY_MS);
+  return {
+    status: 401,
+    code: 'stale_delivery',
+    message: `The delivery's ${what} is more than ${days} days old (jobs.keepWebhookDeliveriesDays): a replay of it could not be told from a first delivery, so it was not accepted.`,
+  };
+}
 
 const badSignature = (provider: string, reason = 'does not match'): IntakeAnswer => ({
   status: 401,
@@ -69,6 +89,12 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
   if (notification.id === null) {
     return { status: 400, code: 'invalid_notification', message: 'The delivery is not an Intercom notification_event.', details: [{ path: 'id', message: 'Only a ping may have a null id.' }] };
   }
+  // Every notification carries created_at (intercom-api.md §2.3); without it the delivery cannot be dated.
+  if (notification.created_at === undefined) {
+    return { status: 400, code: 'invalid_notification', message: 'The delivery is not an Intercom notification_event.', details: [{ path: 'created_at', message: 'Required: it dates the delivery.' }] };
+  }
+  const stale = staleDelivery(deps, notification.created_at * 1000, 'created_at');
+  if (stale) return stale;
   const deliveryId = notification.id;
   const connections = await connectionsFor(deps, 'intercom_workspace_id', notification.app_id, signer);
   const base = {
@@ -77,7 +103,7 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
     accountId: notification.app_id,
     topic: notification.topic,
     objectId: intercomObjectId(notification),
-    occurredAt: notification.created_at === undefined ? null : notification.created_at * 1000,
+    occurredAt: notification.created_at * 1000,
   };
   const records: DeliveryRecord[] = connections.length === 0 ? [{ ...base, connectionId: null }] : connections.map((connectionId) => ({ ...base, connectionId }));
   return { status: 200, body: { ok: true, ...(await deps.recorder.record(records)) } };
@@ -86,10 +112,12 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
 export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSignedRequest): Promise<IntakeAnswer> {
   const now = deps.clock();
   let lastReason: 'missing' | 'stale' | 'mismatch' = 'missing';
+  let signedWith = 'v3' as 'v1' | 'v3';
   const signer = await matchSecret(deps, 'hubspot', (secrets) =>
     secrets.find((secret) => {
       const result = verifyHubSpotSignature(request, secret.clientSecret, now);
-      if (!result.ok) lastReason = result.reason;
+      if (result.ok) signedWith = result.version;
+      else lastReason = result.reason;
       return result.ok;
     }),
   );
@@ -103,6 +131,15 @@ export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSi
   if (!events.success) {
     const details = events.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
     return { status: 400, code: 'invalid_events', message: 'The delivery is not an array of HubSpot webhook events.', details };
+  }
+  for (const event of events.data) {
+    // A v3 signature is itself dated (5 minutes); a v1 signature is not, so the events must be.
+    if (event.occurredAt === undefined) {
+      if (signedWith === 'v1') return { status: 400, code: 'invalid_events', message: 'The delivery is not an array of HubSpot webhook events.', details: [{ path: 'occurredAt', message: 'Required with a v1 signature: it dates the delivery.' }] };
+      continue;
+    }
+    const stale = staleDelivery(deps, event.occurredAt, 'occurredAt');
+    if (stale) return stale;
   }
   const records: DeliveryRecord[] = [];
   const byPortal = new Map<number, string[]>();
