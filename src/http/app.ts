@@ -69,6 +69,7 @@ declare module 'fastify' {
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 const SECURITY_HEADERS = {
@@ -128,6 +129,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Logged by the hooks below instead, at a level that depends on what the request did.
+    disableRequestLogging: true,
   });
 
   app.server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
@@ -144,6 +147,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.headers(SECURITY_HEADERS);
     if (hsts) reply.header('strict-transport-security', HSTS);
     if (closing) reply.header('connection', 'close');
+  });
+
+  // The UI polls its pages' data every few seconds: successful reads at info made up most of the
+  // log (586 of 641 lines in a first session). Reads that succeed are debug; writes, webhooks and
+  // every refused or failed request stay at info. request.log keeps each route's own logLevel.
+  app.addHook('onRequest', async (request) => {
+    request.log.debug({ req: request }, 'incoming request');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const quiet = READ_METHODS.has(request.method) && reply.statusCode < 400;
+    const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+    if (quiet) request.log.debug(line, 'request completed');
+    else request.log.info(line, 'request completed');
   });
 
   await app.register(fastifyCookie);
