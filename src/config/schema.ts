@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 import { flag, nonNegative, positiveInt, text } from './fields.ts';
 import { ConnectionSettingsShape } from './connection-settings.ts';
+import { hubspotTokenProblem } from './hubspot-token-shape.ts';
 
 export const MIN_ADMIN_PASSWORD_LENGTH = 12;
 
@@ -150,7 +151,15 @@ const ConnectionSchema = z.strictObject({
       webhookSecret: text(),
     })
     .prefault({}),
-  hubspot: z.strictObject({ accessToken: text(), webhookSecret: text() }).prefault({}),
+  hubspot: z
+    .strictObject({
+      accessToken: text().superRefine((token, ctx) => {
+        const problem = token ? hubspotTokenProblem(token) : null;
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+      webhookSecret: text(),
+    })
+    .prefault({}),
   ...ConnectionSettingsShape,
 });
 

@@ -1,6 +1,7 @@
 // The admin API's request and response shapes. The zod schemas validate what the server accepts;
 // the UI imports only the derived types (`import type`), so this file must stay free of server code.
 import { z } from 'zod';
+import { hubspotTokenProblem } from '../config/hubspot-token-shape.ts';
 import { API_TOKEN_SCOPES, type ApiTokenScope } from '../auth/token-scope.ts';
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import type { OwnerMapping as UserMappingRow, OwnerSummary as OwnerOption } from '../owners/resolve-owners.ts';
@@ -80,7 +81,14 @@ export type IntercomTokenBody = z.input<typeof IntercomTokenBody>;
 
 export const HubSpotTokenBody = z.strictObject({
   /** A private-app access token (pat-…) or service key. */
-  accessToken: z.string().trim().min(1, 'accessToken is required'),
+  accessToken: z
+    .string()
+    .trim()
+    .min(1, 'accessToken is required')
+    .superRefine((token, ctx) => {
+      const problem = hubspotTokenProblem(token);
+      if (problem) ctx.addIssue({ code: 'custom', message: `accessToken ${problem}` });
+    }),
   /** The client secret of the HubSpot app that signs this portal's webhooks (when not the configured OAuth app). */
   webhookSecret: z.string().optional(),
 });
