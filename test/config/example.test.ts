@@ -31,7 +31,7 @@ t.test('the commented connection example loads when uncommented', async (t) => {
     .map((line) => line.replace(/^#/, ''))
     .join('\n');
   const yaml = example.slice(0, start).replace('connections: []', 'connections:') + uncommented;
-  const config = parseConfig(yaml, { INTERCOM_TOKEN: 'ic', HUBSPOT_TOKEN: 'hs' });
+  const config = parseConfig(yaml, { INTERCOM_TOKEN: 'ic', HUBSPOT_TOKEN: 'pat-eu1-00000000-0000-4000-8000-000000000000' });
   t.equal(config.connections.length, 1);
   t.equal(config.connections[0]?.name, 'Support EU');
   t.equal(config.connections[0]?.intercom.region, 'eu');
