@@ -1,6 +1,7 @@
 import t from 'tap';
 import { API_TOKEN_PREFIX } from '../../src/db/repos/api-tokens.ts';
-import { signIn, startTestServer } from '../helpers/server.ts';
+import { signIn } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}) => ({
   headers: { 'content-type': 'application/json', ...headers },
@@ -22,24 +23,24 @@ function routeTable(printed: string): Array<[string, string]> {
 }
 
 t.test('every /api route needs a login; health checks do not', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const routes = routeTable(server.daemon.app.printRoutes({ commonPrefix: false })).filter(
     ([method, path]) => path.startsWith('/api/') && method !== 'HEAD' && !(method === 'POST' && path === '/api/session'),
   );
   t.ok(routes.length >= 6, `found ${routes.length} api routes`);
   for (const [method, path] of routes) {
-    const response = await fetch(`${server.url}${path.replace(':id', 'anything')}`, { method });
+    const response = await server.fetch(path.replace(':id', 'anything'), { method });
     t.equal(response.status, 401, `${method} ${path} → 401`);
     t.same(await response.json(), { error: { code: 'unauthorized', message: 'Sign in, or send an API token as "Authorization: Bearer <token>".' } });
   }
-  t.equal((await fetch(`${server.url}/healthz`)).status, 200);
-  t.equal((await fetch(`${server.url}/readyz`)).status, 200);
+  t.equal((await server.fetch('/healthz')).status, 200);
+  t.equal((await server.fetch('/readyz')).status, 200);
 });
 
 t.test('a wrong username and a wrong password get the same 401', async (t) => {
-  const server = await startTestServer(t, { password: 'right password' });
-  const wrongPassword = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'admin', password: 'nope' }) });
-  const wrongUser = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'root', password: 'right password' }) });
+  const server = await buildTestApp(t, { password: 'right password' });
+  const wrongPassword = await server.fetch('/api/session', { method: 'POST', ...json({ username: 'admin', password: 'nope' }) });
+  const wrongUser = await server.fetch('/api/session', { method: 'POST', ...json({ username: 'root', password: 'right password' }) });
   t.equal(wrongPassword.status, 401);
   t.equal(wrongUser.status, 401);
   const a = await wrongPassword.json();
@@ -49,8 +50,8 @@ t.test('a wrong username and a wrong password get the same 401', async (t) => {
 });
 
 t.test('a bad sign-in body is a 400 that names the field', async (t) => {
-  const server = await startTestServer(t);
-  const response = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'admin' }) });
+  const server = await buildTestApp(t);
+  const response = await server.fetch('/api/session', { method: 'POST', ...json({ username: 'admin' }) });
   t.equal(response.status, 400);
   const body = (await response.json()) as { error: { code: string; details: unknown[] } };
   t.equal(body.error.code, 'invalid_request');
@@ -58,24 +59,24 @@ t.test('a bad sign-in body is a 400 that names the field', async (t) => {
 });
 
 t.test('session cookie: HttpOnly, SameSite=Lax, Secure only behind HTTPS', async (t) => {
-  const server = await startTestServer(t);
-  const response = await fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: server.username, password: server.password }) });
+  const server = await buildTestApp(t);
+  const response = await server.fetch('/api/session', { method: 'POST', ...json({ username: server.username, password: server.password }) });
   t.equal(response.status, 200);
   const cookie = response.headers.get('set-cookie') ?? '';
   t.match(cookie, /^ihz_session=[A-Za-z0-9_-]{40,};/);
   t.match(cookie, /HttpOnly/);
   t.match(cookie, /SameSite=Lax/);
-  t.notMatch(cookie, /Secure/, 'plain http on localhost: a Secure cookie would never come back');
+  t.notMatch(cookie, /Secure/, 'plain http (an http:// public URL): a Secure cookie would never come back');
 
-  const proxied = await startTestServer(t, { config: { server: { trustProxy: 1 } } });
-  const behindTls = await fetch(`${proxied.url}/api/session`, {
+  const proxied = await buildTestApp(t, { config: { server: { trustProxy: 1 } } });
+  const behindTls = await proxied.fetch('/api/session', {
     method: 'POST',
     ...json({ username: proxied.username, password: proxied.password }, { 'x-forwarded-proto': 'https' }),
   });
   t.match(behindTls.headers.get('set-cookie') ?? '', /; Secure/);
 
-  const publicHttps = await startTestServer(t, { config: { server: { publicUrl: 'https://ihz.example.com' } } });
-  const viaPublicUrl = await fetch(`${publicHttps.url}/api/session`, {
+  const publicHttps = await buildTestApp(t, { config: { server: { publicUrl: 'https://ihz.example.com' } } });
+  const viaPublicUrl = await publicHttps.fetch('/api/session', {
     method: 'POST',
     ...json({ username: publicHttps.username, password: publicHttps.password }),
   });
@@ -83,42 +84,42 @@ t.test('session cookie: HttpOnly, SameSite=Lax, Secure only behind HTTPS', async
 });
 
 t.test('a session reads freely but changes need its CSRF token', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const { cookie, csrfToken } = await signIn(server);
-  const who = await fetch(`${server.url}/api/session`, { headers: { cookie } });
+  const who = await server.fetch('/api/session', { headers: { cookie } });
   t.same(await who.json(), { username: 'admin', csrfToken });
 
-  const noToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie }) });
+  const noToken = await server.fetch('/api/tokens', { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie }) });
   t.equal(noToken.status, 403);
   t.equal(((await noToken.json()) as { error: { code: string } }).error.code, 'csrf_failed');
-  const wrongToken = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie, 'x-csrf-token': 'guess' }) });
+  const wrongToken = await server.fetch('/api/tokens', { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie, 'x-csrf-token': 'guess' }) });
   t.equal(wrongToken.status, 403);
-  const signOutWithout = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie } });
+  const signOutWithout = await server.fetch('/api/session', { method: 'DELETE', headers: { cookie } });
   t.equal(signOutWithout.status, 403, 'even sign-out, so a page elsewhere cannot sign the admin out');
 
-  const ok = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie, 'x-csrf-token': csrfToken }) });
+  const ok = await server.fetch('/api/tokens', { method: 'POST', ...json({ name: 'x', scope: 'push' }, { cookie, 'x-csrf-token': csrfToken }) });
   t.equal(ok.status, 201);
 
-  const signOut = await fetch(`${server.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+  const signOut = await server.fetch('/api/session', { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
   t.equal(signOut.status, 204);
-  t.equal((await fetch(`${server.url}/api/session`, { headers: { cookie } })).status, 401, 'the session is gone server-side');
+  t.equal((await server.fetch('/api/session', { headers: { cookie } })).status, 401, 'the session is gone server-side');
 });
 
 t.test('sessions expire', async (t) => {
   let now = Date.UTC(2026, 10, 23);
-  const server = await startTestServer(t, { clock: () => now, config: { admin: { sessionHours: 1 } } });
+  const server = await buildTestApp(t, { clock: () => now, config: { admin: { sessionHours: 1 } } });
   const { cookie } = await signIn(server);
   now += 59 * 60_000;
-  t.equal((await fetch(`${server.url}/api/tokens`, { headers: { cookie } })).status, 200);
+  t.equal((await server.fetch('/api/tokens', { headers: { cookie } })).status, 200);
   now += 2 * 60_000;
-  t.equal((await fetch(`${server.url}/api/tokens`, { headers: { cookie } })).status, 401);
+  t.equal((await server.fetch('/api/tokens', { headers: { cookie } })).status, 401);
 });
 
 t.test('failed sign-ins are rate-limited per client, with Retry-After', async (t) => {
   let now = Date.UTC(2026, 10, 23);
-  const server = await startTestServer(t, { clock: () => now, config: { admin: { loginAttempts: { max: 3, windowMinutes: 10 } } } });
+  const server = await buildTestApp(t, { clock: () => now, config: { admin: { loginAttempts: { max: 3, windowMinutes: 10 } } } });
   const attempt = (password: string) =>
-    fetch(`${server.url}/api/session`, { method: 'POST', ...json({ username: 'admin', password }) });
+    server.fetch('/api/session', { method: 'POST', ...json({ username: 'admin', password }) });
   for (let i = 0; i < 3; i++) t.equal((await attempt('wrong')).status, 401);
   const blocked = await attempt(server.password);
   t.equal(blocked.status, 429, 'even the right password is refused while blocked');
@@ -129,9 +130,9 @@ t.test('failed sign-ins are rate-limited per client, with Retry-After', async (t
 });
 
 t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const { cookie, csrfToken } = await signIn(server);
-  const created = await fetch(`${server.url}/api/tokens`, {
+  const created = await server.fetch('/api/tokens', {
     method: 'POST',
     ...json({ name: 'Intercom workflow', scope: 'admin' }, { cookie, 'x-csrf-token': csrfToken }),
   });
@@ -141,7 +142,7 @@ t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (
   t.equal(token.name, 'Intercom workflow');
   t.ok(secret.startsWith(token.prefix));
 
-  const list = await (await fetch(`${server.url}/api/tokens`, { headers: { cookie } })).text();
+  const list = await (await server.fetch('/api/tokens', { headers: { cookie } })).text();
   t.notMatch(list, secret, 'the list never contains the secret');
   t.match(list, token.prefix);
 
@@ -149,32 +150,32 @@ t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (
   t.notMatch(JSON.stringify(rows), secret, 'the database holds only a hash');
 
   const bearer = { authorization: `Bearer ${secret}` };
-  const viaToken = await fetch(`${server.url}/api/connections`, { headers: bearer });
+  const viaToken = await server.fetch('/api/connections', { headers: bearer });
   t.equal(viaToken.status, 200);
   t.same(await viaToken.json(), { connections: [], maxConnections: null });
-  const listed = (await (await fetch(`${server.url}/api/tokens`, { headers: bearer })).json()) as { tokens: Array<{ lastUsedAt: string | null }> };
+  const listed = (await (await server.fetch('/api/tokens', { headers: bearer })).json()) as { tokens: Array<{ lastUsedAt: string | null }> };
   t.ok(listed.tokens[0]?.lastUsedAt, 'last use is recorded');
 
-  const mint = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: 'more', scope: 'admin' }, bearer) });
+  const mint = await server.fetch('/api/tokens', { method: 'POST', ...json({ name: 'more', scope: 'admin' }, bearer) });
   t.equal(mint.status, 403, 'a token cannot mint more tokens');
   t.equal(((await mint.json()) as { error: { code: string } }).error.code, 'session_required');
 
-  const revoke = await fetch(`${server.url}/api/tokens/${token.id}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+  const revoke = await server.fetch(`/api/tokens/${token.id}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
   t.equal(revoke.status, 204);
-  const after = await fetch(`${server.url}/api/connections`, { headers: bearer });
+  const after = await server.fetch('/api/connections', { headers: bearer });
   t.equal(after.status, 401);
   t.equal(((await after.json()) as { error: { code: string } }).error.code, 'invalid_token');
-  const again = await fetch(`${server.url}/api/tokens/${token.id}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
+  const again = await server.fetch(`/api/tokens/${token.id}`, { method: 'DELETE', headers: { cookie, 'x-csrf-token': csrfToken } });
   t.equal(again.status, 404);
 
-  const badName = await fetch(`${server.url}/api/tokens`, { method: 'POST', ...json({ name: '  ', scope: 'read' }, { cookie, 'x-csrf-token': csrfToken }) });
+  const badName = await server.fetch('/api/tokens', { method: 'POST', ...json({ name: '  ', scope: 'read' }, { cookie, 'x-csrf-token': csrfToken }) });
   t.equal(badName.status, 400);
   t.match(await badName.json(), { error: { message: 'The request body is invalid: name: name is required.' } });
 });
 
 t.test('a garbage bearer token is a 401 that says so', async (t) => {
-  const server = await startTestServer(t);
-  const response = await fetch(`${server.url}/api/tokens`, { headers: { authorization: 'Bearer ihz_nope' } });
+  const server = await buildTestApp(t);
+  const response = await server.fetch('/api/tokens', { headers: { authorization: 'Bearer ihz_nope' } });
   t.equal(response.status, 401);
   t.equal(((await response.json()) as { error: { code: string } }).error.code, 'invalid_token');
 });
@@ -184,11 +185,11 @@ t.test('admin.passwordHash (from npm run hash-password) signs in; a malformed on
   const { execFileSync } = await import('node:child_process');
   const hash = execFileSync(process.execPath, ['scripts/hash-password.ts'], { input: 'from a hash 123\n', cwd: new URL('../../', import.meta.url) }).toString().trim();
   t.match(hash, /^scrypt\$131072\$8\$1\$/, 'the script makes hashes at the real cost, N = 2^17');
-  const server = await startTestServer(t, { config: { admin: { passwordHash: hash } } });
-  await signIn({ url: server.url, username: 'admin', password: 'from a hash 123' });
+  const server = await buildTestApp(t, { config: { admin: { passwordHash: hash } } });
+  await signIn({ fetch: server.fetch, username: 'admin', password: 'from a hash 123' });
   t.pass('signed in with the hashed password');
   t.not(await hashPassword('same'), await hashPassword('same'), 'salted');
-  const error = await startTestServer(t, { config: { admin: { passwordHash: 'md5:abc' } } }).catch((e: unknown) => e);
+  const error = await buildTestApp(t, { config: { admin: { passwordHash: 'md5:abc' } } }).catch((e: unknown) => e);
   t.match(error, { exitCode: 2, message: /admin\.passwordHash is not a scrypt hash/ });
 });
 
@@ -196,7 +197,7 @@ t.test('the purge chore removes expired sessions only', async (t) => {
   const { foundationChores } = await import('../../src/chores.ts');
   const { createLogger } = await import('../../src/log.ts');
   let now = Date.UTC(2026, 10, 23);
-  const server = await startTestServer(t, { clock: () => now, config: { admin: { sessionHours: 1 } } });
+  const server = await buildTestApp(t, { clock: () => now, config: { admin: { sessionHours: 1 } } });
   await signIn(server);
   now += 30 * 60_000;
   await signIn(server);
