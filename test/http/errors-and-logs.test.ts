@@ -1,11 +1,12 @@
 import t from 'tap';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { signIn, startTestServer } from '../helpers/server.ts';
+import { signIn } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('errors are JSON {error: {code, message}} with the right status', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const post = (body: string, type = 'application/json') =>
-    fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': type }, body });
+    server.fetch('/api/session', { method: 'POST', headers: { 'content-type': type }, body });
 
   const malformed = await post('{"username": ');
   t.equal(malformed.status, 400);
@@ -23,7 +24,7 @@ t.test('errors are JSON {error: {code, message}} with the right status', async (
   t.equal(extra.status, 400);
   t.match(await extra.json(), { error: { code: 'invalid_request', details: [{ path: '(body)', message: 'unknown field(s): admin' }] } });
 
-  const unknownApi = await fetch(`${server.url}/api/nothing-here`);
+  const unknownApi = await server.fetch('/api/nothing-here');
   t.equal(unknownApi.status, 404);
   t.same(await unknownApi.json(), { error: { code: 'not_found', message: 'GET /api/nothing-here was not found.' } });
   t.match(unknownApi.headers.get('content-type'), /application\/json/);
@@ -31,12 +32,12 @@ t.test('errors are JSON {error: {code, message}} with the right status', async (
 
 t.test('request ids: generated, or kept from a tame X-Request-Id, and in the logs', async (t) => {
   const logs = captureLogs();
-  const server = await startTestServer(t, { logDestination: logs });
-  const generated = await fetch(`${server.url}/healthz`);
+  const server = await buildTestApp(t, { logDestination: logs });
+  const generated = await server.fetch('/healthz');
   t.match(generated.headers.get('x-request-id'), /^[0-9a-f-]{36}$/);
-  const kept = await fetch(`${server.url}/api/session`, { headers: { 'x-request-id': 'edge-abc.123' } });
+  const kept = await server.fetch('/api/session', { headers: { 'x-request-id': 'edge-abc.123' } });
   t.equal(kept.headers.get('x-request-id'), 'edge-abc.123');
-  const wild = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'x'.repeat(200) } });
+  const wild = await server.fetch('/healthz', { headers: { 'x-request-id': 'x'.repeat(200) } });
   t.not(wild.headers.get('x-request-id'), 'x'.repeat(200), 'an overlong id is replaced');
   t.ok(logs.entries().some((entry) => entry.reqId === 'edge-abc.123'), 'the log lines carry the id');
 });
@@ -44,21 +45,21 @@ t.test('request ids: generated, or kept from a tame X-Request-Id, and in the log
 t.test('logs never hold passwords, tokens, cookies, CSRF tokens or bodies', async (t) => {
   const logs = captureLogs();
   const password = 'pw-4d1f3b8c2e-very-secret';
-  const server = await startTestServer(t, { password, logDestination: logs, logLevel: 'trace' });
+  const server = await buildTestApp(t, { password, logDestination: logs, logLevel: 'trace' });
   const { cookie, csrfToken } = await signIn(server);
-  await fetch(`${server.url}/api/session`, {
+  await server.fetch('/api/session', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password: `${password}-wrong` }),
   });
-  const created = await fetch(`${server.url}/api/tokens`, {
+  const created = await server.fetch('/api/tokens', {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
     body: JSON.stringify({ name: 'note-body-7f3a marker', scope: 'read' }),
   });
   const { secret } = (await created.json()) as { secret: string };
-  await fetch(`${server.url}/api/tokens?token=${secret}&code=oauth-code-91be`, { headers: { authorization: `Bearer ${secret}` } });
-  await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: '{"name": "body-in-a-broken-json-9c2d' });
+  await server.fetch(`/api/tokens?token=${secret}&code=oauth-code-91be`, { headers: { authorization: `Bearer ${secret}` } });
+  await server.fetch('/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: '{"name": "body-in-a-broken-json-9c2d' });
 
   const text = logs.text();
   t.ok(text.includes('"msg":"request completed"'), 'requests were logged at all');
@@ -72,10 +73,10 @@ t.test('logs never hold passwords, tokens, cookies, CSRF tokens or bodies', asyn
 
 t.test('an unexpected error is a 500 that hides internals and points at the log', async (t) => {
   const logs = captureLogs();
-  const server = await startTestServer(t, { logDestination: logs });
+  const server = await buildTestApp(t, { logDestination: logs });
   const { cookie } = await signIn(server);
   server.daemon.db.sqlite.exec('DROP TABLE connections');
-  const response = await fetch(`${server.url}/api/connections`, { headers: { cookie, 'x-request-id': 'boom-1' } });
+  const response = await server.fetch('/api/connections', { headers: { cookie, 'x-request-id': 'boom-1' } });
   t.equal(response.status, 500);
   t.same(await response.json(), {
     error: { code: 'internal_error', message: 'Something went wrong on our side; the server log has the details (request id boom-1).' },
@@ -84,37 +85,37 @@ t.test('an unexpected error is a 500 that hides internals and points at the log'
 });
 
 t.test('readiness follows the database', async (t) => {
-  const server = await startTestServer(t);
-  const ready = await fetch(`${server.url}/readyz`);
+  const server = await buildTestApp(t);
+  const ready = await server.fetch('/readyz');
   t.same(await ready.json(), { status: 'ready', checks: { database: 'ok', migrations: 'ok', scheduler: 'ok' } });
   server.daemon.db.sqlite.close();
-  const notReady = await fetch(`${server.url}/readyz`);
+  const notReady = await server.fetch('/readyz');
   t.equal(notReady.status, 503);
   t.match(await notReady.json(), { status: 'not_ready', checks: { database: 'closed' } });
-  t.equal((await fetch(`${server.url}/healthz`)).status, 200, 'liveness is only about the process');
+  t.equal((await server.fetch('/healthz')).status, 200, 'liveness is only about the process');
 });
 
 t.test('readiness includes the scheduler heartbeat', async (t) => {
   let now = Date.now();
-  const server = await startTestServer(t, { clock: () => now });
-  t.equal((await fetch(`${server.url}/readyz`)).status, 200);
+  const server = await buildTestApp(t, { clock: () => now });
+  t.equal((await server.fetch('/readyz')).status, 200);
   now += 3_600_000;
-  const stale = await fetch(`${server.url}/readyz`);
+  const stale = await server.fetch('/readyz');
   t.equal(stale.status, 503, 'an hour without a look at the job table is not ready');
   t.match(await stale.json(), { checks: { scheduler: /^no heartbeat for \d+ s$/ } });
 });
 
 t.test('health probes are not logged at info (they would bury everything else)', async (t) => {
   const logs = captureLogs();
-  const server = await startTestServer(t, { logDestination: logs });
-  for (let i = 0; i < 5; i++) await fetch(`${server.url}/healthz`);
-  await fetch(`${server.url}/readyz`);
+  const server = await buildTestApp(t, { logDestination: logs });
+  for (let i = 0; i < 5; i++) await server.fetch('/healthz');
+  await server.fetch('/readyz');
   t.notMatch(logs.text(), /"url":"\/(healthz|readyz)"/);
 });
 
 t.test('security headers on every response', async (t) => {
-  const server = await startTestServer(t);
-  const response = await fetch(`${server.url}/healthz`);
+  const server = await buildTestApp(t);
+  const response = await server.fetch('/healthz');
   t.equal(response.headers.get('x-content-type-options'), 'nosniff');
   t.equal(response.headers.get('x-frame-options'), 'DENY');
   t.match(response.headers.get('content-security-policy'), /default-src 'self'/);
