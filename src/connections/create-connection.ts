@@ -2,6 +2,7 @@
 // disconnected; connecting Intercom and HubSpot makes it active.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { withTransaction } from '../db/transaction.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
 
 export type CreateResult = { ok: true; row: ConnectionRow } | { ok: false; reason: 'name_taken' | 'limit_reached'; message: string };
@@ -14,7 +15,7 @@ export async function connectionLimitReached(trx: Kysely<Database>, maxConnectio
 }
 
 export async function createConnection(db: Kysely<Database>, input: { name: string; maxConnections: number; now: number }): Promise<CreateResult> {
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const limit = await connectionLimitReached(trx, input.maxConnections);
     if (limit) return { ok: false, reason: 'limit_reached', message: limit } as const;
     const taken = await trx.selectFrom('connections').select('id').where('name', '=', input.name).executeTakeFirst();

@@ -15,6 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
@@ -85,7 +86,7 @@ export async function createSandboxConnection(
   let limit: string | null = null;
   let row: ConnectionRow | null;
   try {
-    row = await deps.db.transaction().execute(async (trx) => {
+    row = await withTransaction(deps.db, async (trx) => {
       limit = await connectionLimitReached(trx, deps.maxConnections);
       if (limit) return null;
       const existing = await trx.selectFrom('connections').select('name').where('name', 'like', 'Sandbox%').execute();

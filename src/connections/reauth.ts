@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import { setNeedsReauth, setReauthorised } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { parkConnectionJobs, resumeConnectionJobs } from '../jobs/queue.ts';
 import type { Vendor } from '../vendor.ts';
 
@@ -13,7 +14,7 @@ import type { Vendor } from '../vendor.ts';
  * is claimed in between.
  */
 export async function markNeedsReauth(db: Kysely<Database>, connectionId: string, side: Vendor, now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await setNeedsReauth(trx, connectionId, side, now);
     await parkConnectionJobs(trx, connectionId, now);
   });
@@ -21,7 +22,7 @@ export async function markNeedsReauth(db: Kysely<Database>, connectionId: string
 
 /** Re-authorised: active again, and its parked jobs resume now. */
 export async function markReauthorised(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await setReauthorised(trx, connectionId, now);
     await resumeConnectionJobs(trx, connectionId, now);
   });

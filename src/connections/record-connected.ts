@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { resumeConnectionJobs } from '../jobs/queue.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { ConnectionRow, Database } from '../db/schema.ts';
 import type { ConnectMethod } from './connect-method.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
@@ -52,7 +53,7 @@ export async function recordConnected(
   input: { connectionId: string; connected: ConnectedSide; credentials: CredentialToStore[]; now: number },
 ): Promise<{ row: ConnectionRow; notice?: string } | null> {
   const { connected, now } = input;
-  return db.transaction().execute(async (trx: Transaction<Database>) => {
+  return withTransaction(db, async (trx: Transaction<Database>) => {
     const row = await trx.selectFrom('connections').selectAll().where('id', '=', input.connectionId).executeTakeFirst();
     // Deleted while the consent page was open: nothing to attach the credentials to.
     if (!row) return null;

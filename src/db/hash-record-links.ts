@@ -9,6 +9,7 @@
 // "not done yet" marker instead.
 import type SQLite from 'better-sqlite3';
 import type { MatchKeyHasher } from '../matching/match-key.ts';
+import { withSyncTransaction } from './transaction.ts';
 
 const LEGACY_TABLE = 'record_links_plain';
 
@@ -31,7 +32,7 @@ export function hashPlainRecordLinks(sqlite: SQLite.Database, hash: MatchKeyHash
   sqlite.pragma('secure_delete = ON');
   let moved = 0;
   try {
-    sqlite.transaction(() => {
+    withSyncTransaction(sqlite, () => {
       const rows = sqlite.prepare(`SELECT connection_id, object_type, match_key, hubspot_id, pending_ref, updated_at FROM ${LEGACY_TABLE}`).all() as PlainLinkRow[];
       // A link written after the migration (there should be none: this runs first) wins over a plain one.
       const insert = sqlite.prepare(
@@ -41,7 +42,7 @@ export function hashPlainRecordLinks(sqlite: SQLite.Database, hash: MatchKeyHash
       for (const row of rows) moved += insert.run(row.connection_id, row.object_type, hash(row.match_key), row.hubspot_id, row.pending_ref, row.updated_at).changes;
       sqlite.exec(`DELETE FROM ${LEGACY_TABLE}`);
       sqlite.exec(`DROP TABLE ${LEGACY_TABLE}`);
-    })();
+    });
   } finally {
     sqlite.pragma(`secure_delete = ${secureDelete ? 'ON' : 'OFF'}`);
   }

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { StartupError } from '../startup-error.ts';
+import { withSyncTransaction } from './transaction.ts';
 
 const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url).pathname;
 
@@ -42,10 +43,10 @@ export function migrate(sqlite: SQLite.Database, migrations = readMigrations(), 
   const record = sqlite.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
   for (const migration of migrations) {
     if (done.has(migration.id)) continue;
-    sqlite.transaction(() => {
+    withSyncTransaction(sqlite, () => {
       sqlite.exec(migration.sql);
       record.run(migration.id, now());
-    })();
+    });
     applied.push(migration.id);
   }
   return { applied, current: migrations.at(-1)?.id ?? null };

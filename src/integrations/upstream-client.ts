@@ -3,6 +3,7 @@
 // within a small per-call budget. What is left over reaches the caller as an UpstreamError that
 // says whether and when to try again — a job turns it into its outcome (src/jobs/upstream-outcome.ts).
 import { noteCall } from './call-count.ts';
+import { assertNotInTransaction } from '../transaction-context.ts';
 import type { Logger } from 'pino';
 import { errors as undiciErrors, request as undiciRequest } from 'undici';
 import type { z } from 'zod';
@@ -159,6 +160,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   }
 
   async function send(call: UpstreamCall): Promise<UpstreamResponse> {
+    // Before the budget is spent or anything is sent: a call from inside a transaction is a bug.
+    assertNotInTransaction(() => {
+      const url = buildUrl(options.baseUrl, call);
+      return `${url.host}${url.pathname}`;
+    });
     const idempotent = isIdempotent(call);
     let refreshed = false;
     for (let tryNumber = 1; ; tryNumber++) {

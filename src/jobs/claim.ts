@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 
 /** The group key of jobs without a connection (chores, global work). */
 export const NO_CONNECTION = '';
@@ -85,8 +86,7 @@ const claimToken = (workerId: string) => `${workerId}#${randomBytes(6).toString(
 export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<Claimed> {
   if (options.limit <= 0) return { jobs: [], lastGroup: options.after };
   const token = claimToken(options.workerId);
-  const inTransaction = <T>(work: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
-  return inTransaction(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const groups = rotate(await queuedGroups(trx), options.after);
     const capacity = new Map(groups.map((group) => [group, options.perConnectionLimit - (options.running.get(group) ?? 0)]));
     let active = groups.filter((group) => (capacity.get(group) ?? 0) > 0);

@@ -3,6 +3,7 @@
 // another run took the job, even in the same process — cannot overwrite the newer run's state.
 import type { Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { parkConnectionJobs } from './queue.ts';
 
 /** Longest error text kept on a job; upstream messages can be long and must stay readable. */
@@ -39,8 +40,7 @@ export async function rescheduleJob(
   lease: Lease,
   options: { runAt: number; reason: string; refundAttempt: boolean; now: number },
 ): Promise<boolean> {
-  const inTransaction = <T>(work: (trx: Kysely<Database>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
-  return inTransaction(async (trx) => {
+  return withTransaction(db, async (trx) => {
     if (await supersede(trx, lease, options.reason, options.now)) return true;
     return requeue(trx, lease, options);
   });
@@ -84,7 +84,7 @@ export async function failJob(db: Kysely<Database>, lease: Lease, reason: string
 
 /** Parks this job and every queued job of its connection until it is re-authorised. */
 export async function parkJob(db: Kysely<Database>, lease: Lease & { connectionId: string | null }, reason: string, now: number): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     if (lease.connectionId !== null && (await supersede(trx, lease, reason, now))) {
       await parkConnectionJobs(trx, lease.connectionId, now);
       return true;

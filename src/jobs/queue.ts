@@ -3,6 +3,7 @@
 // record and its job commit together.
 import { sql, type Kysely } from 'kysely';
 import type { Database, JobRow, JobStatus } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 
 /** Payloads carry ids and small values; a larger one is a bug that might be carrying text. */
 const MAX_PAYLOAD_BYTES = 4096;
@@ -48,7 +49,7 @@ export interface EnqueueDefaults {
 export async function enqueueJob(db: Kysely<Database>, spec: EnqueueSpec, defaults: EnqueueDefaults): Promise<EnqueueResult> {
   // Without a key there is nothing to look up first, so no transaction is needed.
   if (db.isTransaction || spec.key === undefined) return enqueueInTransaction(db, spec, defaults);
-  return db.transaction().execute((trx) => enqueueInTransaction(trx, spec, defaults));
+  return withTransaction(db, (trx) => enqueueInTransaction(trx, spec, defaults));
 }
 
 async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, defaults: EnqueueDefaults): Promise<EnqueueResult> {
@@ -187,7 +188,7 @@ export async function retryJob(db: Kysely<Database>, id: number, now: number): P
     else await requeue();
     return 'retried';
   };
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
+  return withTransaction(db, work);
 }
 
 /** Parks every queued job of a connection (its credentials need re-authorising). */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, JobRow } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { claimJobs, NO_CONNECTION, nextWakeAt, reclaimExpiredLeases } from './claim.ts';
 import { completeJobs, extendLease, rescheduleJob } from './finish.ts';
@@ -149,7 +150,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (running.get(job.id)?.job === job) finishedGroups.set(groupOf(job), (finishedGroups.get(groupOf(job)) ?? 0) + 1);
     }
     let held = new Set<number>();
-    const claimed = await options.db.transaction().execute(async (trx) => {
+    const claimed = await withTransaction(options.db, async (trx) => {
       held = await completeJobs(trx, finished.map((entry) => leaseOf(entry.job)), now);
       return claimJobs(trx, {
         workerId,

@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { UserSettings } from '../config/connection-settings.ts';
 import type { Database } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { resolveOwners, type MappingSource, type OwnerMapping, type OwnerSummary, type ResolvedOwners, type Teammate } from './resolve-owners.ts';
 
 export interface StoredOwnerMapping {
@@ -48,7 +49,7 @@ async function writeMapping(trx: Transaction<Database>, connectionId: string, re
 
 /** A refresh's result replaces the connection's mapping and owner list in one transaction. */
 export async function replaceOwnerMapping(db: Kysely<Database>, connectionId: string, resolved: ResolvedOwners, owners: readonly OwnerSummary[], now: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await withTransaction(db, async (trx) => {
     await writeMapping(trx, connectionId, resolved, now);
     await trx.deleteFrom('hubspot_owners').where('connection_id', '=', connectionId).execute();
     await insertChunks(owners, (chunk) =>
@@ -81,7 +82,7 @@ export async function recordRefreshFailure(db: Kysely<Database>, connectionId: s
  * fetched yet.
  */
 export async function reapplySettings(db: Kysely<Database>, connectionId: string, settings: UserSettings): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const state = await trx.selectFrom('user_mapping_state').select('refreshed_at').where('connection_id', '=', connectionId).executeTakeFirst();
     if (!state || state.refreshed_at === null) return false;
     const admins: Teammate[] = (await trx.selectFrom('user_mappings').select(['admin_id', 'admin_name', 'admin_email']).where('connection_id', '=', connectionId).execute()).map(

@@ -3,6 +3,7 @@
 // nothing. Only ids, the topic and times are written — never the payload.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Provider } from './signing-secrets.ts';
 
@@ -93,7 +94,7 @@ export function createDeliveryRecorder(options: { db: Kysely<Database>; jobs: Jo
     const pending = batch;
     batch = [];
     try {
-      const results = await options.db.transaction().execute(async (trx) => {
+      const results = await withTransaction(options.db, async (trx) => {
         const now = options.clock();
         const out: RecordResult[] = [];
         for (const entry of pending) out.push(await writeDeliveries(trx, options.jobs, entry.records, now));

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ConnectionRow, Database } from '../schema.ts';
 import type { Vendor } from '../../vendor.ts';
+import { withTransaction } from '../transaction.ts';
 
 export async function listConnections(db: Kysely<Database>): Promise<ConnectionRow[]> {
   return db.selectFrom('connections').selectAll().orderBy('name').execute();
@@ -27,7 +28,7 @@ export async function getConnection(db: Kysely<Database>, id: string): Promise<C
  * `change` gets the stored JSON and returns the new JSON (it may throw to refuse).
  */
 export async function updateConnectionSettings(db: Kysely<Database>, id: string, change: (stored: string) => string, now: number): Promise<string> {
-  return db.transaction().execute(async (trx) => {
+  return withTransaction(db, async (trx) => {
     const current = await trx.selectFrom('connections').select('settings').where('id', '=', id).executeTakeFirstOrThrow();
     const settings = change(current.settings);
     await trx.updateTable('connections').set({ settings, updated_at: now }).where('id', '=', id).execute();
