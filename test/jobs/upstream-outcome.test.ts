@@ -23,8 +23,8 @@ t.test('each failure kind ends the job run the way it should', async (t) => {
 });
 
 t.test('the daemon builds one shared upstream context from the configuration', async (t) => {
-  const { startTestServer } = await import('../helpers/server.ts');
-  const server = await startTestServer(t, { config: { upstream: { hubspot: { burstPer10s: 190 }, intercom: { perAppPerMinute: 600 } } } });
+  const { buildTestApp } = await import('../helpers/test-app.ts');
+  const server = await buildTestApp(t, { config: { upstream: { hubspot: { burstPer10s: 190 }, intercom: { perAppPerMinute: 600 } } } });
   const { upstream } = server.daemon;
   t.equal(upstream.hubspotRates.portal('123'), upstream.hubspotRates.portal('123'), 'one budget per portal, shared');
   t.match(upstream.hubspotRates.portal('123').snapshot(), { burst: { limit: 190 } });

@@ -7,7 +7,8 @@ import { DATABASE_FILE, openDb } from '../../src/db/database.ts';
 import { hashPlainRecordLinks } from '../../src/db/hash-record-links.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
 import { createMatchKeyHasher, STORED_MATCH_KEY_PREFIX } from '../../src/matching/match-key.ts';
-import { makeDataDir, startTestServer } from '../helpers/server.ts';
+import { makeDataDir } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const KEY = Buffer.alloc(32, 7);
 
@@ -40,7 +41,7 @@ t.test('links stored in plain text before migration 0013 are hashed at start; th
   const file = (name: string) => join(dataDir, name);
   t.ok(readFileSync(file(DATABASE_FILE)).includes('ada.lovelace@analytical-engine.test'), 'the old database holds the address (the check below means something)');
 
-  const server = await startTestServer(t, { dataDir, secretKey });
+  const server = await buildTestApp(t, { dataDir, secretKey });
   const rows = server.daemon.db.sqlite.prepare('SELECT object_type, match_key, hubspot_id, pending_ref FROM record_links ORDER BY object_type, match_key').all();
   const hash = createMatchKeyHasher(KEY);
   const expected = plain.map(([type, key, id, pending]) => ({ object_type: type, match_key: hash(key), hubspot_id: id, pending_ref: pending }));
