@@ -3,12 +3,13 @@ import t from 'tap';
 import { connectionOwner } from '../../src/db/repos/credentials.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
-import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
+import { sessionApi, signIn, type Teardownable, type TestServerOptions } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
-async function setup(t: Parameters<typeof startTestServer>[0], config: Parameters<typeof startTestServer>[1] = {}) {
+async function setup(t: Teardownable, config: TestServerOptions = {}) {
   const intercom = await startIntercomSimulator({ port: 0 });
   t.teardown(() => intercom.close());
-  const server = await startTestServer(t, { startScheduler: false, ...config, config: { server: { publicUrl: 'https://ihz.example.com' }, ...config.config } });
+  const server = await buildTestApp(t, { startScheduler: false, ...config, config: { server: { publicUrl: 'https://ihz.example.com' }, ...config.config } });
   const session = await signIn(server);
   const call = sessionApi(server, session);
   const pointAtSimulator = (id: string) =>

@@ -8,7 +8,8 @@ import { IDENTIFY_TASK, identifyTasks } from '../../src/connections/identify-tas
 import { startHubSpotSimulator } from '../../src/sandbox/hubspot/index.ts';
 import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import type { JobOutcome } from '../../src/jobs/outcomes.ts';
-import { makeDataDir, startTestServer } from '../helpers/server.ts';
+import { makeDataDir } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const yaml = `
 connections:
@@ -33,7 +34,7 @@ t.test('YAML tokens: identified by a job, refused ones name their key, corrected
 
   const boot = async (env: Record<string, string>) => {
     const config = parseConfig(yaml, env);
-    const server = await startTestServer(t, { dataDir, startScheduler: false, config: { connections: config.connections } });
+    const server = await buildTestApp(t, { dataDir, startScheduler: false, config: { connections: config.connections } });
     const db = server.daemon.db.kysely;
     // YAML connections talk to the real vendors; here they are pointed at the simulators.
     await db.updateTable('connections').set({ intercom_base_url: intercom.url, hubspot_base_url: hubspot.url }).execute();

@@ -5,7 +5,8 @@ import { parseConfig } from '../../src/config/load.ts';
 import { TOKEN_KIND } from '../../src/connections/seed-from-config.ts';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { enqueueJob } from '../../src/jobs/queue.ts';
-import { makeDataDir, startTestServer } from '../helpers/server.ts';
+import { makeDataDir, type Teardownable } from '../helpers/server.ts';
+import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const yaml = (extra = '') => `
 connections:
@@ -23,12 +24,12 @@ ${extra}`;
 
 const env = { IC_TOKEN: 'ic-token-5f2a-SECRET', HS_TOKEN: 'pat-na1-7c1e-SECRET' };
 
-async function start(t: Parameters<typeof startTestServer>[0], dataDir: string, text: string, variables: Record<string, string> = env) {
+async function start(t: Teardownable, dataDir: string, text: string, variables: Record<string, string> = env) {
   const config = parseConfig(text, variables);
-  return startTestServer(t, { dataDir, config: { connections: config.connections, pruneConnections: config.pruneConnections } });
+  return buildTestApp(t, { dataDir, config: { connections: config.connections, pruneConnections: config.pruneConnections } });
 }
 
-const connections = (s: Awaited<ReturnType<typeof startTestServer>>) =>
+const connections = (s: TestApp) =>
   s.daemon.db.sqlite.prepare('SELECT id, name, status, managed_by_config, intercom_region, settings, updated_at FROM connections ORDER BY name').all() as Array<Record<string, unknown>>;
 
 t.test('declared connections are created, then left alone by a restart with the same file', async (t) => {
