@@ -16,7 +16,8 @@ import { createScheduler } from '../../src/jobs/scheduler.ts';
 import { defineTask, taskRegistry } from '../../src/jobs/task.ts';
 import { makeTestDb } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { makeDataDir, startTestServer } from '../helpers/server.ts';
+import { makeDataDir } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 import { until } from '../helpers/until.ts';
 
 const WORKER = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
@@ -187,14 +188,14 @@ t.test('within one scheduler: a stalled run whose job was reclaimed and relaunch
 
 t.test('a tick that cannot complete: /readyz says why, the log says it once with a count, and it recovers', async (t) => {
   const logs = captureLogs();
-  const server = await startTestServer(t, { logDestination: logs });
+  const server = await buildTestApp(t, { logDestination: logs });
   const { sqlite } = server.daemon.db;
-  t.equal((await fetch(`${server.url}/readyz`)).status, 200);
+  t.equal((await server.fetch('/readyz')).status, 200);
   // Every claim writes to the job table; make those writes fail, as a full disk or a broken table would.
   sqlite.exec("CREATE TRIGGER jobs_broken BEFORE UPDATE ON jobs BEGIN SELECT RAISE(ABORT, 'the disk refused the write'); END");
   await server.daemon.jobs.enqueue({ task: 'no-such-task', payload: {} });
   const notReady = await until('/readyz to report the failing scheduler', async () => {
-    const response = await fetch(`${server.url}/readyz`);
+    const response = await server.fetch('/readyz');
     return response.status === 503 ? ((await response.json()) as { checks: { scheduler: string } }) : null;
   });
   t.match(notReady.checks.scheduler, /^cannot run jobs since .* failed looks at the job table\): the disk refused the write$/);
@@ -203,7 +204,7 @@ t.test('a tick that cannot complete: /readyz says why, the log says it once with
   t.equal(said.length, 1, `one log line for a repeated error, not one per tick (${server.daemon.scheduler.tickFailure()?.count} ticks failed)`);
 
   sqlite.exec('DROP TRIGGER jobs_broken');
-  await until('/readyz to be ready again', async () => (await fetch(`${server.url}/readyz`)).status === 200);
+  await until('/readyz to be ready again', async () => (await server.fetch('/readyz')).status === 200);
   const back = logs.entries().find((entry) => /running jobs again/.test(String(entry.msg)));
   t.ok(back && Number(back.times) >= 3, 'the recovery is logged with how often the error repeated');
   t.equal(server.daemon.scheduler.tickFailure(), null);

@@ -6,7 +6,8 @@ import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
 import { ensureSweepsScheduled, RECONCILE_TASK, SWEPT_TOPIC } from '../../src/reconcile/reconcile-task.ts';
 import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { createSimClock } from '../../src/sandbox/shared/clock.ts';
-import { signIn, startTestServer } from '../helpers/server.ts';
+import { signIn } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('a sweep records changed conversations once per version, then schedules the next', async (t) => {
   const start = Date.UTC(2026, 10, 23, 12);
@@ -14,7 +15,7 @@ t.test('a sweep records changed conversations once per version, then schedules t
   const intercom = await startIntercomSimulator({ port: 0, clock: simClock });
   t.teardown(() => intercom.close());
   let now = start;
-  const server = await startTestServer(t, { startScheduler: false, clock: () => now });
+  const server = await buildTestApp(t, { startScheduler: false, clock: () => now });
   const { db, vault } = server.daemon;
   const workspaceId = intercom.sim.defaults?.workspaceId ?? '';
   await db.kysely.insertInto('connections').values({
@@ -55,12 +56,12 @@ t.test('a sweep records changed conversations once per version, then schedules t
 
 t.test('an active connection whose webhooks stay silent shows a warning; the sweep does not hide it', async (t) => {
   let now = Date.UTC(2026, 10, 23, 12);
-  const server = await startTestServer(t, { startScheduler: false, clock: () => now });
+  const server = await buildTestApp(t, { startScheduler: false, clock: () => now });
   await server.daemon.db.kysely.insertInto('connections').values({ id: 'c1', name: 'Support', status: 'active', managed_by_config: 0, created_at: now, updated_at: now, intercom_workspace_id: 'ws' }).execute();
   // Signed in afresh each time: a day later the session would have expired.
   const warnings = async () => {
     const { cookie } = await signIn(server);
-    return ((await (await fetch(`${server.url}/api/connections/c1`, { headers: { cookie } })).json()) as { warnings: string[] }).warnings;
+    return ((await (await server.fetch('/api/connections/c1', { headers: { cookie } })).json()) as { warnings: string[] }).warnings;
   };
   t.same(await warnings(), []);
   now += 25 * 3_600_000;
