@@ -8,14 +8,16 @@ import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { hubspotSignatureV1, hubspotSignatureV3 } from '../../src/webhooks/hubspot-signature.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, type Teardownable, type TestServer } from '../helpers/server.ts';
+import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const INTERCOM_APP_SECRET = 'intercom-oauth-app-secret';
 const HUBSPOT_APP_SECRET = 'hubspot-oauth-app-secret';
 const PUBLIC_URL = 'https://ihz.example.com';
 
-async function server(t: Parameters<typeof startTestServer>[0]) {
-  const s = await startTestServer(t, {
+/** A test app, or a daemon on a port for a test whose webhooks a simulator sends over the network. */
+async function server(t: Teardownable, start: typeof buildTestApp | typeof startTestServer = buildTestApp): Promise<TestApp | TestServer> {
+  const s = await start(t, {
     startScheduler: false,
     config: { server: { publicUrl: PUBLIC_URL }, apps: { intercom: { clientSecret: INTERCOM_APP_SECRET }, hubspot: { clientSecret: HUBSPOT_APP_SECRET } } },
   });
@@ -37,16 +39,16 @@ const notification = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function postIntercom(s: TestServer, body: unknown, secret = INTERCOM_APP_SECRET, headers: Record<string, string> = {}) {
+async function postIntercom(s: TestApp | TestServer, body: unknown, secret = INTERCOM_APP_SECRET, headers: Record<string, string> = {}) {
   const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-  return fetch(`${s.url}/webhooks/intercom`, {
+  return s.fetch('/webhooks/intercom', {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature': intercomSignature(raw, secret), ...headers },
     body: raw,
   });
 }
 
-const rows = (s: TestServer, table: 'jobs' | 'webhook_deliveries') => s.daemon.db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Array<Record<string, unknown>>;
+const rows = (s: TestApp | TestServer, table: 'jobs' | 'webhook_deliveries') => s.daemon.db.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as Array<Record<string, unknown>>;
 
 t.test('Intercom: a signed delivery is recorded with its job, once, and answered 200', async (t) => {
   const s = await server(t);
@@ -96,7 +98,8 @@ t.test('Intercom: ping answered, unknown workspace counted as unrouted, both 200
 });
 
 t.test("Intercom: the simulator's own ping (id null) and a hand-signed one are answered 200; a null id on any other topic is refused", async (t) => {
-  const s = await server(t);
+  // The simulator delivers its ping over the network: this daemon listens on a port.
+  const s = await server(t, startTestServer);
   const intercom = await startIntercomSimulator({ port: 0, webhooks: { validateUrl: false } });
   t.teardown(() => intercom.close());
   const appSecret = intercom.sim.defaults?.clientSecret ?? '';
@@ -123,7 +126,7 @@ t.test('Intercom bad input: signature, JSON, shape, size, content type — and n
   const forged = await postIntercom(s, notification({ id: 'notif_2' }), 'not-the-secret');
   t.equal(forged.status, 401);
   t.match(await forged.json(), { error: { code: 'invalid_signature', message: /does not match any configured Intercom app/ } });
-  const unsigned = await fetch(`${s.url}/webhooks/intercom`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification({ id: 'n3' })) });
+  const unsigned = await s.fetch('/webhooks/intercom', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification({ id: 'n3' })) });
   t.equal(unsigned.status, 401);
   const truncated = await postIntercom(s, '{"type":"notification_event","id":');
   t.equal(truncated.status, 400);
@@ -133,7 +136,7 @@ t.test('Intercom bad input: signature, JSON, shape, size, content type — and n
   t.match(await wrongShape.json(), { error: { code: 'invalid_notification', details: [{ path: 'type' }] } });
   const huge = await postIntercom(s, notification({ id: 'big', padding: 'x'.repeat(1024 * 1024) }));
   t.equal(huge.status, 413);
-  const form = await fetch(`${s.url}/webhooks/intercom`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
+  const form = await s.fetch('/webhooks/intercom', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
   t.equal(form.status, 415);
   t.equal(rows(s, 'webhook_deliveries').length, 1, 'the accepted delivery is still there, nothing else');
   t.equal(rows(s, 'jobs').length, 1);
@@ -143,7 +146,7 @@ function hubspotEvents(events: Array<Record<string, unknown>>) {
   return Buffer.from(JSON.stringify(events));
 }
 
-async function postHubSpot(s: TestServer, raw: Buffer, options: { secret?: string; timestamp?: number; v1?: boolean } = {}) {
+async function postHubSpot(s: TestApp | TestServer, raw: Buffer, options: { secret?: string; timestamp?: number; v1?: boolean } = {}) {
   const timestamp = String(options.timestamp ?? Date.now());
   const secret = options.secret ?? HUBSPOT_APP_SECRET;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -154,7 +157,7 @@ async function postHubSpot(s: TestServer, raw: Buffer, options: { secret?: strin
     headers['x-hubspot-signature-v3'] = hubspotSignatureV3({ method: 'POST', uri: `${PUBLIC_URL}/webhooks/hubspot`, rawBody: raw, timestamp, clientSecret: secret });
     headers['x-hubspot-request-timestamp'] = timestamp;
   }
-  return fetch(`${s.url}/webhooks/hubspot`, { method: 'POST', headers, body: raw });
+  return s.fetch('/webhooks/hubspot', { method: 'POST', headers, body: raw });
 }
 
 const ticketEvent = (eventId: number, portalId: number, extra: Record<string, unknown> = {}) => ({
@@ -182,7 +185,7 @@ t.test('HubSpot: v1 for apps that send it; stale, forged and wrong-URL signature
   t.match(await stale.json(), { error: { code: 'invalid_signature', message: /older than 5 minutes/ } });
   const forged = await postHubSpot(s, hubspotEvents([ticketEvent(12, 111)]), { secret: 'guess' });
   t.equal(forged.status, 401);
-  const missing = await fetch(`${s.url}/webhooks/hubspot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hubspotEvents([ticketEvent(13, 111)]) });
+  const missing = await s.fetch('/webhooks/hubspot', { method: 'POST', headers: { 'content-type': 'application/json' }, body: hubspotEvents([ticketEvent(13, 111)]) });
   t.match(await missing.json(), { error: { message: /is missing/ } });
   const notArray = await postHubSpot(s, Buffer.from('{"eventId":1}'));
   t.equal(notArray.status, 400);
