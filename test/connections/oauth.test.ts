@@ -8,6 +8,7 @@ import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { markNeedsReauth } from '../../src/connections/reauth.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { sessionApi, signIn, startTestServer, type TestServer } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 type Jar = Map<string, string>;
 
@@ -44,6 +45,7 @@ function formFields(html: string): Record<string, string> {
 
 const CONSENT_ACTION = { intercom: '/sandbox/intercom/oauth/decision', hubspot: '/sandbox/hubspot/oauth/authorize/decision' } as const;
 
+// On a port: a sandbox connection's clients, and the sandbox's token exchange, dial the daemon itself.
 async function setup(t: Parameters<typeof startTestServer>[0]) {
   const logs = captureLogs();
   const server = await startTestServer(t, { startScheduler: false, logDestination: logs });
@@ -190,7 +192,7 @@ t.test('re-auth into a different HubSpot portal is allowed and said plainly; set
 });
 
 t.test('which flows are offered: configured apps go to the vendors, sessions only, config-managed tokens stay', async (t) => {
-  const server = await startTestServer(t, {
+  const server = await buildTestApp(t, {
     startScheduler: false,
     config: {
       server: { publicUrl: 'https://ihz.example.com' },
@@ -201,10 +203,10 @@ t.test('which flows are offered: configured apps go to the vendors, sessions onl
   });
   const session = await signIn(server);
   const headers = { cookie: session.cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' };
-  const created = (await (await fetch(`${server.url}/api/connections`, { method: 'POST', headers, body: JSON.stringify({ name: 'UI made' }) })).json()) as Record<string, any>;
+  const created = (await (await server.fetch('/api/connections', { method: 'POST', headers, body: JSON.stringify({ name: 'UI made' }) })).json()) as Record<string, any>;
   t.same(created.oauthStart, { intercom: `/api/connections/${created.id}/oauth/intercom/start`, hubspot: `/api/connections/${created.id}/oauth/hubspot/start` });
 
-  const start = async (provider: string) => fetch(`${server.url}/api/connections/${created.id}/oauth/${provider}/start`, { headers: { cookie: session.cookie }, redirect: 'manual' });
+  const start = async (provider: string) => server.fetch(`/api/connections/${created.id}/oauth/${provider}/start`, { headers: { cookie: session.cookie }, redirect: 'manual' });
   const intercom = new URL(String((await start('intercom')).headers.get('location')));
   t.equal(`${intercom.origin}${intercom.pathname}`, 'https://app.intercom.com/oauth', 'intercom-api.md §1.3');
   t.equal(intercom.searchParams.get('client_id'), 'ic-client');
@@ -217,30 +219,30 @@ t.test('which flows are offered: configured apps go to the vendors, sessions onl
   t.equal(hubspot.searchParams.get('code_challenge_method'), 'S256');
   t.notOk(JSON.stringify([...hubspot.searchParams]).includes('hs-secret'), 'the client secret never goes to the browser');
 
-  const token = (await (await fetch(`${server.url}/api/tokens`, { method: 'POST', headers, body: JSON.stringify({ name: 'script', scope: 'admin' }) })).json()) as { secret: string };
-  const byToken = await fetch(`${server.url}/api/connections/${created.id}/oauth/intercom/start`, { headers: { authorization: `Bearer ${token.secret}` }, redirect: 'manual' });
+  const token = (await (await server.fetch('/api/tokens', { method: 'POST', headers, body: JSON.stringify({ name: 'script', scope: 'admin' }) })).json()) as { secret: string };
+  const byToken = await server.fetch(`/api/connections/${created.id}/oauth/intercom/start`, { headers: { authorization: `Bearer ${token.secret}` }, redirect: 'manual' });
   t.equal(byToken.status, 403, 'an API token has no browser session to bind the flow to');
-  t.equal((await fetch(`${server.url}/api/connections/${created.id}/oauth/intercom/start`, { redirect: 'manual' })).status, 401);
-  t.equal((await fetch(`${server.url}/api/connections/${created.id}/oauth/zendesk/start`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status, 404);
+  t.equal((await server.fetch(`/api/connections/${created.id}/oauth/intercom/start`, { redirect: 'manual' })).status, 401);
+  t.equal((await server.fetch(`/api/connections/${created.id}/oauth/zendesk/start`, { headers: { cookie: session.cookie }, redirect: 'manual' })).status, 404);
 
-  const list = (await (await fetch(`${server.url}/api/connections`, { headers })).json()) as { connections: Array<{ id: string; name: string }> };
+  const list = (await (await server.fetch('/api/connections', { headers })).json()) as { connections: Array<{ id: string; name: string }> };
   const yaml = list.connections.find((c) => c.name === 'From YAML');
-  const yamlDetail = (await (await fetch(`${server.url}/api/connections/${yaml?.id}`, { headers })).json()) as Record<string, any>;
+  const yamlDetail = (await (await server.fetch(`/api/connections/${yaml?.id}`, { headers })).json()) as Record<string, any>;
   t.same(yamlDetail.oauthStart, { intercom: null, hubspot: `/api/connections/${yaml?.id}/oauth/hubspot/start` }, 'the side whose token the YAML declares is not offered');
-  const refused = await fetch(`${server.url}/api/connections/${yaml?.id}/oauth/intercom/start`, { headers: { cookie: session.cookie }, redirect: 'manual' });
+  const refused = await server.fetch(`/api/connections/${yaml?.id}/oauth/intercom/start`, { headers: { cookie: session.cookie }, redirect: 'manual' });
   t.equal(refused.status, 409);
   t.match(await refused.json(), { error: { code: 'managed_by_config', message: /connections\[0\]\.intercom\.accessToken/ } });
-  const byTokenForm = await fetch(`${server.url}/api/connections/${yaml?.id}/intercom/token`, { method: 'POST', headers, body: JSON.stringify({ accessToken: 'other' }) });
+  const byTokenForm = await server.fetch(`/api/connections/${yaml?.id}/intercom/token`, { method: 'POST', headers, body: JSON.stringify({ accessToken: 'other' }) });
   t.equal(byTokenForm.status, 409);
 });
 
 t.test('without an OAuth app the flows are not offered and say what to configure', async (t) => {
-  const server = await startTestServer(t, { startScheduler: false, config: { sandbox: { enabled: false } } });
+  const server = await buildTestApp(t, { startScheduler: false, config: { sandbox: { enabled: false } } });
   const session = await signIn(server);
   const headers = { cookie: session.cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' };
-  const created = (await (await fetch(`${server.url}/api/connections`, { method: 'POST', headers, body: JSON.stringify({ name: 'Plain' }) })).json()) as Record<string, any>;
+  const created = (await (await server.fetch('/api/connections', { method: 'POST', headers, body: JSON.stringify({ name: 'Plain' }) })).json()) as Record<string, any>;
   t.same(created.oauthStart, { intercom: null, hubspot: null });
-  const start = await fetch(`${server.url}/api/connections/${created.id}/oauth/hubspot/start`, { headers: { cookie: session.cookie }, redirect: 'manual' });
+  const start = await server.fetch(`/api/connections/${created.id}/oauth/hubspot/start`, { headers: { cookie: session.cookie }, redirect: 'manual' });
   t.equal(start.status, 409);
   t.match(await start.json(), { error: { code: 'oauth_not_configured', message: /apps\.hubspot\.clientId/ } });
 });
