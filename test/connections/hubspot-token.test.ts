@@ -6,6 +6,7 @@ import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
 import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
 
 t.test('HubSpot token connect: identity and scopes looked up, missing scopes named, another portal said plainly', async (t) => {
+  // On a port: the token is checked against the sandbox's HubSpot, which is this daemon's own listening address.
   const server = await startTestServer(t, { startScheduler: false });
   const session = await signIn(server);
   const call = sessionApi(server, session);

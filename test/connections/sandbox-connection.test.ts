@@ -1,4 +1,6 @@
 // "Try the sandbox": a connection wired to the built-in simulators, whose webhooks really arrive.
+// Creating one needs a daemon on a port (its clients dial the listening address), so only the
+// refusal with the sandbox off runs on a test app.
 import http from 'node:http';
 import t from 'tap';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
@@ -8,6 +10,7 @@ import { createIdSource } from '../../src/sandbox/shared/ids.ts';
 import { sandboxWebhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { signIn, startTestServer } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('creates a connected sandbox connection; a customer message in the simulator reaches the intake', async (t) => {
   const server = await startTestServer(t);
@@ -32,9 +35,9 @@ t.test('creates a connected sandbox connection; a customer message in the simula
 });
 
 t.test('refused when the sandbox is off', async (t) => {
-  const server = await startTestServer(t, { config: { sandbox: { enabled: false } } });
+  const server = await buildTestApp(t, { config: { sandbox: { enabled: false } } });
   const { cookie, csrfToken } = await signIn(server);
-  const response = await fetch(`${server.url}/api/connections/sandbox`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
+  const response = await server.fetch('/api/connections/sandbox', { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
   t.equal(response.status, 409);
   t.match(await response.json(), { error: { code: 'sandbox_off' } });
 });

@@ -5,12 +5,14 @@ import t from 'tap';
 import type { ConnectionDetail, NeededWebhookStatus } from '../../src/http/api-types.ts';
 import { captureScenario } from '../helpers/capture-scenario.ts';
 import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 import { until } from '../helpers/until.ts';
 
 const topics = (detail: ConnectionDetail, provider: 'intercom' | 'hubspot') =>
   detail.webhookSetup.needed.filter((webhook) => webhook.provider === provider).map((webhook) => webhook.topic);
 
 t.test('without server.publicUrl: no webhook URL is offered, the answer says to set server.publicUrl', async (t) => {
+  // On a port: without publicUrl the daemon's own URL is the listening address, which must not be shown.
   const server = await startTestServer(t, { startScheduler: false, config: { server: { publicUrl: '' } } });
   const call = sessionApi(server, await signIn(server));
   const created = await call('POST', '/api/connections', { name: 'Support' });
@@ -21,7 +23,7 @@ t.test('without server.publicUrl: no webhook URL is offered, the answer says to 
 });
 
 t.test('with server.publicUrl: the URLs; default settings need the on_close topics, never received', async (t) => {
-  const server = await startTestServer(t, { startScheduler: false, config: { server: { publicUrl: 'https://ihz.example.com' } } });
+  const server = await buildTestApp(t, { startScheduler: false, config: { server: { publicUrl: 'https://ihz.example.com' } } });
   const call = sessionApi(server, await signIn(server));
   const detail = (await call('POST', '/api/connections', { name: 'Support' })).body as ConnectionDetail;
   t.same(detail.webhookUrls, { intercom: 'https://ihz.example.com/webhooks/intercom', hubspot: 'https://ihz.example.com/webhooks/hubspot' });

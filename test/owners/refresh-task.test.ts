@@ -5,7 +5,9 @@ import { ensureOwnerRefreshes, OWNERS_REFRESH_TASK } from '../../src/owners/refr
 import { ownerForAdmin, readOwnerMapping } from '../../src/owners/owner-store.ts';
 import { sessionApi, signIn, type TestServer } from '../helpers/server.ts';
 import { startTestServer } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
+/** On a port: a sandbox connection's clients dial the daemon's listening address. */
 async function sandboxConnection(server: TestServer) {
   const api = sessionApi(server, await signIn(server));
   const created = await api('POST', '/api/connections/sandbox');
@@ -119,7 +121,7 @@ t.test('the daily chore refreshes connected connections whose mapping is a day o
 });
 
 t.test('a connection declared in the YAML file is read-only here', async (t) => {
-  const server = await startTestServer(t, {
+  const server = await buildTestApp(t, {
     startScheduler: false,
     config: { sandbox: { enabled: true }, connections: [{ name: 'Support', users: { defaultOwner: 'boss@example.com' } }] },
   });
