@@ -1,10 +1,11 @@
-// Issue #14 item 7 and the limiter parts of item 12, over real HTTP: the limit holds under
-// concurrency and behind proxies, and one address cannot lock the admin out for everyone.
+// Issue #14 item 7 and the limiter parts of item 12: the limit holds under concurrency and behind
+// proxies, and one address cannot lock the admin out for everyone. Through app.inject, whose peer
+// is 127.0.0.1 as the loopback socket's was; parallel injects are all inside the handler at once.
 import t from 'tap';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
-const attempt = (server: TestServer, password: string, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}/api/session`, {
+const attempt = (server: TestApp, password: string, headers: Record<string, string> = {}) =>
+  server.fetch('/api/session', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ username: 'admin', password }),
@@ -13,7 +14,7 @@ const attempt = (server: TestServer, password: string, headers: Record<string, s
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
 
 t.test('100 parallel wrong passwords: at most the limit are checked, the rest refused before hashing', async (t) => {
-  const server = await startTestServer(t, { config: { admin: { loginAttempts: { max: 10, windowMinutes: 15 } } } });
+  const server = await buildTestApp(t, { config: { admin: { loginAttempts: { max: 10, windowMinutes: 15 } } } });
   const statuses = await Promise.all(Array.from({ length: 100 }, () => attempt(server, 'wrong password here').then((r) => r.status)));
   t.equal(count(statuses, 401), 10, 'exactly the limit were checked against the password');
   t.equal(count(statuses, 429), 90, 'every other attempt was refused');
@@ -21,7 +22,7 @@ t.test('100 parallel wrong passwords: at most the limit are checked, the rest re
 });
 
 t.test('trustProxy as a hop count: a rotated X-Forwarded-For does not escape the limit', async (t) => {
-  const server = await startTestServer(t, { config: { server: { trustProxy: 1 }, admin: { loginAttempts: { max: 3, windowMinutes: 15 } } } });
+  const server = await buildTestApp(t, { config: { server: { trustProxy: 1 }, admin: { loginAttempts: { max: 3, windowMinutes: 15 } } } });
   // What a reverse proxy forwards: whatever the client claimed, then the address it really saw.
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) statuses.push((await attempt(server, 'wrong password here', { 'x-forwarded-for': `10.0.0.${i}, 198.51.100.7` })).status);
@@ -29,7 +30,7 @@ t.test('trustProxy as a hop count: a rotated X-Forwarded-For does not escape the
 });
 
 t.test('trustProxy as a list of proxy addresses', async (t) => {
-  const server = await startTestServer(t, { config: { server: { trustProxy: ['127.0.0.1/32', '::1'] }, admin: { loginAttempts: { max: 2, windowMinutes: 15 } } } });
+  const server = await buildTestApp(t, { config: { server: { trustProxy: ['127.0.0.1/32', '::1'] }, admin: { loginAttempts: { max: 2, windowMinutes: 15 } } } });
   const statuses: number[] = [];
   for (let i = 0; i < 4; i++) statuses.push((await attempt(server, 'wrong password here', { 'x-forwarded-for': `10.0.0.${i}, 198.51.100.8` })).status);
   t.same(statuses, [401, 401, 429, 429]);
@@ -37,7 +38,7 @@ t.test('trustProxy as a list of proxy addresses', async (t) => {
 });
 
 t.test('one blocked address does not lock the admin out: the right password from a new address works', async (t) => {
-  const server = await startTestServer(t, { config: { server: { trustProxy: 1 }, admin: { loginAttempts: { max: 3, windowMinutes: 15 } } } });
+  const server = await buildTestApp(t, { config: { server: { trustProxy: 1 }, admin: { loginAttempts: { max: 3, windowMinutes: 15 } } } });
   const attacker = { 'x-forwarded-for': '203.0.113.66' };
   for (let i = 0; i < 3; i++) t.equal((await attempt(server, 'wrong password here', attacker)).status, 401);
   t.equal((await attempt(server, 'wrong password here', attacker)).status, 429, 'the attacking address is blocked');
@@ -47,7 +48,7 @@ t.test('one blocked address does not lock the admin out: the right password from
 });
 
 t.test('IPv6 clients are limited by their /64', async (t) => {
-  const server = await startTestServer(t, { config: { server: { trustProxy: 1 }, admin: { loginAttempts: { max: 2, windowMinutes: 15 } } } });
+  const server = await buildTestApp(t, { config: { server: { trustProxy: 1 }, admin: { loginAttempts: { max: 2, windowMinutes: 15 } } } });
   const statuses: number[] = [];
   for (const address of ['2001:db8:1:2::1', '2001:db8:1:2:a:b:c:d', '2001:db8:1:2:ffff::1', '2001:0db8:0001:0002::2']) {
     statuses.push((await attempt(server, 'wrong password here', { 'x-forwarded-for': address })).status);
