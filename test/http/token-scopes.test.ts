@@ -1,9 +1,10 @@
-// Issue #14 item 10 over real HTTP: what a push, read and admin token may reach, expiry, and that
+// Issue #14 item 10 through the HTTP app: what a push, read and admin token may reach, expiry, and that
 // tokens made before scopes existed become admin.
 import t from 'tap';
-import { sessionApi, signIn, startTestServer, type TestServer } from '../helpers/server.ts';
+import { sessionApi, signIn } from '../helpers/server.ts';
+import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
-async function tokenFor(server: TestServer, scope: string, extra: Record<string, unknown> = {}): Promise<string> {
+async function tokenFor(server: TestApp, scope: string, extra: Record<string, unknown> = {}): Promise<string> {
   const api = sessionApi(server, await signIn(server));
   const created = await api('POST', '/api/tokens', { name: `${scope} token`, scope, ...extra });
   if (created.status !== 201) throw new Error(`token not created: ${JSON.stringify(created.body)}`);
@@ -11,8 +12,8 @@ async function tokenFor(server: TestServer, scope: string, extra: Record<string,
   return String(created.body?.secret);
 }
 
-const call = async (server: TestServer, token: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${server.url}${path}`, {
+const call = async (server: TestApp, token: string, method: string, path: string, body?: unknown) => {
+  const response = await server.fetch(path, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -24,7 +25,7 @@ const call = async (server: TestServer, token: string, method: string, path: str
 const PUSH = '/api/connections/nope/conversations/123/push';
 
 t.test('push: API Push only', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const token = await tokenFor(server, 'push');
   const push = await call(server, token, 'POST', PUSH, {});
   t.equal(push.status, 404, 'API Push is reached (the connection does not exist)');
@@ -38,7 +39,7 @@ t.test('push: API Push only', async (t) => {
 });
 
 t.test('read: GET routes only', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const token = await tokenFor(server, 'read');
   t.equal((await call(server, token, 'GET', '/api/connections')).status, 200);
   t.equal((await call(server, token, 'GET', '/api/connections/nope')).status, 404, 'a GET route is reached');
@@ -49,7 +50,7 @@ t.test('read: GET routes only', async (t) => {
 });
 
 t.test('admin: what a session may do, except managing tokens and sessions', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const token = await tokenFor(server, 'admin');
   t.equal((await call(server, token, 'GET', '/api/connections')).status, 200);
   t.equal((await call(server, token, 'DELETE', '/api/connections/nope')).status, 404, 'a change route is reached');
@@ -62,7 +63,7 @@ t.test('admin: what a session may do, except managing tokens and sessions', asyn
 
 t.test('scope is required and checked; expiry is optional and in the future', async (t) => {
   let now = Date.UTC(2026, 10, 23);
-  const server = await startTestServer(t, { clock: () => now });
+  const server = await buildTestApp(t, { clock: () => now });
   const api = sessionApi(server, await signIn(server));
   t.match(await api('POST', '/api/tokens', { name: 'x' }), { status: 400, body: { error: { details: [{ path: 'scope' }] } } });
   t.match(await api('POST', '/api/tokens', { name: 'x', scope: 'root' }), { status: 400, body: { error: { details: [{ path: 'scope' }] } } });
@@ -91,7 +92,7 @@ t.test('migration 0014: tokens made before scopes become admin', async (t) => {
 });
 
 t.test('the sandbox control API takes an admin token, not a read or push one', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const path = '/sandbox/hubspot/_sim/requests';
   t.match(await call(server, await tokenFor(server, 'read'), 'GET', path), { status: 403, code: 'insufficient_scope' });
   t.match(await call(server, await tokenFor(server, 'push'), 'GET', path), { status: 403, code: 'insufficient_scope' });
