@@ -1,26 +1,27 @@
-// Issue #14 items 1 and 2, black-box over real HTTP: the sandbox's control APIs, consent pages and
+// Issue #14 items 1 and 2, black-box over HTTP: the sandbox's control APIs, consent pages and
 // token endpoints are guarded by the route that matched, whatever the spelling of the path, and
 // `sandbox: auto` goes by the connections in the database.
 import t from 'tap';
 import { signIn, startTestServer } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 const ENCODINGS = ['_sim', '%5fsim', '%5Fsim', '_%73im', '%5f%73%69%6d'];
 
 t.test('the control APIs answer 401 without credentials, however the path is encoded', async (t) => {
-  const server = await startTestServer(t);
+  const server = await buildTestApp(t);
   const sandbox = server.daemon.app.sandbox;
   if (!sandbox) throw new Error('the sandbox is not mounted');
   const tokensBefore = sandbox.hubspot.state.tokens.size;
   for (const vendor of ['hubspot', 'intercom'] as const) {
     for (const spelling of ENCODINGS) {
-      const state = await fetch(`${server.url}/sandbox/${vendor}/${spelling}/${vendor === 'hubspot' ? 'state' : 'workspaces'}`);
+      const state = await server.fetch(`/sandbox/${vendor}/${spelling}/${vendor === 'hubspot' ? 'state' : 'workspaces'}`);
       t.equal(state.status, 401, `GET /sandbox/${vendor}/${spelling}/… without credentials`);
       t.match(await state.json(), { error: { code: 'unauthorized' } });
-      const write = await fetch(`${server.url}/sandbox/${vendor}/${spelling}/${vendor === 'hubspot' ? 'tokens' : 'apps'}`, {
+      const write = await server.fetch(`/sandbox/${vendor}/${spelling}/${vendor === 'hubspot' ? 'tokens' : 'apps'}`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
       });
       t.equal(write.status, 401, `POST /sandbox/${vendor}/${spelling}/… without credentials`);
-      const unknown = await fetch(`${server.url}/sandbox/${vendor}/${spelling}/no-such-control-route`);
+      const unknown = await server.fetch(`/sandbox/${vendor}/${spelling}/no-such-control-route`);
       t.equal(unknown.status, 401, `an unknown control path (${spelling}) is guarded too`);
     }
   }
@@ -29,18 +30,20 @@ t.test('the control APIs answer 401 without credentials, however the path is enc
 
   const { cookie, csrfToken } = await signIn(server);
   for (const spelling of ENCODINGS) {
-    const state = await fetch(`${server.url}/sandbox/hubspot/${spelling}/state`, { headers: { cookie } });
+    const state = await server.fetch(`/sandbox/hubspot/${spelling}/state`, { headers: { cookie } });
     t.equal(state.status, 200, `signed in, ${spelling} reaches the control API`);
     t.same(await state.json(), { defaultHubId: sandbox.hubspot.control.defaultHubId() });
   }
-  const workspaces = await fetch(`${server.url}/sandbox/intercom/_sim/workspaces`, { headers: { cookie } });
+  const workspaces = await server.fetch('/sandbox/intercom/_sim/workspaces', { headers: { cookie } });
   t.equal(workspaces.status, 200);
-  const noCsrf = await fetch(`${server.url}/sandbox/hubspot/_sim/tokens`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+  const noCsrf = await server.fetch('/sandbox/hubspot/_sim/tokens', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
   t.equal(noCsrf.status, 403, 'a change with a session needs its CSRF token, as every admin change does');
-  const minted = await fetch(`${server.url}/sandbox/hubspot/%5fsim/tokens`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: '{}' });
+  const minted = await server.fetch('/sandbox/hubspot/%5fsim/tokens', { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: '{}' });
   t.equal(minted.status, 201, 'with the CSRF token it works');
 });
 
+// The simulated apps' redirect URIs are registered once the daemon listens (an onListen hook in
+// src/sandbox-mount/mount-sandbox.ts); on a test app every redirect_uri is refused: a real socket.
 t.test('the consent pages serve only the signed-in admin; the token endpoints only the daemon or the admin', async (t) => {
   const server = await startTestServer(t);
   const sandbox = server.daemon.app.sandbox;
@@ -91,12 +94,14 @@ t.test('the consent pages serve only the signed-in admin; the token endpoints on
 });
 
 t.test('the app credentials differ per install', async (t) => {
-  const one = await startTestServer(t);
-  const two = await startTestServer(t);
+  const one = await buildTestApp(t);
+  const two = await buildTestApp(t);
   t.not(one.daemon.app.sandbox?.apps.intercom.clientSecret, two.daemon.app.sandbox?.apps.intercom.clientSecret);
   t.not(one.daemon.app.sandbox?.apps.hubspot.clientSecret, two.daemon.app.sandbox?.apps.hubspot.clientSecret);
 });
 
+// A sandbox connection's upstream URLs are the daemon's listening address
+// (src/connections/create-sandbox-connection.ts), which a test app does not have: a real socket.
 t.test('sandbox: auto turns off once a connection that is not a sandbox one is in the database', async (t) => {
   const first = await startTestServer(t, { startScheduler: false });
   t.ok(first.daemon.app.sandbox, 'on with no connections');
