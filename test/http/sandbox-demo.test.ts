@@ -2,7 +2,10 @@
 // guards let through, and the simulated HubSpot portal's contents, for sandbox connections only.
 import t from 'tap';
 import { sessionApi, signIn, startTestServer, type Teardownable } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
+// A sandbox connection's upstream URLs are the daemon's listening address
+// (src/connections/create-sandbox-connection.ts): the cases that make one keep a real socket.
 async function sandboxConnection(t: Teardownable) {
   const server = await startTestServer(t, { startScheduler: false });
   const api = sessionApi(server, await signIn(server));
@@ -72,7 +75,8 @@ t.test('GET …/sandbox/hubspot lists the note a capture wrote, on its contact a
 });
 
 t.test('only sandbox connections have one', async (t) => {
-  const { api } = await sandboxConnection(t);
+  const server = await buildTestApp(t, { startScheduler: false });
+  const api = sessionApi(server, await signIn(server));
   const plain = await api('POST', '/api/connections', { name: 'Support' });
   const id = String(plain.body?.id);
   for (const [method, path] of [['POST', 'conversations'], ['GET', 'hubspot']] as const) {
