@@ -4,6 +4,9 @@
 import type { Kysely } from 'kysely';
 import type { ActivityOutcome, ActivityRow, Database } from '../db/schema.ts';
 
+/** What an entry is about: a capture decision, or a ticket's stage sync and HubSpot-side changes. */
+export const ACTIVITY_KINDS = ['capture', 'ticket'] as const;
+
 export interface ActivityEntry {
   connectionId: string | null;
   at: number;

@@ -1,6 +1,9 @@
 // The admin API's request and response shapes. The zod schemas validate what the server accepts;
 // the UI imports only the derived types (`import type`), so this file must stay free of server code.
 import { z } from 'zod';
+import { ACTIVITY_KINDS } from '../activity/activity-log.ts';
+import { EXPORT_FORMATS } from '../activity/activity-export.ts';
+import { parseConversationSearch } from '../activity/activity-search.ts';
 import { hubspotTokenProblem } from '../config/hubspot-token-shape.ts';
 import { API_TOKEN_SCOPES, type ApiTokenScope } from '../auth/token-scope.ts';
 import { ConnectionSettings } from '../config/connection-settings.ts';
@@ -226,6 +229,74 @@ export interface ActivityEntryView {
 export interface ActivityList {
   entries: ActivityEntryView[];
   /** Pass as `before` for the next (older) page; null at the end. */
+  next: number | null;
+}
+
+// ---- The Activity page: every connection's entries (GET /api/activity and its export) ----
+
+export type { ActivityFeedEntry, HubSpotRecordLink } from '../activity/activity-view.ts';
+import type { ActivityFeedEntry } from '../activity/activity-view.ts';
+
+const TIME_ERROR = 'must be an ISO 8601 time (2026-05-04 or 2026-05-04T10:00:00Z) or milliseconds since 1970';
+
+/** A time given as ISO 8601 or as milliseconds since 1970. */
+const QueryTime = z.string({ error: TIME_ERROR }).transform((text, ctx) => {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (Number.isFinite(ms)) return ms;
+  ctx.addIssue({ code: 'custom', message: TIME_ERROR });
+  return z.NEVER;
+});
+
+const ActivityFilterQuery = z.strictObject({
+  /** A connection's id. */
+  connection: z.string({ error: 'must be a connection id' }).min(1, 'must be a connection id').optional(),
+  kind: z.enum(ACTIVITY_KINDS, { error: `must be one of ${ACTIVITY_KINDS.join(', ')}` }).optional(),
+  outcome: z.enum(ACTIVITY_OUTCOMES, { error: `must be one of ${ACTIVITY_OUTCOMES.join(', ')}` }).optional(),
+  /** Entries at or after this time. */
+  from: QueryTime.optional(),
+  /** Entries before this time. */
+  to: QueryTime.optional(),
+  /** An Intercom conversation id, or its URL in Intercom's inbox. */
+  search: z
+    .string({ error: 'must be an Intercom conversation id or URL' })
+    .transform((text, ctx) => {
+      const parsed = parseConversationSearch(text);
+      if (parsed.ok) return parsed.search;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    })
+    .optional(),
+});
+
+const fromBeforeTo = (query: { from?: number | undefined; to?: number | undefined }) => query.from === undefined || query.to === undefined || query.from < query.to;
+const RANGE_ERROR = { message: 'must be later than from', path: ['to'] };
+
+/** GET /api/activity query: the filters, and paging back from an entry's id. */
+export const ActivityFeedQuery = ActivityFilterQuery.extend({
+  before: z.coerce.number({ error: 'must be an activity id' }).int('must be an activity id').positive('must be an activity id').optional(),
+  limit: z.coerce.number({ error: 'must be a number from 1 to 500' }).int('must be a number from 1 to 500').min(1, 'must be a number from 1 to 500').max(500, 'must be a number from 1 to 500').default(50),
+}).refine(fromBeforeTo, RANGE_ERROR);
+
+/** GET /api/activity/export query: the same filters, and the file's format. */
+export const ActivityExportQuery = ActivityFilterQuery.extend({
+  format: z.enum(EXPORT_FORMATS, { error: `must be one of ${EXPORT_FORMATS.join(', ')}` }),
+}).refine(fromBeforeTo, RANGE_ERROR);
+
+/** What the UI sends to GET /api/activity (and its export): each filter as the query string has it. */
+export interface ActivityFeedParams {
+  connection?: string;
+  kind?: string;
+  outcome?: string;
+  from?: string;
+  to?: string;
+  search?: string;
+  before?: number;
+  limit?: number;
+}
+
+export interface ActivityFeed {
+  entries: ActivityFeedEntry[];
+  /** Pass as `before` for the next (older) page; null when there is none. */
   next: number | null;
 }
 
