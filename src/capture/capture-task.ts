@@ -6,9 +6,8 @@
 // of an event, and re-checks every close that no capture followed (pending-closes.ts).
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { parseStoredSettings } from '../config/connection-settings.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
-import { getConnection } from '../db/repos/connections.ts';
+import { getConnection, type Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import { recordActivity } from '../activity/activity-log.ts';
 import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
@@ -16,7 +15,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { NeedsReauthError, PermanentJobError, RetryAfterError } from '../jobs/outcomes.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
-import type { EventPayload, EventReaction } from '../webhooks/event-tasks.ts';
+import type { EventReaction } from '../webhooks/event-tasks.ts';
 import { SettingsProblemError } from '../config/settings-problem.ts';
 import { CAPTURE_TRIGGERS, CaptureRefusedError, captureConversation, type CaptureDeps } from './capture-conversation.ts';
 import { getCapture } from '../conversations/conversation-store.ts';
@@ -93,19 +92,17 @@ export interface CaptureReactionDeps {
   clients: ConnectionClients;
 }
 
-async function sweptAction(deps: CaptureReactionDeps, event: EventPayload & { connectionId: string }, now: number, settings: ReturnType<typeof parseStoredSettings>, conversationId: string): Promise<TriggerAction> {
-  const row = await getConnection(deps.db, event.connectionId);
-  if (!row) return { kind: 'none', why: 'connection gone' };
-  const conversation = await deps.clients.intercom(row).getConversation(conversationId);
-  const capture = await getCapture(deps.db, event.connectionId, conversationId);
+async function sweptAction(deps: CaptureReactionDeps, connection: Connection, now: number, conversationId: string): Promise<TriggerAction> {
+  const conversation = await deps.clients.intercom(connection).getConversation(conversationId);
+  const capture = await getCapture(deps.db, connection.id, conversationId);
   const lastCloseAt = conversation.statistics?.last_close_at;
-  if (conversation.state === 'closed' && lastCloseAt) await rememberClose(deps.db, event.connectionId, conversationId, lastCloseAt * 1000);
+  if (conversation.state === 'closed' && lastCloseAt) await rememberClose(deps.db, connection.id, conversationId, lastCloseAt * 1000);
   return sweptTrigger({
     state: conversation.state,
     lastCloseAt: lastCloseAt ? lastCloseAt * 1000 : null,
     updatedAt: conversation.updated_at * 1000,
     now,
-    capture: settings.conversations.capture,
+    capture: connection.settings.conversations.capture,
     alreadyCapturedAt: capture?.last_decided_at ?? null,
   });
 }
@@ -121,12 +118,12 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
       if (!conversationId) return;
       const row = await getConnection(deps.db, event.connectionId);
       if (!row || row.status !== 'active') return;
-      const settings = parseStoredSettings(row.settings);
+      const { settings } = row;
       const now = ctx.now();
       let action: TriggerAction;
       try {
         action = event.topic === SWEPT_TOPIC
-          ? await sweptAction(deps, event, now, settings, conversationId)
+          ? await sweptAction(deps, row, now, conversationId)
           : triggerFor({ topic: event.topic, occurredAt: event.occurredAt, now, capture: settings.conversations.capture });
       } catch (error) {
         throw toJobOutcomeError(error);
@@ -155,7 +152,7 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
 export async function recheckPendingCloses(deps: CaptureReactionDeps & { clock: () => number }, connectionId: string): Promise<number> {
   const row = await getConnection(deps.db, connectionId);
   if (!row || row.status !== 'active') return 0;
-  const capture = parseStoredSettings(row.settings).conversations.capture;
+  const { capture } = row.settings.conversations;
   if (capture.mode !== 'on_close') return 0;
   const now = deps.clock();
   const due = await closesToRecheck(deps.db, connectionId, (conversationId) => captureKey(connectionId, conversationId), now);

@@ -3,8 +3,8 @@
 // date every N hours while it is open. A chore looks for such conversations per connection and
 // queues their captures; the capture itself is the usual one (trigger 'rolling').
 import type { Kysely } from 'kysely';
-import { parseStoredSettings } from '../config/connection-settings.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
+import { listActiveConnections } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from 'pino';
@@ -17,11 +17,9 @@ const HOUR = 3_600_000;
 const MAX_PER_RUN = 300;
 
 export async function queueRollingCaptures(deps: { db: Kysely<Database>; clients: ConnectionClients; jobs: JobQueue; clock: () => number; log: Logger }): Promise<number> {
-  const rows = await deps.db.selectFrom('connections').selectAll().where('status', '=', 'active').where('intercom_workspace_id', 'is not', null).where('hubspot_portal_id', 'is not', null).execute();
   let queued = 0;
-  for (const row of rows) {
-    const settings = parseStoredSettings(row.settings);
-    const { rollingHours, mode } = settings.conversations.capture;
+  for (const row of await listActiveConnections(deps.db)) {
+    const { rollingHours, mode } = row.settings.conversations.capture;
     if (rollingHours <= 0 || mode === 'manual') continue;
     const now = deps.clock();
     try {

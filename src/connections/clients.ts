@@ -3,7 +3,8 @@
 // shared budgets of daemon.upstream.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import { createHubSpotClient, type HubSpotAuthSettings, type HubSpotClient } from '../integrations/hubspot/client.ts';
 import { createIntercomClient, type IntercomClient } from '../integrations/intercom/client.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
@@ -12,9 +13,9 @@ import type { Vault } from '../vault/vault.ts';
 import { connectionCredentials } from './connection-credentials.ts';
 
 export interface ConnectionClients {
-  intercom(row: ConnectionRow): IntercomClient;
+  intercom(row: Connection): IntercomClient;
   /** Throws when the connection has no HubSpot portal, or an OAuth grant and no app to refresh it with. */
-  hubspot(row: ConnectionRow): HubSpotClient;
+  hubspot(row: Connection): HubSpotClient;
 }
 
 class NoHubSpotAppError extends Error {
@@ -36,8 +37,8 @@ export function createConnectionClients(deps: ConnectionClientsDeps): Connection
   const intercomCache = new Map<string, { fingerprint: string; client: IntercomClient }>();
   const hubspotCache = new Map<string, { fingerprint: string; client: HubSpotClient }>();
 
-  function hubspotAuth(row: ConnectionRow): HubSpotAuthSettings {
-    if (row.hubspot_auth !== 'oauth') return { mode: 'static' };
+  function hubspotAuth(row: Connection): HubSpotAuthSettings {
+    if (row.hubspotAuth !== 'oauth') return { mode: 'static' };
     const app = deps.oauth.forConnection(row, 'hubspot');
     if (!app) throw new NoHubSpotAppError('this connection was authorised with OAuth, but no HubSpot app (apps.hubspot) is configured to refresh its token');
     return { mode: 'oauth', clientId: app.clientId, clientSecret: app.clientSecret };
@@ -46,16 +47,16 @@ export function createConnectionClients(deps: ConnectionClientsDeps): Connection
   return {
     intercom(row) {
       // Rebuilt when what it depends on changes (re-authorised into another workspace, moved region).
-      const fingerprint = [row.intercom_workspace_id, row.intercom_region, row.intercom_base_url].join('|');
+      const fingerprint = [row.intercomWorkspaceId, row.intercomRegion, row.intercomBaseUrl].join('|');
       const cached = intercomCache.get(row.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
       const client = createIntercomClient({
         credentials: connectionCredentials(deps, row.id),
         connectionId: row.id,
-        region: row.intercom_region,
-        baseUrl: row.intercom_base_url,
+        region: row.intercomRegion,
+        baseUrl: row.intercomBaseUrl,
         rates: deps.upstream.intercomRates,
-        budgetKey: { workspaceId: row.intercom_workspace_id ?? `connection:${row.id}`, appId: deps.appId ?? 'interhubz' },
+        budgetKey: { workspaceId: row.intercomWorkspaceId ?? `connection:${row.id}`, appId: deps.appId ?? 'interhubz' },
         pools: deps.upstream.pools,
         timeouts: deps.upstream.timeouts,
         retry: { maxAttempts: deps.upstream.maxAttemptsPerCall },
@@ -66,20 +67,20 @@ export function createConnectionClients(deps: ConnectionClientsDeps): Connection
     },
 
     hubspot(row) {
-      if (row.hubspot_portal_id === null) throw new Error('the connection has no HubSpot portal yet');
+      if (row.hubspotPortalId === null) throw new Error('the connection has no HubSpot portal yet');
       const auth = hubspotAuth(row);
-      const fingerprint = [row.hubspot_portal_id, row.hubspot_base_url, auth.mode, auth.mode === 'oauth' ? auth.clientId : ''].join('|');
+      const fingerprint = [row.hubspotPortalId, row.hubspotBaseUrl, auth.mode, auth.mode === 'oauth' ? auth.clientId : ''].join('|');
       const cached = hubspotCache.get(row.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
       const client = createHubSpotClient({
         connectionId: row.id,
-        portalId: String(row.hubspot_portal_id),
+        portalId: String(row.hubspotPortalId),
         auth,
         credentials: connectionCredentials(deps, row.id),
         pools: deps.upstream.pools,
         rates: deps.upstream.hubspotRates,
         log: deps.log,
-        ...(row.hubspot_base_url ? { baseUrl: row.hubspot_base_url } : {}),
+        ...(row.hubspotBaseUrl ? { baseUrl: row.hubspotBaseUrl } : {}),
         timeouts: deps.upstream.timeouts,
         retry: { maxAttempts: deps.upstream.maxAttemptsPerCall, baseMs: 500, capMs: 8_000, maxWaitMs: 15_000 },
         ...(deps.now ? { now: deps.now } : {}),

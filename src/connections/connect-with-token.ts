@@ -2,7 +2,8 @@
 // belongs to, and for HubSpot which scopes it has), and only a working token is stored.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
@@ -28,7 +29,7 @@ function withSecret(credentials: CredentialToStore[], provider: Vendor, secret: 
   return secret ? [...credentials, { kind: webhookSecretKind(provider), value: secret }] : credentials;
 }
 
-async function record(deps: ConnectDeps, row: ConnectionRow, connected: ConnectedSide, credentials: CredentialToStore[]): Promise<ConnectResult> {
+async function record(deps: ConnectDeps, row: Connection, connected: ConnectedSide, credentials: CredentialToStore[]): Promise<ConnectResult> {
   const recorded = await recordConnected(deps.db, deps.vault, { connectionId: row.id, connected, credentials, now: deps.clock() });
   if (!recorded) return gone;
   return recorded.notice ? { ok: true, notice: recorded.notice } : { ok: true };
@@ -36,10 +37,10 @@ async function record(deps: ConnectDeps, row: ConnectionRow, connected: Connecte
 
 export async function connectIntercomToken(
   deps: ConnectDeps,
-  row: ConnectionRow,
+  row: Connection,
   input: { accessToken: string; region: 'us' | 'eu' | 'au'; webhookSecret?: string | undefined },
 ): Promise<ConnectResult> {
-  const identity = await identifyIntercom(deps, { token: input.accessToken, region: input.region, baseUrlOverride: row.intercom_base_url, adoptReportedRegion: false });
+  const identity = await identifyIntercom(deps, { token: input.accessToken, region: input.region, baseUrlOverride: row.intercomBaseUrl, adoptReportedRegion: false });
   if (!identity.ok) return identity;
   return record(
     deps, row,
@@ -50,10 +51,10 @@ export async function connectIntercomToken(
 
 export async function connectHubSpotToken(
   deps: ConnectDeps,
-  row: ConnectionRow,
+  row: Connection,
   input: { accessToken: string; webhookSecret?: string | undefined },
 ): Promise<ConnectResult> {
-  const identity = await identifyHubSpotToken(deps, { token: input.accessToken, baseUrlOverride: row.hubspot_base_url });
+  const identity = await identifyHubSpotToken(deps, { token: input.accessToken, baseUrlOverride: row.hubspotBaseUrl });
   if (!identity.ok) return identity;
   return record(
     deps, row,

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { withTransaction } from '../db/transaction.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import { insertConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
 
-export type CreateResult = { ok: true; row: ConnectionRow } | { ok: false; reason: 'name_taken' | 'limit_reached'; message: string };
+export type CreateResult = { ok: true; connection: Connection } | { ok: false; reason: 'name_taken' | 'limit_reached'; message: string };
 
 /** The sentence a refused create shows, or null when another connection fits within maxConnections. */
 export async function connectionLimitReached(trx: Kysely<Database>, maxConnections: number): Promise<string | null> {
@@ -20,11 +21,10 @@ export async function createConnection(db: Kysely<Database>, input: { name: stri
     if (limit) return { ok: false, reason: 'limit_reached', message: limit } as const;
     const taken = await trx.selectFrom('connections').select('id').where('name', '=', input.name).executeTakeFirst();
     if (taken) return { ok: false, reason: 'name_taken', message: `A connection named '${input.name}' already exists.` } as const;
-    const row: ConnectionRow = {
-      id: randomUUID(), name: input.name, status: 'disconnected', managed_by_config: 0, created_at: input.now, updated_at: input.now,
-      intercom_workspace_id: null, intercom_region: 'us', hubspot_portal_id: null, settings: '{}', intercom_base_url: null, hubspot_base_url: null, intercom_auth: null, hubspot_auth: null, hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
-    };
-    await trx.insertInto('connections').values(row).execute();
-    return { ok: true, row } as const;
+    const connection = await insertConnection(trx, {
+      id: randomUUID(), name: input.name, status: 'disconnected', createdAt: input.now,
+      intercomWorkspaceId: null, intercomRegion: 'us', hubspotPortalId: null, intercomBaseUrl: null, hubspotBaseUrl: null, intercomAuth: null, hubspotAuth: null,
+    });
+    return { ok: true, connection } as const;
   });
 }

@@ -16,7 +16,8 @@ import type { Kysely } from 'kysely';
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
 import { withTransaction } from '../db/transaction.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import { insertConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
@@ -43,7 +44,7 @@ export interface SandboxAddresses {
 }
 
 export type SandboxConnectionResult =
-  | { ok: true; row: ConnectionRow }
+  | { ok: true; connection: Connection }
   | { ok: false; reason: 'limit_reached' | 'sandbox_webhooks_failed'; message: string };
 
 const newSecret = () => randomBytes(32).toString('base64url');
@@ -84,26 +85,25 @@ export async function createSandboxConnection(
   }
 
   let limit: string | null = null;
-  let row: ConnectionRow | null;
+  let connection: Connection | null;
   try {
-    row = await withTransaction(deps.db, async (trx) => {
+    connection = await withTransaction(deps.db, async (trx) => {
       limit = await connectionLimitReached(trx, deps.maxConnections);
       if (limit) return null;
       const existing = await trx.selectFrom('connections').select('name').where('name', 'like', 'Sandbox%').execute();
       const names = new Set(existing.map((r) => r.name));
       let name = 'Sandbox';
       for (let n = 2; names.has(name); n++) name = `Sandbox ${n}`;
-      const created: ConnectionRow = {
-        id: randomUUID(), name, status: 'active', managed_by_config: 0, created_at: deps.now, updated_at: deps.now,
-        intercom_workspace_id: workspaceId, intercom_region: 'us', hubspot_portal_id: hubspot.control.defaultHubId(), settings: SANDBOX_SETTINGS,
-        intercom_base_url: `${upstream}${SANDBOX_PREFIX.intercom}`, hubspot_base_url: `${upstream}${SANDBOX_PREFIX.hubspot}`,
-        intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
-      };
-      await trx.insertInto('connections').values(created).execute();
+      const created = await insertConnection(trx, {
+        id: randomUUID(), name, status: 'active', createdAt: deps.now,
+        intercomWorkspaceId: workspaceId, intercomRegion: 'us', hubspotPortalId: hubspot.control.defaultHubId(), settings: SANDBOX_SETTINGS,
+        intercomBaseUrl: `${upstream}${SANDBOX_PREFIX.intercom}`, hubspotBaseUrl: `${upstream}${SANDBOX_PREFIX.hubspot}`,
+        intercomAuth: 'token', hubspotAuth: 'token',
+      });
       const owner = connectionOwner(created.id);
       const put = (kind: string, value: string) => putCredential(trx, deps.vault, { owner, kind, value, now: deps.now });
       await put(INTERCOM_TOKEN_KIND, intercom.control.createAccessToken(workspaceId, intercomApp.id));
-      await put(STATIC_TOKEN_KIND, hubspot.control.createStaticToken({ hubId: created.hubspot_portal_id ?? undefined }));
+      await put(STATIC_TOKEN_KIND, hubspot.control.createStaticToken({ hubId: created.hubspotPortalId ?? undefined }));
       await put(sandboxWebhookSecretKind('intercom'), intercomApp.clientSecret);
       await put(sandboxWebhookSecretKind('hubspot'), hubspotSecret);
       return created;
@@ -112,15 +112,15 @@ export async function createSandboxConnection(
     undo();
     throw error;
   }
-  if (!row) {
+  if (!connection) {
     undo();
     return { ok: false, reason: 'limit_reached', message: limit ?? 'No more connections are allowed.' };
   }
-  return { ok: true, row };
+  return { ok: true, connection };
 }
 
 /**
  * A newcomer watching the sandbox should see a close become a note while they wait, not after the
  * ten-minute default: half a minute still shows that there is a grace window.
  */
-const SANDBOX_SETTINGS = JSON.stringify(ConnectionSettings.parse({ conversations: { capture: { graceMinutes: 0.5 } } }));
+const SANDBOX_SETTINGS = ConnectionSettings.parse({ conversations: { capture: { graceMinutes: 0.5 } } });

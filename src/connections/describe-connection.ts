@@ -4,10 +4,10 @@ import { listWarnings } from '../tickets/ticket-store.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import { connectionOwner } from '../db/repos/credentials.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import type { ConnectionDetail, ConnectionSummary, WebhookSetup } from './connection-views.ts';
 import type { OAuthProvider } from '../oauth/oauth-provider.ts';
-import { parseStoredSettings } from '../config/connection-settings.ts';
 import { FEATURE_LABELS, neededWebhooks } from '../webhooks/needed-webhooks.ts';
 import { missingScopes } from '../integrations/hubspot/scopes.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
@@ -17,10 +17,10 @@ import { isSandboxConnection } from './create-sandbox-connection.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
-export function summarize(row: ConnectionRow): ConnectionSummary {
+export function summarize(row: Connection): ConnectionSummary {
   return {
-    id: row.id, name: row.name, status: row.status, managedByConfig: row.managed_by_config === 1,
-    sandbox: isSandboxConnection(row), createdAt: new Date(row.created_at).toISOString(),
+    id: row.id, name: row.name, status: row.status, managedByConfig: row.managedByConfig,
+    sandbox: isSandboxConnection(row), createdAt: new Date(row.createdAt).toISOString(),
   };
 }
 
@@ -44,11 +44,11 @@ async function lastReceivedByTopic(db: Kysely<Database>, connectionId: string): 
 }
 
 /** The webhooks the connection's enabled features need, each with when it last arrived. */
-async function webhookSetup(db: Kysely<Database>, row: ConnectionRow, publicUrlMissing: boolean): Promise<WebhookSetup> {
+async function webhookSetup(db: Kysely<Database>, row: Connection, publicUrlMissing: boolean): Promise<WebhookSetup> {
   const last = await lastReceivedByTopic(db, row.id);
   return {
     publicUrlMissing: publicUrlMissing ? PUBLIC_URL_MISSING : null,
-    needed: neededWebhooks(parseStoredSettings(row.settings)).map((webhook) => ({
+    needed: neededWebhooks(row.settings).map((webhook) => ({
       provider: webhook.provider,
       topic: webhook.topic,
       propertyName: webhook.propertyName ?? null,
@@ -64,27 +64,21 @@ async function webhookSetup(db: Kysely<Database>, row: ConnectionRow, publicUrlM
  * Webhooks silent for longer than the configured hours on an active, connected workspace usually
  * mean the subscription is missing or suspended; the reconciliation sweep is covering for them.
  */
-function silenceWarning(row: ConnectionRow, lastWebhookAt: number | null, now: number, hours: number): string | null {
-  if (row.status !== 'active' || row.intercom_workspace_id === null) return null;
-  const since = lastWebhookAt ?? row.created_at;
+function silenceWarning(row: Connection, lastWebhookAt: number | null, now: number, hours: number): string | null {
+  if (row.status !== 'active' || row.intercomWorkspaceId === null) return null;
+  const since = lastWebhookAt ?? row.createdAt;
   if (now - since < hours * 3_600_000) return null;
   const what = lastWebhookAt === null ? 'No Intercom webhook has arrived' : 'No Intercom webhook has arrived for';
   const span = `${Math.floor((now - since) / 3_600_000)} hours`;
   return `${lastWebhookAt === null ? `${what} in the ${span} since this connection was made` : `${what} ${span}`}: check the webhook URL and topics in your Intercom app. The reconciliation sweep is catching up meanwhile.`;
 }
 
-function parseScopes(stored: string | null): string[] | null {
-  if (stored === null) return null;
-  const parsed: unknown = JSON.parse(stored);
-  return Array.isArray(parsed) ? parsed.filter((scope): scope is string => typeof scope === 'string') : null;
-}
-
 export async function describeConnection(
   db: Kysely<Database>,
-  row: ConnectionRow,
-  options: { config: Config; baseUrl: string; now: number; oauthStart: (row: ConnectionRow, provider: OAuthProvider) => string | null },
+  row: Connection,
+  options: { config: Config; baseUrl: string; now: number; oauthStart: (row: Connection, provider: OAuthProvider) => string | null },
 ): Promise<ConnectionDetail> {
-  const scopes = parseScopes(row.hubspot_scopes);
+  const scopes = row.hubspotScopes;
   const publicUrlMissing = options.config.server.publicUrl === '' && !isSandboxConnection(row);
   const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(row.id)).execute();
   const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
@@ -98,10 +92,10 @@ export async function describeConnection(
   return {
     ...summarize(row),
     intercom: {
-      connected: row.intercom_workspace_id !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercom_workspace_id, region: row.intercom_region, method: row.intercom_auth, refused: row.intercom_refused === 1,
+      connected: row.intercomWorkspaceId !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercomWorkspaceId, region: row.intercomRegion, method: row.intercomAuth, refused: row.intercomRefused,
     },
     hubspot: {
-      connected: row.hubspot_portal_id !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspot_portal_id, method: row.hubspot_auth, refused: row.hubspot_refused === 1,
+      connected: row.hubspotPortalId !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspotPortalId, method: row.hubspotAuth, refused: row.hubspotRefused,
       scopes, missingScopes: missingScopes(scopes),
     },
     oauthStart: { intercom: options.oauthStart(row, 'intercom'), hubspot: options.oauthStart(row, 'hubspot') },

@@ -46,7 +46,7 @@ export function identifyTasks(deps: IdentifyDeps): TaskDefinition[] {
         // OAuth grant it replaces); only a refusal is handled differently.
         const result =
           side === 'intercom'
-            ? await connectIntercomToken(deps, row, { accessToken: stored.value, region: row.intercom_region })
+            ? await connectIntercomToken(deps, row, { accessToken: stored.value, region: row.intercomRegion })
             : await connectHubSpotToken(deps, row, { accessToken: stored.value });
         if (!result.ok) {
           if (result.status === 404) return outcome.done();

@@ -6,7 +6,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { resumeConnectionJobs } from '../jobs/queue.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
 import { withTransaction } from '../db/transaction.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import { getConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
 import type { ConnectMethod } from './connect-method.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -20,7 +21,7 @@ export interface CredentialToStore {
   value: string;
 }
 
-type Status = ConnectionRow['status'];
+type Status = Connection['status'];
 
 /**
  * The status once a side is connected: a paused connection stays paused; one whose other side
@@ -35,13 +36,13 @@ function statusAfterConnect(current: Status, other: { connected: boolean; refuse
 }
 
 /** Said when the new authorisation belongs to another workspace or portal than the stored one. */
-function accountChangeNotice(row: ConnectionRow, connected: ConnectedSide): string | undefined {
+function accountChangeNotice(before: Connection, connected: ConnectedSide): string | undefined {
   if (connected.side === 'intercom') {
-    if (row.intercom_workspace_id === null || row.intercom_workspace_id === connected.workspaceId) return undefined;
-    return `This authorisation is for Intercom workspace ${connected.workspaceId}, not ${row.intercom_workspace_id} as before. Settings and linkage records were kept; what was already written for the old workspace stays in HubSpot.`;
+    if (before.intercomWorkspaceId === null || before.intercomWorkspaceId === connected.workspaceId) return undefined;
+    return `This authorisation is for Intercom workspace ${connected.workspaceId}, not ${before.intercomWorkspaceId} as before. Settings and linkage records were kept; what was already written for the old workspace stays in HubSpot.`;
   }
-  if (row.hubspot_portal_id === null || row.hubspot_portal_id === connected.portalId) return undefined;
-  return `This authorisation is for HubSpot portal ${connected.portalId}, not ${row.hubspot_portal_id} as before. Settings and linkage records were kept; records already written to portal ${row.hubspot_portal_id} stay there.`;
+  if (before.hubspotPortalId === null || before.hubspotPortalId === connected.portalId) return undefined;
+  return `This authorisation is for HubSpot portal ${connected.portalId}, not ${before.hubspotPortalId} as before. Settings and linkage records were kept; records already written to portal ${before.hubspotPortalId} stay there.`;
 }
 
 /** A HubSpot side holds one kind of credential at a time, so the client never has to choose. */
@@ -51,13 +52,13 @@ export async function recordConnected(
   db: Kysely<Database>,
   vault: Vault,
   input: { connectionId: string; connected: ConnectedSide; credentials: CredentialToStore[]; now: number },
-): Promise<{ row: ConnectionRow; notice?: string } | null> {
+): Promise<{ connection: Connection; notice?: string } | null> {
   const { connected, now } = input;
   return withTransaction(db, async (trx: Transaction<Database>) => {
-    const row = await trx.selectFrom('connections').selectAll().where('id', '=', input.connectionId).executeTakeFirst();
+    const before = await getConnection(trx, input.connectionId);
     // Deleted while the consent page was open: nothing to attach the credentials to.
-    if (!row) return null;
-    const owner = connectionOwner(row.id);
+    if (!before) return null;
+    const owner = connectionOwner(before.id);
     for (const credential of input.credentials) {
       const replaced = REPLACED_KINDS[credential.kind] ?? [];
       if (replaced.length > 0) await trx.deleteFrom('credentials').where('owner', '=', owner).where('kind', 'in', replaced).execute();
@@ -65,9 +66,9 @@ export async function recordConnected(
     }
     const other =
       connected.side === 'intercom'
-        ? { connected: row.hubspot_portal_id !== null, refused: row.hubspot_refused === 1 }
-        : { connected: row.intercom_workspace_id !== null, refused: row.intercom_refused === 1 };
-    const status = statusAfterConnect(row.status, other);
+        ? { connected: before.hubspotPortalId !== null, refused: before.hubspotRefused }
+        : { connected: before.intercomWorkspaceId !== null, refused: before.intercomRefused };
+    const status = statusAfterConnect(before.status, other);
     const identity =
       connected.side === 'intercom'
         ? { intercom_workspace_id: connected.workspaceId, intercom_region: connected.region, intercom_auth: connected.method, intercom_refused: 0 as const }
@@ -75,11 +76,12 @@ export async function recordConnected(
             hubspot_portal_id: connected.portalId, hubspot_scopes: connected.scopes === null ? null : JSON.stringify(connected.scopes), hubspot_auth: connected.method,
             hubspot_refused: 0 as const,
           };
-    await trx.updateTable('connections').set({ ...identity, status, updated_at: now }).where('id', '=', row.id).execute();
+    await trx.updateTable('connections').set({ ...identity, status, updated_at: now }).where('id', '=', before.id).execute();
     // Work parked while the credential was refused goes on now.
-    if (row.status === 'needs_reauth' && status === 'active') await resumeConnectionJobs(trx, row.id, now);
-    const updated = await trx.selectFrom('connections').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-    const notice = accountChangeNotice(row, connected);
-    return notice ? { row: updated, notice } : { row: updated };
+    if (before.status === 'needs_reauth' && status === 'active') await resumeConnectionJobs(trx, before.id, now);
+    const connection = await getConnection(trx, before.id);
+    if (!connection) throw new Error('the connection vanished inside its own transaction');
+    const notice = accountChangeNotice(before, connected);
+    return notice ? { connection, notice } : { connection };
   });
 }

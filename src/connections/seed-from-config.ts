@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config, ConnectionConfig } from '../config/schema.ts';
 import { connectionOwner, getCredential, putCredential } from '../db/repos/credentials.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import type { Vault } from '../vault/vault.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
@@ -33,22 +34,22 @@ export const TOKEN_KIND = { intercom: INTERCOM_TOKEN_KIND, hubspot: STATIC_TOKEN
  * The YAML key that supplies a side's token for a connection the file declares (shown when a
  * person tries to replace it in the UI), or null when the file leaves that side to the UI.
  */
-export function yamlTokenKey(config: Config, row: Pick<ConnectionRow, 'name' | 'managed_by_config'>, provider: Vendor): string | null {
-  if (row.managed_by_config !== 1) return null;
+export function yamlTokenKey(config: Config, row: Pick<Connection, 'name' | 'managedByConfig'>, provider: Vendor): string | null {
+  if (!row.managedByConfig) return null;
   const index = config.connections.findIndex((connection) => connection.name === row.name);
   if (index < 0 || config.connections[index]?.[provider].accessToken === '') return null;
   return `connections[${index}].${provider}.accessToken`;
 }
 
 /** The YAML entry `connections[n]` that declares a connection, or null for one managed in the UI. */
-export function yamlEntryKey(config: Config, row: Pick<ConnectionRow, 'managed_by_config' | 'name'>): string | null {
-  if (row.managed_by_config !== 1) return null;
+export function yamlEntryKey(config: Config, row: Pick<Connection, 'managedByConfig' | 'name'>): string | null {
+  if (!row.managedByConfig) return null;
   const index = config.connections.findIndex((connection) => connection.name === row.name);
   return `connections[${index < 0 ? 'n' : index}]`;
 }
 
 /** Where a connection's settings are set, for messages: its YAML entry `connections[n]`, or `settings` (the UI). */
-export function settingsKey(config: Config, row: Pick<ConnectionRow, 'managed_by_config' | 'name'>): string {
+export function settingsKey(config: Config, row: Pick<Connection, 'managedByConfig' | 'name'>): string {
   return yamlEntryKey(config, row) ?? 'settings';
 }
 

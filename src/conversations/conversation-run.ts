@@ -6,9 +6,9 @@
 // activity entry.
 import type { Kysely } from 'kysely';
 import { recordActivity } from '../activity/activity-log.ts';
-import { parseStoredSettings, type ConnectionSettings, type Destination } from '../config/connection-settings.ts';
-import { getConnection } from '../db/repos/connections.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import { type ConnectionSettings, type Destination } from '../config/connection-settings.ts';
+import { getConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
 import { countCalls, noCalls, type CallCount } from '../integrations/call-count.ts';
 import { saveCapture } from './conversation-store.ts';
 import type { GuardName } from './guards.ts';
@@ -80,11 +80,11 @@ export interface RunOptions {
   isFinal(error: unknown): boolean;
 }
 
-function checkConnection(row: ConnectionRow | undefined, connectionId: string): ConnectionRow {
+function checkConnection(row: Connection | undefined, connectionId: string): Connection {
   if (!row) throw new CaptureRefusedError('unknown_connection', 404, `There is no connection ${connectionId}.`);
   if (row.status === 'paused') throw new CaptureRefusedError('connection_paused', 409, `The connection '${row.name}' is paused: resume it to capture conversations.`);
   if (row.status === 'needs_reauth') throw new CaptureRefusedError('needs_reauth', 409, `The connection '${row.name}' needs re-authorising before it can capture.`);
-  if (row.status !== 'active' || row.intercom_workspace_id === null || row.hubspot_portal_id === null) {
+  if (row.status !== 'active' || row.intercomWorkspaceId === null || row.hubspotPortalId === null) {
     throw new CaptureRefusedError('not_connected', 409, `The connection '${row.name}' is not connected to both Intercom and HubSpot yet.`);
   }
   return row;
@@ -121,11 +121,11 @@ export async function runConversationDecision(
   connectionId: string,
   conversationId: string,
   options: RunOptions,
-  decide: (row: ConnectionRow, settings: ConnectionSettings) => Promise<Decided>,
+  decide: (row: Connection, settings: ConnectionSettings) => Promise<Decided>,
 ): Promise<CaptureResult> {
   const started = deps.now();
   const row = checkConnection(await getConnection(deps.db, connectionId), connectionId);
-  const settings = parseStoredSettings(row.settings);
+  const { settings } = row;
   return deps.locks.run(`conversation:${connectionId}:${conversationId}`, async () => {
     const calls = noCalls();
     let decided: Decided;

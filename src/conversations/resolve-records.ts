@@ -7,7 +7,8 @@
 import type { Kysely } from 'kysely';
 import type { ConnectionSettings, Destination, TicketPolicy } from '../config/connection-settings.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import type { IntercomClient } from '../integrations/intercom/client.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
@@ -80,7 +81,7 @@ export interface Skip {
 }
 
 export interface ResolvedConversation {
-  row: ConnectionRow;
+  row: Connection;
   settings: ConnectionSettings;
   intercom: IntercomClient;
   hubspot: HubSpotClient;
@@ -123,7 +124,7 @@ function decision(match: Matched): RecordDecision {
   return { id: match.id, how: match.how, created: match.created, ...(match.skipped ? { skipped: match.skipped } : {}), ...(match.tieBreak ? { tieBreak: match.tieBreak } : {}) };
 }
 
-export async function resolveConversation(deps: ResolveDeps, row: ConnectionRow, settings: ConnectionSettings, conversationId: string, options: ResolveOptions): Promise<ResolvedConversation | Skip> {
+export async function resolveConversation(deps: ResolveDeps, row: Connection, settings: ConnectionSettings, conversationId: string, options: ResolveOptions): Promise<ResolvedConversation | Skip> {
   const intercom = deps.clients.intercom(row);
   const hubspot = deps.clients.hubspot(row);
 
@@ -183,5 +184,5 @@ export const isSkip = (value: ResolvedConversation | Skip): value is Skip => 're
 const INBOX_HOST = { us: 'app.intercom.com', eu: 'app.eu.intercom.com', au: 'app.au.intercom.com' } as const;
 
 /** The conversation in Intercom's inbox (the region's app host). */
-export const conversationUrl = (row: ConnectionRow, conversationId: string) =>
-  `https://${INBOX_HOST[row.intercom_region]}/a/inbox/${encodeURIComponent(row.intercom_workspace_id ?? '')}/inbox/conversation/${encodeURIComponent(conversationId)}`;
+export const conversationUrl = (row: Connection, conversationId: string) =>
+  `https://${INBOX_HOST[row.intercomRegion]}/a/inbox/${encodeURIComponent(row.intercomWorkspaceId ?? '')}/inbox/conversation/${encodeURIComponent(conversationId)}`;

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { identifyHubSpotOAuth, identifyIntercom, type Refusal } from '../connections/identify.ts';
 import { recordConnected } from '../connections/record-connected.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import type { OAuthProvider } from './oauth-provider.ts';
 import { OAUTH_TOKENS_KIND, type OAuthTokenSet } from '../integrations/hubspot/auth.ts';
 import { TokenResponse } from '../integrations/hubspot/schemas.ts';
@@ -26,7 +27,7 @@ const invalid = (vendor: string): Refusal => ({ ok: false, status: 502, code: 'u
 
 export async function completeAuthorization(
   deps: CompleteDeps,
-  input: { row: ConnectionRow; provider: OAuthProvider; app: OAuthApp; token: Record<string, unknown> },
+  input: { row: Connection; provider: OAuthProvider; app: OAuthApp; token: Record<string, unknown> },
 ): Promise<Completion> {
   const { row, provider, token } = input;
   const now = deps.clock();
@@ -35,7 +36,7 @@ export async function completeAuthorization(
     // {token_type, token, access_token}: no refresh token, no expiry (intercom-api.md §1.3).
     const accessToken = typeof token.access_token === 'string' ? token.access_token : typeof token.token === 'string' ? token.token : null;
     if (!accessToken) return invalid('Intercom');
-    const identity = await identifyIntercom(deps, { token: accessToken, region: row.intercom_region, baseUrlOverride: row.intercom_base_url, adoptReportedRegion: true });
+    const identity = await identifyIntercom(deps, { token: accessToken, region: row.intercomRegion, baseUrlOverride: row.intercomBaseUrl, adoptReportedRegion: true });
     if (!identity.ok) return identity;
     recorded = await recordConnected(deps.db, deps.vault, {
       connectionId: row.id,
@@ -51,7 +52,7 @@ export async function completeAuthorization(
     const identity =
       parsed.data.hub_id !== undefined
         ? { ok: true as const, portalId: parsed.data.hub_id, scopes: parsed.data.scopes ?? null }
-        : await identifyHubSpotOAuth(deps, { accessToken, clientId: input.app.clientId, clientSecret: input.app.clientSecret, baseUrlOverride: row.hubspot_base_url });
+        : await identifyHubSpotOAuth(deps, { accessToken, clientId: input.app.clientId, clientSecret: input.app.clientSecret, baseUrlOverride: row.hubspotBaseUrl });
     if (!identity.ok) return identity;
     const tokens: OAuthTokenSet = { accessToken, refreshToken, expiresAt: now + expiresIn * 1000 };
     recorded = await recordConnected(deps.db, deps.vault, {

@@ -11,7 +11,7 @@ import net from 'node:net';
 import fastifyOauth2, { type OAuth2Namespace } from '@fastify/oauth2';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.ts';
-import type { ConnectionRow } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import { ownBaseUrl } from '../own-url.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type SandboxApp, type SandboxVendor } from '../sandbox-mount/mounted-sandbox.ts';
 import type { OAuthProvider } from './oauth-provider.ts';
@@ -39,7 +39,7 @@ type CodeExchange =
 
 export interface OAuthClient {
   /** The app a connection's side is authorised with, or null when none is configured. */
-  forConnection(row: Pick<ConnectionRow, 'intercom_base_url'>, provider: OAuthProvider): OAuthApp | null;
+  forConnection(row: Pick<Connection, 'intercomBaseUrl'>, provider: OAuthProvider): OAuthApp | null;
   byKey(key: string): OAuthApp | undefined;
   /** Sets the apps up on the HTTP app (their callback URI and the sandbox's token endpoint are its own address). */
   register(server: FastifyInstance): Promise<void>;

@@ -1,6 +1,7 @@
 // The user mapping: teammates to HubSpot owners, refreshed daily, and at start for connections whose
 // `users` section changed in the configuration file.
 import type { Kysely } from 'kysely';
+import { listConnectionsNamed } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import type { Feature } from '../feature.ts';
 import { ownerForAdmin } from './owner-store.ts';
@@ -17,8 +18,6 @@ export const ownersFeature: Feature = {
   chores: ({ db, jobs, clock }) => [{ name: 'refresh-owners', schedule: '23 * * * *', run: async () => void (await ensureOwnerRefreshes({ db, jobs, clock })) }],
   // A changed `users` section (overrides, default owner) in the YAML takes effect on the mapping now.
   async atStart({ db, jobs, seeded }) {
-    if (seeded.updated.length === 0) return;
-    const changed = await db.selectFrom('connections').select(['id', 'status', 'hubspot_portal_id', 'intercom_workspace_id']).where('name', 'in', seeded.updated).execute();
-    for (const row of changed) if (canRefreshOwners(row)) await enqueueOwnerRefresh(jobs, row.id);
+    for (const connection of await listConnectionsNamed(db, seeded.updated)) if (canRefreshOwners(connection)) await enqueueOwnerRefresh(jobs, connection.id);
   },
 };

@@ -3,9 +3,8 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ConnectionClients } from '../connections/clients.ts';
-import { parseStoredSettings } from '../config/connection-settings.ts';
-import { getConnection } from '../db/repos/connections.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import { getConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
 import { collect } from '../integrations/hubspot/paginate.ts';
 import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -29,8 +28,8 @@ export interface OwnerRefreshDeps {
 }
 
 /** Both sides connected, and not waiting for a person (re-authorise) or deleted. */
-export function canRefreshOwners(row: Pick<ConnectionRow, 'status' | 'hubspot_portal_id' | 'intercom_workspace_id'>): boolean {
-  return (row.status === 'active' || row.status === 'paused') && row.hubspot_portal_id !== null && row.intercom_workspace_id !== null;
+export function canRefreshOwners(row: Pick<Connection, 'status' | 'hubspotPortalId' | 'intercomWorkspaceId'>): boolean {
+  return (row.status === 'active' || row.status === 'paused') && row.hubspotPortalId !== null && row.intercomWorkspaceId !== null;
 }
 
 export function ownerTasks(deps: OwnerRefreshDeps): TaskDefinition[] {
@@ -56,7 +55,7 @@ export function ownerTasks(deps: OwnerRefreshDeps): TaskDefinition[] {
           await recordRefreshFailure(deps.db, connectionId, error instanceof Error ? error.message : String(error), deps.clock());
           throw outcome;
         }
-        const resolved = resolveOwners(admins, owners, parseStoredSettings(row.settings).users);
+        const resolved = resolveOwners(admins, owners, row.settings.users);
         await replaceOwnerMapping(deps.db, connectionId, resolved, owners, deps.clock());
         ctx.log.info({ teammates: resolved.mappings.length, owners: owners.length, problems: resolved.problems.length }, 'user mapping refreshed');
         return undefined;

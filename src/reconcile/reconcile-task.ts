@@ -42,7 +42,7 @@ export function reconcileTasks(deps: ReconcileDeps): TaskDefinition[] {
         if (connectionId === null) return { type: 'fail', reason: 'a reconciliation job without a connection' };
         const row = await getConnection(deps.db, connectionId);
         // Deleted, paused or not connected: nothing to sweep, and no next sweep (the chore starts one again).
-        if (!row || row.status !== 'active' || row.intercom_workspace_id === null) return undefined;
+        if (!row || row.status !== 'active' || row.intercomWorkspaceId === null) return undefined;
 
         const now = deps.clock();
         const state = await deps.db.selectFrom('reconcile_state').selectAll().where('connection_id', '=', connectionId).executeTakeFirst();
@@ -68,7 +68,7 @@ export function reconcileTasks(deps: ReconcileDeps): TaskDefinition[] {
               // One record per conversation version: a later change is found again, a re-sweep is not.
               deliveryId: `sweep:${conversation.id}:${conversation.updated_at}`,
               connectionId,
-              accountId: row.intercom_workspace_id,
+              accountId: row.intercomWorkspaceId,
               topic: SWEPT_TOPIC,
               objectId: String(conversation.id),
               occurredAt: conversation.updated_at * 1000,

@@ -37,7 +37,7 @@ interface SandboxGuards {
 export async function sandboxWanted(config: Pick<Config, 'sandbox'>, db: Kysely<Database>): Promise<boolean> {
   const setting = config.sandbox.enabled;
   if (setting !== 'auto') return setting;
-  const rows = await db.selectFrom('connections').select('intercom_base_url').execute();
+  const rows = await db.selectFrom('connections').select('intercom_base_url as intercomBaseUrl').execute();
   return rows.every((row) => isSandboxConnection(row));
 }
 

@@ -2,7 +2,7 @@
 // simulators themselves and the OAuth apps made for this install. Types and constants only (the
 // simulators are imported as types, erased at run time), so src/connections, src/oauth and the
 // routes can name them without loading a simulator.
-import type { ConnectionRow } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import type { HubSpotSimulator } from '../sandbox/hubspot/index.ts';
 import type { IntercomSimulator } from '../sandbox/intercom/index.ts';
 
@@ -24,4 +24,4 @@ export interface MountedSandbox {
 }
 
 /** A connection wired to the built-in simulators ("Try the sandbox"). */
-export const isSandboxConnection = (row: Pick<ConnectionRow, 'intercom_base_url'>) => row.intercom_base_url?.endsWith(SANDBOX_PREFIX.intercom) ?? false;
+export const isSandboxConnection = (row: Pick<Connection, 'intercomBaseUrl'>) => row.intercomBaseUrl?.endsWith(SANDBOX_PREFIX.intercom) ?? false;

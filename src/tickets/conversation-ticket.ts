@@ -4,7 +4,8 @@
 // (makeConversationTicket), without capture. A dry run goes through the same steps with a writer
 // that records what it would do instead of writing (planTicket), so the two cannot disagree.
 import type { Kysely } from 'kysely';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import { runConversationDecision, skipped, type CaptureResult, type RunOptions, type TicketDecision } from '../conversations/conversation-run.ts';
 import { conversationUrl, isSkip, resolveConversation, type ResolveDeps, type ResolvedConversation } from '../conversations/resolve-records.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
@@ -36,7 +37,7 @@ export function recordingTicketWriter(db: Kysely<Database>): TicketWriter & { re
 }
 
 /** HubSpot refused to write tickets: a warning on the connection, and a failure that is not retried. */
-async function ticketPermissionError(deps: TicketPipelineDeps, row: ConnectionRow, error: UpstreamError): Promise<TicketSettingsError> {
+async function ticketPermissionError(deps: TicketPipelineDeps, row: Connection, error: UpstreamError): Promise<TicketSettingsError> {
   const scopes = error.details.missingScopes?.length ? ` (missing scopes: ${error.details.missingScopes.join(', ')})` : '';
   const message = `HubSpot does not let this connection create tickets${scopes}: ${error.details.vendorMessage ?? error.message}. Grant the 'tickets' scope, or turn tickets off (${deps.settingsKey(row)}.tickets.policy: none).`;
   await raiseWarning(deps.db, row.id, TICKET_PERMISSION_WARNING, message, deps.now());

@@ -4,7 +4,8 @@
 import type { Kysely } from 'kysely';
 import type { TicketSettings } from '../config/connection-settings.ts';
 import { SettingsProblemError } from '../config/settings-problem.ts';
-import type { ConnectionRow, Database } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
+import type { Connection } from '../db/repos/connections.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import type { Pipeline } from '../integrations/hubspot/schemas.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
@@ -45,10 +46,10 @@ export interface TicketPipelineDeps {
   pipelines: PipelineCache;
   now: () => number;
   /** Where the connection's settings live, for messages: `connections[2]` (YAML) or `settings` (UI). */
-  settingsKey(row: ConnectionRow): string;
+  settingsKey(row: Connection): string;
 }
 
-export async function resolveTicketPipeline(deps: TicketPipelineDeps, row: ConnectionRow, hubspot: HubSpotClient, settings: TicketSettings): Promise<ResolvedPipeline> {
+export async function resolveTicketPipeline(deps: TicketPipelineDeps, row: Connection, hubspot: HubSpotClient, settings: TicketSettings): Promise<ResolvedPipeline> {
   const keyPrefix = `${deps.settingsKey(row)}.tickets`;
   let pipelines: Pipeline[];
   try {

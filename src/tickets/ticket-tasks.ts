@@ -11,10 +11,9 @@
 // activity entry and a warning on the connection, without retrying.
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { parseStoredSettings } from '../config/connection-settings.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
-import { getConnection } from '../db/repos/connections.ts';
-import type { ConnectionRow, Database, TicketLinkRow } from '../db/schema.ts';
+import { getConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database, TicketLinkRow } from '../db/schema.ts';
 import { recordActivity } from '../activity/activity-log.ts';
 import type { ResolveDeps } from '../conversations/resolve-records.ts';
 import { makeConversationTicket } from './conversation-ticket.ts';
@@ -60,7 +59,7 @@ const activity = (db: Kysely<Database>, entry: { connectionId: string; conversat
   recordActivity(db, { connectionId: entry.connectionId, at: entry.at, kind: 'ticket', subjectId: entry.conversationId, outcome: entry.outcome, reason: entry.reason.slice(0, 1000), detail: entry.detail });
 
 /** A ticket deleted by a person: its links stop, the connection says so, nothing retries. */
-async function ticketGone(deps: TicketTaskDeps, row: ConnectionRow, ticketId: string, links: readonly TicketLinkRow[]) {
+async function ticketGone(deps: TicketTaskDeps, row: Connection, ticketId: string, links: readonly TicketLinkRow[]) {
   const problem = `HubSpot ticket ${ticketId} was deleted; its conversation${links.length === 1 ? '' : 's'} (${links.map((link) => link.conversation_id).join(', ')}) no longer sync${links.length === 1 ? 's' : ''} a stage and get${links.length === 1 ? 's' : ''} no new ticket.`;
   await updateLinksOfTicket(deps.db, row.id, ticketId, { status: 'deleted', problem }, deps.now());
   await raiseWarning(deps.db, row.id, TICKET_DELETED_WARNING, problem, deps.now());
@@ -68,21 +67,21 @@ async function ticketGone(deps: TicketTaskDeps, row: ConnectionRow, ticketId: st
 }
 
 /** Ends a run on a failure a person must fix: said in the activity log, no retry. */
-async function settingsFailure(deps: TicketTaskDeps, row: ConnectionRow, conversationId: string | null, error: TicketSettingsError): Promise<never> {
+async function settingsFailure(deps: TicketTaskDeps, row: Connection, conversationId: string | null, error: TicketSettingsError): Promise<never> {
   await activity(deps.db, { connectionId: row.id, conversationId, outcome: 'failed', reason: error.message, detail: { problems: error.problems.map((problem) => problem.key) }, at: deps.now() });
   throw new PermanentJobError(error.message);
 }
 
-async function activeRow(deps: TicketTaskDeps, ctx: TaskContext): Promise<ConnectionRow | undefined> {
+async function activeRow(deps: TicketTaskDeps, ctx: TaskContext): Promise<Connection | undefined> {
   const id = ctx.job.connectionId;
   const row = id === null ? undefined : await getConnection(deps.db, id);
   return row && row.status === 'active' ? row : undefined;
 }
 
-async function syncStage(deps: TicketTaskDeps, row: ConnectionRow, conversationId: string): Promise<void> {
+async function syncStage(deps: TicketTaskDeps, row: Connection, conversationId: string): Promise<void> {
   const link = await getTicketLink(deps.db, row.id, conversationId);
   if (!link?.ticket_id || link.status !== 'active') return;
-  const settings = parseStoredSettings(row.settings);
+  const { settings } = row;
   const hubspot = deps.clients.hubspot(row);
   const resolved = await resolveTicketPipeline(deps.tickets, row, hubspot, settings.tickets).catch((error: unknown) =>
     error instanceof TicketSettingsError ? settingsFailure(deps, row, conversationId, error) : Promise.reject(error),
@@ -117,7 +116,7 @@ async function actingAdmin(intercom: IntercomClient, assignee: string | null | u
   return String((await intercom.me()).id);
 }
 
-async function applyHubSpotChange(deps: TicketTaskDeps, row: ConnectionRow, ticketId: string, deleted: boolean): Promise<void> {
+async function applyHubSpotChange(deps: TicketTaskDeps, row: Connection, ticketId: string, deleted: boolean): Promise<void> {
   const links = (await linksOfTicket(deps.db, row.id, ticketId)).filter((link) => link.status === 'active');
   if (links.length === 0) return;
   if (deleted) return ticketGone(deps, row, ticketId, links);
@@ -132,7 +131,7 @@ async function applyHubSpotChange(deps: TicketTaskDeps, row: ConnectionRow, tick
   const link = links[0] as TicketLinkRow;
   // The stage this daemon set (or last saw): an echo of its own write, or nothing new.
   if (currentStage === link.stage_id) return;
-  const settings = parseStoredSettings(row.settings);
+  const { settings } = row;
   const resolved = await resolveTicketPipeline(deps.tickets, row, hubspot, settings.tickets).catch((error: unknown) =>
     error instanceof TicketSettingsError ? settingsFailure(deps, row, link.conversation_id, error) : Promise.reject(error),
   );
@@ -176,7 +175,7 @@ async function clearDeletedWarningIfResolved(deps: TicketTaskDeps, connectionId:
  * is recorded as the one last seen: a merge is not a person moving the ticket, so nothing is done
  * in Intercom.
  */
-async function applyHubSpotMerge(deps: TicketTaskDeps, row: ConnectionRow, survivorId: string): Promise<void> {
+async function applyHubSpotMerge(deps: TicketTaskDeps, row: Connection, survivorId: string): Promise<void> {
   const hubspot = deps.clients.hubspot(row);
   let survivor;
   try {
@@ -188,7 +187,7 @@ async function applyHubSpotMerge(deps: TicketTaskDeps, row: ConnectionRow, survi
   }
   const mergedIds = (survivor.properties.hs_merged_object_ids ?? '').split(';').map((id) => id.trim()).filter((id) => id !== '' && id !== survivorId);
   const stageId = survivor.properties.hs_pipeline_stage ?? null;
-  const settings = parseStoredSettings(row.settings);
+  const { settings } = row;
   const resolved = stageId === null ? undefined : await resolveTicketPipeline(deps.tickets, row, hubspot, settings.tickets).catch(() => undefined);
   const moved = await relinkMergedTickets(deps.db, row.id, mergedIds, survivorId, { stage_id: stageId, stage_closed: stageId !== null && resolved?.closedStageIds.has(stageId) ? 1 : 0 }, deps.now());
   if (moved.length === 0) return;
@@ -202,7 +201,7 @@ async function applyHubSpotMerge(deps: TicketTaskDeps, row: ConnectionRow, survi
  * A ticket restored from HubSpot's recycle bin: its conversations sync again. The links forget the
  * state they were synced for, so each conversation's current state sets the restored ticket's stage.
  */
-async function applyHubSpotRestore(deps: TicketTaskDeps, row: ConnectionRow, ticketId: string): Promise<void> {
+async function applyHubSpotRestore(deps: TicketTaskDeps, row: Connection, ticketId: string): Promise<void> {
   const links = (await linksOfTicket(deps.db, row.id, ticketId)).filter((link) => link.status === 'deleted');
   if (links.length === 0) return;
   await updateLinksOfTicket(deps.db, row.id, ticketId, { status: 'active', problem: null, state: null }, deps.now());
@@ -256,8 +255,8 @@ export function ticketTasks(deps: TicketTaskDeps): TaskDefinition[] {
       payload: z.object({}),
       async run(_payload, ctx) {
         const row = await activeRow(deps, ctx);
-        if (!row || row.hubspot_portal_id === null) return undefined;
-        const settings = parseStoredSettings(row.settings);
+        if (!row || row.hubspotPortalId === null) return undefined;
+        const { settings } = row;
         if (settings.tickets.policy === 'none') return undefined;
         deps.tickets.pipelines.forget(row.id);
         try {
@@ -295,7 +294,7 @@ export function ticketReactions(deps: { db: Kysely<Database>; jobs: JobQueue }):
         const row = await getConnection(deps.db, event.connectionId);
         if (!row || row.status !== 'active') return;
         if (event.topic === 'conversation.user.created') {
-          if (parseStoredSettings(row.settings).tickets.createWhen === 'first_customer_message') {
+          if (row.settings.tickets.createWhen === 'first_customer_message') {
             await deps.jobs.enqueue({ task: TICKET_ENSURE_TASK, payload: { conversationId }, connectionId: row.id, key: `ticket-ensure:${row.id}:${conversationId}`, keyMode: 'keep', priority: STAGE_PRIORITY });
           }
           return;

@@ -28,8 +28,7 @@ import { join } from 'node:path';
 import { captureConversation, type CaptureResult } from '../../src/capture/capture-conversation.ts';
 import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
 import { startDaemon } from '../../src/daemon.ts';
-import { parseStoredSettings } from '../../src/config/connection-settings.ts';
-import type { ConnectionRow } from '../../src/db/schema.ts';
+import type { Connection } from '../../src/db/repos/connections.ts';
 import { createLogger } from '../../src/log.ts';
 import { resolveTicketPipeline } from '../../src/tickets/ticket-pipeline.ts';
 import { insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, subscribeIntercomWebhooks, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
@@ -196,7 +195,7 @@ async function settle(daemon: BenchDaemon) {
  * each). The pipelines are read first, as a running daemon has them cached (one read per 5 minutes
  * per connection, reported separately).
  */
-async function measureTicketCalls(progress: Progress, sims: CaptureSims, daemon: BenchDaemon, row: ConnectionRow) {
+async function measureTicketCalls(progress: Progress, sims: CaptureSims, daemon: BenchDaemon, row: Connection) {
   const before = hubspotCalls(sims);
   await daemon.capture.tickets.pipelines.get(row.id, daemon.clients.hubspot(row));
   const pipelineReads = hubspotCalls(sims) - before;
@@ -231,10 +230,10 @@ async function measureTicketCalls(progress: Progress, sims: CaptureSims, daemon:
  * concurrently, each change timed from the simulator action to the ticket's new stage appearing in
  * the HubSpot simulator (polled every millisecond or so), then a pause of 0.5–1.5 × STAGE_PAUSE_MS.
  */
-async function measureStageSync(progress: Progress, sims: CaptureSims, daemon: BenchDaemon, row: ConnectionRow, conversations: string[]) {
+async function measureStageSync(progress: Progress, sims: CaptureSims, daemon: BenchDaemon, row: Connection, conversations: string[]) {
   await subscribeIntercomWebhooks(sims, daemon.url);
   const hubspot = daemon.clients.hubspot(row);
-  const resolved = await resolveTicketPipeline(daemon.capture.tickets, row, hubspot, parseStoredSettings(row.settings).tickets);
+  const resolved = await resolveTicketPipeline(daemon.capture.tickets, row, hubspot, row.settings.tickets);
   const stageFor = { closed: resolved.stages.closed.id, reopened: resolved.stages.reopened.id };
   if (stageFor.closed === stageFor.reopened) throw new Error('the closed and reopened stages are the same: nothing to measure');
   const chosen = conversations.slice(-STAGE_CONVERSATIONS);

@@ -1,7 +1,7 @@
 // A sandbox connection with a customer, their company and a teammate in the simulated Intercom, and
 // conversations between them: what the capture tests start from.
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
-import type { ConnectionRow } from '../../src/db/schema.ts';
+import { getConnection, type Connection } from '../../src/db/repos/connections.ts';
 import { sessionApi, signIn, startTestServer, type ApiAnswer, type TestServer, type TestServerOptions, type Teardownable } from './server.ts';
 
 export interface Scenario {
@@ -19,7 +19,8 @@ export interface Scenario {
   records(objectType: 'contacts' | 'companies'): Array<{ id: string; properties: Record<string, string> }>;
   push(conversationId: string, body?: { force?: boolean; dryRun?: boolean }): Promise<ApiAnswer>;
   setSettings(patch: (settings: Record<string, any>) => void): Promise<void>;
-  row(): Promise<ConnectionRow>;
+  /** The scenario's connection, as the store reads it. */
+  row(): Promise<Connection>;
 }
 
 const MINUTE = 60_000;
@@ -75,6 +76,6 @@ export async function captureScenario(t: Teardownable, options: TestServerOption
       patch(settings);
       await db.updateTable('connections').set({ settings: JSON.stringify(settings) }).where('id', '=', connectionId).execute();
     },
-    row: () => db.selectFrom('connections').selectAll().where('id', '=', connectionId).executeTakeFirstOrThrow(),
+    row: async () => (await getConnection(db, connectionId)) ?? Promise.reject(new Error('the scenario connection is gone')),
   };
 }

@@ -9,7 +9,7 @@ import { DATABASE_FILE, openDb, type Db } from '../../src/db/database.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { connectionOwner, putCredential } from '../../src/db/repos/credentials.ts';
-import type { ConnectionRow } from '../../src/db/schema.ts';
+import { insertConnection, type Connection } from '../../src/db/repos/connections.ts';
 import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
 import { enqueueJob } from '../../src/jobs/queue.ts';
@@ -105,21 +105,17 @@ export interface SimConnectionOptions {
 }
 
 /** An active token connection to the simulators, its credentials sealed with TEST_SECRET_KEY. */
-export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.now(), options: SimConnectionOptions = {}): Promise<ConnectionRow> {
+export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.now(), options: SimConnectionOptions = {}): Promise<Connection> {
   const key = Buffer.from(TEST_SECRET_KEY, 'base64');
   const vault = createVault({ key, id: keyIdOf(key) });
   const capture = { graceMinutes: options.graceMinutes ?? 0 };
-  const settings = JSON.stringify(
-    ConnectionSettings.parse({ conversations: { capture, ...(options.tickets ? { routing: { defaultDestinations: ['contact', 'company', 'ticket'] } } : {}) } }),
-  );
-  const row: ConnectionRow = {
-    id: randomUUID(), name: options.name ?? 'Simulators', status: 'active', managed_by_config: 0, created_at: now, updated_at: now,
-    intercom_workspace_id: sims.workspaceId, intercom_region: 'us', hubspot_portal_id: sims.hubId, settings,
-    intercom_base_url: sims.intercom.url, hubspot_base_url: sims.hubspot.url,
-    intercom_auth: 'token', hubspot_auth: 'token', hubspot_scopes: null, intercom_refused: 0, hubspot_refused: 0,
-  };
-  await db.kysely.insertInto('connections').values(row).execute();
-  const owner = connectionOwner(row.id);
+  const settings = ConnectionSettings.parse({ conversations: { capture, ...(options.tickets ? { routing: { defaultDestinations: ['contact', 'company', 'ticket'] } } : {}) } });
+  const connection = await insertConnection(db.kysely, {
+    id: randomUUID(), name: options.name ?? 'Simulators', status: 'active', createdAt: now,
+    intercomWorkspaceId: sims.workspaceId, intercomRegion: 'us', hubspotPortalId: sims.hubId, settings,
+    intercomBaseUrl: sims.intercom.url, hubspotBaseUrl: sims.hubspot.url, intercomAuth: 'token', hubspotAuth: 'token',
+  });
+  const owner = connectionOwner(connection.id);
   await putCredential(db.kysely, vault, { owner, kind: INTERCOM_TOKEN_KIND, value: sims.intercom.sim.control.createAccessToken(sims.workspaceId), now });
   await putCredential(db.kysely, vault, { owner, kind: STATIC_TOKEN_KIND, value: sims.hubspot.sim.control.createStaticToken({ hubId: sims.hubId }), now });
   if (options.intercomWebhooks) {
@@ -127,7 +123,7 @@ export async function insertSimConnection(db: Db, sims: CaptureSims, now = Date.
     if (!secret) throw new Error('the Intercom simulator has no default app');
     await putCredential(db.kysely, vault, { owner, kind: webhookSecretKind('intercom'), value: secret, now });
   }
-  return row;
+  return connection;
 }
 
 /** Conversation topics a daemon subscribes to (as src/connections/create-sandbox-connection.ts does). */

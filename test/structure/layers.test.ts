@@ -56,3 +56,13 @@ t.test("one vendor type: the union 'intercom' | 'hubspot' is spelt out once", as
   );
   t.same(spellings, ['src/vendor.ts']);
 });
+
+t.test('a connection row becomes a Connection once, in its store: no other module names ConnectionRow or parses stored settings', async (t) => {
+  const STORE = 'src/db/repos/connections.ts';
+  // Where the row type and the parser are defined, and the one module that uses them.
+  const allowed = ['src/db/schema.ts', 'src/config/connection-settings.ts', STORE];
+  const naming = (file: string) => /\b(?:ConnectionRow|parseStoredSettings)\b/.test(readFileSync(file, 'utf8'));
+  const files = sourceFiles(join(ROOT, 'src')).map((file) => ({ file, path: file.slice(ROOT.length + 1) }));
+  t.ok(files.some(({ file, path }) => path === STORE && naming(file)), 'the scan sees the store use them');
+  t.same(files.filter(({ file, path }) => !allowed.includes(path) && naming(file)).map(({ path }) => path), []);
+});

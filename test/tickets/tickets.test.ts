@@ -145,8 +145,8 @@ t.test('the settings check (run at start) names the key of a stage HubSpot does 
   t.ok(logs.entries().some((entry) => entry.msg === 'the ticket settings do not match HubSpot; no ticket is written until they do' && JSON.stringify(entry.problems).includes('settings.tickets.stages.snoozed')), 'and in the log, by key');
   // A connection from the YAML file is named by its entry there.
   const config = { connections: [{ name: 'Other' }, { name: 'Support EU' }] } as unknown as Parameters<typeof settingsKey>[0];
-  t.equal(settingsKey(config, { managed_by_config: 1, name: 'Support EU' }), 'connections[1]');
-  t.equal(settingsKey(config, { managed_by_config: 0, name: 'Support EU' }), 'settings');
+  t.equal(settingsKey(config, { managedByConfig: true, name: 'Support EU' }), 'connections[1]');
+  t.equal(settingsKey(config, { managedByConfig: false, name: 'Support EU' }), 'settings');
 });
 
 t.test('HubSpot → Intercom: an internal note instead of a close; reopening the ticket reopens the conversation', async (t) => {

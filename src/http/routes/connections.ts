@@ -6,8 +6,7 @@ import { createConnection } from '../../connections/create-connection.ts';
 import { createSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { deleteConnection } from '../../connections/delete-connection.ts';
 import { describeConnection, summarize } from '../../connections/describe-connection.ts';
-import { getConnection, listConnections } from '../../db/repos/connections.ts';
-import type { ConnectionRow } from '../../db/schema.ts';
+import { getConnection, listConnections, type Connection } from '../../db/repos/connections.ts';
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
 import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
@@ -20,7 +19,7 @@ import type { Vendor } from '../../vendor.ts';
 type ById = { Params: { id: string } };
 
 export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAuthDeps): void {
-  const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
+  const load = async (id: string): Promise<Connection> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
   const detail = async (request: FastifyRequest, id: string, notice?: string): Promise<ConnectionDetail> => {
     const described = await describeConnection(deps.db, await load(id), {
       config: deps.config,
@@ -40,9 +39,9 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
     const body = parseBody(CreateConnectionBody, request.body);
     const created = await createConnection(deps.db, { name: body.name, maxConnections: deps.config.maxConnections, now: deps.clock() });
     if (!created.ok) throw new HttpError(409, created.reason, created.message);
-    request.log.info({ connectionId: created.row.id }, 'connection created');
+    request.log.info({ connectionId: created.connection.id }, 'connection created');
     reply.code(201);
-    return detail(request, created.row.id);
+    return detail(request, created.connection.id);
   });
 
   app.get<ById>('/api/connections/:id', async (request) => detail(request, request.params.id));
@@ -56,12 +55,12 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
       { upstreamBase: listeningUrl(request.server.server), webhookBase: ownBaseUrl(deps.config, request.server.server) },
     );
     if (!created.ok) throw new HttpError(409, created.reason, created.message);
-    request.log.info({ connectionId: created.row.id }, 'sandbox connection created');
+    request.log.info({ connectionId: created.connection.id }, 'sandbox connection created');
     reply.code(201);
-    return detail(request, created.row.id);
+    return detail(request, created.connection.id);
   });
 
-  const tokenRoute = <S extends z.ZodType>(provider: Vendor, schema: S, connect: (row: ConnectionRow, body: z.infer<S>) => Promise<ConnectResult>) => {
+  const tokenRoute = <S extends z.ZodType>(provider: Vendor, schema: S, connect: (row: Connection, body: z.infer<S>) => Promise<ConnectResult>) => {
     app.post<ById>(`/api/connections/:id/${provider}/token`, async (request) => {
       const row = await load(request.params.id);
       const yamlKey = yamlTokenKey(deps.config, row, provider);
@@ -88,7 +87,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
 
   app.delete<ById>('/api/connections/:id', async (request, reply) => {
     const row = await load(request.params.id);
-    if (row.managed_by_config === 1) {
+    if (row.managedByConfig) {
       throw new HttpError(409, 'managed_by_config', `'${row.name}' is declared in the configuration file: remove it there (with pruneConnections: true) to delete it.`);
     }
     const result = await deleteConnection(deps.db, row.id, deps.clock());

@@ -1,11 +1,9 @@
 // The sandbox's demonstration, for sandbox connections only: act out a customer conversation in the
 // simulated Intercom, and show what the simulated HubSpot portal holds. Thin: src/connections/sandbox-demo.ts acts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseStoredSettings } from '../../config/connection-settings.ts';
 import { isSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { sandboxPortal, simulateConversation } from '../../connections/sandbox-demo.ts';
-import { getConnection } from '../../db/repos/connections.ts';
-import type { ConnectionRow } from '../../db/schema.ts';
+import { getConnection, type Connection } from '../../db/repos/connections.ts';
 import type { AppDeps } from '../app.ts';
 import type { SandboxHubSpotView, SimulatedConversationView } from '../api-types.ts';
 import { HttpError, notFound } from '../errors.ts';
@@ -13,7 +11,7 @@ import type { MountedSandbox } from '../../sandbox-mount/mounted-sandbox.ts';
 
 type ById = { Params: { id: string } };
 
-async function sandboxConnection(deps: Pick<AppDeps, 'db'>, request: FastifyRequest<ById>): Promise<{ row: ConnectionRow; sandbox: MountedSandbox }> {
+async function sandboxConnection(deps: Pick<AppDeps, 'db'>, request: FastifyRequest<ById>): Promise<{ row: Connection; sandbox: MountedSandbox }> {
   const row = await getConnection(deps.db, request.params.id);
   if (!row) throw notFound('A connection with that id');
   if (!isSandboxConnection(row)) throw new HttpError(409, 'not_sandbox', 'Only a sandbox connection ("Try the sandbox") has simulated conversations to show.');
@@ -23,9 +21,9 @@ async function sandboxConnection(deps: Pick<AppDeps, 'db'>, request: FastifyRequ
 }
 
 /** When the capture of a conversation closed now follows, or null when no close triggers one. */
-function captureDelaySeconds(row: ConnectionRow): number | null {
+function captureDelaySeconds(row: Connection): number | null {
   if (row.status !== 'active') return null;
-  const capture = parseStoredSettings(row.settings).conversations.capture;
+  const capture = row.settings.conversations.capture;
   if (capture.mode === 'on_close') return capture.graceMinutes * 60;
   if (capture.mode === 'realtime') return capture.realtimeDebounceMinutes * 60;
   return null;
@@ -34,7 +32,7 @@ function captureDelaySeconds(row: ConnectionRow): number | null {
 export function sandboxDemoRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'db'>): void {
   app.post<ById>('/api/connections/:id/sandbox/conversations', async (request, reply): Promise<SimulatedConversationView> => {
     const { row, sandbox } = await sandboxConnection(deps, request);
-    const simulated = simulateConversation(sandbox, row.intercom_workspace_id ?? sandbox.intercom.defaults?.workspaceId ?? '');
+    const simulated = simulateConversation(sandbox, row.intercomWorkspaceId ?? sandbox.intercom.defaults?.workspaceId ?? '');
     reply.code(201);
     return { ...simulated, closedAt: new Date(simulated.closedAt).toISOString(), capturesAfterSeconds: captureDelaySeconds(row) };
   });
@@ -43,6 +41,6 @@ export function sandboxDemoRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'db'
     const { row, sandbox } = await sandboxConnection(deps, request);
     // Note bodies are conversation text: they pass through to the browser and nowhere else.
     reply.header('cache-control', 'no-store');
-    return { ...sandboxPortal(sandbox, row.hubspot_portal_id ?? sandbox.hubspot.control.defaultHubId()), capturesAfterSeconds: captureDelaySeconds(row) };
+    return { ...sandboxPortal(sandbox, row.hubspotPortalId ?? sandbox.hubspot.control.defaultHubId()), capturesAfterSeconds: captureDelaySeconds(row) };
   });
 }

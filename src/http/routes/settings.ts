@@ -1,9 +1,8 @@
 // The Conversations, Matching and Tickets tabs' API: a connection's settings, read whole and saved by section.
 import type { FastifyInstance } from 'fastify';
-import { ConnectionSettings, parseStoredSettings } from '../../config/connection-settings.ts';
+import { ConnectionSettings } from '../../config/connection-settings.ts';
 import { yamlEntryKey } from '../../connections/seed-from-config.ts';
-import { getConnection, updateConnectionSettings } from '../../db/repos/connections.ts';
-import type { ConnectionRow } from '../../db/schema.ts';
+import { getConnection, updateConnectionSettings, type Connection } from '../../db/repos/connections.ts';
 import { SettingsBody, type SettingsView } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
@@ -15,17 +14,17 @@ export type SettingsRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock'>;
 const SECTIONS = ['timeZone', 'conversations', 'matching', 'tickets'] as const;
 
 export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): void {
-  const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
-  const configKey = (row: ConnectionRow) => yamlEntryKey(deps.config, row);
-  const view = (row: ConnectionRow, settings: ConnectionSettings): SettingsView => ({
+  const load = async (id: string): Promise<Connection> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
+  const configKey = (row: Connection) => yamlEntryKey(deps.config, row);
+  const view = (row: Connection, settings: ConnectionSettings): SettingsView => ({
     settings,
-    managedByConfig: row.managed_by_config === 1,
+    managedByConfig: row.managedByConfig,
     configKey: configKey(row),
   });
 
   app.get<ById>('/api/connections/:id/settings', async (request) => {
     const row = await load(request.params.id);
-    return view(row, parseStoredSettings(row.settings));
+    return view(row, row.settings);
   });
 
   app.put<ById>('/api/connections/:id/settings', async (request) => {
@@ -36,10 +35,7 @@ export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): v
     // Parsing gives every section its defaults: only the sections the caller sent replace stored ones.
     const sent = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const given = Object.fromEntries(SECTIONS.filter((section) => Object.hasOwn(sent, section)).map((section) => [section, body[section]]));
-    const stored = await updateConnectionSettings(
-      deps.db, row.id, (current) => JSON.stringify(parseBody(ConnectionSettings, { ...parseStoredSettings(current), ...given })), deps.clock(),
-    );
-    const settings = parseStoredSettings(stored);
+    const settings = await updateConnectionSettings(deps.db, row.id, (current) => parseBody(ConnectionSettings, { ...current, ...given }), deps.clock());
     request.log.info({ connectionId: row.id, sections: Object.keys(given) }, 'connection settings saved');
     return view(row, settings);
   });

@@ -2,7 +2,6 @@
 // pipelines for the pickers, with what the connection's current settings resolve to.
 import type { FastifyInstance } from 'fastify';
 import type { ConnectionClients } from '../../connections/clients.ts';
-import { parseStoredSettings } from '../../config/connection-settings.ts';
 import { getConnection } from '../../db/repos/connections.ts';
 import { UpstreamError } from '../../integrations/upstream-error.ts';
 import { isClosedStage, resolvePipeline } from '../../tickets/resolve-pipeline.ts';
@@ -32,11 +31,11 @@ export function ticketRoutes(app: FastifyInstance, deps: { clients: ConnectionCl
 
   app.get<ById>('/api/connections/:id/hubspot/pipelines', async (request): Promise<TicketPipelines> => {
     const row = await load(request.params.id);
-    if (row.hubspot_portal_id === null) throw new HttpError(409, 'not_connected', 'Connect HubSpot first: the pipelines are read from the portal.');
+    if (row.hubspotPortalId === null) throw new HttpError(409, 'not_connected', 'Connect HubSpot first: the pipelines are read from the portal.');
     deps.tickets.pipelines.forget(row.id);
     try {
       const pipelines = await deps.tickets.pipelines.get(row.id, deps.clients.hubspot(row));
-      const resolution = resolvePipeline(pipelines, parseStoredSettings(row.settings).tickets, `${deps.tickets.settingsKey(row)}.tickets`);
+      const resolution = resolvePipeline(pipelines, row.settings.tickets, `${deps.tickets.settingsKey(row)}.tickets`);
       // The Tickets tab reloads this after a save: a mapping fixed there should not leave the
       // connection's warning standing until the next capture happens to resolve it.
       await clearWarning(deps.tickets.db, row.id, TICKET_PERMISSION_WARNING);

@@ -1,9 +1,7 @@
 // The Users tab's API: a connection's teammate ↔ owner mapping, its settings, and a refresh on demand.
 import type { FastifyInstance } from 'fastify';
-import { parseStoredSettings } from '../../config/connection-settings.ts';
 import { yamlEntryKey } from '../../connections/seed-from-config.ts';
-import { getConnection, updateConnectionSettings } from '../../db/repos/connections.ts';
-import type { ConnectionRow } from '../../db/schema.ts';
+import { getConnection, updateConnectionSettings, type Connection } from '../../db/repos/connections.ts';
 import { readOwnerMapping, reapplySettings } from '../../owners/owner-store.ts';
 import { canRefreshOwners, enqueueOwnerRefresh, ownerRefreshPending } from '../../owners/refresh-task.ts';
 import { UserSettingsBody, type UserMappingView } from '../api-types.ts';
@@ -16,14 +14,14 @@ export type UserRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock' | 'jobs'>;
 
 export function userRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
   const { jobs } = deps;
-  const load = async (id: string): Promise<ConnectionRow> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
-  const configKey = (row: ConnectionRow): string | null => {
+  const load = async (id: string): Promise<Connection> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
+  const configKey = (row: Connection): string | null => {
     const entry = yamlEntryKey(deps.config, row);
     return entry === null ? null : `${entry}.users`;
   };
 
-  const view = async (row: ConnectionRow): Promise<UserMappingView> => {
-    const settings = parseStoredSettings(row.settings).users;
+  const view = async (row: Connection): Promise<UserMappingView> => {
+    const settings = row.settings.users;
     const stored = await readOwnerMapping(deps.db, row.id);
     const fallback = stored.owners.find((owner) => owner.id === stored.defaultOwnerId && !owner.archived) ?? null;
     return {
@@ -36,7 +34,7 @@ export function userRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
       lastError: stored.lastError,
       refreshing: await ownerRefreshPending(deps.db, row.id),
       canRefresh: canRefreshOwners(row),
-      managedByConfig: row.managed_by_config === 1,
+      managedByConfig: row.managedByConfig,
       configKey: configKey(row),
       owners: stored.owners,
     };
@@ -59,7 +57,7 @@ export function userRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
     const key = configKey(row);
     if (key) throw new HttpError(409, 'managed_by_config', `'${row.name}' takes its user mapping from the configuration file (${key}); change it there.`);
     const users = parseBody(UserSettingsBody, request.body);
-    const settings = await updateConnectionSettings(deps.db, row.id, (current) => JSON.stringify({ ...parseStoredSettings(current), users }), deps.clock());
+    const settings = await updateConnectionSettings(deps.db, row.id, (current) => ({ ...current, users }), deps.clock());
     const updated = { ...row, settings };
     await reapplySettings(deps.db, row.id, users);
     // Teammates or owners may have changed upstream too.
