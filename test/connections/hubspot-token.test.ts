@@ -3,18 +3,22 @@
 import t from 'tap';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
-import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
+import { startHubSpotSimulator } from '../../src/sandbox/hubspot/index.ts';
+import { sessionApi, signIn } from '../helpers/server.ts';
+import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('HubSpot token connect: identity and scopes looked up, missing scopes named, another portal said plainly', async (t) => {
-  // On a port: the token is checked against the sandbox's HubSpot, which is this daemon's own listening address.
-  const server = await startTestServer(t, { startScheduler: false });
+  // HubSpot is its simulator on its own port, so the daemon need not listen (the sandbox mounted
+  // on the daemon would be dialled at the daemon's listening address).
+  const simulator = await startHubSpotSimulator({ port: 0 });
+  t.teardown(() => simulator.close());
+  const hubspot = simulator.sim;
+  const server = await buildTestApp(t, { startScheduler: false });
   const session = await signIn(server);
   const call = sessionApi(server, session);
-  const hubspot = server.daemon.app.sandbox?.hubspot;
-  if (!hubspot) throw new Error('no sandbox');
   const db = server.daemon.db.kysely;
   const id = String((await call('POST', '/api/connections', { name: 'Token made' })).body?.id);
-  await db.updateTable('connections').set({ hubspot_base_url: `${server.url}/sandbox/hubspot` }).where('id', '=', id).execute();
+  await db.updateTable('connections').set({ hubspot_base_url: simulator.url }).where('id', '=', id).execute();
 
   t.match(await call('POST', `/api/connections/${id}/hubspot/token`, {}), { status: 400, body: { error: { details: [{ path: 'accessToken' }] } } });
   t.match(await call('POST', `/api/connections/${id}/hubspot/token`, { accessToken: 'pat-na1-forged' }), { status: 400, body: { error: { code: 'token_refused', message: /^HubSpot refused this access token/ } } });
