@@ -26,6 +26,8 @@ import { createWakeUps } from './jobs/wake-ups.ts';
 import { createMatchKeyHasher } from './matching/match-key.ts';
 import { createOAuthClient, type OAuthClient } from './oauth/oauth-client.ts';
 import { createPendingAuthorizations, type PendingAuthorizations } from './oauth/pending-authorizations.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { addScrapeGauges } from './metrics/scrape-gauges.ts';
 import { ownerLookup } from './owners/feature.ts';
 import { createSandbox, sandboxWanted } from './sandbox-mount/mount-sandbox.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
@@ -65,6 +67,8 @@ export interface AppContext extends FeatureContext {
   scheduler: Scheduler;
   /** What the webhook routes need. */
   intake: IntakeDeps;
+  /** Prometheus metrics: the registry behind GET /metrics and metrics.port. */
+  metrics: Metrics;
   readiness: Record<string, ReadinessCheck>;
   /** Every feature's periodic chores, to be started once the daemon listens. */
   chores: Chore[];
@@ -105,13 +109,16 @@ export async function buildContext(config: Config, log: Logger, options: Context
     sandbox = sandboxOn ? await createSandbox() : undefined;
     const oauth = createOAuthClient({ config, sandboxApps: sandbox?.apps });
 
-    const upstream = createUpstreamContext(config.upstream);
+    // Observers only: the metrics read nothing until a scrape.
+    const metrics = createMetrics({ clock });
+    const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall);
+    addScrapeGauges(metrics.registry, { db, upstream, clock });
     const clients = createConnectionClients({ db, vault, upstream, log, oauth, now: clock });
     // The queue wakes the scheduler, which is built after the tasks that need the queue.
     const wakeUps = createWakeUps();
     const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
     const recorder = createDeliveryRecorder({ db, jobs, clock });
-    const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }) });
+    const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures });
     const featureContext: FeatureContext = { config, log, clock, db, vault, upstream, clients, jobs, recorder, capture, seeded };
 
     const scheduler = createScheduler({
@@ -122,6 +129,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       wakeUps,
       concurrency: config.jobs.concurrency,
       perConnectionConcurrency: config.jobs.perConnectionConcurrency,
+      observer: metrics.observe.jobRuns,
       leaseMs: config.jobs.leaseSeconds * 1000,
       maxSleepMs: config.jobs.maxSleepSeconds * 1000,
       backoff: { baseMs: config.jobs.backoffBaseSeconds * 1000, capMs: config.jobs.backoffCapSeconds * 1000 },
@@ -142,7 +150,8 @@ export async function buildContext(config: Config, log: Logger, options: Context
       admin,
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
       scheduler,
-      intake: { db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000 },
+      metrics,
+      intake: { observe: metrics.observe.delivery, db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000 },
       readiness: readinessChecks({ database, migrations, scheduler, config, clock, schedulerRuns: options.startScheduler !== false }),
       chores: featureChores(FEATURES, featureContext),
       ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),

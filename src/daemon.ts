@@ -14,6 +14,7 @@ import type { Db } from './db/database.ts';
 import { buildApp } from './http/app.ts';
 import type { UpstreamContext } from './integrations/upstream-context.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
 import type { Scheduler } from './jobs/scheduler.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
 import { StartupError } from './startup-error.ts';
@@ -86,21 +87,28 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config, log } = options;
   const built = await buildDaemon(options);
   const ctx = built.context;
+  let metricsServer: MetricsServer | undefined;
   try {
     const url = await listen(built.app, config.server.host, config.server.port);
+    metricsServer = await listenForMetrics(ctx, log);
     await announce(ctx, url);
     if (options.startScheduler !== false) ctx.scheduler.start();
     const stopChores = startChores(ctx.chores, log);
     const { context: _context, close: closeBuilt, ...services } = built;
+    const metricsPort = metricsServer;
     return {
       ...services,
       url,
       async close(timeoutMs = config.server.shutdownTimeoutSeconds * 1000) {
         await stopChores();
+        await metricsPort?.close();
         await closeBuilt(timeoutMs);
       },
     };
   } catch (error) {
+    await metricsServer?.close();
+    // A start that fails after listening (metrics.port taken, say) must not leave the port held.
+    await built.app.close();
     await ctx.close();
     throw error;
   }
@@ -123,6 +131,21 @@ async function announce(ctx: Pick<AppContext, 'config' | 'log' | 'admin' | 'cloc
       `Generated the admin password: ${admin.generatedPassword} — sign in as '${admin.username}' with it; it will not be shown again. ` +
         'Set INTERHUBZ_ADMIN_PASSWORD or admin.password to choose your own.',
     );
+  }
+}
+
+/** metrics.port, when set: /metrics without a token, on the interface the operator chose. */
+async function listenForMetrics(ctx: Pick<AppContext, 'config' | 'metrics'>, log: Logger): Promise<MetricsServer | undefined> {
+  const { port, host } = ctx.config.metrics;
+  if (port === 0) return undefined;
+  try {
+    const server = await startMetricsServer(ctx.metrics, { host, port, log });
+    log.info({ metrics: `${server.url}/metrics` }, 'metrics served without authentication (metrics.port)');
+    return server;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartupError(`Port ${port} (metrics.port) is already in use. Choose another port, or 0 to serve metrics only at /metrics with a token.`);
+    throw new StartupError(`Cannot serve metrics on ${host}:${port} (metrics.host, metrics.port): ${(error as Error).message}`);
   }
 }
 

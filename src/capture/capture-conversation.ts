@@ -7,7 +7,7 @@
 // and the UI's push all come here. src/tickets never imports src/capture.
 import type { TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
 import { conversationTicket, recordingTicketWriter, ticketWriter } from '../tickets/conversation-ticket.ts';
-import { runConversationDecision, skipped, type CaptureResult } from '../conversations/conversation-run.ts';
+import { runConversationDecision, skipped, type CaptureObserver, type CaptureResult } from '../conversations/conversation-run.ts';
 import { isSkip, resolveConversation, type CaptureTrigger, type ResolveDeps } from '../conversations/resolve-records.ts';
 import { notePipeline, noteWriter, recordingNoteWriter } from './note-pipeline.ts';
 
@@ -30,6 +30,8 @@ export interface CaptureOptions {
 export interface CaptureDeps extends ResolveDeps {
   /** The ticket pipeline check (live pipelines, warnings). */
   tickets: TicketPipelineDeps;
+  /** Told of each decision the run records (metrics); the ticket-only runs share it (src/tickets). */
+  observer?: CaptureObserver;
 }
 
 /**

@@ -17,8 +17,13 @@ export function createCaptureDeps(deps: {
   matchKeys: MatchKeyHasher;
   ownerFor: CaptureDeps['ownerFor'];
   tickets: CaptureDeps['tickets'];
+  /** Told of each decision (metrics). */
+  observer?: CaptureDeps['observer'];
 }): CaptureDeps {
-  return { db: deps.db, clients: deps.clients, locks: createKeyedLock(), now: deps.clock, ownerFor: deps.ownerFor, tickets: deps.tickets, matchKeys: deps.matchKeys };
+  return {
+    db: deps.db, clients: deps.clients, locks: createKeyedLock(), now: deps.clock, ownerFor: deps.ownerFor, tickets: deps.tickets, matchKeys: deps.matchKeys,
+    ...(deps.observer ? { observer: deps.observer } : {}),
+  };
 }
 
 export const captureFeature: Feature = {

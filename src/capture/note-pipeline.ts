@@ -113,7 +113,10 @@ export async function notePipeline(input: { resolved: ResolvedConversation; tick
   const referenceNotes = settings.conversations.content.referenceNotesForParticipants
     ? await writeReferenceNotes(resolved, writer, targets.contactId)
     : [];
-  return { ...decided, outcome: note.outcome, ...(note.noteId ? { noteId: note.noteId } : {}), ...(referenceNotes.length > 0 ? { referenceNotes } : {}) };
+  // For the close-to-note time (src/metrics): only a note written after the conversation closed.
+  const lastCloseAt = conversation.state === 'closed' ? conversation.statistics?.last_close_at : undefined;
+  const closedAt = lastCloseAt && (note.outcome === 'captured' || note.outcome === 'updated') ? { closedAt: lastCloseAt * 1000 } : {};
+  return { ...decided, outcome: note.outcome, ...(note.noteId ? { noteId: note.noteId } : {}), ...(referenceNotes.length > 0 ? { referenceNotes } : {}), ...closedAt };
 }
 
 /**

@@ -28,6 +28,16 @@ const PortSchema = z
   .min(0, { error: 'must be a whole number from 1 to 65535' })
   .max(65535, { error: 'must be a whole number from 1 to 65535' });
 
+/** Prometheus metrics (issue #16 item 8): GET /metrics needs an API token; this port serves it without one. */
+const MetricsSchema = z
+  .strictObject({
+    /** A second port serving only /metrics, without authentication; 0 = off. */
+    port: PortSchema.default(0),
+    /** Where that port listens: a private interface only, since it asks for no credential. */
+    host: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }).default('127.0.0.1'),
+  })
+  .prefault({});
+
 const ServerSchema = z
   .strictObject({
     host: text('127.0.0.1'),
@@ -191,6 +201,7 @@ export const ConfigSchema = z
     if (config.maxConnections > 0 && config.connections.length > config.maxConnections) {
       ctx.addIssue({
         code: 'custom',
+    metrics: MetricsSchema,
         path: ['connections'],
         message: `declares ${config.connections.length} connections, but maxConnections allows ${config.maxConnections}`,
       });

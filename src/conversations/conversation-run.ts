@@ -55,8 +55,17 @@ export interface CaptureResult {
   durationMs: number;
 }
 
-/** What a pipeline decides; the run adds the counts. */
-export type Decided = Omit<CaptureResult, 'apiCalls' | 'durationMs'>;
+/**
+ * What a pipeline decides; the run adds the counts. `closedAt` (epoch ms of the close a written
+ * note follows) is for the run's observer only and is not part of the result.
+ */
+export type Decided = Omit<CaptureResult, 'apiCalls' | 'durationMs'> & { closedAt?: number };
+
+/** Told of each decision the run records (metrics, src/metrics). */
+export interface CaptureObserver {
+  /** `closeToNoteMs`: from the conversation's close to its note, when a note was written after a close. */
+  decided(outcome: Exclude<CaptureResult['outcome'], 'planned'> | 'failed', closeToNoteMs: number | null): void;
+}
 
 /** A remembered HubSpot record that no longer exists (deleted or merged away by a person): the run decides once more. */
 export class StaleLinkError extends Error {
@@ -67,6 +76,7 @@ export interface RunDeps {
   db: Kysely<Database>;
   locks: KeyedLock;
   now: () => number;
+  observer?: CaptureObserver;
 }
 
 export interface RunOptions {
@@ -139,10 +149,12 @@ export async function runConversationDecision(
           reason: (error instanceof Error ? error.message : String(error)).slice(0, 1000), detail: { trigger: options.trigger, calls },
           apiCalls: calls.intercom + calls.hubspot, durationMs: deps.now() - started,
         });
+        deps.observer?.decided('failed', null);
       }
       throw error;
     }
-    const full: CaptureResult = { ...decided, apiCalls: calls, durationMs: deps.now() - started };
+    const { closedAt, ...result } = decided;
+    const full: CaptureResult = { ...result, apiCalls: calls, durationMs: deps.now() - started };
     if (options.dryRun) return asDryRun(full);
     await saveCapture(deps.db, connectionId, conversationId, { last_outcome: full.outcome, last_decided_at: deps.now() });
     await recordActivity(deps.db, {
@@ -152,6 +164,7 @@ export async function runConversationDecision(
       detail: { ...activityDetail(full), ...(full.reason && full.outcome === 'skipped' ? { why: full.reason.slice(0, 300) } : {}) },
       apiCalls: calls.intercom + calls.hubspot, durationMs: full.durationMs,
     });
+    deps.observer?.decided(full.outcome as Exclude<CaptureResult['outcome'], 'planned'>, closedAt === undefined ? null : Math.max(0, deps.now() - closedAt));
     return full;
   });
 }

@@ -41,7 +41,7 @@ interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
-  scope: Generated<'push' | 'read' | 'admin'>;
+  scope: Generated<'push' | 'read' | 'metrics' | 'admin'>;
   expires_at: number | null;
 }
 

@@ -28,13 +28,14 @@ export interface SignedOutEverywhere {
 
 /**
  * What an API token may do: `push` only API Push (its answer is the push's result), `read` every
- * GET route, `admin` everything a session may do except managing tokens and sessions.
+ * GET route but /metrics, `metrics` only GET /metrics, `admin` everything a session may do except
+ * managing tokens and sessions.
  */
 export type { ApiTokenScope };
 
 export const CreateApiTokenBody = z.strictObject({
   name: z.string().trim().min(1, 'name is required').max(100, 'name must be at most 100 characters'),
-  scope: z.enum(API_TOKEN_SCOPES, { error: "scope must be one of 'push', 'read', 'admin'" }),
+  scope: z.enum(API_TOKEN_SCOPES, { error: "scope must be one of 'push', 'read', 'metrics', 'admin'" }),
   /** ISO 8601 date-time; the token stops working then. */
   expiresAt: z.iso.datetime({ offset: true, error: 'expiresAt must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z' }).optional(),
 });

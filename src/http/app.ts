@@ -16,6 +16,8 @@ import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { uiRoutes } from './routes/ui.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
 import { activityRoutes } from './routes/activity.ts';
@@ -61,6 +63,8 @@ export interface AppDeps {
   sandbox?: MountedSandbox | undefined;
   uiDistDir?: string;
 }
+  /** The Prometheus registry and what fills it (GET /metrics). */
+  metrics: Metrics;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -167,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   await webhookRoutes(app, deps);
 
+  metricsRoutes(app, deps);
   if (deps.sandbox) {
     await sandboxRoutes(app, deps, deps.sandbox);
     app.decorate('sandbox', deps.sandbox);

@@ -152,7 +152,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       headersTimeout: options.timeouts.headersMs,
       bodyTimeout: options.timeouts.bodyMs,
       signal: call.signal,
+    }).catch((error: unknown) => {
+      options.pools.observe(options.service, call, null);
+      throw error;
     });
+    options.pools.observe(options.service, call, response.statusCode);
     const body = await readBody(response.body);
     const responseHeaders = response.headers as Headers;
     options.learn(call, response.statusCode, responseHeaders);

@@ -3,7 +3,7 @@
 // connections on one HubSpot portal must spend one budget, not two.
 import type { Config } from '../config/schema.ts';
 import { createHubSpotRateRegistry, type HubSpotRateRegistry } from './hubspot/rate-plan.ts';
-import { createHttpPools, type HttpPools } from './http-pools.ts';
+import { createHttpPools, type HttpPools, type UpstreamCallObserver } from './http-pools.ts';
 import { createIntercomRateRegistry, type IntercomRateRegistry } from './intercom/rate-plan.ts';
 
 export interface UpstreamContext {
@@ -15,11 +15,13 @@ export interface UpstreamContext {
   close(): Promise<void>;
 }
 
-export function createUpstreamContext(upstream: Config['upstream']): UpstreamContext {
+/** `observe` is told of every call sent (metrics, src/metrics); none by default. */
+export function createUpstreamContext(upstream: Config['upstream'], observe?: UpstreamCallObserver): UpstreamContext {
   const pools = createHttpPools({
     connectTimeoutMs: upstream.connectTimeoutSeconds * 1000,
     keepAliveTimeoutMs: 30_000,
     connectionsPerOrigin: 16,
+    ...(observe ? { observe } : {}),
   });
   return {
     pools,

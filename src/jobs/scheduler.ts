@@ -30,6 +30,15 @@ export interface SchedulerOptions {
   workerId?: string;
   /** The job queue's wake-ups (src/jobs/wake-ups.ts); the scheduler listens from here on. */
   wakeUps?: WakeUps;
+  /** Told of each run (metrics, src/metrics): how late it started and how long its handler took. */
+  observer?: JobRunObserver;
+}
+
+export interface JobRunObserver {
+  /** A run starts `latenessMs` after its due time (started_at − run_at). */
+  started(task: string, latenessMs: number): void;
+  /** Its handler took `ms`, whatever its outcome. */
+  ran(task: string, ms: number): void;
 }
 
 export interface Scheduler {
@@ -74,7 +83,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     clock,
     random: options.random ?? Math.random,
     backoff: options.backoff,
-    recordDuration: stats.record,
+    recordDuration: options.observer
+      ? (task, ms) => {
+          stats.record(task, ms);
+          options.observer?.ran(task, ms);
+        }
+      : stats.record,
     complete(job) {
       const jobId = job.id;
       // While stopping there is no next claim to ride on: write at once.
@@ -108,6 +122,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const leaseOf = (job: JobRow) => ({ id: job.id, token: job.locked_by ?? '' });
 
   function launch(job: JobRow): void {
+    options.observer?.started(job.task, Math.max(0, clock() - job.run_at));
     const group = groupOf(job);
     perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
     const controller = new AbortController();

@@ -21,6 +21,8 @@ export interface IntakeDeps {
    * its event time is never later than its receipt, so its row, if it ever came, has been purged.
    */
   maxDeliveryAgeMs: number;
+  /** Told of every delivery's answer (metrics, src/metrics); counting only, on the hot path. */
+  observe?: (provider: Vendor, answer: IntakeAnswer) => void;
 }
 
 export type IntakeAnswer =

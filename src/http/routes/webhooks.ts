@@ -5,13 +5,15 @@ import { acceptHubSpotDelivery, acceptIntercomDelivery, type IntakeAnswer, type 
 import type { AppDeps } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { publicBaseUrl } from '../public-url.ts';
+import type { Vendor } from '../../vendor.ts';
 
 const header = (request: FastifyRequest, name: string) => {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
 
-function answer(result: IntakeAnswer) {
+function answer(intake: IntakeDeps, provider: Vendor, result: IntakeAnswer) {
+  intake.observe?.(provider, result);
   if (result.status === 200) return result.body;
   throw new HttpError(result.status, result.code, result.message, result.details ? { details: result.details } : {});
 }
@@ -31,11 +33,13 @@ export async function webhookRoutes(app: FastifyInstance, deps: AppDeps & { inta
     scope.head('/webhooks/intercom', { config: { public: true } }, async (_request, reply) => reply.code(200).send());
 
     scope.post('/webhooks/intercom', { config: { public: true } }, async (request) =>
-      answer(await acceptIntercomDelivery(deps.intake, request.body as Buffer, header(request, 'x-hub-signature'))),
+      answer(deps.intake, 'intercom', await acceptIntercomDelivery(deps.intake, request.body as Buffer, header(request, 'x-hub-signature'))),
     );
 
     scope.post('/webhooks/hubspot', { config: { public: true } }, async (request) =>
       answer(
+        deps.intake,
+        'hubspot',
         await acceptHubSpotDelivery(deps.intake, {
           method: request.method,
           uri: `${publicBaseUrl(deps.config, request)}${request.url}`,

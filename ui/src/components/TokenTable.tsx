@@ -1,7 +1,7 @@
 import type { ApiTokenInfo, ApiTokenScope } from '../../../src/http/api-types.ts';
 import { formatDateTime } from '../format.ts';
 
-const SCOPE_LABELS: Record<ApiTokenScope, string> = { push: 'API Push only', read: 'Read only', admin: 'Admin' };
+const SCOPE_LABELS: Record<ApiTokenScope, string> = { push: 'API Push only', read: 'Read only', metrics: 'Metrics only', admin: 'Admin' };
 
 interface TokenTableProps {
   tokens: ApiTokenInfo[];
