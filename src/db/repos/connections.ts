@@ -104,6 +104,11 @@ export async function setNeedsReauth(db: Kysely<Database>, connectionId: string,
   await db.updateTable('connections').set({ status: 'needs_reauth', ...refused, updated_at: now }).where('id', '=', connectionId).execute();
 }
 
+/** Pauses or resumes a connection (the caller checks the status it comes from). */
+export async function setPaused(db: Kysely<Database>, connectionId: string, paused: boolean, now: number): Promise<void> {
+  await db.updateTable('connections').set({ status: paused ? 'paused' : 'active', updated_at: now }).where('id', '=', connectionId).execute();
+}
+
 /** Clears the refusals: the connection is active again (src/connections/reauth.ts also resumes its jobs). */
 export async function setReauthorised(db: Kysely<Database>, connectionId: string, now: number): Promise<void> {
   await db.updateTable('connections').set({ status: 'active', intercom_refused: 0, hubspot_refused: 0, updated_at: now }).where('id', '=', connectionId).execute();

@@ -6,7 +6,7 @@ import { createConnection } from '../../connections/create-connection.ts';
 import { createSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { deleteConnection } from '../../connections/delete-connection.ts';
 import { describeConnection, summarize } from '../../connections/describe-connection.ts';
-import { getConnection, listConnections, type Connection } from '../../db/repos/connections.ts';
+import { getConnection, listConnections, setPaused, type Connection } from '../../db/repos/connections.ts';
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
 import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
@@ -75,12 +75,12 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
   tokenRoute('intercom', IntercomTokenBody, (row, body) => connectIntercomToken(connectDeps, row, body));
   tokenRoute('hubspot', HubSpotTokenBody, (row, body) => connectHubSpotToken(connectDeps, row, body));
 
-  for (const [action, status] of [['pause', 'paused'], ['resume', null]] as const) {
+  for (const action of ['pause', 'resume'] as const) {
     app.post<ById>(`/api/connections/:id/${action}`, async (request) => {
       const row = await load(request.params.id);
       if (action === 'resume' && row.status !== 'paused') throw new HttpError(409, 'not_paused', `'${row.name}' is not paused.`);
       if (action === 'pause' && row.status !== 'active') throw new HttpError(409, 'not_active', `Only an active connection can be paused; '${row.name}' is ${row.status}.`);
-      await deps.db.updateTable('connections').set({ status: status ?? 'active', updated_at: deps.clock() }).where('id', '=', row.id).execute();
+      await setPaused(deps.db, row.id, action === 'pause', deps.clock());
       return detail(request, row.id);
     });
   }
