@@ -4,7 +4,7 @@
 // (src/transaction-context.ts says why).
 import type SQLite from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
-import { markedAsInTransaction } from '../transaction-context.ts';
+import { markedAsInSyncTransaction, markedAsInTransaction } from '../transaction-context.ts';
 import type { Database } from './schema.ts';
 
 /** Runs `work` in a transaction: a new one, or the caller's when `db` already is one. */
@@ -12,7 +12,8 @@ export function withTransaction<T>(db: Kysely<Database>, work: (trx: Transaction
   // Kysely reports isTransaction only for a Transaction (or ControlledTransaction), so the cast holds.
   // Marked here too, in case the outer transaction was begun without this function.
   if (db.isTransaction) return markedAsInTransaction(() => work(db as Transaction<Database>));
-  return db.transaction().execute((trx) => markedAsInTransaction(() => work(trx)));
+  // Marked around begin and commit too: the lock is held until the commit, not until the work returns.
+  return markedAsInTransaction(() => db.transaction().execute(work));
 }
 
 /**
@@ -20,5 +21,5 @@ export function withTransaction<T>(db: Kysely<Database>, work: (trx: Transaction
  * others. Synchronous work cannot await a response, but it could still start a request.
  */
 export function withSyncTransaction<T>(sqlite: SQLite.Database, work: () => T): T {
-  return markedAsInTransaction(() => sqlite.transaction(work)());
+  return markedAsInSyncTransaction(() => sqlite.transaction(work)());
 }

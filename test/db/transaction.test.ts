@@ -83,6 +83,25 @@ t.test('an upstream call inside a transaction throws before anything is sent; ou
   t.equal(sent(), 1);
 });
 
+t.test('work started inside a transaction may call upstream once the transaction has committed', async (t) => {
+  // As the scheduler's next tick does when an enqueue inside a transaction wakes it: the callback
+  // inherits the transaction's async context, but runs after the commit, holding no lock.
+  const h = await harness(t, captureLogs());
+  let commit!: () => void;
+  const committed = new Promise<void>((resolve) => (commit = resolve));
+  let during!: Promise<unknown>;
+  let after!: Promise<unknown>;
+  await withTransaction(h.db, async (trx) => {
+    await count(trx, '2026-11-01');
+    during = new Promise<void>((resolve) => setImmediate(resolve)).then(() => h.client.me()).catch((error: unknown) => error);
+    after = committed.then(() => h.client.me());
+    t.type(await during, UpstreamCallInTransactionError, 'started inside and run while the transaction is open: refused');
+  });
+  commit();
+  t.match(await after, { app: { id_code: h.workspaceId } }, 'run after the commit: sent and answered');
+  t.equal(h.running.sim.control.requests.entries().length, 1);
+});
+
 t.test('every transaction in src begins in src/db/transaction.ts, so every one is marked', async (t) => {
   // Kysely's db.transaction() and better-sqlite3's sqlite.transaction(fn).
   const beginners = sourceFiles(join(ROOT, 'src'))
