@@ -8,7 +8,7 @@ import type { ActivityFeedRow } from './activity-feed.ts';
 const HUBSPOT_RECORD_TYPES = ['contact', 'company', 'ticket', 'note'] as const;
 type HubSpotRecordType = (typeof HUBSPOT_RECORD_TYPES)[number];
 
-export interface HubSpotRecordLink {
+interface HubSpotRecordLink {
   type: HubSpotRecordType;
   id: string;
   /** The record's page in HubSpot; null for a note (shown on its contact's page) and outside real HubSpot (the sandbox). */

@@ -235,7 +235,7 @@ export interface ActivityList {
 
 // ---- The Activity page: every connection's entries (GET /api/activity and its export) ----
 
-export type { ActivityFeedEntry, HubSpotRecordLink } from '../activity/activity-view.ts';
+export type { ActivityFeedEntry } from '../activity/activity-view.ts';
 import type { ActivityFeedEntry } from '../activity/activity-view.ts';
 
 const TIME_ERROR = 'must be an ISO 8601 time (2026-05-04 or 2026-05-04T10:00:00Z) or milliseconds since 1970';

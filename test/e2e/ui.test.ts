@@ -61,7 +61,9 @@ if (missing) {
     // The nav works, moves focus, and marks the current page.
     await nav.getByRole('link', { name: 'Activity' }).click();
     await page.getByRole('heading', { level: 1, name: 'Activity' }).waitFor();
-    await page.getByRole('heading', { name: 'No activity yet' }).waitFor();
+    // With no connection there can be no activity, and the page says so instead of showing filters.
+    await page.getByRole('heading', { name: 'No connections yet' }).waitFor();
+    t.ok(await page.getByRole('main').getByRole('link', { name: 'Create a connection' }).isVisible(), 'the empty Activity page says where activity comes from');
     t.equal(path(page), '/activity');
     t.equal(await nav.getByRole('link', { name: 'Activity' }).getAttribute('aria-current'), 'page');
     t.ok(await isFocused(page, 'Activity'), 'focus moves to the Activity heading');

@@ -1,6 +1,8 @@
 // Typed fetch wrapper for the admin API. Every failure becomes an ApiError whose `message` is fit to
 // show to a person; mutations carry the session's CSRF token; a 401 ends the session in the UI.
 import type {
+  ActivityFeed,
+  ActivityFeedParams,
   ActivityList,
   ApiTokenList,
   ConnectionDetail,
@@ -174,6 +176,11 @@ export const api = {
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     const search = params.size > 0 ? `?${params}` : '';
     return request<ActivityList>('GET', `/api/connections/${encodeURIComponent(id)}/activity${search}`);
+  },
+  listAllActivity: (query: ActivityFeedParams) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    return request<ActivityFeed>('GET', `/api/activity${params.size > 0 ? `?${params}` : ''}`);
   },
   simulateSandboxConversation: (id: string) =>
     request<SimulatedConversationView>('POST', `/api/connections/${encodeURIComponent(id)}/sandbox/conversations`),
