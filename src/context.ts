@@ -5,7 +5,9 @@
 // timer (startDaemon does), and nothing is patched after it is built.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { recordConfigChanges } from './audit/config-audit.ts';
 import { resolveAdminAccount, type AdminAccount } from './auth/admin-account.ts';
+import { applyConfiguredUsers } from './auth/configured-users.ts';
 import { createLoginLimiter, type LoginLimiter } from './auth/login-limiter.ts';
 import { createCaptureDeps } from './capture/feature.ts';
 import type { Chore } from './chores.ts';
@@ -140,6 +142,9 @@ export async function buildContext(config: Config, log: Logger, options: Context
     if (admin.weakConfiguredHash) {
       log.warn('admin.passwordHash was made with a lower scrypt cost than the current one; make a new one with `npm run hash-password`');
     }
+    // admin.username (on upgrade: the one account of older versions) and admin.users; then the audit trail of what the file changed.
+    const userChanges = await applyConfiguredUsers(db, config.admin, clock());
+    await recordConfigChanges(db, seeded, userChanges, clock());
 
     return {
       ...featureContext,

@@ -29,6 +29,13 @@ export interface AdminAccount {
   persist(now: number): Promise<void>;
   /** After a successful sign-in: replaces a hash made with a lower cost. Resolves true when it did. */
   upgradeHash(password: string, now: number): Promise<boolean>;
+  /** scrypt's N for every password hashed from now on (the other accounts' too). */
+  readonly passwordCost: number;
+  /**
+   * A password chosen in the UI (own change, or a reset link). Only for a password the file does
+   * not give: a configured one would replace it again at the next start.
+   */
+  replacePassword(passwordHash: string, now: number): Promise<void>;
 }
 
 export async function resolveAdminAccount(
@@ -51,6 +58,13 @@ export async function resolveAdminAccount(
         if (pending === undefined) return;
         await putSetting(db, SETTING, pending, now);
         pending = undefined;
+      },
+      passwordCost: cost,
+      async replacePassword(passwordHash, now) {
+        if (self.source === 'config') throw new Error('the admin password is set by the configuration file');
+        self.passwordHash = passwordHash;
+        pending = undefined;
+        await putSetting(db, SETTING, passwordHash, now);
       },
       async upgradeHash(password, now) {
         if (!needsRehash(self.passwordHash, cost)) return false;

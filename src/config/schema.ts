@@ -8,7 +8,9 @@ import { flag, nonNegative, positiveInt, text } from './fields.ts';
 import { ConnectionSettingsShape } from './connection-settings.ts';
 import { hubspotTokenProblem } from './hubspot-token-shape.ts';
 
-export const MIN_ADMIN_PASSWORD_LENGTH = 12;
+import { MIN_ADMIN_PASSWORD_LENGTH } from './admin-password.ts';
+
+export { MIN_ADMIN_PASSWORD_LENGTH };
 
 /** An IPv4 or IPv6 address, optionally with a /prefix (what Fastify's trustProxy list accepts). */
 function isProxyAddress(value: string): boolean {
@@ -67,6 +69,14 @@ const ServerSchema = z
   })
   .prefault({});
 
+const ConfiguredUserSchema = z.strictObject({
+  username: z.string({ error: 'must be a text value' }).trim().min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }),
+  displayName: text(),
+  role: z.enum(['admin', 'viewer'], { error: "must be 'admin' or 'viewer'" }).default('viewer'),
+  /** A scrypt hash made by `npm run hash-password`; no plain passwords for these accounts. */
+  passwordHash: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty: make one with `npm run hash-password`' }),
+});
+
 const AdminSchema = z
   .strictObject({
     username: z.string({ error: 'must be a text value' }).min(1, { error: 'must not be empty' }).default('admin'),
@@ -80,8 +90,19 @@ const AdminSchema = z
     loginAttempts: z
       .strictObject({ max: positiveInt(10), windowMinutes: positiveInt(15) })
       .prefault({}),
+    /** More named accounts, applied at every start and read-only in the UI (issue #16 item 6). */
+    users: z.array(ConfiguredUserSchema).default([]),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((admin, ctx) => {
+    const seen = new Set<string>([admin.username]);
+    admin.users.forEach((user, index) => {
+      if (seen.has(user.username)) {
+        ctx.addIssue({ code: 'custom', path: ['users', index, 'username'], message: `"${user.username}" is already taken by admin.username or an earlier entry` });
+      }
+      seen.add(user.username);
+    });
+  });
 
 const VaultSchema = z
   .strictObject({
@@ -182,6 +203,7 @@ export const ConfigSchema = z
     vault: VaultSchema,
     jobs: JobsSchema,
     upstream: UpstreamSchema,
+    metrics: MetricsSchema,
     reconcile: ReconcileSchema,
     apps: AppsSchema,
     /** 0 means unlimited. */
@@ -201,7 +223,6 @@ export const ConfigSchema = z
     if (config.maxConnections > 0 && config.connections.length > config.maxConnections) {
       ctx.addIssue({
         code: 'custom',
-    metrics: MetricsSchema,
         path: ['connections'],
         message: `declares ${config.connections.length} connections, but maxConnections allows ${config.maxConnections}`,
       });

@@ -33,6 +33,46 @@ interface AdminSessionsTable {
   last_seen_at: number;
 }
 
+/** migrations/0022_admin_users.sql */
+interface AdminUsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: 'admin' | 'viewer';
+  password_hash: string | null;
+  source: 'bootstrap' | 'config' | 'invited';
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface AdminInvitationsTable {
+  id: string;
+  token_hash: string;
+  purpose: 'invite' | 'reset';
+  username: string;
+  role: 'admin' | 'viewer';
+  user_id: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** migrations/0023_audit_log.sql */
+interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_kind: 'person' | 'token' | 'config';
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  target_kind: string | null;
+  target_id: string | null;
+  target_name: string | null;
+  key: string | null;
+}
+
 interface ApiTokensTable {
   id: string;
   name: string;
@@ -230,6 +270,9 @@ export interface Database {
   settings: SettingsTable;
   credentials: CredentialsTable;
   admin_sessions: AdminSessionsTable;
+  admin_users: AdminUsersTable;
+  admin_invitations: AdminInvitationsTable;
+  audit_log: AuditLogTable;
   api_tokens: ApiTokensTable;
   connections: ConnectionsTable;
   jobs: JobsTable;
@@ -250,6 +293,9 @@ export interface Database {
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AdminSessionRow = Selectable<AdminSessionsTable>;
+export type AdminUserRow = Selectable<AdminUsersTable>;
+export type AdminInvitationRow = Selectable<AdminInvitationsTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type ConversationCaptureRow = Selectable<ConversationCapturesTable>;

@@ -7,6 +7,7 @@ import { parseConversationSearch } from '../activity/activity-search.ts';
 import { hubspotTokenProblem } from '../config/hubspot-token-shape.ts';
 import { API_TOKEN_SCOPES, type ApiTokenScope } from '../auth/token-scope.ts';
 import { ConnectionSettings } from '../config/connection-settings.ts';
+import { MIN_ADMIN_PASSWORD_LENGTH } from '../config/admin-password.ts';
 import type { OwnerMapping as UserMappingRow, OwnerSummary as OwnerOption } from '../owners/resolve-owners.ts';
 
 export const LoginBody = z.strictObject({
@@ -19,6 +20,17 @@ export type LoginBody = z.infer<typeof LoginBody>;
 export interface SessionInfo {
   username: string;
   csrfToken: string;
+}
+
+/** GET /api/me: the signed-in person. */
+export interface Me {
+  userId: string;
+  username: string;
+  displayName: string;
+  /** `viewer`: reads everything, changes nothing but the own password. */
+  role: AdminRole;
+  /** The password is the configuration file's: the UI offers no change. */
+  passwordManagedByConfig: boolean;
 }
 
 /** DELETE /api/sessions (sign out everywhere): how many sessions ended, this one included. */
@@ -61,6 +73,130 @@ export interface ApiTokenList {
 export interface CreatedApiToken {
   token: ApiTokenInfo;
   secret: string;
+}
+
+// ---- People (issue #16 item 6) ----
+
+export type AdminRole = 'admin' | 'viewer';
+const ADMIN_ROLE = z.enum(['admin', 'viewer'], { error: "role must be 'admin' or 'viewer'" });
+/** The rule the YAML's admin.password follows (src/config/admin-password.ts). */
+const NewPassword = z.string().min(MIN_ADMIN_PASSWORD_LENGTH, `must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters long`).max(1000, 'must be at most 1000 characters');
+
+/** POST /api/session with an invitation or reset link's token instead of a username: sets the password and signs in. */
+export const AcceptInvitationBody = z.strictObject({
+  invitation: z.string().min(1, 'invitation is required').max(200),
+  password: NewPassword,
+});
+export type AcceptInvitationBody = z.infer<typeof AcceptInvitationBody>;
+
+export const InviteBody = z.strictObject({
+  username: z.string().trim().min(1, 'username is required').max(200, 'username must be at most 200 characters').regex(/^\S+$/, 'username must not contain spaces'),
+  displayName: z.string().trim().max(200, 'displayName must be at most 200 characters').default(''),
+  role: ADMIN_ROLE,
+});
+export type InviteBody = z.infer<typeof InviteBody>;
+
+export const UpdatePersonBody = z.strictObject({
+  role: ADMIN_ROLE.optional(),
+  displayName: z.string().trim().max(200, 'displayName must be at most 200 characters').optional(),
+  disabled: z.boolean().optional(),
+});
+export type UpdatePersonBody = z.infer<typeof UpdatePersonBody>;
+
+/** POST /api/people/:id/password-reset: with a password, it is set; without, a one-time link is made. */
+export const ResetPasswordBody = z.strictObject({ password: NewPassword.optional() });
+export type ResetPasswordBody = z.infer<typeof ResetPasswordBody>;
+
+export const ChangePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1, 'currentPassword is required').max(1000),
+  newPassword: NewPassword,
+});
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+export interface PersonInfo {
+  id: string;
+  username: string;
+  displayName: string;
+  role: AdminRole;
+  /** `config`: admin.username or admin.users in the YAML; read-only here except where said. */
+  source: 'bootstrap' | 'config' | 'invited';
+  /** True for admin.users entries: role, password and removal are the file's. */
+  managedByConfig: boolean;
+  /** The password is the file's (admin.password, admin.passwordHash or admin.users): it cannot be changed here. */
+  passwordManagedByConfig: boolean;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InvitationInfo {
+  id: string;
+  username: string;
+  role: AdminRole;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** GET /api/people */
+export interface PeopleList {
+  people: PersonInfo[];
+  invitations: InvitationInfo[];
+}
+
+/** A one-time link, shown once: only its hash is kept. */
+export interface OneTimeLink {
+  /** The path to open in the UI (/invite#<token>), and the full URL when the daemon knows its public address. */
+  path: string;
+  url: string | null;
+  expiresAt: string;
+}
+
+/** POST /api/people/invitations (201) */
+export interface CreatedInvitation {
+  invitation: InvitationInfo;
+  link: OneTimeLink;
+}
+
+/** POST /api/people/:id/password-reset */
+export interface PasswordResetResult {
+  /** Null when the password was set directly. */
+  link: OneTimeLink | null;
+  endedSessions: number;
+}
+
+// ---- Audit trail ----
+
+export interface AuditEntryInfo {
+  id: number;
+  at: string;
+  actor: { kind: 'person' | 'token' | 'config'; id: string | null; name: string };
+  action: string;
+  target: { kind: string; id: string; name: string | null } | null;
+  key: string | null;
+}
+
+export const AuditQuery = z.strictObject({
+  actor: z.string().max(200).optional(),
+  action: z.string().max(100).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const AuditExportQuery = z.strictObject({
+  format: z.enum(['csv', 'ndjson'], { error: "must be 'csv' or 'ndjson'" }),
+  actor: z.string().max(200).optional(),
+  action: z.string().max(100).optional(),
+});
+
+/** GET /api/audit?actor=&action=&before=&limit= (newest first) */
+export interface AuditList {
+  entries: AuditEntryInfo[];
+  /** Pass as `before` for the next page; null on the last. */
+  nextBefore: number | null;
+  /** Choices for the filters. */
+  actors: string[];
+  actions: string[];
 }
 
 

@@ -12,6 +12,8 @@ import type { Database } from '../db/schema.ts';
 import { requireCaller } from './authenticate.ts';
 import { handleClientError, handleError } from './errors.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -184,6 +186,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     api.addHook('onRequest', requireCaller(deps));
     sessionRoutes(api, deps);
     apiTokenRoutes(api, deps);
+    peopleRoutes(api, deps);
+    auditRoutes(api, deps);
     connectionRoutes(api, deps, oauth);
     userRoutes(api, deps);
     captureRoutes(api, deps);

@@ -1,7 +1,11 @@
-// Who is calling: an admin session (cookie; changes need the session's CSRF token) or an API token
+// Who is calling: a person's session (cookie; changes need the session's CSRF token) or an API token
 // (Authorization: Bearer; no cookie, so no CSRF risk). Every /api route except signing in needs one.
+// A person with the `viewer` role reads what a `read` token reads and changes nothing but their own
+// password and sessions. The caller becomes the request's audit actor.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditActor } from '../audit/audit-entry.ts';
 import { sameSecret } from '../auth/constant-time.ts';
+import { findUserByUsername, type AdminRole } from '../auth/people-store.ts';
 import { scopeAllows, type ApiTokenScope, type RouteAccess } from '../auth/token-scope.ts';
 import { findLiveSession, touchSession } from '../db/repos/admin-sessions.ts';
 import { findActiveApiToken, markApiTokenUsed } from '../db/repos/api-tokens.ts';
@@ -15,12 +19,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TOUCH_INTERVAL_MS = 60_000;
 
 export type Caller =
-  | { kind: 'session'; username: string; csrfToken: string; sessionToken: string }
+  | { kind: 'session'; userId: string; username: string; displayName: string; role: AdminRole; csrfToken: string; sessionToken: string }
   | { kind: 'apiToken'; tokenId: string; tokenName: string; scope: ApiTokenScope };
 
 declare module 'fastify' {
   interface FastifyRequest {
     caller?: Caller;
+    /** Who the audit trail names for what this request changes. */
+    actor?: AuditActor;
   }
 }
 
@@ -44,12 +50,21 @@ async function identifyCaller(deps: AppDeps, request: FastifyRequest): Promise<C
   if (!sessionToken) return undefined;
   const session = await findLiveSession(deps.db, sessionToken, now);
   if (!session) return undefined;
+  // The account is read on every request, so a role change or a disabled account takes effect at once.
+  const user = await findUserByUsername(deps.db, session.username);
+  if (!user || user.disabled_at !== null) return undefined;
   if (now - session.last_seen_at > TOUCH_INTERVAL_MS) await touchSession(deps.db, session.token_hash, now);
-  return { kind: 'session', username: session.username, csrfToken: session.csrf_token, sessionToken };
+  return { kind: 'session', userId: user.id, username: user.username, displayName: user.display_name, role: user.role, csrfToken: session.csrf_token, sessionToken };
 }
 
 /** What a route may declare in its Fastify `config`. */
-export type RouteAuthConfig = RouteAccess & { public?: boolean };
+export type RouteAuthConfig = RouteAccess & {
+  public?: boolean;
+  /** Any signed-in person may call it, viewers included: their own password and sessions. */
+  anyRole?: boolean;
+};
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * onRequest hook for /api/*: routes marked `config: { public: true }` skip it. A token's scope is
@@ -71,7 +86,11 @@ export function requireCaller(deps: AppDeps) {
       if (route.sessionOnly) throw sessionRequired();
       throw new HttpError(403, 'insufficient_scope', `This API token's scope (${caller.scope}) does not allow ${request.method} ${request.routeOptions.url ?? 'this route'}.`);
     }
+    if (caller.kind === 'session' && caller.role === 'viewer' && !READ_METHODS.has(request.method) && !route.anyRole) {
+      throw new HttpError(403, 'viewer_read_only', `You are signed in as ${caller.username}, a viewer: viewers can see everything but change nothing. Ask an admin to make this change or to give you the admin role.`);
+    }
     request.caller = caller;
+    request.actor = actorOf(caller);
   };
 }
 
@@ -87,7 +106,20 @@ export function requireAdminCaller(deps: AppDeps) {
     if (caller?.kind === 'apiToken' && caller.scope !== 'admin') {
       throw new HttpError(403, 'insufficient_scope', `This API token's scope (${caller.scope}) does not allow ${request.method} ${request.routeOptions.url ?? 'this route'}.`);
     }
+    if (caller?.kind === 'session' && caller.role !== 'admin') {
+      throw new HttpError(403, 'viewer_read_only', `You are signed in as ${caller.username}, a viewer: the sandbox's controls are for admins.`);
+    }
   };
+}
+
+function actorOf(caller: Caller): AuditActor {
+  return caller.kind === 'session' ? { kind: 'person', id: caller.userId, name: caller.username } : { kind: 'token', id: caller.tokenId, name: caller.tokenName };
+}
+
+/** The audit actor of an authenticated request (every /api route but signing in has one). */
+export function requestActor(request: FastifyRequest): AuditActor {
+  if (!request.actor) throw unauthorized();
+  return request.actor;
 }
 
 const sessionRequired = () => new HttpError(403, 'session_required', 'This action needs a signed-in admin session; API tokens cannot do it.');

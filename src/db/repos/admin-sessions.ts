@@ -40,9 +40,3 @@ export async function purgeExpiredSessions(db: Kysely<Database>, now: number): P
   const result = await db.deleteFrom('admin_sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
-
-/** Sign out everywhere: returns how many sessions ended. */
-export async function deleteAllSessions(db: Kysely<Database>): Promise<number> {
-  const result = await db.deleteFrom('admin_sessions').executeTakeFirst();
-  return Number(result.numDeletedRows);
-}

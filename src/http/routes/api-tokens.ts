@@ -5,7 +5,8 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../db/repos/ap
 import type { ApiTokenRow } from '../../db/schema.ts';
 import { CreateApiTokenBody, type ApiTokenInfo, type ApiTokenList, type CreatedApiToken } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
-import { requireSession, type RouteAuthConfig } from '../authenticate.ts';
+import { requestActor, requireSession, type RouteAuthConfig } from '../authenticate.ts';
+import { recordAudit } from '../../audit/record-audit.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -38,13 +39,16 @@ export function apiTokenRoutes(app: FastifyInstance, deps: AppDeps): void {
     }
     const { row, secret } = await createApiToken(deps.db, { name: body.name, scope: body.scope, expiresAt }, now);
     request.log.info({ tokenId: row.id, tokenName: row.name, scope: row.scope }, 'API token created');
+    await recordAudit(deps.db, { at: now, actor: requestActor(request), action: 'token.create', target: { kind: 'token', id: row.id, name: row.name } });
     reply.code(201);
     return { token: toInfo(row), secret };
   });
 
   app.delete<{ Params: { id: string } }>('/api/tokens/:id', SESSION_ONLY, async (request, reply) => {
     requireSession(request);
+    const revoked = (await listApiTokens(deps.db)).find((token) => token.id === request.params.id);
     if (!(await revokeApiToken(deps.db, request.params.id, deps.clock()))) throw notFound('An active API token with that id');
+    await recordAudit(deps.db, { at: deps.clock(), actor: requestActor(request), action: 'token.revoke', target: { kind: 'token', id: request.params.id, name: revoked?.name } });
     request.log.info({ tokenId: request.params.id }, 'API token revoked');
     return reply.code(204).send();
   });

@@ -10,6 +10,8 @@ import { getConnection, listConnections, setPaused, type Connection } from '../.
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
 import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
+import { requestActor } from '../authenticate.ts';
+import { recordConnectionChange } from '../../audit/record-audit.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { listeningUrl, ownBaseUrl } from '../../own-url.ts';
@@ -40,6 +42,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
     const created = await createConnection(deps.db, { name: body.name, maxConnections: deps.config.maxConnections, now: deps.clock() });
     if (!created.ok) throw new HttpError(409, created.reason, created.message);
     request.log.info({ connectionId: created.connection.id }, 'connection created');
+    await recordConnectionChange(deps.db, deps.clock(), requestActor(request), 'connection.create', created.connection);
     reply.code(201);
     return detail(request, created.connection.id);
   });
@@ -56,6 +59,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
     );
     if (!created.ok) throw new HttpError(409, created.reason, created.message);
     request.log.info({ connectionId: created.connection.id }, 'sandbox connection created');
+    await recordConnectionChange(deps.db, deps.clock(), requestActor(request), 'connection.create', created.connection);
     reply.code(201);
     return detail(request, created.connection.id);
   });
@@ -68,6 +72,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
       const result = await connect(row, parseBody(schema, request.body));
       if (!result.ok) throw new HttpError(result.status, result.code, result.message);
       request.log.info({ connectionId: row.id, provider }, 'connected with an access token');
+      await recordConnectionChange(deps.db, deps.clock(), requestActor(request), 'connection.connect', row);
       return detail(request, row.id, result.notice);
     });
   };
@@ -81,6 +86,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
       if (action === 'resume' && row.status !== 'paused') throw new HttpError(409, 'not_paused', `'${row.name}' is not paused.`);
       if (action === 'pause' && row.status !== 'active') throw new HttpError(409, 'not_active', `Only an active connection can be paused; '${row.name}' is ${row.status}.`);
       await setPaused(deps.db, row.id, action === 'pause', deps.clock());
+      await recordConnectionChange(deps.db, deps.clock(), requestActor(request), action === 'pause' ? 'connection.pause' : 'connection.resume', row);
       return detail(request, row.id);
     });
   }
@@ -92,6 +98,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
     }
     const result = await deleteConnection(deps.db, row.id, deps.clock());
     request.log.info({ connectionId: row.id, ...result }, 'connection deleted');
+    await recordConnectionChange(deps.db, deps.clock(), requestActor(request), 'connection.delete', row);
     return reply.code(204).send();
   });
 }

@@ -6,6 +6,8 @@ import { getConnection, updateConnectionSettings, type Connection } from '../../
 import { SettingsBody, type SettingsView } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
+import { requestActor } from '../authenticate.ts';
+import { recordSettingsChange } from '../../audit/record-audit.ts';
 
 type ById = { Params: { id: string } };
 
@@ -37,6 +39,7 @@ export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): v
     const given = Object.fromEntries(SECTIONS.filter((section) => Object.hasOwn(sent, section)).map((section) => [section, body[section]]));
     const settings = await updateConnectionSettings(deps.db, row.id, (current) => parseBody(ConnectionSettings, { ...current, ...given }), deps.clock());
     request.log.info({ connectionId: row.id, sections: Object.keys(given) }, 'connection settings saved');
+    await recordSettingsChange(deps.db, deps.clock(), requestActor(request), row, row.settings, settings);
     return view(row, settings);
   });
 }

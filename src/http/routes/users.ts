@@ -7,6 +7,8 @@ import { canRefreshOwners, enqueueOwnerRefresh, ownerRefreshPending } from '../.
 import { UserSettingsBody, type UserMappingView } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
+import { requestActor } from '../authenticate.ts';
+import { recordSettingsChange } from '../../audit/record-audit.ts';
 
 type ById = { Params: { id: string } };
 
@@ -59,6 +61,7 @@ export function userRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
     const users = parseBody(UserSettingsBody, request.body);
     const settings = await updateConnectionSettings(deps.db, row.id, (current) => ({ ...current, users }), deps.clock());
     const updated = { ...row, settings };
+    await recordSettingsChange(deps.db, deps.clock(), requestActor(request), row, row.settings, settings);
     await reapplySettings(deps.db, row.id, users);
     // Teammates or owners may have changed upstream too.
     if (canRefreshOwners(updated)) await enqueueOwnerRefresh(jobs, row.id);
