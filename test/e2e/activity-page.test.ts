@@ -96,6 +96,7 @@ if (missing) {
     t.same(await listed(['2003']), ['2003']);
     t.equal(await page.getByRole('searchbox', { name: 'Conversation' }).inputValue(), '2003', 'the search box shows what is searched');
     t.equal(await page.getByLabel('Connection').inputValue(), 'c-sales');
+    t.equal(await rows.getByRole('link', { name: /All entries/ }).count(), 0, 'rows of the conversation followed need no link to it');
     t.same(errors, [], 'no script or console errors');
   });
 

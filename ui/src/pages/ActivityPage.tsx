@@ -96,7 +96,7 @@ export function ActivityPage() {
           )
         ) : (
           <>
-            <ActivityFeedTable entries={entries} onFollow={follow} />
+            <ActivityFeedTable entries={entries} oneConversation={filters.search !== '' && filters.connection !== ''} onFollow={follow} />
             <div class="table-footer">
               {next !== null ? (
                 <button type="button" class="button button-secondary button-small" disabled={feed.loading} onClick={loadOlder}>

@@ -14,11 +14,13 @@ const RECORD_LABEL = { contact: 'Contact', company: 'Company', ticket: 'Ticket',
 
 interface Props {
   entries: ActivityFeedEntry[];
+  /** The list shows one conversation already: its rows need no link to it. */
+  oneConversation: boolean;
   /** Shows only this conversation's entries (a row's "All entries" link). */
   onFollow: (entry: ActivityFeedEntry) => void;
 }
 
-export function ActivityFeedTable({ entries, onFollow }: Props) {
+export function ActivityFeedTable({ entries, oneConversation, onFollow }: Props) {
   return (
     <div class="table-wrap">
       <table class="data-table activity-table activity-feed">
@@ -38,7 +40,7 @@ export function ActivityFeedTable({ entries, onFollow }: Props) {
         </thead>
         <tbody>
           {entries.map((entry) => (
-            <FeedRow key={entry.id} entry={entry} onFollow={() => onFollow(entry)} />
+            <FeedRow key={entry.id} entry={entry} onFollow={oneConversation ? null : () => onFollow(entry)} />
           ))}
         </tbody>
       </table>
@@ -48,7 +50,7 @@ export function ActivityFeedTable({ entries, onFollow }: Props) {
 
 const text = (value: unknown): string | null => (typeof value === 'string' || typeof value === 'number' ? String(value) : null);
 
-function FeedRow({ entry, onFollow }: { entry: ActivityFeedEntry; onFollow: () => void }) {
+function FeedRow({ entry, onFollow }: { entry: ActivityFeedEntry; onFollow: (() => void) | null }) {
   const at = new Date(entry.at).toISOString();
   const why = text(entry.detail['why']);
   const rule = text(entry.detail['rule']);
@@ -72,7 +74,7 @@ function FeedRow({ entry, onFollow }: { entry: ActivityFeedEntry; onFollow: () =
             ) : (
               <span class="mono conversation-id">{entry.conversationId}</span>
             )}
-            {entry.storyPath ? (
+            {entry.storyPath && onFollow ? (
               <a
                 class="cell-sub story-link"
                 href={entry.storyPath}
