@@ -13,9 +13,9 @@ import type { Vault } from '../vault/vault.ts';
 import { connectionCredentials } from './connection-credentials.ts';
 
 export interface ConnectionClients {
-  intercom(row: Connection): IntercomClient;
+  intercom(connection: Connection): IntercomClient;
   /** Throws when the connection has no HubSpot portal, or an OAuth grant and no app to refresh it with. */
-  hubspot(row: Connection): HubSpotClient;
+  hubspot(connection: Connection): HubSpotClient;
 }
 
 class NoHubSpotAppError extends Error {
@@ -37,55 +37,55 @@ export function createConnectionClients(deps: ConnectionClientsDeps): Connection
   const intercomCache = new Map<string, { fingerprint: string; client: IntercomClient }>();
   const hubspotCache = new Map<string, { fingerprint: string; client: HubSpotClient }>();
 
-  function hubspotAuth(row: Connection): HubSpotAuthSettings {
-    if (row.hubspotAuth !== 'oauth') return { mode: 'static' };
-    const app = deps.oauth.forConnection(row, 'hubspot');
+  function hubspotAuth(connection: Connection): HubSpotAuthSettings {
+    if (connection.hubspotAuth !== 'oauth') return { mode: 'static' };
+    const app = deps.oauth.forConnection(connection, 'hubspot');
     if (!app) throw new NoHubSpotAppError('this connection was authorised with OAuth, but no HubSpot app (apps.hubspot) is configured to refresh its token');
     return { mode: 'oauth', clientId: app.clientId, clientSecret: app.clientSecret };
   }
 
   return {
-    intercom(row) {
+    intercom(connection) {
       // Rebuilt when what it depends on changes (re-authorised into another workspace, moved region).
-      const fingerprint = [row.intercomWorkspaceId, row.intercomRegion, row.intercomBaseUrl].join('|');
-      const cached = intercomCache.get(row.id);
+      const fingerprint = [connection.intercomWorkspaceId, connection.intercomRegion, connection.intercomBaseUrl].join('|');
+      const cached = intercomCache.get(connection.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
       const client = createIntercomClient({
-        credentials: connectionCredentials(deps, row.id),
-        connectionId: row.id,
-        region: row.intercomRegion,
-        baseUrl: row.intercomBaseUrl,
+        credentials: connectionCredentials(deps, connection.id),
+        connectionId: connection.id,
+        region: connection.intercomRegion,
+        baseUrl: connection.intercomBaseUrl,
         rates: deps.upstream.intercomRates,
-        budgetKey: { workspaceId: row.intercomWorkspaceId ?? `connection:${row.id}`, appId: deps.appId ?? 'interhubz' },
+        budgetKey: { workspaceId: connection.intercomWorkspaceId ?? `connection:${connection.id}`, appId: deps.appId ?? 'interhubz' },
         pools: deps.upstream.pools,
         timeouts: deps.upstream.timeouts,
         retry: { maxAttempts: deps.upstream.maxAttemptsPerCall },
         log: deps.log,
       });
-      intercomCache.set(row.id, { fingerprint, client });
+      intercomCache.set(connection.id, { fingerprint, client });
       return client;
     },
 
-    hubspot(row) {
-      if (row.hubspotPortalId === null) throw new Error('the connection has no HubSpot portal yet');
-      const auth = hubspotAuth(row);
-      const fingerprint = [row.hubspotPortalId, row.hubspotBaseUrl, auth.mode, auth.mode === 'oauth' ? auth.clientId : ''].join('|');
-      const cached = hubspotCache.get(row.id);
+    hubspot(connection) {
+      if (connection.hubspotPortalId === null) throw new Error('the connection has no HubSpot portal yet');
+      const auth = hubspotAuth(connection);
+      const fingerprint = [connection.hubspotPortalId, connection.hubspotBaseUrl, auth.mode, auth.mode === 'oauth' ? auth.clientId : ''].join('|');
+      const cached = hubspotCache.get(connection.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
       const client = createHubSpotClient({
-        connectionId: row.id,
-        portalId: String(row.hubspotPortalId),
+        connectionId: connection.id,
+        portalId: String(connection.hubspotPortalId),
         auth,
-        credentials: connectionCredentials(deps, row.id),
+        credentials: connectionCredentials(deps, connection.id),
         pools: deps.upstream.pools,
         rates: deps.upstream.hubspotRates,
         log: deps.log,
-        ...(row.hubspotBaseUrl ? { baseUrl: row.hubspotBaseUrl } : {}),
+        ...(connection.hubspotBaseUrl ? { baseUrl: connection.hubspotBaseUrl } : {}),
         timeouts: deps.upstream.timeouts,
         retry: { maxAttempts: deps.upstream.maxAttemptsPerCall, baseMs: 500, capMs: 8_000, maxWaitMs: 15_000 },
         ...(deps.now ? { now: deps.now } : {}),
       });
-      hubspotCache.set(row.id, { fingerprint, client });
+      hubspotCache.set(connection.id, { fingerprint, client });
       return client;
     },
   };

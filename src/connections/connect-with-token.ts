@@ -29,21 +29,21 @@ function withSecret(credentials: CredentialToStore[], provider: Vendor, secret: 
   return secret ? [...credentials, { kind: webhookSecretKind(provider), value: secret }] : credentials;
 }
 
-async function record(deps: ConnectDeps, row: Connection, connected: ConnectedSide, credentials: CredentialToStore[]): Promise<ConnectResult> {
-  const recorded = await recordConnected(deps.db, deps.vault, { connectionId: row.id, connected, credentials, now: deps.clock() });
+async function record(deps: ConnectDeps, connection: Connection, connected: ConnectedSide, credentials: CredentialToStore[]): Promise<ConnectResult> {
+  const recorded = await recordConnected(deps.db, deps.vault, { connectionId: connection.id, connected, credentials, now: deps.clock() });
   if (!recorded) return gone;
   return recorded.notice ? { ok: true, notice: recorded.notice } : { ok: true };
 }
 
 export async function connectIntercomToken(
   deps: ConnectDeps,
-  row: Connection,
+  connection: Connection,
   input: { accessToken: string; region: 'us' | 'eu' | 'au'; webhookSecret?: string | undefined },
 ): Promise<ConnectResult> {
-  const identity = await identifyIntercom(deps, { token: input.accessToken, region: input.region, baseUrlOverride: row.intercomBaseUrl, adoptReportedRegion: false });
+  const identity = await identifyIntercom(deps, { token: input.accessToken, region: input.region, baseUrlOverride: connection.intercomBaseUrl, adoptReportedRegion: false });
   if (!identity.ok) return identity;
   return record(
-    deps, row,
+    deps, connection,
     { side: 'intercom', method: 'token', workspaceId: identity.workspaceId, region: identity.region },
     withSecret([{ kind: INTERCOM_TOKEN_KIND, value: input.accessToken }], 'intercom', input.webhookSecret),
   );
@@ -51,13 +51,13 @@ export async function connectIntercomToken(
 
 export async function connectHubSpotToken(
   deps: ConnectDeps,
-  row: Connection,
+  connection: Connection,
   input: { accessToken: string; webhookSecret?: string | undefined },
 ): Promise<ConnectResult> {
-  const identity = await identifyHubSpotToken(deps, { token: input.accessToken, baseUrlOverride: row.hubspotBaseUrl });
+  const identity = await identifyHubSpotToken(deps, { token: input.accessToken, baseUrlOverride: connection.hubspotBaseUrl });
   if (!identity.ok) return identity;
   return record(
-    deps, row,
+    deps, connection,
     { side: 'hubspot', method: 'token', portalId: identity.portalId, scopes: identity.scopes },
     withSecret([{ kind: STATIC_TOKEN_KIND, value: input.accessToken }], 'hubspot', input.webhookSecret),
   );

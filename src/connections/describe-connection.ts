@@ -17,10 +17,10 @@ import { isSandboxConnection } from './create-sandbox-connection.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
-export function summarize(row: Connection): ConnectionSummary {
+export function summarize(connection: Connection): ConnectionSummary {
   return {
-    id: row.id, name: row.name, status: row.status, managedByConfig: row.managedByConfig,
-    sandbox: isSandboxConnection(row), createdAt: new Date(row.createdAt).toISOString(),
+    id: connection.id, name: connection.name, status: connection.status, managedByConfig: connection.managedByConfig,
+    sandbox: isSandboxConnection(connection), createdAt: new Date(connection.createdAt).toISOString(),
   };
 }
 
@@ -44,11 +44,11 @@ async function lastReceivedByTopic(db: Kysely<Database>, connectionId: string): 
 }
 
 /** The webhooks the connection's enabled features need, each with when it last arrived. */
-async function webhookSetup(db: Kysely<Database>, row: Connection, publicUrlMissing: boolean): Promise<WebhookSetup> {
-  const last = await lastReceivedByTopic(db, row.id);
+async function webhookSetup(db: Kysely<Database>, connection: Connection, publicUrlMissing: boolean): Promise<WebhookSetup> {
+  const last = await lastReceivedByTopic(db, connection.id);
   return {
     publicUrlMissing: publicUrlMissing ? PUBLIC_URL_MISSING : null,
-    needed: neededWebhooks(row.settings).map((webhook) => ({
+    needed: neededWebhooks(connection.settings).map((webhook) => ({
       provider: webhook.provider,
       topic: webhook.topic,
       propertyName: webhook.propertyName ?? null,
@@ -64,9 +64,9 @@ async function webhookSetup(db: Kysely<Database>, row: Connection, publicUrlMiss
  * Webhooks silent for longer than the configured hours on an active, connected workspace usually
  * mean the subscription is missing or suspended; the reconciliation sweep is covering for them.
  */
-function silenceWarning(row: Connection, lastWebhookAt: number | null, now: number, hours: number): string | null {
-  if (row.status !== 'active' || row.intercomWorkspaceId === null) return null;
-  const since = lastWebhookAt ?? row.createdAt;
+function silenceWarning(connection: Connection, lastWebhookAt: number | null, now: number, hours: number): string | null {
+  if (connection.status !== 'active' || connection.intercomWorkspaceId === null) return null;
+  const since = lastWebhookAt ?? connection.createdAt;
   if (now - since < hours * 3_600_000) return null;
   const what = lastWebhookAt === null ? 'No Intercom webhook has arrived' : 'No Intercom webhook has arrived for';
   const span = `${Math.floor((now - since) / 3_600_000)} hours`;
@@ -75,39 +75,39 @@ function silenceWarning(row: Connection, lastWebhookAt: number | null, now: numb
 
 export async function describeConnection(
   db: Kysely<Database>,
-  row: Connection,
-  options: { config: Config; baseUrl: string; now: number; oauthStart: (row: Connection, provider: OAuthProvider) => string | null },
+  connection: Connection,
+  options: { config: Config; baseUrl: string; now: number; oauthStart: (connection: Connection, provider: OAuthProvider) => string | null },
 ): Promise<ConnectionDetail> {
-  const scopes = row.hubspotScopes;
-  const publicUrlMissing = options.config.server.publicUrl === '' && !isSandboxConnection(row);
-  const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(row.id)).execute();
+  const scopes = connection.hubspotScopes;
+  const publicUrlMissing = options.config.server.publicUrl === '' && !isSandboxConnection(connection);
+  const kinds = await db.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(connection.id)).execute();
   const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
   const last = await db
     .selectFrom('webhook_deliveries')
     .select((eb) => eb.fn.max('received_at').as('at'))
-    .where('connection_id', '=', row.id)
+    .where('connection_id', '=', connection.id)
     // The sweep's own records are not webhooks: they must not hide a silence.
     .where('topic', '!=', SWEPT_TOPIC)
     .executeTakeFirst();
   return {
-    ...summarize(row),
+    ...summarize(connection),
     intercom: {
-      connected: row.intercomWorkspaceId !== null && has(INTERCOM_TOKEN_KIND), workspaceId: row.intercomWorkspaceId, region: row.intercomRegion, method: row.intercomAuth, refused: row.intercomRefused,
+      connected: connection.intercomWorkspaceId !== null && has(INTERCOM_TOKEN_KIND), workspaceId: connection.intercomWorkspaceId, region: connection.intercomRegion, method: connection.intercomAuth, refused: connection.intercomRefused,
     },
     hubspot: {
-      connected: row.hubspotPortalId !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: row.hubspotPortalId, method: row.hubspotAuth, refused: row.hubspotRefused,
+      connected: connection.hubspotPortalId !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: connection.hubspotPortalId, method: connection.hubspotAuth, refused: connection.hubspotRefused,
       scopes, missingScopes: missingScopes(scopes),
     },
-    oauthStart: { intercom: options.oauthStart(row, 'intercom'), hubspot: options.oauthStart(row, 'hubspot') },
+    oauthStart: { intercom: options.oauthStart(connection, 'intercom'), hubspot: options.oauthStart(connection, 'hubspot') },
     // A sandbox connection's simulators call the listening address themselves; anything else needs
     // an address the vendors reach, which only server.publicUrl gives (issue #14 item 13).
     webhookUrls: publicUrlMissing ? null : webhookUrls(options.baseUrl),
     lastWebhookAt: iso(last?.at as number | null | undefined),
-    webhookSetup: await webhookSetup(db, row, publicUrlMissing),
+    webhookSetup: await webhookSetup(db, connection, publicUrlMissing),
     warnings: [
-      silenceWarning(row, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours),
+      silenceWarning(connection, (last?.at as number | null | undefined) ?? null, options.now, options.config.reconcile.silentWebhookWarningHours),
       // What the sync itself ran into and a person must fix (src/tickets/ticket-store.ts).
-      ...(await listWarnings(db, row.id)).map((warning) => warning.message),
+      ...(await listWarnings(db, connection.id)).map((warning) => warning.message),
     ].filter((warning): warning is string => warning !== null),
   };
 }

@@ -39,7 +39,7 @@ type CodeExchange =
 
 export interface OAuthClient {
   /** The app a connection's side is authorised with, or null when none is configured. */
-  forConnection(row: Pick<Connection, 'intercomBaseUrl'>, provider: OAuthProvider): OAuthApp | null;
+  forConnection(connection: Pick<Connection, 'intercomBaseUrl'>, provider: OAuthProvider): OAuthApp | null;
   byKey(key: string): OAuthApp | undefined;
   /** Sets the apps up on the HTTP app (their callback URI and the sandbox's token endpoint are its own address). */
   register(server: FastifyInstance): Promise<void>;
@@ -109,8 +109,8 @@ export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'
   };
 
   return {
-    forConnection(row, provider) {
-      const key = isSandboxConnection(row) ? `${provider}SandboxOAuth` : `${provider}OAuth`;
+    forConnection(connection, provider) {
+      const key = isSandboxConnection(connection) ? `${provider}SandboxOAuth` : `${provider}OAuth`;
       return apps.get(key) ?? null;
     },
     byKey: (key) => apps.get(key),

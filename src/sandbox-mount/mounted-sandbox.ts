@@ -24,4 +24,4 @@ export interface MountedSandbox {
 }
 
 /** A connection wired to the built-in simulators ("Try the sandbox"). */
-export const isSandboxConnection = (row: Pick<Connection, 'intercomBaseUrl'>) => row.intercomBaseUrl?.endsWith(SANDBOX_PREFIX.intercom) ?? false;
+export const isSandboxConnection = (connection: Pick<Connection, 'intercomBaseUrl'>) => connection.intercomBaseUrl?.endsWith(SANDBOX_PREFIX.intercom) ?? false;
