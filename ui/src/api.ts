@@ -1,7 +1,18 @@
 // Typed fetch wrapper for the admin API. Every failure becomes an ApiError whose `message` is fit to
 // show to a person; mutations carry the session's CSRF token; a 401 ends the session in the UI.
 import type {
+  AcceptInvitationBody,
   ActivityFeed,
+  AuditList,
+  ChangePasswordBody,
+  CreatedInvitation,
+  InviteBody,
+  Me,
+  PasswordResetResult,
+  PeopleList,
+  PersonInfo,
+  ResetPasswordBody,
+  UpdatePersonBody,
   ActivityFeedParams,
   ActivityList,
   ApiTokenList,
@@ -149,7 +160,24 @@ export const api = {
   },
   listTokens: () => request<ApiTokenList>('GET', '/api/tokens'),
   createToken: (body: CreateApiTokenBody) => request<CreatedApiToken>('POST', '/api/tokens', { body }),
-  /** Ends every admin session, this one included. */
+  /** With a one-time link's token: sets the password and signs in. */
+  async acceptInvitation(body: AcceptInvitationBody): Promise<SessionInfo> {
+    return remember(await request<SessionInfo>('POST', '/api/session', { body, expect401: true }));
+  },
+  getMe: () => request<Me>('GET', '/api/me'),
+  changePassword: (body: ChangePasswordBody) => request<void>('PUT', '/api/session/password', { body }),
+  listPeople: () => request<PeopleList>('GET', '/api/people'),
+  invitePerson: (body: InviteBody) => request<CreatedInvitation>('POST', '/api/people/invitations', { body }),
+  revokeInvitation: (id: string) => request<void>('DELETE', `/api/people/invitations/${encodeURIComponent(id)}`),
+  updatePerson: (id: string, body: UpdatePersonBody) => request<PersonInfo>('PATCH', `/api/people/${encodeURIComponent(id)}`, { body }),
+  resetPassword: (id: string, body: ResetPasswordBody) => request<PasswordResetResult>('POST', `/api/people/${encodeURIComponent(id)}/password-reset`, { body }),
+  removePerson: (id: string) => request<void>('DELETE', `/api/people/${encodeURIComponent(id)}`),
+  listAudit: (query: { actor?: string; action?: string; before?: number; limit?: number }) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    return request<AuditList>('GET', `/api/audit${params.size > 0 ? `?${params}` : ''}`);
+  },
+  /** Ends every session of the signed-in account, this one included. */
   signOutEverywhere: () => request<SignedOutEverywhere>('DELETE', '/api/sessions'),
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
   listConnections: () => request<ConnectionList>('GET', '/api/connections'),

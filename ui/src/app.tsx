@@ -5,6 +5,8 @@ import { api, ApiError, setUnauthorizedHandler, toApiError } from './api.ts';
 import { ErrorAlert } from './components/ErrorAlert.tsx';
 import { Layout } from './components/Layout.tsx';
 import { ActivityPage } from './pages/ActivityPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { InvitePage } from './pages/InvitePage.tsx';
 import { isConnectionTab } from './components/connection/tabs.ts';
 import { ConnectionPage } from './pages/ConnectionPage.tsx';
 import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
@@ -20,11 +22,13 @@ type SessionState =
   | { kind: 'signed-in'; session: SessionInfo };
 
 const HOME = '/connections';
+const INVITE = '/invite';
 
 const pages: Record<string, FunctionComponent> = {
   '/connections': ConnectionsPage,
   '/activity': ActivityPage,
   '/settings': SettingsPage,
+  '/settings/audit': AuditPage,
 };
 
 /** Where to go after signing in: the `next` parameter if it is one of our own pages. */
@@ -62,9 +66,11 @@ export function App() {
     return () => setUnauthorizedHandler(null);
   }, []);
 
-  // Redirects that follow from the session and the address.
+  // Redirects that follow from the session and the address. An invitation link opens whoever is signed in.
   const redirect =
-    state.kind === 'signed-out' && path !== '/login'
+    path === INVITE
+      ? null
+      : state.kind === 'signed-out' && path !== '/login'
       ? loginPath(path)
       : state.kind === 'signed-in' && path === '/login'
         ? nextPath()
@@ -100,6 +106,18 @@ export function App() {
       <main class="boot" aria-busy="true">
         <p class="boot-text">Loading…</p>
       </main>
+    );
+  }
+
+  if (path === INVITE) {
+    return (
+      <InvitePage
+        onSignedIn={(session) => {
+          setState({ kind: 'signed-in', session });
+          // The link's token leaves the address (and the history entry) at once.
+          navigate(HOME, { replace: true, focus: true });
+        }}
+      />
     );
   }
 

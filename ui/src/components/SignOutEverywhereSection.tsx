@@ -3,7 +3,7 @@ import { api } from '../api.ts';
 import { useSubmit } from '../use-submit.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 
-/** Settings → Sessions: end every admin session (a lost laptop, a shared browser), this one included. */
+/** Settings → Sessions: end every session of this account (a lost laptop, a shared browser), this one included. */
 export function SignOutEverywhereSection() {
   const [confirming, setConfirming] = useState(false);
   const submit = useSubmit();
@@ -26,7 +26,7 @@ export function SignOutEverywhereSection() {
         <h2 id="sessions-heading">Sessions</h2>
         <p class="card-description">
           Signed in on a computer you no longer use, or think someone else has your session? Sign out everywhere ends every
-          admin session, this one included. API tokens keep working; revoke them above.
+          session of your account, this one included; other people stay signed in. API tokens keep working; revoke them above.
         </p>
       </div>
       <button

@@ -1,11 +1,24 @@
+import { api } from '../api.ts';
 import { ApiTokensSection } from '../components/ApiTokensSection.tsx';
+import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
+import { ChangePasswordSection } from '../components/people/ChangePasswordSection.tsx';
+import { PeopleSection } from '../components/people/PeopleSection.tsx';
 import { SignOutEverywhereSection } from '../components/SignOutEverywhereSection.tsx';
+import { useApiData } from '../use-api-data.ts';
 
 export function SettingsPage() {
+  const me = useApiData(() => api.getMe(), []);
   return (
     <>
       <PageHeading title="Settings" />
+      <p class="page-lead">
+        <Link href="/settings/audit">Audit trail</Link>: who changed what, and when.
+      </p>
+      {me.error ? <ErrorAlert error={me.error} /> : null}
+      {me.data ? <PeopleSection me={me.data} /> : null}
+      {me.data ? <ChangePasswordSection me={me.data} /> : null}
       <ApiTokensSection />
       <SignOutEverywhereSection />
     </>
