@@ -86,9 +86,7 @@ export function requireCaller(deps: AppDeps) {
       if (route.sessionOnly) throw sessionRequired();
       throw new HttpError(403, 'insufficient_scope', `This API token's scope (${caller.scope}) does not allow ${request.method} ${request.routeOptions.url ?? 'this route'}.`);
     }
-    if (caller.kind === 'session' && caller.role === 'viewer' && !READ_METHODS.has(request.method) && !route.anyRole) {
-      throw new HttpError(403, 'viewer_read_only', `You are signed in as ${caller.username}, a viewer: viewers can see everything but change nothing. Ask an admin to make this change or to give you the admin role.`);
-    }
+    if (caller.kind === 'session' && caller.role === 'viewer' && !READ_METHODS.has(request.method) && !route.anyRole) throw viewerReadOnly(caller.username);
     request.caller = caller;
     request.actor = actorOf(caller);
   };
@@ -110,6 +108,21 @@ export function requireAdminCaller(deps: AppDeps) {
       throw new HttpError(403, 'viewer_read_only', `You are signed in as ${caller.username}, a viewer: the sandbox's controls are for admins.`);
     }
   };
+}
+
+const viewerReadOnly = (username: string) =>
+  new HttpError(403, 'viewer_read_only', `You are signed in as ${username}, a viewer: viewers can see everything but change nothing. Ask an admin to make this change or to give you the admin role.`);
+
+/** For a GET that starts a change (an OAuth flow): viewers may not, whatever the method. */
+export function requireAdminRole(request: FastifyRequest): void {
+  const caller = request.caller;
+  if (caller?.kind === 'session' && caller.role !== 'admin') throw viewerReadOnly(caller.username);
+}
+
+/** The audit actor for a person known by a live session's username (the OAuth callback, outside /api). */
+export async function personActor(db: AppDeps['db'], username: string): Promise<AuditActor> {
+  const user = await findUserByUsername(db, username);
+  return { kind: 'person', id: user?.id ?? null, name: username };
 }
 
 function actorOf(caller: Caller): AuditActor {

@@ -2,6 +2,7 @@
 // configuration file), what (the action and the setting's key), when; shown paged and filtered,
 // exported as CSV and NDJSON — and never a secret: no password, token or link in the table or the export.
 import t from 'tap';
+import { startHubSpotSimulator } from '../../src/sandbox/hubspot/index.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -120,4 +121,29 @@ t.test('GET /api/audit: newest first, paged, filtered by actor and action; CSV a
   t.equal(records.length, 5);
   t.match(records[0], { action: 'token.create', actor_kind: 'person', target_name: 'reader', at: /^\d{4}-\d{2}-\d{2}T/ });
   t.equal((await server.fetch('/api/audit/export?format=xml', { headers: { cookie: session.cookie } })).status, 400);
+});
+
+t.test('connecting with a token is recorded as connection.connect, without the token', async (t) => {
+  // HubSpot is its simulator on its own port, as in test/connections/hubspot-token.test.ts.
+  const simulator = await startHubSpotSimulator({ port: 0 });
+  t.teardown(() => simulator.close());
+  const server = await buildTestApp(t, { startScheduler: false });
+  const api = sessionApi(server, await signIn(server));
+  const id = String((await api('POST', '/api/connections', { name: 'Token made' })).body?.id);
+  await server.daemon.db.kysely.updateTable('connections').set({ hubspot_base_url: simulator.url }).where('id', '=', id).execute();
+  const token = simulator.sim.control.createStaticToken({ hubId: simulator.sim.control.defaultHubId() });
+  t.equal((await api('POST', `/api/connections/${id}/hubspot/token`, { accessToken: token, webhookSecret: 'app-secret-for-audit' })).status, 200);
+  t.match(rows(server).at(-1), { actor_kind: 'person', actor_name: 'admin', action: 'connection.connect', target_name: 'Token made', key: null });
+  t.notOk(dump(server).includes(token), 'no token in the trail');
+  t.notOk(dump(server).includes('app-secret-for-audit'), 'no webhook secret in the trail');
+});
+
+t.test('a viewer cannot start an OAuth flow, although it is a GET', async (t) => {
+  const server = await buildTestApp(t, { startScheduler: false });
+  const api = sessionApi(server, await signIn(server));
+  const id = String((await api('POST', '/api/connections', { name: 'OAuth' })).body?.id);
+  const invite = await api('POST', '/api/people/invitations', { username: 'val', role: 'viewer' });
+  await server.fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ invitation: String(invite.body?.link.path).split('#')[1], password: 'vals own password' }) });
+  const viewer = sessionApi(server, await signIn({ ...server, username: 'val', password: 'vals own password' }));
+  t.match(await viewer('GET', `/api/connections/${id}/oauth/hubspot/start`), { status: 403, body: { error: { code: 'viewer_read_only' } } });
 });

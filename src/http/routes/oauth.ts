@@ -15,7 +15,8 @@ import { renderResultPage, type ResultPage } from '../../oauth/result-page.ts';
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
 import type { OAuthProvider } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
-import { SESSION_COOKIE } from '../authenticate.ts';
+import { personActor, requireAdminRole, SESSION_COOKIE } from '../authenticate.ts';
+import { recordConnectionChange } from '../../audit/record-audit.ts';
 import { HttpError, notFound } from '../errors.ts';
 
 export interface OAuthDeps {
@@ -38,6 +39,7 @@ export function oauthStartRoute(api: FastifyInstance, deps: AppDeps, oauth: OAut
     const caller = request.caller;
     // The flow is bound to a browser session; an API token has none to come back to.
     if (caller?.kind !== 'session') throw new HttpError(403, 'session_required', 'OAuth runs in a browser: sign in to the admin UI and start it from the connection page.');
+    requireAdminRole(request);
     const connection = await getConnection(deps.db, request.params.id);
     if (!connection) throw notFound('A connection with that id');
     const yamlKey = yamlTokenKey(deps.config, connection, provider);
@@ -118,6 +120,7 @@ export function oauthCallbackRoutes(app: FastifyInstance, deps: AppDeps, oauth: 
     const completed = await completeAuthorization(deps, { row, provider, app: appEntry, token: exchanged.token });
     if (!completed.ok) return page(reply, completed.status, { title, message: `${completed.message} Nothing was changed.`, back });
     request.log.info({ connectionId: row.id, provider, changedAccount: completed.changed }, 'connected through OAuth');
+    if (session) await recordConnectionChange(deps.db, deps.clock(), await personActor(deps.db, session.username), 'connection.connect', row);
     return reply.redirect(`/connections/${encodeURIComponent(row.id)}?oauth=${provider}${completed.changed ? '&changed=1' : ''}`, 302);
   });
 }
