@@ -208,3 +208,30 @@ t.test('an install from before named accounts keeps its admin login, and may cha
   await signIn(restarted);
   t.pass('the password changed in the UI survives a restart');
 });
+
+t.test('admin.username renamed in the file: the same account under the new name; a bad admin.users hash stops the start', async (t) => {
+  const dataDir = makeDataDir(t);
+  const first = await buildTestApp(t, { dataDir, startScheduler: false });
+  const before = await sessionApi(first, await signIn(first))('GET', '/api/people');
+  await first.daemon.close();
+
+  const renamed = await buildTestApp(t, { dataDir, startScheduler: false, config: { admin: { username: 'root' } } });
+  t.equal(renamed.username, 'root');
+  const after = await sessionApi(renamed, await signIn(renamed))('GET', '/api/people');
+  t.match(after.body?.people, [{ id: before.body?.people[0].id, username: 'root', role: 'admin', source: 'bootstrap' }], 'the same row, renamed');
+  await renamed.daemon.close();
+
+  await t.rejects(
+    buildTestApp(t, { dataDir, startScheduler: false, config: { admin: { users: [{ username: 'gus', role: 'admin', passwordHash: 'not-a-hash' }] } } }),
+    { message: /admin\.users\.0\.passwordHash is not a scrypt hash/ },
+  );
+});
+
+t.test('a disabled account cannot sign in, with the same answer as a wrong password', async (t) => {
+  const { server, api } = await adminApp(t);
+  const hal = await invited(server, api, 'hal', 'viewer');
+  t.equal((await api('PATCH', `/api/people/${hal.id}`, { disabled: true })).status, 200);
+  const refused = await server.fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'hal', password: NEW_PASSWORD }) });
+  t.equal(refused.status, 401);
+  t.same(await refused.json(), { error: { code: 'invalid_credentials', message: 'Wrong username or password.' } });
+});
