@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import t from 'tap';
 import { chromiumMissing, OUT_DIR, path, signedInPage, watchErrors } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
+import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
 
 const missing = chromiumMissing();
 if (missing) {
@@ -82,5 +82,27 @@ if (missing) {
 
     t.same(errors, [], 'no script errors for the admin');
     t.same(inviteeErrors, [], 'no script errors for the invitee');
+  });
+
+  t.test('a viewer is told so on every page, sees People without its controls, and a change is refused in plain words', async (t) => {
+    const server = await startTestServer(t);
+    const api = sessionApi(server, await signIn(server));
+    await api('POST', '/api/connections', { name: 'Support' });
+    const invite = await api('POST', '/api/people/invitations', { username: 'vic', role: 'viewer' });
+    const accepted = await server.fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ invitation: String(invite.body?.link.path).split('#')[1], password: 'vics own password' }) });
+    t.equal(accepted.status, 200);
+
+    const { page } = await signedInPage(t, { ...server, username: 'vic', password: 'vics own password' }, { timeoutMs: 15_000 });
+    await page.getByRole('note').filter({ hasText: 'You are signed in as a viewer' }).waitFor();
+    await page.goto(`${server.url}/settings`);
+    const people = page.getByRole('region', { name: 'People' });
+    await people.getByRole('rowheader', { name: /vic/ }).waitFor();
+    t.equal(await people.getByRole('button', { name: 'Create invitation link' }).count(), 0, 'no invite form for a viewer');
+    t.equal(await people.getByRole('columnheader', { name: 'Actions' }).count(), 0);
+    await page.getByRole('region', { name: 'Your password' }).getByText(/Signed in as vic \(viewer\)/).waitFor();
+    await page.getByLabel('Token name').fill('mine');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByText(/You are signed in as vic, a viewer: viewers can see everything but change nothing/).waitFor();
+    await page.screenshot({ path: `${OUT_DIR}people-viewer.png`, fullPage: true });
   });
 }

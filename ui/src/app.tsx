@@ -4,6 +4,7 @@ import type { SessionInfo } from '../../src/http/api-types.ts';
 import { api, ApiError, setUnauthorizedHandler, toApiError } from './api.ts';
 import { ErrorAlert } from './components/ErrorAlert.tsx';
 import { Layout } from './components/Layout.tsx';
+import { ViewerNotice } from './components/people/ViewerNotice.tsx';
 import { ActivityPage } from './pages/ActivityPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { InvitePage } from './pages/InvitePage.tsx';
@@ -156,7 +157,7 @@ export function App() {
       username={state.session.username}
       signingOut={signingOut}
       onSignOut={() => void signOut()}
-      banner={signOutError ? <ErrorAlert error={signOutError} title="You are still signed in." /> : null}
+      banner={signOutError ? <ErrorAlert error={signOutError} title="You are still signed in." /> : <ViewerNotice key={state.session.username} />}
     >
       {Page ? (
         <Page key={path} />

@@ -49,7 +49,7 @@ export function SignOutEverywhereSection() {
           onConfirm={() => void signOutEverywhere()}
           onCancel={() => setConfirming(false)}
         >
-          <p>Every admin session ends now, including this one. You will need to sign in again.</p>
+          <p>Every session of your account ends now, including this one. You will need to sign in again.</p>
         </ConfirmDialog>
       ) : null}
     </section>
