@@ -16,7 +16,7 @@ const SCOPE_CHOICES: ReadonlyArray<{ value: ApiTokenScope; label: string; descri
   { value: 'push', label: 'API Push only', description: 'Captures a conversation now and reads that answer; nothing else.' },
   { value: 'read', label: 'Read only', description: 'Reads connections, settings and activity; changes nothing.' },
   { value: 'metrics', label: 'Metrics only', description: 'Reads GET /metrics for Prometheus; nothing else.' },
-  { value: 'admin', label: 'Admin', description: 'Everything a signed-in admin can do, except managing tokens and signing out sessions.' },
+  { value: 'admin', label: 'Admin', description: 'Everything a signed-in admin can do, except managing tokens, people and sessions.' },
 ];
 
 /** The chosen day's end, in the browser's time zone, as the API's ISO date-time. */
