@@ -64,9 +64,9 @@ export interface AppDeps {
   /** The built-in simulators to mount, when the sandbox is on. */
   sandbox?: MountedSandbox | undefined;
   uiDistDir?: string;
-}
   /** The Prometheus registry and what fills it (GET /metrics). */
   metrics: Metrics;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {

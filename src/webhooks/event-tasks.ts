@@ -7,13 +7,13 @@ import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.
 import { eventTask } from './record-deliveries.ts';
 import type { Provider } from './signing-secrets.ts';
 
-export const EventPayload = z.strictObject({
+const EventPayload = z.strictObject({
   deliveryId: z.number().int(),
   topic: z.string(),
   objectId: z.string().nullable(),
   occurredAt: z.number().nullable(),
 });
-export type EventPayload = z.infer<typeof EventPayload>;
+type EventPayload = z.infer<typeof EventPayload>;
 
 export interface EventReaction {
   name: string;

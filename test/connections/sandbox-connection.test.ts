@@ -125,7 +125,7 @@ t.test('webhook secrets are random per sandbox connection and accepted only whil
     });
   };
   const intercomDelivery = (server: { url: string }, secret: string) => {
-    const body = JSON.stringify({ type: 'notification_event', id: `notif_${Math.random()}`, topic: 'conversation.admin.noted', app_id: workspaceId, created_at: 1, data: { type: 'notification_event_data', item: { type: 'conversation', id: '215470000001001' } } });
+    const body = JSON.stringify({ type: 'notification_event', id: `notif_${Math.random()}`, topic: 'conversation.admin.noted', app_id: workspaceId, created_at: Math.floor(Date.now() / 1000), data: { type: 'notification_event_data', item: { type: 'conversation', id: '215470000001001' } } });
     return fetch(`${server.url}/webhooks/intercom`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': signBody(secret, body) }, body });
   };
   const OLD_HUBSPOT_CONSTANT = 'sandbox-hubspot-app-secret';

@@ -14,7 +14,7 @@ t.test('the scan sees value imports and skips type-only ones', async (t) => {
 
 t.test('startDaemon imports no feature: only the context builder, the HTTP app and the chore runner', async (t) => {
   const imports = valueImports(readFileSync(join(SRC, 'daemon.ts'), 'utf8'));
-  t.same(imports.sort(), ['./chores.ts', './context.ts', './http/app.ts', './startup-error.ts']);
+  t.same(imports.sort(), ['./chores.ts', './context.ts', './http/app.ts', './metrics/metrics-server.ts', './startup-error.ts']);
 });
 
 t.test('the context builder reaches features only through their registrations', async (t) => {
