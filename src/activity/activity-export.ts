@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { activityFeedPages, type ActivityFilters } from './activity-feed.ts';
 import { activityFeedEntry, type ActivityFeedEntry } from './activity-view.ts';
+import { csvField } from '../csv-field.ts';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -32,21 +33,6 @@ const CSV_COLUMNS: ReadonlyArray<readonly [string, (entry: ActivityFeedEntry) =>
   ['intercom_url', (entry) => entry.conversationUrl],
   ['detail', (entry) => JSON.stringify(entry.detail)],
 ];
-
-/**
- * A spreadsheet reads a cell that starts with = + - @ (or a tab or carriage return) as a formula;
- * a vendor's error message or a connection's name must stay text (OWASP "CSV Injection"). The
- * leading apostrophe is what spreadsheets themselves use to say "text".
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One CSV field: quoted when it holds a comma, a quote or a line break, quotes doubled (RFC 4180 §2). */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 // RFC 4180 §2: records end with CRLF.
 const csvLine = (fields: ReadonlyArray<string | number | null>) => `${fields.map(csvField).join(',')}\r\n`;

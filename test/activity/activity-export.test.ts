@@ -1,7 +1,8 @@
 // The export's pieces on their own: a CSV field (RFC 4180 quoting, the formula guard) and the file
 // written one page of the log at a time.
 import t from 'tap';
-import { csvField, exportActivity } from '../../src/activity/activity-export.ts';
+import { exportActivity } from '../../src/activity/activity-export.ts';
+import { csvField } from '../../src/csv-field.ts';
 import { recordActivity } from '../../src/activity/activity-log.ts';
 import { makeTestDb } from '../helpers/db.ts';
 
