@@ -265,6 +265,54 @@ interface PendingClosesTable {
   closed_at: number;
 }
 
+/** migrations/0024_alerts.sql */
+interface AlertChannelsTable {
+  id: string;
+  name: string;
+  type: 'webhook' | 'slack' | 'email';
+  settings: string;
+  managed_by_config: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface AlertIncidentsTable {
+  id: Generated<number>;
+  connection_id: string;
+  source: 'health' | 'no_webhook';
+  state: string;
+  kind: string;
+  reason: string;
+  link: string | null;
+  opened_at: number;
+  closed_at: number | null;
+  closed_as: 'resolved' | 'replaced' | 'gone' | null;
+}
+
+interface AlertMessagesTable {
+  id: Generated<number>;
+  event: string;
+  connection_id: string | null;
+  connection_name: string | null;
+  incident_id: number | null;
+  state: string | null;
+  reason: string;
+  link: string | null;
+  at: number;
+}
+
+interface AlertDeliveriesTable {
+  id: Generated<number>;
+  message_id: number;
+  channel_id: string;
+  status: 'pending' | 'delivered' | 'failed' | 'suppressed';
+  attempts: Generated<number>;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  summarised: Generated<number>;
+}
+
 export interface Database {
   schema_migrations: SchemaMigrationsTable;
   settings: SettingsTable;
@@ -289,6 +337,10 @@ export interface Database {
   user_mapping_state: UserMappingStateTable;
   ticket_links: TicketLinksTable;
   connection_warnings: ConnectionWarningsTable;
+  alert_channels: AlertChannelsTable;
+  alert_incidents: AlertIncidentsTable;
+  alert_messages: AlertMessagesTable;
+  alert_deliveries: AlertDeliveriesTable;
 }
 
 export type ApiTokenRow = Selectable<ApiTokensTable>;
