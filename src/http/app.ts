@@ -28,6 +28,7 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import { sandboxDemoRoutes } from './routes/sandbox-demo.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { configExportRoutes } from './routes/config-export.ts';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -195,6 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ticketRoutes(api, { clients: deps.clients, tickets: deps.capture.tickets });
     sandboxDemoRoutes(api, deps);
     settingsRoutes(api, deps);
+    configExportRoutes(api, deps);
     oauthStartRoute(api, deps, oauth);
   });
 

@@ -94,3 +94,11 @@ export async function listCredentialsOfKind(db: Kysely<Database>, vault: Vault, 
   const rows = await db.selectFrom('credentials').select(['owner', 'ciphertext']).where('kind', '=', kind).execute();
   return rows.map((row) => ({ owner: row.owner, value: vault.open(row.ciphertext, contextOf(row.owner, kind)) }));
 }
+
+/** Which credentials each owner holds, by kind — never their values (the configuration export). */
+export async function credentialKindsByOwner(db: Kysely<Database>): Promise<Map<string, Set<string>>> {
+  const rows = await db.selectFrom('credentials').select(['owner', 'kind']).execute();
+  const kinds = new Map<string, Set<string>>();
+  for (const row of rows) kinds.set(row.owner, (kinds.get(row.owner) ?? new Set<string>()).add(row.kind));
+  return kinds;
+}
