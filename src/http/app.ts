@@ -2,7 +2,7 @@
 // none that others use, and never listens, so tests use app.inject or listen on port 0 themselves.
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AdminAccount } from '../auth/admin-account.ts';
@@ -138,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Logged by the hooks below instead, at a level that depends on what the request did.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   app.server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
