@@ -498,3 +498,31 @@ export interface TicketPipelines {
   pipelines: Array<{ id: string; label: string; stages: Array<{ id: string; label: string; closed: boolean }> }>;
   problems: Array<{ key: string; message: string }>;
 }
+
+// The Work tab (issue #16 item 5): a connection's failed, parked, late and retrying jobs.
+import { WORK_STATES } from '../jobs/job-control.ts';
+export type { WorkState } from '../jobs/job-control.ts';
+export type { WorkItem, WorkPage } from '../work/work-actions.ts';
+
+const WorkStateParam = z.enum(WORK_STATES, { error: `must be one of ${WORK_STATES.join(', ')}` });
+const TaskParam = z.string().min(1, 'must be a task name').max(100, 'must be a task name');
+
+/** GET /api/connections/:id/work query. */
+export const WorkQuery = z.strictObject({
+  state: WorkStateParam.optional(),
+  task: TaskParam.optional(),
+  before: z.coerce.number({ error: 'must be a job id' }).int('must be a job id').positive('must be a job id').optional(),
+  limit: z.coerce.number({ error: 'must be a number from 1 to 200' }).int('must be a number from 1 to 200').min(1, 'must be a number from 1 to 200').max(200, 'must be a number from 1 to 200').default(50),
+});
+
+/** POST /api/connections/:id/work/retry and /cancel: every job of a kind. Parked jobs are retried by re-authorising. */
+export const WorkBulkBody = z.strictObject({ state: WorkStateParam, task: TaskParam.optional() });
+export type WorkBulkBody = z.infer<typeof WorkBulkBody>;
+
+/** What a retry or cancel did, one job or many; `message` says it in a sentence for the UI's flash. */
+export interface WorkActionResult {
+  retried: number;
+  alreadyQueued: number;
+  cancelled: number;
+  message: string;
+}

@@ -23,6 +23,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { workRoutes } from './routes/work.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
 import { sandboxDemoRoutes } from './routes/sandbox-demo.ts';
@@ -193,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     userRoutes(api, deps);
     captureRoutes(api, deps);
     activityRoutes(api, deps);
+    workRoutes(api, deps);
     ticketRoutes(api, { clients: deps.clients, tickets: deps.capture.tickets });
     sandboxDemoRoutes(api, deps);
     settingsRoutes(api, deps);

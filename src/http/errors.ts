@@ -41,6 +41,16 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   throw new HttpError(400, 'invalid_request', message, { details });
 }
 
+/** A query string checked against its schema; a mismatch is a 400 that names each parameter. */
+export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
+  const result = schema.safeParse(query ?? {});
+  if (result.success) return result.data;
+  const details = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ path: key, message: 'is not a parameter of this endpoint' })) : [{ path: issue.path.join('.') || '(query)', message: issue.message }],
+  );
+  throw new HttpError(400, 'invalid_query', `The query is invalid: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}.`, { details });
+}
+
 const FASTIFY_CODES: Record<string, { code: string; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'The request body is larger than the 1 MiB this endpoint accepts.' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', message: 'Send the body as application/json.' },

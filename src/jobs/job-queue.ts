@@ -7,6 +7,8 @@ import { cancelJobByKey, enqueueJob, type EnqueueResult, type EnqueueSpec } from
 export interface JobQueue {
   enqueue(spec: EnqueueSpec, trx?: Kysely<Database>): Promise<EnqueueResult>;
   cancelByKey(key: string, trx?: Kysely<Database>): Promise<number>;
+  /** Tells the scheduler a job became due at `runAt` by other means than enqueue (a person's retry). */
+  wake(runAt: number): void;
 }
 
 export function createJobQueue(options: {
@@ -25,6 +27,9 @@ export function createJobQueue(options: {
     },
     cancelByKey(key, trx) {
       return cancelJobByKey(trx ?? options.db, key, options.clock());
+    },
+    wake(runAt) {
+      options.notify(runAt);
     },
   };
 }

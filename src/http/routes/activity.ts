@@ -10,18 +10,8 @@ import { EXPORT_CONTENT_TYPE, exportActivity, exportFileName } from '../../activ
 import { activityFeedEntry } from '../../activity/activity-view.ts';
 import type { Database } from '../../db/schema.ts';
 import { ActivityExportQuery, ActivityFeedQuery, type ActivityFeed } from '../api-types.ts';
-import { HttpError } from '../errors.ts';
+import { parseQuery } from '../errors.ts';
 import type { z } from 'zod';
-
-/** A query string checked against its schema; a mismatch is a 400 that names each parameter. */
-function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> {
-  const result = schema.safeParse(query ?? {});
-  if (result.success) return result.data;
-  const details = result.error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ path: key, message: 'is not a parameter of this endpoint' })) : [{ path: issue.path.join('.') || '(query)', message: issue.message }],
-  );
-  throw new HttpError(400, 'invalid_query', `The query is invalid: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}.`, { details });
-}
 
 function filtersOf(query: z.infer<typeof ActivityExportQuery> | z.infer<typeof ActivityFeedQuery>): ActivityFilters {
   return {
