@@ -128,7 +128,7 @@ t.test('no answer within the timeout is a failed delivery, retried after a minut
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
   const address = server.address();
-  const e = engine(t, { timeoutMs: 200 });
+  const e = engine(t, { timeoutMs: 2000 });
   await e.webhooks.subscribe(e.app.id, `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`, ['conversation.admin.closed']);
   e.emit();
   await e.beat();
