@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.ts';
 import type { Connection } from '../db/repos/connections.ts';
 import { createHubSpotClient, type HubSpotAuthSettings, type HubSpotClient } from '../integrations/hubspot/client.ts';
 import { createIntercomClient, type IntercomClient } from '../integrations/intercom/client.ts';
+import type { BudgetKey } from '../integrations/intercom/rate-plan.ts';
 import type { UpstreamContext } from '../integrations/upstream-context.ts';
 import type { OAuthClient } from '../oauth/oauth-client.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -16,6 +17,11 @@ export interface ConnectionClients {
   intercom(connection: Connection): IntercomClient;
   /** Throws when the connection has no HubSpot portal, or an OAuth grant and no app to refresh it with. */
   hubspot(connection: Connection): HubSpotClient;
+}
+
+/** Which Intercom budgets a connection's client spends (the rate-budget meter reads the same ones). */
+export function intercomBudgetKey(connection: Pick<Connection, 'id' | 'intercomWorkspaceId'>, appId = 'interhubz'): BudgetKey {
+  return { workspaceId: connection.intercomWorkspaceId ?? `connection:${connection.id}`, appId };
 }
 
 class NoHubSpotAppError extends Error {
@@ -56,7 +62,7 @@ export function createConnectionClients(deps: ConnectionClientsDeps): Connection
         region: connection.intercomRegion,
         baseUrl: connection.intercomBaseUrl,
         rates: deps.upstream.intercomRates,
-        budgetKey: { workspaceId: connection.intercomWorkspaceId ?? `connection:${connection.id}`, appId: deps.appId ?? 'interhubz' },
+        budgetKey: intercomBudgetKey(connection, deps.appId),
         pools: deps.upstream.pools,
         timeouts: deps.upstream.timeouts,
         retry: { maxAttempts: deps.upstream.maxAttemptsPerCall },

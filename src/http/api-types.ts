@@ -239,6 +239,7 @@ export type { Vendor } from '../vendor.ts';
 import type { OAuthProvider } from '../oauth/oauth-provider.ts';
 // The connection views are the connections module's own (it builds them); the API re-exports them.
 export type { ConnectionDetail, ConnectionSummary, NeededWebhookStatus } from '../connections/connection-views.ts';
+export type { BudgetSideView, BudgetWindowView, ConnectionBudgetView } from '../connections/connection-budget.ts';
 import type { ConnectionSummary } from '../connections/connection-views.ts';
 
 /** Every error response: `{ "error": { "code", "message", "details"? } }`. */

@@ -31,6 +31,7 @@ import { sandboxRoutes } from './routes/sandbox.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { configExportRoutes } from './routes/config-export.ts';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
+import { budgetRoutes } from './routes/budget.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { oauthCallbackRoutes, oauthStartRoute, type OAuthDeps } from './routes/oauth.ts';
@@ -201,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     configExportRoutes(api, deps);
     oauthStartRoute(api, deps, oauth);
   });
+    budgetRoutes(api, deps);
 
   await uiRoutes(app, deps.uiDistDir);
   return app;

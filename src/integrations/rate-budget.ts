@@ -10,6 +10,10 @@ export interface BudgetSnapshot {
   available: number;
   /** Callers waiting for a slot. */
   waiting: number;
+  /** When the oldest call counted in the window leaves it and frees a slot; null when none is counted. */
+  freesAt: number | null;
+  /** Epoch ms until which nothing is sent on this budget (after a 429), or null. */
+  pausedUntil: number | null;
 }
 
 export interface WindowBudget {
@@ -92,8 +96,14 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
       pausedUntil = Math.max(pausedUntil, clock.now() + ms);
     },
     snapshot() {
-      prune(clock.now());
-      return { limit, windowMs: options.windowMs, available: Math.max(0, limit - sent.length), waiting };
+      const now = clock.now();
+      prune(now);
+      const oldest = sent[0];
+      return {
+        limit, windowMs: options.windowMs, available: Math.max(0, limit - sent.length), waiting,
+        freesAt: oldest === undefined ? null : oldest + options.windowMs,
+        pausedUntil: pausedUntil > now ? pausedUntil : null,
+      };
     },
   };
 }

@@ -13,7 +13,9 @@
 //     "Response headers": X-HubSpot-RateLimit-Daily "Not sent for OAuth-authorised calls"), so an
 //     OAuth client is not paced against a daily budget: pacing it against a figure HubSpot does not
 //     enforce would only slow its work down at the end of a busy day.
+import { createCallTally } from '../call-tally.ts';
 import { createDailyBudget, createWindowBudget, realClock, type BudgetClock, type BudgetSnapshot } from '../rate-budget.ts';
+import { routeFamily } from '../route-family.ts';
 import type { Headers } from '../retry-policy.ts';
 import { retryAfterMs } from '../retry-policy.ts';
 import type { UpstreamCall } from '../upstream-client.ts';
@@ -68,16 +70,27 @@ export interface PortalBudgetSnapshot {
   refused: { standard: number; search: number; daily: number };
 }
 
+/** The connection page's rate-budget meter (issue #16 item 9): the snapshot and what it does not say. */
+interface PortalBudgetReading extends PortalBudgetSnapshot {
+  /** Calls this process sent to the portal in the last hour, by route family (starts empty at a restart). */
+  callsLastHour: Map<string, number>;
+  /** The daily quota runs low and calls are spaced this far apart (ms); 0 when they are not. */
+  dailyPacingMs: number;
+}
+
 interface PortalBudget {
   plan(call: UpstreamCall, signal?: AbortSignal): Promise<void>;
   learn(call: UpstreamCall, status: number, headers: Headers): void;
   snapshot(): PortalBudgetSnapshot;
+  read(): PortalBudgetReading;
 }
 
 export interface HubSpotRateRegistry {
   /** The portal's shared budgets as a client with this auth method spends them (default 'static'). */
   portal(portalId: string, auth?: HubSpotAuthMethod): PortalBudget;
   snapshot(): PortalBudgetSnapshot[];
+  /** One portal's budgets as a client with this auth method sees them; an untouched portal reads as full. */
+  read(portalId: string, auth: HubSpotAuthMethod): PortalBudgetReading;
 }
 
 /** A plan of calls per auth method: only private-app tokens are paced against the daily quota. */
@@ -107,6 +120,7 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
     limit: limits.daily, clock, lowWatermark: settings.dailyLowWatermark ?? 0.1, ...(settings.dailyResetAt ? { nextReset: settings.dailyResetAt } : {}),
   });
   const refused = { standard: 0, search: 0, daily: 0 };
+  const tally = createCallTally(() => clock.now());
   const maxPlanWaitMs = settings.maxPlanWaitMs ?? 30_000;
   /**
    * How many calls the burst window held (ours, plus others already learnt) when each call left.
@@ -139,10 +153,14 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
   // windows are shared, the daily quota is spent and planned by static-token clients only).
   return (auth) => {
     const paced = dailyQuotaApplies(auth);
+    const snapshot = (): PortalBudgetSnapshot => ({ portalId, auth, burst: burst.snapshot(), search: search.snapshot(), daily: paced ? daily.snapshot() : null, refused: { ...refused } });
     return {
     async plan(call, signal) {
       const kind = budgetKind(call);
-      if (kind === 'none') return;
+      if (kind === 'none') {
+        tally.record(routeFamily(call.method, call.path));
+        return;
+      }
       // Daily first: when the quota runs low, slow down instead of spending it and failing later.
       const pacing = paced ? dailyWait() : 0;
       if (pacing > maxPlanWaitMs) {
@@ -158,6 +176,7 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
       }
       else if (kind === 'search') await search.acquire(signal);
       if (paced) daily.record();
+      tally.record(routeFamily(call.method, call.path));
     },
     learn(call, status, headers) {
       const kind = budgetKind(call);
@@ -186,7 +205,8 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
         burst.pause(wait);
       }
     },
-    snapshot: () => ({ portalId, auth, burst: burst.snapshot(), search: search.snapshot(), daily: paced ? daily.snapshot() : null, refused: { ...refused } }),
+    snapshot,
+    read: () => ({ ...snapshot(), callsLastHour: tally.lastHour(), dailyPacingMs: paced ? daily.pacingDelayMs() : 0 }),
     };
   };
 }
@@ -195,6 +215,7 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
 export function createHubSpotRateRegistry(settings: RatePlanSettings = {}): HubSpotRateRegistry {
   const portals = new Map<string, (auth: HubSpotAuthMethod) => PortalBudget>();
   const views = new Map<string, PortalBudget>();
+  const limitsOf = (portalId: string) => ({ ...DEFAULT_LIMITS, ...settings.defaults, ...settings.perPortal?.[portalId] });
   return {
     portal(portalId, auth = 'static') {
       const key = `${auth}:${portalId}`;
@@ -202,8 +223,7 @@ export function createHubSpotRateRegistry(settings: RatePlanSettings = {}): HubS
       if (!view) {
         let budgets = portals.get(portalId);
         if (!budgets) {
-          const limits = { ...DEFAULT_LIMITS, ...settings.defaults, ...settings.perPortal?.[portalId] };
-          budgets = createPortalBudget(portalId, limits, settings);
+          budgets = createPortalBudget(portalId, limitsOf(portalId), settings);
           portals.set(portalId, budgets);
         }
         view = budgets(auth);
@@ -212,5 +232,8 @@ export function createHubSpotRateRegistry(settings: RatePlanSettings = {}): HubS
       return view;
     },
     snapshot: () => [...views.values()].map((budget) => budget.snapshot()),
+    // Reading must not register a portal no client has used (metrics list the registered ones):
+    // an unused portal reads as fresh budgets of its configured size.
+    read: (portalId, auth) => (views.get(`${auth}:${portalId}`) ?? (portals.get(portalId) ?? createPortalBudget(portalId, limitsOf(portalId), settings))(auth)).read(),
   };
 }

@@ -7,7 +7,9 @@
 // (the app's per-window limit), -Remaining and -Reset (Unix seconds); a 429 carries Remaining 0 and
 // no documented Retry-After, so we wait until Reset.
 import type { UpstreamCall } from '../upstream-client.ts';
+import { createCallTally, type CallTally } from '../call-tally.ts';
 import { createWindowBudget, realClock, type BudgetClock, type BudgetSnapshot, type WindowBudget } from '../rate-budget.ts';
+import { routeFamily } from '../route-family.ts';
 import type { Headers } from '../retry-policy.ts';
 
 const INTERCOM_WINDOW_MS = 10_000;
@@ -41,11 +43,21 @@ interface IntercomCallPlan {
   learn(call: UpstreamCall, status: number, headers: Headers): void;
 }
 
+/** The connection page's rate-budget meter (issue #16 item 9): one workspace as our app spends it. */
+interface IntercomBudgetReading {
+  workspace: IntercomBudgetSnapshot;
+  app: IntercomBudgetSnapshot;
+  /** Calls this process sent to the workspace in the last hour, by route family (starts empty at a restart). */
+  callsLastHour: Map<string, number>;
+}
+
 export interface IntercomRateRegistry {
   /** The plan/learn hooks of createUpstreamClient for one connection. */
   planFor(key: BudgetKey): IntercomCallPlan;
   /** Every budget's state, for the UI and metrics. */
   snapshot(): IntercomBudgetSnapshot[];
+  /** One workspace's budgets; an untouched workspace reads as full, and reading registers nothing. */
+  read(key: BudgetKey): IntercomBudgetReading;
   clock: BudgetClock;
 }
 
@@ -62,6 +74,16 @@ export function createIntercomRateRegistry(options: { limits?: Partial<IntercomR
   const clock = options.clock ?? realClock;
   const limits = { ...INTERCOM_DEFAULT_LIMITS, ...options.limits };
   const budgets = new Map<string, { budget: WindowBudget; pausedUntil: number }>();
+  const tallies = new Map<string, CallTally>();
+  const tallyOf = (workspaceId: string) => {
+    let tally = tallies.get(workspaceId);
+    if (!tally) {
+      tally = createCallTally(() => clock.now());
+      tallies.set(workspaceId, tally);
+    }
+    return tally;
+  };
+  const keysOf = ({ workspaceId, appId }: BudgetKey) => ({ workspace: `workspace:${workspaceId}`, app: `app:${appId}:workspace:${workspaceId}` });
 
   const budgetOf = (key: string, perMinute: number) => {
     let entry = budgets.get(key);
@@ -84,16 +106,25 @@ export function createIntercomRateRegistry(options: { limits?: Partial<IntercomR
     return Math.min(Math.max(ms, 0), INTERCOM_WINDOW_MS + 1000);
   };
 
+  const snapshotOf = (key: string, entry: { budget: WindowBudget; pausedUntil: number }, now: number): IntercomBudgetSnapshot => ({
+    key,
+    ...entry.budget.snapshot(),
+    pausedUntil: entry.pausedUntil > now ? entry.pausedUntil : null,
+  });
+
   return {
     clock,
-    planFor({ workspaceId, appId }) {
-      const workspace = budgetOf(`workspace:${workspaceId}`, limits.workspacePerMinute);
-      const app = budgetOf(`app:${appId}:workspace:${workspaceId}`, limits.appPerMinute);
+    planFor(key) {
+      const keys = keysOf(key);
+      const workspace = budgetOf(keys.workspace, limits.workspacePerMinute);
+      const app = budgetOf(keys.app, limits.appPerMinute);
+      const tally = tallyOf(key.workspaceId);
       return {
         async plan(call, signal) {
           // Workspace first: it is the wider budget, so a slot taken there is rarely held long.
           await workspace.budget.acquire(signal ?? call.signal);
           await app.budget.acquire(signal ?? call.signal);
+          tally.record(routeFamily(call.method, call.path));
         },
         learn(_call, status, headers) {
           const limit = intHeader(headers, 'x-ratelimit-limit');
@@ -108,11 +139,17 @@ export function createIntercomRateRegistry(options: { limits?: Partial<IntercomR
     },
     snapshot() {
       const now = clock.now();
-      return [...budgets.entries()].map(([key, entry]) => ({
-        key,
-        ...entry.budget.snapshot(),
-        pausedUntil: entry.pausedUntil > now ? entry.pausedUntil : null,
-      }));
+      return [...budgets.entries()].map(([key, entry]) => snapshotOf(key, entry, now));
+    },
+    read(key) {
+      const keys = keysOf(key);
+      const now = clock.now();
+      const fresh = (perMinute: number) => ({ budget: createWindowBudget({ limit: perWindow(perMinute), windowMs: INTERCOM_WINDOW_MS, clock }), pausedUntil: 0 });
+      return {
+        workspace: snapshotOf(keys.workspace, budgets.get(keys.workspace) ?? fresh(limits.workspacePerMinute), now),
+        app: snapshotOf(keys.app, budgets.get(keys.app) ?? fresh(limits.appPerMinute), now),
+        callsLastHour: tallies.get(key.workspaceId)?.lastHour() ?? new Map(),
+      };
     },
   };
 }
