@@ -38,11 +38,15 @@ export const AUDIT_ACTIONS = [
   'session.sign_out_everywhere',
   'job.retry',
   'job.cancel',
+  'alert_channel.create',
+  'alert_channel.update',
+  'alert_channel.delete',
+  'alert_channel.test',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditTarget {
-  kind: 'connection' | 'token' | 'user' | 'invitation' | 'job' | 'session';
+  kind: 'connection' | 'token' | 'user' | 'invitation' | 'job' | 'session' | 'alert_channel';
   /** Null when the thing is gone and only its name is known (a connection the file removed). */
   id: string | null;
   /** A name people recognise (the connection's or token's name, a username), copied at the time. */

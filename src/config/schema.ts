@@ -9,6 +9,7 @@ import { ConnectionSettingsShape } from './connection-settings.ts';
 import { hubspotTokenProblem } from './hubspot-token-shape.ts';
 
 import { MIN_ADMIN_PASSWORD_LENGTH } from './admin-password.ts';
+import { AlertsSchema } from './alerts.ts';
 
 export { MIN_ADMIN_PASSWORD_LENGTH };
 
@@ -205,6 +206,8 @@ export const ConfigSchema = z
     upstream: UpstreamSchema,
     metrics: MetricsSchema,
     reconcile: ReconcileSchema,
+    /** Alert channels and when alerts fire (issue #16 item 2; src/config/alerts.ts). */
+    alerts: AlertsSchema,
     apps: AppsSchema,
     /** 0 means unlimited. */
     sandbox: z

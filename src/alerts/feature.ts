@@ -1,0 +1,25 @@
+// Alerts (issue #16 item 2): channels from the YAML applied at start, a chore that looks every
+// minute for incidents to open or resolve, and the job that delivers each message to each channel.
+import type { Feature, FeatureContext } from '../feature.ts';
+import { createAlertSender, type AlertSender } from './send-alert.ts';
+import { runAlertTick, type HealthReader } from './alert-tick.ts';
+import { deliveryTasks } from './deliver-task.ts';
+import { seedAlertChannels } from './seed-channels.ts';
+import { connectionHealthReader } from './health-reader.ts';
+
+/** The sender every alert goes out through: the process's HTTP pools, the upstream timeout, server.publicUrl. */
+export function alertSender(ctx: Pick<FeatureContext, 'upstream' | 'config' | 'clock'>): AlertSender {
+  return createAlertSender({ pools: ctx.upstream.pools, timeoutMs: ctx.config.upstream.responseTimeoutSeconds * 1000, publicUrl: ctx.config.server.publicUrl, clock: ctx.clock });
+}
+
+export function alertsFeature(health: HealthReader = connectionHealthReader): Feature {
+  return {
+    name: 'alerts',
+    tasks: (ctx) => deliveryTasks({ db: ctx.db, vault: ctx.vault, sender: alertSender(ctx), clock: ctx.clock }),
+    chores: ({ db, jobs, config, clock }) => [{ name: 'alerts', schedule: '* * * * *', run: () => runAlertTick({ db, jobs, health, alerts: config.alerts }, clock()) }],
+    async atStart({ db, vault, config, clock, log }) {
+      const seeded = await seedAlertChannels(db, vault, config.alerts.channels, clock());
+      if (seeded.created.length + seeded.updated.length + seeded.removed.length > 0) log.info(seeded, 'alert channels from the configuration file applied');
+    },
+  };
+}
