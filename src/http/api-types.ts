@@ -527,3 +527,80 @@ export interface WorkActionResult {
   cancelled: number;
   message: string;
 }
+
+// Alerts (issue #16 item 2): channels (secrets never answered: only whether one is set), their
+// last delivery, recent deliveries, and "send a test".
+import { EmailChannelShape, SlackChannelShape, SmtpShape, WebhookChannelShape, AlertChannelShape } from '../config/alerts.ts';
+
+/** POST /api/alerts/channels: a channel with its secret (the webhook secret, Slack's URL, the SMTP password). */
+export const CreateAlertChannelBody = AlertChannelShape;
+export type CreateAlertChannelBody = z.infer<typeof CreateAlertChannelBody>;
+
+/** PUT /api/alerts/channels/:id: as create, but a secret left out keeps the stored one. */
+export const UpdateAlertChannelBody = z.discriminatedUnion(
+  'type',
+  [
+    WebhookChannelShape.extend({ secret: WebhookChannelShape.shape.secret.optional() }),
+    SlackChannelShape.extend({ url: SlackChannelShape.shape.url.optional() }),
+    EmailChannelShape.extend({ smtp: SmtpShape.extend({ password: z.string({ error: 'must be a text value' }).optional() }) }),
+  ],
+  { error: "must have a type: 'webhook', 'slack' or 'email'" },
+);
+export type UpdateAlertChannelBody = z.input<typeof UpdateAlertChannelBody>;
+
+export type AlertChannelType = CreateAlertChannelBody['type'];
+export type AlertDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'suppressed';
+
+export interface AlertDeliveryInfo {
+  id: number;
+  channelId: string;
+  channelName: string;
+  /** pending: being sent or waiting for its next try; suppressed: over the channel's hourly limit. */
+  status: AlertDeliveryStatus;
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  event: string;
+  connection: { id: string; name: string } | null;
+  state: string | null;
+  reason: string;
+}
+
+export interface AlertChannelInfo {
+  id: string;
+  name: string;
+  type: AlertChannelType;
+  /** Declared under alerts.channels in the configuration file: read-only here. */
+  managedByConfig: boolean;
+  /** The YAML key that declares it (alerts.channels[n]), or null. */
+  yamlKey: string | null;
+  /** A webhook's URL; null for Slack, whose URL is the secret. */
+  url: string | null;
+  /** Whether the secret (webhook secret, Slack URL, SMTP password) is stored; never the secret itself. */
+  secretSet: boolean;
+  email: { host: string; port: number; secure: boolean | null; user: string; from: string; to: string[] } | null;
+  lastDelivery: AlertDeliveryInfo | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AlertChannelList {
+  channels: AlertChannelInfo[];
+  /** alerts.maxPerChannelPerHour. */
+  maxPerChannelPerHour: number;
+  /** alerts.noWebhookFor in minutes; 0 when off. */
+  noWebhookForMinutes: number;
+  /** Whether server.publicUrl is set (alerts then carry a link). */
+  linksInAlerts: boolean;
+}
+
+export interface AlertDeliveryList {
+  deliveries: AlertDeliveryInfo[];
+}
+
+export interface AlertTestResult {
+  delivered: boolean;
+  error: string | null;
+  delivery: AlertDeliveryInfo | null;
+}

@@ -12,6 +12,7 @@ import type { Database } from '../db/schema.ts';
 import { requireCaller } from './authenticate.ts';
 import { handleClientError, handleError } from './errors.ts';
 import { apiTokenRoutes } from './routes/api-tokens.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { connectionRoutes } from './routes/connections.ts';
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     apiTokenRoutes(api, deps);
     peopleRoutes(api, deps);
     auditRoutes(api, deps);
+    alertRoutes(api, deps);
     connectionRoutes(api, deps, oauth);
     userRoutes(api, deps);
     captureRoutes(api, deps);
