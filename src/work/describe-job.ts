@@ -42,7 +42,7 @@ const triggerWords = (trigger: string | undefined): string | undefined => (trigg
 const conversation = (ids: Ids) => (ids.conversationId === undefined ? 'a conversation' : `conversation ${ids.conversationId}`);
 const SIDE = { intercom: 'Intercom workspace', hubspot: 'HubSpot portal' } as const;
 
-/** Task names as the features define them; ticket.ensure and ticket.hubspot-change are not exported there. */
+/** Task names as the features define them; the literal ones are not exported by their features. */
 const DESCRIBE: Record<string, (ids: Ids) => string> = {
   [CAPTURE_TASK]: (ids) => {
     const when = triggerWords(ids.trigger);
@@ -56,6 +56,8 @@ const DESCRIBE: Record<string, (ids: Ids) => string> = {
   [OWNERS_REFRESH_TASK]: () => "Refresh the user mapping from Intercom's teammates and HubSpot's owners",
   [IDENTIFY_TASK]: (ids) => `Identify the connected ${ids.side ? SIDE[ids.side] : 'account'}`,
   [eventTask('intercom')]: (ids) => `Handle an Intercom webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
+  // Alert deliveries have no connection, so the Work tab does not list them; named for completeness.
+  'alert.deliver': () => 'Deliver an alert to its notification channel',
   [eventTask('hubspot')]: (ids) => `Handle a HubSpot webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
 };
 
