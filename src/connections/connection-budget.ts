@@ -80,7 +80,10 @@ const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))} s`;
 /** The first reason a side's work waits, in the order a person would want to know it. */
 function waitReason(vendor: string, windows: BudgetWindowView[], pacingMs: number, now: number): string | null {
   const paused = windows.find((w) => w.pausedUntil !== null);
-  if (paused?.pausedUntil) return `${vendor} answered 429 (too many requests): nothing is sent on its ${paused.label.toLowerCase()} budget for ${seconds(Date.parse(paused.pausedUntil) - now)}`;
+  if (paused?.pausedUntil) {
+    const what = paused.name === 'search' ? 'search' : 'call';
+    return `${vendor} answered 429 (too many requests): the next ${what} waits ${seconds(Date.parse(paused.pausedUntil) - now)}`;
+  }
   const full = windows.find((w) => w.waiting > 0);
   if (full) return `${full.waiting} call${full.waiting === 1 ? '' : 's'} waiting for a free slot (${full.label.toLowerCase()}: ${full.used} of ${full.limit} used)`;
   if (pacingMs > 0) return `The daily quota is running low: calls are spaced ${seconds(pacingMs)} apart until it resets`;

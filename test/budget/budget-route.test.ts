@@ -76,7 +76,7 @@ t.test('budget meter: shapes, shared portal, waiting after a 429', async (t) => 
   await until((job) => job?.status === 'queued' && /429/.test(job.last_error ?? ''));
   const waiting = await api('GET', `/api/connections/${support}/budget`);
   t.match(waiting.body, {
-    hubspot: { waiting: true, waitReason: /^HubSpot answered 429 \(too many requests\): nothing is sent on its calls per 10 seconds budget for \d+ s$/, windows: [{ pausedUntil: /Z$/ }], refusedSinceStart: 1 },
+    hubspot: { waiting: true, waitReason: /^HubSpot answered 429 \(too many requests\): the next call waits \d+ s$/, windows: [{ pausedUntil: /Z$/ }], refusedSinceStart: 1 },
     intercom: { waiting: false },
     jobsWaiting: { count: 1, nextRunAt: /Z$/ },
     waiting: true,

@@ -17,6 +17,7 @@ import type {
   ActivityList,
   ApiTokenList,
   ConnectionDetail,
+  ConnectionBudgetView,
   ConnectionList,
   CreateConnectionBody,
   CreatedApiToken,
@@ -215,4 +216,5 @@ export const api = {
   listTicketLinks: (id: string) => request<TicketLinkList>('GET', `/api/connections/${encodeURIComponent(id)}/tickets`),
   getTicketPipelines: (id: string) => request<TicketPipelines>('GET', `/api/connections/${encodeURIComponent(id)}/hubspot/pipelines`),
   getSandboxHubSpot: (id: string) => request<SandboxHubSpotView>('GET', `/api/connections/${encodeURIComponent(id)}/sandbox/hubspot`),
+  getBudget: (id: string) => request<ConnectionBudgetView>('GET', `/api/connections/${encodeURIComponent(id)}/budget`),
 };

@@ -1,5 +1,6 @@
 import { api } from '../api.ts';
 import { ApiTokensSection } from '../components/ApiTokensSection.tsx';
+import { ConfigExportSection } from '../components/ConfigExportSection.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
@@ -20,6 +21,7 @@ export function SettingsPage() {
       {me.data ? <PeopleSection me={me.data} /> : null}
       {me.data ? <ChangePasswordSection me={me.data} /> : null}
       <ApiTokensSection />
+      {me.data ? <ConfigExportSection me={me.data} /> : null}
       <SignOutEverywhereSection />
     </>
   );
