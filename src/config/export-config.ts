@@ -8,9 +8,10 @@
 // lists every variable to set. A side connected with OAuth cannot be carried over at all: a grant
 // belongs to the install that obtained it, so a person connects it again after the import.
 import { Document } from 'yaml';
+import type { Vendor } from '../vendor.ts';
 import type { ConnectionSettings } from './connection-settings.ts';
 
-type Side = 'intercom' | 'hubspot';
+type Side = Vendor;
 
 /** What the export knows of one stored connection: its settings and which credentials it holds, never their values. */
 export interface ExportedConnection {
