@@ -5,6 +5,7 @@ import { adminSessionsFeature } from './auth/feature.ts';
 import { captureFeature } from './capture/feature.ts';
 import type { Chore } from './chores.ts';
 import { connectionsFeature } from './connections/feature.ts';
+import { explainFeature } from './explain/feature.ts';
 import type { Feature, FeatureContext } from './feature.ts';
 import { jobsFeature } from './jobs/feature.ts';
 import type { TaskDefinition } from './jobs/task.ts';
@@ -15,7 +16,7 @@ import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { webhooksFeature } from './webhooks/feature.ts';
 
 // The order is the order reactions run for one event (capture before tickets) and start work is queued in.
-export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeature, connectionsFeature, captureFeature, ticketsFeature, ownersFeature, reconcileFeature, jobsFeature, alertsFeature()];
+export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeature, connectionsFeature, captureFeature, ticketsFeature, ownersFeature, reconcileFeature, jobsFeature, alertsFeature(), explainFeature];
 
 /** Every job handler: the features' own and the event jobs that run their reactions (plus any given extra, for tests). */
 export function featureTasks(features: readonly Feature[], ctx: FeatureContext, extra: { tasks?: readonly TaskDefinition[]; reactions?: readonly EventReaction[] } = {}): TaskDefinition[] {

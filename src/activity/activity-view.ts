@@ -38,6 +38,8 @@ export interface ActivityFeedEntry {
    * yet, so it is the Activity page filtered to this connection and conversation.
    */
   storyPath: string | null;
+  /** The conversation's explainer (issue #16 item 4): what happened and why, and a replay. */
+  explainPath: string | null;
 }
 
 const INBOX_HOST = { us: 'app.intercom.com', eu: 'app.eu.intercom.com', au: 'app.au.intercom.com' } as const;
@@ -116,5 +118,6 @@ export function activityFeedEntry(row: ActivityFeedRow): ActivityFeedEntry {
     conversationUrl: conversationId ? intercomConversationUrl(row, conversationId) : null,
     hubspotRecords: hubspotRecords(row, detail),
     storyPath: conversationId && row.connection_id ? `/activity?${new URLSearchParams({ connection: row.connection_id, search: conversationId })}` : null,
+    explainPath: conversationId && row.connection_id ? `/connections/${encodeURIComponent(row.connection_id)}/conversations/${encodeURIComponent(conversationId)}/explain` : null,
   };
 }

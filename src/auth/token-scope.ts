@@ -11,6 +11,8 @@ export interface RouteAccess {
   sessionOnly?: boolean;
   /** The route is /metrics: `metrics` and `admin` tokens may read it, `read` tokens not (issue #16 item 8). */
   metrics?: boolean;
+  /** A POST that changes nothing (the explainer's replay, a dry run): `read` tokens and viewers may call it. */
+  readsOnly?: boolean;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -20,6 +22,6 @@ export function scopeAllows(scope: ApiTokenScope, method: string, route: RouteAc
   if (route.metrics) return scope === 'metrics' || scope === 'admin';
   if (scope === 'admin') return true;
   if (scope === 'metrics') return false;
-  if (scope === 'read') return READ_METHODS.has(method);
+  if (scope === 'read') return READ_METHODS.has(method) || route.readsOnly === true;
   return route.push === true;
 }

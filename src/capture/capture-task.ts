@@ -21,6 +21,7 @@ import { CAPTURE_TRIGGERS, CaptureRefusedError, captureConversation, type Captur
 import { getCapture } from '../conversations/conversation-store.ts';
 import { closesToRecheck, forgetClose, rememberClose } from './pending-closes.ts';
 import { CAPTURE_TOPICS, sweptTrigger, triggerFor, type TriggerAction } from './triggers.ts';
+import { recordTrace } from '../explain/trace-recorder.ts';
 
 export const CAPTURE_TASK = 'conversation.capture';
 export const captureKey = (connectionId: string, conversationId: string) => `capture:${connectionId}:${conversationId}`;
@@ -128,6 +129,8 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
       } catch (error) {
         throw toJobOutcomeError(error);
       }
+      // The explainer's trace: what this event meant for the conversation's capture, and why.
+      await recordTrace(deps.db, event.connectionId, conversationId, [{ at: now, kind: 'trigger', detail: { topic: event.topic, deliveryId: event.deliveryId, action: action.kind, why: action.why, ...(action.kind === 'schedule' ? { runAt: action.runAt, keyMode: action.keyMode } : {}) } }]);
       const key = captureKey(event.connectionId, conversationId);
       if (action.kind === 'schedule') {
         const trigger = event.topic === SWEPT_TOPIC ? 'sweep' : settings.conversations.capture.mode === 'realtime' ? 'realtime' : 'on_close';

@@ -11,6 +11,8 @@ import { getConnection, type Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import { countCalls, noCalls, type CallCount } from '../integrations/call-count.ts';
 import { saveCapture } from './conversation-store.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { openRun, recordTrace } from '../explain/trace-recorder.ts';
 import type { GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import { CaptureRefusedError, type CaptureTrigger, type RecordDecision, type Skip } from './resolve-records.ts';
@@ -46,12 +48,6 @@ export interface CaptureResult {
   company?: RecordDecision;
   ownerId: string | null;
   noteId?: string;
-  /**
-   * The reference in the note's footer, and the settings the note was written under (they used to
-   * be spelt in the footer; a sales rep has no use for them there). The activity entry keeps both,
-   * so the reference leads back to them (the activity search reads a reference).
-   */
-  note?: { reference: string; mode: string; guards: string; notePolicy: string };
   /** Short notes on the other customers' contacts (content.referenceNotesForParticipants). */
   referenceNotes?: ReferenceNote[];
   ticket?: TicketDecision;
@@ -113,7 +109,6 @@ function activityDetail(result: CaptureResult): Record<string, unknown> {
     ...(result.rule ? { rule: result.rule } : {}),
     destinations: result.destinations,
     ...(result.noteId ? { noteId: result.noteId } : {}),
-    ...(result.note ? { note: result.note } : {}),
     ...(result.contact ? { contact: { id: result.contact.id, how: result.contact.how, created: result.contact.created, ...(result.contact.tieBreak ? { tieBreak: result.contact.tieBreak } : {}) } } : {}),
     ...(result.company ? { company: { id: result.company.id, how: result.company.how, created: result.company.created, ...(result.company.tieBreak ? { tieBreak: result.company.tieBreak } : {}) } } : {}),
     ...(result.ownerId ? { ownerId: result.ownerId } : {}),
@@ -145,31 +140,45 @@ export async function runConversationDecision(
   const { settings } = row;
   return deps.locks.run(`conversation:${connectionId}:${conversationId}`, async () => {
     const calls = noCalls();
+    // The explainer's trace of this run (src/explain): collected in memory, written with the outcome.
+    // A dry run leaves its steps to its caller's collector (the explainer's replay), if any.
+    const trace = openRun(deps.now);
     let decided: Decided;
     try {
       const once = () => decide(row, settings);
-      decided = await countCalls(calls, () => once().catch((error: unknown) => (error instanceof StaleLinkError ? once() : Promise.reject(error))));
+      const counted = () => countCalls(calls, () => once().catch((error: unknown) => (error instanceof StaleLinkError ? once() : Promise.reject(error))));
+      decided = await (options.dryRun ? counted() : trace.collect(counted));
     } catch (error) {
-      if (!options.dryRun && options.isFinal(error)) {
-        await recordActivity(deps.db, {
-          connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: 'failed',
-          reason: (error instanceof Error ? error.message : String(error)).slice(0, 1000), detail: { trigger: options.trigger, calls },
-          apiCalls: calls.intercom + calls.hubspot, durationMs: deps.now() - started,
+      if (!options.dryRun) {
+        const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+        const final = options.isFinal(error);
+        await withTransaction(deps.db, async (trx) => {
+          if (final) {
+            await recordActivity(trx, {
+              connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: 'failed',
+              reason: message, detail: { trigger: options.trigger, calls },
+              apiCalls: calls.intercom + calls.hubspot, durationMs: deps.now() - started,
+            });
+          }
+          await recordTrace(trx, connectionId, conversationId, trace.finish('run_failed', { trigger: options.trigger, final, error: error instanceof Error ? error.name : 'Error', message, calls }));
         });
-        deps.observer?.decided('failed', null);
+        if (final) deps.observer?.decided('failed', null);
       }
       throw error;
     }
     const { closedAt, ...result } = decided;
     const full: CaptureResult = { ...result, apiCalls: calls, durationMs: deps.now() - started };
     if (options.dryRun) return asDryRun(full);
-    await saveCapture(deps.db, connectionId, conversationId, { last_outcome: full.outcome, last_decided_at: deps.now() });
-    await recordActivity(deps.db, {
-      connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: full.outcome as Exclude<CaptureResult['outcome'], 'planned'>,
-      // The guard's or rule's name: what the Activity tab filters and shows; the sentence goes in detail.
-      reason: full.outcome === 'skipped' ? (full.guard ?? (full.rule ? `rule: ${full.rule}` : (full.reason ?? null))) : null,
-      detail: { ...activityDetail(full), ...(full.reason && full.outcome === 'skipped' ? { why: full.reason.slice(0, 300) } : {}) },
-      apiCalls: calls.intercom + calls.hubspot, durationMs: full.durationMs,
+    await withTransaction(deps.db, async (trx) => {
+      await saveCapture(trx, connectionId, conversationId, { last_outcome: full.outcome, last_decided_at: deps.now() });
+      await recordActivity(trx, {
+        connectionId, at: deps.now(), kind: 'capture', subjectId: conversationId, outcome: full.outcome as Exclude<CaptureResult['outcome'], 'planned'>,
+        // The guard's or rule's name: what the Activity tab filters and shows; the sentence goes in detail.
+        reason: full.outcome === 'skipped' ? (full.guard ?? (full.rule ? `rule: ${full.rule}` : (full.reason ?? null))) : null,
+        detail: { ...activityDetail(full), ...(full.reason && full.outcome === 'skipped' ? { why: full.reason.slice(0, 300) } : {}) },
+        apiCalls: calls.intercom + calls.hubspot, durationMs: full.durationMs,
+      });
+      await recordTrace(trx, connectionId, conversationId, trace.finish('run_decided', { ...activityDetail(full), outcome: full.outcome, ...(full.guard ? { guard: full.guard } : {}), ...(full.reason && full.outcome === 'skipped' ? { why: full.reason.slice(0, 300) } : {}) }));
     });
     deps.observer?.decided(full.outcome as Exclude<CaptureResult['outcome'], 'planned'>, closedAt === undefined ? null : Math.max(0, deps.now() - closedAt));
     return full;

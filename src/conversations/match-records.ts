@@ -37,6 +37,7 @@ import { RetryAfterError } from '../jobs/outcomes.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import { confirmAssociation, getLink, isAssociationConfirmed, saveLinks, type ObjectType, type StoredLink } from './conversation-store.ts';
 import type { KeyedLock } from './keyed-lock.ts';
+import { traceStep } from '../explain/trace-recorder.ts';
 
 /** company → contact, unlabelled (hubspot-api.md §11.3). */
 const COMPANY_TO_CONTACT = 280;
@@ -128,8 +129,10 @@ export async function matchContact(deps: MatchDeps, contact: IntercomContactLike
 
     for (const lookup of contactLookups(contact, settings)) {
       const found = await search(deps.hubspot, 'contacts', lookup.filterGroups, ['email', ...ENGAGEMENT_PROPERTIES]);
-      if (found.length === 0) continue;
-      const choice = chooseContact(found.map(candidateFromRecord), { now: deps.now(), engagementWithinDays: settings.tieBreakEngagementDays });
+      const choice = found.length === 0 ? null : chooseContact(found.map(candidateFromRecord), { now: deps.now(), engagementWithinDays: settings.tieBreakEngagementDays });
+      // The explainer's trace: the HubSpot ids this step weighed and the one it chose (src/explain).
+      traceStep('match_lookup', { object: 'contact', strategy: lookup.strategy, candidates: found.map((record) => record.id), chosen: choice?.chosen.id ?? null, ...(choice?.tie ? { tieBreak: choice.reason } : {}) });
+      if (!choice) continue;
       await remember(deps, 'contact', keys, choice.chosen.id);
       return { id: choice.chosen.id, how: lookup.strategy, created: false, ...(choice.tie ? { tieBreak: choice.reason } : {}) };
     }
@@ -193,8 +196,9 @@ export async function matchCompany(deps: MatchDeps, input: CompanyMatchInput, se
       const usable = lookup.strategy === 'name' && input.company.name
         ? found.filter((record) => normaliseCompanyName(record.properties.name ?? '') === normaliseCompanyName(input.company.name ?? ''))
         : found;
-      if (usable.length === 0) continue;
-      const choice = chooseContact(usable.map(candidateFromRecord), { now: deps.now(), engagementWithinDays: 0 });
+      const choice = usable.length === 0 ? null : chooseContact(usable.map(candidateFromRecord), { now: deps.now(), engagementWithinDays: 0 });
+      traceStep('match_lookup', { object: 'company', strategy: lookup.strategy, candidates: usable.map((record) => record.id), chosen: choice?.chosen.id ?? null, ...(choice?.tie ? { tieBreak: choice.reason } : {}) });
+      if (!choice) continue;
       await remember(deps, 'company', keys, choice.chosen.id);
       return { id: choice.chosen.id, how: lookup.strategy, created: false, ...(choice.tie ? { tieBreak: choice.reason } : {}) };
     }

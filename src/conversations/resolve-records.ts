@@ -21,6 +21,8 @@ import type { KeyedLock } from './keyed-lock.ts';
 import { associateContactWithCompany, matchCompany, matchContact, type MatchDeps, type Matched } from './match-records.ts';
 import { routeConversation } from './routing.ts';
 import { closeWindow } from './close-window.ts';
+import { guardTrace } from '../explain/guard-trace.ts';
+import { traceStep } from '../explain/trace-recorder.ts';
 
 /** Closed again since the job was scheduled: the capture waits for the last close's grace window (no attempt used). */
 class CloseWindowOpenError extends RetryAfterError {
@@ -149,10 +151,12 @@ export async function resolveConversation(deps: ResolveDeps, row: Connection, se
   }
   if (!options.force && options.guards) {
     const verdict = checkGuards(conversation, settings.conversations.guards);
+    traceStep('guards', guardTrace(conversation, settings.conversations.guards, verdict));
     if (!verdict.pass) return { reason: verdict.reason, guard: verdict.guard };
   }
   const route = routeConversation(conversation, settings.conversations.routing);
   const routed: Routed = { rule: route.rule, destinations: route.destinations };
+  traceStep('routing', { rule: route.rule, destinations: route.destinations, reason: route.reason, ...(route.ticketPolicy ? { ticketPolicy: route.ticketPolicy } : {}) });
   if (route.destinations.length === 0) return { reason: route.reason, routed };
   const ticketPolicy = route.ticketPolicy ?? settings.tickets.policy;
   const refused = options.accept?.(routed, ticketPolicy);

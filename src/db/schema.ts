@@ -204,6 +204,15 @@ interface ActivityTable {
   duration_ms: Generated<number>;
 }
 
+interface ConversationTraceTable {
+  id: Generated<number>;
+  connection_id: string;
+  conversation_id: string;
+  at: number;
+  kind: string;
+  detail: Generated<string>;
+}
+
 interface UserMappingsTable {
   connection_id: string;
   admin_id: string;
@@ -332,6 +341,7 @@ export interface Database {
   record_links: RecordLinksTable;
   record_associations: RecordAssociationsTable;
   activity: ActivityTable;
+  conversation_trace: ConversationTraceTable;
   user_mappings: UserMappingsTable;
   hubspot_owners: HubSpotOwnersTable;
   user_mapping_state: UserMappingStateTable;

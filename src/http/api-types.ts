@@ -325,8 +325,6 @@ export interface PushResult {
   company?: PushRecord;
   ownerId: string | null;
   noteId?: string;
-  /** The reference in the note's footer and the settings the note was written under (not in a dry run). */
-  note?: { reference: string; mode: string; guards: string; notePolicy: string };
   /** The conversation's ticket, when routing sends it to 'ticket'. */
   ticket?: {
     outcome: 'created' | 'existing' | 'reused' | 'recovered' | 'deleted' | 'planned' | 'off';
@@ -377,6 +375,9 @@ export interface ActivityList {
 export type { ActivityFeedEntry } from '../activity/activity-view.ts';
 import type { ActivityFeedEntry } from '../activity/activity-view.ts';
 
+
+// ---- The conversation explainer (GET …/conversations/:cid/explain, POST …/explain/replay) ----
+export type { CaptureDecisionView, ConversationExplanation, DecisionDifference, ReplayResult, TimelineEntry } from '../explain/explain-types.ts';
 const TIME_ERROR = 'must be an ISO 8601 time (2026-05-04 or 2026-05-04T10:00:00Z) or milliseconds since 1970';
 
 /** A time given as ISO 8601 or as milliseconds since 1970. */

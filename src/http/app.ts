@@ -24,6 +24,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
 import { activityRoutes } from './routes/activity.ts';
+import { explainRoutes } from './routes/explain.ts';
 import { workRoutes } from './routes/work.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
@@ -197,6 +198,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     userRoutes(api, deps);
     captureRoutes(api, deps);
     activityRoutes(api, deps);
+    explainRoutes(api, deps);
     workRoutes(api, deps);
     ticketRoutes(api, { clients: deps.clients, tickets: deps.capture.tickets });
     sandboxDemoRoutes(api, deps);

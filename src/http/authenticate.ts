@@ -86,7 +86,7 @@ export function requireCaller(deps: AppDeps) {
       if (route.sessionOnly) throw sessionRequired();
       throw new HttpError(403, 'insufficient_scope', `This API token's scope (${caller.scope}) does not allow ${request.method} ${request.routeOptions.url ?? 'this route'}.`);
     }
-    if (caller.kind === 'session' && caller.role === 'viewer' && !READ_METHODS.has(request.method) && !route.anyRole) throw viewerReadOnly(caller.username);
+    if (caller.kind === 'session' && caller.role === 'viewer' && !READ_METHODS.has(request.method) && !route.anyRole && !route.readsOnly) throw viewerReadOnly(caller.username);
     request.caller = caller;
     request.actor = actorOf(caller);
   };

@@ -3,6 +3,7 @@
 // within a small per-call budget. What is left over reaches the caller as an UpstreamError that
 // says whether and when to try again — a job turns it into its outcome (src/jobs/upstream-outcome.ts).
 import { noteCall } from './call-count.ts';
+import { noteTracedCall } from './call-trace.ts';
 import { assertNotInTransaction } from '../transaction-context.ts';
 import type { Logger } from 'pino';
 import { errors as undiciErrors, request as undiciRequest } from 'undici';
@@ -173,10 +174,15 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let refreshed = false;
     for (let tryNumber = 1; ; tryNumber++) {
       let result: UpstreamResponse;
+      const startedAt = clock.now();
+      // The explainer's record of this try (call-trace.ts): status, duration, the vendor's words on a failure.
+      const traced = (status: number | null, failure?: { kind: FailureKind | 'transport'; vendorMessage: string | null }) =>
+        noteTracedCall(call, { service: options.service, status, durationMs: clock.now() - startedAt, attempt: tryNumber, ...(failure ? { failure } : {}) });
       try {
         result = await attempt(call);
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
+        traced(null, { kind: 'transport', vendorMessage: (error as Error).message ?? null });
         if (call.signal?.aborted) throw error;
         const kind = transportKind(error, idempotent);
         const failure = fail(call, { kind, status: null, vendorMessage: (error as Error).message, cause: error });
@@ -189,10 +195,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         await clock.sleep(waitMs, call.signal);
         continue;
       }
-      if (result.status < 400) return result;
+      if (result.status < 400) {
+        traced(result.status);
+        return result;
+      }
 
       const described = options.describeError(result.status, result.headers, result.body);
       const kind = described.kind ?? statusKind(result.status) ?? 'invalid_request';
+      traced(result.status, { kind, vendorMessage: described.vendorMessage ?? null });
       if (kind === 'unauthorized' && !refreshed && options.onUnauthorized) {
         refreshed = true;
         if (await options.onUnauthorized()) continue;

@@ -51,6 +51,7 @@ t.test('every connection’s entries, newest first, with what the UI links to', 
     durationMs: 420,
     conversationUrl: 'https://app.intercom.com/a/inbox/wsa/inbox/conversation/100',
     storyPath: '/activity?connection=alpha&search=100',
+    explainPath: '/connections/alpha/conversations/100/explain',
   });
   t.same(captured.hubspotRecords, [
     { type: 'contact', id: 'c1', url: 'https://app.hubspot.com/contacts/111/record/0-1/c1', created: true },
