@@ -26,8 +26,8 @@ if (missing) {
     const tabs = page.getByRole('tablist', { name: 'Connection sections' });
     t.same(
       await tabs.getByRole('tab').allInnerTexts(),
-      ['Overview', 'Conversations', 'Matching', 'Tickets', 'Users', 'Activity'],
-      'six tabs, Overview first',
+      ['Overview', 'Conversations', 'Matching', 'Tickets', 'Users', 'Activity', 'Failed & waiting'],
+      'seven tabs, Overview first',
     );
     t.equal(await selectedTab(page).innerText(), 'Overview', 'Overview is selected at /connections/:id');
 
@@ -45,19 +45,19 @@ if (missing) {
     t.equal(path(page), `${base}/matching`);
     t.equal(await page.evaluate('document.activeElement?.textContent'), 'Matching', 'focus follows the selected tab');
     await page.keyboard.press('End');
-    await page.getByRole('tabpanel', { name: 'Activity' }).waitFor();
+    await page.getByRole('tabpanel', { name: 'Failed & waiting' }).waitFor();
     await page.keyboard.press('ArrowRight');
     await page.getByRole('tabpanel', { name: 'Overview' }).waitFor();
     t.equal(path(page), base, 'wraps round to the Overview');
     t.same(
       await tabs.getByRole('tab').evaluateAll((els) => els.map((el) => el.getAttribute('tabindex'))),
-      ['0', '-1', '-1', '-1', '-1', '-1'],
+      ['0', '-1', '-1', '-1', '-1', '-1', '-1'],
       'a roving tabindex',
     );
 
     // Back and forward go through the tabs; a deep link loads straight into one.
     await page.goBack();
-    await page.getByRole('tabpanel', { name: 'Activity' }).waitFor();
+    await page.getByRole('tabpanel', { name: 'Failed & waiting' }).waitFor();
     await page.goto(`${server.url}${base}/users`);
     await page.getByRole('heading', { level: 1, name: 'Sandbox' }).waitFor();
     t.equal(await selectedTab(page).innerText(), 'Users', 'a deep link selects its tab');
