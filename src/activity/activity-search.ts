@@ -1,5 +1,7 @@
-// What a person pastes into the activity search: an Intercom conversation id, or the conversation's
-// URL in Intercom's inbox. Pure: no I/O.
+// What a person pastes into the activity search: an Intercom conversation id, the conversation's
+// URL in Intercom's inbox, or the reference at the foot of a HubSpot note ("ref ihz-…",
+// src/capture/write-note.ts noteReference), which leads to the capture's entries and the settings
+// they record. Pure: no I/O.
 //
 // The product writes inbox links as https://app.intercom.com/a/inbox/<workspace>/inbox/conversation/<id>
 // (src/conversations/resolve-records.ts conversationUrl; eu and au workspaces on app.eu./app.au.intercom.com,
@@ -18,8 +20,16 @@ const INTERCOM_HOST = /(^|\.)intercom\.com$/;
 
 export type SearchParse = { ok: true; search: ConversationSearch } | { ok: false; problem: string };
 
+/**
+ * ihz-<8 hex of the connection>-<conversation>-<n>; a participant's reference note has
+ * <conversation>/ref/<contact> in the middle. A ticket's reference (ihz:…) is not a note's.
+ */
+const NOTE_REFERENCE = /^(?:ref\s+)?ihz-[0-9a-f]{8}-([A-Za-z0-9_-]{1,64}?)(?:\/ref\/[^\s]+)?-\d+$/;
+
 export function parseConversationSearch(input: string): SearchParse {
   const term = input.trim();
+  const reference = NOTE_REFERENCE.exec(term);
+  if (reference?.[1]) return { ok: true, search: { conversationId: reference[1] } };
   if (CONVERSATION_ID.test(term)) return { ok: true, search: { conversationId: term } };
   let url: URL;
   try {

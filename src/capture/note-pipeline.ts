@@ -11,6 +11,7 @@ import { describeGuards } from '../conversations/guards.ts';
 import { matchContact } from '../conversations/match-records.ts';
 import { contactFollowingMerges, conversationUrl, type RecordDecision, type ResolvedConversation } from '../conversations/resolve-records.ts';
 import { escapeHtml } from './sanitize-html.ts';
+import { captureOccasion } from './capture-occasion.ts';
 import { renderTranscript, type Person } from './transcript.ts';
 import { planNote, writeNote, type NoteDeps, type NoteOutcome, type NoteRequest } from './write-note.ts';
 
@@ -88,15 +89,19 @@ export async function notePipeline(input: { resolved: ResolvedConversation; tick
   }
 
   const { contacts, admins } = peopleOf(conversation, contact);
-  const render = (reference: string) =>
+  const render = (reference: string, occasion: string | null = captureOccasion(input.trigger)) =>
     renderTranscript({
       conversation, contacts, admins,
       conversationUrl: conversationUrl(row, conversationId),
       timeZone: settings.timeZone,
       content: settings.conversations.content,
-      footer: { mode: settings.conversations.capture.mode, guards: input.force ? 'bypassed (forced push)' : describeGuards(settings.conversations.guards), policy: settings.conversations.notePolicy, reference },
+      footer: { occasion, reference },
     });
-  const request: NoteRequest = { connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation), render: (reference) => render(reference).html };
+  const request: NoteRequest = {
+    connectionId: row.id, conversationId, policy: settings.conversations.notePolicy, targets, ownerId, timestamp: noteTimestamp(conversation),
+    render: (reference) => render(reference).html,
+    comparable: () => render('', null).html,
+  };
 
   const note = await writeOrForgetStaleLinks(input.noteDeps, row.id, records, writer, request);
   // A note written before the conversation had its ticket joins it.
@@ -110,13 +115,17 @@ export async function notePipeline(input: { resolved: ResolvedConversation; tick
       ...(note.outcome === 'unchanged' ? {} : { preview: { noteHtml: transcript.html, noteChars: transcript.html.length, partsShown: transcript.partsShown, partsCutForSize: transcript.partsCutForSize, cappedByIntercom: transcript.cappedByIntercom } }),
     };
   }
+  const noteFacts = {
+    reference: note.reference, mode: settings.conversations.capture.mode, notePolicy: settings.conversations.notePolicy,
+    guards: input.force ? 'bypassed (forced push)' : describeGuards(settings.conversations.guards),
+  };
   const referenceNotes = settings.conversations.content.referenceNotesForParticipants
     ? await writeReferenceNotes(resolved, writer, targets.contactId)
     : [];
   // For the close-to-note time (src/metrics): only a note written after the conversation closed.
   const lastCloseAt = conversation.state === 'closed' ? conversation.statistics?.last_close_at : undefined;
   const closedAt = lastCloseAt && (note.outcome === 'captured' || note.outcome === 'updated') ? { closedAt: lastCloseAt * 1000 } : {};
-  return { ...decided, outcome: note.outcome, ...(note.noteId ? { noteId: note.noteId } : {}), ...(referenceNotes.length > 0 ? { referenceNotes } : {}), ...closedAt };
+  return { ...decided, outcome: note.outcome, ...(note.noteId ? { noteId: note.noteId } : {}), note: noteFacts, ...(referenceNotes.length > 0 ? { referenceNotes } : {}), ...closedAt };
 }
 
 /**
@@ -147,7 +156,7 @@ async function writeReferenceNotes(resolved: ResolvedConversation, writer: NoteW
         `<p>Took part in the Intercom conversation “${escapeHtml(subject)}”. ` +
         `${transcriptContactId ? `The transcript is on HubSpot contact ${escapeHtml(transcriptContactId)}. ` : ''}` +
         `<a href="${escapeHtml(url)}" rel="noopener noreferrer" target="_blank">Open in Intercom</a></p>` +
-        `<p><small>Captured by Interhubz · reference note · ref ${escapeHtml(reference)}</small></p>`,
+        `<p><small>Added by Interhubz because this contact took part in the conversation · ref ${escapeHtml(reference)}</small></p>`,
     });
     written.push({ intercomContactId, contactId: match.id, noteId: note.noteId });
   }

@@ -23,8 +23,12 @@ export interface TranscriptInput {
   /** IANA time zone for every timestamp shown. */
   timeZone: string;
   content: ContentSettings;
-  /** Shown in the footer so a reader in HubSpot can tell why the note looks as it does. */
-  footer: { mode: string; guards: string; policy: string; reference: string };
+  /**
+   * The footer speaks to whoever reads the note in HubSpot: what wrote it and when (`occasion`, e.g.
+   * "when the conversation closed"; null leaves it out), and the reference that finds the note's
+   * capture, and the settings it was made with, in Interhubz's activity log.
+   */
+  footer: { occasion: string | null; reference: string };
   /** HubSpot's hs_note_body limit, 65,536 characters (hubspot-api.md §9). */
   maxChars?: number;
 }
@@ -407,8 +411,8 @@ function timesLine(conversation: IntercomConversation, clock: Clock): { html: st
 }
 
 function renderFooter(footer: TranscriptInput['footer']): string {
-  const fields = [`mode: ${footer.mode}`, `guards: ${footer.guards}`, `note policy: ${footer.policy}`, `ref ${footer.reference}`];
-  return `<hr>\n<p><small>Captured by Interhubz · ${fields.map((field) => escapeHtml(clip(field, 300))).join(' · ')}</small></p>`;
+  const captured = footer.occasion ? `Captured by Interhubz ${clip(footer.occasion, 300)}` : 'Captured by Interhubz';
+  return `<hr>\n<p><small>${escapeHtml(captured)} · ref ${escapeHtml(clip(footer.reference, 300))}</small></p>`;
 }
 
 // ---------------------------------------------------------------------------------------------

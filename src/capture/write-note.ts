@@ -33,6 +33,12 @@ export interface NoteRequest {
   timestamp: number;
   /** Renders the note body carrying the given reference (it goes into the footer). */
   render(reference: string): string;
+  /**
+   * The body as compared with the note already written, when it differs from `render('')`: the
+   * transcript's footer says which trigger wrote it, and a sweep or a push of a conversation that
+   * has not changed since its close was captured must still find the note unchanged.
+   */
+  comparable?(): string;
 }
 
 export type NoteOutcome =
@@ -57,7 +63,7 @@ export function noteReference(connectionId: string, conversationId: string, n: n
 
 /** What was written, whatever the reference: the same conversation rendered again hashes the same. */
 const contentHash = (request: NoteRequest) =>
-  createHash('sha256').update(JSON.stringify([request.render(''), request.ownerId, request.targets, request.timestamp])).digest('hex');
+  createHash('sha256').update(JSON.stringify([request.comparable?.() ?? request.render(''), request.ownerId, request.targets, request.timestamp])).digest('hex');
 
 function noteProperties(request: NoteRequest, body: string): Properties {
   return {

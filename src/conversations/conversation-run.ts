@@ -48,6 +48,12 @@ export interface CaptureResult {
   company?: RecordDecision;
   ownerId: string | null;
   noteId?: string;
+  /**
+   * The reference in the note's footer, and the settings the note was written under (they used to
+   * be spelt in the footer; a sales rep has no use for them there). The activity entry keeps both,
+   * so the reference leads back to them (the activity search reads a reference).
+   */
+  note?: { reference: string; mode: string; guards: string; notePolicy: string };
   /** Short notes on the other customers' contacts (content.referenceNotesForParticipants). */
   referenceNotes?: ReferenceNote[];
   ticket?: TicketDecision;
@@ -109,6 +115,7 @@ function activityDetail(result: CaptureResult): Record<string, unknown> {
     ...(result.rule ? { rule: result.rule } : {}),
     destinations: result.destinations,
     ...(result.noteId ? { noteId: result.noteId } : {}),
+    ...(result.note ? { note: result.note } : {}),
     ...(result.contact ? { contact: { id: result.contact.id, how: result.contact.how, created: result.contact.created, ...(result.contact.tieBreak ? { tieBreak: result.contact.tieBreak } : {}) } } : {}),
     ...(result.company ? { company: { id: result.company.id, how: result.company.how, created: result.company.created, ...(result.company.tieBreak ? { tieBreak: result.company.tieBreak } : {}) } } : {}),
     ...(result.ownerId ? { ownerId: result.ownerId } : {}),

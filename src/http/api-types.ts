@@ -325,6 +325,8 @@ export interface PushResult {
   company?: PushRecord;
   ownerId: string | null;
   noteId?: string;
+  /** The reference in the note's footer and the settings the note was written under (not in a dry run). */
+  note?: { reference: string; mode: string; guards: string; notePolicy: string };
   /** The conversation's ticket, when routing sends it to 'ticket'. */
   ticket?: {
     outcome: 'created' | 'existing' | 'reused' | 'recovered' | 'deleted' | 'planned' | 'off';

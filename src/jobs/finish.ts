@@ -3,7 +3,9 @@
 // another run took the job, even in the same process — cannot overwrite the newer run's state.
 import type { Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
+import { setNeedsReauth } from '../db/repos/connections.ts';
 import { withTransaction } from '../db/transaction.ts';
+import type { Vendor } from '../vendor.ts';
 import { parkConnectionJobs } from './queue.ts';
 
 /** Longest error text kept on a job; upstream messages can be long and must stay readable. */
@@ -82,10 +84,15 @@ export async function failJob(db: Kysely<Database>, lease: Lease, reason: string
   return result.numUpdatedRows > 0n;
 }
 
-/** Parks this job and every queued job of its connection until it is re-authorised. */
-export async function parkJob(db: Kysely<Database>, lease: Lease & { connectionId: string | null }, reason: string, now: number): Promise<boolean> {
+/**
+ * Parks this job and every queued job of its connection until it is re-authorised, and marks the
+ * connection needs_reauth in the same transaction (with `side` refused, when known): parked work
+ * under a connection that says Active would wait for a re-authorisation nobody is asked for.
+ */
+export async function parkJob(db: Kysely<Database>, lease: Lease & { connectionId: string | null }, reason: string, now: number, side: Vendor | null = null): Promise<boolean> {
   return withTransaction(db, async (trx) => {
     if (lease.connectionId !== null && (await supersede(trx, lease, reason, now))) {
+      await setNeedsReauth(trx, lease.connectionId, side, now);
       await parkConnectionJobs(trx, lease.connectionId, now);
       return true;
     }
@@ -99,7 +106,11 @@ export async function parkJob(db: Kysely<Database>, lease: Lease & { connectionI
         updated_at: now,
       }))
       .executeTakeFirst();
-    if (lease.connectionId !== null) await parkConnectionJobs(trx, lease.connectionId, now);
+    // Even when this run lost its lease: the refusal it met is a fact about the credential.
+    if (lease.connectionId !== null) {
+      await setNeedsReauth(trx, lease.connectionId, side, now);
+      await parkConnectionJobs(trx, lease.connectionId, now);
+    }
     return result.numUpdatedRows > 0n;
   });
 }

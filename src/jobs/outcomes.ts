@@ -1,5 +1,6 @@
 // What a handler can tell the scheduler. A handler returns nothing (done) or one of these outcomes,
 // or throws one of the errors below; any other thrown value means "retry with backoff".
+import type { Vendor } from '../vendor.ts';
 
 export type JobOutcome =
   | { type: 'done' }
@@ -9,15 +10,18 @@ export type JobOutcome =
   | { type: 'retry'; reason: string }
   /** Give up now with a reason a person can read. */
   | { type: 'fail'; reason: string }
-  /** Wait until the job's connection is re-authorised; does not use up an attempt. */
-  | { type: 'park'; reason: string };
+  /**
+   * Wait until the job's connection is re-authorised; does not use up an attempt. `side`: whose
+   * credential was refused, when known (the connection is marked needs_reauth for it, src/jobs/finish.ts).
+   */
+  | { type: 'park'; reason: string; side?: Vendor | undefined };
 
 export const outcome = {
   done: (): JobOutcome => ({ type: 'done' }),
   retryAfter: (delayMs: number, reason: string): JobOutcome => ({ type: 'retry_after', delayMs: Math.max(0, delayMs), reason }),
   retry: (reason: string): JobOutcome => ({ type: 'retry', reason }),
   fail: (reason: string): JobOutcome => ({ type: 'fail', reason }),
-  park: (reason: string): JobOutcome => ({ type: 'park', reason }),
+  park: (reason: string, side?: Vendor): JobOutcome => ({ type: 'park', reason, side }),
 };
 
 /** Throwable form of an outcome, for code deep inside a handler (an API client's 429, say). */
@@ -46,8 +50,8 @@ export class PermanentJobError extends JobOutcomeError {
 }
 
 export class NeedsReauthError extends JobOutcomeError {
-  constructor(reason: string) {
-    super({ type: 'park', reason });
+  constructor(reason: string, side?: Vendor) {
+    super({ type: 'park', reason, side });
     this.name = 'NeedsReauthError';
   }
 }

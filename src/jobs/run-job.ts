@@ -101,7 +101,7 @@ async function record(env: RunEnvironment, job: JobRow, result: JobOutcome, logg
       if (held) logger().warn({ reason: result.reason }, 'job failed permanently');
       break;
     case 'park':
-      held = await parkJob(env.db, { ...lease, connectionId: job.connection_id }, result.reason, now);
+      held = await parkJob(env.db, { ...lease, connectionId: job.connection_id }, result.reason, now, result.side ?? null);
       if (held) logger().warn({ reason: result.reason }, 'job parked until the connection is re-authorised');
       break;
   }

@@ -23,7 +23,7 @@ export function toJobOutcomeError(error: unknown): unknown {
       // handler, which looks before writing again (src/jobs/task.ts, the idempotency contract).
       return error;
     case 'unauthorized':
-      return new NeedsReauthError(error.message);
+      return new NeedsReauthError(error.message, error.details.service);
     case 'forbidden':
       return new PermanentJobError(missingScopes?.length ? `${error.message}; missing scopes: ${missingScopes.join(', ')}` : error.message);
     default:

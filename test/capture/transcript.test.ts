@@ -64,7 +64,7 @@ function input(overrides: Partial<TranscriptInput> = {}): TranscriptInput {
     conversationUrl: URL,
     timeZone: 'Europe/Berlin',
     content: { includeInternalNotes: false, includeBotMessages: true, referenceNotesForParticipants: false },
-    footer: { mode: 'on_close', guards: 'passed', policy: 'update_existing', reference: 'ihz-1-123' },
+    footer: { occasion: 'when the conversation closed', reference: 'ihz-1-123' },
     ...overrides,
   };
 }
@@ -253,7 +253,7 @@ t.test('XSS corpus in plain-text fields: escaped, never markup', async (t) => {
     conversation_rating: { rating: 1, remark: '"><img src=x onerror=alert(1)>' },
     source: { ...conversation().source, author: { type: 'user', id: 'c9', name: '<img src=x onerror=alert(1)>', email: '"onmouseover="alert(1)' } },
   }, [part(1, { author: { type: 'admin', id: '99', name: evil }, attachments: [{ name: '<svg onload=alert(1)>', url: 'https://x.example/a', content_type: '"><script>', filesize: 1 }] })]);
-  const footer = { mode: '<script>', guards: 'javascript:alert(1)', policy: '"x" onload=1', reference: "'" };
+  const footer = { occasion: '<script>javascript:alert(1) "x" onload=1', reference: "'" };
   const { html } = renderTranscript(input({ conversation: hostile, footer, contacts: new Map(), admins: new Map() }));
   const markup = tagsOf(html);
   t.notMatch(markup, /<(script|style|iframe|object|svg|math|img)/i);
@@ -305,7 +305,7 @@ t.test('a 600-part conversation is cut at a part boundary under the limit', asyn
   const cutLine = new RegExp(`Transcript cut at HubSpot's note size limit: ${result.partsCutForSize} more messages — <a href="${URL}"[^>]*>read the rest in Intercom</a>`);
   t.match(html, cutLine);
   t.match(html, /<h3>Invoice question<\/h3>/, 'header kept');
-  t.match(html, /Captured by Interhubz · mode: on_close · guards: passed · note policy: update_existing · ref ihz-1-123<\/small><\/p>$/, 'footer last');
+  t.match(html, /<small>Captured by Interhubz when the conversation closed · ref ihz-1-123<\/small><\/p>$/, 'footer last');
   t.ok(html.search(cutLine) < html.indexOf('Captured by Interhubz'));
   t.ok(balanced(html));
   t.notMatch(html, LONE_SURROGATE);
@@ -348,4 +348,14 @@ t.test('deterministic: the same input renders the same note', async (t) => {
   const b = renderTranscript(input({ conversation: conversation({}, parts), maxChars: 6_000 }));
   t.same(a, b);
   t.equal(a.html, b.html);
+});
+
+t.test('the footer speaks to a sales rep: what captured the note and when, and the reference; no settings', async (t) => {
+  const { html } = renderTranscript(input());
+  t.match(html, /<hr>\n<p><small>Captured by Interhubz when the conversation closed · ref ihz-1-123<\/small><\/p>$/);
+  t.notMatch(html, /mode:|guards:|note policy:/, 'the settings are in the activity entry, not in the note');
+  const pushed = renderTranscript(input({ footer: { occasion: 'when the conversation was pushed through the Interhubz API', reference: 'ihz-1-123' } }));
+  t.match(pushed.html, /Captured by Interhubz when the conversation was pushed through the Interhubz API · ref ihz-1-123<\/small>/);
+  const bare = renderTranscript(input({ footer: { occasion: null, reference: 'ihz-1-123' } }));
+  t.match(bare.html, /<small>Captured by Interhubz · ref ihz-1-123<\/small>/);
 });

@@ -38,6 +38,10 @@ import type {
   TicketPipelines,
   UserMappingView,
   UserSettingsBody,
+  WorkActionResult,
+  WorkBulkBody,
+  WorkPage,
+  WorkState,
 } from '../../src/http/api-types.ts';
 
 export type ErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
@@ -213,6 +217,15 @@ export const api = {
   },
   simulateSandboxConversation: (id: string) =>
     request<SimulatedConversationView>('POST', `/api/connections/${encodeURIComponent(id)}/sandbox/conversations`),
+  listWork: (id: string, query: { state?: WorkState | undefined; task?: string | undefined; before?: number; limit?: number } = {}) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    return request<WorkPage>('GET', `/api/connections/${encodeURIComponent(id)}/work${params.size > 0 ? `?${params}` : ''}`);
+  },
+  retryJob: (id: string, jobId: number) => request<WorkActionResult>('POST', `/api/connections/${encodeURIComponent(id)}/work/${jobId}/retry`),
+  cancelJob: (id: string, jobId: number) => request<WorkActionResult>('POST', `/api/connections/${encodeURIComponent(id)}/work/${jobId}/cancel`),
+  retryAllJobs: (id: string, body: WorkBulkBody) => request<WorkActionResult>('POST', `/api/connections/${encodeURIComponent(id)}/work/retry`, { body }),
+  cancelAllJobs: (id: string, body: WorkBulkBody) => request<WorkActionResult>('POST', `/api/connections/${encodeURIComponent(id)}/work/cancel`, { body }),
   listTicketLinks: (id: string) => request<TicketLinkList>('GET', `/api/connections/${encodeURIComponent(id)}/tickets`),
   getTicketPipelines: (id: string) => request<TicketPipelines>('GET', `/api/connections/${encodeURIComponent(id)}/hubspot/pipelines`),
   getSandboxHubSpot: (id: string) => request<SandboxHubSpotView>('GET', `/api/connections/${encodeURIComponent(id)}/sandbox/hubspot`),

@@ -99,8 +99,9 @@ export async function insertConnection(db: Kysely<Database>, connection: NewConn
 }
 
 /** Marks one side's credential refused: the connection needs re-authorising (src/connections/reauth.ts also parks its jobs). */
-export async function setNeedsReauth(db: Kysely<Database>, connectionId: string, side: Vendor, now: number): Promise<void> {
-  const refused = side === 'intercom' ? { intercom_refused: 1 as const } : { hubspot_refused: 1 as const };
+/** `side` null: a refusal whose side is not known (a job parked without saying); the flags stay as they are. */
+export async function setNeedsReauth(db: Kysely<Database>, connectionId: string, side: Vendor | null, now: number): Promise<void> {
+  const refused = side === null ? {} : side === 'intercom' ? { intercom_refused: 1 as const } : { hubspot_refused: 1 as const };
   await db.updateTable('connections').set({ status: 'needs_reauth', ...refused, updated_at: now }).where('id', '=', connectionId).execute();
 }
 

@@ -16,13 +16,15 @@ interface ConfirmDialogProps {
   children: ComponentChildren;
   /** A form field after the description (such as "type the name to confirm"). */
   field?: ComponentChildren;
+  /** The confirm button's look: red for what removes or stops something (the default), blue for what does no harm (a retry). */
+  tone?: 'danger' | 'primary';
 }
 
 /**
  * A modal confirmation on the native <dialog>: focus is trapped and starts on Cancel, Escape
  * cancels, and focus returns to the button that opened it. Render it only while it is open.
  */
-export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, confirmDisabled = false, error, onConfirm, onCancel, children, field }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, confirmDisabled = false, error, onConfirm, onCancel, children, field, tone = 'danger' }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();
@@ -67,7 +69,7 @@ export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, confirmDis
         </button>
         <button
           type="button"
-          class="button button-danger"
+          class={`button button-${tone}`}
           onClick={() => busy || confirmDisabled || onConfirm()}
           aria-disabled={busy || confirmDisabled}
         >

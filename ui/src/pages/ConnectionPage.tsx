@@ -16,6 +16,7 @@ import type { Side, TokenForms } from '../components/connection/SideCard.tsx';
 import { type ConnectionTab, connectionPath, connectionTabs } from '../components/connection/tabs.ts';
 import { TicketsTab } from '../components/connection/TicketsTab.tsx';
 import { UsersTab } from '../components/connection/UsersTab.tsx';
+import { WorkTab } from '../components/connection/WorkTab.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
@@ -138,6 +139,8 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
           <MatchingTab connectionId={id} />
         ) : tab === 'tickets' ? (
           <TicketsTab connectionId={id} onChecked={() => void refresh()} />
+        ) : tab === 'work' ? (
+          <WorkTab connectionId={id} />
         ) : (
           <ActivityTab connectionId={id} />
         )}

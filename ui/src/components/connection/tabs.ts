@@ -7,6 +7,7 @@ export const connectionTabs = [
   { slug: 'tickets', label: 'Tickets' },
   { slug: 'users', label: 'Users' },
   { slug: 'activity', label: 'Activity' },
+  { slug: 'work', label: 'Failed & waiting' },
 ] as const;
 
 export type ConnectionTab = (typeof connectionTabs)[number]['slug'];
