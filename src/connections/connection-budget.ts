@@ -78,15 +78,18 @@ function byKind(calls: Map<string, number>): BudgetSideView['callsLastHour'] {
 const seconds = (ms: number) => `${Math.max(1, Math.ceil(ms / 1000))} s`;
 
 /** The first reason a side's work waits, in the order a person would want to know it. */
-function waitReason(vendor: string, windows: BudgetWindowView[], pacingMs: number, now: number): string | null {
+function waitReason(vendor: Vendor, windows: BudgetWindowView[], daily: { remaining: number; pacingMs: number } | null, now: number): string | null {
   const paused = windows.find((w) => w.pausedUntil !== null);
   if (paused?.pausedUntil) {
-    const what = paused.name === 'search' ? 'search' : 'call';
-    return `${vendor} answered 429 (too many requests): the next ${what} waits ${seconds(Date.parse(paused.pausedUntil) - now)}`;
+    const wait = seconds(Date.parse(paused.pausedUntil) - now);
+    // HubSpot pauses a budget only after a 429; Intercom also when a response says Remaining 0 (rate-plan.ts).
+    if (vendor === 'intercom') return `Intercom's limit for this 10-second window is used up: the next call waits ${wait}`;
+    return `HubSpot answered 429 (too many requests): the next ${paused.name === 'search' ? 'search' : 'call'} waits ${wait}`;
   }
   const full = windows.find((w) => w.waiting > 0);
   if (full) return `${full.waiting} call${full.waiting === 1 ? '' : 's'} waiting for a free slot (${full.label.toLowerCase()}: ${full.used} of ${full.limit} used)`;
-  if (pacingMs > 0) return `The daily quota is running low: calls are spaced ${seconds(pacingMs)} apart until it resets`;
+  if (daily && daily.remaining <= 0) return "Today's quota is used up: calls wait until it resets";
+  if (daily && daily.pacingMs > 0) return `Today's quota is running low: calls are spaced ${seconds(daily.pacingMs)} apart until it resets`;
   return null;
 }
 
@@ -106,7 +109,7 @@ export async function connectionBudget(
     const reading = deps.upstream.hubspotRates.read(String(portalId), connection.hubspotAuth === 'oauth' ? 'oauth' : 'static');
     const windows = [windowView('burst', 'Calls per 10 seconds', reading.burst), windowView('search', 'CRM searches per second', reading.search)];
     const pacingMs = reading.dailyPacingMs;
-    const reason = waitReason('HubSpot', windows, pacingMs, now);
+    const reason = waitReason('hubspot', windows, reading.daily && { remaining: reading.daily.remaining, pacingMs }, now);
     hubspot = {
       vendor: 'hubspot',
       account: String(portalId),
@@ -126,7 +129,7 @@ export async function connectionBudget(
     const workspaceId = connection.intercomWorkspaceId;
     const reading = deps.upstream.intercomRates.read(intercomBudgetKey(connection));
     const windows = [windowView('app', 'Our app, per 10 seconds', reading.app), windowView('workspace', 'The whole workspace, per 10 seconds', reading.workspace)];
-    const reason = waitReason('Intercom', windows, 0, now);
+    const reason = waitReason('intercom', windows, null, now);
     intercom = {
       vendor: 'intercom',
       account: workspaceId,
