@@ -1,0 +1,76 @@
+// Every connection's health, as the connection list, its page and the alerts show it (issue #16
+// item 1): gathered for all connections at once in a few grouped queries (the alerts ask every
+// minute, the list on every poll), then judged by the pure judge-health.ts.
+import { sql, type Kysely } from 'kysely';
+import { listConnections, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
+import { jobHealthFacts } from '../jobs/health-facts.ts';
+import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
+import { judgeHealth, type HealthThresholds } from './judge-health.ts';
+
+export type HealthState = 'ok' | 'needs_attention' | 'needs_reauth' | 'paused';
+
+export interface ConnectionHealth {
+  state: HealthState;
+  /** One line a person reads, e.g. "Retrying: HubSpot answered 500 — attempt 4 of 10, next at 10:42". null when ok. */
+  reason: string | null;
+  /** Stable name of the kind of problem while it lasts ('retrying' | 'parked' | 'failing' | 'stalled' | 'webhooks_silent' | 'reauth'), null when ok. Alerts dedupe on (connection, incident). */
+  incident: string | null;
+  /** UI path of the work concerned, e.g. /connections/<id>/work?state=failed, or null. */
+  link: string | null;
+}
+
+/**
+ * Defaults: a failure counts for a day; webhooks are silent after the same 24 h the connection
+ * page's silence warning uses by default (reconcile.silentWebhookWarningHours); work is stalled
+ * after the Work tab's late threshold (src/jobs/job-control.ts LATE_AFTER_MS, 5 min), so the link
+ * to ?state=late shows the very jobs counted.
+ */
+export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = { failingWindowMs: 24 * 3_600_000, silentWebhooksMs: 24 * 3_600_000 };
+
+/** Per connection, in the silence window: Intercom webhooks received and conversations the sweep found. */
+async function webhookCounts(db: Kysely<Database>, since: number): Promise<Map<string, { received: number; swept: number }>> {
+  // Index webhook_deliveries_by_age (received_at): only the window's rows are read.
+  const rows = await db
+    .selectFrom('webhook_deliveries')
+    .select([
+      'connection_id',
+      sql<number>`sum(CASE WHEN topic = ${SWEPT_TOPIC} THEN 0 ELSE 1 END)`.as('received'),
+      sql<number>`sum(CASE WHEN topic = ${SWEPT_TOPIC} THEN 1 ELSE 0 END)`.as('swept'),
+    ])
+    .where('received_at', '>=', since)
+    .where('provider', '=', 'intercom')
+    .where('connection_id', 'is not', null)
+    .groupBy('connection_id')
+    .execute();
+  return new Map(rows.flatMap((row) => (row.connection_id === null ? [] : [[row.connection_id, { received: Number(row.received), swept: Number(row.swept) }] as const])));
+}
+
+/** The health of the given connections (the list already read), keyed by id. */
+export async function healthOf(
+  db: Kysely<Database>,
+  connections: readonly Connection[],
+  now: number,
+  thresholds: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS,
+): Promise<Map<string, ConnectionHealth>> {
+  const jobs = await jobHealthFacts(db, { now, failedSince: now - thresholds.failingWindowMs });
+  const webhooks = await webhookCounts(db, now - thresholds.silentWebhooksMs);
+  const health = new Map<string, ConnectionHealth>();
+  for (const connection of connections) {
+    const facts = {
+      connection: {
+        id: connection.id, status: connection.status, intercomRefused: connection.intercomRefused, hubspotRefused: connection.hubspotRefused,
+        intercomWorkspaceId: connection.intercomWorkspaceId, createdAt: connection.createdAt, timeZone: connection.settings.timeZone,
+      },
+      jobs: jobs.get(connection.id) ?? {},
+      webhooks: webhooks.get(connection.id) ?? { received: 0, swept: 0 },
+    };
+    health.set(connection.id, judgeHealth(facts, now, thresholds));
+  }
+  return health;
+}
+
+/** Every connection's health now (a deleted connection's row is gone, so it is not among them). */
+export async function healthOfConnections(db: Kysely<Database>, now: number, thresholds?: HealthThresholds): Promise<Map<string, ConnectionHealth>> {
+  return healthOf(db, await listConnections(db), now, thresholds);
+}
