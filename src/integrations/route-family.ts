@@ -26,11 +26,14 @@ const SINGLETONS = new Set(['me', 'details', 'access-token-info']);
 /** A last word that already says what a POST does (`…/search`, `…/batch/read`), so no verb is added. */
 const POST_ACTIONS = new Set(['search', 'read', 'create', 'update', 'upsert', 'archive', 'associate', 'default', 'list', 'scroll', 'reply', 'parts', 'token', 'introspect', 'revoke', 'access-token-info', 'tags']);
 
+const API_VERSION = /^\d{4}-\d{2}$/;
+
 export function routeFamily(method: UpstreamCall['method'], path: string): string {
   const words: string[] = [];
   let endsOnItem = false;
   for (const segment of path.split('/')) {
-    if (segment === '') continue;
+    // HubSpot's date version (/crm/owners/2026-09) is neither a word nor an item: `GET …/owners/2026-09` lists.
+    if (segment === '' || API_VERSION.test(segment)) continue;
     const known = PATH_WORDS.has(segment);
     if (known) words.push(segment);
     endsOnItem = !known;
