@@ -57,10 +57,16 @@ function stateCondition(eb: Eb, state: WorkState, lateBefore: number) {
 
 const lateBeforeOf = (scope: WorkScope) => scope.now - (scope.lateAfterMs ?? LATE_AFTER_MS);
 
+/**
+ * The statuses a problem job can have, written literally (not bound) so that SQLite sees the
+ * partial index jobs_problems_by_connection (migrations/0028) covers the query.
+ */
+const PROBLEM_STATUSES = sql<boolean>`status IN ('failed', 'parked', 'queued')`;
+
 function matching(eb: Eb, filter: WorkFilter, states: readonly WorkState[] = WORK_STATES) {
   const lateBefore = lateBeforeOf(filter);
   const chosen = filter.state === undefined ? states : states.filter((state) => state === filter.state);
-  const conditions = [eb('connection_id', '=', filter.connectionId), eb.or(chosen.map((state) => stateCondition(eb, state, lateBefore)))];
+  const conditions = [eb('connection_id', '=', filter.connectionId), PROBLEM_STATUSES, eb.or(chosen.map((state) => stateCondition(eb, state, lateBefore)))];
   if (filter.task !== undefined) conditions.push(eb('task', '=', filter.task));
   return eb.and(conditions);
 }
@@ -81,11 +87,17 @@ function factsOf(row: Pick<JobRow, (typeof COLUMNS)[number]>): JobFacts {
   return facts;
 }
 
+type PageFilter = WorkFilter & { before?: number | undefined; limit: number };
+
+/** The query of one page; exported for the query-plan test. */
+export function problemJobsQuery(db: Kysely<Database>, filter: PageFilter) {
+  const query = db.selectFrom('jobs').select(COLUMNS).where((eb) => matching(eb, filter));
+  return (filter.before === undefined ? query : query.where('id', '<', filter.before)).orderBy('id', 'desc').limit(filter.limit);
+}
+
 /** One page of a connection's problem jobs, newest first; `before` is the last id of the previous page. */
-export async function listProblemJobs(db: Kysely<Database>, filter: WorkFilter & { before?: number | undefined; limit: number }): Promise<ProblemJob[]> {
-  let query = db.selectFrom('jobs').select(COLUMNS).where((eb) => matching(eb, filter));
-  if (filter.before !== undefined) query = query.where('id', '<', filter.before);
-  const rows = await query.orderBy('id', 'desc').limit(filter.limit).execute();
+export async function listProblemJobs(db: Kysely<Database>, filter: PageFilter): Promise<ProblemJob[]> {
+  const rows = await problemJobsQuery(db, filter).execute();
   return rows.flatMap((row) => {
     const state = workStateOf(row, filter);
     return state === null ? [] : [{ ...factsOf(row), state }];
@@ -134,7 +146,7 @@ export async function workCounts(db: Kysely<Database>, now: number, lateAfterMs 
     .selectFrom('jobs')
     .select(['connection_id', stateCase(lateBefore).as('state'), (eb) => eb.fn.countAll<number>().as('n')])
     .where('connection_id', 'is not', null)
-    .where('status', 'in', ['failed', 'parked', 'queued'])
+    .where(PROBLEM_STATUSES)
     .groupBy(['connection_id', 'state'])
     .execute();
   const counts = new Map<string, Record<WorkState, number>>();

@@ -10,6 +10,7 @@ import {
   countProblemJobs,
   LATE_AFTER_MS,
   listProblemJobs,
+  problemJobsQuery,
   retryProblemJob,
   retryProblemJobs,
   workCounts,
@@ -210,4 +211,32 @@ t.test('bulk retry of retrying jobs makes them all due now; bulk cancel takes a 
   t.same(dismissed.map((job) => job.id), [ids.failed]);
   t.match(await getJob(kysely, ids.failed), { status: 'cancelled', last_error: 'dismissed by alice; it had failed: gave up after 5 attempts: HubSpot answered 500' });
   t.match(await getJob(kysely, ids.otherConnection), { status: 'failed' }, 'another connection’s failed job is untouched');
+});
+
+t.test('a page of a connection’s problem jobs is an index seek on a table of 100,000 jobs, never a scan', async (t) => {
+  const db = makeTestDb(t);
+  const insert = db.sqlite.prepare(
+    `INSERT INTO jobs (task, payload, connection_id, status, run_at, attempts, max_attempts, last_error, created_at, updated_at, finished_at)
+     VALUES (?, '{}', ?, ?, ?, 0, 10, NULL, 0, 0, ?)`,
+  );
+  // Mostly finished jobs, kept for days: what a scan would have to read through.
+  const statuses = ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded', 'cancelled', 'queued', 'failed', 'parked'] as const;
+  db.sqlite.transaction(() => {
+    for (let i = 0; i < 100_000; i++) {
+      const status = statuses[i % statuses.length] ?? 'succeeded';
+      insert.run(`task-${i % 5}`, `conn-${i % 20}`, status, i * 10, status === 'queued' || status === 'parked' ? null : i);
+    }
+  })();
+  db.sqlite.exec('ANALYZE');
+  const pages = {
+    'every problem state': problemJobsQuery(db.kysely, { connectionId: 'conn-3', now: 500_000, limit: 51 }),
+    'failed, of one task, an older page': problemJobsQuery(db.kysely, { connectionId: 'conn-3', now: 500_000, limit: 51, state: 'failed', task: 'task-3', before: 90_000 }),
+    late: problemJobsQuery(db.kysely, { connectionId: 'conn-3', now: 500_000, limit: 51, state: 'late' }),
+  };
+  for (const [name, query] of Object.entries(pages)) {
+    const compiled = query.compile();
+    const plan = (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...(compiled.parameters as unknown[])) as Array<{ detail: string }>).map((row) => row.detail).join(' | ');
+    t.match(plan, /SEARCH jobs USING INDEX jobs_problems_by_connection/, `${name}: ${plan}`);
+    t.notMatch(plan, /TEMP B-TREE/, `${name}: newest first straight from the index`);
+  }
 });
