@@ -2,6 +2,8 @@
 // them for the UI). They live here because describe-connection.ts builds them: src/connections must
 // not depend on src/http.
 import type { ConnectMethod } from './connect-method.ts';
+import type { ConnectionHealth } from '../health/connection-health.ts';
+import type { WorkState } from '../jobs/job-control.ts';
 import type { Vendor } from '../vendor.ts';
 
 export interface ConnectionSummary {
@@ -12,6 +14,24 @@ export interface ConnectionSummary {
   /** Wired to the built-in simulators ("Try the sandbox"), not to real accounts. */
   sandbox: boolean;
   createdAt: string;
+  /** Whether it needs attention, and why in one line (src/health/judge-health.ts). */
+  health: ConnectionHealth;
+}
+
+/** One row of GET /api/connections: the connection at a glance (issue #16 item 7). */
+export interface ConnectionListEntry extends ConnectionSummary {
+  intercom: { workspaceId: string | null };
+  hubspot: { portalId: number | null };
+  /** When a note was last written to HubSpot for one of its conversations. */
+  lastCaptureAt: string | null;
+  /** Conversations captured (a note written or updated) in the last 24 h. */
+  captured24h: number;
+  /** Captures that failed in the last 24 h. */
+  failed24h: number;
+  /** Its problem work now, as the Work tab counts it (src/jobs/job-control.ts). */
+  work: Record<WorkState, number>;
+  /** Said when another connection pairs the same Intercom workspace or HubSpot portal, naming it. */
+  pairingWarning: string | null;
 }
 
 /** GET /api/connections/:id, and the answer of every change to a connection. */

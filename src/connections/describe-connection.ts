@@ -14,14 +14,21 @@ import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/au
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 import { isSandboxConnection } from './create-sandbox-connection.ts';
+import { DEFAULT_HEALTH_THRESHOLDS, healthOf, type ConnectionHealth } from '../health/connection-health.ts';
+import type { HealthThresholds } from '../health/judge-health.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
-export function summarize(connection: Connection): ConnectionSummary {
+export function summarize(connection: Connection, health: ConnectionHealth): ConnectionSummary {
   return {
     id: connection.id, name: connection.name, status: connection.status, managedByConfig: connection.managedByConfig,
-    sandbox: isSandboxConnection(connection), createdAt: new Date(connection.createdAt).toISOString(),
+    sandbox: isSandboxConnection(connection), createdAt: new Date(connection.createdAt).toISOString(), health,
   };
+}
+
+/** The health thresholds the configuration sets (webhook silence: reconcile.silentWebhookWarningHours). */
+export function healthThresholds(config: Pick<Config, 'reconcile'>): HealthThresholds {
+  return { ...DEFAULT_HEALTH_THRESHOLDS, silentWebhooksMs: config.reconcile.silentWebhookWarningHours * 3_600_000 };
 }
 
 function webhookUrls(baseUrl: string): NonNullable<ConnectionDetail['webhookUrls']> {
@@ -89,8 +96,9 @@ export async function describeConnection(
     // The sweep's own records are not webhooks: they must not hide a silence.
     .where('topic', '!=', SWEPT_TOPIC)
     .executeTakeFirst();
+  const health = (await healthOf(db, [connection], options.now, healthThresholds(options.config))).get(connection.id);
   return {
-    ...summarize(connection),
+    ...summarize(connection, health ?? { state: 'ok', reason: null, incident: null, link: null }),
     intercom: {
       connected: connection.intercomWorkspaceId !== null && has(INTERCOM_TOKEN_KIND), workspaceId: connection.intercomWorkspaceId, region: connection.intercomRegion, method: connection.intercomAuth, refused: connection.intercomRefused,
     },

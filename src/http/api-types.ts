@@ -202,7 +202,7 @@ export interface AuditList {
 
 /** GET /api/connections */
 export interface ConnectionList {
-  connections: ConnectionSummary[];
+  connections: ConnectionListEntry[];
   maxConnections: number | null;
 }
 
@@ -238,9 +238,10 @@ export type { OAuthProvider } from '../oauth/oauth-provider.ts';
 export type { Vendor } from '../vendor.ts';
 import type { OAuthProvider } from '../oauth/oauth-provider.ts';
 // The connection views are the connections module's own (it builds them); the API re-exports them.
-export type { ConnectionDetail, ConnectionSummary, NeededWebhookStatus } from '../connections/connection-views.ts';
+export type { ConnectionDetail, ConnectionListEntry, ConnectionSummary, NeededWebhookStatus } from '../connections/connection-views.ts';
+export type { ConnectionHealth, HealthState } from '../health/connection-health.ts';
 export type { BudgetSideView, BudgetWindowView, ConnectionBudgetView } from '../connections/connection-budget.ts';
-import type { ConnectionSummary } from '../connections/connection-views.ts';
+import type { ConnectionListEntry, ConnectionSummary } from '../connections/connection-views.ts';
 
 /** Every error response: `{ "error": { "code", "message", "details"? } }`. */
 export interface ErrorBody {

@@ -5,8 +5,9 @@ import { connectHubSpotToken, connectIntercomToken, type ConnectResult } from '.
 import { createConnection } from '../../connections/create-connection.ts';
 import { createSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { deleteConnection } from '../../connections/delete-connection.ts';
-import { describeConnection, summarize } from '../../connections/describe-connection.ts';
-import { getConnection, listConnections, setPaused, type Connection } from '../../db/repos/connections.ts';
+import { describeConnection, healthThresholds } from '../../connections/describe-connection.ts';
+import { listConnectionsAtAGlance } from '../../connections/connection-glance.ts';
+import { getConnection, setPaused, type Connection } from '../../db/repos/connections.ts';
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
 import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
@@ -33,7 +34,7 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
   };
 
   app.get('/api/connections', async (): Promise<ConnectionList> => ({
-    connections: (await listConnections(deps.db)).map(summarize),
+    connections: await listConnectionsAtAGlance(deps.db, deps.clock(), healthThresholds(deps.config)),
     maxConnections: deps.config.maxConnections === 0 ? null : deps.config.maxConnections,
   }));
 

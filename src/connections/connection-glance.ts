@@ -1,0 +1,86 @@
+// The connection list at a glance (issue #16 item 7): each connection's health, what it pairs,
+// its last capture, captures and failures in the last day, its problem work and a warning when
+// two connections pair the same account. Every figure comes from one grouped query over all
+// connections (the list polls), never one query per connection.
+import { sql, type Kysely } from 'kysely';
+import { listConnections, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
+import { healthOf } from '../health/connection-health.ts';
+import type { HealthThresholds } from '../health/judge-health.ts';
+import { workCounts } from '../jobs/job-control.ts';
+import type { ACTIVITY_KINDS } from '../activity/activity-log.ts';
+import type { ConnectionListEntry } from './connection-views.ts';
+import { summarize } from './describe-connection.ts';
+
+const DAY_MS = 24 * 3_600_000;
+const CAPTURE_KIND = 'capture' satisfies (typeof ACTIVITY_KINDS)[number];
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Per connection: when a note was last written (conversation_captures.captured_at). */
+async function lastCaptures(db: Kysely<Database>): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('conversation_captures')
+    .select(['connection_id', (eb) => eb.fn.max('captured_at').as('at')])
+    .where('captured_at', 'is not', null)
+    .groupBy('connection_id')
+    .execute();
+  return new Map(rows.map((row) => [row.connection_id, Number(row.at)]));
+}
+
+/** Per connection, captures in the activity log since `since` (index activity_by_time): done and failed. */
+async function captureCounts(db: Kysely<Database>, since: number): Promise<Map<string, { captured: number; failed: number }>> {
+  const rows = await db
+    .selectFrom('activity')
+    .select([
+      'connection_id',
+      sql<number>`sum(CASE WHEN outcome IN ('captured', 'updated') THEN 1 ELSE 0 END)`.as('captured'),
+      sql<number>`sum(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END)`.as('failed'),
+    ])
+    .where('at', '>=', since)
+    .where('kind', '=', CAPTURE_KIND)
+    .where('connection_id', 'is not', null)
+    .groupBy('connection_id')
+    .execute();
+  return new Map(rows.flatMap((row) => (row.connection_id === null ? [] : [[row.connection_id, { captured: Number(row.captured), failed: Number(row.failed) }] as const])));
+}
+
+/**
+ * Two connections pairing the same Intercom workspace or HubSpot portal would each capture the
+ * same conversations into the portal (or the same portal's records twice): said on both, naming the other.
+ */
+export function pairingWarnings(connections: readonly Pick<Connection, 'id' | 'name' | 'intercomWorkspaceId' | 'hubspotPortalId'>[]): Map<string, string> {
+  const warnings = new Map<string, string>();
+  for (const connection of connections) {
+    const others = (same: (other: (typeof connections)[number]) => boolean) =>
+      connections.filter((other) => other.id !== connection.id && same(other)).map((other) => `'${other.name}'`);
+    const parts: string[] = [];
+    const workspace = connection.intercomWorkspaceId;
+    const portal = connection.hubspotPortalId;
+    const sameWorkspace = workspace === null ? [] : others((other) => other.intercomWorkspaceId === workspace);
+    const samePortal = portal === null ? [] : others((other) => other.hubspotPortalId === portal);
+    if (sameWorkspace.length > 0) parts.push(`the same Intercom workspace (${workspace}) as ${sameWorkspace.join(', ')}`);
+    if (samePortal.length > 0) parts.push(`the same HubSpot portal (${portal}) as ${samePortal.join(', ')}`);
+    if (parts.length > 0) warnings.set(connection.id, `Pairs ${parts.join(', and ')}: conversations may be captured twice.`);
+  }
+  return warnings;
+}
+
+export async function listConnectionsAtAGlance(db: Kysely<Database>, now: number, thresholds?: HealthThresholds): Promise<ConnectionListEntry[]> {
+  const connections = await listConnections(db);
+  const health = await healthOf(db, connections, now, thresholds);
+  const work = await workCounts(db, now);
+  const last = await lastCaptures(db);
+  const counts = await captureCounts(db, now - DAY_MS);
+  const warnings = pairingWarnings(connections);
+  return connections.map((connection) => ({
+    ...summarize(connection, health.get(connection.id) ?? { state: 'ok', reason: null, incident: null, link: null }),
+    intercom: { workspaceId: connection.intercomWorkspaceId },
+    hubspot: { portalId: connection.hubspotPortalId },
+    lastCaptureAt: iso(last.get(connection.id) ?? null),
+    captured24h: counts.get(connection.id)?.captured ?? 0,
+    failed24h: counts.get(connection.id)?.failed ?? 0,
+    work: work.get(connection.id) ?? { failed: 0, parked: 0, late: 0, retrying: 0 },
+    pairingWarning: warnings.get(connection.id) ?? null,
+  }));
+}
