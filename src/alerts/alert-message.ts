@@ -3,7 +3,7 @@
 // content) and a link to the daemon's own UI, absolute only when server.publicUrl is set — never
 // built from a request header.
 
-export const ALERT_EVENTS = ['incident.opened', 'incident.resolved', 'captures.failed', 'alerts.suppressed', 'test'] as const;
+const ALERT_EVENTS = ['incident.opened', 'incident.resolved', 'captures.failed', 'alerts.suppressed', 'test'] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 
 export interface AlertMessage {
@@ -20,13 +20,13 @@ export interface AlertMessage {
 }
 
 /** The absolute link for a message, or null when the daemon has no public address. */
-export function absoluteLink(publicUrl: string, path: string | null): string | null {
+function absoluteLink(publicUrl: string, path: string | null): string | null {
   if (!publicUrl || path === null) return null;
   return `${publicUrl.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /** The few words in front of the reason: "Needs attention", "Resolved", … */
-export function headline(message: Pick<AlertMessage, 'event' | 'state'>): string {
+function headline(message: Pick<AlertMessage, 'event' | 'state'>): string {
   switch (message.event) {
     case 'incident.opened':
       return message.state === 'needs_reauth' ? 'Needs re-authorisation' : 'Needs attention';

@@ -9,7 +9,7 @@ import type { Database } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { Vault } from '../vault/vault.ts';
 
-export type AlertChannelType = AlertChannelConfig['type'];
+type AlertChannelType = AlertChannelConfig['type'];
 
 /** What is stored in the clear, per type. */
 export type ChannelSettings =

@@ -14,10 +14,10 @@ import { addDeliveries, getDelivery, getMessage, insertMessage, recordAttempt, t
 import { channelSecret, getChannel } from './channel-store.ts';
 import type { AlertSender } from './send-alert.ts';
 
-export const DELIVER_TASK = 'alert.deliver';
+const DELIVER_TASK = 'alert.deliver';
 
 /** Tries per delivery: with the default backoff (5 s doubling, capped at an hour) about 4 hours in all. */
-export const DELIVERY_ATTEMPTS = 10;
+const DELIVERY_ATTEMPTS = 10;
 
 export interface DeliveryDeps {
   db: Kysely<Database>;

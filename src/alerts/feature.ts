@@ -5,14 +5,14 @@ import { createAlertSender, type AlertSender } from './send-alert.ts';
 import { runAlertTick, type HealthReader } from './alert-tick.ts';
 import { deliveryTasks } from './deliver-task.ts';
 import { seedAlertChannels } from './seed-channels.ts';
-import { connectionHealthReader } from './health-reader.ts';
+import { healthOfConnections } from '../health/connection-health.ts';
 
 /** The sender every alert goes out through: the process's HTTP pools, the upstream timeout, server.publicUrl. */
 export function alertSender(ctx: Pick<FeatureContext, 'upstream' | 'config' | 'clock'>): AlertSender {
   return createAlertSender({ pools: ctx.upstream.pools, timeoutMs: ctx.config.upstream.responseTimeoutSeconds * 1000, publicUrl: ctx.config.server.publicUrl, clock: ctx.clock });
 }
 
-export function alertsFeature(health: HealthReader = connectionHealthReader): Feature {
+export function alertsFeature(health: HealthReader = healthOfConnections): Feature {
   return {
     name: 'alerts',
     tasks: (ctx) => deliveryTasks({ db: ctx.db, vault: ctx.vault, sender: alertSender(ctx), clock: ctx.clock }),

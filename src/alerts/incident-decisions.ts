@@ -13,7 +13,7 @@
 // No webhook: a connection that has received webhooks before and has heard none for
 // alerts.noWebhookFor opens a 'no_webhook' incident; the next webhook resolves it.
 
-export type HealthState = 'ok' | 'needs_attention' | 'needs_reauth' | 'paused';
+type HealthState = 'ok' | 'needs_attention' | 'needs_reauth' | 'paused';
 
 /** The health of one connection as src/health reports it (the shape shared between #16's parts). */
 export interface HealthNow {
@@ -23,7 +23,7 @@ export interface HealthNow {
   link: string | null;
 }
 
-export type IncidentSource = 'health' | 'no_webhook';
+type IncidentSource = 'health' | 'no_webhook';
 
 export interface OpenIncident {
   id: number;
@@ -119,7 +119,7 @@ export function decideWebhookSilence(open: readonly OpenIncident[], connections:
 }
 
 /** "3 h", "2 d", "45 min": how long, as a person says it. */
-export function describeDuration(ms: number): string {
+function describeDuration(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 120) return `${minutes} min`;
   const hours = Math.round(minutes / 60);

@@ -10,7 +10,7 @@ import { emailContent, slackPayload, webhookBody, type AlertMessage } from './al
 import type { AlertChannel } from './channel-store.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature.ts';
 
-export type SendResult = { ok: true } | { ok: false; error: string; permanent: boolean; retryAfterMs?: number };
+type SendResult = { ok: true } | { ok: false; error: string; permanent: boolean; retryAfterMs?: number };
 
 export interface AlertSender {
   send(channel: AlertChannel, secret: string, message: AlertMessage, deliveryId: number): Promise<SendResult>;

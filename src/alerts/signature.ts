@@ -13,7 +13,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'x-interhubz-signature';
 export const TIMESTAMP_HEADER = 'x-interhubz-timestamp';
 export const DELIVERY_HEADER = 'x-interhubz-delivery';
-export const REPLAY_WINDOW_SECONDS = 300;
+const REPLAY_WINDOW_SECONDS = 300;
 
 export function signBody(secret: string, timestampSeconds: number, rawBody: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestampSeconds}.${rawBody}`).digest('hex')}`;

@@ -18,7 +18,7 @@ function isLoopbackHost(hostname: string): boolean {
  * address (a receiver on the same host, the tests), since a webhook body and Slack's URL are
  * credentials a network observer must not see. URLs come from an admin's configuration only.
  */
-export function outboundUrlProblem(value: string): string | null {
+function outboundUrlProblem(value: string): string | null {
   let url: URL;
   try {
     url = new URL(value);
@@ -48,7 +48,7 @@ const channelName = z
   .max(80, { error: 'must be at most 80 characters' });
 
 /** Long enough that it cannot be guessed; receivers compare HMACs made with it. */
-export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+const MIN_WEBHOOK_SECRET_LENGTH = 16;
 
 export const WebhookChannelShape = z.strictObject({
   name: channelName,
@@ -94,7 +94,7 @@ const DURATION = /^(\d+)\s*(m|h|d)$/;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** '90m', '1h', '2d' → ms; 0 or 'off' → 0 (the check is off). */
-export function parseDuration(value: string | number): number | null {
+function parseDuration(value: string | number): number | null {
   if (value === 0 || value === 'off' || value === '0') return 0;
   if (typeof value !== 'string') return null;
   const match = DURATION.exec(value.trim());

@@ -16,6 +16,8 @@ export function SettingsPage() {
       <PageHeading title="Settings" />
       <p class="page-lead">
         <Link href="/settings/audit">Audit trail</Link>: who changed what, and when.
+        {' '}
+        <Link href="/settings/alerts">Alerts</Link>: where Interhubz says a connection needs attention.
       </p>
       {me.error ? <ErrorAlert error={me.error} /> : null}
       {me.data ? <PeopleSection me={me.data} /> : null}
