@@ -555,7 +555,7 @@ export const UpdateAlertChannelBody = z.discriminatedUnion(
 export type UpdateAlertChannelBody = z.input<typeof UpdateAlertChannelBody>;
 
 export type AlertChannelType = CreateAlertChannelBody['type'];
-export type AlertDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'suppressed';
+type AlertDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'suppressed';
 
 export interface AlertDeliveryInfo {
   id: number;

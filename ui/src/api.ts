@@ -44,6 +44,8 @@ import type {
   WorkState,
 } from '../../src/http/api-types.ts';
 
+import type { AlertChannelList, AlertChannelInfo, AlertDeliveryList, AlertTestResult, CreateAlertChannelBody, UpdateAlertChannelBody } from '../../src/http/api-types.ts';
+
 export type ErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
 
 export class ApiError extends Error {
@@ -182,6 +184,12 @@ export const api = {
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     return request<AuditList>('GET', `/api/audit${params.size > 0 ? `?${params}` : ''}`);
   },
+  listAlertChannels: () => request<AlertChannelList>('GET', '/api/alerts/channels'),
+  createAlertChannel: (body: CreateAlertChannelBody) => request<AlertChannelInfo>('POST', '/api/alerts/channels', { body }),
+  updateAlertChannel: (id: string, body: UpdateAlertChannelBody) => request<AlertChannelInfo>('PUT', `/api/alerts/channels/${encodeURIComponent(id)}`, { body }),
+  deleteAlertChannel: (id: string) => request<void>('DELETE', `/api/alerts/channels/${encodeURIComponent(id)}`),
+  testAlertChannel: (id: string) => request<AlertTestResult>('POST', `/api/alerts/channels/${encodeURIComponent(id)}/test`),
+  listAlertDeliveries: () => request<AlertDeliveryList>('GET', '/api/alerts/deliveries'),
   /** Ends every session of the signed-in account, this one included. */
   signOutEverywhere: () => request<SignedOutEverywhere>('DELETE', '/api/sessions'),
   revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${encodeURIComponent(id)}`),

@@ -6,6 +6,7 @@ import { ErrorAlert } from './components/ErrorAlert.tsx';
 import { Layout } from './components/Layout.tsx';
 import { ViewerNotice } from './components/people/ViewerNotice.tsx';
 import { ActivityPage } from './pages/ActivityPage.tsx';
+import { AlertsPage } from './components/alerts/AlertsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { InvitePage } from './pages/InvitePage.tsx';
 import { isConnectionTab } from './components/connection/tabs.ts';
@@ -30,6 +31,7 @@ const pages: Record<string, FunctionComponent> = {
   '/activity': ActivityPage,
   '/settings': SettingsPage,
   '/settings/audit': AuditPage,
+  '/settings/alerts': AlertsPage,
 };
 
 /** Where to go after signing in: the `next` parameter if it is one of our own pages. */
