@@ -2,7 +2,7 @@
 // until it is re-authorised, are late or are retrying — what each is for, why, its attempts and
 // when it runs next — with Retry and Cancel per job and for all of a kind, each confirmed first.
 // ?state= picks the kind (the needs-attention line links here). Viewers see the list, no buttons.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { WorkItem, WorkPage, WorkState } from '../../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../../api.ts';
 import { navigate } from '../../router.ts';
@@ -50,10 +50,14 @@ export function WorkTab({ connectionId }: { connectionId: string }) {
   const work = useApiData<WorkPage>(() => api.listWork(connectionId, { state: state ?? undefined, task: task || undefined, limit: PAGE }), [connectionId, state, task]);
   const page = work.data;
 
+  // Older pages the user asked for would be dropped by a refresh of the first page.
+  const olderLoaded = useRef(false);
+
   // Retries run in the background: the list catches up quietly while the tab is open.
   useEffect(() => {
+    olderLoaded.current = false;
     const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void work.reload({ quiet: true });
+      if (document.visibilityState === 'visible' && !olderLoaded.current) void work.reload({ quiet: true });
     }, 10_000);
     return () => window.clearInterval(timer);
   }, [connectionId, state, task]);
@@ -68,6 +72,7 @@ export function WorkTab({ connectionId }: { connectionId: string }) {
   function loadOlder() {
     const before = page?.next;
     if (before == null) return;
+    olderLoaded.current = true;
     void work.extend(
       () => api.listWork(connectionId, { state: state ?? undefined, task: task || undefined, limit: PAGE, before }),
       (current, older) => (current ? { ...older, jobs: [...current.jobs, ...older.jobs] } : older),
@@ -85,6 +90,7 @@ export function WorkTab({ connectionId }: { connectionId: string }) {
           : await (action.verb === 'retry' ? api.retryAllJobs : api.cancelAllJobs)(connectionId, { state: action.state, ...(action.task ? { task: action.task } : {}) });
       setAction(null);
       setStatus(result.message);
+      olderLoaded.current = false;
       await work.reload({ quiet: true });
     } catch (caught) {
       setActionError(toApiError(caught));
@@ -134,7 +140,15 @@ export function WorkTab({ connectionId }: { connectionId: string }) {
             </select>
           </div>
         ) : null}
-        <button type="button" class="button button-secondary button-small" disabled={work.loading} onClick={() => void work.reload()}>
+        <button
+          type="button"
+          class="button button-secondary button-small"
+          disabled={work.loading}
+          onClick={() => {
+            olderLoaded.current = false;
+            void work.reload();
+          }}
+        >
           Refresh
         </button>
       </div>
