@@ -16,17 +16,17 @@ import type { Kysely } from 'kysely';
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import { connectionOwner, putCredential } from '../db/repos/credentials.ts';
 import { withTransaction } from '../db/transaction.ts';
-import { insertConnection, type Connection } from '../db/repos/connections.ts';
+import { insertConnection, listConnections, type Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
-import { SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
+import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 import { TICKET_HUBSPOT_SUBSCRIPTIONS } from '../tickets/ticket-webhooks.ts';
 import type { Vault } from '../vault/vault.ts';
 import { sandboxWebhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { connectionLimitReached } from './create-connection.ts';
 
-export { isSandboxConnection } from '../sandbox-mount/mounted-sandbox.ts';
+export { isSandboxConnection };
 
 /**
  * The sandbox's Intercom app subscribes to every topic some feature needs (src/webhooks/needed-webhooks.ts,
@@ -48,6 +48,12 @@ export type SandboxConnectionResult =
   | { ok: false; reason: 'limit_reached' | 'sandbox_webhooks_failed'; message: string };
 
 const newSecret = () => randomBytes(32).toString('base64url');
+
+/** The sandbox connection "Try the sandbox" opens again rather than making "Sandbox 2": the first one made. */
+export async function findSandboxConnection(db: Kysely<Database>): Promise<Connection | undefined> {
+  const sandboxes = (await listConnections(db)).filter(isSandboxConnection);
+  return sandboxes.sort((a, b) => a.createdAt - b.createdAt)[0];
+}
 
 export async function createSandboxConnection(
   deps: { db: Kysely<Database>; vault: Vault; sandbox: MountedSandbox; maxConnections: number; now: number },

@@ -6,6 +6,9 @@ import type { MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 
 const SECOND = 1000;
 const TEAMMATE = { name: 'Sam from Support', email: 'sam@interhubz-sandbox.example' };
+// The teammate's HubSpot owner: the same email, so the user mapping pairs them by itself
+// (src/owners/resolve-owners.ts, "then the same email") and the demo's notes show an owner.
+const TEAMMATE_OWNER = { email: TEAMMATE.email, firstName: 'Sam', lastName: 'from Support' };
 
 const FIRST_NAMES = ['Jane', 'Omar', 'Lucía', 'Priya', 'Tom', 'Mei', 'Jonas', 'Amara', 'Noah', 'Elif', 'Mateo', 'Sofia'];
 const LAST_NAMES = ['Doe', 'Haddad', 'Fernández', 'Raman', 'Becker', 'Chen', 'Lindqvist', 'Okafor', 'Walsh', 'Yilmaz', 'Rossi', 'Novak'];
@@ -78,6 +81,18 @@ const SCRIPTS: Array<{ subject: string; lines: Line[] }> = [
 /** Seconds between one message and the next (the last gap ends at the close): a few minutes in all. */
 const GAPS_SECONDS = [50, 70, 45, 80, 40, 55, 35, 30];
 
+/**
+ * The demo's teammate in the simulated Intercom workspace and an owner with the same email in the
+ * simulated HubSpot portal, each made once. Returns the teammate's admin id.
+ */
+export function ensureDemoTeammate(sandbox: MountedSandbox, workspaceId: string, hubId: number): string {
+  const { control } = sandbox.intercom;
+  const teammate = control.records(workspaceId).admins.find((admin) => admin.name === TEAMMATE.name) ?? control.admins.create(workspaceId, TEAMMATE);
+  const owners = sandbox.hubspot.state.portals.get(hubId)?.owners.values() ?? [];
+  if (![...owners].some((owner) => owner.email.toLowerCase() === TEAMMATE.email)) sandbox.hubspot.control.addOwner({ ...TEAMMATE_OWNER, hubId });
+  return String(teammate.id);
+}
+
 export interface SimulatedConversation {
   conversationId: string;
   customer: { name: string; email: string };
@@ -95,7 +110,7 @@ const html = (text: string) => `<p>${escapeHtml(text)}</p>`;
  * length and forward again message by message, ending where it started. All of it runs
  * synchronously, so nothing else reads the simulator while its clock is moved.
  */
-export function simulateConversation(sandbox: MountedSandbox, workspaceId: string): SimulatedConversation {
+export function simulateConversation(sandbox: MountedSandbox, workspaceId: string, hubId: number): SimulatedConversation {
   const { control } = sandbox.intercom;
   const existing = control.records(workspaceId);
   const n = existing.contacts.length;
@@ -106,7 +121,7 @@ export function simulateConversation(sandbox: MountedSandbox, workspaceId: strin
   const companySeed = pick(COMPANIES, n * 3);
   const script = pick(SCRIPTS, n);
 
-  const teammate = existing.admins.find((admin) => admin.name === TEAMMATE.name) ?? control.admins.create(workspaceId, TEAMMATE);
+  const teammateId = ensureDemoTeammate(sandbox, workspaceId, hubId);
   const company = existing.companies.find((c) => c.name === companySeed.name) ?? control.companies.create(workspaceId, companySeed);
   const domain = new URL(companySeed.website).hostname.replace(/^www\./, '');
   const local = `${first}.${last}`.normalize('NFD').replace(/[^A-Za-z.]/g, '').toLowerCase();
@@ -120,13 +135,15 @@ export function simulateConversation(sandbox: MountedSandbox, workspaceId: strin
   control.clock.advance(-span);
   const [opening, ...rest] = script.lines;
   const conversationId = String(control.actAsCustomer.startConversation({ contactId, subject: script.subject, body: html(opening?.text ?? '') }).id);
+  // The teammate takes the conversation, as in an inbox: the assignee is whose owner the note gets.
+  control.actAsAdmin.assign({ conversationId, adminId: teammateId, assigneeId: teammateId });
   rest.forEach((line, index) => {
     control.clock.advance(gaps[index] ?? 0);
     if (line.from === 'customer') control.actAsCustomer.reply({ conversationId, contactId, body: html(line.text) });
-    else control.actAsAdmin.reply({ conversationId, adminId: String(teammate.id), body: html(line.text) });
+    else control.actAsAdmin.reply({ conversationId, adminId: teammateId, body: html(line.text) });
   });
   control.clock.advance(gaps[rest.length] ?? 0);
-  control.actAsAdmin.close({ conversationId, adminId: String(teammate.id) });
+  control.actAsAdmin.close({ conversationId, adminId: teammateId });
   // Intercom's times are whole seconds; the grace window counts from the close's second.
   const closedAt = Math.floor(control.clock.now() / SECOND) * SECOND;
   return { conversationId, customer: { name, email }, company: { name: companySeed.name }, closedAt };
@@ -135,7 +152,7 @@ export function simulateConversation(sandbox: MountedSandbox, workspaceId: strin
 export interface SandboxPortalView {
   contacts: Array<{ id: string; name: string; email: string | null }>;
   companies: Array<{ id: string; name: string; domain: string | null }>;
-  notes: Array<{ id: string; timestamp: string | null; contactIds: string[]; companyIds: string[]; bodyHtml: string }>;
+  notes: Array<{ id: string; timestamp: string | null; contactIds: string[]; companyIds: string[]; owner: string | null; bodyHtml: string }>;
   totals: { contacts: number; companies: number; notes: number };
 }
 
@@ -155,6 +172,11 @@ export function sandboxPortal(sandbox: MountedSandbox, hubId: number): SandboxPo
   const noteTime = (note: (typeof notes)[number]) => note.properties['hs_timestamp'] ?? note.createdAt;
   notes.sort((a, b) => noteTime(b).localeCompare(noteTime(a)) || newestFirst(a, b));
   const prop = (record: { properties: Record<string, string> }, key: string) => record.properties[key] || null;
+  const owners = sandbox.hubspot.state.portals.get(hubId)?.owners;
+  const ownerName = (id: string | null) => {
+    const owner = id === null ? undefined : owners?.get(id);
+    return owner ? [owner.firstName, owner.lastName].filter(Boolean).join(' ') || owner.email : id;
+  };
   return {
     contacts: contacts.slice(0, SHOWN_PER_KIND).map((c) => ({
       id: c.id,
@@ -167,6 +189,7 @@ export function sandboxPortal(sandbox: MountedSandbox, hubId: number): SandboxPo
       timestamp: prop(note, 'hs_timestamp'),
       contactIds: (note.associations['contacts'] ?? []).map((a) => a.id),
       companyIds: (note.associations['companies'] ?? []).map((a) => a.id),
+      owner: ownerName(prop(note, 'hubspot_owner_id')),
       bodyHtml: note.properties['hs_note_body'] ?? '',
     })),
     totals: { contacts: contacts.length, companies: companies.length, notes: notes.length },

@@ -211,6 +211,12 @@ export const CreateConnectionBody = z.strictObject({
 });
 export type CreateConnectionBody = z.infer<typeof CreateConnectionBody>;
 
+/** POST /api/connections/sandbox: opens the sandbox connection there is (200), or makes one (201); `another` makes one all the same. */
+export const SandboxConnectionBody = z.strictObject({
+  another: z.boolean({ error: 'must be true or false' }).default(false),
+});
+export type SandboxConnectionBody = z.input<typeof SandboxConnectionBody>;
+
 export const IntercomTokenBody = z.strictObject({
   accessToken: z.string().trim().min(1, 'accessToken is required'),
   region: z.enum(['us', 'eu', 'au']).default('us'),
@@ -479,8 +485,8 @@ export interface SimulatedConversationView {
 export interface SandboxHubSpotView {
   contacts: Array<{ id: string; name: string; email: string | null }>;
   companies: Array<{ id: string; name: string; domain: string | null }>;
-  /** `bodyHtml` is the note as HubSpot stores it: show it only in a sandboxed frame. */
-  notes: Array<{ id: string; timestamp: string | null; contactIds: string[]; companyIds: string[]; bodyHtml: string }>;
+  /** `bodyHtml` is the note as HubSpot stores it: show it only in a sandboxed frame. `owner`: its HubSpot owner's name, if it has one. */
+  notes: Array<{ id: string; timestamp: string | null; contactIds: string[]; companyIds: string[]; owner: string | null; bodyHtml: string }>;
   totals: { contacts: number; companies: number; notes: number };
   /** As in SimulatedConversationView: what a close leads to, for the panel's explanation. */
   capturesAfterSeconds: number | null;

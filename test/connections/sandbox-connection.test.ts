@@ -9,18 +9,20 @@ import { signBody } from '../../src/sandbox/intercom/index.ts';
 import { createIdSource } from '../../src/sandbox/shared/ids.ts';
 import { sandboxWebhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { signIn, startTestServer } from '../helpers/server.ts';
+import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test('creates a connected sandbox connection; a customer message in the simulator reaches the intake', async (t) => {
   const server = await startTestServer(t);
   const { cookie, csrfToken } = await signIn(server);
-  const post = (path: string) => fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
+  const post = (path: string, body?: unknown) =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
   const response = await post('/api/connections/sandbox');
   t.equal(response.status, 201);
   const detail = (await response.json()) as { id: string; name: string; status: string; sandbox: boolean; intercom: { connected: boolean }; hubspot: { connected: boolean } };
   t.match(detail, { name: 'Sandbox', status: 'active', sandbox: true, intercom: { connected: true }, hubspot: { connected: true } });
-  t.match(await (await post('/api/connections/sandbox')).json(), { name: 'Sandbox 2' }, 'a second one gets its own name');
+  // A second one only when asked for by name ("Try the sandbox" again opens this one: below).
+  t.match(await (await post('/api/connections/sandbox', { another: true })).json(), { name: 'Sandbox 2' }, 'a second one gets its own name');
 
   const sim = server.daemon.app.sandbox?.intercom;
   const workspaceId = sim?.defaults?.workspaceId ?? '';
@@ -32,6 +34,29 @@ t.test('creates a connected sandbox connection; a customer message in the simula
   for (let i = 0; i < 100 && (await delivered()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   const rows = await delivered();
   t.ok(rows.some((row) => row.connection_id === detail.id), 'the simulator delivered a signed webhook, accepted for the sandbox connection');
+});
+
+t.test('"Try the sandbox" again opens the sandbox there is (200, nothing made, nothing audited) unless another is asked for', async (t) => {
+  const server = await startTestServer(t, { startScheduler: false });
+  const api = sessionApi(server, await signIn(server));
+  const first = await api('POST', '/api/connections/sandbox');
+  t.equal(first.status, 201);
+  await api('POST', '/api/connections', { name: 'Support EU' });
+  const again = await api('POST', '/api/connections/sandbox');
+  t.equal(again.status, 200, 'not a second 201');
+  t.match(again.body, { id: first.body?.id, name: 'Sandbox', sandbox: true });
+  const sandboxes = (await api('GET', '/api/connections')).body?.connections.filter((c: { sandbox: boolean }) => c.sandbox);
+  t.equal(sandboxes.length, 1, 'no "Sandbox 2"');
+  const audit = server.daemon.db.sqlite.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'connection.create'").get() as { n: number };
+  t.equal(audit.n, 2, 'only the two creations are audited');
+
+  const another = await api('POST', '/api/connections/sandbox', { another: true });
+  t.equal(another.status, 201);
+  t.match(another.body, { name: 'Sandbox 2', sandbox: true });
+  t.equal((await api('POST', '/api/connections/sandbox')).body?.id, first.body?.id, 'the first made is the one opened');
+  const bad = await api('POST', '/api/connections/sandbox', { another: 'yes' });
+  t.equal(bad.status, 400);
+  t.match(bad.body, { error: { message: /another/ } });
 });
 
 t.test('refused when the sandbox is off', async (t) => {
@@ -103,7 +128,8 @@ t.test('a failed webhook subscription is a clear 4xx and leaves nothing behind',
 t.test('webhook secrets are random per sandbox connection and accepted only while the sandbox is on', async (t) => {
   const first = await startTestServer(t, { startScheduler: false });
   const { cookie, csrfToken } = await signIn(first);
-  const make = async () => (await (await fetch(`${first.url}/api/connections/sandbox`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } })).json()) as { id: string };
+  const make = async () =>
+    (await (await fetch(`${first.url}/api/connections/sandbox`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' }, body: JSON.stringify({ another: true }) })).json()) as { id: string };
   const one = await make();
   const two = await make();
   const secretOf = async (id: string, provider: 'intercom' | 'hubspot') =>

@@ -1,8 +1,10 @@
 // The sandbox's demonstration: a simulated conversation closed at about now that the default noise
-// guards let through, and the simulated HubSpot portal's contents, for sandbox connections only.
+// guards let through, and the simulated HubSpot portal's contents, for sandbox connections only; its
+// teammate is paired with a HubSpot owner by email, so its notes have an owner.
 import t from 'tap';
 import { sessionApi, signIn, startTestServer, type Teardownable } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
+import { until } from '../helpers/until.ts';
 
 // A sandbox connection's upstream URLs are the daemon's listening address
 // (src/connections/create-sandbox-connection.ts): the cases that make one keep a real socket.
@@ -85,4 +87,32 @@ t.test('only sandbox connections have one', async (t) => {
     t.match(answer.body, { error: { code: 'not_sandbox' } });
   }
   t.equal((await api('GET', '/api/connections/nope/sandbox/hubspot')).status, 404);
+});
+
+t.test('the demo teammate has a HubSpot owner with the same email: the mapping pairs them and the note shows its owner', async (t) => {
+  const server = await startTestServer(t);
+  const api = sessionApi(server, await signIn(server));
+  const id = String((await api('POST', '/api/connections/sandbox')).body?.id);
+  const simulated = await api('POST', `/api/connections/${id}/sandbox/conversations`);
+  t.equal(simulated.status, 201);
+  const sandbox = server.daemon.app.sandbox;
+  const conversation = sandbox?.intercom.control.records().conversations.find((c) => c.id === simulated.body?.conversationId) as Record<string, any> | undefined;
+  const sam = sandbox?.intercom.control.records().admins.find((a) => a.name === 'Sam from Support');
+  t.equal(String(conversation?.admin_assignee_id), String(sam?.id), 'the teammate took the conversation');
+
+  // The simulation asked for a user-mapping refresh rather than waiting for the hourly chore.
+  const mapping = await until('the user mapping pairs the teammate', async () => {
+    const users = await api('GET', `/api/connections/${id}/users`);
+    return (users.body?.mappings as Array<Record<string, unknown>> | undefined)?.find((m) => m.adminName === 'Sam from Support' && m.ownerId);
+  });
+  t.match(mapping, { adminEmail: 'sam@interhubz-sandbox.example', ownerName: 'Sam from Support', ownerEmail: 'sam@interhubz-sandbox.example', source: 'email' });
+
+  const pushed = await api('POST', `/api/connections/${id}/conversations/${simulated.body?.conversationId}/push`, {});
+  t.match(pushed.body, { outcome: 'captured', ownerId: mapping.ownerId });
+  const portal = await api('GET', `/api/connections/${id}/sandbox/hubspot`);
+  t.match(portal.body?.notes, [{ id: pushed.body?.noteId, owner: 'Sam from Support' }], 'the portal view names the note’s owner');
+
+  await api('POST', `/api/connections/${id}/sandbox/conversations`);
+  const owners = [...(sandbox?.hubspot.state.portals.get(sandbox.hubspot.control.defaultHubId())?.owners.values() ?? [])];
+  t.equal(owners.filter((o) => o.email === 'sam@interhubz-sandbox.example').length, 1, 'the owner is made once');
 });

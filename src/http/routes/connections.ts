@@ -3,13 +3,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { connectHubSpotToken, connectIntercomToken, type ConnectResult } from '../../connections/connect-with-token.ts';
 import { createConnection } from '../../connections/create-connection.ts';
-import { createSandboxConnection } from '../../connections/create-sandbox-connection.ts';
+import { createSandboxConnection, findSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { deleteConnection } from '../../connections/delete-connection.ts';
 import { describeConnection, healthThresholds } from '../../connections/describe-connection.ts';
 import { listConnectionsAtAGlance } from '../../connections/connection-glance.ts';
 import { getConnection, setPaused, type Connection } from '../../db/repos/connections.ts';
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
-import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
+import { CreateConnectionBody, HubSpotTokenBody, IntercomTokenBody, SandboxConnectionBody, type ConnectionDetail, type ConnectionList } from '../api-types.ts';
 import type { AppDeps } from '../app.ts';
 import { requestActor } from '../authenticate.ts';
 import { recordConnectionChange } from '../../audit/record-audit.ts';
@@ -53,6 +53,10 @@ export function connectionRoutes(app: FastifyInstance, deps: AppDeps, oauth: OAu
   app.post('/api/connections/sandbox', async (request, reply): Promise<ConnectionDetail> => {
     const sandbox = request.server.sandbox;
     if (!sandbox) throw new HttpError(409, 'sandbox_off', 'The built-in sandbox is off (sandbox.enabled in the configuration file).');
+    // "Try the sandbox" twice opens the one there is; a second one only when asked for by name.
+    const { another } = parseBody(SandboxConnectionBody, request.body ?? {});
+    const existing = another ? undefined : await findSandboxConnection(deps.db);
+    if (existing) return detail(request, existing.id);
     // The daemon's own addresses, never the request's Host (src/own-url.ts).
     const created = await createSandboxConnection(
       { db: deps.db, vault: deps.vault, sandbox, maxConnections: deps.config.maxConnections, now: deps.clock() },

@@ -2,12 +2,14 @@
 // simulated Intercom, and show what the simulated HubSpot portal holds. Thin: src/connections/sandbox-demo.ts acts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isSandboxConnection } from '../../connections/create-sandbox-connection.ts';
-import { sandboxPortal, simulateConversation } from '../../connections/sandbox-demo.ts';
+import { ensureDemoTeammate, sandboxPortal, simulateConversation } from '../../connections/sandbox-demo.ts';
 import { getConnection, type Connection } from '../../db/repos/connections.ts';
 import type { AppDeps } from '../app.ts';
 import type { SandboxHubSpotView, SimulatedConversationView } from '../api-types.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { MountedSandbox } from '../../sandbox-mount/mounted-sandbox.ts';
+import { ownerForAdmin } from '../../owners/owner-store.ts';
+import { enqueueOwnerRefresh } from '../../owners/refresh-task.ts';
 
 type ById = { Params: { id: string } };
 
@@ -29,10 +31,17 @@ function captureDelaySeconds(row: Connection): number | null {
   return null;
 }
 
-export function sandboxDemoRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'db'>): void {
+export function sandboxDemoRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'db' | 'jobs'>): void {
   app.post<ById>('/api/connections/:id/sandbox/conversations', async (request, reply): Promise<SimulatedConversationView> => {
     const { row, sandbox } = await sandboxConnection(deps, request);
-    const simulated = simulateConversation(sandbox, row.intercomWorkspaceId ?? sandbox.intercom.defaults?.workspaceId ?? '');
+    const workspaceId = row.intercomWorkspaceId ?? sandbox.intercom.defaults?.workspaceId ?? '';
+    const hubId = row.hubspotPortalId ?? sandbox.hubspot.control.defaultHubId();
+    // The demo's teammate has a HubSpot owner with the same email; until the user mapping has paired
+    // them, it is refreshed now rather than at the hourly chore, well before the capture's grace window ends.
+    const teammateId = ensureDemoTeammate(sandbox, workspaceId, hubId);
+    const mapped = await ownerForAdmin(deps.db, row.id, teammateId);
+    if (mapped.source !== 'email' && mapped.source !== 'override') await enqueueOwnerRefresh(deps.jobs, row.id);
+    const simulated = simulateConversation(sandbox, workspaceId, hubId);
     reply.code(201);
     return { ...simulated, closedAt: new Date(simulated.closedAt).toISOString(), capturesAfterSeconds: captureDelaySeconds(row) };
   });

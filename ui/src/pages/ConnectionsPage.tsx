@@ -30,6 +30,9 @@ export function ConnectionsPage() {
     }, { leaves: true });
   }
 
+  // "Try the sandbox" opens the sandbox there is rather than making "Sandbox 2".
+  const existingSandbox = list?.connections.find((connection) => connection.sandbox) ?? null;
+
   const atLimit = list !== null && list.maxConnections !== null && list.maxConnections > 0 && list.connections.length >= list.maxConnections;
 
   const actions = (
@@ -46,9 +49,15 @@ export function ConnectionsPage() {
       >
         New connection
       </button>
-      <button type="button" class="button button-secondary" onClick={() => void trySandbox()} disabled={sandboxBusy}>
-        {sandboxBusy ? 'Creating the sandbox…' : 'Try the sandbox'}
-      </button>
+      {existingSandbox ? (
+        <Link href={connectionPath(existingSandbox.id)} class="button button-secondary">
+          Open the sandbox
+        </Link>
+      ) : (
+        <button type="button" class="button button-secondary" onClick={() => void trySandbox()} disabled={sandboxBusy}>
+          {sandboxBusy ? 'Creating the sandbox…' : 'Try the sandbox'}
+        </button>
+      )}
     </div>
   );
 

@@ -99,6 +99,7 @@ export function SandboxPanel({ connectionId }: { connectionId: string }) {
                       ...note.contactIds.map((id) => `contact ${contactNames.get(id) ?? id}`),
                       ...note.companyIds.map((id) => `company ${companyNames.get(id) ?? id}`),
                     ].join(' · ') || 'no record'}
+                    {note.owner ? ` · owner ${note.owner}` : ''}
                   </p>
                   <iframe class="sandbox-note-frame" title={`Note ${note.id}`} sandbox="" srcdoc={noteDocument(note.bodyHtml)} />
                 </li>
