@@ -127,3 +127,16 @@ t.test('a config error names the YAML key', async (t) => {
   const issues = result.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
   t.match(issues, [/^alerts\.channels\.0\.url: must be an https URL/, /^alerts\.noWebhookFor: must be a duration such as '30m'/]);
 });
+
+t.test("config.example.yaml's commented channels load when uncommented", async (t) => {
+  const { readFileSync: read } = await import('node:fs');
+  const { parseConfig } = await import('../../src/config/load.ts');
+  const example = read(new URL('../../config.example.yaml', import.meta.url), 'utf8');
+  const lines = example.split('\n');
+  const start = lines.indexOf('  channels: []');
+  const end = lines.findIndex((line, index) => index > start && !line.startsWith('  #'));
+  const uncommented = [...lines.slice(0, start), '  channels:', ...lines.slice(start + 1, end).map((line) => line.replace(/^ {2}# {2}/, '  ')), ...lines.slice(end)].join('\n');
+  const config = parseConfig(uncommented, { ALERT_WEBHOOK_SECRET: 'x'.repeat(32), SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/C', SMTP_PASSWORD: 'p' });
+  t.same(config.alerts.channels.map((channel) => [channel.name, channel.type]), [['Ops webhook', 'webhook'], ['Ops Slack', 'slack'], ['Ops email', 'email']]);
+  t.equal(config.alerts.noWebhookFor, 24 * 3_600_000);
+});
