@@ -32,9 +32,9 @@ export { isSandboxConnection };
  * The sandbox's Intercom app subscribes to every topic some feature needs (src/webhooks/needed-webhooks.ts,
  * the list the connection page checks against), so any settings chosen later find their webhooks.
  */
-const INTERCOM_TOPICS = [...new Set(Object.values(webhooksByFeature()).flat().filter((webhook) => webhook.provider === 'intercom').map((webhook) => webhook.topic))];
+export const INTERCOM_TOPICS = [...new Set(Object.values(webhooksByFeature()).flat().filter((webhook) => webhook.provider === 'intercom').map((webhook) => webhook.topic))];
 /** What ticket sync reacts to, from its own list (src/tickets/ticket-webhooks.ts), in the legacy form. */
-const HUBSPOT_SUBSCRIPTIONS = TICKET_HUBSPOT_SUBSCRIPTIONS.map((subscription) => ({ eventType: subscription.topic, ...('propertyName' in subscription ? { propertyName: subscription.propertyName } : {}) }));
+export const HUBSPOT_SUBSCRIPTIONS = TICKET_HUBSPOT_SUBSCRIPTIONS.map((subscription) => ({ eventType: subscription.topic, ...('propertyName' in subscription ? { propertyName: subscription.propertyName } : {}) }));
 
 export interface SandboxAddresses {
   /** Where this daemon's own calls reach the simulators: its listening address. */

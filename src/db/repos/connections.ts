@@ -115,6 +115,23 @@ export async function setReauthorised(db: Kysely<Database>, connectionId: string
   await db.updateTable('connections').set({ status: 'active', intercom_refused: 0, hubspot_refused: 0, updated_at: now }).where('id', '=', connectionId).execute();
 }
 
+/** Where a sandbox connection reaches the simulators this start, and what they call its accounts (src/connections/rewire-sandbox.ts). */
+export async function setSandboxEndpoints(
+  db: Kysely<Database>,
+  connectionId: string,
+  endpoints: Pick<Connection, 'intercomWorkspaceId' | 'hubspotPortalId' | 'intercomBaseUrl' | 'hubspotBaseUrl'>,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('connections')
+    .set({
+      intercom_workspace_id: endpoints.intercomWorkspaceId, hubspot_portal_id: endpoints.hubspotPortalId,
+      intercom_base_url: endpoints.intercomBaseUrl, hubspot_base_url: endpoints.hubspotBaseUrl, updated_at: now,
+    })
+    .where('id', '=', connectionId)
+    .execute();
+}
+
 export async function getConnection(db: Kysely<Database>, id: string): Promise<Connection | undefined> {
   const row = await db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
   return row && toConnection(row);
