@@ -78,6 +78,22 @@ if (missing) {
     t.match(await row.innerText(), new RegExp(`Capture conversation ${conversationId}`));
     t.equal(await page.getByRole('button', { name: /^(Retry (job|all)|Dismiss|Cancel (job|all)|Run )/ }).count(), 0, 'no button that changes anything');
     await page.screenshot({ path: `${OUT_DIR}work-tab-viewer.png`, fullPage: true });
+
+    // The chips and the address agree: a chip changes ?state=, and a change of address (a link from
+    // the connection's health line while this tab is open) picks the chip.
+    const chip = (name: RegExp) => page.getByRole('group', { name: 'Show' }).getByRole('button', { name });
+    await chip(/^All/).click();
+    await page.waitForURL((url) => url.search === '');
+    t.equal(await chip(/^All/).getAttribute('aria-pressed'), 'true', 'All is picked and the address has no state');
+    await page.evaluate(() => {
+      window.history.pushState(null, '', `${window.location.pathname}?state=failed`);
+      window.dispatchEvent(new PopStateEvent('popstate'));
+    });
+    await page.waitForFunction(() => document.querySelector('.work-chip[aria-pressed="true"]')?.textContent?.startsWith('Failed'));
+    t.pass('an address with ?state=failed picks Failed while the tab is open');
+    await chip(/^Parked/).click();
+    await page.getByText('Nothing of this kind').waitFor();
+    t.equal(new URL(page.url()).search, '?state=parked');
     t.same(errors, []);
   });
 }

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { WorkItem, WorkPage, WorkState } from '../../../../src/http/api-types.ts';
 import { api, type ApiError, toApiError } from '../../api.ts';
-import { navigate } from '../../router.ts';
+import { navigate, useSearch } from '../../router.ts';
 import { useApiData } from '../../use-api-data.ts';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
 import { ErrorAlert } from '../ErrorAlert.tsx';
@@ -39,7 +39,8 @@ type Action =
 const verbOf = (verb: 'retry' | 'cancel', state: WorkState) => (verb === 'retry' ? (state === 'failed' ? 'Retry' : 'Run now') : state === 'failed' ? 'Dismiss' : 'Cancel');
 
 export function WorkTab({ connectionId }: { connectionId: string }) {
-  const [state, setState] = useState<WorkState | null>(() => stateFromLocation(window.location.search));
+  // The address holds the kind shown, so a link to ?state=parked picks it even when this tab is open.
+  const state = stateFromLocation(useSearch());
   const [task, setTask] = useState('');
   const [status, setStatus] = useState('');
   const [action, setAction] = useState<Action | null>(null);
@@ -63,7 +64,6 @@ export function WorkTab({ connectionId }: { connectionId: string }) {
   }, [connectionId, state, task]);
 
   function choose(next: WorkState | null) {
-    setState(next);
     setStatus('');
     const search = next ? `?state=${next}` : '';
     navigate(`${window.location.pathname}${search}`, { replace: true });
