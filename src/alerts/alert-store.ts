@@ -176,3 +176,17 @@ export async function lastDeliveryByChannel(db: Kysely<Database>, channelIds: re
   }
   return result;
 }
+
+/**
+ * Forgets messages (and, by cascade, their deliveries) older than `before` whose sending is over,
+ * and incidents closed before it. Open incidents stay, however old: they still dedupe.
+ */
+export async function purgeAlertHistory(db: Kysely<Database>, before: number): Promise<number> {
+  const messages = await db
+    .deleteFrom('alert_messages')
+    .where('at', '<', before)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('alert_deliveries').select('alert_deliveries.id').whereRef('alert_deliveries.message_id', '=', 'alert_messages.id').where('alert_deliveries.status', '=', 'pending'))))
+    .executeTakeFirst();
+  const incidents = await db.deleteFrom('alert_incidents').where('closed_at', '<', before).executeTakeFirst();
+  return Number(messages.numDeletedRows) + Number(incidents.numDeletedRows);
+}

@@ -4,6 +4,7 @@ import type { Feature, FeatureContext } from '../feature.ts';
 import { createAlertSender, type AlertSender } from './send-alert.ts';
 import { runAlertTick, type HealthReader } from './alert-tick.ts';
 import { deliveryTasks } from './deliver-task.ts';
+import { purgeAlertHistory } from './alert-store.ts';
 import { seedAlertChannels } from './seed-channels.ts';
 import { healthOfConnections } from '../health/connection-health.ts';
 
@@ -16,7 +17,18 @@ export function alertsFeature(health: HealthReader = healthOfConnections): Featu
   return {
     name: 'alerts',
     tasks: (ctx) => deliveryTasks({ db: ctx.db, vault: ctx.vault, sender: alertSender(ctx), clock: ctx.clock }),
-    chores: ({ db, jobs, config, clock }) => [{ name: 'alerts', schedule: '* * * * *', run: () => runAlertTick({ db, jobs, health, alerts: config.alerts }, clock()) }],
+    chores: ({ db, jobs, config, clock, log }) => [
+      { name: 'alerts', schedule: '* * * * *', run: () => runAlertTick({ db, jobs, health, alerts: config.alerts }, clock()) },
+      {
+        // Alert history is kept as long as failed jobs are (jobs.keepFailedDays).
+        name: 'purge-alert-history',
+        schedule: '53 3 * * *',
+        async run() {
+          const purged = await purgeAlertHistory(db, clock() - config.jobs.keepFailedDays * 86_400_000);
+          if (purged > 0) log.info({ purged }, 'old alert messages and incidents purged');
+        },
+      },
+    ],
     async atStart({ db, vault, config, clock, log }) {
       const seeded = await seedAlertChannels(db, vault, config.alerts.channels, clock());
       if (seeded.created.length + seeded.updated.length + seeded.removed.length > 0) log.info(seeded, 'alert channels from the configuration file applied');

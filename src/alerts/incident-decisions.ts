@@ -72,7 +72,8 @@ export function decideHealthIncidents(open: readonly OpenIncident[], health: Rea
       state: now.state,
       kind: now.incident ?? now.state,
       reason: now.reason ?? STATE_WORDS[now.state as 'needs_attention' | 'needs_reauth'],
-      link: now.link,
+      // Every alert links somewhere: the work concerned, else the connection's page.
+      link: now.link ?? `/connections/${connectionId}`,
     };
     if (!current) actions.push({ type: 'open', incident });
     else if (current.state !== incident.state || current.kind !== incident.kind) actions.push({ type: 'replace', closeId: current.id, incident });

@@ -7,7 +7,9 @@ import t, { type Test } from 'tap';
 import { runAlertTick } from '../../src/alerts/alert-tick.ts';
 import type { HealthNow } from '../../src/alerts/incident-decisions.ts';
 import { verifySignature } from '../../src/alerts/signature.ts';
-import { insertConnection } from '../../src/db/repos/connections.ts';
+import { purgeAlertHistory } from '../../src/alerts/alert-store.ts';
+import { healthOfConnections } from '../../src/health/connection-health.ts';
+import { insertConnection, setNeedsReauth, setReauthorised } from '../../src/db/repos/connections.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import { decodeQuotedPrintable, startHttpSink, startSmtpSink, type HttpSink } from './sinks.ts';
@@ -212,4 +214,30 @@ t.test('no webhook for alerts.noWebhookFor on a connection that heard them befor
   await look();
   t.equal(web.received.length, 2);
   t.match(JSON.parse(web.received[1]!.body), { event: 'incident.resolved' });
+});
+
+t.test('with the real health reader: a refused credential → one "Needs re-authorisation", re-authorised → one "resolved"; old history is purged', async (t) => {
+  const { app, web, smtp, advance, clock } = await setUp(t);
+  const ctx = app.daemon.context;
+  const look = async () => {
+    await runAlertTick({ db: ctx.db, jobs: ctx.jobs, health: healthOfConnections, alerts: ctx.config.alerts }, clock());
+    await ctx.scheduler.drain();
+  };
+  await look();
+  t.equal(web.received.length, 0, 'a healthy connection says nothing');
+  await setNeedsReauth(ctx.db, 'c1', 'hubspot', clock());
+  await look();
+  t.equal(web.received.length, 1);
+  t.match(JSON.parse(web.received[0]!.body), { event: 'incident.opened', state: 'needs_reauth', reason: /^Waiting for re-authorisation of HubSpot/, link: `${PUBLIC_URL}/connections/c1` });
+  t.match(smtp.received[0]?.subject, /^\[Interhubz\] Acme support: Needs re-authorisation — Waiting for re-authorisation of HubSpot/);
+  await look();
+  t.equal(web.received.length, 1, 'no second message');
+  await setReauthorised(ctx.db, 'c1', clock());
+  await look();
+  t.equal(web.received.length, 2);
+  t.match(JSON.parse(web.received[1]!.body), { event: 'incident.resolved', state: 'ok' });
+
+  advance(31 * 86_400_000);
+  t.equal(await purgeAlertHistory(ctx.db, clock() - 30 * 86_400_000), 3, 'two messages and the closed incident');
+  t.same(await ctx.db.selectFrom('alert_deliveries').select('id').execute(), [], 'their deliveries went with them');
 });

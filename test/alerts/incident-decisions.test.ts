@@ -81,3 +81,7 @@ t.test('rate limit: sends under the limit, suppresses at it; the summary waits f
   t.equal(summaryDue(3, 12, 20), true);
   t.equal(summaryDue(0, 0, 20), false, 'nothing held back');
 });
+
+t.test('an incident without a link of its own links to the connection page', async (t) => {
+  t.match(decideHealthIncidents([], new Map([['c1', { ...parked, link: null }]])), [{ type: 'open', incident: { link: '/connections/c1' } }]);
+});
