@@ -13,7 +13,7 @@ import { getConnection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import { unfinishedJobWithKey } from '../jobs/unfinished-job.ts';
 import type { CaptureDecisionView, ConversationExplanation, TimelineEntry } from './explain-types.ts';
-import { deliveryEntry, inTimeOrder, nothingYetEntry, pendingCloseEntry, pendingJobEntry, traceEntry } from './timeline.ts';
+import { decidedFields, deliveryEntry, inTimeOrder, nothingYetEntry, pendingCloseEntry, pendingJobEntry, traceEntry } from './timeline.ts';
 
 /** A conversation's story is short; these bound a pathological one (a realtime chat of weeks). */
 const MAX_DELIVERIES = 300;
@@ -34,12 +34,14 @@ function recordOf(value: unknown): CaptureDecisionView['contact'] {
 }
 
 /** A decision as the activity log recorded it (src/conversations/conversation-run.ts activityDetail). */
+const withDecided = (view: Omit<CaptureDecisionView, 'decided'>): CaptureDecisionView => ({ ...view, decided: [...decidedFields(view)] });
+
 function decisionFromActivity(entry: ActivityFeedEntry): CaptureDecisionView {
   const detail = entry.detail;
   const ticket = obj(detail['ticket']);
   const reason = entry.outcome === 'skipped' ? (str(detail['why']) ?? entry.reason) : entry.outcome === 'failed' ? entry.reason : null;
   const guard = entry.outcome === 'skipped' && entry.reason && !entry.reason.startsWith('rule: ') && /^[a-z_]+$/.test(entry.reason) ? entry.reason : null;
-  return {
+  return withDecided({
     outcome: (OUTCOMES as readonly string[]).includes(entry.outcome) ? (entry.outcome as CaptureDecisionView['outcome']) : 'nothing',
     at: entry.at,
     reason,
@@ -51,13 +53,13 @@ function decisionFromActivity(entry: ActivityFeedEntry): CaptureDecisionView {
     ticket: Object.keys(ticket).length === 0 ? null : { id: str(ticket['id']), outcome: str(ticket['outcome']) },
     noteId: str(detail['noteId']),
     ownerId: str(detail['ownerId']),
-  };
+  });
 }
 
 /** What a dry run says would be done now. */
 export function decisionFromDryRun(result: CaptureResult, at: number): CaptureDecisionView {
   const outcome = result.wouldBe ?? (result.outcome === 'planned' ? 'captured' : result.outcome);
-  return {
+  return withDecided({
     outcome,
     at,
     reason: outcome === 'skipped' ? (result.reason ?? null) : null,
@@ -69,10 +71,10 @@ export function decisionFromDryRun(result: CaptureResult, at: number): CaptureDe
     ticket: result.ticket ? { id: result.ticket.ticketId, outcome: result.ticket.outcome } : null,
     noteId: result.noteId ?? null,
     ownerId: result.ownerId,
-  };
+  });
 }
 
-const NOTHING: CaptureDecisionView = { outcome: 'nothing', at: null, reason: null, guard: null, rule: null, destinations: [], contact: null, company: null, ticket: null, noteId: null, ownerId: null };
+const NOTHING: CaptureDecisionView = withDecided({ outcome: 'nothing', at: null, reason: null, guard: null, rule: null, destinations: [], contact: null, company: null, ticket: null, noteId: null, ownerId: null });
 
 /** The capture decisions, newest first (ticket stage syncs are in the timeline, not here). */
 const captureDecisions = (entries: ActivityFeedEntry[]) => entries.filter((entry) => entry.kind === 'capture' && (OUTCOMES as readonly string[]).includes(entry.outcome));
@@ -143,7 +145,8 @@ export async function explainConversation(db: Kysely<Database>, connectionId: st
       summary: `Activity: ${entry.kind} ${entry.outcome}${entry.reason ? ` — ${entry.reason}` : ''}`,
       detail: { kind: entry.kind, outcome: entry.outcome, reason: entry.reason, ...entry.detail },
     })),
-    ...(close ? [pendingCloseEntry(close.closed_at)] : []),
+    // pending_closes is tidied by the sweep: a close that a decision has followed since is no longer open.
+    ...(close && !activity.some((entry) => entry.kind === 'capture' && entry.at >= close.closed_at) ? [pendingCloseEntry(close.closed_at)] : []),
     ...(job ? [pendingJobEntry(job, options.now)] : []),
   ];
   if (!seen) timeline.push(nothingYetEntry(options.now));

@@ -47,6 +47,8 @@ export interface CaptureDecisionView {
   ticket: { id: string | null; outcome: string | null } | null;
   noteId: string | null;
   ownerId: string | null;
+  /** The fields this decision decided: one a guard stopped never routed nor matched (shown as "—", not compared). */
+  decided: string[];
 }
 
 export interface ConversationExplanation {
@@ -81,4 +83,11 @@ export interface ReplayResult {
   differences: DecisionDifference[];
   /** The dry run's own steps: guards, routing, matching, vendor reads. */
   steps: TimelineEntry[];
+}
+
+/** A pasted conversation id or Intercom URL, read (GET /api/conversation-ref). */
+export interface ConversationRef {
+  conversationId: string;
+  /** The workspace a pasted URL names, else null. */
+  workspaceId: string | null;
 }

@@ -170,16 +170,40 @@ export function nothingYetEntry(now: number): TimelineEntry {
   return { at: now, kind: 'nothing_yet', run: null, failed: false, summary: 'Nothing received yet for this conversation: no webhook, no sweep, no capture', detail: {} };
 }
 
-/** In time order; entries of one moment keep the order they were recorded in. */
+/**
+ * In time order (entries of one moment keep the order they were recorded in), with each run's steps
+ * kept together where the run started: a webhook that arrived while a run was going on is told
+ * after the run, not between its guards and its matching.
+ */
 export function inTimeOrder(entries: TimelineEntry[]): TimelineEntry[] {
-  return entries.map((entry, index) => ({ entry, index })).sort((a, b) => a.entry.at - b.entry.at || a.index - b.index).map(({ entry }) => entry);
+  const sorted = entries.map((entry, index) => ({ entry, index })).sort((a, b) => a.entry.at - b.entry.at || a.index - b.index).map(({ entry }) => entry);
+  const runs = new Map<string, TimelineEntry[]>();
+  for (const entry of sorted) if (entry.run !== null) runs.set(entry.run, [...(runs.get(entry.run) ?? []), entry]);
+  const ordered: TimelineEntry[] = [];
+  for (const entry of sorted) {
+    if (entry.run === null) ordered.push(entry);
+    else if (runs.get(entry.run)?.[0] === entry) ordered.push(...(runs.get(entry.run) ?? []));
+  }
+  return ordered;
 }
 
 const recordText = (record: CaptureDecisionView['contact']) => (record === null ? 'none' : record.id ?? (record.created ? 'a new record' : 'none'));
 
-/** Done versus now, field by field, in words. */
+/**
+ * Which fields a decision decided: one stopped by a guard never routed nor matched, and one that
+ * routed nowhere never matched, so those fields are not compared (an empty "—" is not a change).
+ */
+export function decidedFields(view: Omit<CaptureDecisionView, 'decided'>): Set<string> {
+  const fields = new Set(['outcome', 'guard']);
+  if (view.outcome === 'nothing' || view.outcome === 'failed' || (view.outcome === 'skipped' && view.guard !== null)) return fields;
+  fields.add('rule').add('destinations');
+  if (view.outcome === 'skipped' && view.contact === null) return fields;
+  for (const field of ['contact', 'company', 'ticket', 'owner']) fields.add(field);
+  return fields;
+}
+
+/** Done versus now, field by field, in words: only fields both decisions decided. */
 export function differences(done: CaptureDecisionView | null, now: CaptureDecisionView): DecisionDifference[] {
-  const before: CaptureDecisionView | null = done;
   const fields: Array<[string, string, (view: CaptureDecisionView) => string]> = [
     ['outcome', 'Outcome', (view) => view.outcome],
     ['guard', 'Guard that skipped it', (view) => view.guard ?? 'none'],
@@ -190,12 +214,14 @@ export function differences(done: CaptureDecisionView | null, now: CaptureDecisi
     ['ticket', 'HubSpot ticket', (view) => (view.ticket === null ? 'none' : view.ticket.id ?? (view.ticket.outcome === 'planned' ? 'a new ticket' : 'none'))],
     ['owner', 'Owner', (view) => view.ownerId ?? 'none'],
   ];
+  const comparable = done === null ? new Set(['outcome']) : new Set([...decidedFields(done)].filter((field) => decidedFields(now).has(field)));
   const found: DecisionDifference[] = [];
   for (const [field, label, show] of fields) {
-    const was = before === null ? 'nothing yet' : show(before);
+    if (!comparable.has(field)) continue;
+    const was = done === null ? 'nothing yet' : show(done);
     const is = show(now);
     // A second capture of a written conversation updates (or leaves) its note: the same result, not a difference.
-    if (field === 'outcome' && before !== null && (was === 'captured' || was === 'updated' || was === 'unchanged') && (is === 'updated' || is === 'unchanged')) continue;
+    if (field === 'outcome' && done !== null && (was === 'captured' || was === 'updated' || was === 'unchanged') && (is === 'updated' || is === 'unchanged')) continue;
     if (was !== is) found.push({ field, label, done: was, now: is });
   }
   return found;

@@ -44,6 +44,7 @@ import type {
   WorkState,
 } from '../../src/http/api-types.ts';
 
+import type { ConversationExplanation, ConversationRef, ReplayResult } from '../../src/http/api-types.ts';
 import type { AlertChannelList, AlertChannelInfo, AlertDeliveryList, AlertTestResult, CreateAlertChannelBody, UpdateAlertChannelBody } from '../../src/http/api-types.ts';
 
 export type ErrorDetail = NonNullable<ErrorBody['error']['details']>[number];
@@ -223,6 +224,11 @@ export const api = {
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     return request<ActivityFeed>('GET', `/api/activity${params.size > 0 ? `?${params}` : ''}`);
   },
+  explainConversation: (id: string, conversationId: string) =>
+    request<ConversationExplanation>('GET', `/api/connections/${encodeURIComponent(id)}/conversations/${encodeURIComponent(conversationId)}/explain`),
+  readConversationRef: (input: string) => request<ConversationRef>('GET', `/api/conversation-ref?${new URLSearchParams({ input })}`),
+  replayConversation: (id: string, conversationId: string) =>
+    request<ReplayResult>('POST', `/api/connections/${encodeURIComponent(id)}/conversations/${encodeURIComponent(conversationId)}/explain/replay`),
   simulateSandboxConversation: (id: string) =>
     request<SimulatedConversationView>('POST', `/api/connections/${encodeURIComponent(id)}/sandbox/conversations`),
   listWork: (id: string, query: { state?: WorkState | undefined; task?: string | undefined; before?: number; limit?: number } = {}) => {

@@ -12,6 +12,7 @@ import { InvitePage } from './pages/InvitePage.tsx';
 import { isConnectionTab } from './components/connection/tabs.ts';
 import { ConnectionPage } from './pages/ConnectionPage.tsx';
 import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
+import { ExplainPage } from './pages/ExplainPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
@@ -153,6 +154,7 @@ export function App() {
   const Page = pages[path];
   const connection = Page ? null : (matchPath('/connections/:id', path) ?? matchPath('/connections/:id/:tab', path));
   const tab = connection ? (connection.tab ?? 'overview') : null;
+  const explained = Page || connection ? null : matchPath('/connections/:id/conversations/:conversationId/explain', path);
   return (
     <Layout
       path={path}
@@ -163,6 +165,8 @@ export function App() {
     >
       {Page ? (
         <Page key={path} />
+      ) : explained?.id && explained.conversationId ? (
+        <ExplainPage key={path} connectionId={explained.id} conversationId={explained.conversationId} />
       ) : connection?.id && tab && isConnectionTab(tab) ? (
         // Keyed by connection, not by path: switching tabs keeps the loaded connection.
         <ConnectionPage key={`connection:${connection.id}`} id={connection.id} tab={tab} />

@@ -6,12 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { CaptureRefusedError, type CaptureDeps } from '../../capture/capture-conversation.ts';
 import { getConnection } from '../../db/repos/connections.ts';
+import { parseConversationSearch } from '../../activity/activity-search.ts';
 import { explainConversation } from '../../explain/explain-conversation.ts';
 import { replayConversation } from '../../explain/replay.ts';
 import { RetryAfterError } from '../../jobs/outcomes.ts';
 import { UpstreamError } from '../../integrations/upstream-error.ts';
 import { TicketSettingsError } from '../../tickets/ticket-pipeline.ts';
-import type { ConversationExplanation, ReplayResult } from '../api-types.ts';
+import type { ConversationExplanation, ConversationRef, ReplayResult } from '../api-types.ts';
 import { HttpError, notFound } from '../errors.ts';
 
 type ByConversation = { Params: { id: string; conversationId: string } };
@@ -28,6 +29,15 @@ const unknownConversation = (conversationId: string) =>
 
 export function explainRoutes(app: FastifyInstance, deps: { capture: CaptureDeps }): void {
   const { capture } = deps;
+
+  // What a person pasted (an id or the conversation's Intercom URL) as a conversation id: the
+  // activity search's own reading (src/activity/activity-search.ts), for the UI's "explain" box,
+  // which may import nothing from the server but api-types.
+  app.get<{ Querystring: { input?: string } }>('/api/conversation-ref', async (request): Promise<ConversationRef> => {
+    const parsed = parseConversationSearch(String(request.query.input ?? ''));
+    if (!parsed.ok) throw new HttpError(400, 'invalid_conversation', `What was given ${parsed.problem}.`);
+    return { conversationId: parsed.search.conversationId, workspaceId: parsed.search.workspaceId ?? null };
+  });
 
   app.get<ByConversation>('/api/connections/:id/conversations/:conversationId/explain', async (request): Promise<ConversationExplanation> => {
     const { id, conversationId } = request.params;

@@ -87,6 +87,11 @@ function FeedRow({ entry, onFollow }: { entry: ActivityFeedEntry; onFollow: (() 
                 All entries<span class="visually-hidden"> for conversation {entry.conversationId}</span>
               </a>
             ) : null}
+            {entry.explainPath ? (
+              <Link class="cell-sub explain-link" href={entry.explainPath}>
+                Explain<span class="visually-hidden"> conversation {entry.conversationId}</span>
+              </Link>
+            ) : null}
           </>
         ) : (
           <span class="muted">—</span>

@@ -7,6 +7,8 @@ import { api, type ApiError, toApiError } from '../../api.ts';
 import { useApiData } from '../../use-api-data.ts';
 import { ErrorAlert } from '../ErrorAlert.tsx';
 import { OutcomeBadge } from './PushBox.tsx';
+import { ExplainLookup, explainPath } from '../explain/ExplainLookup.tsx';
+import { Link } from '../Link.tsx';
 
 const PAGE = 50;
 
@@ -81,6 +83,7 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
         <h2 id="activity-heading">Activity</h2>
         <p class="card-description">Every capture decision and ticket change for this connection, newest first. Skipped entries name the guard or rule that stopped them.</p>
       </div>
+      <ExplainLookup connectionId={connectionId} />
       <div class="toolbar">
         <div class="toolbar-filter">
           <label for="activity-outcome" class="label">
@@ -144,7 +147,7 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
               </thead>
               <tbody>
                 {entries.map((entry) => (
-                  <ActivityRow key={entry.id} entry={entry} push={pushes[entry.id]} onPush={() => void pushAgain(entry)} />
+                  <ActivityRow key={entry.id} connectionId={connectionId} entry={entry} push={pushes[entry.id]} onPush={() => void pushAgain(entry)} />
                 ))}
               </tbody>
             </table>
@@ -168,7 +171,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' || ty
 const recordId = (value: unknown): string | null => (value && typeof value === 'object' && 'id' in value ? text(value.id) : null);
 const created = (value: unknown): boolean => Boolean(value && typeof value === 'object' && 'created' in value && value.created === true);
 
-function ActivityRow({ entry, push, onPush }: { entry: ActivityEntryView; push: PushState | undefined; onPush: () => void }) {
+function ActivityRow({ connectionId, entry, push, onPush }: { connectionId: string; entry: ActivityEntryView; push: PushState | undefined; onPush: () => void }) {
   const at = new Date(entry.at).toISOString();
   const detail = entry.detail;
   const why = text(detail['why']);
@@ -186,7 +189,14 @@ function ActivityRow({ entry, push, onPush }: { entry: ActivityEntryView; push: 
           <span class="time-clock">{timeFormat.format(entry.at)}</span>
         </time>
       </td>
-      <td class="mono">{entry.subjectId ?? <span class="muted">{entry.kind}</span>}</td>
+      <td class="mono">
+        {entry.subjectId ?? <span class="muted">{entry.kind}</span>}
+        {entry.subjectId ? (
+          <Link class="cell-sub explain-link" href={explainPath(connectionId, entry.subjectId)}>
+            Explain<span class="visually-hidden"> conversation {entry.subjectId}</span>
+          </Link>
+        ) : null}
+      </td>
       <td>
         <OutcomeBadge outcome={entry.outcome} />
         {entry.kind === 'ticket' ? <span class="cell-sub">ticket</span> : null}
