@@ -56,7 +56,8 @@ export function AlertsPage() {
   const [editing, setEditing] = useState<AlertChannelInfo | null>(null);
   const [deleting, setDeleting] = useState<AlertChannelInfo | null>(null);
   const [tests, setTests] = useState<Record<string, AlertTestResult>>({});
-  const action = useSubmit();
+  // Keyed by channel id: only the row whose test is on its way says so.
+  const action = useSubmit<string>();
   const removal = useSubmit();
   const isAdmin = me.data?.role === 'admin';
 
@@ -79,7 +80,7 @@ export function AlertsPage() {
       setTests((current) => ({ ...current, [channel.id]: result }));
       await reloadAll();
       return result;
-    }, { success: (result) => (result.delivered ? `Test delivered to ${channel.name}.` : `The test to ${channel.name} failed: ${result.error ?? 'no reason given'}.`) });
+    }, { key: channel.id, success: (result) => (result.delivered ? `Test delivered to ${channel.name}.` : `The test to ${channel.name} failed: ${result.error ?? 'no reason given'}.`) });
   }
 
   const list = channels.data;
@@ -157,7 +158,7 @@ export function AlertsPage() {
                       {isAdmin ? (
                         <td class="people-actions">
                           <button type="button" class="button button-secondary button-small" disabled={action.busy} onClick={() => void sendTest(channel)}>
-                            {action.busy ? 'Sending…' : 'Send a test'}
+                            {action.busyWith === channel.id ? 'Sending…' : 'Send a test'}
                           </button>
                           {channel.managedByConfig ? (
                             <span class="hint">Change it in {channel.yamlKey ?? 'the configuration file'}</span>
