@@ -10,6 +10,7 @@ import { getSetting, putSetting } from '../db/repos/settings.ts';
 import type { Database } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { jobsFailedBetween } from '../jobs/failed-between.ts';
+import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { closeIncident, listOpenIncidents, markSummarised, openIncident, sentInWindow, unsummarisedSuppressed } from './alert-store.ts';
 import { listChannels } from './channel-store.ts';
@@ -35,6 +36,8 @@ async function lastWebhookByConnection(db: Kysely<Database>): Promise<Map<string
     .selectFrom('webhook_deliveries')
     .select(['connection_id', (eb) => eb.fn.max('received_at').as('at')])
     .where('connection_id', 'is not', null)
+    // What the reconcile sweep found is recorded here too; it is not a webhook.
+    .where('topic', '!=', SWEPT_TOPIC)
     .groupBy('connection_id')
     .execute();
   return new Map(rows.flatMap((row) => (row.connection_id === null ? [] : [[row.connection_id, Number(row.at)] as const])));

@@ -44,7 +44,9 @@ export function deliveryTasks(deps: DeliveryDeps): TaskDefinition[] {
           await recordAttempt(deps.db, delivery.id, { status: 'delivered', error: null }, now);
           return outcome.done();
         }
-        const last = result.permanent || ctx.job.attempt >= ctx.job.maxAttempts;
+        // The row counts every try, those a Retry-After asked for included (they use up no job
+        // attempt): a receiver answering 429 forever is given up on too.
+        const last = result.permanent || ctx.job.attempt >= ctx.job.maxAttempts || delivery.attempts + 1 >= DELIVERY_ATTEMPTS;
         await recordAttempt(deps.db, delivery.id, { status: last ? 'failed' : 'pending', error: result.error }, now);
         ctx.log.warn({ channel: channel.name, deliveryId: delivery.id, attempt: ctx.job.attempt, error: result.error }, last ? 'alert not delivered; giving up' : 'alert not delivered; will retry');
         if (result.permanent) return outcome.fail(result.error);

@@ -204,6 +204,8 @@ t.test('no webhook for alerts.noWebhookFor on a connection that heard them befor
   t.equal(web.received.length, 0, 'never heard one: nothing expected');
   await ctx.db.insertInto('webhook_deliveries').values(delivery('d1')).execute();
   advance(61 * 60_000);
+  // The reconcile sweep records what it finds in the same table: that is no webhook.
+  await ctx.db.insertInto('webhook_deliveries').values({ ...delivery('sweep:1:1'), topic: 'interhubz.conversation.swept' }).execute();
   await look();
   t.equal(web.received.length, 1);
   t.match(JSON.parse(web.received[0]!.body), { event: 'incident.opened', state: 'needs_attention', reason: /^No webhook received for 61 min/, link: `${PUBLIC_URL}/connections/c1` });
