@@ -67,7 +67,12 @@ export async function runAlertTick(deps: AlertTickDeps, now: number): Promise<vo
     ...decideHealthIncidents(open, health),
     ...decideWebhookSilence(
       open,
-      connections.map((connection) => ({ connectionId: connection.id, lastWebhookAt: lastWebhook.get(connection.id) ?? null, active: connection.status === 'active' })),
+      connections.map((connection) => ({
+        connectionId: connection.id,
+        lastWebhookAt: lastWebhook.get(connection.id) ?? null,
+        active: connection.status === 'active',
+        coveredByHealth: health.get(connection.id)?.incident === 'webhooks_silent',
+      })),
       now,
       deps.alerts.noWebhookFor,
     ),

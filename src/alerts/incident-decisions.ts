@@ -87,6 +87,11 @@ export interface WebhookSilence {
   lastWebhookAt: number | null;
   /** Only an active connection is expected to hear webhooks. */
   active: boolean;
+  /**
+   * Its health already has the incident 'webhooks_silent' (no webhooks while the sweep finds
+   * changes): that incident speaks for the silence, so no second one opens; an open one stays.
+   */
+  coveredByHealth?: boolean;
 }
 
 /** What to do about 'no_webhook' incidents; `limitMs` 0 turns the check off (and closes what is open). */
@@ -97,6 +102,7 @@ export function decideWebhookSilence(open: readonly OpenIncident[], connections:
   for (const [connectionId, current] of openByConnection) if (!known.has(connectionId)) actions.push({ type: 'close_silently', incidentId: current.id });
   for (const connection of connections) {
     const current = openByConnection.get(connection.connectionId);
+    if (connection.coveredByHealth) continue;
     const silent = limitMs > 0 && connection.active && connection.lastWebhookAt !== null && now - connection.lastWebhookAt >= limitMs;
     if (silent && !current) {
       actions.push({

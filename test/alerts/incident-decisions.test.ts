@@ -58,6 +58,8 @@ t.test('webhook silence: only after the limit, only for an active connection tha
   const open: OpenIncident = { id: 3, connectionId: 'c1', source: 'no_webhook', state: 'needs_attention', kind: 'no_webhook' };
   t.same(decideWebhookSilence([open], [{ connectionId: 'c1', lastWebhookAt: now - 2 * hour, active: true }], now, hour), [], 'still silent: no second message');
   t.same(decideWebhookSilence([open], [{ connectionId: 'c1', lastWebhookAt: now - 60_000, active: true }], now, hour), [{ type: 'resolve', incidentId: 3, connectionId: 'c1', source: 'no_webhook' }]);
+  t.same(decideWebhookSilence([], [{ connectionId: 'c1', lastWebhookAt: now - 2 * hour, active: true, coveredByHealth: true }], now, hour), [], "health's webhooks_silent incident already says it");
+  t.same(decideWebhookSilence([open], [{ connectionId: 'c1', lastWebhookAt: now - 60_000, active: true, coveredByHealth: true }], now, hour), [], 'and an open one is left as it is');
 });
 
 t.test('failed captures: one summary per connection, with the conversation ids and the reason', async (t) => {
