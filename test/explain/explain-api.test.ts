@@ -7,8 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
 import { DATABASE_FILE } from '../../src/db/database.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { sessionApi, signIn } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 
 const SECRET_BODY = 'Quokka-invoice-confidential-4711';
@@ -130,6 +132,28 @@ t.test('a failed capture shows the vendor’s message, then the success that fol
   t.not(timeline[decided]?.run, timeline[runFailed]?.run, 'two runs');
 });
 
+t.test('a capture job retried after a failure: HubSpot’s words and "tried again", then the note', async (t) => {
+  // One try per call and a short backoff: the job's first attempt fails on the 500, its second writes the note.
+  const s = await captureScenario(t, { config: { jobs: { backoffBaseSeconds: 1 }, upstream: { maxAttemptsPerCall: 1 } } });
+  await s.setSettings((settings) => {
+    settings.conversations.guards.minDurationMinutes = 0;
+    settings.conversations.capture.mode = 'manual';
+  });
+  const { conversationId } = s.conversation({ customer: 'job.retry@acme.test' });
+  s.hubspot.control.addFault({ kind: '500', count: 1, pathPrefix: '/crm/objects/2026-09/contacts/search' });
+  await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
+  const db = s.server.daemon.db.sqlite;
+  await until('the capture job to succeed', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status = 'succeeded' AND attempts = 2").get(CAPTURE_TASK), { timeoutMs: 60_000 });
+
+  const timeline = (await explain(s, conversationId)).body?.timeline as Entry[];
+  const failedCall = timeline.findIndex((entry) => entry.kind === 'api_call' && entry.failed);
+  t.match(timeline[failedCall], { detail: { status: 500, failure: { vendorMessage: /./ } } }, 'the call HubSpot refused, with its message');
+  const runFailed = indexAfter(timeline, failedCall, (entry) => entry.kind === 'run_failed');
+  t.match(timeline[runFailed], { failed: true, detail: { final: false, trigger: 'manual' }, summary: /^Failed; it will be tried again: / });
+  const decided = indexAfter(timeline, runFailed, (entry) => entry.kind === 'run_decided');
+  t.match(timeline[decided], { detail: { outcome: 'captured', noteId: s.notes()[0]?.id } }, 'then the attempt that wrote the note');
+});
+
 t.test('replay with the current settings: done versus now, and nothing written', async (t) => {
   const s = await scenario(t);
   const { conversationId } = s.conversation({ customer: 'replay@acme.test' });
@@ -185,7 +209,7 @@ t.test('a conversation never received but known to Intercom; an unknown one is a
   t.match(await s.api('GET', `/api/connections/${s.connectionId}/conversations/a%20b/explain`), { status: 400, body: { error: { code: 'invalid_conversation_id' } } });
 });
 
-t.test('who may call them: a read token reads and replays, a push token neither, anonymous 401', async (t) => {
+t.test('who may call them: a read token and a viewer read and replay, a push token neither, anonymous 401', async (t) => {
   const s = await scenario(t);
   const { conversationId } = s.conversation({});
   await s.push(conversationId);
@@ -201,4 +225,14 @@ t.test('who may call them: a read token reads and replays, a push token neither,
   t.equal(await call('POST', `${path}/replay`, read), 200, 'the replay writes nothing: a read token may run it');
   t.equal(await call('GET', path, push), 403);
   t.equal(await call('POST', `${path}/replay`, push), 403);
+
+  // A viewer changes nothing, and the replay changes nothing: a viewer may run it.
+  const invite = await s.api('POST', '/api/people/invitations', { username: 'vera', role: 'viewer' });
+  const link = String(invite.body?.link.path).split('#')[1] ?? '';
+  const accepted = await s.server.fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ invitation: link, password: 'veras own password' }) });
+  t.equal(accepted.status, 200);
+  const viewer = sessionApi(s.server, await signIn({ ...s.server, username: 'vera', password: 'veras own password' }));
+  t.equal((await viewer('GET', path)).status, 200);
+  t.equal((await viewer('POST', `${path}/replay`)).status, 200, 'a viewer may replay');
+  t.equal((await viewer('POST', `/api/connections/${s.connectionId}/conversations/${conversationId}/push`, {})).status, 403, 'but not push');
 });
