@@ -49,7 +49,7 @@ async function captureCounts(db: Kysely<Database>, since: number): Promise<Map<s
  * Two connections pairing the same Intercom workspace or HubSpot portal would each capture the
  * same conversations into the portal (or the same portal's records twice): said on both, naming the other.
  */
-export function pairingWarnings(connections: readonly Pick<Connection, 'id' | 'name' | 'intercomWorkspaceId' | 'hubspotPortalId'>[]): Map<string, string> {
+function pairingWarnings(connections: readonly Pick<Connection, 'id' | 'name' | 'intercomWorkspaceId' | 'hubspotPortalId'>[]): Map<string, string> {
   const warnings = new Map<string, string>();
   for (const connection of connections) {
     const others = (same: (other: (typeof connections)[number]) => boolean) =>

@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.ts';
 import { LATE_AFTER_MS } from './job-control.ts';
 
 /** One job standing for its kind (the most tried retry, the latest failure, the oldest late job). */
-export interface SampleJob {
+interface SampleJob {
   task: string;
   attempts: number;
   maxAttempts: number;
@@ -33,7 +33,7 @@ export interface JobHealthFacts {
   late?: KindOfWork;
 }
 
-export type HealthWorkKind = keyof JobHealthFacts;
+type HealthWorkKind = keyof JobHealthFacts;
 
 export interface HealthFactsWindow {
   now: number;

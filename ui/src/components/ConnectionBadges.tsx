@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import type { ConnectionSummary } from '../../../src/http/api-types.ts';
+import type { ConnectionHealth, ConnectionSummary } from '../../../src/http/api-types.ts';
 
 type Status = ConnectionSummary['status'];
 
@@ -30,13 +30,32 @@ const statusIcons: Record<Status, JSX.Element> = {
 };
 
 /** The connection's status as a labelled pill: "Active", "Paused", "Needs re-authorisation", "Not connected". */
-export function StatusBadge({ status }: { status: Status }) {
+function StatusBadge({ status }: { status: Status }) {
   return (
     <span class={`badge badge-${status}`}>
       <svg class="badge-icon" viewBox="0 0 12 12" aria-hidden="true" focusable="false">
         {statusIcons[status]}
       </svg>
       {statusLabels[status]}
+    </span>
+  );
+}
+
+/**
+ * The connection's state as a person should read it: what its health says first (parked work is
+ * "Needs re-authorisation" and work in trouble "Needs attention", never "Active"), else its status.
+ */
+export function ConnectionStateBadge({ status, health }: { status: Status; health: ConnectionHealth }) {
+  if (health.state === 'needs_reauth') return <StatusBadge status="needs_reauth" />;
+  if (health.state !== 'needs_attention') return <StatusBadge status={status} />;
+  return (
+    <span class="badge badge-needs_attention">
+      <svg class="badge-icon" viewBox="0 0 12 12" aria-hidden="true" focusable="false">
+        <circle cx="6" cy="6" r="5.4" fill="currentColor" />
+        <path d="M6 3v3.4" stroke="#fff" stroke-width="1.4" stroke-linecap="round" />
+        <circle cx="6" cy="8.7" r="0.8" fill="#fff" />
+      </svg>
+      Needs attention
     </span>
   );
 }

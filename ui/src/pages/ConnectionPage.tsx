@@ -4,7 +4,8 @@
 // ticket stage gone, a ticket deleted) show up wherever the user is.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type ApiError } from '../api.ts';
-import { ConnectionTags, StatusBadge } from '../components/ConnectionBadges.tsx';
+import { ConnectionStateBadge, ConnectionTags } from '../components/ConnectionBadges.tsx';
+import { HealthBanner } from '../components/connection/HealthBanner.tsx';
 import { ActivityTab } from '../components/connection/ActivityTab.tsx';
 import { ConnectionTabs, TAB_PANEL_ID, tabId } from '../components/connection/ConnectionTabs.tsx';
 import { ConversationsTab } from '../components/connection/ConversationsTab.tsx';
@@ -87,7 +88,7 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
         back={backLink}
         meta={
           <>
-            <StatusBadge status={detail.status} />
+            <ConnectionStateBadge status={detail.status} health={detail.health} />
             <ConnectionTags connection={detail} />
           </>
         }
@@ -120,6 +121,7 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
         </section>
       ) : null}
 
+      <HealthBanner health={detail.health} />
       <ConnectionTabs id={id} current={tab} />
       <div id={TAB_PANEL_ID} class="tab-panel" role="tabpanel" aria-labelledby={tabId(tab)}>
         {tab === 'overview' ? (

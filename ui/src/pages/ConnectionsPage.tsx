@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ConnectionList } from '../../../src/http/api-types.ts';
+import type { ConnectionList, ConnectionListEntry } from '../../../src/http/api-types.ts';
 import { api } from '../api.ts';
-import { ConnectionTags, StatusBadge } from '../components/ConnectionBadges.tsx';
+import { ConnectionStateBadge, ConnectionTags } from '../components/ConnectionBadges.tsx';
+import { workLinkLabel } from '../components/connection/HealthBanner.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Link } from '../components/Link.tsx';
@@ -17,6 +18,13 @@ import { useSubmit } from '../use-submit.ts';
 export function ConnectionsPage() {
   const connections = useApiData(() => api.listConnections(), []);
   const { data: list, error: loadError } = connections;
+  // Health and the last day's counts change on their own: refreshed quietly while the page is visible.
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') void connections.reload({ quiet: true });
+    }, 15_000);
+    return () => window.clearInterval(timer);
+  }, []);
   const [flash] = useState(takeFlash);
   const [formOpen, setFormOpen] = useState(false);
   const sandbox = useSubmit();
@@ -200,39 +208,102 @@ function ConnectionTable({ list }: { list: ConnectionList }) {
   return (
     <div class="card card-flush">
       <div class="table-wrap">
-        <table class="data-table">
+        <table class="data-table connection-table">
           <caption class="visually-hidden">Connections</caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Status</th>
-              <th scope="col">Created</th>
+              <th scope="col">Pairs</th>
+              <th scope="col">Last capture</th>
+              <th scope="col">Last 24 h</th>
+              <th scope="col">Work</th>
             </tr>
           </thead>
           <tbody>
             {list.connections.map((connection) => (
-              <tr key={connection.id}>
-                <th scope="row" class="cell-name">
-                  <span class="name-with-tags">
-                    <Link href={connectionPath(connection.id)} class="row-link">
-                      {connection.name}
-                    </Link>
-                    <ConnectionTags connection={connection} />
-                  </span>
-                </th>
-                <td>
-                  <StatusBadge status={connection.status} />
-                </td>
-                <td>
-                  <time dateTime={connection.createdAt} title={connection.createdAt}>
-                    {formatDateTime(connection.createdAt)}
-                  </time>
-                </td>
-              </tr>
+              <ConnectionRow key={connection.id} connection={connection} />
             ))}
           </tbody>
         </table>
       </div>
     </div>
+  );
+}
+
+const workLabels: Record<keyof ConnectionListEntry['work'], string> = { failed: 'failed', parked: 'held', retrying: 'retrying', late: 'late' };
+
+/** One connection at a glance: its state and why, what it pairs, its last day, its problem work. */
+function ConnectionRow({ connection }: { connection: ConnectionListEntry }) {
+  const { health, work } = connection;
+  const problems = (Object.keys(workLabels) as Array<keyof typeof workLabels>).filter((state) => work[state] > 0);
+  return (
+    <tr>
+      <th scope="row" class="cell-name">
+        <span class="name-with-tags">
+          <Link href={connectionPath(connection.id)} class="row-link">
+            {connection.name}
+          </Link>
+          <ConnectionTags connection={connection} />
+        </span>
+        {connection.pairingWarning ? <p class="pairing-warning">{connection.pairingWarning}</p> : null}
+      </th>
+      <td>
+        <ConnectionStateBadge status={connection.status} health={health} />
+        {health.reason && health.state !== 'paused' ? (
+          <p class="health-reason">
+            {health.reason}
+            {health.link ? (
+              <>
+                {' '}
+                <Link href={health.link}>{workLinkLabel(health.link)}</Link>
+              </>
+            ) : null}
+          </p>
+        ) : null}
+      </td>
+      <td>
+        <ul class="glance-pair">
+          <li>
+            <span class="glance-label">Intercom </span>
+            {connection.intercom.workspaceId ?? '—'}
+          </li>
+          <li>
+            <span class="glance-label">HubSpot </span>
+            {connection.hubspot.portalId ?? '—'}
+          </li>
+        </ul>
+      </td>
+      <td>
+        {connection.lastCaptureAt ? (
+          <time dateTime={connection.lastCaptureAt} title={connection.lastCaptureAt}>
+            {formatDateTime(connection.lastCaptureAt)}
+          </time>
+        ) : (
+          <span class="glance-none">Never</span>
+        )}
+      </td>
+      <td>
+        <ul class="glance-counts">
+          <li>{connection.captured24h} captured</li>
+          <li class={connection.failed24h > 0 ? 'glance-failed' : 'glance-none'}>{connection.failed24h} failed</li>
+        </ul>
+      </td>
+      <td>
+        {problems.length === 0 ? (
+          <span class="glance-none">Nothing waiting</span>
+        ) : (
+          <ul class="glance-counts">
+            {problems.map((state) => (
+              <li key={state}>
+                <Link href={`${connectionPath(connection.id, 'work')}?state=${state}`}>
+                  {work[state]} {workLabels[state]}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+    </tr>
   );
 }
