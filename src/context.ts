@@ -32,6 +32,8 @@ import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { addScrapeGauges } from './metrics/scrape-gauges.ts';
 import { ownerLookup } from './owners/feature.ts';
 import { createSandbox, sandboxWanted } from './sandbox-mount/mount-sandbox.ts';
+import { rewireSandboxConnections } from './connections/rewire-sandbox.ts';
+import { listeningUrl, ownBaseUrl, type Listening } from './own-url.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
 import { createTicketPipelineDeps } from './tickets/feature.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
@@ -74,6 +76,11 @@ export interface AppContext extends FeatureContext {
   readiness: Record<string, ReadinessCheck>;
   /** Every feature's periodic chores, to be started once the daemon listens. */
   chores: Chore[];
+  /**
+   * Run once the daemon listens, before the scheduler starts: the sandbox connections are wired to
+   * this start's simulators (src/connections/rewire-sandbox.ts), whose tokens and webhooks the last start took along.
+   */
+  afterListen(server: Listening): Promise<void>;
   uiDistDir?: string;
   /** Closes what the context opened (upstream pools, the database); the scheduler is stopped before. */
   close(): Promise<void>;
@@ -159,6 +166,10 @@ export async function buildContext(config: Config, log: Logger, options: Context
       intake: { observe: metrics.observe.delivery, db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000 },
       readiness: readinessChecks({ database, migrations, scheduler, config, clock, schedulerRuns: options.startScheduler !== false }),
       chores: featureChores(FEATURES, featureContext),
+      async afterListen(server) {
+        if (!sandbox) return;
+        await rewireSandboxConnections({ db, vault, sandbox, log, clock }, { upstreamBase: listeningUrl(server), webhookBase: ownBaseUrl(config, server) });
+      },
       ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
       async close() {
         await upstream.close();

@@ -9,14 +9,12 @@ import type { CaptureDeps } from './capture/capture-conversation.ts';
 import { startChores } from './chores.ts';
 import type { Config } from './config/schema.ts';
 import type { ConnectionClients } from './connections/clients.ts';
-import { rewireSandboxConnections } from './connections/rewire-sandbox.ts';
 import { buildContext, type AppContext, type ContextOptions } from './context.ts';
 import type { Db } from './db/database.ts';
 import { buildApp } from './http/app.ts';
 import type { UpstreamContext } from './integrations/upstream-context.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
-import { listeningUrl, ownBaseUrl } from './own-url.ts';
 import type { Scheduler } from './jobs/scheduler.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
 import { StartupError } from './startup-error.ts';
@@ -93,12 +91,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     const url = await listen(built.app, config.server.host, config.server.port);
     metricsServer = await listenForMetrics(ctx, log);
-    // The simulators are new at every start: sandbox connections get their tokens and webhooks
-    // again before any of their work runs (src/connections/rewire-sandbox.ts).
-    if (ctx.sandbox) {
-      const server = built.app.server;
-      await rewireSandboxConnections({ db: ctx.db, vault: ctx.vault, sandbox: ctx.sandbox, log, clock: ctx.clock }, { upstreamBase: listeningUrl(server), webhookBase: ownBaseUrl(config, server) });
-    }
+    // What needs the listening address, before any job runs (the sandbox connections' wiring).
+    await ctx.afterListen(built.app.server);
     await announce(ctx, url);
     if (options.startScheduler !== false) ctx.scheduler.start();
     const stopChores = startChores(ctx.chores, log);

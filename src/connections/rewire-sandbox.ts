@@ -17,6 +17,7 @@ import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 import type { Vault } from '../vault/vault.ts';
+import type { Vendor } from '../vendor.ts';
 import { sandboxWebhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { HUBSPOT_SUBSCRIPTIONS, INTERCOM_TOPICS, type SandboxAddresses } from './create-sandbox-connection.ts';
 import { markReauthorised } from './reauth.ts';
@@ -34,7 +35,7 @@ async function rewireOne(deps: RewireDeps, connection: Connection, addresses: Sa
   const workspaceId = intercom.defaults?.workspaceId;
   if (!workspaceId) throw new Error('the sandbox Intercom simulator has no seeded workspace');
   const owner = connectionOwner(connection.id);
-  const secret = async (side: 'intercom' | 'hubspot') => (await getCredential(deps.db, deps.vault, owner, sandboxWebhookSecretKind(side)))?.value;
+  const secret = async (side: Vendor) => (await getCredential(deps.db, deps.vault, owner, sandboxWebhookSecretKind(side)))?.value;
   const intercomSecret = await secret('intercom');
   const hubspotSecret = await secret('hubspot');
   if (intercomSecret === undefined || hubspotSecret === undefined) throw new Error('its webhook secrets are not stored');
