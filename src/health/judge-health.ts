@@ -71,6 +71,8 @@ export function summarizeError(lastError: string | null): string {
     if (/^\d{3}$/.test(what ?? '')) return `${vendor} answered ${what}`;
     if (what === 'timeout') return `${vendor} did not answer in time`;
     if (what === 'network') return `${vendor} could not be reached`;
+    // No call was sent: our own plan of the vendor's rate budget said wait (src/jobs/budget-waits.ts).
+    if (what === 'rate_limited') return `waiting for ${vendor}'s rate budget`;
     return `${vendor} failed (${what})`;
   }
   const line = lastError.split('\n')[0]?.trim() ?? '';

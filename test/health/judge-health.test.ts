@@ -93,6 +93,7 @@ t.test('precedence: reauth > parked > paused > failing > retrying > stalled > we
 t.test('the reason line parts', async (t) => {
   t.equal(summarizeError('Intercom GET /conversations/1 failed with timeout'), 'Intercom did not answer in time');
   t.equal(summarizeError('HubSpot GET /x failed with network: ECONNREFUSED'), 'HubSpot could not be reached');
+  t.equal(summarizeError('HubSpot POST /crm/objects/2026-09/notes failed with rate_limited'), "waiting for HubSpot's rate budget");
   t.equal(summarizeError('the handler threw a non-Error value'), 'the handler threw a non-Error value', 'anything else as it is');
   t.equal(summarizeError(`${'x'.repeat(200)}`).length, 120, 'clipped');
   t.equal(describeWork({ count: 1, byTask: { 'conversation.capture': 1 } }), '1 capture');
