@@ -49,9 +49,9 @@ if (missing) {
     intercom.control.actAsCustomer.reply({ conversationId, contactId, body: '<p>Thanks, it looks right now.</p>' });
     intercom.control.actAsAdmin.close({ conversationId, adminId: String(admin.id) });
 
-    // Conversations tab: the grace window and a guard, saved and still there after a reload.
-    await page.getByRole('tab', { name: 'Conversations' }).click();
-    const panel = page.getByRole('tabpanel', { name: 'Conversations' });
+    // Capture tab: the grace window and a guard, saved and still there after a reload.
+    await page.getByRole('tab', { name: 'Capture' }).click();
+    const panel = page.getByRole('tabpanel', { name: 'Capture' });
     await panel.getByRole('heading', { name: 'Noise guards' }).waitFor();
     t.ok(await panel.getByRole('radio', { name: 'When a conversation closes' }).isChecked(), 'on_close is the default');
     t.equal(await panel.getByLabel('Grace window').inputValue(), '0.5', 'a sandbox connection captures 30 s after a close');
@@ -150,8 +150,8 @@ if (missing) {
     const server = await startTestServer(t, { config: { sandbox: { enabled: true }, connections: [{ name: 'Support', conversations: { capture: { graceMinutes: 15 } } }] } });
     const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
     const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
-    await page.goto(`${server.url}/connections/${id}/conversations`);
-    const panel = page.getByRole('tabpanel', { name: 'Conversations' });
+    await page.goto(`${server.url}/connections/${id}/capture`);
+    const panel = page.getByRole('tabpanel', { name: 'Capture' });
     await panel.getByText(/Managed by config \(connections\[0\]\)/).waitFor();
     t.equal(await panel.getByLabel('Grace window').inputValue(), '15');
     t.ok(await panel.getByLabel('Grace window').isDisabled(), 'read-only');

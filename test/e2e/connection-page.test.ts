@@ -26,15 +26,15 @@ if (missing) {
     const tabs = page.getByRole('tablist', { name: 'Connection sections' });
     t.same(
       await tabs.getByRole('tab').allInnerTexts(),
-      ['Overview', 'Conversations', 'Matching', 'Tickets', 'Users', 'Activity', 'Failed & waiting'],
+      ['Overview', 'Capture', 'Matching', 'Tickets', 'Users', 'Activity', 'Failed & waiting'],
       'seven tabs, Overview first',
     );
     t.equal(await selectedTab(page).innerText(), 'Overview', 'Overview is selected at /connections/:id');
 
-    await tabs.getByRole('tab', { name: 'Conversations' }).click();
-    await page.getByRole('tabpanel', { name: 'Conversations' }).getByRole('heading', { name: 'Noise guards' }).waitFor();
-    t.equal(path(page), `${base}/conversations`, 'the tab has its own address');
-    t.equal(await page.title(), 'Conversations · Sandbox · Interhubz', 'the browser tab says which tab');
+    await tabs.getByRole('tab', { name: 'Capture' }).click();
+    await page.getByRole('tabpanel', { name: 'Capture' }).getByRole('heading', { name: 'Noise guards' }).waitFor();
+    t.equal(path(page), `${base}/capture`, 'the tab has its own address');
+    t.equal(await page.title(), 'Capture · Sandbox · Interhubz', 'the browser tab says which tab');
     t.equal(await page.getByLabel('Intercom webhook URL').count(), 0, 'the Overview is not shown');
     await page.screenshot({ path: `${OUT_DIR}connection-tab-conversations.png` });
 

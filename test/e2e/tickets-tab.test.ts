@@ -83,8 +83,8 @@ if (missing) {
     t.ok(await unrouted.isVisible(), 'the tab says that routing sends nothing to tickets yet');
 
     // Routing: tickets for every conversation no rule matches.
-    await page.getByRole('tab', { name: 'Conversations' }).click();
-    const conversations = page.getByRole('tabpanel', { name: 'Conversations' });
+    await page.getByRole('tab', { name: 'Capture' }).click();
+    const conversations = page.getByRole('tabpanel', { name: 'Capture' });
     const ticketBox = conversations.getByRole('group', { name: 'Default destinations' }).getByRole('checkbox', { name: 'Ticket' });
     t.notOk(await ticketBox.isDisabled(), 'the ticket destination can be chosen');
     await ticketBox.check();

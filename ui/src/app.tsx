@@ -9,7 +9,7 @@ import { ActivityPage } from './pages/ActivityPage.tsx';
 import { AlertsPage } from './components/alerts/AlertsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { InvitePage } from './pages/InvitePage.tsx';
-import { isConnectionTab } from './components/connection/tabs.ts';
+import { isConnectionTab, movedTabPath } from './components/connection/tabs.ts';
 import { ConnectionPage } from './pages/ConnectionPage.tsx';
 import { ConnectionsPage } from './pages/ConnectionsPage.tsx';
 import { ExplainPage } from './pages/ExplainPage.tsx';
@@ -80,7 +80,9 @@ export function App() {
         ? nextPath()
         : state.kind === 'signed-in' && path === '/'
           ? HOME
-          : null;
+          : state.kind === 'signed-in'
+            ? movedTabPath(path)
+            : null;
   useEffect(() => {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);

@@ -135,7 +135,7 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
           />
         ) : tab === 'users' ? (
           <UsersTab connectionId={id} />
-        ) : tab === 'conversations' ? (
+        ) : tab === 'capture' ? (
           <ConversationsTab connectionId={id} />
         ) : tab === 'matching' ? (
           <MatchingTab connectionId={id} />

@@ -59,7 +59,7 @@ export function SandboxPanel({ connectionId }: { connectionId: string }) {
         <p class="card-description">
           This connection talks to simulated Intercom and HubSpot. Simulate a customer conversation;{' '}
           {grace === null
-            ? 'this connection does not capture on close right now (it is paused, or set to manual capture on the Conversations tab), so push the conversation from the Conversations tab.'
+            ? 'this connection does not capture on close right now (it is paused, or set to manual capture on the Capture tab), so push the conversation from the Capture tab.'
             : `when it closes, Interhubz waits ${describeSeconds(grace ?? 30)} (the grace window) and writes the transcript to HubSpot.`}
         </p>
       </div>
@@ -136,7 +136,7 @@ function SimulationStatus({ simulated, now, captured }: { simulated: SimulatedCo
   const who = `${simulated.customer.name} (${simulated.company.name})`;
   const closed = `Conversation ${simulated.conversationId} with ${who} closed at ${time(closedAt)}`;
   if (captured) return <p class="sandbox-done">{closed}. Captured: its note is below, on the contact and the company.</p>;
-  if (simulated.capturesAfterSeconds === null) return <p>{closed}. Nothing captures it on close: push it from the Conversations tab.</p>;
+  if (simulated.capturesAfterSeconds === null) return <p>{closed}. Nothing captures it on close: push it from the Capture tab.</p>;
   const dueAt = closedAt + simulated.capturesAfterSeconds * 1000;
   const left = Math.ceil((dueAt - now) / 1000);
   return (

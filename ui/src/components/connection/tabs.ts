@@ -2,7 +2,8 @@
 // /connections/:id/<slug> for the others.
 export const connectionTabs = [
   { slug: 'overview', label: 'Overview' },
-  { slug: 'conversations', label: 'Conversations' },
+  // What the tab holds is how conversations are captured (when, which, where to): "Capture".
+  { slug: 'capture', label: 'Capture' },
   { slug: 'matching', label: 'Matching' },
   { slug: 'tickets', label: 'Tickets' },
   { slug: 'users', label: 'Users' },
@@ -11,6 +12,16 @@ export const connectionTabs = [
 ] as const;
 
 export type ConnectionTab = (typeof connectionTabs)[number]['slug'];
+
+/** Tabs renamed since their addresses were shared or bookmarked: the old address leads to the new. */
+const MOVED_TABS: Readonly<Record<string, ConnectionTab>> = { conversations: 'capture' };
+
+/** The new address of a renamed tab's old one (/connections/:id/conversations), else null. */
+export function movedTabPath(path: string): string | null {
+  const match = /^\/connections\/([^/]+)\/([^/]+)\/?$/.exec(path);
+  const moved = match?.[2] === undefined ? undefined : MOVED_TABS[match[2]];
+  return match?.[1] && moved ? `/connections/${match[1]}/${moved}` : null;
+}
 
 export function isConnectionTab(slug: string): slug is ConnectionTab {
   return connectionTabs.some((tab) => tab.slug === slug);

@@ -15,7 +15,7 @@ const policyChoices: ReadonlyArray<Choice<Tickets['policy']>> = [
 ];
 
 const createWhenChoices: ReadonlyArray<Choice<Tickets['createWhen']>> = [
-  { value: 'capture', label: 'When the conversation is captured', description: 'Together with the note, as the capture mode on the Conversations tab says.' },
+  { value: 'capture', label: 'When the conversation is captured', description: 'Together with the note, as the capture mode on the Capture tab says.' },
   {
     value: 'first_customer_message',
     label: 'As soon as the customer writes',
@@ -37,14 +37,14 @@ export function TicketPolicyCard({ connectionId, draft, set, routed, off, readOn
       <div class="card-header">
         <h2 id="ticket-policy-heading">Ticket policy</h2>
         <p class="card-description">
-          Which conversations get a ticket is decided by routing on the <Link href={connectionPath(connectionId, 'conversations')}>Conversations tab</Link>:
+          Which conversations get a ticket is decided by routing on the <Link href={connectionPath(connectionId, 'capture')}>Capture tab</Link>:
           those whose rule (or the default destinations) includes <strong>Ticket</strong>. A rule can also use its own policy.
         </p>
       </div>
       {routed || off ? null : (
         <p class="notice">
           Routing sends no conversation to Ticket yet, so no ticket is made. Tick <strong>Ticket</strong> under Default destinations, or in a rule, on the{' '}
-          <Link href={connectionPath(connectionId, 'conversations')}>Conversations tab</Link>.
+          <Link href={connectionPath(connectionId, 'capture')}>Capture tab</Link>.
         </p>
       )}
       <fieldset class="settings-fieldset stack" disabled={readOnly}>
