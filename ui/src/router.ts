@@ -9,10 +9,38 @@ function notify(): void {
   for (const listener of listeners) listener();
 }
 
+/** The address on show, so a refused back/forward can put it back. */
+let shown = window.location.pathname + window.location.search + window.location.hash;
+
 window.addEventListener('popstate', () => {
+  // Back or forward away from a form with unsaved changes: asked first; staying restores the address.
+  if (window.location.pathname !== new URL(shown, window.location.href).pathname && !mayLeave()) {
+    window.history.pushState(null, '', shown);
+    return;
+  }
+  shown = window.location.pathname + window.location.search + window.location.hash;
   focusRequested = true;
   notify();
 });
+
+/** Asked before in-app navigation leaves the page: the question to ask when leaving would drop something, else null. */
+type LeaveGuard = () => string | null;
+const leaveGuards = new Set<LeaveGuard>();
+
+/** Registers a guard (ui/src/use-unsaved-guard.ts); returns its removal. */
+export function addLeaveGuard(guard: LeaveGuard): () => void {
+  leaveGuards.add(guard);
+  return () => void leaveGuards.delete(guard);
+}
+
+/** One question, however many forms hold changes. */
+function mayLeave(): boolean {
+  for (const guard of leaveGuards) {
+    const question = guard();
+    if (question) return window.confirm(question);
+  }
+  return true;
+}
 
 export function currentPath(): string {
   return window.location.pathname;
@@ -29,6 +57,10 @@ export interface NavigateOptions {
 export function navigate(path: string, options: NavigateOptions = {}): void {
   const here = window.location.pathname + window.location.search + window.location.hash;
   if (path === here) return;
+  // Another page (not a query change on this one) while a form holds unsaved changes: asked first.
+  // A redirect (replace) is the app's own doing and is not asked about.
+  if (!options.replace && new URL(path, window.location.href).pathname !== window.location.pathname && !mayLeave()) return;
+  shown = path;
   focusRequested = options.focus ?? !options.replace;
   if (options.replace) {
     window.history.replaceState(null, '', path);

@@ -1,7 +1,8 @@
-// The Conversations tab: when conversations are captured, which ones are left out (noise guards),
+// The Capture tab: when conversations are captured, which ones are left out (noise guards),
 // where they go (routing rules), what the note holds, and the push box to capture one by hand.
 import { useState } from 'preact/hooks';
 import type { SettingsView } from '../../../../src/http/api-types.ts';
+import { isChanged, useUnsavedGuard } from '../../use-unsaved-guard.ts';
 import { PushBox } from './PushBox.tsx';
 import { RoutingEditor } from './RoutingEditor.tsx';
 import {
@@ -85,6 +86,7 @@ export function ConversationsTab({ connectionId }: { connectionId: string }) {
 function ConversationsForm({ view, saving }: { view: SettingsView; saving: SaveState }) {
   const [draft, setDraft] = useState<Conversations>(view.settings.conversations);
   const [timeZone, setTimeZone] = useState(view.settings.timeZone);
+  useUnsavedGuard(isChanged(draft, view.settings.conversations) || timeZone !== view.settings.timeZone, 'capture settings');
   const errors = saving.fieldErrors;
   const readOnly = view.managedByConfig;
   const { capture, guards, content } = draft;

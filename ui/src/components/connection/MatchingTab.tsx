@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { SettingsView } from '../../../../src/http/api-types.ts';
+import { isChanged, useUnsavedGuard } from '../../use-unsaved-guard.ts';
 import {
   type Choice,
   type FieldErrors,
@@ -81,6 +82,7 @@ export function MatchingTab({ connectionId }: { connectionId: string }) {
 function MatchingForm({ view, saving }: { view: SettingsView; saving: SaveState }) {
   const [contacts, setContacts] = useState<Contacts>(view.settings.matching.contacts);
   const [companies, setCompanies] = useState<Companies>(view.settings.matching.companies);
+  useUnsavedGuard(isChanged({ contacts, companies }, { contacts: view.settings.matching.contacts, companies: view.settings.matching.companies }), 'matching settings');
   const errors = saving.fieldErrors;
   const readOnly = view.managedByConfig;
   const setContact = (change: Partial<Contacts>) => setContacts((current) => ({ ...current, ...change }));

@@ -4,6 +4,7 @@
 // closed in HubSpot does in Intercom, and the conversation ↔ ticket links made so far.
 import { useState } from 'preact/hooks';
 import type { SettingsView } from '../../../../src/http/api-types.ts';
+import { isChanged, useUnsavedGuard } from '../../use-unsaved-guard.ts';
 import { ManagedNotice, SaveBar, SettingsLoading, type SaveState, useSave, useSettings } from './SettingsControls.tsx';
 import { BackToIntercomCard } from './tickets/BackToIntercomCard.tsx';
 import { type LivePipelines, usePipelines } from './tickets/live-pipelines.ts';
@@ -58,6 +59,7 @@ export function TicketsTab({ connectionId, onChecked }: { connectionId: string; 
 // Remounted after a save (so it starts from what the server stored): the save's state lives in the tab.
 function TicketsForm({ connectionId, view, saving, live }: { connectionId: string; view: SettingsView; saving: SaveState; live: LivePipelines }) {
   const [draft, setDraft] = useState<Tickets>(view.settings.tickets);
+  useUnsavedGuard(isChanged(draft, view.settings.tickets), 'ticket settings');
   const errors = saving.fieldErrors;
   const readOnly = view.managedByConfig;
   const set = (change: Partial<Tickets>) => setDraft((current) => ({ ...current, ...change }));

@@ -2,6 +2,7 @@
 // emails where there is one, since they read well in a YAML export; ids otherwise. A value that
 // names nobody any more stays visible as "not found" rather than vanishing from the form.
 import { useState } from 'preact/hooks';
+import { isChanged, useUnsavedGuard } from '../../use-unsaved-guard.ts';
 import type { OwnerOption, UserMappingView } from '../../../../src/http/api-types.ts';
 import { api } from '../../api.ts';
 import { useSubmit } from '../../use-submit.ts';
@@ -53,6 +54,8 @@ export function UserSettingsForm({ connectionId, view, onSaved }: UserSettingsFo
   const { busy, error } = submit;
   const [incomplete, setIncomplete] = useState(false);
   const readOnly = view.managedByConfig;
+  const drafted = { defaultOwner, overrides: rows.map(({ intercomAdmin, hubspotOwner }) => ({ intercomAdmin, hubspotOwner })) };
+  useUnsavedGuard(isChanged(drafted, { defaultOwner: view.defaultOwner, overrides: view.overrides.map(({ intercomAdmin, hubspotOwner }) => ({ intercomAdmin, hubspotOwner })) }), 'user mapping settings');
 
   const owners = view.owners.map(ownerChoice);
   const ownerIds = new Map(view.owners.map((owner) => [owner.id, owner.email ?? owner.id]));
