@@ -12,6 +12,7 @@ import { AccountDetails, Introspection, PrivateAppTokenInfo } from '../integrati
 import { describeIntercomError } from '../integrations/intercom/errors.ts';
 import { INTERCOM_API_VERSION, intercomBaseUrl, parseRegion } from '../integrations/intercom/regions.ts';
 import { Me } from '../integrations/intercom/schemas.ts';
+import { describeVendorUnavailable } from './vendor-unavailable.ts';
 import type { Headers } from '../integrations/retry-policy.ts';
 
 export interface ProbeDeps {
@@ -42,14 +43,14 @@ function probeClient(deps: ProbeDeps, service: UpstreamService, baseUrl: string,
   });
 }
 
-/** A failed identity call as the person connecting should read it. */
-function refusal(service: UpstreamService, error: unknown, what = 'credential'): Refusal {
+/** A failed identity call as the person connecting should read it; `baseUrl` is where it went. */
+function refusal(service: UpstreamService, error: unknown, what: string, baseUrl: string): Refusal {
   if (!(error instanceof UpstreamError)) throw error;
   const vendor = VENDOR[service];
   const refused = error.kind === 'unauthorized' || error.kind === 'forbidden';
   return refused
     ? { ok: false, status: 400, code: 'token_refused', message: `${vendor} refused this ${what}: ${error.details.vendorMessage ?? error.message}` }
-    : { ok: false, status: 502, code: 'upstream_unavailable', message: `${vendor} could not be reached to check the ${what}: ${error.message}` };
+    : { ok: false, status: 502, code: 'upstream_unavailable', message: describeVendorUnavailable(vendor, baseUrl, error) };
 }
 
 const REGION = { US: 'us', EU: 'eu', AU: 'au' } as const;
@@ -63,13 +64,14 @@ export async function identifyIntercom(
   deps: ProbeDeps,
   input: { token: string; region: 'us' | 'eu' | 'au'; baseUrlOverride: string | null; adoptReportedRegion: boolean },
 ): Promise<IntercomIdentity | Refusal> {
-  const probe = probeClient(deps, 'intercom', intercomBaseUrl({ region: input.region, baseUrlOverride: input.baseUrlOverride }), input.token);
+  const baseUrl = intercomBaseUrl({ region: input.region, baseUrlOverride: input.baseUrlOverride });
+  const probe = probeClient(deps, 'intercom', baseUrl, input.token);
   try {
     const me = await probe.json({ method: 'GET', path: '/me' }, Me);
     const region = input.adoptReportedRegion && me.app.region ? REGION[parseRegion(me.app.region)] : input.region;
     return { ok: true, workspaceId: me.app.id_code, region };
   } catch (error) {
-    return refusal('intercom', error, 'access token');
+    return refusal('intercom', error, 'access token', baseUrl);
   }
 }
 
@@ -83,7 +85,7 @@ export async function identifyHubSpotToken(deps: ProbeDeps, input: { token: stri
   try {
     portalId = (await probeClient(deps, 'hubspot', baseUrl, input.token).json({ method: 'GET', path: '/account-info/2026-09/details' }, AccountDetails)).portalId;
   } catch (error) {
-    return refusal('hubspot', error, 'access token');
+    return refusal('hubspot', error, 'access token', baseUrl);
   }
   let scopes: string[] | null = null;
   try {
@@ -104,8 +106,9 @@ export async function identifyHubSpotOAuth(
   deps: ProbeDeps,
   input: { accessToken: string; clientId: string; clientSecret: string; baseUrlOverride: string | null },
 ): Promise<HubSpotIdentity | Refusal> {
+  const baseUrl = input.baseUrlOverride ?? HUBSPOT_BASE_URL;
   try {
-    const info = await probeClient(deps, 'hubspot', input.baseUrlOverride ?? HUBSPOT_BASE_URL, null).json(
+    const info = await probeClient(deps, 'hubspot', baseUrl, null).json(
       {
         method: 'POST', path: '/oauth/2026-09/token/introspect', anonymous: true, idempotent: true,
         form: { client_id: input.clientId, client_secret: input.clientSecret, token: input.accessToken, token_type_hint: 'access_token' },
@@ -115,6 +118,6 @@ export async function identifyHubSpotOAuth(
     if (!info.active || info.hub_id === undefined) return { ok: false, status: 400, code: 'token_refused', message: 'HubSpot says the access token it just issued is not active.' };
     return { ok: true, portalId: info.hub_id, scopes: info.scopes ?? null };
   } catch (error) {
-    return refusal('hubspot', error, 'authorisation');
+    return refusal('hubspot', error, 'authorisation', baseUrl);
   }
 }
