@@ -16,3 +16,6 @@ CREATE TABLE conversation_trace (
 CREATE INDEX conversation_trace_by_conversation ON conversation_trace (connection_id, conversation_id, at);
 -- The retention purge deletes by age.
 CREATE INDEX conversation_trace_by_at ON conversation_trace (at);
+-- The explainer reads one conversation's webhook deliveries and sweeps; without this it would read
+-- every delivery of the connection.
+CREATE INDEX webhook_deliveries_by_object ON webhook_deliveries (connection_id, object_id, received_at) WHERE object_id IS NOT NULL;

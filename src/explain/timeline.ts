@@ -101,6 +101,9 @@ function triggerSummary(detail: Detail): string {
   return `No change to the capture after ${topic === SWEPT_TOPIC ? 'the sweep' : topic}: ${why}`;
 }
 
+/** Errors a run stops with to wait, not to fail (src/jobs/outcomes.ts RetryAfterError and its kin). */
+const WAITS = new Set(['RetryAfterError', 'CloseWindowOpenError']);
+
 export interface TraceRow {
   at: number;
   kind: string;
@@ -132,11 +135,13 @@ export function traceEntry(row: TraceRow): TimelineEntry {
       return { ...base, kind: 'api_call', summary: callSummary(detail), failed: detail['failure'] !== undefined };
     case 'run_decided':
       return { ...base, kind: 'run_decided', summary: decidedSummary(detail), failed: false };
-    case 'run_failed':
-      return {
-        ...base, kind: 'run_failed', failed: true,
-        summary: `${bool(detail['final']) ? 'Failed for good' : 'Failed; it will be tried again'}: ${str(detail['message']) ?? 'no message'}`,
-      };
+    case 'run_failed': {
+      // A run that stopped to wait (the grace window of a later close, HubSpot's search catching up)
+      // did not fail: it runs again when the wait is over, without using an attempt.
+      const waited = WAITS.has(str(detail['error']) ?? '');
+      const said = waited ? 'Waiting' : bool(detail['final']) ? 'Failed for good' : 'Failed; it will be tried again';
+      return { ...base, kind: 'run_failed', failed: !waited, summary: `${said}: ${str(detail['message']) ?? 'no message'}` };
+    }
     default:
       return { ...base, kind: row.kind as TimelineKind, summary: row.kind, failed: false };
   }

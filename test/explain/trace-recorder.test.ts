@@ -56,4 +56,9 @@ t.test('a run’s steps stay together in the timeline', async (t) => {
   const ordered = inTimeOrder([entry(1, 'r', 'guards'), entry(3, 'r', 'run_decided'), entry(2, null, 'webhook'), entry(0, null, 'trigger')]);
   t.same(ordered.map((item) => item.kind), ['trigger', 'guards', 'run_decided', 'webhook']);
   t.match(traceEntry({ at: 5, kind: 'run_failed', detail: JSON.stringify({ final: false, message: 'HubSpot answered 500', run: 'r2' }) }), { run: 'r2', failed: true, summary: 'Failed; it will be tried again: HubSpot answered 500' });
+  t.match(
+    traceEntry({ at: 6, kind: 'run_failed', detail: JSON.stringify({ final: false, error: 'CloseWindowOpenError', message: 'closed again since this capture was scheduled', run: 'r3' }) }),
+    { failed: false, summary: 'Waiting: closed again since this capture was scheduled' },
+    'a run that stopped to wait out a later close’s grace window did not fail',
+  );
 });

@@ -62,10 +62,14 @@ function Run({ entries }: { entries: TimelineEntry[] }) {
   const first = entries[0];
   const totalMs = calls.reduce((sum, entry) => sum + (typeof entry.detail['durationMs'] === 'number' ? entry.detail['durationMs'] : 0), 0);
   return (
-    <li class={`explain-run${end?.kind === 'run_failed' ? ' explain-run-failed' : ''}`}>
+    <li class={`explain-run${end?.failed ? ' explain-run-failed' : ''}`}>
       <p class="explain-run-title">
         Capture run {first ? <When at={first.at} /> : null}
-        {end?.kind === 'run_failed' ? <span class="explain-run-badge explain-run-badge-failed">failed</span> : end ? <span class="explain-run-badge">decided</span> : null}
+        {end?.kind === 'run_failed' ? (
+          end.failed ? <span class="explain-run-badge explain-run-badge-failed">failed</span> : <span class="explain-run-badge explain-run-badge-waited">waited</span>
+        ) : end ? (
+          <span class="explain-run-badge">decided</span>
+        ) : null}
       </p>
       <ol class="explain-steps">
         {shown.map((entry, index) => (
