@@ -29,10 +29,11 @@ export interface ConnectionHealth {
 export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = { failingWindowMs: 24 * 3_600_000, silentWebhooksMs: 24 * 3_600_000 };
 
 /** Per connection, in the silence window: Intercom webhooks received and conversations the sweep found. */
-async function webhookCounts(db: Kysely<Database>, since: number): Promise<Map<string, { received: number; swept: number }>> {
-  // Index webhook_deliveries_by_age (received_at): only the window's rows are read.
-  const rows = await db
-    .selectFrom('webhook_deliveries')
+async function webhookCounts(db: Kysely<Database>, since: number, only: string | undefined): Promise<Map<string, { received: number; swept: number }>> {
+  // Index webhook_deliveries_by_age (received_at), or by connection for one: only the window's rows are read.
+  let query = db.selectFrom('webhook_deliveries');
+  if (only !== undefined) query = query.where('connection_id', '=', only);
+  const rows = await query
     .select([
       'connection_id',
       sql<number>`sum(CASE WHEN topic = ${SWEPT_TOPIC} THEN 0 ELSE 1 END)`.as('received'),
@@ -53,8 +54,10 @@ export async function healthOf(
   now: number,
   thresholds: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS,
 ): Promise<Map<string, ConnectionHealth>> {
-  const jobs = await jobHealthFacts(db, { now, failedSince: now - thresholds.failingWindowMs });
-  const webhooks = await webhookCounts(db, now - thresholds.silentWebhooksMs);
+  // One connection (its own page): ask about it alone.
+  const only = connections.length === 1 ? connections[0]?.id : undefined;
+  const jobs = await jobHealthFacts(db, { now, failedSince: now - thresholds.failingWindowMs, ...(only === undefined ? {} : { connectionId: only }) });
+  const webhooks = await webhookCounts(db, now - thresholds.silentWebhooksMs, only);
   const health = new Map<string, ConnectionHealth>();
   for (const connection of connections) {
     const facts = {

@@ -41,6 +41,8 @@ export interface HealthFactsWindow {
   failedSince: number;
   /** Defaults to LATE_AFTER_MS, the Work tab's own threshold, so its `late` filter shows the same jobs. */
   lateAfterMs?: number;
+  /** Only this connection's work (a connection's own page); all connections when absent. */
+  connectionId?: string;
 }
 
 /**
@@ -56,25 +58,28 @@ function kindCase(lateBefore: number, failedSince: number) {
   END`;
 }
 
-/** Problem work of every connection that has some (connections without any are absent). */
-export async function jobHealthFacts(db: Kysely<Database>, window: HealthFactsWindow): Promise<Map<string, JobHealthFacts>> {
+type SampleRow = {
+  connection_id: string; kind: HealthWorkKind; n: number; task: string; attempts: number; max_attempts: number; run_at: number; last_error: string | null; finished_at: number | null;
+};
+
+/** The two queries, built apart so the query-plan test can look at them (test/health/health-query-plan.test.ts). */
+export function healthFactsQueries(window: HealthFactsWindow) {
   const lateBefore = window.now - (window.lateAfterMs ?? LATE_AFTER_MS);
   const kind = kindCase(lateBefore, window.failedSince);
+  const owner = window.connectionId === undefined ? sql`connection_id IS NOT NULL` : sql`connection_id = ${window.connectionId}`;
   // Rows that can be problem work at all, one arm per status so that each is served by its partial
-  // index (jobs_parked, jobs_finished, jobs_due_by_connection): an OR of the three scans the table.
+  // index (jobs_parked, jobs_failed_by_time of migrations/0027, jobs_due_by_connection): an OR of the three scans the table.
   const columns = sql`id, connection_id, task, status, attempts, max_attempts, run_at, last_error, finished_at`;
   const candidates = sql`
-    SELECT ${columns} FROM jobs WHERE status = 'parked' AND connection_id IS NOT NULL
+    SELECT ${columns} FROM jobs WHERE status = 'parked' AND ${owner}
     UNION ALL
-    SELECT ${columns} FROM jobs WHERE finished_at >= ${window.failedSince} AND status = 'failed' AND connection_id IS NOT NULL
+    SELECT ${columns} FROM jobs WHERE finished_at >= ${window.failedSince} AND status = 'failed' AND ${owner}
     UNION ALL
-    SELECT ${columns} FROM jobs WHERE status = 'queued' AND connection_id IS NOT NULL AND (run_at <= ${lateBefore} OR (attempts > 0 AND last_error IS NOT NULL))`;
+    SELECT ${columns} FROM jobs WHERE status = 'queued' AND ${owner} AND (run_at <= ${lateBefore} OR (attempts > 0 AND last_error IS NOT NULL))`;
 
   // One sample per (connection, kind): the retry with the most attempts (then the soonest), the
   // latest failure, the oldest late or parked job.
-  const samples = await sql<{
-    connection_id: string; kind: HealthWorkKind; n: number; task: string; attempts: number; max_attempts: number; run_at: number; last_error: string | null; finished_at: number | null;
-  }>`
+  const samples = sql<SampleRow>`
     SELECT connection_id, kind, n, task, attempts, max_attempts, run_at, last_error, finished_at FROM (
       SELECT connection_id, kind, task, attempts, max_attempts, run_at, last_error, finished_at,
         count(*) OVER (PARTITION BY connection_id, kind) AS n,
@@ -84,13 +89,21 @@ export async function jobHealthFacts(db: Kysely<Database>, window: HealthFactsWi
         ) AS rn
       FROM (SELECT *, ${kind} AS kind FROM (${candidates}))
       WHERE kind IS NOT NULL
-    ) WHERE rn = 1`.execute(db);
+    ) WHERE rn = 1`;
 
-  const perTask = await sql<{ connection_id: string; kind: HealthWorkKind; task: string; n: number }>`
+  const perTask = sql<{ connection_id: string; kind: HealthWorkKind; task: string; n: number }>`
     SELECT connection_id, kind, task, count(*) AS n
     FROM (SELECT connection_id, task, ${kind} AS kind FROM (${candidates}))
     WHERE kind IS NOT NULL
-    GROUP BY connection_id, kind, task`.execute(db);
+    GROUP BY connection_id, kind, task`;
+  return { samples, perTask };
+}
+
+/** Problem work of every connection that has some (connections without any are absent), or of one. */
+export async function jobHealthFacts(db: Kysely<Database>, window: HealthFactsWindow): Promise<Map<string, JobHealthFacts>> {
+  const queries = healthFactsQueries(window);
+  const samples = await queries.samples.execute(db);
+  const perTask = await queries.perTask.execute(db);
 
   const facts = new Map<string, JobHealthFacts>();
   for (const row of samples.rows) {
