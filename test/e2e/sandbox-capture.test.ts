@@ -42,6 +42,8 @@ if (missing) {
     const frame = note.locator('iframe');
     t.equal(await frame.getAttribute('sandbox'), '', 'the note is shown in a sandboxed frame');
     t.match(await frame.contentFrame().locator('body').innerText(), /Sam from Support/, 'the transcript is in the note');
+    t.match(await note.innerText(), /· owner Sam from Support/, 'the note has the teammate’s HubSpot owner: the user mapping paired them by email');
+    t.match(await frame.contentFrame().locator('body').innerText(), /Captured by Interhubz when the conversation closed · ref ihz-\S+\s*$/, 'the footer speaks to a sales rep');
     t.ok(await panel.getByRole('cell', { name, exact: true }).isVisible(), 'the contact is listed');
     t.ok(await panel.getByRole('cell', { name: company, exact: true }).isVisible(), 'the company is listed');
 
