@@ -17,11 +17,10 @@ import { HttpError, notFound } from '../errors.ts';
 
 type ByConversation = { Params: { id: string; conversationId: string } };
 
-/** Intercom conversation ids are numeric strings; never a path, a URL or a space (src/activity/activity-search.ts). */
-const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
+/** A conversation id as the activity search reads one (src/activity/activity-search.ts): never a path, a URL or a space. */
 function checkId(conversationId: string): void {
-  if (!CONVERSATION_ID.test(conversationId)) throw new HttpError(400, 'invalid_conversation_id', `'${conversationId.slice(0, 80)}' is not an Intercom conversation id.`);
+  const parsed = parseConversationSearch(conversationId);
+  if (!parsed.ok || parsed.search.conversationId !== conversationId) throw new HttpError(400, 'invalid_conversation_id', `'${conversationId.slice(0, 80)}' is not an Intercom conversation id.`);
 }
 
 const unknownConversation = (conversationId: string) =>
