@@ -1,5 +1,5 @@
 // The Activity page's filters: connection, kind, outcome, a day range, and a search box for a
-// conversation id or Intercom URL. Selects and dates apply at once; the search applies on submit.
+// conversation id, Intercom URL or a HubSpot note's reference. Selects and dates apply at once; the search applies on submit.
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionSummary } from '../../../../src/http/api-types.ts';
 import { type ActivityFilterValues, hasFilters, NO_FILTERS } from './activity-filters.ts';
@@ -49,7 +49,7 @@ export function ActivityFiltersForm({ values, connections, onChange }: Props) {
             id="activity-search"
             class="input"
             type="search"
-            placeholder="Intercom conversation id or URL"
+            placeholder="Intercom conversation id or URL, or a note’s ref ihz-…"
             value={search}
             onInput={(event) => setSearch(event.currentTarget.value)}
           />
