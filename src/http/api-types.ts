@@ -386,7 +386,7 @@ import type { ActivityFeedEntry } from '../activity/activity-view.ts';
 
 
 // ---- The conversation explainer (GET …/conversations/:cid/explain, POST …/explain/replay) ----
-export type { CaptureDecisionView, ConversationExplanation, ConversationRef, DecisionDifference, ReplayResult, TimelineEntry } from '../explain/explain-types.ts';
+export type { CaptureDecisionView, ConversationExplanation, ConversationRef, ReplayResult, TimelineEntry } from '../explain/explain-types.ts';
 import type { ActivityFeedEntry } from '../activity/activity-view.ts';
 
 const TIME_ERROR = 'must be an ISO 8601 time (2026-05-04 or 2026-05-04T10:00:00Z) or milliseconds since 1970';
