@@ -3,3 +3,7 @@
 -- job that finished in the window — on a busy install mostly succeeded webhook and capture jobs —
 -- every minute (the alerts) and on every poll of the connection list.
 CREATE INDEX jobs_failed_by_time ON jobs (finished_at) WHERE status = 'failed';
+
+-- Each connection's last capture, for the connection list (src/connections/connection-glance.ts):
+-- one seek per connection (max of the index's tail) instead of reading every conversation ever captured.
+CREATE INDEX conversation_captures_by_time ON conversation_captures (connection_id, captured_at) WHERE captured_at IS NOT NULL;

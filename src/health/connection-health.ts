@@ -30,21 +30,18 @@ export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = { failingWindowMs: 24
 
 /** Per connection, in the silence window: Intercom webhooks received and conversations the sweep found. */
 async function webhookCounts(db: Kysely<Database>, since: number, only: string | undefined): Promise<Map<string, { received: number; swept: number }>> {
-  // Index webhook_deliveries_by_age (received_at), or by connection for one: only the window's rows are read.
-  let query = db.selectFrom('webhook_deliveries');
-  if (only !== undefined) query = query.where('connection_id', '=', only);
-  const rows = await query
-    .select([
-      'connection_id',
-      sql<number>`sum(CASE WHEN topic = ${SWEPT_TOPIC} THEN 0 ELSE 1 END)`.as('received'),
-      sql<number>`sum(CASE WHEN topic = ${SWEPT_TOPIC} THEN 1 ELSE 0 END)`.as('swept'),
-    ])
-    .where('received_at', '>=', since)
-    .where('provider', '=', 'intercom')
-    .where('connection_id', 'is not', null)
-    .groupBy('connection_id')
-    .execute();
-  return new Map(rows.flatMap((row) => (row.connection_id === null ? [] : [[row.connection_id, { received: Number(row.received), swept: Number(row.swept) }] as const])));
+  // One connection: its own index (connection_id, received_at). All: the window's rows by time —
+  // INDEXED BY, because left to itself SQLite reads every Intercom delivery kept (by provider).
+  const source = only === undefined ? sql`webhook_deliveries INDEXED BY webhook_deliveries_by_age` : sql`webhook_deliveries`;
+  const owner = only === undefined ? sql`connection_id IS NOT NULL` : sql`connection_id = ${only}`;
+  const rows = await sql<{ connection_id: string; received: number; swept: number }>`
+    SELECT connection_id,
+      sum(CASE WHEN topic = ${SWEPT_TOPIC} THEN 0 ELSE 1 END) AS received,
+      sum(CASE WHEN topic = ${SWEPT_TOPIC} THEN 1 ELSE 0 END) AS swept
+    FROM ${source}
+    WHERE received_at >= ${since} AND provider = 'intercom' AND ${owner}
+    GROUP BY connection_id`.execute(db);
+  return new Map(rows.rows.map((row) => [row.connection_id, { received: Number(row.received), swept: Number(row.swept) }] as const));
 }
 
 /** The health of the given connections (the list already read), keyed by id. */
