@@ -88,7 +88,12 @@ function decidedSummary(detail: Detail): string {
     str(obj(detail['ticket'])['id']) ? `ticket ${str(obj(detail['ticket'])['id'])}` : null,
   ].filter((item): item is string => item !== null);
   const verb = outcome === 'captured' ? 'Note written' : outcome === 'updated' ? 'Note updated' : outcome === 'unchanged' ? 'Nothing changed since the last capture' : `Decided: ${outcome}`;
-  return `${verb}${written.length > 0 ? `: ${written.join(', ')}` : ''}`;
+  // The settings the note was written under, by the reference its footer carries (src/capture/note-pipeline.ts).
+  const note = obj(detail['note']);
+  const settings = str(note['reference'])
+    ? ` (ref ${str(note['reference'])}; capture ${str(note['mode']) ?? '?'}, guards ${str(note['guards']) ?? '?'}, note policy ${str(note['notePolicy']) ?? '?'})`
+    : '';
+  return `${verb}${written.length > 0 ? `: ${written.join(', ')}` : ''}${settings}`;
 }
 
 function triggerSummary(detail: Detail): string {

@@ -29,6 +29,9 @@ t.test('a pushed note ends with who pushed it and the reference; the reference f
   t.equal(found.status, 200, 'the activity search takes the reference as written in the note');
   t.match(found.body?.entries, [{ conversationId, outcome: 'captured', detail: { note: { reference, mode: 'on_close', guards: first.body?.note?.guards, notePolicy: 'update_existing' } } }]);
   t.ok(String(first.body?.note?.guards).length > 0, 'the guards in force are named');
+  const explained = await s.api('GET', `/api/connections/${s.connectionId}/conversations/${conversationId}/explain`);
+  const decided = (explained.body?.timeline as Array<{ kind: string; summary: string }>).find((entry) => entry.kind === 'run_decided');
+  t.match(decided?.summary, `(ref ${reference}; capture on_close, guards ${String(first.body?.note?.guards)}, note policy update_existing)`, 'the explainer says the settings by the reference');
 
   const forced = s.conversation({ messages: 1 });
   const pushed = await s.push(forced.conversationId, { force: true });
