@@ -161,6 +161,9 @@ t.test('replay with the current settings: done versus now, and nothing written',
   await s.setSettings((settings) => void (settings.conversations.guards.minCustomerMessages = 5));
 
   const db = s.server.daemon.db.sqlite;
+  // The conversation's own webhooks are in and their event jobs done: nothing else writes while the replay runs.
+  await s.intercom.control.webhooks.flush();
+  await until('the event jobs to finish', () => !db.prepare("SELECT 1 FROM jobs WHERE task = 'intercom.event' AND status IN ('queued', 'running')").get());
   const tables = ['activity', 'conversation_trace', 'conversation_captures', 'record_links', 'record_associations', 'ticket_links', 'pending_closes', 'webhook_deliveries'];
   const counts = () => tables.map((table) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
   const writes = () => s.hubspot.control.requests().entries.filter((entry) => entry.method !== 'GET' && !/\/search$|\/batch\/read$/.test(entry.path)).length;

@@ -11,6 +11,7 @@ import { WrittenRecords } from '../components/explain/WrittenRecords.tsx';
 import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { OutcomeBadge } from '../components/connection/PushBox.tsx';
+import { connectionPath } from '../components/connection/tabs.ts';
 import { useApiData } from '../use-api-data.ts';
 
 export function ExplainPage({ connectionId, conversationId }: { connectionId: string; conversationId: string }) {
@@ -42,6 +43,12 @@ export function ExplainPage({ connectionId, conversationId }: { connectionId: st
             </div>
             <div class="explain-outcome">
               <WrittenRecords records={data.outcome.records} />
+              {/* Retrying (it has a last error) or parked: the work the Failed & waiting tab lists. */}
+              {data.timeline.some((entry) => entry.kind === 'pending_job' && (entry.failed || entry.detail['status'] === 'parked')) ? (
+                <p>
+                  Its capture has not gone through yet: <Link href={connectionPath(connectionId, 'work')}>see it in Failed &amp; waiting</Link>, where it can be run now or cancelled.
+                </p>
+              ) : null}
               {data.conversation.intercomUrl ? (
                 <p>
                   <a href={data.conversation.intercomUrl} target="_blank" rel="noopener noreferrer">
