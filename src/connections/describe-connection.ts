@@ -14,8 +14,7 @@ import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/au
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 import { isSandboxConnection } from './create-sandbox-connection.ts';
-import { DEFAULT_HEALTH_THRESHOLDS, healthOf, type ConnectionHealth } from '../health/connection-health.ts';
-import type { HealthThresholds } from '../health/judge-health.ts';
+import { healthOf, healthThresholds, type ConnectionHealth } from '../health/connection-health.ts';
 
 const iso = (ms: number | null | undefined) => (typeof ms === 'number' ? new Date(ms).toISOString() : null);
 
@@ -24,11 +23,6 @@ export function summarize(connection: Connection, health: ConnectionHealth): Con
     id: connection.id, name: connection.name, status: connection.status, managedByConfig: connection.managedByConfig,
     sandbox: isSandboxConnection(connection), createdAt: new Date(connection.createdAt).toISOString(), health,
   };
-}
-
-/** The health thresholds the configuration sets (webhook silence: reconcile.silentWebhookWarningHours). */
-export function healthThresholds(config: Pick<Config, 'reconcile'>): HealthThresholds {
-  return { ...DEFAULT_HEALTH_THRESHOLDS, silentWebhooksMs: config.reconcile.silentWebhookWarningHours * 3_600_000 };
 }
 
 function webhookUrls(baseUrl: string): NonNullable<ConnectionDetail['webhookUrls']> {

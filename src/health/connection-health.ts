@@ -2,6 +2,7 @@
 // item 1): gathered for all connections at once in a few grouped queries (the alerts ask every
 // minute, the list on every poll), then judged by the pure judge-health.ts.
 import { sql, type Kysely } from 'kysely';
+import type { Config } from '../config/schema.ts';
 import { listConnections, type Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import { jobHealthFacts } from '../jobs/health-facts.ts';
@@ -26,7 +27,12 @@ export interface ConnectionHealth {
  * after the Work tab's late threshold (src/jobs/job-control.ts LATE_AFTER_MS, 5 min), so the link
  * to ?state=late shows the very jobs counted.
  */
-export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = { failingWindowMs: 24 * 3_600_000, silentWebhooksMs: 24 * 3_600_000 };
+const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = { failingWindowMs: 24 * 3_600_000, silentWebhooksMs: 24 * 3_600_000 };
+
+/** The thresholds the configuration sets: webhook silence is reconcile.silentWebhookWarningHours, as on the connection page. */
+export function healthThresholds(config: Pick<Config, 'reconcile'>): HealthThresholds {
+  return { ...DEFAULT_HEALTH_THRESHOLDS, silentWebhooksMs: config.reconcile.silentWebhookWarningHours * 3_600_000 };
+}
 
 /** Per connection, in the silence window: Intercom webhooks received and conversations the sweep found. */
 async function webhookCounts(db: Kysely<Database>, since: number, only: string | undefined): Promise<Map<string, { received: number; swept: number }>> {

@@ -5,7 +5,8 @@ import { connectHubSpotToken, connectIntercomToken, type ConnectResult } from '.
 import { createConnection } from '../../connections/create-connection.ts';
 import { createSandboxConnection, findSandboxConnection } from '../../connections/create-sandbox-connection.ts';
 import { deleteConnection } from '../../connections/delete-connection.ts';
-import { describeConnection, healthThresholds } from '../../connections/describe-connection.ts';
+import { describeConnection } from '../../connections/describe-connection.ts';
+import { healthThresholds } from '../../health/connection-health.ts';
 import { listConnectionsAtAGlance } from '../../connections/connection-glance.ts';
 import { getConnection, setPaused, type Connection } from '../../db/repos/connections.ts';
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
