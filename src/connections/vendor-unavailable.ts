@@ -34,11 +34,19 @@ function whatStopped(code: string, timedOut: boolean): string {
   return `the connection failed — ${CHECK}`;
 }
 
+/**
+ * A call that got no answer: `cause` is the transport's error (its code is looked for along the
+ * cause chain), `timedOut` when the client gave up waiting.
+ */
+export function describeUnreachable(vendor: string, baseUrl: string, cause: unknown, timedOut: boolean): string {
+  return `Could not reach ${vendor} (${new URL(baseUrl).host}): ${whatStopped(transportCode(cause), timedOut)}.`;
+}
+
 /** `vendor`: "HubSpot" or "Intercom"; `baseUrl`: where the call went (its host is named). */
 export function describeVendorUnavailable(vendor: string, baseUrl: string, error: UpstreamError): string {
   const { kind, status } = error.details;
   if (kind === 'network' || kind === 'timeout' || kind === 'ambiguous_write' || status === null) {
-    return `Could not reach ${vendor} (${new URL(baseUrl).host}): ${whatStopped(transportCode(error.details.cause), kind === 'timeout')}.`;
+    return describeUnreachable(vendor, baseUrl, error.details.cause, kind === 'timeout');
   }
   if (kind === 'rate_limited') return `${vendor} answered ${status} (too many requests) — try again in a minute.`;
   if (kind === 'server_error') return `${vendor} answered ${status} — try again later.`;

@@ -16,6 +16,7 @@ import { ownBaseUrl } from '../own-url.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type SandboxApp, type SandboxVendor } from '../sandbox-mount/mounted-sandbox.ts';
 import type { OAuthProvider } from './oauth-provider.ts';
 import { PROVIDERS, SANDBOX_ORIGIN, sandboxSpec, type OAuthProviderSpec } from './providers.ts';
+import { describeUnreachable } from '../connections/vendor-unavailable.ts';
 
 export interface OAuthApp {
   /** Names the app in a pending authorisation (and the plugin instance behind it). */
@@ -34,8 +35,11 @@ interface BrowserExchange {
 
 type CodeExchange =
   | { ok: true; token: Record<string, unknown> }
-  /** `detail` is what the token endpoint said (never a token), for the result page. */
-  | { ok: false; status: number | undefined; detail: string };
+  /**
+   * `detail` is what the token endpoint said (never a token), for the result page; `unreachable`,
+   * when it said nothing, is the sentence that says so in plain words.
+   */
+  | { ok: false; status: number | undefined; detail: string; unreachable?: string };
 
 export interface OAuthClient {
   /** The app a connection's side is authorised with, or null when none is configured. */
@@ -165,14 +169,26 @@ export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'
         const answer = await pluginOf(app).getAccessTokenFromAuthorizationCodeFlow(request, reply);
         return { ok: true, token: answer.token as unknown as Record<string, unknown> };
       } catch (error) {
-        return { ok: false, status: exchangeStatus(error), detail: exchangeMessage(error) };
+        const unreachable = exchangeUnreachable(app.spec.vendor, app.spec.endpoints.tokenHost, error);
+        return { ok: false, status: exchangeStatus(error), detail: exchangeMessage(error), ...(unreachable ? { unreachable } : {}) };
       }
     },
   };
 }
 
 // simple-oauth2 throws @hapi/wreck's errors: the status in output, the raw answer in data.payload.
-type WreckError = { output?: { statusCode?: number }; data?: { payload?: unknown }; message?: string };
+// Without an answer the status is Boom's own (502, or 504 for wreck's timeout) and `code` is the
+// socket's (ECONNREFUSED, ENOTFOUND, a TLS code…).
+type WreckError = { output?: { statusCode?: number }; data?: { payload?: unknown; isResponseError?: boolean }; message?: string; code?: unknown };
+
+/** The token endpoint could not be reached (no HTTP answer at all): said as the token check says it. */
+export function exchangeUnreachable(vendor: string, tokenHost: string, error: unknown): string | null {
+  const e = error as WreckError;
+  if (e.data?.isResponseError) return null;
+  const timedOut = e.output?.statusCode === 504;
+  if (typeof e.code !== 'string' && !timedOut) return null;
+  return describeUnreachable(vendor, tokenHost, error, timedOut);
+}
 
 function exchangeStatus(error: unknown): number | undefined {
   return (error as WreckError).output?.statusCode;

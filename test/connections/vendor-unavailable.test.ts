@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { describeVendorUnavailable } from '../../src/connections/vendor-unavailable.ts';
 import { UpstreamError, type FailureKind } from '../../src/integrations/upstream-error.ts';
+import { exchangeUnreachable } from '../../src/oauth/oauth-client.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
@@ -62,4 +63,15 @@ t.test('connecting a token when the vendor cannot be reached, or answers 503: a 
   t.equal(unavailable.status, 502);
   t.equal(unavailable.body?.error.message, 'HubSpot answered 503 — try again later.');
   t.match((await call('GET', `/api/connections/${id}`)).body, { hubspot: { connected: false }, intercom: { connected: false } }, 'nothing stored');
+});
+
+t.test('an OAuth code exchange that got no answer is said the same way; an answer is not', async (t) => {
+  // @hapi/wreck's errors as simple-oauth2 throws them (seen from a closed port: Boom 502 with the
+  // socket's code; a timeout: Boom 504; an HTTP answer: data.isResponseError with the payload).
+  const refused = Object.assign(new Error('Client request error: connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', isBoom: true, output: { statusCode: 502 }, data: null });
+  t.equal(exchangeUnreachable('HubSpot', 'https://api.hubapi.com', refused), "Could not reach HubSpot (api.hubapi.com): the network refused the connection — check the container's outbound access/proxy.");
+  const timedOut = Object.assign(new Error('Client request timeout'), { isBoom: true, output: { statusCode: 504 }, data: null });
+  t.match(exchangeUnreachable('Intercom', 'https://api.intercom.io', timedOut), /^Could not reach Intercom \(api\.intercom\.io\): no answer came in time/);
+  const answered = Object.assign(new Error('Response Error: 400 Bad Request'), { isBoom: true, output: { statusCode: 400 }, data: { isResponseError: true, payload: { message: 'bad code' } } });
+  t.equal(exchangeUnreachable('HubSpot', 'https://api.hubapi.com', answered), null, 'the vendor answered: its own words are shown instead');
 });

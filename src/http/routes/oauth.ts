@@ -114,6 +114,8 @@ export function oauthCallbackRoutes(app: FastifyInstance, deps: AppDeps, oauth: 
     const exchanged = await oauth.client.exchangeCode(appEntry, { request, reply });
     if (!exchanged.ok) {
       request.log.warn({ connectionId: row.id, provider, status: exchanged.status }, 'OAuth code exchange failed');
+      // No answer at all is not a refusal of the code: said as such, without the client library's error string.
+      if (exchanged.unreachable) return page(reply, 502, { title, message: `${exchanged.unreachable} Nothing was changed; try again.`, back });
       return page(reply, 502, { title, message: `${vendor} did not accept the authorisation code. Nothing was changed; try again.`, detail: exchanged.detail, back });
     }
 
