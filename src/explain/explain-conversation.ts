@@ -119,15 +119,18 @@ export async function explainConversation(db: Kysely<Database>, connectionId: st
   const connection = await getConnection(db, connectionId);
   if (!connection) return { kind: 'unknown_connection' };
 
-  const [deliveries, trace, activityRows, job, close] = await Promise.all([
+  // The newest of each, when a long story is cut: what happened last is what a person asks about.
+  const [newestDeliveries, newestTrace, activityRows, job, close] = await Promise.all([
     db.selectFrom('webhook_deliveries').select(['topic', 'received_at', 'occurred_at', 'status', 'provider'])
-      .where('connection_id', '=', connectionId).where('object_id', '=', conversationId).orderBy('received_at').limit(MAX_DELIVERIES).execute(),
+      .where('connection_id', '=', connectionId).where('object_id', '=', conversationId).orderBy('received_at', 'desc').limit(MAX_DELIVERIES).execute(),
     db.selectFrom('conversation_trace').select(['at', 'kind', 'detail'])
-      .where('connection_id', '=', connectionId).where('conversation_id', '=', conversationId).orderBy('at').orderBy('id').limit(MAX_TRACE).execute(),
+      .where('connection_id', '=', connectionId).where('conversation_id', '=', conversationId).orderBy('at', 'desc').orderBy('id', 'desc').limit(MAX_TRACE).execute(),
     listActivityFeed(db, { connectionId, conversation: { conversationId } }, { limit: MAX_ACTIVITY }),
     unfinishedJobWithKey(db, captureKey(connectionId, conversationId)),
     db.selectFrom('pending_closes').select('closed_at').where('connection_id', '=', connectionId).where('conversation_id', '=', conversationId).executeTakeFirst(),
   ]);
+  const deliveries = newestDeliveries.reverse();
+  const trace = newestTrace.reverse();
   const activity = activityRows.map(activityFeedEntry);
   // A capture run writes its activity entry and its trace's last step together (conversation-run.ts);
   // that entry is already told. Others (ticket syncs, refusals, entries older than the trace) are not.
@@ -143,7 +146,7 @@ export async function explainConversation(db: Kysely<Database>, connectionId: st
     ...activity.filter((entry) => !toldByTrace(entry)).map((entry): TimelineEntry => ({
       at: entry.at, kind: 'activity', run: null, failed: entry.outcome === 'failed',
       summary: `Activity: ${entry.kind} ${entry.outcome}${entry.reason ? ` — ${entry.reason}` : ''}`,
-      detail: { kind: entry.kind, outcome: entry.outcome, reason: entry.reason, ...entry.detail },
+      detail: { ...entry.detail, kind: entry.kind, outcome: entry.outcome, reason: entry.reason },
     })),
     // pending_closes is tidied by the sweep: a close that a decision has followed since is no longer open.
     ...(close && !activity.some((entry) => entry.kind === 'capture' && entry.at >= close.closed_at) ? [pendingCloseEntry(close.closed_at)] : []),
