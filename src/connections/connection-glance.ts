@@ -56,16 +56,18 @@ async function captureCounts(db: Kysely<Database>, since: number): Promise<Map<s
 function pairingWarnings(connections: readonly Pick<Connection, 'id' | 'name' | 'intercomWorkspaceId' | 'hubspotPortalId'>[]): Map<string, string> {
   const warnings = new Map<string, string>();
   for (const connection of connections) {
-    const others = (same: (other: (typeof connections)[number]) => boolean) =>
-      connections.filter((other) => other.id !== connection.id && same(other)).map((other) => `'${other.name}'`);
-    const parts: string[] = [];
     const workspace = connection.intercomWorkspaceId;
     const portal = connection.hubspotPortalId;
-    const sameWorkspace = workspace === null ? [] : others((other) => other.intercomWorkspaceId === workspace);
-    const samePortal = portal === null ? [] : others((other) => other.hubspotPortalId === portal);
-    if (sameWorkspace.length > 0) parts.push(`the same Intercom workspace (${workspace}) as ${sameWorkspace.join(', ')}`);
-    if (samePortal.length > 0) parts.push(`the same HubSpot portal (${portal}) as ${samePortal.join(', ')}`);
-    if (parts.length > 0) warnings.set(connection.id, `Pairs ${parts.join(', and ')}: conversations may be captured twice.`);
+    const clashes = connections.flatMap((other) => {
+      if (other.id === connection.id) return [];
+      const sameWorkspace = workspace !== null && other.intercomWorkspaceId === workspace;
+      const samePortal = portal !== null && other.hubspotPortalId === portal;
+      if (sameWorkspace && samePortal) return [`the same Intercom workspace (${workspace}) and HubSpot portal (${portal}) as '${other.name}'`];
+      if (sameWorkspace) return [`the same Intercom workspace (${workspace}) as '${other.name}'`];
+      if (samePortal) return [`the same HubSpot portal (${portal}) as '${other.name}'`];
+      return [];
+    });
+    if (clashes.length > 0) warnings.set(connection.id, `Pairs ${clashes.join('; ')}: conversations may be captured twice.`);
   }
   return warnings;
 }

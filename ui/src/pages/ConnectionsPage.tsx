@@ -214,7 +214,7 @@ function ConnectionTable({ list }: { list: ConnectionList }) {
             <tr>
               <th scope="col">Name</th>
               <th scope="col">Status</th>
-              <th scope="col">Pairs</th>
+              <th scope="col">Workspace and portal</th>
               <th scope="col">Last capture</th>
               <th scope="col">Last 24 h</th>
               <th scope="col">Work</th>
