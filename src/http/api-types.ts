@@ -382,8 +382,6 @@ export interface ActivityList {
 // ---- The Activity page: every connection's entries (GET /api/activity and its export) ----
 
 export type { ActivityFeedEntry } from '../activity/activity-view.ts';
-import type { ActivityFeedEntry } from '../activity/activity-view.ts';
-
 
 // ---- The conversation explainer (GET …/conversations/:cid/explain, POST …/explain/replay) ----
 export type { CaptureDecisionView, ConversationExplanation, ConversationRef, ReplayResult, TimelineEntry } from '../explain/explain-types.ts';

@@ -32,8 +32,8 @@ import { sandboxDemoRoutes } from './routes/sandbox-demo.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { configExportRoutes } from './routes/config-export.ts';
-import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import { budgetRoutes } from './routes/budget.ts';
+import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { oauthCallbackRoutes, oauthStartRoute, type OAuthDeps } from './routes/oauth.ts';
@@ -204,9 +204,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sandboxDemoRoutes(api, deps);
     settingsRoutes(api, deps);
     configExportRoutes(api, deps);
+    budgetRoutes(api, deps);
     oauthStartRoute(api, deps, oauth);
   });
-    budgetRoutes(api, deps);
 
   await uiRoutes(app, deps.uiDistDir);
   return app;
