@@ -1,12 +1,13 @@
 // Properties and property groups (hubspot-api.md §13): list, read, create with the documented
-// type/fieldType matrix, update, archive; groups list/read/create. Records reject unknown
-// properties, and a created hasUniqueValue property becomes usable as idProperty.
-import type { FastifyInstance } from 'fastify';
+// type/fieldType matrix, update, archive, batch create/read/archive; groups list/read/create/
+// update/archive. Records reject unknown properties, and a created hasUniqueValue property becomes
+// usable as idProperty. Every route also answers on 2026-09 (hubspot-routes-2026-09.md "CRM Properties").
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { HubSpotError, validation } from './errors.ts';
 import { boolParam, crm, parseBody, register, type Params, type Query, type RouteTable, type Runtime } from './http.ts';
-import type { PropertyDef, PropertyGroup } from './state.ts';
-import { isoTime, lookupObjectType, objectType } from './crm/types.ts';
+import type { Portal, PropertyDef, PropertyGroup } from './state.ts';
+import { isoTime, lookupObjectType, objectType, type ObjectTypeName } from './crm/types.ts';
 
 // Properties guide, "Valid type and fieldType pairs".
 const FIELD_TYPES: Record<string, string[]> = {
@@ -33,6 +34,10 @@ const PropertyUpdate = z.object({
   displayOrder: z.number().int().optional(), hidden: z.boolean().optional(), formField: z.boolean().optional(), type: z.string().optional(), fieldType: z.string().optional(),
 });
 const GroupCreate = z.object({ name: z.string().min(1), label: z.string().min(1), displayOrder: z.number().int().default(-1) });
+const GroupUpdate = z.object({ label: z.string().min(1).optional(), displayOrder: z.number().int().optional() });
+// Batch bodies [SPEC:properties BatchInputPropertyCreate / BatchReadInputPropertyName / BatchInputPropertyName].
+const BatchCreate = z.object({ inputs: z.array(PropertyCreate) });
+const BatchNames = z.object({ inputs: z.array(z.object({ name: z.string() })), archived: z.boolean().default(false) });
 
 const propertyJson = (p: PropertyDef) => ({
   updatedAt: isoTime(p.updatedAt), createdAt: isoTime(p.createdAt), name: p.name, label: p.label, type: p.type, fieldType: p.fieldType,
@@ -50,6 +55,32 @@ function checkTypes(type: string, fieldType: string, options: unknown[]): void {
   if (!allowed) throw validation(`Invalid property type: ${type}`);
   if (!allowed.includes(fieldType)) throw validation(`Invalid fieldType "${fieldType}" for type "${type}". Allowed: ${allowed.join(', ')}`);
   if (type === 'enumeration' && fieldType !== 'booleancheckbox' && options.length === 0) throw validation('Enumeration properties need options');
+}
+
+function createProperty(portal: Portal, type: ObjectTypeName, input: z.infer<typeof PropertyCreate>, at: number): PropertyDef {
+  checkTypes(input.type, input.fieldType, input.options);
+  const group = portal.groups[type].get(input.groupName);
+  if (!group || group.archived) throw validation(`Property group ${input.groupName} does not exist`);
+  // 409 on an existing name; text UNCONFIRMED (hubspot-api.md §13.2).
+  if (portal.properties[type].has(input.name)) throw new HubSpotError(409, { message: `Property named '${input.name}' already exists.`, category: 'CONFLICT' });
+  const created: PropertyDef = {
+    name: input.name, label: input.label, type: input.type, fieldType: input.fieldType, groupName: input.groupName,
+    description: input.description, options: input.options, displayOrder: input.displayOrder, hasUniqueValue: input.hasUniqueValue,
+    hidden: input.hidden, formField: input.formField, hubspotDefined: false, readOnlyValue: input.calculationFormula !== undefined,
+    calculated: input.calculationFormula !== undefined, externalOptions: input.externalOptions ?? false,
+    ...(input.referencedObjectType ? { referencedObjectType: input.referencedObjectType } : {}),
+    createdAt: at, updatedAt: at, archived: false,
+  };
+  portal.properties[type].set(created.name, created);
+  return created;
+}
+
+/** The batch envelope of the CRM APIs: 207 with errors on classic paths, the success code with errors on dated ones (hubspot-api.md §1). */
+function batchAnswer(reply: FastifyReply, url: string, started: number, completed: number, results: unknown[], errors: unknown[], okStatus: number) {
+  const body: Record<string, unknown> = { status: 'COMPLETE', results, startedAt: isoTime(started), completedAt: isoTime(completed) };
+  if (errors.length > 0) Object.assign(body, { numErrors: errors.length, errors });
+  reply.code(errors.length > 0 && !/\/20\d\d-\d\d\//.test(url) ? 207 : okStatus);
+  return body;
 }
 
 const notFound = (what: string) => new HubSpotError(404, { message: `${what} does not exist`, category: 'OBJECT_NOT_FOUND' });
@@ -75,22 +106,60 @@ export function registerProperties(app: FastifyInstance, rt: Runtime, table: Rou
     method: 'POST', paths: crm('properties', '/:objectType'), scopes: write, limit: 'standard',
     handler: (request, reply, { portal }) => {
       const info = objectType((request.params as Params).objectType!);
-      const input = parseBody(PropertyCreate, request.body);
-      checkTypes(input.type, input.fieldType, input.options);
-      if (!portal.groups[info.name].get(input.groupName)) throw validation(`Property group ${input.groupName} does not exist`);
-      // 409 on an existing name; text UNCONFIRMED (hubspot-api.md §13.2).
-      if (portal.properties[info.name].has(input.name)) throw new HubSpotError(409, { message: `Property named '${input.name}' already exists.`, category: 'CONFLICT' });
-      const created: PropertyDef = {
-        name: input.name, label: input.label, type: input.type, fieldType: input.fieldType, groupName: input.groupName,
-        description: input.description, options: input.options, displayOrder: input.displayOrder, hasUniqueValue: input.hasUniqueValue,
-        hidden: input.hidden, formField: input.formField, hubspotDefined: false, readOnlyValue: input.calculationFormula !== undefined,
-        calculated: input.calculationFormula !== undefined, externalOptions: input.externalOptions ?? false,
-        ...(input.referencedObjectType ? { referencedObjectType: input.referencedObjectType } : {}),
-        createdAt: now(), updatedAt: now(), archived: false,
-      };
-      portal.properties[info.name].set(created.name, created);
+      const created = createProperty(portal, info.name, parseBody(PropertyCreate, request.body), now());
       reply.code(201);
       return propertyJson(created);
+    },
+  });
+
+  // Batch create: each input on its own; failures are reported beside the created ones, 207 on the
+  // classic path (hubspot-api.md §13.1 "201 or 207") and 201 with errors on 2026-09 (§1).
+  register(app, rt, table, {
+    method: 'POST', paths: crm('properties', '/:objectType/batch/create'), scopes: write, limit: 'standard',
+    handler: (request, reply, { portal }) => {
+      const started = now();
+      const info = objectType((request.params as Params).objectType!);
+      const body = parseBody(BatchCreate, request.body);
+      const results: unknown[] = [];
+      const errors: unknown[] = [];
+      for (const input of body.inputs) {
+        try {
+          results.push(propertyJson(createProperty(portal, info.name, input, now())));
+        } catch (error) {
+          if (!(error instanceof HubSpotError)) throw error;
+          errors.push({ status: 'error', category: error.body.category, message: error.body.message, context: { name: [input.name] } });
+        }
+      }
+      return batchAnswer(reply, request.url, started, now(), results, errors, 201);
+    },
+  });
+
+  register(app, rt, table, {
+    method: 'POST', paths: crm('properties', '/:objectType/batch/read'), scopes: read, limit: 'standard',
+    handler: (request, reply, { portal }) => {
+      const started = now();
+      const info = objectType((request.params as Params).objectType!);
+      const body = parseBody(BatchNames, request.body);
+      const found = body.inputs.map(({ name }) => portal.properties[info.name].get(name)).filter((p): p is PropertyDef => p !== undefined && p.archived === body.archived);
+      const missing = body.inputs.map(({ name }) => name).filter((name) => !found.some((p) => p.name === name));
+      // Wording UNCONFIRMED; the OBJECT_NOT_FOUND category and 207 follow the objects' batch/read.
+      const errors = missing.length === 0 ? [] : [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: `Could not find some properties: ${missing.join(', ')}`, context: { names: missing } }];
+      return batchAnswer(reply, request.url, started, now(), found.map(propertyJson), errors, 200);
+    },
+  });
+
+  // 204 "regardless of the initial state of the property (active, archived, non-existent)" [SPEC:properties].
+  register(app, rt, table, {
+    method: 'POST', paths: crm('properties', '/:objectType/batch/archive'), scopes: write, limit: 'standard',
+    handler: (request, reply, { portal }) => {
+      const info = objectType((request.params as Params).objectType!);
+      const body = parseBody(BatchNames, request.body);
+      const defs = body.inputs.map(({ name }) => portal.properties[info.name].get(name));
+      const builtIn = defs.find((p) => p?.hubspotDefined);
+      if (builtIn) throw validation(`Property ${builtIn.name} is a HubSpot-defined property and cannot be archived`);
+      for (const p of defs) if (p) p.archived = true;
+      reply.code(204);
+      return undefined;
     },
   });
 
@@ -122,6 +191,36 @@ export function registerProperties(app: FastifyInstance, rt: Runtime, table: Rou
       const group = portal.groups[objectType(params.objectType!).name].get(params.groupName!);
       if (!group || group.archived) throw notFound(`Property group ${params.groupName}`);
       return groupJson(group);
+    },
+  });
+
+  register(app, rt, table, {
+    method: 'PATCH', paths: crm('properties', '/:objectType/groups/:groupName'), scopes: write, limit: 'standard',
+    handler: (request, _reply, { portal }) => {
+      const params = request.params as Params;
+      const group = portal.groups[objectType(params.objectType!).name].get(params.groupName!);
+      if (!group || group.archived) throw notFound(`Property group ${params.groupName}`);
+      const input = parseBody(GroupUpdate, request.body);
+      if (input.label !== undefined) group.label = input.label;
+      if (input.displayOrder !== undefined) group.displayOrder = input.displayOrder;
+      return groupJson(group);
+    },
+  });
+
+  register(app, rt, table, {
+    method: 'DELETE', paths: crm('properties', '/:objectType/groups/:groupName'), scopes: write, limit: 'standard',
+    handler: (request, reply, { portal }) => {
+      const params = request.params as Params;
+      const info = objectType(params.objectType!);
+      const group = portal.groups[info.name].get(params.groupName!);
+      if (!group || group.archived) throw notFound(`Property group ${params.groupName}`);
+      // HubSpot keeps a group's properties from being orphaned; the exact 400 text is UNCONFIRMED.
+      if ([...portal.properties[info.name].values()].some((p) => !p.archived && p.groupName === group.name)) {
+        throw validation(`Property group ${group.name} still has properties; move or archive them first`);
+      }
+      group.archived = true;
+      reply.code(204);
+      return undefined;
     },
   });
 

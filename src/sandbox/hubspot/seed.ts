@@ -38,6 +38,13 @@ const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[
       ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', readOnly],
       ['hs_last_sales_activity_timestamp', 'Last Engagement Date', 'datetime', 'date', readOnly],
       ['hs_merged_object_ids', 'Merged Contact IDs', 'enumeration', 'checkbox', readOnly],
+      // Standard fields a record sync maps (HubSpot's default contact properties, properties guide).
+      ['jobtitle', 'Job Title', 'string', 'text'],
+      ['city', 'City', 'string', 'text'],
+      ['country', 'Country/Region', 'string', 'text'],
+      ['hs_lead_status', 'Lead Status', 'enumeration', 'radio', {
+        options: options('NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING'),
+      }],
     ],
   },
   companies: {
@@ -51,6 +58,21 @@ const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[
       ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', readOnly],
       ['notes_last_updated', 'Last Activity Date', 'datetime', 'date', readOnly],
       ['hs_merged_object_ids', 'Merged Company IDs', 'enumeration', 'checkbox', readOnly],
+      // Standard fields a record sync maps (HubSpot's default company properties, properties guide).
+      ['description', 'Description', 'string', 'textarea'],
+      ['city', 'City', 'string', 'text'],
+      ['country', 'Country/Region', 'string', 'text'],
+      ['numberofemployees', 'Number of Employees', 'number', 'number'],
+      ['annualrevenue', 'Annual Revenue', 'number', 'number'],
+      // HubSpot's list has about 150 industries; a few of them, same spelling, are enough here.
+      ['industry', 'Industry', 'enumeration', 'select', {
+        options: options('ACCOUNTING', 'BANKING', 'COMPUTER_SOFTWARE', 'FINANCIAL_SERVICES', 'HOSPITAL_HEALTH_CARE', 'INFORMATION_TECHNOLOGY_AND_SERVICES', 'INTERNET', 'RETAIL'),
+      }],
+      ['type', 'Type', 'enumeration', 'select', { options: options('PROSPECT', 'PARTNER', 'RESELLER', 'VENDOR', 'OTHER') }],
+      ['lifecyclestage', 'Lifecycle Stage', 'enumeration', 'radio', {
+        options: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other']
+          .map((value, index) => ({ label: value, value, hidden: false, displayOrder: index })),
+      }],
     ],
   },
   tickets: {
