@@ -6,19 +6,22 @@ import { runAlertTick, type HealthReader } from './alert-tick.ts';
 import { deliveryTasks } from './deliver-task.ts';
 import { purgeAlertHistory } from './alert-store.ts';
 import { seedAlertChannels } from './seed-channels.ts';
-import { healthOfConnections } from '../health/connection-health.ts';
+import { healthOfConnections, healthThresholds } from '../health/connection-health.ts';
 
 /** The sender every alert goes out through: the process's HTTP pools, the upstream timeout, server.publicUrl. */
 export function alertSender(ctx: Pick<FeatureContext, 'upstream' | 'config' | 'clock'>): AlertSender {
   return createAlertSender({ pools: ctx.upstream.pools, timeoutMs: ctx.config.upstream.responseTimeoutSeconds * 1000, publicUrl: ctx.config.server.publicUrl, clock: ctx.clock });
 }
 
-export function alertsFeature(health: HealthReader = healthOfConnections): Feature {
+/** Judged with the configured thresholds, so an alert says what the connection list shows. */
+const configuredHealth = (config: FeatureContext['config']): HealthReader => (db, now) => healthOfConnections(db, now, healthThresholds(config));
+
+export function alertsFeature(health?: HealthReader): Feature {
   return {
     name: 'alerts',
     tasks: (ctx) => deliveryTasks({ db: ctx.db, vault: ctx.vault, sender: alertSender(ctx), clock: ctx.clock }),
     chores: ({ db, jobs, config, clock, log }) => [
-      { name: 'alerts', schedule: '* * * * *', run: () => runAlertTick({ db, jobs, health, alerts: config.alerts }, clock()) },
+      { name: 'alerts', schedule: '* * * * *', run: () => runAlertTick({ db, jobs, health: health ?? configuredHealth(config), alerts: config.alerts }, clock()) },
       {
         // Alert history is kept as long as failed jobs are (jobs.keepFailedDays).
         name: 'purge-alert-history',
