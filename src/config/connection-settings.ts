@@ -3,6 +3,7 @@
 // entries and the UI's edits; the row keeps the parsed result as JSON (connections.settings).
 import { z } from 'zod';
 import { flag, nonNegative, oneOf, text, textList } from './fields.ts';
+import { RecordSyncSettings } from '../records/field-mapping.ts';
 
 const timeZone = z
   .string({ error: 'must be a text value' })
@@ -258,6 +259,8 @@ export const ConnectionSettingsShape = {
   matching: z.strictObject({ contacts: ContactMatching, companies: CompanyMatching }).prefault({}),
   tickets: Tickets,
   users: Users,
+  /** Contact and company sync (#17; src/records/field-mapping.ts): off by default. */
+  recordSync: RecordSyncSettings,
 };
 
 export const ConnectionSettings = z.strictObject(ConnectionSettingsShape);
@@ -282,5 +285,5 @@ export function parseStoredSettings(json: string): ConnectionSettings {
 
 /** What a connection's row stores: the settings part of its YAML entry. */
 export function pickSettings(entry: ConnectionSettings): ConnectionSettings {
-  return { timeZone: entry.timeZone, conversations: entry.conversations, matching: entry.matching, tickets: entry.tickets, users: entry.users };
+  return { timeZone: entry.timeZone, conversations: entry.conversations, matching: entry.matching, tickets: entry.tickets, users: entry.users, recordSync: entry.recordSync };
 }

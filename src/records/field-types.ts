@@ -13,9 +13,9 @@
 //   value travels as a string; `bool` is "true"/"false"; date and datetime inputs accept ISO-8601 or
 //   epoch-milliseconds strings, a `date` given as epoch ms must be midnight UTC, and they come back as
 //   ISO-8601 UTC strings (hubspot-api.md "Property values", "Timestamps", §13.2).
-export const INTERCOM_TYPES = ['string', 'integer', 'float', 'boolean', 'date'] as const;
+const INTERCOM_TYPES = ['string', 'integer', 'float', 'boolean', 'date'] as const;
 export type IntercomDataType = (typeof INTERCOM_TYPES)[number];
-export const HUBSPOT_TYPES = ['string', 'number', 'bool', 'enumeration', 'date', 'datetime', 'phone_number'] as const;
+const HUBSPOT_TYPES = ['string', 'number', 'bool', 'enumeration', 'date', 'datetime', 'phone_number'] as const;
 export type HubSpotPropertyType = (typeof HUBSPOT_TYPES)[number];
 
 export interface IntercomFieldType {
@@ -38,7 +38,7 @@ export type FieldValue = string | number | boolean | null;
 export type Direction = 'to_hubspot' | 'to_intercom' | 'both';
 
 /** The canonical form a value passes through on its way from one type to another. */
-export type Canonical =
+type Canonical =
   | { kind: 'empty' }
   | { kind: 'text'; text: string }
   | { kind: 'number'; number: number }
@@ -118,7 +118,7 @@ export function compatible(intercom: IntercomFieldType, hubspot: HubSpotFieldTyp
   return { ok: true };
 }
 
-export type Parsed = { ok: true; value: Canonical } | { ok: false; reason: string };
+type Parsed = { ok: true; value: Canonical } | { ok: false; reason: string };
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -133,7 +133,7 @@ function parseHubSpotTime(text: string): number | null {
 }
 
 /** Reads a value as its type gives it into the canonical form; a value that does not fit its own type is an error, not a guess. */
-export function toCanonical(value: FieldValue, type: FieldType): Parsed {
+function toCanonical(value: FieldValue, type: FieldType): Parsed {
   if (value === null || value === '') return { ok: true, value: { kind: 'empty' } };
   const kind = producedKind(type);
   const wrong = (): Parsed => ({ ok: false, reason: `${JSON.stringify(value)} is not a valid ${describe(type)} value` });
@@ -178,7 +178,7 @@ function inOptions(text: string, type: FieldType): Converted {
 }
 
 /** Writes a canonical value as `to` takes it. */
-export function fromCanonical(value: Canonical, to: FieldType): Converted {
+function fromCanonical(value: Canonical, to: FieldType): Converted {
   if (value.kind === 'empty') return { ok: true, value: to.vendor === 'hubspot' ? '' : null };
   if (!acceptedKinds(to).includes(value.kind)) {
     return { ok: false, reason: `a ${value.kind} value cannot go into ${describe(to)} field` };
