@@ -55,6 +55,15 @@ const CompanyBody = z.strictObject({
   planName: z.string().nullable().optional(),
   customAttributes: Attributes.optional(),
 });
+const CompanyPatch = z.strictObject({
+  name: z.string().optional(),
+  website: z.string().optional(),
+  industry: z.string().optional(),
+  size: z.number().int().optional(),
+  monthlySpend: z.number().optional(),
+  plan: z.string().optional(),
+  customAttributes: Attributes.optional(),
+});
 const AdminRef = { adminId: z.string().optional() };
 const AdminActions = {
   reply: z.strictObject({ ...AdminRef, body: z.string().min(1), messageType: z.enum(['comment', 'note', 'quick_reply']).optional(), attachmentUrls: z.array(z.string()).optional() }),
@@ -101,6 +110,10 @@ export function registerControlRoutes(app: FastifyInstance, control: IntercomCon
   app.post<P<'workspaceId'>>('/_sim/workspaces/:workspaceId/companies', async (req) => control.companies.create(req.params.workspaceId, parse(CompanyBody, req.body)));
   app.patch<P<'contactId'>>('/_sim/contacts/:contactId', async (req) => control.contacts.update(req.params.contactId, parse(ContactPatch, req.body)));
   app.delete<P<'contactId'>>('/_sim/contacts/:contactId', async (req) => ({ ok: control.contacts.delete(req.params.contactId) ?? true }));
+  app.post<P<'contactId'>>('/_sim/contacts/:contactId/sign-up', async (req) =>
+    control.contacts.signUp(req.params.contactId, parse(z.strictObject({ externalId: z.string().optional(), email: z.string().optional() }), req.body ?? {})),
+  );
+  app.patch<P<'companyId'>>('/_sim/companies/:companyId', async (req) => control.companies.update(req.params.companyId, parse(CompanyPatch, req.body)));
   app.post<P<'contactId'>>('/_sim/contacts/:contactId/merge', async (req) => control.contacts.merge(req.params.contactId, parse(z.strictObject({ intoId: z.string() }), req.body).intoId));
   app.post<P<'contactId'>>('/_sim/contacts/:contactId/companies', async (req) =>
     control.contacts.attachCompany(req.params.contactId, parse(z.strictObject({ companyId: z.string() }), req.body).companyId),

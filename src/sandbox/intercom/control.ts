@@ -6,6 +6,8 @@ import { FaultSpec, type FaultPlan, type LatencySpec } from '../shared/faults.ts
 import type { LoggedRequest, RequestLog } from '../shared/request-log.ts';
 import { ControlError, createInboxControl } from './control-inbox.ts';
 import { emitCompany, emitContact, type SimCore } from './core.ts';
+import { declareMissing } from './data-attributes.ts';
+import { mergeContacts, updateCompany, updateContact } from './people-writes.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { AdminInit, AppInit, CompanyInit, ContactInit, WorkspaceInit } from './state.ts';
 import type { Contact } from './types.ts';
@@ -83,33 +85,35 @@ export function createControl(core: SimCore, webhooks: Webhooks, limiter: RateLi
     },
     contacts: {
       create(workspaceId: string, init: ContactInit = {}) {
-        const contact = make.createContact(workspace(workspaceId).id, init);
+        const w = workspace(workspaceId);
+        declareMissing(core, w.id, 'contact', init.customAttributes ?? {});
+        const contact = make.createContact(w.id, init);
         emitContact(core, contact.role === 'user' ? 'contact.user.created' : 'contact.lead.created', contact);
         return contactWire(state, contact);
       },
+      /** A teammate edits the contact in Intercom: a custom attribute it lacks is created first, as in the UI. */
       update(contactId: string, patch: Omit<ContactInit, 'role' | 'companyIds'>) {
         const contact = contactOf(contactId);
-        Object.assign(contact, {
-          ...(patch.email !== undefined && { email: patch.email }),
-          ...(patch.name !== undefined && { name: patch.name }),
-          ...(patch.phone !== undefined && { phone: patch.phone }),
-          ...(patch.externalId !== undefined && { externalId: patch.externalId }),
+        if (patch.customAttributes) declareMissing(core, contact.workspaceId, 'contact', patch.customAttributes);
+        updateContact(core, contact, {
+          email: patch.email,
+          name: patch.name,
+          phone: patch.phone,
+          externalId: patch.externalId,
+          customAttributes: patch.customAttributes,
         });
-        if (patch.customAttributes) Object.assign(contact.customAttributes, patch.customAttributes);
-        contact.updatedAt = core.nowSec();
-        emitContact(core, contact.role === 'user' ? 'contact.user.updated' : 'contact.lead.updated', contact);
+        return contactWire(state, contact);
+      },
+      /** The lead signs up (identifies as a user in the Messenger): role user, contact.lead.signed_up. */
+      signUp(contactId: string, changes: { externalId?: string | undefined; email?: string | undefined } = {}) {
+        const contact = contactOf(contactId);
+        if (contact.role !== 'lead') throw new ControlError(409, `contact ${contactId} is not a lead`);
+        updateContact(core, contact, { role: 'user', externalId: changes.externalId, email: changes.email });
         return contactWire(state, contact);
       },
       /** Merges `fromId` into `intoId`: the absorbed contact 404s and leaves list/search (S14). */
       merge(fromId: string, intoId: string) {
-        const from = contactOf(fromId);
-        const into = contactOf(intoId);
-        from.mergedInto = into.id;
-        into.companyIds = [...new Set([...into.companyIds, ...from.companyIds])];
-        into.updatedAt = core.nowSec();
-        for (const c of state.conversations.values()) c.contactIds = [...new Set(c.contactIds.map((id) => (id === from.id ? into.id : id)))];
-        core.emit({ topic: 'contact.merged', workspaceId: into.workspaceId, item: { ...contactWire(state, into, 'iso'), merged_from: { type: 'contact', id: from.id } }, createdAt: core.nowSec() });
-        return contactWire(state, into);
+        return contactWire(state, mergeContacts(core, contactOf(fromId), contactOf(intoId)));
       },
       /** Deleted: gone from the API; the webhook item is minimal (Z contact_deleted.json). */
       delete(contactId: string) {
@@ -129,9 +133,18 @@ export function createControl(core: SimCore, webhooks: Webhooks, limiter: RateLi
     },
     companies: {
       create(workspaceId: string, init: CompanyInit = {}) {
-        const company = make.createCompany(workspace(workspaceId).id, init);
+        const w = workspace(workspaceId);
+        declareMissing(core, w.id, 'company', init.customAttributes ?? {});
+        const company = make.createCompany(w.id, init);
         emitCompany(core, 'company.created', company);
         return companyWire(state, company);
+      },
+      /** A teammate edits the company in Intercom: company.updated (a missing custom attribute is created first). */
+      update(companyId: string, patch: { name?: string | undefined; website?: string | undefined; industry?: string | undefined; size?: number | undefined; monthlySpend?: number | undefined; plan?: string | undefined; customAttributes?: Record<string, string | number | boolean | null> | undefined }) {
+        const company = state.companies.get(companyId);
+        if (!company) throw new ControlError(404, `company ${companyId} not found`);
+        if (patch.customAttributes) declareMissing(core, company.workspaceId, 'company', patch.customAttributes);
+        return companyWire(state, updateCompany(core, company, patch));
       },
     },
     webhooks: {

@@ -51,8 +51,9 @@ export function emitConversation(core: SimCore, topic: string, conversation: Con
   core.emit({ topic, workspaceId: conversation.workspaceId, item, createdAt: core.nowSec() });
 }
 
-export function emitContact(core: SimCore, topic: string, contact: Contact): void {
-  core.emit({ topic, workspaceId: contact.workspaceId, item: contactWire(core.state, contact, 'iso'), createdAt: core.nowSec() });
+/** `extra` joins the item's own fields (contact.merged adds `merged_from`, intercom-api.md §2.5). */
+export function emitContact(core: SimCore, topic: string, contact: Contact, extra: Record<string, unknown> = {}): void {
+  core.emit({ topic, workspaceId: contact.workspaceId, item: { ...contactWire(core.state, contact, 'iso'), ...extra }, createdAt: core.nowSec() });
 }
 
 export function emitCompany(core: SimCore, topic: string, company: Company): void {

@@ -15,6 +15,7 @@ import type { RateLimiter } from './rate-limit.ts';
 import { registerAdminRoutes } from './routes/admins.ts';
 import { registerCompanyRoutes } from './routes/companies.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
+import { registerDataAttributeRoutes } from './routes/data-attributes.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerOAuthRoutes } from './routes/oauth.ts';
 
@@ -114,6 +115,7 @@ export function buildPlugin(deps: PluginDeps) {
     registerContactRoutes(app, core);
     registerCompanyRoutes(app, core, prefix);
     registerConversationRoutes(app, core);
+    registerDataAttributeRoutes(app, core);
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   Company,
   Contact,
   Conversation,
+  DataAttribute,
   OAuthCode,
   Region,
   SimApp,
@@ -30,6 +31,8 @@ export interface SimState {
   contacts: Map<string, Contact>;
   companies: Map<string, Company>;
   conversations: Map<string, Conversation>;
+  /** Custom data attributes, by String(id). */
+  dataAttributes: Map<string, DataAttribute>;
 }
 
 export const createState = (): SimState => ({
@@ -43,6 +46,7 @@ export const createState = (): SimState => ({
   contacts: new Map(),
   companies: new Map(),
   conversations: new Map(),
+  dataAttributes: new Map(),
 });
 
 export interface AppInit {
@@ -205,6 +209,8 @@ export function createFactory(state: SimState, clock: SimClock, ids: IdSource, i
       email: init.email ?? null,
       phone: init.phone ?? null,
       name: init.name ?? null,
+      avatar: null,
+      unsubscribedFromEmails: false,
       ownerId: null,
       createdAt: now,
       updatedAt: now,

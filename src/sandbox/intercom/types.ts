@@ -90,6 +90,8 @@ export interface Contact {
   email: string | null;
   phone: string | null;
   name: string | null;
+  avatar: string | null;
+  unsubscribedFromEmails: boolean;
   ownerId: number | null;
   createdAt: number;
   updatedAt: number;
@@ -124,6 +126,27 @@ export interface Company {
   planName: string | null;
   customAttributes: Record<string, string | number | boolean | null>;
   tagIds: string[];
+}
+
+/** S14 #/components/schemas/data_attribute `data_type`; a list attribute is a `string` with `options`. */
+export type DataType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
+
+/** A custom data attribute (CDA) of contacts or companies; standard attributes are fixed (data-attributes.ts). */
+export interface DataAttribute {
+  /** Integer, as S14 types it; only custom attributes have one. */
+  id: number;
+  workspaceId: string;
+  model: 'contact' | 'company';
+  name: string;
+  description: string | null;
+  dataType: DataType;
+  /** List options; null for a free value. */
+  options: string[] | null;
+  messengerWritable: boolean;
+  archived: boolean;
+  adminId: string | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 type AuthorType = 'admin' | 'bot' | 'team' | 'user' | 'lead';

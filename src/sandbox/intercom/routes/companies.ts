@@ -1,14 +1,18 @@
 // Companies (S14; intercom-api.md §4.3): get, filter/list with offset pages whose `next` is a URL,
 // POST /companies/list, the scroll API (one open scroll per app, expiring after a minute unused),
-// and the contacts of a company.
+// and the contacts of a company; create-or-update by company_id (POST /companies) and update by id
+// (PUT /companies/{id}).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authOf } from '../auth.ts';
-import type { SimCore } from '../core.ts';
+import { emitCompany, type SimCore } from '../core.ts';
+import { checkCustomAttributes } from '../data-attributes.ts';
 import { IntercomError, parameterInvalid } from '../errors.ts';
 import { offsetPage, parsePerPage } from '../paginate.ts';
+import { updateCompany } from '../people-writes.ts';
 import { inWorkspace, listInWorkspace } from '../state.ts';
 import type { Company } from '../types.ts';
 import { companyWire, contactWire } from '../wire/people.ts';
+import { parseCompanyUpdate, parseCompanyUpsert } from './people-bodies.ts';
 
 const companyNotFound = () => new IntercomError(404, 'company_not_found', 'Company Not Found');
 
@@ -88,6 +92,36 @@ export function registerCompanyRoutes(app: FastifyInstance, core: SimCore, prefi
     scroll.lastUsed = now;
     if (items.length === 0) scrolls.delete(key);
     return { type: 'list', data: items.map((c) => companyWire(state, c)), pages: null, total_count: null, scroll_param: scroll.param };
+  });
+
+  // "looked up via company_id … if not found … created, if found, that company will be updated" (S14 POST /companies).
+  app.post('/companies', async (request) => {
+    const { workspace } = authOf(request);
+    const { companyId, ...changes } = parseCompanyUpsert(request.body);
+    const existing = companyId === undefined ? undefined : listInWorkspace(state.companies, workspace.id).find((c) => c.companyId === companyId);
+    if (existing) return companyWire(state, updateCompany(core, existing, changes));
+    const custom = changes.customAttributes === undefined ? {} : checkCustomAttributes(core, workspace.id, 'company', changes.customAttributes);
+    const company = core.make.createCompany(workspace.id, {
+      ...(companyId !== undefined && { companyId }),
+      ...(changes.name !== undefined && { name: changes.name }),
+      website: changes.website ?? null,
+      industry: changes.industry ?? null,
+      size: changes.size ?? null,
+      // Floats are truncated (S14 create_or_update_company_request.monthly_spend).
+      monthlySpend: Math.trunc(changes.monthlySpend ?? 0),
+      planName: changes.plan ?? null,
+      customAttributes: custom,
+    });
+    if (changes.remoteCreatedAt !== undefined) company.remoteCreatedAt = changes.remoteCreatedAt;
+    emitCompany(core, 'company.created', company);
+    return companyWire(state, company);
+  });
+
+  app.put<{ Params: { company_id: string } }>('/companies/:company_id', async (request) => {
+    const { workspace } = authOf(request);
+    const company = inWorkspace(state.companies, workspace.id, request.params.company_id);
+    if (!company) throw companyNotFound();
+    return companyWire(state, updateCompany(core, company, parseCompanyUpdate(request.body)));
   });
 
   app.get<{ Params: { company_id: string } }>('/companies/:company_id', async (request) => {

@@ -1,14 +1,17 @@
 // Contacts (S14; intercom-api.md §4.1, §4.2): get, list with cursor, search with 2.14's day-based
-// date semantics in the workspace timezone, find by external id, companies of a contact.
+// date semantics in the workspace timezone, find by external id, companies of a contact; update
+// (PUT) and lead → user merge (POST /contacts/merge).
 import type { FastifyInstance } from 'fastify';
 import { authOf, versionAtLeast } from '../auth.ts';
 import type { SimCore } from '../core.ts';
-import { notFound } from '../errors.ts';
+import { IntercomError, notFound, parameterInvalid } from '../errors.ts';
 import { cursorPage, parsePerPage } from '../paginate.ts';
+import { mergeContacts, updateContact } from '../people-writes.ts';
 import { contactDoc, CONTACT_FIELDS, CONTACT_OPEN_PREFIXES } from '../search-docs.ts';
 import { inWorkspace, listInWorkspace } from '../state.ts';
 import type { Contact } from '../types.ts';
 import { companyWire, contactWire } from '../wire/people.ts';
+import { parseContactUpdate } from './people-bodies.ts';
 import { runSearch } from './search.ts';
 
 // S14 contacts examples answer a missing contact with not_found "User Not Found".
@@ -64,6 +67,35 @@ export function registerContactRoutes(app: FastifyInstance, core: SimCore): void
   app.get<{ Params: { contact_id: string } }>('/contacts/:contact_id', async (request) => {
     const { workspace } = authOf(request);
     return contactWire(state, findLive(workspace.id, request.params.contact_id));
+  });
+
+  app.put<{ Params: { contact_id: string } }>('/contacts/:contact_id', async (request) => {
+    const { workspace } = authOf(request);
+    const contact = findLive(workspace.id, request.params.contact_id);
+    const changes = parseContactUpdate(request.body);
+    if (changes.role === 'lead' && contact.role === 'user') throw parameterInvalid('A user cannot be converted to a lead');
+    if (changes.ownerId !== undefined && changes.ownerId !== null) {
+      const owner = inWorkspace(state.admins, workspace.id, String(changes.ownerId));
+      // The wording is UNCONFIRMED; an owner must be a teammate of the workspace (S14 owner_id: "The id of an admin").
+      if (!owner || owner.kind !== 'admin') throw parameterInvalid(`Admin ${changes.ownerId} not found`);
+    }
+    return contactWire(state, updateContact(core, contact, { ...changes, role: changes.role === 'user' ? 'user' : undefined }));
+  });
+
+  app.post('/contacts/merge', async (request) => {
+    const { workspace } = authOf(request);
+    const body: unknown = request.body;
+    const from = typeof body === 'object' && body !== null && 'from' in body ? body.from : undefined;
+    const into = typeof body === 'object' && body !== null && 'into' in body ? body.into : undefined;
+    // S14 merge_contacts_request: both required; `from` "Must be a lead", `into` "Must be a user".
+    // The codes and wording of these refusals are UNCONFIRMED.
+    if (typeof from !== 'string' || typeof into !== 'string') throw new IntercomError(400, 'parameter_missing', 'from and into are required');
+    const lead = findLive(workspace.id, from);
+    const user = findLive(workspace.id, into);
+    if (lead.id === user.id) throw parameterInvalid('A contact cannot be merged into itself');
+    if (lead.role !== 'lead') throw parameterInvalid('The contact to merge from must be a lead');
+    if (user.role !== 'user') throw parameterInvalid('The contact to merge into must be a user');
+    return contactWire(state, mergeContacts(core, lead, user));
   });
 
   app.get<{ Params: { contact_id: string } }>('/contacts/:contact_id/companies', async (request) => {
