@@ -133,7 +133,7 @@ function parseHubSpotTime(text: string): number | null {
 }
 
 /** Reads a value as its type gives it into the canonical form; a value that does not fit its own type is an error, not a guess. */
-function toCanonical(value: FieldValue, type: FieldType): Parsed {
+export function toCanonical(value: FieldValue, type: FieldType): Parsed {
   if (value === null || value === '') return { ok: true, value: { kind: 'empty' } };
   const kind = producedKind(type);
   const wrong = (): Parsed => ({ ok: false, reason: `${JSON.stringify(value)} is not a valid ${describe(type)} value` });
