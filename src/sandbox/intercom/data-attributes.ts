@@ -224,10 +224,12 @@ const inferType = (value: Exclude<CustomValue, null>): DataType =>
  */
 export function declareMissing(core: SimCore, workspaceId: string, model: AttributeModel, values: Record<string, CustomValue>): void {
   const existing = new Set(listInWorkspace(core.state.dataAttributes, workspaceId).filter((a) => a.model === model).map((a) => a.name));
+  // The teammate is the workspace's owner: S14 types admin_id as a string, never null.
+  const adminId = core.state.workspaces.get(workspaceId)?.ownerAdminId ?? null;
   for (const [name, value] of Object.entries(values)) {
     if (existing.has(name)) continue;
     // Not createDataAttribute: a fixture's names need not pass the API's checks.
-    insert(core, workspaceId, { name, model, dataType: value === null ? 'string' : inferType(value) });
+    insert(core, workspaceId, { name, model, dataType: value === null ? 'string' : inferType(value), adminId });
     existing.add(name);
   }
 }

@@ -65,6 +65,8 @@ t.test('simulator responses match the OpenAPI description', { skip: specAvailabl
   c.companies.create(h.workspaceId, { companyId: 'acct-2', name: 'Other' });
   const jane = c.contacts.create(h.workspaceId, { email: 'jane@customer.test', name: 'Jane', externalId: 'crm-1', phone: '+4915100000000', companyIds: [String(company.id)], customAttributes: { plan_tier: 'pro' } });
   const lead = c.contacts.create(h.workspaceId, { role: 'lead' });
+  const mergedLead = c.contacts.create(h.workspaceId, { role: 'lead', email: 'visitor@customer.test' });
+  const ring = await h.api('POST', '/data_attributes', { name: 'size band', model: 'company', data_type: 'options', options: [{ value: '1-10' }, { value: '11-20' }] });
   const conversation = String(c.actAsCustomer.startConversation({ contactId: String(jane.id), body: '<p>Invoice question</p>', subject: 'Invoice' }).id);
   c.actAsAdmin.assign({ conversationId: conversation, assigneeId: String(sam.id) });
   c.actAsAdmin.reply({ conversationId: conversation, adminId: String(sam.id), body: '<p>Looking</p>' });
@@ -90,6 +92,18 @@ t.test('simulator responses match the OpenAPI description', { skip: specAvailabl
     ['GET', '/companies', '/companies?per_page=1'],
     ['GET', '/companies', '/companies?company_id=acct-1'],
     ['POST', '/companies/list', '/companies/list'],
+    ['PUT', '/contacts/{contact_id}', `/contacts/${jane.id}`, { name: 'Jane Doe', custom_attributes: { plan_tier: 'team' } }],
+    ['POST', '/contacts/merge', '/contacts/merge', { from: mergedLead.id, into: jane.id }],
+    ['POST', '/companies', '/companies', { company_id: 'acct-3', name: 'New Customer', remote_created_at: 1_700_000_000 }],
+    ['POST', '/companies', '/companies', { test: 'invalid' }],
+    ['PUT', '/companies/{company_id}', `/companies/${company.id}`, { industry: 'SaaS', custom_attributes: { tier: 'silver' } }],
+    ['PUT', '/companies/{company_id}', '/companies/none', { name: 'x' }],
+    ['GET', '/data_attributes', '/data_attributes?model=contact'],
+    ['GET', '/data_attributes', '/data_attributes?model=company'],
+    ['POST', '/data_attributes', '/data_attributes', { name: 'Mithril Shirt', model: 'company', data_type: 'string' }],
+    ['POST', '/data_attributes', '/data_attributes', { name: 'Mithril Shirt', model: 'contact', data_type: 'string' }],
+    ['PUT', '/data_attributes/{data_attribute_id}', `/data_attributes/${ring.body.id}`, { options: [{ value: '1-10' }, { value: '11-20' }, { value: '21-50' }] }],
+    ['PUT', '/data_attributes/{data_attribute_id}', '/data_attributes/1', { description: 'x' }],
     ['GET', '/conversations/{conversation_id}', `/conversations/${conversation}`],
     ['GET', '/conversations/{conversation_id}', `/conversations/${leadConversation}`],
     ['GET', '/conversations/{conversation_id}', '/conversations/1'],
