@@ -26,6 +26,7 @@ const SeedBody = z.strictObject({
   properties: z.record(z.string(), z.string()),
   associations: z.array(z.object({ to: z.object({ id: z.union([z.string(), z.number()]) }), types: z.array(z.object({ associationCategory: z.string(), associationTypeId: z.number().int() })) })).optional(),
 });
+const AsUserBody = z.strictObject({ properties: z.record(z.string(), z.string()), ownerEmail: z.string().optional() });
 const OwnerBody = z.strictObject({ email: z.string(), firstName: z.string().optional(), lastName: z.string().optional(), type: z.enum(['PERSON', 'QUEUE']).optional(), archived: z.boolean().optional() });
 const LimitsBody = z.strictObject({ burstPer10s: z.number().optional(), searchPerSecond: z.number().optional(), daily: z.number().optional() });
 const SettingsBody = z.strictObject({ accessTokenTtlMs: z.number().int().min(1).optional(), searchIndexDelayMs: z.number().int().min(0).optional(), rotateRefreshTokens: z.boolean().optional(), autoConsent: z.boolean().optional() });
@@ -38,7 +39,7 @@ const limits = (body: z.infer<typeof LimitsBody>) =>
 type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
 
 export function registerControlRoutes(app: FastifyInstance, control: HubSpotControl): void {
-  const route = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, handler: Handler) =>
+  const route = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, handler: Handler) =>
     app.route({
       method, url: `/_sim${url}`,
       handler: async (request, reply) => {
@@ -91,6 +92,14 @@ export function registerControlRoutes(app: FastifyInstance, control: HubSpotCont
     const body = SeedBody.parse(request.body);
     const id = control.seedRecord({ hubId: hub(request), objectType: params(request).objectType ?? '', properties: body.properties, associations: body.associations ?? [] });
     return reply.code(201).send({ id });
+  });
+  // A person's edit in HubSpot's UI (control.updateRecordAsUser): CRM_UI in history and webhooks.
+  route('PATCH', '/portals/:hubId/records/:objectType/:id', (request) => {
+    const body = AsUserBody.parse(request.body);
+    return control.updateRecordAsUser({
+      hubId: hub(request), objectType: params(request).objectType ?? '', id: params(request).id ?? '', properties: body.properties,
+      ...(body.ownerEmail !== undefined ? { ownerEmail: body.ownerEmail } : {}),
+    });
   });
   route('POST', '/portals/:hubId/owners', (request, reply) => reply.code(201).send(control.addOwner({ ...OwnerBody.parse(request.body), hubId: hub(request) })));
   route('PUT', '/portals/:hubId/rate-limits', (request) => control.setRateLimits({ ...limits(LimitsBody.parse(request.body)), hubId: hub(request) }));

@@ -9,7 +9,8 @@ import { assertTimeZone, DEFAULT_TIME_ZONE } from './account-info.ts';
 import { ALL_SCOPES } from './auth.ts';
 import { associationsOf } from './crm/association-store.ts';
 import { restoreRecord } from './crm/merge.ts';
-import { commitCreate, prepareCreate, type Ctx, type InlineAssociation } from './crm/records.ts';
+import { commitCreate, commitUpdate, find, prepareCreate, prepareUpdate, type Ctx, type InlineAssociation } from './crm/records.ts';
+import { userSource } from './crm/history.ts';
 import { isoTime, objectType, OBJECT_TYPES } from './crm/types.ts';
 import { issueTokens } from './oauth.ts';
 import { ownerJson } from './owners.ts';
@@ -170,6 +171,22 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
       const record = commitCreate(ctx, prepareCreate(ctx, objectType(input.objectType), input));
       for (const version of record.versions) version.visibleAt = record.createdAt;
       return record.id;
+    },
+    /**
+     * Changes properties as a person in HubSpot's UI would: validated like an API write, recorded in
+     * the history as CRM_UI by that user, and sent to webhooks with changeSource CRM_UI. The user is
+     * an owner's (the portal's first by default); tests of the HubSpot → Intercom direction use it.
+     */
+    updateRecordAsUser(input: { hubId?: number; objectType: string; id: string; properties: Record<string, string>; ownerEmail?: string }): RecordView {
+      const portal = getPortal(state, input.hubId);
+      const owners = [...portal.owners.values()];
+      const person = input.ownerEmail === undefined ? owners[0] : owners.find((o) => o.email === input.ownerEmail);
+      if (!person) throw new Error(`no owner ${input.ownerEmail ?? ''} in portal ${portal.hubId}`);
+      const ctx: Ctx = { ...ctxFor(input.hubId), source: userSource(person.userIdIncludingInactive) };
+      const info = objectType(input.objectType);
+      const record = find(ctx, info, input.id);
+      commitUpdate(ctx, info, record, prepareUpdate(ctx, info, record, input.properties));
+      return view(record, input.hubId);
     },
     addOwner: (input: OwnerSeed & { hubId?: number }) => ownerJson(addOwner(state, getPortal(state, input.hubId), input)),
     setRateLimits(input: Partial<RateLimits> & { hubId?: number }): RateLimits {

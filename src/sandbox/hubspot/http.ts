@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { authenticate } from './auth.ts';
 import { bodyExpected, invalidInput, JSON_TYPE } from './errors.ts';
 import { consume, type LimitKind } from './rate-limit.ts';
+import { tokenSource } from './crm/history.ts';
 import type { Ctx, ChangeEvent } from './crm/records.ts';
 import type { AccessToken, Portal, SimState } from './state.ts';
 
@@ -84,7 +85,7 @@ export function register(app: FastifyInstance, rt: Runtime, table: RouteTable, d
     const portal = rt.state.portals.get(token.hubId)!;
     const headers = consume(portal, token, def.limit, rt.state.clock.now());
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-    const body = await def.handler(request, reply, { token, portal, ctx: { state: rt.state, portal, emit: rt.emit } });
+    const body = await def.handler(request, reply, { token, portal, ctx: { state: rt.state, portal, emit: rt.emit, source: tokenSource(token) } });
     if (reply.sent) return reply;
     if (body === undefined) return reply.code(reply.statusCode === 200 ? 204 : reply.statusCode).send();
     return reply.type(JSON_TYPE).send(JSON.stringify(body));

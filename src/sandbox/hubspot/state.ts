@@ -13,6 +13,15 @@ export interface SearchVersion {
   archived: boolean;
 }
 
+/** One version of a property value, as `propertiesWithHistory` reports it [SPEC ValueWithTimestamp]. */
+export interface PropertyVersion {
+  value: string;
+  timestamp: number;
+  sourceType: string;
+  sourceId?: string;
+  updatedByUserId?: number;
+}
+
 export interface CrmRecord {
   id: string;
   type: ObjectTypeName;
@@ -23,6 +32,8 @@ export interface CrmRecord {
   archivedAt?: number;
   /** What search sees; the newest visible one wins, so search lags writes by the index delay. */
   versions: SearchVersion[];
+  /** Per property, newest first: each value a writer set (crm/history.ts). */
+  history: Record<string, PropertyVersion[]>;
 }
 
 interface PropertyOption {

@@ -225,7 +225,11 @@ export function createWebhookDispatcher(state: SimState, options: WebhookOptions
             primaryObjectId: Number(event.primaryObjectId ?? event.objectId), mergedObjectIds: (event.mergedObjectIds ?? []).map(Number),
             newObjectId: Number(event.primaryObjectId ?? event.objectId), numberOfPropertiesMoved: 0,
           } : {}),
-          changeSource: 'API',
+          // An app's API write arrives as INTEGRATION with the app id, a person's edit as CRM_UI with
+          // "userId:N" (hubspot-api.md §16.2 example); the app-write form mirrors propertiesWithHistory's
+          // sourceType (crm/history.ts) and is UNCONFIRMED for webhooks (hubspot-api.md §16 checklist).
+          changeSource: event.source?.sourceType ?? 'API',
+          ...(event.source?.sourceId !== undefined ? { sourceId: event.source.sourceId } : {}),
         });
         if (!target.timer) {
           pending++;

@@ -68,7 +68,7 @@ t.test('deliveries are batched, signed v1 and v3, and only for subscribed proper
   const delivery = target.received[0]!;
   const events = JSON.parse(delivery.body) as Array<Record<string, unknown>>;
   t.same(events.map((e) => e.subscriptionType), ['contact.creation', 'contact.propertyChange'], 'firstname is not subscribed');
-  t.match(events[1], { objectId: Number(created.body.id), propertyName: 'email', propertyValue: 'ünï@acme.test', portalId: h.server.sim.control.defaultHubId(), attemptNumber: 0, changeSource: 'API' });
+  t.match(events[1], { objectId: Number(created.body.id), propertyName: 'email', propertyValue: 'ünï@acme.test', portalId: h.server.sim.control.defaultHubId(), attemptNumber: 0, changeSource: 'INTEGRATION', sourceId: String });
   t.equal(typeof events[0]!.eventId, 'number');
   t.equal(delivery.headers['x-hubspot-signature-version'], 'v1');
   t.equal(delivery.headers['x-hubspot-signature'], createHash('sha256').update(`app-secret${delivery.body}`).digest('hex'), 'v1 over the raw UTF-8 body');

@@ -65,7 +65,7 @@ export function registerBatch(app: FastifyInstance, rt: Runtime, table: RouteTab
       const missing: string[] = [];
       for (const { id } of body.inputs) {
         try {
-          results.push(serialize(ctx, info, find(ctx, info, id, body.idProperty, archived), { properties: body.properties }));
+          results.push(serialize(ctx, info, find(ctx, info, id, body.idProperty, archived), { properties: body.properties, propertiesWithHistory: body.propertiesWithHistory }));
         } catch {
           missing.push(id);
         }
@@ -130,6 +130,11 @@ export function registerBatch(app: FastifyInstance, rt: Runtime, table: RouteTab
       const started = ctx.state.clock.now();
       const info = objectType((request.params as { objectType: string }).objectType);
       const body = parseBody(UpdateBody, request.body);
+      // The same id twice refuses the whole batch; body as captured in a client's test fixture
+      // (rudderlabs/rudder-transformer, HubSpot batch update: "…: [12877907025]. IDs must be unique", context.ids).
+      const ids = body.inputs.map((i) => i.id);
+      const duplicates = [...new Set(ids.filter((id, at) => ids.indexOf(id) !== at))];
+      if (duplicates.length > 0) throw validation(`Duplicate IDs found in batch input: [${duplicates.join(', ')}]. IDs must be unique`, { context: { ids: duplicates } });
       // Batch update needs record ids for contacts; idProperty=email fails as in [ISSUE:HubSpot/hubspot-api-nodejs#548].
       const plan = body.inputs.map((input) => {
         if (input.idProperty && (input.idProperty === 'email' || !isUniqueProperty(ctx, info, input.idProperty))) throw nonUnique(info);

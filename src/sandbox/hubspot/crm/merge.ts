@@ -40,7 +40,7 @@ function mergeRecords(ctx: Ctx, info: ObjectTypeInfo, primaryId: string, mergeId
   commitUpdate(ctx, info, merged, {}); // indexes the archive: search stops finding it
   const ids = [...new Set([...mergedIds(primary), merged.id, ...mergedIds(merged)])];
   commitUpdate(ctx, info, primary, { hs_merged_object_ids: ids.join(';') });
-  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: primary.id, kind: 'merge', primaryObjectId: primary.id, mergedObjectIds: [merged.id], occurredAt: now });
+  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: primary.id, kind: 'merge', primaryObjectId: primary.id, mergedObjectIds: [merged.id], occurredAt: now, ...(ctx.source ? { source: ctx.source } : {}) });
   return primary;
 }
 
@@ -52,7 +52,7 @@ export function restoreRecord(ctx: Ctx, info: ObjectTypeInfo, id: string): CrmRe
   if (info.name === 'contacts' && record.properties.email) ctx.portal.emailIndex.set(record.properties.email.toLowerCase(), record.id);
   // Through commitUpdate, so search sees it again and its modified date moves.
   commitUpdate(ctx, info, record, {});
-  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: record.id, kind: 'restore', occurredAt: now });
+  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: record.id, kind: 'restore', occurredAt: now, ...(ctx.source ? { source: ctx.source } : {}) });
   return record;
 }
 

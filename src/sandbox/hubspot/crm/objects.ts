@@ -61,7 +61,10 @@ export function registerObjects(app: FastifyInstance, rt: Runtime, table: RouteT
       const limit = limitParam(query.limit, 10, 100);
       const after = Number(stringParam(query.after) ?? 0);
       const archived = boolParam(query.archived);
-      const options = { properties: listParam(query.properties), associations: associationOptions(ctx, info, listParam(query.associations)) };
+      const options = {
+        properties: listParam(query.properties), propertiesWithHistory: listParam(query.propertiesWithHistory),
+        associations: associationOptions(ctx, info, listParam(query.associations)),
+      };
       const page: CrmRecord[] = [];
       let next: CrmRecord | undefined;
       // `after` is the next record's id: ids grow with creation, so it doubles as a position.
@@ -98,7 +101,10 @@ export function registerObjects(app: FastifyInstance, rt: Runtime, table: RouteT
       const info = objectType(type);
       const query = request.query as Query;
       const record = find(ctx, info, objectId, stringParam(query.idProperty), boolParam(query.archived));
-      return serialize(ctx, info, record, { properties: listParam(query.properties), associations: associationOptions(ctx, info, listParam(query.associations)) });
+      return serialize(ctx, info, record, {
+        properties: listParam(query.properties), propertiesWithHistory: listParam(query.propertiesWithHistory),
+        associations: associationOptions(ctx, info, listParam(query.associations)),
+      });
     },
   });
 

@@ -9,6 +9,7 @@ import { noteAssociated } from './engagement-dates.ts';
 import { alwaysReturned, isoTime, lookupObjectType, type ObjectTypeInfo } from './types.ts';
 import { type PropertyInput, validateProperties, invalidProperties } from './validate.ts';
 import type { AssociationTypeDef } from '../state.ts';
+import { historyOf, recordVersion, SIMULATOR_SOURCE, type WriteSource } from './history.ts';
 
 export interface ChangeEvent {
   hubId: number;
@@ -21,13 +22,19 @@ export interface ChangeEvent {
   primaryObjectId?: string;
   mergedObjectIds?: string[];
   occurredAt: number;
+  /** Who made the change: the webhook's changeSource and sourceId (webhooks.ts). */
+  source?: WriteSource;
 }
 
 export interface Ctx {
   state: SimState;
   portal: Portal;
   emit: (event: ChangeEvent) => void;
+  /** Who is writing: the request's app, a person in HubSpot's UI (control), or the simulator itself when absent. */
+  source?: WriteSource;
 }
+
+const writer = (ctx: Ctx): WriteSource => ctx.source ?? SIMULATOR_SOURCE;
 
 export interface InlineAssociation {
   to: { id: string | number };
@@ -147,14 +154,16 @@ export function commitCreate(ctx: Ctx, prepared: PreparedCreate): CrmRecord {
     // Server-set on create (docs example in hubspot-api.md §8).
     Object.assign(properties, { hs_ticket_id: id, hs_object_source: 'API', hs_object_source_label: 'INTEGRATION' });
   }
-  const record: CrmRecord = { id, type: info.name, properties, createdAt: now, updatedAt: now, archived: false, versions: [] };
+  const record: CrmRecord = { id, type: info.name, properties, createdAt: now, updatedAt: now, archived: false, versions: [], history: {} };
+  const source = writer(ctx);
+  for (const [name, value] of Object.entries(prepared.properties)) recordVersion(record, name, value, now, source);
   ctx.portal.records[info.name].set(id, record);
   if (info.name === 'contacts' && properties.email) ctx.portal.emailIndex.set(properties.email.toLowerCase(), id);
   index(ctx, record);
   for (const a of prepared.associations) addTypes(ctx.portal, { info, id }, a.to, a.defs);
-  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: id, kind: 'creation', occurredAt: now });
+  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: id, kind: 'creation', occurredAt: now, source });
   for (const [name, value] of Object.entries(prepared.properties)) {
-    ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: id, kind: 'propertyChange', propertyName: name, propertyValue: value, occurredAt: now });
+    ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: id, kind: 'propertyChange', propertyName: name, propertyValue: value, occurredAt: now, source });
   }
   for (const a of prepared.associations) noteAssociated(ctx, { info, id }, a.to);
   return record;
@@ -188,8 +197,10 @@ export function commitUpdate(ctx: Ctx, info: ObjectTypeInfo, record: CrmRecord, 
   record.updatedAt = now;
   record.properties[info.modifiedProperty] = isoTime(now);
   index(ctx, record);
+  const source = writer(ctx);
   for (const [name, value] of changed) {
-    ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: record.id, kind: 'propertyChange', propertyName: name, propertyValue: value, occurredAt: now });
+    recordVersion(record, name, value, now, source);
+    ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: record.id, kind: 'propertyChange', propertyName: name, propertyValue: value, occurredAt: now, source });
   }
   return record;
 }
@@ -202,7 +213,7 @@ export function archive(ctx: Ctx, info: ObjectTypeInfo, record: CrmRecord): void
   record.updatedAt = now;
   if (info.name === 'contacts' && record.properties.email) ctx.portal.emailIndex.delete(record.properties.email.toLowerCase());
   index(ctx, record);
-  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: record.id, kind: 'deletion', occurredAt: now });
+  ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: record.id, kind: 'deletion', occurredAt: now, source: writer(ctx) });
 }
 
 export function findByUnique(ctx: Ctx, info: ObjectTypeInfo, name: string, value: string): CrmRecord | undefined {
@@ -236,6 +247,7 @@ export function find(ctx: Ctx, info: ObjectTypeInfo, id: string, idProperty?: st
 
 export interface ReadOptions {
   properties?: string[] | undefined;
+  propertiesWithHistory?: string[] | undefined;
   associations?: Array<{ info: ObjectTypeInfo; list: (record: CrmRecord) => Array<{ id: string; type: string }> }>;
   source?: Record<string, string>;
 }
@@ -247,9 +259,11 @@ export function serialize(ctx: Ctx, info: ObjectTypeInfo, record: CrmRecord, opt
   const properties: Record<string, string | null> = {};
   // Requested-but-unset → null; unknown requested names are left out (tickets guide).
   for (const name of [...names, ...alwaysReturned(info)]) if (defs.has(name)) properties[name] = source[name] ?? null;
-  const out: Record<string, unknown> = {
-    id: record.id, properties, createdAt: isoTime(record.createdAt), updatedAt: isoTime(record.updatedAt), archived: record.archived,
-  };
+  const out: Record<string, unknown> = { id: record.id, properties };
+  if (options.propertiesWithHistory && options.propertiesWithHistory.length > 0) {
+    out.propertiesWithHistory = historyOf(record, options.propertiesWithHistory, (name) => defs.has(name));
+  }
+  Object.assign(out, { createdAt: isoTime(record.createdAt), updatedAt: isoTime(record.updatedAt), archived: record.archived });
   if (record.archivedAt !== undefined) out.archivedAt = isoTime(record.archivedAt);
   if (options.associations && options.associations.length > 0) {
     const associations: Record<string, unknown> = {};

@@ -9,13 +9,18 @@ export interface PropertyProblem {
   name: string;
   code: string;
   message: string;
+  /** The refused value, echoed as `propertyValue` when the value (not the name) was wrong. */
+  value?: string;
 }
 
 export type PropertyInput = Record<string, string | number | boolean | null>;
 
 export function invalidProperties(portal: Portal, problems: PropertyProblem[]): HubSpotError {
+  // Item shape as captured for batch/update and create: …localizedErrorMessage, propertyValue, portalId
+  // ([ISSUE:Atlas-Authority/marketing-automation#206] INVALID_INTEGER, [ISSUE:gregorspan/csc-frodx#21] INVALID_OPTION).
   const items = problems.map((p) => ({
-    isValid: false, message: p.message, error: p.code, name: p.name, localizedErrorMessage: p.message, portalId: portal.hubId,
+    isValid: false, message: p.message, error: p.code, name: p.name, localizedErrorMessage: p.message,
+    ...(p.value !== undefined ? { propertyValue: p.value } : {}), portalId: portal.hubId,
   }));
   return validation(`Property values were not valid: ${JSON.stringify(items)}`, {
     errors: problems.map((p) => ({ message: p.message, code: p.code, context: { propertyName: [p.name] } })),
@@ -39,7 +44,7 @@ export function timeValue(value: string): number | undefined {
 }
 
 function checkValue(portal: Portal, info: ObjectTypeInfo, def: PropertyDef, value: string): PropertyProblem | string {
-  const problem = (code: string, message: string): PropertyProblem => ({ name: def.name, code, message });
+  const problem = (code: string, message: string): PropertyProblem => ({ name: def.name, code, message, value });
   if (value === '') return value;
   if (def.type !== 'string' && value !== value.trim()) {
     // Enforced for non-string properties since 2025-04-07 (hubspot-api.md §1, changelog).
@@ -53,7 +58,9 @@ function checkValue(portal: Portal, info: ObjectTypeInfo, def: PropertyDef, valu
       }
       return value;
     case 'number':
-      return Number.isFinite(Number(value)) ? value : problem('INVALID_INTEGER', `${value} was not a valid number.`);
+      // Plain decimals only: HubSpot refuses exponent notation ("1.4210854715202004e-14 was not a valid
+      // number.", [ISSUE:Atlas-Authority/marketing-automation#206]), and "abc", "0x10" and "Infinity" with it.
+      return /^-?(\d+(\.\d*)?|\.\d+)$/.test(value) ? value : problem('INVALID_INTEGER', `${value} was not a valid number.`);
     case 'bool':
       return value === 'true' || value === 'false' ? value : problem('INVALID_BOOLEAN', `${value} was not a valid boolean (true or false).`);
     case 'date':
