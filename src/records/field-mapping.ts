@@ -101,7 +101,7 @@ const ALWAYS_MAPPED: Record<RecordObject, readonly FieldMapping[]> = {
 
 const DIRECTIONS = ['to_hubspot', 'to_intercom', 'both'] as const satisfies readonly Direction[];
 const CONFLICT_RULES = ['newest_wins', 'intercom_wins', 'hubspot_wins'] as const;
-type ConflictRule = (typeof CONFLICT_RULES)[number];
+export type ConflictRule = (typeof CONFLICT_RULES)[number];
 const list = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
 
 const MappingInput = z.strictObject({
