@@ -165,3 +165,22 @@ t.test('POST /companies creates or updates by company_id; PUT /companies/{id} up
   const attributes = await h.api('GET', '/data_attributes?model=company');
   t.ok(attributes.body.data.some((a: { name: string }) => a.name === 'renewal_month'), 'and the attribute it used exists');
 });
+
+t.test('POST /contacts/{id}/companies attaches a company; DELETE detaches it', async (t) => {
+  const h = await startHarness(t);
+  const company = h.sim.control.companies.create(h.workspaceId, { companyId: 'acct-981', name: 'Customer GmbH' });
+  const user = h.sim.control.contacts.create(h.workspaceId, { email: 'jane@customer.test' });
+
+  const attached = await h.api('POST', `/contacts/${user.id}/companies`, { id: company.id });
+  t.match(attached, { status: 200, body: { type: 'company', id: company.id, company_id: 'acct-981', user_count: 1 } });
+  t.match((await h.api('GET', `/contacts/${user.id}/companies`)).body.data, [{ id: company.id }]);
+  t.equal((await h.api('GET', `/companies/${company.id}/contacts`)).body.data[0]?.id, user.id, 'the membership shows from both sides');
+  t.match(await h.api('POST', `/contacts/${user.id}/companies`, {}), { status: 400, body: { errors: [{ code: 'parameter_not_found', message: 'company not specified' }] } });
+  t.match(await h.api('POST', `/contacts/${user.id}/companies`, { id: '123' }), { status: 404, body: { errors: [{ code: 'company_not_found', message: 'Company Not Found' }] } });
+
+  const detached = await h.api('DELETE', `/contacts/${user.id}/companies/${company.id}`);
+  t.match(detached, { status: 200, body: { type: 'company', id: company.id, user_count: 0 } });
+  t.same((await h.api('GET', `/contacts/${user.id}/companies`)).body.data, []);
+  t.match(await h.api('DELETE', `/contacts/${user.id}/companies/${company.id}`), { status: 404, body: { errors: [{ code: 'company_not_found' }] } });
+  t.match(await h.api('DELETE', `/contacts/ffffffffffffffffffffffff/companies/${company.id}`), { status: 404, body: { errors: [{ code: 'not_found', message: 'User Not Found' }] } });
+});

@@ -1,6 +1,6 @@
 // Contacts (S14; intercom-api.md §4.1, §4.2): get, list with cursor, search with 2.14's day-based
 // date semantics in the workspace timezone, find by external id, companies of a contact; update
-// (PUT) and lead → user merge (POST /contacts/merge).
+// (PUT), lead → user merge (POST /contacts/merge), and attaching/detaching a company.
 import type { FastifyInstance } from 'fastify';
 import { authOf, versionAtLeast } from '../auth.ts';
 import type { SimCore } from '../core.ts';
@@ -16,6 +16,8 @@ import { runSearch } from './search.ts';
 
 // S14 contacts examples answer a missing contact with not_found "User Not Found".
 const userNotFound = () => notFound('User Not Found');
+// "Contact has reached the maximum of 1000 company associations" (S14 attach 400 example).
+const MAX_COMPANIES_PER_CONTACT = 1000;
 
 export function registerContactRoutes(app: FastifyInstance, core: SimCore): void {
   const { state } = core;
@@ -96,6 +98,37 @@ export function registerContactRoutes(app: FastifyInstance, core: SimCore): void
     if (lead.role !== 'lead') throw parameterInvalid('The contact to merge from must be a lead');
     if (user.role !== 'user') throw parameterInvalid('The contact to merge into must be a user');
     return contactWire(state, mergeContacts(core, lead, user));
+  });
+
+  // S14 POST /contacts/{contact_id}/companies: body {id}; 200 is the company. No webhook is sent:
+  // the company.contact.attached item shape is undocumented (intercom-api.md §2.4 names the topic only).
+  app.post<{ Params: { contact_id: string } }>('/contacts/:contact_id/companies', async (request) => {
+    const { workspace } = authOf(request);
+    const contact = findLive(workspace.id, request.params.contact_id);
+    const body: unknown = request.body;
+    const id = typeof body === 'object' && body !== null && 'id' in body ? body.id : undefined;
+    if (typeof id !== 'string' || id === '') throw new IntercomError(400, 'parameter_not_found', 'company not specified');
+    const company = inWorkspace(state.companies, workspace.id, id);
+    if (!company) throw new IntercomError(404, 'company_not_found', 'Company Not Found');
+    if (!contact.companyIds.includes(company.id)) {
+      if (contact.companyIds.length >= MAX_COMPANIES_PER_CONTACT) {
+        throw new IntercomError(400, 'contact_company_limit_exceeded', `Contact has reached the maximum of ${MAX_COMPANIES_PER_CONTACT} company associations`);
+      }
+      contact.companyIds.push(company.id);
+      contact.updatedAt = core.nowSec();
+    }
+    return companyWire(state, company);
+  });
+
+  // S14 DELETE /contacts/{contact_id}/companies/{company_id}: 200 is the company; 404 company_not_found or "User Not Found".
+  app.delete<{ Params: { contact_id: string; company_id: string } }>('/contacts/:contact_id/companies/:company_id', async (request) => {
+    const { workspace } = authOf(request);
+    const contact = findLive(workspace.id, request.params.contact_id);
+    const company = inWorkspace(state.companies, workspace.id, request.params.company_id);
+    if (!company || !contact.companyIds.includes(company.id)) throw new IntercomError(404, 'company_not_found', 'Company Not Found');
+    contact.companyIds = contact.companyIds.filter((id) => id !== company.id);
+    contact.updatedAt = core.nowSec();
+    return companyWire(state, company);
   });
 
   app.get<{ Params: { contact_id: string } }>('/contacts/:contact_id/companies', async (request) => {
