@@ -45,6 +45,15 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
     mount && spec.pathPrefix !== undefined ? { ...spec, pathPrefix: mount.prefix + spec.pathPrefix } : spec;
   const strip = (path: string) => (mount && path.startsWith(mount.prefix) ? path.slice(mount.prefix.length) || '/' : path);
 
+  /** A write by one of the portal's owners (the first unless named) in HubSpot's UI. */
+  const asPerson = (hubId: number | undefined, ownerEmail: string | undefined): Ctx => {
+    const portal = getPortal(state, hubId);
+    const owners = [...portal.owners.values()];
+    const person = ownerEmail === undefined ? owners[0] : owners.find((o) => o.email === ownerEmail);
+    if (!person) throw new Error(`no owner ${ownerEmail ?? ''} in portal ${portal.hubId}`);
+    return { ...ctxFor(hubId), source: userSource(person.userIdIncludingInactive) };
+  };
+
   const view = (record: CrmRecord, hubId?: number): RecordView => {
     const portal = getPortal(state, hubId);
     const info = objectType(record.type);
@@ -173,16 +182,20 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
       return record.id;
     },
     /**
+     * Creates a record as a person in HubSpot's UI would: a fresh write (search sees it after the
+     * index delay, unlike seedRecord), CRM_UI in history and webhooks.
+     */
+    createRecordAsUser(input: { hubId?: number; objectType: string; properties: Record<string, string>; ownerEmail?: string }): RecordView {
+      const ctx = asPerson(input.hubId, input.ownerEmail);
+      return view(commitCreate(ctx, prepareCreate(ctx, objectType(input.objectType), input)), input.hubId);
+    },
+    /**
      * Changes properties as a person in HubSpot's UI would: validated like an API write, recorded in
      * the history as CRM_UI by that user, and sent to webhooks with changeSource CRM_UI. The user is
      * an owner's (the portal's first by default); tests of the HubSpot → Intercom direction use it.
      */
     updateRecordAsUser(input: { hubId?: number; objectType: string; id: string; properties: Record<string, string>; ownerEmail?: string }): RecordView {
-      const portal = getPortal(state, input.hubId);
-      const owners = [...portal.owners.values()];
-      const person = input.ownerEmail === undefined ? owners[0] : owners.find((o) => o.email === input.ownerEmail);
-      if (!person) throw new Error(`no owner ${input.ownerEmail ?? ''} in portal ${portal.hubId}`);
-      const ctx: Ctx = { ...ctxFor(input.hubId), source: userSource(person.userIdIncludingInactive) };
+      const ctx = asPerson(input.hubId, input.ownerEmail);
       const info = objectType(input.objectType);
       const record = find(ctx, info, input.id);
       commitUpdate(ctx, info, record, prepareUpdate(ctx, info, record, input.properties));

@@ -158,6 +158,28 @@ t.test('property-change webhooks say who changed the value, in both subscription
   t.match(byType('object.merge'), [{ objectTypeId: '0-2', primaryObjectId: Number(company), mergedObjectIds: [Number(company2)] }]);
 });
 
+t.test('records created as a person, and values HubSpot derives itself', async (t) => {
+  const target = await receiver();
+  t.teardown(target.close);
+  const h = await harness();
+  t.teardown(() => h.server.close());
+  const { control } = h.server.sim;
+  control.subscribeWebhooks({ targetUrl: target.url, subscriptions: [{ eventType: 'contact.creation' }, { eventType: 'contact.propertyChange', propertyName: 'notes_last_updated' }] });
+  const made = control.createRecordAsUser({ objectType: 'contacts', properties: { email: 'ana@acme.test', firstname: 'Ana' } });
+  const note = await h.call('POST', '/crm/v3/objects/notes', {
+    properties: { hs_timestamp: '2026-05-01T08:00:00Z', hs_note_body: 'x' },
+    associations: [{ to: { id: made.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] }],
+  });
+  t.equal(note.status, 201);
+  await control.webhooksIdle();
+  const events = target.events();
+  t.match(events.find((e) => e.subscriptionType === 'contact.creation'), { objectId: Number(made.id), changeSource: 'CRM_UI', sourceId: /^userId:\d+$/ });
+  t.match(events.find((e) => e.subscriptionType === 'contact.propertyChange'), { propertyName: 'notes_last_updated', changeSource: 'CALCULATED' }, 'a logged note dates the contact as HubSpot, not as the app');
+  const read = await h.call('GET', `/crm/v3/objects/contacts/${made.id}?propertiesWithHistory=firstname,notes_last_updated`);
+  t.match(read.body.propertiesWithHistory, { firstname: [{ value: 'Ana', sourceType: 'CRM_UI' }], notes_last_updated: [{ value: '2026-05-01T08:00:00Z', sourceType: 'CALCULATED' }] });
+  t.equal((await h.call('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: 'ana@acme.test' }] }] })).body.total, 0, 'a fresh write waits for the search index');
+});
+
 t.test('the control API edits as a person over HTTP', async (t) => {
   const h = await harness();
   t.teardown(() => h.server.close());

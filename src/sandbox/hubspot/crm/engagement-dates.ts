@@ -14,6 +14,7 @@
 //     set here.
 import type { CrmRecord } from '../state.ts';
 import type { End } from './association-store.ts';
+import { CALCULATED_SOURCE } from './history.ts';
 import { commitUpdate, type Ctx } from './records.ts';
 import { isoTime, OBJECT_TYPES } from './types.ts';
 
@@ -39,6 +40,6 @@ export function noteAssociated(ctx: Ctx, a: End, b: End): void {
   const current = Date.parse(target.properties[LAST_ACTIVITY_PROPERTY] ?? '');
   if (Number.isFinite(current) && current >= at) return;
   // commitUpdate indexes the change for search and emits its propertyChange, as HubSpot's own
-  // calculated updates do.
-  commitUpdate(ctx, OBJECT_TYPES[other.info.name], target, { [LAST_ACTIVITY_PROPERTY]: isoTime(at) });
+  // calculated updates do; the writer is HubSpot, not the app that logged the note.
+  commitUpdate({ ...ctx, source: CALCULATED_SOURCE }, OBJECT_TYPES[other.info.name], target, { [LAST_ACTIVITY_PROPERTY]: isoTime(at) });
 }

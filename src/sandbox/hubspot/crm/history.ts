@@ -16,6 +16,9 @@ export interface WriteSource {
 /** Writes the simulator makes on its own (seeding, restore): no app, no person. */
 export const SIMULATOR_SOURCE: WriteSource = { sourceType: 'API' };
 
+/** HubSpot's own derived values (activity dates, merged ids); sourceType UNCONFIRMED for those. */
+export const CALCULATED_SOURCE: WriteSource = { sourceType: 'CALCULATED' };
+
 /** Versions kept per property: the simulator's own bound on memory, not HubSpot's. */
 const MAX_VERSIONS = 50;
 
@@ -45,7 +48,7 @@ export function historyOf(record: CrmRecord, names: string[], known: (name: stri
     if (!known(name)) continue;
     const current = record.properties[name];
     const versions: PropertyVersion[] = record.history[name]
-      ?? (current !== undefined ? [{ value: current, timestamp: record.updatedAt, sourceType: 'CALCULATED' }] : []);
+      ?? (current !== undefined ? [{ value: current, timestamp: record.updatedAt, ...CALCULATED_SOURCE }] : []);
     out[name] = versions.map((v) => ({ ...v, timestamp: isoTime(v.timestamp) }));
   }
   return out;

@@ -13,6 +13,7 @@ import { validation } from '../errors.ts';
 import { crm, parseBody, register, type RouteTable, type Runtime } from '../http.ts';
 import type { CrmRecord } from '../state.ts';
 import { addTypes, associationsOf, removePair } from './association-store.ts';
+import { CALCULATED_SOURCE } from './history.ts';
 import { commitUpdate, find, serialize, type Ctx } from './records.ts';
 import { lookupObjectType, objectType, OBJECT_TYPES, type ObjectTypeInfo } from './types.ts';
 
@@ -39,7 +40,7 @@ function mergeRecords(ctx: Ctx, info: ObjectTypeInfo, primaryId: string, mergeId
   if (info.name === 'contacts' && merged.properties.email) ctx.portal.emailIndex.delete(merged.properties.email.toLowerCase());
   commitUpdate(ctx, info, merged, {}); // indexes the archive: search stops finding it
   const ids = [...new Set([...mergedIds(primary), merged.id, ...mergedIds(merged)])];
-  commitUpdate(ctx, info, primary, { hs_merged_object_ids: ids.join(';') });
+  commitUpdate({ ...ctx, source: CALCULATED_SOURCE }, info, primary, { hs_merged_object_ids: ids.join(';') });
   ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: primary.id, kind: 'merge', primaryObjectId: primary.id, mergedObjectIds: [merged.id], occurredAt: now, ...(ctx.source ? { source: ctx.source } : {}) });
   return primary;
 }
