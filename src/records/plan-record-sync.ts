@@ -13,9 +13,10 @@
 //   Intercom wins, so a decision never depends on the order events arrive in.
 // - A value that cannot be converted skips that field only; its baseline stays, so a later sync
 //   tries again (e.g. once the HubSpot enumeration has the option).
+import { companyDomain } from '../matching/domain.ts';
 import type { Vendor } from '../vendor.ts';
 import type { ConflictRule, FieldMapping } from './field-mapping.ts';
-import { convert, type FieldType, type FieldValue, type HubSpotFieldType, type IntercomFieldType } from './field-types.ts';
+import { convert, type Converted, type FieldType, type FieldValue, type HubSpotFieldType, type IntercomFieldType } from './field-types.ts';
 import { valueHash, type HashKey } from './value-hash.ts';
 
 interface SideField<T extends FieldType> {
@@ -72,7 +73,7 @@ function planField(field: FieldInput, input: PlanInput): FieldDecision {
   const now = { intercom: hash(intercom.value, intercom.type), hubspot: hash(hubspot.value, hubspot.type) };
   const writesHubSpot = mapping.direction !== 'to_intercom';
   const writesIntercom = mapping.direction !== 'to_hubspot';
-  const toHubSpot = convert(intercom.value, intercom.type, hubspot.type);
+  const toHubSpot = intoHubSpot(mapping, intercom, hubspot.type);
   const toIntercom = convert(hubspot.value, hubspot.type, intercom.type);
 
   const agree =
@@ -119,6 +120,20 @@ function planField(field: FieldInput, input: PlanInput): FieldDecision {
       ? { action: 'write_hubspot' as const, baseline: { intercom: now.intercom, hubspot: hash(converted.value, hubspot.type) } }
       : { action: 'write_intercom' as const, baseline: { intercom: hash(converted.value, intercom.type), hubspot: now.hubspot } };
   return { mapping, ...written, value: converted.value, ...(conflict ? { conflict } : {}) };
+}
+
+/**
+ * Intercom's value converted for HubSpot. A company's website goes into HubSpot's `domain` as the
+ * bare host capture matches and creates with (src/matching/domain.ts; hubspot-api.md §7): a website
+ * that names no company domain is not written there.
+ */
+function intoHubSpot(mapping: FieldMapping, intercom: SideField<IntercomFieldType>, type: HubSpotFieldType): Converted {
+  if (mapping.intercom === 'website' && mapping.hubspot === 'domain' && typeof intercom.value === 'string' && intercom.value.trim() !== '') {
+    const domain = companyDomain(intercom.value);
+    if (domain === null) return { ok: false, reason: `${JSON.stringify(intercom.value)} names no company domain` };
+    return convert(domain, intercom.type, type);
+  }
+  return convert(intercom.value, intercom.type, type);
 }
 
 /** newest_wins: each side's change time for the field, else its record's; a tie goes to Intercom. */

@@ -186,3 +186,15 @@ t.test('100 simultaneous changes on both sides settle on the conflict rule, one 
     t.equal(decide(pair, mapping).action, 'unchanged', `${rule}: a sweep afterwards writes nothing`);
   }
 });
+
+t.test("a company's website goes into HubSpot's domain as its bare host", async (t) => {
+  const mapping: FieldMapping = { intercom: 'website', hubspot: 'domain', direction: 'to_hubspot', create: false };
+  const pair: Pair = { intercom: { value: 'https://www.Acme.test/pricing', changedAt: 1000 }, hubspot: { value: null, changedAt: 0 }, baseline: {} };
+  const first = decide(pair, mapping);
+  t.match(first, { action: 'write_hubspot', value: 'acme.test' });
+  apply(pair, first, 1100);
+  pair.hubspot = { value: 'ACME.test', changedAt: 1200 };
+  t.equal(decide(pair, mapping, 'hubspot').action, 'echo', 'the domain we wrote, rendered in another case, is still our write');
+  pair.intercom = { value: 'localhost:8080', changedAt: 1300 };
+  t.match(decide(pair, mapping, 'intercom'), { action: 'skipped', rule: 'type_conversion', reason: /names no company domain/ });
+});
