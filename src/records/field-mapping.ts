@@ -60,20 +60,25 @@ const INTERCOM_STANDARD_ATTRIBUTES: Record<RecordObject, Record<string, Standard
   },
 };
 
+/** A standard attribute's Intercom type, or undefined for a custom attribute or an unknown name. */
+export function standardAttributeType(object: RecordObject, intercom: string): IntercomDataType | undefined {
+  return Object.hasOwn(INTERCOM_STANDARD_ATTRIBUTES[object], intercom) ? INTERCOM_STANDARD_ATTRIBUTES[object][intercom]?.type : undefined;
+}
+
 /** A custom attribute: `custom.<name>` (the key in Intercom's `custom_attributes`). */
-const CUSTOM_PREFIX = 'custom.';
+export const CUSTOM_PREFIX = 'custom.';
 
 /**
  * HubSpot's `firstname` and `lastname` together, for the contact's `name`: written split at the first
  * space (as a contact created at capture is, src/matching/contact-lookups.ts), read joined by a space.
  */
-const HUBSPOT_FULL_NAME = 'firstname+lastname';
+export const HUBSPOT_FULL_NAME = 'firstname+lastname';
 
 /**
  * Values HubSpot has but not as a property of the record (#17 item 3): read by the sync, only ever
  * written to Intercom. The deals ones need the deals scope, asked for only when a mapping uses them.
  */
-const HUBSPOT_DERIVED: Record<string, { type: HubSpotPropertyType; needsDealsScope: boolean }> = {
+export const HUBSPOT_DERIVED: Record<string, { type: HubSpotPropertyType; needsDealsScope: boolean }> = {
   '@owner.name': { type: 'string', needsDealsScope: false },
   '@owner.email': { type: 'string', needsDealsScope: false },
   '@record.url': { type: 'string', needsDealsScope: false },
@@ -135,7 +140,7 @@ const writesIntercom = (direction: Direction) => direction !== 'to_hubspot';
 /** What is wrong with one mapping on its own, by key. */
 function mappingProblems(object: RecordObject, mapping: MappingInput): { key: keyof MappingInput; message: string }[] {
   const problems: { key: keyof MappingInput; message: string }[] = [];
-  const standard = INTERCOM_STANDARD_ATTRIBUTES[object][mapping.intercom];
+  const standard = Object.hasOwn(INTERCOM_STANDARD_ATTRIBUTES[object], mapping.intercom) ? INTERCOM_STANDARD_ATTRIBUTES[object][mapping.intercom] : undefined;
   const custom = mapping.intercom.startsWith(CUSTOM_PREFIX) && mapping.intercom.length > CUSTOM_PREFIX.length;
   if (!standard && !custom) {
     problems.push({
@@ -147,7 +152,7 @@ function mappingProblems(object: RecordObject, mapping: MappingInput): { key: ke
     problems.push({ key: 'direction', message: `'${mapping.intercom}' is read-only in Intercom: only 'to_hubspot' works` });
   }
   const derived = mapping.hubspot.startsWith('@');
-  if (derived && !HUBSPOT_DERIVED[mapping.hubspot]) {
+  if (derived && !Object.hasOwn(HUBSPOT_DERIVED, mapping.hubspot)) {
     problems.push({ key: 'hubspot', message: `'${mapping.hubspot}' is not a derived HubSpot value (${Object.keys(HUBSPOT_DERIVED).join(', ')})` });
   }
   if (mapping.hubspot === HUBSPOT_FULL_NAME && !(object === 'contacts' && mapping.intercom === 'name')) {

@@ -215,3 +215,20 @@ export function convert(value: FieldValue, from: FieldType, to: FieldType): Conv
   if (!parsed.ok) return parsed;
   return fromCanonical(parsed.value, to);
 }
+
+/**
+ * The type a field created for a mapping gets (#17 item 5): the other side's nearest type, options
+ * kept. Intercom integers and floats both become HubSpot numbers; a HubSpot number becomes a float,
+ * since it may hold fractions; an Intercom date becomes a datetime, since it holds a time of day.
+ */
+export function counterpartType(type: IntercomFieldType): HubSpotFieldType;
+export function counterpartType(type: HubSpotFieldType): IntercomFieldType;
+export function counterpartType(type: FieldType): FieldType {
+  const options = type.options ? { options: type.options } : {};
+  if (type.vendor === 'intercom') {
+    const hubspot = ({ string: type.options ? 'enumeration' : 'string', integer: 'number', float: 'number', boolean: 'bool', date: 'datetime' } as const)[type.type];
+    return { vendor: 'hubspot', type: hubspot, ...options };
+  }
+  const intercom = ({ string: 'string', phone_number: 'string', enumeration: 'string', number: 'float', bool: 'boolean', date: 'date', datetime: 'date' } as const)[type.type];
+  return { vendor: 'intercom', type: intercom, ...options };
+}
