@@ -94,6 +94,8 @@ t.test('simulator responses match the OpenAPI description', { skip: specAvailabl
     ['POST', '/companies/list', '/companies/list'],
     ['PUT', '/contacts/{contact_id}', `/contacts/${jane.id}`, { name: 'Jane Doe', custom_attributes: { plan_tier: 'team' } }],
     ['POST', '/contacts/merge', '/contacts/merge', { from: mergedLead.id, into: jane.id }],
+    ['POST', '/contacts', '/contacts', { email: 'new@customer.test', name: 'New', custom_attributes: { plan_tier: 'pro' } }],
+    ['POST', '/contacts', '/contacts', { role: 'lead' }],
     ['POST', '/contacts/{contact_id}/companies', `/contacts/${jane.id}/companies`, { id: company.id }],
     ['POST', '/contacts/{contact_id}/companies', `/contacts/${jane.id}/companies`, { id: '123' }],
     ['DELETE', '/contacts/{contact_id}/companies/{company_id}', `/contacts/${lead.id}/companies/none`],

@@ -184,3 +184,28 @@ t.test('POST /contacts/{id}/companies attaches a company; DELETE detaches it', a
   t.match(await h.api('DELETE', `/contacts/${user.id}/companies/${company.id}`), { status: 404, body: { errors: [{ code: 'company_not_found' }] } });
   t.match(await h.api('DELETE', `/contacts/ffffffffffffffffffffffff/companies/${company.id}`), { status: 404, body: { errors: [{ code: 'not_found', message: 'User Not Found' }] } });
 });
+
+t.test('POST /contacts creates a user or a lead, checks custom attributes, refuses a second user with the same email', async (t) => {
+  const h = await startHarness(t);
+  const hooks = await subscribe(t, h);
+  await h.api('POST', '/data_attributes', { name: 'seats', model: 'contact', data_type: 'integer' });
+
+  const user = await h.api('POST', '/contacts', { email: 'jane@customer.test', name: 'Jane', external_id: 'crm-1', custom_attributes: { seats: 4 } });
+  t.match(user, { status: 200, body: { type: 'contact', role: 'user', email: 'jane@customer.test', external_id: 'crm-1', custom_attributes: { seats: 4 } } });
+  const lead = await h.api('POST', '/contacts', { role: 'lead', email: 'jane@customer.test' });
+  t.match(lead.body, { role: 'lead', signed_up_at: null });
+  t.match(await hooks.take(), [
+    { topic: 'contact.user.created', item: { id: user.body.id } },
+    { topic: 'contact.lead.created', item: { id: lead.body.id } },
+  ]);
+
+  t.match(await h.api('POST', '/contacts', { email: 'jane@customer.test' }), { status: 409, body: { errors: [{ code: 'conflict' }] } });
+  t.equal((await h.api('POST', '/contacts', { external_id: 'crm-1' })).status, 409, 'external_id is unique among users');
+  t.equal((await h.api('POST', '/contacts', { name: 'Nobody' })).status, 400, 'email, external_id or role is required');
+  t.match(await h.api('POST', '/contacts', { email: 'x@customer.test', custom_attributes: { plan_type: 'pro' } }), {
+    status: 400,
+    body: { errors: [{ code: 'parameter_invalid', message: "User attribute 'plan_type' does not exist" }] },
+  });
+  t.same(await hooks.take(), [], 'refused creates send nothing');
+  t.equal((await h.api('GET', '/contacts')).body.total_count, 2);
+});

@@ -3,7 +3,8 @@
 // (PUT), lead → user merge (POST /contacts/merge), and attaching/detaching a company.
 import type { FastifyInstance } from 'fastify';
 import { authOf, versionAtLeast } from '../auth.ts';
-import type { SimCore } from '../core.ts';
+import { emitContact, type SimCore } from '../core.ts';
+import { checkCustomAttributes } from '../data-attributes.ts';
 import { IntercomError, notFound, parameterInvalid } from '../errors.ts';
 import { cursorPage, parsePerPage } from '../paginate.ts';
 import { mergeContacts, updateContact } from '../people-writes.ts';
@@ -11,7 +12,7 @@ import { contactDoc, CONTACT_FIELDS, CONTACT_OPEN_PREFIXES } from '../search-doc
 import { inWorkspace, listInWorkspace } from '../state.ts';
 import type { Contact } from '../types.ts';
 import { companyWire, contactWire } from '../wire/people.ts';
-import { parseContactUpdate } from './people-bodies.ts';
+import { parseContactCreate, parseContactUpdate } from './people-bodies.ts';
 import { runSearch } from './search.ts';
 
 // S14 contacts examples answer a missing contact with not_found "User Not Found".
@@ -71,16 +72,47 @@ export function registerContactRoutes(app: FastifyInstance, core: SimCore): void
     return contactWire(state, findLive(workspace.id, request.params.contact_id));
   });
 
+  const checkOwner = (workspaceId: string, ownerId: number | null | undefined) => {
+    if (ownerId === undefined || ownerId === null) return;
+    const owner = inWorkspace(state.admins, workspaceId, String(ownerId));
+    // The wording is UNCONFIRMED; an owner must be a teammate of the workspace (S14 owner_id: "The id of an admin").
+    if (!owner || owner.kind !== 'admin') throw parameterInvalid(`Admin ${ownerId} not found`);
+  };
+
+  app.post('/contacts', async (request) => {
+    const { workspace } = authOf(request);
+    const { role = 'user', customAttributes, ...changes } = parseContactCreate(request.body);
+    checkOwner(workspace.id, changes.ownerId);
+    const custom = customAttributes === undefined ? {} : checkCustomAttributes(core, workspace.id, 'contact', customAttributes);
+    if (role === 'user') {
+      // A second user with the same email or external_id is refused with 409 conflict; the wording
+      // is what Intercom answers in practice (UNCONFIRMED: S14 documents no 409 here). Leads may share.
+      const twin = live(workspace.id).find((c) => c.role === 'user' && ((changes.email !== undefined && c.email === changes.email) || (changes.externalId !== undefined && c.externalId === changes.externalId)));
+      if (twin) throw new IntercomError(409, 'conflict', `A contact matching those details already exists with id=${twin.id}`);
+    }
+    const contact = core.make.createContact(workspace.id, {
+      role,
+      ...(changes.email !== undefined && { email: changes.email }),
+      ...(changes.externalId !== undefined && { externalId: changes.externalId }),
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.phone !== undefined && { phone: changes.phone }),
+      customAttributes: custom,
+    });
+    if (changes.avatar !== undefined) contact.avatar = changes.avatar;
+    if (changes.signedUpAt !== undefined) contact.signedUpAt = changes.signedUpAt;
+    if (changes.lastSeenAt !== undefined) contact.lastSeenAt = changes.lastSeenAt;
+    if (changes.ownerId !== undefined) contact.ownerId = changes.ownerId;
+    if (changes.unsubscribedFromEmails !== undefined) contact.unsubscribedFromEmails = changes.unsubscribedFromEmails;
+    emitContact(core, `contact.${role}.created`, contact);
+    return contactWire(state, contact);
+  });
+
   app.put<{ Params: { contact_id: string } }>('/contacts/:contact_id', async (request) => {
     const { workspace } = authOf(request);
     const contact = findLive(workspace.id, request.params.contact_id);
     const changes = parseContactUpdate(request.body);
     if (changes.role === 'lead' && contact.role === 'user') throw parameterInvalid('A user cannot be converted to a lead');
-    if (changes.ownerId !== undefined && changes.ownerId !== null) {
-      const owner = inWorkspace(state.admins, workspace.id, String(changes.ownerId));
-      // The wording is UNCONFIRMED; an owner must be a teammate of the workspace (S14 owner_id: "The id of an admin").
-      if (!owner || owner.kind !== 'admin') throw parameterInvalid(`Admin ${changes.ownerId} not found`);
-    }
+    checkOwner(workspace.id, changes.ownerId);
     return contactWire(state, updateContact(core, contact, { ...changes, role: changes.role === 'user' ? 'user' : undefined }));
   });
 

@@ -10,8 +10,8 @@ const customAttributes = z.record(z.string(), z.unknown());
 
 const ContactUpdate = z.object({
   role: z.enum(['user', 'lead']).optional(),
-  external_id: z.string().nullable().optional(),
-  email: z.string().nullable().optional(),
+  external_id: z.string().optional(),
+  email: z.string().optional(),
   phone: z.string().nullable().optional(),
   name: z.string().nullable().optional(),
   avatar: z.string().nullable().optional(),
@@ -46,6 +46,15 @@ function parseStrict<T extends z.ZodObject>(schema: T, body: unknown): z.infer<T
     throw parameterInvalid(`${issue?.path.join('.') ?? 'body'}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
+}
+
+/** S14 create_contact_request: the update fields, one of email, external_id or role required (its anyOf). */
+export function parseContactCreate(body: unknown): ReturnType<typeof parseContactUpdate> {
+  const changes = parseContactUpdate(body);
+  if (changes.email === undefined && changes.externalId === undefined && changes.role === undefined) {
+    throw new IntercomError(400, 'parameter_not_found', 'email, external_id or role is required');
+  }
+  return changes;
 }
 
 export function parseContactUpdate(body: unknown): Omit<ContactChanges, 'role'> & { role?: 'user' | 'lead' | undefined } {
