@@ -242,6 +242,10 @@ export function registerProperties(app: FastifyInstance, rt: Runtime, table: Rou
       const found = portal.properties[info.name].get(params.propertyName!);
       if (!found || found.archived) throw notFound(`Property ${params.propertyName}`);
       const input = parseBody(PropertyUpdate, request.body);
+      // A HubSpot-defined property reports readOnlyDefinition: its type stays (text UNCONFIRMED).
+      if (found.hubspotDefined && ((input.type ?? found.type) !== found.type || (input.fieldType ?? found.fieldType) !== found.fieldType)) {
+        throw validation(`Property ${found.name} is a HubSpot-defined property; its type and fieldType cannot be changed`);
+      }
       const type = input.type ?? found.type;
       const fieldType = input.fieldType ?? found.fieldType;
       checkTypes(type, fieldType, input.options ?? found.options);

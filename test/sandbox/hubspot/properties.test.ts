@@ -49,6 +49,15 @@ t.test('create: each documented type/fieldType pair, and the refused ones', asyn
   t.match(await h.call('POST', '/crm/v3/properties/companies', prop('plan', 'string', 'text')), { status: 409, body: { category: 'CONFLICT' } });
   t.match(await h.call('POST', '/crm/v3/properties/companies', { name: 'w', label: 'w', type: 'string' }), { status: 400 }, 'fieldType and groupName are required');
   t.match(await h.call('DELETE', '/crm/v3/properties/companies/name'), { status: 400 }, 'HubSpot-defined properties are not archivable');
+  t.match(await h.call('PATCH', '/crm/v3/properties/companies/numberofemployees', { type: 'string', fieldType: 'text' }), { status: 400 }, 'nor retyped');
+
+  const widened = await h.call('PATCH', '/crm/properties/2026-09/companies/plan', { options: [...options, { label: 'Team', value: 'team' }] });
+  t.equal(widened.status, 200, 'a created enumeration takes new options');
+  const company = h.server.sim.control.seedRecord({ objectType: 'companies', properties: { name: 'Acme' } });
+  t.equal((await h.call('PATCH', `/crm/v3/objects/companies/${company}`, { properties: { plan: 'team', seats: '12', is_paying: true, renewal_day: '2026-07-01' } })).status, 200, 'values of created properties are accepted');
+  t.match((await h.call('PATCH', `/crm/v3/objects/companies/${company}`, { properties: { is_paying: 'yes' } })).body.errors, [{ code: 'INVALID_BOOLEAN' }]);
+  t.match((await h.call('PATCH', `/crm/v3/objects/companies/${company}`, { properties: { renewal_day: '2026-07-01T10:00:00Z' } })).body.errors, [{ code: 'INVALID_DATE' }], 'a date property takes a date');
+  t.match((await h.call('PATCH', `/crm/v3/objects/companies/${company}`, { properties: { plan: 'enterprise' } })).body.errors, [{ code: 'INVALID_OPTION' }]);
 });
 
 t.test('batch create, read, archive', async (t) => {
