@@ -133,8 +133,8 @@ export function contactCreatePolicy(contact: IntercomContactLike, settings: Cont
   return { create: true };
 }
 
-/** Splits "Ana María López" into first name "Ana" and last name "María López". */
-function splitName(name: string): { firstname?: string; lastname?: string } {
+/** Splits "Ana María López" into first name "Ana" and last name "María López" (also record sync, src/records/full-name.ts). */
+export function splitName(name: string): { firstname?: string; lastname?: string } {
   const [first, ...rest] = name.trim().split(/\s+/).filter((word) => word !== '');
   return { ...(first ? { firstname: first } : {}), ...(rest.length > 0 ? { lastname: rest.join(' ') } : {}) };
 }
