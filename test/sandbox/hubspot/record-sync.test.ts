@@ -86,6 +86,9 @@ t.test('propertiesWithHistory: each value with its time and writer, newest first
 
   const batch = await h.call('POST', '/crm/v3/objects/contacts/batch/read', { properties: ['firstname'], propertiesWithHistory: ['firstname'], inputs: [{ id }] });
   t.same(batch.body.results[0].propertiesWithHistory.firstname.map((v: { value: string }) => v.value), ['Annabel', 'Anna', 'Ana']);
+  const many = Array.from({ length: 51 }, () => ({ id }));
+  t.match(await h.call('POST', '/crm/v3/objects/contacts/batch/read', { propertiesWithHistory: ['firstname'], inputs: many }), { status: 400, body: { category: 'VALIDATION_ERROR', message: /for property histories is 50/ } }, 'histories: at most 50 inputs');
+  t.equal((await h.call('POST', '/crm/v3/objects/contacts/batch/read', { properties: ['firstname'], inputs: many })).status, 200, 'without histories, up to 100');
   const list = await h.call('GET', '/crm/v3/objects/contacts?propertiesWithHistory=firstname');
   t.equal(list.body.results[0].propertiesWithHistory.firstname.length, 3);
   t.notOk('propertiesWithHistory' in (await h.call('GET', `/crm/v3/objects/contacts/${id}`)).body, 'only when asked');

@@ -13,6 +13,7 @@ import {
 import { randomUUID } from 'node:crypto';
 
 const MAX_INPUTS = 100;
+const MAX_HISTORY_INPUTS = 50;
 const inputs = <T extends z.ZodType>(item: T) =>
   // The 100-input cap is documented (using-object-apis); the 400 text is UNCONFIRMED.
   z.array(item).max(MAX_INPUTS, `Batch inputs are limited to ${MAX_INPUTS} per request`);
@@ -60,6 +61,11 @@ export function registerBatch(app: FastifyInstance, rt: Runtime, table: RouteTab
       const info = objectType((request.params as { objectType: string }).objectType);
       const body = parseBody(ReadBody, request.body);
       const archived = boolParam((request.query as Query).archived);
+      // Histories cap a batch read at 50 inputs; message as reported in [ISSUE:PipedreamHQ/pipedream#8462]
+      // (status and category assumed: the usual 400 VALIDATION_ERROR).
+      if ((body.propertiesWithHistory?.length ?? 0) > 0 && body.inputs.length > MAX_HISTORY_INPUTS) {
+        throw validation(`The maximum number of inputs supported in a batch request for property histories is ${MAX_HISTORY_INPUTS}. Please reduce the number of items and try again`);
+      }
       if (body.idProperty && body.idProperty !== 'hs_object_id' && !isUniqueProperty(ctx, info, body.idProperty)) throw nonUnique(info);
       const results: unknown[] = [];
       const missing: string[] = [];
