@@ -64,6 +64,13 @@ const CompanyPatch = z.strictObject({
   plan: z.string().optional(),
   customAttributes: Attributes.optional(),
 });
+const DataAttributeBody = z.strictObject({
+  name: z.string().min(1),
+  model: z.enum(['contact', 'company']),
+  dataType: z.enum(['string', 'integer', 'float', 'boolean', 'date']),
+  options: z.array(z.string()).min(2).optional(),
+  description: z.string().optional(),
+});
 const AdminRef = { adminId: z.string().optional() };
 const AdminActions = {
   reply: z.strictObject({ ...AdminRef, body: z.string().min(1), messageType: z.enum(['comment', 'note', 'quick_reply']).optional(), attachmentUrls: z.array(z.string()).optional() }),
@@ -110,6 +117,7 @@ export function registerControlRoutes(app: FastifyInstance, control: IntercomCon
   app.post<P<'workspaceId'>>('/_sim/workspaces/:workspaceId/companies', async (req) => control.companies.create(req.params.workspaceId, parse(CompanyBody, req.body)));
   app.patch<P<'contactId'>>('/_sim/contacts/:contactId', async (req) => control.contacts.update(req.params.contactId, parse(ContactPatch, req.body)));
   app.delete<P<'contactId'>>('/_sim/contacts/:contactId', async (req) => ({ ok: control.contacts.delete(req.params.contactId) ?? true }));
+  app.post<P<'workspaceId'>>('/_sim/workspaces/:workspaceId/data-attributes', async (req) => control.dataAttributes.create(req.params.workspaceId, parse(DataAttributeBody, req.body)));
   app.post<P<'contactId'>>('/_sim/contacts/:contactId/sign-up', async (req) =>
     control.contacts.signUp(req.params.contactId, parse(z.strictObject({ externalId: z.string().optional(), email: z.string().optional() }), req.body ?? {})),
   );

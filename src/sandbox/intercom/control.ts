@@ -6,11 +6,11 @@ import { FaultSpec, type FaultPlan, type LatencySpec } from '../shared/faults.ts
 import type { LoggedRequest, RequestLog } from '../shared/request-log.ts';
 import { ControlError, createInboxControl } from './control-inbox.ts';
 import { emitCompany, emitContact, type SimCore } from './core.ts';
-import { declareMissing } from './data-attributes.ts';
+import { createDataAttribute, customWire, declareMissing } from './data-attributes.ts';
 import { mergeContacts, updateCompany, updateContact } from './people-writes.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { AdminInit, AppInit, CompanyInit, ContactInit, WorkspaceInit } from './state.ts';
-import type { Contact } from './types.ts';
+import type { Contact, DataType } from './types.ts';
 import type { WebhookFault, WebhookFaultRates, Webhooks } from './webhooks.ts';
 import { conversationWire } from './wire/conversation.ts';
 import { adminWire, companyWire, contactWire } from './wire/people.ts';
@@ -145,6 +145,15 @@ export function createControl(core: SimCore, webhooks: Webhooks, limiter: RateLi
         if (!company) throw new ControlError(404, `company ${companyId} not found`);
         if (patch.customAttributes) declareMissing(core, company.workspaceId, 'company', patch.customAttributes);
         return companyWire(state, updateCompany(core, company, patch));
+      },
+    },
+    dataAttributes: {
+      /** A teammate creates a custom attribute in Intercom's settings (the API's name and clash checks apply). */
+      create(workspaceId: string, input: { name: string; model: 'contact' | 'company'; dataType: DataType; options?: string[] | undefined; description?: string | undefined }) {
+        const w = workspace(workspaceId);
+        // A list attribute is a string with options (S14 PUT /data_attributes/{id} 200 example).
+        if (input.options !== undefined && input.dataType !== 'string') throw new ControlError(400, 'options belong to a string (list) attribute');
+        return customWire(createDataAttribute(core, w.id, { ...input, adminId: w.ownerAdminId }));
       },
     },
     webhooks: {

@@ -63,3 +63,28 @@ t.test('set up a workspace, act as customer and admin, inspect, inject faults', 
   t.equal((await sim('POST', '/customer/conversations', { contactId: 'nope', body: 'x' })).status, 404);
   t.equal((await sim('GET', '/nothing')).status, 404);
 });
+
+t.test('record changes as a person in Intercom: a data attribute, a company edit, a lead signing up', async (t) => {
+  const { url, close } = await startIntercomSimulator({ clock: createSimClock(T0), webhooks: { validateUrl: false } });
+  t.teardown(close);
+  const sim = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}/_sim${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const workspaceId: string = ((await (await fetch(`${url}/_sim/workspaces`)).json()) as Array<{ id: string }>)[0]?.id ?? '';
+
+  const tier = await sim('POST', `/workspaces/${workspaceId}/data-attributes`, { name: 'tier', model: 'company', dataType: 'string', options: ['gold', 'silver'] });
+  t.match(tier, { status: 200, body: { type: 'data_attribute', name: 'tier', model: 'company', data_type: 'string', options: ['gold', 'silver'], custom: true } });
+  t.equal((await sim('POST', `/workspaces/${workspaceId}/data-attributes`, { name: 'seats', model: 'company', dataType: 'integer', options: ['1', '2'] })).status, 400, 'options only on a list attribute');
+  t.equal((await sim('POST', `/workspaces/${workspaceId}/data-attributes`, { name: 'tier', model: 'contact', dataType: 'string' })).status, 400, 'a name is taken across models');
+
+  const company = await sim('POST', `/workspaces/${workspaceId}/companies`, { companyId: 'c-1', name: 'C' });
+  const edited = await sim('PATCH', `/companies/${company.body.id}`, { industry: 'Software', customAttributes: { tier: 'gold' } });
+  t.match(edited.body, { type: 'company', industry: 'Software', custom_attributes: { tier: 'gold' } });
+  t.equal((await sim('PATCH', `/companies/${company.body.id}`, { customAttributes: { tier: 'bronze' } })).status, 400, 'a value outside the options is refused here too');
+
+  const lead = await sim('POST', `/workspaces/${workspaceId}/contacts`, { role: 'lead' });
+  const signed = await sim('POST', `/contacts/${lead.body.id}/sign-up`, { email: 'new@x.test' });
+  t.match(signed.body, { role: 'user', email: 'new@x.test' });
+  t.equal((await sim('POST', `/contacts/${lead.body.id}/sign-up`, {})).status, 409, 'a user cannot sign up again');
+});
