@@ -3,6 +3,7 @@
 // refused by key, with what would work. The caller fetches the fields (Intercom GET /data_attributes,
 // HubSpot GET /crm/properties/{object}) and prefixes the key path (`connections[0].recordSync.contacts.mappings`).
 import { CUSTOM_PREFIX, HUBSPOT_DERIVED, HUBSPOT_FULL_NAME, standardAttributeType, type FieldMapping, type RecordObject } from './field-mapping.ts';
+import type { Vendor } from '../vendor.ts';
 import { compatible, counterpartType, type HubSpotFieldType, type IntercomFieldType } from './field-types.ts';
 
 export interface AccountFields {
@@ -14,7 +15,7 @@ export interface AccountFields {
 
 export interface MappingProblem {
   /** Relative to the mapping list: [index, key]. */
-  path: [number, 'intercom' | 'hubspot'];
+  path: [number, Vendor];
   message: string;
 }
 
