@@ -2,7 +2,8 @@
 // and batch read (hubspot-api.md §5.2–§5.3; not on search, [ISSUE:HubSpot/hubspot-api-python#244]).
 // The writer is the request's source: an app's token writes as INTEGRATION with the app id as
 // sourceId, a person in HubSpot's UI as CRM_UI with "userId:N" and updatedByUserId N (captured
-// bodies: [ISSUE:HubSpot/hubspot-api-nodejs#154] for CRM_UI, SDK test fixtures for INTEGRATION;
+// bodies: [ISSUE:HubSpot/hubspot-api-nodejs#154] for CRM_UI; for INTEGRATION, responses pasted in
+// public client code, sourceId a numeric app id — [2ND], not in hubspot-api.md;
 // the "userId:N" form per developers.hubspot.com/changelog/crm-property-change-source-will-show-owner-id-instead-of-owner-email).
 import type { AccessToken, CrmRecord, PropertyVersion } from '../state.ts';
 import { isoTime } from './types.ts';
