@@ -117,7 +117,7 @@ const MappingInput = z.strictObject({
     .string({ error: 'is required: a HubSpot property name' })
     .min(1, { error: 'must not be empty' })
     .refine((name) => !/\s/.test(name), { error: 'must be a property name (no spaces)' }),
-  direction: z.enum(DIRECTIONS, { error: `is required: one of ${list(DIRECTIONS)}` }),
+  direction: z.enum(DIRECTIONS, { error: `must be one of ${list(DIRECTIONS)}` }),
   /** Only for direction both. */
   onConflict: z.enum(CONFLICT_RULES, { error: `must be one of ${list(CONFLICT_RULES)}` }).optional(),
   /** Create the field this mapping writes when it is missing: the HubSpot property or the Intercom data attribute (#17 item 5). */

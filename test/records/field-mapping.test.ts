@@ -48,7 +48,7 @@ t.test('a list without the always-mapped fields still holds them; a given one ke
 
 t.test('errors name the key path', async (t) => {
   const yaml = (mappings: string) => `connections:\n  - name: A\n    recordSync:\n      contacts:\n        mappings:\n${mappings}`;
-  t.match(problemsOf(yaml('          - {intercom: custom.a, hubspot: a, direction: sideways}\n')), [/connections\[0\]\.recordSync\.contacts\.mappings\[0\]\.direction \(line \d+\): is required: one of 'to_hubspot'/]);
+  t.match(problemsOf(yaml('          - {intercom: custom.a, hubspot: a, direction: sideways}\n')), [/connections\[0\]\.recordSync\.contacts\.mappings\[0\]\.direction \(line \d+\): must be one of 'to_hubspot'/]);
   t.match(problemsOf(yaml('          - {intercom: custom.a, hubspot: a, direction: both}\n          - {intercom: email, hubspot: work_email, direction: both}\n')), [
     /mappings\[1\]\.hubspot \(line \d+\): email ↔ email is always mapped/,
   ]);
