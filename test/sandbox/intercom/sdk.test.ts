@@ -92,3 +92,41 @@ t.test('the SDK retries an injected 503 honouring Retry-After, and sees rate-lim
   t.equal(response.rawResponse.headers.get('x-ratelimit-limit'), '1667');
   t.same(h.sim.control.requests.entries().map((e) => e.status), [503, 200]);
 });
+
+t.test('the official SDK writes what record sync writes: data attributes, contacts, companies, memberships', async (t) => {
+  const h = await startHarness(t);
+  const client = new IntercomClient({ token: h.token, baseUrl: h.url, maxRetries: 0 });
+
+  // The SDK's request type (generated from S14's oneOf) lacks the required name and model; sent anyway.
+  type CreateAttribute = Parameters<typeof client.dataAttributes.create>[0];
+  const tierRequest = { name: 'tier', model: 'contact', data_type: 'options' as const, options: [{ value: 'gold' }, { value: 'silver' }] };
+  const tier = await client.dataAttributes.create(tierRequest as CreateAttribute);
+  t.same(tier.options, ['gold', 'silver']);
+  const updatedTier = await client.dataAttributes.update({ data_attribute_id: Number(tier.id), body: { options: [{ value: 'gold' }, { value: 'silver' }, { value: 'bronze' }] } });
+  t.same(updatedTier.options, ['gold', 'silver', 'bronze']);
+  const renewalRequest = { name: 'renewal', model: 'company', data_type: 'date' as const };
+  await client.dataAttributes.create(renewalRequest as CreateAttribute);
+  const listed = await client.dataAttributes.list({ model: 'contact' });
+  t.ok(listed.data?.some((a) => a.name === 'tier' && a.custom === true));
+
+  const user = await client.contacts.create({ email: 'jane@customer.test', name: 'Jane' });
+  const lead = await client.contacts.create({ role: 'lead', email: 'visitor@customer.test' });
+  const updated = await client.contacts.update({ contact_id: user.id, phone: '+4915100000000', custom_attributes: { tier: 'bronze' } });
+  t.equal(updated.phone, '+4915100000000');
+  t.same(updated.custom_attributes, { tier: 'bronze' });
+  const refused = await client.contacts.update({ contact_id: user.id, custom_attributes: { tier: 'platinum' } }).catch((error: unknown) => error);
+  t.ok(refused instanceof IntercomError && refused.statusCode === 400, 'a value outside the options is a 400 the SDK raises');
+
+  const merged = await client.contacts.mergeLeadInUser({ from: lead.id, into: user.id });
+  t.equal(merged.id, user.id);
+
+  const company = await client.companies.createOrUpdate({ company_id: 'acct-981', name: 'Customer GmbH', custom_attributes: { renewal: '1790000000' } }).catch((error: unknown) => error);
+  t.ok(company instanceof IntercomError && company.statusCode === 400, 'a date custom attribute takes Unix seconds, not text');
+  const made = await client.companies.createOrUpdate({ company_id: 'acct-981', name: 'Customer GmbH' });
+  const edited = await client.companies.update({ company_id: made.id, body: { industry: 'Software' } });
+  t.equal(edited.industry, 'Software');
+  const attached = await client.companies.attachContact({ contact_id: user.id, id: made.id });
+  t.equal(attached.user_count, 1);
+  const detached = await client.companies.detachContact({ contact_id: user.id, company_id: made.id });
+  t.equal(detached.user_count, 0);
+});
