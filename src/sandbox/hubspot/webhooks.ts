@@ -218,7 +218,12 @@ export function createWebhookDispatcher(state: SimState, options: WebhookOptions
         const isGeneric = subscription.eventType === generic;
         target.queue.push({
           eventId: nextEventId++, subscriptionId: subscription.id, portalId: event.hubId, appId: target.appId, occurredAt: event.occurredAt,
-          subscriptionType: isGeneric ? generic : legacy, ...(isGeneric ? { objectTypeId: event.objectType.typeId } : {}), objectId: Number(event.objectId),
+          subscriptionType: isGeneric ? generic : legacy, ...(isGeneric ? { objectTypeId: event.objectType.typeId } : {}),
+          // An association event names its two ends instead of one objectId (crm/association-events.ts).
+          ...(event.association ? {
+            associationType: event.association.type, fromObjectId: Number(event.association.fromObjectId), toObjectId: Number(event.association.toObjectId),
+            associationRemoved: event.association.removed, isPrimaryAssociation: event.association.primary,
+          } : { objectId: Number(event.objectId) }),
           ...(event.kind === 'propertyChange' ? { propertyName: event.propertyName, propertyValue: event.propertyValue } : {}),
           ...(event.kind === 'creation' ? { changeFlag: 'CREATED' } : {}),
           ...(event.kind === 'merge' ? {

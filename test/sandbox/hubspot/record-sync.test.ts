@@ -183,6 +183,40 @@ t.test('records created as a person, and values HubSpot derives itself', async (
   t.equal((await h.call('POST', '/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: 'ana@acme.test' }] }] })).body.total, 0, 'a fresh write waits for the search index');
 });
 
+t.test('association changes between contacts and companies fire on both sides', async (t) => {
+  const target = await receiver();
+  t.teardown(target.close);
+  const h = await harness();
+  t.teardown(() => h.server.close());
+  const { control } = h.server.sim;
+  control.subscribeWebhooks({ targetUrl: target.url, subscriptions: [{ eventType: 'contact.associationChange' }, { eventType: 'object.associationChange', objectTypeId: '0-2' }] });
+  const contact = control.seedRecord({ objectType: 'contacts', properties: { email: 'ana@acme.test' } });
+  const company = control.seedRecord({ objectType: 'companies', properties: { name: 'Acme' } });
+  await h.call('PUT', `/crm/v4/objects/contacts/${contact}/associations/default/companies/${company}`);
+  await h.call('PUT', `/crm/v4/objects/contacts/${contact}/associations/companies/${company}`, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1 }]);
+  await h.call('DELETE', `/crm/v4/objects/contacts/${contact}/associations/companies/${company}`);
+  await h.call('DELETE', `/crm/v4/objects/contacts/${contact}/associations/companies/${company}`);
+  await h.call('POST', '/crm/v3/objects/notes', {
+    properties: { hs_timestamp: '2026-05-01T08:00:00Z', hs_note_body: 'x' },
+    associations: [{ to: { id: contact }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] }],
+  });
+  await control.webhooksIdle();
+  const events = target.events();
+  const contactSide = events.filter((e) => e.subscriptionType === 'contact.associationChange');
+  t.match(contactSide, [
+    { associationType: 'CONTACT_TO_COMPANY', fromObjectId: Number(contact), toObjectId: Number(company), associationRemoved: false, isPrimaryAssociation: false, changeSource: 'INTEGRATION' },
+    { associationType: 'CONTACT_TO_COMPANY', associationRemoved: false, isPrimaryAssociation: true },
+    { associationType: 'CONTACT_TO_COMPANY', associationRemoved: true },
+  ]);
+  t.equal(contactSide.length, 3, 'removing a pair that is gone fires nothing; a note fires nothing');
+  t.notOk('objectId' in contactSide[0]!, 'the two ends replace objectId');
+  t.match(events.filter((e) => e.subscriptionType === 'object.associationChange'), [
+    { objectTypeId: '0-2', associationType: 'COMPANY_TO_CONTACT', fromObjectId: Number(company), toObjectId: Number(contact), associationRemoved: false },
+    { objectTypeId: '0-2', associationType: 'COMPANY_TO_CONTACT' },
+    { objectTypeId: '0-2', associationType: 'COMPANY_TO_CONTACT', associationRemoved: true },
+  ]);
+});
+
 t.test('the control API edits as a person over HTTP', async (t) => {
   const h = await harness();
   t.teardown(() => h.server.close());

@@ -9,6 +9,7 @@ import type { AssociationTypeDef, Portal } from '../state.ts';
 import {
   addTypes, associationsOf, checkSpec, removePair, removeTypes, replaceTypes, typesBetween, unlabeledType, type End,
 } from './association-store.ts';
+import { associationChanged } from './association-events.ts';
 import { noteAssociated } from './engagement-dates.ts';
 import type { Ctx } from './records.ts';
 import { isoTime, lookupObjectType, objectType, type ObjectTypeInfo } from './types.ts';
@@ -37,6 +38,7 @@ function defaultPair(ctx: Ctx, from: End, to: End) {
   const def = unlabeledType(ctx.portal, from.info.typeId, to.info.typeId);
   if (!def) throw validation(`No default association type exists from ${from.info.typeId} to ${to.info.typeId}`);
   addTypes(ctx.portal, from, to, [def]);
+  associationChanged(ctx, from, to, false);
   noteAssociated(ctx, from, to);
   const spec = (d: AssociationTypeDef) => ({ associationCategory: d.category, associationTypeId: d.typeId });
   // Both directions listed (the docs do not show this; UNCONFIRMED, hubspot-api.md §11.2).
@@ -104,6 +106,7 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
       const b = end(ctx, to, p.toObjectId!);
       // The request's labels replace the pair's labels (associate-records guide).
       replaceTypes(ctx.portal, a, b, specs.map((s) => checkSpec(ctx.portal, from, to, s)));
+      associationChanged(ctx, a, b, false);
       noteAssociated(ctx, a, b);
       reply.code(201);
       return labelsBetween(ctx, a, b);
@@ -126,7 +129,8 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
     handler: (request, reply, { ctx, token }) => {
       const p = request.params as Params;
       const { from, to } = ends(p, true, token);
-      removePair(ctx.portal, { info: from, id: p.objectId! }, { info: to, id: p.toObjectId! });
+      const pair = [{ info: from, id: p.objectId! }, { info: to, id: p.toObjectId! }] as const;
+      if (removePair(ctx.portal, ...pair)) associationChanged(ctx, ...pair, true);
       reply.code(204);
       return undefined;
     },
@@ -157,6 +161,7 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
       const plan = body.inputs.map((i) => ({ a: end(ctx, from, i.from.id), b: end(ctx, to, i.to.id), defs: i.types.map((s) => checkSpec(ctx.portal, from, to, s)) }));
       for (const { a, b, defs } of plan) {
         addTypes(ctx.portal, a, b, defs);
+        associationChanged(ctx, a, b, false);
         noteAssociated(ctx, a, b);
       }
       reply.code(201);
@@ -205,7 +210,10 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
     handler: (request, reply, { ctx, token }) => {
       const { from, to } = ends(request.params as Params, true, token);
       for (const input of parseBody(ArchiveBody, request.body).inputs) {
-        for (const target of input.to) removePair(ctx.portal, { info: from, id: input.from.id }, { info: to, id: target.id });
+        for (const target of input.to) {
+          const pair = [{ info: from, id: input.from.id }, { info: to, id: target.id }] as const;
+          if (removePair(ctx.portal, ...pair)) associationChanged(ctx, ...pair, true);
+        }
       }
       reply.code(204);
       return undefined;
@@ -218,7 +226,13 @@ export function registerAssociations(app: FastifyInstance, rt: Runtime, table: R
       const { from, to } = ends(request.params as Params, true, token);
       const body = parseBody(CreateBody, request.body);
       const plan = body.inputs.map((i) => ({ i, defs: i.types.map((s) => checkSpec(ctx.portal, from, to, s)) }));
-      for (const { i, defs } of plan) removeTypes(ctx.portal, { info: from, id: i.from.id }, { info: to, id: i.to.id }, defs);
+      for (const { i, defs } of plan) {
+        const a = { info: from, id: i.from.id };
+        const b = { info: to, id: i.to.id };
+        removeTypes(ctx.portal, a, b, defs);
+        // A label removed is a change of the pair; removing its unlabeled type removes the pair.
+        associationChanged(ctx, a, b, !associationsOf(ctx.portal, a, to).some((x) => x.id === b.id));
+      }
       reply.code(204);
       return undefined;
     },

@@ -5,6 +5,7 @@ import { HubSpotError, objectNotFound, resourceNotFound, validation } from '../e
 import type { CrmRecord, Portal, SimState } from '../state.ts';
 import { addTypes, specFrom, type AssociationSpecInput } from './association-store.ts';
 import { nextRecordId } from './record-ids.ts';
+import { associationChanged } from './association-events.ts';
 import { noteAssociated } from './engagement-dates.ts';
 import { alwaysReturned, isoTime, lookupObjectType, type ObjectTypeInfo } from './types.ts';
 import { type PropertyInput, validateProperties, invalidProperties } from './validate.ts';
@@ -15,12 +16,14 @@ export interface ChangeEvent {
   hubId: number;
   objectType: ObjectTypeInfo;
   objectId: string;
-  kind: 'creation' | 'propertyChange' | 'deletion' | 'merge' | 'restore';
+  kind: 'creation' | 'propertyChange' | 'deletion' | 'merge' | 'restore' | 'associationChange';
   propertyName?: string;
   propertyValue?: string;
   /** merge: the record that survived and the ids merged into it (crm/merge.ts). */
   primaryObjectId?: string;
   mergedObjectIds?: string[];
+  /** associationChange: the pair seen from objectId's side (crm/association-events.ts). */
+  association?: { type: string; fromObjectId: string; toObjectId: string; removed: boolean; primary: boolean };
   occurredAt: number;
   /** Who made the change: the webhook's changeSource and sourceId (webhooks.ts). */
   source?: WriteSource;
@@ -165,7 +168,10 @@ export function commitCreate(ctx: Ctx, prepared: PreparedCreate): CrmRecord {
   for (const [name, value] of Object.entries(prepared.properties)) {
     ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: id, kind: 'propertyChange', propertyName: name, propertyValue: value, occurredAt: now, source });
   }
-  for (const a of prepared.associations) noteAssociated(ctx, { info, id }, a.to);
+  for (const a of prepared.associations) {
+    associationChanged(ctx, { info, id }, a.to, false);
+    noteAssociated(ctx, { info, id }, a.to);
+  }
   return record;
 }
 
