@@ -1,7 +1,7 @@
-// Writes to contacts and companies, shared by the REST routes and the control API (a change "as a
-// person in Intercom"): each keeps `updated_at`, checks custom attributes against the workspace's
-// data attributes, and emits the webhook the change causes (intercom-api.md §2.4 topic table:
-// contact.user.updated, contact.lead.updated, contact.lead.signed_up, contact.merged,
+// Creates and writes of contacts and companies, shared by the REST routes and the control API (a
+// change "as a person in Intercom"): each keeps `updated_at`, checks custom attributes against the
+// workspace's data attributes, and emits the webhook the change causes (intercom-api.md §2.4 topic
+// table: contact.{user,lead}.created/updated, contact.lead.signed_up, contact.merged,
 // company.created, company.updated).
 import { emitCompany, emitContact, type SimCore } from './core.ts';
 import { checkCustomAttributes } from './data-attributes.ts';
@@ -25,6 +25,15 @@ export interface ContactChanges {
 }
 
 const defined = <T extends object>(changes: T) => Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Creates a contact with values already checked (custom attributes included) and emits contact.{role}.created. */
+export function createContact(core: SimCore, workspaceId: string, role: 'user' | 'lead', values: Omit<ContactChanges, 'role'>): Contact {
+  const { customAttributes, ...plain } = defined(values);
+  const contact = core.make.createContact(workspaceId, { role, customAttributes: (customAttributes ?? {}) as Record<string, CustomValue> });
+  Object.assign(contact, plain);
+  emitContact(core, `contact.${role}.created`, contact);
+  return contact;
+}
 
 /**
  * Applies a contact update; the custom attributes are checked before anything changes, so a refused
@@ -75,6 +84,25 @@ export interface CompanyChanges {
   remoteCreatedAt?: number | undefined;
   monthlySpend?: number | undefined;
   customAttributes?: Record<string, unknown> | undefined;
+}
+
+/** Creates a company (custom attributes checked first) and emits company.created. */
+export function createCompany(core: SimCore, workspaceId: string, companyId: string | undefined, changes: CompanyChanges): Company {
+  const custom = changes.customAttributes === undefined ? {} : checkCustomAttributes(core, workspaceId, 'company', changes.customAttributes);
+  const company = core.make.createCompany(workspaceId, {
+    ...(companyId !== undefined && { companyId }),
+    ...(changes.name !== undefined && { name: changes.name }),
+    website: changes.website ?? null,
+    industry: changes.industry ?? null,
+    size: changes.size ?? null,
+    // Floats are truncated (S14 create_or_update_company_request.monthly_spend).
+    monthlySpend: Math.trunc(changes.monthlySpend ?? 0),
+    planName: changes.plan ?? null,
+    customAttributes: custom,
+  });
+  if (changes.remoteCreatedAt !== undefined) company.remoteCreatedAt = changes.remoteCreatedAt;
+  emitCompany(core, 'company.created', company);
+  return company;
 }
 
 /** Applies a company update (`company_id` never changes: S14 PUT /companies/{id} description) and emits company.updated. */

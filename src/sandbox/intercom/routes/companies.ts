@@ -4,11 +4,10 @@
 // (PUT /companies/{id}).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authOf } from '../auth.ts';
-import { emitCompany, type SimCore } from '../core.ts';
-import { checkCustomAttributes } from '../data-attributes.ts';
+import type { SimCore } from '../core.ts';
 import { IntercomError, parameterInvalid } from '../errors.ts';
 import { offsetPage, parsePerPage } from '../paginate.ts';
-import { updateCompany } from '../people-writes.ts';
+import { createCompany, updateCompany } from '../people-writes.ts';
 import { inWorkspace, listInWorkspace } from '../state.ts';
 import type { Company } from '../types.ts';
 import { companyWire, contactWire } from '../wire/people.ts';
@@ -100,21 +99,7 @@ export function registerCompanyRoutes(app: FastifyInstance, core: SimCore, prefi
     const { companyId, ...changes } = parseCompanyUpsert(request.body);
     const existing = companyId === undefined ? undefined : listInWorkspace(state.companies, workspace.id).find((c) => c.companyId === companyId);
     if (existing) return companyWire(state, updateCompany(core, existing, changes));
-    const custom = changes.customAttributes === undefined ? {} : checkCustomAttributes(core, workspace.id, 'company', changes.customAttributes);
-    const company = core.make.createCompany(workspace.id, {
-      ...(companyId !== undefined && { companyId }),
-      ...(changes.name !== undefined && { name: changes.name }),
-      website: changes.website ?? null,
-      industry: changes.industry ?? null,
-      size: changes.size ?? null,
-      // Floats are truncated (S14 create_or_update_company_request.monthly_spend).
-      monthlySpend: Math.trunc(changes.monthlySpend ?? 0),
-      planName: changes.plan ?? null,
-      customAttributes: custom,
-    });
-    if (changes.remoteCreatedAt !== undefined) company.remoteCreatedAt = changes.remoteCreatedAt;
-    emitCompany(core, 'company.created', company);
-    return companyWire(state, company);
+    return companyWire(state, createCompany(core, workspace.id, companyId, changes));
   });
 
   app.put<{ Params: { company_id: string } }>('/companies/:company_id', async (request) => {

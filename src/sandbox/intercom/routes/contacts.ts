@@ -3,11 +3,11 @@
 // (PUT), lead → user merge (POST /contacts/merge), and attaching/detaching a company.
 import type { FastifyInstance } from 'fastify';
 import { authOf, versionAtLeast } from '../auth.ts';
-import { emitContact, type SimCore } from '../core.ts';
+import type { SimCore } from '../core.ts';
 import { checkCustomAttributes } from '../data-attributes.ts';
 import { IntercomError, notFound, parameterInvalid } from '../errors.ts';
 import { cursorPage, parsePerPage } from '../paginate.ts';
-import { mergeContacts, updateContact } from '../people-writes.ts';
+import { createContact, mergeContacts, updateContact } from '../people-writes.ts';
 import { contactDoc, CONTACT_FIELDS, CONTACT_OPEN_PREFIXES } from '../search-docs.ts';
 import { inWorkspace, listInWorkspace } from '../state.ts';
 import type { Contact } from '../types.ts';
@@ -90,21 +90,7 @@ export function registerContactRoutes(app: FastifyInstance, core: SimCore): void
       const twin = live(workspace.id).find((c) => c.role === 'user' && ((changes.email !== undefined && c.email === changes.email) || (changes.externalId !== undefined && c.externalId === changes.externalId)));
       if (twin) throw new IntercomError(409, 'conflict', `A contact matching those details already exists with id=${twin.id}`);
     }
-    const contact = core.make.createContact(workspace.id, {
-      role,
-      ...(changes.email !== undefined && { email: changes.email }),
-      ...(changes.externalId !== undefined && { externalId: changes.externalId }),
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.phone !== undefined && { phone: changes.phone }),
-      customAttributes: custom,
-    });
-    if (changes.avatar !== undefined) contact.avatar = changes.avatar;
-    if (changes.signedUpAt !== undefined) contact.signedUpAt = changes.signedUpAt;
-    if (changes.lastSeenAt !== undefined) contact.lastSeenAt = changes.lastSeenAt;
-    if (changes.ownerId !== undefined) contact.ownerId = changes.ownerId;
-    if (changes.unsubscribedFromEmails !== undefined) contact.unsubscribedFromEmails = changes.unsubscribedFromEmails;
-    emitContact(core, `contact.${role}.created`, contact);
-    return contactWire(state, contact);
+    return contactWire(state, createContact(core, workspace.id, role, { ...changes, customAttributes: custom }));
   });
 
   app.put<{ Params: { contact_id: string } }>('/contacts/:contact_id', async (request) => {
