@@ -67,13 +67,13 @@ async function crashScenario(t: Parameters<typeof makeDataDir>[0], env: Record<s
   const { id } = await enqueueJob(db.kysely, { task: 'create-note', payload: { conversationId: '77' }, key: 'note:77' }, { now: Date.now(), maxAttempts: 5 });
   const upstream = await fakeUpstream(t);
 
-  const first = startWorker(dbPath, upstream.url, { ...env, HANG_AFTER_EFFECT: '1', LEASE_MS: '400' });
+  const first = startWorker(dbPath, upstream.url, { ...env, HANG_AFTER_EFFECT: '1', LEASE_MS: '3000' });
   await first.waitFor('EFFECT_DONE');
   first.child.kill('SIGKILL');
   await first.exited;
   const afterCrash = await getJob(db.kysely, id);
 
-  const second = startWorker(dbPath, upstream.url, { ...env, LEASE_MS: '400' });
+  const second = startWorker(dbPath, upstream.url, { ...env, LEASE_MS: '3000' });
   await second.waitFor('ALL_DONE');
   await second.exited;
   const final = await getJob(db.kysely, id);
