@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import t from 'tap';
 import { chromiumMissing, openSandbox, OUT_DIR, path, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 const MINUTE = 60_000;
 
@@ -116,6 +117,8 @@ if (missing) {
     await row.getByRole('button', { name: /Push again/ }).click();
     await row.getByText('Unchanged: the note is up to date').waitFor();
     await activity.getByRole('row').filter({ hasText: 'unchanged' }).first().waitFor();
+    // The tab refreshes its list in the background: wait for the render that holds both entries.
+    await until('the activity list to hold both entries', async () => (await activity.getByRole('row').count()) === 3, { timeoutMs: 10_000, explain: async () => activity.innerText() }).catch(() => undefined);
     t.equal(await activity.getByRole('row').count(), 3, 'the new entry is added on top of the list');
     t.match(await activity.getByRole('row').nth(1).innerText(), /unchanged/, 'newest first');
     await activity.getByLabel('Outcome').selectOption('captured');
