@@ -1,13 +1,14 @@
 // The Intercom API client of one connection: createUpstreamClient (retries, timeouts, ambiguous
 // writes) wired to Intercom's auth (auth.ts), rate budgets shared per workspace and app
 // (rate-plan.ts), error bodies (errors.ts), regional host and pinned version (regions.ts), with
-// typed, zod-validated calls (conversations.ts, people.ts).
+// typed, zod-validated calls (conversations.ts, people.ts, data-attributes.ts).
 import type { Logger } from 'pino';
 import type { ConnectionCredentials } from '../connection-credentials.ts';
 import type { HttpPools } from '../http-pools.ts';
 import { createUpstreamClient, type RetrySettings, type UpstreamClient } from '../upstream-client.ts';
 import { createIntercomAuth } from './auth.ts';
 import { conversationMethods, type ConversationMethods } from './conversations.ts';
+import { dataAttributeMethods, type DataAttributeMethods } from './data-attributes.ts';
 import { describeIntercomError } from './errors.ts';
 import { peopleMethods, type PeopleMethods, type SurvivorLookup } from './people.ts';
 import type { BudgetKey, IntercomRateRegistry } from './rate-plan.ts';
@@ -38,7 +39,8 @@ export interface IntercomClientDeps {
 }
 
 export type IntercomClient = ConversationMethods &
-  PeopleMethods & {
+  PeopleMethods &
+  DataAttributeMethods & {
     baseUrl: string;
     /** The raw core, for a call this module does not type yet. */
     upstream: UpstreamClient;
@@ -77,5 +79,5 @@ export function createIntercomClient(deps: IntercomClientDeps): IntercomClient {
     clock: deps.rates.clock,
     ...(deps.random && { random: deps.random }),
   });
-  return { baseUrl, upstream, ...conversationMethods(upstream), ...peopleMethods(upstream, deps.survivorOf) };
+  return { baseUrl, upstream, ...conversationMethods(upstream), ...peopleMethods(upstream, deps.survivorOf), ...dataAttributeMethods(upstream) };
 }
