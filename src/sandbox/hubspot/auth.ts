@@ -46,6 +46,7 @@ export function checkScopes(token: AccessToken, scopes: readonly string[]): void
 /** Every scope the simulator checks: a static token gets them all unless it names its own. */
 export const ALL_SCOPES = [
   'oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.companies.read', 'crm.objects.companies.write',
+  'crm.objects.deals.read', 'crm.objects.deals.write',
   'tickets', 'crm.objects.notes.read', 'crm.objects.owners.read', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write',
-  'crm.schemas.companies.read', 'crm.schemas.companies.write', 'crm.schemas.tickets.read', 'crm.schemas.tickets.write',
+  'crm.schemas.companies.read', 'crm.schemas.companies.write', 'crm.schemas.deals.read', 'crm.schemas.deals.write', 'crm.schemas.tickets.read', 'crm.schemas.tickets.write',
 ];

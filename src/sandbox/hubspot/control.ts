@@ -8,6 +8,7 @@ import type { LoggedRequest, RequestLog } from '../shared/request-log.ts';
 import { assertTimeZone, DEFAULT_TIME_ZONE } from './account-info.ts';
 import { ALL_SCOPES } from './auth.ts';
 import { associationsOf } from './crm/association-store.ts';
+import { dealAssociations } from './crm/deals.ts';
 import { restoreRecord } from './crm/merge.ts';
 import { commitCreate, commitUpdate, find, prepareCreate, prepareUpdate, type Ctx, type InlineAssociation } from './crm/records.ts';
 import { userSource } from './crm/history.ts';
@@ -180,6 +181,11 @@ export function createControl(state: SimState, webhooks: WebhookDispatcher) {
       const record = commitCreate(ctx, prepareCreate(ctx, objectType(input.objectType), input));
       for (const version of record.versions) version.visibleAt = record.createdAt;
       return record.id;
+    },
+    /** A deal already in the portal (as seedRecord), on these contacts and companies: `dealstage` is required, `pipeline` defaults to "default". */
+    seedDeal(input: { hubId?: number; properties: Record<string, string>; contactIds?: string[]; companyIds?: string[] }): string {
+      const { contactIds, companyIds, ...rest } = input;
+      return control.seedRecord({ ...rest, objectType: 'deals', associations: dealAssociations({ ...(contactIds ? { contactIds } : {}), ...(companyIds ? { companyIds } : {}) }) });
     },
     /**
      * Creates a record as a person in HubSpot's UI would: a fresh write (search sees it after the

@@ -1,5 +1,6 @@
 // Ticket pipelines (hubspot-api.md §14): the seeded default pipeline "0" with stages 1–4, create,
-// read, stages, archive, and 404 for unknown or archived pipelines.
+// read, stages, archive, and 404 for unknown or archived pipelines. Deal pipelines (the seeded
+// "default" sales pipeline, crm/deals.ts) are served for reading; writing them is not simulated.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HubSpotError, validation } from './errors.ts';
@@ -11,7 +12,7 @@ const StageInput = z.object({ label: z.string().min(1), displayOrder: z.number()
 const PipelineInput = z.object({ label: z.string().min(1), displayOrder: z.number().int().default(0), stages: z.array(StageInput).min(1).max(100) });
 
 // Any object read scope reads pipelines [SPEC:pipelines] (hubspot-api.md §2.7).
-const READ = ['tickets', 'crm.objects.contacts.read', 'crm.objects.companies.read', 'crm.schemas.tickets.read'];
+const READ = ['tickets', 'crm.objects.contacts.read', 'crm.objects.companies.read', 'crm.objects.deals.read', 'crm.schemas.tickets.read'];
 const WRITE = ['tickets', 'crm.schemas.tickets.write'];
 
 const stageJson = (s: PipelineStage) => ({
@@ -24,12 +25,22 @@ const pipelineJson = (p: Pipeline) => ({
 });
 
 function ticketsOnly(params: Params): void {
-  // Deal pipelines exist at HubSpot; the simulator serves ticket pipelines only.
-  if (lookupObjectType(params.objectType ?? '')?.name !== 'tickets') throw validation(`Unable to infer object type from: ${params.objectType}`);
+  const type = lookupObjectType(params.objectType ?? '')?.name;
+  // Deal pipelines can be written at HubSpot; the simulator does not (yet): a plain 400 says so.
+  if (type === 'deals') throw validation('The simulator serves deal pipelines read-only');
+  if (type !== 'tickets') throw validation(`Unable to infer object type from: ${params.objectType}`);
 }
 
-function pipeline(portal: Portal, id: string): Pipeline {
-  const found = portal.pipelines.get(id);
+/** The pipelines a read names: tickets' or deals'. */
+function pipelinesOf(portal: Portal, params: Params): Map<string, Pipeline> {
+  const type = lookupObjectType(params.objectType ?? '')?.name;
+  if (type === 'deals') return portal.dealPipelines;
+  if (type !== 'tickets') throw validation(`Unable to infer object type from: ${params.objectType}`);
+  return portal.pipelines;
+}
+
+function pipeline(pipelines: Map<string, Pipeline>, id: string): Pipeline {
+  const found = pipelines.get(id);
   // 404 for an unknown or archived pipeline [SPEC:pipelines info]; the text is UNCONFIRMED.
   if (!found || found.archived) throw new HubSpotError(404, { message: `Unable to find pipeline ${id}`, category: 'OBJECT_NOT_FOUND' });
   return found;
@@ -50,9 +61,8 @@ export function registerPipelines(app: FastifyInstance, rt: Runtime, table: Rout
   register(app, rt, table, {
     method: 'GET', paths: crm('pipelines', '/:objectType'), scopes: () => READ, limit: 'standard',
     handler: (request, _reply, { portal }) => {
-      ticketsOnly(request.params as Params);
       const archived = boolParam((request.query as Query).archived);
-      return { results: [...portal.pipelines.values()].filter((p) => p.archived === archived).map(pipelineJson) };
+      return { results: [...pipelinesOf(portal, request.params as Params).values()].filter((p) => p.archived === archived).map(pipelineJson) };
     },
   });
 
@@ -76,8 +86,7 @@ export function registerPipelines(app: FastifyInstance, rt: Runtime, table: Rout
     method: 'GET', paths: crm('pipelines', '/:objectType/:pipelineId'), scopes: () => READ, limit: 'standard',
     handler: (request, _reply, { portal }) => {
       const params = request.params as Params;
-      ticketsOnly(params);
-      return pipelineJson(pipeline(portal, params.pipelineId!));
+      return pipelineJson(pipeline(pipelinesOf(portal, params), params.pipelineId!));
     },
   });
 
@@ -86,7 +95,7 @@ export function registerPipelines(app: FastifyInstance, rt: Runtime, table: Rout
     handler: (request, reply, { portal }) => {
       const params = request.params as Params;
       ticketsOnly(params);
-      const found = pipeline(portal, params.pipelineId!);
+      const found = pipeline(portal.pipelines, params.pipelineId!);
       if (boolParam((request.query as Query).validateReferencesBeforeDelete)) {
         const stageIds = new Set(found.stages.map((s) => s.id));
         const using = [...portal.records.tickets.values()].filter((t) => !t.archived && t.properties.hs_pipeline === found.id && stageIds.has(t.properties.hs_pipeline_stage ?? ''));
@@ -106,8 +115,7 @@ export function registerPipelines(app: FastifyInstance, rt: Runtime, table: Rout
     method: 'GET', paths: crm('pipelines', '/:objectType/:pipelineId/stages'), scopes: () => READ, limit: 'standard',
     handler: (request, _reply, { portal }) => {
       const params = request.params as Params;
-      ticketsOnly(params);
-      return { results: pipeline(portal, params.pipelineId!).stages.filter((s) => !s.archived).map(stageJson) };
+      return { results: pipeline(pipelinesOf(portal, params), params.pipelineId!).stages.filter((s) => !s.archived).map(stageJson) };
     },
   });
 
@@ -116,7 +124,7 @@ export function registerPipelines(app: FastifyInstance, rt: Runtime, table: Rout
     handler: (request, reply, { portal }) => {
       const params = request.params as Params;
       ticketsOnly(params);
-      const found = pipeline(portal, params.pipelineId!);
+      const found = pipeline(portal.pipelines, params.pipelineId!);
       const input = parseBody(StageInput, request.body);
       if (found.stages.length >= 100) throw validation('Ticket pipelines allow at most 100 stages');
       uniqueLabels([...found.stages.filter((s) => !s.archived), input]);
@@ -131,8 +139,7 @@ export function registerPipelines(app: FastifyInstance, rt: Runtime, table: Rout
     method: 'GET', paths: crm('pipelines', '/:objectType/:pipelineId/stages/:stageId'), scopes: () => READ, limit: 'standard',
     handler: (request, _reply, { portal }) => {
       const params = request.params as Params;
-      ticketsOnly(params);
-      const stage = pipeline(portal, params.pipelineId!).stages.find((s) => s.id === params.stageId && !s.archived);
+      const stage = pipeline(pipelinesOf(portal, params), params.pipelineId!).stages.find((s) => s.id === params.stageId && !s.archived);
       if (!stage) throw new HubSpotError(404, { message: `Unable to find stage ${params.stageId}`, category: 'OBJECT_NOT_FOUND' });
       return stageJson(stage);
     },

@@ -1,5 +1,7 @@
 // What a new portal starts with: HubSpot's default properties and groups per object
-// (hubspot-api.md §13 checklist), the default ticket pipeline "0" with stages 1–4 (§8), and owners.
+// (hubspot-api.md §13 checklist), the default ticket pipeline "0" with stages 1–4 (§8), the default
+// deal pipeline (crm/deals.ts), and owners.
+import { DEFAULT_DEAL_PIPELINE, defaultDealPipeline } from './crm/deals.ts';
 import { newRecordIdRange } from './crm/record-ids.ts';
 import type { ObjectTypeName } from './crm/types.ts';
 import type { Owner, Pipeline, PipelineStage, Portal, PropertyDef, PropertyGroup, RateLimits, SimState } from './state.ts';
@@ -73,6 +75,28 @@ const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[
         options: ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other']
           .map((value, index) => ({ label: value, value, hidden: false, displayOrder: index })),
       }],
+    ],
+  },
+  deals: {
+    // The group name `dealinformation` is the one the docs show (hubspot-api.md §13 checklist).
+    group: ['dealinformation', 'Deal information'],
+    properties: [
+      ['dealname', 'Deal Name', 'string', 'text'],
+      ['amount', 'Amount', 'number', 'number'],
+      // Options come from the deal pipelines; the write path checks them (crm/deals.ts).
+      ['dealstage', 'Deal Stage', 'enumeration', 'radio'],
+      ['pipeline', 'Pipeline', 'enumeration', 'select'],
+      ['closedate', 'Close Date', 'datetime', 'date'],
+      ['dealtype', 'Deal Type', 'enumeration', 'radio', {
+        options: [{ label: 'New Business', value: 'newbusiness', hidden: false, displayOrder: 0 }, { label: 'Existing Business', value: 'existingbusiness', hidden: false, displayOrder: 1 }],
+      }],
+      ['description', 'Deal Description', 'string', 'textarea'],
+      // Calculated by HubSpot from the stage's metadata (crm/deals.ts).
+      ['hs_is_closed', 'Is Deal Closed?', 'bool', 'booleancheckbox', { readOnlyValue: true, calculated: true }],
+      ['hs_is_closed_won', 'Is Closed Won', 'bool', 'booleancheckbox', { readOnlyValue: true, calculated: true }],
+      ['createdate', 'Create Date', 'datetime', 'date'],
+      ['hs_lastmodifieddate', 'Last Modified Date', 'datetime', 'date', readOnly],
+      ['hs_merged_object_ids', 'Merged Deal IDs', 'enumeration', 'checkbox', readOnly],
     ],
   },
   tickets: {
@@ -170,7 +194,7 @@ export function createPortal(state: SimState, seed: PortalSeed = {}): Portal {
   const hubId = seed.hubId ?? Number(state.ids.next('portal')) + 4_454_666;
   if (state.portals.has(hubId)) throw new Error(`portal ${hubId} exists`);
   const map = <T>(f: (type: ObjectTypeName) => Map<string, T>) =>
-    ({ contacts: f('contacts'), companies: f('companies'), tickets: f('tickets'), notes: f('notes') });
+    ({ contacts: f('contacts'), companies: f('companies'), deals: f('deals'), tickets: f('tickets'), notes: f('notes') });
   const portal: Portal = {
     hubId,
     domain: seed.domain ?? `portal-${hubId}.sim.test`,
@@ -186,6 +210,7 @@ export function createPortal(state: SimState, seed: PortalSeed = {}): Portal {
       return new Map<string, PropertyGroup>([[name, { name, label, displayOrder: -1, archived: false }]]);
     }),
     pipelines: new Map([['0', defaultPipeline()]]),
+    dealPipelines: new Map([[DEFAULT_DEAL_PIPELINE, defaultDealPipeline()]]),
     owners: new Map(),
     edges: new Map(),
     userTypes: [],

@@ -148,7 +148,10 @@ export interface Portal {
   emailIndex: Map<string, string>;
   properties: Record<ObjectTypeName, Map<string, PropertyDef>>;
   groups: Record<ObjectTypeName, Map<string, PropertyGroup>>;
+  /** Ticket pipelines. */
   pipelines: Map<string, Pipeline>;
+  /** Deal pipelines: their own ids, apart from the tickets' (crm/deals.ts). */
+  dealPipelines: Map<string, Pipeline>;
   owners: Map<string, Owner>;
   /** from "typeId/id" → to "typeId/id" → association type ids. */
   edges: Map<string, Map<string, Set<number>>>;

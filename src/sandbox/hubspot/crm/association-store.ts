@@ -15,8 +15,16 @@ const PAIRS: Pair[] = [
   ['0-46', '0-1', 202, 201],
   ['0-46', '0-2', 190, 189],
   ['0-46', '0-5', 228, 227],
+  // Deals: deal→contact 3 / contact→deal 4 (no primary); deal→company 341 / company→deal 342, primary
+  // 5 / 6; note→deal 214 / 213; ticket→deal 28 / 27 (hubspot-api.md §11.3; the associate-records
+  // guide's "Association type ID values"; the SDKs' enums: DealToContact = 3, ContactToDeal = 4,
+  // DealToCompany = 341, CompanyToDeal = 342, primary 5 / 6).
+  ['0-3', '0-1', 3, 4],
+  ['0-3', '0-2', 341, 342, [5, 6]],
+  ['0-46', '0-3', 214, 213],
+  ['0-5', '0-3', 28, 27],
 ];
-const NAMES: Record<string, string> = { '0-1': 'contact', '0-2': 'company', '0-5': 'ticket', '0-46': 'note' };
+const NAMES: Record<string, string> = { '0-1': 'contact', '0-2': 'company', '0-3': 'deal', '0-5': 'ticket', '0-46': 'note' };
 
 function builtIns(): AssociationTypeDef[] {
   const defs: AssociationTypeDef[] = [];

@@ -9,7 +9,7 @@
 import type { Portal } from '../state.ts';
 import type { ObjectTypeName } from './types.ts';
 
-const TYPE_DIGIT: Record<ObjectTypeName, number> = { contacts: 1, companies: 2, tickets: 3, notes: 4 };
+const TYPE_DIGIT: Record<ObjectTypeName, number> = { contacts: 1, companies: 2, tickets: 3, notes: 4, deals: 5 };
 const SEQUENCE_SPAN = 10_000_000;
 const SLOT_SPAN = 1_000;
 
@@ -21,7 +21,7 @@ export interface RecordIdRange {
 
 export function newRecordIdRange(slot: number): RecordIdRange {
   if (!Number.isInteger(slot) || slot < 1 || slot >= SLOT_SPAN) throw new Error(`the simulator has room for ${SLOT_SPAN - 1} portals`);
-  return { slot, issued: { contacts: 0, companies: 0, tickets: 0, notes: 0 } };
+  return { slot, issued: { contacts: 0, companies: 0, tickets: 0, notes: 0, deals: 0 } };
 }
 
 export function nextRecordId(portal: Portal, type: ObjectTypeName): string {

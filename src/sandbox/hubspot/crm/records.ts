@@ -7,6 +7,7 @@ import { addTypes, specFrom, type AssociationSpecInput } from './association-sto
 import { nextRecordId } from './record-ids.ts';
 import { associationChanged } from './association-events.ts';
 import { noteAssociated } from './engagement-dates.ts';
+import { checkDealStage, DEFAULT_DEAL_PIPELINE, missingDealProperties, settleDeal } from './deals.ts';
 import { alwaysReturned, isoTime, lookupObjectType, type ObjectTypeInfo } from './types.ts';
 import { type PropertyInput, validateProperties, invalidProperties } from './validate.ts';
 import type { AssociationTypeDef } from '../state.ts';
@@ -124,7 +125,8 @@ export function prepareCreate(ctx: Ctx, info: ObjectTypeInfo, input: { propertie
   const properties = validateProperties(ctx.portal, info, input.properties);
   for (const [name, value] of Object.entries(properties)) if (value === '') delete properties[name];
   const missing = info.name === 'notes' && !properties.hs_timestamp ? ['hs_timestamp']
-    : info.name === 'tickets' && !properties.hs_pipeline_stage ? ['hs_pipeline_stage'] : [];
+    : info.name === 'tickets' && !properties.hs_pipeline_stage ? ['hs_pipeline_stage']
+    : info.name === 'deals' ? missingDealProperties(properties) : [];
   if (missing.length > 0) {
     // Two spaces after the first period, as captured ([ISSUE:HubSpot/hubspot-api-nodejs#124]).
     throw validation(`Error creating ${info.upper}.  Some required properties were not set.`, { context: { properties: missing } });
@@ -132,6 +134,10 @@ export function prepareCreate(ctx: Ctx, info: ObjectTypeInfo, input: { propertie
   if (info.name === 'tickets') {
     properties.hs_pipeline ??= '0';
     checkPipeline(ctx, properties);
+  }
+  if (info.name === 'deals') {
+    properties.pipeline ??= DEFAULT_DEAL_PIPELINE;
+    checkDealStage(ctx, properties);
   }
   checkUnique(ctx, info, properties);
   return { info, properties, associations: prepareAssociations(ctx, info, input.associations ?? []) };
@@ -172,6 +178,7 @@ export function commitCreate(ctx: Ctx, prepared: PreparedCreate): CrmRecord {
     associationChanged(ctx, { info, id }, a.to, false);
     noteAssociated(ctx, { info, id }, a.to);
   }
+  if (info.name === 'deals') settleDeal(ctx, record);
   return record;
 }
 
@@ -179,6 +186,9 @@ export function prepareUpdate(ctx: Ctx, info: ObjectTypeInfo, record: CrmRecord,
   const properties = validateProperties(ctx.portal, info, input);
   if (info.name === 'tickets' && (properties.hs_pipeline !== undefined || properties.hs_pipeline_stage !== undefined)) {
     checkPipeline(ctx, properties, record.properties);
+  }
+  if (info.name === 'deals' && (properties.pipeline !== undefined || properties.dealstage !== undefined)) {
+    checkDealStage(ctx, properties, record.properties);
   }
   // lifecyclestage only moves forward unless cleared first (contacts guide); a backward value is ignored.
   const current = LIFECYCLE.indexOf(record.properties.lifecyclestage ?? '');
@@ -208,6 +218,7 @@ export function commitUpdate(ctx: Ctx, info: ObjectTypeInfo, record: CrmRecord, 
     recordVersion(record, name, value, now, source);
     ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: record.id, kind: 'propertyChange', propertyName: name, propertyValue: value, occurredAt: now, source });
   }
+  if (info.name === 'deals') settleDeal(ctx, record);
   return record;
 }
 

@@ -3,7 +3,7 @@
 // timestamp properties (hubspot-api.md §5.3, §6–§10).
 import { unknownObjectType } from '../errors.ts';
 
-export type ObjectTypeName = 'contacts' | 'companies' | 'tickets' | 'notes';
+export type ObjectTypeName = 'contacts' | 'companies' | 'deals' | 'tickets' | 'notes';
 
 export interface ObjectTypeInfo {
   name: ObjectTypeName;
@@ -40,6 +40,18 @@ export const OBJECT_TYPES: Record<ObjectTypeName, ObjectTypeInfo> = {
     defaultProperties: ['name', 'domain'],
     createdProperty: 'createdate', modifiedProperty: 'hs_lastmodifieddate',
     searchText: ['website', 'phone', 'name', 'domain'],
+  },
+  // Deals (0-3): scopes crm.objects.deals.read/write (hubspot-api.md §2.6's MISSING_SCOPES example
+  // names crm.objects.deals.read; deals guide); default properties per the search guide's table
+  // ("dealname, amount, closedate, pipeline, dealstage"); `query` text fields per the same guide.
+  deals: {
+    name: 'deals', singular: 'deal', typeId: '0-3', upper: 'DEAL',
+    readScopes: ['crm.objects.deals.read', 'crm.objects.deals.write'],
+    writeScopes: ['crm.objects.deals.write'],
+    schemaWriteScopes: ['crm.schemas.deals.write'],
+    defaultProperties: ['dealname', 'amount', 'closedate', 'pipeline', 'dealstage'],
+    createdProperty: 'createdate', modifiedProperty: 'hs_lastmodifieddate',
+    searchText: ['dealname', 'pipeline', 'dealstage', 'description', 'dealtype'],
   },
   tickets: {
     name: 'tickets', singular: 'ticket', typeId: '0-5', upper: 'TICKET',
