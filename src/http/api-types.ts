@@ -9,6 +9,8 @@ import { API_TOKEN_SCOPES, type ApiTokenScope } from '../auth/token-scope.ts';
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import { MIN_ADMIN_PASSWORD_LENGTH } from '../config/admin-password.ts';
 import type { OwnerMapping as UserMappingRow, OwnerSummary as OwnerOption } from '../owners/resolve-owners.ts';
+import type { RecordObject } from '../records/field-mapping.ts';
+import type { Vendor } from '../vendor.ts';
 
 export const LoginBody = z.strictObject({
   username: z.string().min(1, 'username is required').max(200),
@@ -458,6 +460,20 @@ export interface SettingsView {
   managedByConfig: boolean;
   /** The YAML entry these settings come from, when managed by config (connections[n]). */
   configKey: string | null;
+  /** Only in the answer of a PUT that sent recordSync: what checking it against the accounts found. */
+  recordSyncCheck?: RecordSyncCheckView;
+}
+
+/**
+ * A saved recordSync checked against the live accounts (src/records/check-record-sync.ts): the object
+ * types whose mappings were checked, the fields created for `create: true` mappings, and what could
+ * not be checked or created now (saved anyway; done at the first sync). A mismatch is a 400 and a
+ * missing scope a 409 instead, each naming the mapping's key.
+ */
+export interface RecordSyncCheckView {
+  checked: RecordObject[];
+  created: Array<{ mapping: string; vendor: Vendor; name: string; type: string }>;
+  notices: string[];
 }
 
 /**
@@ -465,7 +481,7 @@ export interface SettingsView {
  * fields take their defaults); sections not given stay. `users` has its own endpoint (the Users tab).
  * The route reads which keys were sent from the raw body, since parsing fills in every section.
  */
-export const SettingsBody = ConnectionSettings.pick({ timeZone: true, conversations: true, matching: true, tickets: true }).partial();
+export const SettingsBody = ConnectionSettings.pick({ timeZone: true, conversations: true, matching: true, tickets: true, recordSync: true }).partial();
 export type SettingsBody = z.input<typeof SettingsBody>;
 
 // ---- The sandbox's demonstration (sandbox connections only) ----

@@ -56,9 +56,11 @@ export function hubspotFieldType(property: Pick<Property, 'type' | 'fieldType' |
 }
 
 async function readFields(readers: FieldReaders, row: Connection, object: RecordObject): Promise<AccountFields> {
+  // Each side in its own async call: a client that throws at once (no portal yet) must not leave
+  // the other side's answer unhandled.
   const [attributes, properties] = await Promise.all([
-    readers.intercom(row).listDataAttributes(INTERCOM_MODEL[object]),
-    readers.hubspot(row).properties.list(object),
+    (async () => readers.intercom(row).listDataAttributes(INTERCOM_MODEL[object]))(),
+    (async () => readers.hubspot(row).properties.list(object))(),
   ]);
   const intercomCustom = new Map<string, IntercomFieldType>();
   for (const attribute of attributes) {

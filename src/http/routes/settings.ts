@@ -1,4 +1,6 @@
 // The Conversations, Matching and Tickets tabs' API: a connection's settings, read whole and saved by section.
+// A recordSync that enables an object type is first checked against the live accounts and its
+// `create: true` fields made (src/records/check-record-sync.ts); nothing is saved when that fails.
 import type { FastifyInstance } from 'fastify';
 import { ConnectionSettings } from '../../config/connection-settings.ts';
 import { yamlEntryKey } from '../../connections/seed-from-config.ts';
@@ -8,16 +10,19 @@ import type { AppDeps } from '../app.ts';
 import { HttpError, notFound, parseBody } from '../errors.ts';
 import { requestActor } from '../authenticate.ts';
 import { recordSettingsChange } from '../../audit/record-audit.ts';
+import { checkRecordSync } from '../../records/check-record-sync.ts';
+import { createFieldCatalogue } from '../../records/field-catalogue.ts';
 
 type ById = { Params: { id: string } };
 
-export type SettingsRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock'>;
+export type SettingsRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock' | 'clients'>;
 
-const SECTIONS = ['timeZone', 'conversations', 'matching', 'tickets'] as const;
+const SECTIONS = ['timeZone', 'conversations', 'matching', 'tickets', 'recordSync'] as const;
 
 export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): void {
   const load = async (id: string): Promise<Connection> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
   const configKey = (row: Connection) => yamlEntryKey(deps.config, row);
+  const catalogue = createFieldCatalogue({ clients: deps.clients, now: deps.clock });
   const view = (row: Connection, settings: ConnectionSettings): SettingsView => ({
     settings,
     managedByConfig: row.managedByConfig,
@@ -37,9 +42,19 @@ export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): v
     // Parsing gives every section its defaults: only the sections the caller sent replace stored ones.
     const sent = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const given = Object.fromEntries(SECTIONS.filter((section) => Object.hasOwn(sent, section)).map((section) => [section, body[section]]));
+    let recordSyncCheck: SettingsView['recordSyncCheck'];
+    if (body.recordSync && Object.hasOwn(given, 'recordSync')) {
+      // Before the save, so that a refusal leaves the stored settings as they were.
+      const check = await checkRecordSync({ catalogue, clients: deps.clients }, row, body.recordSync);
+      if (!check.ok) {
+        const made = check.created.length > 0 ? ` Created before that: ${check.created.map((field) => `${field.vendor} ${field.name}`).join(', ')}.` : '';
+        throw new HttpError(check.status, check.code, `${check.message} Nothing was saved.${made}`, { details: check.problems });
+      }
+      recordSyncCheck = { checked: check.checked, created: check.created, notices: check.notices };
+    }
     const settings = await updateConnectionSettings(deps.db, row.id, (current) => parseBody(ConnectionSettings, { ...current, ...given }), deps.clock());
     request.log.info({ connectionId: row.id, sections: Object.keys(given) }, 'connection settings saved');
     await recordSettingsChange(deps.db, deps.clock(), requestActor(request), row, row.settings, settings);
-    return view(row, settings);
+    return { ...view(row, settings), ...(recordSyncCheck ? { recordSyncCheck } : {}) };
   });
 }
