@@ -45,8 +45,13 @@ export interface ConnectionDetail extends ConnectionSummary {
     refused: boolean;
     /** The scopes HubSpot granted, as it reported them at connect time (null: not known). */
     scopes: string[] | null;
-    /** Scopes the product needs that the grant lacks (empty when all are there or the grant is unknown). */
+    /**
+     * Scopes the product needs that the grant lacks (empty when all are there or the grant is unknown),
+     * including those this connection's record sync needs (src/integrations/hubspot/scopes.ts).
+     */
     missingScopes: string[];
+    /** Of those, the ones the record-sync settings need, each with the mapping that needs it. */
+    missingScopeNeeds: Array<{ scope: string; neededBy: string }>;
   };
   /**
    * Where the browser goes (a full page navigation, GET) to connect or re-authorise a side through

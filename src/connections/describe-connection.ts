@@ -9,7 +9,7 @@ import type { Connection } from '../db/repos/connections.ts';
 import type { ConnectionDetail, ConnectionSummary, WebhookSetup } from './connection-views.ts';
 import type { OAuthProvider } from '../oauth/oauth-provider.ts';
 import { FEATURE_LABELS, neededWebhooks } from '../webhooks/needed-webhooks.ts';
-import { missingScopes } from '../integrations/hubspot/scopes.ts';
+import { missingScopes, unmetScopeNeeds } from '../integrations/hubspot/scopes.ts';
 import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
@@ -98,7 +98,7 @@ export async function describeConnection(
     },
     hubspot: {
       connected: connection.hubspotPortalId !== null && (has(STATIC_TOKEN_KIND) || has(OAUTH_TOKENS_KIND)), portalId: connection.hubspotPortalId, method: connection.hubspotAuth, refused: connection.hubspotRefused,
-      scopes, missingScopes: missingScopes(scopes),
+      scopes, missingScopes: missingScopes(scopes, connection.settings.recordSync), missingScopeNeeds: unmetScopeNeeds(scopes, connection.settings.recordSync),
     },
     oauthStart: { intercom: options.oauthStart(connection, 'intercom'), hubspot: options.oauthStart(connection, 'hubspot') },
     // A sandbox connection's simulators call the listening address themselves; anything else needs

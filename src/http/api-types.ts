@@ -470,7 +470,7 @@ export interface SettingsView {
  * not be checked or created now (saved anyway; done at the first sync). A mismatch is a 400 and a
  * missing scope a 409 instead, each naming the mapping's key.
  */
-export interface RecordSyncCheckView {
+interface RecordSyncCheckView {
   checked: RecordObject[];
   created: Array<{ mapping: string; vendor: Vendor; name: string; type: string }>;
   notices: string[];

@@ -47,8 +47,11 @@ export interface OAuthClient {
   byKey(key: string): OAuthApp | undefined;
   /** Sets the apps up on the HTTP app (their callback URI and the sandbox's token endpoint are its own address). */
   register(server: FastifyInstance): Promise<void>;
-  /** The consent page's URL as the browser must see it (a path on this daemon for the sandbox's apps). */
-  startUrl(app: OAuthApp, state: string, exchange: BrowserExchange): Promise<string>;
+  /**
+   * The consent page's URL as the browser must see it (a path on this daemon for the sandbox's apps).
+   * `scope` replaces the app's own list, for a connection whose settings need more (HubSpot record sync).
+   */
+  startUrl(app: OAuthApp, state: string, exchange: BrowserExchange, options?: { scope?: readonly string[] }): Promise<string>;
   /** Exchanges the code the browser came back with; the caller has already checked and used up the state. */
   exchangeCode(app: OAuthApp, exchange: BrowserExchange): Promise<CodeExchange>;
 }
@@ -153,11 +156,13 @@ export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'
       }
     },
 
-    async startUrl(app, state, { request, reply }) {
+    async startUrl(app, state, { request, reply }, options = {}) {
       states.set(request, state);
       const url = new URL(await pluginOf(app).generateAuthorizationUri(request, reply));
       // simple-oauth2 writes an absent scope as scope=undefined; Intercom takes no scope at all.
       if (!app.spec.scope) url.searchParams.delete('scope');
+      // The plugin's scope is fixed at registration; HubSpot's `scope` is space-separated (hubspot-api.md §2.2).
+      else if (options.scope) url.searchParams.set('scope', options.scope.join(' '));
       // The simulators' consent pages are this daemon's own pages: a path, so the browser stays at
       // the address it used, whatever the request's headers say.
       return app.sandbox ? url.href.slice(SANDBOX_ORIGIN.length) : url.href;

@@ -17,12 +17,12 @@ export interface RecordSyncCheckDeps {
 }
 
 /** A problem by its settings key, e.g. `recordSync.contacts.mappings[2].hubspot`. */
-export interface KeyedProblem {
+interface KeyedProblem {
   path: string;
   message: string;
 }
 
-export interface CreatedFieldReport {
+interface CreatedFieldReport {
   /** The mapping it was created for, e.g. `recordSync.contacts.mappings[4]`. */
   mapping: string;
   vendor: Vendor;

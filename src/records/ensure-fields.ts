@@ -8,6 +8,7 @@
 // name every one; a missing HubSpot scope is named.
 import type { Connection } from '../db/repos/connections.ts';
 import type { PropertyCalls } from '../integrations/hubspot/calls/settings.ts';
+import { schemaWriteScope } from '../integrations/hubspot/scopes.ts';
 import type { DataAttributeMethods } from '../integrations/intercom/data-attributes.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import type { Vendor } from '../vendor.ts';
@@ -27,7 +28,7 @@ export interface EnsureFieldsDeps {
   catalogue: FieldCatalogue;
 }
 
-export interface CreatedField {
+interface CreatedField {
   /** The mapping's index in the list given. */
   index: number;
   vendor: Vendor;
@@ -36,7 +37,7 @@ export interface CreatedField {
   type: FieldType;
 }
 
-export interface FieldProblem {
+interface FieldProblem {
   index: number;
   vendor: Vendor;
   /**
@@ -71,9 +72,6 @@ const FIELD_TYPE: Record<HubSpotPropertyType, string> = {
   datetime: 'date',
   phone_number: 'phonenumber',
 };
-
-/** The scope creating a property of the object needs (hubspot-api.md §2.7 "Create properties / groups"). */
-export const schemaWriteScope = (object: RecordObject): string => `crm.schemas.${object}.write`;
 
 const writesHubSpot = (mapping: FieldMapping) => mapping.direction !== 'to_intercom';
 const writesIntercom = (mapping: FieldMapping) => mapping.direction !== 'to_hubspot';

@@ -11,6 +11,7 @@ import { completeAuthorization } from '../../oauth/complete-authorization.ts';
 import type { OAuthClient } from '../../oauth/oauth-client.ts';
 import type { PendingAuthorizations, TakeResult } from '../../oauth/pending-authorizations.ts';
 import { isOAuthProvider, PROVIDERS } from '../../oauth/providers.ts';
+import { requiredScopes } from '../../integrations/hubspot/scopes.ts';
 import { renderResultPage, type ResultPage } from '../../oauth/result-page.ts';
 import { yamlTokenKey } from '../../connections/seed-from-config.ts';
 import type { OAuthProvider } from '../api-types.ts';
@@ -49,7 +50,9 @@ export function oauthStartRoute(api: FastifyInstance, deps: AppDeps, oauth: OAut
       throw new HttpError(409, 'oauth_not_configured', `No ${PROVIDERS[provider].vendor} OAuth app is configured: set apps.${provider}.clientId and apps.${provider}.clientSecret in the configuration file, or connect with a token.`);
     }
     const state = oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, app: app.key });
-    const consentPage = await oauth.client.startUrl(app, state, { request, reply });
+    // HubSpot: the product's scopes and those this connection's record sync needs (#17 items 3, 5).
+    const scope = provider === 'hubspot' ? requiredScopes(connection.settings.recordSync) : undefined;
+    const consentPage = await oauth.client.startUrl(app, state, { request, reply }, scope ? { scope } : {});
     request.log.info({ connectionId: connection.id, provider, sandbox: app.sandbox }, 'OAuth authorisation started');
     return reply.redirect(consentPage, 302);
   });

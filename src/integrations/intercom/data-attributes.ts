@@ -31,7 +31,7 @@ export type IntercomDataAttribute = z.infer<typeof DataAttribute>;
 const DataAttributeList = z.looseObject({ type: z.string().optional(), data: z.array(DataAttribute) });
 
 /** The types a data attribute can be created with (S14 create_data_attribute_request, "other type"). */
-export type CreatableDataType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
+type CreatableDataType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
 
 export interface CreateDataAttributeInput {
   name: string;

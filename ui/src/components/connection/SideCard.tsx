@@ -106,11 +106,16 @@ function ScopeDetails({ hubspot }: { hubspot: ConnectionDetail['hubspot'] }) {
             HubSpot did not grant {missing.length === 1 ? 'a scope' : `${missing.length} scopes`} Interhubz needs
           </p>
           <ul class="scope-list">
-            {missing.map((scope) => (
-              <li key={scope}>
-                <code>{scope}</code>
-              </li>
-            ))}
+            {missing.map((scope) => {
+              // Record sync's own needs name the mappings that need them.
+              const neededBy = hubspot.missingScopeNeeds.filter((need) => need.scope === scope).map((need) => need.neededBy);
+              return (
+                <li key={scope}>
+                  <code>{scope}</code>
+                  {neededBy.length > 0 ? <span class="scope-needed-by"> — needed by {neededBy.join('; ')}</span> : null}
+                </li>
+              );
+            })}
           </ul>
           <p>
             {hubspot.method === 'token'
