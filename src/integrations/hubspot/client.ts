@@ -51,6 +51,8 @@ export interface HubSpotClient {
   companies: ObjectCalls;
   tickets: ObjectCalls;
   notes: ObjectCalls;
+  /** Read by the record sync's deal values (src/records/hubspot-derived.ts); needs crm.objects.deals.read. */
+  deals: ObjectCalls;
   associations: AssociationCalls;
   pipelines: PipelineCalls;
   owners: OwnerCalls;
@@ -121,6 +123,7 @@ export function createHubSpotClient(deps: HubSpotClientDeps): HubSpotClient {
     companies: objectCalls(http, 'companies'),
     tickets: objectCalls(http, 'tickets'),
     notes: objectCalls(http, 'notes'),
+    deals: objectCalls(http, 'deals'),
     associations: associationCalls(http),
     pipelines: pipelineCalls(http),
     owners: ownerCalls(http),

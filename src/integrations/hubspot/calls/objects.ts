@@ -6,7 +6,7 @@ import { paginate } from '../paginate.ts';
 import { BatchResult, CrmObject, CrmPage, SearchPage, type BatchResult as BatchResultType, type CrmObject as CrmObjectType } from '../schemas.ts';
 
 export const API_VERSION = '2026-09';
-export type ObjectTypeName = 'contacts' | 'companies' | 'tickets' | 'notes';
+export type ObjectTypeName = 'contacts' | 'companies' | 'deals' | 'tickets' | 'notes';
 
 /** hubspot-api.md §5.5: associationCategory is a vendor enum, kept a string. */
 export interface AssociationSpec {

@@ -69,7 +69,7 @@ function stageOf(portal: Portal, record: CrmRecord): PipelineStage | undefined {
 }
 
 /** hs_is_closed and hs_is_closed_won for the deal's stage ("false" both without a known stage). */
-export function closedState(portal: Portal, record: CrmRecord): { hs_is_closed: string; hs_is_closed_won: string } {
+function closedState(portal: Portal, record: CrmRecord): { hs_is_closed: string; hs_is_closed_won: string } {
   const stage = stageOf(portal, record);
   const closed = stage?.metadata.isClosed === 'true';
   const won = closed && Number(stage?.metadata.probability) === 1;
