@@ -100,11 +100,20 @@ function labelOf(name: string): string {
   return words === '' ? name : words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A create that lost a race: HubSpot's 409 (hubspot-api.md §13.2), Intercom's 400 "You already have '…'" (S14 POST /data_attributes). */
-function alreadyExists(error: unknown): boolean {
+/**
+ * A create that lost a race: HubSpot's 409 (hubspot-api.md §13.2), Intercom's 400 "You already have
+ * 'x' in your company data. To save this as new people data, use a different name." (S14 POST
+ * /data_attributes examples). Intercom's names are unique across models and the message says where
+ * the name is taken: taken by the other model's attribute is a refusal, not this field existing.
+ */
+function alreadyExists(error: unknown, intercomModel?: 'contact' | 'company'): boolean {
   if (!(error instanceof UpstreamError)) return false;
   if (error.kind === 'conflict') return true;
-  return error.details.service === 'intercom' && error.kind === 'invalid_request' && /already have|already exists/i.test(error.details.vendorMessage ?? '');
+  if (error.details.service !== 'intercom' || error.kind !== 'invalid_request') return false;
+  const message = error.details.vendorMessage ?? '';
+  if (!/already have|already exists/i.test(message)) return false;
+  const takenIn = /in your (\w+) data/i.exec(message)?.[1]?.toLowerCase();
+  return takenIn === undefined || intercomModel === undefined || takenIn === (intercomModel === 'contact' ? 'people' : 'company');
 }
 
 function problemOf(error: unknown, index: number, vendor: Vendor, what: string, scope?: string): FieldProblem {
@@ -211,7 +220,7 @@ export async function ensureMappedFields(
         result.created.push({ index, vendor: 'intercom', name, type });
         changed = true;
       } catch (error) {
-        if (alreadyExists(error)) changed = true;
+        if (alreadyExists(error, INTERCOM_MODEL[object])) changed = true;
         else result.problems.push(problemOf(error, index, 'intercom', what));
       }
       continue;

@@ -87,6 +87,16 @@ t.test('a create that lost a race counts as done and the catalogue is refreshed'
   t.ok(fields.hubspot.has('intercom_tier') && fields.intercomCustom.has('hs_revenue'), 'forgotten, so read again');
 });
 
+t.test('an Intercom name taken by the other model\'s attribute is a refusal, not this field existing', async (t) => {
+  const { sims, row, clients } = await startFieldSims(t);
+  // Intercom's names are unique across contacts and companies (S14 POST /data_attributes examples).
+  sims.intercom.sim.control.dataAttributes.create(sims.workspaceId, { name: 'tier', model: 'company', dataType: 'string' });
+  const catalogue = createFieldCatalogue({ clients, now: () => 0 });
+  const result = await ensureMappedFields({ clients, catalogue }, row, 'contacts', [map('custom.tier', 'lifecyclestage', 'to_intercom')]);
+  t.same(result.created, []);
+  t.match(result.problems, [{ index: 0, vendor: 'intercom', kind: 'refused', message: /'tier' was refused: You already have 'tier' in your company data/ }]);
+});
+
 t.test('a missing schema scope is named on the mapping; nothing is created', async (t) => {
   const { sims, row, clients } = await startFieldSims(t, { hubspotScopes: scopesWithout('crm.schemas.companies.write') });
   sims.intercom.sim.control.dataAttributes.create(sims.workspaceId, { name: 'tier', model: 'company', dataType: 'string' });
