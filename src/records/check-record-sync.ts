@@ -60,6 +60,9 @@ export async function checkRecordSync(deps: RecordSyncCheckDeps, row: Connection
   const notices: string[] = [];
   const reachable: RecordObject[] = [];
   const problems: KeyedProblem[] = [];
+  // A person saving has likely just added a field in Intercom or HubSpot: judge by the accounts as
+  // they are now, not by a list read up to five minutes ago.
+  if (enabled.length > 0) deps.catalogue.forget(row.id);
   for (const object of enabled) {
     if (row.intercomWorkspaceId === null || row.hubspotPortalId === null) {
       notices.push(`The ${object} mappings were saved unchecked: the connection is not connected to both accounts yet; missing fields are created when ${object} first sync.`);

@@ -34,6 +34,16 @@ t.test('only enabled objects are checked; a type mismatch names the key and noth
   t.notOk(calls().hubspot.some((call) => call.startsWith('POST')), 'no field created when a mapping does not fit');
 });
 
+t.test('a save is judged by the accounts as they are now, not by a cached list', async (t) => {
+  const { sims, row, clients } = await startFieldSims(t);
+  const catalogue = createFieldCatalogue({ clients, now: () => 0 });
+  await catalogue.fieldsOf(row, 'contacts');
+  // Added in Intercom's settings just before saving.
+  sims.intercom.sim.control.dataAttributes.create(sims.workspaceId, { name: 'plan', model: 'contact', dataType: 'string' });
+  const result = await checkRecordSync({ catalogue, clients }, row, settings({ contacts: { enabled: true, mappings: [{ intercom: 'custom.plan', hubspot: 'jobtitle', direction: 'to_hubspot' }] } }));
+  t.match(result, { ok: true, checked: ['contacts'] });
+});
+
 t.test('a property that needs a missing scope is a 409 naming the scope and the mapping', async (t) => {
   const { sims, row, clients } = await startFieldSims(t, { hubspotScopes: scopesWithout('crm.schemas.contacts.write') });
   sims.intercom.sim.control.dataAttributes.create(sims.workspaceId, { name: 'plan', model: 'contact', dataType: 'string' });
