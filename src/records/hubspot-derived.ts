@@ -18,7 +18,7 @@ import { HUBSPOT_DERIVED } from './field-mapping.ts';
 
 export type DerivedValue = string | number | null;
 
-/** What is cached per connection: the owners (a listing) and the portal's UI domain. */
+/** What is cached per connection and portal (cacheKey): the owners (a listing) and the portal's UI domain. */
 export interface DerivedCache {
   owners: Map<string, { fetchedAt: number; owners: Promise<ReadonlyMap<string, OwnerName>> }>;
   uiDomains: Map<string, Promise<string>>;
@@ -30,10 +30,11 @@ export interface DerivedDeps {
 }
 
 export interface DerivedInput {
-  /** Keys the cache: owners and the UI domain are per connection (one portal each). */
+  /** Keys the cache with the portal id: owners and the UI domain are per connection and portal. */
   connectionId: string;
   hubspot: HubSpotClient;
-  portalId: string;
+  /** Null while the connection has no portal yet: no record URL then. */
+  portalId: string | null;
   object: RecordObject;
   recordId: string;
   /** The record's properties as already read; the owner values use its hubspot_owner_id. */
@@ -69,6 +70,25 @@ const AccountDetails = z.object({ uiDomain: z.string().optional() });
 
 export function createDerivedCache(): DerivedCache {
   return { owners: new Map(), uiDomains: new Map() };
+}
+
+/** What the record sync has at hand when it needs derived values (src/records/sync-record.ts DeriveValues). */
+interface SyncDeriveInput {
+  row: { id: string; hubspotPortalId: number | null };
+  hubspot: HubSpotClient;
+  object: RecordObject;
+  record: { id: string; properties: Readonly<Record<string, string | null>> };
+  names: readonly string[];
+}
+
+/** readDerived in the record sync's shape, with one cache for the process: `derive: deriveValues(Date.now)`. */
+export function deriveValues(now: () => number): (input: SyncDeriveInput) => Promise<Record<string, DerivedValue>> {
+  const deps: DerivedDeps = { cache: createDerivedCache(), now };
+  return ({ row, hubspot, object, record, names }) =>
+    readDerived(deps, {
+      connectionId: row.id, hubspot, portalId: row.hubspotPortalId === null ? null : String(row.hubspotPortalId),
+      object, recordId: record.id, properties: record.properties,
+    }, names);
 }
 
 /**
@@ -130,8 +150,12 @@ async function ownerOf(deps: DerivedDeps, input: DerivedInput): Promise<OwnerNam
 }
 
 /** The connection's owners, active and archived, listed at most once per OWNERS_TTL_MS (concurrent readers share one listing). */
+/** A connection pointed at another portal must not see the first one's owners. */
+const cacheKey = (input: DerivedInput) => `${input.connectionId}/${input.portalId ?? ''}`;
+
 function ownerNames(deps: DerivedDeps, input: DerivedInput): Promise<ReadonlyMap<string, OwnerName>> {
-  const cached = deps.cache.owners.get(input.connectionId);
+  const key = cacheKey(input);
+  const cached = deps.cache.owners.get(key);
   if (cached && deps.now() - cached.fetchedAt < OWNERS_TTL_MS) return cached.owners;
   const owners = (async () => {
     const byId = new Map<string, OwnerName>();
@@ -149,29 +173,31 @@ function ownerNames(deps: DerivedDeps, input: DerivedInput): Promise<ReadonlyMap
     }
     return byId;
   })();
-  deps.cache.owners.set(input.connectionId, { fetchedAt: deps.now(), owners });
+  deps.cache.owners.set(key, { fetchedAt: deps.now(), owners });
   // A failed listing is not kept: the next read tries again.
   owners.catch(() => {
-    if (deps.cache.owners.get(input.connectionId)?.owners === owners) deps.cache.owners.delete(input.connectionId);
+    if (deps.cache.owners.get(key)?.owners === owners) deps.cache.owners.delete(key);
   });
   return owners;
 }
 
-async function recordUrl(deps: DerivedDeps, input: DerivedInput): Promise<string> {
+async function recordUrl(deps: DerivedDeps, input: DerivedInput): Promise<string | null> {
+  if (input.portalId === null) return null;
   const uiDomain = input.uiDomain ?? (await uiDomainOf(deps, input));
   return hubspotRecordUrl(uiDomain, input.portalId, input.object, input.recordId);
 }
 
 /** The portal's UI host, read once per connection (it does not change); scope `oauth`, which every token has. */
 function uiDomainOf(deps: DerivedDeps, input: DerivedInput): Promise<string> {
-  const cached = deps.cache.uiDomains.get(input.connectionId);
+  const key = cacheKey(input);
+  const cached = deps.cache.uiDomains.get(key);
   if (cached) return cached;
   const domain = input.hubspot.http
     .json({ method: 'GET', path: '/account-info/2026-09/details' }, AccountDetails)
     .then((details) => details.uiDomain?.trim() || DEFAULT_UI_DOMAIN);
-  deps.cache.uiDomains.set(input.connectionId, domain);
+  deps.cache.uiDomains.set(key, domain);
   domain.catch(() => {
-    if (deps.cache.uiDomains.get(input.connectionId) === domain) deps.cache.uiDomains.delete(input.connectionId);
+    if (deps.cache.uiDomains.get(key) === domain) deps.cache.uiDomains.delete(key);
   });
   return domain;
 }

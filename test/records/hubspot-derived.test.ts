@@ -3,7 +3,7 @@
 // the portal's UI host, and the open deals' count and amount for one associations read and one
 // batch read; only the names asked for cost calls; a missing deals scope is named.
 import t from 'tap';
-import { createDerivedCache, MAX_DEALS_READ, MissingHubSpotScopeError, readDerived, type DerivedInput } from '../../src/records/hubspot-derived.ts';
+import { createDerivedCache, deriveValues, MAX_DEALS_READ, MissingHubSpotScopeError, readDerived, type DerivedInput } from '../../src/records/hubspot-derived.ts';
 import { setup, type Env } from '../integrations/hubspot/helpers.ts';
 
 const OWNERS = '/crm/owners/2026-09';
@@ -137,4 +137,26 @@ t.test('a connection without the deals scope: the error names it', async (t) => 
     t.equal(failed.kind, 'forbidden', 'still the forbidden kind, so a job fails for good');
   }
   t.same(await readDerived(deps, input, ['@owner.name']), { '@owner.name': null }, 'values without the deals scope still read');
+});
+
+t.test("deriveValues: the record sync's shape, one cache across calls", async (t) => {
+  const env = await setup(t);
+  await env.storeOAuth();
+  const hubspot = env.client();
+  const control = env.sim.sim.control;
+  const owner = [...env.sim.sim.state.portals.get(Number(env.hubId))!.owners.values()][0]!;
+  const contactId = control.seedRecord({ objectType: 'contacts', properties: { email: 'ana@acme.test', hubspot_owner_id: owner.id } });
+  const record = await hubspot.contacts.get(contactId, { properties: ['hubspot_owner_id'] });
+  const derive = deriveValues(() => 0);
+  const row = { id: env.connectionId, hubspotPortalId: Number(env.hubId) };
+
+  control.clearRequests();
+  t.same(await derive({ row, hubspot, object: 'contacts', record, names: ['@owner.email', '@record.url'] }), {
+    '@owner.email': owner.email, '@record.url': `https://app.hubspot.com/contacts/${env.hubId}/record/0-1/${contactId}`,
+  });
+  const first = calls(env).length;
+  await derive({ row, hubspot, object: 'contacts', record, names: ['@owner.email', '@record.url'] });
+  t.equal(calls(env).length, first, 'the second record costs no call');
+  t.same(await derive({ row: { ...row, hubspotPortalId: null }, hubspot, object: 'contacts', record, names: ['@record.url'] }), { '@record.url': null },
+    'no portal yet: no URL');
 });
