@@ -87,7 +87,14 @@ export async function checkRecordSync(deps: RecordSyncCheckDeps, row: Connection
   const created: CreatedFieldReport[] = [];
   let missingScope = false;
   for (const object of reachable) {
-    const result = await ensureMappedFields(deps, row, object, settings[object].mappings);
+    let result;
+    try {
+      result = await ensureMappedFields(deps, row, object, settings[object].mappings);
+    } catch (error) {
+      // Its field list could not be read again (the vendor went away between the two steps).
+      notices.push(`The fields the ${object} mappings create could not be made now (${describeError(error)}); they are created when ${object} first sync.`);
+      continue;
+    }
     for (const field of result.created) {
       created.push({ mapping: mappingKey(object, field.index), vendor: field.vendor, name: field.name, type: field.type.type });
     }

@@ -80,4 +80,11 @@ t.test('accounts out of reach: saved with a notice, for reading and for creating
   };
   const write = await checkRecordSync({ catalogue: createFieldCatalogue({ clients, now: () => 0 }), clients: unwritable }, row, settings({ contacts: { enabled: true, mappings } }));
   t.match(write, { ok: true, checked: ['contacts'], created: [], notices: [/^recordSync\.contacts\.mappings\[3\]: creating the HubSpot contact property 'intercom_plan' could not be done now/] });
+
+  // The list read for the check, but not again when the fields are to be made.
+  const real = createFieldCatalogue({ clients, now: () => 0 });
+  let reads = 0;
+  const flaky = { forget: real.forget, fieldsOf: (connection: typeof row, object: 'contacts' | 'companies') => (++reads > 1 ? Promise.reject(down('/crm/properties')) : real.fieldsOf(connection, object)) };
+  const late = await checkRecordSync({ catalogue: flaky, clients }, row, settings({ contacts: { enabled: true, mappings } }));
+  t.match(late, { ok: true, checked: ['contacts'], created: [], notices: [/fields the contacts mappings create could not be made now/] });
 });
