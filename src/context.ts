@@ -35,6 +35,8 @@ import { createSandbox, sandboxWanted } from './sandbox-mount/mount-sandbox.ts';
 import { rewireSandboxConnections } from './connections/rewire-sandbox.ts';
 import { listeningUrl, ownBaseUrl, type Listening } from './own-url.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
+import { createRecordSyncDeps } from './records/feature.ts';
+import { deriveValueHashKey } from './records/value-hash.ts';
 import { createTicketPipelineDeps } from './tickets/feature.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
 import { createVault } from './vault/vault.ts';
@@ -128,7 +130,8 @@ export async function buildContext(config: Config, log: Logger, options: Context
     const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
     const recorder = createDeliveryRecorder({ db, jobs, clock });
     const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures });
-    const featureContext: FeatureContext = { config, log, clock, db, vault, upstream, clients, jobs, recorder, capture, seeded };
+    const records = createRecordSyncDeps({ capture, clients, hashKey: deriveValueHashKey(secret.key) });
+    const featureContext: FeatureContext = { config, log, clock, db, vault, upstream, clients, jobs, recorder, capture, records, seeded };
 
     const scheduler = createScheduler({
       db,

@@ -13,6 +13,7 @@ import type { Database } from './db/schema.ts';
 import type { UpstreamContext } from './integrations/upstream-context.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { TaskDefinition } from './jobs/task.ts';
+import type { RecordSyncDeps } from './records/sync-record.ts';
 import type { Vault } from './vault/vault.ts';
 import type { EventReaction } from './webhooks/event-tasks.ts';
 import type { DeliveryRecorder } from './webhooks/record-deliveries.ts';
@@ -29,6 +30,8 @@ export interface FeatureContext {
   jobs: JobQueue;
   recorder: DeliveryRecorder;
   capture: CaptureDeps;
+  /** Record sync's services (src/records/feature.ts). */
+  records: RecordSyncDeps;
   /** What this start's seeding from the configuration file changed. */
   seeded: SeedResult;
 }

@@ -11,12 +11,13 @@ import { jobsFeature } from './jobs/feature.ts';
 import type { TaskDefinition } from './jobs/task.ts';
 import { ownersFeature } from './owners/feature.ts';
 import { reconcileFeature } from './reconcile/feature.ts';
+import { recordsFeature } from './records/feature.ts';
 import { ticketsFeature } from './tickets/feature.ts';
 import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { webhooksFeature } from './webhooks/feature.ts';
 
 // The order is the order reactions run for one event (capture before tickets) and start work is queued in.
-export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeature, connectionsFeature, captureFeature, ticketsFeature, ownersFeature, reconcileFeature, jobsFeature, alertsFeature(), explainFeature];
+export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeature, connectionsFeature, captureFeature, ticketsFeature, recordsFeature, ownersFeature, reconcileFeature, jobsFeature, alertsFeature(), explainFeature];
 
 /** Every job handler: the features' own and the event jobs that run their reactions (plus any given extra, for tests). */
 export function featureTasks(features: readonly Feature[], ctx: FeatureContext, extra: { tasks?: readonly TaskDefinition[]; reactions?: readonly EventReaction[] } = {}): TaskDefinition[] {

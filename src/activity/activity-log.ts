@@ -4,8 +4,8 @@
 import type { Kysely } from 'kysely';
 import type { ActivityOutcome, ActivityRow, Database } from '../db/schema.ts';
 
-/** What an entry is about: a capture decision, or a ticket's stage sync and HubSpot-side changes. */
-export const ACTIVITY_KINDS = ['capture', 'ticket'] as const;
+/** What an entry is about: a capture decision, a ticket's stage sync and HubSpot-side changes, or a contact's or company's record sync. */
+export const ACTIVITY_KINDS = ['capture', 'ticket', 'contact', 'company'] as const;
 
 export interface ActivityEntry {
   connectionId: string | null;

@@ -22,6 +22,7 @@ import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 import { TICKET_HUBSPOT_SUBSCRIPTIONS } from '../tickets/ticket-webhooks.ts';
+import { hubspotRecordSubscriptions } from '../records/record-webhooks.ts';
 import type { Vault } from '../vault/vault.ts';
 import { sandboxWebhookSecretKind } from '../webhooks/signing-secrets.ts';
 import { connectionLimitReached } from './create-connection.ts';
@@ -33,8 +34,17 @@ export { isSandboxConnection };
  * the list the connection page checks against), so any settings chosen later find their webhooks.
  */
 export const INTERCOM_TOPICS = [...new Set(Object.values(webhooksByFeature()).flat().filter((webhook) => webhook.provider === 'intercom').map((webhook) => webhook.topic))];
-/** What ticket sync reacts to, from its own list (src/tickets/ticket-webhooks.ts), in the legacy form. */
-export const HUBSPOT_SUBSCRIPTIONS = TICKET_HUBSPOT_SUBSCRIPTIONS.map((subscription) => ({ eventType: subscription.topic, ...('propertyName' in subscription ? { propertyName: subscription.propertyName } : {}) }));
+/**
+ * What ticket sync and record sync react to, from their own lists (src/tickets/ticket-webhooks.ts,
+ * src/records/record-webhooks.ts), in the legacy form; record sync's property changes for the
+ * default mapping's properties.
+ */
+const DEFAULT_RECORD_SYNC = ConnectionSettings.parse({}).recordSync;
+export const HUBSPOT_SUBSCRIPTIONS = [
+  ...TICKET_HUBSPOT_SUBSCRIPTIONS,
+  ...hubspotRecordSubscriptions('contacts', DEFAULT_RECORD_SYNC.contacts.mappings),
+  ...hubspotRecordSubscriptions('companies', DEFAULT_RECORD_SYNC.companies.mappings),
+].map((subscription) => ({ eventType: subscription.topic, ...('propertyName' in subscription && subscription.propertyName ? { propertyName: subscription.propertyName } : {}) }));
 
 export interface SandboxAddresses {
   /** Where this daemon's own calls reach the simulators: its listening address. */

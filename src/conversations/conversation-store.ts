@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { ConversationCaptureRow, Database } from '../db/schema.ts';
 import type { StoredMatchKey } from '../matching/match-key.ts';
+import { unpair } from '../records/pair-store.ts';
 
 export type ObjectType = 'contact' | 'company';
 
@@ -51,8 +52,9 @@ export async function saveLinks(db: Kysely<Database>, connectionId: string, type
     .execute();
 }
 
-/** A HubSpot record is gone or was merged away: every key that led to it must match afresh. */
+/** A HubSpot record is gone or was merged away: every key and pair that led to it must match afresh. */
 export async function forgetHubSpotRecord(db: Kysely<Database>, connectionId: string, type: ObjectType, hubspotId: string): Promise<number> {
+  await unpair(db, connectionId, type, { hubspotId });
   const result = await db.deleteFrom('record_links').where('connection_id', '=', connectionId).where('object_type', '=', type).where('hubspot_id', '=', hubspotId).executeTakeFirst();
   await db.deleteFrom('record_associations').where('connection_id', '=', connectionId).where(type === 'contact' ? 'contact_id' : 'company_id', '=', hubspotId).execute();
   return Number(result.numDeletedRows);

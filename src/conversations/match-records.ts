@@ -35,6 +35,7 @@ import type { MatchKeyHasher, StoredMatchKey } from '../matching/match-key.ts';
 import { candidateFromRecord, chooseContact, ENGAGEMENT_PROPERTIES } from '../matching/tie-break.ts';
 import { RetryAfterError } from '../jobs/outcomes.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
+import { pairOfIntercom, savePair, type PairType } from '../records/pair-store.ts';
 import { confirmAssociation, getLink, isAssociationConfirmed, saveLinks, type ObjectType, type StoredLink } from './conversation-store.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import { traceStep } from '../explain/trace-recorder.ts';
@@ -123,7 +124,7 @@ export async function matchContact(deps: MatchDeps, contact: IntercomContactLike
   const email = contact.email ? normaliseEmail(contact.email, settings.email) : null;
   const keys = contactKeys(contact, email).map(deps.matchKeys);
   const lockKey = `contact:${deps.connectionId}:${email ? `email:${email.key}` : `intercom:${contact.id}`}`;
-  return deps.locks.run(lockKey, async (): Promise<Matched> => {
+  return deps.locks.run(lockKey, () => paired(deps, 'contact', contact.id, async (): Promise<Matched> => {
     const known = await knownLinks(deps, 'contact', keys);
     if (known.id) return { id: known.id, how: 'linked', created: false };
 
@@ -160,7 +161,7 @@ export async function matchContact(deps: MatchDeps, contact: IntercomContactLike
       await remember(deps, 'contact', keys, existing);
       return { id: existing, how: 'existing', created: false };
     }
-  });
+  }));
 }
 
 export interface CompanyMatchInput {
@@ -177,7 +178,7 @@ export async function matchCompany(deps: MatchDeps, input: CompanyMatchInput, se
   const keys = [`intercom:${input.company.id}`, ...lookups.map((lookup) => `${lookup.strategy}:${lookup.describe}`)].map(deps.matchKeys);
   const lockKey = `company:${deps.connectionId}:${domain ? `domain:${domain}` : `intercom:${input.company.id}`}`;
   const properties = companyProperties(input.company, domain);
-  return deps.locks.run(lockKey, async (): Promise<Matched> => {
+  return deps.locks.run(lockKey, () => paired(deps, 'company', input.company.id, async (): Promise<Matched> => {
     const known = await knownLinks(deps, 'company', keys);
     if (known.id) return { id: known.id, how: 'linked', created: false };
     const viaContact = known.pending ? pendingCreateContact(known.pending) : null;
@@ -219,7 +220,19 @@ export async function matchCompany(deps: MatchDeps, input: CompanyMatchInput, se
     // The create's answer covers the association it carried.
     if (withContact) await confirmAssociation(deps.db, deps.connectionId, withContact, created.id, deps.now());
     return { id: created.id, how: 'created', created: true };
-  });
+  }));
+}
+
+/**
+ * The pair first (src/records/pair-store.ts: one pairing mechanism for capture and record sync),
+ * then matching; what matching finds or creates becomes the pair.
+ */
+async function paired(deps: MatchDeps, type: PairType, intercomId: string, match: () => Promise<Matched>): Promise<Matched> {
+  const pair = await pairOfIntercom(deps.db, deps.connectionId, type, intercomId);
+  if (pair) return { id: pair.hubspotId, how: 'linked', created: false };
+  const matched = await match();
+  if (matched.id && !deps.dryRun) await savePair(deps.db, { connectionId: deps.connectionId, type, intercomId, hubspotId: matched.id, how: matched.how ?? 'linked' }, deps.now());
+  return matched;
 }
 
 /** A pending company create names the contact it was associated with: `contact:<HubSpot id>`. */

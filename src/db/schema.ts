@@ -189,6 +189,39 @@ interface RecordAssociationsTable {
   confirmed_at: number;
 }
 
+/** An Intercom record and the HubSpot record it is paired with (migrations/0029). */
+interface RecordPairsTable {
+  connection_id: string;
+  object_type: 'contact' | 'company';
+  intercom_id: string;
+  hubspot_id: string;
+  paired_at: number;
+  paired_how: string;
+  last_synced_at: number | null;
+}
+
+/** Per pair and mapped field, the hashes of what each side held when last settled (migrations/0029). */
+interface RecordFieldBaselinesTable {
+  connection_id: string;
+  object_type: 'contact' | 'company';
+  intercom_id: string;
+  hubspot_id: string;
+  field: string;
+  intercom_hash: string | null;
+  hubspot_hash: string | null;
+  settled_at: number;
+}
+
+/** Where each record sweep has got to (migrations/0029). */
+interface RecordSweepStateTable {
+  connection_id: string;
+  object_type: 'contact' | 'company';
+  side: Vendor;
+  watermark: number;
+  last_run_at: number;
+  last_found: number;
+}
+
 export type ActivityOutcome = 'captured' | 'updated' | 'unchanged' | 'skipped' | 'failed';
 
 interface ActivityTable {
@@ -340,6 +373,9 @@ export interface Database {
   pending_closes: PendingClosesTable;
   record_links: RecordLinksTable;
   record_associations: RecordAssociationsTable;
+  record_pairs: RecordPairsTable;
+  record_field_baselines: RecordFieldBaselinesTable;
+  record_sweep_state: RecordSweepStateTable;
   activity: ActivityTable;
   conversation_trace: ConversationTraceTable;
   user_mappings: UserMappingsTable;

@@ -310,6 +310,35 @@ export const PushBody = z.strictObject({
 });
 export type PushBody = z.input<typeof PushBody>;
 
+/** POST /api/connections/:id/records/{contacts|companies}/{intercom|hubspot}/:recordId/sync (#17 item 9). */
+export const RecordSyncBody = z.strictObject({
+  /** Answer field by field what would be written where, and write nothing. */
+  dryRun: z.boolean({ error: 'must be true or false' }).default(false),
+});
+export type RecordSyncBody = z.input<typeof RecordSyncBody>;
+
+type RecordFieldValue = string | number | boolean | null;
+
+interface RecordSyncField {
+  intercom: string;
+  hubspot: string;
+  action: 'write_hubspot' | 'write_intercom' | 'unchanged' | 'echo' | 'skipped';
+  direction?: 'to_hubspot' | 'to_intercom';
+  rule?: string;
+  types?: string;
+  reason?: string;
+  /** Dry run only, read live: the value the written side holds now, and the one it would get. */
+  from?: RecordFieldValue;
+  to?: RecordFieldValue;
+}
+
+export interface RecordSyncAnswer {
+  outcome: 'updated' | 'unchanged' | 'skipped' | 'planned';
+  reason?: string;
+  pairs: Array<{ intercomId: string; hubspotId: string; pairing: string; outcome: 'updated' | 'unchanged' | 'skipped'; fields: RecordSyncField[] }>;
+  calls: { intercom: number; hubspot: number };
+}
+
 export interface PushRecord {
   /** The HubSpot record id; null when it would be created (dry run) or none was matched. */
   id: string | null;

@@ -23,6 +23,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
+import { recordRoutes } from './routes/records.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { workRoutes } from './routes/work.ts';
@@ -34,6 +35,7 @@ import { settingsRoutes } from './routes/settings.ts';
 import { configExportRoutes } from './routes/config-export.ts';
 import { budgetRoutes } from './routes/budget.ts';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
+import type { RecordSyncDeps } from '../records/sync-record.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { oauthCallbackRoutes, oauthStartRoute, type OAuthDeps } from './routes/oauth.ts';
@@ -60,6 +62,8 @@ export interface AppDeps {
   jobs: JobQueue;
   /** What capturing a conversation needs (API Push). */
   capture: CaptureDeps;
+  /** What syncing a contact or company needs. */
+  records: RecordSyncDeps;
   /** Each connection's Intercom and HubSpot clients. */
   clients: ConnectionClients;
   /** The OAuth apps; the HTTP app registers them (their callbacks are its own address). */
@@ -197,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionRoutes(api, deps, oauth);
     userRoutes(api, deps);
     captureRoutes(api, deps);
+    recordRoutes(api, deps);
     activityRoutes(api, deps);
     explainRoutes(api, deps);
     workRoutes(api, deps);

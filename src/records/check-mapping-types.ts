@@ -19,13 +19,15 @@ export interface MappingProblem {
   message: string;
 }
 
-function intercomType(object: RecordObject, mapping: FieldMapping, fields: AccountFields): IntercomFieldType | undefined {
+/** A mapping's Intercom field type: its standard attribute's, else the workspace's custom data attribute's. */
+export function intercomType(object: RecordObject, mapping: FieldMapping, fields: AccountFields): IntercomFieldType | undefined {
   const standard = standardAttributeType(object, mapping.intercom);
   if (standard) return { vendor: 'intercom', type: standard };
   return fields.intercomCustom.get(mapping.intercom.slice(CUSTOM_PREFIX.length));
 }
 
-function hubspotType(mapping: FieldMapping, fields: AccountFields): HubSpotFieldType | undefined {
+/** A mapping's HubSpot field type: a derived value's, the full name's, else the account's property's. */
+export function hubspotType(mapping: FieldMapping, fields: AccountFields): HubSpotFieldType | undefined {
   const derived = Object.hasOwn(HUBSPOT_DERIVED, mapping.hubspot) ? HUBSPOT_DERIVED[mapping.hubspot] : undefined;
   if (derived) return { vendor: 'hubspot', type: derived.type };
   // firstname and lastname are text properties every HubSpot account has.

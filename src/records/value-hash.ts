@@ -8,7 +8,7 @@
 // case. HMAC-SHA256 with the install's key and the connection's id, so equal values in two installs
 // or two connections do not hash the same and a stored hash cannot be checked against guessed values
 // without the key.
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { toCanonical, type FieldType, type FieldValue } from './field-types.ts';
 
 export interface HashKey {
@@ -44,4 +44,11 @@ export function valueHash(key: HashKey, value: FieldValue, type: FieldType, opti
   return createHmac('sha256', key.installKey)
     .update(`${key.connectionId}\0${canonicalText(value, type, options)}`)
     .digest('base64url');
+}
+
+const HKDF_INFO = 'interhubz record field value hash v1';
+
+/** The install's key for value hashes, derived from the vault key (never the vault key itself). */
+export function deriveValueHashKey(vaultKey: Buffer): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', vaultKey, Buffer.alloc(0), HKDF_INFO, 32));
 }

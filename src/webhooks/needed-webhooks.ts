@@ -7,10 +7,13 @@
 import { ConnectionSettings } from '../config/connection-settings.ts';
 import { CAPTURE_TOPICS, triggerFor } from '../capture/triggers.ts';
 import { STATE_TOPICS, TICKET_HUBSPOT_SUBSCRIPTIONS } from '../tickets/ticket-webhooks.ts';
+import { hubspotRecordSubscriptions, INTERCOM_RECORD_TOPICS } from '../records/record-webhooks.ts';
 import { genericForm } from './payloads.ts';
 import type { Provider } from './signing-secrets.ts';
 
-export type WebhookFeature = 'capture.on_close' | 'capture.realtime' | 'tickets.stage_sync' | 'tickets.first_customer_message' | 'tickets.links' | 'tickets.sync_back';
+export type WebhookFeature =
+  | 'capture.on_close' | 'capture.realtime' | 'tickets.stage_sync' | 'tickets.first_customer_message' | 'tickets.links' | 'tickets.sync_back'
+  | 'records.contacts' | 'records.companies';
 
 /** What each feature is called where a person reads it. */
 export const FEATURE_LABELS: Readonly<Record<WebhookFeature, string>> = {
@@ -20,6 +23,8 @@ export const FEATURE_LABELS: Readonly<Record<WebhookFeature, string>> = {
   'tickets.first_customer_message': 'Ticket on the first customer message',
   'tickets.links': 'Tickets deleted, merged or restored in HubSpot',
   'tickets.sync_back': 'Ticket stage changes back to Intercom',
+  'records.contacts': 'Contact sync',
+  'records.companies': 'Company sync',
 };
 
 /** What turns each feature on, in the settings' own words (README and config.example.yaml cite it). */
@@ -30,6 +35,8 @@ export const FEATURE_SETTINGS: Readonly<Record<WebhookFeature, string>> = {
   'tickets.first_customer_message': 'tickets in use and tickets.createWhen: first_customer_message',
   'tickets.links': 'tickets in use',
   'tickets.sync_back': 'tickets in use and tickets.whenClosedInHubSpot: close or note',
+  'records.contacts': 'recordSync.contacts.enabled: true',
+  'records.companies': 'recordSync.companies.enabled: true',
 };
 
 export interface NeededWebhook {
@@ -52,11 +59,7 @@ export function captureTopics(mode: ConnectionSettings['conversations']['capture
 /** The webhooks every feature needs when it is on, whatever a connection's settings: for documents. */
 export function webhooksByFeature(): Record<WebhookFeature, Array<Omit<NeededWebhook, 'features'>>> {
   const intercom = (topics: readonly string[]) => topics.map((topic) => ({ provider: 'intercom' as const, topic }));
-  const hubspot = (subscriptions: ReadonlyArray<{ topic: string; propertyName?: string }>) =>
-    subscriptions.map((subscription) => {
-      const generic = genericForm(subscription.topic);
-      return { provider: 'hubspot' as const, topic: subscription.topic, ...(subscription.propertyName ? { propertyName: subscription.propertyName } : {}), ...(generic ? { generic } : {}) };
-    });
+  const hubspot = (subscriptions: ReadonlyArray<{ topic: string; propertyName?: string }>) => subscriptions.map(hubspotWebhook);
   const [stageChange, ...linkChanges] = TICKET_HUBSPOT_SUBSCRIPTIONS;
   return {
     'capture.on_close': intercom(captureTopics('on_close')),
@@ -65,7 +68,15 @@ export function webhooksByFeature(): Record<WebhookFeature, Array<Omit<NeededWeb
     'tickets.first_customer_message': intercom(['conversation.user.created']),
     'tickets.links': hubspot(linkChanges),
     'tickets.sync_back': hubspot(stageChange ? [stageChange] : []),
+    'records.contacts': [...intercom(INTERCOM_RECORD_TOPICS.contacts), ...hubspot(hubspotRecordSubscriptions('contacts'))],
+    'records.companies': [...intercom(INTERCOM_RECORD_TOPICS.companies), ...hubspot(hubspotRecordSubscriptions('companies'))],
   };
+}
+
+/** The HubSpot webhook in both forms, as documents and the connection page show it. */
+function hubspotWebhook(subscription: { topic: string; propertyName?: string }): Omit<NeededWebhook, 'features'> {
+  const generic = genericForm(subscription.topic);
+  return { provider: 'hubspot', topic: subscription.topic, ...(subscription.propertyName ? { propertyName: subscription.propertyName } : {}), ...(generic ? { generic } : {}) };
 }
 
 /** Tickets are in use when a policy makes them and routing sends some conversation to one. */
@@ -85,7 +96,19 @@ export function enabledFeatures(settings: ConnectionSettings): WebhookFeature[] 
     if (settings.tickets.createWhen === 'first_customer_message') features.push('tickets.first_customer_message');
     if (settings.tickets.whenClosedInHubSpot !== 'nothing') features.push('tickets.sync_back');
   }
+  if (settings.recordSync.contacts.enabled) features.push('records.contacts');
+  if (settings.recordSync.companies.enabled) features.push('records.companies');
   return features;
+}
+
+/** A feature's webhooks for these settings: record sync's propertyChange subscriptions are one per property its mappings read. */
+function webhooksOf(feature: WebhookFeature, all: ReturnType<typeof webhooksByFeature>, settings: ConnectionSettings): Array<Omit<NeededWebhook, 'features'>> {
+  if (feature !== 'records.contacts' && feature !== 'records.companies') return all[feature];
+  const object = feature === 'records.contacts' ? 'contacts' : 'companies';
+  return [
+    ...all[feature].filter((webhook) => webhook.provider === 'intercom'),
+    ...hubspotRecordSubscriptions(object, settings.recordSync[object].mappings).map(hubspotWebhook),
+  ];
 }
 
 /** Every webhook a connection needs, once each, with the features that need it. Intercom first. */
@@ -93,7 +116,7 @@ export function neededWebhooks(settings: ConnectionSettings): NeededWebhook[] {
   const all = webhooksByFeature();
   const byKey = new Map<string, NeededWebhook>();
   for (const feature of enabledFeatures(settings)) {
-    for (const webhook of all[feature]) {
+    for (const webhook of webhooksOf(feature, all, settings)) {
       const key = `${webhook.provider}:${webhook.topic}`;
       const existing = byKey.get(key);
       if (existing) existing.features.push(feature);

@@ -12,14 +12,14 @@ import { HttpError, notFound, parseBody } from '../errors.ts';
 
 type ById = { Params: { id: string } };
 
-/** What a failed push answers: the vendor's words, and whether trying again later can help. */
-function upstreamFailure(error: UpstreamError): HttpError {
+/** What a failed push (or record sync) answers: the vendor's words, and whether trying again later can help. */
+export function upstreamFailure(error: UpstreamError): HttpError {
   const vendor = error.details.service === 'intercom' ? 'Intercom' : 'HubSpot';
   if (error.kind === 'rate_limited') {
     const seconds = Math.max(1, Math.ceil((error.details.retryAfterMs ?? 10_000) / 1000));
     return new HttpError(503, 'upstream_rate_limited', `${vendor}'s rate limit is reached; try again in ${seconds} s.`, { headers: { 'retry-after': String(seconds) } });
   }
-  return new HttpError(502, 'upstream_error', `${vendor} refused or failed the capture: ${error.message}`);
+  return new HttpError(502, 'upstream_error', `${vendor} refused or failed the request: ${error.message}`);
 }
 
 export function captureRoutes(app: FastifyInstance, deps: { capture: CaptureDeps }): void {

@@ -7,9 +7,23 @@ import { z } from 'zod';
 const Paging = z.object({ next: z.object({ after: z.string() }).optional() }).optional();
 
 /** hubspot-api.md §5.3: values are strings; requested-but-unset properties come back as null. */
+/**
+ * One version of a property's value, newest first (hubspot-api.md §5 "propertiesWithHistory", spec
+ * `ValueWithTimestamp`): record sync reads the newest's timestamp as the field's own change time.
+ */
+const ValueWithTimestamp = z.object({
+  value: z.string().nullable(),
+  timestamp: z.string(),
+  sourceType: z.string(),
+  sourceId: z.string().nullish(),
+  sourceLabel: z.string().nullish(),
+  updatedByUserId: z.number().nullish(),
+});
+
 export const CrmObject = z.object({
   id: z.string(),
   properties: z.record(z.string(), z.string().nullable()),
+  propertiesWithHistory: z.record(z.string(), z.array(ValueWithTimestamp)).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   archived: z.boolean().optional(),

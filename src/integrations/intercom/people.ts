@@ -10,6 +10,10 @@ import { cursorPages, itemsOf, nextCursor, offsetPages, scrollPages, type Page }
 import { Admin, AdminList, Company, CompanyList, Contact, ContactList, Me, type IntercomCompany, type IntercomContact } from './schemas.ts';
 import { clampPerPage, searchQueryProblem, type SearchQuery, type SearchSort } from './search-query.ts';
 
+/** What record sync writes to a contact: standard attributes by name, custom ones under custom_attributes. */
+export type ContactChanges = Record<string, string | number | boolean | null | Record<string, string | number | boolean | null>>;
+export type CompanyChanges = ContactChanges;
+
 export type SurvivorLookup = (contactId: string) => string | undefined | Promise<string | undefined>;
 
 const enc = encodeURIComponent;
@@ -79,6 +83,17 @@ export function peopleMethods(upstream: UpstreamClient, survivorOf: SurvivorLook
 
     searchContactPages,
     searchContacts: (query: SearchQuery, options: { perPage?: number; sort?: SearchSort } = {}) => itemsOf(searchContactPages(query, options)),
+
+    /**
+     * PUT /contacts/{id} (Intercom spec 2.14 `update_contact_request`): only the keys given change;
+     * `custom_attributes` merges key by key. Setting the same values again has one effect.
+     */
+    updateContact: (contactId: string, changes: ContactChanges) =>
+      upstream.json({ method: 'PUT', path: `/contacts/${enc(contactId)}`, body: changes, idempotent: true }, Contact),
+
+    /** PUT /companies/{id} (spec 2.14 "Update a company"; the id is Intercom's, not company_id). */
+    updateCompany: (companyId: string, changes: CompanyChanges) =>
+      upstream.json({ method: 'PUT', path: `/companies/${enc(companyId)}`, body: changes, idempotent: true }, Company),
 
     getCompany: (companyId: string) => upstream.json({ method: 'GET', path: `/companies/${enc(companyId)}` }, Company),
 

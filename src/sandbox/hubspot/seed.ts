@@ -43,6 +43,7 @@ const SEEDS: Record<ObjectTypeName, { group: [string, string]; properties: Seed[
       // Standard fields a record sync maps (HubSpot's default contact properties, properties guide).
       ['jobtitle', 'Job Title', 'string', 'text'],
       ['city', 'City', 'string', 'text'],
+      ['state', 'State/Region', 'string', 'text'],
       ['country', 'Country/Region', 'string', 'text'],
       ['hs_lead_status', 'Lead Status', 'enumeration', 'radio', {
         options: options('NEW', 'OPEN', 'IN_PROGRESS', 'OPEN_DEAL', 'UNQUALIFIED', 'ATTEMPTED_TO_CONTACT', 'CONNECTED', 'BAD_TIMING'),

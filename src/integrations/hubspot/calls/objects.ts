@@ -39,6 +39,8 @@ interface SearchRequest {
 
 interface ReadOptions {
   properties?: readonly string[];
+  /** Properties whose change history comes back too (hubspot-api.md §5.2: fewer objects per page when set). */
+  propertiesWithHistory?: readonly string[];
   idProperty?: string;
   associations?: readonly string[];
   archived?: boolean;
@@ -52,7 +54,8 @@ export interface ObjectCalls {
   search(request: SearchRequest): AsyncGenerator<CrmObjectType, void, undefined>;
   searchPage(request: SearchRequest & { after?: string }): Promise<z.infer<typeof SearchPage>>;
   list(options?: ReadOptions & { limit?: number }): AsyncGenerator<CrmObjectType, void, undefined>;
-  batchRead(ids: readonly string[], options?: { properties?: readonly string[]; idProperty?: string }): Promise<BatchResultType>;
+  /** At most 100 ids; 50 when propertiesWithHistory is given (hubspot-api.md §5.3). */
+  batchRead(ids: readonly string[], options?: { properties?: readonly string[]; propertiesWithHistory?: readonly string[]; idProperty?: string }): Promise<BatchResultType>;
   batchCreate(inputs: Array<{ properties: Properties; associations?: InlineAssociation[]; objectWriteTraceId?: string }>): Promise<BatchResultType>;
   batchUpdate(inputs: Array<{ id: string; properties: Properties; idProperty?: string }>): Promise<BatchResultType>;
   batchUpsert(inputs: Array<{ id: string; idProperty: string; properties: Properties }>): Promise<BatchResultType>;
@@ -70,7 +73,10 @@ export function objectCalls(http: UpstreamClient, type: ObjectTypeName): ObjectC
     get: (id, options = {}) =>
       http.json({
         method: 'GET', path: `${base}/${encodeURIComponent(id)}`,
-        query: { properties: list(options.properties), idProperty: options.idProperty, associations: list(options.associations), archived: options.archived },
+        query: {
+          properties: list(options.properties), propertiesWithHistory: list(options.propertiesWithHistory),
+          idProperty: options.idProperty, associations: list(options.associations), archived: options.archived,
+        },
       }, CrmObject),
     searchPage,
     search: (request) => paginate((after) => searchPage(after === undefined ? request : { ...request, after })),
@@ -83,7 +89,7 @@ export function objectCalls(http: UpstreamClient, type: ObjectTypeName): ObjectC
     batchRead: (ids, options = {}) =>
       http.json({
         method: 'POST', path: `${base}/batch/read`, idempotent: true,
-        body: { inputs: ids.map((id) => ({ id })), properties: options.properties ?? [], propertiesWithHistory: [], ...(options.idProperty ? { idProperty: options.idProperty } : {}) },
+        body: { inputs: ids.map((id) => ({ id })), properties: options.properties ?? [], propertiesWithHistory: options.propertiesWithHistory ?? [], ...(options.idProperty ? { idProperty: options.idProperty } : {}) },
       }, BatchResult),
     // Creates are not idempotent: a lost answer surfaces as ambiguous_write, and the caller looks
     // (search by its own key) before creating again.

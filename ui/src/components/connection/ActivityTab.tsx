@@ -102,9 +102,11 @@ export function ActivityTab({ connectionId }: { connectionId: string }) {
             Kind
           </label>
           <select id="activity-kind" class="input select" value={kind} onChange={(event) => setKind(event.currentTarget.value)}>
-            <option value="">Captures and tickets</option>
+            <option value="">Everything</option>
             <option value="capture">Captures</option>
             <option value="ticket">Tickets</option>
+            <option value="contact">Contacts</option>
+            <option value="company">Companies</option>
           </select>
         </div>
         <button type="button" class="button button-secondary button-small" disabled={loading} onClick={() => void activity.reload()}>

@@ -1,0 +1,133 @@
+// Live record sync (#17 item 6): each contact or company change either side announces becomes one
+// keyed job per record, due a few seconds later, so a burst of changes is one sync that reads the
+// record fresh. Deletions end the pair (never propagated, item 8); HubSpot merges move the pairs of
+// the merged-away records to the survivor before it syncs.
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { recordActivity } from '../activity/activity-log.ts';
+import { getConnection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { defineTask, type TaskDefinition } from '../jobs/task.ts';
+import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
+import type { Vendor } from '../vendor.ts';
+import type { EventReaction } from '../webhooks/event-tasks.ts';
+import type { RecordObject } from './field-mapping.ts';
+import { followHubSpotMerge, pairTypeOf, unpair } from './pair-store.ts';
+import { HUBSPOT_RECORD_PREFIX, hubspotRecordSubscriptions, INTERCOM_RECORD_TOPICS } from './record-webhooks.ts';
+import { RecordSyncRefusedError, syncRecord, type RecordSyncDeps } from './sync-record.ts';
+
+export const RECORD_SYNC_TASK = 'records.sync';
+
+/** Changes within this window become one sync (item 6: "many changes within a few seconds"). */
+const RECORD_SYNC_DEBOUNCE_MS = 3_000;
+
+const INTERCOM_TOPIC_OBJECT = new Map(Object.entries(INTERCOM_RECORD_TOPICS).flatMap(([object, topics]) => topics.map((topic) => [topic, object as RecordObject] as const)));
+const HUBSPOT_PREFIX_OBJECT = new Map<string, RecordObject>(Object.entries(HUBSPOT_RECORD_PREFIX).map(([object, prefix]) => [prefix, object as RecordObject]));
+const HUBSPOT_TOPICS = (['contacts', 'companies'] as const).flatMap((object) => hubspotRecordSubscriptions(object).map((subscription) => subscription.topic));
+
+const SyncPayload = z.strictObject({
+  object: z.enum(['contacts', 'companies']),
+  side: z.enum(['intercom', 'hubspot']),
+  id: z.string().min(1),
+  /** The side whose event asked for the sync; absent for a sweep. */
+  trigger: z.enum(['intercom', 'hubspot']).optional(),
+  /** A HubSpot merge: move the merged-away records' pairs to this one first. */
+  merged: z.boolean().optional(),
+});
+type SyncPayload = z.infer<typeof SyncPayload>;
+
+const recordSyncKey = (connectionId: string, payload: Pick<SyncPayload, 'object' | 'side' | 'id'>) => `records:${connectionId}:${payload.object}:${payload.side}:${payload.id}`;
+
+/** Queues one record's sync, a few seconds out; a sync already waiting for it stays as it is (it reads the record fresh). */
+export function enqueueRecordSync(jobs: JobQueue, connectionId: string, payload: SyncPayload, now: number, trx?: Kysely<Database>) {
+  return jobs.enqueue(
+    // A merge is its own job: a pending change of the survivor must not swallow it.
+    { task: RECORD_SYNC_TASK, payload, connectionId, key: `${recordSyncKey(connectionId, payload)}${payload.merged ? ':merge' : ''}`, keyMode: 'keep', runAt: now + RECORD_SYNC_DEBOUNCE_MS },
+    trx,
+  );
+}
+
+/** Text in quotes is masked: a vendor's validation message can quote the value it refused (#17 item 10). */
+const maskQuoted = (message: string) => message.replace(/"(?:[^"\\]|\\.)*"|'[^'\s]*'/g, '"…"').slice(0, 1000);
+
+export function recordTasks(deps: RecordSyncDeps): TaskDefinition[] {
+  return [
+    defineTask({
+      name: RECORD_SYNC_TASK,
+      payload: SyncPayload,
+      async run(payload, ctx) {
+        const connectionId = ctx.job.connectionId;
+        if (connectionId === null) return { type: 'fail', reason: 'a record sync job without a connection' };
+        try {
+          if (payload.merged) await followMerge(deps, connectionId, payload);
+          await syncRecord(deps, connectionId, { object: payload.object, side: payload.side, id: payload.id, dryRun: false, ...(payload.trigger ? { trigger: payload.trigger } : {}) });
+          return undefined;
+        } catch (error) {
+          if (error instanceof RecordSyncRefusedError) return { type: 'done' };
+          const message = error instanceof UpstreamError ? `${error.details.service} ${error.details.status ?? ''} ${error.details.kind}: ${maskQuoted(error.message)}` : maskQuoted(error instanceof Error ? error.message : String(error));
+          await recordActivity(deps.db, {
+            connectionId, at: deps.now(), kind: payload.object === 'contacts' ? 'contact' : 'company', subjectId: payload.side === 'intercom' ? payload.id : null,
+            outcome: 'failed', reason: message, detail: { side: payload.side, id: payload.id, attempt: ctx.job.attempt },
+          });
+          throw toJobOutcomeError(error);
+        }
+      },
+    }),
+  ];
+}
+
+/** The survivor's hs_merged_object_ids name the records merged into it (hubspot-api.md §16: merge events). */
+async function followMerge(deps: RecordSyncDeps, connectionId: string, payload: SyncPayload): Promise<void> {
+  const row = await getConnection(deps.db, connectionId);
+  if (!row) return;
+  const record = await deps.clients.hubspot(row)[payload.object].get(payload.id, { properties: ['hs_merged_object_ids'] });
+  const merged = (record.properties['hs_merged_object_ids'] ?? '').split(';').map((id) => id.trim()).filter((id) => id !== '');
+  await followHubSpotMerge(deps.db, connectionId, pairTypeOf(payload.object), merged, record.id, deps.now());
+}
+
+export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; now: () => number }): EventReaction[] {
+  const enabled = async (connectionId: string, object: RecordObject) => {
+    const row = await getConnection(deps.db, connectionId);
+    return row !== undefined && row.status === 'active' && row.settings.recordSync[object].enabled;
+  };
+  const ended = (connectionId: string, object: RecordObject, side: Vendor, id: string) =>
+    recordActivity(deps.db, {
+      connectionId, at: deps.now(), kind: object === 'contacts' ? 'contact' : 'company', subjectId: side === 'intercom' ? id : null, outcome: 'skipped',
+      reason: `deleted in ${side === 'intercom' ? 'Intercom' : 'HubSpot'}: the pair ended; nothing is deleted on the other side`, detail: { side, id },
+    });
+  return [
+    {
+      name: 'record-sync-intercom',
+      provider: 'intercom',
+      topics: [...INTERCOM_TOPIC_OBJECT.keys()],
+      async react(event) {
+        const object = INTERCOM_TOPIC_OBJECT.get(event.topic);
+        if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
+        if (event.topic === 'contact.deleted') {
+          const pairs = await unpair(deps.db, event.connectionId, 'contact', { intercomId: event.objectId });
+          if (pairs.length > 0) await ended(event.connectionId, object, 'intercom', event.objectId);
+          return;
+        }
+        await enqueueRecordSync(deps.jobs, event.connectionId, { object, side: 'intercom', id: event.objectId, trigger: 'intercom' }, deps.now());
+      },
+    },
+    {
+      name: 'record-sync-hubspot',
+      provider: 'hubspot',
+      topics: [...new Set(HUBSPOT_TOPICS)],
+      async react(event) {
+        const [prefix, action] = event.topic.split('.', 2);
+        const object = prefix === undefined ? undefined : HUBSPOT_PREFIX_OBJECT.get(prefix);
+        if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
+        if (action === 'deletion') {
+          const pairs = await unpair(deps.db, event.connectionId, pairTypeOf(object), { hubspotId: event.objectId });
+          if (pairs.length > 0) await ended(event.connectionId, object, 'hubspot', event.objectId);
+          return;
+        }
+        await enqueueRecordSync(deps.jobs, event.connectionId, { object, side: 'hubspot', id: event.objectId, trigger: 'hubspot', ...(action === 'merge' ? { merged: true } : {}) }, deps.now());
+      },
+    },
+  ];
+}

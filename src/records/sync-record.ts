@@ -1,0 +1,409 @@
+// Syncs one record now (#17 items 1, 4, 6–10, 13): find its pair (or pair it through the same
+// matching capture uses), read both records fresh, decide field by field (plan-record-sync.ts), write
+// at most one update per side, remember the baselines (hashes) and say what happened in the activity
+// log — field names and directions, never values. A dry run reads and decides and writes nothing;
+// it answers the values it read (live, never stored) so a person can see old → new.
+//
+// Safe to run more than once: every write sets values by id (an update, not a create), and the
+// baselines are stored only after both writes succeeded, so a rerun after a crash decides again from
+// what the two records hold and writes what is still missing.
+import type { Kysely } from 'kysely';
+import { recordActivity } from '../activity/activity-log.ts';
+import type { ConnectionClients } from '../connections/clients.ts';
+import { matchCompany, matchContact, type MatchDeps } from '../conversations/match-records.ts';
+import type { KeyedLock } from '../conversations/keyed-lock.ts';
+import { getConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { countCalls, noCalls, type CallCount } from '../integrations/call-count.ts';
+import type { HubSpotClient } from '../integrations/hubspot/client.ts';
+import { isNotFound } from '../integrations/hubspot/record-gone.ts';
+import type { CrmObject } from '../integrations/hubspot/schemas.ts';
+import type { IntercomClient } from '../integrations/intercom/client.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import type { MatchKeyHasher } from '../matching/match-key.ts';
+import type { Vendor } from '../vendor.ts';
+import { hubspotType, intercomType, type AccountFields } from './check-mapping-types.ts';
+import type { FieldCatalogue } from './field-catalogue.ts';
+import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
+import type { FieldType, FieldValue } from './field-types.ts';
+import { baselinesOf, fieldKey, followIntercomMerge, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
+import { planRecordSync, type Baseline, type FieldDecision } from './plan-record-sync.ts';
+import {
+  hubspotChangedAt,
+  hubspotChanges,
+  hubspotReadPlan,
+  hubspotUpdatedAt,
+  hubspotValue,
+  intercomChanges,
+  intercomUpdatedAt,
+  intercomValue,
+  writeHubSpot,
+  writeIntercom,
+  type IntercomRecord,
+} from './record-sides.ts';
+
+/** Values HubSpot has but not as properties (owner, record URL, deals: src/records/hubspot-derived.ts). */
+type DeriveValues = (input: { row: Connection; hubspot: HubSpotClient; object: RecordObject; record: CrmObject; names: readonly string[] }) => Promise<Record<string, FieldValue>>;
+
+/** Creates the fields `create: true` mappings write before the first write needs them (src/records/ensure-fields.ts). */
+type EnsureFields = (row: Connection, object: RecordObject, mappings: readonly FieldMapping[]) => Promise<void>;
+
+export interface RecordSyncDeps {
+  db: Kysely<Database>;
+  clients: ConnectionClients;
+  locks: KeyedLock;
+  now: () => number;
+  matchKeys: MatchKeyHasher;
+  /** The install's key for value hashes (value-hash.ts deriveValueHashKey). */
+  hashKey: Uint8Array;
+  catalogue: FieldCatalogue;
+  derive?: DeriveValues;
+  ensureFields?: EnsureFields;
+}
+
+export interface SyncRequest {
+  object: RecordObject;
+  /** The side `id` belongs to. */
+  side: Vendor;
+  id: string;
+  dryRun: boolean;
+  /** The side whose change event asked for this sync; absent for a sweep or a sync asked for by hand. */
+  trigger?: Vendor;
+}
+
+interface FieldReport {
+  intercom: string;
+  hubspot: string;
+  action: FieldDecision['action'];
+  /** For a write: where it goes. */
+  direction?: 'to_hubspot' | 'to_intercom';
+  rule?: string;
+  /** For a skip by type conversion: the two fields' types. */
+  types?: string;
+  /** For a skip: why (a dry run's answer only; the activity log keeps the rule and the types). */
+  reason?: string;
+  /** Dry run only: the values read live, old → new. Never stored. */
+  from?: FieldValue;
+  to?: FieldValue;
+}
+
+interface PairReport {
+  intercomId: string;
+  hubspotId: string;
+  /** How the pair came to be in this sync ('paired' when it already was). */
+  pairing: string;
+  outcome: 'updated' | 'unchanged' | 'skipped';
+  fields: FieldReport[];
+}
+
+export interface SyncResult {
+  outcome: 'updated' | 'unchanged' | 'skipped' | 'planned';
+  /** Why nothing was synced (the record is not paired, sync is off, a record is gone…). */
+  reason?: string;
+  pairs: PairReport[];
+  calls: CallCount;
+}
+
+export class RecordSyncRefusedError extends Error {
+  override name = 'RecordSyncRefusedError';
+  readonly status: 404 | 409;
+  constructor(status: 404 | 409, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** At most this many Intercom records are synced for one HubSpot record (a lead and a user sharing an email, …). */
+const MAX_PAIRS_PER_RECORD = 5;
+
+const kindOf = (object: RecordObject) => (object === 'contacts' ? 'contact' : 'company');
+
+const isGone = (error: unknown) => error instanceof UpstreamError && (error.kind === 'not_found' || error.kind === 'merged');
+
+export async function syncRecord(deps: RecordSyncDeps, connectionId: string, request: SyncRequest): Promise<SyncResult> {
+  const row = await getConnection(deps.db, connectionId);
+  if (!row) throw new RecordSyncRefusedError(404, `there is no connection ${connectionId}`);
+  if (row.status !== 'active') throw new RecordSyncRefusedError(409, `the connection is ${row.status}: records sync only while it is active`);
+  const sync = row.settings.recordSync[request.object];
+  const calls = noCalls();
+  if (!sync.enabled) return { outcome: 'skipped', reason: `record sync is off for ${request.object} (recordSync.${request.object}.enabled)`, pairs: [], calls };
+  const started = deps.now();
+  const result = await countCalls(calls, () => syncCounted(deps, row, sync.mappings, request, calls));
+  if (!request.dryRun) await recordOutcome(deps, row, request, result, deps.now() - started);
+  return result;
+}
+
+interface Context {
+  row: Connection;
+  intercom: IntercomClient;
+  hubspot: HubSpotClient;
+  mappings: readonly FieldMapping[];
+  request: SyncRequest;
+}
+
+async function syncCounted(deps: RecordSyncDeps, row: Connection, mappings: readonly FieldMapping[], request: SyncRequest, calls: CallCount): Promise<SyncResult> {
+  const ctx: Context = { row, intercom: deps.clients.intercom(row), hubspot: deps.clients.hubspot(row), mappings, request };
+  const type = pairTypeOf(request.object);
+  const skipped = (reason: string): SyncResult => ({ outcome: 'skipped', reason, pairs: [], calls });
+
+  if (request.side === 'intercom') {
+    const found = await readIntercom(deps, ctx, request.id);
+    if (found === 'gone') {
+      const ended = request.dryRun ? [] : await unpair(deps.db, row.id, type, { intercomId: request.id });
+      return skipped(`the Intercom ${kindOf(request.object)} ${request.id} no longer exists${ended.length > 0 ? '; its pair ended (nothing is deleted in HubSpot)' : ''}`);
+    }
+    const pair = await pairOfIntercom(deps.db, row.id, type, found.id);
+    let hubspotId = pair?.hubspotId;
+    let pairing = 'paired';
+    if (!hubspotId) {
+      const matched = await matchIntercomRecord(deps, ctx, found);
+      if (!matched.id) return skipped(`not paired: ${matched.skipped ?? 'no HubSpot record matched'}`);
+      hubspotId = matched.id;
+      pairing = matched.how ?? 'matched';
+    }
+    const report = await syncPair(deps, ctx, { intercom: found, intercomId: found.id, hubspotId, pairing });
+    return summarise([report], calls, request.dryRun);
+  }
+
+  // HubSpot's side: its pairs, or for a contact the Intercom contact with its email.
+  let pairs = await pairsOfHubSpot(deps.db, row.id, type, request.id);
+  let pairing = 'paired';
+  if (pairs.length === 0) {
+    const paired = await pairFromHubSpot(deps, ctx, request.id);
+    if (typeof paired === 'string') return skipped(paired);
+    pairs = [paired.pair];
+    pairing = 'email';
+  }
+  const reports: PairReport[] = [];
+  for (const pair of pairs.slice(0, MAX_PAIRS_PER_RECORD)) {
+    const intercom = await readIntercom(deps, ctx, pair.intercomId);
+    if (intercom === 'gone') {
+      if (!request.dryRun) await unpair(deps.db, row.id, type, { intercomId: pair.intercomId });
+      continue;
+    }
+    reports.push(await syncPair(deps, ctx, { intercom, intercomId: intercom.id, hubspotId: request.id, pairing }));
+  }
+  if (reports.length === 0) return skipped(`the Intercom ${kindOf(request.object)} paired with HubSpot ${request.id} no longer exists; the pair ended`);
+  return summarise(reports, calls, request.dryRun);
+}
+
+function summarise(reports: PairReport[], calls: CallCount, dryRun: boolean): SyncResult {
+  const skippedAll = reports.every((report) => report.outcome === 'skipped');
+  const updated = reports.some((report) => report.outcome === 'updated');
+  const outcome = skippedAll ? 'skipped' : updated ? (dryRun ? 'planned' : 'updated') : 'unchanged';
+  return { outcome, pairs: reports, calls, ...(skippedAll && reports[0] ? { reason: reportReason(reports[0]) } : {}) };
+}
+
+const reportReason = (report: PairReport) => report.fields.find((field) => field.reason)?.reason ?? 'nothing to sync';
+
+/** The Intercom record, following a lead merged into a user (the pair moves with it); 'gone' when deleted. */
+async function readIntercom(deps: RecordSyncDeps, ctx: Context, id: string): Promise<IntercomRecord | 'gone'> {
+  try {
+    return ctx.request.object === 'contacts' ? await ctx.intercom.getContact(id) : await ctx.intercom.getCompany(id);
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'merged' && error.details.survivorId && ctx.request.object === 'contacts') {
+      if (!ctx.request.dryRun) await followIntercomMerge(deps.db, ctx.row.id, id, error.details.survivorId, deps.now());
+      return ctx.intercom.getContact(error.details.survivorId);
+    }
+    if (isGone(error)) return 'gone';
+    throw error;
+  }
+}
+
+/** Pairs an unpaired Intercom record by the connection's matching rules (capture's own: one pairing mechanism). */
+function matchIntercomRecord(deps: RecordSyncDeps, ctx: Context, record: IntercomRecord) {
+  const settings = ctx.row.settings.matching;
+  const matchDeps: MatchDeps = { db: deps.db, hubspot: ctx.hubspot, locks: deps.locks, connectionId: ctx.row.id, now: deps.now, dryRun: ctx.request.dryRun, matchKeys: deps.matchKeys };
+  if (ctx.request.object === 'contacts') return matchContact(matchDeps, record as Parameters<typeof matchContact>[1], settings.contacts);
+  return matchCompany(matchDeps, { company: record as Parameters<typeof matchCompany>[1]['company'], contactEmail: null, contactId: null }, settings.companies, settings.contacts.email);
+}
+
+/**
+ * A HubSpot record nobody paired yet: a contact pairs with the Intercom contact that has its email
+ * (a user before a lead). Nothing is created in Intercom from HubSpot, and companies pair from
+ * Intercom's side only (matching's rules run that way): a sentence saying so instead.
+ */
+async function pairFromHubSpot(deps: RecordSyncDeps, ctx: Context, hubspotId: string): Promise<{ pair: Pair } | string> {
+  if (ctx.request.object === 'companies') return `HubSpot company ${hubspotId} is not paired yet: companies are paired from Intercom (a sync of the Intercom company, or a captured conversation)`;
+  let record: CrmObject;
+  try {
+    record = await ctx.hubspot.contacts.get(hubspotId, { properties: ['email'] });
+  } catch (error) {
+    if (isNotFound(error)) return `HubSpot contact ${hubspotId} no longer exists`;
+    throw error;
+  }
+  const email = record.properties['email'];
+  if (!email) return `HubSpot contact ${hubspotId} has no email to find its Intercom contact by`;
+  const found: IntercomRecord[] = [];
+  for await (const contact of ctx.intercom.searchContacts({ field: 'email', operator: '=', value: email }, { perPage: 10 })) found.push(contact);
+  const contact = found.find((candidate) => candidate.role === 'user') ?? found[0];
+  if (!contact) return `no Intercom contact has the email of HubSpot contact ${hubspotId}; records are not created in Intercom`;
+  const pair: Pair = { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, pairedAt: deps.now(), pairedHow: 'email', lastSyncedAt: null };
+  if (!ctx.request.dryRun) await savePair(deps.db, { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, how: 'email' }, deps.now());
+  return { pair };
+}
+
+interface PairInput {
+  intercom: IntercomRecord;
+  intercomId: string;
+  hubspotId: string;
+  pairing: string;
+}
+
+async function readHubSpot(ctx: Context, id: string): Promise<CrmObject | 'gone'> {
+  const plan = hubspotReadPlan(ctx.request.object, ctx.mappings);
+  try {
+    return await ctx.hubspot[ctx.request.object].get(id, plan);
+  } catch (error) {
+    if (isNotFound(error)) return 'gone';
+    throw error;
+  }
+}
+
+async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): Promise<PairReport> {
+  const { row, request } = ctx;
+  const type = pairTypeOf(request.object);
+  return deps.locks.run(`record-pair:${row.id}:${type}:${input.intercomId}`, async (): Promise<PairReport> => {
+    const hubspot = await readHubSpot(ctx, input.hubspotId);
+    const base = { intercomId: input.intercomId, hubspotId: input.hubspotId, pairing: input.pairing };
+    if (hubspot === 'gone') {
+      if (!request.dryRun) await unpair(deps.db, row.id, type, { hubspotId: input.hubspotId });
+      return { ...base, outcome: 'skipped', fields: [{ intercom: '', hubspot: '', action: 'skipped', rule: 'deleted', reason: `HubSpot ${kindOf(request.object)} ${input.hubspotId} no longer exists; the pair ended (nothing is deleted in Intercom)` }] };
+    }
+    // HubSpot answers a merged-away id with the record it went into.
+    const hubspotId = hubspot.id;
+    if (hubspotId !== input.hubspotId && !request.dryRun) {
+      await savePair(deps.db, { connectionId: row.id, type, intercomId: input.intercomId, hubspotId, how: 'merge' }, deps.now());
+    }
+    const pair = { connectionId: row.id, type, intercomId: input.intercomId, hubspotId };
+    if (!request.dryRun && input.pairing !== 'paired') await savePair(deps.db, { ...pair, how: input.pairing }, deps.now());
+
+    const fields = await fieldsForSync(deps, ctx);
+    const derivedNames = ctx.mappings.map((mapping) => mapping.hubspot).filter((name) => Object.hasOwn(HUBSPOT_DERIVED, name));
+    const derived = derivedNames.length > 0 && deps.derive ? await deps.derive({ row, hubspot: ctx.hubspot, object: request.object, record: hubspot, names: derivedNames }) : {};
+    const baselines = await baselinesOf(deps.db, pair);
+
+    const missing: FieldReport[] = [];
+    const inputs = ctx.mappings.flatMap((mapping) => {
+      const intercomFieldType = intercomType(request.object, mapping, fields);
+      const hubspotFieldType = hubspotType(mapping, fields);
+      if (!intercomFieldType || !hubspotFieldType) {
+        const side = !intercomFieldType ? `the Intercom data attribute ${mapping.intercom}` : `the HubSpot property ${mapping.hubspot}`;
+        missing.push({ intercom: mapping.intercom, hubspot: mapping.hubspot, action: 'skipped', rule: 'missing_field', reason: `${side} does not exist${mapping.create ? ' yet (it is created when the mapping is saved)' : ''}` });
+        return [];
+      }
+      return [{
+        mapping,
+        intercom: { type: intercomFieldType, value: intercomValue(input.intercom, mapping.intercom) },
+        hubspot: { type: hubspotFieldType, value: hubspotValue(hubspot, mapping.hubspot, derived), ...optionalTime(hubspotChangedAt(hubspot, mapping.hubspot)) },
+        baseline: baselines.get(fieldKey(mapping)) ?? {},
+      }];
+    });
+    const decisions = planRecordSync({
+      hashKey: { installKey: deps.hashKey, connectionId: row.id },
+      fields: inputs,
+      intercomUpdatedAt: intercomUpdatedAt(input.intercom),
+      hubspotUpdatedAt: hubspotUpdatedAt(hubspot),
+      ...(request.trigger ? { trigger: request.trigger } : {}),
+    });
+
+    const writes = { hubspot: [] as Array<{ mapping: FieldMapping; value: FieldValue }>, intercom: [] as Array<{ mapping: FieldMapping; value: FieldValue }> };
+    for (const decision of decisions) {
+      if (decision.action === 'write_hubspot') writes.hubspot.push({ mapping: decision.mapping, value: decision.value });
+      if (decision.action === 'write_intercom') writes.intercom.push({ mapping: decision.mapping, value: decision.value });
+    }
+    const toIntercom = intercomChanges(request.object, writes.intercom);
+    const reports = [...decisions.map((decision, index) => fieldReport(decision, inputs[index], request.dryRun, toIntercom.cleared)), ...missing];
+    const writing = writes.hubspot.length + writes.intercom.length - toIntercom.cleared.length > 0;
+    if (!request.dryRun) {
+      await writeHubSpot(ctx.hubspot, request.object, hubspotId, hubspotChanges(writes.hubspot));
+      await writeIntercom(ctx.intercom, request.object, input.intercomId, toIntercom.body);
+      const settled = new Map<string, Baseline>();
+      for (const decision of decisions) {
+        if (decision.action === 'write_intercom' && toIntercom.cleared.includes(decision.mapping.intercom)) continue;
+        settled.set(fieldKey(decision.mapping), decision.baseline);
+      }
+      await withTransaction(deps.db, (trx) => settle(trx, pair, settled, deps.now()));
+    }
+    const outcome = writing ? 'updated' : reports.every((report) => report.action === 'skipped') && reports.length > 0 ? 'skipped' : 'unchanged';
+    return { ...base, hubspotId, outcome, fields: reports };
+  });
+}
+
+/** The accounts' fields; a missing one a mapping may create is created first (at first use, #17 item 5). */
+async function fieldsForSync(deps: RecordSyncDeps, ctx: Context): Promise<AccountFields> {
+  const fields = await deps.catalogue.fieldsOf(ctx.row, ctx.request.object);
+  const missing = ctx.mappings.filter((mapping) => mapping.create && (!intercomType(ctx.request.object, mapping, fields) || !hubspotType(mapping, fields)));
+  if (missing.length === 0 || ctx.request.dryRun || !deps.ensureFields) return fields;
+  await deps.ensureFields(ctx.row, ctx.request.object, missing);
+  return deps.catalogue.fieldsOf(ctx.row, ctx.request.object);
+}
+
+const optionalTime = (ms: number | undefined) => (ms === undefined ? {} : { changedAt: ms });
+
+interface SideValues {
+  intercom: { type: FieldType; value: FieldValue };
+  hubspot: { type: FieldType; value: FieldValue };
+}
+
+const typeName = (type: FieldType) => `${type.vendor === 'intercom' ? 'Intercom' : 'HubSpot'} ${type.type}`;
+
+function fieldReport(decision: FieldDecision, input: SideValues | undefined, dryRun: boolean, cleared: readonly string[]): FieldReport {
+  const report: FieldReport = { intercom: decision.mapping.intercom, hubspot: decision.mapping.hubspot, action: decision.action };
+  if (decision.action === 'write_hubspot' || decision.action === 'write_intercom') {
+    report.direction = decision.action === 'write_hubspot' ? 'to_hubspot' : 'to_intercom';
+    if (decision.conflict) report.rule = decision.conflict;
+    if (decision.action === 'write_intercom' && cleared.includes(decision.mapping.intercom)) {
+      return { ...report, action: 'skipped', rule: 'cannot_clear', reason: `Intercom cannot clear a company's ${decision.mapping.intercom}; it keeps its value` };
+    }
+    if (input && dryRun) {
+      report.from = decision.action === 'write_hubspot' ? input.hubspot.value : input.intercom.value;
+      report.to = decision.value;
+    }
+  }
+  if (decision.action === 'skipped') {
+    report.rule = decision.rule;
+    report.reason = decision.reason;
+    if (input && decision.rule === 'type_conversion') report.types = `${typeName(input.intercom.type)} ↔ ${typeName(input.hubspot.type)}`;
+  }
+  return report;
+}
+
+/**
+ * One activity entry per pair synced (#17 item 13): kind contact or company, both ids, the fields
+ * written by name and direction, the fields skipped by rule and types — never a value (a skip's
+ * sentence can quote one, so it stays out of the log).
+ */
+async function recordOutcome(deps: RecordSyncDeps, row: Connection, request: SyncRequest, result: SyncResult, durationMs: number): Promise<void> {
+  const kind = kindOf(request.object);
+  const apiCalls = result.calls.intercom + result.calls.hubspot;
+  if (result.pairs.length === 0) {
+    await recordActivity(deps.db, {
+      connectionId: row.id, at: deps.now(), kind, subjectId: request.side === 'intercom' ? request.id : null, outcome: 'skipped',
+      reason: result.reason ?? null, detail: { side: request.side, id: request.id, calls: result.calls }, apiCalls, durationMs,
+    });
+    return;
+  }
+  for (const pair of result.pairs) {
+    const written = pair.fields.filter((field) => field.direction).map((field) => ({ intercom: field.intercom, hubspot: field.hubspot, direction: field.direction, ...(field.rule ? { rule: field.rule } : {}) }));
+    const skipped = pair.fields.filter((field) => field.action === 'skipped').map((field) => ({ intercom: field.intercom, hubspot: field.hubspot, rule: field.rule, ...(field.types ? { types: field.types } : {}) }));
+    await recordActivity(deps.db, {
+      connectionId: row.id,
+      at: deps.now(),
+      kind,
+      subjectId: pair.intercomId,
+      outcome: pair.outcome,
+      reason: pair.outcome === 'skipped' ? skippedSummary(pair) : null,
+      detail: { intercomId: pair.intercomId, hubspotId: pair.hubspotId, pairing: pair.pairing, trigger: request.trigger ?? 'manual', written, skipped, calls: result.calls },
+      apiCalls,
+      durationMs,
+    });
+  }
+}
+
+/** A skip's reason for the log: rules and field names only. */
+function skippedSummary(pair: PairReport): string {
+  const rules = pair.fields.filter((field) => field.action === 'skipped').map((field) => (field.intercom ? `${field.intercom} ↔ ${field.hubspot}: ${field.rule}` : field.reason ?? field.rule ?? ''));
+  return rules.join('; ').slice(0, 300);
+}

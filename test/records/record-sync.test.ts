@@ -1,0 +1,112 @@
+// Contact and company sync end to end against the simulators (#17 items 1, 6, 7, 8, 9, 13): a change
+// on one side reaches the other through the webhook, a keyed job and one update call, and our own
+// write coming back is recognised and not written again.
+import t from 'tap';
+import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import type { Teardownable } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
+
+const ACTIVE = { timeoutMs: 30_000 };
+
+async function syncScenario(t: Teardownable, objects: { contacts?: boolean; companies?: boolean } = { contacts: true }): Promise<Scenario> {
+  const s = await captureScenario(t);
+  await s.setSettings((settings) => {
+    settings['conversations'].capture.mode = 'manual';
+    settings['recordSync'].contacts.enabled = objects.contacts === true;
+    settings['recordSync'].companies.enabled = objects.companies === true;
+  });
+  return s;
+}
+
+const hubspotWrites = (s: Scenario, objectType: string) =>
+  s.hubspot.control.requests().entries.filter((entry) => entry.method === 'PATCH' && entry.path.includes(`/objects/2026-09/${objectType}/`)).length;
+const intercomWrites = (s: Scenario, route: string) => s.intercom.control.requests.counts()[route] ?? 0;
+
+const intercomContact = (s: Scenario, id: string) =>
+  (s.intercom.control.records(s.workspaceId).contacts as unknown as Array<Record<string, unknown>>).find((contact) => contact['id'] === id);
+
+async function pairOf(s: Scenario, intercomId: string) {
+  return s.server.daemon.db.kysely.selectFrom('record_pairs').selectAll().where('connection_id', '=', s.connectionId).where('intercom_id', '=', intercomId).executeTakeFirst();
+}
+
+async function activity(s: Scenario, kind: string) {
+  return s.server.daemon.db.kysely.selectFrom('activity').selectAll().where('connection_id', '=', s.connectionId).where('kind', '=', kind).orderBy('id').execute();
+}
+
+/** Both simulators have delivered their webhooks and no record work is left, twice in a row (a sync's write sends a webhook). */
+async function settled(s: Scenario): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    await s.hubspot.control.webhooksIdle();
+    await s.intercom.control.webhooks.flush();
+    await until('record sync jobs to finish', async () => {
+      const pending = await s.server.daemon.db.kysely.selectFrom('jobs').select(['id', 'task']).where('status', 'in', ['queued', 'running']).execute();
+      return !pending.some((job) => job.task === 'records.sync' || job.task.endsWith('.event'));
+    }, ACTIVE);
+  }
+}
+
+t.test('a new Intercom user becomes a paired HubSpot contact, and a name change there is one HubSpot write and none back', async (t) => {
+  const s = await syncScenario(t);
+  const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'rosa@acme.test', name: 'Rosa Diaz', phone: '+4930123456' });
+  const contactId = String(contact.id);
+  const pair = await until('the contact to be paired', () => pairOf(s, contactId), ACTIVE);
+  const hubspotContact = s.hubspot.control.record({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id });
+  t.equal(hubspotContact?.properties['email'], 'rosa@acme.test');
+  t.equal(hubspotContact?.properties['firstname'], 'Rosa');
+  t.equal(hubspotContact?.properties['lastname'], 'Diaz');
+  await settled(s);
+
+  s.hubspot.control.clearRequests();
+  s.intercom.control.requests.clear();
+  s.intercom.control.contacts.update(contactId, { name: 'Rosa María Diaz' });
+  await until('HubSpot to have the new name', () => s.hubspot.control.record({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id })?.properties['lastname'] === 'María Diaz', ACTIVE);
+  await settled(s);
+  t.equal(hubspotWrites(s, 'contacts'), 1, 'one write to HubSpot');
+  t.equal(intercomWrites(s, 'PUT /contacts/:contact_id'), 0, 'nothing written back to Intercom');
+  const entries = await activity(s, 'contact');
+  const updated = entries.filter((entry) => entry.outcome === 'updated');
+  t.ok(updated.length >= 1, 'an activity entry says the contact was updated');
+  const detail = JSON.parse(updated.at(-1)?.detail ?? '{}') as { written?: Array<{ intercom: string; direction: string }>; hubspotId?: string };
+  t.same(detail.written?.map((field) => `${field.intercom} ${field.direction}`), ['name to_hubspot']);
+  t.equal(detail.hubspotId, pair.hubspot_id);
+});
+
+t.test('a phone changed in HubSpot by a person reaches Intercom once, and the echo is not written back', async (t) => {
+  const s = await syncScenario(t);
+  const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'li@acme.test', name: 'Li Wei' });
+  const contactId = String(contact.id);
+  const pair = await until('the contact to be paired', () => pairOf(s, contactId), ACTIVE);
+  await settled(s);
+  s.hubspot.control.clearRequests();
+  s.intercom.control.requests.clear();
+
+  s.hubspot.control.updateRecordAsUser({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id, properties: { phone: '+441234567890' } });
+  await until('Intercom to have the phone', () => intercomContact(s, contactId)?.['phone'] === '+441234567890', ACTIVE);
+  await settled(s);
+  t.equal(intercomWrites(s, 'PUT /contacts/:contact_id'), 1, 'one write to Intercom');
+  t.equal(hubspotWrites(s, 'contacts'), 0, 'nothing written back to HubSpot');
+});
+
+t.test('dry run: field by field what would be written, and nothing is', async (t) => {
+  const s = await syncScenario(t);
+  const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'noor@acme.test', name: 'Noor Haddad' });
+  const contactId = String(contact.id);
+  const pair = await until('the contact to be paired', () => pairOf(s, contactId), ACTIVE);
+  await settled(s);
+  // Changed in HubSpot with its webhook lost: only the dry run looks.
+  s.hubspot.control.unsubscribeWebhooks(s.hubId);
+  s.hubspot.control.updateRecordAsUser({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id, properties: { lastname: 'Haddad-Said' } });
+  s.hubspot.control.clearRequests();
+  const path = `/api/connections/${s.connectionId}/records/contacts/hubspot/${pair.hubspot_id}/sync`;
+  const dry = await s.api('POST', path, { dryRun: true });
+  t.equal(dry.status, 200, JSON.stringify(dry.body));
+  const fields = (dry.body?.['pairs'] as Array<{ fields: Array<Record<string, unknown>> }>)[0]?.fields ?? [];
+  const name = fields.find((field) => field['intercom'] === 'name');
+  t.same({ action: name?.['action'], from: name?.['from'], to: name?.['to'] }, { action: 'write_intercom', from: 'Noor Haddad', to: 'Noor Haddad-Said' });
+  t.equal(hubspotWrites(s, 'contacts'), 0, 'the dry run wrote nothing to HubSpot');
+
+  const unknown = await s.api('POST', `/api/connections/${s.connectionId}/records/deals/hubspot/1/sync`, { dryRun: true });
+  t.equal(unknown.status, 404);
+  const bad = await s.api('POST', path, { dryRun: 'yes' });
+  t.equal(bad.status, 400);
+});
