@@ -15,6 +15,9 @@ CREATE TABLE record_pairs (
   -- How the pair was found: the matching strategy, 'created', 'merge' (followed through a merge).
   paired_how TEXT NOT NULL,
   last_synced_at INTEGER,
+  -- Intercom's updated_at (seconds) on the record right after Interhubz last wrote it: the webhook that
+  -- write causes carries the same updated_at, and is recognised as an echo without a read.
+  intercom_written_updated_at INTEGER,
   PRIMARY KEY (connection_id, object_type, intercom_id)
 );
 CREATE INDEX record_pairs_by_hubspot_id ON record_pairs (connection_id, object_type, hubspot_id);
@@ -32,6 +35,19 @@ CREATE TABLE record_field_baselines (
   hubspot_hash TEXT,
   settled_at INTEGER NOT NULL,
   PRIMARY KEY (connection_id, object_type, intercom_id, hubspot_id, field)
+);
+
+-- Per HubSpot record and property, a keyed digest of the text Interhubz last wrote there: a
+-- propertyChange webhook whose value has the same digest is our own write coming back (or a person
+-- setting the same value), so it needs no sync and no read. Digests only, never values.
+CREATE TABLE record_hubspot_writes (
+  connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+  object_type TEXT NOT NULL CHECK (object_type IN ('contact', 'company')),
+  hubspot_id TEXT NOT NULL,
+  property TEXT NOT NULL,
+  value_digest TEXT NOT NULL,
+  written_at INTEGER NOT NULL,
+  PRIMARY KEY (connection_id, object_type, hubspot_id, property)
 );
 
 -- Where the record sweeps have got to, per connection, object type and side (epoch seconds for

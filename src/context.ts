@@ -36,7 +36,7 @@ import { rewireSandboxConnections } from './connections/rewire-sandbox.ts';
 import { listeningUrl, ownBaseUrl, type Listening } from './own-url.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
 import { createRecordSyncDeps } from './records/feature.ts';
-import { deriveValueHashKey } from './records/value-hash.ts';
+import { deriveValueHashKey, writtenValueDigest } from './records/value-hash.ts';
 import { createTicketPipelineDeps } from './tickets/feature.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
 import { createVault } from './vault/vault.ts';
@@ -130,7 +130,8 @@ export async function buildContext(config: Config, log: Logger, options: Context
     const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
     const recorder = createDeliveryRecorder({ db, jobs, clock });
     const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures });
-    const records = createRecordSyncDeps({ capture, clients, hashKey: deriveValueHashKey(secret.key) });
+    const recordHashKey = deriveValueHashKey(secret.key);
+    const records = createRecordSyncDeps({ capture, clients, hashKey: recordHashKey });
     const featureContext: FeatureContext = { config, log, clock, db, vault, upstream, clients, jobs, recorder, capture, records, seeded };
 
     const scheduler = createScheduler({
@@ -166,7 +167,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
       scheduler,
       metrics,
-      intake: { observe: metrics.observe.delivery, db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000 },
+      intake: { observe: metrics.observe.delivery, db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000, valueDigest: (property, text) => writtenValueDigest(recordHashKey, property, text) },
       readiness: readinessChecks({ database, migrations, scheduler, config, clock, schedulerRuns: options.startScheduler !== false }),
       chores: featureChores(FEATURES, featureContext),
       async afterListen(server) {

@@ -198,6 +198,17 @@ interface RecordPairsTable {
   paired_at: number;
   paired_how: string;
   last_synced_at: number | null;
+  intercom_written_updated_at: number | null;
+}
+
+/** A keyed digest of the text last written to a HubSpot property (migrations/0029). */
+interface RecordHubSpotWritesTable {
+  connection_id: string;
+  object_type: 'contact' | 'company';
+  hubspot_id: string;
+  property: string;
+  value_digest: string;
+  written_at: number;
 }
 
 /** Per pair and mapped field, the hashes of what each side held when last settled (migrations/0029). */
@@ -376,6 +387,7 @@ export interface Database {
   record_pairs: RecordPairsTable;
   record_field_baselines: RecordFieldBaselinesTable;
   record_sweep_state: RecordSweepStateTable;
+  record_hubspot_writes: RecordHubSpotWritesTable;
   activity: ActivityTable;
   conversation_trace: ConversationTraceTable;
   user_mappings: UserMappingsTable;

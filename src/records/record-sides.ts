@@ -104,8 +104,8 @@ export async function writeHubSpot(hubspot: HubSpotClient, object: RecordObject,
   await hubspot[object].update(id, properties);
 }
 
-export async function writeIntercom(intercom: IntercomClient, object: RecordObject, id: string, body: ContactChanges): Promise<void> {
-  if (Object.keys(body).length === 0) return;
-  if (object === 'contacts') await intercom.updateContact(id, body);
-  else await intercom.updateCompany(id, body);
+/** The record as Intercom answers the update (its updated_at recognises the webhook it causes); undefined when nothing was written. */
+export async function writeIntercom(intercom: IntercomClient, object: RecordObject, id: string, body: ContactChanges): Promise<IntercomRecord | undefined> {
+  if (Object.keys(body).length === 0) return undefined;
+  return object === 'contacts' ? intercom.updateContact(id, body) : intercom.updateCompany(id, body);
 }

@@ -14,6 +14,7 @@ import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { Vendor } from '../vendor.ts';
 import type { EventReaction } from '../webhooks/event-tasks.ts';
 import type { RecordObject } from './field-mapping.ts';
+import { isEcho } from './echo-hints.ts';
 import { followHubSpotMerge, pairTypeOf, unpair } from './pair-store.ts';
 import { HUBSPOT_RECORD_PREFIX, hubspotRecordSubscriptions, INTERCOM_RECORD_TOPICS } from './record-webhooks.ts';
 import { RecordSyncRefusedError, syncRecord, type RecordSyncDeps } from './sync-record.ts';
@@ -105,6 +106,7 @@ export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; no
       async react(event) {
         const object = INTERCOM_TOPIC_OBJECT.get(event.topic);
         if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
+        if (await isEcho(deps.db, { connectionId: event.connectionId, type: pairTypeOf(object), side: 'intercom', objectId: event.objectId, hint: event.hint })) return;
         if (event.topic === 'contact.deleted') {
           const pairs = await unpair(deps.db, event.connectionId, 'contact', { intercomId: event.objectId });
           if (pairs.length > 0) await ended(event.connectionId, object, 'intercom', event.objectId);
@@ -121,6 +123,7 @@ export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; no
         const [prefix, action] = event.topic.split('.', 2);
         const object = prefix === undefined ? undefined : HUBSPOT_PREFIX_OBJECT.get(prefix);
         if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
+        if (action === 'propertyChange' && (await isEcho(deps.db, { connectionId: event.connectionId, type: pairTypeOf(object), side: 'hubspot', objectId: event.objectId, hint: event.hint }))) return;
         if (action === 'deletion') {
           const pairs = await unpair(deps.db, event.connectionId, pairTypeOf(object), { hubspotId: event.objectId });
           if (pairs.length > 0) await ended(event.connectionId, object, 'hubspot', event.objectId);

@@ -28,6 +28,7 @@ import type { FieldCatalogue } from './field-catalogue.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
 import type { FieldType, FieldValue } from './field-types.ts';
 import { baselinesOf, fieldKey, followIntercomMerge, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
+import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
 import { planRecordSync, type Baseline, type FieldDecision } from './plan-record-sync.ts';
 import {
   hubspotChangedAt,
@@ -317,8 +318,12 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
     const reports = [...decisions.map((decision, index) => fieldReport(decision, inputs[index], request.dryRun, toIntercom.cleared)), ...missing];
     const writing = writes.hubspot.length + writes.intercom.length - toIntercom.cleared.length > 0;
     if (!request.dryRun) {
-      await writeHubSpot(ctx.hubspot, request.object, hubspotId, hubspotChanges(writes.hubspot));
-      await writeIntercom(ctx.intercom, request.object, input.intercomId, toIntercom.body);
+      const properties = hubspotChanges(writes.hubspot);
+      // Remembered before the write, so its webhook is recognised however fast it comes back.
+      await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type, hubspotId }, properties, deps.now());
+      await writeHubSpot(ctx.hubspot, request.object, hubspotId, properties);
+      const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, toIntercom.body);
+      if (written) await rememberIntercomWrite(deps.db, { connectionId: row.id, type, intercomId: input.intercomId }, written.updated_at);
       const settled = new Map<string, Baseline>();
       for (const decision of decisions) {
         if (decision.action === 'write_intercom' && toIntercom.cleared.includes(decision.mapping.intercom)) continue;

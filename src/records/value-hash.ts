@@ -48,6 +48,15 @@ export function valueHash(key: HashKey, value: FieldValue, type: FieldType, opti
 
 const HKDF_INFO = 'interhubz record field value hash v1';
 
+/**
+ * A keyed digest of a property's text exactly as HubSpot sends it in a webhook (no type, no
+ * canonical form): compared with the digest of what Interhubz wrote, it recognises our own write
+ * coming back before anything is read (src/records/echo-hints.ts).
+ */
+export function writtenValueDigest(installKey: Uint8Array, property: string, text: string): string {
+  return createHmac('sha256', installKey).update(`written\0${property}\0${text}`).digest('base64url');
+}
+
 /** The install's key for value hashes, derived from the vault key (never the vault key itself). */
 export function deriveValueHashKey(vaultKey: Buffer): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', vaultKey, Buffer.alloc(0), HKDF_INFO, 32));

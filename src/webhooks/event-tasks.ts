@@ -12,6 +12,8 @@ const EventPayload = z.strictObject({
   topic: z.string(),
   objectId: z.string().nullable(),
   occurredAt: z.number().nullable(),
+  /** Digests and times only (src/records/echo-hints.ts). */
+  hint: z.strictObject({ propertyName: z.string().optional(), valueDigest: z.string().optional(), itemUpdatedAt: z.number().optional() }).optional(),
 });
 type EventPayload = z.infer<typeof EventPayload>;
 

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { verifyHubSpotSignature, type HubSpotSignedRequest } from './hubspot-signature.ts';
 import { findSigningSecret } from './intercom-signature.ts';
-import { HubSpotDelivery, hubspotObjectId, hubspotTopic, IntercomNotification, intercomObjectId } from './payloads.ts';
+import { HubSpotDelivery, hubspotObjectId, hubspotTopic, IntercomNotification, intercomObjectId, type HubSpotEvent } from './payloads.ts';
 import type { DeliveryRecord, DeliveryRecorder, RecordResult } from './record-deliveries.ts';
 import type { SigningSecret, SigningSecrets } from './signing-secrets.ts';
 import type { Vendor } from '../vendor.ts';
@@ -21,6 +21,11 @@ export interface IntakeDeps {
    * its event time is never later than its receipt, so its row, if it ever came, has been purged.
    */
   maxDeliveryAgeMs: number;
+  /**
+   * A keyed digest of a HubSpot property's new value, kept with the event so record sync can tell its
+   * own write coming back without reading (src/records/echo-hints.ts); the value itself is not kept.
+   */
+  valueDigest?: (property: string, text: string) => string;
   /** Told of every delivery's answer (metrics, src/metrics); counting only, on the hot path. */
   observe?: (provider: Vendor, answer: IntakeAnswer) => void;
 }
@@ -106,9 +111,28 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
     topic: notification.topic,
     objectId: intercomObjectId(notification),
     occurredAt: notification.created_at * 1000,
+    ...intercomHint(notification),
   };
   const records: DeliveryRecord[] = connections.length === 0 ? [{ ...base, connectionId: null }] : connections.map((connectionId) => ({ ...base, connectionId }));
   return { status: 200, body: { ok: true, ...(await deps.recorder.record(records)) } };
+}
+
+/**
+ * A contact's or company's updated_at in Unix seconds, for record sync's echo check
+ * (src/records/echo-hints.ts). Webhook items give times as integers or as ISO-8601 strings
+ * (intercom-api.md §2.5, Intercom-OpenAPI issue 85).
+ */
+function intercomHint(notification: IntercomNotification): Pick<DeliveryRecord, 'hint'> {
+  const updatedAt = (notification.data.item as { updated_at?: unknown } | null | undefined)?.updated_at;
+  const seconds = typeof updatedAt === 'number' ? updatedAt : typeof updatedAt === 'string' ? Date.parse(updatedAt) / 1000 : Number.NaN;
+  return Number.isInteger(seconds) ? { hint: { itemUpdatedAt: seconds } } : {};
+}
+
+/** A propertyChange's property and the digest of its value (never the value). */
+function hubspotHint(deps: IntakeDeps, event: HubSpotEvent): Pick<DeliveryRecord, 'hint'> {
+  const value = (event as { propertyValue?: unknown }).propertyValue;
+  if (!deps.valueDigest || !event.propertyName || typeof value !== 'string') return {};
+  return { hint: { propertyName: event.propertyName, valueDigest: deps.valueDigest(event.propertyName, value) } };
 }
 
 export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSignedRequest): Promise<IntakeAnswer> {
@@ -159,6 +183,7 @@ export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSi
       topic: hubspotTopic(event),
       objectId: hubspotObjectId(event),
       occurredAt: event.occurredAt ?? null,
+      ...hubspotHint(deps, event),
     };
     if (connections.length === 0) records.push({ ...base, connectionId: null });
     else for (const connectionId of connections) records.push({ ...base, connectionId });

@@ -16,6 +16,8 @@ export interface DeliveryRecord {
   topic: string;
   objectId: string | null;
   occurredAt: number | null;
+  /** What recognises our own write coming back, without its value (src/records/echo-hints.ts). */
+  hint?: { propertyName?: string; valueDigest?: string; itemUpdatedAt?: number };
 }
 
 export interface RecordResult {
@@ -67,7 +69,7 @@ async function writeDeliveries(trx: Kysely<Database>, jobs: JobQueue, records: r
       await jobs.enqueue(
         {
           task: eventTask(record.provider),
-          payload: { deliveryId: inserted.id, topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt },
+          payload: { deliveryId: inserted.id, topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt, ...(record.hint ? { hint: record.hint } : {}) },
           connectionId: record.connectionId,
         },
         trx,

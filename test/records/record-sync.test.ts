@@ -2,48 +2,8 @@
 // on one side reaches the other through the webhook, a keyed job and one update call, and our own
 // write coming back is recognised and not written again.
 import t from 'tap';
-import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
-import type { Teardownable } from '../helpers/server.ts';
+import { ACTIVE, activity, hubspotWrites, intercomContact, intercomWrites, pairOf, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 import { until } from '../helpers/until.ts';
-
-const ACTIVE = { timeoutMs: 30_000 };
-
-async function syncScenario(t: Teardownable, objects: { contacts?: boolean; companies?: boolean } = { contacts: true }): Promise<Scenario> {
-  const s = await captureScenario(t);
-  await s.setSettings((settings) => {
-    settings['conversations'].capture.mode = 'manual';
-    settings['recordSync'].contacts.enabled = objects.contacts === true;
-    settings['recordSync'].companies.enabled = objects.companies === true;
-  });
-  return s;
-}
-
-const hubspotWrites = (s: Scenario, objectType: string) =>
-  s.hubspot.control.requests().entries.filter((entry) => entry.method === 'PATCH' && entry.path.includes(`/objects/2026-09/${objectType}/`)).length;
-const intercomWrites = (s: Scenario, route: string) => s.intercom.control.requests.counts()[route] ?? 0;
-
-const intercomContact = (s: Scenario, id: string) =>
-  (s.intercom.control.records(s.workspaceId).contacts as unknown as Array<Record<string, unknown>>).find((contact) => contact['id'] === id);
-
-async function pairOf(s: Scenario, intercomId: string) {
-  return s.server.daemon.db.kysely.selectFrom('record_pairs').selectAll().where('connection_id', '=', s.connectionId).where('intercom_id', '=', intercomId).executeTakeFirst();
-}
-
-async function activity(s: Scenario, kind: string) {
-  return s.server.daemon.db.kysely.selectFrom('activity').selectAll().where('connection_id', '=', s.connectionId).where('kind', '=', kind).orderBy('id').execute();
-}
-
-/** Both simulators have delivered their webhooks and no record work is left, twice in a row (a sync's write sends a webhook). */
-async function settled(s: Scenario): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    await s.hubspot.control.webhooksIdle();
-    await s.intercom.control.webhooks.flush();
-    await until('record sync jobs to finish', async () => {
-      const pending = await s.server.daemon.db.kysely.selectFrom('jobs').select(['id', 'task']).where('status', 'in', ['queued', 'running']).execute();
-      return !pending.some((job) => job.task === 'records.sync' || job.task.endsWith('.event'));
-    }, ACTIVE);
-  }
-}
 
 t.test('a new Intercom user becomes a paired HubSpot contact, and a name change there is one HubSpot write and none back', async (t) => {
   const s = await syncScenario(t);
@@ -63,6 +23,8 @@ t.test('a new Intercom user becomes a paired HubSpot contact, and a name change 
   await settled(s);
   t.equal(hubspotWrites(s, 'contacts'), 1, 'one write to HubSpot');
   t.equal(intercomWrites(s, 'PUT /contacts/:contact_id'), 0, 'nothing written back to Intercom');
+  const contactCalls = s.hubspot.control.requests().entries.filter((entry) => entry.path.includes('/objects/2026-09/contacts'));
+  t.same(contactCalls.map((entry) => entry.method), ['GET', 'PATCH'], 'one read and one write; the echo of the write costs no HubSpot call');
   const entries = await activity(s, 'contact');
   const updated = entries.filter((entry) => entry.outcome === 'updated');
   t.ok(updated.length >= 1, 'an activity entry says the contact was updated');
@@ -85,6 +47,7 @@ t.test('a phone changed in HubSpot by a person reaches Intercom once, and the ec
   await settled(s);
   t.equal(intercomWrites(s, 'PUT /contacts/:contact_id'), 1, 'one write to Intercom');
   t.equal(hubspotWrites(s, 'contacts'), 0, 'nothing written back to HubSpot');
+  t.same(s.intercom.control.requests.counts(), { 'GET /contacts/:contact_id': 1, 'PUT /contacts/:contact_id': 1 }, 'one read and one write; the echo of the write costs no Intercom call');
 });
 
 t.test('dry run: field by field what would be written, and nothing is', async (t) => {

@@ -1,0 +1,74 @@
+// Our own writes coming back as webhooks (#17 item 7, and the calls per live change in its
+// benchmark): a write made by Interhubz fires the other side's webhook like any change would. The
+// sync job that follows would read both records only to find nothing changed; these hints let the
+// reaction drop such an event before any read.
+// - HubSpot: a propertyChange event carries the new value. The intake keeps only a keyed digest of
+//   it; if it equals the digest of what Interhubz last wrote to that property, the record holds our
+//   value (our echo, or a person setting the same value): nothing to sync.
+// - Intercom: an update webhook carries the contact or company with its updated_at; if that is the
+//   updated_at Interhubz's own write produced, nothing changed since.
+// A wrongly dropped event costs at most a delay: the record sweeps read changes regardless.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { Vendor } from '../vendor.ts';
+import type { PairType } from './pair-store.ts';
+import { writtenValueDigest } from './value-hash.ts';
+
+/** What the intake keeps of an event to recognise an echo (no value: digests and times). */
+export interface EchoHint {
+  /** HubSpot propertyChange: the property and the digest of its new value. */
+  propertyName?: string;
+  valueDigest?: string;
+  /** Intercom: the item's updated_at (seconds). */
+  itemUpdatedAt?: number;
+}
+
+export async function rememberHubSpotWrites(db: Kysely<Database>, installKey: Uint8Array, target: { connectionId: string; type: PairType; hubspotId: string }, properties: Readonly<Record<string, string>>, now: number): Promise<void> {
+  const rows = Object.entries(properties).map(([property, text]) => ({
+    connection_id: target.connectionId, object_type: target.type, hubspot_id: target.hubspotId, property, value_digest: writtenValueDigest(installKey, property, text), written_at: now,
+  }));
+  if (rows.length === 0) return;
+  await db
+    .insertInto('record_hubspot_writes')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['connection_id', 'object_type', 'hubspot_id', 'property']).doUpdateSet((eb) => ({ value_digest: eb.ref('excluded.value_digest'), written_at: now })))
+    .execute();
+}
+
+export async function rememberIntercomWrite(db: Kysely<Database>, target: { connectionId: string; type: PairType; intercomId: string }, updatedAt: number | null | undefined): Promise<void> {
+  if (updatedAt === null || updatedAt === undefined) return;
+  await db
+    .updateTable('record_pairs')
+    .set({ intercom_written_updated_at: updatedAt })
+    .where('connection_id', '=', target.connectionId)
+    .where('object_type', '=', target.type)
+    .where('intercom_id', '=', target.intercomId)
+    .execute();
+}
+
+/** True when the event is our own write coming back (see the top of this file). */
+export async function isEcho(db: Kysely<Database>, event: { connectionId: string; type: PairType; side: Vendor; objectId: string; hint: EchoHint | undefined }): Promise<boolean> {
+  const hint = event.hint;
+  if (!hint) return false;
+  if (event.side === 'hubspot') {
+    if (!hint.propertyName || !hint.valueDigest) return false;
+    const row = await db
+      .selectFrom('record_hubspot_writes')
+      .select('value_digest')
+      .where('connection_id', '=', event.connectionId)
+      .where('object_type', '=', event.type)
+      .where('hubspot_id', '=', event.objectId)
+      .where('property', '=', hint.propertyName)
+      .executeTakeFirst();
+    return row?.value_digest === hint.valueDigest;
+  }
+  if (hint.itemUpdatedAt === undefined) return false;
+  const pair = await db
+    .selectFrom('record_pairs')
+    .select('intercom_written_updated_at')
+    .where('connection_id', '=', event.connectionId)
+    .where('object_type', '=', event.type)
+    .where('intercom_id', '=', event.objectId)
+    .executeTakeFirst();
+  return pair?.intercom_written_updated_at === hint.itemUpdatedAt;
+}
