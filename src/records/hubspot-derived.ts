@@ -81,14 +81,21 @@ interface SyncDeriveInput {
   names: readonly string[];
 }
 
-/** readDerived in the record sync's shape, with one cache for the process: `derive: deriveValues(Date.now)`. */
-export function deriveValues(now: () => number): (input: SyncDeriveInput) => Promise<Record<string, DerivedValue>> {
+/**
+ * readDerived in the record sync's shape, with one cache for the process: `derive: deriveValues(Date.now)`.
+ * The sync reads derived values as HubSpot values of their HUBSPOT_DERIVED type, and HubSpot gives
+ * every value as a string (hubspot-api.md "Property values"): the deal count and amount go as
+ * decimal strings, or field-types.ts refuses them as "not a valid HubSpot number value".
+ */
+export function deriveValues(now: () => number): (input: SyncDeriveInput) => Promise<Record<string, string | null>> {
   const deps: DerivedDeps = { cache: createDerivedCache(), now };
-  return ({ row, hubspot, object, record, names }) =>
-    readDerived(deps, {
+  return async ({ row, hubspot, object, record, names }) => {
+    const values = await readDerived(deps, {
       connectionId: row.id, hubspot, portalId: row.hubspotPortalId === null ? null : String(row.hubspotPortalId),
       object, recordId: record.id, properties: record.properties,
     }, names);
+    return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, typeof value === 'number' ? String(value) : value]));
+  };
 }
 
 /**

@@ -117,7 +117,8 @@ export function neededWebhooks(settings: ConnectionSettings): NeededWebhook[] {
   const byKey = new Map<string, NeededWebhook>();
   for (const feature of enabledFeatures(settings)) {
     for (const webhook of webhooksOf(feature, all, settings)) {
-      const key = `${webhook.provider}:${webhook.topic}`;
+      // A HubSpot propertyChange subscription names one property: one per property, not one per topic.
+      const key = `${webhook.provider}:${webhook.topic}:${webhook.propertyName ?? ''}`;
       const existing = byKey.get(key);
       if (existing) existing.features.push(feature);
       else byKey.set(key, { ...webhook, features: [feature] });

@@ -62,3 +62,11 @@ t.test("HubSpot's generic events are recorded under the legacy name; a merge is 
   t.same(parsed.map(hubspotObjectId), ['42', '43', '44', '45']);
   t.equal(hubspotObjectId({ subscriptionType: 'ticket.merge', objectId: '1', primaryObjectId: '2', newObjectId: '3' }), '3', 'a merge that made a new record: that one');
 });
+
+t.test('record sync needs one HubSpot propertyChange subscription per property its mappings read', async (t) => {
+  const settings = ConnectionSettings.parse({
+    recordSync: { contacts: { enabled: true, mappings: [{ intercom: 'custom.stage', hubspot: 'lifecyclestage', direction: 'to_intercom' }] } },
+  });
+  const properties = neededWebhooks(settings).filter((w) => w.topic === 'contact.propertyChange').map((w) => w.propertyName);
+  t.same(properties.sort(), ['firstname', 'lastname', 'lifecyclestage', 'phone']);
+});
