@@ -6,6 +6,7 @@ import type { Feature } from '../feature.ts';
 import { ensureMappedFields } from './ensure-fields.ts';
 import { createFieldCatalogue } from './field-catalogue.ts';
 import { deriveValues } from './hubspot-derived.ts';
+import { ensureRecordSweeps, recordSweepTasks } from './record-sweep.ts';
 import { recordReactions, recordTasks } from './record-tasks.ts';
 import type { RecordSyncDeps } from './sync-record.ts';
 
@@ -31,6 +32,7 @@ export function createRecordSyncDeps(deps: { capture: CaptureDeps; clients: Conn
 
 export const recordsFeature: Feature = {
   name: 'records',
-  tasks: ({ records }) => recordTasks(records),
+  tasks: ({ records, jobs, config }) => [...recordTasks(records), ...recordSweepTasks({ records, jobs, settings: config.reconcile })],
   reactions: ({ db, jobs, clock }) => recordReactions({ db, jobs, now: clock }),
+  chores: ({ db, jobs }) => [{ name: 'schedule-record-sweeps', schedule: '* * * * *', run: () => ensureRecordSweeps({ db, jobs }) }],
 };

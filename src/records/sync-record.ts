@@ -26,23 +26,11 @@ import type { Vendor } from '../vendor.ts';
 import { hubspotType, intercomType, type AccountFields } from './check-mapping-types.ts';
 import type { FieldCatalogue } from './field-catalogue.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
-import type { FieldType, FieldValue } from './field-types.ts';
-import { baselinesOf, fieldKey, followIntercomMerge, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
+import type { FieldValue } from './field-types.ts';
+import { baselinesOf, followIntercomMerge, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
 import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
-import { planRecordSync, type Baseline, type FieldDecision } from './plan-record-sync.ts';
-import {
-  hubspotChangedAt,
-  hubspotChanges,
-  hubspotReadPlan,
-  hubspotUpdatedAt,
-  hubspotValue,
-  intercomChanges,
-  intercomUpdatedAt,
-  intercomValue,
-  writeHubSpot,
-  writeIntercom,
-  type IntercomRecord,
-} from './record-sides.ts';
+import { planPair, type FieldReport } from './plan-pair.ts';
+import { hubspotReadPlan, writeHubSpot, writeIntercom, type IntercomRecord } from './record-sides.ts';
 
 /** Values HubSpot has but not as properties (owner, record URL, deals: src/records/hubspot-derived.ts). */
 type DeriveValues = (input: { row: Connection; hubspot: HubSpotClient; object: RecordObject; record: CrmObject; names: readonly string[] }) => Promise<Record<string, FieldValue>>;
@@ -73,23 +61,7 @@ export interface SyncRequest {
   trigger?: Vendor;
 }
 
-interface FieldReport {
-  intercom: string;
-  hubspot: string;
-  action: FieldDecision['action'];
-  /** For a write: where it goes. */
-  direction?: 'to_hubspot' | 'to_intercom';
-  rule?: string;
-  /** For a skip by type conversion: the two fields' types. */
-  types?: string;
-  /** For a skip: why (a dry run's answer only; the activity log keeps the rule and the types). */
-  reason?: string;
-  /** Dry run only: the values read live, old → new. Never stored. */
-  from?: FieldValue;
-  to?: FieldValue;
-}
-
-interface PairReport {
+export interface PairReport {
   intercomId: string;
   hubspotId: string;
   /** How the pair came to be in this sync ('paired' when it already was). */
@@ -280,99 +252,34 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
     const pair = { connectionId: row.id, type, intercomId: input.intercomId, hubspotId };
     if (!request.dryRun && input.pairing !== 'paired') await savePair(deps.db, { ...pair, how: input.pairing }, deps.now());
 
-    const fields = await fieldsForSync(deps, ctx);
+    const fields = await accountFields(deps, row, request.object, ctx.mappings, request.dryRun);
     const derivedNames = ctx.mappings.map((mapping) => mapping.hubspot).filter((name) => Object.hasOwn(HUBSPOT_DERIVED, name));
     const derived = derivedNames.length > 0 && deps.derive ? await deps.derive({ row, hubspot: ctx.hubspot, object: request.object, record: hubspot, names: derivedNames }) : {};
     const baselines = await baselinesOf(deps.db, pair);
 
-    const missing: FieldReport[] = [];
-    const inputs = ctx.mappings.flatMap((mapping) => {
-      const intercomFieldType = intercomType(request.object, mapping, fields);
-      const hubspotFieldType = hubspotType(mapping, fields);
-      if (!intercomFieldType || !hubspotFieldType) {
-        const side = !intercomFieldType ? `the Intercom data attribute ${mapping.intercom}` : `the HubSpot property ${mapping.hubspot}`;
-        missing.push({ intercom: mapping.intercom, hubspot: mapping.hubspot, action: 'skipped', rule: 'missing_field', reason: `${side} does not exist${mapping.create ? ' yet (it is created when the mapping is saved)' : ''}` });
-        return [];
-      }
-      return [{
-        mapping,
-        intercom: { type: intercomFieldType, value: intercomValue(input.intercom, mapping.intercom) },
-        hubspot: { type: hubspotFieldType, value: hubspotValue(hubspot, mapping.hubspot, derived), ...optionalTime(hubspotChangedAt(hubspot, mapping.hubspot)) },
-        baseline: baselines.get(fieldKey(mapping)) ?? {},
-      }];
+    const planned = planPair({
+      object: request.object, mappings: ctx.mappings, fields, intercom: input.intercom, hubspot, derived, baselines,
+      hashKey: { installKey: deps.hashKey, connectionId: row.id }, dryRun: request.dryRun, ...(request.trigger ? { trigger: request.trigger } : {}),
     });
-    const decisions = planRecordSync({
-      hashKey: { installKey: deps.hashKey, connectionId: row.id },
-      fields: inputs,
-      intercomUpdatedAt: intercomUpdatedAt(input.intercom),
-      hubspotUpdatedAt: hubspotUpdatedAt(hubspot),
-      ...(request.trigger ? { trigger: request.trigger } : {}),
-    });
-
-    const writes = { hubspot: [] as Array<{ mapping: FieldMapping; value: FieldValue }>, intercom: [] as Array<{ mapping: FieldMapping; value: FieldValue }> };
-    for (const decision of decisions) {
-      if (decision.action === 'write_hubspot') writes.hubspot.push({ mapping: decision.mapping, value: decision.value });
-      if (decision.action === 'write_intercom') writes.intercom.push({ mapping: decision.mapping, value: decision.value });
-    }
-    const toIntercom = intercomChanges(request.object, writes.intercom);
-    const reports = [...decisions.map((decision, index) => fieldReport(decision, inputs[index], request.dryRun, toIntercom.cleared)), ...missing];
-    const writing = writes.hubspot.length + writes.intercom.length - toIntercom.cleared.length > 0;
     if (!request.dryRun) {
-      const properties = hubspotChanges(writes.hubspot);
       // Remembered before the write, so its webhook is recognised however fast it comes back.
-      await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type, hubspotId }, properties, deps.now());
-      await writeHubSpot(ctx.hubspot, request.object, hubspotId, properties);
-      const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, toIntercom.body);
+      await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type, hubspotId }, planned.hubspotProperties, deps.now());
+      await writeHubSpot(ctx.hubspot, request.object, hubspotId, planned.hubspotProperties);
+      const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, planned.intercomBody);
       if (written) await rememberIntercomWrite(deps.db, { connectionId: row.id, type, intercomId: input.intercomId }, written.updated_at);
-      const settled = new Map<string, Baseline>();
-      for (const decision of decisions) {
-        if (decision.action === 'write_intercom' && toIntercom.cleared.includes(decision.mapping.intercom)) continue;
-        settled.set(fieldKey(decision.mapping), decision.baseline);
-      }
-      await withTransaction(deps.db, (trx) => settle(trx, pair, settled, deps.now()));
+      await withTransaction(deps.db, (trx) => settle(trx, pair, planned.settled, deps.now()));
     }
-    const outcome = writing ? 'updated' : reports.every((report) => report.action === 'skipped') && reports.length > 0 ? 'skipped' : 'unchanged';
-    return { ...base, hubspotId, outcome, fields: reports };
+    return { ...base, hubspotId, outcome: planned.outcome, fields: planned.reports };
   });
 }
 
 /** The accounts' fields; a missing one a mapping may create is created first (at first use, #17 item 5). */
-async function fieldsForSync(deps: RecordSyncDeps, ctx: Context): Promise<AccountFields> {
-  const fields = await deps.catalogue.fieldsOf(ctx.row, ctx.request.object);
-  const missing = ctx.mappings.filter((mapping) => mapping.create && (!intercomType(ctx.request.object, mapping, fields) || !hubspotType(mapping, fields)));
-  if (missing.length === 0 || ctx.request.dryRun || !deps.ensureFields) return fields;
-  await deps.ensureFields(ctx.row, ctx.request.object, missing);
-  return deps.catalogue.fieldsOf(ctx.row, ctx.request.object);
-}
-
-const optionalTime = (ms: number | undefined) => (ms === undefined ? {} : { changedAt: ms });
-
-interface SideValues {
-  intercom: { type: FieldType; value: FieldValue };
-  hubspot: { type: FieldType; value: FieldValue };
-}
-
-const typeName = (type: FieldType) => `${type.vendor === 'intercom' ? 'Intercom' : 'HubSpot'} ${type.type}`;
-
-function fieldReport(decision: FieldDecision, input: SideValues | undefined, dryRun: boolean, cleared: readonly string[]): FieldReport {
-  const report: FieldReport = { intercom: decision.mapping.intercom, hubspot: decision.mapping.hubspot, action: decision.action };
-  if (decision.action === 'write_hubspot' || decision.action === 'write_intercom') {
-    report.direction = decision.action === 'write_hubspot' ? 'to_hubspot' : 'to_intercom';
-    if (decision.conflict) report.rule = decision.conflict;
-    if (decision.action === 'write_intercom' && cleared.includes(decision.mapping.intercom)) {
-      return { ...report, action: 'skipped', rule: 'cannot_clear', reason: `Intercom cannot clear a company's ${decision.mapping.intercom}; it keeps its value` };
-    }
-    if (input && dryRun) {
-      report.from = decision.action === 'write_hubspot' ? input.hubspot.value : input.intercom.value;
-      report.to = decision.value;
-    }
-  }
-  if (decision.action === 'skipped') {
-    report.rule = decision.rule;
-    report.reason = decision.reason;
-    if (input && decision.rule === 'type_conversion') report.types = `${typeName(input.intercom.type)} ↔ ${typeName(input.hubspot.type)}`;
-  }
-  return report;
+export async function accountFields(deps: RecordSyncDeps, row: Connection, object: RecordObject, mappings: readonly FieldMapping[], dryRun: boolean): Promise<AccountFields> {
+  const fields = await deps.catalogue.fieldsOf(row, object);
+  const missing = mappings.filter((mapping) => mapping.create && (!intercomType(object, mapping, fields) || !hubspotType(mapping, fields)));
+  if (missing.length === 0 || dryRun || !deps.ensureFields) return fields;
+  await deps.ensureFields(row, object, missing);
+  return deps.catalogue.fieldsOf(row, object);
 }
 
 /**
@@ -390,21 +297,30 @@ async function recordOutcome(deps: RecordSyncDeps, row: Connection, request: Syn
     });
     return;
   }
-  for (const pair of result.pairs) {
-    const written = pair.fields.filter((field) => field.direction).map((field) => ({ intercom: field.intercom, hubspot: field.hubspot, direction: field.direction, ...(field.rule ? { rule: field.rule } : {}) }));
-    const skipped = pair.fields.filter((field) => field.action === 'skipped').map((field) => ({ intercom: field.intercom, hubspot: field.hubspot, rule: field.rule, ...(field.types ? { types: field.types } : {}) }));
-    await recordActivity(deps.db, {
-      connectionId: row.id,
-      at: deps.now(),
-      kind,
-      subjectId: pair.intercomId,
-      outcome: pair.outcome,
-      reason: pair.outcome === 'skipped' ? skippedSummary(pair) : null,
-      detail: { intercomId: pair.intercomId, hubspotId: pair.hubspotId, pairing: pair.pairing, trigger: request.trigger ?? 'manual', written, skipped, calls: result.calls },
-      apiCalls,
-      durationMs,
-    });
-  }
+  for (const pair of result.pairs) await recordPairActivity(deps, row.id, request.object, { trigger: request.trigger ?? 'manual', pair, calls: result.calls, durationMs });
+}
+
+/** The activity entry of one pair's sync (also the sweep's, one per pair). */
+export async function recordPairActivity(
+  deps: Pick<RecordSyncDeps, 'db' | 'now'>,
+  connectionId: string,
+  object: RecordObject,
+  entry: { trigger: Vendor | 'manual' | 'sweep'; pair: PairReport; calls: CallCount; durationMs: number },
+): Promise<void> {
+  const { pair } = entry;
+  const written = pair.fields.filter((field) => field.direction).map((field) => ({ intercom: field.intercom, hubspot: field.hubspot, direction: field.direction, ...(field.rule ? { rule: field.rule } : {}) }));
+  const skipped = pair.fields.filter((field) => field.action === 'skipped').map((field) => ({ intercom: field.intercom, hubspot: field.hubspot, rule: field.rule, ...(field.types ? { types: field.types } : {}) }));
+  await recordActivity(deps.db, {
+    connectionId,
+    at: deps.now(),
+    kind: kindOf(object),
+    subjectId: pair.intercomId,
+    outcome: pair.outcome,
+    reason: pair.outcome === 'skipped' ? skippedSummary(pair) : null,
+    detail: { intercomId: pair.intercomId, hubspotId: pair.hubspotId, pairing: pair.pairing, trigger: entry.trigger, written, skipped, calls: entry.calls },
+    apiCalls: entry.calls.intercom + entry.calls.hubspot,
+    durationMs: entry.durationMs,
+  });
 }
 
 /** A skip's reason for the log: rules and field names only. */

@@ -1,0 +1,132 @@
+// The decision for one pair whose two records are in hand (#17 items 4 and 7): each mapped field's
+// values and types gathered from both records, planned (plan-record-sync.ts), and turned into the
+// one update body per side, the baselines to remember once the writes succeeded, and a report per
+// field. Pure: the single-record sync (sync-record.ts) and the batched sweep (record-sweep.ts) read
+// and write around it, so both decide alike.
+import type { CrmObject } from '../integrations/hubspot/schemas.ts';
+import type { ContactChanges } from '../integrations/intercom/people.ts';
+import type { Vendor } from '../vendor.ts';
+import { hubspotType, intercomType, type AccountFields } from './check-mapping-types.ts';
+import type { FieldMapping, RecordObject } from './field-mapping.ts';
+import type { FieldType, FieldValue } from './field-types.ts';
+import { fieldKey } from './pair-store.ts';
+import { planRecordSync, type Baseline, type FieldDecision } from './plan-record-sync.ts';
+import { hubspotChangedAt, hubspotChanges, hubspotUpdatedAt, hubspotValue, intercomChanges, intercomUpdatedAt, intercomValue, type IntercomRecord } from './record-sides.ts';
+import type { HashKey } from './value-hash.ts';
+
+export interface FieldReport {
+  intercom: string;
+  hubspot: string;
+  action: FieldDecision['action'];
+  /** For a write: where it goes. */
+  direction?: 'to_hubspot' | 'to_intercom';
+  rule?: string;
+  /** For a skip by type conversion: the two fields' types. */
+  types?: string;
+  /** For a skip: why (a dry run's answer only; the activity log keeps the rule and the types). */
+  reason?: string;
+  /** Dry run only: the values read live, old → new. Never stored. */
+  from?: FieldValue;
+  to?: FieldValue;
+}
+
+
+const optionalTime = (ms: number | undefined) => (ms === undefined ? {} : { changedAt: ms });
+
+interface SideValues {
+  intercom: { type: FieldType; value: FieldValue };
+  hubspot: { type: FieldType; value: FieldValue };
+}
+
+const typeName = (type: FieldType) => `${type.vendor === 'intercom' ? 'Intercom' : 'HubSpot'} ${type.type}`;
+
+function fieldReport(decision: FieldDecision, input: SideValues | undefined, dryRun: boolean, cleared: readonly string[]): FieldReport {
+  const report: FieldReport = { intercom: decision.mapping.intercom, hubspot: decision.mapping.hubspot, action: decision.action };
+  if (decision.action === 'write_hubspot' || decision.action === 'write_intercom') {
+    report.direction = decision.action === 'write_hubspot' ? 'to_hubspot' : 'to_intercom';
+    if (decision.conflict) report.rule = decision.conflict;
+    if (decision.action === 'write_intercom' && cleared.includes(decision.mapping.intercom)) {
+      return { ...report, action: 'skipped', rule: 'cannot_clear', reason: `Intercom cannot clear a company's ${decision.mapping.intercom}; it keeps its value` };
+    }
+    if (input && dryRun) {
+      report.from = decision.action === 'write_hubspot' ? input.hubspot.value : input.intercom.value;
+      report.to = decision.value;
+    }
+  }
+  if (decision.action === 'skipped') {
+    report.rule = decision.rule;
+    report.reason = decision.reason;
+    if (input && decision.rule === 'type_conversion') report.types = `${typeName(input.intercom.type)} ↔ ${typeName(input.hubspot.type)}`;
+  }
+  return report;
+}
+
+
+export interface PairInput {
+  object: RecordObject;
+  mappings: readonly FieldMapping[];
+  fields: AccountFields;
+  intercom: IntercomRecord;
+  hubspot: CrmObject;
+  /** HubSpot's derived values (owner, record URL, deals) for the names mapped. */
+  derived: Readonly<Record<string, FieldValue>>;
+  baselines: ReadonlyMap<string, Baseline>;
+  hashKey: HashKey;
+  dryRun: boolean;
+  trigger?: Vendor;
+}
+
+export interface PlannedPair {
+  reports: FieldReport[];
+  /** The HubSpot update body (empty: no write). */
+  hubspotProperties: Record<string, string>;
+  /** The Intercom update body (empty: no write). */
+  intercomBody: ContactChanges;
+  /** What to remember once the writes succeeded. */
+  settled: Map<string, Baseline>;
+  outcome: 'updated' | 'unchanged' | 'skipped';
+}
+
+export function planPair(input: PairInput): PlannedPair {
+  const missing: FieldReport[] = [];
+  const inputs = input.mappings.flatMap((mapping) => {
+    const intercomFieldType = intercomType(input.object, mapping, input.fields);
+    const hubspotFieldType = hubspotType(mapping, input.fields);
+    if (!intercomFieldType || !hubspotFieldType) {
+      const side = !intercomFieldType ? `the Intercom data attribute ${mapping.intercom}` : `the HubSpot property ${mapping.hubspot}`;
+      missing.push({ intercom: mapping.intercom, hubspot: mapping.hubspot, action: 'skipped', rule: 'missing_field', reason: `${side} does not exist${mapping.create ? ' yet (it is created when the mapping is saved)' : ''}` });
+      return [];
+    }
+    return [{
+      mapping,
+      intercom: { type: intercomFieldType, value: intercomValue(input.intercom, mapping.intercom) },
+      hubspot: { type: hubspotFieldType, value: hubspotValue(input.hubspot, mapping.hubspot, input.derived), ...optionalTime(hubspotChangedAt(input.hubspot, mapping.hubspot)) },
+      baseline: input.baselines.get(fieldKey(mapping)) ?? {},
+    }];
+  });
+  const decisions = planRecordSync({
+    hashKey: input.hashKey,
+    fields: inputs,
+    intercomUpdatedAt: intercomUpdatedAt(input.intercom),
+    hubspotUpdatedAt: hubspotUpdatedAt(input.hubspot),
+    ...(input.trigger ? { trigger: input.trigger } : {}),
+  });
+
+  const writes = { hubspot: [] as Array<{ mapping: FieldMapping; value: FieldValue }>, intercom: [] as Array<{ mapping: FieldMapping; value: FieldValue }> };
+  for (const decision of decisions) {
+    if (decision.action === 'write_hubspot') writes.hubspot.push({ mapping: decision.mapping, value: decision.value });
+    if (decision.action === 'write_intercom') writes.intercom.push({ mapping: decision.mapping, value: decision.value });
+  }
+  const toIntercom = intercomChanges(input.object, writes.intercom);
+  const reports = [...decisions.map((decision, index) => fieldReport(decision, inputs[index], input.dryRun, toIntercom.cleared)), ...missing];
+  const writing = writes.hubspot.length + writes.intercom.length - toIntercom.cleared.length > 0;
+  const settled = new Map<string, Baseline>();
+  for (const decision of decisions) {
+    // A company value Intercom cannot clear stays unsettled: it is tried again, and said again.
+    if (decision.action === 'write_intercom' && toIntercom.cleared.includes(decision.mapping.intercom)) continue;
+    settled.set(fieldKey(decision.mapping), decision.baseline);
+  }
+  const outcome = writing ? 'updated' : reports.length > 0 && reports.every((report) => report.action === 'skipped') ? 'skipped' : 'unchanged';
+  return { reports, hubspotProperties: hubspotChanges(writes.hubspot), intercomBody: toIntercom.body, settled, outcome };
+}
+
