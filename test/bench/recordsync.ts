@@ -23,11 +23,10 @@
 // second start of the daemon with a raised HubSpot budget (BENCH_BULK_HUBSPOT_BURST per 10 s), so
 // counting 5,000 records through the live path does not take half an hour; calls are counted, not timed.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { startDaemon, type Daemon } from '../../src/daemon.ts';
@@ -57,7 +56,6 @@ const HUBSPOT_BURST = 100;
 const BULK_HUBSPOT_BURST = env('BENCH_BULK_HUBSPOT_BURST', 1_000);
 /** record-tasks.ts RECORD_SYNC_DEBOUNCE_MS (not exported): the wait of every live sync job. */
 const DEBOUNCE_MS = 3_000;
-const RECORD_SWEEP = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'records', 'record-sweep.ts');
 
 type Side = 'intercom' | 'hubspot';
 type Field = 'name' | 'phone' | 'job';
@@ -244,9 +242,13 @@ async function startBenchDaemon(dir: string, hubspotBurst: number): Promise<Daem
   return startDaemon({ config, log: createLogger('silent'), secretKey: TEST_SECRET_KEY });
 }
 
+const subscribeIntercom = (bench: Bench) => bench.sims.intercom.sim.control.webhooks.subscribe({ url: `${bench.daemon.url}/webhooks/intercom`, topics: [...INTERCOM_RECORD_TOPICS.contacts] });
+
+/** Points both simulators' webhooks at the daemon (anything subscribed before is dropped first). */
 async function subscribe(bench: Bench): Promise<void> {
   const { sims, daemon } = bench;
-  await sims.intercom.sim.control.webhooks.subscribe({ url: `${daemon.url}/webhooks/intercom`, topics: [...INTERCOM_RECORD_TOPICS.contacts] });
+  unsubscribe(sims);
+  await subscribeIntercom(bench);
   sims.hubspot.sim.control.subscribeWebhooks({
     targetUrl: `${daemon.url}/webhooks/hubspot`, clientSecret: bench.hubspotSecret,
     subscriptions: hubspotRecordSubscriptions('contacts', SETTINGS.recordSync.contacts.mappings).map((s) => ({ eventType: s.topic, ...(s.propertyName ? { propertyName: s.propertyName } : {}) })),
@@ -258,8 +260,6 @@ function unsubscribe(sims: BenchSims): void {
   sims.hubspot.sim.control.unsubscribeWebhooks(sims.hubId);
 }
 
-const RECORD_TASKS = new Set(['records.sync', 'records.sweep']);
-
 /** Both simulators have delivered their webhooks and no record work is queued (due or not) or running, twice in a row. */
 async function settled(bench: Bench, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -267,8 +267,9 @@ async function settled(bench: Bench, timeoutMs = 120_000): Promise<void> {
   while (quiet < 2) {
     await bench.sims.hubspot.sim.control.webhooksIdle();
     await bench.sims.intercom.sim.control.webhooks.flush();
-    const pending = await bench.daemon.db.kysely.selectFrom('jobs').select('task').where('status', 'in', ['queued', 'running']).execute();
-    const busy = pending.some((job) => RECORD_TASKS.has(job.task) || job.task.endsWith('.event'));
+    const pending = await bench.daemon.db.kysely.selectFrom('jobs').select(['task', 'status', 'run_at']).where('status', 'in', ['queued', 'running']).execute();
+    // A sync waiting out its debounce is work to come; a sweep due later is the next periodic one.
+    const busy = pending.some((job) => job.task === 'records.sync' || job.task.endsWith('.event') || (job.task === SWEEP_TASK && (job.status === 'running' || job.run_at <= Date.now())));
     quiet = busy ? 0 : quiet + 1;
     if (Date.now() > deadline) throw new Error(`record work did not settle within ${timeoutMs} ms: ${pending.map((job) => job.task).join(', ')}`);
     await sleep(busy ? 100 : 300);
@@ -353,6 +354,7 @@ interface LiveRun {
   writesBack: number[];
   /** Calls in the windows that were not about contacts (conversation sweeps), left out of the counts. */
   unrelated: number;
+  syncs: Record<string, number>;
 }
 
 const unrelated = (call: Call) => call.side === 'intercom' && call.route.startsWith('/conversations');
@@ -360,8 +362,9 @@ const unrelated = (call: Call) => call.side === 'intercom' && call.route.startsW
 /** One change at a time: change a field on `side`, wait for the other side's write, let everything settle, count. */
 async function liveChanges(bench: Bench, pairs: BenchPair[], side: Side, count: number, progress: Progress): Promise<LiveRun> {
   const { sims } = bench;
-  const run: LiveRun = { target: [], source: [], targetRoutes: [], sourceRoutes: [], latencies: [], writesToTarget: [], writesBack: [], unrelated: 0 };
+  const run: LiveRun = { target: [], source: [], targetRoutes: [], sourceRoutes: [], latencies: [], writesToTarget: [], writesBack: [], unrelated: 0, syncs: {} };
   const target = other(side);
+  const runStartedAt = Date.now();
   for (let i = 0; i < count; i++) {
     const pair = pairs[i % pairs.length] as BenchPair;
     const field = FIELDS[i % FIELDS.length] as Field;
@@ -389,8 +392,74 @@ async function liveChanges(bench: Bench, pairs: BenchPair[], side: Side, count: 
     run.writesToTarget.push(writes.filter((w) => w.side === target).length);
     run.writesBack.push(writes.filter((w) => w.side === side).length);
   }
+  run.syncs = await syncsSince(bench, runStartedAt);
+  progress(`${side} → ${target}: syncs logged ${JSON.stringify(run.syncs)}`);
   progress(`${side} → ${target}: ${count} changes; ${target} calls ${run.target.join(',')}; ${side} calls ${run.source.join(',')}; latencies ${run.latencies.map((ms) => Math.round(ms)).join(',')} ms`);
   return run;
+}
+
+/** The contact syncs the daemon logged since `since` (epoch ms), by trigger and outcome: which syncs the calls went to. */
+async function syncsSince(bench: Bench, since: number): Promise<Record<string, number>> {
+  const rows = await bench.daemon.db.kysely.selectFrom('activity').select(['outcome', 'detail']).where('connection_id', '=', bench.connectionId).where('kind', '=', 'contact').where('at', '>=', since).execute();
+  const counts: Record<string, number> = {};
+  for (const row of rows) {
+    const detail = JSON.parse(row.detail ?? '{}') as { trigger?: string };
+    const key = `${detail.trigger ?? '?'} ${row.outcome}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const SWEEP_TASK = 'records.sweep';
+const SWEEP_PAYLOAD = { object: 'contacts', side: 'intercom' };
+
+/**
+ * Every bulk pair's `field` changed in Intercom at once; counted until all reached HubSpot and
+ * everything settled. 'sweep': Intercom's webhooks are off while the contacts change and one
+ * records.sweep is queued (what an import would leave to the sweep); 'live': through the webhooks.
+ */
+async function bulkChange(bench: Bench, pairs: BenchPair[], mode: 'sweep' | 'live', field: Field, progress: Progress) {
+  const { sims } = bench;
+  if (mode === 'sweep') sims.intercom.sim.control.webhooks.unsubscribe();
+  const callsFrom = sims.observed.calls.length;
+  const writesFrom = sims.observed.writes.length;
+  const deliveriesFrom = deliveries(sims);
+  const started = performance.now();
+  const startedAt = Date.now();
+  for (const pair of pairs) change(sims, pair, 'intercom', field);
+  if (mode === 'sweep') await bench.daemon.jobs.enqueue({ task: SWEEP_TASK, payload: SWEEP_PAYLOAD, connectionId: bench.connectionId });
+  progress(`bulk (${mode}): ${pairs.length} Intercom contacts' ${field} changed`);
+  const written = () => new Set(sims.observed.writes.slice(writesFrom).filter((w) => w.side === 'hubspot').map((w) => w.intercomId)).size;
+  const deadline = Date.now() + 40 * 60_000;
+  for (let last = -1; written() < pairs.length; ) {
+    if (Date.now() > deadline) throw new Error(`only ${written()} of ${pairs.length} bulk changes reached HubSpot within 40 minutes`);
+    await sleep(5_000);
+    const now = written();
+    if (now !== last) progress(`bulk (${mode}): ${now} of ${pairs.length} written to HubSpot after ${Math.round((performance.now() - started) / 1000)} s`);
+    last = now;
+  }
+  await settled(bench, 30 * 60_000);
+  const seconds = (performance.now() - started) / 1000;
+  if (mode === 'sweep') await subscribeIntercom(bench);
+  const webhooks = minus(deliveries(sims), deliveriesFrom);
+  const calls = sims.observed.calls.slice(callsFrom);
+  const hubspot = calls.filter((c) => c.side === 'hubspot');
+  const writes = sims.observed.writes.slice(writesFrom);
+  const syncs = await syncsSince(bench, startedAt);
+  progress(`bulk (${mode}): HubSpot calls by route ${JSON.stringify(countBy(hubspot))}; Intercom ${JSON.stringify(countBy(calls.filter((c) => c.side === 'intercom')))}; webhooks ${JSON.stringify(webhooks)}; syncs logged ${JSON.stringify(syncs)}`);
+  return {
+    syncs_logged: syncs,
+    hubspotPerRecord: round(hubspot.length / pairs.length, 3),
+    hubspot_calls: hubspot.length,
+    hubspot_routes: countBy(hubspot),
+    intercom_calls: calls.length - hubspot.length,
+    intercom_routes: countBy(calls.filter((c) => c.side === 'intercom')),
+    hubspot_field_writes: writes.filter((w) => w.side === 'hubspot').length,
+    field_writes_back_to_intercom: writes.filter((w) => w.side === 'intercom').length,
+    echo_writes: writes.filter((w) => w.alreadyHeld || w.fromOwnWrite).length,
+    webhooks,
+    seconds: round(seconds, 1),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,32 +522,15 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
     await subscribe(bench);
     await settled(bench);
     const bulkPairs = await seedPairs(bench, BULK_RECORDS, 'bulk', progress);
-    const sweep = existsSync(RECORD_SWEEP);
-    if (sweep) sims.intercom.sim.control.webhooks.unsubscribe();
-    const bulkCallsFrom = sims.observed.calls.length;
-    const bulkWritesFrom = sims.observed.writes.length;
-    const bulkDeliveriesFrom = deliveries(sims);
-    const bulkStarted = performance.now();
-    for (const pair of bulkPairs) change(sims, pair, 'intercom', 'phone');
-    if (sweep) await daemon.jobs.enqueue({ task: 'records.sweep', payload: { object: 'contacts', side: 'intercom' }, connectionId });
-    progress(`bulk: ${BULK_RECORDS} Intercom contacts changed; ${sweep ? 'a records.sweep queued' : 'through the live webhooks (no record-sweep.ts yet)'}`);
-    const written = () => new Set(sims.observed.writes.slice(bulkWritesFrom).filter((w) => w.side === 'hubspot').map((w) => w.intercomId)).size;
-    const deadline = Date.now() + 40 * 60_000;
-    for (let last = -1; written() < BULK_RECORDS; ) {
-      if (Date.now() > deadline) throw new Error(`only ${written()} of ${BULK_RECORDS} bulk changes reached HubSpot within 40 minutes`);
-      await sleep(5_000);
-      const now = written();
-      if (now !== last) progress(`bulk: ${now} of ${BULK_RECORDS} written to HubSpot after ${Math.round((performance.now() - bulkStarted) / 1000)} s`);
-      last = now;
-    }
+    // Whether the daemon runs records.sweep: queue one now (the first sweep of these contacts, not counted).
+    const probe = await daemon.jobs.enqueue({ task: SWEEP_TASK, payload: SWEEP_PAYLOAD, connectionId });
     await settled(bench, 30 * 60_000);
-    const bulkMs = performance.now() - bulkStarted;
-    const bulkDeliveries = minus(deliveries(sims), bulkDeliveriesFrom);
-    progress(`bulk webhooks: ${JSON.stringify(bulkDeliveries)}`);
-    const bulkCalls = sims.observed.calls.slice(bulkCallsFrom);
-    const bulkHubSpot = bulkCalls.filter((c) => c.side === 'hubspot');
-    const bulkWrites = sims.observed.writes.slice(bulkWritesFrom);
-    progress(`bulk: HubSpot calls by route ${JSON.stringify(countBy(bulkHubSpot))}; Intercom ${JSON.stringify(countBy(bulkCalls.filter((c) => c.side === 'intercom')))}`);
+    const probed = await daemon.db.kysely.selectFrom('jobs').select(['status', 'last_error']).where('id', '=', probe.id).executeTakeFirst();
+    const sweepRuns = probed?.status === 'succeeded';
+    progress(`bulk: a first records.sweep ${sweepRuns ? 'ran' : `did not run (${probed?.status ?? 'gone'}: ${probed?.last_error ?? ''})`}`);
+    const bulkSweep = sweepRuns ? await bulkChange(bench, bulkPairs, 'sweep', 'phone', progress) : undefined;
+    const bulkLive = await bulkChange(bench, bulkPairs, 'live', 'job', progress);
+    const bulk = bulkSweep ?? bulkLive;
 
     const latencies = [...toHubSpot.latencies, ...toIntercom.latencies].sort((a, b) => a - b);
     const withoutDebounce = latencies.map((ms) => ms - DEBOUNCE_MS);
@@ -486,8 +538,8 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
       hubspot_calls_per_live_change: round(mean(toHubSpot.target)),
       intercom_calls_per_live_change: round(mean(toIntercom.target)),
       echo_writes: echo.length,
-      bulk_hubspot_calls_per_record: round(bulkHubSpot.length / BULK_RECORDS, 3),
-      bulk_mode: sweep ? 'records.sweep' : 'live webhooks',
+      bulk_hubspot_calls_per_record: bulk.hubspotPerRecord,
+      bulk_mode: bulkSweep ? 'records.sweep' : 'live webhooks (records.sweep did not run)',
       change_to_other_side_p99_ms: round(percentile(latencies, 0.99), 1),
       change_to_other_side_p50_ms: round(percentile(latencies, 0.5), 1),
       change_to_other_side_max_ms: round(latencies.at(-1) ?? Number.NaN, 1),
@@ -503,12 +555,13 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
       intercom_routes_per_change_to_intercom: meanRoutes(toIntercom.targetRoutes),
       hubspot_routes_per_change_to_intercom: meanRoutes(toIntercom.sourceRoutes),
       live_writes_to_other_side: round(mean([...toHubSpot.writesToTarget, ...toIntercom.writesToTarget])),
+      live_syncs_logged_to_hubspot: toHubSpot.syncs,
+      live_syncs_logged_to_intercom: toIntercom.syncs,
       live_unrelated_calls_left_out: toHubSpot.unrelated + toIntercom.unrelated,
       live_writes_back: [...toHubSpot.writesBack, ...toIntercom.writesBack].reduce((a, b) => a + b, 0),
       live_hubspot_max_calls_per_10s: liveWindow,
       live_webhooks: liveDeliveries,
       mixed_webhooks: mixedDeliveries,
-      bulk_webhooks: bulkDeliveries,
       mixed_changes: MIXED_CHANGES,
       mixed_pairs: MIXED_PAIRS,
       mixed_field_writes: mixedWrites.length,
@@ -518,12 +571,8 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
       mixed_hubspot_calls: mixedCalls.filter((c) => c.side === 'hubspot').length,
       mixed_intercom_calls: mixedCalls.filter((c) => c.side === 'intercom').length,
       bulk_records: BULK_RECORDS,
-      bulk_hubspot_calls: bulkHubSpot.length,
-      bulk_hubspot_routes: countBy(bulkHubSpot),
-      bulk_intercom_calls: bulkCalls.length - bulkHubSpot.length,
-      bulk_hubspot_writes: bulkWrites.filter((w) => w.side === 'hubspot').length,
-      bulk_writes_back_to_intercom: bulkWrites.filter((w) => w.side === 'intercom').length,
-      bulk_seconds: round(bulkMs / 1000, 1),
+      ...(bulkSweep ? { bulk_sweep: bulkSweep } : {}),
+      bulk_live: bulkLive,
       bulk_hubspot_burst_per_10s: BULK_HUBSPOT_BURST,
       hubspot_burst_per_10s: HUBSPOT_BURST,
       debounce_ms: DEBOUNCE_MS,
