@@ -3,7 +3,7 @@
 // batch update, and a record whose values are as last settled costs nothing more.
 import t from 'tap';
 import { RECORD_SWEEP_TASK } from '../../src/records/record-sweep.ts';
-import { clearRequests, hubspotRecord, intercomContact, pairedContact, settled, syncScenario, ACTIVE } from '../helpers/record-sync-scenario.ts';
+import { clearRequests, hubspotRecord, intercomContact, pairedCompany, pairedContact, settled, syncScenario, ACTIVE } from '../helpers/record-sync-scenario.ts';
 import type { Scenario } from '../helpers/capture-scenario.ts';
 import { until } from '../helpers/until.ts';
 
@@ -58,4 +58,18 @@ t.test("a HubSpot change whose webhook was lost reaches Intercom through the Hub
   t.equal(reads['PUT /contacts/:contact_id'], 1, 'one write to Intercom');
   t.equal(reads['GET /contacts/:contact_id'], 1, 'only the changed contact is read (Ben, unchanged since it was synced, costs nothing)');
   t.equal(intercomContact(s, ben.intercomId)?.['name'], 'Ben Ode');
+});
+
+t.test("an Intercom contact's paired company becomes its HubSpot company (memberships ↔ associations)", async (t) => {
+  const s = await syncScenario(t, { contacts: true, companies: true });
+  const company = await pairedCompany(s, { name: 'Umbrella Ltd', website: 'https://umbrella.test' });
+  const person = await pairedContact(s, { email: 'eve@umbrella.test', name: 'Eve Moss' });
+  s.intercom.control.contacts.attachCompany(person.intercomId, company.intercomId);
+  const synced = await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/intercom/${person.intercomId}/sync`, {});
+  t.equal(synced.status, 200, JSON.stringify(synced.body));
+  const companies = hubspotRecord(s, 'contacts', person.hubspotId)?.associations['companies'] ?? [];
+  t.ok(companies.some((association) => association.id === company.hubspotId), 'the HubSpot contact is associated with the paired company');
+  clearRequests(s);
+  await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/intercom/${person.intercomId}/sync`, {});
+  t.equal(s.hubspot.control.requests().entries.filter((entry) => entry.method === 'PUT' && entry.path.includes('/associations/')).length, 0, 'a confirmed association is not asked for again');
 });
