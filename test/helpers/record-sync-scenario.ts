@@ -102,8 +102,8 @@ export async function settled(s: Scenario): Promise<void> {
   }
 }
 
-/** A user in Intercom, paired with its HubSpot contact and settled; the request logs cleared. */
-export async function pairedContact(s: Scenario, init: { email: string; name: string; phone?: string; customAttributes?: Record<string, string | number | boolean | null> }) {
+/** A user (or lead) in Intercom, paired with its HubSpot contact and settled; the request logs cleared. */
+export async function pairedContact(s: Scenario, init: { role?: 'user' | 'lead'; email: string; name: string; phone?: string; customAttributes?: Record<string, string | number | boolean | null> }) {
   const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', ...init });
   const intercomId = String(contact.id);
   const pair = await until(`${init.email} to be paired`, () => pairOf(s, intercomId), ACTIVE);

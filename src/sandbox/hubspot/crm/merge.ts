@@ -37,8 +37,9 @@ function mergeRecords(ctx: Ctx, info: ObjectTypeInfo, primaryId: string, mergeId
   merged.archived = true;
   merged.archivedAt = now;
   merged.updatedAt = now;
-  if (info.name === 'contacts' && merged.properties.email) ctx.portal.emailIndex.delete(merged.properties.email.toLowerCase());
   commitUpdate(ctx, info, merged, {}); // indexes the archive: search stops finding it
+  // After commitUpdate, which indexes a contact's email again: the archived record no longer holds it.
+  if (info.name === 'contacts' && merged.properties.email) ctx.portal.emailIndex.delete(merged.properties.email.toLowerCase());
   const ids = [...new Set([...mergedIds(primary), merged.id, ...mergedIds(merged)])];
   commitUpdate({ ...ctx, source: CALCULATED_SOURCE }, info, primary, { hs_merged_object_ids: ids.join(';') });
   ctx.emit({ hubId: ctx.portal.hubId, objectType: info, objectId: primary.id, kind: 'merge', primaryObjectId: primary.id, mergedObjectIds: [merged.id], occurredAt: now, ...(ctx.source ? { source: ctx.source } : {}) });
