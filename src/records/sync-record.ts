@@ -75,6 +75,11 @@ export interface SyncResult {
   outcome: 'updated' | 'unchanged' | 'skipped' | 'planned';
   /** Why nothing was synced (the record is not paired, sync is off, a record is gone…). */
   reason?: string;
+  /**
+   * A HubSpot record with nothing in Intercom to pair with: not worth an activity entry (a HubSpot
+   * import would flood the log with them); the dry run and the API still say why.
+   */
+  quiet?: boolean;
   pairs: PairReport[];
   calls: CallCount;
 }
@@ -104,7 +109,7 @@ export async function syncRecord(deps: RecordSyncDeps, connectionId: string, req
   if (!sync.enabled) return { outcome: 'skipped', reason: `record sync is off for ${request.object} (recordSync.${request.object}.enabled)`, pairs: [], calls };
   const started = deps.now();
   const result = await countCalls(calls, () => syncCounted(deps, row, sync.mappings, request, calls));
-  if (!request.dryRun) await recordOutcome(deps, row, request, result, deps.now() - started);
+  if (!request.dryRun && !result.quiet) await recordOutcome(deps, row, request, result, deps.now() - started);
   return result;
 }
 
@@ -145,7 +150,7 @@ async function syncCounted(deps: RecordSyncDeps, row: Connection, mappings: read
   let pairing = 'paired';
   if (pairs.length === 0) {
     const paired = await pairFromHubSpot(deps, ctx, request.id);
-    if (typeof paired === 'string') return skipped(paired);
+    if (typeof paired === 'string') return { ...skipped(paired), quiet: true };
     pairs = [paired.pair];
     pairing = 'email';
   }
@@ -209,9 +214,13 @@ async function pairFromHubSpot(deps: RecordSyncDeps, ctx: Context, hubspotId: st
   }
   const email = record.properties['email'];
   if (!email) return `HubSpot contact ${hubspotId} has no email to find its Intercom contact by`;
-  const found: IntercomRecord[] = [];
-  for await (const contact of ctx.intercom.searchContacts({ field: 'email', operator: '=', value: email }, { perPage: 10 })) found.push(contact);
-  const contact = found.find((candidate) => candidate.role === 'user') ?? found[0];
+  // The first page is enough: a user is preferred to a lead, and more than ten contacts with one email is not a pairing.
+  let found: IntercomRecord[] = [];
+  for await (const page of ctx.intercom.searchContactPages({ field: 'email', operator: '=', value: email }, { perPage: 10 })) {
+    found = page.items;
+    break;
+  }
+  const contact = found.find((candidate) => 'role' in candidate && candidate.role === 'user') ?? found[0];
   if (!contact) return `no Intercom contact has the email of HubSpot contact ${hubspotId}; records are not created in Intercom`;
   const pair: Pair = { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, pairedAt: deps.now(), pairedHow: 'email', lastSyncedAt: null };
   if (!ctx.request.dryRun) await savePair(deps.db, { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, how: 'email' }, deps.now());
