@@ -15,6 +15,7 @@ import type { Vendor } from '../vendor.ts';
 import type { EventReaction } from '../webhooks/event-tasks.ts';
 import type { RecordObject } from './field-mapping.ts';
 import { isEcho } from './echo-hints.ts';
+import { attachInIntercom } from './memberships.ts';
 import { followHubSpotMerge, pairTypeOf, unpair } from './pair-store.ts';
 import { HUBSPOT_RECORD_PREFIX, hubspotRecordSubscriptions, INTERCOM_RECORD_TOPICS } from './record-webhooks.ts';
 import { RecordSyncRefusedError, syncRecord, type RecordSyncDeps } from './sync-record.ts';
@@ -36,6 +37,8 @@ const SyncPayload = z.strictObject({
   trigger: z.enum(['intercom', 'hubspot']).optional(),
   /** A HubSpot merge: move the merged-away records' pairs to this one first. */
   merged: z.boolean().optional(),
+  /** A HubSpot contact's companies changed: the paired ones join the Intercom contact. */
+  memberships: z.boolean().optional(),
 });
 type SyncPayload = z.infer<typeof SyncPayload>;
 
@@ -44,8 +47,8 @@ const recordSyncKey = (connectionId: string, payload: Pick<SyncPayload, 'object'
 /** Queues one record's sync, a few seconds out; a sync already waiting for it stays as it is (it reads the record fresh). */
 export function enqueueRecordSync(jobs: JobQueue, connectionId: string, payload: SyncPayload, now: number, trx?: Kysely<Database>) {
   return jobs.enqueue(
-    // A merge is its own job: a pending change of the survivor must not swallow it.
-    { task: RECORD_SYNC_TASK, payload, connectionId, key: `${recordSyncKey(connectionId, payload)}${payload.merged ? ':merge' : ''}`, keyMode: 'keep', runAt: now + RECORD_SYNC_DEBOUNCE_MS },
+    // A merge or a membership change is its own job: a pending change of the record must not swallow it.
+    { task: RECORD_SYNC_TASK, payload, connectionId, key: `${recordSyncKey(connectionId, payload)}${payload.merged ? ':merge' : payload.memberships ? ':memberships' : ''}`, keyMode: 'keep', runAt: now + RECORD_SYNC_DEBOUNCE_MS },
     trx,
   );
 }
@@ -63,6 +66,7 @@ export function recordTasks(deps: RecordSyncDeps): TaskDefinition[] {
         if (connectionId === null) return { type: 'fail', reason: 'a record sync job without a connection' };
         try {
           if (payload.merged) await followMerge(deps, connectionId, payload);
+          if (payload.memberships) return await syncMemberships(deps, connectionId, payload.id);
           await syncRecord(deps, connectionId, { object: payload.object, side: payload.side, id: payload.id, dryRun: false, ...(payload.trigger ? { trigger: payload.trigger } : {}) });
           return undefined;
         } catch (error) {
@@ -77,6 +81,20 @@ export function recordTasks(deps: RecordSyncDeps): TaskDefinition[] {
       },
     }),
   ];
+}
+
+async function syncMemberships(deps: RecordSyncDeps, connectionId: string, hubspotContactId: string): Promise<undefined> {
+  const row = await getConnection(deps.db, connectionId);
+  if (!row || row.status !== 'active') return undefined;
+  const attached = await attachInIntercom(deps, row, hubspotContactId);
+  if (attached.length > 0) {
+    await recordActivity(deps.db, {
+      connectionId, at: deps.now(), kind: 'contact', subjectId: null, outcome: 'updated',
+      reason: `joined ${attached.length} paired compan${attached.length === 1 ? 'y' : 'ies'} in Intercom, as in HubSpot`,
+      detail: { hubspotId: hubspotContactId, intercomCompanyIds: attached, trigger: 'hubspot' },
+    });
+  }
+  return undefined;
 }
 
 /** The survivor's hs_merged_object_ids name the records merged into it (hubspot-api.md §16: merge events). */
@@ -107,8 +125,8 @@ export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; no
         const object = INTERCOM_TOPIC_OBJECT.get(event.topic);
         if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
         if (await isEcho(deps.db, { connectionId: event.connectionId, type: pairTypeOf(object), side: 'intercom', objectId: event.objectId, hint: event.hint })) return;
-        if (event.topic === 'contact.deleted') {
-          const pairs = await unpair(deps.db, event.connectionId, 'contact', { intercomId: event.objectId });
+        if (event.topic === 'contact.deleted' || event.topic === 'company.deleted') {
+          const pairs = await unpair(deps.db, event.connectionId, pairTypeOf(object), { intercomId: event.objectId });
           if (pairs.length > 0) await ended(event.connectionId, object, 'intercom', event.objectId);
           return;
         }
@@ -127,6 +145,10 @@ export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; no
         if (action === 'deletion') {
           const pairs = await unpair(deps.db, event.connectionId, pairTypeOf(object), { hubspotId: event.objectId });
           if (pairs.length > 0) await ended(event.connectionId, object, 'hubspot', event.objectId);
+          return;
+        }
+        if (action === 'associationChange') {
+          await enqueueRecordSync(deps.jobs, event.connectionId, { object, side: 'hubspot', id: event.objectId, memberships: true }, deps.now());
           return;
         }
         await enqueueRecordSync(deps.jobs, event.connectionId, { object, side: 'hubspot', id: event.objectId, trigger: 'hubspot', ...(action === 'merge' ? { merged: true } : {}) }, deps.now());

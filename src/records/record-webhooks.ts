@@ -6,7 +6,7 @@ import type { FieldMapping, RecordObject } from './field-mapping.ts';
 /** Intercom topics about contacts and companies (intercom-api.md §2.4). */
 export const INTERCOM_RECORD_TOPICS: Readonly<Record<RecordObject, readonly string[]>> = {
   contacts: ['contact.user.created', 'contact.user.updated', 'contact.lead.created', 'contact.lead.updated', 'contact.lead.signed_up', 'contact.merged', 'contact.deleted'],
-  companies: ['company.created', 'company.updated'],
+  companies: ['company.created', 'company.updated', 'company.deleted'],
 };
 
 /** HubSpot's subscription prefix per object type (legacy form; generic object.* with 0-1 / 0-2 is recorded under it). */
@@ -28,6 +28,8 @@ export function hubspotRecordSubscriptions(object: RecordObject, mappings?: read
     ...properties.map((propertyName) => ({ topic: `${prefix}.propertyChange`, propertyName })),
     { topic: `${prefix}.merge` },
     { topic: `${prefix}.deletion` },
+    // A contact added to a company in HubSpot joins the paired Intercom company (memberships.ts).
+    ...(object === 'contacts' ? [{ topic: 'contact.associationChange' }] : []),
   ];
 }
 

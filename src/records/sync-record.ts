@@ -10,7 +10,7 @@
 import type { Kysely } from 'kysely';
 import { recordActivity } from '../activity/activity-log.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
-import { associateContactWithCompany, matchCompany, matchContact, type MatchDeps } from '../conversations/match-records.ts';
+import { matchCompany, matchContact, type MatchDeps } from '../conversations/match-records.ts';
 import type { KeyedLock } from '../conversations/keyed-lock.ts';
 import { getConnection, type Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
@@ -30,6 +30,7 @@ import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-m
 import type { FieldValue } from './field-types.ts';
 import { baselinesOf, followIntercomMerge, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
 import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
+import { associateInHubSpot } from './memberships.ts';
 import { planPair, type FieldReport } from './plan-pair.ts';
 import { hubspotReadPlan, writeHubSpot, writeIntercom, type IntercomRecord } from './record-sides.ts';
 
@@ -278,30 +279,11 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
       const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, planned.intercomBody);
       if (written) await rememberIntercomWrite(deps.db, { connectionId: row.id, type, intercomId: input.intercomId }, written.updated_at);
       await withTransaction(deps.db, (trx) => settle(trx, pair, planned.settled, deps.now()));
-      if (request.object === 'contacts') await associateMemberships(deps, ctx, input.intercom, hubspotId);
+      if (request.object === 'contacts') await associateInHubSpot(deps, ctx.row, ctx.hubspot, input.intercom as IntercomContact, hubspotId);
     }
     return { ...base, hubspotId, outcome: planned.outcome, fields: planned.reports };
   });
 }
-
-/**
- * The contact's Intercom companies that are paired become its HubSpot companies too (#17 item 1),
- * as capture associates them (matching.companies.associateContact): a PUT, made once and remembered
- * when HubSpot confirmed it (record_associations). Companies not paired yet are associated when they
- * are (their own sync, or a capture).
- */
-async function associateMemberships(deps: RecordSyncDeps, ctx: Context, contact: IntercomRecord, hubspotContactId: string): Promise<void> {
-  if (!ctx.row.settings.matching.companies.associateContact) return;
-  const companyIds = ((contact as IntercomContact).companies?.data ?? []).map((company) => company.id);
-  const matchDeps: MatchDeps = { db: deps.db, hubspot: ctx.hubspot, locks: deps.locks, connectionId: ctx.row.id, now: deps.now, dryRun: false, matchKeys: deps.matchKeys };
-  for (const companyId of companyIds.slice(0, MAX_MEMBERSHIPS)) {
-    const company = await pairOfIntercom(deps.db, ctx.row.id, 'company', companyId);
-    if (company) await associateContactWithCompany(matchDeps, hubspotContactId, company.hubspotId);
-  }
-}
-
-/** A contact's companies associated per sync at most (Intercom lists up to this many inline). */
-const MAX_MEMBERSHIPS = 10;
 
 /** The accounts' fields; a missing one a mapping may create is created first (at first use, #17 item 5). */
 export async function accountFields(deps: RecordSyncDeps, row: Connection, object: RecordObject, mappings: readonly FieldMapping[], dryRun: boolean): Promise<AccountFields> {

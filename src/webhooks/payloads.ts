@@ -49,6 +49,11 @@ export const HubSpotEvent = z.looseObject({
   primaryObjectId: id.optional(),
   mergedObjectIds: z.array(id).optional(),
   newObjectId: id.optional(),
+  /** associationChange: the two records, and the kind (CONTACT_TO_COMPANY, …; hubspot-api.md §16.2, field list UNCONFIRMED verbatim). */
+  fromObjectId: id.optional(),
+  toObjectId: id.optional(),
+  associationType: z.string().optional(),
+  associationRemoved: z.boolean().optional(),
 });
 export type HubSpotEvent = z.infer<typeof HubSpotEvent>;
 
@@ -79,8 +84,10 @@ export function genericForm(topic: string): { subscriptionType: string; objectTy
  * made a new one, else the primary): the merged-away ids are read back from that record's
  * hs_merged_object_ids, so a retried job still finds them.
  */
-export function hubspotObjectId(event: Pick<HubSpotEvent, 'objectId' | 'primaryObjectId' | 'newObjectId' | 'subscriptionType'>): string | null {
+export function hubspotObjectId(event: Pick<HubSpotEvent, 'objectId' | 'primaryObjectId' | 'newObjectId' | 'subscriptionType' | 'fromObjectId'>): string | null {
   if (event.subscriptionType.endsWith('.merge')) return event.newObjectId ?? event.primaryObjectId ?? event.objectId ?? null;
+  // An association change names its two ends; it is about the record whose subscription it is (the "from" end).
+  if (event.subscriptionType.endsWith('.associationChange')) return event.fromObjectId ?? event.objectId ?? null;
   return event.objectId ?? null;
 }
 

@@ -73,3 +73,19 @@ t.test("an Intercom contact's paired company becomes its HubSpot company (member
   await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/intercom/${person.intercomId}/sync`, {});
   t.equal(s.hubspot.control.requests().entries.filter((entry) => entry.method === 'PUT' && entry.path.includes('/associations/')).length, 0, 'a confirmed association is not asked for again');
 });
+
+t.test('a HubSpot contact added to a paired company joins that company in Intercom', async (t) => {
+  const s = await syncScenario(t, { contacts: true, companies: true });
+  const company = await pairedCompany(s, { name: 'Initech', website: 'https://initech.test' });
+  const person = await pairedContact(s, { email: 'peter@initech.test', name: 'Peter Gibbons' });
+  // As an integration (or a person) would in HubSpot: the association fires contact.associationChange.
+  await s.server.daemon.clients.hubspot(await s.row()).associations.createDefault('contacts', person.hubspotId, 'companies', company.hubspotId);
+  await until('the Intercom contact to join the company', () => {
+    const companies = (intercomContact(s, person.intercomId)?.['companies'] as { data?: Array<{ id: string }> } | undefined)?.data ?? [];
+    return companies.some((entry) => entry.id === company.intercomId);
+  }, ACTIVE);
+  await settled(s);
+  const entries = await s.server.daemon.db.kysely.selectFrom('activity').select(['reason', 'detail']).where('connection_id', '=', s.connectionId).where('kind', '=', 'contact').execute();
+  t.ok(entries.some((entry) => (entry.reason ?? '').startsWith('joined 1 paired company in Intercom')), 'the activity says so');
+  t.equal(s.intercom.control.requests.counts()['POST /contacts/:contact_id/companies'], 1, 'joined once');
+});

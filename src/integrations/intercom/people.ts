@@ -91,6 +91,13 @@ export function peopleMethods(upstream: UpstreamClient, survivorOf: SurvivorLook
     updateContact: (contactId: string, changes: ContactChanges) =>
       upstream.json({ method: 'PUT', path: `/contacts/${enc(contactId)}`, body: changes, idempotent: true }, Contact),
 
+    /**
+     * POST /contacts/{id}/companies with {id}: the contact joins the company (spec 2.14 "Attach a
+     * Contact to a Company"; the answer is the company). Joining twice has one effect.
+     */
+    attachCompany: (contactId: string, companyId: string) =>
+      upstream.json({ method: 'POST', path: `/contacts/${enc(contactId)}/companies`, body: { id: companyId }, idempotent: true }, Company),
+
     /** PUT /companies/{id} (spec 2.14 "Update a company"; the id is Intercom's, not company_id). */
     updateCompany: (companyId: string, changes: CompanyChanges) =>
       upstream.json({ method: 'PUT', path: `/companies/${enc(companyId)}`, body: changes, idempotent: true }, Company),
