@@ -20,7 +20,7 @@ import { followHubSpotMerge, pairTypeOf, unpair } from './pair-store.ts';
 import { HUBSPOT_RECORD_PREFIX, hubspotRecordSubscriptions, INTERCOM_RECORD_TOPICS } from './record-webhooks.ts';
 import { RecordSyncRefusedError, syncRecord, type RecordSyncDeps } from './sync-record.ts';
 
-export const RECORD_SYNC_TASK = 'records.sync';
+const RECORD_SYNC_TASK = 'records.sync';
 
 /** Changes within this window become one sync (item 6: "many changes within a few seconds"). */
 const RECORD_SYNC_DEBOUNCE_MS = 3_000;
