@@ -24,6 +24,10 @@ const Ids = z.object({
   topic: z.string().optional().catch(undefined),
   objectId: z.string().nullable().optional().catch(undefined),
   trigger: z.string().optional().catch(undefined),
+  object: z.enum(['contacts', 'companies']).optional().catch(undefined),
+  id: z.string().optional().catch(undefined),
+  merged: z.boolean().optional().catch(undefined),
+  memberships: z.boolean().optional().catch(undefined),
 });
 type Ids = z.infer<typeof Ids>;
 
@@ -58,6 +62,12 @@ const DESCRIBE: Record<string, (ids: Ids) => string> = {
   [eventTask('intercom')]: (ids) => `Handle an Intercom webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
   // Alert deliveries have no connection, so the Work tab does not list them; named for completeness.
   'alert.deliver': () => 'Deliver an alert to its notification channel',
+  'records.sync': (ids) => {
+    const record = `${ids.side === 'hubspot' ? 'HubSpot' : 'Intercom'} ${ids.object === 'companies' ? 'company' : 'contact'} ${ids.id ?? '(unknown)'}`;
+    if (ids.memberships) return `Bring the companies of ${record} over to Intercom`;
+    return `Sync ${record} with its pair${ids.merged ? ' (after a merge)' : ''}`;
+  },
+  'records.sweep': (ids) => `Sweep ${ids.side === 'hubspot' ? 'HubSpot' : 'Intercom'} for ${ids.object ?? 'records'} the webhooks missed`,
   [eventTask('hubspot')]: (ids) => `Handle a HubSpot webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
 };
 
