@@ -20,22 +20,29 @@ export class TicketSettingsError extends SettingsProblemError {
   override name = 'TicketSettingsError';
 }
 
+export interface PipelineRead {
+  pipelines: Pipeline[];
+  /** When the read was sent: what it shows is known true from then on. */
+  readAt: number;
+}
+
 export interface PipelineCache {
-  get(connectionId: string, hubspot: HubSpotClient): Promise<Pipeline[]>;
+  get(connectionId: string, hubspot: HubSpotClient): Promise<PipelineRead>;
   /** After settings change, or a stage turned out to be gone. */
   forget(connectionId: string): void;
 }
 
 export function createPipelineCache(options: { ttlMs?: number; now: () => number }): PipelineCache {
   const ttl = options.ttlMs ?? 5 * 60_000;
-  const entries = new Map<string, { at: number; pipelines: Pipeline[] }>();
+  const entries = new Map<string, PipelineRead>();
   return {
     async get(connectionId, hubspot) {
       const cached = entries.get(connectionId);
-      if (cached && options.now() - cached.at < ttl) return cached.pipelines;
-      const pipelines = await hubspot.pipelines.list('tickets');
-      entries.set(connectionId, { at: options.now(), pipelines });
-      return pipelines;
+      if (cached && options.now() - cached.readAt < ttl) return cached;
+      const readAt = options.now();
+      const read = { pipelines: await hubspot.pipelines.list('tickets'), readAt };
+      entries.set(connectionId, read);
+      return read;
     },
     forget: (connectionId) => void entries.delete(connectionId),
   };
@@ -51,24 +58,27 @@ export interface TicketPipelineDeps {
 
 export async function resolveTicketPipeline(deps: TicketPipelineDeps, row: Connection, hubspot: HubSpotClient, settings: TicketSettings): Promise<ResolvedPipeline> {
   const keyPrefix = `${deps.settingsKey(row)}.tickets`;
-  let pipelines: Pipeline[];
+  let read: PipelineRead;
   try {
-    pipelines = await deps.pipelines.get(row.id, hubspot);
+    read = await deps.pipelines.get(row.id, hubspot);
   } catch (error) {
     if (error instanceof UpstreamError && error.kind === 'forbidden') {
+      // The cached pipelines were read with a permission the connection no longer has.
+      deps.pipelines.forget(row.id);
       const message = `HubSpot does not let this connection read ticket pipelines (${error.details.vendorMessage ?? error.message}); grant the 'tickets' scope or turn tickets off (${keyPrefix}.policy: none).`;
       await raiseWarning(deps.db, row.id, TICKET_PERMISSION_WARNING, message, deps.now());
       throw new TicketSettingsError(message, [{ key: `${keyPrefix}.pipeline`, message }]);
     }
     throw error;
   }
-  await clearWarning(deps.db, row.id, TICKET_PERMISSION_WARNING);
-  const result = resolvePipeline(pipelines, settings, keyPrefix);
+  // Only a warning raised before this read began is disproved by it (a newer 403 stands).
+  await clearWarning(deps.db, row.id, TICKET_PERMISSION_WARNING, { raisedBefore: read.readAt });
+  const result = resolvePipeline(read.pipelines, settings, keyPrefix);
   if (!result.ok) {
     const message = `The ticket settings do not match HubSpot, so no ticket is written: ${result.problems.map((problem) => `${problem.key}: ${problem.message}`).join('; ')}.`;
     await raiseWarning(deps.db, row.id, TICKET_SETTINGS_WARNING, message, deps.now());
     throw new TicketSettingsError(message, result.problems);
   }
-  await clearWarning(deps.db, row.id, TICKET_SETTINGS_WARNING);
+  await clearWarning(deps.db, row.id, TICKET_SETTINGS_WARNING, { raisedBefore: read.readAt });
   return result.resolved;
 }

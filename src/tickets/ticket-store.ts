@@ -82,8 +82,14 @@ export async function raiseWarning(db: Kysely<Database>, connectionId: string, c
     .execute();
 }
 
-export async function clearWarning(db: Kysely<Database>, connectionId: string, code: string): Promise<void> {
-  await db.deleteFrom('connection_warnings').where('connection_id', '=', connectionId).where('code', '=', code).execute();
+/**
+ * Clears a warning. `raisedBefore`: only one raised before that time — a read that began earlier
+ * (a cached one, or a slower job's) cannot vouch for a problem found after it.
+ */
+export async function clearWarning(db: Kysely<Database>, connectionId: string, code: string, options: { raisedBefore?: number } = {}): Promise<void> {
+  let query = db.deleteFrom('connection_warnings').where('connection_id', '=', connectionId).where('code', '=', code);
+  if (options.raisedBefore !== undefined) query = query.where('raised_at', '<', options.raisedBefore);
+  await query.execute();
 }
 
 export async function listWarnings(db: Kysely<Database>, connectionId: string): Promise<Array<{ code: string; message: string; raisedAt: number }>> {

@@ -34,12 +34,12 @@ export function ticketRoutes(app: FastifyInstance, deps: { clients: ConnectionCl
     if (row.hubspotPortalId === null) throw new HttpError(409, 'not_connected', 'Connect HubSpot first: the pipelines are read from the portal.');
     deps.tickets.pipelines.forget(row.id);
     try {
-      const pipelines = await deps.tickets.pipelines.get(row.id, deps.clients.hubspot(row));
+      const { pipelines, readAt } = await deps.tickets.pipelines.get(row.id, deps.clients.hubspot(row));
       const resolution = resolvePipeline(pipelines, row.settings.tickets, `${deps.tickets.settingsKey(row)}.tickets`);
       // The Tickets tab reloads this after a save: a mapping fixed there should not leave the
       // connection's warning standing until the next capture happens to resolve it.
-      await clearWarning(deps.tickets.db, row.id, TICKET_PERMISSION_WARNING);
-      if (resolution.ok) await clearWarning(deps.tickets.db, row.id, TICKET_SETTINGS_WARNING);
+      await clearWarning(deps.tickets.db, row.id, TICKET_PERMISSION_WARNING, { raisedBefore: readAt });
+      if (resolution.ok) await clearWarning(deps.tickets.db, row.id, TICKET_SETTINGS_WARNING, { raisedBefore: readAt });
       return {
         // In HubSpot's display order, which is also the order the empty-setting defaults are taken in.
         pipelines: live(pipelines).map((pipeline) => ({
