@@ -90,6 +90,8 @@ interface FieldWrite {
   /** The source side's value was last set by Interhubz, not by a person. */
   fromOwnWrite: boolean;
   at: number;
+  /** The write request: "PATCH …/:objectId", "POST …/batch/update", "PUT /contacts/:contact_id". */
+  route: string;
 }
 
 interface Observed {
@@ -138,7 +140,7 @@ async function startBenchSims(): Promise<BenchSims> {
       const judged = pending.get(request);
       if (!judged || reply.statusCode >= 300) return;
       for (const write of judged) {
-        observed.writes.push({ ...write, at });
+        observed.writes.push({ ...write, at, route: `${request.method} ${request.routeOptions.url}` });
         observed.lastWrite.set(`${write.side}:${write.intercomId}`, at);
         provenance.set(provenanceKey(write.side, write.intercomId, write.field), 'interhubz');
       }
@@ -398,6 +400,17 @@ async function liveChanges(bench: Bench, pairs: BenchPair[], side: Side, count: 
   return run;
 }
 
+/** The first few echo writes: which kind, by which request, and how many writes their record got in the same window. */
+function echoDetail(writes: readonly FieldWrite[]) {
+  return writes
+    .filter((w) => w.alreadyHeld || w.fromOwnWrite)
+    .slice(0, 5)
+    .map((w) => ({
+      field: w.field, side: w.side, alreadyHeld: w.alreadyHeld, fromOwnWrite: w.fromOwnWrite, route: w.route,
+      writesOfRecord: writes.filter((x) => x.intercomId === w.intercomId && x.side === w.side && x.field === w.field).map((x) => x.route),
+    }));
+}
+
 /** The contact syncs the daemon logged since `since` (epoch ms), by trigger and outcome: which syncs the calls went to. */
 async function syncsSince(bench: Bench, since: number): Promise<Record<string, number>> {
   const rows = await bench.daemon.db.kysely.selectFrom('activity').select(['outcome', 'detail']).where('connection_id', '=', bench.connectionId).where('kind', '=', 'contact').where('at', '>=', since).execute();
@@ -457,6 +470,7 @@ async function bulkChange(bench: Bench, pairs: BenchPair[], mode: 'sweep' | 'liv
     hubspot_field_writes: writes.filter((w) => w.side === 'hubspot').length,
     field_writes_back_to_intercom: writes.filter((w) => w.side === 'intercom').length,
     echo_writes: writes.filter((w) => w.alreadyHeld || w.fromOwnWrite).length,
+    echo_detail: echoDetail(writes),
     webhooks,
     seconds: round(seconds, 1),
   };
@@ -567,6 +581,7 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
       mixed_field_writes: mixedWrites.length,
       echo_writes_already_held: echo.filter((w) => w.alreadyHeld).length,
       echo_writes_from_own_write: echo.filter((w) => w.fromOwnWrite).length,
+      echo_detail: echoDetail(mixedWrites),
       mixed_pairs_differing_at_end: diverged,
       mixed_hubspot_calls: mixedCalls.filter((c) => c.side === 'hubspot').length,
       mixed_intercom_calls: mixedCalls.filter((c) => c.side === 'intercom').length,
