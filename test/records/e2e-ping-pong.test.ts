@@ -63,3 +63,19 @@ t.test('intercom_wins: 100 rounds of changes on both sides settle on Intercom\'s
   t.equal(intercomContact(s, pair.intercomId)?.['name'], `Ping ${ROUNDS}`, 'Intercom kept its last value');
   t.equal(hubspotName(s, pair.hubspotId), `Ping ${ROUNDS}`, 'HubSpot holds Intercom\'s last value, the rule\'s pick');
 });
+
+t.test('newest_wins: when Intercom\'s change is the later one, both sides settle on it', async (t) => {
+  const s = await syncScenario(t);
+  const pair = await pairedContact(s, { email: 'later.intercom@acme.test', name: 'Start Name' });
+
+  s.hubspot.control.updateRecordAsUser({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspotId, properties: { firstname: 'Earlier', lastname: 'HubSpot' } });
+  // Intercom's updated_at counts seconds: its change is later by more than one.
+  s.intercom.control.clock.advance(2_000);
+  s.intercom.control.contacts.update(pair.intercomId, { name: 'Later Intercom' });
+  await settled(s);
+  await sleep(4_000);
+  await settled(s);
+  t.equal(intercomContact(s, pair.intercomId)?.['name'], 'Later Intercom');
+  t.equal(hubspotName(s, pair.hubspotId), 'Later Intercom', 'HubSpot took Intercom\'s later change');
+  t.ok(allWrites(s) <= 2, `bounded (${allWrites(s)} writes)`);
+});

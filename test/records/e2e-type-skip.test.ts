@@ -12,15 +12,20 @@ async function hubspotProperty(s: Scenario, body: Record<string, unknown>): Prom
   if (created.status !== 201) throw new Error(`property ${String(body['name'])}: ${created.status}`);
 }
 
-/** Intercom list `tier` → HubSpot enumeration lacking one option; Intercom text → HubSpot number; HubSpot number → Intercom integer. */
+/**
+ * Intercom list `tier` → HubSpot enumeration lacking one option; Intercom text → HubSpot number;
+ * HubSpot number → Intercom integer; HubSpot text → Intercom list `region` lacking one option.
+ */
 async function typedScenario(t: Test) {
   const s = await syncScenario(t);
   s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'tier', model: 'contact', dataType: 'string', options: ['gold', 'silver', 'platinum'] });
   s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'seats_text', model: 'contact', dataType: 'string' });
   s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'licences', model: 'contact', dataType: 'integer' });
+  s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'region', model: 'contact', dataType: 'string', options: ['emea', 'amer'] });
   await hubspotProperty(s, { name: 'tier', label: 'Tier', type: 'enumeration', fieldType: 'select', options: [{ label: 'Gold', value: 'gold' }, { label: 'Silver', value: 'silver' }] });
   await hubspotProperty(s, { name: 'seat_count', label: 'Seats', type: 'number', fieldType: 'number' });
   await hubspotProperty(s, { name: 'licences', label: 'Licences', type: 'number', fieldType: 'number' });
+  await hubspotProperty(s, { name: 'sales_region', label: 'Sales region', type: 'string', fieldType: 'text' });
   // Written straight into the settings: the save-time check would refuse text → number (check-record-sync.ts),
   // and a stored mapping can still meet it (e.g. the property's type changed in HubSpot since).
   await s.setSettings((settings) => {
@@ -28,12 +33,13 @@ async function typedScenario(t: Test) {
       { intercom: 'custom.tier', hubspot: 'tier', direction: 'to_hubspot', create: false },
       { intercom: 'custom.seats_text', hubspot: 'seat_count', direction: 'to_hubspot', create: false },
       { intercom: 'custom.licences', hubspot: 'licences', direction: 'to_intercom', create: false },
+      { intercom: 'custom.region', hubspot: 'sales_region', direction: 'to_intercom', create: false },
     );
   });
   return s;
 }
 
-const VALUES = ['platinum', 'abc', '2.5'];
+const VALUES = ['platinum', 'abc', '2.5', 'apac'];
 
 function assertNoValues(t: Test, entry: unknown) {
   const text = JSON.stringify(entry);
@@ -69,19 +75,23 @@ t.test('Intercom → HubSpot: an option the enumeration lacks and text for a num
   t.match(fields.find((field) => field['intercom'] === 'custom.tier'), { action: 'skipped', rule: 'type_conversion', reason: /"platinum" is not one of the options/ });
 });
 
-t.test('HubSpot → Intercom: a fraction for an Intercom integer skips that field only; the phone still syncs', async (t) => {
+t.test('HubSpot → Intercom: a fraction for an Intercom integer and an option the Intercom list lacks skip those fields only; the phone still syncs', async (t) => {
   const s = await typedScenario(t);
   const pair = await pairedContact(s, { email: 'licences@acme.test', name: 'Lee Cense' });
 
-  s.hubspot.control.updateRecordAsUser({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspotId, properties: { phone: '+4915112345678', licences: '2.5' } });
+  s.hubspot.control.updateRecordAsUser({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspotId, properties: { phone: '+4915112345678', licences: '2.5', sales_region: 'apac' } });
   await until('the phone in Intercom', () => intercomContact(s, pair.intercomId)?.['phone'] === '+4915112345678', ACTIVE);
   await settled(s);
   const custom = (intercomContact(s, pair.intercomId)?.['custom_attributes'] ?? {}) as Record<string, unknown>;
   t.notOk(custom['licences'], 'the fraction was neither written nor rounded');
+  t.notOk(custom['region'], 'the option the list lacks was not written');
 
   const entries = await activity(s, 'contact');
   const detail = detailOf(entries.findLast((candidate) => (detailOf(candidate).written ?? []).some((field) => field.intercom === 'phone')) ?? { detail: null });
   t.same(detail.written?.map((field) => `${field.intercom} ${field.direction}`), ['phone to_intercom']);
-  t.same(detail.skipped?.map(({ intercom, rule, types }) => ({ intercom, rule, types })), [{ intercom: 'custom.licences', rule: 'type_conversion', types: 'Intercom integer ↔ HubSpot number' }]);
+  t.same(detail.skipped?.map(({ intercom, rule, types }) => ({ intercom, rule, types })), [
+    { intercom: 'custom.licences', rule: 'type_conversion', types: 'Intercom integer ↔ HubSpot number' },
+    { intercom: 'custom.region', rule: 'type_conversion', types: 'Intercom string ↔ HubSpot string' },
+  ]);
   assertNoValues(t, entries);
 });

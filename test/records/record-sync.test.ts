@@ -2,7 +2,7 @@
 // on one side reaches the other through the webhook, a keyed job and one update call, and our own
 // write coming back is recognised and not written again.
 import t from 'tap';
-import { ACTIVE, activity, hubspotWrites, intercomContact, intercomWrites, pairOf, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
+import { ACTIVE, activity, hubspotWrites, intercomContact, intercomWrites, INTERCOM_CONTACT_UPDATE, pairOf, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 import { until } from '../helpers/until.ts';
 
 t.test('a new Intercom user becomes a paired HubSpot contact, and a name change there is one HubSpot write and none back', async (t) => {
@@ -22,7 +22,7 @@ t.test('a new Intercom user becomes a paired HubSpot contact, and a name change 
   await until('HubSpot to have the new name', () => s.hubspot.control.record({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id })?.properties['lastname'] === 'María Diaz', ACTIVE);
   await settled(s);
   t.equal(hubspotWrites(s, 'contacts'), 1, 'one write to HubSpot');
-  t.equal(intercomWrites(s, 'PUT /contacts/:contact_id'), 0, 'nothing written back to Intercom');
+  t.equal(intercomWrites(s, INTERCOM_CONTACT_UPDATE), 0, 'nothing written back to Intercom');
   const contactCalls = s.hubspot.control.requests().entries.filter((entry) => entry.path.includes('/objects/2026-09/contacts'));
   t.same(contactCalls.map((entry) => entry.method), ['GET', 'PATCH'], 'one read and one write; the echo of the write costs no HubSpot call');
   const entries = await activity(s, 'contact');
@@ -45,7 +45,7 @@ t.test('a phone changed in HubSpot by a person reaches Intercom once, and the ec
   s.hubspot.control.updateRecordAsUser({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id, properties: { phone: '+441234567890' } });
   await until('Intercom to have the phone', () => intercomContact(s, contactId)?.['phone'] === '+441234567890', ACTIVE);
   await settled(s);
-  t.equal(intercomWrites(s, 'PUT /contacts/:contact_id'), 1, 'one write to Intercom');
+  t.equal(intercomWrites(s, INTERCOM_CONTACT_UPDATE), 1, 'one write to Intercom');
   t.equal(hubspotWrites(s, 'contacts'), 0, 'nothing written back to HubSpot');
   t.same(s.intercom.control.requests.counts(), { 'GET /contacts/:contact_id': 1, 'PUT /contacts/:contact_id': 1 }, 'one read and one write; the echo of the write costs no Intercom call');
 });
