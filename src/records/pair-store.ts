@@ -88,6 +88,7 @@ export async function unpair(db: Kysely<Database>, connectionId: string, type: P
   for (const pair of pairs) {
     await db.deleteFrom('record_pairs').where('connection_id', '=', connectionId).where('object_type', '=', type).where('intercom_id', '=', pair.intercomId).execute();
     await dropBaselines(db, pair);
+    await db.deleteFrom('record_hubspot_writes').where('connection_id', '=', connectionId).where('object_type', '=', type).where('hubspot_id', '=', pair.hubspotId).execute();
   }
   return pairs;
 }
