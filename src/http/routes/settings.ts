@@ -11,18 +11,18 @@ import { HttpError, notFound, parseBody } from '../errors.ts';
 import { requestActor } from '../authenticate.ts';
 import { recordSettingsChange } from '../../audit/record-audit.ts';
 import { checkRecordSync } from '../../records/check-record-sync.ts';
-import { createFieldCatalogue } from '../../records/field-catalogue.ts';
 
 type ById = { Params: { id: string } };
 
-export type SettingsRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock' | 'clients'>;
+export type SettingsRouteDeps = Pick<AppDeps, 'db' | 'config' | 'clock' | 'clients' | 'records'>;
 
 const SECTIONS = ['timeZone', 'conversations', 'matching', 'tickets', 'recordSync'] as const;
 
 export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): void {
   const load = async (id: string): Promise<Connection> => (await getConnection(deps.db, id)) ?? Promise.reject(notFound('A connection with that id'));
   const configKey = (row: Connection) => yamlEntryKey(deps.config, row);
-  const catalogue = createFieldCatalogue({ clients: deps.clients, now: deps.clock });
+  // The record sync's own catalogue: fields created here are seen by the sync at once.
+  const catalogue = deps.records.catalogue;
   const view = (row: Connection, settings: ConnectionSettings): SettingsView => ({
     settings,
     managedByConfig: row.managedByConfig,
