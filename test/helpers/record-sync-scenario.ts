@@ -90,14 +90,16 @@ export interface ActivityDetail {
 
 export const detailOf = (entry: { detail: string | null }) => JSON.parse(entry.detail ?? '{}') as ActivityDetail;
 
-/** Both simulators have delivered their webhooks and no record work is left, twice in a row (a sync's write sends a webhook). */
+/** Both simulators have delivered their webhooks and no record work is left (syncs, events, due sweeps), twice in a row (a sync's write sends a webhook). */
 export async function settled(s: Scenario): Promise<void> {
   for (let round = 0; round < 2; round++) {
     await s.hubspot.control.webhooksIdle();
     await s.intercom.control.webhooks.flush();
     await until('record sync jobs to finish', async () => {
-      const pending = await s.server.daemon.db.kysely.selectFrom('jobs').select(['id', 'task']).where('status', 'in', ['queued', 'running']).execute();
-      return !pending.some((job) => job.task === 'records.sync' || job.task.endsWith('.event'));
+      const pending = await s.server.daemon.db.kysely.selectFrom('jobs').select(['id', 'task', 'status', 'run_at']).where('status', 'in', ['queued', 'running']).execute();
+      // A sweep waiting for its next interval is not work left; one due or running is.
+      const sweeping = (job: { task: string; status: string; run_at: number }) => job.task === 'records.sweep' && (job.status === 'running' || job.run_at <= Date.now());
+      return !pending.some((job) => job.task === 'records.sync' || job.task.endsWith('.event') || sweeping(job));
     }, ACTIVE);
   }
 }

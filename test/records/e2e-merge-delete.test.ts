@@ -4,7 +4,7 @@
 // that signs up, or is merged into a user, leaves one pair.
 import t from 'tap';
 import type { Scenario } from '../helpers/capture-scenario.ts';
-import { ACTIVE, activity, clearRequests, hubspotRecord, intercomContact, pairedContact, pairOf, pairsOfHubSpot, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
+import { ACTIVE, activity, clearRequests, hubspotRecord, intercomCompany, intercomContact, pairedCompany, pairedContact, pairOf, pairsOfHubSpot, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 import { until } from '../helpers/until.ts';
 
 /** A person's action in HubSpot that only its API offers here (merge, delete): sent with the connection's own client. */
@@ -47,6 +47,23 @@ t.test('a HubSpot contact merge moves the merged-away contact\'s pair to the sur
   t.ok(hubspotRecord(s, 'contacts', first.hubspotId) === undefined || hubspotRecord(s, 'contacts', first.hubspotId)?.archived, 'the merged-away contact is archived by HubSpot, not written to');
 });
 
+t.test('a HubSpot company merge moves the merged-away company\'s pair to the survivor; nothing is deleted in Intercom', async (t) => {
+  const s = await syncScenario(t, { companies: true });
+  const first = await pairedCompany(s, { name: 'Hooli', website: 'https://hooli.test' });
+  const second = await pairedCompany(s, { name: 'Hooli XYZ', website: 'https://hooli-xyz.test' });
+
+  const merged = await hubspotCall(s, 'POST', '/crm/objects/2026-09/companies/merge', { primaryObjectId: second.hubspotId, objectIdToMerge: first.hubspotId });
+  t.equal(merged.status, 200);
+  await until('the first company\'s pair to follow the survivor', async () => (await pairOf(s, first.intercomId, 'company'))?.hubspot_id === second.hubspotId, ACTIVE);
+  await settled(s);
+  t.same((await pairsOfHubSpot(s, second.hubspotId, 'company')).map((pair) => pair.intercom_id).sort(), [first.intercomId, second.intercomId].sort());
+  t.ok(intercomCompany(s, first.intercomId) && intercomCompany(s, second.intercomId), 'nothing deleted in Intercom');
+  t.equal(hubspotRecord(s, 'companies', second.hubspotId)?.properties['domain'], 'hooli-xyz.test', 'the survivor keeps its domain', {
+    todo: 'sync-record.ts: the moved pair has no baselines, so its first sync writes the merged-away company\'s website over the survivor\'s domain',
+  });
+  t.equal(intercomCompany(s, second.intercomId)?.['name'], 'Hooli XYZ', 'the survivor\'s own Intercom company keeps its name');
+});
+
 t.test('a contact deleted in HubSpot ends its pair with an activity entry; nothing is deleted in Intercom', async (t) => {
   const s = await syncScenario(t);
   const pair = await pairedContact(s, { email: 'deleted.hs@acme.test', name: 'Del Hub' });
@@ -64,6 +81,20 @@ t.test('a contact deleted in HubSpot ends its pair with an activity entry; nothi
   s.intercom.control.contacts.update(pair.intercomId, { phone: '+3399999999' });
   await settled(s);
   t.ok(hubspotRecord(s, 'contacts', pair.hubspotId)?.archived ?? true, 'the deleted HubSpot contact is not brought back');
+});
+
+t.test('a company deleted in HubSpot ends its pair with an activity entry; the Intercom company stays', async (t) => {
+  const s = await syncScenario(t, { companies: true });
+  const pair = await pairedCompany(s, { name: 'Vandelay', website: 'https://vandelay.test' });
+
+  const deleted = await hubspotCall(s, 'DELETE', `/crm/objects/2026-09/companies/${pair.hubspotId}`);
+  t.equal(deleted.status, 204);
+  await until('the pair to end', async () => (await pairOf(s, pair.intercomId, 'company')) === undefined, ACTIVE);
+  await settled(s);
+  t.ok(intercomCompany(s, pair.intercomId), 'the Intercom company stays');
+  t.equal(deletes(s).intercom, 0, 'no delete call to Intercom');
+  const entries = await activity(s, 'company');
+  t.ok(entries.some((entry) => entry.outcome === 'skipped' && /deleted in HubSpot.*nothing is deleted/.test(entry.reason ?? '')), 'the activity says the pair ended');
 });
 
 t.test('a contact deleted in Intercom ends its pair with an activity entry; nothing is deleted in HubSpot', async (t) => {
@@ -113,9 +144,8 @@ t.test('a lead merged into a user leaves one pair: the user keeps its own, the l
   t.equal(intercomContact(s, user.intercomId)?.['phone'] ?? null, null, 'the lead\'s HubSpot contact is not synced into the user, which has its own pair');
 });
 
-t.test('a lead merged into an unpaired user: the user takes the lead\'s pair', {
-  todo: 'the contact.merged event reaches record-tasks.ts with the survivor\'s id only (no merged_from), so the user is matched afresh and the lead\'s pair stays',
-}, async (t) => {
+t.test('a lead merged into an unpaired user: the user takes the lead\'s pair', async (t) => {
+  const todo = 'the contact.merged event reaches record-tasks.ts with the survivor\'s id only (no merged_from), so the user is matched afresh and the lead\'s pair stays';
   const s = await syncScenario(t);
   const lead = await pairedContact(s, { role: 'lead', email: 'lead.only@acme.test', name: 'Lou Lead' });
   // A user Interhubz has not paired: record sync for contacts was off when it was made.
@@ -128,7 +158,7 @@ t.test('a lead merged into an unpaired user: the user takes the lead\'s pair', {
 
   s.intercom.control.contacts.merge(lead.intercomId, userId);
   await settled(s);
-  t.equal(await pairOf(s, lead.intercomId), undefined, 'the lead\'s pair ended');
-  t.equal((await pairOf(s, userId))?.hubspot_id, lead.hubspotId, 'the user took it');
+  t.equal(await pairOf(s, lead.intercomId), undefined, 'the lead\'s pair ended', { todo });
+  t.equal((await pairOf(s, userId))?.hubspot_id, lead.hubspotId, 'the user took it', { todo });
   t.equal(deletes(s).hubspot + deletes(s).intercom, 0, 'nothing deleted');
 });
