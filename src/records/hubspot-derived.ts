@@ -10,6 +10,7 @@
 // HubSpot users, not conversation content, and only in memory.
 //
 // Unlike the pure part of src/records this module does I/O, through the client it is given.
+import { DEALS_READ_SCOPE } from '../integrations/hubspot/scopes.ts';
 import { z } from 'zod';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
@@ -56,9 +57,6 @@ const OWNERS_TTL_MS = 5 * 60_000;
  * record with more open deals than that shows the count and amount of its first 100 associated deals.
  */
 export const MAX_DEALS_READ = 100;
-
-/** The scope reading deals needs (hubspot-api.md §2.6; the simulator's crm/types.ts). */
-const DEALS_READ_SCOPE = 'crm.objects.deals.read';
 
 /** HubSpot's object type ids in record page paths (developers.hubspot.com/docs/guides/crm/using-object-apis: contacts 0-1, companies 0-2). */
 const OBJECT_TYPE_ID: Record<RecordObject, string> = { contacts: '0-1', companies: '0-2' };

@@ -20,7 +20,7 @@ export class TicketSettingsError extends SettingsProblemError {
   override name = 'TicketSettingsError';
 }
 
-export interface PipelineRead {
+interface PipelineRead {
   pipelines: Pipeline[];
   /** When the read was sent: what it shows is known true from then on. */
   readAt: number;

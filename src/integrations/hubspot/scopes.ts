@@ -17,7 +17,7 @@ export const REQUIRED_SCOPES: readonly string[] = [
 export const schemaWriteScope = (object: RecordObject): string => `crm.schemas.${object}.write`;
 
 /** Reading deals, for the open-deals values (hubspot-api.md §2.6's MISSING_SCOPES example names it). */
-const DEALS_READ_SCOPE = 'crm.objects.deals.read';
+export const DEALS_READ_SCOPE = 'crm.objects.deals.read';
 
 /** A scope a connection's settings need beyond REQUIRED_SCOPES, and the mapping that needs it. */
 export interface ScopeNeed {
