@@ -92,9 +92,22 @@ interface FieldWrite {
   at: number;
   /** The write request: "PATCH …/:objectId", "POST …/batch/update", "PUT /contacts/:contact_id". */
   route: string;
+  /** The value written (the bench's own made-up values), for the trace of an echo write. */
+  value: string;
+}
+
+/** What happened to one field of one pair, in order: a person's change or a write by Interhubz (values are the bench's). */
+interface TraceEvent {
+  at: number;
+  by: 'person' | 'interhubz';
+  side: Side;
+  intercomId: string;
+  field: string;
+  value: string;
 }
 
 interface Observed {
+  trace: TraceEvent[];
   calls: Call[];
   writes: FieldWrite[];
   /** Per side and record (Intercom id on both sides, through the pair): when the latest write to it was answered. */
@@ -116,10 +129,10 @@ const HUBSPOT_CONTACT_WRITE = /^\/crm\/(?:v3\/objects|objects\/[^/]+)\/(?:contac
 const INTERCOM_CONTACT_WRITE = /^\/contacts\/([^/]+)$/;
 const HUBSPOT_FIELD: Record<string, Field> = { firstname: 'name', lastname: 'name', phone: 'phone', jobtitle: 'job' };
 
-type Pending = Array<{ intercomId: string; field: string; side: Side; alreadyHeld: boolean; fromOwnWrite: boolean }>;
+type Pending = Array<{ intercomId: string; field: string; side: Side; alreadyHeld: boolean; fromOwnWrite: boolean; value: string }>;
 
 async function startBenchSims(): Promise<BenchSims> {
-  const observed: Observed = { calls: [], writes: [], lastWrite: new Map() };
+  const observed: Observed = { trace: [], calls: [], writes: [], lastWrite: new Map() };
   const provenance: Provenance = new Map();
   const intercomOf = new Map<string, string>();
   const pending = new WeakMap<FastifyRequest, Pending>();
@@ -141,6 +154,7 @@ async function startBenchSims(): Promise<BenchSims> {
       if (!judged || reply.statusCode >= 300) return;
       for (const write of judged) {
         observed.writes.push({ ...write, at, route: `${request.method} ${request.routeOptions.url}` });
+        observed.trace.push({ at, by: 'interhubz', side: write.side, intercomId: write.intercomId, field: write.field, value: write.value });
         observed.lastWrite.set(`${write.side}:${write.intercomId}`, at);
         provenance.set(provenanceKey(write.side, write.intercomId, write.field), 'interhubz');
       }
@@ -164,12 +178,13 @@ async function startBenchSims(): Promise<BenchSims> {
     return inputs.flatMap(({ id, properties }) => {
       const before = hubspotSim.control.record({ objectType: 'contacts', id })?.properties ?? {};
       const intercomId = intercomOf.get(id) ?? `hubspot:${id}`;
-      const byField = new Map<string, boolean>();
+      const byField = new Map<string, { held: boolean; value: string }>();
       for (const [name, value] of Object.entries(properties)) {
         const field = HUBSPOT_FIELD[name] ?? name;
-        byField.set(field, (byField.get(field) ?? true) && (before[name] ?? '') === value);
+        const seen = byField.get(field);
+        byField.set(field, { held: (seen?.held ?? true) && (before[name] ?? '') === value, value: seen ? `${seen.value} ${value}` : value });
       }
-      return [...byField].map(([field, alreadyHeld]) => ({ intercomId, field, side: 'hubspot' as const, alreadyHeld, fromOwnWrite: fromOwn('hubspot', intercomId, field) }));
+      return [...byField].map(([field, { held, value }]) => ({ intercomId, field, side: 'hubspot' as const, alreadyHeld: held, fromOwnWrite: fromOwn('hubspot', intercomId, field), value }));
     });
   }, hubspotSim.plugin);
 
@@ -181,12 +196,12 @@ async function startBenchSims(): Promise<BenchSims> {
     const before = intercomSim.state.contacts.get(intercomId);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const writes: Pending = [];
-    const add = (field: string, held: boolean) => writes.push({ intercomId, field, side: 'intercom', alreadyHeld: held, fromOwnWrite: fromOwn('intercom', intercomId, field) });
+    const add = (field: string, held: boolean, value: unknown) => writes.push({ intercomId, field, side: 'intercom', alreadyHeld: held, fromOwnWrite: fromOwn('intercom', intercomId, field), value: String(value) });
     for (const [name, value] of Object.entries(body)) {
       if (name === 'custom_attributes' && value && typeof value === 'object') {
-        for (const [attribute, custom] of Object.entries(value)) add(attribute === JOB_ATTRIBUTE ? 'job' : `custom.${attribute}`, before?.customAttributes[attribute] === custom);
+        for (const [attribute, custom] of Object.entries(value)) add(attribute === JOB_ATTRIBUTE ? 'job' : `custom.${attribute}`, before?.customAttributes[attribute] === custom, custom);
       } else {
-        add(name, (before as unknown as Record<string, unknown> | undefined)?.[name] === value);
+        add(name, (before as unknown as Record<string, unknown> | undefined)?.[name] === value, value);
       }
     }
     return writes;
@@ -330,6 +345,8 @@ function change(sims: BenchSims, pair: BenchPair, side: Side, field: Field): voi
     sims.hubspot.sim.control.updateRecordAsUser({ objectType: 'contacts', id: pair.hubspotId, properties });
   }
   sims.provenance.set(provenanceKey(side, pair.intercomId, field), 'person');
+  const text = typeof value === 'object' ? `${value.first} ${value.last}` : value;
+  sims.observed.trace.push({ at: performance.now(), by: 'person', side, intercomId: pair.intercomId, field, value: text });
 }
 
 const countBy = (calls: readonly Call[]) => {
@@ -401,13 +418,15 @@ async function liveChanges(bench: Bench, pairs: BenchPair[], side: Side, count: 
 }
 
 /** The first few echo writes: which kind, by which request, and how many writes their record got in the same window. */
-function echoDetail(writes: readonly FieldWrite[]) {
+function echoDetail(writes: readonly FieldWrite[], trace: readonly TraceEvent[]) {
   return writes
     .filter((w) => w.alreadyHeld || w.fromOwnWrite)
     .slice(0, 5)
     .map((w) => ({
-      field: w.field, side: w.side, alreadyHeld: w.alreadyHeld, fromOwnWrite: w.fromOwnWrite, route: w.route,
+      field: w.field, side: w.side, value: w.value, alreadyHeld: w.alreadyHeld, fromOwnWrite: w.fromOwnWrite, route: w.route,
       writesOfRecord: writes.filter((x) => x.intercomId === w.intercomId && x.side === w.side && x.field === w.field).map((x) => x.route),
+      // This field of this pair, in order, ms relative to the echo write (values are the bench's own).
+      trace: trace.filter((e) => e.intercomId === w.intercomId && e.field === w.field && Math.abs(e.at - w.at) < 30_000).map((e) => `${Math.round(e.at - w.at)} ${e.by} ${e.side}=${e.value}`),
     }));
 }
 
@@ -421,6 +440,41 @@ async function syncsSince(bench: Bench, since: number): Promise<Record<string, n
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+const SAME_SECOND_TRIALS = env('BENCH_SAME_SECOND_TRIALS', 5);
+
+/**
+ * A person changes an Intercom contact in the same second as Interhubz last wrote to it (Intercom's
+ * updated_at counts seconds): does the live path still sync it? A change counts as not synced live
+ * when HubSpot has not been written within 2 × the debounce (the sweep would bring it later).
+ */
+async function sameSecondChanges(bench: Bench, pairs: BenchPair[], trials: number, progress: Progress) {
+  const { sims } = bench;
+  let done = 0;
+  let notSyncedLive = 0;
+  for (let attempt = 0; done < trials && attempt < trials * 4; attempt++) {
+    const pair = pairs[attempt % pairs.length] as BenchPair;
+    const started = performance.now();
+    change(sims, pair, 'hubspot', 'job');
+    const key = `intercom:${pair.intercomId}`;
+    while ((sims.observed.lastWrite.get(key) ?? -1) < started) await sleep(1);
+    const written = sims.intercom.sim.state.contacts.get(pair.intercomId)?.updatedAt;
+    const changedAt = performance.now();
+    change(sims, pair, 'intercom', 'phone');
+    // Only trials whose person's change really fell in the second of our write count.
+    if (sims.intercom.sim.state.contacts.get(pair.intercomId)?.updatedAt !== written) {
+      await settled(bench);
+      continue;
+    }
+    done += 1;
+    const deadline = performance.now() + 2 * DEBOUNCE_MS;
+    while ((sims.observed.lastWrite.get(`hubspot:${pair.intercomId}`) ?? -1) < changedAt && performance.now() < deadline) await sleep(5);
+    if ((sims.observed.lastWrite.get(`hubspot:${pair.intercomId}`) ?? -1) < changedAt) notSyncedLive += 1;
+    await settled(bench);
+  }
+  progress(`same second: ${notSyncedLive} of ${done} Intercom changes made in the second of our own write were not synced live`);
+  return { trials: done, notSyncedLive };
 }
 
 const SWEEP_TASK = 'records.sweep';
@@ -470,7 +524,7 @@ async function bulkChange(bench: Bench, pairs: BenchPair[], mode: 'sweep' | 'liv
     hubspot_field_writes: writes.filter((w) => w.side === 'hubspot').length,
     field_writes_back_to_intercom: writes.filter((w) => w.side === 'intercom').length,
     echo_writes: writes.filter((w) => w.alreadyHeld || w.fromOwnWrite).length,
-    echo_detail: echoDetail(writes),
+    echo_detail: echoDetail(writes, sims.observed.trace),
     webhooks,
     seconds: round(seconds, 1),
   };
@@ -501,6 +555,7 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
     const liveWindow = maxWindowCalls(sims.observed.calls.slice(liveCallsFrom), 'hubspot', 10_000);
     const liveDeliveries = minus(deliveries(sims), liveDeliveriesFrom);
     progress(`live webhooks: ${JSON.stringify(liveDeliveries)}`);
+    const sameSecond = await sameSecondChanges(bench, livePairs, SAME_SECOND_TRIALS, progress);
 
     // 2. Mixed changes: random pair, side and field, a few per second, then settle.
     const mixedPairs = await seedPairs(bench, MIXED_PAIRS, 'mixed', progress);
@@ -571,6 +626,8 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
       live_writes_to_other_side: round(mean([...toHubSpot.writesToTarget, ...toIntercom.writesToTarget])),
       live_syncs_logged_to_hubspot: toHubSpot.syncs,
       live_syncs_logged_to_intercom: toIntercom.syncs,
+      same_second_trials: sameSecond.trials,
+      same_second_changes_not_synced_live: sameSecond.notSyncedLive,
       live_unrelated_calls_left_out: toHubSpot.unrelated + toIntercom.unrelated,
       live_writes_back: [...toHubSpot.writesBack, ...toIntercom.writesBack].reduce((a, b) => a + b, 0),
       live_hubspot_max_calls_per_10s: liveWindow,
@@ -581,7 +638,7 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
       mixed_field_writes: mixedWrites.length,
       echo_writes_already_held: echo.filter((w) => w.alreadyHeld).length,
       echo_writes_from_own_write: echo.filter((w) => w.fromOwnWrite).length,
-      echo_detail: echoDetail(mixedWrites),
+      echo_detail: echoDetail(mixedWrites, sims.observed.trace),
       mixed_pairs_differing_at_end: diverged,
       mixed_hubspot_calls: mixedCalls.filter((c) => c.side === 'hubspot').length,
       mixed_intercom_calls: mixedCalls.filter((c) => c.side === 'intercom').length,
