@@ -16,6 +16,9 @@ import { runJob, type RunEnvironment } from './run-job.ts';
 import type { TaskRegistry } from './task.ts';
 import type { WakeUps } from './wake-ups.ts';
 
+/** The shortest renewal period: a tiny lease (tests) should not become a busy loop of writes. */
+const RENEW_FLOOR_MS = 50;
+
 export interface SchedulerOptions {
   db: Kysely<Database>;
   tasks: TaskRegistry;
@@ -127,12 +130,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
     const controller = new AbortController();
     // Renew the lease while a long handler runs; losing it means another run may start: stop.
+    // Every third of the lease, so two renewals may fail or lag before it runs out (a floor of one
+    // second left a lease of a second or less never renewed in time).
     const renew = setInterval(() => {
       extendLease(options.db, leaseOf(job), clock() + options.leaseMs).then(
         (held) => held || controller.abort(new Error('lease lost')),
         (error: unknown) => log.warn({ err: error, jobId: job.id }, 'could not renew a lease'),
       );
-    }, Math.max(1000, Math.floor(options.leaseMs / 3)));
+    }, Math.max(RENEW_FLOOR_MS, Math.floor(options.leaseMs / 3)));
     renew.unref();
     const done = runJob(env, job, controller.signal)
       .then(

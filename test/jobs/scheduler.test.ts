@@ -311,3 +311,26 @@ t.test('handler durations are recorded per task', async (t) => {
   t.equal(stats?.count, 3);
   t.ok((stats?.p50Ms ?? 0) >= 4 && (stats?.maxMs ?? 0) >= (stats?.p50Ms ?? 0));
 });
+
+t.test('a short lease is renewed before it runs out, so a second worker cannot take the running job', async (t) => {
+  // Real time: the renewal timer and the lease are both measured in it.
+  let release: () => void = () => undefined;
+  let runs = 0;
+  const { db, scheduler, queue } = setup(t, [
+    defineTask({ name: 'slow', payload: z.object({}), run: async () => { runs += 1; await new Promise<void>((resolve) => { release = resolve; }); } }),
+  ], { leaseMs: 600, clock: Date.now });
+  const { id } = await queue.enqueue({ task: 'slow', payload: {} });
+  const running = scheduler.drain();
+  // Three lease lengths later, another worker looks for due or expired work.
+  await new Promise((resolve) => setTimeout(resolve, 1800));
+  const other = createScheduler({
+    db: db.kysely, tasks: taskRegistry([defineTask({ name: 'slow', payload: z.object({}), run: async () => void (runs += 1) })]),
+    log: createLogger('silent'), concurrency: 1, perConnectionConcurrency: 1, leaseMs: 600, maxSleepMs: 60_000,
+    backoff: { baseMs: 1, capMs: 1 }, clock: Date.now,
+  });
+  await other.drain();
+  t.equal(runs, 1, 'the job ran once: its lease was renewed in time');
+  release();
+  await running;
+  t.match(await jobRow(db, id), { status: 'succeeded', attempts: 1 });
+});
