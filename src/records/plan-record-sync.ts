@@ -80,6 +80,14 @@ function planField(field: FieldInput, input: PlanInput): FieldDecision {
     (writesHubSpot && toHubSpot.ok && hash(toHubSpot.value, hubspot.type) === now.hubspot) ||
     (writesIntercom && toIntercom.ok && hash(toIntercom.value, intercom.type) === now.intercom);
   const changed = { intercom: baseline.intercom !== now.intercom, hubspot: baseline.hubspot !== now.hubspot };
+  // A field never settled has no baseline, so both sides count as changed. Where one of them is
+  // simply empty (a record just created by matching holds only what it was created with), the value
+  // fills the empty side instead of an empty value winning on record times.
+  if (baseline.intercom === undefined && baseline.hubspot === undefined) {
+    const empty = { intercom: isEmpty(intercom.value), hubspot: isEmpty(hubspot.value) };
+    if (empty.hubspot && !empty.intercom) changed.hubspot = false;
+    if (empty.intercom && !empty.hubspot) changed.intercom = false;
+  }
   if (agree) {
     const echo = input.trigger !== undefined && !changed[input.trigger];
     return { mapping, baseline: now, action: echo ? 'echo' : 'unchanged' };
@@ -135,6 +143,8 @@ function intoHubSpot(mapping: FieldMapping, intercom: SideField<IntercomFieldTyp
   }
   return convert(intercom.value, intercom.type, type);
 }
+
+const isEmpty = (value: FieldValue) => value === null || (typeof value === 'string' && value.trim() === '');
 
 /** newest_wins: each side's change time for the field, else its record's; a tie goes to Intercom. */
 function newer(field: FieldInput, input: PlanInput): Vendor {

@@ -17,9 +17,8 @@ t.test('a new Intercom contact\'s custom attribute (both, newest_wins) reaches t
   await settled(s);
 
   const custom = (intercomContact(s, intercomId)?.['custom_attributes'] ?? {}) as Record<string, unknown>;
-  const todo = 'sync-record.ts/plan-record-sync.ts: with no baseline both sides count as changed, and newest_wins compares the HubSpot contact just created (ms) with Intercom\'s updated_at (s): HubSpot\'s empty value wins and clears Intercom\'s';
-  t.equal(custom['plan_note'], 'annual', 'Intercom keeps its value', { todo });
-  t.equal(hubspotRecord(s, 'contacts', pair.hubspot_id)?.properties['plan_note'], 'annual', 'HubSpot gets it', { todo });
+  t.equal(custom['plan_note'], 'annual', 'Intercom keeps its value');
+  t.equal(hubspotRecord(s, 'contacts', pair.hubspot_id)?.properties['plan_note'], 'annual', 'HubSpot gets it');
   const written = (await activity(s, 'contact')).flatMap((entry) => detailOf(entry).written ?? []).filter((field) => field.intercom === 'custom.plan_note');
-  t.same(written.map((field) => field.direction), ['to_hubspot'], 'the activity says it went to HubSpot', { todo });
+  t.same(written.map((field) => field.direction), ['to_hubspot'], 'the activity says it went to HubSpot');
 });

@@ -198,3 +198,14 @@ t.test("a company's website goes into HubSpot's domain as its bare host", async 
   pair.intercom = { value: 'localhost:8080', changedAt: 1300 };
   t.match(decide(pair, mapping, 'intercom'), { action: 'skipped', rule: 'type_conversion', reason: /names no company domain/ });
 });
+
+t.test("a first sync fills an empty side, whatever the records' update times say", async (t) => {
+  // The HubSpot contact was created a moment ago by matching, without this field: newer, but empty.
+  const toHubSpot = decide({ intercom: { value: 'annual', changedAt: 1000 }, hubspot: { value: null, changedAt: 5000 }, baseline: {} }, plan);
+  t.match(toHubSpot, { action: 'write_hubspot', value: 'annual' });
+  t.notOk('conflict' in toHubSpot, 'an empty side is not a conflicting value');
+  const toIntercom = decide({ intercom: { value: '', changedAt: 9000 }, hubspot: { value: 'monthly', changedAt: 1000 }, baseline: {} }, plan);
+  t.match(toIntercom, { action: 'write_intercom', value: 'monthly' });
+  const both = decide({ intercom: { value: 'annual', changedAt: 1000 }, hubspot: { value: 'monthly', changedAt: 5000 }, baseline: {} }, plan);
+  t.match(both, { action: 'write_intercom', value: 'monthly', conflict: 'newest_wins' }, 'two values on a first sync are a conflict, decided by the rule');
+});
