@@ -477,6 +477,35 @@ async function sameSecondChanges(bench: Bench, pairs: BenchPair[], trials: numbe
   return { trials: done, notSyncedLive };
 }
 
+const CROSSED_TRIALS = env('BENCH_CROSSED_TRIALS', 10);
+
+/**
+ * The same pair changed on both sides at once, in different fields: a person sets the job title in
+ * HubSpot and, a moment later, the phone in Intercom. Two sync jobs of one pair become due together.
+ * After they settle both sides must hold the person's job title; `lost` counts the trials where they
+ * do not (an older value written over it), `echo` the echo writes among their writes.
+ */
+async function crossedChanges(bench: Bench, pairs: BenchPair[], trials: number, progress: Progress) {
+  const { sims } = bench;
+  let lost = 0;
+  const writesFrom = sims.observed.writes.length;
+  for (let i = 0; i < trials; i++) {
+    const pair = pairs[i % pairs.length] as BenchPair;
+    change(sims, pair, 'hubspot', 'job');
+    const wanted = sims.hubspot.sim.control.record({ objectType: 'contacts', id: pair.hubspotId })?.properties['jobtitle'];
+    change(sims, pair, 'intercom', 'phone');
+    await sleep(DEBOUNCE_MS);
+    await settled(bench);
+    const intercom = sims.intercom.sim.state.contacts.get(pair.intercomId)?.customAttributes[JOB_ATTRIBUTE];
+    const hubspot = sims.hubspot.sim.control.record({ objectType: 'contacts', id: pair.hubspotId })?.properties['jobtitle'];
+    if (intercom !== wanted || hubspot !== wanted) lost += 1;
+  }
+  const writes = sims.observed.writes.slice(writesFrom);
+  const echo = writes.filter((w) => w.alreadyHeld || w.fromOwnWrite).length;
+  progress(`crossed: in ${lost} of ${trials} trials a side did not end with the person's job title; ${echo} echo writes of ${writes.length}`);
+  return { trials, lost, echo, detail: echoDetail(writes, sims.observed.trace) };
+}
+
 const SWEEP_TASK = 'records.sweep';
 const SWEEP_PAYLOAD = { object: 'contacts', side: 'intercom' };
 
@@ -556,6 +585,7 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
     const liveDeliveries = minus(deliveries(sims), liveDeliveriesFrom);
     progress(`live webhooks: ${JSON.stringify(liveDeliveries)}`);
     const sameSecond = await sameSecondChanges(bench, livePairs, SAME_SECOND_TRIALS, progress);
+    const crossed = await crossedChanges(bench, livePairs, CROSSED_TRIALS, progress);
 
     // 2. Mixed changes: random pair, side and field, a few per second, then settle.
     const mixedPairs = await seedPairs(bench, MIXED_PAIRS, 'mixed', progress);
@@ -628,6 +658,10 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
       live_syncs_logged_to_intercom: toIntercom.syncs,
       same_second_trials: sameSecond.trials,
       same_second_changes_not_synced_live: sameSecond.notSyncedLive,
+      crossed_trials: crossed.trials,
+      crossed_person_value_lost: crossed.lost,
+      crossed_echo_writes: crossed.echo,
+      ...(crossed.detail.length > 0 ? { crossed_echo_detail: crossed.detail } : {}),
       live_unrelated_calls_left_out: toHubSpot.unrelated + toIntercom.unrelated,
       live_writes_back: [...toHubSpot.writesBack, ...toIntercom.writesBack].reduce((a, b) => a + b, 0),
       live_hubspot_max_calls_per_10s: liveWindow,
