@@ -26,6 +26,8 @@ export interface ActivityFeedEntry {
   kind: string;
   /** The Intercom conversation the entry is about, when it is about one. */
   conversationId: string | null;
+  /** A record sync's Intercom contact or company (kinds contact and company). */
+  intercomRecord: { type: 'contact' | 'company'; id: string } | null;
   outcome: ActivityOutcome;
   reason: string | null;
   detail: Record<string, unknown>;
@@ -100,9 +102,18 @@ function parseDetail(text: string): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
+/** Record sync's entries (src/records/sync-record.ts): about a contact or company, not a conversation; the HubSpot id is in the detail. */
+const RecordSyncDetail = z.object({ hubspotId: Id.optional().catch(undefined) });
+
+function recordSyncLinks(row: ActivityFeedRow, type: 'contact' | 'company', detail: unknown): HubSpotRecordLink[] {
+  const id = RecordSyncDetail.safeParse(detail).data?.hubspotId;
+  return id ? [{ type, id, url: hubspotRecordUrl(row, type, id), created: false }] : [];
+}
+
 export function activityFeedEntry(row: ActivityFeedRow): ActivityFeedEntry {
   const detail = parseDetail(row.detail);
-  const conversationId = row.subject_id;
+  const recordKind = row.kind === 'contact' || row.kind === 'company' ? row.kind : null;
+  const conversationId = recordKind ? null : row.subject_id;
   return {
     id: row.id,
     at: row.at,
@@ -110,13 +121,14 @@ export function activityFeedEntry(row: ActivityFeedRow): ActivityFeedEntry {
     connectionName: row.connection_name,
     kind: row.kind,
     conversationId,
+    intercomRecord: recordKind && row.subject_id ? { type: recordKind, id: row.subject_id } : null,
     outcome: row.outcome,
     reason: row.reason,
     detail,
     apiCalls: row.api_calls,
     durationMs: row.duration_ms,
     conversationUrl: conversationId ? intercomConversationUrl(row, conversationId) : null,
-    hubspotRecords: hubspotRecords(row, detail),
+    hubspotRecords: recordKind ? recordSyncLinks(row, recordKind, detail) : hubspotRecords(row, detail),
     storyPath: conversationId && row.connection_id ? `/activity?${new URLSearchParams({ connection: row.connection_id, search: conversationId })}` : null,
     explainPath: conversationId && row.connection_id ? `/connections/${encodeURIComponent(row.connection_id)}/conversations/${encodeURIComponent(conversationId)}/explain` : null,
   };

@@ -388,8 +388,8 @@ export const ActivityQuery = z.strictObject({
   limit: z.coerce.number({ error: 'must be a number from 1 to 500' }).int().min(1).max(500).optional(),
   outcome: z.enum(ACTIVITY_OUTCOMES, { error: `must be one of ${ACTIVITY_OUTCOMES.join(', ')}` }).optional(),
   subjectId: z.string().min(1).optional(),
-  /** capture: capture decisions; ticket: ticket stage syncs and HubSpot-side changes. */
-  kind: z.enum(['capture', 'ticket'], { error: "must be 'capture' or 'ticket'" }).optional(),
+  /** capture: capture decisions; ticket: ticket stage syncs and HubSpot-side changes; contact, company: record syncs. */
+  kind: z.enum(ACTIVITY_KINDS, { error: `must be one of ${ACTIVITY_KINDS.join(', ')}` }).optional(),
 });
 
 export interface ActivityEntryView {

@@ -5,6 +5,7 @@ import type { ActivityFeedEntry } from '../../../../src/http/api-types.ts';
 import { Link } from '../Link.tsx';
 import { OutcomeBadge } from '../connection/PushBox.tsx';
 import { connectionPath } from '../connection/tabs.ts';
+import { isRecordKind, recordSyncSummary } from './record-sync-summary.ts';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 // Seconds matter: several entries often share a minute.
@@ -54,6 +55,7 @@ function FeedRow({ entry, onFollow }: { entry: ActivityFeedEntry; onFollow: (() 
   const at = new Date(entry.at).toISOString();
   const why = text(entry.detail['why']);
   const rule = text(entry.detail['rule']);
+  const fieldsSynced = isRecordKind(entry.kind) ? recordSyncSummary(entry.detail) : null;
   return (
     <tr>
       <td class="cell-time">
@@ -93,6 +95,10 @@ function FeedRow({ entry, onFollow }: { entry: ActivityFeedEntry; onFollow: (() 
               </Link>
             ) : null}
           </>
+        ) : entry.intercomRecord ? (
+          <span class="mono">
+            Intercom {entry.intercomRecord.type} {entry.intercomRecord.id}
+          </span>
         ) : (
           <span class="muted">—</span>
         )}
@@ -104,8 +110,9 @@ function FeedRow({ entry, onFollow }: { entry: ActivityFeedEntry; onFollow: (() 
       <td class="cell-reason">
         {entry.reason ? <span class={entry.outcome === 'failed' ? 'reason-failed' : 'reason-name'}>{entry.reason}</span> : null}
         {why ? <span class="cell-sub">{why}</span> : null}
-        {!entry.reason && !why && rule ? <span class="cell-sub">Rule “{rule}”</span> : null}
-        {!entry.reason && !why && !rule ? <span class="muted">—</span> : null}
+        {fieldsSynced ? <span class="cell-sub">{fieldsSynced}</span> : null}
+        {!entry.reason && !why && !fieldsSynced && rule ? <span class="cell-sub">Rule “{rule}”</span> : null}
+        {!entry.reason && !why && !fieldsSynced && !rule ? <span class="muted">—</span> : null}
       </td>
       <td class="cell-ids">
         {entry.hubspotRecords.length > 0 ? (

@@ -8,6 +8,8 @@ const KINDS = [
   { value: '', label: 'All kinds' },
   { value: 'capture', label: 'Captures' },
   { value: 'ticket', label: 'Tickets' },
+  { value: 'contact', label: 'Contacts' },
+  { value: 'company', label: 'Companies' },
 ] as const;
 
 const OUTCOMES = [

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../ErrorAlert.tsx';
 import { OutcomeBadge } from './PushBox.tsx';
 import { ExplainLookup, explainPath } from '../explain/ExplainLookup.tsx';
 import { Link } from '../Link.tsx';
+import { isRecordKind, recordSyncSummary } from '../activity/record-sync-summary.ts';
 
 const PAGE = 50;
 
@@ -178,11 +179,16 @@ function ActivityRow({ connectionId, entry, push, onPush }: { connectionId: stri
   const detail = entry.detail;
   const why = text(detail['why']);
   const rule = text(detail['rule']);
-  const ids = [
-    { label: 'Note', id: text(detail['noteId']), created: false },
-    { label: 'Contact', id: recordId(detail['contact']), created: created(detail['contact']) },
-    { label: 'Company', id: recordId(detail['company']), created: created(detail['company']) },
-  ].filter((item) => item.id !== null);
+  const recordKind = isRecordKind(entry.kind) ? entry.kind : null;
+  const fieldsSynced = recordKind ? recordSyncSummary(detail) : null;
+  const ids = (recordKind
+    ? [{ label: recordKind === 'contact' ? 'Contact' : 'Company', id: text(detail['hubspotId']), created: false }]
+    : [
+        { label: 'Note', id: text(detail['noteId']), created: false },
+        { label: 'Contact', id: recordId(detail['contact']), created: created(detail['contact']) },
+        { label: 'Company', id: recordId(detail['company']), created: created(detail['company']) },
+      ]
+  ).filter((item) => item.id !== null);
   return (
     <tr>
       <td class="cell-time">
@@ -192,8 +198,8 @@ function ActivityRow({ connectionId, entry, push, onPush }: { connectionId: stri
         </time>
       </td>
       <td class="mono">
-        {entry.subjectId ?? <span class="muted">{entry.kind}</span>}
-        {entry.subjectId ? (
+        {recordKind && entry.subjectId ? `Intercom ${recordKind} ${entry.subjectId}` : (entry.subjectId ?? <span class="muted">{entry.kind}</span>)}
+        {entry.subjectId && !recordKind ? (
           <Link class="cell-sub explain-link" href={explainPath(connectionId, entry.subjectId)}>
             Explain<span class="visually-hidden"> conversation {entry.subjectId}</span>
           </Link>
@@ -201,13 +207,14 @@ function ActivityRow({ connectionId, entry, push, onPush }: { connectionId: stri
       </td>
       <td>
         <OutcomeBadge outcome={entry.outcome} />
-        {entry.kind === 'ticket' ? <span class="cell-sub">ticket</span> : null}
+        {entry.kind !== 'capture' ? <span class="cell-sub">{entry.kind}</span> : null}
       </td>
       <td class="cell-reason">
         {entry.reason ? <span class={entry.outcome === 'failed' ? 'reason-failed' : 'reason-name'}>{entry.reason}</span> : null}
         {why ? <span class="cell-sub">{why}</span> : null}
-        {!entry.reason && !why && rule ? <span class="cell-sub">Rule “{rule}”</span> : null}
-        {!entry.reason && !why && !rule ? <span class="muted">—</span> : null}
+        {fieldsSynced ? <span class="cell-sub">{fieldsSynced}</span> : null}
+        {!entry.reason && !why && !fieldsSynced && rule ? <span class="cell-sub">Rule “{rule}”</span> : null}
+        {!entry.reason && !why && !fieldsSynced && !rule ? <span class="muted">—</span> : null}
       </td>
       <td class="cell-ids">
         {ids.length > 0 ? (
