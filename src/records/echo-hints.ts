@@ -21,6 +21,8 @@ export interface EchoHint {
   valueDigest?: string;
   /** Intercom: the item's updated_at (seconds). */
   itemUpdatedAt?: number;
+  /** Intercom contact.merged: the contact absorbed into the item. */
+  mergedFrom?: string;
 }
 
 export async function rememberHubSpotWrites(db: Kysely<Database>, installKey: Uint8Array, target: { connectionId: string; type: PairType; hubspotId: string }, properties: Readonly<Record<string, string>>, now: number): Promise<void> {

@@ -93,6 +93,17 @@ export async function unpair(db: Kysely<Database>, connectionId: string, type: P
   return pairs;
 }
 
+/**
+ * Of the Intercom records paired with one HubSpot record, the one paired first, when it is not this
+ * pair's: a later pair adopts HubSpot's values on its first sync (plan-pair.ts sharedWith).
+ * undefined when this pair is the first, or the only one.
+ */
+export async function sharedWith(db: Kysely<Database>, pair: Pick<Pair, 'connectionId' | 'type' | 'intercomId' | 'hubspotId'>): Promise<string | undefined> {
+  const pairs = await pairsOfHubSpot(db, pair.connectionId, pair.type, pair.hubspotId);
+  const first = pairs.reduce<Pair | undefined>((best, candidate) => (!best || candidate.pairedAt < best.pairedAt || (candidate.pairedAt === best.pairedAt && candidate.intercomId < best.intercomId) ? candidate : best), undefined);
+  return first && first.intercomId !== pair.intercomId ? first.intercomId : undefined;
+}
+
 /** HubSpot merged records into `survivorId`: their pairs follow it. */
 export async function followHubSpotMerge(db: Kysely<Database>, connectionId: string, type: PairType, mergedIds: readonly string[], survivorId: string, now: number): Promise<Pair[]> {
   const moved: Pair[] = [];

@@ -74,6 +74,11 @@ export interface PairInput {
   hashKey: HashKey;
   dryRun: boolean;
   trigger?: Vendor;
+  /**
+   * Another Intercom record was paired with this HubSpot record first (a HubSpot merge brought two
+   * together, or a lead and a user share an email): see `adopted` in planPair.
+   */
+  sharedWith?: string;
 }
 
 export interface PlannedPair {
@@ -119,12 +124,30 @@ export function planPair(input: PairInput): PlannedPair {
   }
   const toIntercom = intercomChanges(input.object, writes.intercom);
   const reports = [...decisions.map((decision, index) => fieldReport(decision, inputs[index], input.dryRun, toIntercom.cleared)), ...missing];
+  // A pair that joined a HubSpot record another pair already holds (sharedWith) has no baselines of
+  // its own yet: on that first settle it adopts what HubSpot holds instead of writing over it, so a
+  // merge in HubSpot does not rewrite the survivor with the merged-away record's values. After that
+  // its changes flow as any pair's do.
+  const adopted = new Set<string>();
+  if (input.sharedWith !== undefined) {
+    for (const [index, decision] of decisions.entries()) {
+      const baseline = input.baselines.get(fieldKey(decision.mapping));
+      if (decision.action !== 'write_hubspot' || (baseline?.intercom ?? baseline?.hubspot) !== undefined) continue;
+      adopted.add(fieldKey(decision.mapping));
+      reports[index] = {
+        intercom: decision.mapping.intercom, hubspot: decision.mapping.hubspot, action: 'skipped', rule: 'shared_record',
+        reason: `the HubSpot record was paired with Intercom ${input.sharedWith} first; this pair keeps HubSpot's value on its first sync`,
+      };
+    }
+    writes.hubspot = writes.hubspot.filter((write) => !adopted.has(fieldKey(write.mapping)));
+  }
   const writing = writes.hubspot.length + writes.intercom.length - toIntercom.cleared.length > 0;
   const settled = new Map<string, Baseline>();
   for (const decision of decisions) {
     // A company value Intercom cannot clear stays unsettled: it is tried again, and said again.
     if (decision.action === 'write_intercom' && toIntercom.cleared.includes(decision.mapping.intercom)) continue;
-    settled.set(fieldKey(decision.mapping), decision.baseline);
+    const key = fieldKey(decision.mapping);
+    settled.set(key, adopted.has(key) && decision.action === 'write_hubspot' ? decision.current : decision.baseline);
   }
   const outcome = writing ? 'updated' : reports.length > 0 && reports.every((report) => report.action === 'skipped') ? 'skipped' : 'unchanged';
   return { reports, hubspotProperties: hubspotChanges(writes.hubspot), intercomBody: toIntercom.body, settled, outcome };

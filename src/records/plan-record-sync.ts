@@ -56,7 +56,14 @@ export type FieldDecision = {
   /** What to remember once the write (if any) has succeeded. */
   baseline: Baseline;
 } & (
-  | { action: 'write_hubspot' | 'write_intercom'; value: FieldValue; /** Set when both sides had changed. */ conflict?: ConflictRule }
+  | {
+      action: 'write_hubspot' | 'write_intercom';
+      value: FieldValue;
+      /** Set when both sides had changed. */
+      conflict?: ConflictRule;
+      /** Both sides' values as they are now, for a caller that decides not to write (plan-pair.ts). */
+      current: Baseline;
+    }
   | { action: 'unchanged' }
   /** The triggering side holds what it was last given: our own write coming back. */
   | { action: 'echo' }
@@ -127,7 +134,7 @@ function planField(field: FieldInput, input: PlanInput): FieldDecision {
     winner === 'intercom'
       ? { action: 'write_hubspot' as const, baseline: { intercom: now.intercom, hubspot: hash(converted.value, hubspot.type) } }
       : { action: 'write_intercom' as const, baseline: { intercom: hash(converted.value, intercom.type), hubspot: now.hubspot } };
-  return { mapping, ...written, value: converted.value, ...(conflict ? { conflict } : {}) };
+  return { mapping, ...written, value: converted.value, current: now, ...(conflict ? { conflict } : {}) };
 }
 
 /**

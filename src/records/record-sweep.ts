@@ -27,7 +27,7 @@ import type { Vendor } from '../vendor.ts';
 import { hubspotType, intercomType, type AccountFields } from './check-mapping-types.ts';
 import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
-import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, settle, type Pair } from './pair-store.ts';
+import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, settle, sharedWith, type Pair } from './pair-store.ts';
 import { planPair } from './plan-pair.ts';
 import type { Baseline } from './plan-record-sync.ts';
 import { enqueueRecordSync } from './record-tasks.ts';
@@ -206,7 +206,8 @@ async function syncIntercomPage(deps: SweepDeps, row: Connection, object: Record
       continue;
     }
     const derived = derivedNames.length > 0 && sync.derive ? await countCalls(calls, () => sync.derive!({ row, hubspot, object, record, names: derivedNames })) : {};
-    const planned = planPair({ object, mappings, fields, intercom: item.record, hubspot: record, derived, baselines: item.baselines, hashKey: key, dryRun: false });
+    const shared = await sharedWith(sync.db, item.pair);
+    const planned = planPair({ object, mappings, fields, intercom: item.record, hubspot: record, derived, baselines: item.baselines, hashKey: key, dryRun: false, ...(shared !== undefined ? { sharedWith: shared } : {}) });
     if (Object.keys(planned.hubspotProperties).length > 0) {
       await rememberHubSpotWrites(sync.db, sync.hashKey, { connectionId: row.id, type, hubspotId: record.id }, planned.hubspotProperties, sync.now());
       updates.push({ id: record.id, properties: planned.hubspotProperties });

@@ -16,7 +16,7 @@ import type { EventReaction } from '../webhooks/event-tasks.ts';
 import type { RecordObject } from './field-mapping.ts';
 import { isEcho } from './echo-hints.ts';
 import { attachInIntercom } from './memberships.ts';
-import { followHubSpotMerge, pairTypeOf, unpair } from './pair-store.ts';
+import { followHubSpotMerge, followIntercomMerge, pairTypeOf, unpair } from './pair-store.ts';
 import { HUBSPOT_RECORD_PREFIX, hubspotRecordSubscriptions, INTERCOM_RECORD_TOPICS } from './record-webhooks.ts';
 import { RecordSyncRefusedError, syncRecord, type RecordSyncDeps } from './sync-record.ts';
 
@@ -124,7 +124,9 @@ export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; no
       async react(event) {
         const object = INTERCOM_TOPIC_OBJECT.get(event.topic);
         if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
-        if (await isEcho(deps.db, { connectionId: event.connectionId, type: pairTypeOf(object), side: 'intercom', objectId: event.objectId, hint: event.hint })) return;
+        // A lead merged into a user: the user takes the lead's pair (unless it has its own) before it syncs.
+        if (event.topic === 'contact.merged' && event.hint?.mergedFrom) await followIntercomMerge(deps.db, event.connectionId, event.hint.mergedFrom, event.objectId, deps.now());
+        else if (await isEcho(deps.db, { connectionId: event.connectionId, type: pairTypeOf(object), side: 'intercom', objectId: event.objectId, hint: event.hint })) return;
         if (event.topic === 'contact.deleted' || event.topic === 'company.deleted') {
           const pairs = await unpair(deps.db, event.connectionId, pairTypeOf(object), { intercomId: event.objectId });
           if (pairs.length > 0) await ended(event.connectionId, object, 'intercom', event.objectId);

@@ -28,7 +28,7 @@ import { hubspotType, intercomType, type AccountFields } from './check-mapping-t
 import type { FieldCatalogue } from './field-catalogue.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
 import type { FieldValue } from './field-types.ts';
-import { baselinesOf, followIntercomMerge, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
+import { baselinesOf, followIntercomMerge, sharedWith, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
 import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
 import { associateInHubSpot } from './memberships.ts';
 import { planPair, type FieldReport } from './plan-pair.ts';
@@ -268,9 +268,11 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
     const derived = derivedNames.length > 0 && deps.derive ? await deps.derive({ row, hubspot: ctx.hubspot, object: request.object, record: hubspot, names: derivedNames }) : {};
     const baselines = await baselinesOf(deps.db, pair);
 
+    const shared = await sharedWith(deps.db, pair);
     const planned = planPair({
       object: request.object, mappings: ctx.mappings, fields, intercom: input.intercom, hubspot, derived, baselines,
       hashKey: { installKey: deps.hashKey, connectionId: row.id }, dryRun: request.dryRun, ...(request.trigger ? { trigger: request.trigger } : {}),
+      ...(shared !== undefined ? { sharedWith: shared } : {}),
     });
     if (!request.dryRun) {
       // Remembered before the write, so its webhook is recognised however fast it comes back.

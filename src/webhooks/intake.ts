@@ -123,9 +123,13 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
  * (intercom-api.md §2.5, Intercom-OpenAPI issue 85).
  */
 function intercomHint(notification: IntercomNotification): Pick<DeliveryRecord, 'hint'> {
-  const updatedAt = (notification.data.item as { updated_at?: unknown } | null | undefined)?.updated_at;
+  const item = notification.data.item as { updated_at?: unknown; merged_from?: { id?: unknown } } | null | undefined;
+  const updatedAt = item?.updated_at;
   const seconds = typeof updatedAt === 'number' ? updatedAt : typeof updatedAt === 'string' ? Date.parse(updatedAt) / 1000 : Number.NaN;
-  return Number.isInteger(seconds) ? { hint: { itemUpdatedAt: seconds } } : {};
+  // contact.merged: the item is the survivor, merged_from the contact absorbed (intercom-api.md §2.4).
+  const mergedFrom = notification.topic === 'contact.merged' && typeof item?.merged_from?.id === 'string' ? item.merged_from.id : undefined;
+  const hint = { ...(Number.isInteger(seconds) ? { itemUpdatedAt: seconds } : {}), ...(mergedFrom ? { mergedFrom } : {}) };
+  return Object.keys(hint).length > 0 ? { hint } : {};
 }
 
 /** A propertyChange's property and the digest of its value (never the value). */
