@@ -510,6 +510,25 @@ const SWEEP_TASK = 'records.sweep';
 const SWEEP_PAYLOAD = { object: 'contacts', side: 'intercom' };
 
 /**
+ * Queues the Intercom-side contact sweep due now under the key the daemon's own sweeps use
+ * (record-sweep.ts sweepKey, not exported), replacing the pending periodic one, so the bench adds
+ * no second sweep of its own beside the daemon's.
+ */
+const enqueueSweep = (bench: Bench) =>
+  bench.daemon.jobs.enqueue({ task: SWEEP_TASK, payload: SWEEP_PAYLOAD, connectionId: bench.connectionId, key: `record-sweep:${bench.connectionId}:contacts:intercom`, keyMode: 'replace' });
+
+/** The record sweep jobs that finished since `since`, by side and outcome. */
+async function sweepsSince(bench: Bench, since: number): Promise<Record<string, number>> {
+  const rows = await bench.daemon.db.kysely.selectFrom('jobs').select(['payload', 'status']).where('task', '=', SWEEP_TASK).where('connection_id', '=', bench.connectionId).where('updated_at', '>=', since).execute();
+  const counts: Record<string, number> = {};
+  for (const row of rows) {
+    const key = `${(JSON.parse(row.payload) as { side?: string }).side ?? '?'} ${row.status}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
  * Every bulk pair's `field` changed in Intercom at once; counted until all reached HubSpot and
  * everything settled. 'sweep': Intercom's webhooks are off while the contacts change and one
  * records.sweep is queued (what an import would leave to the sweep); 'live': through the webhooks.
@@ -523,7 +542,7 @@ async function bulkChange(bench: Bench, pairs: BenchPair[], mode: 'sweep' | 'liv
   const started = performance.now();
   const startedAt = Date.now();
   for (const pair of pairs) change(sims, pair, 'intercom', field);
-  if (mode === 'sweep') await bench.daemon.jobs.enqueue({ task: SWEEP_TASK, payload: SWEEP_PAYLOAD, connectionId: bench.connectionId });
+  if (mode === 'sweep') await enqueueSweep(bench);
   progress(`bulk (${mode}): ${pairs.length} Intercom contacts' ${field} changed`);
   const written = () => new Set(sims.observed.writes.slice(writesFrom).filter((w) => w.side === 'hubspot').map((w) => w.intercomId)).size;
   const deadline = Date.now() + 40 * 60_000;
@@ -542,9 +561,11 @@ async function bulkChange(bench: Bench, pairs: BenchPair[], mode: 'sweep' | 'liv
   const hubspot = calls.filter((c) => c.side === 'hubspot');
   const writes = sims.observed.writes.slice(writesFrom);
   const syncs = await syncsSince(bench, startedAt);
-  progress(`bulk (${mode}): HubSpot calls by route ${JSON.stringify(countBy(hubspot))}; Intercom ${JSON.stringify(countBy(calls.filter((c) => c.side === 'intercom')))}; webhooks ${JSON.stringify(webhooks)}; syncs logged ${JSON.stringify(syncs)}`);
+  const sweeps = await sweepsSince(bench, startedAt);
+  progress(`bulk (${mode}): HubSpot calls by route ${JSON.stringify(countBy(hubspot))}; Intercom ${JSON.stringify(countBy(calls.filter((c) => c.side === 'intercom')))}; webhooks ${JSON.stringify(webhooks)}; syncs logged ${JSON.stringify(syncs)}; sweep jobs ${JSON.stringify(sweeps)}`);
   return {
     syncs_logged: syncs,
+    sweep_jobs: sweeps,
     hubspotPerRecord: round(hubspot.length / pairs.length, 3),
     hubspot_calls: hubspot.length,
     hubspot_routes: countBy(hubspot),
@@ -622,7 +643,7 @@ export default async function recordsync(progress: Progress): Promise<Figures> {
     await settled(bench);
     const bulkPairs = await seedPairs(bench, BULK_RECORDS, 'bulk', progress);
     // Whether the daemon runs records.sweep: queue one now (the first sweep of these contacts, not counted).
-    const probe = await daemon.jobs.enqueue({ task: SWEEP_TASK, payload: SWEEP_PAYLOAD, connectionId });
+    const probe = await enqueueSweep(bench);
     await settled(bench, 30 * 60_000);
     const probed = await daemon.db.kysely.selectFrom('jobs').select(['status', 'last_error']).where('id', '=', probe.id).executeTakeFirst();
     const sweepRuns = probed?.status === 'succeeded';
