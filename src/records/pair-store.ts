@@ -19,6 +19,8 @@ export interface Pair {
   pairedAt: number;
   pairedHow: string;
   lastSyncedAt: number | null;
+  /** Intercom's updated_at (seconds) right after Interhubz last wrote the Intercom record. */
+  intercomWrittenUpdatedAt: number | null;
 }
 
 const toPair = (row: Selectable<Database['record_pairs']>): Pair => ({
@@ -29,6 +31,7 @@ const toPair = (row: Selectable<Database['record_pairs']>): Pair => ({
   pairedAt: row.paired_at,
   pairedHow: row.paired_how,
   lastSyncedAt: row.last_synced_at,
+  intercomWrittenUpdatedAt: row.intercom_written_updated_at,
 });
 
 export async function pairOfIntercom(db: Kysely<Database>, connectionId: string, type: PairType, intercomId: string): Promise<Pair | undefined> {

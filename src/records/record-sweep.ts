@@ -21,18 +21,19 @@ import { withTransaction } from '../db/transaction.ts';
 import { countCalls, noCalls } from '../integrations/call-count.ts';
 import type { CrmObject } from '../integrations/hubspot/schemas.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import { hasUnfinishedJob } from '../jobs/queue.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
 import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { Vendor } from '../vendor.ts';
 import { hubspotType, intercomType, type AccountFields } from './check-mapping-types.ts';
 import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
-import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, settle, sharedWith, type Pair } from './pair-store.ts';
+import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, settle, sharedWith, type Pair, type PairType } from './pair-store.ts';
 import { planPair } from './plan-pair.ts';
 import type { Baseline } from './plan-record-sync.ts';
-import { enqueueRecordSync } from './record-tasks.ts';
+import { enqueueRecordSync, recordSyncKey } from './record-tasks.ts';
 import { hubspotReadPlan, hubspotValue, intercomUpdatedAt, intercomValue, writeIntercom, type IntercomRecord } from './record-sides.ts';
-import { accountFields, recordPairActivity, type RecordSyncDeps } from './sync-record.ts';
+import { accountFields, pairLock, recordPairActivity, type RecordSyncDeps } from './sync-record.ts';
 import { valueHash, type HashKey } from './value-hash.ts';
 
 export const RECORD_SWEEP_TASK = 'records.sweep';
@@ -169,6 +170,8 @@ async function syncIntercomPage(deps: SweepDeps, row: Connection, object: Record
   const key = hashKeyOf(sync, row);
   const work: Array<{ record: IntercomRecord; pair: Pair; baselines: Map<string, Baseline> }> = [];
   for (const record of records) {
+    // A live sync of this record is waiting or running: it reads the record fresh, so the sweep leaves it.
+    if (await hasUnfinishedJob(sync.db, recordSyncKey(row.id, { object, side: 'intercom', id: record.id }))) continue;
     const pair = await pairOfIntercom(sync.db, row.id, type, record.id);
     if (!pair) {
       await enqueueRecordSync(deps.jobs, row.id, { object, side: 'intercom', id: record.id }, sync.now());
@@ -180,7 +183,30 @@ async function syncIntercomPage(deps: SweepDeps, row: Connection, object: Record
     work.push({ record, pair, baselines });
   }
   if (work.length === 0) return;
+  // Under the pairs' locks, as a single sync works (sync-record.ts pairLock); a live sync that wrote
+  // to Intercom after the search read a record makes that read stale: the record is left to it.
+  await withPairLocks(sync, row, type, work.map((item) => item.record.id), async () => {
+    const fresh: typeof work = [];
+    for (const item of work) {
+      const pair = await pairOfIntercom(sync.db, row.id, type, item.record.id);
+      if (!pair || (pair.intercomWrittenUpdatedAt ?? 0) > (item.record.updated_at ?? 0)) continue;
+      fresh.push({ record: item.record, pair, baselines: await baselinesOf(sync.db, pair) });
+    }
+    if (fresh.length > 0) await syncLockedPage(deps, row, object, fields, fresh);
+  });
+}
 
+/** Locks taken in one order (sorted ids), so two sweeps cannot wait on each other. */
+function withPairLocks<T>(deps: Pick<RecordSyncDeps, 'locks'>, row: Connection, type: PairType, ids: readonly string[], work: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = [...new Set(ids)].sort();
+  return first === undefined ? work() : pairLock(deps, row, type, first, () => withPairLocks(deps, row, type, rest, work));
+}
+
+async function syncLockedPage(deps: SweepDeps, row: Connection, object: RecordObject, fields: AccountFields, work: ReadonlyArray<{ record: IntercomRecord; pair: Pair; baselines: Map<string, Baseline> }>): Promise<void> {
+  const sync = deps.records;
+  const type = pairTypeOf(object);
+  const mappings = row.settings.recordSync[object].mappings;
+  const key = hashKeyOf(sync, row);
   const calls = noCalls();
   const started = sync.now();
   const hubspot = sync.clients.hubspot(row);

@@ -47,7 +47,7 @@ const SyncPayload = z.strictObject({
 });
 type SyncPayload = z.infer<typeof SyncPayload>;
 
-const recordSyncKey = (connectionId: string, payload: Pick<SyncPayload, 'object' | 'side' | 'id'>) => `records:${connectionId}:${payload.object}:${payload.side}:${payload.id}`;
+export const recordSyncKey = (connectionId: string, payload: Pick<SyncPayload, 'object' | 'side' | 'id'>) => `records:${connectionId}:${payload.object}:${payload.side}:${payload.id}`;
 
 /** Queues one record's sync, a few seconds out; a sync already waiting for it stays as it is (it reads the record fresh). */
 export function enqueueRecordSync(jobs: JobQueue, connectionId: string, payload: SyncPayload, now: number, trx?: Kysely<Database>) {

@@ -28,7 +28,7 @@ import { hubspotType, intercomType, type AccountFields } from './check-mapping-t
 import type { FieldCatalogue } from './field-catalogue.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
 import type { FieldValue } from './field-types.ts';
-import { baselinesOf, followIntercomMerge, sharedWith, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
+import { baselinesOf, followIntercomMerge, sharedWith, type PairType, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, unpair, type Pair } from './pair-store.ts';
 import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
 import { associateInHubSpot } from './memberships.ts';
 import { planPair, type FieldReport } from './plan-pair.ts';
@@ -128,22 +128,27 @@ async function syncCounted(deps: RecordSyncDeps, row: Connection, mappings: read
   const skipped = (reason: string): SyncResult => ({ outcome: 'skipped', reason, pairs: [], calls });
 
   if (request.side === 'intercom') {
-    const found = await readIntercom(deps, ctx, request.id);
-    if (found === 'gone') {
-      const ended = request.dryRun ? [] : await unpair(deps.db, row.id, type, { intercomId: request.id });
-      return skipped(`the Intercom ${kindOf(request.object)} ${request.id} no longer exists${ended.length > 0 ? '; its pair ended (nothing is deleted in HubSpot)' : ''}`);
-    }
-    const pair = await pairOfIntercom(deps.db, row.id, type, found.id);
-    let hubspotId = pair?.hubspotId;
-    let pairing = 'paired';
-    if (!hubspotId) {
-      const matched = await matchIntercomRecord(deps, ctx, found);
-      if (!matched.id) return skipped(`not paired: ${matched.skipped ?? 'no HubSpot record matched'}`);
-      hubspotId = matched.id;
-      pairing = matched.how ?? 'matched';
-    }
-    const report = await syncPair(deps, ctx, { intercom: found, intercomId: found.id, hubspotId, pairing });
-    return summarise([report], calls, request.dryRun);
+    // Both records are read under the pair's lock: a sync of the same pair from HubSpot's side (or a
+    // sweep) cannot write between this read and this decision, or the decision would write a value
+    // read before that write back over a person's change.
+    return pairLock(deps, row, type, request.id, async () => {
+      const found = await readIntercom(deps, ctx, request.id);
+      if (found === 'gone') {
+        const ended = request.dryRun ? [] : await unpair(deps.db, row.id, type, { intercomId: request.id });
+        return skipped(`the Intercom ${kindOf(request.object)} ${request.id} no longer exists${ended.length > 0 ? '; its pair ended (nothing is deleted in HubSpot)' : ''}`);
+      }
+      const pair = await pairOfIntercom(deps.db, row.id, type, found.id);
+      let hubspotId = pair?.hubspotId;
+      let pairing = 'paired';
+      if (!hubspotId) {
+        const matched = await matchIntercomRecord(deps, ctx, found);
+        if (!matched.id) return skipped(`not paired: ${matched.skipped ?? 'no HubSpot record matched'}`);
+        hubspotId = matched.id;
+        pairing = matched.how ?? 'matched';
+      }
+      const report = await syncPair(deps, ctx, { intercom: found, intercomId: found.id, hubspotId, pairing });
+      return summarise([report], calls, request.dryRun);
+    });
   }
 
   // HubSpot's side: its pairs, or for a contact the Intercom contact with its email.
@@ -157,12 +162,15 @@ async function syncCounted(deps: RecordSyncDeps, row: Connection, mappings: read
   }
   const reports: PairReport[] = [];
   for (const pair of pairs.slice(0, MAX_PAIRS_PER_RECORD)) {
-    const intercom = await readIntercom(deps, ctx, pair.intercomId);
-    if (intercom === 'gone') {
-      if (!request.dryRun) await unpair(deps.db, row.id, type, { intercomId: pair.intercomId });
-      continue;
-    }
-    reports.push(await syncPair(deps, ctx, { intercom, intercomId: intercom.id, hubspotId: request.id, pairing }));
+    const report = await pairLock(deps, row, type, pair.intercomId, async () => {
+      const intercom = await readIntercom(deps, ctx, pair.intercomId);
+      if (intercom === 'gone') {
+        if (!request.dryRun) await unpair(deps.db, row.id, type, { intercomId: pair.intercomId });
+        return undefined;
+      }
+      return syncPair(deps, ctx, { intercom, intercomId: intercom.id, hubspotId: request.id, pairing });
+    });
+    if (report) reports.push(report);
   }
   if (reports.length === 0) return skipped(`the Intercom ${kindOf(request.object)} paired with HubSpot ${request.id} no longer exists; the pair ended`);
   return summarise(reports, calls, request.dryRun);
@@ -223,7 +231,7 @@ async function pairFromHubSpot(deps: RecordSyncDeps, ctx: Context, hubspotId: st
   }
   const contact = found.find((candidate) => 'role' in candidate && candidate.role === 'user') ?? found[0];
   if (!contact) return `no Intercom contact has the email of HubSpot contact ${hubspotId}; records are not created in Intercom`;
-  const pair: Pair = { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, pairedAt: deps.now(), pairedHow: 'email', lastSyncedAt: null };
+  const pair: Pair = { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, pairedAt: deps.now(), pairedHow: 'email', lastSyncedAt: null, intercomWrittenUpdatedAt: null };
   if (!ctx.request.dryRun) await savePair(deps.db, { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, how: 'email' }, deps.now());
   return { pair };
 }
@@ -245,46 +253,53 @@ async function readHubSpot(ctx: Context, id: string): Promise<CrmObject | 'gone'
   }
 }
 
+/**
+ * One pair's work at a time, wherever it starts (either side's sync, the sweep): reads, decision,
+ * writes and baselines happen together, so no decision is made on a record read before another
+ * sync of the pair wrote to it.
+ */
+export const pairLock = <T>(deps: Pick<RecordSyncDeps, 'locks'>, row: Pick<Connection, 'id'>, type: PairType, intercomId: string, work: () => Promise<T>): Promise<T> =>
+  deps.locks.run(`record-pair:${row.id}:${type}:${intercomId}`, work);
+
+/** Syncs a pair whose Intercom record is in hand; the caller holds the pair's lock (pairLock). */
 async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): Promise<PairReport> {
   const { row, request } = ctx;
   const type = pairTypeOf(request.object);
-  return deps.locks.run(`record-pair:${row.id}:${type}:${input.intercomId}`, async (): Promise<PairReport> => {
-    const hubspot = await readHubSpot(ctx, input.hubspotId);
-    const base = { intercomId: input.intercomId, hubspotId: input.hubspotId, pairing: input.pairing };
-    if (hubspot === 'gone') {
-      if (!request.dryRun) await unpair(deps.db, row.id, type, { hubspotId: input.hubspotId });
-      return { ...base, outcome: 'skipped', fields: [{ intercom: '', hubspot: '', action: 'skipped', rule: 'deleted', reason: `HubSpot ${kindOf(request.object)} ${input.hubspotId} no longer exists; the pair ended (nothing is deleted in Intercom)` }] };
-    }
-    // HubSpot answers a merged-away id with the record it went into.
-    const hubspotId = hubspot.id;
-    if (hubspotId !== input.hubspotId && !request.dryRun) {
-      await savePair(deps.db, { connectionId: row.id, type, intercomId: input.intercomId, hubspotId, how: 'merge' }, deps.now());
-    }
-    const pair = { connectionId: row.id, type, intercomId: input.intercomId, hubspotId };
-    if (!request.dryRun && input.pairing !== 'paired') await savePair(deps.db, { ...pair, how: input.pairing }, deps.now());
+  const hubspot = await readHubSpot(ctx, input.hubspotId);
+  const base = { intercomId: input.intercomId, hubspotId: input.hubspotId, pairing: input.pairing };
+  if (hubspot === 'gone') {
+    if (!request.dryRun) await unpair(deps.db, row.id, type, { hubspotId: input.hubspotId });
+    return { ...base, outcome: 'skipped', fields: [{ intercom: '', hubspot: '', action: 'skipped', rule: 'deleted', reason: `HubSpot ${kindOf(request.object)} ${input.hubspotId} no longer exists; the pair ended (nothing is deleted in Intercom)` }] };
+  }
+  // HubSpot answers a merged-away id with the record it went into.
+  const hubspotId = hubspot.id;
+  if (hubspotId !== input.hubspotId && !request.dryRun) {
+    await savePair(deps.db, { connectionId: row.id, type, intercomId: input.intercomId, hubspotId, how: 'merge' }, deps.now());
+  }
+  const pair = { connectionId: row.id, type, intercomId: input.intercomId, hubspotId };
+  if (!request.dryRun && input.pairing !== 'paired') await savePair(deps.db, { ...pair, how: input.pairing }, deps.now());
 
-    const fields = await accountFields(deps, row, request.object, ctx.mappings, request.dryRun);
-    const derivedNames = ctx.mappings.map((mapping) => mapping.hubspot).filter((name) => Object.hasOwn(HUBSPOT_DERIVED, name));
-    const derived = derivedNames.length > 0 && deps.derive ? await deps.derive({ row, hubspot: ctx.hubspot, object: request.object, record: hubspot, names: derivedNames }) : {};
-    const baselines = await baselinesOf(deps.db, pair);
+  const fields = await accountFields(deps, row, request.object, ctx.mappings, request.dryRun);
+  const derivedNames = ctx.mappings.map((mapping) => mapping.hubspot).filter((name) => Object.hasOwn(HUBSPOT_DERIVED, name));
+  const derived = derivedNames.length > 0 && deps.derive ? await deps.derive({ row, hubspot: ctx.hubspot, object: request.object, record: hubspot, names: derivedNames }) : {};
+  const baselines = await baselinesOf(deps.db, pair);
 
-    const shared = await sharedWith(deps.db, pair);
-    const planned = planPair({
-      object: request.object, mappings: ctx.mappings, fields, intercom: input.intercom, hubspot, derived, baselines,
-      hashKey: { installKey: deps.hashKey, connectionId: row.id }, dryRun: request.dryRun, ...(request.trigger ? { trigger: request.trigger } : {}),
-      ...(shared !== undefined ? { sharedWith: shared } : {}),
-    });
-    if (!request.dryRun) {
-      // Remembered before the write, so its webhook is recognised however fast it comes back.
-      await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type, hubspotId }, planned.hubspotProperties, deps.now());
-      await writeHubSpot(ctx.hubspot, request.object, hubspotId, planned.hubspotProperties);
-      const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, planned.intercomBody);
-      if (written) await rememberIntercomWrite(deps.db, { connectionId: row.id, type, intercomId: input.intercomId }, written.updated_at);
-      await withTransaction(deps.db, (trx) => settle(trx, pair, planned.settled, deps.now()));
-      if (request.object === 'contacts') await associateInHubSpot(deps, ctx.row, ctx.hubspot, input.intercom as IntercomContact, hubspotId);
-    }
-    return { ...base, hubspotId, outcome: planned.outcome, fields: planned.reports };
+  const shared = await sharedWith(deps.db, pair);
+  const planned = planPair({
+    object: request.object, mappings: ctx.mappings, fields, intercom: input.intercom, hubspot, derived, baselines,
+    hashKey: { installKey: deps.hashKey, connectionId: row.id }, dryRun: request.dryRun, ...(request.trigger ? { trigger: request.trigger } : {}),
+    ...(shared !== undefined ? { sharedWith: shared } : {}),
   });
+  if (!request.dryRun) {
+    // Remembered before the write, so its webhook is recognised however fast it comes back.
+    await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type, hubspotId }, planned.hubspotProperties, deps.now());
+    await writeHubSpot(ctx.hubspot, request.object, hubspotId, planned.hubspotProperties);
+    const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, planned.intercomBody);
+    if (written) await rememberIntercomWrite(deps.db, { connectionId: row.id, type, intercomId: input.intercomId }, written.updated_at);
+    await withTransaction(deps.db, (trx) => settle(trx, pair, planned.settled, deps.now()));
+    if (request.object === 'contacts') await associateInHubSpot(deps, ctx.row, ctx.hubspot, input.intercom as IntercomContact, hubspotId);
+  }
+  return { ...base, hubspotId, outcome: planned.outcome, fields: planned.reports };
 }
 
 /** The accounts' fields; a missing one a mapping may create is created first (at first use, #17 item 5). */

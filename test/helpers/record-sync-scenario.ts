@@ -142,3 +142,19 @@ export async function subscribeNeededHubSpotWebhooks(s: Scenario): Promise<void>
   s.hubspot.control.unsubscribeWebhooksSignedWith(secret);
   s.hubspot.control.subscribeWebhooks({ hubId: s.hubId, targetUrl, clientSecret: secret, subscriptions: [...subscriptions.values()] });
 }
+
+/**
+ * The periodic record sweeps (a chore queues them every minute) held off for a day: for tests that
+ * count the calls of the live path alone. Each side's sweep is queued far ahead under its own key, and
+ * the chore keeps a pending sweep as it is.
+ */
+export async function holdSweeps(s: Scenario): Promise<void> {
+  const runAt = Date.now() + 86_400_000;
+  for (const object of ['contacts', 'companies'] as const) {
+    for (const side of ['intercom', 'hubspot'] as const) {
+      const key = `record-sweep:${s.connectionId}:${object}:${side}`;
+      await s.server.daemon.jobs.cancelByKey(key);
+      await s.server.daemon.jobs.enqueue({ task: 'records.sweep', payload: { object, side }, connectionId: s.connectionId, key, keyMode: 'replace', runAt });
+    }
+  }
+}

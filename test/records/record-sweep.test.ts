@@ -3,7 +3,7 @@
 // batch update, and a record whose values are as last settled costs nothing more.
 import t from 'tap';
 import { RECORD_SWEEP_TASK } from '../../src/records/record-sweep.ts';
-import { clearRequests, hubspotRecord, intercomContact, pairedCompany, pairedContact, settled, syncScenario, ACTIVE } from '../helpers/record-sync-scenario.ts';
+import { clearRequests, holdSweeps, hubspotRecord, intercomContact, pairedCompany, pairedContact, settled, syncScenario, ACTIVE } from '../helpers/record-sync-scenario.ts';
 import type { Scenario } from '../helpers/capture-scenario.ts';
 import { until } from '../helpers/until.ts';
 
@@ -21,6 +21,7 @@ async function sweep(s: Scenario, object: 'contacts' | 'companies', side: 'inter
 
 t.test('Intercom changes whose webhooks were lost reach HubSpot in one batch read and one batch update', async (t) => {
   const s = await syncScenario(t);
+  await holdSweeps(s);
   const people = [];
   for (const name of ['Ada Byron', 'Bo Chen', 'Cy Diaz']) people.push(await pairedContact(s, { email: `${name.split(' ')[0]?.toLowerCase()}@acme.test`, name }));
   // Every Intercom delivery from now on is lost.
@@ -44,6 +45,7 @@ t.test('Intercom changes whose webhooks were lost reach HubSpot in one batch rea
 
 t.test("a HubSpot change whose webhook was lost reaches Intercom through the HubSpot sweep; our own writes are passed over", async (t) => {
   const s = await syncScenario(t);
+  await holdSweeps(s);
   const ana = await pairedContact(s, { email: 'ana@acme.test', name: 'Ana Ruiz' });
   const ben = await pairedContact(s, { email: 'ben@acme.test', name: 'Ben Ode' });
   s.hubspot.control.unsubscribeWebhooks(s.hubId);

@@ -2,11 +2,12 @@
 // on one side reaches the other through the webhook, a keyed job and one update call, and our own
 // write coming back is recognised and not written again.
 import t from 'tap';
-import { ACTIVE, activity, hubspotWrites, intercomContact, intercomWrites, INTERCOM_CONTACT_UPDATE, pairOf, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
+import { ACTIVE, activity, holdSweeps, hubspotWrites, intercomContact, intercomWrites, INTERCOM_CONTACT_UPDATE, pairOf, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 import { until } from '../helpers/until.ts';
 
 t.test('a new Intercom user becomes a paired HubSpot contact, and a name change there is one HubSpot write and none back', async (t) => {
   const s = await syncScenario(t);
+  await holdSweeps(s);
   const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'rosa@acme.test', name: 'Rosa Diaz', phone: '+4930123456' });
   const contactId = String(contact.id);
   const pair = await until('the contact to be paired', () => pairOf(s, contactId), ACTIVE);
@@ -36,6 +37,7 @@ t.test('a new Intercom user becomes a paired HubSpot contact, and a name change 
 
 t.test('a phone changed in HubSpot by a person reaches Intercom once, and the echo is not written back', async (t) => {
   const s = await syncScenario(t);
+  await holdSweeps(s);
   const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'li@acme.test', name: 'Li Wei' });
   const contactId = String(contact.id);
   const pair = await until('the contact to be paired', () => pairOf(s, contactId), ACTIVE);
