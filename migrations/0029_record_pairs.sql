@@ -18,6 +18,9 @@ CREATE TABLE record_pairs (
   -- Intercom's updated_at (seconds) on the record right after Interhubz last wrote it: the webhook that
   -- write causes carries the same updated_at, and is recognised as an echo without a read.
   intercom_written_updated_at INTEGER,
+  -- A keyed digest of the record's attributes as that write left them: updated_at counts seconds, so
+  -- a person's change in the same second is told from the echo by its content (echo-hints.ts).
+  intercom_written_digest TEXT,
   PRIMARY KEY (connection_id, object_type, intercom_id)
 );
 CREATE INDEX record_pairs_by_hubspot_id ON record_pairs (connection_id, object_type, hubspot_id);

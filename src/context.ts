@@ -35,6 +35,7 @@ import { createSandbox, sandboxWanted } from './sandbox-mount/mount-sandbox.ts';
 import { rewireSandboxConnections } from './connections/rewire-sandbox.ts';
 import { listeningUrl, ownBaseUrl, type Listening } from './own-url.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
+import { intercomContentDigest } from './records/echo-hints.ts';
 import { createRecordSyncDeps } from './records/feature.ts';
 import { deriveValueHashKey, writtenValueDigest } from './records/value-hash.ts';
 import { createTicketPipelineDeps } from './tickets/feature.ts';
@@ -167,7 +168,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
       scheduler,
       metrics,
-      intake: { observe: metrics.observe.delivery, db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000, valueDigest: (property, text) => writtenValueDigest(recordHashKey, property, text) },
+      intake: { observe: metrics.observe.delivery, db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000, valueDigest: (property, text) => writtenValueDigest(recordHashKey, property, text), itemDigest: (item) => intercomContentDigest(recordHashKey, item) },
       readiness: readinessChecks({ database, migrations, scheduler, config, clock, schedulerRuns: options.startScheduler !== false }),
       chores: featureChores(FEATURES, featureContext),
       async afterListen(server) {

@@ -199,6 +199,7 @@ interface RecordPairsTable {
   paired_how: string;
   last_synced_at: number | null;
   intercom_written_updated_at: number | null;
+  intercom_written_digest: string | null;
 }
 
 /** A keyed digest of the text last written to a HubSpot property (migrations/0029). */

@@ -6,12 +6,15 @@
 //   it; if it equals the digest of what Interhubz last wrote to that property, the record holds our
 //   value (our echo, or a person setting the same value): nothing to sync.
 // - Intercom: an update webhook carries the contact or company with its updated_at; if that is the
-//   updated_at Interhubz's own write produced, nothing changed since.
+//   updated_at Interhubz's own write produced and the record's attributes are as that write left
+//   them (a keyed digest: updated_at counts whole seconds, so a person's change in the same second
+//   has the same updated_at but other content), nothing changed since.
 // A wrongly dropped event costs at most a delay: the record sweeps read changes regardless.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Vendor } from '../vendor.ts';
 import type { PairType } from './pair-store.ts';
+import { createHmac } from 'node:crypto';
 import { writtenValueDigest } from './value-hash.ts';
 
 /** What the intake keeps of an event to recognise an echo (no value: digests and times). */
@@ -19,8 +22,9 @@ export interface EchoHint {
   /** HubSpot propertyChange: the property and the digest of its new value. */
   propertyName?: string;
   valueDigest?: string;
-  /** Intercom: the item's updated_at (seconds). */
+  /** Intercom: the item's updated_at (seconds), and a keyed digest of its attributes (intercomContentDigest). */
   itemUpdatedAt?: number;
+  itemDigest?: string;
   /** Intercom contact.merged: the contact absorbed into the item. */
   mergedFrom?: string;
 }
@@ -37,11 +41,32 @@ export async function rememberHubSpotWrites(db: Kysely<Database>, installKey: Ui
     .execute();
 }
 
-export async function rememberIntercomWrite(db: Kysely<Database>, target: { connectionId: string; type: PairType; intercomId: string }, updatedAt: number | null | undefined): Promise<void> {
+/**
+ * The attributes of an Intercom contact or company that a person or Interhubz changes, as one keyed
+ * digest. Times are left out: webhook items give them as ISO strings where the API gives Unix
+ * seconds (intercom-api.md §2.5), so they would differ for one state; a company's plan too (webhook
+ * items carry `plan: null`). A value rendered differently in the two only costs a read.
+ */
+export function intercomContentDigest(installKey: Uint8Array, item: unknown): string | undefined {
+  if (item === null || typeof item !== 'object') return undefined;
+  const record = item as Record<string, unknown>;
+  const fields = record['type'] === 'company'
+    ? ['name', 'website', 'size', 'industry', 'monthly_spend', 'company_id']
+    : ['role', 'name', 'email', 'phone', 'external_id', 'owner_id', 'unsubscribed_from_emails'];
+  const custom = record['custom_attributes'] && typeof record['custom_attributes'] === 'object' ? (record['custom_attributes'] as Record<string, unknown>) : {};
+  const canonical = JSON.stringify([
+    fields.map((field) => record[field] ?? null),
+    Object.keys(custom).sort().map((name) => [name, custom[name] ?? null]),
+  ]);
+  return createHmac('sha256', installKey).update(`intercom-content\0${canonical}`).digest('base64url');
+}
+
+export async function rememberIntercomWrite(db: Kysely<Database>, installKey: Uint8Array, target: { connectionId: string; type: PairType; intercomId: string }, written: { updated_at?: number | null | undefined }): Promise<void> {
+  const updatedAt = written.updated_at;
   if (updatedAt === null || updatedAt === undefined) return;
   await db
     .updateTable('record_pairs')
-    .set({ intercom_written_updated_at: updatedAt })
+    .set({ intercom_written_updated_at: updatedAt, intercom_written_digest: intercomContentDigest(installKey, written) ?? null })
     .where('connection_id', '=', target.connectionId)
     .where('object_type', '=', target.type)
     .where('intercom_id', '=', target.intercomId)
@@ -64,13 +89,13 @@ export async function isEcho(db: Kysely<Database>, event: { connectionId: string
       .executeTakeFirst();
     return row?.value_digest === hint.valueDigest;
   }
-  if (hint.itemUpdatedAt === undefined) return false;
+  if (hint.itemUpdatedAt === undefined || hint.itemDigest === undefined) return false;
   const pair = await db
     .selectFrom('record_pairs')
-    .select('intercom_written_updated_at')
+    .select(['intercom_written_updated_at', 'intercom_written_digest'])
     .where('connection_id', '=', event.connectionId)
     .where('object_type', '=', event.type)
     .where('intercom_id', '=', event.objectId)
     .executeTakeFirst();
-  return pair?.intercom_written_updated_at === hint.itemUpdatedAt;
+  return pair?.intercom_written_updated_at === hint.itemUpdatedAt && pair.intercom_written_digest === hint.itemDigest;
 }

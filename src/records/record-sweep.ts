@@ -104,7 +104,10 @@ export async function ensureRecordSweeps(deps: { db: Kysely<Database>; jobs: Job
     for (const object of ['contacts', 'companies'] as const) {
       if (!row.settings.recordSync[object].enabled) continue;
       for (const side of ['intercom', 'hubspot'] as const) {
-        await deps.jobs.enqueue({ task: RECORD_SWEEP_TASK, payload: { object, side }, connectionId: id, key: sweepKey(id, { object, side }), keyMode: 'keep' });
+        const key = sweepKey(id, { object, side });
+        // `keep` keeps a waiting sweep, not a running one: a sweep running now queues its own next one.
+        if (await hasUnfinishedJob(deps.db, key)) continue;
+        await deps.jobs.enqueue({ task: RECORD_SWEEP_TASK, payload: { object, side }, connectionId: id, key, keyMode: 'keep' });
       }
     }
   }
@@ -240,7 +243,7 @@ async function syncLockedPage(deps: SweepDeps, row: Connection, object: RecordOb
     }
     // Intercom has no batch update: a value HubSpot holds newer is written one record at a time.
     const written = await countCalls(calls, () => writeIntercom(sync.clients.intercom(row), object, item.record.id, planned.intercomBody));
-    if (written) await rememberIntercomWrite(sync.db, { connectionId: row.id, type, intercomId: item.record.id }, written.updated_at);
+    if (written) await rememberIntercomWrite(sync.db, sync.hashKey, { connectionId: row.id, type, intercomId: item.record.id }, written);
     settled.push({ pair: item.pair, settled: planned.settled, report: { intercomId: item.record.id, hubspotId: record.id, pairing: 'paired', outcome: planned.outcome, fields: planned.reports } });
   }
   await countCalls(calls, async () => {

@@ -295,7 +295,7 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
     await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type, hubspotId }, planned.hubspotProperties, deps.now());
     await writeHubSpot(ctx.hubspot, request.object, hubspotId, planned.hubspotProperties);
     const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, planned.intercomBody);
-    if (written) await rememberIntercomWrite(deps.db, { connectionId: row.id, type, intercomId: input.intercomId }, written.updated_at);
+    if (written) await rememberIntercomWrite(deps.db, deps.hashKey, { connectionId: row.id, type, intercomId: input.intercomId }, written);
     await withTransaction(deps.db, (trx) => settle(trx, pair, planned.settled, deps.now()));
     if (request.object === 'contacts') await associateInHubSpot(deps, ctx.row, ctx.hubspot, input.intercom as IntercomContact, hubspotId);
   }

@@ -13,7 +13,7 @@ const EventPayload = z.strictObject({
   objectId: z.string().nullable(),
   occurredAt: z.number().nullable(),
   /** Digests and times only (src/records/echo-hints.ts). */
-  hint: z.strictObject({ propertyName: z.string().optional(), valueDigest: z.string().optional(), itemUpdatedAt: z.number().optional(), mergedFrom: z.string().optional() }).optional(),
+  hint: z.strictObject({ propertyName: z.string().optional(), valueDigest: z.string().optional(), itemUpdatedAt: z.number().optional(), itemDigest: z.string().optional(), mergedFrom: z.string().optional() }).optional(),
 });
 type EventPayload = z.infer<typeof EventPayload>;
 

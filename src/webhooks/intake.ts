@@ -26,6 +26,8 @@ export interface IntakeDeps {
    * own write coming back without reading (src/records/echo-hints.ts); the value itself is not kept.
    */
   valueDigest?: (property: string, text: string) => string;
+  /** The same for an Intercom contact or company item: a keyed digest of its attributes, no value kept. */
+  itemDigest?: (item: unknown) => string | undefined;
   /** Told of every delivery's answer (metrics, src/metrics); counting only, on the hot path. */
   observe?: (provider: Vendor, answer: IntakeAnswer) => void;
 }
@@ -111,7 +113,7 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
     topic: notification.topic,
     objectId: intercomObjectId(notification),
     occurredAt: notification.created_at * 1000,
-    ...intercomHint(notification),
+    ...intercomHint(deps, notification),
   };
   const records: DeliveryRecord[] = connections.length === 0 ? [{ ...base, connectionId: null }] : connections.map((connectionId) => ({ ...base, connectionId }));
   return { status: 200, body: { ok: true, ...(await deps.recorder.record(records)) } };
@@ -122,13 +124,14 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
  * (src/records/echo-hints.ts). Webhook items give times as integers or as ISO-8601 strings
  * (intercom-api.md §2.5, Intercom-OpenAPI issue 85).
  */
-function intercomHint(notification: IntercomNotification): Pick<DeliveryRecord, 'hint'> {
+function intercomHint(deps: IntakeDeps, notification: IntercomNotification): Pick<DeliveryRecord, 'hint'> {
   const item = notification.data.item as { updated_at?: unknown; merged_from?: { id?: unknown } } | null | undefined;
   const updatedAt = item?.updated_at;
   const seconds = typeof updatedAt === 'number' ? updatedAt : typeof updatedAt === 'string' ? Date.parse(updatedAt) / 1000 : Number.NaN;
   // contact.merged: the item is the survivor, merged_from the contact absorbed (intercom-api.md §2.4).
   const mergedFrom = notification.topic === 'contact.merged' && typeof item?.merged_from?.id === 'string' ? item.merged_from.id : undefined;
-  const hint = { ...(Number.isInteger(seconds) ? { itemUpdatedAt: seconds } : {}), ...(mergedFrom ? { mergedFrom } : {}) };
+  const digest = Number.isInteger(seconds) ? deps.itemDigest?.(item) : undefined;
+  const hint = { ...(Number.isInteger(seconds) ? { itemUpdatedAt: seconds } : {}), ...(digest ? { itemDigest: digest } : {}), ...(mergedFrom ? { mergedFrom } : {}) };
   return Object.keys(hint).length > 0 ? { hint } : {};
 }
 

@@ -17,7 +17,7 @@ export interface DeliveryRecord {
   objectId: string | null;
   occurredAt: number | null;
   /** What recognises our own write coming back, without its value (src/records/echo-hints.ts). */
-  hint?: { propertyName?: string; valueDigest?: string; itemUpdatedAt?: number; mergedFrom?: string };
+  hint?: { propertyName?: string; valueDigest?: string; itemUpdatedAt?: number; itemDigest?: string; mergedFrom?: string };
 }
 
 export interface RecordResult {

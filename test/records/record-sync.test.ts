@@ -77,3 +77,21 @@ t.test('dry run: field by field what would be written, and nothing is', async (t
   const bad = await s.api('POST', path, { dryRun: 'yes' });
   t.equal(bad.status, 400);
 });
+
+t.test("a person's Intercom change in the same second as Interhubz's own write is synced, not taken for its echo", async (t) => {
+  const s = await syncScenario(t);
+  await holdSweeps(s);
+  const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'sam@acme.test', name: 'Sam Same' });
+  const contactId = String(contact.id);
+  const pair = await until('the contact to be paired', () => pairOf(s, contactId), ACTIVE);
+  await settled(s);
+  // Intercom's updated_at counts seconds: with its clock held, our write and the person's edit share one.
+  s.intercom.control.clock.set(s.intercom.control.clock.now());
+  s.hubspot.control.updateRecordAsUser({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id, properties: { phone: '+4915112345678' } });
+  await until('Interhubz to write the phone to Intercom', () => intercomContact(s, contactId)?.['phone'] === '+4915112345678', ACTIVE);
+  const writtenAt = intercomContact(s, contactId)?.['updated_at'];
+  s.intercom.control.contacts.update(contactId, { name: 'Sam Second' });
+  t.equal(intercomContact(s, contactId)?.['updated_at'], writtenAt, 'the same updated_at as our write');
+  await until("HubSpot to have the person's new name", () => s.hubspot.control.record({ hubId: s.hubId, objectType: 'contacts', id: pair.hubspot_id })?.properties['lastname'] === 'Second', ACTIVE);
+  t.pass('synced live');
+});
