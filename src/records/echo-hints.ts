@@ -73,6 +73,18 @@ export async function rememberIntercomWrite(db: Kysely<Database>, installKey: Ui
     .execute();
 }
 
+/** The properties of a HubSpot record (as read) that hold exactly the text Interhubz last wrote there. */
+export async function writtenByUs(deps: { db: Kysely<Database>; hashKey: Uint8Array }, target: { connectionId: string; type: PairType; hubspotId: string }, record: { properties: Record<string, string | null> }): Promise<Set<string>> {
+  const rows = await deps.db
+    .selectFrom('record_hubspot_writes')
+    .select(['property', 'value_digest'])
+    .where('connection_id', '=', target.connectionId)
+    .where('object_type', '=', target.type)
+    .where('hubspot_id', '=', target.hubspotId)
+    .execute();
+  return new Set(rows.filter((row) => writtenValueDigest(deps.hashKey, row.property, record.properties[row.property] ?? '') === row.value_digest).map((row) => row.property));
+}
+
 /** True when the event is our own write coming back (see the top of this file). */
 export async function isEcho(db: Kysely<Database>, event: { connectionId: string; type: PairType; side: Vendor; objectId: string; hint: EchoHint | undefined }): Promise<boolean> {
   const hint = event.hint;

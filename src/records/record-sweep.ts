@@ -26,7 +26,8 @@ import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.
 import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { Vendor } from '../vendor.ts';
 import { hubspotType, intercomType, type AccountFields } from './check-mapping-types.ts';
-import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
+import { rememberHubSpotWrites, rememberIntercomWrite, writtenByUs } from './echo-hints.ts';
+import { hubspotPropertiesRead } from './record-webhooks.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
 import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, settle, sharedWith, type Pair, type PairType } from './pair-store.ts';
 import { planPair } from './plan-pair.ts';
@@ -286,9 +287,14 @@ async function sweepHubSpot(deps: SweepDeps, row: Connection, object: RecordObje
     // Our own writes and records whose mapped values are as last settled: nothing to bring over.
     // An unpaired contact may have an Intercom contact with its email; companies pair from Intercom only.
     let changed = pairs.length === 0 && object === 'contacts';
+    const fromHubSpot = mappings.filter((mapping) => mapping.direction !== 'to_hubspot');
+    // What a live sync wrote a moment ago may be searchable before its baselines are stored: a
+    // property holding exactly what Interhubz last wrote there is not a change from HubSpot.
+    const ours = await writtenByUs(sync, { connectionId: row.id, type, hubspotId: record.id }, record);
     for (const pair of pairs) {
       const baselines = await baselinesOf(sync.db, pair);
-      if (!sideUnchanged('hubspot', object, mappings.filter((mapping) => mapping.direction !== 'to_hubspot'), fields, key, baselines, (mapping) => hubspotValue(record, mapping.hubspot, {}))) changed = true;
+      const notOurs = fromHubSpot.filter((mapping) => !hubspotPropertiesRead(mapping.hubspot).every((property) => ours.has(property)) || Object.hasOwn(HUBSPOT_DERIVED, mapping.hubspot));
+      if (!sideUnchanged('hubspot', object, notOurs, fields, key, baselines, (mapping) => hubspotValue(record, mapping.hubspot, {}))) changed = true;
     }
     if (changed) await enqueueRecordSync(deps.jobs, row.id, { object, side: 'hubspot', id: record.id }, sync.now());
   }
