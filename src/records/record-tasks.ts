@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { defineTask, type TaskDefinition } from '../jobs/task.ts';
+import { outcomeOfThrown } from '../jobs/outcomes.ts';
 import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { Vendor } from '../vendor.ts';
 import type { EventReaction } from '../webhooks/event-tasks.ts';
@@ -76,6 +77,11 @@ export function recordTasks(deps: RecordSyncDeps): TaskDefinition[] {
           return undefined;
         } catch (error) {
           if (error instanceof RecordSyncRefusedError) return { type: 'done' };
+          const result = outcomeOfThrown(toJobOutcomeError(error));
+          // A wait (rate budget, search index) or an attempt that will be retried is not a failure yet:
+          // the entry is written when the sync gives up or cannot go on (the Work tab shows it meanwhile).
+          const last = result.type === 'fail' || result.type === 'park' || (result.type === 'retry' && ctx.job.attempt >= ctx.job.maxAttempts);
+          if (!last) throw toJobOutcomeError(error);
           const message = error instanceof UpstreamError ? `${error.details.service} ${error.details.status ?? ''} ${error.details.kind}: ${maskQuoted(error.message)}` : maskQuoted(error instanceof Error ? error.message : String(error));
           await recordActivity(deps.db, {
             connectionId, at: deps.now(), kind: payload.object === 'contacts' ? 'contact' : 'company', subjectId: payload.side === 'intercom' ? payload.id : null,

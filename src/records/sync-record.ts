@@ -231,6 +231,9 @@ async function pairFromHubSpot(deps: RecordSyncDeps, ctx: Context, hubspotId: st
   }
   const contact = found.find((candidate) => 'role' in candidate && candidate.role === 'user') ?? found[0];
   if (!contact) return `no Intercom contact has the email of HubSpot contact ${hubspotId}; records are not created in Intercom`;
+  // A contact paired already keeps its pair (HubSpot's additional emails can lead two records to one person).
+  const existing = await pairOfIntercom(deps.db, ctx.row.id, 'contact', contact.id);
+  if (existing && existing.hubspotId !== hubspotId) return `the Intercom contact with this email is paired with HubSpot contact ${existing.hubspotId} already`;
   const pair: Pair = { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, pairedAt: deps.now(), pairedHow: 'email', lastSyncedAt: null, intercomWrittenUpdatedAt: null };
   if (!ctx.request.dryRun) await savePair(deps.db, { connectionId: ctx.row.id, type: 'contact', intercomId: contact.id, hubspotId, how: 'email' }, deps.now());
   return { pair };
