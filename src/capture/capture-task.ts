@@ -93,15 +93,23 @@ export interface CaptureReactionDeps {
   clients: ConnectionClients;
 }
 
+/**
+ * Intercom gives times in whole seconds: a close at 10.7 s reads as 10 s, and a capture decided at
+ * 10.4 s — before that close — would look as if it followed it. A close is taken to be at the end of
+ * its second, so only a decision made after that second counts as having seen it (a decision in the
+ * same second is made again: an unchanged conversation writes nothing).
+ */
+const endOfSecond = (seconds: number) => seconds * 1000 + 999;
+
 async function sweptAction(deps: CaptureReactionDeps, connection: Connection, now: number, conversationId: string): Promise<TriggerAction> {
   const conversation = await deps.clients.intercom(connection).getConversation(conversationId);
   const capture = await getCapture(deps.db, connection.id, conversationId);
   const lastCloseAt = conversation.statistics?.last_close_at;
-  if (conversation.state === 'closed' && lastCloseAt) await rememberClose(deps.db, connection.id, conversationId, lastCloseAt * 1000);
+  if (conversation.state === 'closed' && lastCloseAt) await rememberClose(deps.db, connection.id, conversationId, endOfSecond(lastCloseAt));
   return sweptTrigger({
     state: conversation.state,
-    lastCloseAt: lastCloseAt ? lastCloseAt * 1000 : null,
-    updatedAt: conversation.updated_at * 1000,
+    lastCloseAt: lastCloseAt ? endOfSecond(lastCloseAt) : null,
+    updatedAt: endOfSecond(conversation.updated_at),
     now,
     capture: connection.settings.conversations.capture,
     alreadyCapturedAt: capture?.last_decided_at ?? null,
@@ -135,7 +143,8 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
       if (action.kind === 'schedule') {
         const trigger = event.topic === SWEPT_TOPIC ? 'sweep' : settings.conversations.capture.mode === 'realtime' ? 'realtime' : 'on_close';
         await deps.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger }, connectionId: event.connectionId, key, keyMode: action.keyMode, runAt: action.runAt });
-        if (trigger === 'on_close') await rememberClose(deps.db, event.connectionId, conversationId, event.occurredAt ?? now);
+        // occurredAt is the notification's created_at, whole seconds (intake.ts): see endOfSecond.
+        if (trigger === 'on_close') await rememberClose(deps.db, event.connectionId, conversationId, event.occurredAt === null ? now : event.occurredAt + 999);
       } else if (action.kind === 'cancel') {
         // Only a deletion cancels (triggers.ts): a deleted conversation cannot be captured, whatever came before.
         await forgetClose(deps.db, event.connectionId, conversationId);

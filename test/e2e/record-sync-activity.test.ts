@@ -42,7 +42,8 @@ if (missing) {
     await kind.waitFor();
     await kind.selectOption('company');
     const tabRows = page.locator('table tbody tr');
-    for (let tries = 0; tries < 100 && !(await tabRows.first().innerText().catch(() => '')).includes('Intercom company'); tries++) await page.waitForTimeout(100);
+    // The unfiltered list shows the company entry first too: wait for the filtered list itself.
+    for (let tries = 0; tries < 100 && (await tabRows.count()) !== 1; tries++) await page.waitForTimeout(100);
     t.equal(await tabRows.count(), 1, 'the tab filters by kind too');
     t.match(await tabRows.first().innerText(), /Intercom company 65f0beef[\s\S]*size → HubSpot[\s\S]*Company 401/, 'the company, its field and its HubSpot id');
     await page.screenshot({ path: `${OUT_DIR}record-sync-activity-tab.png`, fullPage: true });
