@@ -73,16 +73,22 @@ export async function rememberIntercomWrite(db: Kysely<Database>, installKey: Ui
     .execute();
 }
 
-/** The properties of a HubSpot record (as read) that hold exactly the text Interhubz last wrote there. */
-export async function writtenByUs(deps: { db: Kysely<Database>; hashKey: Uint8Array }, target: { connectionId: string; type: PairType; hubspotId: string }, record: { properties: Record<string, string | null> }): Promise<Set<string>> {
-  const rows = await deps.db
+/** Per property of a HubSpot record, the digest of the text Interhubz last wrote there. */
+async function digestsWritten(db: Kysely<Database>, target: { connectionId: string; type: PairType; hubspotId: string }): Promise<Map<string, string>> {
+  const rows = await db
     .selectFrom('record_hubspot_writes')
     .select(['property', 'value_digest'])
     .where('connection_id', '=', target.connectionId)
     .where('object_type', '=', target.type)
     .where('hubspot_id', '=', target.hubspotId)
     .execute();
-  return new Set(rows.filter((row) => writtenValueDigest(deps.hashKey, row.property, record.properties[row.property] ?? '') === row.value_digest).map((row) => row.property));
+  return new Map(rows.map((row) => [row.property, row.value_digest]));
+}
+
+/** The properties of a HubSpot record (as read) that hold exactly the text Interhubz last wrote there. */
+export async function writtenByUs(deps: { db: Kysely<Database>; hashKey: Uint8Array }, target: { connectionId: string; type: PairType; hubspotId: string }, record: { properties: Record<string, string | null> }): Promise<Set<string>> {
+  const written = await digestsWritten(deps.db, target);
+  return new Set([...written].filter(([property, digest]) => writtenValueDigest(deps.hashKey, property, record.properties[property] ?? '') === digest).map(([property]) => property));
 }
 
 /** True when the event is our own write coming back (see the top of this file). */
@@ -91,15 +97,8 @@ export async function isEcho(db: Kysely<Database>, event: { connectionId: string
   if (!hint) return false;
   if (event.side === 'hubspot') {
     if (!hint.propertyName || !hint.valueDigest) return false;
-    const row = await db
-      .selectFrom('record_hubspot_writes')
-      .select('value_digest')
-      .where('connection_id', '=', event.connectionId)
-      .where('object_type', '=', event.type)
-      .where('hubspot_id', '=', event.objectId)
-      .where('property', '=', hint.propertyName)
-      .executeTakeFirst();
-    return row?.value_digest === hint.valueDigest;
+    const written = await digestsWritten(db, { connectionId: event.connectionId, type: event.type, hubspotId: event.objectId });
+    return written.get(hint.propertyName) === hint.valueDigest;
   }
   if (hint.itemUpdatedAt === undefined || hint.itemDigest === undefined) return false;
   const pair = await db
