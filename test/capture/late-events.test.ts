@@ -180,3 +180,32 @@ t.test('the sweep re-checks, on every pass, a close whose capture job was lost',
   await sweep(s);
   t.equal(s.captureJobs().filter((job) => job.status === 'queued').length, 0, 'and is not queued again once captured');
 });
+
+t.test('(d) a close in the same whole second as the last capture decision, its webhook lost, is still captured by the sweep', async (t) => {
+  // Intercom's times are whole seconds: a close 300 ms after a decision reads as the decision's own
+  // second. Taken as the start of that second it would look already captured, and be lost.
+  const s = await lateScenario(t);
+  const { conversationId, contactId } = openConversation(s);
+  await s.advance(0);
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.advance(5_000);
+  const clock = s.intercom.control.clock;
+  // Let the grace window pass so the capture is decided 100 ms into a second.
+  await s.advance(10 * MINUTE + ((1_100 - (clock.now() % 1_000)) % 1_000));
+  t.match(s.captureJobs(), [{ status: 'succeeded' }], 'the first close was captured');
+  const { decidedAt } = s.server.daemon.db.sqlite.prepare('SELECT last_decided_at AS decidedAt FROM conversation_captures WHERE conversation_id = ?').get(conversationId) as { decidedAt: number };
+
+  s.intercom.control.actAsAdmin.open({ conversationId, adminId: s.adminId });
+  s.intercom.control.actAsCustomer.reply({ conversationId, contactId, body: '<p>Actually, one more question.</p>' });
+  // The simulator's clock also runs with real time: close 300 ms after the decision, whatever has passed.
+  clock.advance(Math.max(0, decidedAt + 300 - clock.now()));
+  t.equal(Math.floor(clock.now() / 1_000), Math.floor(decidedAt / 1_000), 'the close is in the same whole second as the decision');
+  s.intercom.control.webhooks.addFault({ kind: 'drop', count: 1, topic: 'conversation.admin.closed' });
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.advance(0);
+  await sweep(s);
+  t.match(s.captureJobs().at(-1), { status: 'queued' }, 'the sweep scheduled a capture for the close in the same second');
+  await s.advance(11 * MINUTE);
+  t.match(s.captureJobs(), [{ status: 'succeeded' }, { status: 'succeeded' }], 'the second close was captured');
+  t.equal(s.notes().length, 1, 'the note was updated, not copied');
+});
