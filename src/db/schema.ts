@@ -234,6 +234,31 @@ interface RecordSweepStateTable {
   last_found: number;
 }
 
+/** A backfill's walk through one source (migrations/0030). */
+interface BackfillsTable {
+  id: string;
+  connection_id: string;
+  kind: 'contacts' | 'companies' | 'conversations';
+  direction: 'to_hubspot' | 'to_intercom' | null;
+  closed_from: string | null;
+  closed_to: string | null;
+  state: 'running' | 'paused' | 'cancelled' | 'done' | 'failed';
+  cursor: string | null;
+  total: number | null;
+  total_is_estimate: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  skipped_by_filter: Generated<number>;
+  failed: Generated<number>;
+  pages: Generated<number>;
+  rate_samples: Generated<string>;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  last_error: string | null;
+}
+
 export type ActivityOutcome = 'captured' | 'updated' | 'unchanged' | 'skipped' | 'failed';
 
 interface ActivityTable {
@@ -389,6 +414,7 @@ export interface Database {
   record_field_baselines: RecordFieldBaselinesTable;
   record_sweep_state: RecordSweepStateTable;
   record_hubspot_writes: RecordHubSpotWritesTable;
+  backfills: BackfillsTable;
   activity: ActivityTable;
   conversation_trace: ConversationTraceTable;
   user_mappings: UserMappingsTable;
@@ -412,3 +438,4 @@ export type JobRow = Selectable<JobsTable>;
 export type ConversationCaptureRow = Selectable<ConversationCapturesTable>;
 export type ActivityRow = Selectable<ActivityTable>;
 export type TicketLinkRow = Selectable<TicketLinksTable>;
+export type BackfillDbRow = Selectable<BackfillsTable>;
