@@ -2,6 +2,20 @@
 // discovers. A window budget hands out at most `limit` calls per rolling `windowMs`; callers wait
 // their turn (FIFO) instead of sending a request that would earn a 429. The vendor's own headers
 // correct the estimate: another process or app sharing the portal shows up as a lower "remaining".
+//
+// Two lanes share each window budget: live work (the default) and background work (a backfill,
+// #18 item 3, run inside `inBackground`). A background caller takes a slot only while no live
+// caller is waiting, so live work keeps priority, and a backfill may still use the whole budget
+// when nothing else runs. The lane follows the async context (as call-count.ts does): the clients
+// are shared by every job of a connection, so it cannot be a property of the client.
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const lane = new AsyncLocalStorage<'background'>();
+
+/** Runs `work` in the background lane: its calls wait while live callers wait for the same budget. */
+export function inBackground<T>(work: () => Promise<T>): Promise<T> {
+  return lane.run('background', work);
+}
 
 export interface BudgetSnapshot {
   limit: number;
@@ -50,19 +64,44 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
   /** Send times of the calls in the current rolling window, oldest first. */
   const sent: number[] = [];
   let pausedUntil = 0;
-  let waiting = 0;
+  /** Live callers waiting (queued or sleeping for a slot); background callers wait for this to be 0. */
+  let foregroundWaiting = 0;
+  let backgroundWaiting = 0;
   let queue: Promise<void> = Promise.resolve();
+  let backgroundQueue: Promise<void> = Promise.resolve();
+  /** Background callers parked until no live caller waits. */
+  const onForegroundIdle = new Set<() => void>();
 
   const prune = (now: number) => {
     while (sent.length > 0 && (sent[0] ?? 0) <= now - options.windowMs) sent.shift();
   };
 
-  async function takeSlot(signal?: AbortSignal): Promise<void> {
+  const foregroundIdle = (signal?: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const onAbort = () => {
+        onForegroundIdle.delete(wake);
+        reject(signal?.reason as Error);
+      };
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      onForegroundIdle.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+
+  async function takeSlot(background: boolean, signal?: AbortSignal): Promise<void> {
     for (;;) {
       const now = clock.now();
       prune(now);
       if (now < pausedUntil) {
         await clock.sleep(pausedUntil - now, signal);
+        continue;
+      }
+      // Checked at the moment a slot is free, so a live caller that arrived while this one slept goes first.
+      if (background && foregroundWaiting > 0) {
+        await foregroundIdle(signal);
         continue;
       }
       if (sent.length < limit) {
@@ -75,12 +114,25 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
 
   return {
     acquire(signal) {
-      waiting += 1;
+      if (lane.getStore() === 'background') {
+        backgroundWaiting += 1;
+        const turn = backgroundQueue.then(() => takeSlot(true, signal));
+        backgroundQueue = turn.catch(() => undefined);
+        return turn.finally(() => {
+          backgroundWaiting -= 1;
+        });
+      }
+      foregroundWaiting += 1;
       // One caller at a time takes a slot, in arrival order.
-      const turn = queue.then(() => takeSlot(signal));
+      const turn = queue.then(() => takeSlot(false, signal));
       queue = turn.catch(() => undefined);
       return turn.finally(() => {
-        waiting -= 1;
+        foregroundWaiting -= 1;
+        if (foregroundWaiting === 0) {
+          const parked = [...onForegroundIdle];
+          onForegroundIdle.clear();
+          for (const wake of parked) wake();
+        }
       });
     },
     observe(remaining, reportedLimit) {
@@ -100,7 +152,7 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
       prune(now);
       const oldest = sent[0];
       return {
-        limit, windowMs: options.windowMs, available: Math.max(0, limit - sent.length), waiting,
+        limit, windowMs: options.windowMs, available: Math.max(0, limit - sent.length), waiting: foregroundWaiting + backgroundWaiting,
         freesAt: oldest === undefined ? null : oldest + options.windowMs,
         pausedUntil: pausedUntil > now ? pausedUntil : null,
       };

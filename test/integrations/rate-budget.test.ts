@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHubSpotRateRegistry } from '../../src/integrations/hubspot/rate-plan.ts';
-import { createDailyBudget, createWindowBudget, type BudgetClock } from '../../src/integrations/rate-budget.ts';
+import { createDailyBudget, createWindowBudget, inBackground, type BudgetClock } from '../../src/integrations/rate-budget.ts';
 
 /** A clock whose sleeps advance time instantly, so budgets are tested in milliseconds. */
 function fakeClock(start = 0): BudgetClock & { slept: number[] } {
@@ -102,4 +102,82 @@ t.test("HubSpot's daily quota paces private-app tokens only; OAuth clients of th
   t.equal(clock.slept.length, 1, 'the second of two static-token calls at the low watermark waits its turn');
   t.ok((clock.slept[0] ?? 0) > 0);
   t.equal(staticBudget.snapshot().daily?.remaining, 8, 'and both spend the quota');
+});
+
+t.test('background lane (#18 item 3): a live caller goes before background callers that waited longer', async (t) => {
+  const clock = fakeClock();
+  const budget = createWindowBudget({ limit: 1, windowMs: 1000, clock });
+  await budget.acquire();
+  const order: string[] = [];
+  const background = inBackground(() => Promise.all(['bg1', 'bg2'].map(async (name) => {
+    await budget.acquire();
+    order.push(name);
+  })));
+  const live = (async () => {
+    await budget.acquire();
+    order.push('live');
+  })();
+  await Promise.all([background, live]);
+  t.same(order, ['live', 'bg1', 'bg2'], 'the backfill waits while live work waits for the budget');
+});
+
+t.test('background lane: with no live work waiting, background calls use the whole budget', async (t) => {
+  const clock = fakeClock();
+  const budget = createWindowBudget({ limit: 5, windowMs: 10_000, clock });
+  const times: number[] = [];
+  await inBackground(async () => {
+    for (let i = 0; i < 10; i++) {
+      await budget.acquire();
+      times.push(clock.now());
+    }
+  });
+  t.same(times, [0, 0, 0, 0, 0, 10_000, 10_000, 10_000, 10_000, 10_000], 'as fast as a live caller would be');
+});
+
+t.test('background lane: live work arriving while a backfill sleeps for a slot takes that slot', async (t) => {
+  let now = 0;
+  const timers: Array<{ at: number; resolve: () => void }> = [];
+  // A clock whose sleeps end only when the test advances time, so both callers are asleep at once.
+  const clock: BudgetClock = {
+    now: () => now,
+    sleep: (ms) => new Promise<void>((resolve) => timers.push({ at: now + ms, resolve })),
+  };
+  const budget = createWindowBudget({ limit: 1, windowMs: 1000, clock });
+  await budget.acquire();
+  const order: string[] = [];
+  const background = inBackground(async () => {
+    await budget.acquire();
+    order.push('bg');
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  const live = (async () => {
+    await budget.acquire();
+    order.push('live');
+  })();
+  await new Promise((resolve) => setImmediate(resolve));
+  t.equal(budget.snapshot().waiting, 2);
+  const tick = async () => {
+    now = Math.min(...timers.map((timer) => timer.at));
+    for (const timer of timers.splice(0).filter((timer) => timer.at <= now)) timer.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  // The slot frees at 1000: the background caller wakes first (it slept first) and yields it.
+  await tick();
+  t.same(order, ['live']);
+  await tick();
+  await Promise.all([background, live]);
+  t.same(order, ['live', 'bg']);
+});
+
+t.test('background lane: a background caller parked behind live work can be aborted', async (t) => {
+  const clock = fakeClock();
+  const budget = createWindowBudget({ limit: 1, windowMs: 1000, clock });
+  await budget.acquire();
+  const controller = new AbortController();
+  const live = budget.acquire();
+  const background = inBackground(() => budget.acquire(controller.signal));
+  controller.abort(new Error('backfill paused'));
+  await live;
+  await t.rejects(background, /backfill paused/);
+  t.equal(budget.snapshot().waiting, 0, 'nothing is left waiting');
 });
