@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { flag } from '../config/fields.ts';
 import { DEFAULT_MAPPINGS } from './default-mapping.ts';
+import { filterKind, filterSettings, type KnownField } from './filter-schema.ts';
 import type { Direction, HubSpotPropertyType, IntercomDataType } from './field-types.ts';
 
 export type RecordObject = 'contacts' | 'companies';
@@ -64,6 +65,18 @@ const INTERCOM_STANDARD_ATTRIBUTES: Record<RecordObject, Record<string, Standard
 export function standardAttributeType(object: RecordObject, intercom: string): IntercomDataType | undefined {
   return Object.hasOwn(INTERCOM_STANDARD_ATTRIBUTES[object], intercom) ? INTERCOM_STANDARD_ATTRIBUTES[object][intercom]?.type : undefined;
 }
+
+/** What a filter on an Intercom attribute can know without the workspace: a standard attribute's kind; a custom one's comes from the workspace. */
+function knownIntercomField(object: RecordObject, name: string): KnownField {
+  const type = standardAttributeType(object, name);
+  if (type) return { kind: filterKind({ vendor: 'intercom', type }) };
+  if (name.startsWith(CUSTOM_PREFIX) && name.length > CUSTOM_PREFIX.length) return 'later';
+  return { problem: `'${name}' is not a standard Intercom ${object === 'contacts' ? 'contact' : 'company'} attribute (${Object.keys(INTERCOM_STANDARD_ATTRIBUTES[object]).join(', ')}) nor custom.<name>` };
+}
+
+/** An object type's standard attributes in the order above, for the field pickers (src/records/field-list.ts). */
+export const standardAttributes = (object: RecordObject): Array<StandardAttribute & { name: string }> =>
+  Object.entries(INTERCOM_STANDARD_ATTRIBUTES[object]).map(([name, attribute]) => ({ name, ...attribute }));
 
 /** A custom attribute: `custom.<name>` (the key in Intercom's `custom_attributes`). */
 export const CUSTOM_PREFIX = 'custom.';
@@ -222,6 +235,8 @@ const objectSync = (object: RecordObject) =>
       enabled: flag(false),
       // prefault: the default list is normalised like a given one.
       mappings: mappingList(object).prefault(DEFAULT_MAPPINGS[object]),
+      /** Which records sync each way (#18 item 2); none by default. */
+      filters: filterSettings((name) => knownIntercomField(object, name)),
     })
     .prefault({});
 
