@@ -18,13 +18,15 @@ interface ConfirmDialogProps {
   field?: ComponentChildren;
   /** The confirm button's look: red for what removes or stops something (the default), blue for what does no harm (a retry). */
   tone?: 'danger' | 'primary';
+  /** The dismiss button's label, when "Cancel" would read like the action itself (cancelling a backfill). */
+  cancelLabel?: string;
 }
 
 /**
  * A modal confirmation on the native <dialog>: focus is trapped and starts on Cancel, Escape
  * cancels, and focus returns to the button that opened it. Render it only while it is open.
  */
-export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, confirmDisabled = false, error, onConfirm, onCancel, children, field, tone = 'danger' }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, confirmDisabled = false, error, onConfirm, onCancel, children, field, tone = 'danger', cancelLabel = 'Cancel' }: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancelButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();
@@ -65,7 +67,7 @@ export function ConfirmDialog({ title, confirmLabel, busyLabel, busy, confirmDis
       {error ? <ErrorAlert error={error} /> : null}
       <div class="dialog-actions">
         <button ref={cancelButton} type="button" class="button button-secondary" onClick={() => busy || onCancel()} aria-disabled={busy}>
-          Cancel
+          {cancelLabel}
         </button>
         <button
           type="button"
