@@ -24,6 +24,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
 import { recordRoutes } from './routes/records.ts';
+import { recordFilterRoutes } from './routes/record-filters.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { workRoutes } from './routes/work.ts';
@@ -202,6 +203,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     userRoutes(api, deps);
     captureRoutes(api, deps);
     recordRoutes(api, deps);
+    recordFilterRoutes(api, deps);
     activityRoutes(api, deps);
     explainRoutes(api, deps);
     workRoutes(api, deps);

@@ -11,6 +11,7 @@ import { HttpError, notFound, parseBody } from '../errors.ts';
 import { requestActor } from '../authenticate.ts';
 import { recordSettingsChange } from '../../audit/record-audit.ts';
 import { checkRecordSync } from '../../records/check-record-sync.ts';
+import { filterRefusal } from './record-filters.ts';
 
 type ById = { Params: { id: string } };
 
@@ -38,7 +39,12 @@ export function settingsRoutes(app: FastifyInstance, deps: SettingsRouteDeps): v
     const row = await load(request.params.id);
     const key = configKey(row);
     if (key) throw new HttpError(409, 'managed_by_config', `'${row.name}' takes its settings from the configuration file (${key}); change them there.`);
-    const body = parseBody(SettingsBody, request.body);
+    let body;
+    try {
+      body = parseBody(SettingsBody, request.body);
+    } catch (error) {
+      throw filterRefusal(error);
+    }
     // Parsing gives every section its defaults: only the sections the caller sent replace stored ones.
     const sent = typeof request.body === 'object' && request.body !== null ? request.body : {};
     const given = Object.fromEntries(SECTIONS.filter((section) => Object.hasOwn(sent, section)).map((section) => [section, body[section]]));

@@ -22,7 +22,7 @@ export function peopleMethods(upstream: UpstreamClient, survivorOf: SurvivorLook
   const contactSearchPage = async (query: SearchQuery, perPage: number, sort: SearchSort | undefined, startingAfter: string | undefined): Promise<Page<IntercomContact>> => {
     const body = { query, pagination: { per_page: perPage, ...(startingAfter && { starting_after: startingAfter }) }, ...(sort && { sort }) };
     const list = await upstream.json({ method: 'POST', path: '/contacts/search', body, idempotent: true }, ContactList);
-    return { items: list.data, next: nextCursor(list.pages) };
+    return { items: list.data, next: nextCursor(list.pages), ...(typeof list.total_count === 'number' ? { total: list.total_count } : {}) };
   };
 
   async function* searchContactPages(query: SearchQuery, options: { perPage?: number; sort?: SearchSort; startingAfter?: string } = {}): AsyncGenerator<Page<IntercomContact>> {
