@@ -19,6 +19,7 @@ import { TicketsTab } from '../components/connection/TicketsTab.tsx';
 import { UsersTab } from '../components/connection/UsersTab.tsx';
 import { WorkTab } from '../components/connection/WorkTab.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
+import { FieldsTab } from '../components/fields/FieldsTab.tsx';
 import { Link } from '../components/Link.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { takeFlash } from '../flash.ts';
@@ -141,6 +142,8 @@ export function ConnectionPage({ id, tab }: { id: string; tab: ConnectionTab }) 
           <MatchingTab connectionId={id} />
         ) : tab === 'tickets' ? (
           <TicketsTab connectionId={id} onChecked={() => void refresh()} />
+        ) : tab === 'fields' ? (
+          <FieldsTab connectionId={id} />
         ) : tab === 'work' ? (
           <WorkTab connectionId={id} />
         ) : (

@@ -6,6 +6,7 @@ export const connectionTabs = [
   { slug: 'capture', label: 'Capture' },
   { slug: 'matching', label: 'Matching' },
   { slug: 'tickets', label: 'Tickets' },
+  { slug: 'fields', label: 'Fields & filters' },
   { slug: 'users', label: 'Users' },
   { slug: 'activity', label: 'Activity' },
   { slug: 'work', label: 'Failed & waiting' },

@@ -1,0 +1,40 @@
+// The Fields & filters tab's calls: the live field lists of both accounts, the mapping check and its
+// dry run, and the filters' preview on a sample. Shapes: src/http/api/record-fields.ts and
+// src/http/api/filters.ts (#18).
+import { request } from '../../api.ts';
+import type { SettingsView } from '../../../../src/http/api-types.ts';
+import type { MappingCheckAnswer, MappingPreviewAnswer, RecordFieldsAnswer } from '../../../../src/http/api/record-fields.ts';
+
+export type { MappingCheckAnswer, MappingPreviewAnswer };
+export type RecordFieldsView = RecordFieldsAnswer;
+
+type ObjectSync = SettingsView['settings']['recordSync']['contacts'];
+export type RecordObject = RecordFieldsAnswer['object'];
+export type MappingInput = ObjectSync['mappings'][number];
+export type Direction = MappingInput['direction'];
+export type ConflictRule = NonNullable<MappingInput['onConflict']>;
+export type RecordFilters = ObjectSync['filters'];
+export type RecordFilter = RecordFilters['toHubSpot'][number];
+export type Operator = RecordFilter['operator'];
+export type FilterValue = NonNullable<RecordFilter['value']>;
+export type FilterDirection = 'to_hubspot' | 'to_intercom';
+
+export interface FiltersPreviewAnswer {
+  direction: FilterDirection;
+  sampled: number;
+  passing: number;
+  total: number | null;
+  byFilter: Array<{ index: number; excluded: number }>;
+}
+
+const base = (id: string, object: RecordObject) => `/api/connections/${encodeURIComponent(id)}/records/${object}`;
+
+export const fieldsApi = {
+  getFields: (id: string, object: RecordObject) => request<RecordFieldsView>('GET', `${base(id, object)}/fields`),
+  checkMappings: (id: string, object: RecordObject, mappings: MappingInput[]) =>
+    request<MappingCheckAnswer>('POST', `${base(id, object)}/mappings/check`, { body: { mappings } }),
+  previewMappings: (id: string, object: RecordObject, mappings: MappingInput[], intercomId?: string) =>
+    request<MappingPreviewAnswer>('POST', `${base(id, object)}/mappings/preview`, { body: { mappings, ...(intercomId ? { intercomId } : {}) } }),
+  previewFilters: (id: string, object: RecordObject, direction: FilterDirection, filters: RecordFilter[]) =>
+    request<FiltersPreviewAnswer>('POST', `${base(id, object)}/filters/preview`, { body: { direction, filters } }),
+};
