@@ -1,6 +1,7 @@
 // The Overview tab: the two sides (as numbered steps while the connection is being set up), the
 // webhook addresses, and pause/resume/delete. The things to look at are above every tab.
 import type { ConnectionDetail } from '../../../../src/http/api-types.ts';
+import { RecordSyncPanel } from '../sync/RecordSyncPanel.tsx';
 import { BudgetMeter } from './BudgetMeter.tsx';
 import { ManageSection } from './ManageSection.tsx';
 import { SandboxPanel } from './SandboxPanel.tsx';
@@ -46,6 +47,7 @@ export function OverviewTab({ detail, forms, onChanged }: OverviewTabProps) {
         </section>
       )}
 
+      {settingUp ? null : <RecordSyncPanel connectionId={detail.id} />}
       {settingUp ? null : <BudgetMeter connectionId={detail.id} />}
       <WebhooksSection detail={detail} />
       <ManageSection detail={detail} onChanged={onChanged} />
