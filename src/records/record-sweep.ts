@@ -34,7 +34,7 @@ import { planPair } from './plan-pair.ts';
 import type { Baseline } from './plan-record-sync.ts';
 import { enqueueRecordSync, recordSyncKey } from './record-tasks.ts';
 import { hubspotReadPlan, hubspotValue, intercomUpdatedAt, intercomValue, writeIntercom, type IntercomRecord } from './record-sides.ts';
-import { accountFields, pairLock, recordPairActivity, type RecordSyncDeps } from './sync-record.ts';
+import { accountFields, pairLock, recordPairActivity, type PairReport, type RecordSyncDeps } from './sync-record.ts';
 import { valueHash, type HashKey } from './value-hash.ts';
 
 export const RECORD_SWEEP_TASK = 'records.sweep';
@@ -117,7 +117,7 @@ export async function ensureRecordSweeps(deps: { db: Kysely<Database>; jobs: Job
 const hashKeyOf = (deps: RecordSyncDeps, row: Connection): HashKey => ({ installKey: deps.hashKey, connectionId: row.id });
 
 /** Whether one side's mapped values all still hash to their baselines (nothing new from that side). */
-function sideUnchanged(side: Vendor, object: RecordObject, mappings: readonly FieldMapping[], fields: AccountFields, key: HashKey, baselines: ReadonlyMap<string, Baseline>, value: (mapping: FieldMapping) => unknown): boolean {
+export function sideUnchanged(side: Vendor, object: RecordObject, mappings: readonly FieldMapping[], fields: AccountFields, key: HashKey, baselines: ReadonlyMap<string, Baseline>, value: (mapping: FieldMapping) => unknown): boolean {
   return mappings.every((mapping) => {
     // Derived values (owner, deals) are not in a search answer: only a full sync can tell.
     if (side === 'hubspot' && Object.hasOwn(HUBSPOT_DERIVED, mapping.hubspot)) return false;
@@ -201,12 +201,13 @@ async function syncIntercomPage(deps: SweepDeps, row: Connection, object: Record
 }
 
 /** Locks taken in one order (sorted ids), so two sweeps cannot wait on each other. */
-function withPairLocks<T>(deps: Pick<RecordSyncDeps, 'locks'>, row: Connection, type: PairType, ids: readonly string[], work: () => Promise<T>): Promise<T> {
+export function withPairLocks<T>(deps: Pick<RecordSyncDeps, 'locks'>, row: Connection, type: PairType, ids: readonly string[], work: () => Promise<T>): Promise<T> {
   const [first, ...rest] = [...new Set(ids)].sort();
   return first === undefined ? work() : pairLock(deps, row, type, first, () => withPairLocks(deps, row, type, rest, work));
 }
 
-async function syncLockedPage(deps: SweepDeps, row: Connection, object: RecordObject, fields: AccountFields, work: ReadonlyArray<{ record: IntercomRecord; pair: Pair; baselines: Map<string, Baseline> }>): Promise<void> {
+/** Answers each pair's report (a record missing from HubSpot's answer is left to a single-record job and not reported). */
+export async function syncLockedPage(deps: Pick<SweepDeps, 'records' | 'jobs'>, row: Connection, object: RecordObject, fields: AccountFields, work: ReadonlyArray<{ record: IntercomRecord; pair: Pair; baselines: Map<string, Baseline> }>): Promise<PairReport[]> {
   const sync = deps.records;
   const type = pairTypeOf(object);
   const mappings = row.settings.recordSync[object].mappings;
@@ -260,6 +261,7 @@ async function syncLockedPage(deps: SweepDeps, row: Connection, object: RecordOb
     if (item.report.outcome === 'unchanged') continue;
     await recordPairActivity(sync, row.id, object, { trigger: 'sweep', pair: item.report, calls: share, durationMs });
   }
+  return settled.map((item) => item.report);
 }
 
 async function sweepHubSpot(deps: SweepDeps, row: Connection, object: RecordObject, sinceMs: number, ctx: TaskContext): Promise<{ found: number; watermark: number }> {

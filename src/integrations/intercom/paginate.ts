@@ -7,6 +7,8 @@ export interface Page<T> {
   items: T[];
   /** What fetches the next page, or undefined on the last one. */
   next: string | undefined;
+  /** `total_count`, where the answer gives it (contact lists and searches). */
+  total?: number;
 }
 
 /** The cursor of a cursor page: `pages.next.starting_after`; the last page has no `pages.next` (D-pag). */

@@ -46,6 +46,12 @@ export function peopleMethods(upstream: UpstreamClient, survivorOf: SurvivorLook
     return undefined;
   }
 
+  const scrollCompanyPages = (): AsyncGenerator<IntercomCompany[]> =>
+    scrollPages(async (scrollParam) => {
+      const list = await upstream.json({ method: 'GET', path: '/companies/scroll', query: { scroll_param: scrollParam } }, CompanyList);
+      return { items: list.data, scrollParam: list.scroll_param ?? undefined };
+    });
+
   return {
     /** GET /me: the admin behind the token and its workspace (`app.id_code`, `app.region`; §1.5). */
     me: () => upstream.json({ method: 'GET', path: '/me' }, Me),
@@ -77,7 +83,7 @@ export function peopleMethods(upstream: UpstreamClient, survivorOf: SurvivorLook
       const perPage = clampPerPage(options.perPage, 150);
       return cursorPages(async (cursor) => {
         const list = await upstream.json({ method: 'GET', path: '/contacts', query: { per_page: perPage, starting_after: cursor } }, ContactList);
-        return { items: list.data, next: nextCursor(list.pages) };
+        return { items: list.data, next: nextCursor(list.pages), ...(typeof list.total_count === 'number' ? { total: list.total_count } : {}) };
       }, options.startingAfter);
     },
 
@@ -132,16 +138,22 @@ export function peopleMethods(upstream: UpstreamClient, survivorOf: SurvivorLook
       }));
     },
 
+    /** How many companies the workspace has: GET /companies' total_count (§4.3), one small page; null when not said. */
+    async countCompanies(): Promise<number | null> {
+      const list = await upstream.json({ method: 'GET', path: '/companies', query: { page: 1, per_page: 1 } }, CompanyList);
+      return list.total_count ?? null;
+    },
+
     /**
      * GET /companies/scroll: every company, including those without users. One open scroll per
      * app; abandoned scrolls expire after a minute (§4.3), so iterate it to the end.
      */
     scrollCompanies(): AsyncGenerator<IntercomCompany> {
-      return itemsOf(scrollPages(async (scrollParam) => {
-        const list = await upstream.json({ method: 'GET', path: '/companies/scroll', query: { scroll_param: scrollParam } }, CompanyList);
-        return { items: list.data, scrollParam: list.scroll_param ?? undefined };
-      }));
+      return itemsOf(scrollCompanyPages());
     },
+
+    /** The same scroll, page by page (a backfill counts the pages it finished). */
+    scrollCompanyPages,
   };
 }
 

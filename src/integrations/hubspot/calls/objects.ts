@@ -54,6 +54,8 @@ export interface ObjectCalls {
   search(request: SearchRequest): AsyncGenerator<CrmObjectType, void, undefined>;
   searchPage(request: SearchRequest & { after?: string }): Promise<z.infer<typeof SearchPage>>;
   list(options?: ReadOptions & { limit?: number }): AsyncGenerator<CrmObjectType, void, undefined>;
+  /** One page of the list, from `after` (a backfill keeps the cursor between pages). */
+  listPage(options?: ReadOptions & { limit?: number; after?: string }): Promise<z.infer<typeof CrmPage>>;
   /** At most 100 ids; 50 when propertiesWithHistory is given (hubspot-api.md §5.3). */
   batchRead(ids: readonly string[], options?: { properties?: readonly string[]; propertiesWithHistory?: readonly string[]; idProperty?: string }): Promise<BatchResultType>;
   batchCreate(inputs: Array<{ properties: Properties; associations?: InlineAssociation[]; objectWriteTraceId?: string }>): Promise<BatchResultType>;
@@ -69,6 +71,12 @@ export function objectCalls(http: UpstreamClient, type: ObjectTypeName): ObjectC
     // A search is a read sent as POST: safe to repeat.
     http.json({ method: 'POST', path: `${base}/search`, body: request, budget: 'search', idempotent: true }, SearchPage);
 
+  const listPage = (options: ReadOptions & { limit?: number; after?: string } = {}) =>
+    http.json({
+      method: 'GET', path: base,
+      query: { limit: options.limit ?? 100, after: options.after, properties: list(options.properties), associations: list(options.associations), archived: options.archived },
+    }, CrmPage);
+
   return {
     get: (id, options = {}) =>
       http.json({
@@ -80,12 +88,8 @@ export function objectCalls(http: UpstreamClient, type: ObjectTypeName): ObjectC
       }, CrmObject),
     searchPage,
     search: (request) => paginate((after) => searchPage(after === undefined ? request : { ...request, after })),
-    list: (options = {}) =>
-      paginate((after) =>
-        http.json({
-          method: 'GET', path: base,
-          query: { limit: options.limit ?? 100, after, properties: list(options.properties), associations: list(options.associations), archived: options.archived },
-        }, CrmPage)),
+    list: (options = {}) => paginate((after) => listPage({ ...options, ...(after === undefined ? {} : { after }) })),
+    listPage,
     batchRead: (ids, options = {}) =>
       http.json({
         method: 'POST', path: `${base}/batch/read`, idempotent: true,
