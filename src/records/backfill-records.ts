@@ -1,0 +1,348 @@
+// "Sync now" for contacts and companies (#18 item 3): the pages a record backfill is made of, for
+// the backfill framework (src/backfills/backfill-kind.ts), which keeps the cursor and the counts.
+//
+// To HubSpot, Intercom's records are read 150 a page and dealt with 100 at a time (one HubSpot batch
+// call's worth), with the live sync's own rules — one pairing mechanism, one decision per pair:
+// - a paired record whose mapped values still hash to its baselines costs nothing; the changed ones
+//   are read, decided and written together, as the record sweep does (record-sweep.ts syncLockedPage);
+// - contacts, when email is the first matching strategy: HubSpot's contacts are indexed first under
+//   capture's match keys (backfill-email-index.ts), so an unpaired contact whose email HubSpot has is
+//   paired without a search, and one HubSpot lacks is created in a batch call (backfill-create.ts);
+// - everything else (no usable email, other strategies first, a key two HubSpot contacts share, a
+//   company) goes through the single-record sync (sync-record.ts), which matches as capture does.
+// Records the connection's filters keep out (record-filters.ts, toHubSpot) are counted and not written.
+//
+// To Intercom, HubSpot's list is read 100 a page: a record whose mapped values hash to its pair's
+// baselines (or hold what Interhubz wrote) costs nothing more; the others, and unpaired contacts
+// (paired by email from HubSpot's side), go through the single-record sync. Intercom has no batch
+// update, and companies pair from Intercom only, as in the live sync.
+//
+// A page redone after a crash writes nothing twice: pairs, links and baselines are stored as each
+// chunk's writes are answered; a record created before the crash but not yet recorded makes the
+// batch create answer 409, and the read by email that follows finds it with the values it was given,
+// so its first sync finds nothing to write. Every call runs in the rate budgets' background lane
+// (rate-budget.ts inBackground): live work waiting for the same budget goes first.
+import type { BackfillCounts, BackfillPage, BackfillPageInput, RunBackfillPage } from '../backfills/backfill-kind.ts';
+import { recordActivity } from '../activity/activity-log.ts';
+import { saveLinks } from '../conversations/conversation-store.ts';
+import type { Connection } from '../db/repos/connections.ts';
+import { withTransaction } from '../db/transaction.ts';
+import type { CrmObject } from '../integrations/hubspot/schemas.ts';
+import type { IntercomContact } from '../integrations/intercom/schemas.ts';
+import { inBackground } from '../integrations/rate-budget.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import { contactCreatePolicy } from '../matching/contact-lookups.ts';
+import type { StoredMatchKey } from '../matching/match-key.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { hasUnfinishedJob } from '../jobs/queue.ts';
+import { createContacts, type CreateCandidate } from './backfill-create.ts';
+import { emailMatchKey, indexHubSpotContacts, knownContact } from './backfill-email-index.ts';
+import type { AccountFields } from './check-mapping-types.ts';
+import { writtenByUs } from './echo-hints.ts';
+import { HUBSPOT_DERIVED, type RecordObject } from './field-mapping.ts';
+import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, type Pair } from './pair-store.ts';
+import { planPair } from './plan-pair.ts';
+import type { Baseline } from './plan-record-sync.ts';
+import { judgeRecord } from './record-filters.ts';
+import { hubspotPropertiesRead } from './record-webhooks.ts';
+import { hubspotReadPlan, hubspotValue, intercomValue, type IntercomRecord } from './record-sides.ts';
+import { sideUnchanged, syncLockedPage, withPairLocks } from './record-sweep.ts';
+import { rememberHubSpotWrites } from './echo-hints.ts';
+import { accountFields, recordPairActivity, syncRecord, type RecordSyncDeps, type SyncResult } from './sync-record.ts';
+
+export interface RecordBackfillDeps extends RecordSyncDeps {
+  jobs: JobQueue;
+}
+
+/** Intercom's largest contact page (intercom-api.md §4.1). */
+const INTERCOM_PAGE = 150;
+/** One HubSpot batch call's worth (hubspot-api.md §5.3). */
+const CHUNK = 100;
+
+type Phase = 'index' | 'intercom' | 'hubspot';
+interface Cursor {
+  phase: Phase;
+  /** The source's own cursor within the phase ('' before its first page). */
+  at: string;
+}
+
+const encode = (cursor: Cursor) => `${cursor.phase}:${cursor.at}`;
+function decode(cursor: string | null, first: Cursor): Cursor {
+  if (cursor === null) return first;
+  const colon = cursor.indexOf(':');
+  const phase = cursor.slice(0, colon);
+  if (phase !== 'index' && phase !== 'intercom' && phase !== 'hubspot') throw new Error(`a record backfill cursor of an unknown phase: ${phase}`);
+  return { phase, at: cursor.slice(colon + 1) };
+}
+
+const noCounts = (): BackfillCounts => ({ created: 0, updated: 0, unchanged: 0, skippedByFilter: 0, failed: 0 });
+
+export function recordBackfillPages(deps: RecordBackfillDeps): { contacts: RunBackfillPage; companies: RunBackfillPage } {
+  const page = (object: RecordObject): RunBackfillPage => (input) => inBackground(() => runPage(deps, object, input));
+  return { contacts: page('contacts'), companies: page('companies') };
+}
+
+async function runPage(deps: RecordBackfillDeps, object: RecordObject, input: BackfillPageInput): Promise<BackfillPage> {
+  const { row } = input;
+  if (!row.settings.recordSync[object].enabled) throw new Error(`record sync is off for ${object} (recordSync.${object}.enabled): turn it on to backfill`);
+  if (input.backfill.direction === 'to_intercom') return hubspotPage(deps, object, input);
+  // The index pays off only where email decides first (capture's order of strategies).
+  const emailFirst = object === 'contacts' && row.settings.matching.contacts.strategies.find((strategy) => strategy.enabled)?.type === 'email';
+  const cursor = decode(input.cursor, { phase: emailFirst ? 'index' : 'intercom', at: '' });
+  if (cursor.phase === 'index') {
+    const next = await indexHubSpotContacts(deps, row, cursor.at || undefined, input.signal);
+    return { cursor: encode(next === null ? { phase: 'intercom', at: '' } : { phase: 'index', at: next }), counts: noCounts() };
+  }
+  return object === 'contacts' ? intercomContactsPage(deps, input, cursor.at) : intercomCompaniesPage(deps, input, cursor.at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intercom → HubSpot
+
+async function intercomContactsPage(deps: RecordBackfillDeps, input: BackfillPageInput, at: string): Promise<BackfillPage> {
+  const intercom = deps.clients.intercom(input.row);
+  const pages = intercom.listContactPages({ perPage: INTERCOM_PAGE, ...(at ? { startingAfter: at } : {}) });
+  const { value: page } = await pages.next();
+  await pages.return(undefined);
+  if (!page) return { cursor: null, counts: noCounts() };
+  const counts = await intercomRecords(deps, input, 'contacts', page.items);
+  return { cursor: page.next === undefined ? null : encode({ phase: 'intercom', at: page.next }), counts, ...(page.total === undefined ? {} : { total: { value: page.total, estimate: false } }) };
+}
+
+/**
+ * Companies come from the scroll (every company, with users or without; the sweep's source too).
+ * A scroll cannot be resumed later (Intercom ends an idle one after a minute, intercom-api.md
+ * §4.3), so the cursor counts the pages finished; a page after a restart scrolls again from the
+ * start and passes over those pages unprocessed (Intercom calls only).
+ */
+const openScrolls = new Map<string, { pages: AsyncGenerator<IntercomRecord[]>; done: number }>();
+
+async function intercomCompaniesPage(deps: RecordBackfillDeps, input: BackfillPageInput, at: string): Promise<BackfillPage> {
+  const done = Number(at || '0');
+  let scroll = openScrolls.get(input.backfill.id);
+  if (!scroll || scroll.done !== done) {
+    await scroll?.pages.return(undefined);
+    scroll = { pages: deps.clients.intercom(input.row).scrollCompanyPages(), done: 0 };
+    openScrolls.set(input.backfill.id, scroll);
+    for (; scroll.done < done; scroll.done++) {
+      input.signal.throwIfAborted();
+      if ((await scroll.pages.next()).done) break;
+    }
+  }
+  const total = done === 0 ? await deps.clients.intercom(input.row).countCompanies() : null;
+  const next = await scroll.pages.next();
+  if (next.done) {
+    openScrolls.delete(input.backfill.id);
+    return { cursor: null, counts: noCounts() };
+  }
+  scroll.done += 1;
+  const counts = await intercomRecords(deps, input, 'companies', next.value);
+  return { cursor: encode({ phase: 'intercom', at: String(scroll.done) }), counts, ...(total === null ? {} : { total: { value: total, estimate: false } }) };
+}
+
+async function intercomRecords(deps: RecordBackfillDeps, input: BackfillPageInput, object: RecordObject, records: readonly IntercomRecord[]): Promise<BackfillCounts> {
+  const counts = noCounts();
+  const fields = await accountFields(deps, input.row, object, input.row.settings.recordSync[object].mappings, false);
+  for (let i = 0; i < records.length; i += CHUNK) {
+    input.signal.throwIfAborted();
+    await intercomChunk(deps, input, object, fields, records.slice(i, i + CHUNK), counts);
+  }
+  return counts;
+}
+
+interface PairedWork {
+  record: IntercomRecord;
+  pair: Pair;
+  baselines: Map<string, Baseline>;
+}
+
+async function intercomChunk(deps: RecordBackfillDeps, input: BackfillPageInput, object: RecordObject, fields: AccountFields, records: readonly IntercomRecord[], counts: BackfillCounts): Promise<void> {
+  const { row } = input;
+  const type = pairTypeOf(object);
+  const sync = row.settings.recordSync[object];
+  const key = { installKey: deps.hashKey, connectionId: row.id };
+  const fromIntercom = sync.mappings.filter((mapping) => mapping.direction !== 'to_intercom');
+  const emailFirst = object === 'contacts' && row.settings.matching.contacts.strategies.find((strategy) => strategy.enabled)?.type === 'email';
+  const paired: PairedWork[] = [];
+  const candidates = new Map<StoredMatchKey, CreateCandidate>();
+  const single: string[] = [];
+
+  for (const record of records) {
+    if (!judgeRecord({ object, direction: 'to_hubspot', filters: sync.filters.toHubSpot, record, fields }).pass) {
+      counts.skippedByFilter += 1;
+      continue;
+    }
+    // A live sync of this record is waiting or running: it reads the record fresh, and has it.
+    if (await hasUnfinishedJob(deps.db, `records:${row.id}:${object}:intercom:${record.id}`)) {
+      counts.unchanged += 1;
+      continue;
+    }
+    const pair = await pairOfIntercom(deps.db, row.id, type, record.id);
+    if (pair) {
+      const baselines = await baselinesOf(deps.db, pair);
+      if (sideUnchanged('intercom', object, fromIntercom, fields, key, baselines, (mapping) => intercomValue(record, mapping.intercom))) counts.unchanged += 1;
+      else paired.push({ record, pair, baselines });
+      continue;
+    }
+    const contact = record as IntercomContact;
+    const emailKey = emailFirst ? emailMatchKey(deps, row, contact.email) : null;
+    if (!emailKey || !contactCreatePolicy(contact, row.settings.matching.contacts).create || candidates.has(emailKey)) {
+      single.push(record.id);
+      continue;
+    }
+    const keys = [deps.matchKeys(`intercom:${record.id}`), emailKey];
+    const known = await knownContact(deps, row, keys);
+    if (known === null) candidates.set(emailKey, { contact, keys });
+    else if (known === 'ambiguous' || known === 'pending') single.push(record.id);
+    else paired.push(await pairKnown(deps, row, { contact, keys }, known.id, 'email'));
+  }
+
+  if (candidates.size > 0) await createChunk(deps, row, fields, [...candidates.values()], paired, single, counts);
+  if (paired.length > 0) {
+    await withPairLocks(deps, row, type, paired.map((item) => item.record.id), async () => {
+      const reports = await syncLockedPage({ records: deps, jobs: deps.jobs }, row, object, fields, paired);
+      for (const report of reports) {
+        if (report.outcome === 'updated') counts.updated += 1;
+        else counts.unchanged += 1;
+      }
+      // Not in HubSpot's answer (deleted or merged there): a single-record job finds out which.
+      counts.unchanged += paired.length - reports.length;
+    });
+  }
+  for (const id of single) {
+    input.signal.throwIfAborted();
+    count(counts, await singleSync(deps, row, object, 'intercom', id));
+  }
+}
+
+/** An unpaired contact whose key leads to a HubSpot contact: paired as matchContact would pair it, then synced as any pair. */
+async function pairKnown(deps: RecordSyncDeps, row: Connection, candidate: CreateCandidate, hubspotId: string, how: string): Promise<PairedWork> {
+  const pair = { connectionId: row.id, type: 'contact' as const, intercomId: candidate.contact.id, hubspotId };
+  await saveLinks(deps.db, row.id, 'contact', candidate.keys, { hubspotId, pendingRef: null }, deps.now());
+  await savePair(deps.db, { ...pair, how }, deps.now());
+  const stored = await pairOfIntercom(deps.db, row.id, 'contact', candidate.contact.id);
+  return { record: candidate.contact, pair: stored ?? { ...pair, pairedAt: deps.now(), pairedHow: how, lastSyncedAt: null, intercomWrittenUpdatedAt: null }, baselines: await baselinesOf(deps.db, pair) };
+}
+
+async function createChunk(deps: RecordBackfillDeps, row: Connection, fields: AccountFields, candidates: CreateCandidate[], paired: PairedWork[], single: string[], counts: BackfillCounts): Promise<void> {
+  // Under the pairs' locks: a live sync of a contact being created waits for its pair.
+  await withPairLocks(deps, row, 'contact', candidates.map((candidate) => candidate.contact.id), async () => {
+    const started = deps.now();
+    const answer = await createContacts(deps, row, fields, candidates);
+    for (const item of answer.existing) paired.push(await pairKnown(deps, row, item, item.hubspotId, 'existing'));
+    single.push(...answer.single.map((item) => item.contact.id));
+    const key = { installKey: deps.hashKey, connectionId: row.id };
+    const mappings = row.settings.recordSync.contacts.mappings;
+    for (const item of answer.created) {
+      const pair = { connectionId: row.id, type: 'contact' as const, intercomId: item.contact.id, hubspotId: item.record.id };
+      // What the new record holds, decided again: the fields that agree are settled; any other (a
+      // value HubSpot gave the record itself) is left for the pair's next sync to decide.
+      const planned = planPair({ object: 'contacts', mappings, fields, intercom: item.contact, hubspot: item.record, derived: {}, baselines: new Map(), hashKey: key, dryRun: false });
+      const agreed = new Set(planned.reports.filter((report) => report.action === 'unchanged').map(fieldKey));
+      const settled = new Map([...planned.settled].filter(([field]) => agreed.has(field)));
+      await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type: 'contact', hubspotId: item.record.id }, item.properties, deps.now());
+      await withTransaction(deps.db, async (trx) => {
+        await saveLinks(trx, row.id, 'contact', item.keys, { hubspotId: item.record.id, pendingRef: null }, deps.now());
+        await savePair(trx, { ...pair, how: 'created' }, deps.now());
+        await settle(trx, pair, settled, deps.now());
+      });
+      const written = mappings.filter((mapping) => mapping.direction !== 'to_intercom' && planned.reports.some((report) => report.intercom === mapping.intercom && report.hubspot === mapping.hubspot && report.action === 'unchanged') && intercomValue(item.contact, mapping.intercom) !== null);
+      await recordPairActivity(deps, row.id, 'contacts', {
+        trigger: 'sweep',
+        pair: {
+          intercomId: item.contact.id, hubspotId: item.record.id, pairing: 'created', outcome: 'updated',
+          fields: written.map((mapping) => ({ intercom: mapping.intercom, hubspot: mapping.hubspot, action: 'write_hubspot' as const, direction: 'to_hubspot' as const })),
+        },
+        calls: { intercom: 0, hubspot: 1 },
+        durationMs: deps.now() - started,
+      });
+      counts.created += 1;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// HubSpot → Intercom
+
+async function hubspotPage(deps: RecordBackfillDeps, object: RecordObject, input: BackfillPageInput): Promise<BackfillPage> {
+  const { row } = input;
+  const cursor = decode(input.cursor, { phase: 'hubspot', at: '' });
+  const hubspot = deps.clients.hubspot(row);
+  const sync = row.settings.recordSync[object];
+  const fields = await accountFields(deps, row, object, sync.mappings, false);
+  const properties = [...new Set([...hubspotReadPlan(object, sync.mappings).properties, ...(object === 'contacts' ? ['email'] : []), ...sync.filters.toIntercom.map((filter) => filter.field).filter((name) => !name.startsWith('@'))])];
+  // HubSpot's list says no total: a search with limit 1 does (hubspot-api.md §10), once.
+  const total = cursor.at === '' ? (await hubspot[object].searchPage({ limit: 1, properties: ['hs_object_id'] })).total : null;
+  const page = await hubspot[object].listPage({ limit: 100, properties, ...(cursor.at ? { after: cursor.at } : {}) });
+  const counts = noCounts();
+  for (const record of page.results) {
+    input.signal.throwIfAborted();
+    if (!judgeRecord({ object, direction: 'to_intercom', filters: sync.filters.toIntercom, record, fields }).pass) {
+      counts.skippedByFilter += 1;
+      continue;
+    }
+    if (await hasUnfinishedJob(deps.db, `records:${row.id}:${object}:hubspot:${record.id}`)) {
+      counts.unchanged += 1;
+      continue;
+    }
+    const pairs = await pairsOfHubSpot(deps.db, row.id, pairTypeOf(object), record.id);
+    // Companies pair from Intercom's side only (sync-record.ts pairFromHubSpot): nothing to do here.
+    if (pairs.length === 0 && object === 'companies') {
+      counts.unchanged += 1;
+      continue;
+    }
+    if (pairs.length > 0 && (await hubspotUnchanged(deps, row, object, fields, record, pairs))) {
+      counts.unchanged += 1;
+      continue;
+    }
+    count(counts, await singleSync(deps, row, object, 'hubspot', record.id));
+  }
+  const next = page.paging?.next?.after;
+  return { cursor: next === undefined || next === cursor.at ? null : encode({ phase: 'hubspot', at: next }), counts, ...(total === null ? {} : { total: { value: total, estimate: false } }) };
+}
+
+/** Whether every pair of a HubSpot record has its mapped values as last settled, or as Interhubz wrote them (the sweep's test, record-sweep.ts). */
+async function hubspotUnchanged(deps: RecordSyncDeps, row: Connection, object: RecordObject, fields: AccountFields, record: CrmObject, pairs: readonly Pair[]): Promise<boolean> {
+  const fromHubSpot = row.settings.recordSync[object].mappings.filter((mapping) => mapping.direction !== 'to_hubspot');
+  const ours = await writtenByUs(deps, { connectionId: row.id, type: pairTypeOf(object), hubspotId: record.id }, record);
+  const notOurs = fromHubSpot.filter((mapping) => Object.hasOwn(HUBSPOT_DERIVED, mapping.hubspot) || !hubspotPropertiesRead(mapping.hubspot).every((property) => ours.has(property)));
+  const key = { installKey: deps.hashKey, connectionId: row.id };
+  for (const pair of pairs) {
+    const baselines = await baselinesOf(deps.db, pair);
+    if (!sideUnchanged('hubspot', object, notOurs, fields, key, baselines, (mapping) => hubspotValue(record, mapping.hubspot, {}))) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The single-record path and its counts
+
+type SingleOutcome = SyncResult | 'failed';
+
+/**
+ * One record through the live sync (its activity entry included). A failure the whole page shares
+ * (a rate limit, a refused credential, HubSpot down) ends the page, which is done again; one of this
+ * record alone is counted as failed, with its own activity entry.
+ */
+async function singleSync(deps: RecordSyncDeps, row: Connection, object: RecordObject, side: 'intercom' | 'hubspot', id: string): Promise<SingleOutcome> {
+  try {
+    return await syncRecord(deps, row.id, { object, side, id, dryRun: false });
+  } catch (error) {
+    if (!(error instanceof UpstreamError) || error.retryable || error.kind === 'unauthorized' || error.kind === 'forbidden') throw error;
+    await recordActivity(deps.db, {
+      connectionId: row.id, at: deps.now(), kind: object === 'contacts' ? 'contact' : 'company', subjectId: side === 'intercom' ? id : null,
+      outcome: 'failed', reason: error.message.slice(0, 300), detail: { side, id, trigger: 'backfill' },
+    });
+    return 'failed';
+  }
+}
+
+/** A skipped record (not paired by the matching rules, a record gone) wrote nothing: it counts as unchanged. */
+function count(counts: BackfillCounts, outcome: SingleOutcome): void {
+  if (outcome === 'failed') counts.failed += 1;
+  else if (outcome.outcome === 'updated') {
+    if (outcome.pairs.some((pair) => pair.pairing === 'created')) counts.created += 1;
+    else counts.updated += 1;
+  } else if (outcome.reason?.startsWith('filtered out by ')) counts.skippedByFilter += 1;
+  else counts.unchanged += 1;
+}
