@@ -1,6 +1,7 @@
 // Every feature of the daemon, and how their contributions are gathered. Adding a feature is one
 // line here and a src/<feature>/feature.ts.
 import { alertsFeature } from './alerts/feature.ts';
+import { backfillsFeature } from './backfills/feature.ts';
 import { adminSessionsFeature } from './auth/feature.ts';
 import { captureFeature } from './capture/feature.ts';
 import type { Chore } from './chores.ts';
@@ -17,7 +18,7 @@ import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { webhooksFeature } from './webhooks/feature.ts';
 
 // The order is the order reactions run for one event (capture before tickets) and start work is queued in.
-export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeature, connectionsFeature, captureFeature, ticketsFeature, recordsFeature, ownersFeature, reconcileFeature, jobsFeature, alertsFeature(), explainFeature];
+export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeature, connectionsFeature, captureFeature, ticketsFeature, recordsFeature, backfillsFeature, ownersFeature, reconcileFeature, jobsFeature, alertsFeature(), explainFeature];
 
 /** Every job handler: the features' own and the event jobs that run their reactions (plus any given extra, for tests). */
 export function featureTasks(features: readonly Feature[], ctx: FeatureContext, extra: { tasks?: readonly TaskDefinition[]; reactions?: readonly EventReaction[] } = {}): TaskDefinition[] {

@@ -12,6 +12,8 @@ const OCCASIONS: Record<CaptureTrigger, string> = {
   api: 'when the conversation was pushed through the Interhubz API',
   ui: 'when a teammate pushed the conversation from Interhubz',
   first_message: 'when the conversation started',
+  // A backfill of past conversations (src/backfills/conversation-backfill.ts): closed ones only.
+  backfill: 'when past conversations were brought over',
 };
 
 export function captureOccasion(trigger: CaptureTrigger): string {

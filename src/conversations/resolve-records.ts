@@ -32,7 +32,7 @@ class CloseWindowOpenError extends RetryAfterError {
   }
 }
 
-export const CAPTURE_TRIGGERS = ['on_close', 'realtime', 'rolling', 'sweep', 'manual', 'api', 'ui', 'first_message'] as const;
+export const CAPTURE_TRIGGERS = ['on_close', 'realtime', 'rolling', 'sweep', 'manual', 'api', 'ui', 'first_message', 'backfill'] as const;
 export type CaptureTrigger = (typeof CAPTURE_TRIGGERS)[number];
 
 export type RefusalCode = 'unknown_connection' | 'connection_paused' | 'needs_reauth' | 'not_connected' | 'unknown_conversation';

@@ -24,6 +24,8 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
 import { recordRoutes } from './routes/records.ts';
+import { backfillRoutes } from './routes/backfills.ts';
+import { recordFieldRoutes } from './routes/record-fields.ts';
 import { recordFilterRoutes } from './routes/record-filters.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { explainRoutes } from './routes/explain.ts';
@@ -203,6 +205,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     userRoutes(api, deps);
     captureRoutes(api, deps);
     recordRoutes(api, deps);
+    backfillRoutes(api, deps);
+    recordFieldRoutes(api, deps);
     recordFilterRoutes(api, deps);
     activityRoutes(api, deps);
     explainRoutes(api, deps);

@@ -40,6 +40,7 @@ const TRIGGER_WORDS: Record<(typeof CAPTURE_TRIGGERS)[number], string> = {
   manual: 'pushed by hand',
   api: 'pushed through the API',
   ui: 'pushed from the UI',
+  backfill: 'by a backfill',
 };
 const triggerWords = (trigger: string | undefined): string | undefined => (trigger !== undefined && trigger in TRIGGER_WORDS ? TRIGGER_WORDS[trigger as keyof typeof TRIGGER_WORDS] : undefined);
 
@@ -67,6 +68,7 @@ const DESCRIBE: Record<string, (ids: Ids) => string> = {
     if (ids.memberships) return `Bring the companies of ${record} over to Intercom`;
     return `Sync ${record} with its pair${ids.merged ? ' (after a merge)' : ''}`;
   },
+  'backfill.page': () => 'Sync now: the next page of a backfill',
   'records.sweep': (ids) => `Sweep ${ids.side === 'hubspot' ? 'HubSpot' : 'Intercom'} for ${ids.object ?? 'records'} the webhooks missed`,
   [eventTask('hubspot')]: (ids) => `Handle a HubSpot webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
 };

@@ -65,7 +65,7 @@ export function conversationMethods(upstream: UpstreamClient) {
     };
     // A search reads; sending it twice is harmless, so it may be retried like a GET.
     const list = await upstream.json({ method: 'POST', path: '/conversations/search', body, idempotent: true }, ConversationList);
-    return { items: list.conversations, next: nextCursor(list.pages) };
+    return { items: list.conversations, next: nextCursor(list.pages), ...(typeof list.total_count === 'number' ? { total: list.total_count } : {}) };
   };
 
   const act = (suffix: '/reply' | '/parts', action: AdminAction, body: Record<string, unknown>) =>
