@@ -48,7 +48,7 @@ export function MappingTable({ object, rows, fields, problems, readOnly, onChang
             <th scope="col">Intercom attribute</th>
             <th scope="col">Direction</th>
             <th scope="col">HubSpot property</th>
-            <th scope="col">When both change</th>
+            <th scope="col">Conflict rule</th>
             <th scope="col">Create if missing</th>
             <th scope="col" class="cell-actions">
               <span class="visually-hidden">Actions</span>
@@ -173,11 +173,11 @@ function MappingRow({ id, number, row, fields, locked, problems, readOnly, onCha
         <FieldFacts id={`${id}-hubspot`} name={row.hubspot} list={hubspotFields} fields={fields} side="HubSpot" creates={Boolean(row.create) && writesHubSpot} />
         <CellError id={`${id}-hubspot-error`} message={problem('hubspot')} />
       </td>
-      <td data-label="When both change">
+      <td data-label="Conflict rule">
         {row.direction === 'both' ? (
           <select
-            class="input select"
-            aria-label={`When both change, mapping ${number}`}
+            class="input select mapping-conflict"
+            aria-label={`Conflict rule, mapping ${number}`}
             value={row.onConflict ?? 'newest_wins'}
             disabled={readOnly}
             onChange={(event) => {
@@ -192,13 +192,17 @@ function MappingRow({ id, number, row, fields, locked, problems, readOnly, onCha
             ))}
           </select>
         ) : (
-          <span class="muted mapping-na">One source: no conflict</span>
+          <span class="muted mapping-na" title="Only one side writes this field: nothing to decide.">
+            —<span class="visually-hidden"> only one side writes it</span>
+          </span>
         )}
         <CellError id={`${id}-onConflict-error`} message={problem('onConflict')} />
       </td>
       <td data-label="Create if missing" class="mapping-create">
         {locked ? (
-          <span class="muted mapping-na">Standard field</span>
+          <span class="muted mapping-na" title="A standard field: both accounts have it.">
+            —<span class="visually-hidden"> a standard field</span>
+          </span>
         ) : (
           <label class="checkbox-label">
             <input type="checkbox" checked={Boolean(row.create)} disabled={readOnly} onChange={(event) => onChange({ ...row, create: event.currentTarget.checked })} />

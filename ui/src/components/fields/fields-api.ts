@@ -3,6 +3,7 @@
 // src/http/api/filters.ts (#18).
 import { request } from '../../api.ts';
 import type { SettingsView } from '../../../../src/http/api-types.ts';
+import type { FilterPreviewAnswer } from '../../../../src/http/api/filters.ts';
 import type { MappingCheckAnswer, MappingPreviewAnswer, RecordFieldsAnswer } from '../../../../src/http/api/record-fields.ts';
 
 export type { MappingCheckAnswer, MappingPreviewAnswer };
@@ -19,14 +20,6 @@ export type Operator = RecordFilter['operator'];
 export type FilterValue = NonNullable<RecordFilter['value']>;
 export type FilterDirection = 'to_hubspot' | 'to_intercom';
 
-export interface FiltersPreviewAnswer {
-  direction: FilterDirection;
-  sampled: number;
-  passing: number;
-  total: number | null;
-  byFilter: Array<{ index: number; excluded: number }>;
-}
-
 const base = (id: string, object: RecordObject) => `/api/connections/${encodeURIComponent(id)}/records/${object}`;
 
 export const fieldsApi = {
@@ -36,5 +29,5 @@ export const fieldsApi = {
   previewMappings: (id: string, object: RecordObject, mappings: MappingInput[], intercomId?: string) =>
     request<MappingPreviewAnswer>('POST', `${base(id, object)}/mappings/preview`, { body: { mappings, ...(intercomId ? { intercomId } : {}) } }),
   previewFilters: (id: string, object: RecordObject, direction: FilterDirection, filters: RecordFilter[]) =>
-    request<FiltersPreviewAnswer>('POST', `${base(id, object)}/filters/preview`, { body: { direction, filters } }),
+    request<FilterPreviewAnswer>('POST', `${base(id, object)}/filters/preview`, { body: { direction, filters } }),
 };
