@@ -16,6 +16,8 @@ const STATE_LABEL: Readonly<Record<string, string>> = {
   cancelled: 'Cancelled',
 };
 
+const SHOWS_ERROR: ReadonlySet<string> = new Set(['failed', 'parked', 'queued', 'running']);
+
 interface RecentJobsProps {
   connectionId: string;
   objects: Record<RecordKind, ObjectStatus>;
@@ -59,7 +61,8 @@ export function RecentJobs({ connectionId, objects, now }: RecentJobsProps) {
                     <span class="sync-job-state" data-state={job.state}>
                       {STATE_LABEL[job.state] ?? job.state}
                     </span>
-                    {job.error ? <span class="sync-job-error"> {job.error}</span> : null}
+                    {/* A cancelled or finished job's last error is the queue's own note, not news. */}
+                    {job.error && SHOWS_ERROR.has(job.state) ? <span class="sync-job-error"> {job.error}</span> : null}
                     {tabState ? (
                       <>
                         {' '}

@@ -11,7 +11,7 @@ import { ErrorAlert } from '../ErrorAlert.tsx';
 import { BackfillList } from './BackfillList.tsx';
 import { RecentJobs } from './RecentJobs.tsx';
 import { StartBackfillDialog } from './StartBackfillDialog.tsx';
-import { syncApi } from './sync-api.ts';
+import { startRefusal, syncApi } from './sync-api.ts';
 import { type BackfillDirection, backfillTitle } from './sync-format.ts';
 import { type RecordKind, SyncCounts } from './SyncCounts.tsx';
 
@@ -68,11 +68,17 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
   useEffect(() => {
     const stopped = previousRunning.current.split(',').some((id) => id !== '' && !runningIds.split(',').includes(id));
     previousRunning.current = runningIds;
-    if (stopped) void status.reload({ quiet: true });
+    if (stopped) {
+      void status.reload({ quiet: true });
+      // A refusal because one was running is out of date once it stops.
+      setStartError(null);
+    }
   }, [runningIds]);
 
   function started(backfill: Backfill) {
     backfills.set((current) => withBackfill(current, backfill));
+    // Its first page job is among the recent jobs now.
+    void status.reload({ quiet: true });
     setAnnouncement(`Started: ${backfillTitle(backfill)}.`);
   }
 
@@ -85,7 +91,7 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
       const answer = await syncApi.startBackfill(connectionId, { kind, direction });
       started(answer.backfill);
     } catch (caught) {
-      setStartError({ kind, error: toApiError(caught) });
+      setStartError({ kind, error: startRefusal(toApiError(caught)) });
     } finally {
       setStarting(null);
     }

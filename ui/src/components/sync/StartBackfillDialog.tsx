@@ -6,13 +6,16 @@ import type { Backfill } from '../../../../src/http/api/backfills.ts';
 import { ApiError } from '../../api.ts';
 import { useSubmit } from '../../use-submit.ts';
 import { ConfirmDialog } from '../ConfirmDialog.tsx';
-import { syncApi } from './sync-api.ts';
+import { startRefusal, syncApi } from './sync-api.ts';
 
 const DAY_MS = 86_400_000;
 const isoDay = (at: number) => new Date(at).toISOString().slice(0, 10);
 
 type DateKey = 'closedFrom' | 'closedTo';
 const DATE_KEYS: readonly DateKey[] = ['closedFrom', 'closedTo'];
+const LABEL: Record<DateKey, string> = { closedFrom: 'Closed from', closedTo: 'Closed until' };
+/** The server's message names the other date by its key ("must not be before closedFrom"); a person knows it by its label. */
+const readable = (message: string) => message.replace(/\b(closedFrom|closedTo)\b/g, (key) => `“${LABEL[key as DateKey]}”`);
 /** A detail's path names the key last ("closedFrom", or "body.closedFrom"). */
 const keyOf = (path: string): DateKey | null => DATE_KEYS.find((key) => path === key || path.endsWith(`.${key}`)) ?? null;
 
@@ -33,12 +36,16 @@ export function StartBackfillDialog({ connectionId, onStarted, onClose }: StartB
   const fieldErrors = new Map<DateKey, string>();
   for (const detail of submit.error?.details ?? []) {
     const key = keyOf(detail.path);
-    if (key && !fieldErrors.has(key)) fieldErrors.set(key, detail.message);
+    if (key && !fieldErrors.has(key)) fieldErrors.set(key, readable(detail.message));
   }
-  // The refusal's sentence stays in the dialog's alert; what it says of one date goes under that date.
-  const error = submit.error
-    ? new ApiError(submit.error.status, submit.error.code, submit.error.message, submit.error.details.filter((detail) => keyOf(detail.path) === null), submit.error.retryAfter)
-    : null;
+  // What a refusal says of one date goes under that date; the rest (a backfill already running, a
+  // connection not active) in the dialog's alert.
+  const refusal = submit.error ? startRefusal(submit.error) : null;
+  const otherDetails = refusal?.details.filter((detail) => keyOf(detail.path) === null) ?? [];
+  const error =
+    refusal && (fieldErrors.size === 0 || otherDetails.length > 0 || refusal.status !== 400)
+      ? new ApiError(refusal.status, refusal.code, refusal.message, otherDetails, refusal.retryAfter)
+      : null;
 
   function start() {
     void submit.run(async () => {
@@ -65,7 +72,7 @@ export function StartBackfillDialog({ connectionId, onStarted, onClose }: StartB
           onInput={(event) => setDates((current) => ({ ...current, [key]: event.currentTarget.value }))}
         />
         {message ? (
-          <p id={`${ids[key]}-error`} class="field-error">
+          <p id={`${ids[key]}-error`} class="field-error" role="alert">
             {message}
           </p>
         ) : null}
@@ -85,8 +92,8 @@ export function StartBackfillDialog({ connectionId, onStarted, onClose }: StartB
       onCancel={onClose}
       field={
         <div class="backfill-dates">
-          {field('closedFrom', 'Closed from')}
-          {field('closedTo', 'Closed until')}
+          {field('closedFrom', LABEL.closedFrom)}
+          {field('closedTo', LABEL.closedTo)}
         </div>
       }
     >
