@@ -79,7 +79,16 @@ export interface PairInput {
    * together, or a lead and a user share an email): see `adopted` in planPair.
    */
   sharedWith?: string;
+  /**
+   * Directions the record filters close for this pair (#18 item 2; record-filters.ts blockedDirections):
+   * nothing is written that way, and those fields keep their baselines, so a change made while
+   * the record was filtered out flows once it passes again.
+   */
+  blocked?: Blocked;
 }
+
+/** A closed direction: the failing filter's key and its sentence (field and operator, no value). */
+export type Blocked = Partial<Record<'to_hubspot' | 'to_intercom', { key: string; reason: string }>>;
 
 export interface PlannedPair {
   reports: FieldReport[];
@@ -90,6 +99,8 @@ export interface PlannedPair {
   /** What to remember once the writes succeeded. */
   settled: Map<string, Baseline>;
   outcome: 'updated' | 'unchanged' | 'skipped';
+  /** The filter that stopped a write this pair would otherwise have made (the first direction, to_hubspot before to_intercom). */
+  filtered?: { key: string; direction: 'to_hubspot' | 'to_intercom'; reason: string };
 }
 
 export function planPair(input: PairInput): PlannedPair {
@@ -118,12 +129,22 @@ export function planPair(input: PairInput): PlannedPair {
   });
 
   const writes = { hubspot: [] as Array<{ mapping: FieldMapping; value: FieldValue }>, intercom: [] as Array<{ mapping: FieldMapping; value: FieldValue }> };
+  const closed = (decision: FieldDecision) =>
+    decision.action === 'write_hubspot' ? input.blocked?.to_hubspot : decision.action === 'write_intercom' ? input.blocked?.to_intercom : undefined;
   for (const decision of decisions) {
+    if (closed(decision)) continue;
     if (decision.action === 'write_hubspot') writes.hubspot.push({ mapping: decision.mapping, value: decision.value });
     if (decision.action === 'write_intercom') writes.intercom.push({ mapping: decision.mapping, value: decision.value });
   }
   const toIntercom = intercomChanges(input.object, writes.intercom);
-  const reports = [...decisions.map((decision, index) => fieldReport(decision, inputs[index], input.dryRun, toIntercom.cleared)), ...missing];
+  const reports = [...decisions.map((decision, index): FieldReport => {
+    const filter = closed(decision);
+    if (!filter) return fieldReport(decision, inputs[index], input.dryRun, toIntercom.cleared);
+    return { intercom: decision.mapping.intercom, hubspot: decision.mapping.hubspot, action: 'skipped', rule: 'filtered', reason: filter.reason };
+  }), ...missing];
+  const stopped = (['to_hubspot', 'to_intercom'] as const).find((direction) =>
+    decisions.some((decision) => decision.action === (direction === 'to_hubspot' ? 'write_hubspot' : 'write_intercom') && closed(decision)));
+  const stoppedBy = stopped ? input.blocked?.[stopped] : undefined;
   // A pair that joined a HubSpot record another pair already holds (sharedWith) has no baselines of
   // its own yet: on that first settle it adopts what HubSpot holds instead of writing over it, so a
   // merge in HubSpot does not rewrite the survivor with the merged-away record's values. After that
@@ -146,10 +167,15 @@ export function planPair(input: PairInput): PlannedPair {
   for (const decision of decisions) {
     // A company value Intercom cannot clear stays unsettled: it is tried again, and said again.
     if (decision.action === 'write_intercom' && toIntercom.cleared.includes(decision.mapping.intercom)) continue;
+    // A write a filter stopped keeps its baseline: the change is still to be made when the record passes.
+    if (closed(decision)) continue;
     const key = fieldKey(decision.mapping);
     settled.set(key, adopted.has(key) && decision.action === 'write_hubspot' ? decision.current : decision.baseline);
   }
-  const outcome = writing ? 'updated' : reports.length > 0 && reports.every((report) => report.action === 'skipped') ? 'skipped' : 'unchanged';
-  return { reports, hubspotProperties: hubspotChanges(writes.hubspot), intercomBody: toIntercom.body, settled, outcome };
+  const outcome = writing ? 'updated' : stoppedBy || (reports.length > 0 && reports.every((report) => report.action === 'skipped')) ? 'skipped' : 'unchanged';
+  return {
+    reports, hubspotProperties: hubspotChanges(writes.hubspot), intercomBody: toIntercom.body, settled, outcome,
+    ...(stopped && stoppedBy ? { filtered: { key: stoppedBy.key, direction: stopped, reason: stoppedBy.reason } } : {}),
+  };
 }
 

@@ -181,3 +181,32 @@ export function filterProblems(
 export function filterProperties(object: RecordObject, filters: readonly RecordFilter[]): string[] {
   return filters.flatMap((filter) => (filter.field === HUBSPOT_FULL_NAME && object === 'contacts' ? ['firstname', 'lastname'] : filter.field.startsWith('@') ? [] : [filter.field]));
 }
+
+/**
+ * The directions an object type's filters close for one pair (plan-pair.ts `blocked`): to_hubspot
+ * when the Intercom record fails toHubSpot, to_intercom when the HubSpot record fails toIntercom.
+ */
+export function blockedDirections(input: {
+  object: RecordObject;
+  filters: Pick<FilterSettings, 'toHubSpot' | 'toIntercom'>;
+  intercom: IntercomRecord;
+  hubspot: CrmObject;
+  fields: AccountFields;
+}): Partial<Record<FilterDirection, { key: string; reason: string }>> {
+  const { object, fields } = input;
+  const toHubSpot = judgeRecord({ object, direction: 'to_hubspot', filters: input.filters.toHubSpot, record: input.intercom, fields });
+  const toIntercom = judgeRecord({ object, direction: 'to_intercom', filters: input.filters.toIntercom, record: input.hubspot, fields });
+  return {
+    ...(toHubSpot.pass ? {} : { to_hubspot: { key: toHubSpot.key, reason: toHubSpot.reason } }),
+    ...(toIntercom.pass ? {} : { to_intercom: { key: toIntercom.key, reason: toIntercom.reason } }),
+  };
+}
+
+/** Whether an object type has any filter (the sync reads the accounts' fields for them only then). */
+export const hasFilters = (filters: Pick<FilterSettings, 'toHubSpot' | 'toIntercom'>) => filters.toHubSpot.length + filters.toIntercom.length > 0;
+
+/** A HubSpot read plan (record-sides.ts hubspotReadPlan) that also asks for what the toIntercom filters read. */
+export function withFilterProperties<Plan extends { properties: string[] }>(plan: Plan, object: RecordObject, filters: Pick<FilterSettings, 'toIntercom'>): Plan {
+  const extra = filterProperties(object, filters.toIntercom);
+  return extra.length === 0 ? plan : { ...plan, properties: [...new Set([...plan.properties, ...extra])] };
+}

@@ -36,6 +36,7 @@ import { enqueueRecordSync, recordSyncKey } from './record-tasks.ts';
 import { hubspotReadPlan, hubspotValue, intercomUpdatedAt, intercomValue, writeIntercom, type IntercomRecord } from './record-sides.ts';
 import { accountFields, pairLock, recordPairActivity, type PairReport, type RecordSyncDeps } from './sync-record.ts';
 import { valueHash, type HashKey } from './value-hash.ts';
+import { blockedDirections, hasFilters, withFilterProperties } from './record-filters.ts';
 
 export const RECORD_SWEEP_TASK = 'records.sweep';
 
@@ -215,7 +216,9 @@ export async function syncLockedPage(deps: Pick<SweepDeps, 'records' | 'jobs'>, 
   const calls = noCalls();
   const started = sync.now();
   const hubspot = sync.clients.hubspot(row);
-  const plan = hubspotReadPlan(object, mappings);
+  // The record filters judge each pair as a single sync does (#18 item 2): HubSpot's side needs their properties read too.
+  const filters = row.settings.recordSync[object].filters;
+  const plan = withFilterProperties(hubspotReadPlan(object, mappings), object, filters);
   const batch = plan.propertiesWithHistory.length > 0 ? HISTORY_BATCH : PAGE;
   const read = new Map<string, CrmObject>();
   await countCalls(calls, async () => {
@@ -238,7 +241,8 @@ export async function syncLockedPage(deps: Pick<SweepDeps, 'records' | 'jobs'>, 
     }
     const derived = derivedNames.length > 0 && sync.derive ? await countCalls(calls, () => sync.derive!({ row, hubspot, object, record, names: derivedNames })) : {};
     const shared = await sharedWith(sync.db, item.pair);
-    const planned = planPair({ object, mappings, fields, intercom: item.record, hubspot: record, derived, baselines: item.baselines, hashKey: key, dryRun: false, ...(shared !== undefined ? { sharedWith: shared } : {}) });
+    const blocked = hasFilters(filters) ? { blocked: blockedDirections({ object, filters, intercom: item.record, hubspot: record, fields }) } : {};
+    const planned = planPair({ object, mappings, fields, intercom: item.record, hubspot: record, derived, baselines: item.baselines, hashKey: key, dryRun: false, ...(shared !== undefined ? { sharedWith: shared } : {}), ...blocked });
     if (Object.keys(planned.hubspotProperties).length > 0) {
       await rememberHubSpotWrites(sync.db, sync.hashKey, { connectionId: row.id, type, hubspotId: record.id }, planned.hubspotProperties, sync.now());
       updates.push({ id: record.id, properties: planned.hubspotProperties });
@@ -246,7 +250,7 @@ export async function syncLockedPage(deps: Pick<SweepDeps, 'records' | 'jobs'>, 
     // Intercom has no batch update: a value HubSpot holds newer is written one record at a time.
     const written = await countCalls(calls, () => writeIntercom(sync.clients.intercom(row), object, item.record.id, planned.intercomBody));
     if (written) await rememberIntercomWrite(sync.db, sync.hashKey, { connectionId: row.id, type, intercomId: item.record.id }, written);
-    settled.push({ pair: item.pair, settled: planned.settled, report: { intercomId: item.record.id, hubspotId: record.id, pairing: 'paired', outcome: planned.outcome, fields: planned.reports } });
+    settled.push({ pair: item.pair, settled: planned.settled, report: { intercomId: item.record.id, hubspotId: record.id, pairing: 'paired', outcome: planned.outcome, fields: planned.reports, ...(planned.filtered ? { filtered: planned.filtered } : {}) } });
   }
   await countCalls(calls, async () => {
     for (let i = 0; i < updates.length; i += PAGE) await hubspot[object].batchUpdate(updates.slice(i, i + PAGE));

@@ -32,6 +32,8 @@ import { baselinesOf, followIntercomMerge, sharedWith, type PairType, pairOfInte
 import { rememberHubSpotWrites, rememberIntercomWrite } from './echo-hints.ts';
 import { associateInHubSpot } from './memberships.ts';
 import { planPair, type FieldReport } from './plan-pair.ts';
+import type { FilterSettings } from './filter-schema.ts';
+import { blockedDirections, hasFilters, judgeRecord, withFilterProperties, type FilterDirection } from './record-filters.ts';
 import { hubspotReadPlan, writeHubSpot, writeIntercom, type IntercomRecord } from './record-sides.ts';
 
 /** Values HubSpot has but not as properties (owner, record URL, deals: src/records/hubspot-derived.ts). */
@@ -70,6 +72,15 @@ export interface PairReport {
   pairing: string;
   outcome: 'updated' | 'unchanged' | 'skipped';
   fields: FieldReport[];
+  /** The record filter that stopped a write (#18 item 2): its key, e.g. recordSync.contacts.filters.toHubSpot[0]. */
+  filtered?: Filtered;
+}
+
+/** What the activity entry of a filtered sync carries (detail.filtered), so counts can find it. */
+interface Filtered {
+  key: string;
+  direction: FilterDirection;
+  reason: string;
 }
 
 export interface SyncResult {
@@ -81,6 +92,8 @@ export interface SyncResult {
    * import would flood the log with them); the dry run and the API still say why.
    */
   quiet?: boolean;
+  /** An unpaired Intercom record the toHubSpot filters keep out: neither matched nor created in HubSpot. */
+  filtered?: Filtered;
   pairs: PairReport[];
   calls: CallCount;
 }
@@ -119,11 +132,12 @@ interface Context {
   intercom: IntercomClient;
   hubspot: HubSpotClient;
   mappings: readonly FieldMapping[];
+  filters: FilterSettings;
   request: SyncRequest;
 }
 
 async function syncCounted(deps: RecordSyncDeps, row: Connection, mappings: readonly FieldMapping[], request: SyncRequest, calls: CallCount): Promise<SyncResult> {
-  const ctx: Context = { row, intercom: deps.clients.intercom(row), hubspot: deps.clients.hubspot(row), mappings, request };
+  const ctx: Context = { row, intercom: deps.clients.intercom(row), hubspot: deps.clients.hubspot(row), mappings, filters: row.settings.recordSync[request.object].filters, request };
   const type = pairTypeOf(request.object);
   const skipped = (reason: string): SyncResult => ({ outcome: 'skipped', reason, pairs: [], calls });
 
@@ -141,6 +155,12 @@ async function syncCounted(deps: RecordSyncDeps, row: Connection, mappings: read
       let hubspotId = pair?.hubspotId;
       let pairing = 'paired';
       if (!hubspotId) {
+        // A record the toHubSpot filters keep out is not looked for in HubSpot, so nothing is created for it there.
+        if (ctx.filters.toHubSpot.length > 0) {
+          const fields = await accountFields(deps, row, request.object, mappings, request.dryRun);
+          const verdict = judgeRecord({ object: request.object, direction: 'to_hubspot', filters: ctx.filters.toHubSpot, record: found, fields });
+          if (!verdict.pass) return { ...skipped(verdict.reason), filtered: { key: verdict.key, direction: 'to_hubspot', reason: verdict.reason } };
+        }
         const matched = await matchIntercomRecord(deps, ctx, found);
         if (!matched.id) return skipped(`not paired: ${matched.skipped ?? 'no HubSpot record matched'}`);
         hubspotId = matched.id;
@@ -247,7 +267,7 @@ interface PairInput {
 }
 
 async function readHubSpot(ctx: Context, id: string): Promise<CrmObject | 'gone'> {
-  const plan = hubspotReadPlan(ctx.request.object, ctx.mappings);
+  const plan = withFilterProperties(hubspotReadPlan(ctx.request.object, ctx.mappings), ctx.request.object, ctx.filters);
   try {
     return await ctx.hubspot[ctx.request.object].get(id, plan);
   } catch (error) {
@@ -292,6 +312,7 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
     object: request.object, mappings: ctx.mappings, fields, intercom: input.intercom, hubspot, derived, baselines,
     hashKey: { installKey: deps.hashKey, connectionId: row.id }, dryRun: request.dryRun, ...(request.trigger ? { trigger: request.trigger } : {}),
     ...(shared !== undefined ? { sharedWith: shared } : {}),
+    ...(hasFilters(ctx.filters) ? { blocked: blockedDirections({ object: request.object, filters: ctx.filters, intercom: input.intercom, hubspot, fields }) } : {}),
   });
   if (!request.dryRun) {
     // Remembered before the write, so its webhook is recognised however fast it comes back.
@@ -302,7 +323,7 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
     await withTransaction(deps.db, (trx) => settle(trx, pair, planned.settled, deps.now()));
     if (request.object === 'contacts') await associateInHubSpot(deps, ctx.row, ctx.hubspot, input.intercom as IntercomContact, hubspotId);
   }
-  return { ...base, hubspotId, outcome: planned.outcome, fields: planned.reports };
+  return { ...base, hubspotId, outcome: planned.outcome, fields: planned.reports, ...(planned.filtered ? { filtered: planned.filtered } : {}) };
 }
 
 /** The accounts' fields; a missing one a mapping may create is created first (at first use, #17 item 5). */
@@ -325,7 +346,7 @@ async function recordOutcome(deps: RecordSyncDeps, row: Connection, request: Syn
   if (result.pairs.length === 0) {
     await recordActivity(deps.db, {
       connectionId: row.id, at: deps.now(), kind, subjectId: request.side === 'intercom' ? request.id : null, outcome: 'skipped',
-      reason: result.reason ?? null, detail: { side: request.side, id: request.id, calls: result.calls }, apiCalls, durationMs,
+      reason: result.reason ?? null, detail: { side: request.side, id: request.id, calls: result.calls, ...filteredDetail(result.filtered) }, apiCalls, durationMs,
     });
     return;
   }
@@ -348,12 +369,15 @@ export async function recordPairActivity(
     kind: kindOf(object),
     subjectId: pair.intercomId,
     outcome: pair.outcome,
-    reason: pair.outcome === 'skipped' ? skippedSummary(pair) : null,
-    detail: { intercomId: pair.intercomId, hubspotId: pair.hubspotId, pairing: pair.pairing, trigger: entry.trigger, written, skipped, calls: entry.calls },
+    reason: pair.outcome === 'skipped' ? (pair.filtered?.reason ?? skippedSummary(pair)) : null,
+    detail: { intercomId: pair.intercomId, hubspotId: pair.hubspotId, pairing: pair.pairing, trigger: entry.trigger, written, skipped, calls: entry.calls, ...filteredDetail(pair.filtered) },
     apiCalls: entry.calls.intercom + entry.calls.hubspot,
     durationMs: entry.durationMs,
   });
 }
+
+/** `detail.filtered` of a filtered sync's entry: the filter's key and the direction it closed (helper counts read it). */
+const filteredDetail = (filtered: Filtered | undefined) => (filtered ? { filtered: { key: filtered.key, direction: filtered.direction } } : {});
 
 /** A skip's reason for the log: rules and field names only. */
 function skippedSummary(pair: PairReport): string {
