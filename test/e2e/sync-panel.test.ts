@@ -154,7 +154,17 @@ if (missing) {
     const doneItem = finished.locator('ul > li').filter({ hasText: /Conversations closed/ });
     await doneItem.waitFor();
     t.match(await doneItem.innerText(), /Done[\s\S]*12 of 12 \(100 %\)[\s\S]*9 created[\s\S]*0 updated[\s\S]*2 unchanged[\s\S]*1 skipped by filter[\s\S]*0 failed/, 'a done backfill with its counts');
+
+    // A failed one says why, is counted in the fold's summary, and can be tried again from where it stopped.
+    const failedAt = Date.now();
+    await db.insertInto('backfills').values({ id: 'bf-failed', connection_id: id, kind: 'contacts', direction: 'to_intercom', state: 'failed', cursor: 'page-3', total: 500, total_is_estimate: 0, created: 0, updated: 180, unchanged: 20, started_at: failedAt - 600_000, updated_at: failedAt, finished_at: failedAt, last_error: 'HubSpot answered 502 three times' }).execute();
+    await finished.locator('summary').filter({ hasText: 'Finished backfills (3; 1 failed)' }).waitFor({ timeout: 20_000 });
+    const failedItem = finished.locator('ul > li').filter({ hasText: 'Contacts, HubSpot → Intercom' });
+    t.match(await failedItem.innerText(), /Failed[\s\S]*200 of 500 \(40 %\)[\s\S]*Last error: HubSpot answered 502 three times/, 'a failed backfill with its last error');
     await panel.screenshot({ path: `${SHOTS}/sync-finished.png` });
+    await failedItem.getByRole('button', { name: 'Try again' }).click();
+    await running.filter({ hasText: 'Contacts, HubSpot → Intercom' }).waitFor();
+    t.equal((await db.selectFrom('backfills').select('state').where('id', '=', 'bf-failed').executeTakeFirstOrThrow()).state, 'running', 'tried again: running from its cursor');
 
     t.same(errors, [], 'no script or console errors');
   });

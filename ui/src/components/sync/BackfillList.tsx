@@ -29,6 +29,7 @@ export function BackfillList({ connectionId, backfills, now, canChange, onChange
 
   const active = backfills.filter(isActive);
   const finished = backfills.filter((backfill) => !isActive(backfill)).slice(0, FINISHED_SHOWN);
+  const failed = finished.filter((backfill) => backfill.state === 'failed').length;
 
   async function act(backfill: Backfill, action: BackfillAction): Promise<boolean> {
     if (busy) return false;
@@ -81,7 +82,8 @@ export function BackfillList({ connectionId, backfills, now, canChange, onChange
         <details class="backfill-finished">
           <summary>
             Finished backfills ({finished.length}
-            {backfills.length - active.length > finished.length ? `, the last ${FINISHED_SHOWN}` : ''})
+            {backfills.length - active.length > finished.length ? `, the last ${FINISHED_SHOWN}` : ''}
+            {failed > 0 ? `; ${failed} failed` : ''})
           </summary>
           <ul class="backfill-items" aria-label="Finished backfills">
             {finished.map(item)}

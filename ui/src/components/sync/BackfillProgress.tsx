@@ -1,6 +1,6 @@
 // One backfill: its progress bar (a share of a known total, "about" of an estimated one, moving
 // stripes when the total is not known), its counts, the measured rate and time left, its state,
-// and Pause / Resume / Cancel while it is not finished.
+// Pause / Resume / Cancel while it is not finished, and Try again when it failed.
 import type { Backfill } from '../../../../src/http/api/backfills.ts';
 import { ago, BACKFILL_STATE_LABEL, backfillTitle, etaText, formatCount, isActive, progressOf, rateText } from './sync-format.ts';
 
@@ -98,6 +98,14 @@ export function BackfillProgress({ backfill, now, canChange, busyWith, onAction 
           )}
           <button type="button" class="button button-danger-quiet button-small" aria-disabled={busy} onClick={() => busy || onAction('cancel')}>
             Cancel backfill
+          </button>
+        </div>
+      ) : null}
+      {canChange && backfill.state === 'failed' ? (
+        // A failed backfill goes on from its stored cursor: its last page is tried again.
+        <div class="backfill-actions">
+          <button type="button" class="button button-secondary button-small" aria-disabled={busy} onClick={() => busy || onAction('resume')}>
+            {busyWith === 'resume' ? 'Starting again…' : 'Try again'}
           </button>
         </div>
       ) : null}

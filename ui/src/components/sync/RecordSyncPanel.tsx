@@ -82,6 +82,12 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
     setAnnouncement(`Started: ${backfillTitle(backfill)}.`);
   }
 
+  /** Paused, resumed or cancelled: its page job changed too. */
+  function changed(backfill: Backfill) {
+    backfills.set((current) => withBackfill(current, backfill));
+    void status.reload({ quiet: true });
+  }
+
   async function syncNow(kind: RecordKind, direction: BackfillDirection) {
     if (starting) return;
     setStarting({ kind, direction });
@@ -143,7 +149,7 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
         </p>
         {backfills.error ? <ErrorAlert error={backfills.error} title="Couldn't load the backfills." /> : null}
         {backfills.data ? (
-          <BackfillList connectionId={connectionId} backfills={list} now={now} canChange={canChange} onChanged={(backfill) => backfills.set((current) => withBackfill(current, backfill))} />
+          <BackfillList connectionId={connectionId} backfills={list} now={now} canChange={canChange} onChanged={changed} />
         ) : null}
       </div>
 
