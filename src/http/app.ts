@@ -25,6 +25,7 @@ import { userRoutes } from './routes/users.ts';
 import { captureRoutes } from './routes/capture.ts';
 import { recordRoutes } from './routes/records.ts';
 import { backfillRoutes } from './routes/backfills.ts';
+import { recordFieldRoutes } from './routes/record-fields.ts';
 import { recordFilterRoutes } from './routes/record-filters.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { explainRoutes } from './routes/explain.ts';
@@ -205,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     captureRoutes(api, deps);
     recordRoutes(api, deps);
     backfillRoutes(api, deps);
+    recordFieldRoutes(api, deps);
     recordFilterRoutes(api, deps);
     activityRoutes(api, deps);
     explainRoutes(api, deps);

@@ -9,7 +9,7 @@ import type { PropertyCalls } from '../integrations/hubspot/calls/settings.ts';
 import type { Property } from '../integrations/hubspot/schemas.ts';
 import type { DataAttributeMethods, IntercomDataAttribute } from '../integrations/intercom/data-attributes.ts';
 import type { AccountFields } from './check-mapping-types.ts';
-import type { RecordObject } from './field-mapping.ts';
+import { CUSTOM_PREFIX, type RecordObject } from './field-mapping.ts';
 import type { HubSpotFieldType, HubSpotPropertyType, IntercomDataType, IntercomFieldType } from './field-types.ts';
 
 /** What the catalogue reads with: the connection's clients (src/connections/clients.ts gives them). */
@@ -18,9 +18,32 @@ export interface FieldReaders {
   hubspot(row: Connection): { properties: Pick<PropertyCalls, 'list'> };
 }
 
+/**
+ * What the field pickers show besides a field's type (#18 item 1, src/records/field-list.ts). Only the
+ * pickers read it; the sync and the checks go by AccountFields alone.
+ */
+interface FieldDescriptions {
+  /**
+   * Intercom attributes by the name a mapping gives them (`email`, `location.city`, a company's
+   * `plan`, `custom.<name>`): the workspace's label, and whether the API writes it (`api_writable`).
+   */
+  intercom: ReadonlyMap<string, { label: string; writable: boolean }>;
+  /**
+   * HubSpot properties by internal name: label; custom when HubSpot did not define it
+   * (`hubspotDefined`); read-only when its value is calculated (`modificationMetadata.readOnlyValue`,
+   * hubspot-api.md §13.2 "Property response fields").
+   */
+  hubspot: ReadonlyMap<string, { label: string; custom: boolean; readOnly: boolean }>;
+}
+
+/** The fields as the catalogue reads them: what the sync needs, and what the pickers show. */
+export interface CataloguedFields extends AccountFields {
+  described?: FieldDescriptions;
+}
+
 export interface FieldCatalogue {
   /** The account's fields for this object type, fetched at most every five minutes. */
-  fieldsOf(row: Connection, object: RecordObject): Promise<AccountFields>;
+  fieldsOf(row: Connection, object: RecordObject): Promise<CataloguedFields>;
   /** Drops what is cached for a connection: after a field was created, or its accounts changed. */
   forget(connectionId: string): void;
 }
@@ -55,7 +78,14 @@ export function hubspotFieldType(property: Pick<Property, 'type' | 'fieldType' |
   return { vendor: 'hubspot', type: type as HubSpotPropertyType, ...options };
 }
 
-async function readFields(readers: FieldReaders, row: Connection, object: RecordObject): Promise<AccountFields> {
+/** The name a mapping gives an Intercom attribute: custom ones under `custom.`, a company's plan by `plan` (record-sides.ts reads plan.name). */
+function mappedIntercomName(object: RecordObject, attribute: IntercomDataAttribute): string {
+  if (attribute.custom === true) return `${CUSTOM_PREFIX}${attribute.name}`;
+  const name = attribute.full_name ?? attribute.name;
+  return object === 'companies' && name === 'plan.name' ? 'plan' : name;
+}
+
+async function readFields(readers: FieldReaders, row: Connection, object: RecordObject): Promise<CataloguedFields> {
   // Each side in its own async call: a client that throws at once (no portal yet) must not leave
   // the other side's answer unhandled.
   const [attributes, properties] = await Promise.all([
@@ -63,9 +93,12 @@ async function readFields(readers: FieldReaders, row: Connection, object: Record
     (async () => readers.hubspot(row).properties.list(object))(),
   ]);
   const intercomCustom = new Map<string, IntercomFieldType>();
+  const described = { intercom: new Map<string, { label: string; writable: boolean }>(), hubspot: new Map<string, { label: string; custom: boolean; readOnly: boolean }>() };
   for (const attribute of attributes) {
+    if (attribute.archived === true) continue;
+    described.intercom.set(mappedIntercomName(object, attribute), { label: attribute.label ?? attribute.name, writable: attribute.api_writable !== false });
     // Standard attributes are known by name (field-mapping.ts); archived ones take no values.
-    if (attribute.custom !== true || attribute.archived === true) continue;
+    if (attribute.custom !== true) continue;
     const type = intercomFieldType(attribute);
     if (type) intercomCustom.set(attribute.name, type);
   }
@@ -73,14 +106,16 @@ async function readFields(readers: FieldReaders, row: Connection, object: Record
   for (const property of properties) {
     if (property.archived === true) continue;
     const type = hubspotFieldType(property);
-    if (type) hubspot.set(property.name, type);
+    if (!type) continue;
+    hubspot.set(property.name, type);
+    described.hubspot.set(property.name, { label: property.label, custom: property.hubspotDefined !== true, readOnly: property.modificationMetadata?.readOnlyValue === true });
   }
-  return { intercomCustom, hubspot };
+  return { intercomCustom, hubspot, described };
 }
 
 export function createFieldCatalogue(deps: { clients: FieldReaders; now: () => number }): FieldCatalogue {
   // The promise is kept, so callers asking at once share one read; a failed read is not kept.
-  const cache = new Map<string, { at: number; fields: Promise<AccountFields> }>();
+  const cache = new Map<string, { at: number; fields: Promise<CataloguedFields> }>();
   const keyOf = (connectionId: string, object: RecordObject) => `${connectionId}\u0000${object}`;
 
   return {

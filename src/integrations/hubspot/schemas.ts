@@ -105,6 +105,8 @@ export const OwnerPage = z.object({ results: z.array(Owner), paging: Paging });
 export const Property = z.object({
   name: z.string(), label: z.string(), type: z.string(), fieldType: z.string(), groupName: z.string(),
   hasUniqueValue: z.boolean().optional(), archived: z.boolean().optional(),
+  /** false for a property the account made (a custom one; hubspot-api.md §13.2). */
+  hubspotDefined: z.boolean().optional(),
   options: z.array(z.object({ label: z.string(), value: z.string() })).optional(),
   modificationMetadata: z.object({ readOnlyValue: z.boolean() }).optional(),
 });

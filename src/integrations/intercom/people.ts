@@ -87,6 +87,11 @@ export function peopleMethods(upstream: UpstreamClient, survivorOf: SurvivorLook
       }, options.startingAfter);
     },
 
+    /** How many contacts the workspace has: GET /contacts's `total_count` (spec 2.14 `contact_list`), one contact per page. */
+    async countContacts(): Promise<number | null> {
+      return (await upstream.json({ method: 'GET', path: '/contacts', query: { per_page: 1 } }, ContactList)).total_count ?? null;
+    },
+
     searchContactPages,
     searchContacts: (query: SearchQuery, options: { perPage?: number; sort?: SearchSort } = {}) => itemsOf(searchContactPages(query, options)),
 
