@@ -1,0 +1,287 @@
+// The backfill framework with a made-up source (a fake RunBackfillPage): one page per job, the
+// counts and the cursor committed with the next page's job, a restart that goes on from the stored
+// cursor, pause/resume/cancel, a failure that is visible, and live work claimed first.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import t from 'tap';
+import { z } from 'zod';
+import { listActivity } from '../../src/activity/activity-log.ts';
+import { BackfillRefusedError, cancelBackfill, pauseBackfill, resumeBackfill, startBackfill, type BackfillControlDeps } from '../../src/backfills/backfill-control.ts';
+import type { BackfillPageInput, BackfillPages, RunBackfillPage } from '../../src/backfills/backfill-kind.ts';
+import { commitPage, getBackfill } from '../../src/backfills/backfill-store.ts';
+import { BACKFILL_PAGE_TASK, BACKFILL_PRIORITY, backfillTasks } from '../../src/backfills/backfill-task.ts';
+import { ConnectionSettings } from '../../src/config/connection-settings.ts';
+import { openDb, type Db } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { insertConnection, setPaused } from '../../src/db/repos/connections.ts';
+import { createJobQueue, type JobQueue } from '../../src/jobs/job-queue.ts';
+import { PermanentJobError } from '../../src/jobs/outcomes.ts';
+import { listJobs } from '../../src/jobs/queue.ts';
+import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.ts';
+import { defineTask, taskRegistry, type TaskDefinition } from '../../src/jobs/task.ts';
+import { createLogger } from '../../src/log.ts';
+import type { Teardownable } from '../helpers/server.ts';
+
+const T0 = Date.UTC(2026, 11, 4, 12);
+const CONNECTION = 'conn-1';
+
+/** 25 records, 10 a page: cursors null → '10' → '20' → exhausted; every record created. */
+function source(size = 25, perPage = 10) {
+  const calls: Array<string | null> = [];
+  const page: RunBackfillPage = async ({ cursor }) => {
+    calls.push(cursor);
+    const from = cursor === null ? 0 : Number(cursor);
+    const to = Math.min(size, from + perPage);
+    return { cursor: to >= size ? null : String(to), counts: { created: to - from, updated: 0, unchanged: 0, skippedByFilter: 0, failed: 0 }, total: { value: size, estimate: false } };
+  };
+  return { calls, page };
+}
+
+interface Harness {
+  db: Db;
+  clock: { now: number };
+  scheduler: Scheduler;
+  queue: JobQueue;
+  control: BackfillControlDeps;
+  /** The process stops while a page runs (the restart test): the scheduler hands the job back. */
+  stopWithPageInFlight(): Promise<void>;
+}
+
+/** A scheduler over the database file with the backfill task and the given pages (and extra tasks). */
+function harness(t: Teardownable, file: string, pages: Partial<BackfillPages>, extra: TaskDefinition[] = [], clock = { now: T0 }): Harness {
+  const db = openDb(file);
+  migrate(db.sqlite);
+  let notify: (runAt: number) => void = () => undefined;
+  const queue = createJobQueue({ db: db.kysely, clock: () => clock.now, maxAttempts: 3, notify: (runAt) => notify(runAt) });
+  const unused: RunBackfillPage = async () => Promise.reject(new Error('this kind is not part of the test'));
+  const tasks = backfillTasks({ db: db.kysely, jobs: queue, now: () => clock.now, pages: { contacts: unused, companies: unused, conversations: unused, ...pages } });
+  const scheduler = createScheduler({
+    db: db.kysely, tasks: taskRegistry([...tasks, ...extra]), log: createLogger('silent'), concurrency: 1, perConnectionConcurrency: 1,
+    leaseMs: 60_000, maxSleepMs: 60_000, backoff: { baseMs: 1000, capMs: 60_000 }, clock: () => clock.now, random: () => 0.5,
+  });
+  notify = (runAt) => scheduler.notify(runAt);
+  let closed = false;
+  // One teardown, in order: the scheduler, the database (its checkpoint worker), then the file's folder.
+  t.teardown(async () => {
+    if (closed) return;
+    await scheduler.stop(1000);
+    await db.close();
+    rmSync(dirname(file), { recursive: true, force: true });
+  });
+  const stopWithPageInFlight = async () => {
+    closed = true;
+    await scheduler.stop(50);
+    await db.close();
+  };
+  return { db, clock, queue, scheduler, control: { db: db.kysely, jobs: queue, now: () => clock.now }, stopWithPageInFlight };
+}
+
+async function withConnection(db: Db): Promise<void> {
+  const settings = ConnectionSettings.parse({ recordSync: { contacts: { enabled: true } } });
+  await insertConnection(db.kysely, {
+    id: CONNECTION, name: 'Acme', status: 'active', createdAt: T0, intercomWorkspaceId: 'ws1', intercomRegion: 'us', hubspotPortalId: 1,
+    intercomBaseUrl: null, hubspotBaseUrl: null, intercomAuth: 'token', hubspotAuth: 'token', settings,
+  });
+}
+
+/** A database file in a fresh folder; the harness that opens it last removes the folder. */
+const dbFile = () => join(mkdtempSync(join(tmpdir(), 'interhubz-backfill-')), 'backfill.db');
+const pageJobs = (h: Harness) => listJobs(h.db.kysely, { task: BACKFILL_PAGE_TASK });
+
+t.test('pages through the source, one job a page, adding the counts; done when the source is exhausted', async (t) => {
+  const fake = source();
+  const h = harness(t, dbFile(), { contacts: fake.page });
+  await withConnection(h.db);
+  const started = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  t.match(started, { state: 'running', cursor: null, pages: 0, counts: { created: 0 } });
+  await h.scheduler.drain();
+  t.same(fake.calls, [null, '10', '20'], 'each page from the cursor the one before stored');
+  const done = await getBackfill(h.db.kysely, CONNECTION, started.id);
+  t.match(done, { state: 'done', pages: 3, cursor: null, total: 25, totalIsEstimate: false, counts: { created: 25, updated: 0, failed: 0 }, finishedAt: T0 });
+  const jobs = await pageJobs(h);
+  t.equal(jobs.length, 3, 'one job a page');
+  t.ok(jobs.every((job) => job.status === 'succeeded' && job.priority === BACKFILL_PRIORITY && job.connection_id === CONNECTION));
+});
+
+t.test('a restart goes on from the stored cursor: finished pages are not done again', async (t) => {
+  const file = dbFile();
+  const first = source();
+  let release: () => void = () => undefined;
+  const inFlight = new Promise<void>((resolve) => (release = resolve));
+  // The third page never ends in the first process: it is stopped while the page runs.
+  const hanging: RunBackfillPage = async (input) => {
+    if (input.cursor === '20') {
+      release();
+      return new Promise(() => undefined);
+    }
+    return first.page(input);
+  };
+  const before = harness(t, file, { contacts: hanging });
+  await withConnection(before.db);
+  const { id } = await startBackfill(before.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  before.scheduler.start();
+  await inFlight;
+  await before.stopWithPageInFlight();
+  t.same(first.calls, [null, '10']);
+
+  const second = source();
+  const after = harness(t, file, { contacts: second.page });
+  t.match(await getBackfill(after.db.kysely, CONNECTION, id), { state: 'running', cursor: '20', pages: 2, counts: { created: 20 } }, 'the stored cursor and the finished pages survive');
+  await after.scheduler.drain();
+  t.same(second.calls, ['20'], 'only the page in flight is done again');
+  t.match(await getBackfill(after.db.kysely, CONNECTION, id), { state: 'done', pages: 3, counts: { created: 25 } });
+});
+
+t.test('a page run twice at once counts once', async (t) => {
+  const h = harness(t, dbFile(), {});
+  await withConnection(h.db);
+  const backfill = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  const page = { fromPages: 0, cursor: '10', counts: { created: 10, updated: 0, unchanged: 0, skippedByFilter: 0, failed: 0 }, now: T0 };
+  t.ok(await commitPage(h.db.kysely, backfill, page));
+  t.equal(await commitPage(h.db.kysely, backfill, page), undefined, 'the second commit of page 0 is refused');
+  t.match(await getBackfill(h.db.kysely, CONNECTION, backfill.id), { pages: 1, counts: { created: 10 } });
+});
+
+t.test('pause, resume and cancel', async (t) => {
+  t.test('pausing cancels the queued page; resuming goes on from the stored cursor', async (t) => {
+    const fake = source();
+    const h = harness(t, dbFile(), { contacts: fake.page });
+    await withConnection(h.db);
+    const b = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+    const paused = await pauseBackfill(h.control, CONNECTION, b.id);
+    t.match(paused, { state: 'paused', finishedAt: null });
+    t.match(await pageJobs(h), [{ status: 'cancelled' }], 'the queued page is cancelled');
+    await h.scheduler.drain();
+    t.same(fake.calls, [], 'no page runs while paused');
+    t.match(await pauseBackfill(h.control, CONNECTION, b.id), { state: 'paused' }, 'pausing again changes nothing');
+    t.match(await resumeBackfill(h.control, CONNECTION, b.id), { state: 'running' });
+    await h.scheduler.drain();
+    t.same(fake.calls, [null, '10', '20']);
+    t.match(await getBackfill(h.db.kysely, CONNECTION, b.id), { state: 'done', counts: { created: 25 } });
+  });
+
+  t.test('a pause while a page runs: the page keeps its counts and queues no next page', async (t) => {
+    const fake = source();
+    let h: Harness | undefined;
+    const pausing: RunBackfillPage = async (input: BackfillPageInput) => {
+      const result = await fake.page(input);
+      // A person presses Pause while this page is in flight.
+      if (input.cursor === '10' && h) await pauseBackfill(h.control, CONNECTION, input.backfill.id);
+      return result;
+    };
+    h = harness(t, dbFile(), { contacts: pausing });
+    await withConnection(h.db);
+    const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+    await h.scheduler.drain();
+    t.same(fake.calls, [null, '10']);
+    t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'paused', cursor: '20', pages: 2, counts: { created: 20 } });
+    t.notOk((await pageJobs(h)).some((job) => job.status === 'queued'), 'no page waits');
+    await resumeBackfill(h.control, CONNECTION, id);
+    await h.scheduler.drain();
+    t.same(fake.calls, [null, '10', '20'], 'resumed at the page after the paused one');
+    t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'done', counts: { created: 25 } });
+  });
+
+  t.test('cancel stops for good and keeps the counts; a finished backfill cannot be paused or resumed', async (t) => {
+    const fake = source();
+    let h: Harness | undefined;
+    const cancelling: RunBackfillPage = async (input) => {
+      const result = await fake.page(input);
+      if (input.cursor === '10' && h) await cancelBackfill(h.control, CONNECTION, input.backfill.id);
+      return result;
+    };
+    h = harness(t, dbFile(), { contacts: cancelling });
+    await withConnection(h.db);
+    const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+    await h.scheduler.drain();
+    t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'cancelled', counts: { created: 20 }, finishedAt: T0 });
+    t.match(await cancelBackfill(h.control, CONNECTION, id), { state: 'cancelled' }, 'cancelling again changes nothing');
+    await t.rejects(pauseBackfill(h.control, CONNECTION, id), new BackfillRefusedError(409, 'backfill_finished', `The contacts backfill to HubSpot ${id} is cancelled: it cannot be paused.`));
+    await t.rejects(resumeBackfill(h.control, CONNECTION, id), { status: 409, code: 'backfill_finished' });
+    await t.rejects(pauseBackfill(h.control, CONNECTION, 'nope'), { status: 404, code: 'not_found' });
+    // Cancelled: the kind is free again.
+    t.match(await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' }), { state: 'running' });
+  });
+});
+
+t.test('one running or paused backfill per kind and direction', async (t) => {
+  const h = harness(t, dbFile(), {});
+  await withConnection(h.db);
+  const first = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  await pauseBackfill(h.control, CONNECTION, first.id);
+  await t.rejects(startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' }), { status: 409, code: 'backfill_running', details: { backfillId: first.id } });
+  t.match(await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_intercom' }), { state: 'running' }, 'the other direction is another backfill');
+  t.equal((await pageJobs(h)).filter((job) => job.status === 'queued').length, 1, 'the refused one queued nothing');
+});
+
+t.test('a page that fails for good: the backfill is failed, with the reason and an activity entry; resume tries the page again', async (t) => {
+  const fake = source();
+  let failNext = true;
+  const flaky: RunBackfillPage = async (input) => {
+    if (input.cursor === '10' && failNext) throw new PermanentJobError('HubSpot said no: property missing');
+    return fake.page(input);
+  };
+  const h = harness(t, dbFile(), { contacts: flaky });
+  await withConnection(h.db);
+  const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  await h.scheduler.drain();
+  t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'failed', cursor: '10', counts: { created: 10 }, lastError: 'HubSpot said no: property missing', finishedAt: T0 });
+  t.match(await pageJobs(h), [{ status: 'failed' }, { status: 'succeeded' }]);
+  const activity = await listActivity(h.db.kysely, { connectionId: CONNECTION, kind: 'backfill' });
+  t.match(activity, [{ kind: 'backfill', subject_id: id, outcome: 'failed', reason: 'HubSpot said no: property missing' }]);
+  failNext = false;
+  t.match(await resumeBackfill(h.control, CONNECTION, id), { state: 'running', lastError: null, finishedAt: null });
+  await h.scheduler.drain();
+  t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'done', counts: { created: 25 } });
+});
+
+t.test('a page that keeps failing is retried with backoff, then the backfill fails saying so', async (t) => {
+  let runs = 0;
+  const broken: RunBackfillPage = async () => {
+    runs += 1;
+    throw new Error('socket hang up');
+  };
+  const h = harness(t, dbFile(), { contacts: broken });
+  await withConnection(h.db);
+  const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await h.scheduler.drain();
+    if (attempt < 2) t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'running' }, 'still running while retries are left');
+    h.clock.now += 120_000;
+  }
+  t.equal(runs, 3);
+  t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'failed', lastError: 'gave up after 3 attempts: socket hang up' });
+});
+
+t.test('a page waits while its connection is paused', async (t) => {
+  const fake = source();
+  const h = harness(t, dbFile(), { contacts: fake.page });
+  await withConnection(h.db);
+  const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  await setPaused(h.db.kysely, CONNECTION, true, T0);
+  await h.scheduler.drain();
+  t.same(fake.calls, []);
+  t.match(await pageJobs(h), [{ status: 'queued', attempts: 0 }], 'waiting, without using up an attempt');
+  await setPaused(h.db.kysely, CONNECTION, false, T0);
+  h.clock.now += 5 * 60_000;
+  await h.scheduler.drain();
+  t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'done' });
+});
+
+t.test('live work keeps priority: a live job due after a page job is claimed first', async (t) => {
+  const order: string[] = [];
+  const fake = source(5, 10);
+  const logged: RunBackfillPage = async (input) => {
+    order.push('page');
+    return fake.page(input);
+  };
+  const live = defineTask({ name: 'live', payload: z.object({}), run: async () => void order.push('live') });
+  const h = harness(t, dbFile(), { contacts: logged }, [live]);
+  await withConnection(h.db);
+  await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  h.clock.now += 1000;
+  await h.queue.enqueue({ task: 'live', payload: {}, connectionId: CONNECTION });
+  await h.scheduler.drain();
+  t.same(order, ['live', 'page']);
+});
