@@ -72,7 +72,11 @@ function FieldsForm({ connectionId, view, saving, object, onObject, fields, fiel
   const submitted = useRef<RecordSyncDraft | null>(null);
   const readOnly = view.managedByConfig;
   const set = (change: Partial<ObjectDraft>) => setDraft((current) => ({ ...current, [object]: { ...current[object], ...change } }));
-  const problemCount = (one: RecordObject) => [...saving.fieldErrors.keys()].filter((path) => path.includes(`recordSync.${one}.`)).length;
+  // A refused save's problems with an object, while it is still as it was sent.
+  const problemCount = (one: RecordObject) =>
+    submitted.current && JSON.stringify(submitted.current[one]) === JSON.stringify(draft[one])
+      ? [...saving.fieldErrors.keys()].filter((path) => path.includes(`recordSync.${one}.`)).length
+      : 0;
 
   return (
     <form

@@ -271,6 +271,7 @@ interface SampleCountProps {
 
 /** "N of M records would sync": the filters as they stand, judged by the server on recent records. */
 function SampleCount({ connectionId, object, direction, source, filters, kindOf }: SampleCountProps) {
+  const what = object === 'contacts' ? 'contacts' : 'companies';
   const complete = filters.filter((filter) => isComplete(filter, valueInput(filter.operator, kindOf(filter.field))));
   const left = filters.length - complete.length;
   const key = complete.length > 0 ? JSON.stringify({ object, direction, complete }) : null;
@@ -289,17 +290,17 @@ function SampleCount({ connectionId, object, direction, source, filters, kindOf 
           {answer.sampled === 1 ? 'record' : 'records'} would sync
           <span class="muted">
             {' '}
-            — the {answer.sampled} most recently updated in {source}
-            {answer.total !== null ? ` (of ${answer.total.toLocaleString('en')})` : ''}
-            {left > 0 ? `; ${left} unfinished ${left === 1 ? 'filter' : 'filters'} not counted` : ''}.
+            — judged on the {answer.sampled} most recently updated {source} {what}
+            {answer.total !== null ? ` (${answer.total.toLocaleString('en')} in all)` : ''}
+            {left > 0 ? `; ${left} unfinished ${left === 1 ? 'filter is' : 'filters are'} not counted` : ''}.
           </span>
           {answer.byFilter.some((entry) => entry.excluded > 0) ? (
             <span class="filter-excluded">
               {' '}
               {answer.byFilter
                 .filter((entry) => entry.excluded > 0)
-                .map((entry) => `filter ${filters.indexOf(complete[entry.index] as RecordFilter) + 1} leaves out ${entry.excluded}`)
-                .join(', ')}
+                .map((entry) => `Filter ${filters.indexOf(complete[entry.index] as RecordFilter) + 1} leaves out ${entry.excluded}`)
+                .join('; ')}
               .
             </span>
           ) : null}
