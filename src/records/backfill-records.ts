@@ -340,9 +340,9 @@ async function singleSync(deps: RecordSyncDeps, row: Connection, object: RecordO
 /** A skipped record (not paired by the matching rules, a record gone) wrote nothing: it counts as unchanged. */
 function count(counts: BackfillCounts, outcome: SingleOutcome): void {
   if (outcome === 'failed') counts.failed += 1;
-  else if (outcome.outcome === 'updated') {
-    if (outcome.pairs.some((pair) => pair.pairing === 'created')) counts.created += 1;
-    else counts.updated += 1;
-  } else if (outcome.reason?.startsWith('filtered out by ')) counts.skippedByFilter += 1;
+  // A record created with every value it needed is 'unchanged' by its first sync, and still new.
+  else if (outcome.outcome !== 'skipped' && outcome.pairs.some((pair) => pair.pairing === 'created')) counts.created += 1;
+  else if (outcome.outcome === 'updated') counts.updated += 1;
+  else if (outcome.reason?.startsWith('filtered out by ')) counts.skippedByFilter += 1;
   else counts.unchanged += 1;
 }
