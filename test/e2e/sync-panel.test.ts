@@ -13,14 +13,9 @@ import { startTestServer } from '../helpers/server.ts';
 
 const SHOTS = '/tmp';
 
-/** Waits until the locator's attribute has the value (the panel polls: a change shows within a poll). */
-async function attributeBecomes(page: Page, selector: string, name: string, value: string): Promise<void> {
-  await page.waitForFunction(
-    ([sel, attr, want]) => document.querySelector(sel ?? '')?.getAttribute(attr ?? '') === want,
-    [selector, name, value],
-    { timeout: 10_000 },
-  );
-}
+/** Waits until the element has the attribute value (the panel polls: a change shows within a poll). */
+const attributeBecomes = (page: Page, selector: string, name: string, value: string) =>
+  page.locator(`${selector}[${name}="${value}"]`).waitFor({ timeout: 10_000 });
 
 const missing = chromiumMissing();
 if (missing) {

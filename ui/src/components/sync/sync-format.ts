@@ -26,7 +26,6 @@ export function etaText(seconds: number): string {
 
 export const rateText = (perMinute: number): string => `${formatCount(Math.round(perMinute))} a minute`;
 
-export type BackfillKind = Backfill['kind'];
 export type BackfillDirection = NonNullable<Backfill['direction']>;
 
 export const DIRECTION_LABEL: Record<BackfillDirection, string> = { to_hubspot: 'Intercom → HubSpot', to_intercom: 'HubSpot → Intercom' };
