@@ -37,6 +37,8 @@ import { listeningUrl, ownBaseUrl, type Listening } from './own-url.ts';
 import type { MountedSandbox } from './sandbox-mount/mounted-sandbox.ts';
 import { intercomContentDigest } from './records/echo-hints.ts';
 import { createRecordSyncDeps } from './records/feature.ts';
+import { conversationContactFiltered } from './records/conversation-filter.ts';
+import type { ContactFilter } from './conversations/resolve-records.ts';
 import { deriveValueHashKey, writtenValueDigest } from './records/value-hash.ts';
 import { createTicketPipelineDeps } from './tickets/feature.ts';
 import { loadSecretKey } from './vault/secret-key.ts';
@@ -130,7 +132,9 @@ export async function buildContext(config: Config, log: Logger, options: Context
     const wakeUps = createWakeUps();
     const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
     const recorder = createDeliveryRecorder({ db, jobs, clock });
-    const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures });
+    // The contacts' filters can keep conversations out (#18 item 2); they read the record sync's field catalogue, built just below.
+    const contactFilter: ContactFilter = (row, settings, contact) => conversationContactFiltered(records, row, settings, contact);
+    const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures, contactFilter });
     const recordHashKey = deriveValueHashKey(secret.key);
     const records = createRecordSyncDeps({ capture, clients, hashKey: recordHashKey });
     const featureContext: FeatureContext = { config, log, clock, db, vault, upstream, clients, jobs, recorder, capture, records, seeded };

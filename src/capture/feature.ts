@@ -19,10 +19,13 @@ export function createCaptureDeps(deps: {
   tickets: CaptureDeps['tickets'];
   /** Told of each decision (metrics). */
   observer?: CaptureDeps['observer'];
+  /** The contacts' record filters for conversations (src/records/conversation-filter.ts). */
+  contactFilter?: CaptureDeps['contactFilter'];
 }): CaptureDeps {
   return {
     db: deps.db, clients: deps.clients, locks: createKeyedLock(), now: deps.clock, ownerFor: deps.ownerFor, tickets: deps.tickets, matchKeys: deps.matchKeys,
     ...(deps.observer ? { observer: deps.observer } : {}),
+    ...(deps.contactFilter ? { contactFilter: deps.contactFilter } : {}),
   };
 }
 

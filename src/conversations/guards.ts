@@ -6,7 +6,8 @@ import type { GuardSettings } from '../config/connection-settings.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
 import type { IntercomPart } from '../integrations/intercom/schemas.ts';
 
-export type GuardName = 'min_customer_messages' | 'min_duration' | 'human_teammate' | 'excluded_tag' | 'bot_only';
+/** record_filter: the contacts' record filters keep the conversation's contact out of HubSpot (resolve-records.ts ContactFilter). */
+export type GuardName = 'min_customer_messages' | 'min_duration' | 'human_teammate' | 'excluded_tag' | 'bot_only' | 'record_filter';
 
 export type GuardVerdict = { pass: true } | { pass: false; guard: GuardName; reason: string };
 

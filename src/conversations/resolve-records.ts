@@ -60,7 +60,16 @@ export interface ResolveDeps {
   ownerFor(connectionId: string, adminId: string | null): Promise<string | null>;
   /** Match keys as record_links stores them: keyed hashes (src/matching/match-key.ts). */
   matchKeys: MatchKeyHasher;
+  /** The contacts' record filters, when they keep conversations out (#18 item 2): given by the composition. */
+  contactFilter?: ContactFilter;
 }
+
+/**
+ * Whether the contacts' record filters keep this contact's conversations out of HubSpot
+ * (`recordSync.contacts.filters.conversations`): the failing filter's key and sentence, or null.
+ * Implemented by src/records/conversation-filter.ts.
+ */
+export type ContactFilter = (row: Connection, settings: ConnectionSettings, contact: IntercomContact) => Promise<{ key: string; reason: string } | null>;
 
 export interface RecordDecision {
   id: string | null;
@@ -165,6 +174,13 @@ export async function resolveConversation(deps: ResolveDeps, row: Connection, se
   const contactId = conversation.contacts?.contacts[0]?.id;
   if (!contactId) return { reason: 'the conversation has no customer contact', routed };
   const contact = await contactFollowingMerges(intercom, contactId, conversation.source?.author?.email);
+  // Before anything is matched or created. Unlike the noise guards, API Push's force does not lift
+  // it: the filters are a policy about which people HubSpot holds, not about a conversation's worth.
+  const filtered = deps.contactFilter ? await deps.contactFilter(row, settings, contact) : null;
+  if (filtered) {
+    traceStep('guards', { pass: false, guard: 'record_filter', reason: filtered.reason });
+    return { reason: `the contact is ${filtered.reason} (recordSync.contacts.filters.conversations)`, guard: 'record_filter', routed };
+  }
   const companyRef = contact.companies?.data?.[0]?.id;
   const wantsCompany = route.destinations.includes('company') || route.destinations.includes('ticket');
   const company: IntercomCompany | null = wantsCompany && companyRef ? await intercom.getCompany(companyRef) : null;

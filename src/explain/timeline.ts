@@ -42,6 +42,8 @@ export function deliveryEntry(row: DeliveryRow): TimelineEntry {
 }
 
 function guardsSummary(detail: Detail): string {
+  // The contacts' record filters (#18 item 2) judge the contact, not the conversation: no counts to show.
+  if (str(detail['guard']) === 'record_filter') return `Skipped by the guard record_filter: the contact is ${str(detail['reason']) ?? ''}`;
   const facts = obj(detail['facts']);
   const settings = obj(detail['settings']);
   const customer = num(facts['customerMessages']) ?? 0;
