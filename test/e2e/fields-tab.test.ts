@@ -146,6 +146,19 @@ if (missing) {
     await toHubSpot.getByRole('button', { name: 'Remove Intercom → HubSpot filter 2' }).click();
     await count.getByText(/^2 of 3 records would sync/).waitFor();
 
+    // A filter on a field the workspace does not have: refused by its key, shown on its row, not saved.
+    await toHubSpot.getByRole('button', { name: /Add a filter/ }).click();
+    await toHubSpot.getByRole('combobox', { name: 'Field, Intercom → HubSpot filter 2' }).fill('custom.tier');
+    await page.keyboard.press('Escape');
+    await toHubSpot.getByLabel('Value, Intercom → HubSpot filter 2').fill('gold');
+    await panel.getByRole('button', { name: 'Save fields and filters' }).click();
+    const filterProblem = toHubSpot.locator('.filter-row').nth(1).locator('.filter-errors');
+    await filterProblem.waitFor();
+    t.match(await filterProblem.innerText(), /no data attribute 'tier'/, 'the unknown field is named on its row');
+    t.match(await refusal.innerText(), /Contacts Intercom → HubSpot filter 2 · Field/, 'and in the refusal, by the tab’s name for it');
+    t.same((await stored()).contacts.filters.toHubSpot, [], 'nothing was saved');
+    await toHubSpot.getByRole('button', { name: 'Remove Intercom → HubSpot filter 2' }).click();
+
     await page.setViewportSize({ width: 1280, height: Number(await page.evaluate('document.documentElement.scrollHeight')) });
     await page.screenshot({ path: '/tmp/fields-tab.png' });
     await page.screenshot({ path: `${OUT_DIR}fields-tab.png` });

@@ -28,7 +28,7 @@ interface MappingTableProps {
   onChange: (rows: MappingInput[]) => void;
 }
 
-export const isAlwaysMapped = (fields: RecordFieldsView | null, row: MappingInput) =>
+const isAlwaysMapped = (fields: RecordFieldsView | null, row: MappingInput) =>
   fields?.alwaysMapped.some((entry) => entry.intercom === row.intercom && entry.hubspot === row.hubspot) ?? false;
 
 /** A new direction; the conflict rule exists exactly when both sides write (as the server stores it). */

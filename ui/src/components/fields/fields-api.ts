@@ -3,7 +3,7 @@
 // src/http/api/filters.ts (#18).
 import { request } from '../../api.ts';
 import type { SettingsView } from '../../../../src/http/api-types.ts';
-import type { FilterPreviewAnswer } from '../../../../src/http/api/filters.ts';
+import type { Filter, FilterOperator, FilterPreviewAnswer, RecordFilters } from '../../../../src/http/api/filters.ts';
 import type { MappingCheckAnswer, MappingPreviewAnswer, RecordFieldsAnswer } from '../../../../src/http/api/record-fields.ts';
 
 export type { MappingCheckAnswer, MappingPreviewAnswer };
@@ -14,10 +14,10 @@ export type RecordObject = RecordFieldsAnswer['object'];
 export type MappingInput = ObjectSync['mappings'][number];
 export type Direction = MappingInput['direction'];
 export type ConflictRule = NonNullable<MappingInput['onConflict']>;
-export type RecordFilters = ObjectSync['filters'];
-export type RecordFilter = RecordFilters['toHubSpot'][number];
-export type Operator = RecordFilter['operator'];
-export type FilterValue = NonNullable<RecordFilter['value']>;
+export type { RecordFilters };
+export type RecordFilter = Filter;
+export type Operator = FilterOperator;
+export type FilterValue = NonNullable<Filter['value']>;
 export type FilterDirection = 'to_hubspot' | 'to_intercom';
 
 const base = (id: string, object: RecordObject) => `/api/connections/${encodeURIComponent(id)}/records/${object}`;
