@@ -61,7 +61,7 @@ async function hubspotSample(clients: ConnectionClients, row: Connection, object
 }
 
 /** How many of a sample of the source's records the filters let through (pure once the sample is read). */
-export function countPassing(input: { object: RecordObject; direction: FilterDirection; filters: readonly RecordFilter[]; fields: AccountFields; records: ReadonlyArray<IntercomRecord | CrmObject>; total: number | null }): FilterPreview {
+function countPassing(input: { object: RecordObject; direction: FilterDirection; filters: readonly RecordFilter[]; fields: AccountFields; records: ReadonlyArray<IntercomRecord | CrmObject>; total: number | null }): FilterPreview {
   const { object, direction, filters, fields, records } = input;
   const judge = (record: IntercomRecord | CrmObject, list: readonly RecordFilter[]) => judgeRecord({ object, direction, filters: list, record, fields }).pass;
   return {

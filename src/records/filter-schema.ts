@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { flag } from '../config/fields.ts';
 import type { FieldType } from './field-types.ts';
 
-export const OPERATORS = [
+const OPERATORS = [
   'equals',
   'not_equals',
   'contains',

@@ -88,7 +88,7 @@ export interface PairInput {
 }
 
 /** A closed direction: the failing filter's key and its sentence (field and operator, no value). */
-export type Blocked = Partial<Record<'to_hubspot' | 'to_intercom', { key: string; reason: string }>>;
+type Blocked = Partial<Record<'to_hubspot' | 'to_intercom', { key: string; reason: string }>>;
 
 export interface PlannedPair {
   reports: FieldReport[];

@@ -21,7 +21,7 @@ export type FilterVerdict = { pass: true } | { pass: false; index: number; key: 
 const listName = (direction: FilterDirection) => (direction === 'to_hubspot' ? 'toHubSpot' : 'toIntercom');
 
 /** A filter's settings key, e.g. `recordSync.contacts.filters.toHubSpot[2]`. */
-export const filterKey = (object: RecordObject, direction: FilterDirection, index: number) => `recordSync.${object}.filters.${listName(direction)}[${index}]`;
+const filterKey = (object: RecordObject, direction: FilterDirection, index: number) => `recordSync.${object}.filters.${listName(direction)}[${index}]`;
 
 /** The type of the field a filter is on: toHubSpot an Intercom attribute (standard or the workspace's custom one), toIntercom a HubSpot property. */
 function fieldType(object: RecordObject, direction: FilterDirection, field: string, fields: AccountFields): FieldType | undefined {
