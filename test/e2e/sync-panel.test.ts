@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import t from 'tap';
 import { updateConnectionSettings } from '../../src/db/repos/connections.ts';
 import { chromiumMissing, path, signedInPage } from '../helpers/browser.ts';
+import { captureScenario } from '../helpers/capture-scenario.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const SHOTS = '/tmp';
@@ -161,6 +162,27 @@ if (missing) {
     await running.filter({ hasText: 'Contacts, HubSpot → Intercom' }).waitFor();
     t.equal((await db.selectFrom('backfills').select('state').where('id', '=', 'bf-failed').executeTakeFirstOrThrow()).state, 'running', 'tried again: running from its cursor');
 
+    t.same(errors, [], 'no script or console errors');
+  });
+
+  t.test('a viewer sees the counts and the progress, and no button that starts or stops anything', async (t) => {
+    const s = await captureScenario(t, { startScheduler: false });
+    const db = s.server.daemon.db.kysely;
+    await updateConnectionSettings(db, s.connectionId, (settings) => ({ ...settings, recordSync: { ...settings.recordSync, contacts: { ...settings.recordSync.contacts, enabled: true } } }), Date.now());
+    const started = await s.api('POST', `/api/connections/${s.connectionId}/backfills`, { kind: 'contacts', direction: 'to_hubspot' });
+    t.equal(started.status, 202, 'a backfill runs');
+    const invite = await s.api('POST', '/api/people/invitations', { username: 'vera', role: 'viewer' });
+    const link = String(invite.body?.link.path).split('#')[1] ?? '';
+    const accepted = await s.server.fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ invitation: link, password: 'veras own password' }) });
+    t.equal(accepted.status, 200);
+
+    const { page, errors } = await signedInPage(t, { url: s.server.url, username: 'vera', password: 'veras own password' });
+    await page.goto(`${s.server.url}/connections/${s.connectionId}`);
+    const panel = page.getByRole('region', { name: 'Contacts & companies' });
+    await panel.getByRole('progressbar', { name: 'Contacts, Intercom → HubSpot: progress' }).waitFor();
+    await panel.getByRole('region', { name: 'Contacts' }).getByText('In Intercom').waitFor();
+    t.equal(await panel.getByRole('button').count(), 0, 'no Sync now, Backfill conversations, Pause or Cancel');
+    await panel.screenshot({ path: `${SHOTS}/sync-viewer.png` });
     t.same(errors, [], 'no script or console errors');
   });
 }
