@@ -20,6 +20,11 @@ export interface MappingListCheck {
   malformed: Array<{ path: string; message: string }>;
   /** Each mapping as the settings would hold it (defaults filled in), by index; undefined where its own shape is wrong. */
   mappings: Array<FieldMapping | undefined>;
+  /**
+   * The list as the settings would hold it (the always-mapped fields added), without the mappings
+   * the schema refused; absent when even that list is refused.
+   */
+  saved?: FieldMapping[];
 }
 
 const isProblemKey = (key: unknown): key is ProblemKey => (PROBLEM_KEYS as readonly unknown[]).includes(key);
@@ -40,6 +45,8 @@ export function checkMappingList(object: RecordObject, mappings: readonly unknow
       }
     }
   }
+  const refused = new Set(problems.map((problem) => problem.index));
+  const rest = whole.success ? whole : RecordSyncSettings.safeParse({ [object]: { mappings: mappings.filter((_mapping, index) => !refused.has(index)) } });
   // Each mapping on its own, so one bad mapping does not hide the others' type problems. The schema
   // puts the always-mapped fields a list lacks first: the mapping given is the last one.
   const normalised = mappings.map((mapping) => {
@@ -56,5 +63,5 @@ export function checkMappingList(object: RecordObject, mappings: readonly unknow
     });
   }
   problems.sort((a, b) => a.index - b.index);
-  return { problems, malformed, mappings: normalised };
+  return { problems, malformed, mappings: normalised, ...(rest.success ? { saved: rest.data[object].mappings } : {}) };
 }

@@ -1,8 +1,12 @@
 // The Fields tab's API (#18 item 1) against the sandbox: both accounts' live fields with types,
 // custom ones marked; a mapping list checked by index and key before it is saved; a per-field
 // preview against a sample record that stores nothing.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
+import { allWrites, clearRequests, pairedContact, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 
 type Field = { name: string; label: string; type: string; custom: boolean; options?: string[]; writable?: boolean; readOnly?: boolean };
 
@@ -96,4 +100,76 @@ t.test('POST …/mappings/check refuses by index and key: incompatible types, a 
   t.equal(after, before, 'no HubSpot write');
   const row = await s.row();
   t.notOk(row.settings.recordSync.contacts.mappings.some((mapping) => mapping.intercom === 'custom.plan_tier'), 'nothing saved');
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+type PreviewField = { intercom: string; hubspot: string; direction: string; action: string; from?: string | null; to?: string | null; reason?: string };
+
+t.test('POST …/mappings/preview shows old → new per field on the pair synced last, and stores and logs none of it', async (t) => {
+  const logs = captureLogs();
+  const s = await syncScenario(t, { contacts: true }, { logDestination: logs, logLevel: 'debug' });
+  s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'stage', model: 'contact', dataType: 'string' });
+  s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'nickname', model: 'contact', dataType: 'string' });
+  await pairedContact(s, { email: 'ben.ode@acme.test', name: 'Ben Ode' });
+  const ana = await pairedContact(s, { email: 'ana.ruiz@acme.test', name: 'Ana Ruiz', customAttributes: { stage: 'customer', nickname: 'ZQ-PREVIEW-7731' } });
+  await s.server.daemon.clients.hubspot(await s.row()).contacts.update(ana.hubspotId, { lifecyclestage: 'lead' });
+  await settled(s);
+  clearRequests(s);
+  const db = s.server.daemon.db.kysely;
+  const before = { activity: (await db.selectFrom('activity').select('id').execute()).length, baselines: (await db.selectFrom('record_field_baselines').select('field').execute()).length };
+
+  const answer = await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/mappings/preview`, {
+    mappings: [
+      { intercom: 'custom.stage', hubspot: 'lifecyclestage', direction: 'to_hubspot' },
+      { intercom: 'custom.nickname', hubspot: 'nickname_x', direction: 'to_hubspot', create: true },
+      { intercom: 'location.city', hubspot: 'city', direction: 'to_hubspot' },
+    ],
+  });
+  t.equal(answer.status, 200);
+  t.same(answer.body?.sample, { intercomId: ana.intercomId, hubspotId: ana.hubspotId, label: 'Ana Ruiz' }, 'the pair synced last');
+  const fields = answer.body?.fields as PreviewField[];
+  t.match(fields.find((field) => field.hubspot === 'lifecyclestage'), { intercom: 'custom.stage', direction: 'to_hubspot', action: 'write_hubspot', from: 'lead', to: 'customer' }, 'lifecycle stage lead → customer');
+  t.match(fields.find((field) => field.hubspot === 'nickname_x'), { action: 'write_hubspot', from: null, to: 'ZQ-PREVIEW-7731' }, 'a property create: true would make, as it would be filled');
+  t.match(fields.find((field) => field.hubspot === 'email'), { action: 'unchanged' }, 'the always-mapped fields are previewed too');
+  t.same(fields.slice(0, 3).map((field) => field.hubspot), ['email', 'firstname+lastname', 'phone'], 'in the order the settings would hold them');
+
+  const other = await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/mappings/preview`, { mappings: [], intercomId: ana.intercomId });
+  t.equal(other.body?.sample.label, 'Ana Ruiz', 'a sample asked for by id');
+  t.match(await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/mappings/preview`, { mappings: [], intercomId: 'nope' }), { status: 404 });
+
+  t.equal(allWrites(s), 0, 'nothing written to either account');
+  t.same({ activity: (await db.selectFrom('activity').select('id').execute()).length, baselines: (await db.selectFrom('record_field_baselines').select('field').execute()).length }, before, 'no activity entry, no baseline');
+  t.notOk(s.hubspot.control.requests().entries.some((entry) => entry.method === 'POST' && entry.path.includes('/properties')), 'no property created');
+  const holding = filesUnder(s.server.dataDir).filter((file) => readFileSync(file).includes('ZQ-PREVIEW-7731'));
+  t.same(holding, [], 'the value read is in no data file');
+  t.notOk(logs.text().includes('ZQ-PREVIEW-7731'), 'nor in the log');
+});
+
+t.test('POST …/mappings/preview on an unpaired record shows what a new HubSpot record would get; refused mappings are shown skipped', async (t) => {
+  const s = await captureScenario(t);
+  s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'tier', model: 'contact', dataType: 'string' });
+  const contact = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'new.one@acme.test', name: 'New One', customAttributes: { tier: 'gold' } });
+  const answer = await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/mappings/preview`, {
+    intercomId: String(contact.id),
+    mappings: [
+      { intercom: 'custom.tier', hubspot: 'jobtitle', direction: 'to_hubspot' },
+      { intercom: 'custom.tier', hubspot: 'company', direction: 'to_intercom' },
+      { intercom: 'location.city', hubspot: 'city', direction: 'both' },
+    ],
+  });
+  t.equal(answer.status, 200);
+  t.same(answer.body?.sample, { intercomId: String(contact.id), hubspotId: null, label: 'New One' });
+  const fields = answer.body?.fields as PreviewField[];
+  t.match(fields.find((field) => field.hubspot === 'jobtitle'), { action: 'write_hubspot', from: null, to: 'gold' });
+  t.match(fields.find((field) => field.hubspot === 'email'), { action: 'write_hubspot', to: 'new.one@acme.test' });
+  t.match(fields.find((field) => field.hubspot === 'company'), { action: 'skipped', reason: /no HubSpot record yet/ });
+  t.match(fields.find((field) => field.hubspot === 'city'), { action: 'skipped', reason: /direction: .*read-only in Intercom/ }, 'a refused mapping, with its problem');
+  t.same(s.records('contacts').filter((record) => record.properties['email'] === 'new.one@acme.test'), [], 'no HubSpot contact created');
+  t.match(await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/mappings/preview`, { mappings: [], extra: 1 }), { status: 400 });
 });

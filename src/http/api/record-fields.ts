@@ -71,7 +71,8 @@ export const MappingPreviewBody = z.strictObject({
 });
 export type MappingPreviewBody = z.input<typeof MappingPreviewBody>;
 
-const PreviewValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** A value as text (numbers and booleans written out), or null for none. */
+const PreviewValue = z.string().nullable();
 
 const MappingPreviewAnswer = z.object({
   sample: z.object({ intercomId: z.string(), hubspotId: z.string().nullable(), label: z.string() }).nullable(),

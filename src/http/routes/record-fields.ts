@@ -6,9 +6,10 @@ import { checkMappingList } from '../../records/check-mapping-list.ts';
 import type { CataloguedFields } from '../../records/field-catalogue.ts';
 import { fieldLists } from '../../records/field-list.ts';
 import type { RecordObject } from '../../records/field-mapping.ts';
+import { PreviewSampleNotFoundError, previewMappings, type RefusedMapping } from '../../records/mapping-preview.ts';
 import { createSyncStatus } from '../../records/sync-status.ts';
 import type { RecordSyncDeps } from '../../records/sync-record.ts';
-import { MappingCheckBody, RecordFieldsQuery, type MappingCheckAnswer, type RecordFieldsAnswer } from '../api/record-fields.ts';
+import { MappingCheckBody, MappingPreviewBody, RecordFieldsQuery, type MappingCheckAnswer, type MappingPreviewAnswer, type RecordFieldsAnswer } from '../api/record-fields.ts';
 import type { SyncStatusAnswer } from '../api/sync-status.ts';
 import { HttpError, notFound, parseBody, parseQuery } from '../errors.ts';
 
@@ -64,6 +65,35 @@ export function recordFieldRoutes(app: FastifyInstance, deps: RecordFieldsDeps):
       throw new HttpError(400, 'invalid_request', `The request body is invalid: ${check.malformed.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}.`, { details: check.malformed });
     }
     return { ok: check.problems.length === 0, problems: check.problems, ...('unavailable' in live ? { unavailable: live.unavailable.replace(/only the standard fields are listed\.$/, 'the types were not checked.') } : {}) };
+  });
+
+  // The answer carries live values of the sample record: it is sent, never logged (Fastify logs no
+  // bodies; the onResponse line has the status and timing only) nor stored.
+  app.post<ByObject>('/api/connections/:id/records/:object/mappings/preview', async (request): Promise<MappingPreviewAnswer> => {
+    const object = objectOf(request.params.object);
+    const body = parseBody(MappingPreviewBody, request.body);
+    const row = await load(request.params.id);
+    const check = checkMappingList(object, body.mappings, undefined);
+    if (check.malformed.length > 0) {
+      throw new HttpError(400, 'invalid_request', `The request body is invalid: ${check.malformed.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}.`, { details: check.malformed });
+    }
+    // A mapping the schema refuses is shown skipped with its problem; the others are previewed.
+    const refusedAt = new Set(check.problems.map((problem) => problem.index));
+    const refused = check.mappings.flatMap((mapping, index): RefusedMapping[] => {
+      if (!refusedAt.has(index)) return [];
+      const given = (body.mappings[index] ?? {}) as Partial<Record<'intercom' | 'hubspot' | 'direction', unknown>>;
+      const text = (value: unknown) => (typeof value === 'string' ? value : '');
+      const direction = mapping?.direction ?? (given.direction === 'to_intercom' || given.direction === 'both' ? given.direction : 'to_hubspot');
+      const reason = check.problems.filter((problem) => problem.index === index).map((problem) => `${problem.key}: ${problem.message}`).join('; ');
+      return [{ index, intercom: mapping?.intercom ?? text(given.intercom), hubspot: mapping?.hubspot ?? text(given.hubspot), direction, reason }];
+    });
+    const mappings = check.saved ?? check.mappings.filter((mapping, index): mapping is NonNullable<typeof mapping> => mapping !== undefined && !refusedAt.has(index));
+    try {
+      return await previewMappings(deps.records, row, object, { mappings, refused, ...(body.intercomId !== undefined ? { intercomId: body.intercomId } : {}) });
+    } catch (error) {
+      if (error instanceof PreviewSampleNotFoundError) throw new HttpError(404, 'not_found', `${error.message}.`);
+      throw error;
+    }
   });
 
   app.get<ById>('/api/connections/:id/records/status', async (request): Promise<SyncStatusAnswer> => {
