@@ -32,7 +32,7 @@ if (missing) {
     const workspaceId = intercom.defaults?.workspaceId ?? '';
     intercom.control.dataAttributes.create(workspaceId, { name: 'plan', model: 'contact', dataType: 'string' });
     intercom.control.dataAttributes.create(workspaceId, { name: 'seats', model: 'contact', dataType: 'integer' });
-    intercom.control.contacts.create(workspaceId, { role: 'user', email: 'ana@acme.test', name: 'Ana Ruiz', customAttributes: { plan: 'pro', seats: 12 } });
+    const ana = intercom.control.contacts.create(workspaceId, { role: 'user', email: 'ana@acme.test', name: 'Ana Ruiz', customAttributes: { plan: 'pro', seats: 12 } });
     intercom.control.contacts.create(workspaceId, { role: 'user', email: 'ben@acme.test', name: 'Ben Okafor', customAttributes: { plan: 'free', seats: 1 } });
     intercom.control.contacts.create(workspaceId, { role: 'user', email: 'qa@example.com', name: 'Test Account' });
 
@@ -97,6 +97,12 @@ if (missing) {
     const preview = panel.getByRole('region', { name: 'Preview on a sample contact' });
     await preview.getByRole('listitem').first().waitFor();
     t.match(await preview.innerText(), /(Ana Ruiz|Ben Okafor|Test Account)/, 'names the sample contact');
+    await preview.getByLabel('Intercom contact id to preview').fill(String(ana.id));
+    await preview.getByRole('button', { name: 'Preview this contact' }).click();
+    await preview.getByText('Ana Ruiz', { exact: true }).waitFor();
+    const jobTitle = preview.getByRole('listitem').filter({ hasText: 'Job Title' });
+    t.match(await jobTitle.innerText(), /HubSpot Job Title\s*jobtitle\s*(\(empty\) → pro\s*Written to HubSpot|pro\s*Already the same)/i, 'her plan, as it would go into the job title');
+    await preview.screenshot({ path: '/tmp/fields-preview.png' });
 
     // A refused mapping: both ways between a whole number and a text, which cannot come back as a
     // number. Shown on its row, with the reason; not saved.

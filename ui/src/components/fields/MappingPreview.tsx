@@ -4,7 +4,7 @@
 // another one by its Intercom id.
 import { useState } from 'preact/hooks';
 import { ErrorAlert } from '../ErrorAlert.tsx';
-import { fieldsApi, type MappingInput, type MappingPreviewAnswer, type RecordObject } from './fields-api.ts';
+import { fieldsApi, type MappingInput, type MappingPreviewAnswer, type RecordFieldsView, type RecordObject } from './fields-api.ts';
 import { useDebouncedAnswer } from './use-debounced-answer.ts';
 
 type PreviewField = MappingPreviewAnswer['fields'][number];
@@ -16,7 +16,15 @@ const ACTIONS: Record<PreviewField['action'], string> = {
   skipped: 'Skipped',
 };
 
-export function MappingPreview({ connectionId, object, mappings }: { connectionId: string; object: RecordObject; mappings: readonly MappingInput[] }) {
+interface MappingPreviewProps {
+  connectionId: string;
+  object: RecordObject;
+  mappings: readonly MappingInput[];
+  /** For the fields' labels ("Lifecycle Stage"); names alone without them. */
+  fields: RecordFieldsView | null;
+}
+
+export function MappingPreview({ connectionId, object, mappings, fields }: MappingPreviewProps) {
   const what = object === 'contacts' ? 'contact' : 'company';
   const [typed, setTyped] = useState('');
   const [sampleId, setSampleId] = useState('');
@@ -84,9 +92,7 @@ export function MappingPreview({ connectionId, object, mappings }: { connectionI
           <ul class="mapping-preview-list">
             {answer.fields.map((field, index) => (
               <li key={index} class={`preview-field preview-${field.action}`}>
-                <span class="preview-field-name">
-                  {answer.sample?.label}: <code>{field.action === 'write_intercom' ? field.intercom : field.hubspot}</code>
-                </span>
+                <FieldName field={field} fields={fields} />
                 <span class="preview-change">{change(field)}</span>
                 <span class={`preview-badge preview-badge-${field.action}`}>{ACTIONS[field.action]}</span>
               </li>
@@ -95,6 +101,20 @@ export function MappingPreview({ connectionId, object, mappings }: { connectionI
         </>
       )}
     </section>
+  );
+}
+
+/** The field written (or compared): its label, and its name when that says more. */
+function FieldName({ field, fields }: { field: PreviewField; fields: RecordFieldsView | null }) {
+  const intercomSide = field.action === 'write_intercom';
+  const name = intercomSide ? field.intercom : field.hubspot;
+  const list: ReadonlyArray<{ name: string; label: string }> = intercomSide ? (fields?.intercom ?? []) : [...(fields?.hubspot ?? []), ...(fields?.derived ?? [])];
+  const label = list.find((entry) => entry.name === name)?.label;
+  return (
+    <span class="preview-field-name">
+      <span class="preview-side">{intercomSide ? 'Intercom' : 'HubSpot'}</span> {label ?? name}
+      {label && label.toLowerCase() !== name.toLowerCase() ? <code class="preview-name">{name}</code> : null}
+    </span>
   );
 }
 

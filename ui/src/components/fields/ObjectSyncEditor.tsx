@@ -65,7 +65,7 @@ export function ObjectSyncEditor({ connectionId, object, draft, submitted, field
         ) : null}
         {check.error ? <p class="hint">The mapping could not be checked just now ({check.error.message}); it is checked again when saved.</p> : null}
         <MappingTable object={object} rows={draft.mappings} fields={fields} problems={mappingProblems} readOnly={readOnly} onChange={(mappings) => set({ mappings })} />
-        <MappingPreview connectionId={connectionId} object={object} mappings={draft.mappings} />
+        <MappingPreview connectionId={connectionId} object={object} mappings={draft.mappings} fields={fields} />
       </section>
 
       <section class="card settings-card" aria-labelledby={`${object}-filters-heading`}>
