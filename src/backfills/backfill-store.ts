@@ -48,6 +48,12 @@ export async function listBackfills(db: Kysely<Database>, connectionId: string, 
   return rows.map(toBackfill);
 }
 
+/** Every running backfill, of every connection (the check that each has its page job). */
+export async function runningBackfills(db: Kysely<Database>): Promise<BackfillRow[]> {
+  const rows = await db.selectFrom('backfills').selectAll().where('state', '=', 'running').execute();
+  return rows.map(toBackfill);
+}
+
 /** The running or paused backfill of this kind (and direction), if any. */
 export async function activeBackfill(db: Kysely<Database>, connectionId: string, kind: BackfillKind, direction: BackfillDirection | null): Promise<BackfillRow | undefined> {
   let query = db.selectFrom('backfills').selectAll().where('connection_id', '=', connectionId).where('kind', '=', kind).where('state', 'in', ACTIVE_STATES);

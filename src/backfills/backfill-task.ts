@@ -11,11 +11,12 @@ import type { Database } from '../db/schema.ts';
 import { inBackground } from '../integrations/rate-budget.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import { hasUnfinishedJob } from '../jobs/queue.ts';
 import { NeedsReauthError, PermanentJobError, RetryAfterError, outcome, type JobOutcome } from '../jobs/outcomes.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
 import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import { doneOf, type BackfillPages, type BackfillRow } from './backfill-kind.ts';
-import { changeState, commitPage, getBackfill } from './backfill-store.ts';
+import { changeState, commitPage, getBackfill, runningBackfills } from './backfill-store.ts';
 
 export const BACKFILL_PAGE_TASK = 'backfill.page';
 export const backfillKey = (backfillId: string) => `backfill:${backfillId}`;
@@ -44,6 +45,22 @@ export async function enqueuePage(jobs: JobQueue, backfill: Pick<BackfillRow, 'i
     { task: BACKFILL_PAGE_TASK, payload: { backfillId: backfill.id }, connectionId: backfill.connectionId, key: backfillKey(backfill.id), priority: BACKFILL_PRIORITY },
     trx,
   );
+}
+
+/**
+ * A running backfill always has its page job waiting or running: one whose job is gone — cancelled
+ * by hand on the Work tab, failed outside the handler (a task unknown to a downgraded build), or
+ * lost in a way nobody foresaw — gets it back, from its stored cursor. Run at start and every few
+ * minutes, so a backfill never says "running" while nothing moves (DESIGN.md §2, invariant 7).
+ */
+export async function keepBackfillsMoving(deps: Pick<BackfillDeps, 'db' | 'jobs'>): Promise<number> {
+  let queued = 0;
+  for (const backfill of await runningBackfills(deps.db)) {
+    if (await hasUnfinishedJob(deps.db, backfillKey(backfill.id))) continue;
+    await enqueuePage(deps.jobs, backfill);
+    queued += 1;
+  }
+  return queued;
 }
 
 /** A failure after which no retry of the page follows. */

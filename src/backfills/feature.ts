@@ -2,11 +2,13 @@
 // record sync (src/records/backfill-records.ts); conversations' go through capture.
 import type { Feature } from '../feature.ts';
 import { recordBackfillPages } from '../records/backfill-records.ts';
-import { backfillTasks } from './backfill-task.ts';
+import { backfillTasks, keepBackfillsMoving } from './backfill-task.ts';
 import { conversationBackfillPage } from './conversation-backfill.ts';
 
 export const backfillsFeature: Feature = {
   name: 'backfills',
   tasks: ({ db, jobs, clock, capture, clients, records }) =>
     backfillTasks({ db, jobs, now: clock, pages: { ...recordBackfillPages({ ...records, jobs }), conversations: conversationBackfillPage({ capture, clients }) } }),
+  chores: ({ db, jobs }) => [{ name: 'keep-backfills-moving', schedule: '*/5 * * * *', run: async () => void (await keepBackfillsMoving({ db, jobs })) }],
+  atStart: async ({ db, jobs }) => void (await keepBackfillsMoving({ db, jobs })),
 };

@@ -10,14 +10,14 @@ import { listActivity } from '../../src/activity/activity-log.ts';
 import { BackfillRefusedError, cancelBackfill, pauseBackfill, resumeBackfill, startBackfill, type BackfillControlDeps } from '../../src/backfills/backfill-control.ts';
 import type { BackfillPageInput, BackfillPages, RunBackfillPage } from '../../src/backfills/backfill-kind.ts';
 import { commitPage, getBackfill } from '../../src/backfills/backfill-store.ts';
-import { BACKFILL_PAGE_TASK, BACKFILL_PRIORITY, backfillTasks } from '../../src/backfills/backfill-task.ts';
+import { BACKFILL_PAGE_TASK, BACKFILL_PRIORITY, backfillTasks, keepBackfillsMoving } from '../../src/backfills/backfill-task.ts';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { openDb, type Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { insertConnection, setPaused } from '../../src/db/repos/connections.ts';
 import { createJobQueue, type JobQueue } from '../../src/jobs/job-queue.ts';
 import { PermanentJobError } from '../../src/jobs/outcomes.ts';
-import { listJobs } from '../../src/jobs/queue.ts';
+import { cancelJob, listJobs } from '../../src/jobs/queue.ts';
 import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.ts';
 import { defineTask, taskRegistry, type TaskDefinition } from '../../src/jobs/task.ts';
 import { createLogger } from '../../src/log.ts';
@@ -284,4 +284,24 @@ t.test('live work keeps priority: a live job due after a page job is claimed fir
   await h.queue.enqueue({ task: 'live', payload: {}, connectionId: CONNECTION });
   await h.scheduler.drain();
   t.same(order, ['live', 'page']);
+});
+
+t.test('a running backfill whose page job is gone gets it back, from its stored cursor', async (t) => {
+  const fake = source();
+  const h = harness(t, dbFile(), { contacts: fake.page });
+  await withConnection(h.db);
+  const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  t.equal(await keepBackfillsMoving({ db: h.db.kysely, jobs: h.queue }), 0, 'its job waits: nothing to do');
+  // Someone cancels the page job on the Work tab instead of pausing the backfill.
+  const [job] = await pageJobs(h);
+  await cancelJob(h.db.kysely, job?.id ?? 0, T0);
+  await h.scheduler.drain();
+  t.same(fake.calls, []);
+  t.equal(await keepBackfillsMoving({ db: h.db.kysely, jobs: h.queue }), 1);
+  await h.scheduler.drain();
+  t.same(fake.calls, [null, '10', '20']);
+  t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'done', counts: { created: 25 } });
+  const paused = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  await pauseBackfill(h.control, CONNECTION, paused.id);
+  t.equal(await keepBackfillsMoving({ db: h.db.kysely, jobs: h.queue }), 0, 'a paused backfill is left paused');
 });
