@@ -93,6 +93,27 @@ if (missing) {
     t.equal(await panel.getByLabel('Conflict rule, mapping 6').inputValue(), 'intercom_wins');
     t.equal(await panel.getByLabel('Conflict rule, mapping 3').inputValue(), 'hubspot_wins');
 
+    // Companies have their own mapping, with their own always-mapped fields.
+    await panel.getByRole('button', { name: /^Companies/ }).click();
+    const companyRows = panel.getByRole('table', { name: 'Company field mapping' }).locator('tbody tr');
+    await companyRows.first().waitFor();
+    t.match(await companyRows.nth(1).innerText(), /website[\s\S]*domain[\s\S]*Always mapped/, 'website → domain is always mapped for companies');
+    t.notOk(await panel.getByRole('switch', { name: 'Sync companies' }).isChecked(), 'companies are still off');
+    await panel.getByRole('button', { name: /^Contacts/ }).click();
+    await rows.first().waitFor();
+
+    // An unsaved change asks before the page is left.
+    await panel.getByLabel('Conflict rule, mapping 2').selectOption('intercom_wins');
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole('tab', { name: 'Matching' }).click();
+    t.match(asked, /changes to the field and filter settings are not saved/, 'leaving asks first');
+    t.equal(path(page), `${base}/fields`, 'and staying keeps the change');
+    await panel.getByLabel('Conflict rule, mapping 2').selectOption('newest_wins');
+
     // The preview: a real contact, field by field; nothing is written.
     const preview = panel.getByRole('region', { name: 'Preview on a sample contact' });
     await preview.getByRole('listitem').first().waitFor();
