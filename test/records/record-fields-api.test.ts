@@ -43,6 +43,13 @@ t.test('GET …/fields lists both sides live: standard and custom fields, typed,
   t.notOk((companies.body?.intercom as Field[]).some((field) => field.name === 'custom.plan_tier'), 'per object type');
   t.same(companies.body?.alwaysMapped, [{ intercom: 'name', hubspot: 'name' }, { intercom: 'website', hubspot: 'domain' }]);
 
+  // Read up to five minutes ago unless asked for afresh (an attribute just added in Intercom).
+  s.intercom.control.dataAttributes.create(s.workspaceId, { name: 'late_one', model: 'contact', dataType: 'boolean' });
+  const cachedList = await s.api('GET', `/api/connections/${s.connectionId}/records/contacts/fields`);
+  t.notOk((cachedList.body?.intercom as Field[]).some((field) => field.name === 'custom.late_one'), 'the list read a moment ago');
+  const fresh = await s.api('GET', `/api/connections/${s.connectionId}/records/contacts/fields?fresh=true`);
+  t.match((fresh.body?.intercom as Field[]).find((field) => field.name === 'custom.late_one'), { type: 'boolean', custom: true }, 'fresh=true reads the accounts again');
+
   t.match(await s.api('GET', `/api/connections/${s.connectionId}/records/deals/fields`), { status: 404 });
   t.match(await s.api('GET', `/api/connections/nope/records/contacts/fields`), { status: 404 });
   t.match(await s.api('GET', `/api/connections/${s.connectionId}/records/contacts/fields?fresh=yes`), { status: 400, body: { error: { code: 'invalid_query' } } });
