@@ -4,7 +4,8 @@
 //
 // Source reads: Intercom POST /contacts/search sorted by updated_at descending (intercom-api.md
 // §4.2; search needs a filter, `updated_at > 0` takes every contact) and POST /companies/list
-// (§4.3: sorted by last_request_at, the nearest Intercom offers for companies; no total there);
+// (§4.3: sorted by last_request_at, the nearest Intercom offers for companies; its total comes
+// from GET /companies, which counts companies without users too);
 // HubSpot POST /crm/objects/{type}/search sorted by lastmodifieddate (contacts) or
 // hs_lastmodifieddate (companies), descending, whose answer carries `total` (hubspot-api.md §10).
 import type { ConnectionClients } from '../connections/clients.ts';
@@ -48,7 +49,7 @@ async function intercomSample(clients: ConnectionClients, row: Connection, objec
     records.push(company);
     if (records.length >= SAMPLE_SIZE) break;
   }
-  return { records, total: null };
+  return { records, total: await intercom.countCompanies() };
 }
 
 async function hubspotSample(clients: ConnectionClients, row: Connection, object: RecordObject, filters: readonly RecordFilter[]): Promise<Sample> {

@@ -175,4 +175,13 @@ t.test('preview: "N of M records would sync" on the source side\'s newest record
   t.match(typed.body?.error.details, [{ path: 'filters[1].operator', message: /does not apply to a date field \(created_at\)/ }]);
   const direction = await s.api('POST', url, { direction: 'sideways', filters: [] });
   t.match(direction.body?.error.details, [{ path: 'direction' }]);
+
+  // Companies: Intercom's company list (companies with users), numbers compared as numbers.
+  for (const [name, size] of [['Small Co', 9], ['Big Co', 500]] as const) {
+    const company = s.intercom.control.companies.create(s.workspaceId, { name, website: `https://${name.replace(' ', '').toLowerCase()}.test`, size });
+    s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: `boss@${name.replace(' ', '').toLowerCase()}.test`, name, companyIds: [String(company.id)] });
+  }
+  const companies = await s.api('POST', `/api/connections/${s.connectionId}/records/companies/filters/preview`, { direction: 'to_hubspot', filters: [{ field: 'size', operator: 'greater_than', value: 10 }] });
+  t.equal(companies.status, 200, JSON.stringify(companies.body));
+  t.same(companies.body, { direction: 'to_hubspot', sampled: 2, passing: 1, total: 2, byFilter: [{ index: 0, excluded: 1 }] }, '9 is not greater than 10 (as text it would be)');
 });
