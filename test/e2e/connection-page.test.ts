@@ -26,8 +26,8 @@ if (missing) {
     const tabs = page.getByRole('tablist', { name: 'Connection sections' });
     t.same(
       await tabs.getByRole('tab').allInnerTexts(),
-      ['Overview', 'Capture', 'Matching', 'Tickets', 'Users', 'Activity', 'Failed & waiting'],
-      'seven tabs, Overview first',
+      ['Overview', 'Capture', 'Matching', 'Tickets', 'Fields & filters', 'Users', 'Activity', 'Failed & waiting'],
+      'eight tabs, Overview first',
     );
     t.equal(await selectedTab(page).innerText(), 'Overview', 'Overview is selected at /connections/:id');
 
@@ -51,7 +51,7 @@ if (missing) {
     t.equal(path(page), base, 'wraps round to the Overview');
     t.same(
       await tabs.getByRole('tab').evaluateAll((els) => els.map((el) => el.getAttribute('tabindex'))),
-      ['0', '-1', '-1', '-1', '-1', '-1', '-1'],
+      ['0', '-1', '-1', '-1', '-1', '-1', '-1', '-1'],
       'a roving tabindex',
     );
 
