@@ -101,3 +101,21 @@ t.test('deleting the connection removes its backfills', async (t) => {
   t.same(await db.selectFrom('backfills').select('id').execute(), []);
   t.match(await db.selectFrom('jobs').select('status').where('task', '=', BACKFILL_PAGE_TASK).execute(), [{ status: 'cancelled' }]);
 });
+
+t.test('a contacts backfill through the daemon: the record pages run to done and the list shows the counts', async (t) => {
+  const s = await captureScenario(t, { startScheduler: false });
+  s.intercom.control.settings.setIndexDelaySeconds(0);
+  await s.setSettings((settings) => {
+    settings.recordSync.contacts.enabled = true;
+  });
+  // Contacts that existed before go-live: no webhook tells the daemon of them (a live sync queued for
+  // a contact would have the backfill leave it to that sync).
+  s.intercom.control.webhooks.addFault({ kind: 'drop', count: 3, topic: 'contact.user.created' });
+  for (let i = 0; i < 3; i++) s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: `person${i}@example.test`, name: `Person ${i}` });
+  const started = await s.api('POST', base(s), { kind: 'contacts', direction: 'to_hubspot' });
+  t.equal(started.status, 202);
+  await s.server.daemon.scheduler.drain();
+  const [backfill] = (await s.api('GET', base(s))).body?.backfills ?? [];
+  t.match(backfill, { kind: 'contacts', direction: 'to_hubspot', state: 'done', total: 3, done: 3, created: 3, failed: 0, finishedAt: Number });
+  t.same(s.records('contacts').map((record) => record.properties.email).sort(), ['person0@example.test', 'person1@example.test', 'person2@example.test']);
+});
