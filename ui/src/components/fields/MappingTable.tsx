@@ -115,7 +115,7 @@ function MappingRow({ id, number, row, fields, locked, problems, readOnly, onCha
     <tr class={rowClass}>
       <td data-label="Intercom attribute">
         {locked ? (
-          <LockedField name={row.intercom} />
+          <LockedField name={row.intercom} tag />
         ) : (
           <FieldPicker
             id={`${id}-intercom`}
@@ -213,11 +213,7 @@ function MappingRow({ id, number, row, fields, locked, problems, readOnly, onCha
         )}
       </td>
       <td class="cell-actions">
-        {locked ? (
-          <span class="field-tag field-tag-locked" title="Always mapped: the matching keys and names. Their direction and conflict rule may change.">
-            Always mapped
-          </span>
-        ) : readOnly ? null : (
+        {locked || readOnly ? null : (
           <button type="button" class="button button-danger-quiet button-small" onClick={onRemove}>
             Remove<span class="visually-hidden"> mapping {number}</span>
           </button>
@@ -227,8 +223,18 @@ function MappingRow({ id, number, row, fields, locked, problems, readOnly, onCha
   );
 }
 
-function LockedField({ name }: { name: string }) {
-  return <code class="mapping-locked-name">{name}</code>;
+/** An always-mapped field: its name, not a picker; the first cell says why. */
+function LockedField({ name, tag }: { name: string; tag?: boolean }) {
+  return (
+    <span class="mapping-locked">
+      <code class="mapping-locked-name">{name}</code>
+      {tag ? (
+        <span class="field-tag field-tag-locked" title="The matching keys and names are always mapped. Their direction and conflict rule may change.">
+          Always mapped
+        </span>
+      ) : null}
+    </span>
+  );
 }
 
 /** Under a picker: what the chosen field is (its label and type), or that the account lacks it. */
