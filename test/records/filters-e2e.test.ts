@@ -176,6 +176,11 @@ t.test('preview: "N of M records would sync" on the source side\'s newest record
   const direction = await s.api('POST', url, { direction: 'sideways', filters: [] });
   t.match(direction.body?.error.details, [{ path: 'direction' }]);
 
+  // It spends calls on both accounts to prepare a settings change: admins only, not read tokens.
+  const { secret } = (await s.api('POST', '/api/tokens', { name: 'reader', scope: 'read' })).body as { secret: string };
+  const reader = await s.server.fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ direction: 'to_hubspot', filters: [] }) });
+  t.equal(reader.status, 403);
+
   // Companies: Intercom's company list (companies with users), numbers compared as numbers.
   for (const [name, size] of [['Small Co', 9], ['Big Co', 500]] as const) {
     const company = s.intercom.control.companies.create(s.workspaceId, { name, website: `https://${name.replace(' ', '').toLowerCase()}.test`, size });
