@@ -11,6 +11,7 @@ import type { CrmObject } from '../integrations/hubspot/schemas.ts';
 import { isNotFound } from '../integrations/hubspot/record-gone.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import { RetryAfterError } from '../jobs/outcomes.ts';
+import type { MappingListCheck } from './check-mapping-list.ts';
 import { hubspotType, intercomType, type AccountFields } from './check-mapping-types.ts';
 import { CUSTOM_PREFIX, HUBSPOT_DERIVED, HUBSPOT_FULL_NAME, type FieldMapping, type RecordObject } from './field-mapping.ts';
 import { counterpartType, type FieldValue, type HubSpotFieldType, type IntercomFieldType } from './field-types.ts';
@@ -37,12 +38,30 @@ export interface MappingPreview {
 }
 
 /** A mapping of the list that the settings' schema refused: shown skipped with its problem. */
-export interface RefusedMapping {
+interface RefusedMapping {
   index: number;
   intercom: string;
   hubspot: string;
   direction: FieldMapping['direction'];
   reason: string;
+}
+
+/**
+ * What to preview of a checked list: the list as the settings would hold it (always-mapped fields
+ * included) without the mappings the schema refused, and those shown skipped with their problem.
+ */
+export function previewInput(check: MappingListCheck, given: readonly unknown[]): { mappings: FieldMapping[]; refused: RefusedMapping[] } {
+  const refusedAt = new Set(check.problems.map((problem) => problem.index));
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const refused = check.mappings.flatMap((mapping, index): RefusedMapping[] => {
+    if (!refusedAt.has(index)) return [];
+    const raw = (given[index] ?? {}) as Partial<Record<'intercom' | 'hubspot' | 'direction', unknown>>;
+    const direction = mapping?.direction ?? (raw.direction === 'to_intercom' || raw.direction === 'both' ? raw.direction : 'to_hubspot');
+    const reason = check.problems.filter((problem) => problem.index === index).map((problem) => `${problem.key}: ${problem.message}`).join('; ');
+    return [{ index, intercom: mapping?.intercom ?? text(raw.intercom), hubspot: mapping?.hubspot ?? text(raw.hubspot), direction, reason }];
+  });
+  const mappings = check.saved ?? check.mappings.filter((mapping, index): mapping is FieldMapping => mapping !== undefined && !refusedAt.has(index));
+  return { mappings, refused };
 }
 
 export class PreviewSampleNotFoundError extends Error {

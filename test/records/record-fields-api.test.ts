@@ -63,6 +63,11 @@ t.test('GET …/fields still answers the standard fields, saying why, when an ac
   t.match(answer.body?.unavailable, /could not be read now/);
   t.ok((answer.body?.intercom as Field[]).some((field) => field.name === 'email' && !field.custom));
   t.ok((answer.body?.hubspot as Field[]).some((field) => field.name === 'email'), "HubSpot's default properties");
+  const check = await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/mappings/check`, {
+    mappings: [{ intercom: 'location.city', hubspot: 'city', direction: 'both' }, { intercom: 'custom.x', hubspot: 'y', direction: 'to_hubspot' }],
+  });
+  t.match(check.body, { ok: false, problems: [{ index: 0, key: 'direction' }], unavailable: /types were not checked/ }, 'the shape is checked, the types are said to be unchecked');
+  t.equal((check.body?.problems as unknown[]).length, 1);
 
   const { body: created } = await s.api('POST', '/api/connections', { name: 'not connected' });
   const bare = await s.api('GET', `/api/connections/${String(created?.id)}/records/companies/fields`);
