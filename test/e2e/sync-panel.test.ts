@@ -10,6 +10,7 @@ import t from 'tap';
 import { updateConnectionSettings } from '../../src/db/repos/connections.ts';
 import { chromiumMissing, path, signedInPage } from '../helpers/browser.ts';
 import { captureScenario } from '../helpers/capture-scenario.ts';
+import { holdSweeps, syncScenario } from '../helpers/record-sync-scenario.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const SHOTS = '/tmp';
@@ -110,9 +111,9 @@ if (missing) {
 
     // A backfill that stops brings the counts again: its page job is among the recent jobs, with its state.
     const jobs = panel.getByRole('table', { name: 'Recent contact and company jobs, newest first' });
-    const pageJob = jobs.locator('tbody tr').filter({ hasText: 'Backfill, one page' }).first();
+    const pageJob = jobs.locator('tbody tr').filter({ hasText: /Backfill, (one page|\d+ pages)/ }).first();
     await pageJob.waitFor();
-    t.match(await pageJob.innerText(), /Contacts\s+Backfill, one page\s+Cancelled/, 'the backfill\'s page job, cancelled');
+    t.match(await pageJob.innerText(), /Contacts\s+Backfill, (one page|\d+ pages)\s+Cancelled/, 'the backfill\'s page jobs, cancelled');
 
     // Finished ones stay listed, folded, with their counts.
     const finished = panel.locator('details.backfill-finished');
@@ -183,6 +184,40 @@ if (missing) {
     await panel.getByRole('region', { name: 'Contacts' }).getByText('In Intercom').waitFor();
     t.equal(await panel.getByRole('button').count(), 0, 'no Sync now, Backfill conversations, Pause or Cancel');
     await panel.screenshot({ path: `${SHOTS}/sync-viewer.png` });
+    t.same(errors, [], 'no script or console errors');
+  });
+
+  t.test('a real backfill through the sandbox: its pages run, the bar fills, it ends listed with its counts', async (t) => {
+    // Records that existed before go-live: the live webhooks are silenced, so only the backfill writes.
+    const s = await syncScenario(t, { contacts: true });
+    await holdSweeps(s);
+    s.intercom.control.webhooks.setFaultRates({ drop: 1 });
+    s.hubspot.control.unsubscribeWebhooks(s.hubId);
+    const contacts = 320; // more than two of the Intercom pages the records backfill reads (150 each)
+    for (let i = 0; i < contacts; i++) s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: `before${i}@golive.test`, name: `Before ${i}` });
+
+    const { page, errors } = await signedInPage(t, s.server, { height: 1400, timeoutMs: 30_000 });
+    await page.goto(`${s.server.url}/connections/${s.connectionId}`);
+    const panel = page.getByRole('region', { name: 'Contacts & companies' });
+    await panel.getByRole('button', { name: 'Sync contacts now: Intercom → HubSpot' }).click();
+    const item = panel.locator('.backfill').filter({ hasText: 'Contacts, Intercom → HubSpot' });
+    await item.waitFor();
+    // Whatever the bar showed on the way (that depends on the pace), it ends full, the backfill done.
+    await panel.locator('details.backfill-finished summary').waitFor({ timeout: 60_000 });
+    await panel.locator('details.backfill-finished summary').click();
+    const done = panel.locator('details.backfill-finished .backfill[data-state="done"]');
+    await done.waitFor();
+    t.equal(await done.getByRole('progressbar').getAttribute('aria-valuenow'), '100', 'the bar is full');
+    t.match(await done.innerText(), new RegExp(`${contacts} of ${contacts} \\(100 %\\)[\\s\\S]*${contacts} created[\\s\\S]*0 failed`), 'every contact counted, created in HubSpot');
+    t.equal(s.records('contacts').length >= contacts, true, 'and HubSpot has them');
+    // The counts catch up without a reload (the server keeps the pair counts 15 s, the panel asks every 15 s and when a backfill stops).
+    const paired = panel.getByRole('region', { name: 'Contacts' }).locator('.sync-count').filter({ hasText: 'Paired' });
+    await paired.filter({ hasText: String(contacts) }).waitFor({ timeout: 45_000 });
+    t.pass('the counts follow: every contact paired');
+    const pages = panel.getByRole('table', { name: 'Recent contact and company jobs, newest first' }).locator('tbody tr').filter({ hasText: /Backfill, \d+ pages/ });
+    await pages.first().waitFor();
+    t.match(await pages.first().innerText(), /Contacts\s+Backfill, \d+ pages\s+Done/, 'its page jobs are one line among the recent jobs');
+    await panel.screenshot({ path: `${SHOTS}/sync-real-run.png` });
     t.same(errors, [], 'no script or console errors');
   });
 }

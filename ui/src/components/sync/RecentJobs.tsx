@@ -1,5 +1,6 @@
 // The last sync and backfill jobs of both object types, newest first, with their state; one that
-// failed or is parked links to the Failed & waiting tab, where it can be retried.
+// failed or is parked links to the Failed & waiting tab, where it can be retried. Jobs in a row that
+// say the same (a backfill's pages, all done) are one line: "Backfill, 4 pages · Done".
 import type { ObjectStatus } from '../../../../src/http/api/sync-status.ts';
 import { Link } from '../Link.tsx';
 import type { RecordKind } from './SyncCounts.tsx';
@@ -18,6 +19,19 @@ const STATE_LABEL: Readonly<Record<string, string>> = {
 
 const SHOWS_ERROR: ReadonlySet<string> = new Set(['failed', 'parked', 'queued', 'running']);
 
+type Job = ObjectStatus['recentJobs'][number] & { kind: RecordKind };
+
+/** Neighbours (newest first) of one object, task, state and error become one line with their count and the newest time. */
+function groupAlike(jobs: readonly Job[]): Array<Job & { count: number }> {
+  const lines: Array<Job & { count: number }> = [];
+  for (const job of jobs) {
+    const last = lines[lines.length - 1];
+    if (last && last.kind === job.kind && last.task === job.task && last.state === job.state && (last.error ?? null) === (job.error ?? null)) last.count += 1;
+    else lines.push({ ...job, count: 1 });
+  }
+  return lines;
+}
+
 interface RecentJobsProps {
   connectionId: string;
   objects: Record<RecordKind, ObjectStatus>;
@@ -25,10 +39,9 @@ interface RecentJobsProps {
 }
 
 export function RecentJobs({ connectionId, objects, now }: RecentJobsProps) {
-  const jobs = (Object.keys(OBJECT_LABEL) as RecordKind[])
-    .flatMap((kind) => objects[kind].recentJobs.map((job) => ({ ...job, kind })))
-    .sort((a, b) => b.at - a.at)
-    .slice(0, SHOWN);
+  const jobs = groupAlike(
+    (Object.keys(OBJECT_LABEL) as RecordKind[]).flatMap((kind) => objects[kind].recentJobs.map((job) => ({ ...job, kind }))).sort((a, b) => b.at - a.at),
+  ).slice(0, SHOWN);
   const work = `/connections/${encodeURIComponent(connectionId)}/work`;
   return (
     <div class="sync-jobs">
@@ -56,7 +69,7 @@ export function RecentJobs({ connectionId, objects, now }: RecentJobsProps) {
                     </time>
                   </td>
                   <td>{OBJECT_LABEL[job.kind]}</td>
-                  <td>{taskLabel(job.task)}</td>
+                  <td>{taskLabel(job.task, job.count)}</td>
                   <td>
                     <span class="sync-job-state" data-state={job.state}>
                       {STATE_LABEL[job.state] ?? job.state}

@@ -116,21 +116,24 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
 
       {status.error ? <ErrorAlert error={status.error} title="Couldn't load the sync counts." /> : null}
       {objects ? (
-        <div class="sync-objects">
-          {KINDS.map((kind) => (
-            <SyncCounts
-              key={kind}
-              connectionId={connectionId}
-              kind={kind}
-              status={objects[kind]}
-              now={now}
-              canChange={canChange}
-              startingDirection={starting?.kind === kind ? starting.direction : null}
-              startError={startError?.kind === kind ? startError.error : null}
-              onSyncNow={(direction) => void syncNow(kind, direction)}
-            />
-          ))}
-        </div>
+        <>
+          <div class="sync-objects">
+            {KINDS.map((kind) => (
+              <SyncCounts
+                key={kind}
+                connectionId={connectionId}
+                kind={kind}
+                status={objects[kind]}
+                now={now}
+                canChange={canChange}
+                startingDirection={starting?.kind === kind ? starting.direction : null}
+                startError={startError?.kind === kind ? startError.error : null}
+                onSyncNow={(direction) => void syncNow(kind, direction)}
+              />
+            ))}
+          </div>
+          <p class="hint sync-totals-note">Counts can be up to a minute behind: Intercom and HubSpot are asked for their totals at most once a minute.</p>
+        </>
       ) : status.loading ? (
         <p class="muted">Loading the counts…</p>
       ) : null}

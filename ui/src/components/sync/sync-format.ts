@@ -69,15 +69,17 @@ export function progressOf(backfill: Pick<Backfill, 'done' | 'total' | 'totalIsE
   return { share, text: `${formatCount(done)} of ${of} (${totalIsEstimate ? 'about ' : ''}${Math.round(share * 100)} %)` };
 }
 
-/** What a job of record sync or a backfill was for, by its task name; an unknown task shows its name. */
-const TASK_LABEL: Readonly<Record<string, string>> = {
-  'records.sync': 'Sync one record',
-  'records.sweep': 'Catch-up sweep',
-  'backfill.page': 'Backfill, one page',
+/** What `count` jobs of record sync or a backfill in a row were for, by their task name; an unknown task shows its name. */
+const TASK_LABEL: Readonly<Record<string, (count: number) => string>> = {
+  'records.sync': (count) => (count === 1 ? 'Sync one record' : `Sync ${count} records`),
+  'records.sweep': (count) => (count === 1 ? 'Catch-up sweep' : `${count} catch-up sweeps`),
+  'backfill.page': (count) => (count === 1 ? 'Backfill, one page' : `Backfill, ${count} pages`),
 };
 
-export function taskLabel(task: string): string {
-  return TASK_LABEL[task] ?? task;
+export function taskLabel(task: string, count = 1): string {
+  const label = TASK_LABEL[task];
+  if (label) return label(count);
+  return count === 1 ? task : `${task} (${count})`;
 }
 
 /** Job states the Failed & waiting tab lists (its ?state= values); a recent job in one of them links there. */
