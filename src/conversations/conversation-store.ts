@@ -43,6 +43,19 @@ export async function getLink(db: Kysely<Database>, connectionId: string, type: 
   return row && { hubspotId: row.hubspot_id, pendingRef: row.pending_ref, updatedAt: row.updated_at };
 }
 
+/** Several match keys' links at once (a backfill's chunk). */
+export async function getLinks(db: Kysely<Database>, connectionId: string, type: ObjectType, matchKeys: readonly StoredMatchKey[]): Promise<Map<StoredMatchKey, StoredLink>> {
+  if (matchKeys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('record_links')
+    .select(['match_key', 'hubspot_id', 'pending_ref', 'updated_at'])
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', type)
+    .where('match_key', 'in', [...matchKeys])
+    .execute();
+  return new Map(rows.map((row) => [row.match_key as StoredMatchKey, { hubspotId: row.hubspot_id, pendingRef: row.pending_ref, updatedAt: row.updated_at }]));
+}
+
 export async function saveLinks(db: Kysely<Database>, connectionId: string, type: ObjectType, matchKeys: readonly StoredMatchKey[], link: Link, now: number): Promise<void> {
   if (matchKeys.length === 0) return;
   await db

@@ -232,6 +232,13 @@ export async function hasUnfinishedJob(db: Kysely<Database>, key: string): Promi
   return (await keyHolder(db, key)) !== undefined;
 }
 
+/** Of these keys, the ones a queued, parked or running job holds (one query for a batch of records). */
+export async function unfinishedKeys(db: Kysely<Database>, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.selectFrom('jobs').select('key').where('key', 'in', [...keys]).where('status', 'in', UNFINISHED).execute();
+  return new Set(rows.map((row) => row.key).filter((key): key is string => key !== null));
+}
+
 export async function getJob(db: Kysely<Database>, id: number): Promise<JobRow | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }

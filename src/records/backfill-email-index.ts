@@ -11,7 +11,7 @@
 // chooses (most recent engagement). A key capture or a sync remembered already is left as it is:
 // matchContact trusts it first too.
 import type { Connection } from '../db/repos/connections.ts';
-import { getLink, saveLinks } from '../conversations/conversation-store.ts';
+import { getLinks, saveLinks, type StoredLink } from '../conversations/conversation-store.ts';
 import { normaliseEmail } from '../matching/email.ts';
 import type { StoredMatchKey } from '../matching/match-key.ts';
 import type { RecordSyncDeps } from './sync-record.ts';
@@ -52,7 +52,8 @@ export async function indexHubSpotContacts(deps: RecordSyncDeps, row: Connection
         if (key) byKey.set(key, (byKey.get(key) ?? new Set()).add(record.id));
       }
     }
-    for (const [key, ids] of byKey) await indexKey(deps, row, key, ids);
+    const links = await getLinks(deps.db, row.id, 'contact', [...byKey.keys()]);
+    for (const [key, ids] of byKey) await indexKey(deps, row, key, ids, links.get(key));
     const next = answer.paging?.next?.after;
     if (next === undefined || next === cursor) return null;
     cursor = next;
@@ -60,8 +61,7 @@ export async function indexHubSpotContacts(deps: RecordSyncDeps, row: Connection
   return cursor ?? null;
 }
 
-async function indexKey(deps: RecordSyncDeps, row: Connection, key: StoredMatchKey, ids: ReadonlySet<string>): Promise<void> {
-  const link = await getLink(deps.db, row.id, 'contact', key);
+async function indexKey(deps: RecordSyncDeps, row: Connection, key: StoredMatchKey, ids: ReadonlySet<string>, link: StoredLink | undefined): Promise<void> {
   const [only] = ids;
   const ambiguous = ids.size > 1 || (link?.pendingRef === INDEXED && link.hubspotId !== only);
   if (ambiguous) {
@@ -74,11 +74,14 @@ async function indexKey(deps: RecordSyncDeps, row: Connection, key: StoredMatchK
   await saveLinks(deps.db, row.id, 'contact', [key], { hubspotId: only, pendingRef: INDEXED }, deps.now());
 }
 
-/** What the index (or an earlier pairing) says of an Intercom contact's keys: a HubSpot id, ambiguous, or nothing known. */
-export async function knownContact(deps: RecordSyncDeps, row: Connection, keys: readonly StoredMatchKey[]): Promise<{ id: string } | 'ambiguous' | 'pending' | null> {
+/**
+ * What the index (or an earlier pairing) says of an Intercom contact's keys, from their links
+ * (getLinks): a HubSpot id, ambiguous, a create under way elsewhere, or nothing known.
+ */
+export function knownContact(links: ReadonlyMap<StoredMatchKey, StoredLink>, keys: readonly StoredMatchKey[]): { id: string } | 'ambiguous' | 'pending' | null {
   let ambiguous = false;
   for (const key of keys) {
-    const link = await getLink(deps.db, row.id, 'contact', key);
+    const link = links.get(key);
     if (link?.hubspotId) return { id: link.hubspotId };
     if (link?.pendingRef === AMBIGUOUS) ambiguous = true;
     // Another create under this key was sent and never answered: matchContact knows how to wait for it.

@@ -24,7 +24,7 @@
 // (rate-budget.ts inBackground): live work waiting for the same budget goes first.
 import type { BackfillCounts, BackfillPage, BackfillPageInput, RunBackfillPage } from '../backfills/backfill-kind.ts';
 import { recordActivity } from '../activity/activity-log.ts';
-import { saveLinks } from '../conversations/conversation-store.ts';
+import { getLinks, saveLinks } from '../conversations/conversation-store.ts';
 import type { Connection } from '../db/repos/connections.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { CrmObject } from '../integrations/hubspot/schemas.ts';
@@ -34,16 +34,17 @@ import { UpstreamError } from '../integrations/upstream-error.ts';
 import { contactCreatePolicy } from '../matching/contact-lookups.ts';
 import type { StoredMatchKey } from '../matching/match-key.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { hasUnfinishedJob } from '../jobs/queue.ts';
+import { hasUnfinishedJob, unfinishedKeys } from '../jobs/queue.ts';
 import { createContacts, type CreateCandidate } from './backfill-create.ts';
 import { emailMatchKey, indexHubSpotContacts, knownContact } from './backfill-email-index.ts';
 import type { AccountFields } from './check-mapping-types.ts';
 import { writtenByUs } from './echo-hints.ts';
 import { HUBSPOT_DERIVED, type RecordObject } from './field-mapping.ts';
-import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, savePair, settle, type Pair } from './pair-store.ts';
+import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairsOfIntercomRecords, pairTypeOf, savePair, settle, type Pair } from './pair-store.ts';
 import { planPair } from './plan-pair.ts';
 import type { Baseline } from './plan-record-sync.ts';
 import { judgeRecord } from './record-filters.ts';
+import { recordSyncKey } from './record-tasks.ts';
 import { hubspotPropertiesRead } from './record-webhooks.ts';
 import { hubspotReadPlan, hubspotValue, intercomValue, type IntercomRecord } from './record-sides.ts';
 import { sideUnchanged, syncLockedPage, withPairLocks } from './record-sweep.ts';
@@ -56,6 +57,8 @@ export interface RecordBackfillDeps extends RecordSyncDeps {
 
 /** Intercom's largest contact page (intercom-api.md §4.1). */
 const INTERCOM_PAGE = 150;
+/** Intercom pages per backfill page: 300 records, three full HubSpot batches. */
+const INTERCOM_PAGES = 2;
 /** One HubSpot batch call's worth (hubspot-api.md §5.3). */
 const CHUNK = 100;
 
@@ -101,12 +104,24 @@ async function runPage(deps: RecordBackfillDeps, object: RecordObject, input: Ba
 
 async function intercomContactsPage(deps: RecordBackfillDeps, input: BackfillPageInput, at: string): Promise<BackfillPage> {
   const intercom = deps.clients.intercom(input.row);
-  const pages = intercom.listContactPages({ perPage: INTERCOM_PAGE, ...(at ? { startingAfter: at } : {}) });
-  const { value: page } = await pages.next();
-  await pages.return(undefined);
-  if (!page) return { cursor: null, counts: noCounts() };
-  const counts = await intercomRecords(deps, input, 'contacts', page.items);
-  return { cursor: page.next === undefined ? null : encode({ phase: 'intercom', at: page.next }), counts, ...(page.total === undefined ? {} : { total: { value: page.total, estimate: false } }) };
+  const items: IntercomContact[] = [];
+  let next: string | undefined = at || undefined;
+  let total: number | undefined;
+  for (let read = 0; read < INTERCOM_PAGES; read++) {
+    const pages = intercom.listContactPages({ perPage: INTERCOM_PAGE, ...(next === undefined ? {} : { startingAfter: next }) });
+    const { value: page } = await pages.next();
+    await pages.return(undefined);
+    if (!page) {
+      next = undefined;
+      break;
+    }
+    items.push(...page.items);
+    total ??= page.total;
+    next = page.next;
+    if (next === undefined) break;
+  }
+  const counts = await intercomRecords(deps, input, 'contacts', items);
+  return { cursor: next === undefined ? null : encode({ phase: 'intercom', at: next }), counts, ...(total === undefined ? {} : { total: { value: total, estimate: false } }) };
 }
 
 /**
@@ -167,17 +182,19 @@ async function intercomChunk(deps: RecordBackfillDeps, input: BackfillPageInput,
   const candidates = new Map<StoredMatchKey, CreateCandidate>();
   const single: string[] = [];
 
-  for (const record of records) {
-    if (!judgeRecord({ object, direction: 'to_hubspot', filters: sync.filters.toHubSpot, record, fields }).pass) {
-      counts.skippedByFilter += 1;
-      continue;
-    }
-    // A live sync of this record is waiting or running: it reads the record fresh, and has it.
-    if (await hasUnfinishedJob(deps.db, `records:${row.id}:${object}:intercom:${record.id}`)) {
+  const passing = records.filter((record) => judgeRecord({ object, direction: 'to_hubspot', filters: sync.filters.toHubSpot, record, fields }).pass);
+  counts.skippedByFilter += records.length - passing.length;
+  // A live sync of a record waiting or running reads it fresh, and has it: the backfill leaves it.
+  const liveKey = (record: IntercomRecord) => recordSyncKey(row.id, { object, side: 'intercom', id: record.id });
+  const live = await unfinishedKeys(deps.db, passing.map(liveKey));
+  const pairs = await pairsOfIntercomRecords(deps.db, row.id, type, passing.map((record) => record.id));
+  const unpaired: Array<{ contact: IntercomContact; keys: StoredMatchKey[] }> = [];
+  for (const record of passing) {
+    if (live.has(liveKey(record))) {
       counts.unchanged += 1;
       continue;
     }
-    const pair = await pairOfIntercom(deps.db, row.id, type, record.id);
+    const pair = pairs.get(record.id);
     if (pair) {
       const baselines = await baselinesOf(deps.db, pair);
       if (sideUnchanged('intercom', object, fromIntercom, fields, key, baselines, (mapping) => intercomValue(record, mapping.intercom))) counts.unchanged += 1;
@@ -186,15 +203,17 @@ async function intercomChunk(deps: RecordBackfillDeps, input: BackfillPageInput,
     }
     const contact = record as IntercomContact;
     const emailKey = emailFirst ? emailMatchKey(deps, row, contact.email) : null;
-    if (!emailKey || !contactCreatePolicy(contact, row.settings.matching.contacts).create || candidates.has(emailKey)) {
-      single.push(record.id);
-      continue;
-    }
-    const keys = [deps.matchKeys(`intercom:${record.id}`), emailKey];
-    const known = await knownContact(deps, row, keys);
-    if (known === null) candidates.set(emailKey, { contact, keys });
-    else if (known === 'ambiguous' || known === 'pending') single.push(record.id);
-    else paired.push(await pairKnown(deps, row, { contact, keys }, known.id, 'email'));
+    if (!emailKey || !contactCreatePolicy(contact, row.settings.matching.contacts).create) single.push(record.id);
+    else unpaired.push({ contact, keys: [deps.matchKeys(`intercom:${record.id}`), emailKey] });
+  }
+  const links = await getLinks(deps.db, row.id, 'contact', unpaired.flatMap((item) => item.keys));
+  for (const candidate of unpaired) {
+    const emailKey = candidate.keys[1]!;
+    const known = knownContact(links, candidate.keys);
+    // A second contact with the same key (a lead and a user) waits for the first one's create, then is linked by matching.
+    if (known === 'ambiguous' || known === 'pending' || (known === null && candidates.has(emailKey))) single.push(candidate.contact.id);
+    else if (known === null) candidates.set(emailKey, candidate);
+    else paired.push(await pairKnown(deps, row, candidate, known.id, 'email'));
   }
 
   if (candidates.size > 0) await createChunk(deps, row, fields, [...candidates.values()], paired, single, counts);
@@ -233,31 +252,34 @@ async function createChunk(deps: RecordBackfillDeps, row: Connection, fields: Ac
     single.push(...answer.single.map((item) => item.contact.id));
     const key = { installKey: deps.hashKey, connectionId: row.id };
     const mappings = row.settings.recordSync.contacts.mappings;
-    for (const item of answer.created) {
-      const pair = { connectionId: row.id, type: 'contact' as const, intercomId: item.contact.id, hubspotId: item.record.id };
-      // What the new record holds, decided again: the fields that agree are settled; any other (a
-      // value HubSpot gave the record itself) is left for the pair's next sync to decide.
-      const planned = planPair({ object: 'contacts', mappings, fields, intercom: item.contact, hubspot: item.record, derived: {}, baselines: new Map(), hashKey: key, dryRun: false });
-      const agreed = new Set(planned.reports.filter((report) => report.action === 'unchanged').map(fieldKey));
-      const settled = new Map([...planned.settled].filter(([field]) => agreed.has(field)));
-      await rememberHubSpotWrites(deps.db, deps.hashKey, { connectionId: row.id, type: 'contact', hubspotId: item.record.id }, item.properties, deps.now());
-      await withTransaction(deps.db, async (trx) => {
+    // The chunk's bookkeeping in one transaction: what HubSpot made is remembered all at once.
+    const durationMs = deps.now() - started;
+    await withTransaction(deps.db, async (trx) => {
+      for (const item of answer.created) {
+        const pair = { connectionId: row.id, type: 'contact' as const, intercomId: item.contact.id, hubspotId: item.record.id };
+        // What the new record holds, decided again: the fields that agree are settled; any other (a
+        // value HubSpot gave the record itself) is left for the pair's next sync to decide.
+        const planned = planPair({ object: 'contacts', mappings, fields, intercom: item.contact, hubspot: item.record, derived: {}, baselines: new Map(), hashKey: key, dryRun: false });
+        const agreed = new Set(planned.reports.filter((report) => report.action === 'unchanged').map(fieldKey));
+        const settled = new Map([...planned.settled].filter(([field]) => agreed.has(field)));
+        await rememberHubSpotWrites(trx, deps.hashKey, { connectionId: row.id, type: 'contact', hubspotId: item.record.id }, item.properties, deps.now());
         await saveLinks(trx, row.id, 'contact', item.keys, { hubspotId: item.record.id, pendingRef: null }, deps.now());
         await savePair(trx, { ...pair, how: 'created' }, deps.now());
         await settle(trx, pair, settled, deps.now());
-      });
-      const written = mappings.filter((mapping) => mapping.direction !== 'to_intercom' && planned.reports.some((report) => report.intercom === mapping.intercom && report.hubspot === mapping.hubspot && report.action === 'unchanged') && intercomValue(item.contact, mapping.intercom) !== null);
-      await recordPairActivity(deps, row.id, 'contacts', {
-        trigger: 'sweep',
-        pair: {
-          intercomId: item.contact.id, hubspotId: item.record.id, pairing: 'created', outcome: 'updated',
-          fields: written.map((mapping) => ({ intercom: mapping.intercom, hubspot: mapping.hubspot, action: 'write_hubspot' as const, direction: 'to_hubspot' as const })),
-        },
-        calls: { intercom: 0, hubspot: 1 },
-        durationMs: deps.now() - started,
-      });
-      counts.created += 1;
-    }
+        const written = mappings.filter((mapping) => mapping.direction !== 'to_intercom' && agreed.has(fieldKey(mapping)) && intercomValue(item.contact, mapping.intercom) !== null);
+        await recordPairActivity({ db: trx, now: deps.now }, row.id, 'contacts', {
+          trigger: 'sweep',
+          pair: {
+            intercomId: item.contact.id, hubspotId: item.record.id, pairing: 'created', outcome: 'updated',
+            fields: written.map((mapping) => ({ intercom: mapping.intercom, hubspot: mapping.hubspot, action: 'write_hubspot' as const, direction: 'to_hubspot' as const })),
+          },
+          // The batch call's share: one call for the chunk.
+          calls: { intercom: 0, hubspot: 1 },
+          durationMs,
+        });
+      }
+    });
+    counts.created += answer.created.length;
   });
 }
 
@@ -281,7 +303,7 @@ async function hubspotPage(deps: RecordBackfillDeps, object: RecordObject, input
       counts.skippedByFilter += 1;
       continue;
     }
-    if (await hasUnfinishedJob(deps.db, `records:${row.id}:${object}:hubspot:${record.id}`)) {
+    if (await hasUnfinishedJob(deps.db, recordSyncKey(row.id, { object, side: 'hubspot', id: record.id }))) {
       counts.unchanged += 1;
       continue;
     }

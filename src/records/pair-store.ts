@@ -45,6 +45,19 @@ export async function pairOfIntercom(db: Kysely<Database>, connectionId: string,
   return row && toPair(row);
 }
 
+/** The pairs of several Intercom records at once, by Intercom id (a backfill's chunk). */
+export async function pairsOfIntercomRecords(db: Kysely<Database>, connectionId: string, type: PairType, intercomIds: readonly string[]): Promise<Map<string, Pair>> {
+  if (intercomIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('record_pairs')
+    .selectAll()
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', type)
+    .where('intercom_id', 'in', [...intercomIds])
+    .execute();
+  return new Map(rows.map((row) => [row.intercom_id, toPair(row)]));
+}
+
 /** Most recently paired first; several Intercom records may share one HubSpot record. */
 export async function pairsOfHubSpot(db: Kysely<Database>, connectionId: string, type: PairType, hubspotId: string): Promise<Pair[]> {
   const rows = await db
