@@ -42,11 +42,15 @@ export const AUDIT_ACTIONS = [
   'alert_channel.update',
   'alert_channel.delete',
   'alert_channel.test',
+  'backfill.start',
+  'backfill.pause',
+  'backfill.resume',
+  'backfill.cancel',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditTarget {
-  kind: 'connection' | 'token' | 'user' | 'invitation' | 'job' | 'session' | 'alert_channel';
+  kind: 'connection' | 'token' | 'user' | 'invitation' | 'job' | 'session' | 'alert_channel' | 'backfill';
   /** Null when the thing is gone and only its name is known (a connection the file removed). */
   id: string | null;
   /** A name people recognise (the connection's or token's name, a username), copied at the time. */

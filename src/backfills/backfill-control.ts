@@ -36,11 +36,12 @@ export interface BackfillControlDeps {
   now: () => number;
 }
 
-const describe = (backfill: Pick<BackfillRow, 'kind' | 'direction'>) =>
+/** 'contacts backfill to HubSpot', 'conversations backfill': in refusals and the audit trail. */
+export const describeBackfill = (backfill: Pick<BackfillRow, 'kind' | 'direction'>) =>
   backfill.kind === 'conversations' ? 'conversations backfill' : `${backfill.kind} backfill ${backfill.direction === 'to_intercom' ? 'to Intercom' : 'to HubSpot'}`;
 
 function runningRefusal(running: BackfillRow): BackfillRefusedError {
-  return new BackfillRefusedError(409, 'backfill_running', `A ${describe(running)} is already ${running.state} (${running.id}): cancel it or wait for it to finish.`, { backfillId: running.id });
+  return new BackfillRefusedError(409, 'backfill_running', `A ${describeBackfill(running)} is already ${running.state} (${running.id}): cancel it or wait for it to finish.`, { backfillId: running.id });
 }
 
 /** SQLite's answer when the partial unique index (migrations/0030) holds off a second active backfill. */
@@ -85,7 +86,7 @@ async function existing(deps: BackfillControlDeps, connectionId: string, backfil
 }
 
 function notFrom(backfill: BackfillRow, action: string): BackfillRefusedError {
-  return new BackfillRefusedError(409, 'backfill_finished', `The ${describe(backfill)} ${backfill.id} is ${backfill.state}: it cannot be ${action}.`, { backfillId: backfill.id });
+  return new BackfillRefusedError(409, 'backfill_finished', `The ${describeBackfill(backfill)} ${backfill.id} is ${backfill.state}: it cannot be ${action}.`, { backfillId: backfill.id });
 }
 
 /**

@@ -85,6 +85,16 @@ t.test('start, a second of the same kind refused, list newest first, pause/resum
   t.match(await s.api('POST', `${base(s)}/${id}/restart`), { status: 404 });
   t.match((await s.api('GET', base(s))).body?.backfills, [{ kind: 'contacts', state: 'running' }, { id, state: 'cancelled' }], 'the cancelled one stays listed');
 
+  const audit = await db.selectFrom('audit_log').select(['action', 'actor_name', 'target_kind', 'target_id', 'target_name']).where('action', 'like', 'backfill.%').orderBy('id').execute();
+  t.match(audit, [
+    { action: 'backfill.start', actor_name: 'admin', target_kind: 'backfill', target_id: id, target_name: 'conversations backfill' },
+    { action: 'backfill.start', target_name: 'contacts backfill to HubSpot' },
+    { action: 'backfill.pause', target_id: id },
+    { action: 'backfill.resume', target_id: id },
+    { action: 'backfill.cancel', target_id: id },
+  ], 'who started, paused, resumed and cancelled what; the refused requests left no entry');
+  t.equal(audit.length, 5);
+
   // A read token may look, not start.
   const token = await s.api('POST', '/api/tokens', { name: 'reader', scope: 'read' });
   const headers = { authorization: `Bearer ${String(token.body?.secret)}`, 'content-type': 'application/json' };
