@@ -55,7 +55,7 @@ export function previewInput(check: MappingListCheck, given: readonly unknown[])
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   const refused = check.mappings.flatMap((mapping, index): RefusedMapping[] => {
     if (!refusedAt.has(index)) return [];
-    const raw = (given[index] ?? {}) as Partial<Record<'intercom' | 'hubspot' | 'direction', unknown>>;
+    const raw = (given[index] ?? {}) as { intercom?: unknown; hubspot?: unknown; direction?: unknown };
     const direction = mapping?.direction ?? (raw.direction === 'to_intercom' || raw.direction === 'both' ? raw.direction : 'to_hubspot');
     const reason = check.problems.filter((problem) => problem.index === index).map((problem) => `${problem.key}: ${problem.message}`).join('; ');
     return [{ index, intercom: mapping?.intercom ?? text(raw.intercom), hubspot: mapping?.hubspot ?? text(raw.hubspot), direction, reason }];
