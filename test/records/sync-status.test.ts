@@ -3,7 +3,8 @@
 // totals null when an account refuses; who may read them.
 import t from 'tap';
 import { recordActivity } from '../../src/activity/activity-log.ts';
-import { pairedContact, syncScenario } from '../helpers/record-sync-scenario.ts';
+import { ACTIVE, activity, pairedContact, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
+import { until } from '../helpers/until.ts';
 
 const HOUR = 3_600_000;
 
@@ -66,4 +67,17 @@ t.test('totals are null when the accounts refuse, the rest still answers; reads 
   t.equal((await asReader(`/api/connections/${s.connectionId}/records/contacts/fields`)).status, 200, 'and the fields');
   const check = await asReader(`/api/connections/${s.connectionId}/records/contacts/mappings/check`, { method: 'POST', body: JSON.stringify({ mappings: [] }) });
   t.equal(check.status, 403, 'but not the mapping check (a POST)');
+});
+
+t.test('a record a filter keeps out is counted once as skipped by filter, and is not paired', async (t) => {
+  const s = await syncScenario(t, { contacts: true });
+  await s.setSettings((settings) => {
+    settings['recordSync'].contacts.filters = { toHubSpot: [{ field: 'email', operator: 'not_contains', value: '@internal.test' }], toIntercom: [], conversations: false };
+  });
+  await pairedContact(s, { email: 'kept@acme.test', name: 'Kept In' });
+  const internal = s.intercom.control.contacts.create(s.workspaceId, { role: 'user', email: 'qa@internal.test', name: 'QA Bot' });
+  await until('the filtered sync to be recorded', async () => (await activity(s, 'contact')).find((entry) => entry.subject_id === String(internal.id) && entry.outcome === 'skipped'), ACTIVE);
+  await settled(s);
+  const contacts = (await s.api('GET', `/api/connections/${s.connectionId}/records/status`)).body?.objects.contacts;
+  t.match(contacts, { paired: 1, inStep: 1, skippedByFilter24h: 1, failed24h: 0 }, 'the filtered contact is counted, unpaired');
 });
