@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { listActivity } from '../../src/activity/activity-log.ts';
 import { BackfillRefusedError, cancelBackfill, pauseBackfill, resumeBackfill, startBackfill, type BackfillControlDeps } from '../../src/backfills/backfill-control.ts';
 import type { BackfillPageInput, BackfillPages, RunBackfillPage } from '../../src/backfills/backfill-kind.ts';
-import { commitPage, getBackfill } from '../../src/backfills/backfill-store.ts';
+import { changeState, commitPage, getBackfill } from '../../src/backfills/backfill-store.ts';
 import { BACKFILL_PAGE_TASK, BACKFILL_PRIORITY, backfillTasks, keepBackfillsMoving } from '../../src/backfills/backfill-task.ts';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { openDb, type Db } from '../../src/db/database.ts';
@@ -213,6 +213,15 @@ t.test('one running or paused backfill per kind and direction', async (t) => {
   await t.rejects(startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' }), { status: 409, code: 'backfill_running', details: { backfillId: first.id } });
   t.match(await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_intercom' }), { state: 'running' }, 'the other direction is another backfill');
   t.equal((await pageJobs(h)).filter((job) => job.status === 'queued').length, 1, 'the refused one queued nothing');
+  // A failed one is not in the way, but cannot be resumed while another of its kind runs.
+  await changeState(h.db.kysely, first, { from: ['paused'], to: 'failed', now: T0, lastError: 'boom' });
+  const second = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  await t.rejects(resumeBackfill(h.control, CONNECTION, first.id), { status: 409, code: 'backfill_running', details: { backfillId: second.id } });
+  t.match(await getBackfill(h.db.kysely, CONNECTION, first.id), { state: 'failed' });
+
+  const racing = await Promise.allSettled([1, 2].map(() => startBackfill(h.control, CONNECTION, { kind: 'conversations', closedFrom: '2026-01-01', closedTo: '2026-01-31' })));
+  t.same(racing.map((result) => result.status).sort(), ['fulfilled', 'rejected'], 'two at once: one starts');
+  t.match(racing.find((result) => result.status === 'rejected'), { reason: { status: 409, code: 'backfill_running' } });
 });
 
 t.test('a page that fails for good: the backfill is failed, with the reason and an activity entry; resume tries the page again', async (t) => {
