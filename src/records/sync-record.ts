@@ -308,11 +308,12 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
   const baselines = await baselinesOf(deps.db, pair);
 
   const shared = await sharedWith(deps.db, pair);
+  const blocked = hasFilters(ctx.filters) ? blockedDirections({ object: request.object, filters: ctx.filters, intercom: input.intercom, hubspot, fields }) : {};
   const planned = planPair({
     object: request.object, mappings: ctx.mappings, fields, intercom: input.intercom, hubspot, derived, baselines,
     hashKey: { installKey: deps.hashKey, connectionId: row.id }, dryRun: request.dryRun, ...(request.trigger ? { trigger: request.trigger } : {}),
     ...(shared !== undefined ? { sharedWith: shared } : {}),
-    ...(hasFilters(ctx.filters) ? { blocked: blockedDirections({ object: request.object, filters: ctx.filters, intercom: input.intercom, hubspot, fields }) } : {}),
+    blocked,
   });
   if (!request.dryRun) {
     // Remembered before the write, so its webhook is recognised however fast it comes back.
@@ -321,7 +322,8 @@ async function syncPair(deps: RecordSyncDeps, ctx: Context, input: PairInput): P
     const written = await writeIntercom(ctx.intercom, request.object, input.intercomId, planned.intercomBody);
     if (written) await rememberIntercomWrite(deps.db, deps.hashKey, { connectionId: row.id, type, intercomId: input.intercomId }, written);
     await withTransaction(deps.db, (trx) => settle(trx, pair, planned.settled, deps.now()));
-    if (request.object === 'contacts') await associateInHubSpot(deps, ctx.row, ctx.hubspot, input.intercom as IntercomContact, hubspotId);
+    // A contact the toHubSpot filters keep out does not change HubSpot's associations either.
+    if (request.object === 'contacts' && !blocked.to_hubspot) await associateInHubSpot(deps, ctx.row, ctx.hubspot, input.intercom as IntercomContact, hubspotId);
   }
   return { ...base, hubspotId, outcome: planned.outcome, fields: planned.reports, ...(planned.filtered ? { filtered: planned.filtered } : {}) };
 }
