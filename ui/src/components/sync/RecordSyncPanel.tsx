@@ -21,9 +21,9 @@ const KINDS: readonly RecordKind[] = ['contacts', 'companies'];
 
 /** Puts a backfill from an action's answer into the list: in its place, or on top when new. */
 function withBackfill(list: BackfillListAnswer | null, backfill: Backfill): BackfillListAnswer {
-  const others = (list?.backfills ?? []).filter((one) => one.id !== backfill.id);
-  const known = list?.backfills.some((one) => one.id === backfill.id) ?? false;
-  return { ...list, backfills: known ? (list?.backfills ?? []).map((one) => (one.id === backfill.id ? backfill : one)) : [backfill, ...others] };
+  const current = list?.backfills ?? [];
+  const known = current.some((one) => one.id === backfill.id);
+  return { backfills: known ? current.map((one) => (one.id === backfill.id ? backfill : one)) : [backfill, ...current] };
 }
 
 /** Calls `tick` every `ms` while the page is visible; a change of `ms` restarts the timer. */
@@ -48,6 +48,8 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
   const [dialogOpen, setDialogOpen] = useState(false);
   const [announcement, setAnnouncement] = useState('');
   const [now, setNow] = useState(() => Date.now());
+  // State lands after the next render; a double click must not send two starts (the second would be refused).
+  const startingRef = useRef(false);
 
   const list = backfills.data?.backfills ?? [];
   const running = list.some((backfill) => backfill.state === 'running');
@@ -89,7 +91,8 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
   }
 
   async function syncNow(kind: RecordKind, direction: BackfillDirection) {
-    if (starting) return;
+    if (startingRef.current) return;
+    startingRef.current = true;
     setStarting({ kind, direction });
     setStartError(null);
     setAnnouncement('');
@@ -99,6 +102,7 @@ export function RecordSyncPanel({ connectionId }: { connectionId: string }) {
     } catch (caught) {
       setStartError({ kind, error: startRefusal(toApiError(caught)) });
     } finally {
+      startingRef.current = false;
       setStarting(null);
     }
   }
