@@ -23,6 +23,8 @@ interface FieldPickerProps {
   invalid?: boolean;
   describedBy?: string | undefined;
   placeholder?: string;
+  /** What a name not in the list does, said when nothing matches. */
+  unlisted: string;
   onChange: (name: string) => void;
 }
 
@@ -34,7 +36,7 @@ function matches(field: PickableField, query: string): boolean {
   return needle === '' || field.name.toLowerCase().includes(needle) || field.label.toLowerCase().includes(needle);
 }
 
-export function FieldPicker({ id, label, value, fields, disabled, invalid, describedBy, placeholder, onChange }: FieldPickerProps) {
+export function FieldPicker({ id, label, value, fields, disabled, invalid, describedBy, placeholder, unlisted, onChange }: FieldPickerProps) {
   const [open, setOpen] = useState(false);
   // What the list is narrowed by: what was typed since it opened, not the value it opened with.
   const [query, setQuery] = useState('');
@@ -127,7 +129,7 @@ export function FieldPicker({ id, label, value, fields, disabled, invalid, descr
           ))}
           {found.length === 0 ? (
             <li class="field-picker-empty" role="presentation">
-              No field matches “{query.trim()}”. Keep it to use a field that “Create if missing” makes.
+              No field matches “{query.trim()}”. {unlisted}
             </li>
           ) : found.length > SHOWN ? (
             <li class="field-picker-empty" role="presentation">

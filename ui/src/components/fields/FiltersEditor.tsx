@@ -125,6 +125,7 @@ function FilterRow({ id, number, title, filter, kind, fields, options, problems,
           disabled={readOnly}
           invalid={problems?.has('field')}
           placeholder="Pick a field"
+          unlisted="A filter takes a field the account has."
           onChange={setField}
         />
       </div>

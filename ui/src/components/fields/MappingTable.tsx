@@ -126,6 +126,7 @@ function MappingRow({ id, number, row, fields, locked, problems, readOnly, onCha
             invalid={Boolean(problem('intercom'))}
             describedBy={problem('intercom') ? `${id}-intercom-error` : undefined}
             placeholder="email, custom.plan"
+            unlisted="Keep the name to have “Create if missing” make the attribute."
             onChange={(intercom) => onChange({ ...row, intercom })}
           />
         )}
@@ -167,6 +168,7 @@ function MappingRow({ id, number, row, fields, locked, problems, readOnly, onCha
             invalid={Boolean(problem('hubspot'))}
             describedBy={problem('hubspot') ? `${id}-hubspot-error` : undefined}
             placeholder="lifecyclestage"
+            unlisted="Keep the name to have “Create if missing” make the property."
             onChange={(hubspot) => onChange({ ...row, hubspot })}
           />
         )}

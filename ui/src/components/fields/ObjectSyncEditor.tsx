@@ -63,7 +63,11 @@ export function ObjectSyncEditor({ connectionId, object, draft, submitted, field
         ) : fields?.unavailable ? (
           <p class="notice">The live field lists could not be read ({fields.unavailable}). Names can still be typed; they are checked when the sync starts.</p>
         ) : null}
-        {check.error ? <p class="hint">The mapping could not be checked just now ({check.error.message}); it is checked again when saved.</p> : null}
+        {check.error ? (
+          <p class="hint">The mapping could not be checked just now ({check.error.message}); it is checked again when saved.</p>
+        ) : check.answer?.unavailable && !fields?.unavailable ? (
+          <p class="hint">{check.answer.unavailable}</p>
+        ) : null}
         <MappingTable object={object} rows={draft.mappings} fields={fields} problems={mappingProblems} readOnly={readOnly} onChange={(mappings) => set({ mappings })} />
         <MappingPreview connectionId={connectionId} object={object} mappings={draft.mappings} fields={fields} />
       </section>
