@@ -100,9 +100,11 @@ async function runPage(deps: BackfillDeps, backfillId: string, ctx: TaskContext)
   try {
     // The background lane of the rate budgets: live syncs and captures waiting for a slot go first.
     page = await inBackground(() => deps.pages[backfill.kind]({ row, backfill, cursor: backfill.cursor, signal: ctx.signal }));
+    // A source that answers with the cursor it was given would page forever (search is stateless, D-pag).
+    if (page.cursor !== null && page.cursor === backfill.cursor) throw new PermanentJobError(`the ${backfill.kind} source answered page ${backfill.pages + 1} with the cursor it was given; stopped rather than going round in circles`);
   } catch (thrown) {
     const error = toJobOutcomeError(thrown);
-    if (isFinal(error, ctx)) await markFailed(deps, backfill, ctx.job.attempt >= ctx.job.maxAttempts ? `gave up after ${ctx.job.attempt} attempts: ${messageOf(error)}` : messageOf(error));
+    if (isFinal(error, ctx)) await markFailed(deps, backfill, error instanceof PermanentJobError ? messageOf(error) : `gave up after ${ctx.job.attempt} attempts: ${messageOf(error)}`);
     throw error;
   }
   const now = deps.now();

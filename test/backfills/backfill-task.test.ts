@@ -314,3 +314,17 @@ t.test('a running backfill whose page job is gone gets it back, from its stored 
   await pauseBackfill(h.control, CONNECTION, paused.id);
   t.equal(await keepBackfillsMoving({ db: h.db.kysely, jobs: h.queue }), 0, 'a paused backfill is left paused');
 });
+
+t.test('a source that answers with the cursor it was given fails the backfill instead of going round in circles', async (t) => {
+  let runs = 0;
+  const stuck: RunBackfillPage = async ({ cursor }) => {
+    runs += 1;
+    return { cursor: cursor ?? 'same', counts: { created: 1, updated: 0, unchanged: 0, skippedByFilter: 0, failed: 0 } };
+  };
+  const h = harness(t, dbFile(), { contacts: stuck });
+  await withConnection(h.db);
+  const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  await h.scheduler.drain();
+  t.equal(runs, 2);
+  t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'failed', cursor: 'same', counts: { created: 1 }, lastError: /answered page 2 with the cursor it was given/ });
+});
