@@ -25,7 +25,7 @@ const AMBIGUOUS = 'backfill-ambiguous';
 const LIST_PAGES = 10;
 
 /** A contact's addresses: `email`, and `hs_additional_emails` (also unique across contacts, hubspot-api.md §6; `;`-separated). */
-export const INDEX_PROPERTIES = ['email', 'hs_additional_emails'];
+const INDEX_PROPERTIES = ['email', 'hs_additional_emails'];
 
 const emailsOf = (properties: Record<string, string | null>): string[] =>
   [properties['email'], ...(properties['hs_additional_emails'] ?? '').split(/[;,]/)].filter((email): email is string => Boolean(email?.trim()));

@@ -35,13 +35,12 @@ import { contactCreatePolicy } from '../matching/contact-lookups.ts';
 import type { StoredMatchKey } from '../matching/match-key.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { hasUnfinishedJob, unfinishedKeys } from '../jobs/queue.ts';
-import { createContacts, type CreateCandidate } from './backfill-create.ts';
+import { createContacts, settledBaselines, type CreateCandidate } from './backfill-create.ts';
 import { emailMatchKey, indexHubSpotContacts, knownContact } from './backfill-email-index.ts';
 import type { AccountFields } from './check-mapping-types.ts';
 import { writtenByUs } from './echo-hints.ts';
 import { HUBSPOT_DERIVED, type RecordObject } from './field-mapping.ts';
 import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairsOfIntercomRecords, pairTypeOf, savePair, settle, type Pair } from './pair-store.ts';
-import { planPair } from './plan-pair.ts';
 import type { Baseline } from './plan-record-sync.ts';
 import { judgeRecord } from './record-filters.ts';
 import { recordSyncKey } from './record-tasks.ts';
@@ -250,23 +249,18 @@ async function createChunk(deps: RecordBackfillDeps, row: Connection, fields: Ac
     const answer = await createContacts(deps, row, fields, candidates);
     for (const item of answer.existing) paired.push(await pairKnown(deps, row, item, item.hubspotId, 'existing'));
     single.push(...answer.single.map((item) => item.contact.id));
-    const key = { installKey: deps.hashKey, connectionId: row.id };
     const mappings = row.settings.recordSync.contacts.mappings;
     // The chunk's bookkeeping in one transaction: what HubSpot made is remembered all at once.
     const durationMs = deps.now() - started;
     await withTransaction(deps.db, async (trx) => {
       for (const item of answer.created) {
         const pair = { connectionId: row.id, type: 'contact' as const, intercomId: item.contact.id, hubspotId: item.record.id };
-        // What the new record holds, decided again: the fields that agree are settled; any other (a
-        // value HubSpot gave the record itself) is left for the pair's next sync to decide.
-        const planned = planPair({ object: 'contacts', mappings, fields, intercom: item.contact, hubspot: item.record, derived: {}, baselines: new Map(), hashKey: key, dryRun: false });
-        const agreed = new Set(planned.reports.filter((report) => report.action === 'unchanged').map(fieldKey));
-        const settled = new Map([...planned.settled].filter(([field]) => agreed.has(field)));
+        const settled = settledBaselines(row, item);
         await rememberHubSpotWrites(trx, deps.hashKey, { connectionId: row.id, type: 'contact', hubspotId: item.record.id }, item.properties, deps.now());
         await saveLinks(trx, row.id, 'contact', item.keys, { hubspotId: item.record.id, pendingRef: null }, deps.now());
         await savePair(trx, { ...pair, how: 'created' }, deps.now());
         await settle(trx, pair, settled, deps.now());
-        const written = mappings.filter((mapping) => mapping.direction !== 'to_intercom' && agreed.has(fieldKey(mapping)) && intercomValue(item.contact, mapping.intercom) !== null);
+        const written = mappings.filter((mapping) => mapping.direction !== 'to_intercom' && settled.has(fieldKey(mapping)) && intercomValue(item.contact, mapping.intercom) !== null);
         await recordPairActivity({ db: trx, now: deps.now }, row.id, 'contacts', {
           trigger: 'sweep',
           pair: {
