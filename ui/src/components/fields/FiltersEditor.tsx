@@ -2,13 +2,12 @@
 // pass. Only the operators that fit the field's type are offered, the value box follows the type
 // (number, date, yes/no, a list's options, "a, b, c" for is any of), and before saving the server
 // counts how many of a sample of recent records would still sync (POST …/filters/preview).
-import { useState } from 'preact/hooks';
-import { ErrorAlert } from '../ErrorAlert.tsx';
-import { fieldsApi, type FilterDirection, type FilterValue, type Operator, type RecordFilter, type RecordObject } from './fields-api.ts';
+import type { FilterDirection, Operator, RecordFilter, RecordObject } from './fields-api.ts';
 import { FieldPicker, type PickableField } from './FieldPicker.tsx';
-import { carryValue, isComplete, operatorLabel, operatorsFor, parseList, valueInput, valueKind, type ValueInput, type ValueKind } from './filter-operators.ts';
+import { FilterSampleCount } from './FilterSampleCount.tsx';
+import { FilterValueBox } from './FilterValueBox.tsx';
+import { carryValue, operatorLabel, operatorsFor, valueInput, valueKind, type ValueKind } from './filter-operators.ts';
 import type { FilterList, RowProblems } from './settings-keys.ts';
-import { useDebouncedAnswer } from './use-debounced-answer.ts';
 
 export interface FilterField extends PickableField {
   options?: string[];
@@ -71,7 +70,7 @@ export function FiltersEditor({ connectionId, object, list, filters, fields, pro
           Add a filter<span class="visually-hidden"> ({title})</span>
         </button>
       )}
-      <SampleCount connectionId={connectionId} object={object} direction={direction} source={source} filters={filters} kindOf={kindOf} />
+      <FilterSampleCount connectionId={connectionId} object={object} direction={direction} source={source} filters={filters} kindOf={kindOf} />
     </fieldset>
   );
 }
@@ -147,7 +146,7 @@ function FilterRow({ id, number, title, filter, kind, fields, options, problems,
         ))}
       </select>
       <div class="filter-value">
-        <ValueBox
+        <FilterValueBox
           input={input}
           kind={kind}
           name={name}
@@ -176,139 +175,5 @@ function FilterRow({ id, number, title, filter, kind, fields, options, problems,
         </ul>
       ) : null}
     </li>
-  );
-}
-
-interface ValueBoxProps {
-  input: ValueInput;
-  kind: ValueKind;
-  name: string;
-  value: FilterValue | undefined;
-  options: readonly string[] | undefined;
-  invalid: boolean;
-  disabled: boolean;
-  /** undefined: the box was emptied. */
-  onChange: (value: FilterValue | undefined) => void;
-}
-
-/** The value's box for the operator and the field's type; nothing for is empty / is not empty. */
-function ValueBox({ input, kind, name, value, options, invalid, disabled, onChange }: ValueBoxProps) {
-  const common = { 'aria-label': `Value, ${name}`, 'aria-invalid': invalid ? true : undefined, disabled } as const;
-  switch (input) {
-    case 'none':
-      return <span class="muted filter-no-value">No value needed</span>;
-    case 'list':
-      return (
-        <input
-          {...common}
-          class="input"
-          type="text"
-          placeholder={options && options.length > 0 ? options.slice(0, 3).join(', ') : 'a, b, c'}
-          value={Array.isArray(value) ? value.join(', ') : ''}
-          onChange={(event) => onChange(parseList(event.currentTarget.value, kind))}
-        />
-      );
-    case 'number':
-      return <NumberBox label={common['aria-label']} invalid={invalid} disabled={disabled} value={value} onChange={onChange} />;
-    case 'date':
-      return <input {...common} class="input" type="date" value={typeof value === 'string' ? value : ''} onInput={(event) => onChange(event.currentTarget.value)} />;
-    case 'bool':
-      return (
-        <select {...common} class="input select" value={value === true ? 'true' : value === false ? 'false' : ''} onChange={(event) => onChange(event.currentTarget.value === 'true')}>
-          <option value="" disabled>
-            Choose…
-          </option>
-          <option value="true">Yes (true)</option>
-          <option value="false">No (false)</option>
-        </select>
-      );
-    case 'choice':
-      return (
-        <select {...common} class="input select" value={typeof value === 'string' ? value : ''} onChange={(event) => onChange(event.currentTarget.value)}>
-          <option value="" disabled>
-            Choose…
-          </option>
-          {(options ?? []).map((option) => (
-            <option key={option} value={option}>
-              {option}
-            </option>
-          ))}
-        </select>
-      );
-    default:
-      return <input {...common} class="input" type="text" value={typeof value === 'string' ? value : ''} onInput={(event) => onChange(event.currentTarget.value)} />;
-  }
-}
-
-/** The number as typed, so a half-typed one ("1.") is not replaced under the cursor. */
-function NumberBox({ label, invalid, disabled, value, onChange }: { label: string; invalid: boolean; disabled: boolean; value: FilterValue | undefined; onChange: (value: number | undefined) => void }) {
-  const [text, setText] = useState(() => (typeof value === 'number' ? String(value) : ''));
-  return (
-    <input
-      aria-label={label}
-      aria-invalid={invalid ? true : undefined}
-      disabled={disabled}
-      class="input"
-      type="number"
-      step="any"
-      value={text}
-      onInput={(event) => {
-        const next = event.currentTarget.value;
-        setText(next);
-        onChange(next.trim() !== '' && Number.isFinite(Number(next)) ? Number(next) : undefined);
-      }}
-    />
-  );
-}
-
-interface SampleCountProps {
-  connectionId: string;
-  object: RecordObject;
-  direction: FilterDirection;
-  source: string;
-  filters: readonly RecordFilter[];
-  kindOf: (field: string) => ValueKind;
-}
-
-/** "N of M records would sync": the filters as they stand, judged by the server on recent records. */
-function SampleCount({ connectionId, object, direction, source, filters, kindOf }: SampleCountProps) {
-  const what = object === 'contacts' ? 'contacts' : 'companies';
-  const complete = filters.filter((filter) => isComplete(filter, valueInput(filter.operator, kindOf(filter.field))));
-  const left = filters.length - complete.length;
-  const key = complete.length > 0 ? JSON.stringify({ object, direction, complete }) : null;
-  const count = useDebouncedAnswer(key, () => fieldsApi.previewFilters(connectionId, object, direction, complete), 700);
-  if (key === null) return null;
-  const answer = count.answer;
-  return (
-    <div class="filter-count" role="status" aria-busy={count.pending ? 'true' : 'false'}>
-      {count.error ? (
-        <ErrorAlert error={count.error} title="Couldn’t count the records on a sample." />
-      ) : answer ? (
-        <p>
-          <strong>
-            {answer.passing} of {answer.sampled}
-          </strong>{' '}
-          {answer.sampled === 1 ? 'record' : 'records'} would sync
-          <span class="muted">
-            {' '}
-            — judged on the {answer.sampled} most recently updated {source} {what}
-            {answer.total !== null ? ` (${answer.total.toLocaleString('en')} in all)` : ''}
-            {left > 0 ? `; ${left} unfinished ${left === 1 ? 'filter is' : 'filters are'} not counted` : ''}.
-          </span>
-          {answer.byFilter.some((entry) => entry.excluded > 0) ? (
-            <span class="filter-excluded">
-              {' '}
-              {answer.byFilter
-                .filter((entry) => entry.excluded > 0)
-                .map((entry) => `Filter ${filters.indexOf(complete[entry.index] as RecordFilter) + 1} leaves out ${entry.excluded}`)
-                .join('; ')}
-              .
-            </span>
-          ) : null}
-        </p>
-      ) : (
-        <p class="muted">Counting on a sample…</p>
-      )}
-    </div>
   );
 }
