@@ -193,6 +193,20 @@ if (missing) {
     await panel.getByText('Saved. Contacts and companies sync with these fields and filters.').waitFor();
     t.same((await stored()).contacts.filters.toHubSpot, [{ field: 'email', operator: 'ends_with', value: '@acme.test' }], 'the filter is saved');
 
+    // Create if missing: a HubSpot property the portal does not have yet, made when saved.
+    await panel.getByRole('button', { name: 'Add a contact field' }).click();
+    await panel.getByRole('combobox', { name: 'Intercom attribute, mapping 7' }).fill('custom.seats');
+    await panel.getByRole('combobox', { name: 'HubSpot property, mapping 7' }).fill('seat_count');
+    await page.keyboard.press('Escape');
+    await rows.nth(6).getByText('Not in HubSpot').waitFor();
+    await panel.getByRole('checkbox', { name: /Create the field of mapping 7/ }).check();
+    await rows.nth(6).getByText('Not in HubSpot yet: created when saved').waitFor();
+    await panel.getByRole('button', { name: 'Save fields and filters' }).click();
+    const created = panel.locator('.save-check-note');
+    await created.waitFor();
+    t.match(await created.innerText(), /Created in HubSpot: seat_count \(number\), for Contacts mapping 7\./, 'the save says what it created');
+    t.match((await stored()).contacts.mappings[6], { intercom: 'custom.seats', hubspot: 'seat_count', create: true });
+
     // A small laptop, then a phone: nothing runs off the side (on the phone the rows become cards).
     await page.setViewportSize({ width: 1024, height: 900 });
     await page.waitForTimeout(200);

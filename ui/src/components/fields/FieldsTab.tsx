@@ -11,6 +11,7 @@ import { ManagedNotice, SaveBar, SettingsLoading, type SaveState, useSave, useSe
 import { fieldsApi, type RecordFieldsView, type RecordObject } from './fields-api.ts';
 import { ObjectSyncEditor } from './ObjectSyncEditor.tsx';
 import { toDraft, type ObjectDraft, type RecordSyncDraft } from './record-sync-draft.ts';
+import { typeLabel } from './FieldPicker.tsx';
 import { recordSyncLabel } from './settings-keys.ts';
 
 const OBJECTS: ReadonlyArray<{ object: RecordObject; label: string }> = [
@@ -22,6 +23,8 @@ export function FieldsTab({ connectionId }: { connectionId: string }) {
   const { view, loadError, version, load, saved } = useSettings(connectionId);
   // Kept across the remount after a save: the person stays on the object they were editing.
   const [object, setObject] = useState<RecordObject>('contacts');
+  // What the save's check against the accounts did: fields it created, what it could not check.
+  const [checked, setChecked] = useState<SettingsView['recordSyncCheck'] | null>(null);
   const fields = {
     contacts: useApiData(() => fieldsApi.getFields(connectionId, 'contacts'), [connectionId]),
     companies: useApiData(() => fieldsApi.getFields(connectionId, 'companies'), [connectionId]),
@@ -30,6 +33,7 @@ export function FieldsTab({ connectionId }: { connectionId: string }) {
     connectionId,
     (next) => {
       saved(next);
+      setChecked(next.recordSyncCheck ?? null);
       // A save may have created fields ("create if missing"): the lists show them.
       void fields.contacts.reload({ quiet: true });
       void fields.companies.reload({ quiet: true });
@@ -48,6 +52,7 @@ export function FieldsTab({ connectionId }: { connectionId: string }) {
       fields={{ contacts: fields.contacts.data, companies: fields.companies.data }}
       fieldsError={fields[object].error}
       onReloadFields={() => void fields[object].reload()}
+      checked={checked}
     />
   );
 }
@@ -61,10 +66,11 @@ interface FieldsFormProps {
   fields: Record<RecordObject, RecordFieldsView | null>;
   fieldsError: ApiError | null;
   onReloadFields: () => void;
+  checked: SettingsView['recordSyncCheck'] | null;
 }
 
 // Remounted after a save (so it starts from what the server stored): the save's state lives in the tab.
-function FieldsForm({ connectionId, view, saving, object, onObject, fields, fieldsError, onReloadFields }: FieldsFormProps) {
+function FieldsForm({ connectionId, view, saving, object, onObject, fields, fieldsError, onReloadFields, checked }: FieldsFormProps) {
   const stored = toDraft(view.settings);
   const [draft, setDraft] = useState<RecordSyncDraft>(stored);
   useUnsavedGuard(isChanged(draft, stored), 'field and filter settings');
@@ -113,6 +119,28 @@ function FieldsForm({ connectionId, view, saving, object, onObject, fields, fiel
         set={set}
       />
       <SaveBar state={saving} label="Save fields and filters" labels={recordSyncLabel} readOnly={readOnly} />
+      {saving.status && checked ? <SaveCheckNote checked={checked} /> : null}
     </form>
+  );
+}
+
+const VENDOR_NAMES = { intercom: 'Intercom', hubspot: 'HubSpot' } as const;
+
+/** After a save: the fields "create if missing" made, and what could not be checked now (saved anyway). */
+function SaveCheckNote({ checked }: { checked: NonNullable<SettingsView['recordSyncCheck']> }) {
+  if (checked.created.length === 0 && checked.notices.length === 0) return null;
+  return (
+    <div class="notice save-check-note">
+      <ul>
+        {checked.created.map((field) => (
+          <li key={`${field.vendor}:${field.name}`}>
+            Created in {VENDOR_NAMES[field.vendor]}: <code>{field.name}</code> ({typeLabel(field.type)}), for {recordSyncLabel(field.mapping) ?? field.mapping}.
+          </li>
+        ))}
+        {checked.notices.map((notice, index) => (
+          <li key={index}>{notice}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
