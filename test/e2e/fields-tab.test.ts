@@ -218,6 +218,8 @@ if (missing) {
     const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
     t.equal(overflow, 0, 'no sideways scrolling on a narrow screen');
     await page.screenshot({ path: '/tmp/fields-narrow.png', fullPage: true });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: '/tmp/fields-narrow-top.png' });
     await rows.nth(5).screenshot({ path: '/tmp/fields-narrow-row.png' });
     await toHubSpot.screenshot({ path: '/tmp/fields-narrow-filters.png' });
     t.same(errors, [], 'no script or console errors');
