@@ -61,7 +61,12 @@ t.test('SIGKILL in the middle of a page: the restart redoes that page only, one 
   const done = await backfill();
   t.match(done, { state: 'done', pages: 3, total: CONVERSATIONS, failed: 0 });
   t.equal(done.created + done.updated + done.unchanged + done.skipped_by_filter, CONVERSATIONS, 'every conversation counted once');
-  t.ok(done.created < CONVERSATIONS && done.unchanged >= writtenBeforeKill - 20, `the redone page found the notes written before the kill (${writtenBeforeKill - 20} of its conversations) and left them unchanged`);
+  // The page's conversations captured before the kill are found again, unchanged — all but the one in
+  // flight, whose note HubSpot may have made before its capture was recorded: the rerun adopts that
+  // note (create-once), and says captured.
+  const redone = writtenBeforeKill - 20;
+  const counts = JSON.stringify({ created: done.created, updated: done.updated, unchanged: done.unchanged, writtenBeforeKill });
+  t.ok(done.unchanged >= redone - 1 && done.created <= CONVERSATIONS - (redone - 1), `the redone page left the ${redone} notes written before the kill as they were: ${counts}`);
   t.equal(notes().length, CONVERSATIONS, 'one note per conversation');
   t.equal(noteCreates(), CONVERSATIONS, 'no note created twice');
   const captured = await db.kysely.selectFrom('conversation_captures').select('conversation_id').where('connection_id', '=', row.id).execute();
