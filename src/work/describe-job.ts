@@ -1,6 +1,7 @@
 // What a job is for, in plain words ("Capture conversation 123"), from its task and the ids in its
 // payload — never content, which payloads do not carry (DESIGN.md §2, invariant 3). Pure.
 import { z } from 'zod';
+import { BACKFILL_PAGE_TASK } from '../backfills/backfill-task.ts';
 import type { CAPTURE_TRIGGERS } from '../capture/capture-conversation.ts';
 import { CAPTURE_TASK } from '../capture/capture-task.ts';
 import { IDENTIFY_TASK } from '../connections/identify-task.ts';
@@ -68,7 +69,7 @@ const DESCRIBE: Record<string, (ids: Ids) => string> = {
     if (ids.memberships) return `Bring the companies of ${record} over to Intercom`;
     return `Sync ${record} with its pair${ids.merged ? ' (after a merge)' : ''}`;
   },
-  'backfill.page': () => 'Sync now: the next page of a backfill',
+  [BACKFILL_PAGE_TASK]: () => 'Sync now: the next page of a backfill',
   'records.sweep': (ids) => `Sweep ${ids.side === 'hubspot' ? 'HubSpot' : 'Intercom'} for ${ids.object ?? 'records'} the webhooks missed`,
   [eventTask('hubspot')]: (ids) => `Handle a HubSpot webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
 };
