@@ -262,7 +262,7 @@ async function createChunk(deps: RecordBackfillDeps, row: Connection, fields: Ac
         await settle(trx, pair, settled, deps.now());
         const written = mappings.filter((mapping) => mapping.direction !== 'to_intercom' && settled.has(fieldKey(mapping)) && intercomValue(item.contact, mapping.intercom) !== null);
         await recordPairActivity({ db: trx, now: deps.now }, row.id, 'contacts', {
-          trigger: 'sweep',
+          trigger: 'backfill',
           pair: {
             intercomId: item.contact.id, hubspotId: item.record.id, pairing: 'created', outcome: 'updated',
             fields: written.map((mapping) => ({ intercom: mapping.intercom, hubspot: mapping.hubspot, action: 'write_hubspot' as const, direction: 'to_hubspot' as const })),

@@ -360,7 +360,7 @@ export async function recordPairActivity(
   deps: Pick<RecordSyncDeps, 'db' | 'now'>,
   connectionId: string,
   object: RecordObject,
-  entry: { trigger: Vendor | 'manual' | 'sweep'; pair: PairReport; calls: CallCount; durationMs: number },
+  entry: { trigger: Vendor | 'manual' | 'sweep' | 'backfill'; pair: PairReport; calls: CallCount; durationMs: number },
 ): Promise<void> {
   const { pair } = entry;
   const written = pair.fields.filter((field) => field.direction).map((field) => ({ intercom: field.intercom, hubspot: field.hubspot, direction: field.direction, ...(field.rule ? { rule: field.rule } : {}) }));

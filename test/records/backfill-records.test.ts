@@ -93,6 +93,11 @@ t.test('contacts to HubSpot: created 100 per call, an existing Gmail-dots varian
   const perRecord = hubspotCalls(s).length / 400;
   t.ok(perRecord <= 0.03, `${hubspotCalls(s).length} HubSpot calls for 400 records (${perRecord.toFixed(4)} per record)`);
 
+  const entries = await s.server.daemon.db.kysely.selectFrom('activity').select(['outcome', 'detail']).where('connection_id', '=', s.connectionId).where('kind', '=', 'contact').execute();
+  const createdEntries = entries.map((entry) => JSON.parse(entry.detail) as { pairing?: string; trigger?: string }).filter((detail) => detail.pairing === 'created');
+  t.equal(createdEntries.length, 399, 'an activity entry per contact created');
+  t.ok(createdEntries.every((detail) => detail.trigger === 'backfill'), 'said to come from the backfill');
+
   s.hubspot.control.clearRequests();
   const second = await backfill(s, 'contacts', 'to_hubspot');
   t.same(second.counts, { created: 0, updated: 0, unchanged: 400, skippedByFilter: 0, failed: 0 }, 'nothing new');
