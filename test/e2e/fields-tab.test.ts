@@ -58,7 +58,7 @@ if (missing) {
     await planOption.click();
     t.equal(await intercomPicker.inputValue(), 'custom.plan');
     const hubspotPicker = panel.getByRole('combobox', { name: 'HubSpot property, mapping 7' });
-    await hubspotPicker.fill('');
+    await hubspotPicker.click();
     await panel.getByRole('listbox', { name: 'HubSpot property, mapping 7' }).getByRole('option').first().waitFor();
     await page.screenshot({ path: '/tmp/fields-picker.png' });
     await hubspotPicker.fill('job');
@@ -170,6 +170,21 @@ if (missing) {
     t.equal(await toHubSpot.getByLabel('Value, Intercom → HubSpot filter 2').count(), 0, 'is empty takes no value');
     await count.getByText(/^0 of 3 records would sync/).waitFor();
     t.pass('both filters at once (AND): none of the three passes');
+    await toHubSpot.getByRole('button', { name: 'Remove Intercom → HubSpot filter 2' }).click();
+    await count.getByText(/^2 of 3 records would sync/).waitFor();
+
+    // Numbers compare as numbers; removing a row leaves the next one's value as it was.
+    for (const [number, operatorLabel, value] of [[2, 'is greater than', '5'], [3, 'is less than', '100']] as const) {
+      await toHubSpot.getByRole('button', { name: /Add a filter/ }).click();
+      await toHubSpot.getByRole('combobox', { name: `Field, Intercom → HubSpot filter ${number}` }).fill('custom.seats');
+      await toHubSpot.getByRole('option', { name: /custom\.seats/ }).click();
+      await toHubSpot.getByLabel(`Operator, Intercom → HubSpot filter ${number}`).selectOption({ label: operatorLabel });
+      await toHubSpot.getByLabel(`Value, Intercom → HubSpot filter ${number}`).fill(value);
+    }
+    await count.getByText(/^1 of 3 records would sync/).waitFor();
+    t.pass('at acme.test, more than 5 seats and fewer than 100: Ana only');
+    await toHubSpot.getByRole('button', { name: 'Remove Intercom → HubSpot filter 2' }).click();
+    t.equal(await toHubSpot.getByLabel('Value, Intercom → HubSpot filter 2').inputValue(), '100', 'the remaining filter keeps its own value');
     await toHubSpot.getByRole('button', { name: 'Remove Intercom → HubSpot filter 2' }).click();
     await count.getByText(/^2 of 3 records would sync/).waitFor();
 

@@ -1,7 +1,8 @@
 // A searchable field picker: a text box whose list shows the account's live fields with their types,
-// custom ones marked, narrowed as one types (the ARIA 1.2 combobox pattern: focus stays in the box,
-// the highlighted option is announced through aria-activedescendant). A name that is not in the list
-// can still be typed — a custom attribute or property that "create if missing" is to make.
+// custom ones marked, narrowed as one types. The ARIA 1.2 combobox pattern: focus stays in the box and
+// the highlighted option is announced through aria-activedescendant. It opens on a click, a keystroke
+// or the down arrow, not on focus, so tabbing through a table of them opens nothing. A name that is
+// not in the list can still be typed (a field that "create if missing" is to make).
 import { useRef, useState } from 'preact/hooks';
 
 export interface PickableField {
@@ -78,7 +79,6 @@ export function FieldPicker({ id, label, value, fields, disabled, invalid, descr
         value={value}
         placeholder={placeholder}
         disabled={disabled}
-        onFocus={() => show('')}
         onClick={() => {
           if (!open) show('');
         }}

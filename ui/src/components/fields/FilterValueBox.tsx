@@ -1,7 +1,7 @@
 // A filter's value box, by operator and field type (#18 item 2): none for is empty / is not empty,
 // "a, b, c" for is any of / is none of, else one value of the field's kind — a number, a date, yes or
 // no, one of a list field's options, or text.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { FilterValue } from './fields-api.ts';
 import { parseList, type ValueInput, type ValueKind } from './filter-operators.ts';
 
@@ -69,6 +69,11 @@ export function FilterValueBox({ input, kind, name, value, options, invalid, dis
 /** The number as typed, so a half-typed one ("1.") is not replaced under the cursor. */
 function NumberBox({ label, invalid, disabled, value, onChange }: { label: string; invalid: boolean; disabled: boolean; value: FilterValue | undefined; onChange: (value: number | undefined) => void }) {
   const [text, setText] = useState(() => (typeof value === 'number' ? String(value) : ''));
+  // The row above was removed and this box now shows another filter's value (rows are by position).
+  useEffect(() => {
+    const typed = text.trim() === '' ? undefined : Number(text);
+    if (typed !== (typeof value === 'number' ? value : undefined) && !(value === undefined && Number.isNaN(typed))) setText(typeof value === 'number' ? String(value) : '');
+  }, [value]);
   return (
     <input
       aria-label={label}
