@@ -122,8 +122,9 @@ export async function notePipeline(input: { resolved: ResolvedConversation; tick
   const referenceNotes = settings.conversations.content.referenceNotesForParticipants
     ? await writeReferenceNotes(resolved, writer, targets.contactId)
     : [];
-  // For the close-to-note time (src/metrics): only a note written after the conversation closed.
-  const lastCloseAt = conversation.state === 'closed' ? conversation.statistics?.last_close_at : undefined;
+  // For the close-to-note time (src/metrics): only a note written after the conversation closed, and
+  // not by a backfill, whose conversations closed days or months ago (src/backfills).
+  const lastCloseAt = conversation.state === 'closed' && input.trigger !== 'backfill' ? conversation.statistics?.last_close_at : undefined;
   const closedAt = lastCloseAt && (note.outcome === 'captured' || note.outcome === 'updated') ? { closedAt: lastCloseAt * 1000 } : {};
   return { ...decided, outcome: note.outcome, ...(note.noteId ? { noteId: note.noteId } : {}), note: noteFacts, ...(referenceNotes.length > 0 ? { referenceNotes } : {}), ...closedAt };
 }

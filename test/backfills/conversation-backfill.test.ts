@@ -69,6 +69,12 @@ t.test('closed conversations in the range go through capture: guards and routing
   const pages = await db.selectFrom('backfills').select('pages').executeTakeFirstOrThrow();
   t.equal(pages.pages, 2, '20 conversations a page');
 
+  // The close-to-note time measures live captures: months-old closes would swamp it.
+  const token = await s.api('POST', '/api/tokens', { name: 'prometheus', scope: 'metrics' });
+  const metrics = await (await s.server.fetch('/metrics', { headers: { authorization: `Bearer ${String(token.body?.secret)}` } })).text();
+  t.match(metrics, /^interhubz_captures_total\{outcome="captured"\} 20$/m, 'the captures are counted');
+  t.match(metrics, /^interhubz_capture_close_to_note_seconds_count 0$/m, 'but not in the close-to-note time');
+
   const second = await runBackfill(s, range);
   t.match(second, { state: 'done', total: 22, done: 22, created: 0, updated: 0, unchanged: 22, failed: 0 }, 'every note is already there and unchanged');
   t.equal(s.notes().length, 20, 'no second copy');
