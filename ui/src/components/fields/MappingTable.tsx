@@ -3,7 +3,7 @@
 // both sides write, and "create if missing". The always-mapped fields are shown locked: only their
 // direction and conflict rule may change (src/records/field-mapping.ts ALWAYS_MAPPED). Problems — the
 // live check's as the rows change, or a refused save's — show on the row and part they name.
-import type { ConflictRule, Direction, MappingInput, RecordFieldsView, RecordObject } from './fields-api.ts';
+import type { ConflictRule, Direction, MappingCheckAnswer, MappingInput, RecordFieldsView, RecordObject } from './fields-api.ts';
 import { FieldPicker, type PickableField, typeLabel } from './FieldPicker.tsx';
 import type { RowProblems } from './settings-keys.ts';
 
@@ -98,7 +98,8 @@ interface MappingRowProps {
 }
 
 function MappingRow({ id, number, row, fields, locked, problems, readOnly, onChange, onRemove }: MappingRowProps) {
-  const problem = (part: 'intercom' | 'hubspot' | 'direction' | 'onConflict' | '') => problems?.get(part);
+  // '' is the row as a whole.
+  const problem = (part: MappingCheckAnswer['problems'][number]['key'] | '') => problems?.get(part);
   const writesIntercom = row.direction !== 'to_hubspot';
   const writesHubSpot = row.direction !== 'to_intercom';
   const intercomFields: PickableField[] = (fields?.intercom ?? []).map((field) => ({
