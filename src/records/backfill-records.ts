@@ -101,8 +101,15 @@ async function runPage(deps: RecordBackfillDeps, object: RecordObject, input: Ba
 // ---------------------------------------------------------------------------------------------
 // Intercom → HubSpot
 
-async function intercomContactsPage(deps: RecordBackfillDeps, input: BackfillPageInput, at: string): Promise<BackfillPage> {
-  const intercom = deps.clients.intercom(input.row);
+interface ContactsRead {
+  items: IntercomContact[];
+  next: string | undefined;
+  total: number | undefined;
+  readAt: number;
+}
+
+async function readContacts(deps: RecordBackfillDeps, row: Connection, at: string): Promise<ContactsRead> {
+  const intercom = deps.clients.intercom(row);
   const items: IntercomContact[] = [];
   let next: string | undefined = at || undefined;
   let total: number | undefined;
@@ -119,8 +126,32 @@ async function intercomContactsPage(deps: RecordBackfillDeps, input: BackfillPag
     next = page.next;
     if (next === undefined) break;
   }
-  const counts = await intercomRecords(deps, input, 'contacts', items);
-  return { cursor: next === undefined ? null : encode({ phase: 'intercom', at: next }), counts, ...(total === undefined ? {} : { total: { value: total, estimate: false } }) };
+  return { items, next, total, readAt: deps.now() };
+}
+
+/**
+ * The next page's Intercom contacts, read while this page's are synced (the reads overlap the
+ * writes; one per running backfill). Used only by the page that follows at once: one older than
+ * PREFETCH_FRESH_MS (a pause, a retry) is read again, and a new process starts without any.
+ */
+const prefetched = new Map<string, Promise<ContactsRead>>();
+const PREFETCH_FRESH_MS = 30_000;
+
+async function intercomContactsPage(deps: RecordBackfillDeps, input: BackfillPageInput, at: string): Promise<BackfillPage> {
+  const { row, backfill } = input;
+  const cacheKey = (cursor: string) => `${backfill.id}\0${cursor}`;
+  const waiting = prefetched.get(cacheKey(at));
+  for (const key of [...prefetched.keys()]) if (key.startsWith(`${backfill.id}\0`)) prefetched.delete(key);
+  const early = waiting ? await waiting.catch(() => undefined) : undefined;
+  const read = early && deps.now() - early.readAt <= PREFETCH_FRESH_MS ? early : await readContacts(deps, row, at);
+  if (read.next !== undefined) {
+    const next = readContacts(deps, row, read.next);
+    // A failed read ahead is read again by the page that needs it.
+    next.catch(() => undefined);
+    prefetched.set(cacheKey(read.next), next);
+  }
+  const counts = await intercomRecords(deps, input, 'contacts', read.items);
+  return { cursor: read.next === undefined ? null : encode({ phase: 'intercom', at: read.next }), counts, ...(read.total === undefined ? {} : { total: { value: read.total, estimate: false } }) };
 }
 
 /**
