@@ -30,6 +30,7 @@ import { withTransaction } from '../db/transaction.ts';
 import type { CrmObject } from '../integrations/hubspot/schemas.ts';
 import type { IntercomContact } from '../integrations/intercom/schemas.ts';
 import { inBackground } from '../integrations/rate-budget.ts';
+import type { Vendor } from '../vendor.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import { contactCreatePolicy } from '../matching/contact-lookups.ts';
 import type { StoredMatchKey } from '../matching/match-key.ts';
@@ -61,7 +62,8 @@ const INTERCOM_PAGES = 2;
 /** One HubSpot batch call's worth (hubspot-api.md §5.3). */
 const CHUNK = 100;
 
-type Phase = 'index' | 'intercom' | 'hubspot';
+/** The HubSpot index (contacts to HubSpot), then the source side's own pages. */
+type Phase = 'index' | Vendor;
 interface Cursor {
   phase: Phase;
   /** The source's own cursor within the phase ('' before its first page). */
@@ -371,7 +373,7 @@ type SingleOutcome = SyncResult | 'failed';
  * (a rate limit, a refused credential, HubSpot down) ends the page, which is done again; one of this
  * record alone is counted as failed, with its own activity entry.
  */
-async function singleSync(deps: RecordSyncDeps, row: Connection, object: RecordObject, side: 'intercom' | 'hubspot', id: string): Promise<SingleOutcome> {
+async function singleSync(deps: RecordSyncDeps, row: Connection, object: RecordObject, side: Vendor, id: string): Promise<SingleOutcome> {
   try {
     return await syncRecord(deps, row.id, { object, side, id, dryRun: false });
   } catch (error) {
