@@ -35,6 +35,7 @@ import { UpstreamError } from '../integrations/upstream-error.ts';
 import { contactCreatePolicy } from '../matching/contact-lookups.ts';
 import type { StoredMatchKey } from '../matching/match-key.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import { RetryAfterError } from '../jobs/outcomes.ts';
 import { hasUnfinishedJob, unfinishedKeys } from '../jobs/queue.ts';
 import { createContacts, settledBaselines, type CreateCandidate } from './backfill-create.ts';
 import { emailMatchKey, indexHubSpotContacts, knownContact } from './backfill-email-index.ts';
@@ -164,27 +165,42 @@ async function intercomContactsPage(deps: RecordBackfillDeps, input: BackfillPag
  */
 const openScrolls = new Map<string, { pages: AsyncGenerator<IntercomRecord[]>; done: number }>();
 
+/** Intercom answers a second scroll of the app with 400 scroll_exists (intercom-api.md §4.3); an idle one expires after a minute. */
+const SCROLL_BUSY_WAIT_MS = 70_000;
+
 async function intercomCompaniesPage(deps: RecordBackfillDeps, input: BackfillPageInput, at: string): Promise<BackfillPage> {
   const done = Number(at || '0');
-  let scroll = openScrolls.get(input.backfill.id);
-  if (!scroll || scroll.done !== done) {
-    await scroll?.pages.return(undefined);
-    scroll = { pages: deps.clients.intercom(input.row).scrollCompanyPages(), done: 0 };
-    openScrolls.set(input.backfill.id, scroll);
-    for (; scroll.done < done; scroll.done++) {
-      input.signal.throwIfAborted();
-      if ((await scroll.pages.next()).done) break;
+  let page: IntercomRecord[] | null;
+  let total: number | null = null;
+  try {
+    let scroll = openScrolls.get(input.backfill.id);
+    if (!scroll || scroll.done !== done) {
+      await scroll?.pages.return(undefined);
+      scroll = { pages: deps.clients.intercom(input.row).scrollCompanyPages(), done: 0 };
+      openScrolls.set(input.backfill.id, scroll);
+      for (; scroll.done < done; scroll.done++) {
+        input.signal.throwIfAborted();
+        if ((await scroll.pages.next()).done) break;
+      }
     }
+    total = done === 0 ? await deps.clients.intercom(input.row).countCompanies() : null;
+    const next = await scroll.pages.next();
+    page = next.done ? null : next.value;
+    scroll.done += 1;
+  } catch (error) {
+    // A failed scroll must be started again (intercom-api.md §4.3): the next try does.
+    openScrolls.delete(input.backfill.id);
+    if (error instanceof UpstreamError && error.details.code === 'scroll_exists') {
+      throw new RetryAfterError(SCROLL_BUSY_WAIT_MS, "Intercom allows one companies scroll per app and another one is open (a record sweep's): the backfill waits for it to end");
+    }
+    throw error;
   }
-  const total = done === 0 ? await deps.clients.intercom(input.row).countCompanies() : null;
-  const next = await scroll.pages.next();
-  if (next.done) {
+  if (page === null) {
     openScrolls.delete(input.backfill.id);
     return { cursor: null, counts: noCounts() };
   }
-  scroll.done += 1;
-  const counts = await intercomRecords(deps, input, 'companies', next.value);
-  return { cursor: encode({ phase: 'intercom', at: String(scroll.done) }), counts, ...(total === null ? {} : { total: { value: total, estimate: false } }) };
+  const counts = await intercomRecords(deps, input, 'companies', page);
+  return { cursor: encode({ phase: 'intercom', at: String(done + 1) }), counts, ...(total === null ? {} : { total: { value: total, estimate: false } }) };
 }
 
 async function intercomRecords(deps: RecordBackfillDeps, input: BackfillPageInput, object: RecordObject, records: readonly IntercomRecord[]): Promise<BackfillCounts> {

@@ -215,3 +215,13 @@ t.test('companies to HubSpot: matched or created one by one, paired; a second ru
   t.same(second.counts, { created: 0, updated: 0, unchanged: 4, skippedByFilter: 0, failed: 0 });
   t.equal(hubspotCalls(s).filter((entry) => entry.method !== 'GET' && !entry.path.endsWith('/search') && !entry.path.endsWith('/batch/read')).length, 0, 'nothing written');
 });
+
+t.test("companies to HubSpot: another companies scroll open (a sweep's) makes the page wait, not fail", async (t) => {
+  const s = await quietScenario(t, { companies: true });
+  for (const name of ['Acme', 'Globex']) s.intercom.control.companies.create(s.workspaceId, { name: `${name} Inc`, website: `https://${name.toLowerCase()}.test` });
+  // Intercom allows one open scroll per app (intercom-api.md §4.3): a sweep's, left open.
+  const sweeping = s.server.daemon.clients.intercom(await s.row()).scrollCompanyPages();
+  await sweeping.next();
+  await t.rejects(backfill(s, 'companies', 'to_hubspot'), { name: 'RetryAfterError' });
+  await sweeping.return(undefined);
+});
