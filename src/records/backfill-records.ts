@@ -44,7 +44,7 @@ import { writtenByUs } from './echo-hints.ts';
 import { HUBSPOT_DERIVED, type RecordObject } from './field-mapping.ts';
 import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairsOfIntercomRecords, pairTypeOf, savePair, settle, type Pair } from './pair-store.ts';
 import type { Baseline } from './plan-record-sync.ts';
-import { judgeRecord } from './record-filters.ts';
+import { judgeRecord, type FilterVerdict } from './record-filters.ts';
 import { recordSyncKey } from './record-tasks.ts';
 import { hubspotPropertiesRead } from './record-webhooks.ts';
 import { hubspotReadPlan, hubspotValue, intercomValue, type IntercomRecord } from './record-sides.ts';
@@ -230,8 +230,15 @@ async function intercomChunk(deps: RecordBackfillDeps, input: BackfillPageInput,
   const candidates = new Map<StoredMatchKey, CreateCandidate>();
   const single: string[] = [];
 
-  const passing = records.filter((record) => judgeRecord({ object, direction: 'to_hubspot', filters: sync.filters.toHubSpot, record, fields }).pass);
-  counts.skippedByFilter += records.length - passing.length;
+  const passing: IntercomRecord[] = [];
+  const filtered: Array<{ id: string; verdict: Exclude<FilterVerdict, { pass: true }> }> = [];
+  for (const record of records) {
+    const verdict = judgeRecord({ object, direction: 'to_hubspot', filters: sync.filters.toHubSpot, record, fields });
+    if (verdict.pass) passing.push(record);
+    else filtered.push({ id: record.id, verdict });
+  }
+  counts.skippedByFilter += filtered.length;
+  await recordFiltered(deps, row, object, 'intercom', filtered);
   // A live sync of a record waiting or running reads it fresh, and has it: the backfill leaves it.
   const liveKey = (record: IntercomRecord) => recordSyncKey(row.id, { object, side: 'intercom', id: record.id });
   const live = await unfinishedKeys(deps.db, passing.map(liveKey));
@@ -342,8 +349,10 @@ async function hubspotPage(deps: RecordBackfillDeps, object: RecordObject, input
   const counts = noCounts();
   for (const record of page.results) {
     input.signal.throwIfAborted();
-    if (!judgeRecord({ object, direction: 'to_intercom', filters: sync.filters.toIntercom, record, fields }).pass) {
+    const verdict = judgeRecord({ object, direction: 'to_intercom', filters: sync.filters.toIntercom, record, fields });
+    if (!verdict.pass) {
       counts.skippedByFilter += 1;
+      await recordFiltered(deps, row, object, 'hubspot', [{ id: record.id, verdict }]);
       continue;
     }
     if (await hasUnfinishedJob(deps.db, recordSyncKey(row.id, { object, side: 'hubspot', id: record.id }))) {
@@ -377,6 +386,23 @@ async function hubspotUnchanged(deps: RecordSyncDeps, row: Connection, object: R
     if (!sideUnchanged('hubspot', object, notOurs, fields, key, baselines, (mapping) => hubspotValue(record, mapping.hubspot, {}))) return false;
   }
   return true;
+}
+
+/**
+ * A filtered record's activity entry, as a live sync's (sync-record.ts): the filter's key, field and
+ * operator, never the record's value; detail.filtered is what the sync status counts.
+ */
+async function recordFiltered(deps: RecordSyncDeps, row: Connection, object: RecordObject, side: Vendor, filtered: ReadonlyArray<{ id: string; verdict: Exclude<FilterVerdict, { pass: true }> }>): Promise<void> {
+  if (filtered.length === 0) return;
+  const direction = side === 'intercom' ? 'to_hubspot' : 'to_intercom';
+  await withTransaction(deps.db, async (trx) => {
+    for (const { id, verdict } of filtered) {
+      await recordActivity(trx, {
+        connectionId: row.id, at: deps.now(), kind: object === 'contacts' ? 'contact' : 'company', subjectId: side === 'intercom' ? id : null, outcome: 'skipped',
+        reason: verdict.reason, detail: { side, id, trigger: 'backfill', filtered: { key: verdict.key, direction } },
+      });
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

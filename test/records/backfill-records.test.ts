@@ -169,6 +169,10 @@ t.test('contacts to HubSpot: records the filters keep out are counted and never 
   t.same(run.counts, { created: 5, updated: 0, unchanged: 0, skippedByFilter: 3, failed: 0 });
   const emails = s.hubspot.control.records({ hubId: s.hubId, objectType: 'contacts' }).map((record) => record.properties['email']);
   t.notOk(emails.some((email) => email?.endsWith('@internal.test')), 'no internal contact in HubSpot');
+  const skipped = await s.server.daemon.db.kysely.selectFrom('activity').select(['reason', 'detail']).where('connection_id', '=', s.connectionId).where('outcome', '=', 'skipped').execute();
+  t.equal(skipped.length, 3, 'an activity entry per contact kept out');
+  t.ok(skipped.every((entry) => entry.reason?.includes('recordSync.contacts.filters.toHubSpot[0]') && !entry.reason.includes('internal.test')), 'naming the filter, not the value');
+  t.ok(skipped.every((entry) => (JSON.parse(entry.detail) as { filtered?: { direction?: string } }).filtered?.direction === 'to_hubspot'));
 });
 
 t.test('contacts to Intercom: a HubSpot change on a paired contact is written, unchanged pairs cost nothing, an unpaired contact pairs by email', async (t) => {
