@@ -27,6 +27,13 @@ export const backfillKey = (backfillId: string) => `backfill:${backfillId}`;
  */
 export const BACKFILL_PRIORITY = -10;
 
+/**
+ * One page per connection at a time: a connection may run several backfills (each kind and
+ * direction), and their pages together must not take every one of its job slots, or live work would
+ * wait for pages to finish (priority only orders what is claimed next). A second page waits this long.
+ */
+const OTHER_PAGE_WAIT_MS = 2_000;
+
 /** A paused connection captures and syncs nothing; its backfill looks again after this long. */
 const CONNECTION_PAUSED_WAIT_MS = 5 * 60_000;
 
@@ -85,9 +92,19 @@ async function markFailed(deps: BackfillDeps, backfill: BackfillRow, message: st
   });
 }
 
-async function runPage(deps: BackfillDeps, backfillId: string, ctx: TaskContext): Promise<JobOutcome | undefined> {
+async function runPage(deps: BackfillDeps, paging: Set<string>, backfillId: string, ctx: TaskContext): Promise<JobOutcome | undefined> {
   const connectionId = ctx.job.connectionId;
   if (connectionId === null) return outcome.fail('a backfill page without a connection');
+  if (paging.has(connectionId)) return outcome.retryAfter(OTHER_PAGE_WAIT_MS, 'another backfill of this connection is on a page; one page runs at a time');
+  paging.add(connectionId);
+  try {
+    return await runOwnPage(deps, connectionId, backfillId, ctx);
+  } finally {
+    paging.delete(connectionId);
+  }
+}
+
+async function runOwnPage(deps: BackfillDeps, connectionId: string, backfillId: string, ctx: TaskContext): Promise<JobOutcome | undefined> {
   const backfill = await getBackfill(deps.db, connectionId, backfillId);
   // Paused, cancelled, or gone with its connection: nothing to do, and no next page.
   if (!backfill || backfill.state !== 'running') return undefined;
@@ -116,11 +133,13 @@ async function runPage(deps: BackfillDeps, backfillId: string, ctx: TaskContext)
 }
 
 export function backfillTasks(deps: BackfillDeps): TaskDefinition[] {
+  /** Connections with a page running in this process. */
+  const paging = new Set<string>();
   return [
     defineTask({
       name: BACKFILL_PAGE_TASK,
       payload: PagePayload,
-      run: (payload, ctx) => runPage(deps, payload.backfillId, ctx),
+      run: (payload, ctx) => runPage(deps, paging, payload.backfillId, ctx),
     }),
   ];
 }

@@ -49,7 +49,7 @@ interface Harness {
 }
 
 /** A scheduler over the database file with the backfill task and the given pages (and extra tasks). */
-function harness(t: Teardownable, file: string, pages: Partial<BackfillPages>, extra: TaskDefinition[] = [], clock = { now: T0 }): Harness {
+function harness(t: Teardownable, file: string, pages: Partial<BackfillPages>, extra: TaskDefinition[] = [], clock = { now: T0 }, concurrency = 1): Harness {
   const db = openDb(file);
   migrate(db.sqlite);
   let notify: (runAt: number) => void = () => undefined;
@@ -57,7 +57,7 @@ function harness(t: Teardownable, file: string, pages: Partial<BackfillPages>, e
   const unused: RunBackfillPage = async () => Promise.reject(new Error('this kind is not part of the test'));
   const tasks = backfillTasks({ db: db.kysely, jobs: queue, now: () => clock.now, pages: { contacts: unused, companies: unused, conversations: unused, ...pages } });
   const scheduler = createScheduler({
-    db: db.kysely, tasks: taskRegistry([...tasks, ...extra]), log: createLogger('silent'), concurrency: 1, perConnectionConcurrency: 1,
+    db: db.kysely, tasks: taskRegistry([...tasks, ...extra]), log: createLogger('silent'), concurrency, perConnectionConcurrency: concurrency,
     leaseMs: 60_000, maxSleepMs: 60_000, backoff: { baseMs: 1000, capMs: 60_000 }, clock: () => clock.now, random: () => 0.5,
   });
   notify = (runAt) => scheduler.notify(runAt);
@@ -327,4 +327,36 @@ t.test('a source that answers with the cursor it was given fails the backfill in
   await h.scheduler.drain();
   t.equal(runs, 2);
   t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'failed', cursor: 'same', counts: { created: 1 }, lastError: /answered page 2 with the cursor it was given/ });
+});
+
+t.test("one page per connection at a time: two backfills' pages do not take all of its job slots", async (t) => {
+  let running = 0;
+  let most = 0;
+  const clock = { now: T0 };
+  const slow = (fake: ReturnType<typeof source>): RunBackfillPage => async (input) => {
+    running += 1;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    running -= 1;
+    // Time moves on with each page, so a page told to wait becomes due again.
+    clock.now += 5_000;
+    return fake.page(input);
+  };
+  const contacts = source();
+  const companies = source();
+  const h = harness(t, dbFile(), { contacts: slow(contacts), companies: slow(companies) }, [], clock, 2);
+  const settings = ConnectionSettings.parse({ recordSync: { contacts: { enabled: true }, companies: { enabled: true } } });
+  await insertConnection(h.db.kysely, {
+    id: CONNECTION, name: 'Acme', status: 'active', createdAt: T0, intercomWorkspaceId: 'ws1', intercomRegion: 'us', hubspotPortalId: 1,
+    intercomBaseUrl: null, hubspotBaseUrl: null, intercomAuth: 'token', hubspotAuth: 'token', settings,
+  });
+  const a = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
+  const b = await startBackfill(h.control, CONNECTION, { kind: 'companies', direction: 'to_hubspot' });
+  for (let round = 0; round < 20 && (contacts.calls.length < 3 || companies.calls.length < 3); round += 1) {
+    await h.scheduler.drain();
+    clock.now += 5_000;
+  }
+  t.equal(most, 1, 'never two pages of one connection at once, with two job slots free');
+  t.match(await getBackfill(h.db.kysely, CONNECTION, a.id), { state: 'done', counts: { created: 25 } });
+  t.match(await getBackfill(h.db.kysely, CONNECTION, b.id), { state: 'done', counts: { created: 25 } });
 });

@@ -10,6 +10,8 @@ const KINDS = [
   { value: 'ticket', label: 'Tickets' },
   { value: 'contact', label: 'Contacts' },
   { value: 'company', label: 'Companies' },
+  // Only a backfill that failed writes an entry; the others are on the connection's Overview.
+  { value: 'backfill', label: 'Backfills' },
 ] as const;
 
 const OUTCOMES = [
