@@ -22,8 +22,9 @@ const isObject = (value: string): value is (typeof OBJECTS)[number] => (OBJECTS 
 
 type Params = { Params: { id: string; object: string } };
 
-const refused = (details: Array<{ path: string; message: string }>) =>
-  new HttpError(400, 'filter_invalid', `The filters are invalid: ${details.map((detail) => `${detail.path}: ${detail.message}`).join('; ')}. Nothing was saved.`, { details });
+/** A save says nothing was saved; a preview has nothing to save. */
+const refused = (details: Array<{ path: string; message: string }>, saving = false) =>
+  new HttpError(400, 'filter_invalid', `The filters are invalid: ${details.map((detail) => `${detail.path}: ${detail.message}`).join('; ')}.${saving ? ' Nothing was saved.' : ''}`, { details });
 
 /**
  * A settings body that fails only on `recordSync.<object>.filters…` keys becomes `filter_invalid`,
@@ -33,7 +34,7 @@ export function filterRefusal(error: unknown): unknown {
   if (!(error instanceof HttpError) || error.code !== 'invalid_request' || !error.details || error.details.length === 0) return error;
   const details = error.details.map((detail) => ({ ...detail, path: detail.path.replace(/\.(\d+)(?=\.|$)/g, '[$1]') }));
   if (!details.every((detail) => /^recordSync\.(contacts|companies)\.filters(\.|$)/.test(detail.path))) return error;
-  return refused(details);
+  return refused(details, true);
 }
 
 export function recordFilterRoutes(app: FastifyInstance, deps: { records: RecordSyncDeps }): void {
