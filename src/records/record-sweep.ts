@@ -131,6 +131,10 @@ export function sideUnchanged(side: Vendor, object: RecordObject, mappings: read
 }
 
 async function sweepIntercom(deps: SweepDeps, row: Connection, object: RecordObject, sinceMs: number, ctx: TaskContext): Promise<{ found: number; watermark: number }> {
+  // Intercom keeps one company scroll per app open at a time (intercom-api.md §4.3, 400 scroll_exists):
+  // while a companies backfill scrolls, this pass is left out (the backfill reads every company, and
+  // the watermark stays where it was, so the next pass looks back as far).
+  if (object === 'companies' && (await companiesBackfillRunning(deps.records.db, row.id))) return { found: 0, watermark: Math.max(0, sinceMs) };
   const intercom = deps.records.clients.intercom(row);
   let found = 0;
   let watermark = 0;
@@ -161,6 +165,13 @@ async function sweepIntercom(deps: SweepDeps, row: Connection, object: RecordObj
   }
   await flush();
   return { found, watermark };
+}
+
+async function companiesBackfillRunning(db: Kysely<Database>, connectionId: string): Promise<boolean> {
+  const row = await db.selectFrom('backfills').select('id')
+    .where('connection_id', '=', connectionId).where('kind', '=', 'companies').where('direction', '=', 'to_hubspot').where('state', '=', 'running')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /**

@@ -91,3 +91,20 @@ t.test('a HubSpot contact added to a paired company joins that company in Interc
   t.ok(entries.some((entry) => (entry.reason ?? '').startsWith('joined 1 paired company in Intercom')), 'the activity says so');
   t.equal(s.intercom.control.requests.counts()['POST /contacts/:contact_id/companies'], 1, 'joined once');
 });
+
+t.test("the Intercom companies sweep stands aside while a companies backfill scrolls (Intercom keeps one scroll per app)", async (t) => {
+  const s = await syncScenario(t, { contacts: true, companies: true });
+  await holdSweeps(s);
+  const db = s.server.daemon.db.kysely;
+  // A running backfill, as far as the sweep can tell (no page job: the test only needs the row).
+  const now = Date.now();
+  await db.insertInto('backfills').values({ id: 'bf-1', connection_id: s.connectionId, kind: 'companies', direction: 'to_hubspot', state: 'running', started_at: now, updated_at: now }).execute();
+  clearRequests(s);
+  await sweep(s, 'companies', 'intercom');
+  t.notOk(s.intercom.control.requests.counts()['GET /companies/scroll'], 'no scroll is opened beside the backfill\'s');
+
+  await db.updateTable('backfills').set({ state: 'done', finished_at: now }).where('id', '=', 'bf-1').execute();
+  clearRequests(s);
+  await sweep(s, 'companies', 'intercom');
+  t.ok(s.intercom.control.requests.counts()['GET /companies/scroll'], 'with the backfill done, the sweep scrolls again');
+});
