@@ -5,9 +5,7 @@
 //                                     600, × 100 records per batch call). NB the budget's first window
 //                                     is full when a run starts, so a run of only a few windows can
 //                                     exceed 1; detail.*.budget_used_share says how much of what the
-//                                     planned budget allowed in the run's time was spent, and
-//                                     records_per_budget_ratio_after_first_window is the same ratio
-//                                     from the end of the first 10.4-s window: what a long run sustains
+//                                     planned budget allowed in the run's time was spent
 //   hubspot_calls_per_record          uninterrupted run: every HubSpot call the simulator served from the
 //                                     backfill's start to its end (live syncs and start-up reads
 //                                     included) ÷ records
@@ -315,10 +313,6 @@ async function runBackfill(progress: Progress, options: { kill: boolean }): Prom
     // (hubspot/rate-plan.ts margin), the first window full; searches spend a budget of their own.
     const burstCalls = callsDuring.filter((call) => !call.route.endsWith('/search')).length;
     const allowedCalls = HUBSPOT_BURST_PER_10S * (1 + Math.floor(totalMs / 10_400));
-    // The same ratio once the first window's free calls are spent: what a long backfill sustains.
-    const firstWindowEnd = started + 10_400;
-    const createsAfter = callsDuring.filter((call) => call.route.endsWith('/batch/create') && call.at >= firstWindowEnd).length;
-    const steadyMs = finished - firstWindowEnd;
     return {
       samples: sorted,
       calls: callsDuring.length,
@@ -334,7 +328,6 @@ async function runBackfill(progress: Progress, options: { kill: boolean }): Prom
         hubspot_calls: callsDuring.length,
         hubspot_calls_allowed_by_budget: allowedCalls,
         budget_used_share: round(burstCalls / allowedCalls),
-        records_per_budget_ratio_after_first_window: steadyMs > 10_400 ? round(perBudget(createsAfter * RECORDS_PER_BATCH_CALL, steadyMs)) : null,
         hubspot_routes: Object.fromEntries([...routes].sort((a, b) => b[1] - a[1])),
         ...(options.kill ? {
           done_at_kill: doneAtKill,
@@ -371,7 +364,6 @@ export default async function backfill(progress: Progress): Promise<Figures> {
   const samples = [...uninterrupted.samples, ...killed.samples].sort((a, b) => a - b);
   return {
     records_per_budget_ratio: uninterrupted.figures['records_per_budget_ratio'],
-    records_per_budget_ratio_after_first_window: uninterrupted.figures['records_per_budget_ratio_after_first_window'],
     hubspot_calls_per_record: round(uninterrupted.calls / CONTACTS, 4),
     redone_after_kill: killed.redone,
     live_change_p99_ms_during_backfill: Math.round(percentile(samples, 0.99)),
