@@ -44,6 +44,7 @@ import { writtenByUs } from './echo-hints.ts';
 import { HUBSPOT_DERIVED, type RecordObject } from './field-mapping.ts';
 import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairsOfIntercomRecords, pairTypeOf, savePair, settle, type Pair } from './pair-store.ts';
 import type { Baseline } from './plan-record-sync.ts';
+import { associateInHubSpotBatch } from './memberships.ts';
 import { judgeRecord, type FilterVerdict } from './record-filters.ts';
 import { recordSyncKey } from './record-tasks.ts';
 import { hubspotPropertiesRead } from './record-webhooks.ts';
@@ -244,6 +245,7 @@ async function intercomChunk(deps: RecordBackfillDeps, input: BackfillPageInput,
   const live = await unfinishedKeys(deps.db, passing.map(liveKey));
   const pairs = await pairsOfIntercomRecords(deps.db, row.id, type, passing.map((record) => record.id));
   const unpaired: Array<{ contact: IntercomContact; keys: StoredMatchKey[] }> = [];
+  const newPairs: Array<{ contact: IntercomContact; hubspotId: string }> = [];
   for (const record of passing) {
     if (live.has(liveKey(record))) {
       counts.unchanged += 1;
@@ -268,10 +270,15 @@ async function intercomChunk(deps: RecordBackfillDeps, input: BackfillPageInput,
     // A second contact with the same key (a lead and a user) waits for the first one's create, then is linked by matching.
     if (known === 'ambiguous' || known === 'pending' || (known === null && candidates.has(emailKey))) single.push(candidate.contact.id);
     else if (known === null) candidates.set(emailKey, candidate);
-    else paired.push(await pairKnown(deps, row, candidate, known.id, 'email'));
+    else {
+      paired.push(await pairKnown(deps, row, candidate, known.id, 'email'));
+      newPairs.push({ contact: candidate.contact, hubspotId: known.id });
+    }
   }
 
-  if (candidates.size > 0) await createChunk(deps, row, fields, [...candidates.values()], paired, single, counts);
+  if (candidates.size > 0) await createChunk(deps, row, fields, [...candidates.values()], paired, single, counts, newPairs);
+  // The chunk's new pairs join their paired companies, as a single sync's would (memberships.ts).
+  await associateInHubSpotBatch(deps, row, deps.clients.hubspot(row), newPairs);
   if (paired.length > 0) {
     await withPairLocks(deps, row, type, paired.map((item) => item.record.id), async () => {
       const reports = await syncLockedPage({ records: deps, jobs: deps.jobs }, row, object, fields, paired);
@@ -298,12 +305,16 @@ async function pairKnown(deps: RecordSyncDeps, row: Connection, candidate: Creat
   return { record: candidate.contact, pair: stored ?? { ...pair, pairedAt: deps.now(), pairedHow: how, lastSyncedAt: null, intercomWrittenUpdatedAt: null }, baselines: await baselinesOf(deps.db, pair) };
 }
 
-async function createChunk(deps: RecordBackfillDeps, row: Connection, fields: AccountFields, candidates: CreateCandidate[], paired: PairedWork[], single: string[], counts: BackfillCounts): Promise<void> {
+async function createChunk(deps: RecordBackfillDeps, row: Connection, fields: AccountFields, candidates: CreateCandidate[], paired: PairedWork[], single: string[], counts: BackfillCounts, newPairs: Array<{ contact: IntercomContact; hubspotId: string }>): Promise<void> {
   // Under the pairs' locks: a live sync of a contact being created waits for its pair.
   await withPairLocks(deps, row, 'contact', candidates.map((candidate) => candidate.contact.id), async () => {
     const started = deps.now();
     const answer = await createContacts(deps, row, fields, candidates);
-    for (const item of answer.existing) paired.push(await pairKnown(deps, row, item, item.hubspotId, 'existing'));
+    for (const item of answer.existing) {
+      paired.push(await pairKnown(deps, row, item, item.hubspotId, 'existing'));
+      newPairs.push({ contact: item.contact, hubspotId: item.hubspotId });
+    }
+    for (const item of answer.created) newPairs.push({ contact: item.contact, hubspotId: item.record.id });
     single.push(...answer.single.map((item) => item.contact.id));
     const mappings = row.settings.recordSync.contacts.mappings;
     // The chunk's bookkeeping in one transaction: what HubSpot made is remembered all at once.

@@ -8,11 +8,12 @@
 //   each paired one the Intercom contact lacks is attached (POST /contacts/{id}/companies).
 // A membership ended on one side is not ended on the other: like records, nothing is removed for the
 // other side (item 8).
+import { confirmAssociation, isAssociationConfirmed } from '../conversations/conversation-store.ts';
 import { associateContactWithCompany, type MatchDeps } from '../conversations/match-records.ts';
 import type { Connection } from '../db/repos/connections.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import type { IntercomContact } from '../integrations/intercom/schemas.ts';
-import { pairOfIntercom, pairsOfHubSpot } from './pair-store.ts';
+import { pairOfIntercom, pairsOfHubSpot, pairsOfIntercomRecords } from './pair-store.ts';
 import type { RecordSyncDeps } from './sync-record.ts';
 
 /** Memberships handled per contact and sync at most; more is not a person but an integration's test record. */
@@ -27,6 +28,33 @@ export async function associateInHubSpot(deps: RecordSyncDeps, row: Connection, 
     if (company && (await associateContactWithCompany(matchDeps, hubspotContactId, company.hubspotId)) === 'associated') made += 1;
   }
   return made;
+}
+
+/** HubSpot's batch/associate/default takes up to 2,000 pairs (hubspot-api.md, associations batch limits). */
+const ASSOCIATE_BATCH = 2_000;
+
+/**
+ * A backfill's contacts paired in one chunk (created or found): each with its paired Intercom
+ * companies, as associateInHubSpot does for one contact, in one batch call (the associations budget,
+ * not the records': hubspot-api.md §3). Associating twice has one effect, so a redone chunk is safe.
+ */
+export async function associateInHubSpotBatch(deps: Pick<RecordSyncDeps, 'db' | 'now'>, row: Connection, hubspot: HubSpotClient, contacts: ReadonlyArray<{ contact: IntercomContact; hubspotId: string }>): Promise<number> {
+  if (!row.settings.matching.companies.associateContact || contacts.length === 0) return 0;
+  const membershipsOf = (contact: IntercomContact) => (contact.companies?.data ?? []).slice(0, MAX_MEMBERSHIPS);
+  const companies = await pairsOfIntercomRecords(deps.db, row.id, 'company', [...new Set(contacts.flatMap(({ contact }) => membershipsOf(contact).map((company) => company.id)))]);
+  const wanted: Array<{ from: string; to: string }> = [];
+  for (const { contact, hubspotId } of contacts) {
+    for (const { id } of membershipsOf(contact)) {
+      const company = companies.get(id);
+      if (company && !(await isAssociationConfirmed(deps.db, row.id, hubspotId, company.hubspotId))) wanted.push({ from: hubspotId, to: company.hubspotId });
+    }
+  }
+  for (let i = 0; i < wanted.length; i += ASSOCIATE_BATCH) {
+    const batch = wanted.slice(i, i + ASSOCIATE_BATCH);
+    await hubspot.associations.batchCreateDefault('contacts', 'companies', batch);
+    for (const pair of batch) await confirmAssociation(deps.db, row.id, pair.from, pair.to, deps.now());
+  }
+  return wanted.length;
 }
 
 /** The Intercom companies joined for the HubSpot contact's associated companies; their ids. */

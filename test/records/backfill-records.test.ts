@@ -11,7 +11,7 @@ import { deriveValueHashKey } from '../../src/records/value-hash.ts';
 import type { Scenario } from '../helpers/capture-scenario.ts';
 import type { Teardownable } from '../helpers/server.ts';
 import { TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
-import { holdSweeps, hubspotRecord, intercomContact, pairOf, pairedContact, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
+import { holdSweeps, hubspotRecord, intercomContact, pairOf, pairedCompany, pairedContact, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 
 type RecordKind = 'contacts' | 'companies';
 type Direction = 'to_hubspot' | 'to_intercom';
@@ -228,4 +228,27 @@ t.test("companies to HubSpot: another companies scroll open (a sweep's) makes th
   await sweeping.next();
   await t.rejects(backfill(s, 'companies', 'to_hubspot'), { name: 'RetryAfterError' });
   await sweeping.return(undefined);
+});
+
+t.test("contacts to HubSpot: a created contact joins its paired company in HubSpot, in one batch association call", async (t) => {
+  const s = await syncScenario(t, { contacts: true, companies: true }, { secretKey: TEST_SECRET_KEY });
+  await holdSweeps(s);
+  const umbrella = await pairedCompany(s, { name: 'Umbrella Ltd', website: 'https://umbrella.test' });
+  s.intercom.control.webhooks.setFaultRates({ drop: 1 });
+  s.hubspot.control.unsubscribeWebhooks(s.hubId);
+  const people = seedIntercomContacts(s, 3, 'umbrella.test');
+  for (const id of people.slice(0, 2)) s.intercom.control.contacts.attachCompany(id, umbrella.intercomId);
+  const { counts } = await backfill(s, 'contacts', 'to_hubspot');
+  t.equal(counts.created, 3);
+  const companiesOf = async (intercomId: string) => {
+    const pair = await pairOf(s, intercomId, 'contact');
+    return (hubspotRecord(s, 'contacts', String(pair?.hubspot_id))?.associations['companies'] ?? []).map((association) => association.id);
+  };
+  t.same(await companiesOf(people[0]!), [umbrella.hubspotId], 'the first member is associated with the company');
+  t.same(await companiesOf(people[1]!), [umbrella.hubspotId], 'so is the second');
+  t.same(await companiesOf(people[2]!), [], 'a contact of no company is left alone');
+  const associateCalls = () => hubspotCalls(s).filter((entry) => entry.path.endsWith('/contacts/companies/batch/associate/default')).length;
+  t.equal(associateCalls(), 1, 'one batch call for the chunk');
+  await backfill(s, 'contacts', 'to_hubspot');
+  t.equal(associateCalls(), 1, 'a second run associates nothing again');
 });
