@@ -20,6 +20,7 @@ import type { Database } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { countCalls, noCalls } from '../integrations/call-count.ts';
 import type { CrmObject } from '../integrations/hubspot/schemas.ts';
+import type { IntercomContact } from '../integrations/intercom/schemas.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { hasUnfinishedJob } from '../jobs/queue.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
@@ -30,13 +31,14 @@ import { rememberHubSpotWrites, rememberIntercomWrite, writtenByUs } from './ech
 import { hubspotPropertiesRead } from './record-webhooks.ts';
 import { HUBSPOT_DERIVED, type FieldMapping, type RecordObject } from './field-mapping.ts';
 import { baselinesOf, fieldKey, pairOfIntercom, pairsOfHubSpot, pairTypeOf, settle, sharedWith, type Pair, type PairType } from './pair-store.ts';
+import { associateInHubSpotBatch } from './memberships.ts';
 import { planPair } from './plan-pair.ts';
 import type { Baseline } from './plan-record-sync.ts';
 import { enqueueRecordSync, recordSyncKey } from './record-tasks.ts';
 import { hubspotReadPlan, hubspotValue, intercomUpdatedAt, intercomValue, writeIntercom, type IntercomRecord } from './record-sides.ts';
 import { accountFields, pairLock, recordPairActivity, type PairReport, type RecordSyncDeps } from './sync-record.ts';
 import { valueHash, type HashKey } from './value-hash.ts';
-import { blockedDirections, hasFilters, withFilterProperties } from './record-filters.ts';
+import { blockedDirections, hasFilters, judgeRecord, withFilterProperties } from './record-filters.ts';
 
 export const RECORD_SWEEP_TASK = 'records.sweep';
 
@@ -185,6 +187,7 @@ async function syncIntercomPage(deps: SweepDeps, row: Connection, object: Record
   const fields = await accountFields(sync, row, object, mappings, false);
   const key = hashKeyOf(sync, row);
   const work: Array<{ record: IntercomRecord; pair: Pair; baselines: Map<string, Baseline> }> = [];
+  const members: Array<{ contact: IntercomContact; hubspotId: string }> = [];
   for (const record of records) {
     // A live sync of this record is waiting or running: it reads the record fresh, so the sweep leaves it.
     if (await hasUnfinishedJob(sync.db, recordSyncKey(row.id, { object, side: 'intercom', id: record.id }))) continue;
@@ -193,11 +196,17 @@ async function syncIntercomPage(deps: SweepDeps, row: Connection, object: Record
       await enqueueRecordSync(deps.jobs, row.id, { object, side: 'intercom', id: record.id }, sync.now());
       continue;
     }
+    if (object === 'contacts' && judgeRecord({ object, direction: 'to_hubspot', filters: row.settings.recordSync.contacts.filters.toHubSpot, record, fields }).pass) {
+      members.push({ contact: record as IntercomContact, hubspotId: pair.hubspotId });
+    }
     const baselines = await baselinesOf(sync.db, pair);
     const fromIntercom = mappings.filter((mapping) => mapping.direction !== 'to_intercom');
     if (sideUnchanged('intercom', object, fromIntercom, fields, key, baselines, (mapping) => intercomValue(record, mapping.intercom))) continue;
     work.push({ record, pair, baselines });
   }
+  // A company attached in Intercom moves only the contact's updated_at (its webhook has no documented
+  // shape, intercom-api.md §2.4): the swept contacts join their paired companies, in one batch call.
+  await associateInHubSpotBatch(sync, row, sync.clients.hubspot(row), members);
   if (work.length === 0) return;
   // Under the pairs' locks, as a single sync works (sync-record.ts pairLock); a live sync that wrote
   // to Intercom after the search read a record makes that read stale: the record is left to it.

@@ -108,3 +108,19 @@ t.test("the Intercom companies sweep stands aside while a companies backfill scr
   await sweep(s, 'companies', 'intercom');
   t.ok(s.intercom.control.requests.counts()['GET /companies/scroll'], 'with the backfill done, the sweep scrolls again');
 });
+
+t.test('a company attached in Intercom whose webhook was lost: the sweep associates the paired contact with the paired company', async (t) => {
+  const s = await syncScenario(t, { contacts: true, companies: true });
+  await holdSweeps(s);
+  const company = await pairedCompany(s, { name: 'Initech', website: 'https://initech.test' });
+  const person = await pairedContact(s, { email: 'peter@initech.test', name: 'Peter Gibbons' });
+  s.intercom.control.webhooks.setFaultRates({ drop: 1 });
+  s.intercom.control.contacts.attachCompany(person.intercomId, company.intercomId);
+  clearRequests(s);
+  await sweep(s, 'contacts', 'intercom');
+  const companies = hubspotRecord(s, 'contacts', person.hubspotId)?.associations['companies'] ?? [];
+  t.ok(companies.some((association) => association.id === company.hubspotId), 'the HubSpot contact is associated with the paired company');
+  clearRequests(s);
+  await sweep(s, 'contacts', 'intercom');
+  t.notOk(s.hubspot.control.requests().entries.some((entry) => entry.path.includes('/associate/')), 'a second sweep associates nothing again');
+});
