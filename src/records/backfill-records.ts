@@ -281,7 +281,7 @@ async function intercomChunk(deps: RecordBackfillDeps, input: BackfillPageInput,
   await associateInHubSpotBatch(deps, row, deps.clients.hubspot(row), newPairs);
   if (paired.length > 0) {
     await withPairLocks(deps, row, type, paired.map((item) => item.record.id), async () => {
-      const reports = await syncLockedPage({ records: deps, jobs: deps.jobs }, row, object, fields, paired);
+      const reports = await syncLockedPage({ records: deps, jobs: deps.jobs }, row, object, fields, paired, 'backfill');
       for (const report of reports) {
         if (report.outcome === 'updated') counts.updated += 1;
         else counts.unchanged += 1;

@@ -228,7 +228,7 @@ export function withPairLocks<T>(deps: Pick<RecordSyncDeps, 'locks'>, row: Conne
 }
 
 /** Answers each pair's report (a record missing from HubSpot's answer is left to a single-record job and not reported). */
-export async function syncLockedPage(deps: Pick<SweepDeps, 'records' | 'jobs'>, row: Connection, object: RecordObject, fields: AccountFields, work: ReadonlyArray<{ record: IntercomRecord; pair: Pair; baselines: Map<string, Baseline> }>): Promise<PairReport[]> {
+export async function syncLockedPage(deps: Pick<SweepDeps, 'records' | 'jobs'>, row: Connection, object: RecordObject, fields: AccountFields, work: ReadonlyArray<{ record: IntercomRecord; pair: Pair; baselines: Map<string, Baseline> }>, trigger: 'sweep' | 'backfill' = 'sweep'): Promise<PairReport[]> {
   const sync = deps.records;
   const type = pairTypeOf(object);
   const mappings = row.settings.recordSync[object].mappings;
@@ -283,7 +283,7 @@ export async function syncLockedPage(deps: Pick<SweepDeps, 'records' | 'jobs'>, 
   const share = { intercom: Math.ceil(calls.intercom / Math.max(1, settled.length)), hubspot: Math.ceil(calls.hubspot / Math.max(1, settled.length)) };
   for (const item of settled) {
     if (item.report.outcome === 'unchanged') continue;
-    await recordPairActivity(sync, row.id, object, { trigger: 'sweep', pair: item.report, calls: share, durationMs });
+    await recordPairActivity(sync, row.id, object, { trigger, pair: item.report, calls: share, durationMs });
   }
   return settled.map((item) => item.report);
 }

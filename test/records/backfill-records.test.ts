@@ -121,6 +121,8 @@ t.test('contacts to HubSpot: a changed paired contact is updated in one batch; t
   t.equal(run.counts.created, 0);
   t.equal(hubspotRecord(s, 'contacts', paired.hubspotId)?.properties['lastname'], 'Chen-Li');
   t.ok(hubspotCalls(s).some((entry) => entry.path.endsWith('/contacts/batch/update')), "Bo's change went in a batch update");
+  const boEntries = await s.server.daemon.db.kysely.selectFrom('activity').select('detail').where('connection_id', '=', s.connectionId).where('subject_id', '=', paired.intercomId).where('outcome', '=', 'updated').execute();
+  t.equal((JSON.parse(boEntries.at(-1)?.detail ?? '{}') as { trigger?: string }).trigger, 'backfill', "Bo's activity entry says the backfill wrote it");
   t.ok(hubspotCalls(s).some((entry) => entry.path.endsWith('/contacts/search')), 'Cy was matched by a search (the tie-break), not the index');
   t.equal(s.hubspot.control.records({ hubId: s.hubId, objectType: 'contacts' }).length, 3, 'no contact created');
   t.ok(await pairOf(s, cy));
