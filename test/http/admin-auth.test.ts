@@ -153,8 +153,9 @@ t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (
   const viaToken = await server.fetch('/api/connections', { headers: bearer });
   t.equal(viaToken.status, 200);
   t.same(await viaToken.json(), { connections: [], maxConnections: null });
-  const listed = (await (await server.fetch('/api/tokens', { headers: bearer })).json()) as { tokens: Array<{ lastUsedAt: string | null }> };
+  const listed = (await (await server.fetch('/api/tokens', { headers: { cookie } })).json()) as { tokens: Array<{ lastUsedAt: string | null }> };
   t.ok(listed.tokens[0]?.lastUsedAt, 'last use is recorded');
+  t.equal((await server.fetch('/api/tokens', { headers: bearer })).status, 403, 'a token cannot list the tokens');
 
   const mint = await server.fetch('/api/tokens', { method: 'POST', ...json({ name: 'more', scope: 'admin' }, bearer) });
   t.equal(mint.status, 403, 'a token cannot mint more tokens');

@@ -47,6 +47,7 @@ t.test('read: GET routes only', async (t) => {
   t.match(await call(server, token, 'POST', '/api/connections', { name: 'x' }), { status: 403, code: 'insufficient_scope' });
   t.match(await call(server, token, 'DELETE', '/api/connections/nope'), { status: 403, code: 'insufficient_scope' });
   t.match(await call(server, token, 'PUT', '/api/connections/nope/settings', {}), { status: 403, code: 'insufficient_scope' });
+  t.match(await call(server, token, 'GET', '/api/tokens'), { status: 403, code: 'session_required' }, 'the other tokens are not listed to a token');
 });
 
 t.test('admin: what a session may do, except managing tokens and sessions', async (t) => {
@@ -57,6 +58,7 @@ t.test('admin: what a session may do, except managing tokens and sessions', asyn
   t.not((await call(server, token, 'POST', PUSH, {})).code, 'insufficient_scope');
   t.match(await call(server, token, 'POST', '/api/tokens', { name: 'more', scope: 'admin' }), { status: 403, code: 'session_required' });
   t.match(await call(server, token, 'DELETE', '/api/tokens/anything'), { status: 403, code: 'session_required' });
+  t.match(await call(server, token, 'GET', '/api/tokens'), { status: 403, code: 'session_required' });
   t.match(await call(server, token, 'DELETE', '/api/sessions'), { status: 403, code: 'session_required' });
   t.match(await call(server, token, 'GET', '/api/session'), { status: 403, code: 'session_required' });
 });

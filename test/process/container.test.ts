@@ -141,9 +141,9 @@ if (missing) {
     const { secret, token } = (await created.json()) as { secret: string; token: { id: unknown; name: string } };
     t.equal(token.name, 'container-test', 'the token has the name it was given');
     const bearer = { authorization: `Bearer ${secret}` };
-    t.equal((await fetch(`${base}/api/tokens`, { headers: bearer })).status, 200, 'the token authenticates');
+    t.equal((await fetch(`${base}/api/connections`, { headers: bearer })).status, 200, 'the token authenticates');
     t.equal(
-      (await fetch(`${base}/api/tokens`, { headers: { authorization: `Bearer ${secret}x` } })).status,
+      (await fetch(`${base}/api/connections`, { headers: { authorization: `Bearer ${secret}x` } })).status,
       401,
       'a wrong token does not',
     );
@@ -175,8 +175,10 @@ if (missing) {
       keyHash,
       'the secret key in the volume is the one generated on the first start',
     );
-    const after = await fetch(`${base2}/api/tokens`, { headers: bearer });
-    t.equal(after.status, 200, 'the API token made before the restart still authenticates');
+    t.equal((await fetch(`${base2}/api/connections`, { headers: bearer })).status, 200, 'the API token made before the restart still authenticates');
+    // Tokens are listed to a session only; the session made before the restart is in the volume too.
+    const after = await fetch(`${base2}/api/tokens`, { headers: { cookie } });
+    t.equal(after.status, 200, 'the session made before the restart still works');
     const { tokens } = (await after.json()) as { tokens: { name: string }[] };
     t.ok(tokens.some((tk) => tk.name === 'container-test'), 'and the token list still has it');
 

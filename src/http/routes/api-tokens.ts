@@ -1,5 +1,6 @@
-// API tokens for scripts and Intercom workflows. Creating and revoking one needs an admin session,
-// so a leaked token cannot mint more tokens or revoke the ones that would replace it.
+// API tokens for scripts and Intercom workflows. Listing, creating and revoking them needs a session
+// (creating and revoking an admin's), so a leaked token cannot list the others' names and prefixes,
+// mint more tokens, or revoke the ones that would replace it.
 import type { FastifyInstance } from 'fastify';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../db/repos/api-tokens.ts';
 import type { ApiTokenRow } from '../../db/schema.ts';
@@ -25,7 +26,7 @@ function toInfo(row: ApiTokenRow): ApiTokenInfo {
 }
 
 export function apiTokenRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/api/tokens', async (): Promise<ApiTokenList> => ({ tokens: (await listApiTokens(deps.db)).map(toInfo) }));
+  app.get('/api/tokens', SESSION_ONLY, async (): Promise<ApiTokenList> => ({ tokens: (await listApiTokens(deps.db)).map(toInfo) }));
 
   app.post('/api/tokens', SESSION_ONLY, async (request, reply): Promise<CreatedApiToken> => {
     requireSession(request);
