@@ -62,14 +62,7 @@ export async function activeBackfill(db: Kysely<Database>, connectionId: string,
   return row && toBackfill(row);
 }
 
-export interface NewBackfill {
-  id: string;
-  connectionId: string;
-  kind: BackfillKind;
-  direction: BackfillDirection | null;
-  closedFrom: string | null;
-  closedTo: string | null;
-}
+export type NewBackfill = Pick<BackfillRow, 'id' | 'connectionId' | 'kind' | 'direction' | 'closedFrom' | 'closedTo'>;
 
 /** A running backfill with nothing done yet. The caller has checked (in its transaction) that none of its kind is active. */
 export async function insertBackfill(db: Kysely<Database>, input: NewBackfill, now: number): Promise<BackfillRow> {

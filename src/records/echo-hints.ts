@@ -14,8 +14,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Vendor } from '../vendor.ts';
 import type { PairType } from './pair-store.ts';
-import { createHmac } from 'node:crypto';
-import { writtenValueDigest } from './value-hash.ts';
+import { keyedDigest, writtenValueDigest } from './value-hash.ts';
 
 /** What the intake keeps of an event to recognise an echo (no value: digests and times). */
 export interface EchoHint {
@@ -58,7 +57,7 @@ export function intercomContentDigest(installKey: Uint8Array, item: unknown): st
     fields.map((field) => record[field] ?? null),
     Object.keys(custom).sort().map((name) => [name, custom[name] ?? null]),
   ]);
-  return createHmac('sha256', installKey).update(`intercom-content\0${canonical}`).digest('base64url');
+  return keyedDigest(installKey, `intercom-content\0${canonical}`);
 }
 
 export async function rememberIntercomWrite(db: Kysely<Database>, installKey: Uint8Array, target: { connectionId: string; type: PairType; intercomId: string }, written: { updated_at?: number | null | undefined }): Promise<void> {

@@ -69,7 +69,12 @@ const HKDF_INFO = 'interhubz record field value hash v1';
  * coming back before anything is read (src/records/echo-hints.ts).
  */
 export function writtenValueDigest(installKey: Uint8Array, property: string, text: string): string {
-  return createHmac('sha256', keyObject(installKey)).update(`written\0${property}\0${text}`).digest('base64url');
+  return keyedDigest(installKey, `written\0${property}\0${text}`);
+}
+
+/** A keyed digest of a text under the install key (made once as a KeyObject), for the echo hints. */
+export function keyedDigest(installKey: Uint8Array, text: string): string {
+  return createHmac('sha256', keyObject(installKey)).update(text).digest('base64url');
 }
 
 /** The install's key for value hashes, derived from the vault key (never the vault key itself). */
