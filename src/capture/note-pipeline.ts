@@ -3,13 +3,13 @@
 // reference notes on the other customers' contacts. A dry run goes through the same steps with a
 // writer that records what it would write (planNote) instead of writing, so the two cannot disagree.
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
-import type { IntercomContact } from '../integrations/intercom/schemas.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import { StaleLinkError, type Decided, type ReferenceNote, type TicketDecision } from '../conversations/conversation-run.ts';
 import { forgetHubSpotRecord } from '../conversations/conversation-store.ts';
 import { describeGuards } from '../conversations/guards.ts';
-import { matchContact } from '../conversations/match-records.ts';
-import { contactFollowingMerges, conversationUrl, type RecordDecision, type ResolvedConversation } from '../conversations/resolve-records.ts';
+import { matchContact, pairedMatch } from '../conversations/match-records.ts';
+import { contactFollowingMerges, type Customer } from '../conversations/resolve-customer.ts';
+import { conversationUrl, type RecordDecision, type ResolvedConversation } from '../conversations/resolve-records.ts';
 import { escapeHtml } from './sanitize-html.ts';
 import { captureOccasion } from './capture-occasion.ts';
 import { renderTranscript, type Person } from './transcript.ts';
@@ -50,8 +50,11 @@ export function recordingNoteWriter(deps: NoteDeps): NoteWriter & { recorded: Ar
   };
 }
 
-/** Names and emails of the people in a conversation, from the authors Intercom sends with it. */
-function peopleOf(conversation: IntercomConversation, contact: IntercomContact | null) {
+/**
+ * Names and emails of the people in a conversation, from the authors Intercom sends with it; the
+ * customer's as the contact read from Intercom has them, when it was read (resolve-customer.ts).
+ */
+function peopleOf(conversation: IntercomConversation, contact: Customer | null) {
   const contacts = new Map<string, Person>();
   const admins = new Map<string, Person>();
   const authors = [conversation.source?.author, ...conversation.parts.map((part) => part.author)];
@@ -138,8 +141,10 @@ async function writeReferenceNotes(resolved: ResolvedConversation, writer: NoteW
   const others = (conversation.contacts?.contacts ?? []).map((entry) => entry.id).filter((id) => id !== resolved.contact.id);
   const written: ReferenceNote[] = [];
   for (const intercomContactId of others) {
-    const participant = await contactFollowingMerges(resolved.intercom, intercomContactId, null);
-    const match = await matchContact(resolved.matchDeps, participant, settings.matching.contacts);
+    // A paired participant is not read again (#19 item 2): the note names ids only.
+    const known = await pairedMatch(resolved.matchDeps.db, row.id, 'contact', intercomContactId);
+    const participant = known ? { id: intercomContactId, match: known } : await readAndMatch(resolved, intercomContactId);
+    const { match } = participant;
     if (!match.id) {
       written.push({ intercomContactId, contactId: null, noteId: null, skipped: match.skipped ?? 'no match' });
       continue;
@@ -162,6 +167,11 @@ async function writeReferenceNotes(resolved: ResolvedConversation, writer: NoteW
     written.push({ intercomContactId, contactId: match.id, noteId: note.noteId });
   }
   return written;
+}
+
+async function readAndMatch(resolved: ResolvedConversation, intercomContactId: string) {
+  const read = await contactFollowingMerges(resolved.intercom, intercomContactId, null);
+  return { id: read.id, match: await matchContact(resolved.matchDeps, read, resolved.settings.matching.contacts) };
 }
 
 /**

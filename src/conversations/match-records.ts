@@ -228,11 +228,17 @@ export async function matchCompany(deps: MatchDeps, input: CompanyMatchInput, se
  * then matching; what matching finds or creates becomes the pair.
  */
 async function paired(deps: MatchDeps, type: PairType, intercomId: string, match: () => Promise<Matched>): Promise<Matched> {
-  const pair = await pairOfIntercom(deps.db, deps.connectionId, type, intercomId);
-  if (pair) return { id: pair.hubspotId, how: 'linked', created: false };
+  const pair = await pairedMatch(deps.db, deps.connectionId, type, intercomId);
+  if (pair) return pair;
   const matched = await match();
   if (matched.id && !deps.dryRun) await savePair(deps.db, { connectionId: deps.connectionId, type, intercomId, hubspotId: matched.id, how: matched.how ?? 'linked' }, deps.now());
   return matched;
+}
+
+/** The HubSpot record an Intercom record is paired with, as a match; null when it is not paired. */
+export async function pairedMatch(db: Kysely<Database>, connectionId: string, type: PairType, intercomId: string): Promise<Matched | null> {
+  const pair = await pairOfIntercom(db, connectionId, type, intercomId);
+  return pair ? { id: pair.hubspotId, how: 'linked', created: false } : null;
 }
 
 /** A pending company create names the contact it was associated with: `contact:<HubSpot id>`. */

@@ -1,7 +1,8 @@
 // The first step of both conversation pipelines (the note's in src/capture/capture-conversation.ts,
 // the ticket's in src/tickets/conversation-ticket.ts): fetch the conversation fresh from Intercom (DESIGN.md §2,
 // invariant 3), check that an on_close capture's window has passed, apply the noise guards, route
-// it, find (or create) its HubSpot contact and company and associate them, and name its owner.
+// it, find (or create) its HubSpot contact and company and associate them (resolve-customer.ts: from
+// their pairs, reading the contact and company again only when needed), and name its owner.
 // src/conversations is below both: it imports neither src/capture nor src/tickets, so the ticket
 // pipeline runs without capture (tickets.createWhen: first_customer_message).
 import type { Kysely } from 'kysely';
@@ -12,13 +13,13 @@ import type { Connection } from '../db/repos/connections.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
 import type { IntercomClient } from '../integrations/intercom/client.ts';
 import type { IntercomConversation } from '../integrations/intercom/conversations.ts';
-import type { IntercomCompany, IntercomContact } from '../integrations/intercom/schemas.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import { RetryAfterError } from '../jobs/outcomes.ts';
 import type { MatchKeyHasher } from '../matching/match-key.ts';
 import { checkGuards, type GuardName } from './guards.ts';
 import type { KeyedLock } from './keyed-lock.ts';
-import { associateContactWithCompany, matchCompany, matchContact, type MatchDeps, type Matched } from './match-records.ts';
+import { associateContactWithCompany, type MatchDeps, type Matched } from './match-records.ts';
+import { resolveCustomer, wantsCompanyName, type ContactFilter, type Customer, type CustomerCompany } from './resolve-customer.ts';
 import { routeConversation } from './routing.ts';
 import { closeWindow } from './close-window.ts';
 import { guardTrace } from '../explain/guard-trace.ts';
@@ -64,12 +65,7 @@ export interface ResolveDeps {
   contactFilter?: ContactFilter;
 }
 
-/**
- * Whether the contacts' record filters keep this contact's conversations out of HubSpot
- * (`recordSync.contacts.filters.conversations`): the failing filter's key and sentence, or null.
- * Implemented by src/records/conversation-filter.ts.
- */
-export type ContactFilter = (row: Connection, settings: ConnectionSettings, contact: IntercomContact) => Promise<{ key: string; reason: string } | null>;
+export type { ContactFilter } from './resolve-customer.ts';
 
 export interface RecordDecision {
   id: string | null;
@@ -100,8 +96,8 @@ export interface ResolvedConversation {
   routed: Routed;
   /** The route's ticket policy, else the connection's. */
   ticketPolicy: TicketPolicy;
-  contact: IntercomContact;
-  company: IntercomCompany | null;
+  contact: Customer;
+  company: CustomerCompany | null;
   contactMatch: Matched;
   companyMatch: Matched | null;
   records: { contact: RecordDecision; company?: RecordDecision };
@@ -119,16 +115,6 @@ export interface ResolveOptions {
   dryRun: boolean;
   /** After routing, before any record is matched: a reason to stop, or null to go on. */
   accept?(routed: Routed, ticketPolicy: TicketPolicy): string | null;
-}
-
-/** A lead merged into a user in Intercom answers 404; its conversations belong to the survivor. */
-export async function contactFollowingMerges(intercom: IntercomClient, contactId: string, email: string | null | undefined): Promise<IntercomContact> {
-  try {
-    return await intercom.getContact(contactId, { email });
-  } catch (error) {
-    if (error instanceof UpstreamError && error.kind === 'merged' && error.details.survivorId) return intercom.getContact(error.details.survivorId);
-    throw error;
-  }
 }
 
 function decision(match: Matched): RecordDecision {
@@ -173,23 +159,11 @@ export async function resolveConversation(deps: ResolveDeps, row: Connection, se
 
   const contactId = conversation.contacts?.contacts[0]?.id;
   if (!contactId) return { reason: 'the conversation has no customer contact', routed };
-  const contact = await contactFollowingMerges(intercom, contactId, conversation.source?.author?.email);
-  // Before anything is matched or created. Unlike the noise guards, API Push's force does not lift
-  // it: the filters are a policy about which people HubSpot holds, not about a conversation's worth.
-  const filtered = deps.contactFilter ? await deps.contactFilter(row, settings, contact) : null;
-  if (filtered) {
-    traceStep('guards', { pass: false, guard: 'record_filter', reason: filtered.reason });
-    return { reason: `the contact is ${filtered.reason} (recordSync.contacts.filters.conversations)`, guard: 'record_filter', routed };
-  }
-  const companyRef = contact.companies?.data?.[0]?.id;
   const wantsCompany = route.destinations.includes('company') || route.destinations.includes('ticket');
-  const company: IntercomCompany | null = wantsCompany && companyRef ? await intercom.getCompany(companyRef) : null;
-
   const matchDeps: MatchDeps = { db: deps.db, hubspot, locks: deps.locks, connectionId: row.id, now: deps.now, dryRun: options.dryRun, matchKeys: deps.matchKeys };
-  const contactMatch = await matchContact(matchDeps, contact, settings.matching.contacts);
-  const companyMatch = company
-    ? await matchCompany(matchDeps, { company, contactEmail: contact.email, contactId: contactMatch.id }, settings.matching.companies, settings.matching.contacts.email)
-    : null;
+  const customer = await resolveCustomer(deps, { row, settings, intercom, conversation, contactId, wantsCompany, companyNameNeeded: wantsCompanyName(route.destinations, ticketPolicy, settings), matchDeps });
+  if ('reason' in customer) return { ...customer, routed };
+  const { contact, company, contactMatch, companyMatch } = customer;
   // Until HubSpot has confirmed this pair's association (a company made just now carried it in its
   // create), it is asked for: a call that failed or a crash cut off is made again on the rerun.
   if (settings.matching.companies.associateContact && contactMatch.id && companyMatch?.id) await associateContactWithCompany(matchDeps, contactMatch.id, companyMatch.id);

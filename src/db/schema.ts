@@ -200,6 +200,10 @@ interface RecordPairsTable {
   last_synced_at: number | null;
   intercom_written_updated_at: number | null;
   intercom_written_digest: string | null;
+  /** Contacts: the Intercom company capture last saw on the contact (migrations/0031); null for none. */
+  intercom_company_id: string | null;
+  /** When capture last read the contact's companies; null: not since the pair was made. */
+  companies_seen_at: number | null;
 }
 
 /** A keyed digest of the text last written to a HubSpot property (migrations/0029). */

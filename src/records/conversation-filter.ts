@@ -12,12 +12,16 @@ import type { IntercomContact } from '../integrations/intercom/schemas.ts';
 import type { RecordSyncDeps } from './sync-record.ts';
 import { judgeRecord } from './record-filters.ts';
 
-/** The failing filter's key and sentence, or null when the conversation may go on. */
-export async function conversationContactFiltered(deps: Pick<RecordSyncDeps, 'catalogue'>, row: Connection, settings: ConnectionSettings, contact: IntercomContact): Promise<{ key: string; reason: string } | null> {
+/**
+ * The failing filter's key and sentence, or null when the conversation may go on. The contact is
+ * read only when a filter applies: otherwise a capture whose records are paired needs no contact
+ * read (#19 item 2).
+ */
+export async function conversationContactFiltered(deps: Pick<RecordSyncDeps, 'catalogue'>, row: Connection, settings: ConnectionSettings, contact: () => Promise<IntercomContact>): Promise<{ key: string; reason: string } | null> {
   const filters = settings.recordSync.contacts.filters;
   if (!filters.conversations || filters.toHubSpot.length === 0) return null;
   // Custom attributes' types come from the workspace (cached by the catalogue for a few minutes).
   const fields = await deps.catalogue.fieldsOf(row, 'contacts');
-  const verdict = judgeRecord({ object: 'contacts', direction: 'to_hubspot', filters: filters.toHubSpot, record: contact, fields });
+  const verdict = judgeRecord({ object: 'contacts', direction: 'to_hubspot', filters: filters.toHubSpot, record: await contact(), fields });
   return verdict.pass ? null : { key: verdict.key, reason: verdict.reason };
 }

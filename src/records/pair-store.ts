@@ -191,3 +191,34 @@ export async function settle(db: Kysely<Database>, pair: Pick<Pair, 'connectionI
     .where('intercom_id', '=', pair.intercomId)
     .execute();
 }
+
+/** A paired contact and the Intercom company capture last saw on it (migrations/0031, #19 item 2). */
+export interface PairedContactCompany {
+  hubspotId: string;
+  /** The Intercom id of the contact's first company when last read; null: it had none. */
+  intercomCompanyId: string | null;
+  /** When the contact was last read for it; null: not since the pair was made. */
+  seenAt: number | null;
+}
+
+export async function pairedContactCompany(db: Kysely<Database>, connectionId: string, intercomContactId: string): Promise<PairedContactCompany | undefined> {
+  const row = await db
+    .selectFrom('record_pairs')
+    .select(['hubspot_id', 'intercom_company_id', 'companies_seen_at'])
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', 'contact')
+    .where('intercom_id', '=', intercomContactId)
+    .executeTakeFirst();
+  return row && { hubspotId: row.hubspot_id, intercomCompanyId: row.intercom_company_id, seenAt: row.companies_seen_at };
+}
+
+/** What a read of the contact said about its company; a contact that is not paired keeps nothing. */
+export async function rememberContactCompany(db: Kysely<Database>, connectionId: string, intercomContactId: string, intercomCompanyId: string | null, now: number): Promise<void> {
+  await db
+    .updateTable('record_pairs')
+    .set({ intercom_company_id: intercomCompanyId, companies_seen_at: now })
+    .where('connection_id', '=', connectionId)
+    .where('object_type', '=', 'contact')
+    .where('intercom_id', '=', intercomContactId)
+    .execute();
+}
