@@ -35,7 +35,21 @@ export interface SchedulerOptions {
   wakeUps?: WakeUps;
   /** Told of each run (metrics, src/metrics): how late it started and how long its handler took. */
   observer?: JobRunObserver;
+  /**
+   * True while webhook intake is in a burst (src/webhooks/record-deliveries.ts). The scheduler then
+   * looks at the table at most once every BUSY_TICK_MS instead of after every finished job: taking
+   * deliveries in — Intercom retries a failed one only once — keeps the thread, and the event jobs
+   * wait in the table, durably, to be worked off at full speed when the burst ends.
+   */
+  intakeBusy?: () => boolean;
 }
+
+/**
+ * How often the scheduler still looks at the table during an intake burst: the work keeps moving
+ * (no job waits for the burst to end: a due capture or stage sync is at most this late, plus its
+ * place in the queue), while most of the thread goes to the deliveries.
+ */
+export const BUSY_TICK_MS = 25;
 
 export interface JobRunObserver {
   /** A run starts `latenessMs` after its due time (started_at − run_at). */
@@ -214,20 +228,27 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     else delay = Math.min(next - now, options.maxSleepMs);
     if (stopping) return; // stop() may have come while the table was read
     if (timer) clearTimeout(timer);
+    // During an intake burst a look "at once" waits its turn like any other (scheduleTick).
+    if (delay === 0 && options.intakeBusy?.()) delay = Math.max(0, lastTickAt + BUSY_TICK_MS - performance.now());
     plannedWake = now + delay;
     // Not unref'd: a started scheduler keeps the process alive until stop() clears it.
     timer = setTimeout(() => void tick(), delay);
   }
 
   let tickScheduled = false;
+  /** When the last tick began, in the process's own time (not `clock`, which tests may stop). */
+  let lastTickAt = 0;
   /** Coalesces wake-ups: jobs finishing together, or a burst of enqueues, make one claim, not one each. */
   function scheduleTick(): void {
     if (tickScheduled) return;
     tickScheduled = true;
-    setImmediate(() => {
+    const run = () => {
       tickScheduled = false;
       void tick();
-    });
+    };
+    const wait = options.intakeBusy?.() ? lastTickAt + BUSY_TICK_MS - performance.now() : 0;
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   async function tick(): Promise<void> {
@@ -236,6 +257,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return;
     }
     ticking = true;
+    lastTickAt = performance.now();
     try {
       do {
         again = false;

@@ -1,16 +1,13 @@
 // What the webhook routes do, without HTTP: check the signature on the raw bytes, parse, route to
 // connections, and record deliveries with their jobs in one transaction. Returns the HTTP answer.
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
 import { verifyHubSpotSignature, type HubSpotSignedRequest } from './hubspot-signature.ts';
 import { findSigningSecret } from './intercom-signature.ts';
 import { HubSpotDelivery, hubspotObjectId, hubspotTopic, IntercomNotification, intercomObjectId, type HubSpotEvent } from './payloads.ts';
-import type { DeliveryRecord, DeliveryRecorder, RecordResult } from './record-deliveries.ts';
+import type { DeliveryRecord, DeliveryRecorder, RecordResult, RoutedDelivery } from './record-deliveries.ts';
 import type { SigningSecret, SigningSecrets } from './signing-secrets.ts';
 import type { Vendor } from '../vendor.ts';
 
 export interface IntakeDeps {
-  db: Kysely<Database>;
   recorder: DeliveryRecorder;
   secrets: SigningSecrets;
   clock: () => number;
@@ -71,13 +68,6 @@ async function matchSecret(deps: IntakeDeps, provider: Vendor, pick: (secrets: S
   return pick(await deps.secrets.list(provider));
 }
 
-async function connectionsFor(deps: IntakeDeps, column: 'intercom_workspace_id' | 'hubspot_portal_id', account: string | number, signer: SigningSecret): Promise<string[]> {
-  let query = deps.db.selectFrom('connections').select('id').where(column, '=', account as never);
-  // A connection's own app secret vouches only for that connection.
-  if (signer.connectionId !== null) query = query.where('id', '=', signer.connectionId);
-  return (await query.execute()).map((row) => row.id);
-}
-
 export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, signature: string | undefined): Promise<IntakeAnswer> {
   const signer = await matchSecret(deps, 'intercom', (secrets) => findSigningSecret(raw, signature, secrets));
   if (!signer) {
@@ -104,19 +94,18 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
   }
   const stale = staleDelivery(deps, notification.created_at * 1000, 'created_at');
   if (stale) return stale;
-  const deliveryId = notification.id;
-  const connections = await connectionsFor(deps, 'intercom_workspace_id', notification.app_id, signer);
-  const base = {
-    provider: 'intercom' as const,
-    deliveryId,
+  const delivery: RoutedDelivery = {
+    provider: 'intercom',
+    deliveryId: notification.id,
     accountId: notification.app_id,
     topic: notification.topic,
     objectId: intercomObjectId(notification),
     occurredAt: notification.created_at * 1000,
     ...intercomHint(deps, notification),
+    // A connection's own app secret vouches only for that connection.
+    route: { account: notification.app_id, onlyConnection: signer.connectionId },
   };
-  const records: DeliveryRecord[] = connections.length === 0 ? [{ ...base, connectionId: null }] : connections.map((connectionId) => ({ ...base, connectionId }));
-  return { status: 200, body: { ok: true, ...(await deps.recorder.record(records)) } };
+  return { status: 200, body: { ok: true, ...(await deps.recorder.record([delivery])) } };
 }
 
 /**
@@ -174,26 +163,16 @@ export async function acceptHubSpotDelivery(deps: IntakeDeps, request: HubSpotSi
     const stale = staleDelivery(deps, event.occurredAt, 'occurredAt');
     if (stale) return stale;
   }
-  const records: DeliveryRecord[] = [];
-  const byPortal = new Map<number, string[]>();
-  for (const event of events.data) {
-    let connections = byPortal.get(event.portalId);
-    if (!connections) {
-      connections = await connectionsFor(deps, 'hubspot_portal_id', event.portalId, signer);
-      byPortal.set(event.portalId, connections);
-    }
-    const base = {
-      provider: 'hubspot' as const,
-      deliveryId: event.eventId,
-      accountId: String(event.portalId),
-      // Generic object.* events are recorded under their legacy name (payloads.ts).
-      topic: hubspotTopic(event),
-      objectId: hubspotObjectId(event),
-      occurredAt: event.occurredAt ?? null,
-      ...hubspotHint(deps, event),
-    };
-    if (connections.length === 0) records.push({ ...base, connectionId: null });
-    else for (const connectionId of connections) records.push({ ...base, connectionId });
-  }
+  const records: RoutedDelivery[] = events.data.map((event) => ({
+    provider: 'hubspot',
+    deliveryId: event.eventId,
+    accountId: String(event.portalId),
+    // Generic object.* events are recorded under their legacy name (payloads.ts).
+    topic: hubspotTopic(event),
+    objectId: hubspotObjectId(event),
+    occurredAt: event.occurredAt ?? null,
+    ...hubspotHint(deps, event),
+    route: { account: event.portalId, onlyConnection: signer.connectionId },
+  }));
   return { status: 200, body: { ok: true, ...(await deps.recorder.record(records)) } };
 }

@@ -1,10 +1,11 @@
 // The heart of "no lost events": a delivery's record and its job commit in one transaction, and
 // only then is the webhook answered 200. A repeat of a delivery hits the unique index and adds
 // nothing. Only ids, the topic and times are written — never the payload.
+import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { withTransaction } from '../db/transaction.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
+import { withSyncTransaction } from '../db/transaction.ts';
+import { preparePlainEnqueue } from '../jobs/queue.ts';
 import type { Provider } from './signing-secrets.ts';
 
 export interface DeliveryRecord {
@@ -34,75 +35,168 @@ const DAY_MS = 86_400_000;
 /** YYYY-MM-DD (UTC): the unit unrouted deliveries are counted in. */
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-async function writeDeliveries(trx: Kysely<Database>, jobs: JobQueue, records: readonly DeliveryRecord[], now: number): Promise<RecordResult> {
-  const result: RecordResult = { accepted: 0, duplicates: 0, unrouted: 0 };
-  for (const record of records) {
-    if (record.connectionId === null) {
-      // No connection knows the account: nothing will act on it, so only a count per provider and
-      // day is kept (a row each would let any signed sender grow the table without bound).
-      await trx
-        .insertInto('webhook_unrouted_counts')
-        .values({ provider: record.provider, day: utcDay(now), count: 1 })
-        .onConflict((oc) => oc.columns(['provider', 'day']).doUpdateSet((eb) => ({ count: eb('webhook_unrouted_counts.count', '+', 1) })))
-        .execute();
-      result.unrouted += 1;
-      continue;
-    }
-    const inserted = await trx
-      .insertInto('webhook_deliveries')
-      .values({
-        provider: record.provider,
-        delivery_id: record.deliveryId,
-        connection_id: record.connectionId,
-        account_id: record.accountId,
-        topic: record.topic,
-        object_id: record.objectId,
-        occurred_at: record.occurredAt,
-        received_at: now,
-        status: 'accepted',
-      })
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (!inserted) result.duplicates += 1;
-    else {
-      await jobs.enqueue(
-        {
-          task: eventTask(record.provider),
-          payload: { deliveryId: inserted.id, topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt, ...(record.hint ? { hint: record.hint } : {}) },
-          connectionId: record.connectionId,
-        },
-        trx,
-      );
-      result.accepted += 1;
-    }
-  }
-  return result;
+/**
+ * A delivery not yet routed: the connections it belongs to are looked up inside the commit that
+ * records it, so a connection deleted meanwhile is never written to.
+ */
+export interface RoutedDelivery extends Omit<DeliveryRecord, 'connectionId'> {
+  route: {
+    /** The account the delivery names: an Intercom workspace id or a HubSpot portal id. */
+    account: string | number;
+    /** A connection's own app secret signed it: it vouches for that connection only. */
+    onlyConnection: string | null;
+  };
 }
 
 export interface DeliveryRecorder {
   /** Resolves once the records and their jobs are committed (answer 200 only then). */
-  record(records: readonly DeliveryRecord[]): Promise<RecordResult>;
+  record(records: ReadonlyArray<DeliveryRecord | RoutedDelivery>): Promise<RecordResult>;
+  /**
+   * Whether deliveries are arriving in a burst: a recent commit had to take several requests that
+   * queued up behind each other. The scheduler steps back meanwhile (src/jobs/scheduler.ts).
+   */
+  busy(): boolean;
+}
+
+/** A commit of at least this many requests means they are queueing: one at a time is not a burst. */
+const BURST_BATCH = 4;
+/** How long a burst's last such commit counts: longer than a gap between two commits in a burst. */
+const BURST_HOLD_MS = 100;
+
+type Row = { id: number };
+
+/** The hot path's statements, prepared once: a delivery costs a few µs of SQLite, not a query build. */
+function prepareStatements(sqlite: SQLite.Database) {
+  return {
+    route: {
+      intercom: sqlite.prepare<[string], { id: string }>('SELECT id FROM connections WHERE intercom_workspace_id = ?'),
+      intercomOne: sqlite.prepare<[string, string], { id: string }>('SELECT id FROM connections WHERE intercom_workspace_id = ? AND id = ?'),
+      hubspot: sqlite.prepare<[number], { id: string }>('SELECT id FROM connections WHERE hubspot_portal_id = ?'),
+      hubspotOne: sqlite.prepare<[number, string], { id: string }>('SELECT id FROM connections WHERE hubspot_portal_id = ? AND id = ?'),
+    },
+    delivery: sqlite.prepare<[string, string, string, string, string, string | null, number | null, number], Row>(
+      `INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, object_id, occurred_at, received_at, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted') ON CONFLICT DO NOTHING RETURNING id`,
+    ),
+    unrouted: sqlite.prepare<[string, string], unknown>(
+      'INSERT INTO webhook_unrouted_counts (provider, day, count) VALUES (?, ?, 1) ON CONFLICT (provider, day) DO UPDATE SET count = count + 1',
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function connectionsOf(statements: Statements, provider: Provider, route: RoutedDelivery['route']): string[] {
+  const { account, onlyConnection } = route;
+  if (provider === 'intercom') {
+    const rows = onlyConnection === null ? statements.route.intercom.all(String(account)) : statements.route.intercomOne.all(String(account), onlyConnection);
+    return rows.map((row) => row.id);
+  }
+  const portal = Number(account);
+  const rows = onlyConnection === null ? statements.route.hubspot.all(portal) : statements.route.hubspotOne.all(portal, onlyConnection);
+  return rows.map((row) => row.id);
+}
+
+function routed(statements: Statements, records: ReadonlyArray<DeliveryRecord | RoutedDelivery>): DeliveryRecord[] {
+  const out: DeliveryRecord[] = [];
+  for (const record of records) {
+    if (!('route' in record)) {
+      out.push(record);
+      continue;
+    }
+    const { route, ...base } = record;
+    const connections = connectionsOf(statements, record.provider, route);
+    if (connections.length === 0) out.push({ ...base, connectionId: null });
+    else for (const connectionId of connections) out.push({ ...base, connectionId });
+  }
+  return out;
+}
+
+interface WriteDeps {
+  statements: Statements;
+  enqueue: ReturnType<typeof preparePlainEnqueue>;
+  maxAttempts: number;
+}
+
+function writeDeliveries(deps: WriteDeps, records: readonly DeliveryRecord[], now: number): RecordResult & { queued: boolean } {
+  const result = { accepted: 0, duplicates: 0, unrouted: 0, queued: false };
+  for (const record of records) {
+    if (record.connectionId === null) {
+      // No connection knows the account: nothing will act on it, so only a count per provider and
+      // day is kept (a row each would let any signed sender grow the table without bound).
+      deps.statements.unrouted.run(record.provider, utcDay(now));
+      result.unrouted += 1;
+      continue;
+    }
+    const inserted = deps.statements.delivery.get(record.provider, record.deliveryId, record.connectionId, record.accountId, record.topic, record.objectId, record.occurredAt, now);
+    if (!inserted) {
+      result.duplicates += 1;
+      continue;
+    }
+    const job = deps.enqueue(
+      {
+        task: eventTask(record.provider),
+        payload: { deliveryId: inserted.id, topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt, ...(record.hint ? { hint: record.hint } : {}) },
+        connectionId: record.connectionId,
+      },
+      { now, maxAttempts: deps.maxAttempts },
+    );
+    if (job.status === 'queued') result.queued = true;
+    result.accepted += 1;
+  }
+  return result;
+}
+
+export interface DeliveryRecorderOptions {
+  db: Kysely<Database>;
+  /** The same database's raw handle: the group commit runs as one synchronous transaction on it. */
+  sqlite: SQLite.Database;
+  clock: () => number;
+  /** jobs.maxAttempts, for the event jobs. */
+  maxAttempts: number;
+  /** Wakes the scheduler when a commit queued jobs due now (src/jobs/wake-ups.ts). */
+  notify(runAt: number): void;
 }
 
 /**
  * Group commit: deliveries that arrive together (the same event-loop turn) are written in one
  * transaction, and each request is answered when that transaction has committed. Durability per
  * delivery is unchanged; a burst costs one commit instead of one each (`npm run bench -- ingest`).
+ *
+ * The transaction is better-sqlite3's own, synchronous, with prepared statements: routing, the
+ * delivery rows and their jobs in one go, with no await inside. It runs while holding Kysely's
+ * connection (`db.connection()`), so it can never interleave with — or be swallowed by — a Kysely
+ * transaction open on the same connection between its awaits.
  */
-export function createDeliveryRecorder(options: { db: Kysely<Database>; jobs: JobQueue; clock: () => number }): DeliveryRecorder {
-  let batch: Array<{ records: readonly DeliveryRecord[]; resolve: (result: RecordResult) => void; reject: (error: unknown) => void }> = [];
+export function createDeliveryRecorder(options: DeliveryRecorderOptions): DeliveryRecorder {
+  let deps: WriteDeps | undefined;
+  const writeDeps = () => (deps ??= { statements: prepareStatements(options.sqlite), enqueue: preparePlainEnqueue(options.sqlite), maxAttempts: options.maxAttempts });
+  let batch: Array<{ records: ReadonlyArray<DeliveryRecord | RoutedDelivery>; resolve: (result: RecordResult) => void; reject: (error: unknown) => void }> = [];
+
+  const commit = (pending: typeof batch) =>
+    withSyncTransaction(options.sqlite, () => {
+      const write = writeDeps();
+      const now = options.clock();
+      return { now, results: pending.map((entry) => writeDeliveries(write, routed(write.statements, entry.records), now)) };
+    });
+
+  let burstUntil = 0;
   const flush = async () => {
     const pending = batch;
     batch = [];
+    if (pending.length >= BURST_BATCH) burstUntil = performance.now() + BURST_HOLD_MS;
     try {
-      const results = await withTransaction(options.db, async (trx) => {
-        const now = options.clock();
-        const out: RecordResult[] = [];
-        for (const entry of pending) out.push(await writeDeliveries(trx, options.jobs, entry.records, now));
-        return out;
+      const { now, results } = await options.db.connection().execute(async () => {
+        // Holding the connection, no Kysely transaction can be open on it; if one were, the work
+        // below would join it as a savepoint and commit or roll back with someone else's work.
+        if (options.sqlite.inTransaction) throw new Error('the database connection is inside a transaction that Kysely does not know of');
+        return commit(pending);
       });
-      pending.forEach((entry, index) => entry.resolve(results[index] as RecordResult));
+      if (results.some((result) => result.queued)) options.notify(now);
+      pending.forEach((entry, index) => {
+        const { queued: _queued, ...result } = results[index] as RecordResult & { queued: boolean };
+        entry.resolve(result);
+      });
     } catch (error) {
       // Nothing of the batch was committed: every request in it is answered with an error, and the
       // vendors deliver again.
@@ -110,6 +204,7 @@ export function createDeliveryRecorder(options: { db: Kysely<Database>; jobs: Jo
     }
   };
   return {
+    busy: () => performance.now() < burstUntil,
     record(records) {
       return new Promise<RecordResult>((resolve, reject) => {
         if (batch.length === 0) setImmediate(() => void flush());

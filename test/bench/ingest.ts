@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { openDb } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
+import { TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import type { Progress } from './run.ts';
 
@@ -68,7 +69,7 @@ export default async function ingest(progress: Progress) {
   await db.close();
 
   const port = await freePort();
-  const daemon = await start([...(process.env.BENCH_DAEMON_FLAGS ? process.env.BENCH_DAEMON_FLAGS.split(' ') : []), 'src/main.ts'], { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn' }, /./);
+  const daemon = await start([...(process.env.BENCH_DAEMON_FLAGS ? process.env.BENCH_DAEMON_FLAGS.split(' ') : []), 'src/main.ts'], { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench-password', INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'warn' }, /./);
   await waitReady(`http://127.0.0.1:${port}/readyz`);
   const bare = await start(['test/bench/fixtures/bare-server.ts'], {}, /"url"/);
   const bareUrl = (JSON.parse(bare.output().trim().split('\n')[0] ?? '{}') as { url: string }).url;

@@ -8,6 +8,7 @@ import { getJob, resumeConnectionJobs } from '../../src/jobs/queue.ts';
 import { createScheduler, type SchedulerOptions } from '../../src/jobs/scheduler.ts';
 import { defineTask, taskRegistry, type TaskDefinition } from '../../src/jobs/task.ts';
 import { makeTestDb } from '../helpers/db.ts';
+import { until } from '../helpers/until.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 12);
 
@@ -265,6 +266,22 @@ t.test('the live loop wakes at once for a job due now and sleeps until the next 
   await second;
   t.same(done, ['now', 'soon']);
   t.ok(scheduler.lastHeartbeat(), 'the loop records its heartbeat');
+});
+
+t.test('during an intake burst that never ends the work still moves: every job runs, once', async (t) => {
+  const done: number[] = [];
+  const { db, scheduler, queue } = setup(t, [defineTask({ name: 'event', payload: z.object({ n: z.number() }), run: async (p) => void done.push(p.n) })], {
+    clock: Date.now,
+    // An hour between planned looks: only the burst's spaced ticks can run these.
+    maxSleepMs: 60 * 60_000,
+    intakeBusy: () => true,
+  });
+  scheduler.start();
+  for (let n = 0; n < 30; n += 1) await queue.enqueue({ task: 'event', payload: { n } });
+  await until('all 30 jobs done', () => done.length >= 30 && scheduler.runningCount() === 0);
+  t.same([...done].sort((a, b) => a - b), Array.from({ length: 30 }, (_, n) => n), 'each job ran once');
+  const succeeded = db.sqlite.prepare("SELECT count(*) AS n FROM jobs WHERE status = 'succeeded'").get() as { n: number };
+  t.equal(succeeded.n, 30, 'and is recorded as succeeded');
 });
 
 t.test('stop: no new claims, in-flight jobs finish; past the timeout they go back to the queue', async (t) => {
