@@ -3,7 +3,11 @@
 //   calls_warm          HubSpot calls per capture when the contact and company are already known
 //                       (linked by an earlier capture), from the HubSpot simulator's request log
 //   calls_cold          the same for a new customer of a new company (search, create, for both)
-//   intercom_calls      Intercom calls per capture (the conversation fetched fresh, its contact, company)
+//   intercom_calls      Intercom calls per capture, the mean over the cold and the warm ones
+//   intercom_calls_warm Intercom calls per warm capture (#19 item 2: contact and company paired by an
+//                       earlier capture; target 1, the conversation fetched fresh), from the Intercom
+//                       simulator's request log
+//   intercom_calls_cold the same for a first capture (target ≤ 3: conversation, contact, company)
 //   budget_bound_ratio  warm captures per minute through the job queue, in steady state, as a share of
 //                       the bound the budget sets at calls_warm calls each: 100 calls per 10 s
 //                       (`upstream.hubspot.burstPer10s: 100`, and the simulator limits to match)
@@ -155,6 +159,8 @@ export default async function capture(progress: Progress): Promise<Figures> {
       stage_sync_changes: stageSync.changes,
       stage_sync_conversations: stageSync.conversations,
       intercom_calls: round(mean([...cold, ...warm].map((c) => c.intercom)), 2),
+      intercom_calls_warm: round(mean(warm.map((c) => c.intercom)), 2),
+      intercom_calls_cold: round(mean(cold.map((c) => c.intercom)), 2),
       budget_bound_ratio: round(perMinute / boundPerMinute),
       captures_per_min: round(perMinute, 1),
       bound_per_min: round(boundPerMinute, 1),
