@@ -186,7 +186,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       },
     };
   } catch (error) {
-    sandbox?.intercom.close();
+    sandbox?.close();
     await database.close();
     throw error;
   }

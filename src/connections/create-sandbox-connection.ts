@@ -69,6 +69,8 @@ export async function createSandboxConnection(
   deps: { db: Kysely<Database>; vault: Vault; sandbox: MountedSandbox; maxConnections: number; now: number },
   addresses: SandboxAddresses,
 ): Promise<SandboxConnectionResult> {
+  // The simulators load on first use (src/sandbox-mount/mount-sandbox.ts).
+  await deps.sandbox.load();
   const { intercom, hubspot } = deps.sandbox;
   const workspaceId = intercom.defaults?.workspaceId;
   if (!workspaceId) throw new Error('the sandbox Intercom simulator has no seeded workspace');

@@ -31,6 +31,8 @@ export interface RewireDeps {
 }
 
 async function rewireOne(deps: RewireDeps, connection: Connection, addresses: SandboxAddresses): Promise<void> {
+  // The simulators load on first use (src/sandbox-mount/mount-sandbox.ts).
+  await deps.sandbox.load();
   const { intercom, hubspot } = deps.sandbox;
   const workspaceId = intercom.defaults?.workspaceId;
   if (!workspaceId) throw new Error('the sandbox Intercom simulator has no seeded workspace');

@@ -1,6 +1,13 @@
 // Mounting the built-in sandbox in the daemon: whether it is on, the OAuth apps it gets (random
-// per install), and who may use which part of it. The simulators are loaded with import() only
-// when it is on, so a daemon with the sandbox off never loads them.
+// per install), and who may use which part of it. The simulators are loaded only when first used
+// (a request under /sandbox, a sandbox connection made or wired again, a test reading them): a
+// daemon with the sandbox off never loads them, and an idle one with it on holds none of their
+// code or state (~12 MB of its idle memory; test/bench/RESULTS.md "startup memory").
+//
+// Fastify's route table is closed once the daemon listens, so the simulators' routes cannot join
+// it later: each prefix is one catch-all route here that hands the request to a Fastify instance
+// of the simulator's own, built on first use, which never listens and holds the same guards as
+// before (below), on the routes its own router matched.
 //
 // Who may use what, decided by the route that matched (never by the raw URL, which an encoding
 // such as %5fsim would slip past):
@@ -13,12 +20,15 @@
 // - the simulated APIs themselves: whoever holds a token they minted, as with the real vendors.
 import { sameSecret } from '../auth/constant-time.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import { callbackPath } from '../oauth/oauth-client.ts';
 import { ownBaseUrl } from '../own-url.ts';
+import type { HubSpotSimulator } from '../sandbox/hubspot/index.ts';
+import type { IntercomSimulator } from '../sandbox/intercom/index.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox, type SandboxApp, type SandboxVendor } from './mounted-sandbox.ts';
 
 /** What the HTTP app lends the sandbox to tell its callers apart (src/http/authenticate.ts). */
@@ -84,66 +94,198 @@ function newApp(label: string): SandboxApp {
   return { clientId: `${label}-${randomUUID()}`, clientSecret: randomBytes(32).toString('base64url') };
 }
 
-/**
- * Loads the simulators (import(): only when the sandbox is on, decided once per start by
- * sandboxWanted) with this start's OAuth apps, drawn here before the OAuth client and the mount use them.
- */
-export async function createSandbox(options: { simulatorOptions?: { maxRecordsPerType?: number; requestLogCapacity?: number } } = {}): Promise<MountedSandbox> {
+interface Simulators {
+  intercom: IntercomSimulator;
+  hubspot: HubSpotSimulator;
+}
+
+interface SimulatorOptions {
+  maxRecordsPerType?: number;
+  requestLogCapacity?: number;
+}
+
+async function loadSimulators(apps: MountedSandbox['apps'], simulatorOptions: SimulatorOptions): Promise<Simulators> {
   const [{ createIntercomSimulator }, { createHubSpotSimulator }] = await Promise.all([
     import('../sandbox/intercom/index.ts'),
     import('../sandbox/hubspot/index.ts'),
   ]);
-  const apps: MountedSandbox['apps'] = { intercom: newApp('ihz-sandbox-intercom'), hubspot: newApp('ihz-sandbox-hubspot') };
   // No redirect URI is registered until the daemon knows its address (mountSandbox): none is accepted before.
-  const intercom = createIntercomSimulator({ ...options.simulatorOptions, seed: { app: { name: 'Interhubz Sandbox', ...apps.intercom, redirectUris: [] } } });
-  const hubspot = createHubSpotSimulator({ ...options.simulatorOptions, app: { ...apps.hubspot, redirectUris: [] } });
-  return { intercom, hubspot, apps };
+  return {
+    intercom: createIntercomSimulator({ ...simulatorOptions, seed: { app: { name: 'Interhubz Sandbox', ...apps.intercom, redirectUris: [] } } }),
+    hubspot: createHubSpotSimulator({ ...simulatorOptions, app: { ...apps.hubspot, redirectUris: [] } }),
+  };
+}
+
+/**
+ * This start's sandbox: its OAuth apps, drawn now (the OAuth client and the mount use them from
+ * the start), and the simulators, loaded (import()) by the first `load()`.
+ */
+export async function createSandbox(options: { simulatorOptions?: SimulatorOptions } = {}): Promise<MountedSandbox> {
+  const apps: MountedSandbox['apps'] = { intercom: newApp('ihz-sandbox-intercom'), hubspot: newApp('ihz-sandbox-hubspot') };
+  let simulators: Simulators | undefined;
+  let loading: Promise<void> | undefined;
+  const listeners: Array<() => void> = [];
+  const loaded = (): Simulators => {
+    if (!simulators) throw new Error('the built-in sandbox\'s simulators are read before sandbox.load() has resolved');
+    return simulators;
+  };
+  return {
+    apps,
+    get intercom() {
+      return loaded().intercom;
+    },
+    get hubspot() {
+      return loaded().hubspot;
+    },
+    load() {
+      loading ??= loadSimulators(apps, options.simulatorOptions ?? {}).then(
+        (made) => {
+          simulators = made;
+          for (const listener of listeners.splice(0)) listener();
+        },
+        (error: unknown) => {
+          loading = undefined;
+          throw error;
+        },
+      );
+      return loading;
+    },
+    get loaded() {
+      return simulators !== undefined;
+    },
+    whenLoaded(listener) {
+      if (simulators) listener();
+      else listeners.push(listener);
+    },
+    close() {
+      simulators?.intercom.close();
+    },
+  };
 }
 
 export interface MountDeps {
   config: Config;
   guards: SandboxGuards;
+  /** The HTTP app's own error handler, for what a guard throws beyond a refusal. */
+  errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => unknown;
 }
+
+/** Registers a simulator's API and control plugins with their guards, at its prefix, on `app`. */
+async function registerGuarded(app: FastifyInstance, vendor: SandboxVendor, sim: IntercomSimulator | HubSpotSimulator, apps: MountedSandbox['apps'], deps: MountDeps): Promise<void> {
+  const prefix = SANDBOX_PREFIX[vendor];
+  const routeOf = (request: FastifyRequest) => request.routeOptions.url?.slice(prefix.length);
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request, reply) => {
+      const route = routeOf(request);
+      if (route === undefined || !CONSENT_ROUTES[vendor].has(route)) return;
+      if (!(await deps.guards.hasSession(request))) return refuse(reply, 401, 'unauthorized', 'The sandbox’s consent page is for the signed-in admin: sign in to Interhubz and start from the connection page.');
+      if (request.method !== 'GET' && !fromOwnPage(request)) return refuse(reply, 403, 'cross_origin', 'The consent form must be sent from this daemon’s own page.');
+    });
+    // After body parsing: the daemon's own exchange, refresh and introspection send the app's secret in the form.
+    scope.addHook('preHandler', async (request, reply) => {
+      const route = routeOf(request);
+      if (route === undefined || !isTokenRoute(vendor, route)) return;
+      const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
+      if (isSecret(body.client_secret, apps[vendor].clientSecret)) return;
+      if (await deps.guards.hasSession(request)) return;
+      return refuse(reply, 401, 'unauthorized', 'The sandbox’s token endpoint serves only this daemon and its signed-in admin.');
+    });
+    await scope.register(sim.apiPlugin);
+  }, { prefix });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', answering(deps.guards.requireAdmin));
+    await scope.register(sim.controlPlugin);
+  }, { prefix });
+}
+
+/**
+ * The simulator's own Fastify instance: never listening, reached only through the catch-all
+ * route of mountSandbox, which passes it the request as the daemon's app saw it.
+ */
+async function simulatorServer(app: FastifyInstance, vendor: SandboxVendor, sandbox: MountedSandbox, deps: MountDeps): Promise<FastifyInstance> {
+  const server = Fastify({
+    loggerInstance: app.log,
+    logController: new LogController({ disableRequestLogging: true }),
+    // The catch-all route sets the X-Forwarded-* headers from what the daemon's app decided (its
+    // own trustProxy); nothing else can send this instance a request.
+    trustProxy: true,
+  });
+  server.setErrorHandler(deps.errorHandler);
+  await server.register(fastifyCookie);
+  await registerGuarded(server, vendor, sandbox[vendor], sandbox.apps, deps);
+  await server.ready();
+  return server;
+}
+
+// Hop-by-hop or recomputed: not passed between the two instances.
+const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date']);
 
 /** Mounts both simulators under /sandbox (the HTTP app closes them when it closes). */
 export async function mountSandbox(app: FastifyInstance, sandbox: MountedSandbox, deps: MountDeps): Promise<void> {
-  const { intercom, hubspot, apps } = sandbox;
-  const mounts: Array<[SandboxVendor, { apiPlugin: FastifyPluginAsync; controlPlugin: FastifyPluginAsync }]> = [['intercom', intercom], ['hubspot', hubspot]];
-  for (const [vendor, sim] of mounts) {
-    const prefix = SANDBOX_PREFIX[vendor];
-    const routeOf = (request: FastifyRequest) => request.routeOptions.url?.slice(prefix.length);
+  let servers: Promise<Record<SandboxVendor, FastifyInstance>> | undefined;
+  const serve = () => {
+    if (!servers) {
+      servers = sandbox.load().then(async () => ({
+        intercom: await simulatorServer(app, 'intercom', sandbox, deps),
+        hubspot: await simulatorServer(app, 'hubspot', sandbox, deps),
+      }));
+      // A load that failed is tried again by the next request.
+      servers.catch(() => (servers = undefined));
+    }
+    return servers;
+  };
+
+  for (const vendor of ['intercom', 'hubspot'] as const) {
     await app.register(async (scope) => {
-      scope.addHook('onRequest', async (request, reply) => {
-        const route = routeOf(request);
-        if (route === undefined || !CONSENT_ROUTES[vendor].has(route)) return;
-        if (!(await deps.guards.hasSession(request))) return refuse(reply, 401, 'unauthorized', 'The sandbox’s consent page is for the signed-in admin: sign in to Interhubz and start from the connection page.');
-        if (request.method !== 'GET' && !fromOwnPage(request)) return refuse(reply, 403, 'cross_origin', 'The consent form must be sent from this daemon’s own page.');
+      // The body goes on as the bytes that came: the simulator's instance parses it, as before.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+      scope.all('/*', async (request, reply) => {
+        const server = (await serve())[vendor];
+        const headers: Record<string, string | string[] | undefined> = {};
+        for (const [name, value] of Object.entries(request.headers)) if (!NOT_FORWARDED.has(name)) headers[name] = value;
+        Object.assign(headers, { 'x-forwarded-for': request.ip, 'x-forwarded-proto': request.protocol, 'x-forwarded-host': request.host });
+        const body = request.body;
+        const response = await server.inject({
+          method: request.method as 'GET',
+          url: request.raw.url ?? request.url,
+          headers,
+          ...(Buffer.isBuffer(body) ? { payload: body } : {}),
+        });
+        reply.code(response.statusCode);
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined && !NOT_FORWARDED.has(name)) reply.header(name, value);
+        }
+        return reply.send(response.rawPayload);
       });
-      // After body parsing: the daemon's own exchange, refresh and introspection send the app's secret in the form.
-      scope.addHook('preHandler', async (request, reply) => {
-        const route = routeOf(request);
-        if (route === undefined || !isTokenRoute(vendor, route)) return;
-        const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>;
-        if (isSecret(body.client_secret, apps[vendor].clientSecret)) return;
-        if (await deps.guards.hasSession(request)) return;
-        return refuse(reply, 401, 'unauthorized', 'The sandbox’s token endpoint serves only this daemon and its signed-in admin.');
-      });
-      await scope.register(sim.apiPlugin);
-    }, { prefix });
-    await app.register(async (scope) => {
-      scope.addHook('onRequest', answering(deps.guards.requireAdmin));
-      await scope.register(sim.controlPlugin);
-    }, { prefix });
+    }, { prefix: SANDBOX_PREFIX[vendor] });
   }
 
   // The OAuth callbacks are this daemon's (src/oauth/oauth-client.ts); register them as the only
-  // redirect URIs, as an operator registers them with the real vendors.
-  app.addHook('onListen', async () => {
-    const base = ownBaseUrl(deps.config, app.server);
+  // redirect URIs, as an operator registers them with the real vendors: once the daemon listens
+  // and the simulators are loaded, whichever comes last.
+  let base: string | undefined;
+  const registerRedirectUris = () => {
+    if (base === undefined || !sandbox.loaded) return;
+    const { intercom, hubspot, apps } = sandbox;
     const intercomApp = [...intercom.state.apps.values()].find((entry) => entry.clientId === apps.intercom.clientId);
     if (intercomApp) intercomApp.redirectUris = [`${base}${callbackPath('intercom')}`];
     const hubspotApp = hubspot.state.apps.get(apps.hubspot.clientId);
     if (hubspotApp) hubspotApp.redirectUris = [`${base}${callbackPath('hubspot')}`];
+  };
+  app.addHook('onListen', async () => {
+    base = ownBaseUrl(deps.config, app.server);
+    registerRedirectUris();
   });
-  app.addHook('onClose', async () => intercom.close());
+  sandbox.whenLoaded(() => {
+    registerRedirectUris();
+    // Loaded by a reader other than a request (a test, a sandbox connection): the simulators' instances
+    // are built now all the same, so that closing the app closes what their plugins started.
+    serve().catch((error: unknown) => app.log.error({ err: error }, 'the built-in sandbox could not be mounted'));
+  });
+  app.addHook('onClose', async () => {
+    const built = await servers?.catch(() => undefined);
+    if (built) for (const server of Object.values(built)) await server.close();
+    sandbox.close();
+  });
 }

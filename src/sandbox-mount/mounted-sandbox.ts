@@ -16,11 +16,25 @@ export interface SandboxApp {
   clientSecret: string;
 }
 
+/**
+ * The simulators load on first use (mount-sandbox.ts), so an idle daemon with the sandbox on holds
+ * none of their code or state: `intercom` and `hubspot` may be read once `load()` has resolved.
+ */
 export interface MountedSandbox {
-  intercom: IntercomSimulator;
-  hubspot: HubSpotSimulator;
+  /** The Intercom simulator; reading it before `load()` has resolved throws. */
+  readonly intercom: IntercomSimulator;
+  /** The HubSpot simulator; reading it before `load()` has resolved throws. */
+  readonly hubspot: HubSpotSimulator;
   /** The simulators' OAuth apps (the daemon's own, the only ones their consent pages serve). */
   apps: Record<SandboxVendor, SandboxApp>;
+  /** Loads both simulators, once (callers at the same time share the one load). */
+  load(): Promise<void>;
+  /** Whether the simulators are loaded yet. */
+  readonly loaded: boolean;
+  /** Runs `listener` once the simulators are loaded: at once when they are. */
+  whenLoaded(listener: () => void): void;
+  /** Stops the simulators' timers, when they were loaded. */
+  close(): void;
 }
 
 /** A connection wired to the built-in simulators ("Try the sandbox"). */

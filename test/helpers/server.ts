@@ -48,6 +48,8 @@ export async function startTestServer(t: Teardownable, options: TestServerOption
   const { config, log, password, dataDir } = testDaemonSetup(t, options);
   const daemon = await startDaemon({ config, log, ...daemonOptions(options) });
   t.teardown(() => daemon.close());
+  // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
+  await daemon.sandbox?.load();
   return { url: daemon.url, username: config.admin.username, password, dataDir, daemon, fetch: (path, init) => fetch(`${daemon.url}${path}`, init) };
 }
 

@@ -32,6 +32,8 @@ export async function buildTestApp(t: Teardownable, options: TestServerOptions =
   await ctx.admin.persist(ctx.clock());
   if (options.startScheduler !== false) ctx.scheduler.start();
   await daemon.app.ready();
+  // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
+  await daemon.sandbox?.load();
   return { url: publicUrl, username: config.admin.username, password, dataDir, daemon, fetch: (path, init) => injectFetch(daemon, path, init) };
 }
 

@@ -1,6 +1,6 @@
 // Issue #14: the sandbox's mounting imports no simulator statically, so a daemon with the sandbox
-// off never loads one; and src/connections and src/oauth do not import src/http (no circle runs
-// through them).
+// off never loads one (and, issue #19, one with it on loads them only when first used); and
+// src/connections and src/oauth do not import src/http (no circle runs through them).
 import { execFile } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,14 +29,18 @@ t.test('the mount module imports no simulator except with import()', async (t) =
   }
 });
 
-t.test('a daemon with the sandbox off loads no module under src/sandbox; with it on, it does', async (t) => {
+t.test('a daemon with the sandbox off loads no module under src/sandbox; with it on, not until the first request under /sandbox', async (t) => {
   const run = async (setting: 'off' | 'on') => {
     const { stdout } = await promisify(execFile)(process.execPath, ['test/sandbox/fixtures/load-probe.ts', setting], { cwd: ROOT, timeout: 60_000 });
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { total: number; sandbox: string[] };
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { total: number; sandbox: string[]; afterFirstRequest: string[]; firstRequestStatus: number | null };
   };
   const off = await run('off');
   t.ok(off.total > 50, `the probe saw the daemon's modules load (${off.total})`);
   t.same(off.sandbox, [], 'sandbox off: no simulator module was loaded');
   const on = await run('on');
-  t.ok(on.sandbox.some((url) => url.endsWith('/src/sandbox/hubspot/index.ts')) && on.sandbox.some((url) => url.endsWith('/src/sandbox/intercom/index.ts')), 'sandbox on: the probe sees the simulators load');
+  // Issue #19 item 3: an idle daemon holds none of the simulators' code or state.
+  t.same(on.sandbox, [], 'sandbox on: no simulator module is loaded by the start');
+  const loadedAfter = (name: string) => on.afterFirstRequest.some((url) => url.endsWith(`/src/sandbox/${name}/index.ts`));
+  t.ok(loadedAfter('hubspot') && loadedAfter('intercom'), 'sandbox on: the first request under /sandbox loads the simulators');
+  t.equal(on.firstRequestStatus, 401, 'and is answered by the simulator (no token: 401, as HubSpot would)');
 });

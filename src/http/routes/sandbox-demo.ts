@@ -19,6 +19,7 @@ async function sandboxConnection(deps: Pick<AppDeps, 'db'>, request: FastifyRequ
   if (!isSandboxConnection(row)) throw new HttpError(409, 'not_sandbox', 'Only a sandbox connection ("Try the sandbox") has simulated conversations to show.');
   const sandbox = request.server.sandbox;
   if (!sandbox) throw new HttpError(409, 'sandbox_off', 'The built-in sandbox is off (sandbox.enabled in the configuration file).');
+  await sandbox.load();
   return { row, sandbox };
 }
 

@@ -7,10 +7,12 @@ import { mountSandbox } from '../../sandbox-mount/mount-sandbox.ts';
 import type { MountedSandbox } from '../../sandbox-mount/mounted-sandbox.ts';
 import type { AppDeps } from '../app.ts';
 import { requireAdminCaller, SESSION_COOKIE } from '../authenticate.ts';
+import { handleError } from '../errors.ts';
 
 export async function sandboxRoutes(app: FastifyInstance, deps: AppDeps, sandbox: MountedSandbox): Promise<void> {
   await mountSandbox(app, sandbox, {
     config: deps.config,
+    errorHandler: handleError,
     guards: {
       // A session or an admin-scope token: a push or read token must not drive the simulators.
       requireAdmin: requireAdminCaller(deps),
