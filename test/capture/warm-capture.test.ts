@@ -150,3 +150,29 @@ t.test('a conversation its paired customer wrote nothing in (a lead merged into 
   const note = s.notes().find((entry) => entry.id === merged.body?.noteId);
   t.match(note?.properties.hs_note_body, /Customer 1/, 'the transcript names the customer');
 });
+
+t.test('tickets: a warm capture that makes a ticket reads the conversation alone, and the company too when the templates name it', async (t) => {
+  const s = await captureScenario(t);
+  await s.setSettings((settings) => {
+    settings.conversations.routing.defaultDestinations = ['contact', 'company', 'ticket'];
+  });
+  const tickets = () => s.hubspot.control.records({ hubId: s.hubId, objectType: 'tickets' });
+  const first = s.conversation({ customer: 'kai@acme.test', company: { name: 'Acme Tools', website: 'https://acme-tools.test' } });
+  t.same((await pushCounting(t, s, first.conversationId)).calls, { [CONVERSATION]: 1, [CONTACT]: 1, [COMPANY]: 1 });
+
+  const second = s.conversation({ contactId: first.contactId });
+  const warm = await pushCounting(t, s, second.conversationId);
+  t.match(warm.body, { outcome: 'captured', ticket: { outcome: 'created' } });
+  t.same(warm.calls, { [CONVERSATION]: 1 }, 'the default templates name the customer, whom the conversation names');
+  const made = tickets().find((ticket) => ticket.id === warm.body?.ticket.ticketId);
+  t.match(made?.properties.content, /with Customer 1:/);
+
+  await s.setSettings((settings) => {
+    settings.tickets.descriptionTemplate = 'Intercom conversation {id} with {customer} of {company}';
+  });
+  const third = s.conversation({ contactId: first.contactId });
+  const named = await pushCounting(t, s, third.conversationId);
+  t.match(named.body, { outcome: 'captured', company: { id: warm.body?.company.id, how: 'linked' }, ticket: { outcome: 'created' } });
+  t.same(named.calls, { [CONVERSATION]: 1, [COMPANY]: 1 }, 'the company is read for its name; the contact is not');
+  t.match(tickets().find((ticket) => ticket.id === named.body?.ticket.ticketId)?.properties.content, /with Customer 1 of Acme Tools/);
+});
