@@ -2,7 +2,6 @@
 // incoming-webhook POST, or an email over SMTP (nodemailer). HTTP goes through the process's undici
 // pools (src/integrations/http-pools.ts) with timeouts; never from inside a database transaction.
 // The answer says whether a later try could succeed, so the delivery job retries or gives up.
-import nodemailer from 'nodemailer';
 import type { HttpPools } from '../integrations/http-pools.ts';
 import { isLoopbackSmtpHost } from '../config/alerts.ts';
 import { assertNotInTransaction } from '../transaction-context.ts';
@@ -62,6 +61,9 @@ async function postJson(options: AlertSenderOptions, target: string, body: strin
 async function sendEmail(options: AlertSenderOptions, channel: AlertChannel & { settings: { type: 'email' } }, password: string, message: AlertMessage): Promise<SendResult> {
   const { smtp, from, to } = channel.settings;
   assertNotInTransaction(() => `SMTP ${smtp.host}:${smtp.port}`);
+  // Loaded on the first email, not at start: most installs never send one, and nodemailer is ~3 MB
+  // of an idle daemon's memory (test/bench/RESULTS.md "startup memory (issue #19 item 3)").
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -5,12 +5,20 @@
 // wants: a number the stricter `max` metadata calls invalid (a range allocated after the pinned
 // metadata, a fictitious test number) would otherwise silently stop matching, whereas a loose
 // acceptance only costs one search that finds nothing. Nothing here needs the number type either.
-import { parsePhoneNumberFromString, isSupportedCountry } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
 import type { CountryCode } from 'libphonenumber-js';
+
+// Loaded on the first phone number, not at start (synchronously: toE164 stays a plain function):
+// an idle daemon that matches no phone numbers does not hold the library and its metadata, ~2.5 MB
+// (test/bench/RESULTS.md "startup memory (issue #19 item 3)"). Its CommonJS build, the same code
+// and metadata as the ES module one.
+type LibPhoneNumber = typeof import('libphonenumber-js');
+let library: LibPhoneNumber | undefined;
+const phoneLibrary = (): LibPhoneNumber => (library ??= createRequire(import.meta.url)('libphonenumber-js') as LibPhoneNumber);
 
 function countryCode(code: string | undefined): CountryCode | undefined {
   const upper = code?.trim().toUpperCase();
-  return upper && isSupportedCountry(upper) ? upper : undefined;
+  return upper && phoneLibrary().isSupportedCountry(upper) ? upper : undefined;
 }
 
 /**
@@ -22,7 +30,7 @@ export function toE164(raw: string, defaultCountry?: string): string | null {
   if (text === '' || text.length > 64) return null;
   const country = countryCode(defaultCountry);
   // extract: false: the whole field must be the number, not a number somewhere in a sentence.
-  const parsed = parsePhoneNumberFromString(text, country ? { defaultCountry: country, extract: false } : { extract: false });
+  const parsed = phoneLibrary().parsePhoneNumberFromString(text, country ? { defaultCountry: country, extract: false } : { extract: false });
   if (parsed === undefined || !parsed.isValid()) return null;
   return parsed.number;
 }
