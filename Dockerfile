@@ -113,4 +113,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM from `docker stop` directly; the daemon shuts down
 # gracefully on SIGTERM/SIGINT.
-CMD ["node", "src/main.js"]
+# --max-semi-space-size=2 (MB): V8 grows its young generation to 2 × 32 MB while the start-up
+# allocates, and an idle daemon never gives it back (no garbage collection runs while nothing
+# happens): ~35 MB of idle memory, ~110 MB more under load. 2 MB semi-spaces mean more frequent
+# (cheap) scavenges; test/bench/RESULTS.md "startup memory (issue #19 item 3)" has the figures.
+# `npm run bench -- startup` starts the build with the options of this line (one place).
+CMD ["node", "--max-semi-space-size=2", "src/main.js"]

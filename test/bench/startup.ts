@@ -12,6 +12,9 @@
 //   idle_rss_anon_mb  the part of it that is not file-backed (RssAnon: JS heap, native allocations;
 //                     the rest is mostly pages of the node binary itself)
 //   image_mb          size of the built image (podman image inspect .Size), null without podman
+//                     (or with BENCH_STARTUP_IMAGE=0, to iterate on the other figures quickly)
+//
+// The shipped build is started with the node options of the Dockerfile's CMD (node_args).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -63,7 +66,23 @@ interface RunFigures {
 /** What to start: the TypeScript sources (development, `npm start`) or the compiled build the image ships. */
 interface Entry {
   cwd: string;
+  /** Node's own options before the script (the image's, for the shipped build). */
+  nodeArgs: readonly string[];
   script: string;
+}
+
+/**
+ * The node options the image starts the daemon with, read from the Dockerfile's exec-form CMD
+ * (`["node", ...options, "src/main.js"]`), so that the figures are those of what ships and the
+ * options live in one place.
+ */
+function imageNodeArgs(): string[] {
+  const line = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').split('\n').findLast((entry) => entry.startsWith('CMD '));
+  const command: unknown = line ? JSON.parse(line.slice('CMD '.length)) : undefined;
+  if (!Array.isArray(command) || command[0] !== 'node' || command.at(-1) !== 'src/main.js' || !command.every((arg) => typeof arg === 'string')) {
+    throw new Error(`the Dockerfile's CMD is not ["node", ...options, "src/main.js"]: ${line}`);
+  }
+  return command.slice(1, -1) as string[];
 }
 
 /**
@@ -76,7 +95,7 @@ function compiledEntry(): { entry: Entry; cleanup: () => void } {
   for (const shared of ['node_modules', 'migrations', 'package.json']) symlinkSync(join(REPO_ROOT, shared), join(dir, shared));
   mkdirSync(join(dir, 'ui'));
   symlinkSync(join(REPO_ROOT, 'ui/dist'), join(dir, 'ui/dist'));
-  return { entry: { cwd: dir, script: 'src/main.js' }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { entry: { cwd: dir, nodeArgs: imageNodeArgs(), script: 'src/main.js' }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function coldStart(entry: Entry): Promise<RunFigures> {
@@ -94,7 +113,7 @@ async function coldStart(entry: Entry): Promise<RunFigures> {
     await fetch(url).then((r) => r.arrayBuffer(), () => undefined);
 
     const started = performance.now();
-    const child = spawn(process.execPath, [entry.script], {
+    const child = spawn(process.execPath, [...entry.nodeArgs, entry.script], {
       cwd: entry.cwd,
       env: {
         ...process.env,
@@ -166,12 +185,13 @@ export default async function startup(progress: Progress): Promise<Figures> {
   };
   progress('compiling the build the image ships (tsconfig.build.json)');
   const compiled = compiledEntry();
-  const runs = await measure('shipped build (node src/main.js)', compiled.entry).finally(compiled.cleanup);
-  const devRuns = await measure('sources (node src/main.ts)', { cwd: REPO_ROOT, script: 'src/main.ts' });
+  const runs = await measure(`shipped build (node ${[...compiled.entry.nodeArgs, 'src/main.js'].join(' ')})`, compiled.entry).finally(compiled.cleanup);
+  const devRuns = await measure('sources (node src/main.ts)', { cwd: REPO_ROOT, nodeArgs: [], script: 'src/main.ts' });
 
   let imageMb: number | null = null;
   let imageNote: string | null = null;
-  const missing = podmanMissing();
+  // BENCH_STARTUP_IMAGE=0 skips the (slow) image build while iterating on memory; the default builds it.
+  const missing = process.env.BENCH_STARTUP_IMAGE === '0' ? 'BENCH_STARTUP_IMAGE=0' : podmanMissing();
   if (missing) {
     imageNote = missing;
     progress(`image size: skipped (${missing})`);
@@ -204,6 +224,7 @@ export default async function startup(progress: Progress): Promise<Figures> {
     runs: RUNS,
     ...(imageNote ? { image_note: imageNote } : {}),
     node: process.version,
+    node_args: compiled.entry.nodeArgs,
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model ?? 'unknown',
     memory_gb: round(totalmem() / 2 ** 30),

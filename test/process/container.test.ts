@@ -93,7 +93,7 @@ if (missing) {
     }[];
     const config = inspected?.Config ?? {};
     const healthcheck = inspected?.Healthcheck ?? config.Healthcheck;
-    t.same(config.Cmd, ['node', 'src/main.js'], 'exec-form CMD: node itself is PID 1 and gets SIGTERM');
+    t.same(config.Cmd, ['node', '--max-semi-space-size=2', 'src/main.js'], 'exec-form CMD: node itself is PID 1 and gets SIGTERM (with the memory option, issue #19)');
     t.notOk(config.Entrypoint?.length, 'no entrypoint wrapper between the runtime and node');
     for (const env of ['HOST=0.0.0.0', 'PORT=8080', 'DATA_DIR=/data', 'NODE_ENV=production']) {
       t.ok(config.Env?.includes(env), `image sets ${env}`);
