@@ -131,7 +131,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
     // The queue wakes the scheduler, which is built after the tasks that need the queue.
     const wakeUps = createWakeUps();
     const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
-    const recorder = createDeliveryRecorder({ db, jobs, clock });
+    const recorder = createDeliveryRecorder({ db, sqlite: database.sqlite, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
     // The contacts' filters can keep conversations out (#18 item 2); they read the record sync's field catalogue, built just below.
     const contactFilter: ContactFilter = (row, settings, contact) => conversationContactFiltered(records, row, settings, contact);
     const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures, contactFilter });
@@ -148,6 +148,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       concurrency: config.jobs.concurrency,
       perConnectionConcurrency: config.jobs.perConnectionConcurrency,
       observer: metrics.observe.jobRuns,
+      intakeBusy: recorder.busy,
       leaseMs: config.jobs.leaseSeconds * 1000,
       maxSleepMs: config.jobs.maxSleepSeconds * 1000,
       backoff: { baseMs: config.jobs.backoffBaseSeconds * 1000, capMs: config.jobs.backoffCapSeconds * 1000 },
@@ -172,7 +173,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),
       scheduler,
       metrics,
-      intake: { observe: metrics.observe.delivery, db, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000, valueDigest: (property, text) => writtenValueDigest(recordHashKey, property, text), itemDigest: (item) => intercomContentDigest(recordHashKey, item) },
+      intake: { observe: metrics.observe.delivery, recorder, secrets: createSigningSecrets({ db, vault, apps: config.apps, acceptSandbox: sandboxOn, clock }), clock, maxDeliveryAgeMs: config.jobs.keepWebhookDeliveriesDays * 86_400_000, valueDigest: (property, text) => writtenValueDigest(recordHashKey, property, text), itemDigest: (item) => intercomContentDigest(recordHashKey, item) },
       readiness: readinessChecks({ database, migrations, scheduler, config, clock, schedulerRuns: options.startScheduler !== false }),
       chores: featureChores(FEATURES, featureContext),
       async afterListen(server) {
