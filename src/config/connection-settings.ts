@@ -284,10 +284,34 @@ export type CompanyMatchingSettings = ConnectionSettings['matching']['companies'
 export type UserSettings = ConnectionSettings['users'];
 export type TicketSettings = ConnectionSettings['tickets'];
 
+/**
+ * Parses of stored settings by their JSON. Every job that reads its connection parses them, and the
+ * schema's defaults and checks cost ~100 µs a time (test/bench/RESULTS.md "ingest"); the same few
+ * strings come back. The parse is shared, so it is frozen all the way down: a caller that wants a
+ * changed copy makes one (a write to it throws). Cleared when full rather than aged: a settings
+ * change is a new string.
+ */
+const parsedSettings = new Map<string, ConnectionSettings>();
+const PARSED_SETTINGS_MAX = 64;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** The settings of a stored row; a row written by an older version gets today's defaults for what it lacks. */
 export function parseStoredSettings(json: string): ConnectionSettings {
+  const known = parsedSettings.get(json);
+  if (known) return known;
   const parsed = ConnectionSettings.safeParse(JSON.parse(json));
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    if (parsedSettings.size >= PARSED_SETTINGS_MAX) parsedSettings.clear();
+    parsedSettings.set(json, deepFreeze(parsed.data));
+    return parsed.data;
+  }
   // Stored settings were validated on the way in: this is a value a newer version no longer takes.
   const issue = parsed.error.issues[0];
   throw new Error(`the connection's stored settings no longer validate (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}); save them again in the UI or the YAML`);

@@ -8,10 +8,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import SQLite from 'better-sqlite3';
 import { openDb } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
-import { TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
+import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import type { Progress } from './run.ts';
 
@@ -34,13 +35,14 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
 }
 
 let sequence = 0;
+let workspace = '';
 function signedDelivery(): { body: string; headers: Record<string, string> } {
   sequence += 1;
   const body = JSON.stringify({
     type: 'notification_event',
     id: `notif_bench_${sequence}`,
     topic: 'conversation.user.replied',
-    app_id: 'ws-bench',
+    app_id: workspace,
     created_at: Math.floor(Date.now() / 1000),
     data: { type: 'notification_event_data', item: { type: 'conversation', id: String(100_000 + (sequence % 5000)), conversation_parts: { conversation_parts: [{ body: '<p>A reply of a typical length from a customer who needs help.</p>' }] } } },
   });
@@ -65,7 +67,11 @@ export default async function ingest(progress: Progress) {
   mkdirSync(dataDir);
   const db = openDb(join(dataDir, 'interhubz.db'));
   migrate(db.sqlite);
-  db.sqlite.prepare("INSERT INTO connections (id, name, status, managed_by_config, created_at, updated_at, intercom_workspace_id) VALUES ('c1', 'Bench', 'active', 0, 0, 0, 'ws-bench')").run();
+  // A connection with working credentials (to simulators in this process): without them the first
+  // reconciliation parks the connection, and with it every event job the bench queues.
+  const sims = await startCaptureSims();
+  workspace = sims.workspaceId;
+  await insertSimConnection(db, sims);
   await db.close();
 
   const port = await freePort();
@@ -77,10 +83,26 @@ export default async function ingest(progress: Progress) {
   try {
     progress(`bare route: ${DURATION_S} s at full speed, ${CONNECTIONS} connections`);
     const bareRun = await load(bareUrl, {});
+    // A second, read-only connection (WAL lets it read beside the daemon): how many event jobs the
+    // daemon has worked off, to show what the burst deferred and how soon it caught up.
+    const watch = new SQLite(join(dataDir, 'interhubz.db'), { readonly: true });
+    const eventJobs = () =>
+      watch.prepare("SELECT count(*) AS total, coalesce(sum(status IN ('succeeded', 'failed', 'cancelled')), 0) AS finished FROM jobs WHERE task = 'intercom.event'").get() as { total: number; finished: number };
     progress(`intake: ${DURATION_S} s at full speed`);
     const ingestRun = await load(ingestUrl, {});
-    progress('intake: 10 s at 1,000 deliveries/s');
+    const afterBurst = eventJobs();
+    progress(`intake: 10 s at 1,000 deliveries/s (${afterBurst.total - afterBurst.finished} event jobs still to do from the burst)`);
     const steady = await load(ingestUrl, { overallRate: 1000 });
+    const afterSteady = eventJobs();
+    const steadyEnded = performance.now();
+    let left = afterSteady.total - afterSteady.finished;
+    while (left > 0 && performance.now() - steadyEnded < 120_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = eventJobs();
+      left = now.total - now.finished;
+    }
+    const workedOffS = left === 0 ? (performance.now() - steadyEnded) / 1000 : null;
+    watch.close();
     const accepted = ingestRun['2xx'] + steady['2xx'];
 
     daemon.child.kill('SIGTERM');
@@ -98,10 +120,16 @@ export default async function ingest(progress: Progress) {
       accepted,
       non_2xx: ingestRun.non2xx + steady.non2xx,
       in_job_table: inJobs,
+      // The event jobs: done during the full-speed burst (the scheduler steps back while deliveries
+      // queue up, src/jobs/scheduler.ts), left when the steady run ended, and how long until none was.
+      event_jobs_done_in_burst: afterBurst.finished,
+      event_jobs_left_after_steady: afterSteady.total - afterSteady.finished,
+      event_jobs_worked_off_s: workedOffS === null ? null : Number(workedOffS.toFixed(1)),
     };
   } finally {
     daemon.child.kill('SIGKILL');
     bare.child.kill('SIGTERM');
+    await sims.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
