@@ -1,7 +1,8 @@
 // One undici connection pool per upstream origin (api.hubapi.com, api.intercom.io, …), shared by
 // every connection's client: keep-alive sockets are reused across calls, and the number of
 // sockets per vendor is bounded.
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { loadUndici } from './undici.ts';
 import type { UpstreamService } from './upstream-error.ts';
 
 /**
@@ -34,7 +35,7 @@ export function createHttpPools(options: HttpPoolOptions): HttpPools {
     dispatcherFor(origin) {
       let pool = pools.get(origin);
       if (!pool) {
-        pool = new Pool(origin, {
+        pool = new (loadUndici().Pool)(origin, {
           connections: options.connectionsPerOrigin,
           connect: { timeout: options.connectTimeoutMs },
           keepAliveTimeout: options.keepAliveTimeoutMs,

@@ -6,7 +6,7 @@ import { noteCall } from './call-count.ts';
 import { noteTracedCall } from './call-trace.ts';
 import { assertNotInTransaction } from '../transaction-context.ts';
 import type { Logger } from 'pino';
-import { errors as undiciErrors, request as undiciRequest } from 'undici';
+import { loadUndici } from './undici.ts';
 import type { z } from 'zod';
 import { realClock, type BudgetClock } from './rate-budget.ts';
 import type { HttpPools } from './http-pools.ts';
@@ -107,7 +107,7 @@ function buildUrl(baseUrl: string, call: UpstreamCall): URL {
 function transportKind(error: unknown, idempotent: boolean): FailureKind {
   const code = (error as { code?: string }).code ?? '';
   const cause = (error as { cause?: { code?: string } }).cause?.code ?? '';
-  if (NOT_SENT.has(code) || NOT_SENT.has(cause)) return error instanceof undiciErrors.ConnectTimeoutError ? 'timeout' : 'network';
+  if (NOT_SENT.has(code) || NOT_SENT.has(cause)) return error instanceof loadUndici().errors.ConnectTimeoutError ? 'timeout' : 'network';
   if (!idempotent) return 'ambiguous_write';
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? 'timeout' : 'network';
 }
@@ -145,7 +145,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(call.body);
     }
-    const response = await undiciRequest(url, {
+    const response = await loadUndici().request(url, {
       method: call.method,
       headers,
       body: payload,
