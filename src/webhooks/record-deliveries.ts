@@ -52,8 +52,10 @@ export interface DeliveryRecorder {
   /** Resolves once the records and their jobs are committed (answer 200 only then). */
   record(records: ReadonlyArray<DeliveryRecord | RoutedDelivery>): Promise<RecordResult>;
   /**
-   * Whether deliveries are arriving in a burst: a recent commit had to take several requests that
-   * queued up behind each other. The scheduler steps back meanwhile (src/jobs/scheduler.ts).
+   * Whether deliveries are arriving faster than the thread can take them: a recent commit had to take
+   * several requests that queued up behind each other, and the event loop was nearly never idle. The
+   * scheduler steps back meanwhile (src/jobs/scheduler.ts); with the thread to spare, it does not,
+   * so a steady stream the daemon can keep up with builds no backlog.
    */
   busy(): boolean;
 }
@@ -62,6 +64,8 @@ export interface DeliveryRecorder {
 const BURST_BATCH = 4;
 /** How long a burst's last such commit counts: longer than a gap between two commits in a burst. */
 const BURST_HOLD_MS = 100;
+/** The event loop's utilisation above which the thread counts as saturated, over ~BURST_HOLD_MS. */
+const SATURATED = 0.8;
 
 type Row = { id: number };
 
@@ -181,10 +185,21 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
     });
 
   let burstUntil = 0;
+  // The loop's utilisation over the last stretch of at least BURST_HOLD_MS, read at commits.
+  let loopSince = performance.eventLoopUtilization();
+  let loopUse = 0;
   const flush = async () => {
     const pending = batch;
     batch = [];
-    if (pending.length >= BURST_BATCH) burstUntil = performance.now() + BURST_HOLD_MS;
+    if (pending.length >= BURST_BATCH) {
+      const now = performance.now();
+      burstUntil = now + BURST_HOLD_MS;
+      const stretch = performance.eventLoopUtilization(loopSince);
+      if (stretch.idle + stretch.active >= BURST_HOLD_MS) {
+        loopUse = stretch.utilization;
+        loopSince = performance.eventLoopUtilization();
+      }
+    }
     try {
       const { now, results } = await options.db.connection().execute(async () => {
         // Holding the connection, no Kysely transaction can be open on it; if one were, the work
@@ -204,7 +219,7 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
     }
   };
   return {
-    busy: () => performance.now() < burstUntil,
+    busy: () => loopUse >= SATURATED && performance.now() < burstUntil,
     record(records) {
       return new Promise<RecordResult>((resolve, reject) => {
         if (batch.length === 0) setImmediate(() => void flush());

@@ -1,7 +1,7 @@
 // The delivery recorder's group commit (src/webhooks/record-deliveries.ts): a synchronous
 // better-sqlite3 transaction on the connection Kysely also uses. It must never join a Kysely
 // transaction that is open between its awaits, must route inside its own commit, and must say when
-// requests queue up behind each other (the scheduler steps back then).
+// requests queue up behind each other on a saturated thread (the scheduler steps back then).
 import t from 'tap';
 import { createDeliveryRecorder, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
 import { makeTestDb } from '../helpers/db.ts';
@@ -90,10 +90,23 @@ t.test('a failed commit answers every request of the batch with the error and ke
   t.equal(count(db, 'SELECT count(*) AS n FROM jobs'), 0);
 });
 
-t.test('busy: several requests committed together are a burst; one at a time is not', async (t) => {
+t.test('busy: requests queueing up while the thread is saturated; not while it has room', async (t) => {
   const { recorder } = setup(t);
   await recorder.record([delivery('n7')]);
   t.equal(recorder.busy(), false, 'one request per commit');
-  await Promise.all(['n8', 'n9', 'n10', 'n11'].map((id) => recorder.record([delivery(id)])));
-  t.equal(recorder.busy(), true, 'four requests waited for one commit');
+  let n = 100;
+  const four = () => Promise.all([0, 1, 2, 3].map(() => recorder.record([delivery(`n${(n += 1)}`)])));
+  for (let round = 0; round < 5; round += 1) {
+    await four();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
+  t.equal(recorder.busy(), false, 'requests came together, but the loop was mostly idle: the jobs need not wait');
+  // The loop saturated (a stand-in for HTTP parsing and signature checks) while requests queue.
+  const until = performance.now() + 400;
+  while (performance.now() < until) {
+    const spinUntil = performance.now() + 20;
+    while (performance.now() < spinUntil);
+    await four();
+  }
+  t.equal(recorder.busy(), true, 'four requests waited for each commit of a saturated loop');
 });
