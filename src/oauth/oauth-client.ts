@@ -6,10 +6,16 @@
 // provider takes it, its verifier in an httpOnly cookie scoped to /oauth) and exchanges the code;
 // the state is ours: a key into PendingAuthorizations, bound to the admin session and connection,
 // checked by the callback route before the exchange.
+//
+// The plugin (with simple-oauth2, joi and @hapi/*: ~4 MB of an idle daemon's memory, test/bench/
+// RESULTS.md "startup memory (issue #19 item 3)") is loaded on the first OAuth start or callback,
+// not at start. It registers no route, only a decoration per app, and its methods work on the
+// request and reply they are given (the HTTP app's, with its cookie plugin): so its instances live
+// on a Fastify instance of their own that never listens.
 import http from 'node:http';
 import net from 'node:net';
-import fastifyOauth2, { type OAuth2Namespace } from '@fastify/oauth2';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OAuth2Namespace } from '@fastify/oauth2';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { Connection } from '../db/repos/connections.ts';
 import { ownBaseUrl } from '../own-url.ts';
@@ -45,7 +51,7 @@ export interface OAuthClient {
   /** The app a connection's side is authorised with, or null when none is configured. */
   forConnection(connection: Pick<Connection, 'intercomBaseUrl'>, provider: OAuthProvider): OAuthApp | null;
   byKey(key: string): OAuthApp | undefined;
-  /** Sets the apps up on the HTTP app (their callback URI and the sandbox's token endpoint are its own address). */
+  /** Gives the apps the HTTP app they serve (their callback URI and the sandbox's token endpoint are its own address). */
   register(server: FastifyInstance): Promise<void>;
   /**
    * The consent page's URL as the browser must see it (a path on this daemon for the sandbox's apps).
@@ -103,14 +109,58 @@ function appsOf(config: Pick<Config, 'apps'>, sandboxApps: Record<SandboxVendor,
 
 export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'>; sandboxApps: Record<SandboxVendor, SandboxApp> | undefined }): OAuthClient {
   const apps = appsOf(deps.config, deps.sandboxApps);
-  const plugins = new Map<string, OAuth2Namespace>();
+  let server: FastifyInstance | undefined;
+  let plugins: Promise<Map<string, OAuth2Namespace>> | undefined;
   // The plugin asks for the state with the request only; the start hands it over here, by request.
   const states = new WeakMap<FastifyRequest, string>();
   // The callback route checks the state against PendingAuthorizations before it asks for the exchange.
   const checked = new WeakSet<FastifyRequest>();
 
-  const pluginOf = (app: OAuthApp): OAuth2Namespace => {
-    const plugin = plugins.get(app.key);
+  const loadPlugins = async (daemonApp: FastifyInstance): Promise<Map<string, OAuth2Namespace>> => {
+    const { default: fastifyOauth2 } = await import('@fastify/oauth2');
+    const host = Fastify();
+    const agent = new SelfAgent(() => selfAddress(daemonApp.server));
+    for (const entry of apps.values()) {
+      const provider = entry.spec.provider;
+      await host.register(fastifyOauth2, {
+        name: entry.key,
+        credentials: {
+          client: { id: entry.clientId, secret: entry.clientSecret },
+          auth: entry.spec.endpoints,
+          // HubSpot's v3 token endpoint wants the client credentials in a form body (hubspot-api.md §2.3);
+          // Intercom's sample posts code, client_id and client_secret as a form (intercom-api.md §1.3).
+          options: { authorizationMethod: 'body', bodyFormat: 'form' },
+          http: { timeout: EXCHANGE_TIMEOUT_MS, ...(entry.sandbox ? { agent } : {}) },
+        },
+        // Never from the request's Host: the redirect URI is registered with the vendor (src/own-url.ts).
+        callbackUri: () => `${ownBaseUrl(deps.config, daemonApp.server)}${callbackPath(provider)}`,
+        ...(entry.spec.scope ? { scope: [...entry.spec.scope] } : {}),
+        ...(entry.spec.pkce ? { pkce: 'S256' as const } : {}),
+        generateStateFunction: (request: FastifyRequest) => {
+          const state = states.get(request);
+          if (!state) throw new Error('OAuth start without a pending authorisation');
+          return state;
+        },
+        checkStateFunction: (request: FastifyRequest) => checked.has(request),
+        cookie: { path: '/oauth', httpOnly: true, sameSite: 'lax', secure: 'auto' },
+        verifierCookieName: `ihz_oauth_verifier_${entry.key}`,
+        redirectStateCookieName: `ihz_oauth_state_${entry.key}`,
+        userAgent: 'interhubz',
+      });
+    }
+    await host.ready();
+    // The plugin decorates the instance under the name it was given; only this module reads it.
+    return new Map([...apps.keys()].map((key) => [key, (host as unknown as Record<string, OAuth2Namespace>)[key] as OAuth2Namespace]));
+  };
+
+  const pluginOf = async (app: OAuthApp): Promise<OAuth2Namespace> => {
+    if (!server) throw new Error(`the OAuth app ${app.key} is not registered with the HTTP app`);
+    if (!plugins) {
+      plugins = loadPlugins(server);
+      // A load that failed is tried again by the next flow.
+      plugins.catch(() => (plugins = undefined));
+    }
+    const plugin = (await plugins).get(app.key);
     if (!plugin) throw new Error(`the OAuth app ${app.key} is not registered with the HTTP app`);
     return plugin;
   };
@@ -122,43 +172,14 @@ export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'
     },
     byKey: (key) => apps.get(key),
 
-    async register(server) {
-      const agent = new SelfAgent(() => selfAddress(server.server));
-      for (const entry of apps.values()) {
-        const provider = entry.spec.provider;
-        await server.register(fastifyOauth2, {
-          name: entry.key,
-          credentials: {
-            client: { id: entry.clientId, secret: entry.clientSecret },
-            auth: entry.spec.endpoints,
-            // HubSpot's v3 token endpoint wants the client credentials in a form body (hubspot-api.md §2.3);
-            // Intercom's sample posts code, client_id and client_secret as a form (intercom-api.md §1.3).
-            options: { authorizationMethod: 'body', bodyFormat: 'form' },
-            http: { timeout: EXCHANGE_TIMEOUT_MS, ...(entry.sandbox ? { agent } : {}) },
-          },
-          // Never from the request's Host: the redirect URI is registered with the vendor (src/own-url.ts).
-          callbackUri: () => `${ownBaseUrl(deps.config, server.server)}${callbackPath(provider)}`,
-          ...(entry.spec.scope ? { scope: [...entry.spec.scope] } : {}),
-          ...(entry.spec.pkce ? { pkce: 'S256' as const } : {}),
-          generateStateFunction: (request: FastifyRequest) => {
-            const state = states.get(request);
-            if (!state) throw new Error('OAuth start without a pending authorisation');
-            return state;
-          },
-          checkStateFunction: (request: FastifyRequest) => checked.has(request),
-          cookie: { path: '/oauth', httpOnly: true, sameSite: 'lax', secure: 'auto' },
-          verifierCookieName: `ihz_oauth_verifier_${entry.key}`,
-          redirectStateCookieName: `ihz_oauth_state_${entry.key}`,
-          userAgent: 'interhubz',
-        });
-        // The plugin decorates the instance under the name it was given; only this module reads it.
-        plugins.set(entry.key, (server as unknown as Record<string, OAuth2Namespace>)[entry.key] as OAuth2Namespace);
-      }
+    async register(app) {
+      // Only remembered: the plugin is loaded by the first flow that needs it (pluginOf).
+      server = app;
     },
 
     async startUrl(app, state, { request, reply }, options = {}) {
       states.set(request, state);
-      const url = new URL(await pluginOf(app).generateAuthorizationUri(request, reply));
+      const url = new URL(await (await pluginOf(app)).generateAuthorizationUri(request, reply));
       // simple-oauth2 writes an absent scope as scope=undefined; Intercom takes no scope at all.
       if (!app.spec.scope) url.searchParams.delete('scope');
       // The plugin's scope is fixed at registration; HubSpot's `scope` is space-separated (hubspot-api.md §2.2).
@@ -171,7 +192,7 @@ export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'
     async exchangeCode(app, { request, reply }) {
       checked.add(request);
       try {
-        const answer = await pluginOf(app).getAccessTokenFromAuthorizationCodeFlow(request, reply);
+        const answer = await (await pluginOf(app)).getAccessTokenFromAuthorizationCodeFlow(request, reply);
         return { ok: true, token: answer.token as unknown as Record<string, unknown> };
       } catch (error) {
         const unreachable = exchangeUnreachable(app.spec.vendor, app.spec.endpoints.tokenHost, error);
