@@ -49,7 +49,7 @@ export interface SchedulerOptions {
  * (no job waits for the burst to end: a due capture or stage sync is at most this late, plus its
  * place in the queue), while most of the thread goes to the deliveries.
  */
-export const BUSY_TICK_MS = 50;
+const BUSY_TICK_MS = 50;
 
 export interface JobRunObserver {
   /** A run starts `latenessMs` after its due time (started_at − run_at). */

@@ -1,6 +1,7 @@
 // The heart of "no lost events": a delivery's record and its job commit in one transaction, and
 // only then is the webhook answered 200. A repeat of a delivery hits the unique index and adds
 // nothing. Only ids, the topic and times are written — never the payload.
+import { performance } from 'node:perf_hooks';
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
