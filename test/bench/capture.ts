@@ -129,7 +129,8 @@ export default async function capture(progress: Progress): Promise<Figures> {
       progress(`${Math.round((Date.now() - started) / 1000)} s: ${done.n} captured; budget ${JSON.stringify(daemon.clients.hubspot(connection).budget().burst)}`);
     }
     const captured = (await daemon.db.kysely.selectFrom('activity').select('at').where('outcome', '=', 'captured').where('at', '>=', started).orderBy('at').execute()).map((r) => r.at);
-    const notOk = await daemon.db.kysely.selectFrom('activity').select(['outcome', 'reason']).where('outcome', '!=', 'captured').where('at', '>=', started).execute();
+    const notOk = await daemon.db.kysely.selectFrom('activity').select(['connection_id', 'subject_id', 'kind', 'outcome', 'reason', 'detail', 'at']).where('outcome', '!=', 'captured').where('at', '>=', started).execute();
+    if (notOk.length > 0) progress(`not captured: ${JSON.stringify(notOk.map((e) => ({ ...e, connection: e.connection_id === connection.id ? 'main' : 'tickets', atS: (e.at - started) / 1000 })))}`);
     const requests = sims.hubspot.sim.control.requests().entries;
     const intercomRun = sims.intercom.sim.control.requests.entries().length;
 
