@@ -5,36 +5,67 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { Bindings, ChildLoggerOptions, Level } from 'pino';
 
-const LEVELS: readonly Level[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+type LevelValues = Record<string, number>;
 
-export const lazyChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) => {
-  let child: FastifyBaseLogger | undefined;
-  const real = () => (child ??= logger.child(bindings, options));
-  // A route's own logLevel (Fastify passes it here) wins over the parent's level.
-  const level = () => child?.level ?? options.level ?? logger.level;
-  const values = (logger as FastifyBaseLogger & { levels?: { values: Record<string, number> } }).levels?.values;
-  const enabled = (wanted: Level) => {
-    const threshold = values?.[level()];
-    // A level this logger does not know ('silent' is Infinity in pino): let the real child decide.
-    return threshold === undefined || (values?.[wanted] ?? Infinity) >= threshold;
-  };
-  const lazy: Record<string, unknown> = {
-    get level() {
-      return level();
-    },
-    set level(value: string) {
-      real().level = value;
-    },
-    child: (more: Bindings, moreOptions?: ChildLoggerOptions) => real().child(more, moreOptions),
-    silent: () => undefined,
-  };
-  for (const name of LEVELS) {
-    lazy[name] = (...args: unknown[]) => {
-      if (!enabled(name)) return;
-      const target = real();
-      (target[name] as (...line: unknown[]) => void).apply(target, args);
-    };
+/** A class, not an object of closures: one allocation a request on the hot path. */
+class LazyChildLogger {
+  #child: FastifyBaseLogger | undefined;
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Bindings;
+  readonly #options: ChildLoggerOptions;
+
+  constructor(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
   }
-  // Every method FastifyBaseLogger names is set above.
-  return lazy as unknown as FastifyBaseLogger;
-};
+
+  #real(): FastifyBaseLogger {
+    return (this.#child ??= this.#parent.child(this.#bindings, this.#options));
+  }
+
+  get level(): string {
+    // A route's own logLevel (Fastify passes it in the options) wins over the parent's level.
+    return this.#child?.level ?? this.#options.level ?? this.#parent.level;
+  }
+
+  set level(value: string) {
+    this.#real().level = value;
+  }
+
+  #write(level: Level, args: unknown[]): void {
+    const values = (this.#parent as FastifyBaseLogger & { levels?: { values: LevelValues } }).levels?.values;
+    const threshold = values?.[this.level];
+    // A level the values do not know ('silent' is Infinity in pino): let the real child decide.
+    if (threshold !== undefined && (values?.[level] ?? Infinity) < threshold) return;
+    const child = this.#real();
+    (child[level] as (...line: unknown[]) => void).apply(child, args);
+  }
+
+  trace(...args: unknown[]): void {
+    this.#write('trace', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#write('debug', args);
+  }
+  info(...args: unknown[]): void {
+    this.#write('info', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#write('warn', args);
+  }
+  error(...args: unknown[]): void {
+    this.#write('error', args);
+  }
+  fatal(...args: unknown[]): void {
+    this.#write('fatal', args);
+  }
+  silent(): void {}
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.#real().child(bindings, options);
+  }
+}
+
+export const lazyChildLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) =>
+  // Every method FastifyBaseLogger names is on the class.
+  new LazyChildLogger(logger, bindings, options) as unknown as FastifyBaseLogger;

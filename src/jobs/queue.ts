@@ -66,26 +66,28 @@ function storedPayload(spec: Pick<EnqueueSpec, 'task' | 'payload'>): string {
 }
 
 /** An enqueue the webhook intake makes: due now, no key, so one INSERT and nothing to look up. */
-export type PlainJobSpec = Pick<EnqueueSpec, 'task' | 'payload' | 'connectionId' | 'maxAttempts' | 'priority'>;
+export type PlainJobSpec = Pick<EnqueueSpec, 'task' | 'payload' | 'connectionId' | 'maxAttempts' | 'priority'> & {
+  /** The connection's status, read by the caller in the same transaction (the intake's routing). */
+  connectionStatus: string | null;
+};
 
 /**
  * enqueueJob for plain jobs as one prepared statement, for a caller inside a synchronous
  * better-sqlite3 transaction (the webhook intake's group commit, src/webhooks/record-deliveries.ts):
- * the same row and the same parked-on-needs_reauth rule as the Kysely path above, without building
- * the query each time (~15 µs a delivery, test/bench/RESULTS.md "ingest").
+ * the same row, and the same rule — a job of a connection that needs re-authorising starts parked —
+ * decided from the connection's status the caller read in that transaction, without building the
+ * query each time (~15 µs a delivery, test/bench/RESULTS.md "ingest").
  */
 export function preparePlainEnqueue(sqlite: SQLite.Database): (spec: PlainJobSpec, defaults: EnqueueDefaults) => { id: number; status: 'queued' | 'parked' } {
-  const insert = sqlite.prepare<[string, string, string | null, string | null, number, number, number, number, number], { id: number; status: 'queued' | 'parked' }>(
+  const insert = sqlite.prepare<[string, string, string | null, 'queued' | 'parked', number, number, number, number, number]>(
     `INSERT INTO jobs (task, payload, key, connection_id, status, run_at, attempts, max_attempts, priority, created_at, updated_at)
-     VALUES (?, ?, NULL, ?, CASE WHEN EXISTS (SELECT 1 FROM connections WHERE id = ? AND status = 'needs_reauth') THEN 'parked' ELSE 'queued' END, ?, 0, ?, ?, ?, ?)
-     RETURNING id, status`,
+     VALUES (?, ?, NULL, ?, ?, ?, 0, ?, ?, ?, ?)`,
   );
   return (spec, defaults) => {
-    const connectionId = spec.connectionId ?? null;
     const now = defaults.now;
-    const row = insert.get(spec.task, storedPayload(spec), connectionId, connectionId, now, spec.maxAttempts ?? defaults.maxAttempts, spec.priority ?? 0, now, now);
-    if (!row) throw new Error('a job INSERT … RETURNING returned no row');
-    return row;
+    const status = spec.connectionStatus === 'needs_reauth' ? 'parked' : 'queued';
+    const { lastInsertRowid } = insert.run(spec.task, storedPayload(spec), spec.connectionId ?? null, status, now, spec.maxAttempts ?? defaults.maxAttempts, spec.priority ?? 0, now, now);
+    return { id: Number(lastInsertRowid), status };
   };
 }
 

@@ -68,20 +68,22 @@ const BURST_HOLD_MS = 100;
 /** The event loop's utilisation above which the thread counts as saturated, over ~BURST_HOLD_MS. */
 const SATURATED = 0.8;
 
-type Row = { id: number };
+type Routed = { id: string; status: string };
 
 /** The hot path's statements, prepared once: a delivery costs a few µs of SQLite, not a query build. */
 function prepareStatements(sqlite: SQLite.Database) {
   return {
     route: {
-      intercom: sqlite.prepare<[string], { id: string }>('SELECT id FROM connections WHERE intercom_workspace_id = ?'),
-      intercomOne: sqlite.prepare<[string, string], { id: string }>('SELECT id FROM connections WHERE intercom_workspace_id = ? AND id = ?'),
-      hubspot: sqlite.prepare<[number], { id: string }>('SELECT id FROM connections WHERE hubspot_portal_id = ?'),
-      hubspotOne: sqlite.prepare<[number, string], { id: string }>('SELECT id FROM connections WHERE hubspot_portal_id = ? AND id = ?'),
+      intercom: sqlite.prepare<[string], Routed>('SELECT id, status FROM connections WHERE intercom_workspace_id = ?'),
+      intercomOne: sqlite.prepare<[string, string], Routed>('SELECT id, status FROM connections WHERE intercom_workspace_id = ? AND id = ?'),
+      hubspot: sqlite.prepare<[number], Routed>('SELECT id, status FROM connections WHERE hubspot_portal_id = ?'),
+      hubspotOne: sqlite.prepare<[number, string], Routed>('SELECT id, status FROM connections WHERE hubspot_portal_id = ? AND id = ?'),
+      /** A record routed by its caller (the reconcile sweep): its connection's status. */
+      status: sqlite.prepare<[string], { status: string }>('SELECT status FROM connections WHERE id = ?'),
     },
-    delivery: sqlite.prepare<[string, string, string, string, string, string | null, number | null, number], Row>(
+    delivery: sqlite.prepare<[string, string, string, string, string, string | null, number | null, number]>(
       `INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, object_id, occurred_at, received_at, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted') ON CONFLICT DO NOTHING RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted') ON CONFLICT DO NOTHING`,
     ),
     unrouted: sqlite.prepare<[string, string], unknown>(
       'INSERT INTO webhook_unrouted_counts (provider, day, count) VALUES (?, ?, 1) ON CONFLICT (provider, day) DO UPDATE SET count = count + 1',
@@ -91,28 +93,30 @@ function prepareStatements(sqlite: SQLite.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-function connectionsOf(statements: Statements, provider: Provider, route: RoutedDelivery['route']): string[] {
+function connectionsOf(statements: Statements, provider: Provider, route: RoutedDelivery['route']): Routed[] {
   const { account, onlyConnection } = route;
   if (provider === 'intercom') {
-    const rows = onlyConnection === null ? statements.route.intercom.all(String(account)) : statements.route.intercomOne.all(String(account), onlyConnection);
-    return rows.map((row) => row.id);
+    return onlyConnection === null ? statements.route.intercom.all(String(account)) : statements.route.intercomOne.all(String(account), onlyConnection);
   }
   const portal = Number(account);
-  const rows = onlyConnection === null ? statements.route.hubspot.all(portal) : statements.route.hubspotOne.all(portal, onlyConnection);
-  return rows.map((row) => row.id);
+  return onlyConnection === null ? statements.route.hubspot.all(portal) : statements.route.hubspotOne.all(portal, onlyConnection);
 }
 
-function routed(statements: Statements, records: ReadonlyArray<DeliveryRecord | RoutedDelivery>): DeliveryRecord[] {
-  const out: DeliveryRecord[] = [];
+/** A record with its connection's status, read in the commit (a needs_reauth connection's job starts parked). */
+type WithStatus = DeliveryRecord & { connectionStatus: string | null };
+
+function routed(statements: Statements, records: ReadonlyArray<DeliveryRecord | RoutedDelivery>): WithStatus[] {
+  const out: WithStatus[] = [];
   for (const record of records) {
     if (!('route' in record)) {
-      out.push(record);
+      const connectionStatus = record.connectionId === null ? null : (statements.route.status.get(record.connectionId)?.status ?? null);
+      out.push({ ...record, connectionStatus });
       continue;
     }
     const { route, ...base } = record;
     const connections = connectionsOf(statements, record.provider, route);
-    if (connections.length === 0) out.push({ ...base, connectionId: null });
-    else for (const connectionId of connections) out.push({ ...base, connectionId });
+    if (connections.length === 0) out.push({ ...base, connectionId: null, connectionStatus: null });
+    else for (const connection of connections) out.push({ ...base, connectionId: connection.id, connectionStatus: connection.status });
   }
   return out;
 }
@@ -123,7 +127,7 @@ interface WriteDeps {
   maxAttempts: number;
 }
 
-function writeDeliveries(deps: WriteDeps, records: readonly DeliveryRecord[], now: number): RecordResult & { queued: boolean } {
+function writeDeliveries(deps: WriteDeps, records: readonly WithStatus[], now: number): RecordResult & { queued: boolean } {
   const result = { accepted: 0, duplicates: 0, unrouted: 0, queued: false };
   for (const record of records) {
     if (record.connectionId === null) {
@@ -133,16 +137,17 @@ function writeDeliveries(deps: WriteDeps, records: readonly DeliveryRecord[], no
       result.unrouted += 1;
       continue;
     }
-    const inserted = deps.statements.delivery.get(record.provider, record.deliveryId, record.connectionId, record.accountId, record.topic, record.objectId, record.occurredAt, now);
-    if (!inserted) {
+    const inserted = deps.statements.delivery.run(record.provider, record.deliveryId, record.connectionId, record.accountId, record.topic, record.objectId, record.occurredAt, now);
+    if (inserted.changes === 0) {
       result.duplicates += 1;
       continue;
     }
     const job = deps.enqueue(
       {
         task: eventTask(record.provider),
-        payload: { deliveryId: inserted.id, topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt, ...(record.hint ? { hint: record.hint } : {}) },
+        payload: { deliveryId: Number(inserted.lastInsertRowid), topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt, ...(record.hint ? { hint: record.hint } : {}) },
         connectionId: record.connectionId,
+        connectionStatus: record.connectionStatus,
       },
       { now, maxAttempts: deps.maxAttempts },
     );
