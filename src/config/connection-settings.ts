@@ -10,7 +10,9 @@ import { RecordSyncSettings } from '../records/field-mapping.ts';
  * building an Intl.DateTimeFormat to test the zone cost more than the rest of the parse (~100 µs;
  * test/bench/RESULTS.md "ingest"). A zone's validity does not change while the process runs.
  */
-const validZones = new Set<string>();
+// UTC, the default, is known without asking: the first Intl call maps ~8 MB of ICU data into memory,
+// which an idle daemon with default settings need never touch (test/bench/RESULTS.md "startup memory").
+const validZones = new Set<string>(['UTC']);
 
 const timeZone = z
   .string({ error: 'must be a text value' })

@@ -4,7 +4,9 @@
 // PASSIVE never blocks the main connection's readers or writers. PASSIVE never shrinks the file
 // either, so a burst leaves a WAL as large as the burst until shutdown (169 MB was seen): once no
 // other connection has committed for `idleTruncateAfterMs`, a TRUNCATE empties it. Idle means
-// nobody is waiting on it, and only then is the brief writer lock TRUNCATE takes harmless.
+// nobody is waiting on it, and only then is the brief writer lock TRUNCATE takes harmless. Then the
+// worker exits: database.ts starts it again when the WAL grows (an idle daemon keeps no second
+// JavaScript engine around).
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 
@@ -28,7 +30,11 @@ const timer = setInterval(() => {
     if (!truncatedSinceLastWrite && Date.now() - quietSince >= idleTruncateAfterMs) {
       const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
       // Busy: a reader or writer appeared; try again on the next tick.
-      if (result?.busy === 0) truncatedSinceLastWrite = true;
+      if (result?.busy === 0) {
+        truncatedSinceLastWrite = true;
+        finish();
+        return;
+      }
     } else {
       db.pragma('wal_checkpoint(PASSIVE)');
     }
@@ -36,14 +42,20 @@ const timer = setInterval(() => {
     parentPort?.postMessage({ error: (error as Error).message });
   }
 }, intervalMs);
+let finished = false;
+function finish(): void {
+  if (finished) return;
+  finished = true;
+  clearInterval(timer);
+  db.close();
+  parentPort?.close();
+}
 parentPort?.on('message', (message: unknown) => {
-  if (message === 'stop') {
-    clearInterval(timer);
+  if (message === 'stop' && !finished) {
     try {
       db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
-      db.close();
-      parentPort?.close();
+      finish();
     }
   }
 });

@@ -1,5 +1,5 @@
 // Opens the SQLite file: the only module that imports better-sqlite3.
-import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
@@ -14,6 +14,8 @@ export interface Db {
   /** The raw handle, for migrations and synchronous transactions that must not interleave. */
   sqlite: SQLite.Database;
   path: string;
+  /** Whether the WAL's checkpoint worker is running now (it runs only while the WAL needs it). */
+  checkpointing(): boolean;
   close(): Promise<void>;
 }
 
@@ -73,26 +75,69 @@ function withStatementCache(sqlite: SQLite.Database) {
 const CHECKPOINT_INTERVAL_MS = 1000;
 /** A WAL left by a burst is truncated after this long without a write (checkpoint-worker.ts). */
 const IDLE_TRUNCATE_AFTER_MS = 30_000;
+/**
+ * The WAL size that wakes the checkpoint worker: SQLite's own automatic checkpoint threshold (1,000
+ * pages of 4 KiB). Below it nothing needs checkpointing soon, and the worker — a second JavaScript
+ * engine, ~15 MB resident — need not exist: an idle daemon writes a few pages a minute.
+ */
+const WAL_WAKE_BYTES = 1000 * 4096;
 
 export interface OpenDbOptions {
   /** Tests shorten it to see a truncation without waiting half a minute. */
   idleTruncateAfterMs?: number;
 }
 
-function startCheckpointer(path: string, options: OpenDbOptions): { stop(): Promise<void> } {
-  if (path === ':memory:') return { stop: async () => undefined };
-  // The same extension as this module: .ts from the sources, .js from the compiled build.
-  const worker = new Worker(new URL(`./checkpoint-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
-    workerData: { path, intervalMs: Math.min(CHECKPOINT_INTERVAL_MS, options.idleTruncateAfterMs ?? CHECKPOINT_INTERVAL_MS), idleTruncateAfterMs: options.idleTruncateAfterMs ?? IDLE_TRUNCATE_AFTER_MS },
-  });
-  worker.unref();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+interface Checkpointer {
+  /** Whether the worker is running now (it exits once it has truncated an idle WAL). */
+  running(): boolean;
+  stop(): Promise<void>;
+}
+
+function walBytes(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Watches the WAL's size from here (one stat a second) and runs the worker only while there is
+ * something to checkpoint: started when the WAL reaches WAL_WAKE_BYTES, it checkpoints every second
+ * and exits after truncating the WAL of an idle database.
+ */
+function startCheckpointer(path: string, options: OpenDbOptions): Checkpointer {
+  if (path === ':memory:') return { running: () => false, stop: async () => undefined };
+  const intervalMs = Math.min(CHECKPOINT_INTERVAL_MS, options.idleTruncateAfterMs ?? CHECKPOINT_INTERVAL_MS);
+  let worker: { thread: Worker; exited: Promise<void> } | undefined;
+  let stopping = false;
+  const start = () => {
+    // The same extension as this module: .ts from the sources, .js from the compiled build.
+    const thread = new Worker(new URL(`./checkpoint-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
+      workerData: { path, intervalMs, idleTruncateAfterMs: options.idleTruncateAfterMs ?? IDLE_TRUNCATE_AFTER_MS },
+    });
+    thread.unref();
+    const current = { thread, exited: new Promise<void>((resolve) => thread.once('exit', () => resolve())) };
+    void current.exited.then(() => {
+      if (worker === current) worker = undefined;
+    });
+    worker = current;
+  };
+  const watch = setInterval(() => {
+    if (!worker && !stopping && walBytes(path) >= WAL_WAKE_BYTES) start();
+  }, intervalMs);
+  watch.unref();
   return {
+    running: () => worker !== undefined,
     async stop() {
+      stopping = true;
+      clearInterval(watch);
+      const current = worker;
+      if (!current) return;
       // Held by the loop again until its final checkpoint is written and it has exited.
-      worker.ref();
-      worker.postMessage('stop');
-      await exited;
+      current.thread.ref();
+      current.thread.postMessage('stop');
+      await current.exited;
     },
   };
 }
@@ -149,6 +194,7 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
     kysely,
     sqlite,
     path,
+    checkpointing: checkpointer.running,
     async close() {
       if (closed) return;
       closed = true;

@@ -59,10 +59,18 @@ t.test('the WAL a burst leaves behind is truncated once the database is idle', a
   const db = openDb(path, { idleTruncateAfterMs: 300 });
   t.teardown(() => db.close());
   db.sqlite.exec('CREATE TABLE burst (data BLOB)');
+  t.equal(db.checkpointing(), false, 'a small WAL needs no checkpoint worker');
   const insert = db.sqlite.prepare('INSERT INTO burst VALUES (randomblob(65536))');
-  for (let i = 0; i < 64; i++) insert.run();
-  t.ok(statSync(`${path}-wal`).size > 1_000_000, 'the burst grew the WAL');
+  // 6 MB: past the 4 MB (SQLite's own automatic checkpoint size) at which the worker wakes.
+  for (let i = 0; i < 96; i++) insert.run();
+  t.ok(statSync(`${path}-wal`).size > 4_096_000, 'the burst grew the WAL');
+  await until('the checkpoint worker to start', () => db.checkpointing());
   await until('the WAL to be truncated', () => statSync(`${path}-wal`).size === 0, { timeoutMs: 20_000 });
   t.equal(statSync(`${path}-wal`).size, 0, 'truncated to nothing while idle');
-  t.equal(db.sqlite.prepare('SELECT count(*) FROM burst').pluck().get(), 64, 'nothing was lost');
+  t.equal(db.sqlite.prepare('SELECT count(*) FROM burst').pluck().get(), 96, 'nothing was lost');
+  await until('the worker to exit once the WAL is truncated', () => !db.checkpointing());
+  // A second burst wakes it again.
+  for (let i = 0; i < 96; i++) insert.run();
+  await until('the WAL to be truncated after the second burst', () => statSync(`${path}-wal`).size === 0, { timeoutMs: 20_000 });
+  t.equal(db.sqlite.prepare('SELECT count(*) FROM burst').pluck().get(), 192, 'nothing was lost');
 });
