@@ -66,7 +66,10 @@ export function reconcileTasks(deps: ReconcileDeps): TaskDefinition[] {
             batch.push({
               provider: 'intercom',
               // One record per conversation version: a later change is found again, a re-sweep is not.
-              deliveryId: `sweep:${conversation.id}:${conversation.updated_at}`,
+              // updated_at is in whole seconds, so a close (or a reply) in the same second as the
+              // version an earlier sweep saw would look like that version again: the state and the
+              // count of parts tell them apart (a chaos run lost such a close, its webhook lost too).
+              deliveryId: `sweep:${conversation.id}:${conversation.updated_at}:${conversation.state ?? ''}:${conversation.statistics?.count_conversation_parts ?? ''}`,
               connectionId,
               accountId: row.intercomWorkspaceId,
               topic: SWEPT_TOPIC,

@@ -52,6 +52,16 @@ t.test('a sweep records changed conversations once per version, then schedules t
   t.equal(deliveries()[2]?.object_id, String(first.id));
   t.equal(events(), 3, 'the unchanged conversation is not fed again');
   t.notMatch(JSON.stringify(db.sqlite.prepare('SELECT * FROM jobs').all()) + JSON.stringify(deliveries()), /SWEEP-BODY/, 'ids only');
+
+  // Closed within the same second as the version the last sweep saw (updated_at is in whole
+  // seconds), its webhook lost: the next sweep must still see a new version (a chaos run lost one
+  // such close, test/chaos: the version was keyed by updated_at alone).
+  const admin = intercom.sim.control.admins.create(workspaceId, { name: 'Ana', email: 'ana@support.test' });
+  intercom.sim.control.actAsAdmin.close({ conversationId: String(first.id), adminId: String(admin.id) });
+  now += 5 * 60_000;
+  await server.daemon.scheduler.drain();
+  t.equal(deliveries().length, 4, 'the closed version is a new one, though updated_at is the same second');
+  t.equal(events(), 4);
 });
 
 t.test('an active connection whose webhooks stay silent shows a warning; the sweep does not hide it', async (t) => {
