@@ -199,6 +199,9 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
       if (closed) return;
       closed = true;
       await kysely.destroy();
+      // Kysely closes the handle only if it ever used it; the last connection to close checkpoints
+      // the WAL into the database file (the worker, when it runs, is that last one).
+      if (sqlite.open) sqlite.close();
       await checkpointer.stop();
     },
   };

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
+import { clockTime } from '../../src/health/judge-health.ts';
 import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
 import { chromiumMissing, OUT_DIR, path, signedInPage } from '../helpers/browser.ts';
 import { captureScenario } from '../helpers/capture-scenario.ts';
@@ -29,8 +30,9 @@ if (missing) {
       const row = job();
       return row?.status === 'queued' && row.attempts === 1 && row.last_error !== null ? row : undefined;
     }, { timeoutMs: 30_000, explain: () => JSON.stringify(job()) });
-    // The sandbox connection's time zone is UTC (the settings' default).
-    const at = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(retrying.run_at);
+    // The sandbox connection's time zone is UTC (the settings' default). The next try is 20 minutes
+    // out: near midnight it falls on the next day, and the line then names the day (clockTime).
+    const at = clockTime(retrying.run_at, Date.now(), 'UTC');
     const line = `Retrying: HubSpot answered 500 — attempt 1 of ${retrying.max_attempts}, next at ${at}`;
 
     const { page, errors } = await signedInPage(t, s.server, { height: 700 });
