@@ -229,7 +229,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (stopping) return; // stop() may have come while the table was read
     if (timer) clearTimeout(timer);
     // During an intake burst a look "at once" waits its turn like any other (scheduleTick).
-    if (delay === 0 && options.intakeBusy?.()) delay = Math.max(0, lastTickAt + BUSY_TICK_MS - performance.now());
+    if (delay === 0) delay = burstWait();
     plannedWake = now + delay;
     // Not unref'd: a started scheduler keeps the process alive until stop() clears it.
     timer = setTimeout(() => void tick(), delay);
@@ -238,6 +238,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let tickScheduled = false;
   /** When the last tick began, in the process's own time (not `clock`, which tests may stop). */
   let lastTickAt = 0;
+  /** How long the next look must wait: during an intake burst, until BUSY_TICK_MS after the last. */
+  const burstWait = () => (options.intakeBusy?.() ? Math.max(0, lastTickAt + BUSY_TICK_MS - performance.now()) : 0);
   /** Coalesces wake-ups: jobs finishing together, or a burst of enqueues, make one claim, not one each. */
   function scheduleTick(): void {
     if (tickScheduled) return;
@@ -246,7 +248,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       tickScheduled = false;
       void tick();
     };
-    const wait = options.intakeBusy?.() ? lastTickAt + BUSY_TICK_MS - performance.now() : 0;
+    const wait = burstWait();
     if (wait > 0) setTimeout(run, wait);
     else setImmediate(run);
   }

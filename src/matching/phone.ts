@@ -5,16 +5,14 @@
 // wants: a number the stricter `max` metadata calls invalid (a range allocated after the pinned
 // metadata, a fictitious test number) would otherwise silently stop matching, whereas a loose
 // acceptance only costs one search that finds nothing. Nothing here needs the number type either.
-import { createRequire } from 'node:module';
 import type { CountryCode } from 'libphonenumber-js';
+import { lazyRequire } from '../lazy-require.ts';
 
 // Loaded on the first phone number, not at start (synchronously: toE164 stays a plain function):
 // an idle daemon that matches no phone numbers does not hold the library and its metadata, ~2.5 MB
 // (test/bench/RESULTS.md "startup memory (issue #19 item 3)"). Its CommonJS build, the same code
 // and metadata as the ES module one.
-type LibPhoneNumber = typeof import('libphonenumber-js');
-let library: LibPhoneNumber | undefined;
-const phoneLibrary = (): LibPhoneNumber => (library ??= createRequire(import.meta.url)('libphonenumber-js') as LibPhoneNumber);
+const phoneLibrary = lazyRequire<typeof import('libphonenumber-js')>('libphonenumber-js');
 
 function countryCode(code: string | undefined): CountryCode | undefined {
   const upper = code?.trim().toUpperCase();
