@@ -9,6 +9,7 @@ import t from 'tap';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { chromiumMissing, openSandbox, OUT_DIR, path, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 const missing = chromiumMissing();
 if (missing) {
@@ -184,7 +185,11 @@ if (missing) {
     await count.getByText(/^1 of 3 records would sync/).waitFor();
     t.pass('at acme.test, more than 5 seats and fewer than 100: Ana only');
     await toHubSpot.getByRole('button', { name: 'Remove Intercom → HubSpot filter 2' }).click();
-    t.equal(await toHubSpot.getByLabel('Value, Intercom → HubSpot filter 2').inputValue(), '100', 'the remaining filter keeps its own value');
+    // inputValue() reads at once, and the click may return before Preact has rendered the list
+    // without the removed row (a CI run read the removed filter's '5'): wait for the render, then assert.
+    const remaining = toHubSpot.getByLabel('Value, Intercom → HubSpot filter 2');
+    await until('the list to render without the removed filter', async () => (await remaining.inputValue()) !== '5', { timeoutMs: 5_000 }).catch(() => undefined);
+    t.equal(await remaining.inputValue(), '100', 'the remaining filter keeps its own value');
     await toHubSpot.getByRole('button', { name: 'Remove Intercom → HubSpot filter 2' }).click();
     await count.getByText(/^2 of 3 records would sync/).waitFor();
 
