@@ -71,7 +71,7 @@ t.test('SIGKILL after HubSpot made the note but before the local commit: the res
 
   const second = start(t, s.env);
   const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, second) });
-  t.match(finished, { status: 'succeeded', attempts: 2 }, JSON.stringify(finished));
+  t.match(finished, { status: 'succeeded', runs: 2 }, JSON.stringify(finished));
   t.match(await stop(second), { code: 0 });
 
   const all = notes(s);
@@ -99,7 +99,7 @@ t.test('the answer to the create is lost: the retry finds the note instead of ma
 
   const daemon = start(t, s.env);
   const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, daemon) });
-  t.match(finished, { status: 'succeeded', attempts: 2 }, 'the first attempt failed on the lost answer, the retry succeeded');
+  t.match(finished, { status: 'succeeded', runs: 2 }, 'the first attempt failed on the lost answer, the retry succeeded');
   t.match(await stop(daemon), { code: 0 });
 
   const all = notes(s);

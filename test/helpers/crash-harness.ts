@@ -68,9 +68,19 @@ export const ticketLink = (s: CrashSetup) =>
 export const jobRow = (s: CrashSetup) => s.db.kysely.selectFrom('jobs').selectAll().where('id', '=', s.jobId).executeTakeFirstOrThrow();
 export const activityRows = (s: CrashSetup) => s.db.kysely.selectFrom('activity').selectAll().where('connection_id', '=', s.connectionId).orderBy('id').execute();
 
+/**
+ * The capture's work finished: the seeded job, or the job that took its key over (the restarted
+ * daemon's reconcile sweep may feed the same conversation, and a newer job with the same key
+ * supersedes the killed run's). `runs` counts the attempts of every job along that chain.
+ */
 export async function jobFinished(s: CrashSetup) {
-  const row = await jobRow(s);
-  return row.status === 'succeeded' || row.status === 'failed' ? row : undefined;
+  let row = await jobRow(s);
+  let runs = row.attempts;
+  while (row.status === 'cancelled' && row.superseded_by !== null) {
+    row = await s.db.kysely.selectFrom('jobs').selectAll().where('id', '=', row.superseded_by).executeTakeFirstOrThrow();
+    runs += row.attempts;
+  }
+  return row.status === 'succeeded' || row.status === 'failed' ? { ...row, runs } : undefined;
 }
 
 /** What a timed-out wait prints: the job, the capture and ticket rows, the simulator's calls and the daemon's log. */

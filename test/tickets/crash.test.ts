@@ -66,7 +66,7 @@ t.test('SIGKILL after HubSpot made the ticket but before the local commit: the r
 
   const second = start(t, s.env);
   const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, second) });
-  t.match(finished, { status: 'succeeded', attempts: 2 }, JSON.stringify(finished));
+  t.match(finished, { status: 'succeeded', runs: 2 }, JSON.stringify(finished));
   t.match(await stop(second), { code: 0 });
 
   const ticket = await assertOneTicket(t, s);
@@ -80,7 +80,7 @@ t.test('the answer to the ticket create is lost: the retry finds the ticket inst
 
   const daemon = start(t, s.env);
   const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, daemon) });
-  t.match(finished, { status: 'succeeded', attempts: 2 }, 'the first attempt failed on the lost answer, the retry succeeded');
+  t.match(finished, { status: 'succeeded', runs: 2 }, 'the first attempt failed on the lost answer, the retry succeeded');
   t.match(await stop(daemon), { code: 0 });
 
   const ticket = await assertOneTicket(t, s);
@@ -103,7 +103,7 @@ t.test('SIGKILL at the note create, after the ticket was made and recorded: one 
 
   const second = start(t, s.env);
   const finished = await until('the capture job to finish', () => jobFinished(s), { explain: () => explain(s, second) });
-  t.match(finished, { status: 'succeeded', attempts: 2 }, JSON.stringify(finished));
+  t.match(finished, { status: 'succeeded', runs: 2 }, JSON.stringify(finished));
   t.match(await stop(second), { code: 0 });
 
   await assertOneTicket(t, s);
