@@ -153,6 +153,19 @@ export function registerControlRoutes(app: FastifyInstance, control: IntercomCon
     }
   });
 
+  // The Inbox app (inbox-app.ts): install a Canvas Kit card, open a conversation, click a component.
+  app.post('/_sim/inbox/apps', async (req) => control.inboxApp(parse(z.strictObject({
+    initializeUrl: z.string().url(), submitUrl: z.string().url(), clientSecret: z.string().min(1).optional(), workspaceId: z.string().optional(), appId: z.string().optional(),
+  }), req.body)));
+  app.get('/_sim/inbox/apps', async () => control.inboxApps());
+  const InboxView = z.strictObject({ conversationId: z.string(), adminId: z.string().optional(), contactId: z.string().optional(), appId: z.string().optional(), locale: z.string().optional() });
+  app.post('/_sim/inbox/open', async (req) => control.openInbox(parse(InboxView, req.body)));
+  app.post('/_sim/inbox/click', async (req) => control.clickInbox(parse(InboxView.extend({
+    componentId: z.string(),
+    inputValues: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    storedData: z.record(z.string(), z.unknown()).optional(),
+  }), req.body)));
+
   app.post('/_sim/webhooks/subscriptions', async (req) => {
     const body = parse(z.strictObject({ url: z.string().url(), topics: z.array(z.string()), appId: z.string().optional() }), req.body);
     return control.webhooks.subscribe(body).catch((error: unknown) => {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { FaultSpec, type FaultPlan, type LatencySpec } from '../shared/faults.ts';
 import type { LoggedRequest, RequestLog } from '../shared/request-log.ts';
 import { ControlError, createInboxControl } from './control-inbox.ts';
+import { createInboxApps } from './inbox-app.ts';
 import { emitCompany, emitContact, type SimCore } from './core.ts';
 import { createDataAttribute, customWire, declareMissing } from './data-attributes.ts';
 import { mergeContacts, updateCompany, updateContact } from './people-writes.ts';
@@ -54,6 +55,8 @@ export function createControl(core: SimCore, webhooks: Webhooks, limiter: RateLi
 
   return {
     ...createInboxControl(core),
+    // An app's Canvas Kit card in the Inbox's conversation details: inboxApp, openInbox, clickInbox.
+    ...createInboxApps(core),
     apps: {
       create: (init: AppInit = {}) => ({ ...make.createApp(init) }),
       list: () => [...state.apps.values()].map((a) => ({ ...a })),
