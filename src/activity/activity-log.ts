@@ -4,8 +4,12 @@
 import type { Kysely } from 'kysely';
 import type { ActivityOutcome, ActivityRow, Database } from '../db/schema.ts';
 
-/** What an entry is about: a capture decision, a ticket's stage sync and HubSpot-side changes, a contact's or company's record sync, or a backfill that failed. */
-export const ACTIVITY_KINDS = ['capture', 'ticket', 'contact', 'company', 'backfill'] as const;
+/**
+ * What an entry is about: a capture decision, a ticket's stage sync and HubSpot-side changes, a
+ * contact's or company's record sync, a backfill that failed, or a teammate's click in the Intercom
+ * Inbox app (src/canvas, naming the teammate).
+ */
+export const ACTIVITY_KINDS = ['capture', 'ticket', 'contact', 'company', 'backfill', 'inbox'] as const;
 
 export interface ActivityEntry {
   connectionId: string | null;

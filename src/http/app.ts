@@ -42,6 +42,7 @@ import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { RecordSyncDeps } from '../records/sync-record.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { canvasRoutes } from './routes/canvas.ts';
 import { oauthCallbackRoutes, oauthStartRoute, type OAuthDeps } from './routes/oauth.ts';
 import type { OAuthClient } from '../oauth/oauth-client.ts';
 import type { PendingAuthorizations } from '../oauth/pending-authorizations.ts';
@@ -190,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyCookie);
   healthRoutes(app, deps);
   await webhookRoutes(app, deps);
+  await canvasRoutes(app, deps);
 
   metricsRoutes(app, deps);
   if (deps.sandbox) {

@@ -1,0 +1,26 @@
+// Whether the Inbox app can ask HubSpot now without waiting for the portal's rate budget
+// (src/integrations/hubspot/rate-plan.ts): a teammate waiting in the Inbox is better told "try
+// again in N s" than left with a spinner that Intercom turns into an error (issue #20 item 4).
+// Pure: reads a budget snapshot.
+import type { PortalBudgetSnapshot } from '../integrations/hubspot/rate-plan.ts';
+
+/** The calls an open costs at most: contact, company, deal associations and deals, deal and ticket pipelines. */
+export const CALLS_PER_OPEN = 6;
+
+/**
+ * How long (ms) until `calls` standard calls (and `searches` searches) could all leave without
+ * waiting; null when they can now. A budget paused after a 429, a window without room, callers
+ * already queueing, or a spent daily quota each mean waiting.
+ */
+export function hubspotWaitMs(snapshot: PortalBudgetSnapshot, now: number, need: { calls: number; searches?: number }): number | null {
+  const waits: number[] = [];
+  const windowWait = (budget: PortalBudgetSnapshot['burst'], count: number) => {
+    if (count <= 0) return;
+    if (budget.pausedUntil !== null && budget.pausedUntil > now) waits.push(budget.pausedUntil - now);
+    else if (budget.waiting > 0 || budget.available < count) waits.push(Math.max(0, (budget.freesAt ?? now + budget.windowMs) - now) || budget.windowMs);
+  };
+  windowWait(snapshot.burst, need.calls);
+  windowWait(snapshot.search, need.searches ?? 0);
+  if (snapshot.daily && snapshot.daily.remaining < need.calls + (need.searches ?? 0)) waits.push(Math.max(0, snapshot.daily.resetsAt - now));
+  return waits.length === 0 ? null : Math.max(...waits);
+}

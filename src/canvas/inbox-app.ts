@@ -1,0 +1,153 @@
+// The Inbox app without HTTP (issue #20): check the signature on the raw bytes, parse, find the
+// workspace's connection, then answer a canvas — the conversation's facts on initialize, the result
+// of the button on submit. A forged or unsigned request gets 401, a workspace no connection has gets
+// 404, and in both cases nothing is read or written. The request body (it carries the conversation)
+// is never logged nor stored; activity entries carry ids, outcomes and the teammate's name.
+import type { CaptureDeps } from '../capture/capture-conversation.ts';
+import type { ConnectionClients } from '../connections/clients.ts';
+import { listConnections, type Connection } from '../db/repos/connections.ts';
+import type { SigningSecret, SigningSecrets } from '../webhooks/signing-secrets.ts';
+import { canvasResponse, type CanvasResponse, type Component } from './canvas-components.ts';
+import { contactOf, conversationIdOf, InitializeRequest, inputValue, StoredData, SubmitRequest, type CanvasContact } from './canvas-request.ts';
+import { findCanvasSigner } from './canvas-signature.ts';
+import { createTicket, linkTicket, pushConversation, recordInboxAction, searchTickets, type Teammate } from './inbox-actions.ts';
+import { forgetContact, gatherFacts, type InboxCache } from './inbox-facts.ts';
+import { ACTION_IDS, inboxCanvas, LINK_PREFIX, linkTicketCanvas, problemCanvas, type ActionResult } from './inbox-view.ts';
+import { pairedContactCompany } from '../records/pair-store.ts';
+
+export interface InboxAppDeps {
+  db: CaptureDeps['db'];
+  clients: ConnectionClients;
+  capture: CaptureDeps;
+  secrets: SigningSecrets;
+  cache: InboxCache;
+  now: () => number;
+}
+
+export type InboxAnswer = { status: 200; body: CanvasResponse } | { status: 400 | 401 | 404; code: string; message: string };
+
+async function matchSecret(deps: InboxAppDeps, raw: Buffer, signature: string | undefined): Promise<SigningSecret | undefined> {
+  const first = findCanvasSigner(raw, signature, await deps.secrets.list('intercom'));
+  if (first) return first;
+  // A secret added a moment ago (a new token connection) is found without a restart; reload is rate-limited.
+  deps.secrets.reload();
+  return findCanvasSigner(raw, signature, await deps.secrets.list('intercom'));
+}
+
+/**
+ * The connection the workspace's requests are for. A connection's own app secret vouches only for
+ * that connection; the configured app's secret for every connection on the workspace. When several
+ * share the workspace, the pick is deterministic: an active one first, then the oldest, then by id.
+ */
+async function connectionsOf(deps: InboxAppDeps, workspaceId: string, signer: SigningSecret): Promise<Connection[]> {
+  const rank = (row: Connection) => (row.status === 'active' ? 0 : row.status === 'disconnected' ? 2 : 1);
+  return (await listConnections(deps.db))
+    .filter((row) => row.intercomWorkspaceId === workspaceId && (signer.connectionId === null || row.id === signer.connectionId))
+    .toSorted((a, b) => rank(a) - rank(b) || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+type Verified<T> = { ok: true; request: T; row: Connection; others: Connection[] } | { ok: false; answer: InboxAnswer };
+
+async function verify<T extends InitializeRequest>(deps: InboxAppDeps, raw: Buffer, signature: string | undefined, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }): Promise<Verified<T>> {
+  const signer = await matchSecret(deps, raw, signature);
+  if (!signer) {
+    const none = (await deps.secrets.list('intercom')).length === 0;
+    return { ok: false, answer: { status: 401, code: 'invalid_signature', message: `The X-Body-Signature ${signature ? 'does not match' : 'is missing'}${none ? ' (no Intercom app secret is configured)' : ''}: the request was not accepted.` } };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, answer: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' } };
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return { ok: false, answer: { status: 400, code: 'invalid_request', message: 'The request is not a Canvas Kit request (workspace_id and admin are required).' } };
+  const rows = await connectionsOf(deps, parsed.data.workspace_id, signer);
+  const [row, ...others] = rows;
+  if (!row) return { ok: false, answer: { status: 404, code: 'unknown_workspace', message: 'No connection has this Intercom workspace.' } };
+  return { ok: true, request: parsed.data, row, others };
+}
+
+const teammateOf = (request: InitializeRequest): Teammate => ({ id: request.admin.id, name: request.admin.name ?? null });
+
+function respond(components: Component[], stored: { conversationId: string | null; contactId: string | null }): InboxAnswer {
+  const data: Record<string, string> = {};
+  if (stored.conversationId) data['conversationId'] = stored.conversationId;
+  if (stored.contactId) data['contactId'] = stored.contactId;
+  return { status: 200, body: canvasResponse(components, data) };
+}
+
+async function mainCanvas(deps: InboxAppDeps, row: Connection, others: Connection[], conversationId: string, contact: CanvasContact | null, options: { fresh: boolean; result?: ActionResult }): Promise<InboxAnswer> {
+  const facts = await gatherFacts({ db: deps.db, clients: deps.clients, tickets: deps.capture.tickets, cache: deps.cache, now: deps.now }, row, {
+    conversationId, contact, fresh: options.fresh, alsoOnWorkspace: others.map((other) => other.name),
+  });
+  return respond(inboxCanvas(facts, options.result), { conversationId, contactId: contact?.id ?? null });
+}
+
+const NO_CONVERSATION = 'Open this app in a conversation\u2019s details: the request names no conversation.';
+
+export async function initializeInbox(deps: InboxAppDeps, raw: Buffer, signature: string | undefined): Promise<InboxAnswer> {
+  const verified = await verify(deps, raw, signature, InitializeRequest);
+  if (!verified.ok) return verified.answer;
+  const { request, row, others } = verified;
+  const conversationId = conversationIdOf(request);
+  if (!conversationId) return respond(problemCanvas(NO_CONVERSATION), { conversationId: null, contactId: null });
+  return mainCanvas(deps, row, others, conversationId, contactOf(request), { fresh: false });
+}
+
+export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: string | undefined): Promise<InboxAnswer> {
+  const verified = await verify(deps, raw, signature, SubmitRequest);
+  if (!verified.ok) return verified.answer;
+  const { request, row, others } = verified;
+  const stored = StoredData.safeParse(request.stored_data ?? {});
+  const storedData = stored.success ? stored.data : {};
+  const conversationId = conversationIdOf(request, storedData);
+  if (!conversationId) return respond(problemCanvas(NO_CONVERSATION), { conversationId: null, contactId: null });
+  const contact = contactOf(request) ?? (storedData.contactId ? { id: storedData.contactId } : null);
+  const teammate = teammateOf(request);
+  const actionDeps = { db: deps.db, clients: deps.clients, capture: deps.capture, tickets: deps.capture.tickets, now: deps.now };
+  const keep = { conversationId, contactId: contact?.id ?? null };
+  // After a write, what HubSpot shows of the contact may have changed: read it again.
+  const forget = async () => {
+    const paired = contact ? await pairedContactCompany(deps.db, row.id, contact.id) : undefined;
+    if (paired) forgetContact(deps.cache, row.id, paired.hubspotId);
+  };
+  const id = request.component_id;
+
+  switch (id) {
+    case ACTION_IDS.push:
+    case ACTION_IDS.pushAnyway: {
+      const result = await pushConversation(actionDeps, row, conversationId, teammate, id === ACTION_IDS.pushAnyway);
+      await forget();
+      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
+    }
+    case ACTION_IDS.createTicket: {
+      const result = await createTicket(actionDeps, row, conversationId, teammate);
+      await forget();
+      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
+    }
+    case ACTION_IDS.linkTicket:
+      return respond(linkTicketCanvas({ query: '', hits: null }), keep);
+    case ACTION_IDS.ticketSearch: {
+      const query = inputValue(request, ACTION_IDS.ticketQuery);
+      const found = await searchTickets(actionDeps, row, query);
+      return respond(linkTicketCanvas('hits' in found ? { query, hits: found.hits } : { query, hits: null, message: found.message }), keep);
+    }
+    case ACTION_IDS.refresh: {
+      const startedAt = deps.now();
+      const answer = await mainCanvas(deps, row, others, conversationId, contact, { fresh: true });
+      await recordInboxAction(actionDeps, row, { conversationId, teammate, action: 'refresh', outcome: 'unchanged', startedAt });
+      return answer;
+    }
+    case ACTION_IDS.back:
+      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false });
+    default: {
+      if (id.startsWith(LINK_PREFIX) && id.length > LINK_PREFIX.length) {
+        const result = await linkTicket(actionDeps, row, { conversationId, ticketId: id.slice(LINK_PREFIX.length), intercomContactId: contact?.id ?? null, conversationState: request.conversation?.state }, teammate);
+        return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
+      }
+      // A click on something that is not a button (a deal in the list): the canvas again.
+      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false });
+    }
+  }
+}

@@ -1,0 +1,313 @@
+// What the Inbox app shows about a conversation, gathered: from the daemon's own tables first (the
+// pairs, the ticket link, the last capture decision — no vendor call), then what HubSpot knows about
+// the paired contact (name, email, owner, lifecycle stage, company, open deals), read at most once
+// per open and kept a short while in memory (issue #20 item 4). Nothing here is written anywhere:
+// the values live in this process's memory for at most HUBSPOT_TTL_MS, and are never logged.
+import type { Kysely } from 'kysely';
+import type { ConnectionClients } from '../connections/clients.ts';
+import { getCapture } from '../conversations/conversation-store.ts';
+import type { Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
+import { lastDecision } from '../explain/explain-conversation.ts';
+import type { CaptureDecisionView } from '../explain/explain-types.ts';
+import type { HubSpotClient } from '../integrations/hubspot/client.ts';
+import type { Pipeline } from '../integrations/hubspot/schemas.ts';
+import { UpstreamError } from '../integrations/upstream-error.ts';
+import { contactCreatePolicy, contactLookups } from '../matching/contact-lookups.ts';
+import { pairedContactCompany, pairOfIntercom } from '../records/pair-store.ts';
+import { createDerivedCache, readDerived, type DerivedDeps } from '../records/hubspot-derived.ts';
+import { isClosedStage } from '../tickets/resolve-pipeline.ts';
+import type { TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
+import { getTicketLink } from '../tickets/ticket-store.ts';
+import type { CanvasContact } from './canvas-request.ts';
+import { CALLS_PER_OPEN, hubspotWaitMs } from './hubspot-busy.ts';
+
+/** One open's HubSpot read is reused this long (a teammate switching back and forth, the canvas after an action). */
+const HUBSPOT_TTL_MS = 60_000;
+/** Deal stage labels change rarely. */
+const DEAL_PIPELINES_TTL_MS = 5 * 60_000;
+/** The HubSpot read may take this long before the canvas answers without it (the read goes on and fills the cache). */
+export const HUBSPOT_DEADLINE_MS = 2_500;
+/** Open deals shown by name; the count and total cover all (up to MAX_DEALS_READ). */
+const TOP_DEALS = 3;
+const MAX_DEALS_READ = 100;
+
+export interface DealFacts {
+  count: number;
+  total: number;
+  top: Array<{ id: string; name: string; amount: string | null; stage: string }>;
+}
+
+export interface HubSpotContactFacts {
+  id: string;
+  name: string;
+  email: string | null;
+  ownerName: string | null;
+  lifecycleStage: string | null;
+  url: string | null;
+  company: { id: string; name: string; domain: string | null; url: string | null } | null;
+  deals: DealFacts | { problem: string };
+}
+
+export type HubSpotSide =
+  | { kind: 'unpaired'; lookups: string[]; onNoMatch: string }
+  | { kind: 'no_contact' }
+  | { kind: 'read'; facts: HubSpotContactFacts }
+  | { kind: 'gone'; hubspotId: string }
+  | { kind: 'busy'; waitMs: number }
+  | { kind: 'slow' }
+  | { kind: 'failed'; message: string };
+
+export interface TicketFacts {
+  ticketId: string | null;
+  status: 'active' | 'deleted' | 'failed';
+  stage: string | null;
+  closed: boolean;
+  problem: string | null;
+  url: string | null;
+}
+
+export interface CaptureFacts {
+  capturedAt: number | null;
+  decision: CaptureDecisionView | null;
+}
+
+export interface InboxFacts {
+  connection: { id: string; name: string };
+  conversationId: string;
+  intercomContactId: string | null;
+  hubspot: HubSpotSide;
+  ticket: TicketFacts | null;
+  capture: CaptureFacts;
+  /** The other connections on this workspace, when several share it (the one shown was picked by rule). */
+  alsoOnWorkspace: string[];
+}
+
+interface Timed<T> {
+  at: number;
+  value: Promise<T>;
+}
+
+export interface InboxCache {
+  contacts: Map<string, Timed<HubSpotContactFacts | null>>;
+  dealPipelines: Map<string, Timed<Pipeline[]>>;
+  derived: DerivedDeps;
+}
+
+export function createInboxCache(now: () => number): InboxCache {
+  return { contacts: new Map(), dealPipelines: new Map(), derived: { cache: createDerivedCache(), now } };
+}
+
+/** A teammate's Refresh, or an action that changed what HubSpot holds: the next read goes to HubSpot. */
+export function forgetContact(cache: InboxCache, connectionId: string, hubspotContactId: string): void {
+  cache.contacts.delete(`${connectionId}/${hubspotContactId}`);
+}
+
+export interface FactsDeps {
+  db: Kysely<Database>;
+  clients: ConnectionClients;
+  tickets: TicketPipelineDeps;
+  cache: InboxCache;
+  now: () => number;
+}
+
+/** A promise kept in a map while fresh; a failed one is dropped so the next open tries again. */
+function cached<T>(map: Map<string, Timed<T>>, key: string, ttl: number, now: number, read: () => Promise<T>): { value: Promise<T>; fresh: boolean } {
+  const hit = map.get(key);
+  if (hit && now - hit.at < ttl) return { value: hit.value, fresh: false };
+  const value = read();
+  map.set(key, { at: now, value });
+  value.catch(() => {
+    if (map.get(key)?.value === value) map.delete(key);
+  });
+  return { value, fresh: true };
+}
+
+const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'hubspot_owner_id', 'lifecyclestage'];
+
+function dealPipelines(deps: FactsDeps, row: Connection, hubspot: HubSpotClient): Promise<Pipeline[]> {
+  return cached(deps.cache.dealPipelines, row.id, DEAL_PIPELINES_TTL_MS, deps.now(), () => hubspot.pipelines.list('deals')).value;
+}
+
+/** Open deals (hs_is_closed, which HubSpot calculates from the stage), the largest first; stages by label. */
+async function readDeals(deps: FactsDeps, row: Connection, hubspot: HubSpotClient, contactId: string): Promise<DealFacts | { problem: string }> {
+  try {
+    const ids: string[] = [];
+    for await (const item of hubspot.associations.list('contacts', contactId, 'deals')) {
+      ids.push(item.toObjectId);
+      if (ids.length === MAX_DEALS_READ) break;
+    }
+    if (ids.length === 0) return { count: 0, total: 0, top: [] };
+    const [read, pipelines] = await Promise.all([
+      hubspot.deals.batchRead(ids, { properties: ['dealname', 'amount', 'dealstage', 'pipeline', 'hs_is_closed'] }),
+      dealPipelines(deps, row, hubspot),
+    ]);
+    const open = read.results.filter((deal) => deal.properties['hs_is_closed'] !== 'true');
+    const amount = (value: string | null | undefined) => {
+      const n = Number(value?.trim() || Number.NaN);
+      return Number.isFinite(n) ? n : 0;
+    };
+    const stageLabel = (pipelineId: string | null | undefined, stageId: string | null | undefined) => {
+      const pipeline = pipelines.find((p) => p.id === pipelineId) ?? pipelines.find((p) => p.stages.some((s) => s.id === stageId));
+      return pipeline?.stages.find((s) => s.id === stageId)?.label ?? stageId ?? 'no stage';
+    };
+    const sorted = open.toSorted((a, b) => amount(b.properties['amount']) - amount(a.properties['amount']));
+    const total = Math.round(open.reduce((sum, deal) => sum + amount(deal.properties['amount']), 0) * 100) / 100;
+    return {
+      count: open.length,
+      total,
+      top: sorted.slice(0, TOP_DEALS).map((deal) => ({
+        id: deal.id, name: deal.properties['dealname'] || `Deal ${deal.id}`, amount: deal.properties['amount'] ?? null,
+        stage: stageLabel(deal.properties['pipeline'], deal.properties['dealstage']),
+      })),
+    };
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'forbidden') return { problem: 'this connection may not read deals (scope crm.objects.deals.read)' };
+    throw error;
+  }
+}
+
+async function readCompany(deps: FactsDeps, row: Connection, hubspot: HubSpotClient, contactId: string, pairedCompanyId: string | null): Promise<HubSpotContactFacts['company']> {
+  let companyId = pairedCompanyId;
+  if (!companyId) {
+    for await (const item of hubspot.associations.list('contacts', contactId, 'companies')) {
+      companyId = item.toObjectId;
+      break;
+    }
+  }
+  if (!companyId) return null;
+  try {
+    const company = await hubspot.companies.get(companyId, { properties: ['name', 'domain'] });
+    const derived = await readDerived(deps.cache.derived, { connectionId: row.id, hubspot, portalId: portalOf(row), object: 'companies', recordId: company.id, properties: company.properties }, ['@record.url']);
+    return { id: company.id, name: company.properties['name'] || company.properties['domain'] || `Company ${company.id}`, domain: company.properties['domain'] ?? null, url: stringOrNull(derived['@record.url']) };
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'not_found') return null;
+    throw error;
+  }
+}
+
+const portalOf = (row: Connection) => (row.hubspotPortalId === null ? null : String(row.hubspotPortalId));
+const stringOrNull = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+
+/** Everything HubSpot is asked for one paired contact; null when the contact is gone from HubSpot. */
+async function readContact(deps: FactsDeps, row: Connection, hubspot: HubSpotClient, contactId: string, pairedCompanyId: string | null): Promise<HubSpotContactFacts | null> {
+  let contact;
+  try {
+    contact = await hubspot.contacts.get(contactId, { properties: CONTACT_PROPERTIES });
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'not_found') return null;
+    throw error;
+  }
+  const p = contact.properties;
+  const [derived, company, deals] = await Promise.all([
+    readDerived(deps.cache.derived, { connectionId: row.id, hubspot, portalId: portalOf(row), object: 'contacts', recordId: contact.id, properties: p }, ['@owner.name', '@record.url'])
+      .catch((error: unknown) => (error instanceof UpstreamError && error.kind === 'forbidden' ? {} : Promise.reject(error))),
+    readCompany(deps, row, hubspot, contact.id, pairedCompanyId),
+    readDeals(deps, row, hubspot, contact.id),
+  ]);
+  const name = [p['firstname'], p['lastname']].map((part) => part?.trim()).filter(Boolean).join(' ');
+  return {
+    id: contact.id, name: name || p['email'] || `Contact ${contact.id}`, email: p['email'] ?? null,
+    ownerName: stringOrNull((derived as Record<string, unknown>)['@owner.name']), lifecycleStage: p['lifecyclestage'] || null,
+    url: stringOrNull((derived as Record<string, unknown>)['@record.url']), company, deals,
+  };
+}
+
+function deadline(ms: number): { promise: Promise<'late'>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+    timer.unref();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof UpstreamError) return error.message.slice(0, 200);
+  return error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
+}
+
+async function hubspotSide(deps: FactsDeps, row: Connection, contact: CanvasContact | null, options: { fresh: boolean }): Promise<HubSpotSide> {
+  if (!contact) return { kind: 'no_contact' };
+  const paired = await pairedContactCompany(deps.db, row.id, contact.id);
+  if (!paired) {
+    const like = { ...contact, role: contact.role ?? 'user' };
+    const settings = row.settings.matching.contacts;
+    const lookups = contactLookups(like, settings).map((lookup) => lookup.describe);
+    const create = contactCreatePolicy(like, settings);
+    return { kind: 'unpaired', lookups, onNoMatch: create.create ? 'a new HubSpot contact is created' : `no contact is created (${create.reason ?? 'onNoMatch'})` };
+  }
+  const companyPair = paired.intercomCompanyId ? await pairOfIntercom(deps.db, row.id, 'company', paired.intercomCompanyId) : undefined;
+  const key = `${row.id}/${paired.hubspotId}`;
+  if (options.fresh) deps.cache.contacts.delete(key);
+  const hit = deps.cache.contacts.get(key);
+  let hubspot: HubSpotClient;
+  try {
+    hubspot = deps.clients.hubspot(row);
+  } catch (error) {
+    return { kind: 'failed', message: describeFailure(error) };
+  }
+  if (!hit || deps.now() - hit.at >= HUBSPOT_TTL_MS) {
+    const waitMs = hubspotWaitMs(hubspot.budget(), deps.now(), { calls: CALLS_PER_OPEN });
+    if (waitMs !== null) return { kind: 'busy', waitMs };
+  }
+  const read = cached(deps.cache.contacts, key, HUBSPOT_TTL_MS, deps.now(), () => readContact(deps, row, hubspot, paired.hubspotId, companyPair?.hubspotId ?? null));
+  const late = deadline(HUBSPOT_DEADLINE_MS);
+  try {
+    const facts = await Promise.race([read.value, late.promise]);
+    if (facts === 'late') return { kind: 'slow' };
+    return facts === null ? { kind: 'gone', hubspotId: paired.hubspotId } : { kind: 'read', facts };
+  } catch (error) {
+    if (error instanceof UpstreamError && error.kind === 'rate_limited') return { kind: 'busy', waitMs: error.details.retryAfterMs ?? 10_000 };
+    return { kind: 'failed', message: describeFailure(error) };
+  } finally {
+    late.cancel();
+  }
+}
+
+/** A ticket's page in HubSpot (object type 0-5), on the portal's UI host as the contact's page shows it. */
+function ticketUrl(row: Connection, ticketId: string, hubspot: HubSpotSide): string | null {
+  if (row.hubspotPortalId === null) return null;
+  const contactUrl = hubspot.kind === 'read' ? hubspot.facts.url : null;
+  const host = contactUrl ? new URL(contactUrl).host : 'app.hubspot.com';
+  return `https://${host}/contacts/${row.hubspotPortalId}/record/0-5/${encodeURIComponent(ticketId)}`;
+}
+
+async function ticketFacts(deps: FactsDeps, row: Connection, conversationId: string, hubspot: HubSpotSide): Promise<TicketFacts | null> {
+  const link = await getTicketLink(deps.db, row.id, conversationId);
+  if (!link || (link.ticket_id === null && link.status === 'active')) return null;
+  let stage: string | null = link.stage_id;
+  // The stage's label from the ticket pipelines the ticket path caches (read at most every few minutes).
+  if (link.stage_id && hubspot.kind !== 'busy') {
+    try {
+      const client = deps.clients.hubspot(row);
+      if (hubspotWaitMs(client.budget(), deps.now(), { calls: 1 }) !== null) throw new Error('busy');
+      const { pipelines } = await deps.tickets.pipelines.get(row.id, client);
+      const found = pipelines.find((p) => p.id === link.pipeline_id)?.stages.find((s) => s.id === link.stage_id) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === link.stage_id);
+      if (found) stage = `${found.label}${isClosedStage(found) ? ' (closed)' : ''}`;
+    } catch {
+      // The id is shown instead of the label; the ticket itself is known from the link.
+    }
+  }
+  return {
+    ticketId: link.ticket_id, status: link.status, stage, closed: link.stage_closed === 1, problem: link.problem,
+    url: link.ticket_id ? ticketUrl(row, link.ticket_id, hubspot) : null,
+  };
+}
+
+export async function gatherFacts(deps: FactsDeps, row: Connection, input: { conversationId: string; contact: CanvasContact | null; fresh: boolean; alsoOnWorkspace: string[] }): Promise<InboxFacts> {
+  const [hubspot, capture, decision] = await Promise.all([
+    hubspotSide(deps, row, input.contact, { fresh: input.fresh }),
+    getCapture(deps.db, row.id, input.conversationId),
+    lastDecision(deps.db, row.id, input.conversationId),
+  ]);
+  return {
+    connection: { id: row.id, name: row.name },
+    conversationId: input.conversationId,
+    intercomContactId: input.contact?.id ?? null,
+    hubspot,
+    ticket: await ticketFacts(deps, row, input.conversationId, hubspot),
+    capture: { capturedAt: capture?.captured_at ?? null, decision },
+    alsoOnWorkspace: input.alsoOnWorkspace,
+  };
+}

@@ -1,0 +1,180 @@
+// The Inbox app's canvases, from gathered facts (inbox-facts.ts) and what an action just did. Pure:
+// facts in, components out; canvasResponse (canvas-components.ts) bounds the size.
+//
+// Component ids are the app's own contract with itself (the submit URL dispatches on them):
+// push, push_anyway, create_ticket, link_ticket, ticket_search (with the input ticket_query),
+// link:<ticket id> (a search result), back, refresh; open_* are links to HubSpot.
+import type { Component, ListItem } from './canvas-components.ts';
+import { clip, dataTable, divider, header, linkButton, muted, submitButton, text } from './canvas-components.ts';
+import type { InboxFacts, HubSpotContactFacts } from './inbox-facts.ts';
+
+export const ACTION_IDS = {
+  push: 'push',
+  pushAnyway: 'push_anyway',
+  createTicket: 'create_ticket',
+  linkTicket: 'link_ticket',
+  ticketSearch: 'ticket_search',
+  ticketQuery: 'ticket_query',
+  back: 'back',
+  refresh: 'refresh',
+} as const;
+export const LINK_PREFIX = 'link:';
+
+/** What an action came to, shown above the facts. */
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+  /** A guard stopped the push: offer to push anyway. */
+  offerPushAnyway?: boolean;
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** "2026-12-05 01:04 UTC": the Inbox shows it beside the conversation, in one zone for everyone. */
+export function formatTime(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function amountText(value: number | string | null): string {
+  if (value === null || value === '') return 'no amount';
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n)) return clip(String(value), 30);
+  const [whole = '0', cents] = n.toFixed(2).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return cents === '00' ? grouped : `${grouped}.${cents}`;
+}
+
+function contactSection(facts: HubSpotContactFacts): Component[] {
+  const out: Component[] = [
+    header(facts.name),
+    dataTable([
+      ['Email', facts.email],
+      ['Owner', facts.ownerName ?? 'no owner'],
+      ['Lifecycle stage', facts.lifecycleStage ?? 'not set'],
+      ['Company', facts.company ? `${facts.company.name}${facts.company.domain ? ` (${facts.company.domain})` : ''}` : 'none'],
+    ]),
+  ];
+  if (facts.url) out.push(linkButton('open_contact', 'Open contact in HubSpot', facts.url));
+  if (facts.company?.url) out.push(linkButton('open_company', 'Open company in HubSpot', facts.company.url));
+  out.push(divider());
+  if ('problem' in facts.deals) out.push(muted(`Deals: ${facts.deals.problem}.`));
+  else if (facts.deals.count === 0) out.push(text('No open deals.'));
+  else {
+    out.push(text(`${facts.deals.count} open deal${facts.deals.count === 1 ? '' : 's'}, ${amountText(facts.deals.total)} in total`));
+    const items: ListItem[] = facts.deals.top.map((deal) => ({ type: 'item', id: `deal:${deal.id}`, title: clip(deal.name), subtitle: clip(deal.stage), tertiary_text: amountText(deal.amount) }));
+    out.push({ type: 'list', items });
+  }
+  return out;
+}
+
+function hubspotSection(facts: InboxFacts): Component[] {
+  const side = facts.hubspot;
+  switch (side.kind) {
+    case 'read':
+      return contactSection(side.facts);
+    case 'no_contact':
+      return [text('This conversation has no customer contact yet.', 'muted')];
+    case 'unpaired':
+      return [
+        header('Not in HubSpot yet'),
+        text('This customer is not paired with a HubSpot contact. A push would look for one:'),
+        ...(side.lookups.length > 0 ? [dataTable(side.lookups.map((lookup, index) => [`Search ${index + 1}`, lookup]))] : [muted('no search applies to this customer (no usable email, phone or id).')]),
+        muted(`If none is found, ${side.onNoMatch}.`),
+      ];
+    case 'gone':
+      return [text(`The paired HubSpot contact ${side.hubspotId} is gone (deleted or merged); the next push finds or creates it again.`, 'error')];
+    case 'busy':
+      return [text(`HubSpot is busy, try again in ${seconds(side.waitMs)} s.`, 'error')];
+    case 'slow':
+      return [text('HubSpot is slow to answer; press Refresh in a few seconds.', 'error')];
+    case 'failed':
+      return [text(`HubSpot could not be read: ${side.message}`, 'error')];
+  }
+}
+
+function ticketSection(facts: InboxFacts): Component[] {
+  const ticket = facts.ticket;
+  if (!ticket) return [muted('No HubSpot ticket is linked to this conversation.')];
+  if (ticket.status === 'deleted') return [text(`The linked ticket${ticket.ticketId ? ` ${ticket.ticketId}` : ''} is gone from HubSpot: ${ticket.problem ?? 'deleted'}.`, 'muted')];
+  if (ticket.status === 'failed' || !ticket.ticketId) return [text(`The ticket could not be made: ${ticket.problem ?? 'no reason recorded'}.`, 'error')];
+  return [
+    dataTable([['Ticket', ticket.ticketId], ['Stage', ticket.stage ?? 'unknown']]),
+    ...(ticket.url ? [linkButton('open_ticket', 'Open ticket in HubSpot', ticket.url)] : []),
+  ];
+}
+
+function captureSection(facts: InboxFacts): Component[] {
+  const { decision, capturedAt } = facts.capture;
+  const lines: Component[] = [];
+  if (capturedAt !== null) lines.push(text(`Last captured ${formatTime(capturedAt)}.`));
+  if (!decision) {
+    if (capturedAt === null) lines.push(muted('Not captured yet.'));
+    return lines;
+  }
+  const at = decision.at === null ? '' : ` (${formatTime(decision.at)})`;
+  if (decision.outcome === 'skipped') {
+    const by = decision.guard ? ` by the guard ${decision.guard}` : decision.rule ? ` by the routing rule "${decision.rule}"` : '';
+    lines.push(text(`Skipped${by}${at}: ${decision.reason ?? 'no reason recorded'}.`, 'muted'));
+  } else if (decision.outcome === 'failed') {
+    lines.push(text(`The last capture failed${at}: ${decision.reason ?? 'no message recorded'}`, 'error'));
+  } else if (capturedAt === null && decision.outcome !== 'nothing') {
+    lines.push(text(`Last decision${at}: ${decision.outcome}.`));
+  }
+  return lines;
+}
+
+function actions(facts: InboxFacts, result: ActionResult | undefined): Component[] {
+  const skippedByGuard = facts.capture.decision?.outcome === 'skipped' && facts.capture.decision.guard !== null;
+  const buttons: Component[] = [submitButton(ACTION_IDS.push, 'Push to HubSpot now', 'primary')];
+  if (result?.offerPushAnyway || skippedByGuard) buttons.push(submitButton(ACTION_IDS.pushAnyway, 'Push anyway (ignore the guards)'));
+  if (!facts.ticket || facts.ticket.status !== 'active' || !facts.ticket.ticketId) {
+    buttons.push(submitButton(ACTION_IDS.createTicket, 'Create ticket'));
+    buttons.push(submitButton(ACTION_IDS.linkTicket, 'Link to an existing HubSpot ticket'));
+  }
+  buttons.push(submitButton(ACTION_IDS.refresh, 'Refresh', 'link'));
+  return buttons;
+}
+
+/** The main canvas: the result of what was just done, then the facts, then the buttons. */
+export function inboxCanvas(facts: InboxFacts, result?: ActionResult): Component[] {
+  return [
+    ...(result ? [text(result.message, result.ok ? 'paragraph' : 'error'), divider()] : []),
+    ...hubspotSection(facts),
+    divider(),
+    ...ticketSection(facts),
+    ...captureSection(facts),
+    ...(facts.alsoOnWorkspace.length > 0 ? [muted(`Shown for the connection '${facts.connection.name}'; this workspace is also on ${facts.alsoOnWorkspace.map((name) => `'${name}'`).join(', ')}.`)] : []),
+    divider(),
+    ...actions(facts, result),
+  ];
+}
+
+export interface TicketHit {
+  id: string;
+  subject: string;
+  stage: string;
+}
+
+/** Searching for a ticket to link: the input, and the results of the last search (each a submit). */
+export function linkTicketCanvas(input: { query: string; hits: TicketHit[] | null; message?: string }): Component[] {
+  const out: Component[] = [
+    header('Link to an existing HubSpot ticket'),
+    { type: 'input', id: ACTION_IDS.ticketQuery, label: 'Ticket subject or id', placeholder: 'e.g. Invoice question, or 1234567', ...(input.query ? { value: clip(input.query, 200) } : {}) },
+    submitButton(ACTION_IDS.ticketSearch, 'Search', 'primary'),
+  ];
+  if (input.message) out.push(text(input.message, 'error'));
+  if (input.hits !== null) {
+    if (input.hits.length === 0) out.push(muted('No ticket found.'));
+    else {
+      out.push(muted('Pick the ticket to link:'));
+      out.push({ type: 'list', items: input.hits.map((hit) => ({ type: 'item', id: `${LINK_PREFIX}${hit.id}`, title: clip(hit.subject) || `Ticket ${hit.id}`, subtitle: clip(hit.stage), tertiary_text: `#${hit.id}`, action: { type: 'submit' } })) });
+    }
+  }
+  out.push(submitButton(ACTION_IDS.back, 'Back', 'link'));
+  return out;
+}
+
+/** When nothing about the conversation can be shown (no conversation in the request). */
+export function problemCanvas(message: string): Component[] {
+  return [text(message, 'error')];
+}

@@ -1,0 +1,261 @@
+// The Intercom Inbox app (issue #20) end to end: the daemon with its simulators, and signed Canvas
+// Kit requests as Intercom sends them — signed here with node:crypto, independently of
+// src/canvas/canvas-signature.ts. Each answer is checked to be a canvas under Intercom's 64 KB.
+import { createHmac } from 'node:crypto';
+import t from 'tap';
+import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
+import { sandboxWebhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
+import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { captureLogs } from '../helpers/log-capture.ts';
+
+type Component = { type: string; id?: string; text?: string; style?: string; label?: string; items?: Array<Record<string, any>>; action?: { type: string; url?: string } };
+interface Answer {
+  status: number;
+  body: any;
+  components: Component[];
+  /** Every text the teammate would read, one line each. */
+  shown: string;
+}
+
+interface Inbox {
+  s: Scenario;
+  secret: string;
+  send(path: 'initialize' | 'submit', body: Record<string, unknown>, signature?: string | null): Promise<Answer>;
+  open(conversationId: string, contact: Record<string, unknown>): Promise<Answer>;
+  click(conversationId: string, contact: Record<string, unknown>, componentId: string, inputValues?: Record<string, string>): Promise<Answer>;
+  activity(kind?: string): Promise<Array<{ kind: string; outcome: string; reason: string | null; subject_id: string | null; detail: any }>>;
+}
+
+const sign = (raw: string, secret: string) => createHmac('sha256', secret).update(raw).digest('hex');
+
+function shownText(components: Component[]): string {
+  return components.flatMap((c) => [c.text, c.label, ...(c.items ?? []).flatMap((i) => [i.title, i.subtitle, i.tertiary_text, i.field, i.value])]).filter(Boolean).join('\n');
+}
+
+async function inbox(t: Tap.Test, options: Parameters<typeof captureScenario>[1] = {}): Promise<Inbox> {
+  const s = await captureScenario(t, options);
+  const db = s.server.daemon.db.kysely;
+  const secret = (await getCredential(db, s.server.daemon.vault, connectionOwner(s.connectionId), sandboxWebhookSecretKind('intercom')))?.value;
+  if (!secret) throw new Error('the sandbox connection has no Intercom app secret');
+  const send: Inbox['send'] = async (path, body, signature) => {
+    const raw = JSON.stringify(body);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (signature !== null) headers['x-body-signature'] = signature ?? sign(raw, secret);
+    const response = await fetch(`${s.server.url}/intercom/canvas/${path}`, { method: 'POST', headers, body: raw });
+    const text = await response.text();
+    const parsed = JSON.parse(text);
+    const components: Component[] = parsed?.canvas?.content?.components ?? [];
+    if (response.status === 200) {
+      t.ok(Buffer.byteLength(JSON.stringify(parsed.canvas.content)) <= 64 * 1024, 'the canvas content is within 64 KB');
+      const ids = components.flatMap((c) => [c.id, ...(c.items ?? []).map((i) => i.id)]).filter((id) => id !== undefined);
+      t.equal(new Set(ids).size, ids.length, 'component ids are unique');
+    }
+    return { status: response.status, body: parsed, components, shown: shownText(components) };
+  };
+  const request = (conversationId: string, contact: Record<string, unknown>) => ({
+    workspace_id: s.workspaceId,
+    workspace_region: 'us',
+    admin: { type: 'admin', id: s.adminId, name: 'Ana Agent', email: 'ana@support.test' },
+    context: { location: 'conversation', conversation_id: Number(conversationId), locale: 'en' },
+    conversation: { type: 'conversation', id: conversationId, state: 'closed' },
+    contact: { type: 'contact', ...contact },
+    customer: { type: 'contact', ...contact },
+    card_creation_options: {},
+  });
+  return {
+    s, secret, send,
+    open: (conversationId, contact) => send('initialize', request(conversationId, contact)),
+    click: (conversationId, contact, componentId, inputValues = {}) =>
+      send('submit', { ...request(conversationId, contact), component_id: componentId, input_values: inputValues, current_canvas: {}, stored_data: { conversationId } }),
+    activity: async (kind) => {
+      let query = db.selectFrom('activity').select(['kind', 'outcome', 'reason', 'subject_id', 'detail']).where('connection_id', '=', s.connectionId);
+      if (kind) query = query.where('kind', '=', kind);
+      const rows = await query.orderBy('id', 'asc').execute();
+      return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) }));
+    },
+  };
+}
+
+const ids = (answer: Answer) => answer.components.map((c) => c.id).filter(Boolean);
+
+t.test('unpaired: what matching would do and the buttons; a push pairs and says what it wrote, naming the teammate', async (t) => {
+  const logs = captureLogs();
+  const app = await inbox(t, { logDestination: logs, logLevel: 'debug' });
+  const { conversationId, contactId } = app.s.conversation({ customer: 'grace@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'grace@acme.test', name: 'Customer 1' };
+
+  const opened = await app.open(conversationId, contact);
+  t.equal(opened.status, 200);
+  t.match(opened.shown, /Not in HubSpot yet/);
+  t.match(opened.shown, /email grace@acme\.test/, 'says which search a push would make');
+  t.match(opened.shown, /a new HubSpot contact is created/);
+  t.same(ids(opened), ['push', 'create_ticket', 'link_ticket', 'refresh']);
+  t.same(opened.body.canvas.stored_data, { conversationId, contactId });
+  t.same(await app.activity(), [], 'opening writes nothing');
+
+  const pushed = await app.click(conversationId, contact, 'push');
+  t.match(pushed.components[0], { type: 'text', text: /^Pushed to HubSpot: note \d+/ });
+  t.match(pushed.shown, /Customer 1/, 'the paired contact is shown');
+  t.match(pushed.shown, /grace@acme\.test/);
+  t.match(pushed.shown, /Acme GmbH/, 'with its company');
+  t.match(pushed.shown, /No open deals/);
+  t.match(pushed.shown, /Last captured \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  t.ok(pushed.components.some((c) => c.id === 'open_contact' && c.action?.type === 'url' && /\/record\/0-1\//.test(c.action.url ?? '')), 'a link to the contact in HubSpot');
+  t.equal(app.s.notes().length, 1, 'the note was written');
+  const entries = await app.activity('inbox');
+  t.equal(entries.length, 1);
+  t.match(entries[0], { kind: 'inbox', outcome: 'captured', subject_id: conversationId, detail: { action: 'push', teammate: { id: app.s.adminId, name: 'Ana Agent' } } });
+  t.match(await app.activity('capture'), [{ outcome: 'captured', detail: { trigger: 'manual' } }], 'through the capture path');
+
+  t.notMatch(logs.text(), /grace@acme\.test/, 'the request body is not logged');
+  t.notMatch(logs.text(), /My invoice shows/, 'nor any conversation text');
+});
+
+t.test('paired: contact, company, open deals with stages, from one HubSpot read per open', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'ada@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'ada@acme.test' };
+  t.equal((await app.s.push(conversationId)).status, 200);
+  const hubspotContact = app.s.records('contacts')[0];
+  if (!hubspotContact) throw new Error('no contact');
+  app.s.hubspot.control.seedDeal({ hubId: app.s.hubId, properties: { dealname: 'Renewal 2027', amount: '1200.50', dealstage: 'qualifiedtobuy' }, contactIds: [hubspotContact.id] });
+  app.s.hubspot.control.seedDeal({ hubId: app.s.hubId, properties: { dealname: 'Upsell', amount: '300', dealstage: 'contractsent' }, contactIds: [hubspotContact.id] });
+  app.s.hubspot.control.seedDeal({ hubId: app.s.hubId, properties: { dealname: 'Old one', amount: '999', dealstage: 'closedlost' }, contactIds: [hubspotContact.id] });
+
+  const opened = await app.open(conversationId, contact);
+  t.match(opened.shown, /2 open deals, 1,500\.50 in total/, 'closed deals are not counted');
+  const deals = opened.components.find((c) => c.type === 'list');
+  t.same(deals?.items?.map((i) => [i.title, i.subtitle]), [['Renewal 2027', 'Qualified To Buy'], ['Upsell', 'Contract Sent']], 'the largest first, with the stage label');
+  t.match(opened.shown, /Lifecycle stage/);
+
+  app.s.hubspot.control.clearRequests();
+  const again = await app.open(conversationId, contact);
+  t.equal(again.shown, opened.shown);
+  t.equal(app.s.hubspot.control.requests().total, 0, 'a second open within a minute is served from memory');
+
+  const refreshed = await app.click(conversationId, contact, 'refresh');
+  t.ok(app.s.hubspot.control.requests().total > 0, 'Refresh reads HubSpot again');
+  t.match(refreshed.shown, /2 open deals/);
+  t.match((await app.activity('inbox')).at(-1), { outcome: 'unchanged', detail: { action: 'refresh', teammate: { id: app.s.adminId } } });
+});
+
+t.test('a push a guard stops offers "push anyway", which captures', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'lin@acme.test', messages: 1 });
+  const contact = { id: contactId, role: 'user', email: 'lin@acme.test' };
+  const stopped = await app.click(conversationId, contact, 'push');
+  t.match(stopped.components[0], { style: 'error', text: /^Not pushed: / });
+  t.ok(ids(stopped).includes('push_anyway'), 'offers to push anyway');
+  t.equal(app.s.notes().length, 0);
+  t.match((await app.activity('inbox'))[0], { outcome: 'skipped', reason: 'human_teammate', detail: { action: 'push' } });
+
+  const forced = await app.click(conversationId, contact, 'push_anyway');
+  t.match(forced.components[0], { text: /^Pushed to HubSpot/ });
+  t.equal(app.s.notes().length, 1);
+  t.match((await app.activity('inbox'))[1], { outcome: 'captured', detail: { action: 'push_anyway', teammate: { name: 'Ana Agent' } } });
+});
+
+t.test('create ticket: the connection policy and pipeline, linked and shown with its stage', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'tim@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'tim@acme.test' };
+  const made = await app.click(conversationId, contact, 'create_ticket');
+  t.match(made.components[0], { text: /^Created ticket \d+ in / });
+  const tickets = app.s.records('tickets' as 'contacts');
+  t.equal(tickets.length, 1, 'one ticket in HubSpot');
+  const link = await app.s.server.daemon.db.kysely.selectFrom('ticket_links').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+  t.equal(link?.ticket_id, tickets[0]?.id, 'the linkage record names it');
+  t.match(made.shown, new RegExp(`Ticket\\n${tickets[0]?.id}\\nStage\\n`));
+  t.ok(made.components.some((c) => c.id === 'open_ticket' && /\/record\/0-5\//.test(c.action?.url ?? '')));
+  t.notOk(ids(made).includes('create_ticket'), 'no second "Create ticket" once linked');
+
+  const twice = await app.click(conversationId, contact, 'refresh');
+  t.match(twice.shown, new RegExp(`${tickets[0]?.id}`));
+  t.match((await app.activity('inbox'))[0], { outcome: 'captured', detail: { action: 'create_ticket', ticketId: tickets[0]?.id, teammate: { id: app.s.adminId } } });
+
+  await app.s.setSettings((settings) => {
+    settings.tickets.policy = 'none';
+  });
+  const other = app.s.conversation({ customer: 'una@acme.test' });
+  const off = await app.click(other.conversationId, { id: other.contactId, role: 'user', email: 'una@acme.test' }, 'create_ticket');
+  t.match(off.components[0], { style: 'error', text: /tickets are off/ });
+  t.equal(app.s.records('tickets' as 'contacts').length, 1, 'policy none makes no ticket');
+});
+
+t.test('link an existing ticket: search by subject or id, pick one, the linkage record is written', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'ola@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'ola@acme.test' };
+  const ticketId = app.s.hubspot.control.seedRecord({ hubId: app.s.hubId, objectType: 'tickets', properties: { subject: 'Refund for order 42', hs_pipeline: '0', hs_pipeline_stage: '1' } });
+  app.s.hubspot.control.seedRecord({ hubId: app.s.hubId, objectType: 'tickets', properties: { subject: 'Password reset', hs_pipeline: '0', hs_pipeline_stage: '1' } });
+
+  const form = await app.click(conversationId, contact, 'link_ticket');
+  t.same(ids(form), ['ticket_query', 'ticket_search', 'back']);
+  const empty = await app.click(conversationId, contact, 'ticket_search', { ticket_query: '' });
+  t.match(empty.shown, /Type a subject or a ticket id first/);
+
+  const bySubject = await app.click(conversationId, contact, 'ticket_search', { ticket_query: 'refund' });
+  const hits = bySubject.components.find((c) => c.type === 'list')?.items ?? [];
+  t.same(hits.map((i) => [i.id, i.title]), [[`link:${ticketId}`, 'Refund for order 42']], 'found by a word of the subject');
+  t.match(hits[0], { action: { type: 'submit' } });
+  const byId = await app.click(conversationId, contact, 'ticket_search', { ticket_query: ticketId });
+  t.same(byId.components.find((c) => c.type === 'list')?.items?.map((i) => i.id), [`link:${ticketId}`], 'found by its id');
+
+  const linked = await app.click(conversationId, contact, `link:${ticketId}`);
+  t.match(linked.components[0], { text: new RegExp(`^Linked ticket ${ticketId} `) });
+  const link = await app.s.server.daemon.db.kysely.selectFrom('ticket_links').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+  t.match(link, { ticket_id: ticketId, status: 'active', pipeline_id: '0', stage_id: '1', state: 'closed' });
+  t.match((await app.activity('inbox')).at(-1), { outcome: 'updated', detail: { action: 'link_ticket', ticketId, teammate: { id: app.s.adminId } } });
+
+  const missing = await app.click(conversationId, contact, 'link:999999999');
+  t.match(missing.components[0], { style: 'error', text: /HubSpot has no ticket 999999999/ });
+});
+
+t.test('a forged, missing or foreign signature is refused with 401 and nothing is done; an unknown workspace 404', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'eve@acme.test' });
+  const body = {
+    workspace_id: app.s.workspaceId, admin: { id: app.s.adminId, name: 'Ana Agent' }, context: { location: 'conversation', conversation_id: conversationId },
+    contact: { id: contactId, role: 'user', email: 'eve@acme.test' }, component_id: 'push', input_values: {}, stored_data: {},
+  };
+  app.s.hubspot.control.clearRequests();
+  const raw = JSON.stringify(body);
+  for (const [what, signature] of [['missing', null], ['forged', 'ab'.repeat(32)], ['another secret', sign(raw, 'not-the-app-secret')], ['sha1 of the webhooks', `sha1=${createHmac('sha1', app.secret).update(raw).digest('hex')}`]] as const) {
+    const answer = await app.send('submit', body, signature);
+    t.equal(answer.status, 401, `${what}: 401`);
+    t.equal(answer.body.error?.code ?? answer.body.code, 'invalid_signature');
+  }
+  const tampered = await app.send('submit', { ...body, component_id: 'create_ticket' }, sign(raw, app.secret));
+  t.equal(tampered.status, 401, 'a body changed after signing: 401');
+  t.same(await app.activity(), [], 'no activity');
+  t.equal(app.s.notes().length, 0, 'no note');
+  t.equal(app.s.hubspot.control.requests().total, 0, 'no HubSpot call');
+
+  const unknown = await app.send('initialize', { ...body, workspace_id: 'not-a-workspace' });
+  t.equal(unknown.status, 404);
+  const unknownSubmit = await app.send('submit', { ...body, workspace_id: 'not-a-workspace' });
+  t.equal(unknownSubmit.status, 404);
+  t.same(await app.activity(), [], 'still no activity');
+  t.equal(app.s.hubspot.control.requests().total, 0, 'still no HubSpot call');
+});
+
+t.test('a spent HubSpot budget: the canvas says when to try again instead of waiting', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'bo@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'bo@acme.test' };
+  t.equal((await app.s.push(conversationId)).status, 200);
+  // HubSpot answered 429 with Retry-After: the portal's budget pauses (src/integrations/hubspot/rate-plan.ts).
+  const budget = app.s.server.daemon.upstream.hubspotRates.portal(String(app.s.hubId));
+  budget.learn({ method: 'GET', path: '/crm/objects/2026-09/contacts/1' }, 429, { 'retry-after': '30' });
+  app.s.hubspot.control.clearRequests();
+
+  const busy = await app.open(conversationId, contact);
+  t.equal(busy.status, 200);
+  t.match(busy.shown, /HubSpot is busy, try again in (29|30) s/);
+  t.ok(ids(busy).includes('refresh'), 'with Refresh to try again');
+  t.equal(app.s.hubspot.control.requests().total, 0, 'HubSpot was not called');
+
+  const search = await app.click(conversationId, contact, 'ticket_search', { ticket_query: 'anything' });
+  t.match(search.shown, /HubSpot is busy, try again in \d+ s/);
+  t.equal(app.s.hubspot.control.requests().total, 0, 'nor for a ticket search');
+});
