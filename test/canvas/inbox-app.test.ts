@@ -259,3 +259,28 @@ t.test('a spent HubSpot budget: the canvas says when to try again instead of wai
   t.match(search.shown, /HubSpot is busy, try again in \d+ s/);
   t.equal(app.s.hubspot.control.requests().total, 0, 'nor for a ticket search');
 });
+
+t.test('the Intercom simulator plays the Inbox against the daemon: every canvas passes its Canvas Kit check', async (t) => {
+  const app = await inbox(t);
+  const { conversationId } = app.s.conversation({ customer: 'sim@acme.test' });
+  const sim = app.s.intercom.control;
+  sim.inboxApp({ initializeUrl: `${app.s.server.url}/intercom/canvas/initialize`, submitUrl: `${app.s.server.url}/intercom/canvas/submit`, clientSecret: app.secret, workspaceId: app.s.workspaceId });
+
+  const opened = await sim.openInbox({ conversationId, adminId: app.s.adminId });
+  t.same(opened.problems, [], 'the initialize canvas is valid Canvas Kit');
+  t.equal(opened.status, 200);
+  const pushed = await sim.clickInbox({ conversationId, adminId: app.s.adminId, componentId: 'push' });
+  t.same(pushed.problems, []);
+  t.equal(app.s.notes().length, 1, 'the push wrote the note');
+  const form = await sim.clickInbox({ conversationId, adminId: app.s.adminId, componentId: 'link_ticket' });
+  t.same(form.problems, []);
+  const searched = await sim.clickInbox({ conversationId, adminId: app.s.adminId, componentId: 'ticket_search', inputValues: { ticket_query: 'nothing like it' } });
+  t.same(searched.problems, []);
+  const back = await sim.clickInbox({ conversationId, adminId: app.s.adminId, componentId: 'back' });
+  t.same(back.problems, []);
+  t.match((await app.activity('inbox'))[0], { detail: { action: 'push', teammate: { id: app.s.adminId, name: 'Ana Agent' } } }, 'the teammate is the one the simulator names');
+
+  sim.inboxApp({ initializeUrl: `${app.s.server.url}/intercom/canvas/initialize`, submitUrl: `${app.s.server.url}/intercom/canvas/submit`, clientSecret: 'a-forger', workspaceId: app.s.workspaceId });
+  const forged = await sim.openInbox({ conversationId, adminId: app.s.adminId });
+  t.equal(forged.status, 401, 'an app signing with another secret is refused');
+});
