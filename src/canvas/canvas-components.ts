@@ -6,7 +6,7 @@
 // { canvas: { content: { components }, stored_data } }, each of content and stored_data at most
 // 64 KB. Pure: building and bounding, no I/O.
 
-export type Action = { type: 'submit' } | { type: 'url'; url: string };
+type Action = { type: 'submit' } | { type: 'url'; url: string };
 
 export type Component =
   | { type: 'text'; id?: string; text: string; style?: 'header' | 'paragraph' | 'muted' | 'error'; align?: 'left' | 'center' | 'right' }

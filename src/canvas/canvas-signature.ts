@@ -7,7 +7,7 @@
 // there is no "sha1=" prefix. Pure; compared in constant time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export function canvasSignature(rawBody: Buffer, clientSecret: string): string {
+function canvasSignature(rawBody: Buffer, clientSecret: string): string {
   return createHmac('sha256', clientSecret).update(rawBody).digest('hex');
 }
 

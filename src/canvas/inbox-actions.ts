@@ -53,7 +53,7 @@ export async function recordInboxAction(
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** A failure said to the teammate in one sentence; the activity entry keeps the same sentence. */
-export function failureMessage(error: unknown): string {
+function failureMessage(error: unknown): string {
   if (error instanceof CaptureRefusedError || error instanceof TicketSettingsError) return error.message;
   if (error instanceof UpstreamError) {
     const vendor = error.details.service === 'intercom' ? 'Intercom' : 'HubSpot';

@@ -27,12 +27,12 @@ const HUBSPOT_TTL_MS = 60_000;
 /** Deal stage labels change rarely. */
 const DEAL_PIPELINES_TTL_MS = 5 * 60_000;
 /** The HubSpot read may take this long before the canvas answers without it (the read goes on and fills the cache). */
-export const HUBSPOT_DEADLINE_MS = 2_500;
+const HUBSPOT_DEADLINE_MS = 2_500;
 /** Open deals shown by name; the count and total cover all (up to MAX_DEALS_READ). */
 const TOP_DEALS = 3;
 const MAX_DEALS_READ = 100;
 
-export interface DealFacts {
+interface DealFacts {
   count: number;
   total: number;
   top: Array<{ id: string; name: string; amount: string | null; stage: string }>;
@@ -49,7 +49,7 @@ export interface HubSpotContactFacts {
   deals: DealFacts | { problem: string };
 }
 
-export type HubSpotSide =
+type HubSpotSide =
   | { kind: 'unpaired'; lookups: string[]; onNoMatch: string }
   | { kind: 'no_contact' }
   | { kind: 'read'; facts: HubSpotContactFacts }
@@ -58,7 +58,7 @@ export type HubSpotSide =
   | { kind: 'slow' }
   | { kind: 'failed'; message: string };
 
-export interface TicketFacts {
+interface TicketFacts {
   ticketId: string | null;
   status: 'active' | 'deleted' | 'failed';
   stage: string | null;
@@ -67,7 +67,7 @@ export interface TicketFacts {
   url: string | null;
 }
 
-export interface CaptureFacts {
+interface CaptureFacts {
   capturedAt: number | null;
   decision: CaptureDecisionView | null;
 }

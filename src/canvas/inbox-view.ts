@@ -31,7 +31,7 @@ export interface ActionResult {
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 /** "2026-12-05 01:04 UTC": the Inbox shows it beside the conversation, in one zone for everyone. */
-export function formatTime(at: number): string {
+function formatTime(at: number): string {
   return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 

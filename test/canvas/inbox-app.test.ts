@@ -2,7 +2,7 @@
 // Kit requests as Intercom sends them — signed here with node:crypto, independently of
 // src/canvas/canvas-signature.ts. Each answer is checked to be a canvas under Intercom's 64 KB.
 import { createHmac } from 'node:crypto';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { sandboxWebhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
@@ -32,7 +32,7 @@ function shownText(components: Component[]): string {
   return components.flatMap((c) => [c.text, c.label, ...(c.items ?? []).flatMap((i) => [i.title, i.subtitle, i.tertiary_text, i.field, i.value])]).filter(Boolean).join('\n');
 }
 
-async function inbox(t: Tap.Test, options: Parameters<typeof captureScenario>[1] = {}): Promise<Inbox> {
+async function inbox(t: Test, options: Parameters<typeof captureScenario>[1] = {}): Promise<Inbox> {
   const s = await captureScenario(t, options);
   const db = s.server.daemon.db.kysely;
   const secret = (await getCredential(db, s.server.daemon.vault, connectionOwner(s.connectionId), sandboxWebhookSecretKind('intercom')))?.value;
