@@ -20,6 +20,7 @@ import { insertConnection, listConnections, type Connection } from '../db/repos/
 import type { Database } from '../db/schema.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
+import { installSandboxInboxApp } from '../sandbox-mount/inbox-app.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 import { TICKET_HUBSPOT_SUBSCRIPTIONS } from '../tickets/ticket-webhooks.ts';
 import { hubspotRecordSubscriptions } from '../records/record-webhooks.ts';
@@ -134,6 +135,8 @@ export async function createSandboxConnection(
     undo();
     return { ok: false, reason: 'limit_reached', message: limit ?? 'No more connections are allowed.' };
   }
+  // Its Canvas Kit card in the simulated Inbox, at this daemon's listening address (issue #20).
+  installSandboxInboxApp(deps.sandbox, { appId: intercomApp.id, workspaceId, listeningBase: upstream });
   return { ok: true, connection };
 }
 

@@ -15,6 +15,7 @@ import type { Database } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
+import { installSandboxInboxApp } from '../sandbox-mount/inbox-app.ts';
 import { isSandboxConnection, SANDBOX_PREFIX, type MountedSandbox } from '../sandbox-mount/mounted-sandbox.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Vendor } from '../vendor.ts';
@@ -47,6 +48,7 @@ async function rewireOne(deps: RewireDeps, connection: Connection, addresses: Sa
   // The same secrets as before: the intake already verifies this connection's webhooks with them.
   const app = intercom.control.apps.create({ name: `Interhubz Sandbox connection (${connection.name})`, clientId: `ihz-sandbox-${randomUUID()}`, clientSecret: intercomSecret });
   await intercom.control.webhooks.subscribe({ url: `${webhooks}/webhooks/intercom`, topics: INTERCOM_TOPICS, appId: app.id });
+  installSandboxInboxApp(deps.sandbox, { appId: app.id, workspaceId, listeningBase: upstream });
   hubspot.control.unsubscribeWebhooksSignedWith(hubspotSecret);
   hubspot.control.subscribeWebhooks({ targetUrl: `${webhooks}/webhooks/hubspot`, clientSecret: hubspotSecret, subscriptions: HUBSPOT_SUBSCRIPTIONS });
   const hubId = hubspot.control.defaultHubId();

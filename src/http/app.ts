@@ -34,6 +34,7 @@ import { workRoutes } from './routes/work.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
 import { sandboxDemoRoutes } from './routes/sandbox-demo.ts';
+import { sandboxInboxRoutes } from './routes/sandbox-inbox.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { configExportRoutes } from './routes/config-export.ts';
@@ -221,6 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     workRoutes(api, deps);
     ticketRoutes(api, { clients: deps.clients, tickets: deps.capture.tickets });
     sandboxDemoRoutes(api, deps);
+    sandboxInboxRoutes(api, deps);
     settingsRoutes(api, deps);
     configExportRoutes(api, deps);
     budgetRoutes(api, deps);

@@ -114,7 +114,7 @@ t.test('a click sends a signed submit request with the component, the input valu
   t.match(request.body.context, { location: 'conversation' });
 
   // The new canvas replaced the old: its buttons are gone, so the old one can no longer be clicked.
-  await t.rejects(h.sim.control.clickInbox({ conversationId, adminId: h.adminId, componentId: 'push' }), { statusCode: 400 });
+  await t.rejects(h.sim.control.clickInbox({ conversationId, adminId: h.adminId, componentId: 'push' }), { name: 'ControlError', statusCode: 400, message: /has no component with id "push"/ });
 });
 
 t.test('a list item with a submit action is clicked by its id', async (t) => {
@@ -126,11 +126,11 @@ t.test('a list item with a submit action is clicked by its id', async (t) => {
 
 t.test('what the Inbox does not send: a click before opening, on a URL button, on an unknown id', async (t) => {
   const { h, app, conversationId } = await setup(t, () => ({ json: CARD }));
-  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'push' }), { statusCode: 409 }, 'nothing is shown yet');
+  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'push' }), { name: 'ControlError', statusCode: 409, message: /open it first/ }, 'nothing is shown yet');
   await h.sim.control.openInbox({ conversationId });
-  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'open' }), { statusCode: 400, message: /does not submit/ }, 'a URL action opens a tab, not a request');
-  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'nope' }), { statusCode: 400 });
-  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'push', inputValues: { unknown: 'x' } }), { statusCode: 400 });
+  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'open' }), { name: 'ControlError', statusCode: 400, message: /does not submit/ }, 'a URL action opens a tab, not a request');
+  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'nope' }), { name: 'ControlError', statusCode: 400, message: /has no component with id "nope"/ });
+  await t.rejects(h.sim.control.clickInbox({ conversationId, componentId: 'push', inputValues: { unknown: 'x' } }), { name: 'ControlError', statusCode: 400, message: /no input, select or checkbox with id "unknown"/ });
   t.equal(app.received.length, 1, 'only the initialize request was sent');
 });
 

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 
 /** "Max Size is 64KB" for the content and for stored_data, each (CanvasObject.ts). */
-export const CANVAS_PART_MAX_BYTES = 64 * 1024;
+const CANVAS_PART_MAX_BYTES = 64 * 1024;
 
 const UrlAction = z.strictObject({ type: z.literal('url'), url: z.string().min(1) });
 // A submit action carries nothing but its type (SubmitActionComponent is empty).

@@ -5,6 +5,7 @@ import { RecordSyncPanel } from '../sync/RecordSyncPanel.tsx';
 import { BudgetMeter } from './BudgetMeter.tsx';
 import { ManageSection } from './ManageSection.tsx';
 import { SandboxPanel } from './SandboxPanel.tsx';
+import { SandboxInboxPanel } from '../canvas/SandboxInboxPanel.tsx';
 import { SideCard, type TokenForms } from './SideCard.tsx';
 import { WebhooksSection } from './WebhooksSection.tsx';
 
@@ -19,6 +20,7 @@ export function OverviewTab({ detail, forms, onChanged }: OverviewTabProps) {
   return (
     <>
       {detail.sandbox ? <SandboxPanel connectionId={detail.id} /> : null}
+      {detail.sandbox ? <SandboxInboxPanel connectionId={detail.id} /> : null}
 
       {settingUp ? (
         <section aria-labelledby="setup-heading">
