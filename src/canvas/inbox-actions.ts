@@ -107,7 +107,7 @@ export async function createTicket(deps: ActionDeps, row: Connection, conversati
     const ticket = result.ticket;
     await recordInboxAction(deps, row, {
       conversationId, teammate, action: 'create_ticket', startedAt, outcome: result.outcome as ActivityOutcome, reason: result.outcome === 'skipped' ? (result.reason ?? null) : null,
-      detail: ticket ? { ticketId: ticket.ticketId, ticket: ticket.outcome } : {},
+      detail: ticket ? { ticketId: ticket.ticketId, ticketOutcome: ticket.outcome } : {},
     });
     if (!ticket || ticket.ticketId === null) return { ok: false, message: `No ticket made: ${result.reason ?? ticket?.problem ?? 'skipped'}.` };
     const where = ticket.pipeline ? ` in ${ticket.pipeline}${ticket.stage ? ` / ${ticket.stage}` : ''}` : '';

@@ -3,8 +3,9 @@
 // src/canvas/canvas-signature.ts. Each answer is checked to be a canvas under Intercom's 64 KB.
 import { createHmac } from 'node:crypto';
 import t, { type Test } from 'tap';
-import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
-import { sandboxWebhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
+import { insertConnection } from '../../src/db/repos/connections.ts';
+import { connectionOwner, getCredential, putCredential } from '../../src/db/repos/credentials.ts';
+import { sandboxWebhookSecretKind, webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 
@@ -283,4 +284,37 @@ t.test('the Intercom simulator plays the Inbox against the daemon: every canvas 
   sim.inboxApp({ initializeUrl: `${app.s.server.url}/intercom/canvas/initialize`, submitUrl: `${app.s.server.url}/intercom/canvas/submit`, clientSecret: 'a-forger', workspaceId: app.s.workspaceId });
   const forged = await sim.openInbox({ conversationId, adminId: app.s.adminId });
   t.equal(forged.status, 401, 'an app signing with another secret is refused');
+});
+
+t.test("a workspace on several connections: the configured app's secret picks one by rule and names the others; a connection's own secret only itself", async (t) => {
+  const app = await inbox(t, { config: { apps: { intercom: { clientId: 'configured-app', clientSecret: 'configured-app-secret' } } } });
+  const { conversationId, contactId } = app.s.conversation({ customer: 'two@acme.test' });
+  const db = app.s.server.daemon.db.kysely;
+  const now = Date.now();
+  const second = await insertConnection(db, {
+    id: 'second-connection', name: 'Second team', status: 'active', createdAt: now + 1, intercomWorkspaceId: app.s.workspaceId, intercomRegion: 'us',
+    hubspotPortalId: null, intercomBaseUrl: null, hubspotBaseUrl: null, intercomAuth: 'token', hubspotAuth: null,
+  });
+  await putCredential(db, app.s.server.daemon.vault, { owner: connectionOwner(second.id), kind: webhookSecretKind('intercom'), value: 'second-own-secret', now });
+  const body = {
+    workspace_id: app.s.workspaceId, admin: { id: app.s.adminId, name: 'Ana Agent' }, context: { location: 'conversation', conversation_id: conversationId },
+    contact: { id: contactId, role: 'user', email: 'two@acme.test' },
+  };
+  const raw = JSON.stringify(body);
+
+  const byConfigured = await app.send('initialize', body, sign(raw, 'configured-app-secret'));
+  t.equal(byConfigured.status, 200);
+  t.match(byConfigured.shown, /this workspace is also on 'Second team'/, 'the oldest active connection is shown, the other named');
+
+  const bySandbox = await app.send('initialize', body, sign(raw, app.secret));
+  t.notMatch(bySandbox.shown, /also on/, "the sandbox connection's own secret vouches for it alone");
+
+  const bySecond = await app.send('initialize', body, sign(raw, 'second-own-secret'));
+  t.equal(bySecond.status, 200);
+  t.notMatch(bySecond.shown, /also on/);
+  t.match(bySecond.shown, /Not in HubSpot yet/, "the second connection's view: nothing of it is paired");
+
+  await db.updateTable('connections').set({ intercom_workspace_id: 'elsewhere' }).where('id', '=', second.id).execute();
+  const moved = await app.send('initialize', body, sign(raw, 'second-own-secret'));
+  t.equal(moved.status, 404, "a connection's own secret does not open another connection's workspace");
 });
