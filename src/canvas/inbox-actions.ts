@@ -82,9 +82,30 @@ function pushMessage(result: CaptureResult): ActionResult {
   }
 }
 
+/** The HubSpot calls a push or a new ticket may make (search or read the contact and company, associate, write). */
+const CALLS_PER_WRITE = 5;
+
+/**
+ * A push waits for the portal's budget like every capture; a teammate is told when to try instead,
+ * and nothing is done.
+ */
+function busyFor(deps: ActionDeps, row: Connection): ActionResult | null {
+  let hubspot: HubSpotClient;
+  try {
+    hubspot = deps.clients.hubspot(row);
+  } catch {
+    // Not connected to HubSpot: the capture path says so in its own words.
+    return null;
+  }
+  const wait = hubspotWaitMs(hubspot.budget(), deps.now(), { calls: CALLS_PER_WRITE, searches: 2 });
+  return wait === null ? null : { ok: false, message: `HubSpot is busy, try again in ${seconds(wait)} s. Nothing was done.` };
+}
+
 export async function pushConversation(deps: ActionDeps, row: Connection, conversationId: string, teammate: Teammate, force: boolean): Promise<ActionResult> {
   const startedAt = deps.now();
   const action = force ? 'push_anyway' : 'push';
+  const busy = busyFor(deps, row);
+  if (busy) return busy;
   try {
     const result = await captureConversation(deps.capture, row.id, conversationId, { trigger: 'manual', force, isFinal: () => true });
     await recordInboxAction(deps, row, {
@@ -102,6 +123,8 @@ export async function pushConversation(deps: ActionDeps, row: Connection, conver
 
 export async function createTicket(deps: ActionDeps, row: Connection, conversationId: string, teammate: Teammate): Promise<ActionResult> {
   const startedAt = deps.now();
+  const busy = busyFor(deps, row);
+  if (busy) return busy;
   try {
     const result = await createInboxTicket(deps.capture, row.id, conversationId);
     const ticket = result.ticket;

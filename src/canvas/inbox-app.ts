@@ -3,6 +3,7 @@
 // of the button on submit. A forged or unsigned request gets 401, a workspace no connection has gets
 // 404, and in both cases nothing is read or written. The request body (it carries the conversation)
 // is never logged nor stored; activity entries carry ids, outcomes and the teammate's name.
+import type { Logger } from 'pino';
 import type { CaptureDeps } from '../capture/capture-conversation.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
 import { listConnections, type Connection } from '../db/repos/connections.ts';
@@ -16,6 +17,7 @@ import { ACTION_IDS, inboxCanvas, LINK_PREFIX, linkTicketCanvas, problemCanvas, 
 import { pairedContactCompany } from '../records/pair-store.ts';
 
 export interface InboxAppDeps {
+  log: Logger;
   db: CaptureDeps['db'];
   clients: ConnectionClients;
   capture: CaptureDeps;
@@ -84,6 +86,30 @@ async function mainCanvas(deps: InboxAppDeps, row: Connection, others: Connectio
   return respond(inboxCanvas(facts, options.result), { conversationId, contactId: contact?.id ?? null });
 }
 
+/**
+ * How long a push or a new ticket may take before the canvas answers without its result. Intercom
+ * shows an error when an app answers slowly (issue #20 item 4) and documents no figure; a capture
+ * whose HubSpot calls are retried can take longer than that. The work goes on, its activity entry
+ * is written when it ends, and Refresh shows the result.
+ */
+const ACTION_DEADLINE_MS = 5_000;
+
+async function withinDeadline(deps: InboxAppDeps, work: Promise<ActionResult>): Promise<ActionResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ACTION_DEADLINE_MS);
+    timer.unref();
+  });
+  // What fails after the answer was sent is logged (the error's name and message; never the request).
+  work.catch((error: unknown) => deps.log.error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'Inbox app action failed'));
+  try {
+    const result = await Promise.race([work, late]);
+    return result === 'late' ? { ok: true, message: 'Still working on it: press Refresh in a few seconds to see the result.' } : result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const NO_CONVERSATION = 'Open this app in a conversation\u2019s details: the request names no conversation.';
 
 export async function initializeInbox(deps: InboxAppDeps, raw: Buffer, signature: string | undefined): Promise<InboxAnswer> {
@@ -117,12 +143,12 @@ export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: st
   switch (id) {
     case ACTION_IDS.push:
     case ACTION_IDS.pushAnyway: {
-      const result = await pushConversation(actionDeps, row, conversationId, teammate, id === ACTION_IDS.pushAnyway);
+      const result = await withinDeadline(deps, pushConversation(actionDeps, row, conversationId, teammate, id === ACTION_IDS.pushAnyway));
       await forget();
       return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
     }
     case ACTION_IDS.createTicket: {
-      const result = await createTicket(actionDeps, row, conversationId, teammate);
+      const result = await withinDeadline(deps, createTicket(actionDeps, row, conversationId, teammate));
       await forget();
       return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
     }

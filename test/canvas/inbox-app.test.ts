@@ -259,6 +259,17 @@ t.test('a spent HubSpot budget: the canvas says when to try again instead of wai
   const search = await app.click(conversationId, contact, 'ticket_search', { ticket_query: 'anything' });
   t.match(search.shown, /HubSpot is busy, try again in \d+ s/);
   t.equal(app.s.hubspot.control.requests().total, 0, 'nor for a ticket search');
+
+  const other = app.s.conversation({ customer: 'cy@acme.test' });
+  const otherContact = { id: other.contactId, role: 'user', email: 'cy@acme.test' };
+  for (const button of ['push', 'create_ticket']) {
+    const refused = await app.click(other.conversationId, otherContact, button);
+    t.match(refused.components[0], { style: 'error', text: /^HubSpot is busy, try again in \d+ s\. Nothing was done\.$/ }, `${button}: nothing is tried`);
+  }
+  t.equal(app.s.notes().length, 1, 'no second note');
+  t.equal(app.s.records('tickets' as 'contacts').length, 0, 'no ticket');
+  t.equal((await app.activity('capture')).length, 1, 'no capture ran');
+  t.equal(app.s.hubspot.control.requests().total, 0, 'and HubSpot was not called');
 });
 
 t.test('the Intercom simulator plays the Inbox against the daemon: every canvas passes its Canvas Kit check', async (t) => {
