@@ -138,6 +138,7 @@ const invalid: Array<[string, unknown, RegExp]> = [
   ['an unknown component type', canvas([{ type: 'carousel', id: 'x' }]), /components\.0\.type: unknown component type "carousel"/],
   ['a missing required field', canvas([{ type: 'button', id: 'b', action: { type: 'submit' } }]), /components\.0\.label: required field missing/],
   ['duplicate ids', canvas([{ type: 'button', id: 'same', label: 'A', action: { type: 'submit' } }, { type: 'input', id: 'same' }]), /component id "same" is used 2 times/],
+  ['duplicate ids in a canvas that also fails the schema', canvas([{ type: 'carousel', id: 'same' }, { type: 'divider', id: 'same' }]), /unknown component type "carousel"[^]*component id "same" is used 2 times/],
   ['content over 64 KB', canvas([{ type: 'text', text: 'x'.repeat(70_000) }]), /canvas\.content is \d+ bytes; Intercom's limit is 65536/],
   ['stored_data over 64 KB', canvas([{ type: 'text', text: 'ok' }], { blob: 'x'.repeat(70_000) }), /canvas\.stored_data is \d+ bytes/],
   ['no canvas at all', { content: { components: [] } }, /canvas: required field missing/],

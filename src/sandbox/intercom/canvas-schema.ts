@@ -160,20 +160,25 @@ function describeIssue(issue: z.core.$ZodIssue, body: unknown): string {
   return `${path}: ${issue.message}`;
 }
 
-/** Ids that the teammate's clicks and the submit request name: each must be unique in the canvas. */
-function duplicateIds(components: CanvasComponent[]): string[] {
+type Loose = { id?: unknown; items?: unknown; options?: unknown };
+const looseList = (value: unknown): Loose[] => (Array.isArray(value) ? value.filter((entry): entry is Loose => typeof entry === 'object' && entry !== null) : []);
+
+/**
+ * Ids that the teammate's clicks and the submit request name: each must be unique in the canvas.
+ * Read loosely, so a canvas that also fails the schema still has its duplicates named.
+ */
+function duplicateIds(components: unknown): string[] {
   const seen = new Map<string, number>();
-  const count = (id: string | undefined) => id !== undefined && seen.set(id, (seen.get(id) ?? 0) + 1);
-  for (const component of components) {
+  const count = (id: unknown) => typeof id === 'string' && seen.set(id, (seen.get(id) ?? 0) + 1);
+  for (const component of looseList(components)) {
     count(component.id);
     // A list item's click sends the item's id as component_id, so items share the components' ids.
-    if (component.type === 'list') for (const item of component.items) count(item.id);
+    for (const item of looseList(component.items)) count(item.id);
   }
   const problems = [...seen].filter(([, n]) => n > 1).map(([id, n]) => `component id ${JSON.stringify(id)} is used ${n} times; ids must be unique within a canvas`);
-  for (const [index, component] of components.entries()) {
-    if (!('options' in component)) continue;
-    const ids = component.options.map((option) => option.id);
-    const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  for (const [index, component] of looseList(components).entries()) {
+    const ids = looseList(component.options).map((option) => option.id);
+    const repeated = [...new Set(ids.filter((id, i) => typeof id === 'string' && ids.indexOf(id) !== i))];
     for (const id of repeated) problems.push(`canvas.content.components.${index}: option id ${JSON.stringify(id)} is used more than once`);
   }
   return problems;
@@ -202,7 +207,10 @@ function inboxProblems(components: CanvasComponent[]): string[] {
 /** Checks an app's answer as the Inbox would before rendering it; problems are plain sentences. */
 export function checkCanvasResponse(body: unknown): CanvasCheck {
   const parsed = CanvasResponse.safeParse(body);
-  if (!parsed.success) return { ok: false, canvas: null, problems: parsed.error.issues.map((issue) => describeIssue(issue, body)) };
+  if (!parsed.success) {
+    const components = (body as { canvas?: { content?: { components?: unknown } } } | null)?.canvas?.content?.components;
+    return { ok: false, canvas: null, problems: [...parsed.error.issues.map((issue) => describeIssue(issue, body)), ...duplicateIds(components)] };
+  }
   const { canvas } = parsed.data;
   const problems = [...duplicateIds(canvas.content.components), ...inboxProblems(canvas.content.components)];
   const contentBytes = bytes(canvas.content);

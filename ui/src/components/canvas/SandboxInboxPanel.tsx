@@ -12,6 +12,7 @@ import { CanvasView, type InputValues } from './CanvasView.tsx';
 import { inboxApi } from './inbox-api.ts';
 
 const POLL_MS = 5_000;
+const clockTime = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 const STATES: Record<string, string> = { open: 'open', closed: 'closed', snoozed: 'snoozed' };
 
 export function SandboxInboxPanel({ connectionId }: { connectionId: string }) {
@@ -21,6 +22,7 @@ export function SandboxInboxPanel({ connectionId }: { connectionId: string }) {
   const [answer, setAnswer] = useState<SandboxInboxAnswer | null>(null);
   // Each answer is a new canvas: its inputs start from its own values.
   const [shown, setShown] = useState(0);
+  const [answeredAt, setAnsweredAt] = useState(0);
   const action = useSubmit<'open' | 'click'>();
 
   const inFlight = useRef(false);
@@ -48,6 +50,7 @@ export function SandboxInboxPanel({ connectionId }: { connectionId: string }) {
   const show = (next: SandboxInboxAnswer) => {
     setAnswer(next);
     setShown((n) => n + 1);
+    setAnsweredAt(Date.now());
   };
 
   async function open() {
@@ -120,7 +123,8 @@ export function SandboxInboxPanel({ connectionId }: { connectionId: string }) {
           </aside>
           <div class="inbox-verdict" role="status" aria-live="polite">
             <p class="inbox-verdict-line">
-              Seen by {answer.teammate.name} · Interhubz answered {answer.status === null ? 'nothing (unreachable or too slow)' : `HTTP ${answer.status}`}
+              Seen by {answer.teammate.name} · Interhubz answered {answer.status === null ? 'nothing (unreachable or too slow)' : `HTTP ${answer.status}`} at{' '}
+              {clockTime.format(answeredAt)}
             </p>
             {answer.problems.length > 0 ? (
               <div class="alert alert-error inbox-problems">
