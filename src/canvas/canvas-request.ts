@@ -9,27 +9,29 @@
 import { z } from 'zod';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
+/** A field the app only shows or matches on: an unexpected shape reads as absent rather than refusing the request. */
+const optionalText = () => z.string().nullish().catch(null);
 
-const Admin = z.looseObject({ id: Id, name: z.string().nullish(), email: z.string().nullish() });
+const Admin = z.looseObject({ id: Id, name: optionalText(), email: optionalText() });
 
 /** The conversation's customer, in the REST API's contact shape; what matching would read. */
 const Contact = z.looseObject({
   id: Id,
-  role: z.string().nullish(),
-  email: z.string().nullish(),
-  phone: z.string().nullish(),
-  name: z.string().nullish(),
-  external_id: z.string().nullish(),
-  custom_attributes: z.record(z.string(), z.unknown()).nullish(),
+  role: optionalText(),
+  email: optionalText(),
+  phone: optionalText(),
+  name: optionalText(),
+  external_id: optionalText(),
+  custom_attributes: z.record(z.string(), z.unknown()).nullish().catch(null),
 });
 
-const Context = z.looseObject({ location: z.string().nullish(), conversation_id: Id.nullish(), locale: z.string().nullish() });
+const Context = z.looseObject({ location: optionalText(), conversation_id: Id.nullish(), locale: optionalText() });
 
-const Conversation = z.looseObject({ id: Id, state: z.string().nullish() });
+const Conversation = z.looseObject({ id: Id, state: optionalText() });
 
 const InitializeFields = {
   workspace_id: z.string().min(1),
-  workspace_region: z.string().nullish(),
+  workspace_region: optionalText(),
   admin: Admin,
   context: Context.nullish(),
   conversation: Conversation.nullish(),

@@ -2,6 +2,7 @@
 import { createHmac } from 'node:crypto';
 import t from 'tap';
 import { CANVAS_LIMIT_BYTES, canvasResponse, clip, type Component } from '../../src/canvas/canvas-components.ts';
+import { contactOf, conversationIdOf, InitializeRequest, inputValue, SubmitRequest } from '../../src/canvas/canvas-request.ts';
 import { findCanvasSigner } from '../../src/canvas/canvas-signature.ts';
 import { hubspotWaitMs } from '../../src/canvas/hubspot-busy.ts';
 import type { PortalBudgetSnapshot } from '../../src/integrations/hubspot/rate-plan.ts';
@@ -64,4 +65,22 @@ t.test('HubSpot is busy when the budget has no room for what an open needs', asy
   t.equal(hubspotWaitMs(snapshot({ daily: null }), now, { calls: 6 }), null, 'OAuth clients have no daily quota');
   t.equal(hubspotWaitMs(snapshot({ search: window({ limit: 5, available: 0, freesAt: now + 500, windowMs: 1_130 }) }), now, { calls: 1, searches: 1 }), 500, 'a search needs the search window');
   t.equal(hubspotWaitMs(snapshot({ search: window({ limit: 5, available: 0, freesAt: now + 500, windowMs: 1_130 }) }), now, { calls: 1 }), null, 'which an open does not use');
+});
+
+t.test('requests: ids as numbers or strings, the contact or the customer, odd optional fields read as absent', async (t) => {
+  const parsed = InitializeRequest.parse({
+    workspace_id: 'ws1', admin: { id: 42, name: 'Ana' }, context: { location: 'conversation', conversation_id: 1234567890, locale: 'en' },
+    customer: { id: 'c1', role: 'user', email: 'a@b.test', phone: 4917612345 }, card_creation_options: {},
+  });
+  t.equal(parsed.admin.id, '42');
+  t.equal(conversationIdOf(parsed), '1234567890');
+  t.match(contactOf(parsed), { id: 'c1', email: 'a@b.test', phone: null });
+  t.equal(conversationIdOf(InitializeRequest.parse({ workspace_id: 'ws1', admin: { id: '1' } }), { conversationId: '77' }), '77', 'else what the canvas stored');
+  t.notOk(InitializeRequest.safeParse({ workspace_id: 'ws1' }).success, 'the teammate is required');
+  t.notOk(InitializeRequest.safeParse({ admin: { id: '1' } }).success, 'and the workspace');
+  const submit = SubmitRequest.parse({ workspace_id: 'ws1', admin: { id: '1' }, component_id: 'ticket_search', input_values: { ticket_query: '  refund  ', n: 5 } });
+  t.equal(inputValue(submit, 'ticket_query'), 'refund');
+  t.equal(inputValue(submit, 'n'), '5');
+  t.equal(inputValue(submit, 'absent'), '');
+  t.notOk(SubmitRequest.safeParse({ workspace_id: 'ws1', admin: { id: '1' } }).success, 'a submit names its component');
 });
