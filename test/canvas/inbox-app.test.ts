@@ -337,3 +337,16 @@ t.test("a workspace on several connections: the configured app's secret picks on
   const moved = await app.send('initialize', body, sign(raw, 'second-own-secret'));
   t.equal(moved.status, 404, "a connection's own secret does not open another connection's workspace");
 });
+
+t.test('HubSpot slower than the panel can wait: the canvas answers without it, and the read goes on to fill the cache', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'slow@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'slow@acme.test' };
+  t.equal((await app.s.push(conversationId)).status, 200);
+  app.s.hubspot.control.setLatency({ ms: 4_000, method: 'GET', pathPrefix: '/crm/objects/2026-09/contacts/' });
+  t.teardown(() => app.s.hubspot.control.setLatency(null));
+  const slow = await app.open(conversationId, contact);
+  t.equal(slow.status, 200);
+  t.match(slow.shown, /HubSpot is slow to answer; press Refresh in a few seconds/);
+  t.match(slow.shown, /Last captured/, "what the daemon's own tables know is still shown");
+});
