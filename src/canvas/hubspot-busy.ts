@@ -4,8 +4,12 @@
 // Pure: reads a budget snapshot.
 import type { PortalBudgetSnapshot } from '../integrations/hubspot/rate-plan.ts';
 
-/** The calls an open costs at most: contact, company, deal associations and deals, deal and ticket pipelines. */
-export const CALLS_PER_OPEN = 6;
+/**
+ * The standard calls an open costs at most, caches cold: the contact, the owners (active and
+ * archived), the portal's UI domain, the company, the deals' batch read, the deal and the ticket
+ * pipelines. (The association reads spend only the daily quota.)
+ */
+export const CALLS_PER_OPEN = 8;
 
 /**
  * How long (ms) until `calls` standard calls (and `searches` searches) could all leave without
