@@ -70,11 +70,13 @@ function expected(error: unknown): boolean {
 }
 
 function pushMessage(result: CaptureResult): ActionResult {
+  const written = [result.noteId ? `note ${result.noteId}` : null, result.ticket?.ticketId ? `ticket ${result.ticket.ticketId}` : null].filter((part) => part !== null);
+  const what = written.length > 0 ? `: ${written.join(', ')}` : '';
   switch (result.outcome) {
     case 'captured':
-      return { ok: true, message: `Pushed to HubSpot: note ${result.noteId ?? ''}${result.ticket?.ticketId ? `, ticket ${result.ticket.ticketId}` : ''}.` };
+      return { ok: true, message: `Pushed to HubSpot${what}.` };
     case 'updated':
-      return { ok: true, message: `Updated the note ${result.noteId ?? ''} in HubSpot.` };
+      return { ok: true, message: `Updated in HubSpot${what}.` };
     case 'unchanged':
       return { ok: true, message: 'Nothing new to push: HubSpot already has this conversation.' };
     default:
