@@ -95,7 +95,7 @@ if (missing) {
     const notes = overview.getByRole('region', { name: /a conversation becomes a HubSpot note/ }).getByRole('listitem').filter({ has: page.locator('iframe') });
     await notes.first().waitFor({ timeout: 20_000 });
     t.pass('the push from the Inbox card wrote the note to the sandbox HubSpot, before the grace window ended');
-    await page.waitForFunction(() => !document.querySelector('.inbox-app-card[aria-busy="true"]'));
+    await card.and(page.locator('[aria-busy="false"]')).waitFor();
     t.match(await verdict.innerText(), /answered HTTP 200/, 'the submit was answered');
     t.notMatch(await verdict.innerText(), /would show an error/, 'with a valid canvas');
     await panel.screenshot({ path: `${OUT_DIR}sandbox-canvas-pushed.png` });
