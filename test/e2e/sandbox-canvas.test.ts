@@ -36,6 +36,7 @@ const EVERY_COMPONENT = {
         { type: 'text', id: 'm', text: 'Last captured 5 minutes ago', style: 'muted' },
         { type: 'text', id: 'e', text: 'HubSpot is busy, try again in 30 s', style: 'error' },
         { type: 'data-table', id: 'table', items: [{ type: 'field-value', field: 'Lifecycle stage', value: 'Customer' }, { type: 'field-value', field: 'Owner', value: 'Sam from Support' }] },
+        { type: 'image', id: 'logo', url: 'https://cdn.example.com/logo.png', width: 120, height: 40, align: 'center' },
         { type: 'divider', id: 'd' },
         { type: 'list', id: 'deals', items: [{ type: 'item', id: 'deal-1', title: 'Renewal 2027', subtitle: '€12,000', tertiary_text: 'Contract sent', action: { type: 'submit' } }] },
         { type: 'spacer', id: 's', size: 'm' },
@@ -147,6 +148,7 @@ if (missing) {
     t.ok(await card.getByRole('button', { name: 'Not a web link' }).isDisabled(), 'a non-http(s) URL is not followed');
     t.ok(await card.getByRole('radio', { name: 'Low' }).isChecked(), 'the single-select starts at its value');
     t.equal(await card.locator('hr').count(), 1, 'the divider');
+    t.ok(await card.getByRole('img', { name: 'Image from cdn.example.com' }).isVisible(), 'an image is a placeholder naming its host (the page loads no outside images)');
     await panel.screenshot({ path: `${OUT_DIR}sandbox-canvas-components.png` });
 
     await card.getByLabel('Ticket subject or id').fill('refund');

@@ -2,7 +2,7 @@
 // rendering of the components (https://developers.intercom.com/docs/references/canvas-kit/). Any valid
 // canvas renders; nothing here knows the daemon's component ids. Text comes from the app's answer, so it
 // is rendered as text (only **bold** and [links](https://…) are read, as Canvas Kit's text allows), and
-// a URL action opens only http(s) links, in a new tab, as Intercom does.
+// a URL action opens only http(s) links, in a new tab, as Intercom does. Images are placeholders.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { CanvasComponent, CanvasObject } from '../../../../src/http/api/sandbox-inbox.ts';
@@ -44,6 +44,19 @@ function markdown(text: string): ComponentChildren[] {
   }
   if (last < text.length) out.push(text.slice(last));
   return out;
+}
+
+/**
+ * An image's place, with where it comes from: the admin UI's Content-Security-Policy loads images
+ * from this daemon only (src/http/app.ts), so the app's image is not fetched here.
+ */
+function ImagePlaceholder(props: { url: string; width: number; height: number; rounded: boolean }) {
+  const host = safeUrl(props.url) ? new URL(props.url).host : 'an invalid URL';
+  return (
+    <span class={props.rounded ? 'ck-image-placeholder is-rounded' : 'ck-image-placeholder'} style={{ width: `${props.width}px`, height: `${props.height}px` }} title={`Image from ${host}`} role="img" aria-label={`Image from ${host}`}>
+      {props.width >= 48 ? host : null}
+    </span>
+  );
 }
 
 /** The values every interactive component starts with, by id. */
@@ -111,9 +124,7 @@ export function CanvasView({ canvas, busy, onSubmit }: CanvasViewProps) {
             {component.items.map((item) => {
               const body = (
                 <>
-                  {item.image && safeUrl(item.image) ? (
-                    <img class={item.rounded_image ? 'ck-list-image is-rounded' : 'ck-list-image'} src={safeUrl(item.image) ?? ''} alt="" width={item.image_width ?? 32} height={item.image_height ?? 32} />
-                  ) : null}
+                  {item.image ? <ImagePlaceholder url={item.image} width={item.image_width ?? 32} height={item.image_height ?? 32} rounded={item.rounded_image ?? false} /> : null}
                   <span class="ck-list-text">
                     <span class="ck-list-title">{item.title}</span>
                     {item.subtitle || item.tertiary_text ? (
@@ -141,14 +152,12 @@ export function CanvasView({ canvas, busy, onSubmit }: CanvasViewProps) {
         return <hr key={key} class={`ck-divider${margin}`} />;
       case 'spacer':
         return <div key={key} class={`ck-spacer ck-spacer-${component.size ?? 's'}`} aria-hidden="true" />;
-      case 'image': {
-        const src = safeUrl(component.url);
-        return src ? (
+      case 'image':
+        return (
           <div key={key} class={`ck-image ck-image-${component.align ?? 'left'}${margin}`}>
-            <img src={src} alt="" width={component.width} height={component.height} class={component.rounded ? 'is-rounded' : undefined} />
+            <ImagePlaceholder url={component.url} width={component.width} height={component.height} rounded={component.rounded ?? false} />
           </div>
-        ) : null;
-      }
+        );
       case 'input': {
         const id = `ck-${component.id}`;
         const disabled = (component.disabled ?? false) || component.save_state === 'saved';
