@@ -87,3 +87,15 @@ t.test('after a restart the card is installed again, at the new address, and sti
     t.match(opened.body, { status: 200, problems: [] }, 'the daemon verifies the signature with the secret the connection kept');
   });
 });
+
+t.test('a card signed with another secret: the daemon answers 401 and the Inbox reports it, showing nothing', async (t) => {
+  const { server, api } = await sandboxConnection(t);
+  const id = String((await api('POST', '/api/connections/sandbox')).body?.id);
+  const conversationId = String((await api('POST', `/api/connections/${id}/sandbox/conversations`)).body?.conversationId);
+  const [card] = cardOf(server);
+  if (!card) throw new Error('no card installed');
+  server.daemon.sandbox?.intercom.control.inboxApp({ appId: card.key, workspaceId: card.workspaceId, initializeUrl: card.initializeUrl, submitUrl: card.submitUrl, clientSecret: 'not-the-apps-secret' });
+  const opened = await api('POST', `/api/connections/${id}/sandbox/inbox/open`, { conversationId });
+  t.equal(opened.status, 200, 'the admin API call itself succeeds');
+  t.match(opened.body, { status: 401, canvas: null, problems: [/^the app answered HTTP 401/] });
+});
