@@ -4,10 +4,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type SQLite from 'better-sqlite3';
+import { appPath } from '../app-root.ts';
 import { StartupError } from '../startup-error.ts';
 import { withSyncTransaction } from './transaction.ts';
 
-const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url).pathname;
+const MIGRATIONS_DIR = appPath('migrations/');
 
 export interface Migration {
   id: string;

@@ -1,4 +1,4 @@
-// Startup benchmark: how long the daemon as shipped (the compiled build, `node src/main.js`, as in the
+// Startup benchmark: how long the daemon as shipped (the bundled build, `node src/main.js`, as in the
 // image; the same figures for `node src/main.ts` are reported as dev_*) takes from spawn until /readyz first answers 200,
 // on a fresh data directory each time (so every run generates its key, creates the database and
 // applies the migrations: a true first start), how much memory it holds when idle, and how big the
@@ -14,13 +14,15 @@
 //   image_mb          size of the built image (podman image inspect .Size), null without podman
 //                     (or with BENCH_STARTUP_IMAGE=0, to iterate on the other figures quickly)
 //
-// The shipped build is started with the node options of the Dockerfile's CMD (node_args).
-import { execFileSync, spawn } from 'node:child_process';
+// The shipped build is started with the node options of the Dockerfile's CMD (node_args) and the
+// variables of its ENV (image_env).
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { bundle } from '../../scripts/bundle.ts';
 import { IMAGE_TAG, REPO_ROOT, buildImage, freePort, imageSizeBytes, podmanMissing } from '../helpers/container.ts';
 import type { Figures, Progress } from './run.ts';
 
@@ -63,11 +65,13 @@ interface RunFigures {
   exitCode: number | null;
 }
 
-/** What to start: the TypeScript sources (development, `npm start`) or the compiled build the image ships. */
+/** What to start: the TypeScript sources (development, `npm start`) or the bundled build the image ships. */
 interface Entry {
   cwd: string;
   /** Node's own options before the script (the image's, for the shipped build). */
   nodeArgs: readonly string[];
+  /** Variables on top of this process's environment (the image's ENV, for the shipped build). */
+  env?: Readonly<Record<string, string>>;
   script: string;
 }
 
@@ -86,16 +90,35 @@ function imageNodeArgs(): string[] {
 }
 
 /**
- * Lays out the compiled build as the image does (tsconfig.build.json → dist/src, next to migrations
- * and ui/dist), so the figures are those of what ships, not of the development setup.
+ * The environment the image gives the daemon (the final stage's ENV; MALLOC_ARENA_MAX changes its
+ * memory), less what the bench sets itself (address, data directory) and PATH.
  */
-function compiledEntry(): { entry: Entry; cleanup: () => void } {
+function imageEnv(): Record<string, string> {
+  const lines = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').split('\n');
+  const start = lines.findLastIndex((line) => line.startsWith('ENV '));
+  if (start < 0) return {};
+  let text = '';
+  for (let i = start; i < lines.length; i++) {
+    text += ` ${lines[i]!.replace(/\\$/, '')}`;
+    if (!lines[i]!.endsWith('\\')) break;
+  }
+  const own = new Set(['PATH', 'HOST', 'PORT', 'DATA_DIR', 'HOME']);
+  const pairs = text.trim().slice('ENV '.length).split(/\s+/).map((pair) => pair.split('=') as [string, string]);
+  return Object.fromEntries(pairs.filter(([name, value]) => value !== undefined && !own.has(name)));
+}
+
+/**
+ * Lays out the build as the image does (scripts/bundle.ts → dist/src, next to migrations, ui/dist
+ * and the node_modules its externals load from), so the figures are those of what ships, not of
+ * the development setup.
+ */
+async function shippedEntry(): Promise<{ entry: Entry; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'interhubz-bench-build-'));
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', dir], { cwd: REPO_ROOT, stdio: 'inherit' });
+  await bundle(dir);
   for (const shared of ['node_modules', 'migrations', 'package.json']) symlinkSync(join(REPO_ROOT, shared), join(dir, shared));
   mkdirSync(join(dir, 'ui'));
   symlinkSync(join(REPO_ROOT, 'ui/dist'), join(dir, 'ui/dist'));
-  return { entry: { cwd: dir, nodeArgs: imageNodeArgs(), script: 'src/main.js' }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { entry: { cwd: dir, nodeArgs: imageNodeArgs(), env: imageEnv(), script: 'src/main.js' }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function coldStart(entry: Entry): Promise<RunFigures> {
@@ -117,6 +140,7 @@ async function coldStart(entry: Entry): Promise<RunFigures> {
       cwd: entry.cwd,
       env: {
         ...process.env,
+        ...entry.env,
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: join(dir, 'data'),
@@ -183,9 +207,9 @@ export default async function startup(progress: Progress): Promise<Figures> {
     }
     return runs;
   };
-  progress('compiling the build the image ships (tsconfig.build.json)');
-  const compiled = compiledEntry();
-  const runs = await measure(`shipped build (node ${[...compiled.entry.nodeArgs, 'src/main.js'].join(' ')})`, compiled.entry).finally(compiled.cleanup);
+  progress('bundling the build the image ships (scripts/bundle.ts)');
+  const shipped = await shippedEntry();
+  const runs = await measure(`shipped build (node ${[...shipped.entry.nodeArgs, 'src/main.js'].join(' ')})`, shipped.entry).finally(shipped.cleanup);
   const devRuns = await measure('sources (node src/main.ts)', { cwd: REPO_ROOT, nodeArgs: [], script: 'src/main.ts' });
 
   let imageMb: number | null = null;
@@ -224,7 +248,8 @@ export default async function startup(progress: Progress): Promise<Figures> {
     runs: RUNS,
     ...(imageNote ? { image_note: imageNote } : {}),
     node: process.version,
-    node_args: compiled.entry.nodeArgs,
+    node_args: shipped.entry.nodeArgs,
+    image_env: shipped.entry.env,
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model ?? 'unknown',
     memory_gb: round(totalmem() / 2 ** 30),

@@ -4,9 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { appPath } from '../../app-root.ts';
 import { notFound } from '../errors.ts';
 
-const UI_DIST = new URL('../../../ui/dist/', import.meta.url).pathname;
+const UI_DIST = appPath('ui/dist/');
 const NOT_UI = /^\/(api|webhooks|sandbox)(\/|$)|^\/(healthz|readyz|metrics)$/;
 
 export async function uiRoutes(app: FastifyInstance, distDir = UI_DIST): Promise<void> {
