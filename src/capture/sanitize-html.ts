@@ -2,7 +2,13 @@
 // HubSpot note that teammates open in their browser. sanitize-html (an allowlist over a real
 // parser, htmlparser2) rather than regexes: hand-rolled filters lose to entity tricks such as
 // `java&#x09;script:` and to unclosed or nested markup.
-import sanitizeHtml from 'sanitize-html';
+import type sanitizeHtml from 'sanitize-html';
+import { lazyRequire } from '../lazy-require.ts';
+
+// Loaded by the first body sanitised, not at start (synchronously: sanitizeBody stays a plain
+// function for the transcript renderer): sanitize-html with htmlparser2 and postcss is ~3.5 MB of an
+// idle daemon that has captured nothing yet (test/bench/RESULTS.md "startup memory (issue #19 item 3)").
+const sanitizer = lazyRequire<typeof sanitizeHtml>('sanitize-html');
 
 const LINK_ATTRIBUTES = { rel: 'noopener noreferrer', target: '_blank' } as const;
 const LINK_SCHEMES = ['http', 'https', 'mailto'];
@@ -57,7 +63,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
 
 /** A part body made safe to embed in a note: formatting and http(s)/mailto links survive, nothing active does. */
 export function sanitizeBody(html: string): string {
-  return sanitizeHtml(html, OPTIONS);
+  return sanitizer()(html, OPTIONS);
 }
 
 /** Escapes text for element content and for quoted attribute values alike. */
