@@ -1,11 +1,20 @@
-// What Canvas Kit POSTs to the Inbox app (developers.intercom.com/docs/canvas-kit, "Requests &
-// Responses"; the Inbox initialize request as Intercom staff showed it on community.intercom.com,
-// "How do I get the context/lead information in my custom Intercom app"): the workspace, the
-// teammate (`admin`), where the app is (`context`: location "conversation", conversation_id,
-// locale), the `conversation`, its `contact` (also sent as `customer`). A submit adds the clicked
-// `component_id`, the canvas's `input_values`, `current_canvas` and the `stored_data` the app left.
+// What Canvas Kit POSTs to the Inbox app. Sources: the official `intercom-client` types
+// InitializeRequest.ts, SubmitRequest.ts, Context.ts, CurrentCanvas.ts (intercom/intercom-node,
+// early 2025) and the reference's request objects,
+// https://developers.intercom.com/docs/references/canvas-kit/requestobjects/current-canvas/.
+// Initialize: workspace_id, workspace_region, the teammate (`admin`), card_creation_options, where
+// the app is (`context`: location "conversation", conversation_id, locale), the `conversation`, and
+// the `contact` the teammate is viewing in the details panel (one request per customer in a group
+// conversation). Submit: the same (less card_creation_options) plus the clicked `component_id`,
+// `input_values`, `current_canvas` and `user`. The app's stored_data comes back INSIDE
+// current_canvas — "the current_canvas object mirrors the same format as the Canvas Object", whose
+// stored_data is "returned in the next sent request"; no source puts it at the top level. The
+// generated CurrentCanvas type wraps the canvas once more (current_canvas.current_canvas), so that
+// spelling is read too. `customer` is the pre-2.0 name of the contact (Canvas Kit changelog v1.3,
+// "we now send a customer object" instead of `users`); today's types have only `contact`, so
+// `customer` is read only when `contact` is absent.
 // Only the fields the app reads are checked; the rest passes through unread. Ids come as strings or
-// numbers (conversation_id is a number in Intercom's own example), so both are taken, as strings.
+// numbers (conversation_id is a number in Intercom's own types), so both are taken, as strings.
 import { z } from 'zod';
 
 const Id = z.union([z.string().min(1), z.number()]).transform(String);
@@ -43,25 +52,39 @@ export const InitializeRequest = z.looseObject(InitializeFields);
 export type InitializeRequest = z.infer<typeof InitializeRequest>;
 
 /** What the app keeps in the canvas between requests (its own, echoed back by Intercom). */
-export const StoredData = z.looseObject({ conversationId: z.string().optional(), contactId: z.string().optional() });
+const StoredData = z.looseObject({ conversationId: z.string().optional(), contactId: z.string().optional() });
+type StoredData = z.infer<typeof StoredData>;
 
 export const SubmitRequest = z.looseObject({
   ...InitializeFields,
   component_id: z.string().min(1),
   input_values: z.record(z.string(), z.unknown()).nullish(),
   current_canvas: z.unknown().optional(),
-  stored_data: z.unknown().optional(),
 });
 export type SubmitRequest = z.infer<typeof SubmitRequest>;
 
+const CanvasWithData = z.looseObject({ stored_data: StoredData.optional().catch(undefined) });
+
+/**
+ * The stored_data the app left on the canvas the teammate saw: `current_canvas.stored_data`, or
+ * `current_canvas.current_canvas.stored_data` as the generated SDK type nests it; {} when neither.
+ */
+export function storedDataOf(request: SubmitRequest): StoredData {
+  const outer = CanvasWithData.safeParse(request.current_canvas);
+  if (!outer.success) return {};
+  if (outer.data.stored_data) return outer.data.stored_data;
+  const inner = CanvasWithData.safeParse(outer.data['current_canvas']);
+  return inner.success && inner.data.stored_data ? inner.data.stored_data : {};
+}
+
 /** The conversation the request is about: the context's id, else the conversation's, else what the canvas stored. */
-export function conversationIdOf(request: InitializeRequest, stored?: z.infer<typeof StoredData>): string | null {
+export function conversationIdOf(request: InitializeRequest, stored?: StoredData): string | null {
   return request.context?.conversation_id ?? request.conversation?.id ?? stored?.conversationId ?? null;
 }
 
 export type CanvasContact = z.infer<typeof Contact>;
 
-/** The conversation's customer: `contact`, else `customer` (the Inbox request carries both). */
+/** The customer the teammate is viewing: `contact`, else the older `customer`. */
 export function contactOf(request: InitializeRequest): CanvasContact | null {
   return request.contact ?? request.customer ?? null;
 }

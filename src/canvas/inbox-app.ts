@@ -9,7 +9,7 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import { listConnections, type Connection } from '../db/repos/connections.ts';
 import type { SigningSecret, SigningSecrets } from '../webhooks/signing-secrets.ts';
 import { canvasResponse, type CanvasResponse, type Component } from './canvas-components.ts';
-import { contactOf, conversationIdOf, InitializeRequest, inputValue, StoredData, SubmitRequest, type CanvasContact } from './canvas-request.ts';
+import { contactOf, conversationIdOf, InitializeRequest, inputValue, storedDataOf, SubmitRequest, type CanvasContact } from './canvas-request.ts';
 import { findCanvasSigner } from './canvas-signature.ts';
 import { createTicket, linkTicket, pushConversation, recordInboxAction, searchTickets, type Teammate } from './inbox-actions.ts';
 import { forgetContact, gatherFacts, type InboxCache } from './inbox-facts.ts';
@@ -125,8 +125,7 @@ export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: st
   const verified = await verify(deps, raw, signature, SubmitRequest);
   if (!verified.ok) return verified.answer;
   const { request, row, others } = verified;
-  const stored = StoredData.safeParse(request.stored_data ?? {});
-  const storedData = stored.success ? stored.data : {};
+  const storedData = storedDataOf(request);
   const conversationId = conversationIdOf(request, storedData);
   if (!conversationId) return respond(problemCanvas(NO_CONVERSATION), { conversationId: null, contactId: null });
   const contact = contactOf(request) ?? (storedData.contactId ? { id: storedData.contactId } : null);

@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import t from 'tap';
 import { CANVAS_LIMIT_BYTES, canvasResponse, clip, type Component } from '../../src/canvas/canvas-components.ts';
-import { contactOf, conversationIdOf, InitializeRequest, inputValue, SubmitRequest } from '../../src/canvas/canvas-request.ts';
+import { contactOf, conversationIdOf, InitializeRequest, inputValue, storedDataOf, SubmitRequest } from '../../src/canvas/canvas-request.ts';
 import { findCanvasSigner } from '../../src/canvas/canvas-signature.ts';
 import { hubspotWaitMs } from '../../src/canvas/hubspot-busy.ts';
 import type { PortalBudgetSnapshot } from '../../src/integrations/hubspot/rate-plan.ts';
@@ -83,4 +83,14 @@ t.test('requests: ids as numbers or strings, the contact or the customer, odd op
   t.equal(inputValue(submit, 'n'), '5');
   t.equal(inputValue(submit, 'absent'), '');
   t.notOk(SubmitRequest.safeParse({ workspace_id: 'ws1', admin: { id: '1' } }).success, 'a submit names its component');
+});
+
+t.test("a submit's stored_data is read from current_canvas, where Intercom sends it, not from the top level", async (t) => {
+  const base = { workspace_id: 'ws1', admin: { id: '1' }, component_id: 'refresh' };
+  t.same(storedDataOf(SubmitRequest.parse({ ...base, current_canvas: { content: { components: [] }, stored_data: { conversationId: '77', contactId: 'c9' } } })), { conversationId: '77', contactId: 'c9' }, 'current_canvas.stored_data (the reference)');
+  t.same(storedDataOf(SubmitRequest.parse({ ...base, current_canvas: { current_canvas: { content: { components: [] }, stored_data: { conversationId: '78' } } } })), { conversationId: '78' }, 'current_canvas.current_canvas.stored_data (the generated SDK type)');
+  t.same(storedDataOf(SubmitRequest.parse({ ...base, stored_data: { conversationId: '79' } })), {}, 'a top-level stored_data is no part of the request');
+  t.same(storedDataOf(SubmitRequest.parse({ ...base, current_canvas: { stored_data: { conversationId: 5 } } })), {}, 'a stored_data of another shape reads as none');
+  t.same(storedDataOf(SubmitRequest.parse(base)), {}, 'no current_canvas');
+  t.equal(conversationIdOf(SubmitRequest.parse({ ...base, current_canvas: { stored_data: { conversationId: '77' } } }), storedDataOf(SubmitRequest.parse({ ...base, current_canvas: { stored_data: { conversationId: '77' } } }))), '77');
 });

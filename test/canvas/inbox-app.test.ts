@@ -60,14 +60,12 @@ async function inbox(t: Test, options: Parameters<typeof captureScenario>[1] = {
     context: { location: 'conversation', conversation_id: Number(conversationId), locale: 'en' },
     conversation: { type: 'conversation', id: conversationId, state: 'closed' },
     contact: { type: 'contact', ...contact },
-    customer: { type: 'contact', ...contact },
-    card_creation_options: {},
   });
   return {
     s, secret, send,
-    open: (conversationId, contact) => send('initialize', request(conversationId, contact)),
+    open: (conversationId, contact) => send('initialize', { ...request(conversationId, contact), card_creation_options: {} }),
     click: (conversationId, contact, componentId, inputValues = {}) =>
-      send('submit', { ...request(conversationId, contact), component_id: componentId, input_values: inputValues, current_canvas: {}, stored_data: { conversationId } }),
+      send('submit', { ...request(conversationId, contact), component_id: componentId, input_values: inputValues, current_canvas: { content: { components: [] }, stored_data: { conversationId } } }),
     activity: async (kind) => {
       let query = db.selectFrom('activity').select(['kind', 'outcome', 'reason', 'subject_id', 'detail']).where('connection_id', '=', s.connectionId);
       if (kind) query = query.where('kind', '=', kind);
@@ -225,7 +223,7 @@ t.test('a forged, missing or foreign signature is refused with 401 and nothing i
   const { conversationId, contactId } = app.s.conversation({ customer: 'eve@acme.test' });
   const body = {
     workspace_id: app.s.workspaceId, admin: { id: app.s.adminId, name: 'Ana Agent' }, context: { location: 'conversation', conversation_id: conversationId },
-    contact: { id: contactId, role: 'user', email: 'eve@acme.test' }, component_id: 'push', input_values: {}, stored_data: {},
+    contact: { id: contactId, role: 'user', email: 'eve@acme.test' }, component_id: 'push', input_values: {}, current_canvas: { content: { components: [] }, stored_data: {} },
   };
   app.s.hubspot.control.clearRequests();
   const raw = JSON.stringify(body);
@@ -349,4 +347,19 @@ t.test('HubSpot slower than the panel can wait: the canvas answers without it, a
   t.equal(slow.status, 200);
   t.match(slow.shown, /HubSpot is slow to answer; press Refresh in a few seconds/);
   t.match(slow.shown, /Last captured/, "what the daemon's own tables know is still shown");
+});
+
+t.test("a submit naming no conversation but the canvas's stored_data (current_canvas.stored_data) acts on the stored conversation and contact", async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'kit@acme.test' });
+  const opened = await app.open(conversationId, { id: contactId, role: 'user', email: 'kit@acme.test' });
+  const body = {
+    workspace_id: app.s.workspaceId, workspace_region: 'us', admin: { type: 'admin', id: app.s.adminId, name: 'Ana Agent' },
+    component_id: 'refresh', input_values: {}, current_canvas: opened.body.canvas,
+  };
+  const refreshed = await app.send('submit', body);
+  t.equal(refreshed.status, 200);
+  t.match(refreshed.shown, /Not in HubSpot yet/, "the stored contact's facts, not 'open this app in a conversation'");
+  t.same(refreshed.body.canvas.stored_data, { conversationId, contactId });
+  t.match(await app.activity('inbox'), [{ subject_id: conversationId, detail: { action: 'refresh' } }]);
 });

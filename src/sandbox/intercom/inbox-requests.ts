@@ -3,9 +3,15 @@
 //
 // Fields: Canvas Kit's request objects, https://developers.intercom.com/docs/references/canvas-kit/requestobjects/
 // and the official `intercom-client` types InitializeRequest.ts, SubmitRequest.ts, Context.ts
-// (intercom/intercom-node, March 2025). The teammate viewing the conversation is `admin`; the
-// customer shown in the details panel is `contact` (one request per customer in a group
-// conversation); earlier versions of the reference call it `customer`, so both are sent, alike.
+// (intercom/intercom-node, March 2025), which the simulator sends exactly, no more: initialize
+// carries workspace_id, workspace_region, admin, card_creation_options, context, conversation,
+// contact; submit carries workspace_id, workspace_region, admin, component_id, context,
+// conversation, current_canvas, contact, input_values, user. The teammate viewing the conversation
+// is `admin`; the customer shown in the details panel is `contact` (one request per customer in a
+// group conversation). `customer` was that object's name before (changelog v1.3) and is no longer
+// sent. The app's stored_data comes back only inside current_canvas (a Canvas Object,
+// requestobjects/current-canvas). SubmitRequest.ts types `user` as a Contact, "the user who took the
+// action"; in the Inbox the only contact of the request is the one viewed, so that is what it carries.
 // Signature: Intercom's support engineers on its community forum,
 // https://community.intercom.com/api-webhooks-23/how-do-i-authenticate-a-request-e-g-initialize-request-coming-from-a-canvas-kit-app-on-our-back-end-2258
 // and https://community.intercom.com/apps-integrations-25/how-to-set-up-auth-for-messenger-app-lifecycle-flow-6342:
@@ -46,7 +52,6 @@ function common(state: SimState, view: InboxView) {
     context: { location: 'conversation', conversation_id: conversationIdNumber(view.conversation.id), locale: view.locale },
     conversation: conversationWire(state, view.conversation, { parts: { kind: 'recent' } }),
     contact,
-    customer: contact,
   };
 }
 
@@ -66,10 +71,12 @@ export interface SubmitInput {
 
 /** A teammate clicks a component whose action is `submit`. */
 export function submitRequest(state: SimState, view: InboxView, input: SubmitInput): Record<string, unknown> {
+  const base = common(state, view);
   return {
-    ...common(state, view),
+    ...base,
     component_id: input.componentId,
     input_values: input.inputValues,
     current_canvas: input.currentCanvas,
+    user: base.contact,
   };
 }
