@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { listActivityFeed } from '../activity/activity-feed.ts';
 import { activityFeedEntry, type ActivityFeedEntry } from '../activity/activity-view.ts';
 import { captureKey } from '../capture/capture-task.ts';
+import { inboxClickSummary } from '../canvas/inbox-activity.ts';
 import type { CaptureResult } from '../conversations/conversation-run.ts';
 import { conversationUrl } from '../conversations/resolve-records.ts';
 import { getConnection } from '../db/repos/connections.ts';
@@ -145,7 +146,7 @@ export async function explainConversation(db: Kysely<Database>, connectionId: st
     // The activity log's entries that the trace does not already tell (ticket syncs, refusals, entries older than the trace).
     ...activity.filter((entry) => !toldByTrace(entry)).map((entry): TimelineEntry => ({
       at: entry.at, kind: 'activity', run: null, failed: entry.outcome === 'failed',
-      summary: `Activity: ${entry.kind} ${entry.outcome}${entry.reason ? ` — ${entry.reason}` : ''}`,
+      summary: `Activity: ${entry.kind === 'inbox' ? `${inboxClickSummary(entry.detail)}:` : entry.kind} ${entry.outcome}${entry.reason ? ` — ${entry.reason}` : ''}`,
       detail: { ...entry.detail, kind: entry.kind, outcome: entry.outcome, reason: entry.reason },
     })),
     // pending_closes is tidied by the sweep: a close that a decision has followed since is no longer open.

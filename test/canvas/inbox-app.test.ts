@@ -107,6 +107,9 @@ t.test('unpaired: what matching would do and the buttons; a push pairs and says 
   t.equal(entries.length, 1);
   t.match(entries[0], { kind: 'inbox', outcome: 'captured', subject_id: conversationId, detail: { action: 'push', teammate: { id: app.s.adminId, name: 'Ana Agent' } } });
   t.match(await app.activity('capture'), [{ outcome: 'captured', detail: { trigger: 'manual' } }], 'through the capture path');
+  const explained = await app.s.api('GET', `/api/connections/${app.s.connectionId}/conversations/${conversationId}/explain`);
+  const lines: string[] = (explained.body?.timeline ?? []).map((entry: { summary: string }) => entry.summary);
+  t.ok(lines.includes('Activity: Ana Agent clicked \u201cPush to HubSpot now\u201d in the Inbox app: captured'), 'the explainer names the teammate and the button');
 
   t.notMatch(logs.text(), /grace@acme\.test/, 'the request body is not logged');
   t.notMatch(logs.text(), /My invoice shows/, 'nor any conversation text');

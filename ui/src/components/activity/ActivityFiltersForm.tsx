@@ -2,17 +2,7 @@
 // conversation id, Intercom URL or a HubSpot note's reference. Selects and dates apply at once; the search applies on submit.
 import { useEffect, useState } from 'preact/hooks';
 import type { ConnectionSummary } from '../../../../src/http/api-types.ts';
-import { type ActivityFilterValues, hasFilters, NO_FILTERS } from './activity-filters.ts';
-
-const KINDS = [
-  { value: '', label: 'All kinds' },
-  { value: 'capture', label: 'Captures' },
-  { value: 'ticket', label: 'Tickets' },
-  { value: 'contact', label: 'Contacts' },
-  { value: 'company', label: 'Companies' },
-  // Only a backfill that failed writes an entry; the others are on the connection's Overview.
-  { value: 'backfill', label: 'Backfills' },
-] as const;
+import { ACTIVITY_KIND_CHOICES, type ActivityFilterValues, hasFilters, NO_FILTERS } from './activity-filters.ts';
 
 const OUTCOMES = [
   { value: '', label: 'All outcomes' },
@@ -81,7 +71,7 @@ export function ActivityFiltersForm({ values, connections, onChange }: Props) {
             Kind
           </label>
           <select id="activity-kind" class="input select" value={values.kind} onChange={set('kind')}>
-            {KINDS.map((choice) => (
+            {ACTIVITY_KIND_CHOICES.map((choice) => (
               <option key={choice.value} value={choice.value}>
                 {choice.label}
               </option>

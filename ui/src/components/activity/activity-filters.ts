@@ -14,6 +14,19 @@ export interface ActivityFilterValues {
   search: string;
 }
 
+/** The kind filter's choices: every kind the activity log writes (src/activity/activity-log.ts ACTIVITY_KINDS). */
+export const ACTIVITY_KIND_CHOICES = [
+  { value: '', label: 'All kinds' },
+  { value: 'capture', label: 'Captures' },
+  { value: 'ticket', label: 'Tickets' },
+  { value: 'contact', label: 'Contacts' },
+  { value: 'company', label: 'Companies' },
+  // Only a backfill that failed writes an entry; the others are on the connection's Overview.
+  { value: 'backfill', label: 'Backfills' },
+  // A teammate's click in the Intercom Inbox app (src/canvas/inbox-actions.ts).
+  { value: 'inbox', label: 'Inbox app' },
+] as const;
+
 export const NO_FILTERS: ActivityFilterValues = { connection: '', kind: '', outcome: '', fromDay: '', toDay: '', search: '' };
 
 /** Local midnight of a yyyy-mm-dd day, plus `days`. */
