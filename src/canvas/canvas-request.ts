@@ -36,7 +36,15 @@ const Contact = z.looseObject({
 
 const Context = z.looseObject({ location: optionalText(), conversation_id: Id.nullish(), locale: optionalText() });
 
-const Conversation = z.looseObject({ id: Id, state: optionalText() });
+// The REST API's conversation model (intercom-api.md): its assignee (whose mapped HubSpot owner
+// gets the note and ticket) and its customers by id, the first of whom a push and a new ticket act on.
+const ConversationContacts = z.looseObject({ contacts: z.array(z.looseObject({ id: Id })).catch([]) });
+const Conversation = z.looseObject({
+  id: Id,
+  state: optionalText(),
+  admin_assignee_id: Id.nullish().catch(null),
+  contacts: ConversationContacts.nullish().catch(null),
+});
 
 const InitializeFields = {
   workspace_id: z.string().min(1),
@@ -93,4 +101,16 @@ export function contactOf(request: InitializeRequest): CanvasContact | null {
 export function inputValue(request: SubmitRequest, id: string): string {
   const value = request.input_values?.[id];
   return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
+/** What the request says of the conversation beyond its id; nulls when it carries no conversation. */
+export interface ConversationView {
+  /** The assigned teammate's Intercom admin id. */
+  assigneeId: string | null;
+  /** The conversation's first customer: the contact a push and a new ticket act on (resolve-records.ts). */
+  firstContactId: string | null;
+}
+
+export function conversationViewOf(request: InitializeRequest): ConversationView {
+  return { assigneeId: request.conversation?.admin_assignee_id ?? null, firstContactId: request.conversation?.contacts?.contacts[0]?.id ?? null };
 }

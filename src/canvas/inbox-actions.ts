@@ -10,14 +10,16 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import type { Connection } from '../db/repos/connections.ts';
 import type { ActivityOutcome, Database } from '../db/schema.ts';
 import type { HubSpotClient } from '../integrations/hubspot/client.ts';
+import type { Pipeline } from '../integrations/hubspot/schemas.ts';
 import { UpstreamError } from '../integrations/upstream-error.ts';
 import { RetryAfterError } from '../jobs/outcomes.ts';
-import { pairedContactCompany } from '../records/pair-store.ts';
+import { pairedContactCompany, pairOfIntercom } from '../records/pair-store.ts';
 import { isClosedStage } from '../tickets/resolve-pipeline.ts';
 import { TicketSettingsError, type TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
 import { getTicketLink, saveTicketLink } from '../tickets/ticket-store.ts';
 import { clip } from './canvas-components.ts';
 import { hubspotWaitMs } from './hubspot-busy.ts';
+import { pipelineMismatch } from './inbox-facts.ts';
 import { createInboxTicket } from './inbox-ticket.ts';
 import type { ActionResult, TicketHit } from './inbox-view.ts';
 
@@ -149,12 +151,14 @@ export async function createTicket(deps: ActionDeps, row: Connection, conversati
 const TICKET_PROPERTIES = ['subject', 'hs_pipeline', 'hs_pipeline_stage'];
 const MAX_HITS = 10;
 
+function stageLabel(pipelines: readonly Pipeline[], pipelineId: string | null | undefined, stageId: string | null | undefined): { label: string; closed: boolean } {
+  const stage = pipelines.find((p) => p.id === pipelineId)?.stages.find((s) => s.id === stageId) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === stageId);
+  return { label: stage?.label ?? stageId ?? 'no stage', closed: stage ? isClosedStage(stage) : false };
+}
+
 async function stageLabels(deps: ActionDeps, row: Connection, hubspot: HubSpotClient): Promise<(pipelineId: string | null | undefined, stageId: string | null | undefined) => { label: string; closed: boolean }> {
   const { pipelines } = await deps.tickets.pipelines.get(row.id, hubspot).catch(() => ({ pipelines: [] }));
-  return (pipelineId, stageId) => {
-    const stage = pipelines.find((p) => p.id === pipelineId)?.stages.find((s) => s.id === stageId) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === stageId);
-    return { label: stage?.label ?? stageId ?? 'no stage', closed: stage ? isClosedStage(stage) : false };
-  };
+  return (pipelineId, stageId) => stageLabel(pipelines, pipelineId, stageId);
 }
 
 /**
@@ -195,31 +199,62 @@ function linkState(state: string | null | undefined): 'open' | 'snoozed' | 'clos
   return state === 'closed' || state === 'snoozed' || state === 'open' ? state : null;
 }
 
-/** Links the conversation to a ticket that exists in HubSpot: the ticket_links record the ticket path keeps. */
+/**
+ * The HubSpot contact and company a linked ticket goes on: the conversation's first customer's
+ * pair and that contact's company pair, as the ticket path's resolved records would be.
+ */
+async function linkParents(deps: ActionDeps, row: Connection, intercomContactId: string | null): Promise<{ contactId: string | null; companyId: string | null }> {
+  const contact = intercomContactId ? await pairedContactCompany(deps.db, row.id, intercomContactId) : undefined;
+  if (!contact) return { contactId: null, companyId: null };
+  const company = contact.intercomCompanyId ? await pairOfIntercom(deps.db, row.id, 'company', contact.intercomCompanyId) : undefined;
+  return { contactId: contact.hubspotId, companyId: company?.hubspotId ?? null };
+}
+
+/**
+ * Links the conversation to a ticket that exists in HubSpot, as the ticket path links one it
+ * creates: the ticket is associated with the conversation's HubSpot contact and its company
+ * (src/tickets/write-ticket.ts does it inline on create: ticket→contact 16, ticket→company 339,
+ * the unlabelled types, hubspot-api.md §11.3; here the default association, a PUT safe to repeat),
+ * then the ticket_links record. A ticket in another pipeline than the connection's is linked as it
+ * is and the teammate is told: the stage sync moves it into the connection's pipeline at the
+ * conversation's next state change (src/tickets/ticket-tasks.ts syncStage writes hs_pipeline), and
+ * until then HubSpot-side moves of it do not close or reopen the conversation.
+ */
 export async function linkTicket(deps: ActionDeps, row: Connection, input: { conversationId: string; ticketId: string; intercomContactId: string | null; conversationState: string | null | undefined }, teammate: Teammate): Promise<ActionResult> {
   const startedAt = deps.now();
   const { conversationId, ticketId } = input;
   let message: string;
   try {
     const hubspot = deps.clients.hubspot(row);
-    const wait = hubspotWaitMs(hubspot.budget(), deps.now(), { calls: 2 });
+    const parents = await linkParents(deps, row, input.intercomContactId);
+    const wait = hubspotWaitMs(hubspot.budget(), deps.now(), { calls: 2 + (parents.contactId ? 1 : 0) + (parents.companyId ? 1 : 0) });
     if (wait !== null) return { ok: false, message: `HubSpot is busy, try again in ${seconds(wait)} s.` };
     const ticket = await hubspot.tickets.get(ticketId, { properties: TICKET_PROPERTIES });
-    const label = await stageLabels(deps, row, hubspot);
-    const stage = label(ticket.properties['hs_pipeline'], ticket.properties['hs_pipeline_stage']);
+    const { pipelines } = await deps.tickets.pipelines.get(row.id, hubspot).catch(() => ({ pipelines: [] }));
+    const stage = stageLabel(pipelines, ticket.properties['hs_pipeline'], ticket.properties['hs_pipeline_stage']);
     const previous = await getTicketLink(deps.db, row.id, conversationId);
-    const contact = input.intercomContactId ? await pairedContactCompany(deps.db, row.id, input.intercomContactId) : undefined;
+    // Associated before the link is saved: a refused association leaves no half-made link.
+    if (parents.contactId) await hubspot.associations.createDefault('tickets', ticket.id, 'contacts', parents.contactId);
+    if (parents.companyId) await hubspot.associations.createDefault('tickets', ticket.id, 'companies', parents.companyId);
     await saveTicketLink(deps.db, row.id, conversationId, {
       ticket_id: ticket.id, pending_ref: null, status: 'active', problem: null,
       pipeline_id: ticket.properties['hs_pipeline'] ?? null, stage_id: ticket.properties['hs_pipeline_stage'] ?? null, stage_closed: stage.closed ? 1 : 0,
-      state: linkState(input.conversationState), contact_id: contact?.hubspotId ?? previous?.contact_id ?? null,
+      state: linkState(input.conversationState), contact_id: parents.contactId ?? previous?.contact_id ?? null,
     }, deps.now());
+    const other = pipelineMismatch(pipelines, row, ticket.properties['hs_pipeline']);
     await recordInboxAction(deps, row, {
       conversationId, teammate, action: 'link_ticket', startedAt, outcome: 'updated',
-      detail: { ticketId: ticket.id, ...(previous?.ticket_id && previous.ticket_id !== ticket.id ? { replaced: previous.ticket_id } : {}) },
+      detail: {
+        ticketId: ticket.id, ...(previous?.ticket_id && previous.ticket_id !== ticket.id ? { replaced: previous.ticket_id } : {}),
+        associated: { contactId: parents.contactId, companyId: parents.companyId }, ...(other ? { otherPipeline: true } : {}),
+      },
     });
     const replaced = previous?.ticket_id && previous.ticket_id !== ticket.id ? ` (instead of ticket ${previous.ticket_id})` : '';
-    return { ok: true, message: `Linked ticket ${ticket.id} (${stage.label}) to this conversation${replaced}.` };
+    const on = parents.contactId
+      ? ` It is on HubSpot contact ${parents.contactId}${parents.companyId ? ` and company ${parents.companyId}` : ''}.`
+      : ' It is on no HubSpot contact: this customer is not in HubSpot yet (a push finds or creates the contact).';
+    const pipelineNote = other ? ` It is in the pipeline '${clip(other.ticketPipeline, 80)}', not this connection\u2019s '${clip(other.connectionPipeline, 80)}': its stage follows the conversation only from the conversation\u2019s next open, snooze or close, which moves it into '${clip(other.connectionPipeline, 80)}'.` : '';
+    return { ok: true, message: `Linked ticket ${ticket.id} (${stage.label}) to this conversation${replaced}.${on}${pipelineNote}` };
   } catch (error) {
     if (error instanceof UpstreamError && error.kind === 'not_found') message = `HubSpot has no ticket ${ticketId}.`;
     else if (expected(error) || error instanceof Error) message = failureMessage(error);

@@ -9,7 +9,7 @@ import type { ConnectionClients } from '../connections/clients.ts';
 import { listConnections, type Connection } from '../db/repos/connections.ts';
 import type { SigningSecret, SigningSecrets } from '../webhooks/signing-secrets.ts';
 import { canvasResponse, type CanvasResponse, type Component } from './canvas-components.ts';
-import { contactOf, conversationIdOf, InitializeRequest, inputValue, storedDataOf, SubmitRequest, type CanvasContact } from './canvas-request.ts';
+import { contactOf, conversationIdOf, conversationViewOf, InitializeRequest, inputValue, storedDataOf, SubmitRequest, type CanvasContact, type ConversationView } from './canvas-request.ts';
 import { findCanvasSigner } from './canvas-signature.ts';
 import { createTicket, linkTicket, pushConversation, recordInboxAction, searchTickets, type Teammate } from './inbox-actions.ts';
 import { forgetContact, gatherFacts, type InboxCache } from './inbox-facts.ts';
@@ -79,9 +79,16 @@ function respond(components: Component[], stored: { conversationId: string | nul
   return { status: 200, body: canvasResponse(components, data) };
 }
 
-async function mainCanvas(deps: InboxAppDeps, row: Connection, others: Connection[], conversationId: string, contact: CanvasContact | null, options: { fresh: boolean; result?: ActionResult }): Promise<InboxAnswer> {
+interface Seen {
+  conversationId: string;
+  contact: CanvasContact | null;
+  conversation: ConversationView;
+}
+
+async function mainCanvas(deps: InboxAppDeps, row: Connection, others: Connection[], seen: Seen, options: { fresh: boolean; result?: ActionResult }): Promise<InboxAnswer> {
+  const { conversationId, contact } = seen;
   const facts = await gatherFacts({ db: deps.db, clients: deps.clients, tickets: deps.capture.tickets, cache: deps.cache, now: deps.now }, row, {
-    conversationId, contact, fresh: options.fresh, alsoOnWorkspace: others.map((other) => other.name),
+    conversationId, contact, conversation: seen.conversation, fresh: options.fresh, alsoOnWorkspace: others.map((other) => other.name),
   });
   return respond(inboxCanvas(facts, options.result), { conversationId, contactId: contact?.id ?? null });
 }
@@ -118,7 +125,7 @@ export async function initializeInbox(deps: InboxAppDeps, raw: Buffer, signature
   const { request, row, others } = verified;
   const conversationId = conversationIdOf(request);
   if (!conversationId) return respond(problemCanvas(NO_CONVERSATION), { conversationId: null, contactId: null });
-  return mainCanvas(deps, row, others, conversationId, contactOf(request), { fresh: false });
+  return mainCanvas(deps, row, others, { conversationId, contact: contactOf(request), conversation: conversationViewOf(request) }, { fresh: false });
 }
 
 export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: string | undefined): Promise<InboxAnswer> {
@@ -132,6 +139,7 @@ export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: st
   const teammate = teammateOf(request);
   const actionDeps = { db: deps.db, clients: deps.clients, capture: deps.capture, tickets: deps.capture.tickets, now: deps.now };
   const keep = { conversationId, contactId: contact?.id ?? null };
+  const seen: Seen = { conversationId, contact, conversation: conversationViewOf(request) };
   // After a write, what HubSpot shows of the contact may have changed: read it again.
   const forget = async () => {
     const paired = contact ? await pairedContactCompany(deps.db, row.id, contact.id) : undefined;
@@ -144,12 +152,12 @@ export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: st
     case ACTION_IDS.pushAnyway: {
       const result = await withinDeadline(deps, pushConversation(actionDeps, row, conversationId, teammate, id === ACTION_IDS.pushAnyway));
       await forget();
-      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
+      return mainCanvas(deps, row, others, seen, { fresh: false, result });
     }
     case ACTION_IDS.createTicket: {
       const result = await withinDeadline(deps, createTicket(actionDeps, row, conversationId, teammate));
       await forget();
-      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
+      return mainCanvas(deps, row, others, seen, { fresh: false, result });
     }
     case ACTION_IDS.linkTicket:
       return respond(linkTicketCanvas({ query: '', hits: null }), keep);
@@ -160,19 +168,21 @@ export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: st
     }
     case ACTION_IDS.refresh: {
       const startedAt = deps.now();
-      const answer = await mainCanvas(deps, row, others, conversationId, contact, { fresh: true });
+      const answer = await mainCanvas(deps, row, others, seen, { fresh: true });
       await recordInboxAction(actionDeps, row, { conversationId, teammate, action: 'refresh', outcome: 'unchanged', startedAt });
       return answer;
     }
     case ACTION_IDS.back:
-      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false });
+      return mainCanvas(deps, row, others, seen, { fresh: false });
     default: {
       if (id.startsWith(LINK_PREFIX) && id.length > LINK_PREFIX.length) {
-        const result = await linkTicket(actionDeps, row, { conversationId, ticketId: id.slice(LINK_PREFIX.length), intercomContactId: contact?.id ?? null, conversationState: request.conversation?.state }, teammate);
-        return mainCanvas(deps, row, others, conversationId, contact, { fresh: false, result });
+        // The ticket path puts a conversation's ticket on its first customer; a link does too.
+        const intercomContactId = seen.conversation.firstContactId ?? contact?.id ?? null;
+        const result = await linkTicket(actionDeps, row, { conversationId, ticketId: id.slice(LINK_PREFIX.length), intercomContactId, conversationState: request.conversation?.state }, teammate);
+        return mainCanvas(deps, row, others, seen, { fresh: false, result });
       }
       // A click on something that is not a button (a deal in the list): the canvas again.
-      return mainCanvas(deps, row, others, conversationId, contact, { fresh: false });
+      return mainCanvas(deps, row, others, seen, { fresh: false });
     }
   }
 }

@@ -16,10 +16,12 @@ import { UpstreamError } from '../integrations/upstream-error.ts';
 import { contactCreatePolicy, contactLookups } from '../matching/contact-lookups.ts';
 import { pairedContactCompany, pairOfIntercom } from '../records/pair-store.ts';
 import { createDerivedCache, readDerived, type DerivedDeps } from '../records/hubspot-derived.ts';
-import { isClosedStage } from '../tickets/resolve-pipeline.ts';
+import { isClosedStage, resolvePipeline } from '../tickets/resolve-pipeline.ts';
 import type { TicketPipelineDeps } from '../tickets/ticket-pipeline.ts';
 import { getTicketLink } from '../tickets/ticket-store.ts';
-import type { CanvasContact } from './canvas-request.ts';
+import { ownerForAdmin } from '../owners/owner-store.ts';
+import type { MappingSource } from '../owners/resolve-owners.ts';
+import type { CanvasContact, ConversationView } from './canvas-request.ts';
 import { CALLS_PER_OPEN, hubspotWaitMs } from './hubspot-busy.ts';
 
 /** One open's HubSpot read is reused this long (a teammate switching back and forth, the canvas after an action). */
@@ -65,6 +67,30 @@ interface TicketFacts {
   closed: boolean;
   problem: string | null;
   url: string | null;
+  /**
+   * A linked ticket outside the connection's ticket pipeline: its stage does not follow the
+   * conversation until the conversation's state changes, when the stage sync
+   * (src/tickets/ticket-tasks.ts syncStage) moves it into the connection's pipeline.
+   */
+  otherPipeline: { ticketPipeline: string; connectionPipeline: string } | null;
+}
+
+/**
+ * Who owns the note and ticket a push writes: the user mapping's owner for the conversation's
+ * assignee, else the default owner (src/owners/owner-store.ts ownerForAdmin, which capture uses).
+ * The HubSpot contact's own owner is another thing: capture never sets it (DESIGN.md "User
+ * mapping": used for note and ticket owners).
+ */
+export interface RecordsOwner {
+  name: string | null;
+  source: MappingSource;
+}
+
+/** A group conversation whose first customer is not the one the card is about. */
+interface OtherFirstContact {
+  intercomContactId: string;
+  /** Its HubSpot contact, when paired. */
+  hubspotId: string | null;
 }
 
 interface CaptureFacts {
@@ -79,6 +105,9 @@ export interface InboxFacts {
   hubspot: HubSpotSide;
   ticket: TicketFacts | null;
   capture: CaptureFacts;
+  recordsOwner: RecordsOwner;
+  /** Set when Push and Create ticket act on another customer of the conversation than this card's. */
+  actsOn: OtherFirstContact | null;
   /** The other connections on this workspace, when several share it (the one shown was picked by rule). */
   alsoOnWorkspace: string[];
 }
@@ -277,6 +306,7 @@ async function ticketFacts(deps: FactsDeps, row: Connection, conversationId: str
   const link = await getTicketLink(deps.db, row.id, conversationId);
   if (!link || (link.ticket_id === null && link.status === 'active')) return null;
   let stage: string | null = link.stage_id;
+  let otherPipeline: TicketFacts['otherPipeline'] = null;
   // The stage's label from the ticket pipelines the ticket path caches (read at most every few minutes).
   if (link.stage_id && hubspot.kind !== 'busy') {
     try {
@@ -285,21 +315,51 @@ async function ticketFacts(deps: FactsDeps, row: Connection, conversationId: str
       const { pipelines } = await deps.tickets.pipelines.get(row.id, client);
       const found = pipelines.find((p) => p.id === link.pipeline_id)?.stages.find((s) => s.id === link.stage_id) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === link.stage_id);
       if (found) stage = `${found.label}${isClosedStage(found) ? ' (closed)' : ''}`;
+      otherPipeline = pipelineMismatch(pipelines, row, link.pipeline_id);
     } catch {
       // The id is shown instead of the label; the ticket itself is known from the link.
     }
   }
   return {
     ticketId: link.ticket_id, status: link.status, stage, closed: link.stage_closed === 1, problem: link.problem,
-    url: link.ticket_id ? ticketUrl(row, link.ticket_id, hubspot) : null,
+    url: link.ticket_id ? ticketUrl(row, link.ticket_id, hubspot) : null, otherPipeline,
   };
 }
 
-export async function gatherFacts(deps: FactsDeps, row: Connection, input: { conversationId: string; contact: CanvasContact | null; fresh: boolean; alsoOnWorkspace: string[] }): Promise<InboxFacts> {
-  const [hubspot, capture, decision] = await Promise.all([
+/**
+ * The ticket's pipeline against the connection's (resolvePipeline over the same cached read, pure:
+ * no warning is raised from here); null when they agree, or either is unknown.
+ */
+export function pipelineMismatch(pipelines: readonly Pipeline[], row: Connection, ticketPipelineId: string | null | undefined): TicketFacts['otherPipeline'] {
+  if (!ticketPipelineId) return null;
+  const resolution = resolvePipeline(pipelines, row.settings.tickets, 'tickets');
+  if (!resolution.ok || resolution.resolved.pipelineId === ticketPipelineId) return null;
+  const label = pipelines.find((p) => p.id === ticketPipelineId)?.label ?? ticketPipelineId;
+  return { ticketPipeline: label, connectionPipeline: resolution.resolved.pipelineLabel };
+}
+
+async function recordsOwner(deps: FactsDeps, row: Connection, assigneeId: string | null): Promise<RecordsOwner> {
+  // An unassigned conversation gets the default owner, as capture's ownerFor(null) does.
+  const mapped = await ownerForAdmin(deps.db, row.id, assigneeId ?? '');
+  if (mapped.ownerId === null) return { name: null, source: 'none' };
+  const owner = await deps.db.selectFrom('hubspot_owners').select('name').where('connection_id', '=', row.id).where('owner_id', '=', mapped.ownerId).executeTakeFirst();
+  return { name: owner?.name ?? `owner ${mapped.ownerId}`, source: mapped.source };
+}
+
+async function actsOn(deps: FactsDeps, row: Connection, contact: CanvasContact | null, conversation: ConversationView): Promise<OtherFirstContact | null> {
+  const first = conversation.firstContactId;
+  if (!first || !contact || first === contact.id) return null;
+  const paired = await pairedContactCompany(deps.db, row.id, first);
+  return { intercomContactId: first, hubspotId: paired?.hubspotId ?? null };
+}
+
+export async function gatherFacts(deps: FactsDeps, row: Connection, input: { conversationId: string; contact: CanvasContact | null; conversation: ConversationView; fresh: boolean; alsoOnWorkspace: string[] }): Promise<InboxFacts> {
+  const [hubspot, capture, decision, owner, other] = await Promise.all([
     hubspotSide(deps, row, input.contact, { fresh: input.fresh }),
     getCapture(deps.db, row.id, input.conversationId),
     lastDecision(deps.db, row.id, input.conversationId),
+    recordsOwner(deps, row, input.conversation.assigneeId),
+    actsOn(deps, row, input.contact, input.conversation),
   ]);
   return {
     connection: { id: row.id, name: row.name },
@@ -308,6 +368,8 @@ export async function gatherFacts(deps: FactsDeps, row: Connection, input: { con
     hubspot,
     ticket: await ticketFacts(deps, row, input.conversationId, hubspot),
     capture: { capturedAt: capture?.captured_at ?? null, decision },
+    recordsOwner: owner,
+    actsOn: other,
     alsoOnWorkspace: input.alsoOnWorkspace,
   };
 }

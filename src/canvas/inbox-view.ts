@@ -6,7 +6,7 @@
 // link:<ticket id> (a search result), back, refresh; open_* are links to HubSpot.
 import type { Component, ListItem } from './canvas-components.ts';
 import { clip, dataTable, divider, header, linkButton, muted, submitButton, text } from './canvas-components.ts';
-import type { InboxFacts, HubSpotContactFacts } from './inbox-facts.ts';
+import type { InboxFacts, HubSpotContactFacts, RecordsOwner } from './inbox-facts.ts';
 
 export const ACTION_IDS = {
   push: 'push',
@@ -44,12 +44,27 @@ function amountText(value: number | string | null): string {
   return cents === '00' ? grouped : `${grouped}.${cents}`;
 }
 
-function contactSection(facts: HubSpotContactFacts): Component[] {
+const OWNER_SOURCE: Record<RecordsOwner['source'], string> = {
+  email: 'the assignee\u2019s owner, same email',
+  override: 'the assignee\u2019s owner, set by hand',
+  default: 'the default owner',
+  none: '',
+};
+
+/** The owner a push gives the note and ticket (the user mapping), which is not the contact's owner. */
+function recordsOwnerText(owner: RecordsOwner): string {
+  if (owner.name === null) return 'none (no user mapping, no default owner)';
+  return `${owner.name} (${OWNER_SOURCE[owner.source]})`;
+}
+
+function contactSection(facts: HubSpotContactFacts, owner: RecordsOwner): Component[] {
   const out: Component[] = [
     header(facts.name),
     dataTable([
       ['Email', facts.email],
-      ['Owner', facts.ownerName ?? 'no owner'],
+      // The HubSpot contact's own owner: a push never sets it (it owns the note and ticket instead).
+      ['Contact owner', facts.ownerName ?? 'none in HubSpot'],
+      ['Note & ticket owner', recordsOwnerText(owner)],
       ['Lifecycle stage', facts.lifecycleStage ?? 'not set'],
       ['Company', facts.company ? `${facts.company.name}${facts.company.domain ? ` (${facts.company.domain})` : ''}` : 'none'],
     ]),
@@ -71,7 +86,7 @@ function hubspotSection(facts: InboxFacts): Component[] {
   const side = facts.hubspot;
   switch (side.kind) {
     case 'read':
-      return contactSection(side.facts);
+      return contactSection(side.facts, facts.recordsOwner);
     case 'no_contact':
       return [text('This conversation has no customer contact yet.', 'muted')];
     case 'unpaired':
@@ -80,6 +95,7 @@ function hubspotSection(facts: InboxFacts): Component[] {
         text('This customer is not paired with a HubSpot contact. A push would look for one:'),
         ...(side.lookups.length > 0 ? [dataTable(side.lookups.map((lookup, index) => [`Search ${index + 1}`, lookup]))] : [muted('no search applies to this customer (no usable email, phone or id).')]),
         muted(`If none is found, ${side.onNoMatch}.`),
+        muted(`Its note and ticket would be owned by ${recordsOwnerText(facts.recordsOwner)}.`),
       ];
     case 'gone':
       return [text(`The paired HubSpot contact ${side.hubspotId} is gone (deleted or merged); the next push finds or creates it again.`, 'error')];
@@ -97,8 +113,10 @@ function ticketSection(facts: InboxFacts): Component[] {
   if (!ticket) return [muted('No HubSpot ticket is linked to this conversation.')];
   if (ticket.status === 'deleted') return [text(`The linked ticket${ticket.ticketId ? ` ${ticket.ticketId}` : ''} is gone from HubSpot: ${ticket.problem ?? 'deleted'}.`, 'muted')];
   if (ticket.status === 'failed' || !ticket.ticketId) return [text(`The ticket could not be made: ${ticket.problem ?? 'no reason recorded'}.`, 'error')];
+  const other = ticket.otherPipeline;
   return [
     dataTable([['Ticket', ticket.ticketId], ['Stage', ticket.stage ?? 'unknown']]),
+    ...(other ? [muted(`This ticket is in the pipeline '${clip(other.ticketPipeline, 80)}', not this connection\u2019s '${clip(other.connectionPipeline, 80)}': its stage does not follow the conversation until the conversation is next opened, snoozed or closed, which moves it into '${clip(other.connectionPipeline, 80)}'.`)] : []),
     ...(ticket.url ? [linkButton('open_ticket', 'Open ticket in HubSpot', ticket.url)] : []),
   ];
 }
@@ -123,9 +141,17 @@ function captureSection(facts: InboxFacts): Component[] {
   return lines;
 }
 
+/** A group conversation: the card is about one customer, the buttons act on the conversation's first. */
+function actsOnNote(facts: InboxFacts): Component[] {
+  const other = facts.actsOn;
+  if (!other) return [];
+  const where = other.hubspotId ? `HubSpot contact ${other.hubspotId}` : 'not in HubSpot yet';
+  return [muted(`Group conversation: Push, Create ticket and Link act on its first customer (Intercom contact ${clip(other.intercomContactId, 40)}, ${where}), not on the customer shown above.`)];
+}
+
 function actions(facts: InboxFacts, result: ActionResult | undefined): Component[] {
   const skippedByGuard = facts.capture.decision?.outcome === 'skipped' && facts.capture.decision.guard !== null;
-  const buttons: Component[] = [submitButton(ACTION_IDS.push, 'Push to HubSpot now', 'primary')];
+  const buttons: Component[] = [...actsOnNote(facts), submitButton(ACTION_IDS.push, 'Push to HubSpot now', 'primary')];
   if (result?.offerPushAnyway || skippedByGuard) buttons.push(submitButton(ACTION_IDS.pushAnyway, 'Push anyway (ignore the guards)'));
   if (!facts.ticket || facts.ticket.status !== 'active' || !facts.ticket.ticketId) {
     buttons.push(submitButton(ACTION_IDS.createTicket, 'Create ticket'));

@@ -22,8 +22,9 @@ interface Inbox {
   s: Scenario;
   secret: string;
   send(path: 'initialize' | 'submit', body: Record<string, unknown>, signature?: string | null): Promise<Answer>;
-  open(conversationId: string, contact: Record<string, unknown>): Promise<Answer>;
-  click(conversationId: string, contact: Record<string, unknown>, componentId: string, inputValues?: Record<string, string>): Promise<Answer>;
+  /** `conversation`: more of the conversation object Intercom sends (admin_assignee_id, contacts). */
+  open(conversationId: string, contact: Record<string, unknown>, conversation?: Record<string, unknown>): Promise<Answer>;
+  click(conversationId: string, contact: Record<string, unknown>, componentId: string, inputValues?: Record<string, string>, conversation?: Record<string, unknown>): Promise<Answer>;
   activity(kind?: string): Promise<Array<{ kind: string; outcome: string; reason: string | null; subject_id: string | null; detail: any }>>;
 }
 
@@ -53,19 +54,19 @@ async function inbox(t: Test, options: Parameters<typeof captureScenario>[1] = {
     }
     return { status: response.status, body: parsed, components, shown: shownText(components) };
   };
-  const request = (conversationId: string, contact: Record<string, unknown>) => ({
+  const request = (conversationId: string, contact: Record<string, unknown>, conversation: Record<string, unknown> = {}) => ({
     workspace_id: s.workspaceId,
     workspace_region: 'us',
     admin: { type: 'admin', id: s.adminId, name: 'Ana Agent', email: 'ana@support.test' },
     context: { location: 'conversation', conversation_id: Number(conversationId), locale: 'en' },
-    conversation: { type: 'conversation', id: conversationId, state: 'closed' },
+    conversation: { type: 'conversation', id: conversationId, state: 'closed', ...conversation },
     contact: { type: 'contact', ...contact },
   });
   return {
     s, secret, send,
-    open: (conversationId, contact) => send('initialize', { ...request(conversationId, contact), card_creation_options: {} }),
-    click: (conversationId, contact, componentId, inputValues = {}) =>
-      send('submit', { ...request(conversationId, contact), component_id: componentId, input_values: inputValues, current_canvas: { content: { components: [] }, stored_data: { conversationId } } }),
+    open: (conversationId, contact, conversation) => send('initialize', { ...request(conversationId, contact, conversation), card_creation_options: {} }),
+    click: (conversationId, contact, componentId, inputValues = {}, conversation) =>
+      send('submit', { ...request(conversationId, contact, conversation), component_id: componentId, input_values: inputValues, current_canvas: { content: { components: [] }, stored_data: { conversationId } } }),
     activity: async (kind) => {
       let query = db.selectFrom('activity').select(['kind', 'outcome', 'reason', 'subject_id', 'detail']).where('connection_id', '=', s.connectionId);
       if (kind) query = query.where('kind', '=', kind);
@@ -132,7 +133,7 @@ t.test('paired: contact, company, open deals with stages, from one HubSpot read 
   t.match(opened.shown, /2 open deals, 1,500\.50 in total/, 'closed deals are not counted');
   const deals = opened.components.find((c) => c.type === 'list');
   t.same(deals?.items?.map((i) => [i.title, i.subtitle]), [['Renewal 2027', 'Qualified To Buy'], ['Upsell', 'Contract Sent']], 'the largest first, with the stage label');
-  t.match(opened.shown, /Owner\nRita Sales\n/, 'the owner by name');
+  t.match(opened.shown, /Contact owner\nRita Sales\n/, "the contact's owner by name");
   t.match(opened.shown, /Lifecycle stage\ncustomer\n/);
   t.match(opened.shown, /Company\nAcme GmbH \(acme\.test\)/);
 
@@ -365,4 +366,87 @@ t.test("a submit naming no conversation but the canvas's stored_data (current_ca
   t.match(refreshed.shown, /Not in HubSpot yet/, "the stored contact's facts, not 'open this app in a conversation'");
   t.same(refreshed.body.canvas.stored_data, { conversationId, contactId });
   t.match(await app.activity('inbox'), [{ subject_id: conversationId, detail: { action: 'refresh' } }]);
+});
+
+/** Refreshes the user mapping and waits until the teammate is mapped to the owner (as test/capture/push.test.ts). */
+async function mapTeammate(t: Test, s: Scenario, ownerId: string): Promise<void> {
+  t.equal((await s.api('POST', `/api/connections/${s.connectionId}/users/refresh`)).status, 202);
+  for (let i = 0; i < 100; i++) {
+    const users = await s.api('GET', `/api/connections/${s.connectionId}/users`);
+    if (users.body?.mappings?.some((m: { adminId: string; ownerId: string | null }) => m.adminId === s.adminId && m.ownerId === ownerId)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.fail('the teammate was not mapped');
+}
+
+t.test("the card tells the contact's own owner (a push never sets it) from the owner the note and ticket get (the user mapping)", async (t) => {
+  const app = await inbox(t);
+  const owner = app.s.hubspot.control.addOwner({ hubId: app.s.hubId, email: 'ana@support.test', firstName: 'Ana', lastName: 'Sales' });
+  await mapTeammate(t, app.s, String(owner.id));
+  const { conversationId, contactId } = app.s.conversation({ customer: 'own@acme.test', close: false });
+  app.s.intercom.control.actAsAdmin.assign({ conversationId, adminId: app.s.adminId, assigneeId: app.s.adminId });
+  app.s.intercom.control.actAsAdmin.close({ conversationId, adminId: app.s.adminId });
+  const contact = { id: contactId, role: 'user', email: 'own@acme.test' };
+  const assigned = { admin_assignee_id: Number(app.s.adminId) };
+
+  const before = await app.open(conversationId, contact, assigned);
+  t.match(before.shown, /Its note and ticket would be owned by Ana Sales \(the assignee\u2019s owner, same email\)\./, 'unpaired: who would own what a push writes');
+
+  const pushed = await app.click(conversationId, contact, 'push', {}, assigned);
+  t.equal(app.s.notes()[0]?.properties.hubspot_owner_id, String(owner.id), 'the note is owned by the mapped owner');
+  t.notOk(app.s.records('contacts')[0]?.properties.hubspot_owner_id, "and the contact's owner is left alone (DESIGN.md: the mapping is for notes and tickets)");
+  t.match(pushed.shown, /Contact owner\nnone in HubSpot\n/, 'said as what it is: the contact has no owner in HubSpot');
+  t.match(pushed.shown, /Note & ticket owner\nAna Sales \(the assignee\u2019s owner, same email\)\n/);
+
+  const unassigned = await app.open(conversationId, contact, { admin_assignee_id: null });
+  t.match(unassigned.shown, /Note & ticket owner\nnone \(no user mapping, no default owner\)/, 'an unassigned conversation without a default owner');
+});
+
+t.test('linking an existing ticket associates it with the HubSpot contact and company, as a created ticket is; another pipeline is said', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'ida@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'ida@acme.test' };
+  const portal = app.s.hubspot.state.portals.get(app.s.hubId);
+  const support = portal?.pipelines.get('0');
+  if (!portal || !support) throw new Error('no ticket pipeline');
+  portal.pipelines.set('77', { ...support, id: '77', label: 'Engineering', displayOrder: 1, stages: support.stages.map((stage) => ({ ...stage, id: `7${stage.id}`, label: `Eng ${stage.label}` })) });
+  t.equal((await app.s.push(conversationId)).status, 200);
+  const hubspotContact = app.s.records('contacts')[0];
+  const hubspotCompany = app.s.records('companies')[0];
+  if (!hubspotContact || !hubspotCompany) throw new Error('the push made no contact or company');
+  const inSupport = app.s.hubspot.control.seedRecord({ hubId: app.s.hubId, objectType: 'tickets', properties: { subject: 'Refund for order 42', hs_pipeline: '0', hs_pipeline_stage: '1' } });
+  const inEngineering = app.s.hubspot.control.seedRecord({ hubId: app.s.hubId, objectType: 'tickets', properties: { subject: 'Crash on export', hs_pipeline: '77', hs_pipeline_stage: '71' } });
+  const ticket = (id: string) => app.s.hubspot.control.records({ hubId: app.s.hubId, objectType: 'tickets' }).find((record) => record.id === id);
+
+  const linked = await app.click(conversationId, contact, `link:${inSupport}`);
+  t.match(linked.components[0], { text: new RegExp(`^Linked ticket ${inSupport} \\(New\\) to this conversation\\. It is on HubSpot contact ${hubspotContact.id} and company ${hubspotCompany.id}\\.$`) });
+  t.same(ticket(inSupport)?.associations.contacts?.map((a) => a.id), [hubspotContact.id], 'the ticket is on the contact in HubSpot');
+  t.same(ticket(inSupport)?.associations.companies?.map((a) => a.id), [hubspotCompany.id], 'and on its company');
+  t.notMatch(linked.shown, /another pipeline|not this connection/, 'the connection\u2019s own pipeline: nothing to say');
+  t.match((await app.activity('inbox')).at(-1), { detail: { action: 'link_ticket', ticketId: inSupport, associated: { contactId: hubspotContact.id, companyId: hubspotCompany.id } } });
+
+  const other = await app.click(conversationId, contact, `link:${inEngineering}`);
+  t.match(other.components[0], { text: /It is in the pipeline 'Engineering', not this connection\u2019s 'Support Pipeline': its stage follows the conversation only from the conversation\u2019s next open, snooze or close/ });
+  t.match(other.shown, /This ticket is in the pipeline 'Engineering', not this connection\u2019s 'Support Pipeline'/, 'and the card keeps saying so');
+  t.same(ticket(inEngineering)?.associations.contacts?.map((a) => a.id), [hubspotContact.id]);
+  t.match(await app.s.server.daemon.db.kysely.selectFrom('ticket_links').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst(), { ticket_id: inEngineering, pipeline_id: '77', stage_id: '71', contact_id: hubspotContact.id });
+});
+
+t.test('a group conversation: the card for a second customer says Push, Create ticket and Link act on the first', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'lead@acme.test', close: false });
+  const colleague = app.s.intercom.control.contacts.create(app.s.workspaceId, { role: 'user', email: 'colleague@acme.test', name: 'Colleague' });
+  app.s.intercom.control.actAsCustomer.reply({ conversationId, contactId: String(colleague.id), body: '<p>Adding my colleague.</p>' });
+  app.s.intercom.control.actAsAdmin.close({ conversationId, adminId: app.s.adminId });
+  const contacts = { contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: contactId }, { type: 'contact', id: String(colleague.id) }] } };
+
+  const second = await app.open(conversationId, { id: String(colleague.id), role: 'user', email: 'colleague@acme.test' }, contacts);
+  t.match(second.shown, new RegExp(`Group conversation: Push, Create ticket and Link act on its first customer \\(Intercom contact ${contactId}, not in HubSpot yet\\), not on the customer shown above\\.`));
+  const first = await app.open(conversationId, { id: contactId, role: 'user', email: 'lead@acme.test' }, contacts);
+  t.notMatch(first.shown, /Group conversation/, 'the first customer\u2019s own card says nothing of it');
+
+  t.equal((await app.s.push(conversationId)).status, 200);
+  const lead = app.s.records('contacts').find((record) => record.properties.email === 'lead@acme.test');
+  const after = await app.open(conversationId, { id: String(colleague.id), role: 'user', email: 'colleague@acme.test' }, contacts);
+  t.match(after.shown, new RegExp(`first customer \\(Intercom contact ${contactId}, HubSpot contact ${lead?.id}\\)`), 'once paired, its HubSpot contact');
 });
