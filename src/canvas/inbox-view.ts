@@ -44,17 +44,13 @@ function amountText(value: number | string | null): string {
   return cents === '00' ? grouped : `${grouped}.${cents}`;
 }
 
-const OWNER_SOURCE: Record<RecordsOwner['source'], string> = {
-  email: 'the assignee\u2019s owner, same email',
-  override: 'the assignee\u2019s owner, set by hand',
-  default: 'the default owner',
-  none: '',
-};
+/** Why that owner: the assignee's mapped owner needs no word; an override or the fallback does. */
+const OWNER_SOURCE: Record<RecordsOwner['source'], string> = { email: '', override: ' (override)', default: ' (default owner)', none: '' };
 
 /** The owner a push gives the note and ticket (the user mapping), which is not the contact's owner. */
 function recordsOwnerText(owner: RecordsOwner): string {
-  if (owner.name === null) return 'none (no user mapping, no default owner)';
-  return `${owner.name} (${OWNER_SOURCE[owner.source]})`;
+  if (owner.name === null) return 'nobody (no user mapping, no default owner)';
+  return `${owner.name}${OWNER_SOURCE[owner.source]}`;
 }
 
 function contactSection(facts: HubSpotContactFacts, owner: RecordsOwner): Component[] {
@@ -64,7 +60,8 @@ function contactSection(facts: HubSpotContactFacts, owner: RecordsOwner): Compon
       ['Email', facts.email],
       // The HubSpot contact's own owner: a push never sets it (it owns the note and ticket instead).
       ['Contact owner', facts.ownerName ?? 'none in HubSpot'],
-      ['Note & ticket owner', recordsOwnerText(owner)],
+      // The note and ticket a push writes (and the ticket a link associates) are owned by the user mapping's owner.
+      ['Notes owned by', recordsOwnerText(owner)],
       ['Lifecycle stage', facts.lifecycleStage ?? 'not set'],
       ['Company', facts.company ? `${facts.company.name}${facts.company.domain ? ` (${facts.company.domain})` : ''}` : 'none'],
     ]),
