@@ -23,7 +23,7 @@ export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeatu
 /** Every job handler: the features' own and the event jobs that run their reactions (plus any given extra, for tests). */
 export function featureTasks(features: readonly Feature[], ctx: FeatureContext, extra: { tasks?: readonly TaskDefinition[]; reactions?: readonly EventReaction[] } = {}): TaskDefinition[] {
   const reactions = [...features.flatMap((feature) => feature.reactions?.(ctx) ?? []), ...(extra.reactions ?? [])];
-  return [...eventTasks(reactions), ...features.flatMap((feature) => feature.tasks?.(ctx) ?? []), ...(extra.tasks ?? [])];
+  return [...eventTasks(reactions, { jobs: ctx.jobs }), ...features.flatMap((feature) => feature.tasks?.(ctx) ?? []), ...(extra.tasks ?? [])];
 }
 
 export function featureChores(features: readonly Feature[], ctx: FeatureContext): Chore[] {

@@ -1,8 +1,13 @@
 // The jobs a recorded delivery becomes. Each feature registers the reactions it needs (capture
 // scheduling, ticket stage sync, …) for the topics it cares about; the event job runs them. A
 // topic no feature reacts to completes at once: it was recorded, and nothing needs doing.
+//
+// Deliveries committed together for one connection share one job (`{ events: [...] }`, written by
+// the intake's group commit, src/webhooks/record-deliveries.ts): a burst costs one job row per
+// commit instead of one per delivery. A job of one event keeps the plain shape.
 import { z } from 'zod';
-import type { JobOutcome } from '../jobs/outcomes.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { outcomeOfThrown, type JobOutcome } from '../jobs/outcomes.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
 import { eventTask } from './record-deliveries.ts';
 import type { Provider } from './signing-secrets.ts';
@@ -15,7 +20,11 @@ const EventPayload = z.strictObject({
   /** Digests and times only (src/records/echo-hints.ts). */
   hint: z.strictObject({ propertyName: z.string().optional(), valueDigest: z.string().optional(), itemUpdatedAt: z.number().optional(), itemDigest: z.string().optional(), mergedFrom: z.string().optional() }).optional(),
 });
-type EventPayload = z.infer<typeof EventPayload>;
+export type EventPayload = z.infer<typeof EventPayload>;
+
+const EventBatchPayload = z.strictObject({ events: z.array(EventPayload).min(1) });
+
+const EventJobPayload = z.union([EventPayload, EventBatchPayload]);
 
 export interface EventReaction {
   name: string;
@@ -26,21 +35,54 @@ export interface EventReaction {
   react(event: EventPayload & { connectionId: string }, ctx: TaskContext): Promise<JobOutcome | void>;
 }
 
-export function eventTasks(reactions: readonly EventReaction[]): TaskDefinition[] {
-  return (['intercom', 'hubspot'] as const).map((provider) =>
-    defineTask({
+/** Whether an outcome is about the connection or the vendor rather than the one event. */
+const holdsEveryEvent = (result: JobOutcome) => result.type === 'park' || result.type === 'retry_after';
+
+export function eventTasks(reactions: readonly EventReaction[], deps: { jobs: JobQueue }): TaskDefinition[] {
+  return (['intercom', 'hubspot'] as const).map((provider) => {
+    async function runEvent(event: EventPayload, connectionId: string, ctx: TaskContext): Promise<JobOutcome | undefined> {
+      for (const reaction of reactions) {
+        if (reaction.provider !== provider || !reaction.topics.includes(event.topic)) continue;
+        const outcome = await reaction.react({ ...event, connectionId }, ctx);
+        if (outcome && outcome.type !== 'done') return outcome;
+      }
+      return undefined;
+    }
+
+    /**
+     * The events of a batch in their order. An event whose reactions cannot finish now goes on as a
+     * job of its own — its own attempts, backoff and failure, visible on the Work page — and the
+     * rest carry on; a wait for the connection or the vendor (re-authorisation, a rate limit) holds
+     * the whole batch instead, since every event after it would meet it too. Running earlier events
+     * again on the batch's next run is harmless: reactions are idempotent.
+     */
+    async function runBatch(events: readonly EventPayload[], connectionId: string, ctx: TaskContext): Promise<JobOutcome | undefined> {
+      for (const event of events) {
+        let result: JobOutcome | undefined;
+        try {
+          result = await runEvent(event, connectionId, ctx);
+        } catch (error) {
+          // A shutdown or a lost lease stops the batch as a whole: it runs again from the start.
+          if (ctx.signal.aborted) throw error;
+          result = outcomeOfThrown(error);
+        }
+        if (result === undefined || result.type === 'done') continue;
+        if (holdsEveryEvent(result)) return result;
+        await deps.jobs.enqueue({ task: eventTask(provider), payload: event, connectionId });
+        ctx.log.warn({ deliveryId: event.deliveryId, topic: event.topic, reason: result.reason }, 'an event of a batch goes on as a job of its own');
+      }
+      return undefined;
+    }
+
+    return defineTask({
       name: eventTask(provider),
-      payload: EventPayload,
-      async run(event, ctx) {
+      payload: EventJobPayload,
+      async run(payload, ctx) {
         const connectionId = ctx.job.connectionId;
         if (connectionId === null) return { type: 'fail', reason: 'an event job without a connection' };
-        for (const reaction of reactions) {
-          if (reaction.provider !== provider || !reaction.topics.includes(event.topic)) continue;
-          const outcome = await reaction.react({ ...event, connectionId }, ctx);
-          if (outcome && outcome.type !== 'done') return outcome;
-        }
-        return undefined;
+        if ('events' in payload) return runBatch(payload.events, connectionId, ctx);
+        return runEvent(payload, connectionId, ctx);
       },
-    }),
-  );
+    });
+  });
 }

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { withSyncTransaction } from '../db/transaction.ts';
 import { preparePlainEnqueue } from '../jobs/queue.ts';
+import type { EventPayload } from './event-tasks.ts';
 import type { Provider } from './signing-secrets.ts';
 
 export interface DeliveryRecord {
@@ -127,34 +128,71 @@ interface WriteDeps {
   maxAttempts: number;
 }
 
-function writeDeliveries(deps: WriteDeps, records: readonly WithStatus[], now: number): RecordResult & { queued: boolean } {
-  const result = { accepted: 0, duplicates: 0, unrouted: 0, queued: false };
-  for (const record of records) {
-    if (record.connectionId === null) {
-      // No connection knows the account: nothing will act on it, so only a count per provider and
-      // day is kept (a row each would let any signed sender grow the table without bound).
-      deps.statements.unrouted.run(record.provider, utcDay(now));
-      result.unrouted += 1;
-      continue;
+/**
+ * Events of one connection as job payloads: one event as itself, several as `{ events }` batches
+ * whose JSON stays within `maxBytes` (a job's payload carries ids and small values only).
+ */
+export function eventJobPayloads(events: readonly EventPayload[], maxBytes: number): Array<EventPayload | { events: EventPayload[] }> {
+  if (events.length === 1) return [events[0] as EventPayload];
+  const payloads: Array<{ events: EventPayload[] }> = [];
+  let current: EventPayload[] = [];
+  // `{"events":[` + `]}` and a comma per event after the first.
+  let bytes = 13;
+  for (const event of events) {
+    const size = Buffer.byteLength(JSON.stringify(event)) + 1;
+    if (current.length > 0 && bytes + size > maxBytes) {
+      payloads.push({ events: current });
+      current = [];
+      bytes = 13;
     }
-    const inserted = deps.statements.delivery.run(record.provider, record.deliveryId, record.connectionId, record.accountId, record.topic, record.objectId, record.occurredAt, now);
-    if (inserted.changes === 0) {
-      result.duplicates += 1;
-      continue;
-    }
-    const job = deps.enqueue(
-      {
-        task: eventTask(record.provider),
-        payload: { deliveryId: Number(inserted.lastInsertRowid), topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt, ...(record.hint ? { hint: record.hint } : {}) },
-        connectionId: record.connectionId,
-        connectionStatus: record.connectionStatus,
-      },
-      { now, maxAttempts: deps.maxAttempts },
-    );
-    if (job.status === 'queued') result.queued = true;
-    result.accepted += 1;
+    current.push(event);
+    bytes += size;
   }
-  return result;
+  payloads.push({ events: current });
+  return payloads;
+}
+
+/** Room for a batch within the job table's payload limit (src/jobs/queue.ts, 4 KB). */
+const BATCH_PAYLOAD_BYTES = 3_500;
+
+/**
+ * The records of every request in a commit, each request's counted apart; the accepted events of
+ * each connection, across requests and in arrival order, become one job (or a few).
+ */
+function writeDeliveries(deps: WriteDeps, requests: ReadonlyArray<readonly WithStatus[]>, now: number): { results: RecordResult[]; queued: boolean } {
+  const results: RecordResult[] = [];
+  let queued = false;
+  const byConnection = new Map<string, { provider: Provider; connectionId: string; connectionStatus: string | null; events: EventPayload[] }>();
+  for (const records of requests) {
+    const result = { accepted: 0, duplicates: 0, unrouted: 0 };
+    results.push(result);
+    for (const record of records) {
+      if (record.connectionId === null) {
+        // No connection knows the account: nothing will act on it, so only a count per provider and
+        // day is kept (a row each would let any signed sender grow the table without bound).
+        deps.statements.unrouted.run(record.provider, utcDay(now));
+        result.unrouted += 1;
+        continue;
+      }
+      const inserted = deps.statements.delivery.run(record.provider, record.deliveryId, record.connectionId, record.accountId, record.topic, record.objectId, record.occurredAt, now);
+      if (inserted.changes === 0) {
+        result.duplicates += 1;
+        continue;
+      }
+      const group = `${record.provider}\u0000${record.connectionId}`;
+      let events = byConnection.get(group);
+      if (!events) byConnection.set(group, (events = { provider: record.provider, connectionId: record.connectionId, connectionStatus: record.connectionStatus, events: [] }));
+      events.events.push({ deliveryId: Number(inserted.lastInsertRowid), topic: record.topic, objectId: record.objectId, occurredAt: record.occurredAt, ...(record.hint ? { hint: record.hint } : {}) });
+      result.accepted += 1;
+    }
+  }
+  for (const { provider, connectionId, connectionStatus, events } of byConnection.values()) {
+    for (const payload of eventJobPayloads(events, BATCH_PAYLOAD_BYTES)) {
+      const job = deps.enqueue({ task: eventTask(provider), payload, connectionId, connectionStatus }, { now, maxAttempts: deps.maxAttempts });
+      if (job.status === 'queued') queued = true;
+    }
+  }
+  return { results, queued };
 }
 
 export interface DeliveryRecorderOptions {
@@ -187,7 +225,7 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
     withSyncTransaction(options.sqlite, () => {
       const write = writeDeps();
       const now = options.clock();
-      return { now, results: pending.map((entry) => writeDeliveries(write, routed(write.statements, entry.records), now)) };
+      return { now, ...writeDeliveries(write, pending.map((entry) => routed(write.statements, entry.records)), now) };
     });
 
   let burstUntil = 0;
@@ -207,17 +245,14 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
       }
     }
     try {
-      const { now, results } = await options.db.connection().execute(async () => {
+      const { now, results, queued } = await options.db.connection().execute(async () => {
         // Holding the connection, no Kysely transaction can be open on it; if one were, the work
         // below would join it as a savepoint and commit or roll back with someone else's work.
         if (options.sqlite.inTransaction) throw new Error('the database connection is inside a transaction that Kysely does not know of');
         return commit(pending);
       });
-      if (results.some((result) => result.queued)) options.notify(now);
-      pending.forEach((entry, index) => {
-        const { queued: _queued, ...result } = results[index] as RecordResult & { queued: boolean };
-        entry.resolve(result);
-      });
+      if (queued) options.notify(now);
+      pending.forEach((entry, index) => entry.resolve(results[index] as RecordResult));
     } catch (error) {
       // Nothing of the batch was committed: every request in it is answered with an error, and the
       // vendors deliver again.

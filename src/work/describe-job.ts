@@ -29,6 +29,8 @@ const Ids = z.object({
   id: z.string().optional().catch(undefined),
   merged: z.boolean().optional().catch(undefined),
   memberships: z.boolean().optional().catch(undefined),
+  /** A batch of webhook events (src/webhooks/event-tasks.ts): their topics. */
+  events: z.array(z.object({ topic: z.string().catch('unknown topic') })).optional().catch(undefined),
 });
 type Ids = z.infer<typeof Ids>;
 
@@ -48,6 +50,14 @@ const triggerWords = (trigger: string | undefined): string | undefined => (trigg
 const conversation = (ids: Ids) => (ids.conversationId === undefined ? 'a conversation' : `conversation ${ids.conversationId}`);
 const SIDE = { intercom: 'Intercom workspace', hubspot: 'HubSpot portal' } as const;
 
+/** "an Intercom webhook (topic, object)", or for a batch "12 Intercom webhooks (topic, topic, …)". */
+function webhooks(vendor: string, ids: Ids): string {
+  if (ids.events === undefined) return `Handle ${vendor === 'Intercom' ? 'an' : 'a'} ${vendor} webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`;
+  const topics = [...new Set(ids.events.map((event) => event.topic))];
+  const shown = topics.length > 3 ? [...topics.slice(0, 3), '…'] : topics;
+  return `Handle ${ids.events.length} ${vendor} webhook${ids.events.length === 1 ? '' : 's'} (${shown.join(', ')})`;
+}
+
 /** Task names as the features define them; the literal ones are not exported by their features. */
 const DESCRIBE: Record<string, (ids: Ids) => string> = {
   [CAPTURE_TASK]: (ids) => {
@@ -61,7 +71,7 @@ const DESCRIBE: Record<string, (ids: Ids) => string> = {
   [RECONCILE_TASK]: () => 'Sweep Intercom for conversations the webhooks missed',
   [OWNERS_REFRESH_TASK]: () => "Refresh the user mapping from Intercom's teammates and HubSpot's owners",
   [IDENTIFY_TASK]: (ids) => `Identify the connected ${ids.side ? SIDE[ids.side] : 'account'}`,
-  [eventTask('intercom')]: (ids) => `Handle an Intercom webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
+  [eventTask('intercom')]: (ids) => webhooks('Intercom', ids),
   // Alert deliveries have no connection, so the Work tab does not list them; named for completeness.
   'alert.deliver': () => 'Deliver an alert to its notification channel',
   'records.sync': (ids) => {
@@ -71,7 +81,7 @@ const DESCRIBE: Record<string, (ids: Ids) => string> = {
   },
   [BACKFILL_PAGE_TASK]: () => 'Sync now: the next page of a backfill',
   'records.sweep': (ids) => `Sweep ${ids.side === 'hubspot' ? 'HubSpot' : 'Intercom'} for ${ids.object ?? 'records'} the webhooks missed`,
-  [eventTask('hubspot')]: (ids) => `Handle a HubSpot webhook (${ids.topic ?? 'unknown topic'}${ids.objectId ? `, ${ids.objectId}` : ''})`,
+  [eventTask('hubspot')]: (ids) => webhooks('HubSpot', ids),
 };
 
 /** Tasks whose payload's conversationId names the conversation the job is about. */

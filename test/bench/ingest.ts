@@ -14,6 +14,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
+import { EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
 import type { Progress } from './run.ts';
 
 const SECRET = 'bench-intercom-app-secret';
@@ -86,8 +87,12 @@ export default async function ingest(progress: Progress) {
     // A second, read-only connection (WAL lets it read beside the daemon): how many event jobs the
     // daemon has worked off, to show what the burst deferred and how soon it caught up.
     const watch = new SQLite(join(dataDir, 'interhubz.db'), { readonly: true });
-    const eventJobs = () =>
-      watch.prepare("SELECT count(*) AS total, coalesce(sum(status IN ('succeeded', 'failed', 'cancelled')), 0) AS finished FROM jobs WHERE task = 'intercom.event'").get() as { total: number; finished: number };
+    // Events, not jobs: deliveries committed together share one event job (src/webhooks/event-tasks.ts).
+    const eventJobs = () => ({
+      total: watch.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event'")).pluck().get() as number,
+      finished: watch.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event' AND status IN ('succeeded', 'failed', 'cancelled')")).pluck().get() as number,
+      jobs: watch.prepare("SELECT count(*) FROM jobs WHERE task = 'intercom.event'").pluck().get() as number,
+    });
     progress(`intake: ${DURATION_S} s at full speed`);
     const ingestRun = await load(ingestUrl, {});
     const afterBurst = eventJobs();
@@ -108,7 +113,7 @@ export default async function ingest(progress: Progress) {
     daemon.child.kill('SIGTERM');
     await new Promise((resolve) => daemon.child.once('exit', resolve));
     const check = openDb(join(dataDir, 'interhubz.db'));
-    const inJobs = check.sqlite.prepare("SELECT count(*) FROM jobs WHERE task = 'intercom.event'").pluck().get() as number;
+    const inJobs = check.sqlite.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event'")).pluck().get() as number;
     await check.close();
     return {
       ingest_per_s: Math.round(ingestRun.requests.average),
@@ -123,6 +128,8 @@ export default async function ingest(progress: Progress) {
       // The event jobs: done during the full-speed burst (the scheduler steps back while deliveries
       // queue up, src/jobs/scheduler.ts), left when the steady run ended, and how long until none was.
       event_jobs_done_in_burst: afterBurst.finished,
+      // How many job rows carried the burst's events (one per connection per commit).
+      event_job_rows_after_burst: afterBurst.jobs,
       event_jobs_left_after_steady: afterSteady.total - afterSteady.finished,
       event_jobs_worked_off_s: workedOffS === null ? null : Number(workedOffS.toFixed(1)),
     };

@@ -230,5 +230,8 @@ t.test('every task the daemon registers is described in plain words; payloads gi
     what: 'Handle an Intercom webhook (conversation.admin.closed, 215)',
     conversationId: null,
   });
+  const batch = (topics: string[]) => JSON.stringify({ events: topics.map((topic, i) => ({ deliveryId: i, topic, objectId: String(i), occurredAt: 1 })) });
+  t.same(describeJob({ task: 'hubspot.event', payload: batch(['contact.propertyChange', 'contact.propertyChange', 'company.deletion']) }).what, 'Handle 3 HubSpot webhooks (contact.propertyChange, company.deletion)', 'a batch of events: how many, and their topics');
+  t.same(describeJob({ task: 'intercom.event', payload: batch(['a', 'b', 'c', 'd', 'a']) }).what, 'Handle 5 Intercom webhooks (a, b, c, …)');
   t.same(describeJob({ task: 'someone.elses', payload: 'not json' }), { what: 'Run task someone.elses', conversationId: null });
 });

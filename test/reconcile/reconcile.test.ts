@@ -6,6 +6,7 @@ import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
 import { ensureSweepsScheduled, RECONCILE_TASK, SWEPT_TOPIC } from '../../src/reconcile/reconcile-task.ts';
 import { startIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { createSimClock } from '../../src/sandbox/shared/clock.ts';
+import { EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
 import { signIn } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
@@ -38,8 +39,8 @@ t.test('a sweep records changed conversations once per version, then schedules t
   const deliveries = () => db.sqlite.prepare("SELECT delivery_id, object_id, topic FROM webhook_deliveries ORDER BY id").all() as Array<{ delivery_id: string; object_id: string; topic: string }>;
   t.equal(deliveries().length, 2);
   t.ok(deliveries().every((d) => d.topic === SWEPT_TOPIC));
-  const events = () => db.sqlite.prepare("SELECT count(*) FROM jobs WHERE task = 'intercom.event'").pluck().get();
-  t.equal(events(), 2, 'each became an event job, like a webhook');
+  const events = () => db.sqlite.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event'")).pluck().get();
+  t.equal(events(), 2, 'each became an event for the event jobs, like a webhook');
   t.match(db.sqlite.prepare('SELECT * FROM reconcile_state').get(), { connection_id: 'c1', last_found: 2 });
   t.match(db.sqlite.prepare("SELECT run_at, status FROM jobs WHERE task = ? AND status = 'queued'").get(RECONCILE_TASK), { run_at: now + 5 * 60_000 }, 'the next sweep is due in 5 minutes');
 

@@ -3,7 +3,7 @@
 // transaction that is open between its awaits, must route inside its own commit, and must say when
 // requests queue up behind each other on a saturated thread (the scheduler steps back then).
 import t from 'tap';
-import { createDeliveryRecorder, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
+import { createDeliveryRecorder, eventJobPayloads, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
 import { makeTestDb } from '../helpers/db.ts';
 
 const T0 = Date.UTC(2026, 11, 4, 12);
@@ -78,6 +78,38 @@ t.test('a Kysely transaction open between its awaits neither swallows nor is swa
   t.same(await recorded, { accepted: 2, duplicates: 0, unrouted: 0 }, 'the delivery commits after it, on its own');
   t.equal(count(db, "SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = 'n4'"), 2, 'and stays when the other rolls back');
   t.equal(count(db, "SELECT count(*) AS n FROM connections WHERE name = 'renamed'"), 0, 'the rolled-back write did not ride on the commit');
+});
+
+t.test("requests committed together: one event job per connection carrying all of their events, each request counted apart", async (t) => {
+  const { db, recorder } = setup(t);
+  const results = await Promise.all([
+    recorder.record([delivery('b1')]),
+    recorder.record([delivery('b2', { account: 'ws-1', onlyConnection: 'c1' })]),
+    recorder.record([delivery('b1')]),
+    recorder.record([delivery('b3', { account: 'ws-unknown', onlyConnection: null })]),
+  ]);
+  t.same(results, [
+    { accepted: 2, duplicates: 0, unrouted: 0 },
+    { accepted: 1, duplicates: 0, unrouted: 0 },
+    { accepted: 0, duplicates: 2, unrouted: 0 },
+    { accepted: 0, duplicates: 0, unrouted: 1 },
+  ]);
+  const jobs = db.sqlite.prepare('SELECT connection_id, status, payload FROM jobs ORDER BY connection_id').all() as Array<{ connection_id: string; status: string; payload: string }>;
+  t.same(jobs.map((job) => [job.connection_id, job.status]), [['c1', 'queued'], ['c2', 'parked']], 'one job per connection');
+  const deliveryIds = (connection: string) =>
+    db.sqlite.prepare('SELECT id FROM webhook_deliveries WHERE connection_id = ? ORDER BY id').pluck().all(connection) as number[];
+  t.match(JSON.parse(jobs[0]?.payload ?? '{}'), { events: deliveryIds('c1').map((deliveryId) => ({ deliveryId, topic: 'conversation.user.replied', objectId: '42' })) }, "c1's two events, in arrival order");
+  t.match(JSON.parse(jobs[1]?.payload ?? '{}'), { deliveryId: deliveryIds('c2')[0], topic: 'conversation.user.replied' }, 'a single event keeps the plain shape');
+});
+
+t.test('a batch is split so that no job payload outgrows the job table limit', async (t) => {
+  const event = (deliveryId: number) => ({ deliveryId, topic: 'contact.propertyChange', objectId: String(1e12 + deliveryId), occurredAt: T0, hint: { propertyName: 'firstname', valueDigest: 'x'.repeat(64) } });
+  const events = Array.from({ length: 100 }, (_, i) => event(i));
+  const payloads = eventJobPayloads(events, 3_500);
+  t.ok(payloads.length > 1, `${payloads.length} payloads`);
+  for (const payload of payloads) t.ok(Buffer.byteLength(JSON.stringify(payload)) <= 3_500, `${Buffer.byteLength(JSON.stringify(payload))} bytes`);
+  t.same(payloads.flatMap((payload) => ('events' in payload ? payload.events : [payload])), events, 'every event once, in order');
+  t.same(eventJobPayloads([event(1)], 3_500), [event(1)]);
 });
 
 t.test('a failed commit answers every request of the batch with the error and keeps nothing of it', async (t) => {
