@@ -33,7 +33,7 @@ function webhookUrls(baseUrl: string): NonNullable<ConnectionDetail['webhookUrls
 const PUBLIC_URL_MISSING =
   'Set server.publicUrl in the configuration file to the https address Intercom and HubSpot reach this daemon at (behind your proxy); the webhook URLs to paste are shown once it is set.';
 
-/** When each topic last arrived for a connection (index webhook_deliveries_by_connection_topic, migration 0018). */
+/** When each topic last arrived for a connection (covered by index webhook_deliveries_by_connection, migration 0032). */
 async function lastReceivedByTopic(db: Kysely<Database>, connectionId: string): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('webhook_deliveries')

@@ -36,7 +36,7 @@ export function healthThresholds(config: Pick<Config, 'reconcile'>): HealthThres
 
 /** Per connection, in the silence window: Intercom webhooks received and conversations the sweep found. */
 async function webhookCounts(db: Kysely<Database>, since: number, only: string | undefined): Promise<Map<string, { received: number; swept: number }>> {
-  // One connection: its own index (connection_id, received_at). All: the window's rows by time —
+  // One connection: its own index (connection_id, received_at, …). All: the window's rows by time —
   // INDEXED BY, because left to itself SQLite reads every Intercom delivery kept (by provider).
   const source = only === undefined ? sql`webhook_deliveries INDEXED BY webhook_deliveries_by_age` : sql`webhook_deliveries`;
   const owner = only === undefined ? sql`connection_id IS NOT NULL` : sql`connection_id = ${only}`;
