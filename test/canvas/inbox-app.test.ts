@@ -444,6 +444,12 @@ t.test('a group conversation: the card for a second customer says Push, Create t
   t.match(second.shown, new RegExp(`Group conversation: Push, Create ticket and Link act on its first customer \\(Intercom contact ${contactId}, not in HubSpot yet\\), not on the customer shown above\\.`));
   const first = await app.open(conversationId, { id: contactId, role: 'user', email: 'lead@acme.test' }, contacts);
   t.notMatch(first.shown, /Group conversation/, 'the first customer\u2019s own card says nothing of it');
+  // The simulator's Inbox sends the conversation as Intercom does (its contacts, first first): the same words.
+  const sim = app.s.intercom.control;
+  sim.inboxApp({ initializeUrl: `${app.s.server.url}/intercom/canvas/initialize`, submitUrl: `${app.s.server.url}/intercom/canvas/submit`, clientSecret: app.secret, workspaceId: app.s.workspaceId });
+  const played = await sim.openInbox({ conversationId, adminId: app.s.adminId, contactId: String(colleague.id) });
+  t.same(played.problems, []);
+  t.match(JSON.stringify(played.canvas), new RegExp(`Group conversation: Push, Create ticket and Link act on its first customer \\(Intercom contact ${contactId}, `));
 
   t.equal((await app.s.push(conversationId)).status, 200);
   const lead = app.s.records('contacts').find((record) => record.properties.email === 'lead@acme.test');
