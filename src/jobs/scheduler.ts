@@ -50,6 +50,12 @@ export interface SchedulerOptions {
  * place in the queue), while most of the thread goes to the deliveries.
  */
 const BUSY_TICK_MS = 50;
+/**
+ * How many jobs a look claims during an intake burst. An event job carries every delivery a commit
+ * took for its connection (tens in a burst), so one job a look still moves hundreds of events a
+ * second while the deliveries keep the thread.
+ */
+const BUSY_CLAIMS = 1;
 
 export interface JobRunObserver {
   /** A run starts `latenessMs` after its due time (started_at − run_at). */
@@ -191,7 +197,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         now,
         leaseMs: options.leaseMs,
         // The runs completed here free their slots for this very claim.
-        limit: options.concurrency - running.size + finished.length,
+        limit: Math.min(options.concurrency - running.size + finished.length, options.intakeBusy?.() ? BUSY_CLAIMS : Infinity),
         perConnectionLimit: options.perConnectionConcurrency,
         running: new Map([...perGroup].map(([group, count]) => [group, count - (finishedGroups.get(group) ?? 0)])),
         after: lastGroup,

@@ -284,6 +284,26 @@ t.test('during an intake burst that never ends the work still moves: every job r
   t.equal(succeeded.n, 30, 'and is recorded as succeeded');
 });
 
+t.test('during an intake burst a look claims one job, not a slot for each free worker', async (t) => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let busy = true;
+  const { scheduler, queue } = setup(t, [defineTask({ name: 'held', payload: z.object({}), run: async () => gate })], {
+    clock: Date.now,
+    maxSleepMs: 60 * 60_000,
+    intakeBusy: () => busy,
+  });
+  for (let n = 0; n < 6; n += 1) await queue.enqueue({ task: 'held', payload: {} });
+  scheduler.start();
+  await until('the first look to launch a job', () => scheduler.runningCount() > 0);
+  t.equal(scheduler.runningCount(), 1, 'one job from this look (the scheduler has room for more)');
+  busy = false;
+  scheduler.notify();
+  await until('the burst over, the next look fills the free slots', () => scheduler.runningCount() > 1);
+  release();
+  await until('all done', () => scheduler.runningCount() === 0);
+});
+
 t.test('stop: no new claims, in-flight jobs finish; past the timeout they go back to the queue', async (t) => {
   let release: () => void = () => undefined;
   let started: () => void = () => undefined;
