@@ -95,12 +95,20 @@ COPY --from=rootfs /rootfs/ /
 # /data (the volume) and the home directory belong to the runtime user; everything else is root's.
 COPY --from=rootfs --chown=1000:1000 /owned/data /data
 COPY --from=rootfs --chown=1000:1000 /owned/node /home/node
-# MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (V8's workers, libuv's pool) an arena of
-# its own, up to 8 per core, and an idle process keeps what they touched: ~3 MB of idle memory here.
-# Two still spare the main thread and SQLite's work in the pool from contending on one lock.
+# glibc malloc, for idle memory (test/bench/RESULTS.md "startup memory"):
+# - MALLOC_ARENA_MAX=1: otherwise each thread that allocates (V8's workers, libuv's pool) gets an
+#   arena of its own, up to 8 per core, and an idle process keeps what they touched and the holes
+#   their frees leave: 2-5 MB, varying from run to run. Small allocations go through each thread's
+#   own cache (tcache) without the arena's lock; under load (autocannon on /readyz) the request
+#   rate was the same with one arena as with two, and the memory ~10 MB less.
+# - MALLOC_TRIM_THRESHOLD_=131072: glibc's default, made fixed. Left dynamic, the first large block
+#   the start-up frees raises it to up to 64 MB, and free memory at the top of the heap is then
+#   never returned. Fixing it also keeps blocks of 128 KB and more in mmap (returned on free), as
+#   glibc does before that first raise.
 ENV PATH=/usr/local/bin:/usr/bin \
     NODE_ENV=production \
-    MALLOC_ARENA_MAX=2 \
+    MALLOC_ARENA_MAX=1 \
+    MALLOC_TRIM_THRESHOLD_=131072 \
     HOST=0.0.0.0 \
     PORT=8080 \
     DATA_DIR=/data \
