@@ -11,6 +11,8 @@ import type { SigningSecret, SigningSecrets } from '../webhooks/signing-secrets.
 import { canvasResponse, type CanvasResponse, type Component } from './canvas-components.ts';
 import { contactOf, conversationIdOf, conversationViewOf, InitializeRequest, inputValue, storedDataOf, SubmitRequest, type CanvasContact, type ConversationView } from './canvas-request.ts';
 import { findCanvasSigner } from './canvas-signature.ts';
+import { ACTION_MS, answerDeadline, LATE, SEARCH_MS, withinMs, type AnswerDeadline } from './answer-deadline.ts';
+import { keptRead } from './kept-read.ts';
 import { createTicket, linkTicket, pushConversation, recordInboxAction, searchTickets, type Teammate } from './inbox-actions.ts';
 import { forgetContact, gatherFacts, type InboxCache } from './inbox-facts.ts';
 import { ACTION_IDS, inboxCanvas, LINK_PREFIX, linkTicketCanvas, problemCanvas, type ActionResult } from './inbox-view.ts';
@@ -85,50 +87,43 @@ interface Seen {
   conversation: ConversationView;
 }
 
-async function mainCanvas(deps: InboxAppDeps, row: Connection, others: Connection[], seen: Seen, options: { fresh: boolean; result?: ActionResult }): Promise<InboxAnswer> {
+async function mainCanvas(deps: InboxAppDeps, row: Connection, others: Connection[], seen: Seen, options: { fresh: boolean; deadline: AnswerDeadline; result?: ActionResult }): Promise<InboxAnswer> {
   const { conversationId, contact } = seen;
   const facts = await gatherFacts({ db: deps.db, clients: deps.clients, tickets: deps.capture.tickets, cache: deps.cache, now: deps.now }, row, {
-    conversationId, contact, conversation: seen.conversation, fresh: options.fresh, alsoOnWorkspace: others.map((other) => other.name),
+    conversationId, contact, conversation: seen.conversation, fresh: options.fresh, alsoOnWorkspace: others.map((other) => other.name), deadline: options.deadline,
   });
   return respond(inboxCanvas(facts, options.result), { conversationId, contactId: contact?.id ?? null });
 }
 
 /**
- * How long a push or a new ticket may take before the canvas answers without its result. Intercom
- * shows an error when an app answers slowly (issue #20 item 4) and documents no figure; a capture
- * whose HubSpot calls are retried can take longer than that. The work goes on, its activity entry
- * is written when it ends, and Refresh shows the result.
+ * An action's result, or — when it takes longer than ACTION_MS (answer-deadline.ts; a capture whose
+ * calls meet a slow HubSpot or are retried does) — a card saying it is still working. The work goes
+ * on, its activity entry is written when it ends, and Refresh shows the result.
  */
-const ACTION_DEADLINE_MS = 5_000;
-
-async function withinDeadline(deps: InboxAppDeps, work: Promise<ActionResult>): Promise<ActionResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ACTION_DEADLINE_MS);
-    timer.unref();
-  });
+async function withinDeadline(deps: InboxAppDeps, work: Promise<ActionResult>, deadline: AnswerDeadline): Promise<ActionResult> {
   // What fails after the answer was sent is logged (the error's name and message; never the request).
   work.catch((error: unknown) => deps.log.error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'Inbox app action failed'));
-  try {
-    const result = await Promise.race([work, late]);
-    return result === 'late' ? { ok: true, message: 'Still working on it: press Refresh in a few seconds to see the result.' } : result;
-  } finally {
-    clearTimeout(timer);
-  }
+  const result = await withinMs(work, deadline.left(ACTION_MS));
+  return result === LATE ? { ok: true, message: 'Still working: HubSpot is taking a while. Press Refresh in a moment to see the result.' } : result;
 }
+
+/** A search for a ticket kept this long: pressing Search again while it runs shows it instead of searching again. */
+const SEARCH_TTL_MS = 30_000;
 
 const NO_CONVERSATION = 'Open this app in a conversation\u2019s details: the request names no conversation.';
 
 export async function initializeInbox(deps: InboxAppDeps, raw: Buffer, signature: string | undefined): Promise<InboxAnswer> {
+  const deadline = answerDeadline();
   const verified = await verify(deps, raw, signature, InitializeRequest);
   if (!verified.ok) return verified.answer;
   const { request, row, others } = verified;
   const conversationId = conversationIdOf(request);
   if (!conversationId) return respond(problemCanvas(NO_CONVERSATION), { conversationId: null, contactId: null });
-  return mainCanvas(deps, row, others, { conversationId, contact: contactOf(request), conversation: conversationViewOf(request) }, { fresh: false });
+  return mainCanvas(deps, row, others, { conversationId, contact: contactOf(request), conversation: conversationViewOf(request) }, { fresh: false, deadline });
 }
 
 export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: string | undefined): Promise<InboxAnswer> {
+  const deadline = answerDeadline();
   const verified = await verify(deps, raw, signature, SubmitRequest);
   if (!verified.ok) return verified.answer;
   const { request, row, others } = verified;
@@ -140,49 +135,56 @@ export async function submitInbox(deps: InboxAppDeps, raw: Buffer, signature: st
   const actionDeps = { db: deps.db, clients: deps.clients, capture: deps.capture, tickets: deps.capture.tickets, now: deps.now };
   const keep = { conversationId, contactId: contact?.id ?? null };
   const seen: Seen = { conversationId, contact, conversation: conversationViewOf(request) };
-  // After a write, what HubSpot shows of the contact may have changed: read it again.
+  // After a write, what HubSpot shows of the contact may have changed: read it again. Done when the
+  // write ends, so an action still working after the answer leaves the next Refresh a fresh read.
   const forget = async () => {
     const paired = contact ? await pairedContactCompany(deps.db, row.id, contact.id) : undefined;
     if (paired) forgetContact(deps.cache, row.id, paired.hubspotId);
   };
+  const thenForget = (work: Promise<ActionResult>) => work.finally(forget);
   const id = request.component_id;
 
   switch (id) {
     case ACTION_IDS.push:
     case ACTION_IDS.pushAnyway: {
-      const result = await withinDeadline(deps, pushConversation(actionDeps, row, conversationId, teammate, id === ACTION_IDS.pushAnyway));
-      await forget();
-      return mainCanvas(deps, row, others, seen, { fresh: false, result });
+      const result = await withinDeadline(deps, thenForget(pushConversation(actionDeps, row, conversationId, teammate, id === ACTION_IDS.pushAnyway)), deadline);
+      return mainCanvas(deps, row, others, seen, { fresh: false, deadline, result });
     }
     case ACTION_IDS.createTicket: {
-      const result = await withinDeadline(deps, createTicket(actionDeps, row, conversationId, teammate));
-      await forget();
-      return mainCanvas(deps, row, others, seen, { fresh: false, result });
+      const result = await withinDeadline(deps, thenForget(createTicket(actionDeps, row, conversationId, teammate)), deadline);
+      return mainCanvas(deps, row, others, seen, { fresh: false, deadline, result });
     }
     case ACTION_IDS.linkTicket:
       return respond(linkTicketCanvas({ query: '', hits: null }), keep);
     case ACTION_IDS.ticketSearch: {
       const query = inputValue(request, ACTION_IDS.ticketQuery);
-      const found = await searchTickets(actionDeps, row, query);
+      const searchKey = `${row.id}\n${query}`;
+      const search = keptRead(deps.cache.searches, searchKey, { ttl: SEARCH_TTL_MS, now: deps.now(), again: true }, () => searchTickets(actionDeps, row, query));
+      const found = await withinMs(search.value, deadline.left(SEARCH_MS));
+      if (found === LATE) return respond(linkTicketCanvas({ query, hits: null, message: 'HubSpot is slow: the search goes on. Press Search again in a moment to see what it found.' }), keep);
+      // A refusal (busy, no query) is not kept: the next Search asks again.
+      if ('message' in found) {
+        if (deps.cache.searches.get(searchKey) === search) deps.cache.searches.delete(searchKey);
+      } else search.shown = true;
       return respond(linkTicketCanvas('hits' in found ? { query, hits: found.hits } : { query, hits: null, message: found.message }), keep);
     }
     case ACTION_IDS.refresh: {
       const startedAt = deps.now();
-      const answer = await mainCanvas(deps, row, others, seen, { fresh: true });
+      const answer = await mainCanvas(deps, row, others, seen, { fresh: true, deadline });
       await recordInboxAction(actionDeps, row, { conversationId, teammate, action: 'refresh', outcome: 'unchanged', startedAt });
       return answer;
     }
     case ACTION_IDS.back:
-      return mainCanvas(deps, row, others, seen, { fresh: false });
+      return mainCanvas(deps, row, others, seen, { fresh: false, deadline });
     default: {
       if (id.startsWith(LINK_PREFIX) && id.length > LINK_PREFIX.length) {
         // The ticket path puts a conversation's ticket on its first customer; a link does too.
         const intercomContactId = seen.conversation.firstContactId ?? contact?.id ?? null;
-        const result = await linkTicket(actionDeps, row, { conversationId, ticketId: id.slice(LINK_PREFIX.length), intercomContactId, conversationState: request.conversation?.state }, teammate);
-        return mainCanvas(deps, row, others, seen, { fresh: false, result });
+        const result = await withinDeadline(deps, linkTicket(actionDeps, row, { conversationId, ticketId: id.slice(LINK_PREFIX.length), intercomContactId, conversationState: request.conversation?.state }, teammate), deadline);
+        return mainCanvas(deps, row, others, seen, { fresh: false, deadline, result });
       }
       // A click on something that is not a button (a deal in the list): the canvas again.
-      return mainCanvas(deps, row, others, seen, { fresh: false });
+      return mainCanvas(deps, row, others, seen, { fresh: false, deadline });
     }
   }
 }

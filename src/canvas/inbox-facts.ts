@@ -22,14 +22,15 @@ import { getTicketLink } from '../tickets/ticket-store.ts';
 import { ownerForAdmin } from '../owners/owner-store.ts';
 import type { MappingSource } from '../owners/resolve-owners.ts';
 import type { CanvasContact, ConversationView } from './canvas-request.ts';
+import { keptRead, reusable, type KeptRead } from './kept-read.ts';
+import type { TicketHit } from './inbox-view.ts';
+import { HUBSPOT_READ_MS, LATE, withinMs, type AnswerDeadline } from './answer-deadline.ts';
 import { CALLS_PER_OPEN, hubspotWaitMs } from './hubspot-busy.ts';
 
 /** One open's HubSpot read is reused this long (a teammate switching back and forth, the canvas after an action). */
 const HUBSPOT_TTL_MS = 60_000;
 /** Deal stage labels change rarely. */
 const DEAL_PIPELINES_TTL_MS = 5 * 60_000;
-/** The HubSpot read may take this long before the canvas answers without it (the read goes on and fills the cache). */
-const HUBSPOT_DEADLINE_MS = 2_500;
 /** Open deals shown by name; the count and total cover all (up to MAX_DEALS_READ). */
 const TOP_DEALS = 3;
 const MAX_DEALS_READ = 100;
@@ -117,14 +118,18 @@ interface Timed<T> {
   value: Promise<T>;
 }
 
+type SearchFound = { hits: TicketHit[] } | { message: string };
+
 export interface InboxCache {
-  contacts: Map<string, Timed<HubSpotContactFacts | null>>;
+  contacts: Map<string, KeptRead<HubSpotContactFacts | null>>;
+  /** Ticket searches for Link, by connection and query (inbox-app.ts). */
+  searches: Map<string, KeptRead<SearchFound>>;
   dealPipelines: Map<string, Timed<Pipeline[]>>;
   derived: DerivedDeps;
 }
 
 export function createInboxCache(now: () => number): InboxCache {
-  return { contacts: new Map(), dealPipelines: new Map(), derived: { cache: createDerivedCache(), now } };
+  return { contacts: new Map(), searches: new Map(), dealPipelines: new Map(), derived: { cache: createDerivedCache(), now } };
 }
 
 /** A teammate's Refresh, or an action that changed what HubSpot holds: the next read goes to HubSpot. */
@@ -242,21 +247,12 @@ async function readContact(deps: FactsDeps, row: Connection, hubspot: HubSpotCli
   };
 }
 
-function deadline(ms: number): { promise: Promise<'late'>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-    timer.unref();
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
-}
-
 function describeFailure(error: unknown): string {
   if (error instanceof UpstreamError) return error.message.slice(0, 200);
   return error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
 }
 
-async function hubspotSide(deps: FactsDeps, row: Connection, contact: CanvasContact | null, options: { fresh: boolean }): Promise<HubSpotSide> {
+async function hubspotSide(deps: FactsDeps, row: Connection, contact: CanvasContact | null, options: { fresh: boolean; deadline: AnswerDeadline }): Promise<HubSpotSide> {
   if (!contact) return { kind: 'no_contact' };
   const paired = await pairedContactCompany(deps.db, row.id, contact.id);
   if (!paired) {
@@ -268,29 +264,26 @@ async function hubspotSide(deps: FactsDeps, row: Connection, contact: CanvasCont
   }
   const companyPair = paired.intercomCompanyId ? await pairOfIntercom(deps.db, row.id, 'company', paired.intercomCompanyId) : undefined;
   const key = `${row.id}/${paired.hubspotId}`;
-  if (options.fresh) deps.cache.contacts.delete(key);
-  const hit = deps.cache.contacts.get(key);
+  const keep = { ttl: HUBSPOT_TTL_MS, now: deps.now(), again: options.fresh };
   let hubspot: HubSpotClient;
   try {
     hubspot = deps.clients.hubspot(row);
   } catch (error) {
     return { kind: 'failed', message: describeFailure(error) };
   }
-  if (!hit || deps.now() - hit.at >= HUBSPOT_TTL_MS) {
+  if (!reusable(deps.cache.contacts.get(key), keep)) {
     const waitMs = hubspotWaitMs(hubspot.budget(), deps.now(), { calls: CALLS_PER_OPEN });
     if (waitMs !== null) return { kind: 'busy', waitMs };
   }
-  const read = cached(deps.cache.contacts, key, HUBSPOT_TTL_MS, deps.now(), () => readContact(deps, row, hubspot, paired.hubspotId, companyPair?.hubspotId ?? null));
-  const late = deadline(HUBSPOT_DEADLINE_MS);
+  const read = keptRead(deps.cache.contacts, key, keep, () => readContact(deps, row, hubspot, paired.hubspotId, companyPair?.hubspotId ?? null));
   try {
-    const facts = await Promise.race([read.value, late.promise]);
-    if (facts === 'late') return { kind: 'slow' };
+    const facts = await withinMs(read.value, options.deadline.left(HUBSPOT_READ_MS));
+    if (facts === LATE) return { kind: 'slow' };
+    read.shown = true;
     return facts === null ? { kind: 'gone', hubspotId: paired.hubspotId } : { kind: 'read', facts };
   } catch (error) {
     if (error instanceof UpstreamError && error.kind === 'rate_limited') return { kind: 'busy', waitMs: error.details.retryAfterMs ?? 10_000 };
     return { kind: 'failed', message: describeFailure(error) };
-  } finally {
-    late.cancel();
   }
 }
 
@@ -302,17 +295,21 @@ function ticketUrl(row: Connection, ticketId: string, hubspot: HubSpotSide): str
   return `https://${host}/contacts/${row.hubspotPortalId}/record/0-5/${encodeURIComponent(ticketId)}`;
 }
 
-async function ticketFacts(deps: FactsDeps, row: Connection, conversationId: string, hubspot: HubSpotSide): Promise<TicketFacts | null> {
+/** The linked ticket as the daemon knows it; its page's URL is added once the contact's read is in (ticketUrl). */
+async function ticketFacts(deps: FactsDeps, row: Connection, conversationId: string, deadline: AnswerDeadline): Promise<Omit<TicketFacts, 'url'> | null> {
   const link = await getTicketLink(deps.db, row.id, conversationId);
   if (!link || (link.ticket_id === null && link.status === 'active')) return null;
   let stage: string | null = link.stage_id;
   let otherPipeline: TicketFacts['otherPipeline'] = null;
-  // The stage's label from the ticket pipelines the ticket path caches (read at most every few minutes).
-  if (link.stage_id && hubspot.kind !== 'busy') {
+  // The stage's label from the ticket pipelines the ticket path caches (read at most every few
+  // minutes), within the card's HubSpot deadline: a late read goes on and fills that cache.
+  if (link.stage_id) {
     try {
       const client = deps.clients.hubspot(row);
       if (hubspotWaitMs(client.budget(), deps.now(), { calls: 1 }) !== null) throw new Error('busy');
-      const { pipelines } = await deps.tickets.pipelines.get(row.id, client);
+      const read = await withinMs(deps.tickets.pipelines.get(row.id, client), deadline.left(HUBSPOT_READ_MS));
+      if (read === LATE) throw new Error('slow');
+      const { pipelines } = read;
       const found = pipelines.find((p) => p.id === link.pipeline_id)?.stages.find((s) => s.id === link.stage_id) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === link.stage_id);
       if (found) stage = `${found.label}${isClosedStage(found) ? ' (closed)' : ''}`;
       otherPipeline = pipelineMismatch(pipelines, row, link.pipeline_id);
@@ -320,10 +317,7 @@ async function ticketFacts(deps: FactsDeps, row: Connection, conversationId: str
       // The id is shown instead of the label; the ticket itself is known from the link.
     }
   }
-  return {
-    ticketId: link.ticket_id, status: link.status, stage, closed: link.stage_closed === 1, problem: link.problem,
-    url: link.ticket_id ? ticketUrl(row, link.ticket_id, hubspot) : null, otherPipeline,
-  };
+  return { ticketId: link.ticket_id, status: link.status, stage, closed: link.stage_closed === 1, problem: link.problem, otherPipeline };
 }
 
 /**
@@ -353,9 +347,14 @@ async function actsOn(deps: FactsDeps, row: Connection, contact: CanvasContact |
   return { intercomContactId: first, hubspotId: paired?.hubspotId ?? null };
 }
 
-export async function gatherFacts(deps: FactsDeps, row: Connection, input: { conversationId: string; contact: CanvasContact | null; conversation: ConversationView; fresh: boolean; alsoOnWorkspace: string[] }): Promise<InboxFacts> {
-  const [hubspot, capture, decision, owner, other] = await Promise.all([
-    hubspotSide(deps, row, input.contact, { fresh: input.fresh }),
+/**
+ * Everything the card shows. The HubSpot reads (the contact's, the ticket pipelines') run beside the
+ * daemon's own and wait at most until `deadline` allows; what is late is said on the card.
+ */
+export async function gatherFacts(deps: FactsDeps, row: Connection, input: { conversationId: string; contact: CanvasContact | null; conversation: ConversationView; fresh: boolean; alsoOnWorkspace: string[]; deadline: AnswerDeadline }): Promise<InboxFacts> {
+  const [hubspot, ticket, capture, decision, owner, other] = await Promise.all([
+    hubspotSide(deps, row, input.contact, { fresh: input.fresh, deadline: input.deadline }),
+    ticketFacts(deps, row, input.conversationId, input.deadline),
     getCapture(deps.db, row.id, input.conversationId),
     lastDecision(deps.db, row.id, input.conversationId),
     recordsOwner(deps, row, input.conversation.assigneeId),
@@ -366,7 +365,7 @@ export async function gatherFacts(deps: FactsDeps, row: Connection, input: { con
     conversationId: input.conversationId,
     intercomContactId: input.contact?.id ?? null,
     hubspot,
-    ticket: await ticketFacts(deps, row, input.conversationId, hubspot),
+    ticket: ticket && { ...ticket, url: ticket.ticketId ? ticketUrl(row, ticket.ticketId, hubspot) : null },
     capture: { capturedAt: capture?.captured_at ?? null, decision },
     recordsOwner: owner,
     actsOn: other,

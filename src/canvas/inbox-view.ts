@@ -99,7 +99,8 @@ function hubspotSection(facts: InboxFacts): Component[] {
     case 'busy':
       return [text(`HubSpot is busy, try again in ${seconds(side.waitMs)} s.`, 'error')];
     case 'slow':
-      return [text('HubSpot is slow to answer; press Refresh in a few seconds.', 'error')];
+      // The read goes on in the background and fills the cache: the next Refresh shows it.
+      return [text('HubSpot is slow: showing what Interhubz knows. Press Refresh in a moment for the HubSpot contact.', 'error')];
     case 'failed':
       return [text(`HubSpot could not be read: ${side.message}`, 'error')];
   }

@@ -349,7 +349,7 @@ t.test('HubSpot slower than the panel can wait: the canvas answers without it, a
   t.teardown(() => app.s.hubspot.control.setLatency(null));
   const slow = await app.open(conversationId, contact);
   t.equal(slow.status, 200);
-  t.match(slow.shown, /HubSpot is slow to answer; press Refresh in a few seconds/);
+  t.match(slow.shown, /HubSpot is slow: showing what Interhubz knows\. Press Refresh in a moment/);
   t.match(slow.shown, /Last captured/, "what the daemon's own tables know is still shown");
 });
 
