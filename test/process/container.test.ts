@@ -109,6 +109,17 @@ if (missing) {
     const base = await startContainer(t, first, port);
     t.same(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' }, '/healthz answers {"status":"ok"}');
 
+    // The image runs a bundle (scripts/bundle.ts): files found relative to the code and chunks
+    // imported on first use must be where the bundled code looks for them (/readyz covered migrations/).
+    const page = await fetch(`${base}/`);
+    t.equal(page.status, 200, 'the admin UI answers /');
+    t.match(page.headers.get('content-type') ?? '', /^text\/html/, 'with ui/dist/index.html');
+    await page.arrayBuffer();
+    // No configuration, so the built-in sandbox is on; its simulators are a chunk imported by the first request.
+    const simulated = await fetch(`${base}/sandbox/intercom/me`);
+    t.equal(simulated.status, 401, 'the Intercom simulator, loaded on first use, answers a request without a token');
+    t.match(await simulated.json(), { type: 'error.list' }, 'in its own (Intercom) error shape');
+
     const uid = (await podmanOk(['exec', first, 'id', '-u'])).trim();
     t.not(uid, '0', `processes in the container run as uid ${uid}, not root`);
     const top = await podman(['top', first, 'user', 'args']);
