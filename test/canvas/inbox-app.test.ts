@@ -353,6 +353,61 @@ t.test('HubSpot slower than the panel can wait: the canvas answers without it, a
   t.match(slow.shown, /Last captured/, "what the daemon's own tables know is still shown");
 });
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+t.test('HubSpot slower than the deadline: Refresh waits for the read the card said was coming instead of starting over', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'later@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'later@acme.test' };
+  t.equal((await app.s.push(conversationId)).status, 200);
+  const hubspotContact = app.s.records('contacts')[0];
+  if (!hubspotContact) throw new Error('no contact');
+  // Well past the card's HubSpot deadline (src/canvas/answer-deadline.ts), on the contact's own read only.
+  app.s.hubspot.control.setLatency({ ms: 1_500, method: 'GET', pathPrefix: `/crm/objects/2026-09/contacts/${hubspotContact.id}` });
+  t.teardown(() => app.s.hubspot.control.setLatency(null));
+  app.s.hubspot.control.clearRequests();
+  const slow = await app.open(conversationId, contact);
+  t.match(slow.shown, /HubSpot is slow: showing what Interhubz knows/);
+
+  let refreshes = 0;
+  let shown: Answer | undefined;
+  while (refreshes < 60 && !shown) {
+    const refreshed = await app.click(conversationId, contact, 'refresh');
+    refreshes += 1;
+    if (/HubSpot is slow/.test(refreshed.shown)) await pause(200);
+    else shown = refreshed;
+  }
+  t.match(shown?.shown, /later@acme\.test/, 'a Refresh shows the contact the late read found');
+  const reads = app.s.hubspot.control.requests().entries.filter((e) => e.method === 'GET' && e.path.endsWith(`/contacts/${hubspotContact.id}`)).length;
+  t.equal(reads, 1, `HubSpot was asked for the contact once, not at each of the ${refreshes} Refreshes`);
+
+  const again = await app.click(conversationId, contact, 'refresh');
+  t.match(again.shown, /HubSpot is slow/, 'once shown, the next Refresh reads HubSpot again (and waits for it)');
+});
+
+t.test('a push slower than the deadline answers "still working", finishes in the background, and Refresh shows it', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'patient@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'patient@acme.test' };
+  app.s.hubspot.control.setLatency({ ms: 1_500, method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' });
+  t.teardown(() => app.s.hubspot.control.setLatency(null));
+  const pushed = await app.click(conversationId, contact, 'push');
+  t.equal(pushed.status, 200);
+  t.match(pushed.components[0], { type: 'text', text: /^Still working: HubSpot is taking a while\. Press Refresh in a moment to see the result\.$/ });
+  t.notMatch(pushed.shown, /Last captured/, 'the card shows what is known so far: not captured yet');
+
+  let entries = await app.activity('inbox');
+  for (let i = 0; i < 100 && entries.length === 0; i++) {
+    await pause(100);
+    entries = await app.activity('inbox');
+  }
+  t.match(entries, [{ outcome: 'captured', detail: { action: 'push', teammate: { id: app.s.adminId } } }], 'the push ends and writes its activity entry');
+  t.equal(app.s.notes().length, 1, 'the note was written');
+  const refreshed = await app.click(conversationId, contact, 'refresh');
+  t.match(refreshed.shown, /Last captured \d{4}-\d\d-\d\d \d\d:\d\d UTC/, 'Refresh shows the result');
+  t.match(refreshed.shown, /patient@acme\.test/, 'and the contact the push paired');
+});
+
 t.test("a submit naming no conversation but the canvas's stored_data (current_canvas.stored_data) acts on the stored conversation and contact", async (t) => {
   const app = await inbox(t);
   const { conversationId, contactId } = app.s.conversation({ customer: 'kit@acme.test' });
