@@ -55,7 +55,7 @@ const SAID = {
   still_working: /^Still working/,
 } as const;
 
-export interface CanvasSample {
+interface CanvasSample {
   kind: Kind;
   latency: string;
   ms: number;
