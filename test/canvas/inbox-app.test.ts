@@ -9,7 +9,7 @@ import { sandboxWebhookSecretKind, webhookSecretKind } from '../../src/webhooks/
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 
-type Component = { type: string; id?: string; text?: string; style?: string; label?: string; items?: Array<Record<string, any>>; action?: { type: string; url?: string } };
+type Component = { type: string; id?: string; text?: string; style?: string; label?: string; value?: string; items?: Array<Record<string, any>>; action?: { type: string; url?: string } };
 interface Answer {
   status: number;
   body: any;
@@ -406,6 +406,32 @@ t.test('a push slower than the deadline answers "still working", finishes in the
   const refreshed = await app.click(conversationId, contact, 'refresh');
   t.match(refreshed.shown, /Last captured \d{4}-\d\d-\d\d \d\d:\d\d UTC/, 'Refresh shows the result');
   t.match(refreshed.shown, /patient@acme\.test/, 'and the contact the push paired');
+});
+
+t.test('a ticket search slower than the deadline says it goes on; Search again shows what it found without searching again', async (t) => {
+  const app = await inbox(t);
+  const { conversationId, contactId } = app.s.conversation({ customer: 'seeker@acme.test' });
+  const contact = { id: contactId, role: 'user', email: 'seeker@acme.test' };
+  const ticketId = app.s.hubspot.control.seedRecord({ hubId: app.s.hubId, objectType: 'tickets', properties: { subject: 'Broken hinge', hs_pipeline: '0', hs_pipeline_stage: '1' } });
+  app.s.hubspot.control.setLatency({ ms: 1_500, method: 'POST', pathPrefix: '/crm/objects/2026-09/tickets/search' });
+  t.teardown(() => app.s.hubspot.control.setLatency(null));
+  app.s.hubspot.control.clearRequests();
+  const late = await app.click(conversationId, contact, 'ticket_search', { ticket_query: 'hinge' });
+  t.equal(late.status, 200);
+  t.match(late.shown, /HubSpot is slow: the search goes on\. Press Search again in a moment/);
+  t.equal(late.components.find((c) => c.id === 'ticket_query')?.value, 'hinge', 'the words stay in the input');
+
+  let searches = 0;
+  let found: Answer | undefined;
+  while (searches < 60 && !found) {
+    const again = await app.click(conversationId, contact, 'ticket_search', { ticket_query: 'hinge' });
+    searches += 1;
+    if (/HubSpot is slow/.test(again.shown)) await pause(200);
+    else found = again;
+  }
+  t.ok(found?.components.some((c) => c.items?.some((i) => i.id === `link:${ticketId}`)), 'Search again lists the ticket the late search found');
+  const sent = app.s.hubspot.control.requests().entries.filter((e) => e.method === 'POST' && e.path.endsWith('/tickets/search')).length;
+  t.equal(sent, 1, `HubSpot was searched once, not at each of the ${searches} Searches`);
 });
 
 t.test("a submit naming no conversation but the canvas's stored_data (current_canvas.stored_data) acts on the stored conversation and contact", async (t) => {
