@@ -14,7 +14,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
-import { EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
+import { EVENTS_AND_FINISHED_SQL, EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
 import type { Progress } from './run.ts';
 
 const SECRET = 'bench-intercom-app-secret';
@@ -88,11 +88,7 @@ export default async function ingest(progress: Progress) {
     // daemon has worked off, to show what the burst deferred and how soon it caught up.
     const watch = new SQLite(join(dataDir, 'interhubz.db'), { readonly: true });
     // Events, not jobs: deliveries committed together share one event job (src/webhooks/event-tasks.ts).
-    const eventJobs = () => ({
-      total: watch.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event'")).pluck().get() as number,
-      finished: watch.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event' AND status IN ('succeeded', 'failed', 'cancelled')")).pluck().get() as number,
-      jobs: watch.prepare("SELECT count(*) FROM jobs WHERE task = 'intercom.event'").pluck().get() as number,
-    });
+    const eventJobs = () => watch.prepare(EVENTS_AND_FINISHED_SQL("task = 'intercom.event'")).get() as { total: number; finished: number; jobs: number };
     progress(`intake: ${DURATION_S} s at full speed`);
     const ingestRun = await load(ingestUrl, {});
     const afterBurst = eventJobs();
