@@ -104,7 +104,7 @@ async function withinDeadline(deps: InboxAppDeps, work: Promise<ActionResult>, d
   // What fails after the answer was sent is logged (the error's name and message; never the request).
   work.catch((error: unknown) => deps.log.error({ err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'Inbox app action failed'));
   const result = await withinMs(work, deadline.left(ACTION_MS));
-  return result === LATE ? { ok: true, message: 'Still working: HubSpot is taking a while. Press Refresh in a moment to see the result.' } : result;
+  return result === LATE ? { ok: true, message: 'Still working: press Refresh in a moment to see the result.' } : result;
 }
 
 /** A search for a ticket kept this long: pressing Search again while it runs shows it instead of searching again. */
