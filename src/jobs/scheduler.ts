@@ -47,9 +47,11 @@ export interface SchedulerOptions {
 /**
  * How often the scheduler still looks at the table during an intake burst: the work keeps moving
  * (no job waits for the burst to end: a due capture or stage sync is at most this late, plus its
- * place in the queue), while most of the thread goes to the deliveries.
+ * place in the queue), while most of the thread goes to the deliveries. With one event job per
+ * commit, a look every 50 ms worked ~3,600 events off during a 10-s burst at the intake's expense;
+ * every 200 ms, ~1,000 (test/bench/RESULTS.md "ingest after batching").
  */
-const BUSY_TICK_MS = 50;
+const BUSY_TICK_MS = 200;
 /**
  * How many jobs a look claims during an intake burst. An event job carries every delivery a commit
  * took for its connection (tens in a burst), so one job a look still moves hundreds of events a

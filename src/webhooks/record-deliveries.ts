@@ -106,7 +106,10 @@ function connectionsOf(statements: Statements, provider: Provider, route: Routed
 /** A record with its connection's status, read in the commit (a needs_reauth connection's job starts parked). */
 type WithStatus = DeliveryRecord & { connectionStatus: string | null };
 
-function routed(statements: Statements, records: ReadonlyArray<DeliveryRecord | RoutedDelivery>): WithStatus[] {
+/** Within one commit: the connections of each route asked already (a burst names the same account). */
+type RouteMemo = Map<string, Routed[]>;
+
+function routed(statements: Statements, records: ReadonlyArray<DeliveryRecord | RoutedDelivery>, memo: RouteMemo): WithStatus[] {
   const out: WithStatus[] = [];
   for (const record of records) {
     if (!('route' in record)) {
@@ -115,7 +118,9 @@ function routed(statements: Statements, records: ReadonlyArray<DeliveryRecord | 
       continue;
     }
     const { route, ...base } = record;
-    const connections = connectionsOf(statements, record.provider, route);
+    const key = `${record.provider}\u0000${route.account}\u0000${route.onlyConnection ?? ''}`;
+    let connections = memo.get(key);
+    if (!connections) memo.set(key, (connections = connectionsOf(statements, record.provider, route)));
     if (connections.length === 0) out.push({ ...base, connectionId: null, connectionStatus: null });
     else for (const connection of connections) out.push({ ...base, connectionId: connection.id, connectionStatus: connection.status });
   }
@@ -225,7 +230,8 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
     withSyncTransaction(options.sqlite, () => {
       const write = writeDeps();
       const now = options.clock();
-      return { now, ...writeDeliveries(write, pending.map((entry) => routed(write.statements, entry.records)), now) };
+      const memo: RouteMemo = new Map();
+      return { now, ...writeDeliveries(write, pending.map((entry) => routed(write.statements, entry.records, memo)), now) };
     });
 
   let burstUntil = 0;
