@@ -90,16 +90,6 @@ const Textarea = z.strictObject({
 });
 // "Can provide 2 to 10" options (SingleSelectComponent.ts, DropdownComponent.ts).
 const choiceOptions = z.array(Option).min(2).max(10);
-const SingleSelect = z.strictObject({
-  type: z.literal('single-select'),
-  id: z.string().min(1),
-  options: choiceOptions,
-  label: z.string().optional(),
-  value: z.string().optional(),
-  save_state: SaveState.optional(),
-  disabled: z.boolean().optional(),
-  action: Action.optional(),
-});
 const Dropdown = z.strictObject({
   type: z.literal('dropdown'),
   id: z.string().min(1),
@@ -109,6 +99,8 @@ const Dropdown = z.strictObject({
   save_state: SaveState.optional(),
   disabled: z.boolean().optional(),
 });
+// The same fields as a dropdown, and an action a choice can trigger.
+const SingleSelect = Dropdown.extend({ type: z.literal('single-select'), action: Action.optional() });
 // The reference's checkbox takes `options` (at least one); the generated SDK type spells it `option`,
 // which no documented example uses.
 const Checkbox = z.strictObject({
