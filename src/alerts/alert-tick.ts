@@ -31,16 +31,25 @@ export interface AlertTickDeps {
 /** Up to when failed captures have been looked at (epoch ms, in `settings`). */
 const FAILED_CAPTURES_MARK = 'alerts.failedCapturesCheckedUntil';
 
+/**
+ * Each connection's latest webhook: a backward seek per connection that stops at the first row that
+ * is not the sweep's, instead of grouping every delivery kept (weeks of them) at every tick.
+ */
 async function lastWebhookByConnection(db: Kysely<Database>): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('webhook_deliveries')
-    .select(['connection_id', (eb) => eb.fn.max('received_at').as('at')])
-    .where('connection_id', 'is not', null)
-    // What the reconcile sweep found is recorded here too; it is not a webhook.
-    .where('topic', '!=', SWEPT_TOPIC)
-    .groupBy('connection_id')
-    .execute();
-  return new Map(rows.flatMap((row) => (row.connection_id === null ? [] : [[row.connection_id, Number(row.at)] as const])));
+  const last = new Map<string, number>();
+  for (const { id } of await db.selectFrom('connections').select('id').execute()) {
+    const row = await db
+      .selectFrom('webhook_deliveries')
+      .select('received_at')
+      .where('connection_id', '=', id)
+      // What the reconcile sweep found is recorded here too; it is not a webhook.
+      .where('topic', '!=', SWEPT_TOPIC)
+      .orderBy('received_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (row) last.set(id, row.received_at);
+  }
+  return last;
 }
 
 const conversationIdOf = (payload: string): string | null => {

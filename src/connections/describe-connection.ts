@@ -85,10 +85,13 @@ export async function describeConnection(
   const has = (kind: string) => kinds.some((entry) => entry.kind === kind);
   const last = await db
     .selectFrom('webhook_deliveries')
-    .select((eb) => eb.fn.max('received_at').as('at'))
+    .select('received_at as at')
     .where('connection_id', '=', connection.id)
     // The sweep's own records are not webhooks: they must not hide a silence.
     .where('topic', '!=', SWEPT_TOPIC)
+    // The newest first: a seek that stops at its first webhook, not a pass over weeks of deliveries.
+    .orderBy('received_at', 'desc')
+    .limit(1)
     .executeTakeFirst();
   const health = (await healthOf(db, [connection], options.now, healthThresholds(options.config))).get(connection.id);
   return {
