@@ -19,7 +19,7 @@ import { TicketSettingsError, type TicketPipelineDeps } from '../tickets/ticket-
 import { getTicketLink, saveTicketLink } from '../tickets/ticket-store.ts';
 import { clip } from './canvas-components.ts';
 import { hubspotWaitMs } from './hubspot-busy.ts';
-import { pipelineMismatch } from './inbox-facts.ts';
+import { findStage, pipelineMismatch } from './inbox-facts.ts';
 import { createInboxTicket } from './inbox-ticket.ts';
 import type { ActionResult, TicketHit } from './inbox-view.ts';
 
@@ -152,7 +152,7 @@ const TICKET_PROPERTIES = ['subject', 'hs_pipeline', 'hs_pipeline_stage'];
 const MAX_HITS = 10;
 
 function stageLabel(pipelines: readonly Pipeline[], pipelineId: string | null | undefined, stageId: string | null | undefined): { label: string; closed: boolean } {
-  const stage = pipelines.find((p) => p.id === pipelineId)?.stages.find((s) => s.id === stageId) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === stageId);
+  const stage = findStage(pipelines, pipelineId, stageId);
   return { label: stage?.label ?? stageId ?? 'no stage', closed: stage ? isClosedStage(stage) : false };
 }
 

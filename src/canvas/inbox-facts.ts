@@ -113,18 +113,13 @@ export interface InboxFacts {
   alsoOnWorkspace: string[];
 }
 
-interface Timed<T> {
-  at: number;
-  value: Promise<T>;
-}
-
 type SearchFound = { hits: TicketHit[] } | { message: string };
 
 export interface InboxCache {
   contacts: Map<string, KeptRead<HubSpotContactFacts | null>>;
   /** Ticket searches for Link, by connection and query (inbox-app.ts). */
   searches: Map<string, KeptRead<SearchFound>>;
-  dealPipelines: Map<string, Timed<Pipeline[]>>;
+  dealPipelines: Map<string, KeptRead<Pipeline[]>>;
   derived: DerivedDeps;
 }
 
@@ -145,22 +140,16 @@ export interface FactsDeps {
   now: () => number;
 }
 
-/** A promise kept in a map while fresh; a failed one is dropped so the next open tries again. */
-function cached<T>(map: Map<string, Timed<T>>, key: string, ttl: number, now: number, read: () => Promise<T>): { value: Promise<T>; fresh: boolean } {
-  const hit = map.get(key);
-  if (hit && now - hit.at < ttl) return { value: hit.value, fresh: false };
-  const value = read();
-  map.set(key, { at: now, value });
-  value.catch(() => {
-    if (map.get(key)?.value === value) map.delete(key);
-  });
-  return { value, fresh: true };
-}
-
 const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'hubspot_owner_id', 'lifecyclestage'];
 
 function dealPipelines(deps: FactsDeps, row: Connection, hubspot: HubSpotClient): Promise<Pipeline[]> {
-  return cached(deps.cache.dealPipelines, row.id, DEAL_PIPELINES_TTL_MS, deps.now(), () => hubspot.pipelines.list('deals')).value;
+  return keptRead(deps.cache.dealPipelines, row.id, { ttl: DEAL_PIPELINES_TTL_MS, now: deps.now(), again: false }, () => hubspot.pipelines.list('deals')).value;
+}
+
+/** A stage by id: in the named pipeline first, else in any (a stage id is unique within a portal's object type). */
+export function findStage(pipelines: readonly Pipeline[], pipelineId: string | null | undefined, stageId: string | null | undefined): Pipeline['stages'][number] | undefined {
+  if (!stageId) return undefined;
+  return pipelines.find((p) => p.id === pipelineId)?.stages.find((s) => s.id === stageId) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === stageId);
 }
 
 /** Open deals (hs_is_closed, which HubSpot calculates from the stage), the largest first; stages by label. */
@@ -181,10 +170,7 @@ async function readDeals(deps: FactsDeps, row: Connection, hubspot: HubSpotClien
       const n = Number(value?.trim() || Number.NaN);
       return Number.isFinite(n) ? n : 0;
     };
-    const stageLabel = (pipelineId: string | null | undefined, stageId: string | null | undefined) => {
-      const pipeline = pipelines.find((p) => p.id === pipelineId) ?? pipelines.find((p) => p.stages.some((s) => s.id === stageId));
-      return pipeline?.stages.find((s) => s.id === stageId)?.label ?? stageId ?? 'no stage';
-    };
+    const stageLabel = (pipelineId: string | null | undefined, stageId: string | null | undefined) => findStage(pipelines, pipelineId, stageId)?.label ?? stageId ?? 'no stage';
     const sorted = open.toSorted((a, b) => amount(b.properties['amount']) - amount(a.properties['amount']));
     const total = Math.round(open.reduce((sum, deal) => sum + amount(deal.properties['amount']), 0) * 100) / 100;
     return {
@@ -310,7 +296,7 @@ async function ticketFacts(deps: FactsDeps, row: Connection, conversationId: str
       const read = await withinMs(deps.tickets.pipelines.get(row.id, client), deadline.left(HUBSPOT_READ_MS));
       if (read === LATE) throw new Error('slow');
       const { pipelines } = read;
-      const found = pipelines.find((p) => p.id === link.pipeline_id)?.stages.find((s) => s.id === link.stage_id) ?? pipelines.flatMap((p) => p.stages).find((s) => s.id === link.stage_id);
+      const found = findStage(pipelines, link.pipeline_id, link.stage_id);
       if (found) stage = `${found.label}${isClosedStage(found) ? ' (closed)' : ''}`;
       otherPipeline = pipelineMismatch(pipelines, row, link.pipeline_id);
     } catch {
