@@ -49,7 +49,7 @@ export function oauthStartRoute(api: FastifyInstance, deps: AppDeps, oauth: OAut
     if (!app) {
       throw new HttpError(409, 'oauth_not_configured', `No ${PROVIDERS[provider].vendor} OAuth app is configured: set apps.${provider}.clientId and apps.${provider}.clientSecret in the configuration file, or connect with a token.`);
     }
-    const state = oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, app: app.key });
+    const state = await oauth.pending.begin({ provider, connectionId: connection.id, sessionToken: caller.sessionToken, app: app.key });
     // HubSpot: the product's scopes and those this connection's record sync needs (#17 items 3, 5).
     const scope = provider === 'hubspot' ? requiredScopes(connection.settings.recordSync) : undefined;
     const consentPage = await oauth.client.startUrl(app, state, { request, reply }, scope ? { scope } : {});
@@ -67,7 +67,7 @@ const CallbackQuery = z.looseObject({
 
 const STATE_PROBLEM: Record<Exclude<TakeResult, { ok: true }>['reason'] | 'missing', string> = {
   missing: 'The answer from the vendor carries no state, so it cannot be matched to an authorisation started here.',
-  unknown_state: 'This answer does not match an authorisation started here: it was already used, the daemon restarted meanwhile, or it was not started from this admin UI.',
+  unknown_state: 'This answer does not match an authorisation started here: it was already used, or it was not started from this admin UI.',
   expired: 'This authorisation was started more than 10 minutes ago and has expired.',
   other_session: 'This authorisation was started in another admin session (or you signed out meanwhile).',
   other_provider: 'This answer was meant for the other vendor’s authorisation.',
@@ -86,7 +86,7 @@ export function oauthCallbackRoutes(app: FastifyInstance, deps: AppDeps, oauth: 
     // A live admin session must come back with the answer: the one that started the flow.
     const cookie = request.cookies[SESSION_COOKIE];
     const session = cookie ? await findLiveSession(deps.db, cookie, deps.clock()) : undefined;
-    const taken = query.state ? oauth.pending.take(query.state, { provider, sessionToken: session ? cookie : undefined }) : null;
+    const taken = query.state ? await oauth.pending.take(query.state, { provider, sessionToken: session ? cookie : undefined }) : null;
     if (!taken || !taken.ok) {
       const reason = taken ? taken.reason : 'missing';
       request.log.warn({ provider, reason }, 'OAuth callback refused: state mismatch');
