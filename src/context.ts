@@ -167,7 +167,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       ...featureContext,
       database,
       oauth,
-      pendingAuthorizations: createPendingAuthorizations(clock),
+      pendingAuthorizations: createPendingAuthorizations({ db, clock }),
       sandbox,
       admin,
       loginLimiter: createLoginLimiter({ max: config.admin.loginAttempts.max, windowMs: config.admin.loginAttempts.windowMinutes * 60_000 }),

@@ -33,6 +33,17 @@ interface AdminSessionsTable {
   last_seen_at: number;
 }
 
+/** OAuth flows under way (migrations/0033_oauth_pending.sql); SHA-256 hashes, never the state or the cookie. */
+interface OAuthPendingTable {
+  state_hash: string;
+  session_hash: string;
+  provider: 'intercom' | 'hubspot';
+  connection_id: string;
+  app: string;
+  created_at: number;
+  expires_at: number;
+}
+
 /** migrations/0022_admin_users.sql */
 interface AdminUsersTable {
   id: string;
@@ -401,6 +412,7 @@ export interface Database {
   settings: SettingsTable;
   credentials: CredentialsTable;
   admin_sessions: AdminSessionsTable;
+  oauth_pending: OAuthPendingTable;
   admin_users: AdminUsersTable;
   admin_invitations: AdminInvitationsTable;
   audit_log: AuditLogTable;
