@@ -62,6 +62,12 @@ export interface ContextOptions {
   startScheduler?: boolean;
   /** scrypt's N for the admin password; only tests lower it (many starts), the default is 2^17. */
   passwordHashCost?: number;
+  /**
+   * Simulators to use, when the sandbox is on, instead of this start's own: only tests give them, so
+   * that two daemons on one database are two replicas of one install facing one "vendor", as real
+   * replicas face Intercom and HubSpot (the sandbox itself lives in one process's memory).
+   */
+  sandbox?: MountedSandbox;
 }
 
 export interface AppContext extends FeatureContext {
@@ -120,7 +126,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
 
     // Decided once per start, by the connections in the database (src/sandbox-mount), seeded ones included.
     const sandboxOn = await sandboxWanted(config, db);
-    sandbox = sandboxOn ? await createSandbox() : undefined;
+    sandbox = sandboxOn ? (options.sandbox ?? (await createSandbox())) : undefined;
     const oauth = createOAuthClient({ config, sandboxApps: sandbox?.apps });
 
     // Observers only: the metrics read nothing until a scrape.
