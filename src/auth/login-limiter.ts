@@ -9,6 +9,11 @@
 //   (from any addresses) each check first waits a back-off that doubles with every further failure.
 //   That slows a guesser spread over many addresses without ever refusing the right password from
 //   an address that is not blocked: the admin is delayed, never locked out by someone else.
+//
+// Per replica, on purpose too (issue #21): behind a load balancer each replica counts on its own, so
+// N replicas give an attacker N times the budget — bounded, and the per-username back-off still
+// doubles on every replica the guesses reach. A limiter in the database would write a row for every
+// failed attempt, turning a password-guessing flood into a write flood on the shared store.
 import { isIPv4, isIPv6 } from 'node:net';
 
 export interface LoginLimiterOptions {
