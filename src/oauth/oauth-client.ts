@@ -142,6 +142,9 @@ export function createOAuthClient(deps: { config: Pick<Config, 'apps' | 'server'
           return state;
         },
         checkStateFunction: (request: FastifyRequest) => checked.has(request),
+        // Unsigned on purpose: the flow's binding is our state (in the database, tied to the session),
+        // so a signature would add nothing but a secret every replica must share; any replica reads
+        // the verifier (test/http/replicas.test.ts). @fastify/cookie is registered without a secret.
         cookie: { path: '/oauth', httpOnly: true, sameSite: 'lax', secure: 'auto' },
         verifierCookieName: `ihz_oauth_verifier_${entry.key}`,
         redirectStateCookieName: `ihz_oauth_state_${entry.key}`,
