@@ -5,7 +5,6 @@
 // Deliveries committed together for one connection share one job (`{ events: [...] }`, written by
 // the intake's group commit, src/webhooks/record-deliveries.ts): a burst costs one job row per
 // commit instead of one per delivery. A job of one event keeps the plain shape.
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { z } from 'zod';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { outcomeOfThrown, type JobOutcome } from '../jobs/outcomes.ts';
@@ -36,10 +35,36 @@ export interface EventReaction {
   react(event: EventPayload & { connectionId: string }, ctx: TaskContext): Promise<JobOutcome | void>;
 }
 
+/**
+ * One event per turn of the event loop, across every event job running: better-sqlite3 answers
+ * Kysely synchronously, so an event's reactions are microtasks only (~0.5 ms) and hold the thread
+ * until they end. Without a turn each, the jobs running at once (up to the per-connection limit)
+ * ran their events back to back, and a webhook delivery arriving meanwhile waited for all of them
+ * (p99 at 1,000/s, issue #19). The turns are handed out in order (FIFO), so no job starves.
+ */
+export function createEventTurns(): () => Promise<void> {
+  const waiting: Array<() => void> = [];
+  let pumping = false;
+  const pump = () => {
+    waiting.shift()?.();
+    if (waiting.length > 0) setImmediate(pump);
+    else pumping = false;
+  };
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (!pumping) {
+        pumping = true;
+        setImmediate(pump);
+      }
+    });
+}
+
 /** Whether an outcome is about the connection or the vendor rather than the one event. */
 const holdsEveryEvent = (result: JobOutcome) => result.type === 'park' || result.type === 'retry_after';
 
 export function eventTasks(reactions: readonly EventReaction[], deps: { jobs: JobQueue }): TaskDefinition[] {
+  const turn = createEventTurns();
   return (['intercom', 'hubspot'] as const).map((provider) => {
     async function runEvent(event: EventPayload, connectionId: string, ctx: TaskContext): Promise<JobOutcome | undefined> {
       for (const reaction of reactions) {
@@ -58,11 +83,8 @@ export function eventTasks(reactions: readonly EventReaction[], deps: { jobs: Jo
      * again on the batch's next run is harmless: reactions are idempotent.
      */
     async function runBatch(events: readonly EventPayload[], connectionId: string, ctx: TaskContext): Promise<JobOutcome | undefined> {
-      for (const [index, event] of events.entries()) {
-        // better-sqlite3 answers Kysely synchronously, so a reaction's awaits are microtasks only: the
-        // whole batch would hold the thread in one turn (~0.5 ms an event). Between events the
-        // thread serves what waits — webhook deliveries above all (p99 at 1,000/s, issue #19).
-        if (index > 0) await nextTurn();
+      for (const event of events) {
+        await turn();
         let result: JobOutcome | undefined;
         try {
           result = await runEvent(event, connectionId, ctx);
@@ -86,6 +108,7 @@ export function eventTasks(reactions: readonly EventReaction[], deps: { jobs: Jo
         const connectionId = ctx.job.connectionId;
         if (connectionId === null) return { type: 'fail', reason: 'an event job without a connection' };
         if ('events' in payload) return runBatch(payload.events, connectionId, ctx);
+        await turn();
         return runEvent(payload, connectionId, ctx);
       },
     });

@@ -93,3 +93,28 @@ t.test('a shutdown during a batch stops it as a whole', async (t) => {
   await t.rejects(run({ events: [event(1, 'a'), event(2, 'b'), event(3, 'c')] }), { message: 'aborted' });
   t.same(enqueued, [], 'no event split off: the batch runs again');
 });
+
+t.test('the events of jobs running at once take one turn of the event loop each, in turn', async (t) => {
+  // A ticker counts the loop's turns: two events that ran in the same turn would see the same count,
+  // and a webhook delivery arriving meanwhile would wait for both (issue #19, p99 at 1,000/s).
+  let turns = 0;
+  let ticking = true;
+  const tick = () => {
+    turns += 1;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const seen: Array<{ id: string; turn: number }> = [];
+  const { run } = setup(async (e) => {
+    seen.push({ id: e.objectId ?? '', turn: turns });
+  });
+  await Promise.all([
+    run({ events: [event(1, 'a1'), event(2, 'a2'), event(3, 'a3')] }),
+    run({ events: [event(4, 'b1'), event(5, 'b2'), event(6, 'b3')] }),
+    run(event(7, 'c1')),
+  ]);
+  ticking = false;
+  t.same(seen.map((entry) => entry.id), ['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'b3'], 'the jobs take turns, first come first served');
+  const turnsSeen = seen.map((entry) => entry.turn);
+  t.equal(new Set(turnsSeen).size, turnsSeen.length, `no two events ran in one turn (turns ${turnsSeen.join(', ')})`);
+});
