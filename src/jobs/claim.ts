@@ -2,10 +2,15 @@
 // group that has due work and spare capacity, starting after the group served first last time, so
 // one connection's 10,000 due jobs cannot starve another's single job. Every pick is an index seek
 // on jobs_due_by_connection, never a scan.
+//
+// On PostgreSQL several replicas claim from one table at once: each pick is FOR UPDATE SKIP LOCKED,
+// so a replica passes over the rows another is taking instead of waiting for them or taking them
+// twice, and a claim returns only the rows its own UPDATE moved to running.
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { epochMs, onPostgres } from './sql.ts';
 
 /** The group key of jobs without a connection (chores, global work). */
 export const NO_CONNECTION = '';
@@ -40,7 +45,9 @@ export function unownedQueuedQuery(db: Kysely<Database>) {
 
 async function queuedGroups(db: Kysely<Database>): Promise<string[]> {
   const result = await queuedGroupsQuery().execute(db);
-  const groups = result.rows.map((row) => row.cid as string);
+  // Sorted here, in code-unit order: a PostgreSQL collation may order text otherwise, and rotate()
+  // compares groups with JavaScript's order.
+  const groups = result.rows.map((row) => row.cid as string).sort();
   const unowned = await unownedQueuedQuery(db).executeTakeFirst();
   return unowned ? [NO_CONNECTION, ...groups] : groups;
 }
@@ -63,7 +70,9 @@ export function dueIdsQuery(db: Kysely<Database>, group: string, now: number, co
 }
 
 async function dueIds(db: Kysely<Database>, group: string, now: number, count: number): Promise<number[]> {
-  const rows = await dueIdsQuery(db, group, now, count).execute();
+  const query = dueIdsQuery(db, group, now, count);
+  // Rows another replica's claim (or an enqueue replacing a keyed job) holds are passed over.
+  const rows = await (onPostgres(db) ? query.forUpdate().skipLocked() : query).execute();
   return rows.map((row) => row.id);
 }
 
@@ -108,8 +117,7 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
       }
       if (pass.length === 0) break;
       // Marked now, so the next pass's seeks skip them.
-      await markRunning(trx, pass, token, options);
-      ids.push(...pass);
+      ids.push(...(await markRunning(trx, pass, token, options)));
       active = stillActive;
     }
     if (ids.length === 0) return { jobs: [], lastGroup };
@@ -118,9 +126,10 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
   });
 }
 
-async function markRunning(db: Kysely<Database>, ids: number[], token: string, options: ClaimOptions): Promise<void> {
-  if (ids.length === 0) return;
-  await db
+/** Marks the picked jobs running under this claim's lease; returns those it moved (all of them, as the picks are locked). */
+async function markRunning(db: Kysely<Database>, ids: number[], token: string, options: ClaimOptions): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .updateTable('jobs')
     .set((eb) => ({
       status: 'running',
@@ -131,7 +140,9 @@ async function markRunning(db: Kysely<Database>, ids: number[], token: string, o
     }))
     .where('id', 'in', ids)
     .where('status', '=', 'queued')
+    .returning('id')
     .execute();
+  return rows.map((row) => row.id);
 }
 
 /**
@@ -149,7 +160,7 @@ export function reclaimQuery(db: Kysely<Database>, now: number) {
       locked_by: null,
       locked_until: null,
       updated_at: now,
-      finished_at: sql`CASE WHEN ${superseded} THEN ${now} ELSE NULL END`,
+      finished_at: sql`CASE WHEN ${superseded} THEN ${epochMs(now)} ELSE NULL END`,
       last_error: sql`CASE WHEN ${superseded}
         THEN 'the run stopped without finishing (lease expired); superseded by job ' || superseded_by || ', which has the same key and runs instead'
         ELSE 'the previous run stopped without finishing (lease expired)' END`,

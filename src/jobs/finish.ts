@@ -7,6 +7,7 @@ import { setNeedsReauth } from '../db/repos/connections.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { Vendor } from '../vendor.ts';
 import { parkConnectionJobs } from './queue.ts';
+import { lockingRead } from './sql.ts';
 
 /** Longest error text kept on a job; upstream messages can be long and must stay readable. */
 const MAX_ERROR_LENGTH = 2000;
@@ -55,7 +56,10 @@ export async function rescheduleJob(
  * or parking ends here, as superseded, instead of becoming a second pending job. Returns whether it did.
  */
 async function supersede(db: Kysely<Database>, lease: Lease, reason: string, now: number): Promise<boolean> {
-  const own = await db.selectFrom('jobs').select('superseded_by').where('id', '=', lease.id).executeTakeFirst();
+  // Locked until the outcome is written (PostgreSQL): an enqueue on another replica that detaches
+  // this run between the read and the write would otherwise see its key requeued here as a second
+  // pending job. With the lock it waits, and then finds the requeued job and replaces it.
+  const own = await lockingRead(db, db.selectFrom('jobs').select('superseded_by').where('id', '=', lease.id)).executeTakeFirst();
   if (own?.superseded_by == null) return false;
   const result = await leased(db, lease)
     .set({ ...released, status: 'cancelled', last_error: clip(`${reason} — superseded by job ${own.superseded_by}, which has the same key and runs instead`), finished_at: now, updated_at: now })

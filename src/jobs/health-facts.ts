@@ -1,7 +1,8 @@
 // What the job table says about each connection's health (src/health/ turns it into a state a
 // person reads): work retrying, parked, failed lately or late. Here because all SQL on the jobs
 // table lives in src/jobs. Two grouped queries over every connection, never one per connection:
-// the alerts ask every minute and the connection list on every poll.
+// the alerts ask every minute and the connection list on every poll. Every subquery in FROM is
+// named: PostgreSQL (before 16) refuses one without an alias.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { LATE_AFTER_MS } from './job-control.ts';
@@ -87,13 +88,13 @@ export function healthFactsQueries(window: HealthFactsWindow) {
           PARTITION BY connection_id, kind
           ORDER BY CASE kind WHEN 'retrying' THEN -attempts WHEN 'failed' THEN -finished_at ELSE 0 END, run_at, id
         ) AS rn
-      FROM (SELECT *, ${kind} AS kind FROM (${candidates}))
+      FROM (SELECT candidates.*, ${kind} AS kind FROM (${candidates}) AS candidates) AS kinds
       WHERE kind IS NOT NULL
-    ) WHERE rn = 1`;
+    ) AS ranked WHERE rn = 1`;
 
   const perTask = sql<{ connection_id: string; kind: HealthWorkKind; task: string; n: number }>`
     SELECT connection_id, kind, task, count(*) AS n
-    FROM (SELECT connection_id, task, ${kind} AS kind FROM (${candidates}))
+    FROM (SELECT connection_id, task, ${kind} AS kind FROM (${candidates}) AS candidates) AS kinds
     WHERE kind IS NOT NULL
     GROUP BY connection_id, kind, task`;
   return { samples, perTask };

@@ -5,6 +5,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { lockingRead, lockJobKey } from './sql.ts';
 
 /** The kinds of problem work a person looks at. Disjoint: a job is in at most one. */
 export const WORK_STATES = ['failed', 'parked', 'late', 'retrying'] as const;
@@ -180,8 +181,9 @@ export type CancelOutcome =
   /** `from` is null for a queued job that was in no problem state (waiting for its due time). */
   | { result: 'cancelled'; from: WorkState | null; job: JobFacts };
 
+/** The job, locked until the transaction ends (PostgreSQL): what is decided from it is written before anyone else may change it. */
 async function jobOfConnection(db: Kysely<Database>, connectionId: string, id: number) {
-  return db.selectFrom('jobs').select(COLUMNS).where('id', '=', id).where('connection_id', '=', connectionId).executeTakeFirst();
+  return lockingRead(db, db.selectFrom('jobs').select(COLUMNS).where('id', '=', id).where('connection_id', '=', connectionId)).executeTakeFirst();
 }
 
 /**
@@ -199,6 +201,8 @@ async function keyHolderOf(db: Kysely<Database>, job: Pick<JobRow, 'id' | 'key'>
 async function failedRetryRefusal(db: Kysely<Database>, job: Pick<JobRow, 'id' | 'key' | 'superseded_by'>): Promise<Refusal | null> {
   // A run that gave its key to a newer job: that job does the work (src/jobs/queue.ts retryJob).
   if (job.superseded_by !== null) return { reason: 'superseded', by: job.superseded_by };
+  // PostgreSQL: no enqueue or retry of this key between this look and the requeue (src/jobs/sql.ts).
+  if (job.key !== null) await lockJobKey(db, job.key);
   const holder = await keyHolderOf(db, job);
   return holder === null ? null : { reason: 'already_queued', holder };
 }
@@ -280,7 +284,8 @@ export interface BulkRetryResult {
  */
 export async function retryProblemJobs(db: Kysely<Database>, filter: WorkFilter & { state: Exclude<WorkState, 'parked'> }): Promise<BulkRetryResult> {
   return withTransaction(db, async (trx) => {
-    const rows = (await trx.selectFrom('jobs').select(COLUMNS).where((eb) => matching(eb, filter)).orderBy('id', 'desc').execute()).map(factsOf);
+    // Locked (PostgreSQL): the rows reported are the rows written, whatever other replicas do meanwhile.
+    const rows = (await lockingRead(trx, trx.selectFrom('jobs').select(COLUMNS).where((eb) => matching(eb, filter)).orderBy('id', 'desc')).execute()).map(factsOf);
     const result: BulkRetryResult = { retried: [], alreadyQueued: [] };
     if (filter.state !== 'failed') {
       if (rows.length > 0) await trx.updateTable('jobs').set({ run_at: dueNow(filter.now), updated_at: filter.now }).where((eb) => matching(eb, filter)).execute();

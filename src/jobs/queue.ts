@@ -5,6 +5,7 @@ import type SQLite from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Database, JobRow, JobStatus } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { lockingRead, lockJobKey } from './sql.ts';
 
 /** Payloads carry ids and small values; a larger one is a bug that might be carrying text. */
 const MAX_PAYLOAD_BYTES = 4096;
@@ -54,7 +55,7 @@ export async function enqueueJob(db: Kysely<Database>, spec: EnqueueSpec, defaul
 }
 
 /** The payload as stored, refused when it is too large to be only ids and small values. */
-function storedPayload(spec: Pick<EnqueueSpec, 'task' | 'payload'>): string {
+export function storedPayload(spec: Pick<EnqueueSpec, 'task' | 'payload'>): string {
   const payload = JSON.stringify(spec.payload);
   const bytes = Buffer.byteLength(payload);
   if (bytes > MAX_PAYLOAD_BYTES) {
@@ -122,7 +123,10 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
 
   if (spec.key === undefined) return insert();
 
-  const holder = await keyHolder(db, spec.key);
+  // On PostgreSQL, what SQLite's single writer gives: no other enqueue or retry of this key between
+  // the look-up and the write, and the holder locked against a claim turning it into a run meanwhile.
+  await lockJobKey(db, spec.key);
+  const holder = await keyHolder(db, spec.key, { lock: true });
   if (holder && holder.status !== 'running') {
     if ((spec.keyMode ?? 'replace') === 'keep') {
       return { id: holder.id, result: 'kept', runAt: holder.run_at, status: holder.status };
@@ -154,8 +158,10 @@ const UNFINISHED = ['queued', 'parked', 'running'] as const;
 
 type KeyHolder = { id: number; run_at: number; status: 'queued' | 'parked' | 'running' };
 
-async function keyHolder(db: Kysely<Database>, key: string): Promise<KeyHolder | undefined> {
-  const row = await db.selectFrom('jobs').select(['id', 'run_at', 'status']).where('key', '=', key).where('status', 'in', UNFINISHED).executeTakeFirst();
+/** `lock`: keep the holder as read until the transaction ends (PostgreSQL; the caller writes what it decides from it). */
+async function keyHolder(db: Kysely<Database>, key: string, options: { lock: boolean } = { lock: false }): Promise<KeyHolder | undefined> {
+  const query = db.selectFrom('jobs').select(['id', 'run_at', 'status']).where('key', '=', key).where('status', 'in', UNFINISHED);
+  const row = await (options.lock ? lockingRead(db, query) : query).executeTakeFirst();
   return row as KeyHolder | undefined;
 }
 
@@ -202,12 +208,14 @@ export type RetryResult = 'retried' | 'not_retryable' | 'superseded';
  */
 export async function retryJob(db: Kysely<Database>, id: number, now: number): Promise<RetryResult> {
   const work = async (trx: Kysely<Database>): Promise<RetryResult> => {
-    const job = await trx.selectFrom('jobs').select(['status', 'key', 'superseded_by']).where('id', '=', id).executeTakeFirst();
+    // Locked (PostgreSQL) so that two retries of one job cannot both requeue it.
+    const job = await lockingRead(trx, trx.selectFrom('jobs').select(['status', 'key', 'superseded_by']).where('id', '=', id)).executeTakeFirst();
     if (!job || (job.status !== 'failed' && job.status !== 'cancelled')) return 'not_retryable';
     // A run that gave its key to a newer job: that job did (or does) the work; retrying this one
     // would run it a second time, without a key.
     if (job.superseded_by !== null) return 'superseded';
-    const holder = job.key === null ? undefined : await keyHolder(trx, job.key);
+    if (job.key !== null) await lockJobKey(trx, job.key);
+    const holder = job.key === null ? undefined : await keyHolder(trx, job.key, { lock: true });
     if (holder && holder.status !== 'running') return 'superseded';
     const requeue = async () => {
       await trx
