@@ -1,11 +1,12 @@
 // Applies migrations/NNNN_name.sql in order, each in its own transaction, and records them.
 // A database that has migrations this code does not know was written by a newer version: refused,
 // because running old code on a newer schema can silently lose data.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { appPath } from '../app-root.ts';
 import { StartupError } from '../startup-error.ts';
+import { translateMigration } from './postgres/translate-migration.ts';
 import { withSyncTransaction } from './transaction.ts';
 
 const MIGRATIONS_DIR = appPath('migrations/');
@@ -15,11 +16,25 @@ export interface Migration {
   sql: string;
 }
 
-export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+/**
+ * The migrations in order. For PostgreSQL each is translated from the SQLite file
+ * (src/db/postgres/translate-migration.ts), unless `<dir>/postgres/<id>.sql` replaces it.
+ */
+export function readMigrations(dir = MIGRATIONS_DIR, dialect: 'sqlite' | 'postgres' = 'sqlite'): Migration[] {
+  const migrations = readdirSync(dir)
     .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
     .sort()
     .map((file) => ({ id: basename(file, '.sql'), sql: readFileSync(join(dir, file), 'utf8') }));
+  if (dialect === 'sqlite') return migrations;
+  return migrations.map(({ id, sql }) => {
+    const override = join(dir, 'postgres', `${id}.sql`);
+    if (existsSync(override)) return { id, sql: readFileSync(override, 'utf8') };
+    try {
+      return { id, sql: translateMigration(sql) };
+    } catch (error) {
+      throw new Error(`migrations/${id}.sql cannot be translated to PostgreSQL (${(error as Error).message}): write migrations/postgres/${id}.sql`, { cause: error });
+    }
+  });
 }
 
 export interface MigrationResult {
