@@ -15,8 +15,16 @@ const SETTING = 'admin.generatedPasswordHash';
 
 export interface AdminAccount {
   username: string;
-  /** Replaced in place when a sign-in upgrades a weaker hash. */
+  /**
+   * This start's view of the hash, replaced in place when a sign-in upgrades a weaker hash. Checks
+   * of a password use currentHash(): another replica may have changed it since.
+   */
   passwordHash: string;
+  /**
+   * The hash as stored now (issue #21): a password changed on another replica of the install
+   * counts here at once. Until this start has persisted its own decision, that decision.
+   */
+  currentHash(): Promise<string>;
   /** Set only on the start that generated the password, so it can be printed once. */
   generatedPassword?: string;
   source: 'config' | 'generated' | 'stored';
@@ -60,6 +68,12 @@ export async function resolveAdminAccount(
         pending = undefined;
       },
       passwordCost: cost,
+      async currentHash() {
+        if (pending !== undefined) return self.passwordHash;
+        const now = await getSetting(db, SETTING);
+        if (now !== undefined) self.passwordHash = now;
+        return self.passwordHash;
+      },
       async replacePassword(passwordHash, now) {
         if (self.source === 'config') throw new Error('the admin password is set by the configuration file');
         self.passwordHash = passwordHash;

@@ -11,9 +11,9 @@ import { consumeInvitation, endSessionsOf, findUsableInvitation, findUserById, f
 /** How long an invitation or reset link works. */
 export const ONE_TIME_LINK_TTL_MS = 7 * 86_400_000;
 
-/** The password hash that signs `user` in: the bootstrap admin's lives in the AdminAccount (settings). */
-function hashOf(user: AdminUserRow, admin: AdminAccount): string {
-  return user.source === 'bootstrap' ? admin.passwordHash : (user.password_hash ?? admin.passwordHash);
+/** The password hash that signs `user` in: the bootstrap admin's lives in settings, read fresh (another replica may have changed it). */
+async function hashOf(user: AdminUserRow, admin: AdminAccount): Promise<string> {
+  return user.source === 'bootstrap' ? admin.currentHash() : (user.password_hash ?? admin.passwordHash);
 }
 
 /** True when the password of `user` comes from the YAML and cannot be changed in the UI. */
@@ -28,7 +28,7 @@ export function passwordManagedByConfig(user: AdminUserRow, admin: AdminAccount)
 export async function checkSignIn(db: Kysely<Database>, admin: AdminAccount, username: string, password: string): Promise<{ user: AdminUserRow | undefined; verify: () => Promise<boolean> }> {
   const found = await findUserByUsername(db, username);
   const user = found && found.disabled_at === null ? found : undefined;
-  const hash = user ? hashOf(user, admin) : admin.passwordHash;
+  const hash = user ? await hashOf(user, admin) : admin.passwordHash;
   return { user, verify: async () => (await verifyPassword(password, hash)) && user !== undefined };
 }
 
@@ -77,5 +77,5 @@ export async function setPassword(db: Kysely<Database>, admin: AdminAccount, use
 }
 
 export async function passwordMatches(admin: AdminAccount, user: AdminUserRow, password: string): Promise<boolean> {
-  return verifyPassword(password, hashOf(user, admin));
+  return verifyPassword(password, await hashOf(user, admin));
 }

@@ -30,6 +30,19 @@ t.test('a session begun on one replica works on another: the cookie, its CSRF to
   t.equal((await sessionApi(a, session)('GET', '/api/session')).status, 401, 'and so on A');
 });
 
+t.test("a password changed on one replica is the password on every replica (the bootstrap admin's too)", async (t) => {
+  const dataDir = makeDataDir(t);
+  // No password in the file: the first start generates one and stores its hash; the admin may change it.
+  const noPassword = { dataDir, startScheduler: false, config: { admin: { password: '' } } };
+  const a = await buildTestApp(t, noPassword);
+  const b = await buildTestApp(t, noPassword);
+  const generated = String(a.daemon.admin.generatedPassword);
+  const changed = await sessionApi(a, await signIn({ ...a, password: generated }))('PUT', '/api/session/password', { currentPassword: generated, newPassword: 'a brand new passphrase' });
+  t.equal(changed.status, 204, 'changed on A');
+  await t.rejects(signIn({ ...b, password: generated }), /401/, 'B refuses the old password');
+  t.ok((await signIn({ ...b, password: 'a brand new passphrase' })).cookie, 'B takes the new one');
+});
+
 type Jar = Map<string, string>;
 
 /** A browser that keeps cookies and follows nothing; the load balancer is the `to` it is given. */
