@@ -149,9 +149,9 @@ export function translateMigration(sqlite: string): string {
   for (const statement of statements(cut(sqlite))) {
     const first = statement[0];
     if (first?.kind === 'code' && /^\s*PRAGMA\b/i.test(first.text)) continue;
-    const rewritten = statement.map((piece) => (piece.kind === 'code' ? { ...piece, text: rewriteCode(piece.text) } : piece));
-    const last = rewritten.at(-1);
+    const last = statement.at(-1);
     if (last?.kind === 'code') last.text = last.text.replace(TABLE_OPTIONS, ')');
+    const rewritten = statement.map((piece) => (piece.kind === 'code' ? { ...piece, text: rewriteCode(piece.text) } : piece));
     out.push(`${render(rewritten)};`);
   }
   return out.join('\n\n');
