@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
-import { getSetting, putSetting } from '../db/repos/settings.ts';
+import { getSetting, putSetting, putSettingIfAbsent } from '../db/repos/settings.ts';
 import type { Database } from '../db/schema.ts';
 import { StartupError } from '../startup-error.ts';
 import { DEFAULT_SCRYPT_COST, hashPassword, isPasswordHash, needsRehash, verifyPassword } from './password-hash.ts';
@@ -64,7 +64,14 @@ export async function resolveAdminAccount(
       ...extra,
       async persist(now) {
         if (pending === undefined) return;
-        await putSetting(db, SETTING, pending, now);
+        if (self.source !== 'generated') await putSetting(db, SETTING, pending, now);
+        else if (!(await putSettingIfAbsent(db, SETTING, pending, now))) {
+          // Another replica's first start stored its generated password first (issue #21): that one
+          // is the password, printed by that replica; this start's is dropped and never shown.
+          delete self.generatedPassword;
+          self.source = 'stored';
+          self.passwordHash = (await getSetting(db, SETTING)) ?? self.passwordHash;
+        }
         pending = undefined;
       },
       passwordCost: cost,
