@@ -6,6 +6,7 @@ import { adminSessionsFeature } from './auth/feature.ts';
 import { captureFeature } from './capture/feature.ts';
 import type { Chore } from './chores.ts';
 import { connectionsFeature } from './connections/feature.ts';
+import { getConnection } from './db/repos/connections.ts';
 import { explainFeature } from './explain/feature.ts';
 import type { Feature, FeatureContext } from './feature.ts';
 import { jobsFeature } from './jobs/feature.ts';
@@ -23,7 +24,7 @@ export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeatu
 /** Every job handler: the features' own and the event jobs that run their reactions (plus any given extra, for tests). */
 export function featureTasks(features: readonly Feature[], ctx: FeatureContext, extra: { tasks?: readonly TaskDefinition[]; reactions?: readonly EventReaction[] } = {}): TaskDefinition[] {
   const reactions = [...features.flatMap((feature) => feature.reactions?.(ctx) ?? []), ...(extra.reactions ?? [])];
-  return [...eventTasks(reactions, { jobs: ctx.jobs }), ...features.flatMap((feature) => feature.tasks?.(ctx) ?? []), ...(extra.tasks ?? [])];
+  return [...eventTasks(reactions, { jobs: ctx.jobs, connection: (id) => getConnection(ctx.db, id) }), ...features.flatMap((feature) => feature.tasks?.(ctx) ?? []), ...(extra.tasks ?? [])];
 }
 
 export function featureChores(features: readonly Feature[], ctx: FeatureContext): Chore[] {

@@ -125,7 +125,7 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
     async react(event, ctx) {
       const conversationId = event.objectId;
       if (!conversationId) return;
-      const row = await getConnection(deps.db, event.connectionId);
+      const row = await event.connection();
       if (!row || row.status !== 'active') return;
       const { settings } = row;
       const now = ctx.now();

@@ -13,7 +13,7 @@ import { defineTask, type TaskDefinition } from '../jobs/task.ts';
 import { outcomeOfThrown } from '../jobs/outcomes.ts';
 import { toJobOutcomeError } from '../jobs/upstream-outcome.ts';
 import type { Vendor } from '../vendor.ts';
-import type { EventReaction } from '../webhooks/event-tasks.ts';
+import type { EventReaction, ReactionEvent } from '../webhooks/event-tasks.ts';
 import type { RecordObject } from './field-mapping.ts';
 import { isEcho } from './echo-hints.ts';
 import { attachInIntercom } from './memberships.ts';
@@ -118,8 +118,8 @@ async function followMerge(deps: RecordSyncDeps, connectionId: string, payload: 
 }
 
 export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; now: () => number }): EventReaction[] {
-  const enabled = async (connectionId: string, object: RecordObject) => {
-    const row = await getConnection(deps.db, connectionId);
+  const enabled = async (event: ReactionEvent, object: RecordObject) => {
+    const row = await event.connection();
     return row !== undefined && row.status === 'active' && row.settings.recordSync[object].enabled;
   };
   const ended = (connectionId: string, object: RecordObject, side: Vendor, id: string) =>
@@ -134,7 +134,7 @@ export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; no
       topics: [...INTERCOM_TOPIC_OBJECT.keys()],
       async react(event) {
         const object = INTERCOM_TOPIC_OBJECT.get(event.topic);
-        if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
+        if (!object || !event.objectId || !(await enabled(event, object))) return;
         // A lead merged into a user: the user takes the lead's pair (unless it has its own) before it syncs.
         if (event.topic === 'contact.merged' && event.hint?.mergedFrom) await followIntercomMerge(deps.db, event.connectionId, event.hint.mergedFrom, event.objectId, deps.now());
         else if (await isEcho(deps.db, { connectionId: event.connectionId, type: pairTypeOf(object), side: 'intercom', objectId: event.objectId, hint: event.hint })) return;
@@ -153,7 +153,7 @@ export function recordReactions(deps: { db: Kysely<Database>; jobs: JobQueue; no
       async react(event) {
         const [prefix, action] = event.topic.split('.', 2);
         const object = prefix === undefined ? undefined : HUBSPOT_PREFIX_OBJECT.get(prefix);
-        if (!object || !event.objectId || !(await enabled(event.connectionId, object))) return;
+        if (!object || !event.objectId || !(await enabled(event, object))) return;
         if (action === 'propertyChange' && (await isEcho(deps.db, { connectionId: event.connectionId, type: pairTypeOf(object), side: 'hubspot', objectId: event.objectId, hint: event.hint }))) return;
         if (action === 'deletion') {
           const pairs = await unpair(deps.db, event.connectionId, pairTypeOf(object), { hubspotId: event.objectId });

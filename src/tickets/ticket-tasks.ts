@@ -291,7 +291,7 @@ export function ticketReactions(deps: { db: Kysely<Database>; jobs: JobQueue }):
       async react(event) {
         const conversationId = event.objectId;
         if (!conversationId) return;
-        const row = await getConnection(deps.db, event.connectionId);
+        const row = await event.connection();
         if (!row || row.status !== 'active') return;
         if (event.topic === 'conversation.user.created') {
           if (row.settings.tickets.createWhen === 'first_customer_message') {

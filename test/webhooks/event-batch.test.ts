@@ -10,7 +10,7 @@ import { eventTasks, type EventReaction } from '../../src/webhooks/event-tasks.t
 
 const event = (deliveryId: number, objectId: string) => ({ deliveryId, topic: 'conversation.user.replied', objectId, occurredAt: 1 });
 
-function setup(react: EventReaction['react']) {
+function setup(react: EventReaction['react'], connection: (id: string) => Promise<undefined> = async () => undefined) {
   const enqueued: EnqueueSpec[] = [];
   const jobs = {
     async enqueue(spec: EnqueueSpec) {
@@ -21,7 +21,7 @@ function setup(react: EventReaction['react']) {
     wake: () => undefined,
   };
   const reaction: EventReaction = { name: 'test', provider: 'intercom', topics: ['conversation.user.replied'], react };
-  const task = eventTasks([reaction], { jobs }).find((candidate) => candidate.name === 'intercom.event');
+  const task = eventTasks([reaction], { jobs, connection }).find((candidate) => candidate.name === 'intercom.event');
   if (!task) throw new Error('no intercom.event task');
   const controller = new AbortController();
   const ctx: TaskContext = {
@@ -117,4 +117,22 @@ t.test('the events of jobs running at once take one turn of the event loop each,
   t.same(seen.map((entry) => entry.id), ['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'b3'], 'the jobs take turns, first come first served');
   const turnsSeen = seen.map((entry) => entry.turn);
   t.equal(new Set(turnsSeen).size, turnsSeen.length, `no two events ran in one turn (turns ${turnsSeen.join(', ')})`);
+});
+
+t.test('a job run reads its connection once, for every reaction and every event of its batch', async (t) => {
+  const reads: string[] = [];
+  const { run } = setup(
+    async (e) => {
+      await e.connection();
+      await e.connection();
+    },
+    async (id) => {
+      reads.push(id);
+      return undefined;
+    },
+  );
+  await run({ events: [event(1, 'a'), event(2, 'b'), event(3, 'c')] });
+  t.same(reads, ['c1'], 'one read for three events');
+  await run(event(4, 'd'));
+  t.same(reads, ['c1', 'c1'], 'the next run reads it again (a settings change is seen)');
 });
