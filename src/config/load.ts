@@ -16,6 +16,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; number?: true
   { variable: 'PORT', path: ['server', 'port'], number: true },
   { variable: 'HOST', path: ['server', 'host'] },
   { variable: 'DATA_DIR', path: ['dataDir'] },
+  { variable: 'DATABASE_URL', path: ['database', 'url'] },
   { variable: 'LOG_LEVEL', path: ['logLevel'] },
   { variable: 'INTERHUBZ_ADMIN_PASSWORD', path: ['admin', 'password'] },
 ];

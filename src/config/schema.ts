@@ -112,6 +112,26 @@ const VaultSchema = z
   })
   .prefault({});
 
+/** A postgres:// or postgresql:// URL with a host; the value itself is never repeated in a message (it holds a password). */
+function isPostgresUrl(value: string): boolean {
+  if (!/^postgres(?:ql)?:\/\//.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' || url.searchParams.has('host');
+  } catch {
+    return false;
+  }
+}
+
+/** The store (#21): absent or empty, the SQLite file in dataDir; a PostgreSQL URL, a database several replicas share. */
+const DatabaseSchema = z
+  .strictObject({
+    url: text().refine((value) => value === '' || isPostgresUrl(value), {
+      error: 'must be a PostgreSQL URL such as postgres://interhubz:PASSWORD@db.example.com:5432/interhubz (or empty for the SQLite file in dataDir)',
+    }),
+  })
+  .prefault({});
+
 const JobsSchema = z
   .strictObject({
     concurrency: positiveInt(8),
@@ -202,6 +222,7 @@ export const ConfigSchema = z
     logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.map((l) => `'${l}'`).join(', ')}` }).default('info'),
     admin: AdminSchema,
     vault: VaultSchema,
+    database: DatabaseSchema,
     jobs: JobsSchema,
     upstream: UpstreamSchema,
     metrics: MetricsSchema,

@@ -36,12 +36,28 @@ export function loadSecretKey(options: {
   dataDir: string;
   /** The database beside the key: when it exists, a missing key is lost, not new. */
   databaseFile?: string;
+  /** The database is PostgreSQL (database.url), shared by every replica: the key must be given. */
+  sharedDatabase?: boolean;
 }): SecretKey {
   if (options.envKey) {
     const key = decodeKey(options.envKey, 'INTERHUBZ_SECRET_KEY');
     return { key, id: keyIdOf(key), source: 'environment' };
   }
   const explicit = options.keyFile !== '';
+  // A shared database needs one key on every replica. A key generated here would live in this
+  // replica's data directory only: a second replica starting beside it would generate another
+  // (and, racing on an empty database, either could seal the marker first), and a container whose
+  // data directory is not kept would lose it. Even the first start of an empty database is refused:
+  // "empty" is only true for whichever replica looks first, and the key is unrecoverable later —
+  // an operator who sets it once up front loses nothing. Reading a secret.key an earlier SQLite
+  // install left in the data directory is refused too, for the same reason: name it in vault.keyFile.
+  if (options.sharedDatabase && !explicit) {
+    throw new StartupError(
+      'With database.url (PostgreSQL) every replica must use the same secret key, so it is never generated: ' +
+        'set INTERHUBZ_SECRET_KEY to the key (make one with: openssl rand -base64 32), or set vault.keyFile to a file holding it ' +
+        'mounted into each replica (for a key an earlier SQLite install made, the secret.key of its data directory).',
+    );
+  }
   const file = explicit ? options.keyFile : join(options.dataDir, GENERATED_KEY_FILE);
   try {
     const key = decodeKey(readFileSync(file, 'utf8'), `The key file ${file}`);
