@@ -4,6 +4,7 @@
 // features → scheduler → admin account → what the HTTP app needs. Nothing here listens or runs a
 // timer (startDaemon does), and nothing is patched after it is built.
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { recordConfigChanges } from './audit/config-audit.ts';
 import { resolveAdminAccount, type AdminAccount } from './auth/admin-account.ts';
@@ -14,9 +15,12 @@ import type { Chore } from './chores.ts';
 import type { Config } from './config/schema.ts';
 import { createConnectionClients } from './connections/clients.ts';
 import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
-import { DATABASE_FILE, ensureDataDir, openDb, type Db } from './db/database.ts';
+import { DATABASE_FILE, ensureDataDir, type Db } from './db/database.ts';
 import { hashPlainRecordLinks } from './db/hash-record-links.ts';
 import { isMigrated, migrate, readMigrations, type Migration } from './db/migrate.ts';
+import { openStore } from './db/open-store.ts';
+import { isMigratedPostgres, migratePostgres } from './db/postgres/migrate-postgres.ts';
+import { describeDatabaseUrl } from './db/postgres/open-postgres.ts';
 import type { FeatureContext } from './feature.ts';
 import { FEATURES, featureChores, featureTasks, startFeatures } from './features.ts';
 import type { ReadinessCheck } from './http/routes/health.ts';
@@ -47,6 +51,7 @@ import { verifyKeyMatchesDatabase } from './vault/verify-key.ts';
 import type { EventReaction } from './webhooks/event-tasks.ts';
 import type { IntakeDeps } from './webhooks/intake.ts';
 import { createDeliveryRecorder } from './webhooks/record-deliveries.ts';
+import { commitDeliveriesWithKysely } from './webhooks/record-deliveries-postgres.ts';
 import { createSigningSecrets } from './webhooks/signing-secrets.ts';
 
 export interface ContextOptions {
@@ -71,7 +76,7 @@ export interface ContextOptions {
 }
 
 export interface AppContext extends FeatureContext {
-  /** The database handle (SQLite and Kysely); `db` is its Kysely side. */
+  /** The store (SQLite or PostgreSQL); `db` is its Kysely side. */
   database: Db;
   oauth: OAuthClient;
   pendingAuthorizations: PendingAuthorizations;
@@ -101,23 +106,32 @@ export async function buildContext(config: Config, log: Logger, options: Context
   const clock = options.clock ?? Date.now;
   ensureDataDir(config.dataDir);
 
-  const secret = loadSecretKey({ envKey: options.secretKey, keyFile: config.vault.keyFile, dataDir: config.dataDir, databaseFile: join(config.dataDir, DATABASE_FILE) });
+  const shared = config.database.url !== '';
+  const secret = loadSecretKey({
+    envKey: options.secretKey,
+    keyFile: config.vault.keyFile,
+    dataDir: config.dataDir,
+    ...(shared ? { sharedDatabase: true } : { databaseFile: join(config.dataDir, DATABASE_FILE) }),
+  });
   if (secret.source === 'generated') {
     log.warn({ keyFile: secret.file, keyId: secret.id }, 'generated a new secret key for the credential vault; back this file up with the database');
   }
   const vault = createVault(secret);
 
-  const database = openDb(join(config.dataDir, DATABASE_FILE));
+  // The URL holds a password: only its host, port and database are logged.
+  const database = await openStore(config, { onIdleError: (error) => log.warn({ err: error.message }, 'a pooled PostgreSQL connection failed; it is replaced on next use') });
+  if (shared) log.info({ database: describeDatabaseUrl(config.database.url) }, 'store: PostgreSQL');
   const db = database.kysely;
   let sandbox: MountedSandbox | undefined;
   try {
     const migrations = readMigrations();
-    const { applied } = migrate(database.sqlite, migrations, clock);
+    const { applied } = database.dialect === 'sqlite' ? migrate(database.sqlite, migrations, clock) : await migratePostgres(database.pool, migrations, clock);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
     await verifyKeyMatchesDatabase(db, vault, clock());
     // Customer identifiers in record_links are keyed hashes; links from before migration 0013 are hashed now.
     const matchKeys = createMatchKeyHasher(secret.key);
-    const hashedLinks = hashPlainRecordLinks(database.sqlite, matchKeys);
+    // Only an SQLite file from before 0013 can hold plain links: a PostgreSQL store starts at the current schema.
+    const hashedLinks = database.dialect === 'sqlite' ? hashPlainRecordLinks(database.sqlite, matchKeys) : 0;
     if (hashedLinks > 0) log.info({ links: hashedLinks }, 'record links from before the upgrade now keyed by hashes');
     const seeded = await seedConnectionsFromConfig(db, vault, config, clock());
     if (config.connections.length > 0 || seeded.released.length > 0 || seeded.pruned.length > 0) {
@@ -137,7 +151,13 @@ export async function buildContext(config: Config, log: Logger, options: Context
     // The queue wakes the scheduler, which is built after the tasks that need the queue.
     const wakeUps = createWakeUps();
     const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
-    const recorder = createDeliveryRecorder({ db, sqlite: database.sqlite, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
+    const recorder = createDeliveryRecorder({
+      db,
+      clock,
+      maxAttempts: config.jobs.maxAttempts,
+      notify: wakeUps.raise,
+      ...(database.dialect === 'sqlite' ? { sqlite: database.sqlite } : { commit: commitDeliveriesWithKysely }),
+    });
     // The contacts' filters can keep conversations out (#18 item 2); they read the record sync's field catalogue, built just below.
     const contactFilter: ContactFilter = (row, settings, contact) => conversationContactFiltered(records, row, settings, contact);
     const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures, contactFilter });
@@ -204,8 +224,15 @@ function readinessChecks(deps: { database: Db; migrations: Migration[]; schedule
   // A heartbeat older than a few sleeps means the loop is stuck.
   const heartbeatLimitMs = Math.max(3 * deps.config.jobs.maxSleepSeconds * 1000, 30_000);
   return {
-    database: () => (database.sqlite.open ? true : 'closed'),
-    migrations: () => (isMigrated(database.sqlite, migrations) ? true : 'pending'),
+    ...(database.dialect === 'sqlite'
+      ? {
+          database: () => (database.sqlite.open ? true : 'closed'),
+          migrations: () => (isMigrated(database.sqlite, migrations) ? true : 'pending'),
+        }
+      : {
+          database: () => withinReadinessTimeout(sql`select 1`.execute(database.kysely).then(() => true as const)),
+          migrations: () => withinReadinessTimeout(isMigratedPostgres(database.pool, migrations).then((done) => (done ? true : 'pending'))),
+        }),
     scheduler: () => {
       if (!deps.schedulerRuns) return true;
       const failure = scheduler.tickFailure();
@@ -215,4 +242,15 @@ function readinessChecks(deps: { database: Db; migrations: Migration[]; schedule
       return clock() - beat <= heartbeatLimitMs ? true : `no heartbeat for ${Math.round((clock() - beat) / 1000)} s`;
     },
   };
+}
+
+/** A readiness probe waits this long for PostgreSQL: an orchestrator's probe times out soon after. */
+const READINESS_TIMEOUT_MS = 2000;
+
+function withinReadinessTimeout(check: Promise<true | string>): Promise<true | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${READINESS_TIMEOUT_MS} ms`), READINESS_TIMEOUT_MS);
+  });
+  return Promise.race([check.catch((error: unknown) => `unreachable: ${(error as Error).message}`), late]).finally(() => clearTimeout(timer));
 }

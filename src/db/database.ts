@@ -1,21 +1,42 @@
-// Opens the SQLite file: the only module that imports better-sqlite3.
+// The store handle (SQLite or PostgreSQL) and opening the SQLite file: the only module that
+// imports better-sqlite3 (PostgreSQL's side is src/db/postgres/open-postgres.ts).
 import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import type pg from 'pg';
 import { StartupError } from '../startup-error.ts';
 import type { Database } from './schema.ts';
 
 export const DATABASE_FILE = 'interhubz.db';
 
-export interface Db {
+/**
+ * The store: SQLite (the default, one file) or PostgreSQL (`database.url`, several replicas).
+ * Everything goes through `kysely` in SQL both speak; code that needs the raw SQLite handle
+ * (migrations, the intake's synchronous group commit) narrows on `dialect`.
+ */
+export type Db = SqliteDb | PostgresDb;
+
+export interface SqliteDb {
+  dialect: 'sqlite';
   kysely: Kysely<Database>;
   /** The raw handle, for migrations and synchronous transactions that must not interleave. */
   sqlite: SQLite.Database;
   path: string;
   /** Whether the WAL's checkpoint worker is running now (it runs only while the WAL needs it). */
   checkpointing(): boolean;
+  close(): Promise<void>;
+}
+
+export interface PostgresDb {
+  dialect: 'postgres';
+  kysely: Kysely<Database>;
+  pool: pg.Pool;
+  /** The database URL without its password: for messages (logs name host, port and database only). */
+  url: string;
+  /** PostgreSQL checkpoints itself. */
+  checkpointing(): false;
   close(): Promise<void>;
 }
 
@@ -166,7 +187,8 @@ function restrictFileModes(path: string): void {
   }
 }
 
-export function openDb(path: string, options: OpenDbOptions = {}): Db {
+/** Opens (creating if needed) the SQLite file; `openDb` is its older name, kept for the tests that use it. */
+export function openSqlite(path: string, options: OpenDbOptions = {}): SqliteDb {
   let sqlite: SQLite.Database;
   try {
     restrictFileModes(path);
@@ -191,6 +213,7 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
   const checkpointer = startCheckpointer(path, options);
   let closed = false;
   return {
+    dialect: 'sqlite',
     kysely,
     sqlite,
     path,
@@ -206,3 +229,5 @@ export function openDb(path: string, options: OpenDbOptions = {}): Db {
     },
   };
 }
+
+export const openDb = openSqlite;

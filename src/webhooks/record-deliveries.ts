@@ -35,7 +35,7 @@ export const eventTask = (provider: Provider) => `${provider}.event`;
 const DAY_MS = 86_400_000;
 
 /** YYYY-MM-DD (UTC): the unit unrouted deliveries are counted in. */
-const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * A delivery not yet routed: the connections it belongs to are looked up inside the commit that
@@ -158,7 +158,7 @@ export function eventJobPayloads(events: readonly EventPayload[], maxBytes: numb
 }
 
 /** Room for a batch within the job table's payload limit (src/jobs/queue.ts, 4 KB). */
-const BATCH_PAYLOAD_BYTES = 3_500;
+export const BATCH_PAYLOAD_BYTES = 3_500;
 
 /**
  * The records of every request in a commit, each request's counted apart; the accepted events of
@@ -200,16 +200,37 @@ function writeDeliveries(deps: WriteDeps, requests: ReadonlyArray<readonly WithS
   return { results, queued };
 }
 
-export interface DeliveryRecorderOptions {
+/** What a group commit wrote: each request's counts, in order, and whether any job is due now. */
+export interface CommittedDeliveries {
+  now: number;
+  results: RecordResult[];
+  queued: boolean;
+}
+
+/** A group commit done with Kysely (PostgreSQL: src/webhooks/record-deliveries-postgres.ts). */
+export type CommitDeliveries = (
+  db: Kysely<Database>,
+  requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>,
+  options: { clock: () => number; maxAttempts: number },
+) => Promise<CommittedDeliveries>;
+
+export type DeliveryRecorderOptions = {
   db: Kysely<Database>;
-  /** The same database's raw handle: the group commit runs as one synchronous transaction on it. */
-  sqlite: SQLite.Database;
   clock: () => number;
   /** jobs.maxAttempts, for the event jobs. */
   maxAttempts: number;
   /** Wakes the scheduler when a commit queued jobs due now (src/jobs/wake-ups.ts). */
   notify(runAt: number): void;
-}
+} & (
+  | {
+      /** SQLite: the same database's raw handle: the group commit runs as one synchronous transaction on it. */
+      sqlite: SQLite.Database;
+    }
+  | {
+      /** PostgreSQL: the group commit as one Kysely transaction; commits run one after another, in arrival order. */
+      commit: CommitDeliveries;
+    }
+);
 
 /**
  * Group commit: deliveries that arrive together (the same event-loop turn) are written in one
@@ -219,20 +240,12 @@ export interface DeliveryRecorderOptions {
  * The transaction is better-sqlite3's own, synchronous, with prepared statements: routing, the
  * delivery rows and their jobs in one go, with no await inside. It runs while holding Kysely's
  * connection (`db.connection()`), so it can never interleave with — or be swallowed by — a Kysely
- * transaction open on the same connection between its awaits.
+ * transaction open on the same connection between its awaits. On PostgreSQL the same commit is a
+ * Kysely transaction (`commit`, src/webhooks/record-deliveries-postgres.ts).
  */
 export function createDeliveryRecorder(options: DeliveryRecorderOptions): DeliveryRecorder {
-  let deps: WriteDeps | undefined;
-  const writeDeps = () => (deps ??= { statements: prepareStatements(options.sqlite), enqueue: preparePlainEnqueue(options.sqlite), maxAttempts: options.maxAttempts });
   let batch: Array<{ records: ReadonlyArray<DeliveryRecord | RoutedDelivery>; resolve: (result: RecordResult) => void; reject: (error: unknown) => void }> = [];
-
-  const commit = (pending: typeof batch) =>
-    withSyncTransaction(options.sqlite, () => {
-      const write = writeDeps();
-      const now = options.clock();
-      const memo: RouteMemo = new Map();
-      return { now, ...writeDeliveries(write, pending.map((entry) => routed(write.statements, entry.records, memo)), now) };
-    });
+  const commitBatch = 'sqlite' in options ? sqliteCommit(options, options.sqlite) : kyselyCommit(options, options.commit);
 
   let burstUntil = 0;
   // The loop's utilisation over the last stretch of at least BURST_HOLD_MS, read at commits.
@@ -251,12 +264,7 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
       }
     }
     try {
-      const { now, results, queued } = await options.db.connection().execute(async () => {
-        // Holding the connection, no Kysely transaction can be open on it; if one were, the work
-        // below would join it as a savepoint and commit or roll back with someone else's work.
-        if (options.sqlite.inTransaction) throw new Error('the database connection is inside a transaction that Kysely does not know of');
-        return commit(pending);
-      });
+      const { now, results, queued } = await commitBatch(pending.map((entry) => entry.records));
       if (queued) options.notify(now);
       pending.forEach((entry, index) => entry.resolve(results[index] as RecordResult));
     } catch (error) {
@@ -273,6 +281,41 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
         batch.push({ records, resolve, reject });
       });
     },
+  };
+}
+
+type BatchCommit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) => Promise<CommittedDeliveries>;
+
+function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts'>, sqlite: SQLite.Database): BatchCommit {
+  let deps: WriteDeps | undefined;
+  const writeDeps = () => (deps ??= { statements: prepareStatements(sqlite), enqueue: preparePlainEnqueue(sqlite), maxAttempts: options.maxAttempts });
+  const commit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) =>
+    withSyncTransaction(sqlite, () => {
+      const write = writeDeps();
+      const now = options.clock();
+      const memo: RouteMemo = new Map();
+      return { now, ...writeDeliveries(write, requests.map((records) => routed(write.statements, records, memo)), now) };
+    });
+  return (requests) =>
+    options.db.connection().execute(async () => {
+      // Holding the connection, no Kysely transaction can be open on it; if one were, the work
+      // below would join it as a savepoint and commit or roll back with someone else's work.
+      if (sqlite.inTransaction) throw new Error('the database connection is inside a transaction that Kysely does not know of');
+      return commit(requests);
+    });
+}
+
+/**
+ * With a pool of connections, a second batch could commit beside the first and overtake it: the
+ * commits are chained instead, so a connection's event jobs are numbered in arrival order (and
+ * the next batch gathers what arrives meanwhile).
+ */
+function kyselyCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts'>, commit: CommitDeliveries): BatchCommit {
+  let previous: Promise<unknown> = Promise.resolve();
+  return (requests) => {
+    const next = previous.then(() => commit(options.db, requests, { clock: options.clock, maxAttempts: options.maxAttempts }));
+    previous = next.catch(() => undefined);
+    return next;
   };
 }
 

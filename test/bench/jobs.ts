@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigSchema } from '../../src/config/schema.ts';
-import { openDb, type Db } from '../../src/db/database.ts';
+import { openDb, type SqliteDb as Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createJobQueue } from '../../src/jobs/job-queue.ts';
 import { createScheduler } from '../../src/jobs/scheduler.ts';

@@ -2,7 +2,7 @@
 // for every connection at once.
 import t from 'tap';
 import { insertConnection } from '../../src/db/repos/connections.ts';
-import type { Db } from '../../src/db/database.ts';
+import type { SqliteDb as Db } from '../../src/db/database.ts';
 import { healthOfConnections } from '../../src/health/connection-health.ts';
 import { jobHealthFacts } from '../../src/jobs/health-facts.ts';
 import { SWEPT_TOPIC } from '../../src/reconcile/reconcile-task.ts';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../../src/config/schema.ts';
+import type { SqliteDb } from '../../src/db/database.ts';
 import { startDaemon, type Daemon, type DaemonOptions } from '../../src/daemon.ts';
 import { createLogger } from '../../src/log.ts';
 import { testConfig } from './config.ts';
@@ -17,8 +18,16 @@ export interface TestServer {
   username: string;
   password: string;
   dataDir: string;
-  daemon: Daemon;
+  daemon: SqliteDaemon;
   fetch: Reachable['fetch'];
+}
+
+/** Test daemons run on an SQLite file in their data directory: tests read it through `db.sqlite`. */
+type SqliteDaemon = Daemon & { db: SqliteDb };
+
+export function onSqlite<T extends { db: Daemon['db'] }>(daemon: T): T & { db: SqliteDb } {
+  if (daemon.db.dialect !== 'sqlite') throw new Error('this test daemon was expected to run on SQLite');
+  return daemon as T & { db: SqliteDb };
 }
 
 export interface TestServerOptions {
@@ -50,7 +59,7 @@ export async function startTestServer(t: Teardownable, options: TestServerOption
   t.teardown(() => daemon.close());
   // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
   await daemon.sandbox?.load();
-  return { url: daemon.url, username: config.admin.username, password, dataDir, daemon, fetch: (path, init) => fetch(`${daemon.url}${path}`, init) };
+  return { url: daemon.url, username: config.admin.username, password, dataDir, daemon: onSqlite(daemon), fetch: (path, init) => fetch(`${daemon.url}${path}`, init) };
 }
 
 /** The configuration, logger and password a test daemon starts with (shared with buildTestApp). */

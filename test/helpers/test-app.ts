@@ -7,7 +7,8 @@
 // TEST_PUBLIC_URL unless the test gives one: a name nothing answers, so a test that dials it fails.
 import type { InjectOptions } from 'fastify';
 import { buildDaemon, type BuiltDaemon } from '../../src/daemon.ts';
-import { daemonOptions, testDaemonSetup, type Reachable, type Teardownable, type TestServerOptions } from './server.ts';
+import type { SqliteDb } from '../../src/db/database.ts';
+import { daemonOptions, onSqlite, testDaemonSetup, type Reachable, type Teardownable, type TestServerOptions } from './server.ts';
 
 /** The public URL a test app has unless its test gives one (.test is reserved: RFC 2606). */
 const TEST_PUBLIC_URL = 'http://interhubz.test';
@@ -19,7 +20,7 @@ export interface TestApp extends Reachable {
   password: string;
   dataDir: string;
   /** The services (db, jobs, scheduler, clients, …), as startTestServer's `daemon` without `url`. */
-  daemon: BuiltDaemon;
+  daemon: BuiltDaemon & { db: SqliteDb };
 }
 
 export async function buildTestApp(t: Teardownable, options: TestServerOptions = {}): Promise<TestApp> {
@@ -34,7 +35,7 @@ export async function buildTestApp(t: Teardownable, options: TestServerOptions =
   await daemon.app.ready();
   // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
   await daemon.sandbox?.load();
-  return { url: publicUrl, username: config.admin.username, password, dataDir, daemon, fetch: (path, init) => injectFetch(daemon, path, init) };
+  return { url: publicUrl, username: config.admin.username, password, dataDir, daemon: onSqlite(daemon), fetch: (path, init) => injectFetch(daemon, path, init) };
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);

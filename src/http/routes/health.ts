@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.ts';
 
-export type ReadinessCheck = () => true | string;
+/** true when ready, else why not; PostgreSQL's checks ask the server, so a check may answer later. */
+export type ReadinessCheck = () => true | string | Promise<true | string>;
 
 export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   // Probes arrive every few seconds from the container runtime or orchestrator: logging each one
@@ -11,14 +12,16 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get('/readyz', { config: { public: true }, logLevel: 'warn' }, async (_request, reply) => {
     const results = Object.fromEntries(
-      Object.entries(deps.readiness).map(([name, check]) => {
-        try {
-          const outcome = check();
-          return [name, outcome === true ? 'ok' : outcome];
-        } catch (error) {
-          return [name, (error as Error).message];
-        }
-      }),
+      await Promise.all(
+        Object.entries(deps.readiness).map(async ([name, check]) => {
+          try {
+            const outcome = await check();
+            return [name, outcome === true ? 'ok' : outcome];
+          } catch (error) {
+            return [name, (error as Error).message];
+          }
+        }),
+      ),
     );
     const ready = Object.values(results).every((value) => value === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: results });
