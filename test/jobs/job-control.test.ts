@@ -18,6 +18,7 @@ import {
 } from '../../src/jobs/job-control.ts';
 import { getJob } from '../../src/jobs/queue.ts';
 import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const NOW = 10_000_000;
 const C1 = 'conn-1';
@@ -76,8 +77,7 @@ async function mixedTable(db: Kysely<Database>) {
   };
 }
 
-t.test('each problem state is recognised, and jobs that are no problem are not listed', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'each problem state is recognised, and jobs that are no problem are not listed', async (t, { kysely }) => {
   const ids = await mixedTable(kysely);
   const listed = await listProblemJobs(kysely, { connectionId: C1, now: NOW, limit: 50 });
   t.same(
@@ -99,8 +99,7 @@ t.test('each problem state is recognised, and jobs that are no problem are not l
   t.equal(workStateOf({ status: 'queued', run_at: NOW - 10, attempts: 0, last_error: null }, { now: NOW, lateAfterMs: 5 }), 'late', 'the threshold is a parameter');
 });
 
-t.test('filtered by state and task, and paged by id', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'filtered by state and task, and paged by id', async (t, { kysely }) => {
   const ids = await mixedTable(kysely);
   t.same((await listProblemJobs(kysely, { connectionId: C1, now: NOW, limit: 50, state: 'failed' })).map((job) => job.id), [ids.failed]);
   t.same((await listProblemJobs(kysely, { connectionId: C1, now: NOW, limit: 50, task: 'ticket.stage' })).map((job) => job.id), [ids.late]);
@@ -110,8 +109,7 @@ t.test('filtered by state and task, and paged by id', async (t) => {
   t.same([...first, ...second].map((job) => job.id), [ids.retrying, ids.late, ids.parked, ids.failed]);
 });
 
-t.test('workCounts: problem jobs per connection, for the connection list', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'workCounts: problem jobs per connection, for the connection list', async (t, { kysely }) => {
   await mixedTable(kysely);
   const counts = await workCounts(kysely, NOW);
   t.same(Object.fromEntries(counts), {
@@ -120,16 +118,14 @@ t.test('workCounts: problem jobs per connection, for the connection list', async
   });
 });
 
-t.test('retrying a failed job requeues it due now with fresh attempts', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'retrying a failed job requeues it due now with fresh attempts', async (t, { kysely }) => {
   const id = await put(kysely, { status: 'failed', attempts: 5, key: 'capture:c1:42', lastError: 'gave up' });
   const outcome = await retryProblemJob(kysely, { connectionId: C1, jobId: id, now: NOW });
   t.match(outcome, { result: 'retried', from: 'failed', runAt: NOW });
   t.match(await getJob(kysely, id), { status: 'queued', run_at: NOW, attempts: 0, finished_at: null, key: 'capture:c1:42' });
 });
 
-t.test('the key rule: a failed job whose work another job holds is refused, never run twice', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'the key rule: a failed job whose work another job holds is refused, never run twice', async (t, { kysely }) => {
   for (const holderStatus of ['queued', 'parked', 'running'] as const) {
     const key = `capture:c1:${holderStatus}`;
     const failed = await put(kysely, { status: 'failed', key, lastError: 'gave up' });
@@ -144,8 +140,7 @@ t.test('the key rule: a failed job whose work another job holds is refused, neve
   t.match(await retryProblemJob(kysely, { connectionId: C1, jobId: superseded, now: NOW }), { result: 'refused', refusal: { reason: 'superseded', by: newer } });
 });
 
-t.test('retry refuses running and parked jobs, finished ones and waiting ones; another connection’s job is not found', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'retry refuses running and parked jobs, finished ones and waiting ones; another connection’s job is not found', async (t, { kysely }) => {
   const ids = await mixedTable(kysely);
   const retry = (jobId: number) => retryProblemJob(kysely, { connectionId: C1, jobId, now: NOW });
   t.match(await retry(ids.running), { result: 'refused', refusal: { reason: 'running' } });
@@ -157,8 +152,7 @@ t.test('retry refuses running and parked jobs, finished ones and waiting ones; a
   t.match(await getJob(kysely, ids.running), { status: 'running', locked_by: 'w#1' }, 'the lease is untouched');
 });
 
-t.test('retrying a waiting job runs it now: a retrying one becomes due now, a late one keeps its earlier place', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'retrying a waiting job runs it now: a retrying one becomes due now, a late one keeps its earlier place', async (t, { kysely }) => {
   const ids = await mixedTable(kysely);
   t.match(await retryProblemJob(kysely, { connectionId: C1, jobId: ids.retrying, now: NOW }), { result: 'retried', from: 'retrying', runAt: NOW });
   t.match(await getJob(kysely, ids.retrying), { status: 'queued', run_at: NOW, attempts: 2 }, 'attempts are kept: it is the same retry, sooner');
@@ -166,8 +160,7 @@ t.test('retrying a waiting job runs it now: a retrying one becomes due now, a la
   t.match(await getJob(kysely, ids.late), { status: 'queued', run_at: NOW - LATE_AFTER_MS - 1 });
 });
 
-t.test('cancel: a waiting job is cancelled by a named person, a failed one dismissed with its reason kept, a running one refused', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'cancel: a waiting job is cancelled by a named person, a failed one dismissed with its reason kept, a running one refused', async (t, { kysely }) => {
   const ids = await mixedTable(kysely);
   const cancel = (jobId: number) => cancelProblemJob(kysely, { connectionId: C1, jobId, now: NOW, by: 'alice' });
   t.match(await cancel(ids.parked), { result: 'cancelled', from: 'parked' });
@@ -181,8 +174,7 @@ t.test('cancel: a waiting job is cancelled by a named person, a failed one dismi
   t.same((await listProblemJobs(kysely, { connectionId: C1, now: NOW, limit: 50 })).map((job) => job.state), ['retrying', 'late']);
 });
 
-t.test('bulk retry of failed jobs: one transaction, the newest of a key requeued, the older ones left as already queued', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'bulk retry of failed jobs: one transaction, the newest of a key requeued, the older ones left as already queued', async (t, { kysely }) => {
   const older = await put(kysely, { status: 'failed', key: 'k1', lastError: 'a' });
   const newer = await put(kysely, { status: 'failed', key: 'k1', lastError: 'b' });
   const other = await put(kysely, { status: 'failed', key: 'k2', task: 'ticket.stage', lastError: 'c' });
@@ -196,8 +188,7 @@ t.test('bulk retry of failed jobs: one transaction, the newest of a key requeued
   t.equal(unfinished.length, 1, 'at most one unfinished job per key');
 });
 
-t.test('bulk retry of retrying jobs makes them all due now; bulk cancel takes a whole kind and nothing else', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'bulk retry of retrying jobs makes them all due now; bulk cancel takes a whole kind and nothing else', async (t, { kysely }) => {
   const ids = await mixedTable(kysely);
   const second = await put(kysely, { status: 'queued', attempts: 1, lastError: 'HubSpot answered 503', runAt: NOW + 90_000 });
   const retried = await retryProblemJobs(kysely, { connectionId: C1, now: NOW, state: 'retrying' });

@@ -14,7 +14,7 @@ import { enqueueJob, getJob, retryJob } from '../../src/jobs/queue.ts';
 import { claimJobs, reclaimExpiredLeases } from '../../src/jobs/claim.ts';
 import { createScheduler } from '../../src/jobs/scheduler.ts';
 import { defineTask, taskRegistry } from '../../src/jobs/task.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { makeDataDir } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
@@ -81,8 +81,7 @@ t.test('SIGKILL during a keyed job, the key queued again before the lease runs o
   t.match(await getJob(db.kysely, other.id), { status: 'succeeded' }, 'a job of another key ran after the expiry');
 });
 
-t.test('the reclaim cannot collide: two expired runs of one key, and a run whose key waits again', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'the reclaim cannot collide: two expired runs of one key, and a run whose key waits again', async (t, { kysely }) => {
   const defaults = { now: 0, maxAttempts: 5 };
   const claim = (now: number) => claimJobs(kysely, { workerId: 'w', now, leaseMs: 100, limit: 10, perConnectionLimit: 10, running: new Map() });
   const a = await enqueueJob(kysely, { task: 'x', payload: {}, key: 'k' }, defaults);
@@ -98,8 +97,7 @@ t.test('the reclaim cannot collide: two expired runs of one key, and a run whose
   t.equal(unfinished.length, 1, 'at most one unfinished row per key');
 });
 
-t.test('an operator retry while the key runs detaches the run instead of adding a second holder', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'an operator retry while the key runs detaches the run instead of adding a second holder', async (t, { kysely }) => {
   const defaults = { now: 0, maxAttempts: 5 };
   const failed = await enqueueJob(kysely, { task: 'x', payload: {}, key: 'k' }, defaults);
   await kysely.updateTable('jobs').set({ status: 'failed', finished_at: 1 }).where('id', '=', failed.id).execute();
@@ -114,8 +112,7 @@ t.test('an operator retry while the key runs detaches the run instead of adding 
   t.match(await getJob(kysely, running.id), { status: 'cancelled', key: null });
 });
 
-t.test('a stalled run cannot finish or extend the lease of the run that replaced it in the same process', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'a stalled run cannot finish or extend the lease of the run that replaced it in the same process', async (t, db) => {
   const clock = { now: 1_000_000 };
   const releases: Array<() => void> = [];
   let runs = 0;
@@ -152,8 +149,7 @@ t.test('a stalled run cannot finish or extend the lease of the run that replaced
   await second.stop(100);
 });
 
-t.test('within one scheduler: a stalled run whose job was reclaimed and relaunched cannot complete the new run', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'within one scheduler: a stalled run whose job was reclaimed and relaunched cannot complete the new run', async (t, db) => {
   const clock = { now: 1_000_000 };
   const releases: Array<() => void> = [];
   let runs = 0;

@@ -1,11 +1,10 @@
 import t from 'tap';
 import { cancelConnectionJobs, cancelJob, cancelJobByKey, enqueueJob, getJob, listJobs, parkConnectionJobs, resumeConnectionJobs, retryJob } from '../../src/jobs/queue.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const defaults = { now: 1_000_000, maxAttempts: 5 };
 
-t.test('enqueue without a key inserts; payload, due time and defaults are stored', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'enqueue without a key inserts; payload, due time and defaults are stored', async (t, { kysely }) => {
   const a = await enqueueJob(kysely, { task: 'x', payload: { conversationId: '42' } }, defaults);
   const b = await enqueueJob(kysely, { task: 'x', payload: { conversationId: '42' }, runAt: 2_000_000, connectionId: 'c1', maxAttempts: 2 }, defaults);
   t.not(a.id, b.id);
@@ -13,8 +12,7 @@ t.test('enqueue without a key inserts; payload, due time and defaults are stored
   t.match(await getJob(kysely, b.id), { run_at: 2_000_000, connection_id: 'c1', max_attempts: 2 });
 });
 
-t.test('key mode replace reschedules the pending job (a grace window restarted)', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'key mode replace reschedules the pending job (a grace window restarted)', async (t, { kysely }) => {
   const first = await enqueueJob(kysely, { task: 'capture', payload: { v: 1 }, key: 'capture:7', runAt: 10 }, defaults);
   const second = await enqueueJob(kysely, { task: 'capture', payload: { v: 2 }, key: 'capture:7', runAt: 20 }, { ...defaults, now: 5 });
   t.equal(first.result, 'inserted');
@@ -24,16 +22,14 @@ t.test('key mode replace reschedules the pending job (a grace window restarted)'
   t.equal((await listJobs(kysely)).length, 1);
 });
 
-t.test('key mode keep: the pending job wins', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'key mode keep: the pending job wins', async (t, { kysely }) => {
   const first = await enqueueJob(kysely, { task: 'sync', payload: { v: 1 }, key: 'k', runAt: 10 }, defaults);
   const second = await enqueueJob(kysely, { task: 'sync', payload: { v: 2 }, key: 'k', runAt: 99, keyMode: 'keep' }, defaults);
   t.same(second, { id: first.id, result: 'kept', runAt: 10, status: 'queued' });
   t.match(await getJob(kysely, first.id), { run_at: 10, payload: '{"v":1}' });
 });
 
-t.test('cancel by key (a reopen inside the grace window); a later enqueue starts afresh', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'cancel by key (a reopen inside the grace window); a later enqueue starts afresh', async (t, { kysely }) => {
   const first = await enqueueJob(kysely, { task: 'capture', payload: {}, key: 'capture:7', runAt: 10 }, defaults);
   t.equal(await cancelJobByKey(kysely, 'capture:7', 11), 1);
   t.match(await getJob(kysely, first.id), { status: 'cancelled', finished_at: 11 });
@@ -43,16 +39,14 @@ t.test('cancel by key (a reopen inside the grace window); a later enqueue starts
   t.not(again.id, first.id);
 });
 
-t.test('a running job with the same key does not block a new pending one', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'a running job with the same key does not block a new pending one', async (t, { kysely }) => {
   const first = await enqueueJob(kysely, { task: 'capture', payload: {}, key: 'k' }, defaults);
   await kysely.updateTable('jobs').set({ status: 'running' }).where('id', '=', first.id).execute();
   const second = await enqueueJob(kysely, { task: 'capture', payload: {}, key: 'k' }, defaults);
   t.equal(second.result, 'inserted');
 });
 
-t.test('enqueue joins the caller\'s transaction: the record and the job commit or roll back together', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'enqueue joins the caller\'s transaction: the record and the job commit or roll back together', async (t, { kysely }) => {
   await kysely
     .transaction()
     .execute(async (trx) => {
@@ -69,8 +63,7 @@ t.test('enqueue joins the caller\'s transaction: the record and the job commit o
   t.equal((await listJobs(kysely)).length, 1, 'committed together');
 });
 
-t.test('payloads are ids and small values: a large one is refused', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'payloads are ids and small values: a large one is refused', async (t, { kysely }) => {
   await t.rejects(enqueueJob(kysely, { task: 'capture', payload: { body: 'x'.repeat(5000) } }, defaults), {
     name: 'PayloadTooLargeError',
     message: /jobs carry ids and small values \(at most 4096 bytes\), never content/,
@@ -78,8 +71,7 @@ t.test('payloads are ids and small values: a large one is refused', async (t) =>
   t.equal((await listJobs(kysely)).length, 0);
 });
 
-t.test('jobs of a connection that needs re-auth are parked, and resume together', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'jobs of a connection that needs re-auth are parked, and resume together', async (t, { kysely }) => {
   await kysely.insertInto('connections').values({ id: 'c1', name: 'EU', status: 'needs_reauth', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
   const parked = await enqueueJob(kysely, { task: 'x', payload: {}, connectionId: 'c1', runAt: 5 }, defaults);
   t.equal(parked.status, 'parked');
@@ -94,8 +86,7 @@ t.test('jobs of a connection that needs re-auth are parked, and resume together'
   t.match(await getJob(kysely, other.id), { status: 'queued' });
 });
 
-t.test('failed jobs can be retried or cancelled; a newer pending job supersedes a retry', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'failed jobs can be retried or cancelled; a newer pending job supersedes a retry', async (t, { kysely }) => {
   const job = await enqueueJob(kysely, { task: 'x', payload: {}, key: 'k' }, defaults);
   t.equal(await retryJob(kysely, job.id, 2), 'not_retryable', 'a queued job is not retried');
   await kysely.updateTable('jobs').set({ status: 'failed', attempts: 5, last_error: 'HubSpot said no', finished_at: 3 }).execute();
@@ -109,8 +100,7 @@ t.test('failed jobs can be retried or cancelled; a newer pending job supersedes 
   t.equal(await retryJob(kysely, 9999, 1), 'not_retryable');
 });
 
-t.test('a keyed job enqueued again while it runs: the run\'s retry or park yields to the new pending job', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'a keyed job enqueued again while it runs: the run\'s retry or park yields to the new pending job', async (t, { kysely }) => {
   const { claimJobs } = await import('../../src/jobs/claim.ts');
   const { rescheduleJob, parkJob } = await import('../../src/jobs/finish.ts');
   for (const [label, finish] of [
@@ -131,8 +121,7 @@ t.test('a keyed job enqueued again while it runs: the run\'s retry or park yield
   }
 });
 
-t.test('priority: among a connection\'s due jobs the higher priority is claimed first', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'priority: among a connection\'s due jobs the higher priority is claimed first', async (t, { kysely }) => {
   const { claimJobs } = await import('../../src/jobs/claim.ts');
   for (let i = 0; i < 5; i++) await enqueueJob(kysely, { task: 'capture', payload: { i }, connectionId: 'c1', runAt: i }, defaults);
   const urgent = await enqueueJob(kysely, { task: 'ticket.stage', payload: {}, connectionId: 'c1', runAt: 50, priority: 10 }, defaults);
