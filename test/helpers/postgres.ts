@@ -238,7 +238,7 @@ async function ensureServer(): Promise<number> {
   }
 }
 
-export interface PgServer {
+interface PgServer {
   /** A URL for `database` on the test server (trust authentication: no password). */
   url(database: string): string;
 }
@@ -315,9 +315,14 @@ async function dropOrphans(client: pg.Client): Promise<void> {
 
 let orphansDropped = false;
 
+interface TestPgDbOptions {
+  /** false: an empty database (for tests of migrating itself). Default true. */
+  migrated?: boolean;
+}
+
 /** A fresh, migrated PostgreSQL database of its own, dropped at teardown. */
-export async function makeTestPgDb(t: Teardownable): Promise<PostgresDb> {
-  const source = await template();
+export async function makeTestPgDb(t: Teardownable, options: TestPgDbOptions = {}): Promise<PostgresDb> {
+  const source = options.migrated === false ? 'template0' : await template();
   const name = `interhubz_test_${process.pid}_${++databaseCount}_${Date.now().toString(36)}`;
   await admin(async (client) => {
     if (!orphansDropped) {
