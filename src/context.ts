@@ -29,6 +29,7 @@ import { createJobQueue } from './jobs/job-queue.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import { taskRegistry, type TaskDefinition } from './jobs/task.ts';
 import { createWakeUps } from './jobs/wake-ups.ts';
+import { listenForWakeUps, type WakeUpListener } from './jobs/listen-wake-ups.ts';
 import { createMatchKeyHasher } from './matching/match-key.ts';
 import { createOAuthClient, type OAuthClient } from './oauth/oauth-client.ts';
 import { createPendingAuthorizations, type PendingAuthorizations } from './oauth/pending-authorizations.ts';
@@ -150,6 +151,8 @@ export async function buildContext(config: Config, log: Logger, options: Context
     const clients = createConnectionClients({ db, vault, upstream, log, oauth, now: clock });
     // The queue wakes the scheduler, which is built after the tasks that need the queue.
     const wakeUps = createWakeUps();
+    // PostgreSQL: jobs enqueued on other replicas wake this one's scheduler too (LISTEN/NOTIFY).
+    wakeUpListener = database.dialect === 'postgres' ? listenForWakeUps({ pool: database.pool, wakeUps, log, clock }) : undefined;
     const jobs = createJobQueue({ db, clock, maxAttempts: config.jobs.maxAttempts, notify: wakeUps.raise });
     const recorder = createDeliveryRecorder({
       db,
@@ -209,11 +212,13 @@ export async function buildContext(config: Config, log: Logger, options: Context
       ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
       async close() {
         await upstream.close();
+        await wakeUpListener?.close();
         await database.close();
       },
     };
   } catch (error) {
     sandbox?.close();
+    await wakeUpListener?.close();
     await database.close();
     throw error;
   }

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AdminAccount } from './auth/admin-account.ts';
 import type { CaptureDeps } from './capture/capture-conversation.ts';
-import { startChores } from './chores.ts';
+import { choreGuard, startChores } from './chores.ts';
 import type { Config } from './config/schema.ts';
 import type { ConnectionClients } from './connections/clients.ts';
 import { buildContext, type AppContext, type ContextOptions } from './context.ts';
@@ -95,7 +95,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await ctx.afterListen(built.app.server);
     await announce(ctx, url);
     if (options.startScheduler !== false) ctx.scheduler.start();
-    const stopChores = startChores(ctx.chores, log);
+    // On PostgreSQL each chore's run is taken by one replica at a time (src/chores.ts).
+    const stopChores = startChores(ctx.chores, log, choreGuard(ctx.database));
     const { context: _context, close: closeBuilt, ...services } = built;
     const metricsPort = metricsServer;
     return {

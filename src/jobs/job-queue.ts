@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { cancelJobByKey, enqueueJob, type EnqueueResult, type EnqueueSpec } from './queue.ts';
+import { notifySchedulers } from './wake-ups.ts';
 
 export interface JobQueue {
   enqueue(spec: EnqueueSpec, trx?: Kysely<Database>): Promise<EnqueueResult>;
@@ -20,9 +21,14 @@ export function createJobQueue(options: {
   return {
     async enqueue(spec, trx) {
       const result = await enqueueJob(trx ?? options.db, spec, { now: options.clock(), maxAttempts: options.maxAttempts });
-      // Inside a caller's transaction the scheduler's next read waits for its commit on the shared
-      // connection, so waking it now cannot make it miss the job.
-      if (result.status === 'queued') options.notify(result.runAt);
+      if (result.status === 'queued') {
+        // Other replicas (PostgreSQL): told at the commit of the caller's transaction, if any.
+        await notifySchedulers(trx ?? options.db, spec.connectionId ?? null);
+        // Inside a caller's transaction the scheduler's next read waits for its commit on the shared
+        // connection (SQLite), so waking it now cannot make it miss the job. On PostgreSQL it may
+        // look before that commit and miss it; the notification above wakes it again at the commit.
+        options.notify(result.runAt);
+      }
       return result;
     },
     cancelByKey(key, trx) {
