@@ -124,8 +124,9 @@ export async function buildContext(config: Config, log: Logger, options: Context
   if (shared) log.info({ database: describeDatabaseUrl(config.database.url) }, 'store: PostgreSQL');
   const db = database.kysely;
   let sandbox: MountedSandbox | undefined;
+  let wakeUpListener: WakeUpListener | undefined;
   try {
-    const migrations = readMigrations();
+    const migrations = readMigrations(undefined, database.dialect);
     const { applied } = database.dialect === 'sqlite' ? migrate(database.sqlite, migrations, clock) : await migratePostgres(database.pool, migrations, clock);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
     await verifyKeyMatchesDatabase(db, vault, clock());

@@ -25,7 +25,8 @@ export async function verifyKeyMatchesDatabase(db: Kysely<Database>, vault: Vaul
   if (opened !== MARKER) {
     throw new StartupError(
       `The secret key (key id ${vault.keyId}) is not the key this database was created with (key id ${keyIdOfSealed(sealed) ?? 'unknown'}). ` +
-        'Set INTERHUBZ_SECRET_KEY to the original key, or put the original secret.key back in the data directory.',
+        'Set INTERHUBZ_SECRET_KEY to the original key, or put the original secret.key back in the data directory (or name its file in vault.keyFile). ' +
+        'With database.url (PostgreSQL), every replica must be given that same key.',
     );
   }
   return 'matched';
