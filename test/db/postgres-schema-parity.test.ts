@@ -22,8 +22,8 @@ import { eachStore, makeTestPgDb, pgServer } from '../helpers/postgres.ts';
 interface Column {
   name: string;
   notNull: boolean;
-  /** A DEFAULT, or an id the database gives (SQLite's rowid alias, PostgreSQL's identity). */
-  hasDefault: boolean;
+  /** The DEFAULT as written ('queued', 0), '<generated>' for an id the database gives (SQLite's rowid alias, PostgreSQL's identity), or null. */
+  default: string | null;
 }
 
 interface Table {
@@ -31,6 +31,8 @@ interface Table {
   primaryKey: string[];
   /** UNIQUE constraints (not CREATE UNIQUE INDEX), each its columns. */
   uniques: string[][];
+  /** How many CHECK constraints (a lost one would show here). */
+  checks: number;
 }
 
 interface Index {
@@ -49,6 +51,10 @@ interface Schema {
 function sqliteSchema(db: Db): Schema {
   if (db.dialect !== 'sqlite') throw new Error('not SQLite');
   const s = db.sqlite;
+  const tableSql = (name: string) =>
+    ((s.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) as { sql: string }).sql)
+      .replace(/--.*$/gm, '')
+      .replace(/'(?:[^']|'')*'/g, "''");
   const tables: Record<string, Table> = {};
   const names = s.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
   for (const { name } of names) {
@@ -60,12 +66,14 @@ function sqliteSchema(db: Db): Schema {
     tables[name] = {
       // PRIMARY KEY columns cannot hold NULL on PostgreSQL; SQLite lets a non-STRICT table's do
       // (a legacy quirk nothing relies on), so the comparison counts them as NOT NULL on both.
-      columns: info.map((c) => ({ name: c.name, notNull: c.notnull === 1 || c.pk > 0, hasDefault: c.dflt_value !== null || c.name === rowidAlias })),
+      columns: info.map((c) => ({ name: c.name, notNull: c.notnull === 1 || c.pk > 0, default: c.name === rowidAlias ? '<generated>' : c.dflt_value })),
       primaryKey: pk.map((c) => c.name),
       uniques: indexList
         .filter((i) => i.origin === 'u')
         .map((i) => (s.prepare(`PRAGMA index_info(${JSON.stringify(i.name)})`).all() as { name: string }[]).map((c) => c.name))
         .sort(),
+      // SQLite keeps the CREATE TABLE text (ALTER TABLE ADD COLUMN appends to it), comments included.
+      checks: [...tableSql(name).matchAll(/\bCHECK\s*\(/gi)].length,
     };
   }
   const indexes: Record<string, Index> = {};
@@ -99,9 +107,20 @@ async function postgresSchema(db: PostgresDb): Promise<Schema> {
        WHERE table_schema = current_schema() AND table_name = ${pg.escapeLiteral(name)} ORDER BY ordinal_position`,
     );
     tables[name] = {
-      columns: columns.map((c) => ({ name: c.name, notNull: c.is_nullable === 'NO', hasDefault: c.column_default !== null || c.is_identity === 'YES' })),
+      columns: columns.map((c) => ({
+        name: c.name,
+        notNull: c.is_nullable === 'NO',
+        // PostgreSQL shows a literal with its type ('queued'::text).
+        default: c.is_identity === 'YES' ? '<generated>' : (c.column_default?.replace(/::[a-z ]+$/, '') ?? null),
+      })),
       primaryKey: (await constraintColumns(name, 'p'))[0]?.columns ?? [],
       uniques: (await constraintColumns(name, 'u')).map((r) => r.columns).sort(),
+      checks: (
+        await q<{ n: number }>(
+          `SELECT count(*) AS n FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+           WHERE n.nspname = current_schema() AND r.relname = ${pg.escapeLiteral(name)} AND c.contype = 'c'`,
+        )
+      )[0]?.n ?? -1,
     };
   }
   const indexes: Record<string, Index> = {};
@@ -120,7 +139,7 @@ async function postgresSchema(db: PostgresDb): Promise<Schema> {
   return { tables, indexes };
 }
 
-t.test('SQLite and PostgreSQL have the same tables, columns, keys, unique constraints and indexes', async (t) => {
+t.test('SQLite and PostgreSQL have the same tables, columns, defaults, keys, unique constraints, CHECK counts and indexes', async (t) => {
   const sqlite = makeTestDb(t);
   // What a SQLite daemon does at start, right after migrating: the plain record links 0013 set
   // aside are hashed and their table dropped (src/db/hash-record-links.ts). PostgreSQL never has it.
