@@ -88,8 +88,20 @@ function postmaster(p: Paths): { pid: number; port: number } | undefined {
   }
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0 || !alive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0 || !alive(pid) || !isPostgres(pid)) return undefined;
   return { pid, port };
+}
+
+/**
+ * Whether a living pid is a PostgreSQL server: a container restarted with /tmp kept can give a
+ * stale postmaster.pid's number to another program (and PostgreSQL would then refuse to start).
+ */
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return true; // no /proc to ask: trust the pid
+  }
 }
 
 async function accepting(bin: string, port: number): Promise<boolean> {
@@ -205,9 +217,16 @@ async function startCluster(bin: string, p: Paths): Promise<void> {
   }
   // A postmaster.pid whose process is gone (a killed server, a reboot) would stop the start.
   if (!postmaster(p)) rmSync(join(p.data, 'postmaster.pid'), { force: true });
-  const port = await freePort();
   // pg_ctl detaches the server (its own session, output to the log): it outlives this process.
-  await runAsServer(bin, 'pg_ctl', ['-D', p.data, '-l', p.log, '-w', '-t', '60', '-o', `-p ${port}`, 'start'], p);
+  // The free port may be taken by someone else before the server binds it: another is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runAsServer(bin, 'pg_ctl', ['-D', p.data, '-l', p.log, '-w', '-t', '60', '-o', `-p ${await freePort()}`, 'start'], p);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || postmaster(p)) throw error;
+    }
+  }
 }
 
 async function ensureServer(): Promise<number> {
