@@ -5,6 +5,7 @@
 // sweep had already recorded that version) comes back on the next pass instead of never.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { greatest } from '../db/sql-dialect.ts';
 import { hasUnfinishedJob } from '../jobs/queue.ts';
 
 /** Remembers a close; an older one never replaces a newer. */
@@ -12,7 +13,8 @@ export async function rememberClose(db: Kysely<Database>, connectionId: string, 
   await db
     .insertInto('pending_closes')
     .values({ connection_id: connectionId, conversation_id: conversationId, closed_at: closedAt })
-    .onConflict((oc) => oc.columns(['connection_id', 'conversation_id']).doUpdateSet({ closed_at: sql`max(closed_at, excluded.closed_at)` }))
+    // Qualified: in PostgreSQL's DO UPDATE a bare closed_at could be either row's.
+    .onConflict((oc) => oc.columns(['connection_id', 'conversation_id']).doUpdateSet({ closed_at: greatest(db, sql.ref<number>('pending_closes.closed_at'), sql.ref<number>('excluded.closed_at')) }))
     .execute();
 }
 

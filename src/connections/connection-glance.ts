@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import { listConnections, type Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
+import { indexedBy } from '../db/sql-dialect.ts';
 import { healthOf } from '../health/connection-health.ts';
 import type { HealthThresholds } from '../health/judge-health.ts';
 import { workCounts } from '../jobs/job-control.ts';
@@ -43,7 +44,7 @@ async function captureCounts(db: Kysely<Database>, since: number): Promise<Map<s
     SELECT connection_id,
       sum(CASE WHEN outcome IN ('captured', 'updated') THEN 1 ELSE 0 END) AS captured,
       sum(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END) AS failed
-    FROM activity INDEXED BY activity_by_time
+    FROM activity ${indexedBy(db, 'activity_by_time')}
     WHERE at >= ${since} AND kind = ${CAPTURE_KIND}
     GROUP BY connection_id`.execute(db);
   return new Map(rows.rows.flatMap((row) => (row.connection_id === null ? [] : [[row.connection_id, { captured: Number(row.captured), failed: Number(row.failed) }] as const])));

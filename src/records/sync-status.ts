@@ -25,6 +25,7 @@ import { BACKFILL_PAGE_TASK } from '../backfills/backfill-task.ts';
 import type { ConnectionClients } from '../connections/clients.ts';
 import type { Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
+import { jsonText } from '../db/sql-dialect.ts';
 import { recentJobs } from '../jobs/recent-jobs.ts';
 import type { RecordObject } from './field-mapping.ts';
 import { pairTypeOf } from './pair-store.ts';
@@ -115,8 +116,9 @@ async function dayCounts(db: Kysely<Database>, connectionId: string, object: Rec
   const row = await db
     .selectFrom('activity')
     .select([
-      sql<number>`coalesce(sum(outcome = 'failed'), 0)`.as('failed'),
-      sql<number>`coalesce(sum(outcome = 'skipped' AND json_extract(detail, '$.filtered') IS NOT NULL), 0)`.as('filtered'),
+      // CASE rather than sum(<comparison>): PostgreSQL's comparisons are booleans, which sum() refuses.
+      sql<number>`coalesce(sum(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), 0)`.as('failed'),
+      sql<number>`coalesce(sum(CASE WHEN outcome = 'skipped' AND ${jsonText(db, 'detail', 'filtered')} IS NOT NULL THEN 1 ELSE 0 END), 0)`.as('filtered'),
     ])
     .where('connection_id', '=', connectionId)
     // Ids grow with time: the day starts at the first entry at or after `since` (a seek on activity_by_time).
