@@ -53,7 +53,7 @@ export type ReactionEvent = EventPayload & {
  * ran their events back to back, and a webhook delivery arriving meanwhile waited for all of them
  * (p99 at 1,000/s, issue #19). The turns are handed out in order (FIFO), so no job starves.
  */
-export function createEventTurns(): () => Promise<void> {
+function createEventTurns(): () => Promise<void> {
   const waiting: Array<() => void> = [];
   let pumping = false;
   const pump = () => {
