@@ -25,8 +25,12 @@ type WithStatus = DeliveryRecord & { connectionStatus: string | null };
 const ROWS_PER_INSERT = 1000;
 
 async function connectionsOf(trx: Transaction<Database>, provider: Provider, route: RoutedDelivery['route']): Promise<Routed[]> {
+  const portal = Number(route.account);
+  // A portal id that is no integer names no connection (SQLite binds NaN as NULL and finds none;
+  // PostgreSQL would refuse the statement, and with it the whole batch).
+  if (provider === 'hubspot' && !Number.isSafeInteger(portal)) return [];
   let query = trx.selectFrom('connections').select(['id', 'status']);
-  query = provider === 'intercom' ? query.where('intercom_workspace_id', '=', String(route.account)) : query.where('hubspot_portal_id', '=', Number(route.account));
+  query = provider === 'intercom' ? query.where('intercom_workspace_id', '=', String(route.account)) : query.where('hubspot_portal_id', '=', portal);
   if (route.onlyConnection !== null) query = query.where('id', '=', route.onlyConnection);
   return query.forKeyShare().execute();
 }
