@@ -6,6 +6,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 
+// LIKE is case-sensitive on PostgreSQL and not on SQLite; these are our own messages, written in
+// exactly this case, so both stores match the same rows.
 const RATE_LIMITED_REASONS = ['% failed with 429%', '% failed with rate_limited%'];
 
 export async function jobsWaitingOnBudget(db: Kysely<Database>, connectionId: string, now: number): Promise<{ count: number; nextRunAt: number | null }> {
