@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { storedPayload, type EnqueueDefaults, type PlainJobSpec } from './queue.ts';
+import { notifySchedulers } from './wake-ups.ts';
 
 export async function enqueuePlainJobs(db: Kysely<Database>, specs: readonly PlainJobSpec[], defaults: EnqueueDefaults): Promise<Array<{ id: number; status: 'queued' | 'parked' }>> {
   if (specs.length === 0) return [];
@@ -23,5 +24,7 @@ export async function enqueuePlainJobs(db: Kysely<Database>, specs: readonly Pla
     updated_at: now,
   }));
   const inserted = await db.insertInto('jobs').values(rows).returning(['id', 'status']).execute();
+  // Every replica's scheduler, at the commit: one notification for the whole batch (no connection named).
+  if (inserted.some((row) => row.status === 'queued')) await notifySchedulers(db, null);
   return inserted.map((row) => ({ id: row.id, status: row.status as 'queued' | 'parked' }));
 }
