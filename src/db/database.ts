@@ -187,7 +187,7 @@ function restrictFileModes(path: string): void {
   }
 }
 
-/** Opens (creating if needed) the SQLite file; `openDb` is its older name, kept for the tests that use it. */
+/** Opens (creating if needed) the SQLite file. */
 export function openSqlite(path: string, options: OpenDbOptions = {}): SqliteDb {
   let sqlite: SQLite.Database;
   try {
@@ -230,4 +230,7 @@ export function openSqlite(path: string, options: OpenDbOptions = {}): SqliteDb 
   };
 }
 
-export const openDb = openSqlite;
+/** openSqlite under its older name, which many tests call. */
+export function openDb(path: string, options: OpenDbOptions = {}): SqliteDb {
+  return openSqlite(path, options);
+}

@@ -30,7 +30,7 @@ function toNumber(text: string): number {
 }
 
 /** pg's own parsers, with BIGINT and NUMERIC (and their arrays) made numbers. */
-export const numberTypes: pg.CustomTypesConfig = {
+const numberTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (format === 'binary') return pg.types.getTypeParser(oid, format);
     if (oid === INT8 || oid === NUMERIC) return toNumber;
