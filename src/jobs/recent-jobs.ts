@@ -7,7 +7,7 @@
 // purge chore keeps it from growing anyway). A connection with no such job among them lists none.
 import { sql, type Kysely } from 'kysely';
 import type { Database, JobStatus } from '../db/schema.ts';
-import { payloadText } from './sql.ts';
+import { jsonText } from '../db/sql-dialect.ts';
 
 const SCAN_WINDOW = 20_000;
 
@@ -39,7 +39,7 @@ export async function recentJobs(db: Kysely<Database>, connectionId: string, fil
     .where('connection_id', '=', connectionId)
     .where((eb) => eb('id', '>', sql<number>`(SELECT coalesce(max(id), 0) FROM jobs) - ${SCAN_WINDOW}`))
     .where((eb) =>
-      eb.or(wanted.map((filter) => eb.and([eb('task', '=', filter.task), eb(payloadText(db, filter.key), 'in', [...filter.values])]))),
+      eb.or(wanted.map((filter) => eb.and([eb('task', '=', filter.task), eb(jsonText(db, 'payload', filter.key), 'in', [...filter.values])]))),
     )
     .orderBy('id', 'desc')
     .limit(limit)

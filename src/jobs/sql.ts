@@ -3,15 +3,16 @@
 // for free: on PostgreSQL several replicas write the table at once (READ COMMITTED), so a
 // read-then-write must lock what it read (FOR UPDATE), claims must pass over rows another replica
 // is taking (SKIP LOCKED), and writes that move a key are serialised per key.
-import { PostgresIntrospector, sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { dialectOf } from '../db/sql-dialect.ts';
 
 /**
  * Whether `db` (a database or a transaction) speaks PostgreSQL. Asked of the Kysely handle rather
  * than passed along, so every store function keeps taking "a db or the caller's transaction".
  */
 export function onPostgres(db: Kysely<Database>): boolean {
-  return db.introspection instanceof PostgresIntrospector;
+  return dialectOf(db) === 'postgres';
 }
 
 /** Locks the rows a read returns until the transaction ends (PostgreSQL); SQLite's writer lock already does. */
@@ -36,11 +37,6 @@ export async function lockJobKey(db: Kysely<Database>, key: string): Promise<voi
   if (!db.isTransaction) throw new Error('lockJobKey needs a transaction: the lock lasts until it ends');
   if (!onPostgres(db)) return;
   await sql`SELECT pg_advisory_xact_lock(${sql.lit(JOB_KEY_LOCK_CLASS)}, hashtext(${key}))`.execute(db);
-}
-
-/** A payload's top-level value as text: JSON is stored as TEXT in both stores. */
-export function payloadText(db: Kysely<Database>, key: string): RawBuilder<string | null> {
-  return onPostgres(db) ? sql<string | null>`(payload::jsonb ->> ${key})` : sql<string | null>`json_extract(payload, ${`$.${key}`})`;
 }
 
 /**
