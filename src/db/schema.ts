@@ -37,7 +37,7 @@ interface AdminSessionsTable {
 interface OAuthPendingTable {
   state_hash: string;
   session_hash: string;
-  provider: 'intercom' | 'hubspot';
+  provider: Vendor;
   connection_id: string;
   app: string;
   created_at: number;
