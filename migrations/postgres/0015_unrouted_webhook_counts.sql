@@ -1,9 +1,10 @@
 -- PostgreSQL override of migrations/0015_unrouted_webhook_counts.sql. Why: its data step names the
 -- UTC day with SQLite's strftime(..., 'unixepoch'), which has no PostgreSQL spelling the translator
 -- could map; here it is to_char(to_timestamp(…) AT TIME ZONE 'UTC'). The schema is the same.
+-- TEXT is TEXT COLLATE "C" (bytewise, as SQLite compares), as the translator writes it everywhere else.
 CREATE TABLE webhook_unrouted_counts (
-  provider TEXT    NOT NULL CHECK (provider IN ('intercom', 'hubspot')),
-  day      TEXT    NOT NULL,
+  provider TEXT COLLATE "C"    NOT NULL CHECK (provider IN ('intercom', 'hubspot')),
+  day      TEXT COLLATE "C"    NOT NULL,
   count    BIGINT  NOT NULL,
   PRIMARY KEY (provider, day)
 );

@@ -18,23 +18,23 @@ t.test('INTEGER PRIMARY KEY (with or without AUTOINCREMENT) becomes a BIGINT ide
   );
 });
 
-t.test('types: INTEGER and INT → BIGINT, REAL → DOUBLE PRECISION, BLOB → BYTEA, TEXT stays', async (t) => {
+t.test('types: INTEGER and INT → BIGINT, REAL → DOUBLE PRECISION, BLOB → BYTEA, TEXT → TEXT COLLATE "C"', async (t) => {
   t.equal(
     squash(translateMigration('CREATE TABLE a (i INTEGER, j INT, r REAL, b BLOB, s TEXT NOT NULL DEFAULT \'{}\');')),
-    "CREATE TABLE a (i BIGINT, j BIGINT, r DOUBLE PRECISION, b BYTEA, s TEXT NOT NULL DEFAULT '{}');",
+    "CREATE TABLE a (i BIGINT, j BIGINT, r DOUBLE PRECISION, b BYTEA, s TEXT COLLATE \"C\" NOT NULL DEFAULT '{}');",
   );
   t.equal(squash(translateMigration('ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;')), 'ALTER TABLE jobs ADD COLUMN priority BIGINT NOT NULL DEFAULT 0;');
 });
 
 t.test('table options STRICT and WITHOUT ROWID are dropped', async (t) => {
-  t.equal(squash(translateMigration('CREATE TABLE a (k TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;')), 'CREATE TABLE a (k TEXT PRIMARY KEY);');
-  t.equal(squash(translateMigration('CREATE TABLE a (k TEXT PRIMARY KEY) WITHOUT ROWID;')), 'CREATE TABLE a (k TEXT PRIMARY KEY);');
+  t.equal(squash(translateMigration('CREATE TABLE a (k TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;')), 'CREATE TABLE a (k TEXT COLLATE "C" PRIMARY KEY);');
+  t.equal(squash(translateMigration('CREATE TABLE a (k TEXT PRIMARY KEY) WITHOUT ROWID;')), 'CREATE TABLE a (k TEXT COLLATE "C" PRIMARY KEY);');
 });
 
 t.test('LIKE becomes ILIKE: SQLite compares case-insensitively, and so must PostgreSQL', async (t) => {
   t.equal(
     squash(translateMigration("CREATE TABLE a (k TEXT CHECK (k LIKE 'h1:%'), l TEXT CHECK (l NOT LIKE 'x%'));")),
-    "CREATE TABLE a (k TEXT CHECK (k ILIKE 'h1:%'), l TEXT CHECK (l NOT ILIKE 'x%'));",
+    "CREATE TABLE a (k TEXT COLLATE \"C\" CHECK (k ILIKE 'h1:%'), l TEXT COLLATE \"C\" CHECK (l NOT ILIKE 'x%'));",
   );
 });
 
@@ -46,7 +46,7 @@ t.test('string literals, quoted identifiers and comments are not rewritten; comm
       'CREATE TABLE "INTEGER" (v TEXT DEFAULT \'INTEGER LIKE REAL; it\'\'s\', "REAL" INTEGER);',
     ].join('\n'),
   );
-  t.equal(squash(out), 'CREATE TABLE "INTEGER" (v TEXT DEFAULT \'INTEGER LIKE REAL; it\'\'s\', "REAL" BIGINT);');
+  t.equal(squash(out), 'CREATE TABLE "INTEGER" (v TEXT COLLATE "C" DEFAULT \'INTEGER LIKE REAL; it\'\'s\', "REAL" BIGINT);');
 });
 
 t.test('statements are split at the semicolons of code, PRAGMA lines dropped, each ends with ;', async (t) => {
@@ -58,11 +58,20 @@ t.test('what PostgreSQL already speaks is left as written', async (t) => {
   const sql = [
     "CREATE UNIQUE INDEX d_once ON d (provider, delivery_id, COALESCE(connection_id, '')) WHERE status IN ('queued', 'parked');",
     'CREATE INDEX j ON jobs (connection_id, priority DESC, run_at, id) WHERE status = \'queued\';',
-    'ALTER TABLE connections ADD COLUMN settings TEXT NOT NULL DEFAULT \'{}\' CHECK (json_valid(settings));',
+    'ALTER TABLE connections ADD CONSTRAINT settings_json CHECK (json_valid(settings));',
     "DELETE FROM c WHERE owner IN (SELECT 'connection:' || id FROM connections);",
     'DROP INDEX x;',
   ].join('\n');
   t.same(translateMigration(sql).split('\n\n'), sql.split('\n'));
+});
+
+t.test('TEXT columns compare bytewise (COLLATE "C"), as SQLite does; a CAST to TEXT is left alone', async (t) => {
+  t.equal(
+    squash(translateMigration('CREATE TABLE a (k TEXT PRIMARY KEY, "day" text NOT NULL, n INTEGER);\nALTER TABLE a ADD COLUMN v Text;')),
+    'CREATE TABLE a (k TEXT COLLATE "C" PRIMARY KEY, "day" TEXT COLLATE "C" NOT NULL, n BIGINT); ALTER TABLE a ADD COLUMN v TEXT COLLATE "C";',
+  );
+  t.equal(squash(translateMigration('CREATE INDEX i ON a (CAST(n AS TEXT));')), 'CREATE INDEX i ON a (CAST(n AS TEXT));');
+  t.equal(squash(translateMigration("CREATE TABLE a (k TEXT DEFAULT 'TEXT');")), 'CREATE TABLE a (k TEXT COLLATE "C" DEFAULT \'TEXT\');', 'not inside a string');
 });
 
 t.test('ifnull becomes coalesce', async (t) => {
