@@ -9,6 +9,8 @@
 // when nothing else runs. The lane follows the async context (as call-count.ts does): the clients
 // are shared by every job of a connection, so it cannot be a property of the client.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { UpstreamCall } from './upstream-client.ts';
+import { UpstreamError, type UpstreamService } from './upstream-error.ts';
 
 const lane = new AsyncLocalStorage<'background'>();
 
@@ -58,12 +60,28 @@ export const realClock: BudgetClock = {
     }),
 };
 
-export function createWindowBudget(options: { limit: number; windowMs: number; clock?: BudgetClock }): WindowBudget {
-  const clock = options.clock ?? realClock;
-  let limit = options.limit;
-  /** Send times of the calls in the current rolling window, oldest first. */
-  const sent: number[] = [];
-  let pausedUntil = 0;
+/** A waiting caller's lane, as the slot-taking loop of a window budget sees it. */
+export interface LaneTurn {
+  background: boolean;
+  /** Whether live callers wait for this budget now (a background caller then yields). */
+  liveWaiting(): boolean;
+  /** Resolves when no live caller waits any more; rejects if `signal` aborts first. */
+  liveIdle(signal?: AbortSignal): Promise<void>;
+}
+
+export interface BudgetLanes {
+  /** Queues the caller in its lane (from the async context) and runs `takeSlot` on its turn. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Callers waiting in either lane. */
+  waiting(): number;
+}
+
+/**
+ * The two lanes callers of one budget wait in, FIFO within each: one caller at a time per lane
+ * runs `takeSlot`, which returns once it has taken a slot (from memory, or from the database on
+ * PostgreSQL: shared-budget.ts).
+ */
+export function createBudgetLanes(takeSlot: (turn: LaneTurn, signal?: AbortSignal) => Promise<void>): BudgetLanes {
   /** Live callers waiting (queued or sleeping for a slot); background callers wait for this to be 0. */
   let foregroundWaiting = 0;
   let backgroundWaiting = 0;
@@ -71,10 +89,6 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
   let backgroundQueue: Promise<void> = Promise.resolve();
   /** Background callers parked until no live caller waits. */
   const onForegroundIdle = new Set<() => void>();
-
-  const prune = (now: number) => {
-    while (sent.length > 0 && (sent[0] ?? 0) <= now - options.windowMs) sent.shift();
-  };
 
   const foregroundIdle = (signal?: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
@@ -91,32 +105,13 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
       signal?.addEventListener('abort', onAbort, { once: true });
     });
 
-  async function takeSlot(background: boolean, signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const now = clock.now();
-      prune(now);
-      if (now < pausedUntil) {
-        await clock.sleep(pausedUntil - now, signal);
-        continue;
-      }
-      // Checked at the moment a slot is free, so a live caller that arrived while this one slept goes first.
-      if (background && foregroundWaiting > 0) {
-        await foregroundIdle(signal);
-        continue;
-      }
-      if (sent.length < limit) {
-        sent.push(now);
-        return;
-      }
-      await clock.sleep(Math.max(1, (sent[0] ?? now) + options.windowMs - now), signal);
-    }
-  }
+  const turnOf = (background: boolean): LaneTurn => ({ background, liveWaiting: () => foregroundWaiting > 0, liveIdle: foregroundIdle });
 
   return {
     acquire(signal) {
       if (lane.getStore() === 'background') {
         backgroundWaiting += 1;
-        const turn = backgroundQueue.then(() => takeSlot(true, signal));
+        const turn = backgroundQueue.then(() => takeSlot(turnOf(true), signal));
         backgroundQueue = turn.catch(() => undefined);
         return turn.finally(() => {
           backgroundWaiting -= 1;
@@ -124,7 +119,7 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
       }
       foregroundWaiting += 1;
       // One caller at a time takes a slot, in arrival order.
-      const turn = queue.then(() => takeSlot(false, signal));
+      const turn = queue.then(() => takeSlot(turnOf(false), signal));
       queue = turn.catch(() => undefined);
       return turn.finally(() => {
         foregroundWaiting -= 1;
@@ -135,6 +130,60 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
         }
       });
     },
+    waiting: () => foregroundWaiting + backgroundWaiting,
+  };
+}
+
+export interface WindowBudgetOptions {
+  limit: number;
+  windowMs: number;
+  clock?: BudgetClock;
+}
+
+/**
+ * Makes the window budget a rate plan spends, by a key naming the vendor's budget
+ * (`hubspot:<portal>:burst`, `intercom:workspace:<id>`…): in memory for one process (SQLite), or
+ * shared by every replica through the database (PostgreSQL: createSharedBudgets).
+ */
+export type WindowBudgetFactory = (key: string, options: WindowBudgetOptions) => WindowBudget;
+
+/** One process's budgets, in memory: the key names nothing outside it. */
+export const localBudgets: WindowBudgetFactory = (_key, options) => createWindowBudget(options);
+
+export function createWindowBudget(options: WindowBudgetOptions): WindowBudget {
+  const clock = options.clock ?? realClock;
+  let limit = options.limit;
+  /** Send times of the calls in the current rolling window, oldest first. */
+  const sent: number[] = [];
+  let pausedUntil = 0;
+
+  const prune = (now: number) => {
+    while (sent.length > 0 && (sent[0] ?? 0) <= now - options.windowMs) sent.shift();
+  };
+
+  const lanes = createBudgetLanes(async (turn, signal) => {
+    for (;;) {
+      const now = clock.now();
+      prune(now);
+      if (now < pausedUntil) {
+        await clock.sleep(pausedUntil - now, signal);
+        continue;
+      }
+      // Checked at the moment a slot is free, so a live caller that arrived while this one slept goes first.
+      if (turn.background && turn.liveWaiting()) {
+        await turn.liveIdle(signal);
+        continue;
+      }
+      if (sent.length < limit) {
+        sent.push(now);
+        return;
+      }
+      await clock.sleep(Math.max(1, (sent[0] ?? now) + options.windowMs - now), signal);
+    }
+  });
+
+  return {
+    acquire: lanes.acquire,
     observe(remaining, reportedLimit) {
       if (reportedLimit !== undefined && reportedLimit > 0) limit = reportedLimit;
       const now = clock.now();
@@ -152,7 +201,7 @@ export function createWindowBudget(options: { limit: number; windowMs: number; c
       prune(now);
       const oldest = sent[0];
       return {
-        limit, windowMs: options.windowMs, available: Math.max(0, limit - sent.length), waiting: foregroundWaiting + backgroundWaiting,
+        limit, windowMs: options.windowMs, available: Math.max(0, limit - sent.length), waiting: lanes.waiting(),
         freesAt: oldest === undefined ? null : oldest + options.windowMs,
         pausedUntil: pausedUntil > now ? pausedUntil : null,
       };
@@ -213,4 +262,38 @@ export function createDailyBudget(options: { limit: number; clock?: BudgetClock;
       return { limit, remaining, resetsAt };
     },
   };
+}
+
+/**
+ * A budget whose slots are kept outside this process (the database, for budgets every replica
+ * shares: shared-budget.ts) could not be asked for one. Nothing was sent: a call is never sent
+ * unplanned.
+ */
+export class BudgetUnavailableError extends Error {
+  override name = 'BudgetUnavailableError';
+  readonly key: string;
+  constructor(key: string, options: { cause: unknown }) {
+    super(`the rate budget ${key} could not be read from the database`, options);
+    this.key = key;
+  }
+}
+
+/** How long a call refused for want of its budget's store asks to wait before the job tries again. */
+const BUDGET_UNAVAILABLE_RETRY_MS = 5_000;
+
+/**
+ * Takes a slot of `budget` for `call`. A budget store that cannot be reached fails the call as a
+ * retryable rate_limited error with no status (as the daily quota's refusal does, rate-plan.ts):
+ * the plan refused it before anything was sent, and the job waits instead of spending an attempt.
+ */
+export async function acquireFor(budget: WindowBudget, service: UpstreamService, call: Pick<UpstreamCall, 'method' | 'path'>, signal?: AbortSignal): Promise<void> {
+  try {
+    await budget.acquire(signal);
+  } catch (error) {
+    if (!(error instanceof BudgetUnavailableError)) throw error;
+    throw new UpstreamError({
+      service, kind: 'rate_limited', status: null, method: call.method, path: call.path, code: 'BUDGET_UNAVAILABLE',
+      vendorMessage: error.message, retryAfterMs: BUDGET_UNAVAILABLE_RETRY_MS, cause: error,
+    });
+  }
 }

@@ -14,7 +14,7 @@
 //     OAuth client is not paced against a daily budget: pacing it against a figure HubSpot does not
 //     enforce would only slow its work down at the end of a busy day.
 import { createCallTally } from '../call-tally.ts';
-import { createDailyBudget, createWindowBudget, realClock, type BudgetClock, type BudgetSnapshot } from '../rate-budget.ts';
+import { acquireFor, createDailyBudget, localBudgets, realClock, type BudgetClock, type BudgetSnapshot, type WindowBudgetFactory } from '../rate-budget.ts';
 import { routeFamily } from '../route-family.ts';
 import type { Headers } from '../retry-policy.ts';
 import { retryAfterMs } from '../retry-policy.ts';
@@ -53,6 +53,12 @@ export interface RatePlanSettings {
   /** When the daily quota resets (default: next UTC midnight; HubSpot uses the account's time zone). */
   dailyResetAt?: (now: number) => number;
   clock?: BudgetClock;
+  /**
+   * Where the burst and search windows live: this process's memory (default), or the database every
+   * replica shares (createSharedBudgets, on PostgreSQL). The daily quota stays per process either
+   * way: every static-token answer carries the portal's -Daily-Remaining, which corrects it.
+   */
+  budgets?: WindowBudgetFactory;
 }
 
 /** How a client authenticates: it decides whether the daily quota applies to its calls. */
@@ -114,8 +120,9 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
   const clock = settings.clock ?? realClock;
   const margin = settings.margin ?? { ratio: 0.03, fixedMs: 100 };
   const windowOf = (ms: number) => Math.round(ms * (1 + margin.ratio) + margin.fixedMs);
-  const burst = createWindowBudget({ limit: limits.burstPer10s, windowMs: windowOf(10_000), clock });
-  const search = createWindowBudget({ limit: limits.searchPerSecond, windowMs: windowOf(1_000), clock });
+  const budgets = settings.budgets ?? localBudgets;
+  const burst = budgets(`hubspot:${portalId}:burst`, { limit: limits.burstPer10s, windowMs: windowOf(10_000), clock });
+  const search = budgets(`hubspot:${portalId}:search`, { limit: limits.searchPerSecond, windowMs: windowOf(1_000), clock });
   const daily = createDailyBudget({
     limit: limits.daily, clock, lowWatermark: settings.dailyLowWatermark ?? 0.1, ...(settings.dailyResetAt ? { nextReset: settings.dailyResetAt } : {}),
   });
@@ -171,10 +178,10 @@ function createPortalBudget(portalId: string, limits: HubSpotLimits, settings: R
       }
       if (pacing > 0) await clock.sleep(pacing, signal);
       if (kind === 'standard') {
-        await burst.acquire(signal);
+        await acquireFor(burst, 'hubspot', call, signal);
         heldAtSend.set(call, burstHeld());
       }
-      else if (kind === 'search') await search.acquire(signal);
+      else if (kind === 'search') await acquireFor(search, 'hubspot', call, signal);
       if (paced) daily.record();
       tally.record(routeFamily(call.method, call.path));
     },

@@ -8,7 +8,7 @@
 // no documented Retry-After, so we wait until Reset.
 import type { UpstreamCall } from '../upstream-client.ts';
 import { createCallTally, type CallTally } from '../call-tally.ts';
-import { createWindowBudget, realClock, type BudgetClock, type BudgetSnapshot, type WindowBudget } from '../rate-budget.ts';
+import { acquireFor, createWindowBudget, localBudgets, realClock, type BudgetClock, type BudgetSnapshot, type WindowBudget, type WindowBudgetFactory } from '../rate-budget.ts';
 import { routeFamily } from '../route-family.ts';
 import type { Headers } from '../retry-policy.ts';
 
@@ -70,8 +70,13 @@ const intHeader = (headers: Headers, name: string): number | undefined => {
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
 };
 
-export function createIntercomRateRegistry(options: { limits?: Partial<IntercomRateLimits>; clock?: BudgetClock } = {}): IntercomRateRegistry {
+/**
+ * `budgets`: where the windows live, this process's memory (default) or the database every replica
+ * shares (createSharedBudgets, on PostgreSQL).
+ */
+export function createIntercomRateRegistry(options: { limits?: Partial<IntercomRateLimits>; clock?: BudgetClock; budgets?: WindowBudgetFactory } = {}): IntercomRateRegistry {
   const clock = options.clock ?? realClock;
+  const windowBudget = options.budgets ?? localBudgets;
   const limits = { ...INTERCOM_DEFAULT_LIMITS, ...options.limits };
   const budgets = new Map<string, { budget: WindowBudget; pausedUntil: number }>();
   const tallies = new Map<string, CallTally>();
@@ -88,7 +93,7 @@ export function createIntercomRateRegistry(options: { limits?: Partial<IntercomR
   const budgetOf = (key: string, perMinute: number) => {
     let entry = budgets.get(key);
     if (!entry) {
-      entry = { budget: createWindowBudget({ limit: perWindow(perMinute), windowMs: INTERCOM_WINDOW_MS, clock }), pausedUntil: 0 };
+      entry = { budget: windowBudget(`intercom:${key}`, { limit: perWindow(perMinute), windowMs: INTERCOM_WINDOW_MS, clock }), pausedUntil: 0 };
       budgets.set(key, entry);
     }
     return entry;
@@ -106,11 +111,12 @@ export function createIntercomRateRegistry(options: { limits?: Partial<IntercomR
     return Math.min(Math.max(ms, 0), INTERCOM_WINDOW_MS + 1000);
   };
 
-  const snapshotOf = (key: string, entry: { budget: WindowBudget; pausedUntil: number }, now: number): IntercomBudgetSnapshot => ({
-    key,
-    ...entry.budget.snapshot(),
-    pausedUntil: entry.pausedUntil > now ? entry.pausedUntil : null,
-  });
+  const snapshotOf = (key: string, entry: { budget: WindowBudget; pausedUntil: number }, now: number): IntercomBudgetSnapshot => {
+    const snapshot = entry.budget.snapshot();
+    // The budget's own pause counts too: on PostgreSQL another replica may have set it.
+    const pausedUntil = Math.max(entry.pausedUntil, snapshot.pausedUntil ?? 0);
+    return { key, ...snapshot, pausedUntil: pausedUntil > now ? pausedUntil : null };
+  };
 
   return {
     clock,
@@ -122,8 +128,8 @@ export function createIntercomRateRegistry(options: { limits?: Partial<IntercomR
       return {
         async plan(call, signal) {
           // Workspace first: it is the wider budget, so a slot taken there is rarely held long.
-          await workspace.budget.acquire(signal ?? call.signal);
-          await app.budget.acquire(signal ?? call.signal);
+          await acquireFor(workspace.budget, 'intercom', call, signal ?? call.signal);
+          await acquireFor(app.budget, 'intercom', call, signal ?? call.signal);
           tally.record(routeFamily(call.method, call.path));
         },
         learn(_call, status, headers) {
@@ -144,6 +150,7 @@ export function createIntercomRateRegistry(options: { limits?: Partial<IntercomR
     read(key) {
       const keys = keysOf(key);
       const now = clock.now();
+      // Not the shared factory: reading must not ask the database for a budget nobody here spends.
       const fresh = (perMinute: number) => ({ budget: createWindowBudget({ limit: perWindow(perMinute), windowMs: INTERCOM_WINDOW_MS, clock }), pausedUntil: 0 });
       return {
         workspace: snapshotOf(keys.workspace, budgets.get(keys.workspace) ?? fresh(limits.workspacePerMinute), now),
