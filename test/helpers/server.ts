@@ -1,36 +1,85 @@
-// Starts the real daemon in-process on a free loopback port with a fresh data directory.
+// Starts the real daemon in-process on a free loopback port with a fresh data directory, on a
+// fresh SQLite file there (the default) or on a fresh PostgreSQL database (`store: 'postgres'`, or
+// every test daemon whose test names no store when INTERHUBZ_TEST_STORE=postgres).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { Config } from '../../src/config/schema.ts';
-import type { SqliteDb } from '../../src/db/database.ts';
+import type { Db, PostgresDb, SqliteDb } from '../../src/db/database.ts';
 import { startDaemon, type Daemon, type DaemonOptions } from '../../src/daemon.ts';
 import { createLogger } from '../../src/log.ts';
 import { testConfig } from './config.ts';
+import { makeTestPgDb } from './postgres.ts';
 
 export interface Teardownable {
   teardown(fn: () => unknown): void;
 }
 
-export interface TestServer {
+/**
+ * `D` is the store's handle: SqliteDb unless the test asked for PostgreSQL. A test that names no
+ * store is typed SQLite (most read `db.sqlite`), though INTERHUBZ_TEST_STORE=postgres runs it on
+ * PostgreSQL: there, reading `db.sqlite` throws a sentence saying the test is SQLite-only.
+ */
+export interface TestServer<D extends Db = SqliteDb> {
   url: string;
   username: string;
   password: string;
   dataDir: string;
-  daemon: SqliteDaemon;
+  daemon: Daemon & { db: D };
   fetch: Reachable['fetch'];
 }
 
-/** Test daemons run on an SQLite file in their data directory: tests read it through `db.sqlite`. */
-type SqliteDaemon = Daemon & { db: SqliteDb };
+export type TestStore = 'sqlite' | 'postgres';
 
-export function onSqlite<T extends { db: Daemon['db'] }>(daemon: T): T & { db: SqliteDb } {
-  if (daemon.db.dialect !== 'sqlite') throw new Error('this test daemon was expected to run on SQLite');
-  return daemon as T & { db: SqliteDb };
+/** The store of a test daemon whose test names none: INTERHUBZ_TEST_STORE, else SQLite. */
+export function defaultTestStore(): TestStore {
+  const store = process.env.INTERHUBZ_TEST_STORE;
+  if (store === undefined || store === '' || store === 'sqlite') return 'sqlite';
+  if (store === 'postgres') return 'postgres';
+  throw new Error(`INTERHUBZ_TEST_STORE must be sqlite or postgres, not ${JSON.stringify(store)}`);
 }
 
+/** The vault key of test daemons on PostgreSQL: a shared store is never given a generated one. */
+const TEST_VAULT_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/**
+ * The options with the store filled in: for PostgreSQL, a fresh migrated database of the test's own
+ * (dropped at teardown, after the daemon closes: teardowns run last-registered first) as
+ * `database.url`, and the fixed vault key unless the test gives one.
+ */
+export async function withTestStore(t: Teardownable, options: TestServerOptions): Promise<TestServerOptions> {
+  if ((options.store ?? defaultTestStore()) !== 'postgres') return options;
+  const db = await makeTestPgDb(t);
+  return { ...options, secretKey: options.secretKey ?? TEST_VAULT_KEY, config: { ...options.config, database: { url: db.url, ...options.config?.database } } };
+}
+
+/**
+ * The daemon as a test sees it. On PostgreSQL, a test typed for SQLite (it named no store) that reads
+ * `db.sqlite` or `db.path` is told it runs on SQLite only, instead of failing on an undefined.
+ */
+export function asTestDaemon<T extends { db: Db }>(daemon: T): T & { db: SqliteDb } {
+  const db = daemon.db;
+  if (db.dialect === 'sqlite') return daemon as T & { db: SqliteDb };
+  const guarded = new Proxy(db, {
+    get(target, property, receiver) {
+      if (property === 'sqlite' || property === 'path') {
+        throw new Error(`this test reads the SQLite handle (db.${property}) but its daemon runs on PostgreSQL (${target.url}): it runs on SQLite only (give it store: 'sqlite')`);
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+  return new Proxy(daemon, {
+    get: (target, property, receiver) => (property === 'db' ? guarded : Reflect.get(target, property, receiver)),
+  }) as unknown as T & { db: SqliteDb };
+}
+
+/** What a test asking for PostgreSQL gets: its daemon typed on PostgreSQL. */
+export type OnPostgres = { store: 'postgres' };
+
 export interface TestServerOptions {
+  /** The store the daemon runs on; default INTERHUBZ_TEST_STORE, else SQLite. */
+  store?: TestStore;
   password?: string;
   dataDir?: string;
   config?: Parameters<typeof testConfig>[1];
@@ -53,13 +102,16 @@ export function makeDataDir(t: Teardownable): string {
   return dir;
 }
 
-export async function startTestServer(t: Teardownable, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(t: Teardownable, options: TestServerOptions & OnPostgres): Promise<TestServer<PostgresDb>>;
+export async function startTestServer(t: Teardownable, options?: TestServerOptions): Promise<TestServer>;
+export async function startTestServer(t: Teardownable, given: TestServerOptions = {}): Promise<TestServer<Db>> {
+  const options = await withTestStore(t, given);
   const { config, log, password, dataDir } = testDaemonSetup(t, options);
   const daemon = await startDaemon({ config, log, ...daemonOptions(options) });
   t.teardown(() => daemon.close());
   // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
   await daemon.sandbox?.load();
-  return { url: daemon.url, username: config.admin.username, password, dataDir, daemon: onSqlite(daemon), fetch: (path, init) => fetch(`${daemon.url}${path}`, init) };
+  return { url: daemon.url, username: config.admin.username, password, dataDir, daemon: asTestDaemon(daemon), fetch: (path, init) => fetch(`${daemon.url}${path}`, init) };
 }
 
 /** The configuration, logger and password a test daemon starts with (shared with buildTestApp). */

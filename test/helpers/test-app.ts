@@ -1,29 +1,34 @@
 // The daemon's services and HTTP app without a socket: requests go through Fastify's app.inject,
 // so a route-level test pays neither a listen nor a TCP round trip per call. The database is still
-// a real SQLite file in a fresh data directory (DESIGN.md §4). What needs a real address stays on
+// a real store: an SQLite file in a fresh data directory (DESIGN.md §4), or a fresh PostgreSQL
+// database (`store: 'postgres'`, or INTERHUBZ_TEST_STORE=postgres for tests that name no store). What needs a real address stays on
 // startTestServer: the sandbox's upstream calls (they dial the daemon's own port), webhooks sent by
 // a simulator to the daemon, browsers, child processes, and what differs without server.publicUrl.
 // With no listening address, the daemon's own URL (src/own-url.ts) is server.publicUrl, set here to
 // TEST_PUBLIC_URL unless the test gives one: a name nothing answers, so a test that dials it fails.
 import type { InjectOptions } from 'fastify';
 import { buildDaemon, type BuiltDaemon } from '../../src/daemon.ts';
-import type { SqliteDb } from '../../src/db/database.ts';
-import { daemonOptions, onSqlite, testDaemonSetup, type Reachable, type Teardownable, type TestServerOptions } from './server.ts';
+import type { Db, PostgresDb, SqliteDb } from '../../src/db/database.ts';
+import { asTestDaemon, daemonOptions, testDaemonSetup, withTestStore, type OnPostgres, type Reachable, type Teardownable, type TestServerOptions } from './server.ts';
 
 /** The public URL a test app has unless its test gives one (.test is reserved: RFC 2606). */
 const TEST_PUBLIC_URL = 'http://interhubz.test';
 
-export interface TestApp extends Reachable {
+/** `D` as in TestServer: SqliteDb unless the test asked for PostgreSQL. */
+export interface TestApp<D extends Db = SqliteDb> extends Reachable {
   /** server.publicUrl: where webhooks and OAuth callbacks are said to reach the daemon. */
   url: string;
   username: string;
   password: string;
   dataDir: string;
   /** The services (db, jobs, scheduler, clients, …), as startTestServer's `daemon` without `url`. */
-  daemon: BuiltDaemon & { db: SqliteDb };
+  daemon: BuiltDaemon & { db: D };
 }
 
-export async function buildTestApp(t: Teardownable, options: TestServerOptions = {}): Promise<TestApp> {
+export async function buildTestApp(t: Teardownable, options: TestServerOptions & OnPostgres): Promise<TestApp<PostgresDb>>;
+export async function buildTestApp(t: Teardownable, options?: TestServerOptions): Promise<TestApp>;
+export async function buildTestApp(t: Teardownable, given: TestServerOptions = {}): Promise<TestApp<Db>> {
+  const options = await withTestStore(t, given);
   const publicUrl = options.config?.server?.publicUrl || TEST_PUBLIC_URL;
   const { config, log, password, dataDir } = testDaemonSetup(t, { ...options, config: { ...options.config, server: { ...options.config?.server, publicUrl } } });
   const daemon = await buildDaemon({ config, log, ...daemonOptions(options) });
@@ -35,7 +40,7 @@ export async function buildTestApp(t: Teardownable, options: TestServerOptions =
   await daemon.app.ready();
   // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
   await daemon.sandbox?.load();
-  return { url: publicUrl, username: config.admin.username, password, dataDir, daemon: onSqlite(daemon), fetch: (path, init) => injectFetch(daemon, path, init) };
+  return { url: publicUrl, username: config.admin.username, password, dataDir, daemon: asTestDaemon(daemon), fetch: (path, init) => injectFetch(daemon, path, init) };
 }
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
