@@ -24,6 +24,7 @@ import { describeDatabaseUrl } from './db/postgres/open-postgres.ts';
 import type { FeatureContext } from './feature.ts';
 import { FEATURES, featureChores, featureTasks, startFeatures } from './features.ts';
 import type { ReadinessCheck } from './http/routes/health.ts';
+import { createSharedBudgets } from './integrations/shared-budget.ts';
 import { createUpstreamContext } from './integrations/upstream-context.ts';
 import { createJobQueue } from './jobs/job-queue.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
@@ -147,7 +148,8 @@ export async function buildContext(config: Config, log: Logger, options: Context
 
     // Observers only: the metrics read nothing until a scrape.
     const metrics = createMetrics({ clock });
-    const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall);
+    // PostgreSQL: every replica spends a portal's or workspace's rate budget from one window in the database.
+    const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall, database.dialect === 'postgres' ? { budgets: createSharedBudgets(db) } : {});
     addScrapeGauges(metrics.registry, { db, upstream, clock });
     const clients = createConnectionClients({ db, vault, upstream, log, oauth, now: clock });
     // The queue wakes the scheduler, which is built after the tasks that need the queue.

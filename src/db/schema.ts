@@ -44,6 +44,19 @@ interface OAuthPendingTable {
   expires_at: number;
 }
 
+/** Rate budgets shared by the replicas on PostgreSQL (migrations/0034_rate_budgets.sql). */
+interface RateBudgetsTable {
+  budget_key: string;
+  observed_limit: number | null;
+  paused_until: Generated<number>;
+  updated_at: number;
+}
+
+interface RateBudgetSendsTable {
+  budget_key: string;
+  sent_at: number;
+}
+
 /** migrations/0022_admin_users.sql */
 interface AdminUsersTable {
   id: string;
@@ -413,6 +426,8 @@ export interface Database {
   credentials: CredentialsTable;
   admin_sessions: AdminSessionsTable;
   oauth_pending: OAuthPendingTable;
+  rate_budgets: RateBudgetsTable;
+  rate_budget_sends: RateBudgetSendsTable;
   admin_users: AdminUsersTable;
   admin_invitations: AdminInvitationsTable;
   audit_log: AuditLogTable;

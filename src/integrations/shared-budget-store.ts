@@ -1,0 +1,134 @@
+// The rolling windows of the rate budgets every replica shares, in PostgreSQL (migrations/0034):
+// one row per budget, locked (SELECT ... FOR UPDATE) while a replica counts the sends in its window
+// and records its own, so two replicas never both take the last slot; one row per send counted.
+//
+// Read Committed (the store's level, #21 decision 5) is enough: each statement after the lock sees
+// every send committed by the replica that held the lock before. The counting must be its own
+// statement after the lock: a statement that took the lock and counted at once would count from the
+// snapshot it started with, before the previous holder's commit.
+//
+// Send times are the sending replica's clock (BudgetClock), not the database's, so that a test can
+// run the budgets and the vendor simulators on one clock. Replicas' clocks are assumed synchronised
+// (NTP): a skew between two replicas shifts the window by as much, which the rate plans' margin on
+// the window (hubspot/rate-plan.ts: 400 ms on 10 s) absorbs when it is small.
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { greatest } from '../db/sql-dialect.ts';
+import { withTransaction } from '../db/transaction.ts';
+
+/** What a replica knows of a shared budget after asking the database. */
+export interface SharedBudgetState {
+  /** The vendor's figure when one was observed (by any replica), else this replica's configured one. */
+  limit: number;
+  /** Sends counted in the window (every replica's, and others' learnt from the vendor's headers). */
+  counted: number;
+  /** The oldest counted send, or null. */
+  oldest: number | null;
+  /** Epoch ms until which no replica sends on this budget (after a 429); 0 when none. */
+  pausedUntil: number;
+}
+
+type TakeAnswer = SharedBudgetState & (
+  | { taken: true }
+  /** No slot: ask again at `retryAt` (the pause's end, or when the oldest send leaves the window). */
+  | { taken: false; retryAt: number }
+);
+
+interface BudgetShape {
+  /** This replica's configured limit, used until the vendor's own figure has been observed. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface SharedBudgetStore {
+  /** Takes a slot now (recording the send at `now()` read under the lock), or says when to ask again. */
+  take(key: string, shape: BudgetShape, now: () => number): Promise<TakeAnswer>;
+  /** The vendor said `remaining` of `reportedLimit` are left: sends we did not count are counted now. */
+  observe(key: string, shape: BudgetShape, reading: { remaining: number; reportedLimit?: number | undefined }, now: () => number): Promise<SharedBudgetState>;
+  /** No replica sends on this budget before `until`. */
+  pause(key: string, until: number, now: number): Promise<void>;
+  /** The budget as it stands, without taking anything (for snapshots). */
+  read(key: string, shape: BudgetShape, now: number): Promise<SharedBudgetState>;
+}
+
+type Trx = Transaction<Database>;
+
+export function createSharedBudgetStore(db: Kysely<Database>): SharedBudgetStore {
+  /** The budget's row, locked until the transaction ends; created on first use. */
+  async function lockBudget(trx: Trx, key: string, now: () => number) {
+    const select = () => trx.selectFrom('rate_budgets').select(['observed_limit', 'paused_until']).where('budget_key', '=', key).forUpdate().executeTakeFirst();
+    const row = await select();
+    if (row) return row;
+    await trx.insertInto('rate_budgets').values({ budget_key: key, observed_limit: null, paused_until: 0, updated_at: now() }).onConflict((oc) => oc.column('budget_key').doNothing()).execute();
+    const created = await select();
+    if (!created) throw new Error(`the rate budget ${key} has no row after it was created`);
+    return created;
+  }
+
+  /** Deletes the sends that left the window and counts the others (only while the row is locked). */
+  async function countWindow(trx: Trx, key: string, windowStart: number) {
+    await trx.deleteFrom('rate_budget_sends').where('budget_key', '=', key).where('sent_at', '<=', windowStart).execute();
+    const { counted, oldest } = await trx.selectFrom('rate_budget_sends')
+      .select((eb) => [eb.fn.countAll<number>().as('counted'), eb.fn.min<number | null>('sent_at').as('oldest')])
+      .where('budget_key', '=', key)
+      .executeTakeFirstOrThrow();
+    return { counted: Number(counted), oldest: oldest === null ? null : Number(oldest) };
+  }
+
+  const recordSends = (trx: Trx, key: string, at: number, count: number) =>
+    trx.insertInto('rate_budget_sends').values(Array.from({ length: count }, () => ({ budget_key: key, sent_at: at }))).execute();
+
+  return {
+    take: (key, shape, now) =>
+      withTransaction(db, async (trx) => {
+        const row = await lockBudget(trx, key, now);
+        // Read under the lock: the send is stamped as late as it can be, just before it goes.
+        const at = now();
+        const limit = row.observed_limit ?? shape.limit;
+        const { counted, oldest } = await countWindow(trx, key, at - shape.windowMs);
+        const state = { limit, counted, oldest, pausedUntil: row.paused_until };
+        if (row.paused_until > at) return { ...state, taken: false, retryAt: row.paused_until };
+        if (counted < limit) {
+          await recordSends(trx, key, at, 1);
+          return { ...state, counted: counted + 1, oldest: oldest ?? at, taken: true };
+        }
+        return { ...state, taken: false, retryAt: (oldest ?? at) + shape.windowMs };
+      }),
+
+    observe: (key, shape, reading, now) =>
+      withTransaction(db, async (trx) => {
+        const row = await lockBudget(trx, key, now);
+        const at = now();
+        let limit = row.observed_limit ?? shape.limit;
+        if (reading.reportedLimit !== undefined && reading.reportedLimit > 0) {
+          limit = reading.reportedLimit;
+          if (row.observed_limit !== limit) {
+            await trx.updateTable('rate_budgets').set({ observed_limit: limit, updated_at: at }).where('budget_key', '=', key).execute();
+          }
+        }
+        const { counted, oldest } = await countWindow(trx, key, at - shape.windowMs);
+        // As the local budget does: calls the vendor counted and no replica did are someone else's, counted now.
+        const othersUsed = limit - reading.remaining - counted;
+        if (othersUsed > 0) await recordSends(trx, key, at, othersUsed);
+        return { limit, counted: counted + Math.max(0, othersUsed), oldest: othersUsed > 0 ? (oldest ?? at) : oldest, pausedUntil: row.paused_until };
+      }),
+
+    async pause(key, until, now) {
+      await db.insertInto('rate_budgets').values({ budget_key: key, observed_limit: null, paused_until: until, updated_at: now })
+        .onConflict((oc) => oc.column('budget_key').doUpdateSet((eb) => ({
+          paused_until: greatest(db, eb.ref('rate_budgets.paused_until'), eb.ref('excluded.paused_until')),
+          updated_at: eb.ref('excluded.updated_at'),
+        })))
+        .execute();
+    },
+
+    async read(key, shape, now) {
+      const row = await db.selectFrom('rate_budgets').select(['observed_limit', 'paused_until']).where('budget_key', '=', key).executeTakeFirst();
+      const { counted, oldest } = await db.selectFrom('rate_budget_sends')
+        .select((eb) => [eb.fn.countAll<number>().as('counted'), eb.fn.min<number | null>('sent_at').as('oldest')])
+        .where('budget_key', '=', key).where('sent_at', '>', now - shape.windowMs)
+        .executeTakeFirstOrThrow();
+      return { limit: row?.observed_limit ?? shape.limit, counted: Number(counted), oldest: oldest === null ? null : Number(oldest), pausedUntil: row?.paused_until ?? 0 };
+    },
+  };
+}
