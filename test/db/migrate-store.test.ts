@@ -157,12 +157,8 @@ t.test('a live installation: every table copied row for row, ids continue, and a
   const inserted = await target.kysely.insertInto('activity').values({ at: 1, kind: 'after-migration', outcome: 'captured' }).returning('id').executeTakeFirstOrThrow();
   t.ok(inserted.id > activityMax, `a new activity row gets id ${inserted.id}, past the copied ${activityMax}`);
   const jobsMax = await maxId('jobs');
-  const job = await target.kysely
-    .insertInto('jobs')
-    .values({ task: 'x', payload: '{}', run_at: 1, max_attempts: 1, created_at: 1, updated_at: 1 })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  t.ok(job.id > jobsMax, 'a new job too');
+  const job = await target.pool.query<{ id: number }>("INSERT INTO jobs (task, payload, run_at, max_attempts, created_at, updated_at) VALUES ('x', '{}', 1, 1, 1, 1) RETURNING id");
+  t.ok((job.rows[0]?.id ?? 0) > jobsMax, 'a new job too');
   const auditRow = await target.kysely.insertInto('audit_log').values({ at: 2, actor_kind: 'config', actor_name: 'yaml', action: 'y' }).returning('id').executeTakeFirstOrThrow();
   t.equal(auditRow.id, dropped + 1, 'an audit entry continues past the deleted id, as SQLite would have');
   await target.pool.query("DELETE FROM activity WHERE kind = 'after-migration'");

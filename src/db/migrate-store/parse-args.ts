@@ -4,7 +4,7 @@
 export const MIGRATE_STORE_USAGE =
   'Usage: npm run migrate-store -- --from sqlite:/data/interhubz.db --to postgres://USER:PASSWORD@HOST:5432/DATABASE';
 
-export interface MigrateStoreArgs {
+interface MigrateStoreArgs {
   /** The SQLite file to copy. */
   sourcePath: string;
   /** The PostgreSQL database to fill (a credential: never printed as is). */
