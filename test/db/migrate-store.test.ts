@@ -190,8 +190,11 @@ t.test('a source written during the copy: the target holds the snapshot, none of
       for (let i = 0; i < 2500; i++) insert.run(i);
     })();
     sqlite.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('test.writes', '0', 0)").run();
+    sqlite.prepare("INSERT INTO connections (id, name, created_at, updated_at) VALUES ('c1', 'One', 1, 1)").run();
   });
-  // Another connection (a daemon's) writes between the batches: tables copied before and after.
+  // Another connection (a daemon's) writes between the batches into tables copied before activity
+  // (admin_sessions, webhook_unrouted_counts, settings), activity itself, and one copied after it
+  // (connection_warnings): a copy that read each table afresh would hold the later writes.
   const writer = openDb(path);
   t.teardown(() => writer.close());
   let writes = 0;
@@ -200,6 +203,7 @@ t.test('a source written during the copy: the target holds the snapshot, none of
     writer.sqlite.prepare("INSERT INTO activity (at, kind, outcome) VALUES (?, 'during', 'captured')").run(writes);
     writer.sqlite.prepare("INSERT INTO admin_sessions (token_hash, username, csrf_token, created_at, expires_at, last_seen_at) VALUES (?, 'during', 'c', 1, 2, 1)").run(`during-${writes}`);
     writer.sqlite.prepare("INSERT INTO webhook_unrouted_counts (provider, day, count) VALUES ('intercom', ?, 1)").run(`during-${writes}`);
+    writer.sqlite.prepare("INSERT INTO connection_warnings (connection_id, code, message, raised_at) VALUES ('c1', ?, 'm', 1)").run(`during-${writes}`);
     writer.sqlite.prepare("UPDATE settings SET value = ? WHERE key = 'test.writes'").run(String(writes));
   });
   const target = await makeTestPgDb(t);
@@ -211,6 +215,7 @@ t.test('a source written during the copy: the target holds the snapshot, none of
   t.same((await target.pool.query("SELECT count(*) AS n FROM activity WHERE kind = 'during'")).rows, [{ n: 0 }]);
   t.equal(await pgCount(target, 'admin_sessions'), 0, 'no session written after the snapshot');
   t.equal(await pgCount(target, 'webhook_unrouted_counts'), 0, 'no count written after the snapshot');
+  t.equal(await pgCount(target, 'connection_warnings'), 0, 'no warning written after the snapshot, in a table copied after the writes began');
   t.same((await target.pool.query("SELECT value FROM settings WHERE key = 'test.writes'")).rows, [{ value: '0' }], 'the setting as it was');
   t.same(result.counts.find((c) => c.table === 'activity'), { table: 'activity', source: 2500, target: 2500 });
 });
