@@ -5,6 +5,7 @@ import t from 'tap';
 import type { PostgresDb } from '../../src/db/database.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { createHubSpotRateRegistry } from '../../src/integrations/hubspot/rate-plan.ts';
+import { createIntercomRateRegistry } from '../../src/integrations/intercom/rate-plan.ts';
 import { BudgetUnavailableError, inBackground, type BudgetClock } from '../../src/integrations/rate-budget.ts';
 import { createSharedBudgets } from '../../src/integrations/shared-budget.ts';
 import { UpstreamError } from '../../src/integrations/upstream-error.ts';
@@ -159,4 +160,18 @@ t.test('a replica that cannot reach the database sends nothing: the call fails, 
   t.ok(planned instanceof UpstreamError, 'the plan refuses the call');
   t.match((planned as UpstreamError).details, { kind: 'rate_limited', status: null, code: 'BUDGET_UNAVAILABLE' });
   t.ok((planned as UpstreamError).retryable, 'a job tries it again later');
+});
+
+t.test("Intercom's workspace and app budgets are shared by every replica of the workspace", async (t) => {
+  const { budgets } = await replicas(t, 2);
+  const clock = fakeClock();
+  // 12 per minute: 2 per 10-s window (intercom-api.md §5.1, "distributed into 10-second windows").
+  const [a, b] = budgets.map((make) => createIntercomRateRegistry({ budgets: make, clock, limits: { appPerMinute: 12, workspacePerMinute: 60 } }));
+  const key = { workspaceId: 'ws1', appId: 'app1' };
+  const call = { method: 'GET' as const, path: '/contacts' };
+  await a?.planFor(key).plan(call);
+  await b?.planFor(key).plan(call);
+  t.equal(clock.now(), 0);
+  await b?.planFor(key).plan(call);
+  t.equal(clock.now(), 10_000, "the third call waits for the app's window, whichever replica sends it");
 });
