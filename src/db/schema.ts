@@ -33,6 +33,13 @@ interface AdminSessionsTable {
   last_seen_at: number;
 }
 
+/** The scheduled time each chore last ran for, on PostgreSQL (migrations/0035_chore_ticks.sql). */
+interface ChoreTicksTable {
+  name: string;
+  tick: number;
+  started_at: number;
+}
+
 /** OAuth flows under way (migrations/0033_oauth_pending.sql); SHA-256 hashes, never the state or the cookie. */
 interface OAuthPendingTable {
   state_hash: string;
@@ -426,6 +433,7 @@ export interface Database {
   credentials: CredentialsTable;
   admin_sessions: AdminSessionsTable;
   oauth_pending: OAuthPendingTable;
+  chore_ticks: ChoreTicksTable;
   rate_budgets: RateBudgetsTable;
   rate_budget_sends: RateBudgetSendsTable;
   admin_users: AdminUsersTable;

@@ -1,7 +1,7 @@
 // Several replicas sharing one job table on PostgreSQL (issue #21 item 2): two Db handles on one
 // database stand for two daemons. Every job runs once; a replica that stops without finishing has
 // its jobs taken by the other after the lease; a job enqueued on one replica wakes the other's
-// scheduler (LISTEN/NOTIFY), also after its listening connection was cut; a chore runs on one
+// scheduler (LISTEN/NOTIFY), also after its listening connection was cut; a chore's time runs on one
 // replica at a time; and two replicas enqueuing one key leave one pending job, never an error.
 import t from 'tap';
 import { z } from 'zod';
@@ -159,15 +159,31 @@ t.test('two replicas running the same chore at once: it runs once', async (t) =>
       await gate;
     },
   };
-  const first = choreGuard(a)(chore);
+  const first = choreGuard(a)(chore, 60_000);
   await until('the first replica to be running it', () => runs === 1);
-  t.equal(await choreGuard(b)(chore), false, 'the second replica skips the run the first is doing');
+  t.equal(await choreGuard(b)(chore, 60_000), false, 'the second replica skips the run the first is doing');
   release();
   t.equal(await first, true);
   t.equal(runs, 1, 'it ran once');
-  t.equal(await choreGuard(b)(chore), true, 'once the first is done, the next run may be anyone’s');
+  t.equal(await choreGuard(b)(chore, 120_000), true, 'once the first is done, the next run may be anyone’s');
   t.equal(runs, 2);
-  t.equal(await choreGuard(b)({ ...chore, name: 'another-chore', run: async () => void (runs += 10) }), true, 'other chores are not held by it');
+  t.equal(await choreGuard(b)({ ...chore, name: 'another-chore', run: async () => void (runs += 10) }, 120_000), true, 'other chores are not held by it');
+});
+
+t.test('a replica whose cron fires after another ran that time skips it; the next time runs', async (t) => {
+  const a = await makeTestPgDb(t);
+  const b = secondReplica(t, a);
+  const ran: string[] = [];
+  const chore = (replica: string): Chore => ({ name: 'refresh-something', schedule: '* * * * *', run: async () => void ran.push(replica) });
+  t.equal(await choreGuard(a)(chore('a'), 60_000), true, 'a runs the 60-s time');
+  t.equal(await choreGuard(b)(chore('b'), 60_000), false, 'b, a moment late, finds it run already');
+  t.equal(await choreGuard(a)(chore('a'), 60_000), false, 'nor does a run it again');
+  t.equal(await choreGuard(b)(chore('b'), 120_000), true, 'the next time is run, by whoever comes first');
+  t.equal(await choreGuard(a)(chore('a'), 60_000), false, 'an earlier time seen late is not run after a later one');
+  t.same(ran, ['a', 'b']);
+  const failing: Chore = { name: 'fails', schedule: '* * * * *', run: async () => Promise.reject(new Error('HubSpot is down')) };
+  await t.rejects(choreGuard(a)(failing, 60_000), /HubSpot is down/, 'a failed run fails as on SQLite');
+  t.equal(await choreGuard(b)({ ...failing, run: async () => void ran.push('b') }, 60_000), false, 'and that time is not run again elsewhere: it runs at its next time');
 });
 
 t.test('two replicas enqueuing one key at once: one pending job, never a key collision', async (t) => {
