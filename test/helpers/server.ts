@@ -44,14 +44,28 @@ export function defaultTestStore(): TestStore {
 const TEST_VAULT_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /**
+ * The PostgreSQL database of each data directory a test gave: a test restarting a daemon on the same
+ * data directory means the same installation, so on PostgreSQL it gets the same database.
+ */
+const databaseOfDataDir = new Map<string, Promise<string>>();
+
+/**
  * The options with the store filled in: for PostgreSQL, a fresh migrated database of the test's own
  * (dropped at teardown, after the daemon closes: teardowns run last-registered first) as
  * `database.url`, and the fixed vault key unless the test gives one.
  */
 export async function withTestStore(t: Teardownable, options: TestServerOptions): Promise<TestServerOptions> {
   if ((options.store ?? defaultTestStore()) !== 'postgres') return options;
-  const db = await makeTestPgDb(t);
-  return { ...options, secretKey: options.secretKey ?? TEST_VAULT_KEY, config: { ...options.config, database: { url: db.url, ...options.config?.database } } };
+  const dataDir = options.dataDir;
+  let url = dataDir === undefined ? undefined : databaseOfDataDir.get(dataDir);
+  if (!url) {
+    url = makeTestPgDb(t).then((db) => db.url);
+    if (dataDir !== undefined) {
+      databaseOfDataDir.set(dataDir, url);
+      t.teardown(() => databaseOfDataDir.delete(dataDir));
+    }
+  }
+  return { ...options, secretKey: options.secretKey ?? TEST_VAULT_KEY, config: { ...options.config, database: { url: await url, ...options.config?.database } } };
 }
 
 /**

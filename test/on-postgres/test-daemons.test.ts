@@ -1,9 +1,10 @@
 // The test helpers' daemons on PostgreSQL: `store: 'postgres'` gives buildTestApp and startTestServer
 // a fresh migrated database of their own (database.url) and the fixed vault key; with
 // INTERHUBZ_TEST_STORE=postgres a test naming no store gets one too, and one that reads the SQLite
-// handle is told it is SQLite-only. `store: 'sqlite'` stays on SQLite whatever the environment says.
+// handle is told it is SQLite-only. `store: 'sqlite'` stays on SQLite whatever the environment says,
+// and a daemon restarted on the same data directory finds the same database.
 import t from 'tap';
-import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
+import { makeDataDir, sessionApi, signIn, startTestServer } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
 t.test("buildTestApp(t, { store: 'postgres' }): the daemon's store is PostgreSQL, and what a request writes is there", async (t) => {
@@ -34,6 +35,18 @@ t.test("startTestServer(t, { store: 'postgres' }): a listening daemon on Postgre
 t.test('two test daemons on PostgreSQL have databases of their own', async (t) => {
   const [a, b] = await Promise.all([buildTestApp(t, { store: 'postgres', startScheduler: false }), buildTestApp(t, { store: 'postgres', startScheduler: false })]);
   t.not(a.daemon.db.url, b.daemon.db.url);
+});
+
+t.test('a daemon restarted on the same data directory finds its PostgreSQL database again', async (t) => {
+  const dataDir = makeDataDir(t);
+  const first = await buildTestApp(t, { store: 'postgres', dataDir, startScheduler: false });
+  await signIn(first);
+  await first.daemon.close();
+  const second = await buildTestApp(t, { store: 'postgres', dataDir, startScheduler: false });
+  t.equal(second.daemon.db.url, first.daemon.db.url);
+  t.equal((await second.daemon.db.pool.query('SELECT 1 FROM admin_sessions')).rowCount, 1, "the first run's session is there");
+  const other = await buildTestApp(t, { store: 'postgres', startScheduler: false });
+  t.not(other.daemon.db.url, first.daemon.db.url, 'another data directory, another database');
 });
 
 t.test('INTERHUBZ_TEST_STORE=postgres: a test naming no store runs on PostgreSQL; store: sqlite stays on SQLite', async (t) => {
