@@ -119,8 +119,10 @@ COPY --from=build /app/ui/dist ./ui/dist
 COPY package.json config.example.yaml ./
 COPY migrations ./migrations
 COPY --from=build /app/dist/src ./src
-# `docker run --rm -i interhubz node scripts/hash-password.js` makes an admin.passwordHash.
-COPY --from=build /app/dist/scripts/hash-password.js ./scripts/
+# `docker run --rm -i interhubz node scripts/hash-password.js` makes an admin.passwordHash;
+# `node scripts/migrate-store.js --from sqlite:/data/interhubz.db --to postgres://…` copies a stopped
+# container's state into PostgreSQL (README "From one container to several").
+COPY --from=build /app/dist/scripts/hash-password.js /app/dist/scripts/migrate-store.js ./scripts/
 # Numeric so that runtimes can verify it is not root (Kubernetes runAsNonRoot).
 USER 1000:1000
 VOLUME ["/data"]

@@ -3,7 +3,7 @@
 // holds far less source text and function metadata at idle (issue #19 item 3; test/bench/RESULTS.md
 // "startup memory"). Used by the Dockerfile's build stage and by `npm run bench -- startup`.
 //
-//   node scripts/bundle.ts [OUT_DIR]      (default dist/) → OUT_DIR/src/main.js, OUT_DIR/scripts/hash-password.js
+//   node scripts/bundle.ts [OUT_DIR]      (default dist/) → OUT_DIR/src/main.js, OUT_DIR/scripts/{hash-password,migrate-store}.js
 //
 // Layout, which the code's import.meta.url paths rely on (src/app-root.ts, src/db/database.ts):
 // - every chunk sits flat in OUT_DIR/src, one level below the app root (as src/*.ts do), so
@@ -78,7 +78,7 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
-/** Writes the bundle under outDir (emptied first): outDir/src/*.js and outDir/scripts/hash-password.js. */
+/** Writes the bundle under outDir (emptied first): outDir/src/*.js and outDir/scripts/{hash-password,migrate-store}.js. */
 export async function bundle(outDir: string): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   await build({
@@ -88,8 +88,11 @@ export async function bundle(outDir: string): Promise<void> {
     splitting: true,
     chunkNames: 'chunk-[hash]',
   });
-  // A separate program (`node scripts/hash-password.js` in the image), so one self-contained file.
-  await build({ ...common, entryPoints: ['scripts/hash-password.ts'], outfile: join(outDir, 'scripts', 'hash-password.js') });
+  // Separate programs (`node scripts/hash-password.js`, `node scripts/migrate-store.js` in the image),
+  // each one self-contained file.
+  for (const script of ['hash-password', 'migrate-store']) {
+    await build({ ...common, entryPoints: [`scripts/${script}.ts`], outfile: join(outDir, 'scripts', `${script}.js`) });
+  }
 }
 
 if (import.meta.main) await bundle(resolve(REPO_ROOT, process.argv[2] ?? 'dist'));
