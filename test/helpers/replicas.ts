@@ -151,7 +151,7 @@ export async function deliver(replica: Replica, delivery: SignedDelivery): Promi
 const lockedByPid = (pid: number) => `%:${pid}:%`;
 
 /** Jobs running under a lease of the replica whose process id is `pid`. */
-export async function jobsHeldBy(db: Db, pid: number): Promise<Array<{ id: number; task: string }>> {
+async function jobsHeldBy(db: Db, pid: number): Promise<Array<{ id: number; task: string }>> {
   return db.kysely.selectFrom('jobs').select(['id', 'task']).where('status', '=', 'running').where('locked_by', 'like', lockedByPid(pid)).execute();
 }
 
