@@ -4,7 +4,7 @@
 // Debian's packages, tagged with those names, that do what the example relies on and no more. Where
 // an image of that name already exists and is not a stand-in (the real one, pulled), it is used.
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,16 @@ export function podmanConfFile(dir: string): string {
   const path = join(dir, 'containers.conf');
   writeFileSync(path, '[containers]\ndefault_ulimits = []\n\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n');
   return path;
+}
+
+/** Why the compose example cannot be run here, or null when it can. */
+export function podmanComposeMissing(): string | null {
+  try {
+    execFileSync('podman-compose', ['version'], { stdio: 'ignore' });
+  } catch {
+    return 'podman-compose is not installed (apt-get install -y podman-compose), so the README compose example cannot be run';
+  }
+  return null;
 }
 
 export interface CommandResult {
