@@ -19,6 +19,7 @@ import { DATABASE_FILE, ensureDataDir, type Db } from './db/database.ts';
 import { hashPlainRecordLinks } from './db/hash-record-links.ts';
 import { isMigrated, migrate, readMigrations, type Migration } from './db/migrate.ts';
 import { openStore } from './db/open-store.ts';
+import { createClusterLocks, type ClusterLocks } from './db/postgres/cluster-locks.ts';
 import { isMigratedPostgres, migratePostgres } from './db/postgres/migrate-postgres.ts';
 import { describeDatabaseUrl } from './db/postgres/open-postgres.ts';
 import type { FeatureContext } from './feature.ts';
@@ -126,6 +127,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
   const db = database.kysely;
   let sandbox: MountedSandbox | undefined;
   let wakeUpListener: WakeUpListener | undefined;
+  let clusterLocks: ClusterLocks | undefined;
   try {
     const migrations = readMigrations(undefined, database.dialect);
     const { applied } = database.dialect === 'sqlite' ? migrate(database.sqlite, migrations, clock) : await migratePostgres(database.pool, migrations, clock);
@@ -166,7 +168,9 @@ export async function buildContext(config: Config, log: Logger, options: Context
     });
     // The contacts' filters can keep conversations out (#18 item 2); they read the record sync's field catalogue, built just below.
     const contactFilter: ContactFilter = (row, settings, contact) => conversationContactFiltered(records, row, settings, contact);
-    const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures, contactFilter });
+    // Replicas on PostgreSQL: one conversation's capture, one customer's or company's match, on one replica at a time.
+    clusterLocks = database.dialect === 'postgres' ? createClusterLocks({ pool: database.pool, log }) : undefined;
+    const capture = createCaptureDeps({ db, clients, clock, matchKeys, ownerFor: ownerLookup(db), tickets: createTicketPipelineDeps({ db, config, clock }), observer: metrics.observe.captures, contactFilter, ...(clusterLocks ? { clusterLocks } : {}) });
     const recordHashKey = deriveValueHashKey(secret.key);
     const records = createRecordSyncDeps({ capture, clients, hashKey: recordHashKey });
     const featureContext: FeatureContext = { config, log, clock, db, vault, upstream, clients, jobs, recorder, capture, records, seeded };
@@ -216,12 +220,14 @@ export async function buildContext(config: Config, log: Logger, options: Context
       async close() {
         await upstream.close();
         await wakeUpListener?.close();
+        await clusterLocks?.close();
         await database.close();
       },
     };
   } catch (error) {
     sandbox?.close();
     await wakeUpListener?.close();
+    await clusterLocks?.close();
     await database.close();
     throw error;
   }

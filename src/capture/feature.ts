@@ -21,9 +21,11 @@ export function createCaptureDeps(deps: {
   observer?: CaptureDeps['observer'];
   /** The contacts' record filters for conversations (src/records/conversation-filter.ts). */
   contactFilter?: CaptureDeps['contactFilter'];
+  /** Several replicas on PostgreSQL: the keyed locks hold across them too. */
+  clusterLocks?: Parameters<typeof createKeyedLock>[0];
 }): CaptureDeps {
   return {
-    db: deps.db, clients: deps.clients, locks: createKeyedLock(), now: deps.clock, ownerFor: deps.ownerFor, tickets: deps.tickets, matchKeys: deps.matchKeys,
+    db: deps.db, clients: deps.clients, locks: createKeyedLock(deps.clusterLocks), now: deps.clock, ownerFor: deps.ownerFor, tickets: deps.tickets, matchKeys: deps.matchKeys,
     ...(deps.observer ? { observer: deps.observer } : {}),
     ...(deps.contactFilter ? { contactFilter: deps.contactFilter } : {}),
   };
