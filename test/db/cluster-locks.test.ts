@@ -2,7 +2,7 @@
 // src/conversations/keyed-lock.ts): work on one key never overlaps across replicas, other keys run
 // side by side, and a replica whose lock connection was cut takes locks again.
 import pino from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createKeyedLock } from '../../src/conversations/keyed-lock.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { createClusterLocks } from '../../src/db/postgres/cluster-locks.ts';
@@ -11,7 +11,7 @@ import { makeTestPgDb } from '../helpers/postgres.ts';
 const log = pino({ level: 'silent' });
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 
-async function replicas(t: Parameters<Parameters<typeof t.test>[1]>[0], count: number) {
+async function replicas(t: Test, count: number) {
   const first = await makeTestPgDb(t);
   return Array.from({ length: count }, (_, index) => {
     // The test cluster trusts local connections: the redacted URL has no password to lose.
