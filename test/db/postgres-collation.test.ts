@@ -3,7 +3,6 @@
 // (src/db/postgres/translate-migration.ts). Shown on a database whose default collation is
 // language-aware (ICU's en-US, or a libc en_US.UTF-8 when the machine has it), where an untyped
 // ORDER BY puts 'a' before 'B' — and the migrated tables still do not.
-import { execFileSync } from 'node:child_process';
 import { sql } from 'kysely';
 import pg from 'pg';
 import t from 'tap';
@@ -29,18 +28,16 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
-/** A CREATE DATABASE clause giving a language-aware default collation, or undefined when the server has none. */
+/**
+ * A CREATE DATABASE clause giving a language-aware default collation, or undefined when the server
+ * has none: ICU's en-US, else a libc en_US.UTF-8 (initdb lists the machine's locales in pg_collation).
+ */
 async function languageAwareLocale(client: pg.Client): Promise<string | undefined> {
   const icu = await client.query("SELECT 1 FROM pg_collation WHERE collprovider = 'i' AND collname = 'en-US-x-icu'");
   if ((icu.rowCount ?? 0) > 0) return "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'";
-  let locales = '';
-  try {
-    locales = execFileSync('locale', ['-a'], { encoding: 'utf8' });
-  } catch {
-    return undefined;
-  }
-  const libc = locales.split('\n').find((l) => /^en_US\.utf-?8$/i.test(l.trim()));
-  return libc ? `LOCALE ${pg.escapeLiteral(libc.trim())}` : undefined;
+  const libc = await client.query<{ locale: string }>("SELECT collcollate AS locale FROM pg_collation WHERE collprovider = 'c' AND collcollate ILIKE 'en_US.utf%8' LIMIT 1");
+  const locale = libc.rows[0]?.locale;
+  return locale ? `LOCALE ${pg.escapeLiteral(locale)}` : undefined;
 }
 
 async function orderedKeys(db: Db): Promise<string[]> {
@@ -55,13 +52,11 @@ async function keysBelow(db: Db, bound: string): Promise<string[]> {
   return (await db.kysely.selectFrom('settings').select('key').where('key', '<', bound).orderBy('key').execute()).map((r) => r.key);
 }
 
-t.test('on a database with a language-aware default collation, text columns still sort and compare bytewise, as on SQLite', async (t) => {
+const clause = await withAdmin(languageAwareLocale);
+const noLocale = 'the test PostgreSQL server has no ICU collations and the machine no en_US.UTF-8 locale: nothing non-bytewise to test against';
+
+t.test('on a database with a language-aware default collation, text columns still sort and compare bytewise, as on SQLite', { skip: clause ? false : noLocale }, async (t) => {
   const name = `interhubz_collation_${process.pid}_${Date.now().toString(36)}`;
-  const clause = await withAdmin(languageAwareLocale);
-  if (!clause) {
-    t.skip('the test PostgreSQL server has no ICU collations and the machine no en_US.UTF-8 locale: nothing non-bytewise to test against');
-    return;
-  }
   await withAdmin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8' ${clause}`));
   const db = openPostgres((await pgServer()).url(name));
   t.teardown(async () => {
