@@ -30,10 +30,10 @@ export interface TestServer<D extends Db = SqliteDb> {
   fetch: Reachable['fetch'];
 }
 
-export type TestStore = 'sqlite' | 'postgres';
+type TestStore = 'sqlite' | 'postgres';
 
 /** The store of a test daemon whose test names none: INTERHUBZ_TEST_STORE, else SQLite. */
-export function defaultTestStore(): TestStore {
+function defaultTestStore(): TestStore {
   const store = process.env.INTERHUBZ_TEST_STORE;
   if (store === undefined || store === '' || store === 'sqlite') return 'sqlite';
   if (store === 'postgres') return 'postgres';
