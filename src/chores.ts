@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Db } from './db/database.ts';
 import { advisoryLockKey, withAdvisoryLock } from './db/postgres/advisory-lock.ts';
 import { purgeExpiredSessions } from './db/repos/admin-sessions.ts';
+import { purgeStaleBudgetSends } from './db/repos/rate-budgets.ts';
 import type { Database } from './db/schema.ts';
 
 export interface Chore {
@@ -25,6 +26,13 @@ export function foundationChores(db: Kysely<Database>, clock: () => number, log:
       async run() {
         const purged = await purgeExpiredSessions(db, clock());
         if (purged > 0) log.info({ purged }, 'expired admin sessions purged');
+      },
+    },
+    {
+      name: 'purge-stale-budget-sends',
+      schedule: '29 * * * *',
+      async run() {
+        await purgeStaleBudgetSends(db, clock());
       },
     },
   ];

@@ -18,6 +18,7 @@ import { seedConnectionsFromConfig } from './connections/seed-from-config.ts';
 import { DATABASE_FILE, ensureDataDir, type Db } from './db/database.ts';
 import { hashPlainRecordLinks } from './db/hash-record-links.ts';
 import { isMigrated, migrate, readMigrations, type Migration } from './db/migrate.ts';
+import { createSharedBudgetStore } from './db/repos/rate-budgets.ts';
 import { openStore } from './db/open-store.ts';
 import { createClusterLocks, type ClusterLocks } from './db/postgres/cluster-locks.ts';
 import { isMigratedPostgres, migratePostgres } from './db/postgres/migrate-postgres.ts';
@@ -151,7 +152,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
     // Observers only: the metrics read nothing until a scrape.
     const metrics = createMetrics({ clock });
     // PostgreSQL: every replica spends a portal's or workspace's rate budget from one window in the database.
-    const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall, database.dialect === 'postgres' ? { budgets: createSharedBudgets(db) } : {});
+    const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall, database.dialect === 'postgres' ? { budgets: createSharedBudgets(createSharedBudgetStore(db)) } : {});
     addScrapeGauges(metrics.registry, { db, upstream, clock });
     const clients = createConnectionClients({ db, vault, upstream, log, oauth, now: clock });
     // The queue wakes the scheduler, which is built after the tasks that need the queue.

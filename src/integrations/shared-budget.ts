@@ -1,6 +1,6 @@
 // Window budgets shared by every replica on one PostgreSQL database (issue #21 item 2): three
 // replicas on one HubSpot portal together never exceed its budget, because each slot is taken from
-// one rolling window in the database (shared-budget-store.ts) instead of each process's memory.
+// one rolling window in the database (src/db/repos/rate-budgets.ts) instead of each process's memory.
 //
 // The same WindowBudget as the local one (rate-budget.ts): live and background lanes, FIFO within
 // each lane on this replica; a 429's pause and the vendor's headers (observe) reach every replica.
@@ -13,10 +13,8 @@
 //
 // A replica that cannot reach the database sends nothing: acquire rejects with
 // BudgetUnavailableError, which the rate plans turn into a retryable failure of the call (acquireFor).
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
 import { BudgetUnavailableError, createBudgetLanes, realClock, type BudgetSnapshot, type WindowBudget, type WindowBudgetOptions } from './rate-budget.ts';
-import { createSharedBudgetStore, type SharedBudgetState, type SharedBudgetStore } from './shared-budget-store.ts';
+import type { SharedBudgetState, SharedBudgetStore } from './shared-budget-state.ts';
 
 /** How stale a snapshot may be before reading it asks the database again (in the background). */
 const SNAPSHOT_REFRESH_MS = 1_000;
@@ -107,7 +105,6 @@ function createSharedWindowBudget(store: SharedBudgetStore, key: string, options
 }
 
 /** The budgets of a replica on PostgreSQL: every replica's budget of the same key is one budget. */
-export function createSharedBudgets(db: Kysely<Database>): (key: string, options: WindowBudgetOptions) => SharedWindowBudget {
-  const store = createSharedBudgetStore(db);
+export function createSharedBudgets(store: SharedBudgetStore): (key: string, options: WindowBudgetOptions) => SharedWindowBudget {
   return (key, options) => createSharedWindowBudget(store, key, options);
 }

@@ -7,6 +7,7 @@ import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { createHubSpotRateRegistry } from '../../src/integrations/hubspot/rate-plan.ts';
 import { createIntercomRateRegistry } from '../../src/integrations/intercom/rate-plan.ts';
 import { BudgetUnavailableError, inBackground, type BudgetClock } from '../../src/integrations/rate-budget.ts';
+import { createSharedBudgetStore } from '../../src/db/repos/rate-budgets.ts';
 import { createSharedBudgets } from '../../src/integrations/shared-budget.ts';
 import { UpstreamError } from '../../src/integrations/upstream-error.ts';
 import { makeTestPgDb } from '../helpers/postgres.ts';
@@ -34,7 +35,7 @@ async function replicas(t: Teardownable, count: number): Promise<{ db: PostgresD
     t.teardown(() => other.close());
     handles.push(other);
   }
-  return { db, budgets: handles.map((handle) => createSharedBudgets(handle.kysely)) };
+  return { db, budgets: handles.map((handle) => createSharedBudgets(createSharedBudgetStore(handle.kysely))) };
 }
 
 const KEY = 'hubspot:42:burst';
@@ -152,7 +153,7 @@ t.test('a replica that cannot reach the database sends nothing: the call fails, 
   // A port nothing listens on (the test server's, once it is stopped, would do too).
   const unreachable = openPostgres('postgres://postgres@127.0.0.1:1/interhubz');
   t.teardown(() => unreachable.close());
-  const budgets = createSharedBudgets(unreachable.kysely);
+  const budgets = createSharedBudgets(createSharedBudgetStore(unreachable.kysely));
   await t.rejects(budgets(KEY, { limit: 10, windowMs: 10_000 }).acquire(), BudgetUnavailableError);
 
   const rates = createHubSpotRateRegistry({ budgets });

@@ -9,6 +9,7 @@ import t from 'tap';
 import { openPostgres } from '../../../src/db/postgres/open-postgres.ts';
 import { createHubSpotRateRegistry, type HubSpotRateRegistry } from '../../../src/integrations/hubspot/rate-plan.ts';
 import { realClock, type BudgetClock } from '../../../src/integrations/rate-budget.ts';
+import { createSharedBudgetStore } from '../../../src/db/repos/rate-budgets.ts';
 import { createSharedBudgets } from '../../../src/integrations/shared-budget.ts';
 import type { SimClock } from '../../../src/sandbox/shared/clock.ts';
 import { makeTestPgDb } from '../../helpers/postgres.ts';
@@ -52,7 +53,7 @@ t.test('three replicas sharing a portal budget: no 429, every call sent, never m
     const handle = i === 0 ? db : openPostgres(db.url);
     if (i > 0) t.teardown(() => handle.close());
     registries.push(createHubSpotRateRegistry({
-      defaults: { burstPer10s: LIMIT }, budgets: createSharedBudgets(handle.kysely), clock: clock.budget,
+      defaults: { burstPer10s: LIMIT }, budgets: createSharedBudgets(createSharedBudgetStore(handle.kysely)), clock: clock.budget,
       // The margin absorbs the time from a send's stamp to its arrival at HubSpot: 400 ms by default
       // in real time. Time runs ten times faster here, and so does any delay of this busy test
       // process: 2 s of simulated time is 200 ms of real time.

@@ -10,46 +10,12 @@
 // Send times are the sending replica's clock (BudgetClock), not the database's, so that a test can
 // run the budgets and the vendor simulators on one clock. Replicas' clocks are assumed synchronised
 // (NTP): a skew between two replicas shifts the window by as much, which the rate plans' margin on
-// the window (hubspot/rate-plan.ts: 400 ms on 10 s) absorbs when it is small.
+// the window (src/integrations/hubspot/rate-plan.ts: 400 ms on 10 s) absorbs when it is small.
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/schema.ts';
-import { greatest } from '../db/sql-dialect.ts';
-import { withTransaction } from '../db/transaction.ts';
-
-/** What a replica knows of a shared budget after asking the database. */
-export interface SharedBudgetState {
-  /** The vendor's figure when one was observed (by any replica), else this replica's configured one. */
-  limit: number;
-  /** Sends counted in the window (every replica's, and others' learnt from the vendor's headers). */
-  counted: number;
-  /** The oldest counted send, or null. */
-  oldest: number | null;
-  /** Epoch ms until which no replica sends on this budget (after a 429); 0 when none. */
-  pausedUntil: number;
-}
-
-type TakeAnswer = SharedBudgetState & (
-  | { taken: true }
-  /** No slot: ask again at `retryAt` (the pause's end, or when the oldest send leaves the window). */
-  | { taken: false; retryAt: number }
-);
-
-interface BudgetShape {
-  /** This replica's configured limit, used until the vendor's own figure has been observed. */
-  limit: number;
-  windowMs: number;
-}
-
-export interface SharedBudgetStore {
-  /** Takes a slot now (recording the send at `now()` read under the lock), or says when to ask again. */
-  take(key: string, shape: BudgetShape, now: () => number): Promise<TakeAnswer>;
-  /** The vendor said `remaining` of `reportedLimit` are left: sends we did not count are counted now. */
-  observe(key: string, shape: BudgetShape, reading: { remaining: number; reportedLimit?: number | undefined }, now: () => number): Promise<SharedBudgetState>;
-  /** No replica sends on this budget before `until`. */
-  pause(key: string, until: number, now: number): Promise<void>;
-  /** The budget as it stands, without taking anything (for snapshots). */
-  read(key: string, shape: BudgetShape, now: number): Promise<SharedBudgetState>;
-}
+import type { BudgetShape, SharedBudgetState, SharedBudgetStore, TakeAnswer } from '../../integrations/shared-budget-state.ts';
+import type { Database } from '../schema.ts';
+import { greatest } from '../sql-dialect.ts';
+import { withTransaction } from '../transaction.ts';
 
 type Trx = Transaction<Database>;
 
@@ -132,3 +98,15 @@ export function createSharedBudgetStore(db: Kysely<Database>): SharedBudgetStore
     },
   };
 }
+
+/**
+ * Send times are deleted as they leave their window when the budget is next used; a portal or
+ * workspace no longer used would keep its last window's rows for good. The longest shared window is
+ * HubSpot's 10 s, so an hour is far past any window. Returns how many rows went.
+ */
+export async function purgeStaleBudgetSends(db: Kysely<Database>, now: number): Promise<number> {
+  const result = await db.deleteFrom('rate_budget_sends').where('sent_at', '<', now - STALE_SEND_MS).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+const STALE_SEND_MS = 3_600_000;
