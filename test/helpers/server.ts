@@ -45,7 +45,8 @@ const TEST_VAULT_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /**
  * The PostgreSQL database of each data directory a test gave: a test restarting a daemon on the same
- * data directory means the same installation, so on PostgreSQL it gets the same database.
+ * data directory means the same installation, so on PostgreSQL it gets the same database, kept as
+ * long as the directory (a restart may be a later subtest of the test that made it).
  */
 const databaseOfDataDir = new Map<string, Promise<string>>();
 
@@ -59,10 +60,11 @@ export async function withTestStore(t: Teardownable, options: TestServerOptions)
   const dataDir = options.dataDir;
   let url = dataDir === undefined ? undefined : databaseOfDataDir.get(dataDir);
   if (!url) {
-    url = makeTestPgDb(t).then((db) => db.url);
+    const owner = (dataDir !== undefined && dataDirOwners.get(dataDir)) || t;
+    url = makeTestPgDb(owner).then((db) => db.url);
     if (dataDir !== undefined) {
       databaseOfDataDir.set(dataDir, url);
-      t.teardown(() => databaseOfDataDir.delete(dataDir));
+      owner.teardown(() => databaseOfDataDir.delete(dataDir));
     }
   }
   return { ...options, secretKey: options.secretKey ?? TEST_VAULT_KEY, config: { ...options.config, database: { url: await url, ...options.config?.database } } };
@@ -88,6 +90,21 @@ export function asTestDaemon<T extends { db: Db }>(daemon: T): T & { db: SqliteD
   }) as unknown as T & { db: SqliteDb };
 }
 
+/**
+ * On PostgreSQL, waits for the scheduler's first look at the job table (its heartbeat, which /readyz
+ * reports). On SQLite that look has ended before the daemon's start returns (its driver answers
+ * in-process); on PostgreSQL it takes round trips, and a test's first /readyz would find the
+ * scheduler "starting". A first look that fails ends the wait: the test sees the failure.
+ */
+export async function untilSchedulerLooked(daemon: Pick<Daemon, 'db' | 'scheduler'>): Promise<void> {
+  if (daemon.db.dialect !== 'postgres') return;
+  const deadline = Date.now() + 30_000;
+  while (daemon.scheduler.lastHeartbeat() === null && daemon.scheduler.tickFailure() === null) {
+    if (Date.now() > deadline) throw new Error("the test daemon's scheduler did not look at the job table within 30 s");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** What a test asking for PostgreSQL gets: its daemon typed on PostgreSQL. */
 export type OnPostgres = { store: 'postgres' };
 
@@ -110,9 +127,16 @@ export interface TestServerOptions {
 /** scrypt's N for test starts; test/http/admin-auth.test.ts checks the real default separately. */
 export const TEST_PASSWORD_HASH_COST = 2 ** 12;
 
+/** Who made each data directory (makeDataDir): a PostgreSQL database standing for it lives as long. */
+const dataDirOwners = new Map<string, Teardownable>();
+
 export function makeDataDir(t: Teardownable): string {
   const dir = mkdtempSync(join(tmpdir(), 'interhubz-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  dataDirOwners.set(dir, t);
+  t.teardown(() => {
+    dataDirOwners.delete(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -123,6 +147,7 @@ export async function startTestServer(t: Teardownable, given: TestServerOptions 
   const { config, log, password, dataDir } = testDaemonSetup(t, options);
   const daemon = await startDaemon({ config, log, ...daemonOptions(options) });
   t.teardown(() => daemon.close());
+  if (options.startScheduler !== false) await untilSchedulerLooked(daemon);
   // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
   await daemon.sandbox?.load();
   return { url: daemon.url, username: config.admin.username, password, dataDir, daemon: asTestDaemon(daemon), fetch: (path, init) => fetch(`${daemon.url}${path}`, init) };

@@ -9,7 +9,7 @@
 import type { InjectOptions } from 'fastify';
 import { buildDaemon, type BuiltDaemon } from '../../src/daemon.ts';
 import type { Db, PostgresDb, SqliteDb } from '../../src/db/database.ts';
-import { asTestDaemon, daemonOptions, testDaemonSetup, withTestStore, type OnPostgres, type Reachable, type Teardownable, type TestServerOptions } from './server.ts';
+import { asTestDaemon, daemonOptions, testDaemonSetup, untilSchedulerLooked, withTestStore, type OnPostgres, type Reachable, type Teardownable, type TestServerOptions } from './server.ts';
 
 /** The public URL a test app has unless its test gives one (.test is reserved: RFC 2606). */
 const TEST_PUBLIC_URL = 'http://interhubz.test';
@@ -36,7 +36,10 @@ export async function buildTestApp(t: Teardownable, given: TestServerOptions = {
   const ctx = daemon.context;
   // What startDaemon does once it listens: the admin account is stored, the scheduler runs.
   await ctx.admin.persist(ctx.clock());
-  if (options.startScheduler !== false) ctx.scheduler.start();
+  if (options.startScheduler !== false) {
+    ctx.scheduler.start();
+    await untilSchedulerLooked(daemon);
+  }
   await daemon.app.ready();
   // The daemon loads its simulators on first use; tests read them directly (daemon.sandbox.intercom, …).
   await daemon.sandbox?.load();
