@@ -31,14 +31,26 @@ export function createClusterLocks(options: { pool: pg.Pool; log: Logger; sleep?
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let session: Promise<pg.PoolClient> | undefined;
   let closed = false;
+  /**
+   * Clients given back to the pool. A connection can report an error after close() gave it back (a
+   * server's FATAL on its way in), or twice; pg-pool throws on a second release, and from inside
+   * this 'error' handler that is an uncaught exception.
+   */
+  const released = new WeakSet<pg.PoolClient>();
+  const release = (client: pg.PoolClient, error: Error | boolean) => {
+    if (released.has(client)) return;
+    released.add(client);
+    client.release(error);
+  };
 
   const connect = () =>
     (session ??= options.pool.connect().then(
       (client) => {
         client.on('error', (error: Error) => {
+          if (released.has(client)) return;
           options.log.warn({ err: error.message }, 'lost the connection that holds cross-replica locks; work under way keeps running, the next lock opens a new one');
           session = undefined;
-          client.release(error);
+          release(client, error);
         });
         return client;
       },
@@ -77,7 +89,8 @@ export function createClusterLocks(options: { pool: pg.Pool; log: Logger; sleep?
       closed = true;
       const current = session;
       session = undefined;
-      if (current) (await current.catch(() => undefined))?.release(true);
+      const client = current && (await current.catch(() => undefined));
+      if (client) release(client, true);
     },
   };
 }
