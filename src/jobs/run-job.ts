@@ -67,6 +67,14 @@ export async function runJob(env: RunEnvironment, job: JobRow, signal: AbortSign
       result = outcomeOfThrown(thrown);
     }
     env.recordDuration(job.task, performance.now() - started);
+    // Stopped from outside — a shutdown (the scheduler hands the job back) or a lost lease (the newer
+    // run counts): whatever the handler returned, it may have cut its work short, so its result is
+    // not recorded. Recorded, a handler that returns when told to stop would mark unfinished work
+    // done, and on PostgreSQL that write could land before the shutdown's hand-back.
+    if (signal.aborted) {
+      logger().info({ reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) }, 'the run was stopped; its result is not recorded');
+      return result;
+    }
   }
   await record(env, job, result, logger);
   return result;
