@@ -6,7 +6,6 @@ import { adminSessionsFeature } from './auth/feature.ts';
 import { captureFeature } from './capture/feature.ts';
 import type { Chore } from './chores.ts';
 import { connectionsFeature } from './connections/feature.ts';
-import { getConnection } from './db/repos/connections.ts';
 import { explainFeature } from './explain/feature.ts';
 import type { Feature, FeatureContext } from './feature.ts';
 import { jobsFeature } from './jobs/feature.ts';
@@ -15,7 +14,7 @@ import { ownersFeature } from './owners/feature.ts';
 import { reconcileFeature } from './reconcile/feature.ts';
 import { recordsFeature } from './records/feature.ts';
 import { ticketsFeature } from './tickets/feature.ts';
-import { eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
+import { connectionReader, eventTasks, type EventReaction } from './webhooks/event-tasks.ts';
 import { webhooksFeature } from './webhooks/feature.ts';
 
 // The order is the order reactions run for one event (capture before tickets) and start work is queued in.
@@ -24,7 +23,7 @@ export const FEATURES: readonly Feature[] = [adminSessionsFeature, webhooksFeatu
 /** Every job handler: the features' own and the event jobs that run their reactions (plus any given extra, for tests). */
 export function featureTasks(features: readonly Feature[], ctx: FeatureContext, extra: { tasks?: readonly TaskDefinition[]; reactions?: readonly EventReaction[] } = {}): TaskDefinition[] {
   const reactions = [...features.flatMap((feature) => feature.reactions?.(ctx) ?? []), ...(extra.reactions ?? [])];
-  return [...eventTasks(reactions, { jobs: ctx.jobs, connection: (id) => getConnection(ctx.db, id) }), ...features.flatMap((feature) => feature.tasks?.(ctx) ?? []), ...(extra.tasks ?? [])];
+  return [...eventTasks(reactions, { jobs: ctx.jobs, connection: connectionReader(ctx.db) }), ...features.flatMap((feature) => feature.tasks?.(ctx) ?? []), ...(extra.tasks ?? [])];
 }
 
 export function featureChores(features: readonly Feature[], ctx: FeatureContext): Chore[] {

@@ -5,8 +5,10 @@
 // Deliveries committed together for one connection share one job (`{ events: [...] }`, written by
 // the intake's group commit, src/webhooks/record-deliveries.ts): a burst costs one job row per
 // commit instead of one per delivery. A job of one event keeps the plain shape.
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Connection } from '../db/repos/connections.ts';
+import { getConnection, type Connection } from '../db/repos/connections.ts';
+import type { Database } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { outcomeOfThrown, type JobOutcome } from '../jobs/outcomes.ts';
 import { defineTask, type TaskContext, type TaskDefinition } from '../jobs/task.ts';
@@ -73,6 +75,9 @@ function createEventTurns(): () => Promise<void> {
 
 /** Whether an outcome is about the connection or the vendor rather than the one event. */
 const holdsEveryEvent = (result: JobOutcome) => result.type === 'park' || result.type === 'retry_after';
+
+/** Reads an event's connection from the store (the `connection` eventTasks takes). */
+export const connectionReader = (db: Kysely<Database>) => (id: string) => getConnection(db, id);
 
 export function eventTasks(reactions: readonly EventReaction[], deps: { jobs: JobQueue; connection: (id: string) => Promise<Connection | undefined> }): TaskDefinition[] {
   const turn = createEventTurns();
