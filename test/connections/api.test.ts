@@ -45,13 +45,13 @@ t.test('connect Intercom with a token: checked first, identity stored, a differe
 
   const refused = await call('POST', `/api/connections/${id}/intercom/token`, { accessToken: 'not-a-token', region: 'eu' });
   t.match(refused, { status: 400, body: { error: { code: 'token_refused', message: /^Intercom refused this access token/ } } });
-  t.same(server.daemon.db.sqlite.prepare('SELECT kind FROM credentials WHERE owner = ?').all(connectionOwner(id)), [], 'a refused token is not stored');
+  t.same(await server.daemon.db.kysely.selectFrom('credentials').select('kind').where('owner', '=', connectionOwner(id)).execute(), [], 'a refused token is not stored');
 
   const connected = await call('POST', `/api/connections/${id}/intercom/token`, { accessToken: tokenA, region: 'eu', webhookSecret: 'own-app-secret' });
   t.equal(connected.status, 200);
   t.match(connected.body, { intercom: { connected: true, workspaceId: workspaceA, region: 'eu' } });
   t.notOk(connected.body?.notice);
-  const raw = JSON.stringify(server.daemon.db.sqlite.prepare('SELECT * FROM credentials').all());
+  const raw = JSON.stringify(await server.daemon.db.kysely.selectFrom('credentials').selectAll().execute());
   t.notMatch(raw, tokenA, 'stored encrypted only');
 
   // The token is revoked; the connection needs re-authorising; its work waits.
