@@ -30,7 +30,8 @@ t.test('creates a connected sandbox connection; a customer message in the simula
   sim?.control.actAsCustomer.startConversation({ contactId: String(customer?.id), body: 'Hello from the sandbox' });
 
   const delivered = async () =>
-    server.daemon.db.sqlite.prepare("SELECT connection_id, topic, status FROM webhook_deliveries WHERE provider = 'intercom' AND topic = 'conversation.user.created'").all() as Array<{ connection_id: string }>;
+    server.daemon.db.kysely.selectFrom('webhook_deliveries').select(['connection_id', 'topic', 'status'])
+      .where('provider', '=', 'intercom').where('topic', '=', 'conversation.user.created').execute();
   for (let i = 0; i < 100 && (await delivered()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   const rows = await delivered();
   t.ok(rows.some((row) => row.connection_id === detail.id), 'the simulator delivered a signed webhook, accepted for the sandbox connection');
@@ -47,8 +48,8 @@ t.test('"Try the sandbox" again opens the sandbox there is (200, nothing made, n
   t.match(again.body, { id: first.body?.id, name: 'Sandbox', sandbox: true });
   const sandboxes = (await api('GET', '/api/connections')).body?.connections.filter((c: { sandbox: boolean }) => c.sandbox);
   t.equal(sandboxes.length, 1, 'no "Sandbox 2"');
-  const audit = server.daemon.db.sqlite.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'connection.create'").get() as { n: number };
-  t.equal(audit.n, 2, 'only the two creations are audited');
+  const audit = await server.daemon.db.kysely.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'connection.create').executeTakeFirstOrThrow();
+  t.equal(Number(audit.n), 2, 'only the two creations are audited');
 
   const another = await api('POST', '/api/connections/sandbox', { another: true });
   t.equal(another.status, 201);
@@ -117,9 +118,9 @@ t.test('a failed webhook subscription is a clear 4xx and leaves nothing behind',
   const response = await fetch(`${server.url}/api/connections/sandbox`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
   t.equal(response.status, 409);
   t.match(await response.json(), { error: { code: 'sandbox_webhooks_failed', message: /could not subscribe their webhooks to http:\/\/127\.0\.0\.1:9\/webhooks/ } });
-  const db = server.daemon.db.sqlite;
-  t.same(db.prepare('SELECT id FROM connections').all(), [], 'no connection');
-  t.same(db.prepare("SELECT id FROM credentials WHERE owner LIKE 'connection:%'").all(), [], 'no credentials');
+  const db = server.daemon.db.kysely;
+  t.same(await db.selectFrom('connections').select('id').execute(), [], 'no connection');
+  t.same(await db.selectFrom('credentials').select('id').where('owner', 'like', 'connection:%').execute(), [], 'no credentials');
   t.same(sandbox?.intercom.control.webhooks.subscriptions(), [], 'no Intercom subscription');
   t.equal(sandbox?.intercom.state.apps.size, 1, 'no Intercom app left (only the OAuth app)');
   t.same(sandbox?.hubspot.control.webhookSubscriptions?.() ?? [], [], 'no HubSpot subscription');
@@ -161,7 +162,7 @@ t.test('webhook secrets are random per sandbox connection and accepted only whil
   t.equal((await intercomDelivery(first, OLD_INTERCOM_SECRET)).status, 401, 'Intercom: signed with the old shared secret, refused');
   t.equal((await hubspotDelivery(first, secrets.hubspot)).status, 200, 'HubSpot: signed with the connection’s own secret, accepted');
   t.equal((await intercomDelivery(first, secrets.intercom)).status, 200, 'Intercom: signed with the connection’s own secret, accepted');
-  const recorded = first.daemon.db.sqlite.prepare('SELECT DISTINCT provider, connection_id FROM webhook_deliveries ORDER BY provider').all();
+  const recorded = await first.daemon.db.kysely.selectFrom('webhook_deliveries').select(['provider', 'connection_id']).distinct().orderBy('provider').execute();
   t.same(recorded, [{ provider: 'hubspot', connection_id: one.id }, { provider: 'intercom', connection_id: one.id }], 'each recorded for that connection alone');
   await first.daemon.close();
 
