@@ -10,6 +10,7 @@ import { hubspotSignatureV1, hubspotSignatureV3 } from '../../src/webhooks/hubsp
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { startTestServer, type Teardownable, type TestServer } from '../helpers/server.ts';
+import { selectRows } from '../helpers/rows.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const INTERCOM_APP_SECRET = 'intercom-oauth-app-secret';
@@ -17,8 +18,9 @@ const HUBSPOT_APP_SECRET = 'hubspot-oauth-app-secret';
 const PUBLIC_URL = 'https://ihz.example.com';
 
 /** A test app, or a daemon on a port for a test whose webhooks a simulator sends over the network. */
-async function server(t: Teardownable, start: typeof buildTestApp | typeof startTestServer = buildTestApp): Promise<TestApp | TestServer> {
+async function server(t: Teardownable, start: typeof buildTestApp | typeof startTestServer = buildTestApp, store?: 'sqlite'): Promise<TestApp | TestServer> {
   const s = await start(t, {
+    ...(store ? { store } : {}),
     startScheduler: false,
     config: { server: { publicUrl: PUBLIC_URL }, apps: { intercom: { clientSecret: INTERCOM_APP_SECRET }, hubspot: { clientSecret: HUBSPOT_APP_SECRET } } },
   });
@@ -51,8 +53,10 @@ async function postIntercom(s: TestApp | TestServer, body: unknown, secret = INT
 
 // The daemon's minute chores run even with the scheduler stopped: a test that crosses a minute
 // boundary finds a reconciliation job per connection. The deliveries' jobs are what is counted.
-const rows = (s: TestApp | TestServer, table: 'jobs' | 'webhook_deliveries') =>
-  s.daemon.db.sqlite.prepare(`SELECT * FROM ${table} ${table === 'jobs' ? `WHERE task != '${RECONCILE_TASK}'` : ''} ORDER BY id`).all() as Array<Record<string, unknown>>;
+const rows = async (s: TestApp | TestServer, table: 'jobs' | 'webhook_deliveries'): Promise<Array<Record<string, unknown>>> =>
+  table === 'jobs'
+    ? s.daemon.db.kysely.selectFrom('jobs').selectAll().where('task', '!=', RECONCILE_TASK).orderBy('id').execute()
+    : selectRows(s.daemon.db, table);
 
 t.test('Intercom: a signed delivery is recorded with its job, once, and answered 200', async (t) => {
   const s = await server(t);
@@ -61,15 +65,16 @@ t.test('Intercom: a signed delivery is recorded with its job, once, and answered
   t.same(await first.json(), { ok: true, accepted: 1, duplicates: 0, unrouted: 0 });
   const again = await postIntercom(s, notification());
   t.same(await again.json(), { ok: true, accepted: 0, duplicates: 1, unrouted: 0 }, 'a retried delivery is a duplicate');
-  t.match(rows(s, 'webhook_deliveries'), [{ provider: 'intercom', delivery_id: 'notif_1', connection_id: 'c-eu', account_id: 'ws-eu', topic: 'conversation.admin.closed', object_id: '9001', occurred_at: 1_800_000_000_000, status: 'accepted' }]);
-  const jobs = rows(s, 'jobs');
+  t.match(await rows(s, 'webhook_deliveries'), [{ provider: 'intercom', delivery_id: 'notif_1', connection_id: 'c-eu', account_id: 'ws-eu', topic: 'conversation.admin.closed', object_id: '9001', occurred_at: 1_800_000_000_000, status: 'accepted' }]);
+  const jobs = await rows(s, 'jobs');
   t.equal(jobs.length, 1);
   t.match(jobs[0], { task: 'intercom.event', connection_id: 'c-eu', status: 'queued' });
   t.same(JSON.parse(String(jobs[0]?.payload)), { deliveryId: 1, topic: 'conversation.admin.closed', objectId: '9001', occurredAt: 1_800_000_000_000 });
 });
 
+// About the SQLite file and its WAL: it runs on SQLite whatever store the suite runs on.
 t.test('Intercom: no conversation content at rest', async (t) => {
-  const s = await server(t);
+  const s = await server(t, buildTestApp, 'sqlite');
   await postIntercom(s, notification());
   s.daemon.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const files = readdirSync(s.dataDir).filter((f) => readFileSync(join(s.dataDir, f)).includes('SECRET-BODY-7d1'));
@@ -85,7 +90,7 @@ t.test('Intercom: deliveries of several apps, each verified with its own secret 
   t.same(await eu.json(), { ok: true, accepted: 1, duplicates: 0, unrouted: 0 });
   const crossed = await postIntercom(s, notification({ id: 'notif_x' }), 'us-own-app-secret');
   t.same(await crossed.json(), { ok: true, accepted: 0, duplicates: 0, unrouted: 1 }, "one connection's own app cannot deliver for another");
-  t.same(rows(s, 'jobs').map((job) => job.connection_id), ['c-us', 'c-eu']);
+  t.same((await rows(s, 'jobs')).map((job) => job.connection_id), ['c-us', 'c-eu']);
 });
 
 t.test('Intercom: ping answered, unknown workspace counted as unrouted, both 200', async (t) => {
@@ -96,9 +101,9 @@ t.test('Intercom: ping answered, unknown workspace counted as unrouted, both 200
   t.equal(unknown.status, 200, 'so Intercom does not suspend the endpoint');
   t.same(await unknown.json(), { ok: true, accepted: 0, duplicates: 0, unrouted: 1 });
   // Counted per provider and day, not stored row by row (#14 item 6).
-  t.same(rows(s, 'webhook_deliveries'), [], 'no row for a delivery nobody will act on');
-  t.same(s.daemon.db.sqlite.prepare('SELECT provider, count FROM webhook_unrouted_counts').all(), [{ provider: 'intercom', count: 1 }]);
-  t.equal(rows(s, 'jobs').length, 0);
+  t.same(await rows(s, 'webhook_deliveries'), [], 'no row for a delivery nobody will act on');
+  t.same(await s.daemon.db.kysely.selectFrom('webhook_unrouted_counts').select(['provider', 'count']).execute(), [{ provider: 'intercom', count: 1 }]);
+  t.equal((await rows(s, 'jobs')).length, 0);
 });
 
 t.test("Intercom: the simulator's own ping (id null) and a hand-signed one are answered 200; a null id on any other topic is refused", async (t) => {
@@ -120,8 +125,8 @@ t.test("Intercom: the simulator's own ping (id null) and a hand-signed one are a
   const nullIdEvent = await postIntercom(s, notification({ id: null }));
   t.equal(nullIdEvent.status, 400, 'a delivery that is not a ping is deduplicated by its id, so it must have one');
   t.match(await nullIdEvent.json(), { error: { code: 'invalid_notification', details: [{ path: 'id' }] } });
-  t.equal(rows(s, 'webhook_deliveries').length, 0, 'a ping records nothing');
-  t.equal(rows(s, 'jobs').length, 0);
+  t.equal((await rows(s, 'webhook_deliveries')).length, 0, 'a ping records nothing');
+  t.equal((await rows(s, 'jobs')).length, 0);
 });
 
 t.test('Intercom bad input: signature, JSON, shape, size, content type — and nothing accepted is lost', async (t) => {
@@ -142,8 +147,8 @@ t.test('Intercom bad input: signature, JSON, shape, size, content type — and n
   t.equal(huge.status, 413);
   const form = await s.fetch('/webhooks/intercom', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
   t.equal(form.status, 415);
-  t.equal(rows(s, 'webhook_deliveries').length, 1, 'the accepted delivery is still there, nothing else');
-  t.equal(rows(s, 'jobs').length, 1);
+  t.equal((await rows(s, 'webhook_deliveries')).length, 1, 'the accepted delivery is still there, nothing else');
+  t.equal((await rows(s, 'jobs')).length, 1);
 });
 
 function hubspotEvents(events: Array<Record<string, unknown>>) {
@@ -177,8 +182,8 @@ t.test('HubSpot: an array of events, signed v3 over the public URL, routed by po
   t.same(await response.json(), { ok: true, accepted: 2, duplicates: 0, unrouted: 1 });
   const again = await postHubSpot(s, hubspotEvents([ticketEvent(2, 222), ticketEvent(4, 111)]));
   t.same(await again.json(), { ok: true, accepted: 1, duplicates: 1, unrouted: 0 });
-  t.same(rows(s, 'jobs').map((job) => [job.task, job.connection_id]), [['hubspot.event', 'c-eu'], ['hubspot.event', 'c-us'], ['hubspot.event', 'c-eu']]);
-  t.notMatch(JSON.stringify(rows(s, 'webhook_deliveries')) + JSON.stringify(rows(s, 'jobs')), /PRIVATE-VALUE/, 'property values are not stored');
+  t.same((await rows(s, 'jobs')).map((job) => [job.task, job.connection_id]), [['hubspot.event', 'c-eu'], ['hubspot.event', 'c-us'], ['hubspot.event', 'c-eu']]);
+  t.notMatch(JSON.stringify(await rows(s, 'webhook_deliveries')) + JSON.stringify(await rows(s, 'jobs')), /PRIVATE-VALUE/, 'property values are not stored');
 });
 
 t.test('HubSpot: v1 for apps that send it; stale, forged and wrong-URL signatures are refused', async (t) => {
@@ -193,5 +198,5 @@ t.test('HubSpot: v1 for apps that send it; stale, forged and wrong-URL signature
   t.match(await missing.json(), { error: { message: /is missing/ } });
   const notArray = await postHubSpot(s, Buffer.from('{"eventId":1}'));
   t.equal(notArray.status, 400);
-  t.equal(rows(s, 'jobs').length, 1);
+  t.equal((await rows(s, 'jobs')).length, 1);
 });

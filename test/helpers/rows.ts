@@ -1,0 +1,35 @@
+// Reading and writing a test store's tables on either store (SQLite or PostgreSQL) through its Kysely
+// handle: what tests once did with the raw SQLite handle, in SQL both speak, so the suites that do it
+// run on PostgreSQL too (#21). Queries a test needs once stay in the test, in typed Kysely.
+import { sql, type RawBuilder, type Selectable } from 'kysely';
+import type { Db } from '../../src/db/database.ts';
+import type { Database } from '../../src/db/schema.ts';
+
+export type Table = keyof Database & string;
+type Column<T extends Table> = keyof Database[T] & string;
+
+/** Each entry a condition `column = value` (`column IS NULL` for null), all of them required. */
+export type Where<T extends Table> = Partial<Record<Column<T>, string | number | null>>;
+
+/** What the helpers need of a store: its Kysely handle (a Db, or a test daemon's `db`). */
+export type Store = Pick<Db, 'kysely'>;
+
+function whereClause(where: Record<string, string | number | null | undefined>): RawBuilder<unknown> {
+  const terms = Object.entries(where)
+    .filter((entry): entry is [string, string | number | null] => entry[1] !== undefined)
+    .map(([column, value]) => (value === null ? sql`${sql.ref(column)} IS NULL` : sql`${sql.ref(column)} = ${value}`));
+  return terms.length === 0 ? sql`` : sql` WHERE ${sql.join(terms, sql` AND `)}`;
+}
+
+/** How many rows of `table` match `where` (all rows without it). */
+export async function countRows<T extends Table>(db: Store, table: T, where: Where<T> = {}): Promise<number> {
+  // count(*) is a BIGINT on PostgreSQL, which the store's driver reads as a number.
+  const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${sql.table(table)}${whereClause(where)}`.execute(db.kysely);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** The rows of `table` matching `where`, every column, in the order of `orderBy` (default id). */
+export async function selectRows<T extends Table>(db: Store, table: T, where: Where<T> = {}, orderBy: Column<T> = 'id' as Column<T>): Promise<Array<Selectable<Database[T]>>> {
+  const { rows } = await sql<Selectable<Database[T]>>`SELECT * FROM ${sql.table(table)}${whereClause(where)} ORDER BY ${sql.ref(orderBy)}`.execute(db.kysely);
+  return rows;
+}
