@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import t from 'tap';
 import { parseConfig } from '../../src/config/load.ts';
 import { TOKEN_KIND } from '../../src/connections/seed-from-config.ts';
+import type { Db } from '../../src/db/database.ts';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { enqueueJob } from '../../src/jobs/queue.ts';
 import { makeDataDir, type Teardownable } from '../helpers/server.ts';
@@ -29,13 +31,32 @@ async function start(t: Teardownable, dataDir: string, text: string, variables: 
   return buildTestApp(t, { dataDir, config: { connections: config.connections, pruneConnections: config.pruneConnections } });
 }
 
-const connections = (s: TestApp) =>
-  s.daemon.db.sqlite.prepare('SELECT id, name, status, managed_by_config, intercom_region, settings, updated_at FROM connections ORDER BY name').all() as Array<Record<string, unknown>>;
+const connections = (s: TestApp): Promise<Array<Record<string, unknown>>> =>
+  s.daemon.db.kysely.selectFrom('connections').select(['id', 'name', 'status', 'managed_by_config', 'intercom_region', 'settings', 'updated_at']).orderBy('name').execute();
+
+/**
+ * Where a stored token could be read in clear, as text: on SQLite the data directory's files (after a
+ * checkpoint, so the WAL's pages are in the file too); on PostgreSQL, whose files are not the test's
+ * to read, every row of every table (binary columns as latin1, like the files).
+ */
+async function storedTexts(db: Db, dataDir: string): Promise<Array<{ where: string; text: string }>> {
+  if (db.dialect === 'sqlite') {
+    db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    return readdirSync(dataDir).map((file) => ({ where: file, text: readFileSync(join(dataDir, file)).toString('latin1') }));
+  }
+  const tables = await sql<{ table_name: string }>`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`.execute(db.kysely);
+  const asText = (_key: string, value: unknown) =>
+    value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' ? Buffer.from((value as { data: number[] }).data).toString('latin1') : value;
+  return Promise.all(tables.rows.map(async ({ table_name }) => ({
+    where: table_name,
+    text: JSON.stringify((await sql`SELECT * FROM ${sql.table(table_name)}`.execute(db.kysely)).rows, asText),
+  })));
+}
 
 t.test('declared connections are created, then left alone by a restart with the same file', async (t) => {
   const dataDir = makeDataDir(t);
   const first = await start(t, dataDir, yaml());
-  const [row] = connections(first);
+  const [row] = await connections(first);
   t.match(row, { name: 'Support EU', status: 'disconnected', managed_by_config: 1, intercom_region: 'eu' });
   t.match(JSON.parse(String(row?.settings)), { timeZone: 'Europe/Berlin', conversations: { capture: { graceMinutes: 15, mode: 'on_close' } } });
   const owner = connectionOwner(String(row?.id));
@@ -44,15 +65,14 @@ t.test('declared connections are created, then left alone by a restart with the 
   await first.daemon.close();
 
   const second = await start(t, dataDir, yaml());
-  t.same(connections(second), [row], 'same id, same row, not even updated_at moved');
+  t.same(await connections(second), [row], 'same id, same row, not even updated_at moved');
   t.same(await getCredential(second.daemon.db.kysely, second.daemon.vault, owner, TOKEN_KIND.hubspot), { value: env.HS_TOKEN, version: 1 }, 'tokens not rewritten');
-  second.daemon.db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  const leaks = readdirSync(dataDir).filter((file) => /SECRET/.test(readFileSync(join(dataDir, file)).toString('latin1')));
+  const leaks = (await storedTexts(second.daemon.db, dataDir)).filter(({ text }) => /SECRET/.test(text)).map(({ where }) => where);
   t.same(leaks, [], 'the tokens are stored encrypted only');
   await second.daemon.close();
 
   const rotated = await start(t, dataDir, yaml().replace('graceMinutes: 15', 'graceMinutes: 5'), { ...env, HS_TOKEN: 'pat-na1-rotated' });
-  const [changed] = connections(rotated);
+  const [changed] = await connections(rotated);
   t.equal(changed?.id, row?.id);
   t.match(JSON.parse(String(changed?.settings)), { conversations: { capture: { graceMinutes: 5 } } });
   t.same(await getCredential(rotated.daemon.db.kysely, rotated.daemon.vault, owner, TOKEN_KIND.hubspot), { value: 'pat-na1-rotated', version: 2 });
@@ -61,19 +81,19 @@ t.test('declared connections are created, then left alone by a restart with the 
 t.test('a connection removed from the file stays, UI-managed; with pruneConnections it is deleted', async (t) => {
   const dataDir = makeDataDir(t);
   const first = await start(t, dataDir, yaml());
-  const id = String(connections(first)[0]?.id);
+  const id = String((await connections(first))[0]?.id);
   await enqueueJob(first.daemon.db.kysely, { task: 'x', payload: {}, connectionId: id, runAt: Date.now() + 3_600_000 }, { now: Date.now(), maxAttempts: 3 });
   await first.daemon.close();
 
   const released = await start(t, dataDir, 'connections: []');
-  t.match(connections(released), [{ id, managed_by_config: 0 }], 'kept, now managed in the UI');
+  t.match(await connections(released), [{ id, managed_by_config: 0 }], 'kept, now managed in the UI');
   await released.daemon.db.kysely.updateTable('connections').set({ managed_by_config: 1 }).execute();
   await released.daemon.close();
 
   const pruned = await start(t, dataDir, 'pruneConnections: true\nconnections: []');
-  t.same(connections(pruned), []);
-  t.same(pruned.daemon.db.sqlite.prepare('SELECT owner FROM credentials WHERE owner = ?').all(connectionOwner(id)), [], 'its credentials are erased');
-  t.match(pruned.daemon.db.sqlite.prepare('SELECT status FROM jobs WHERE connection_id = ?').all(id), [{ status: 'cancelled' }], 'its pending jobs are cancelled');
+  t.same(await connections(pruned), []);
+  t.same(await pruned.daemon.db.kysely.selectFrom('credentials').select('owner').where('owner', '=', connectionOwner(id)).execute(), [], 'its credentials are erased');
+  t.match(await pruned.daemon.db.kysely.selectFrom('jobs').select('status').where('connection_id', '=', id).execute(), [{ status: 'cancelled' }], 'its pending jobs are cancelled');
 });
 
 t.test('maxConnections is checked against the file', async (t) => {
