@@ -5,6 +5,7 @@ import t from 'tap';
 import { purgeOldDeliveries } from '../../src/webhooks/record-deliveries.ts';
 import { hubspotSignatureV1, hubspotSignatureV3 } from '../../src/webhooks/hubspot-signature.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
+import { countRows } from '../helpers/rows.ts';
 import type { Teardownable } from '../helpers/server.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -55,8 +56,8 @@ function postHubSpotV3(server: TestApp, body: string, now: number) {
 }
 
 const counts = async (server: TestApp) => ({
-  deliveries: Number((server.daemon.db.sqlite.prepare('SELECT COUNT(*) AS n FROM webhook_deliveries').get() as { n: number }).n),
-  jobs: Number((server.daemon.db.sqlite.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n),
+  deliveries: await countRows(server.daemon.db, 'webhook_deliveries'),
+  jobs: await countRows(server.daemon.db, 'jobs'),
 });
 
 t.test('Intercom: a delivery replayed after its record was purged is refused, not taken as new', async (t) => {
