@@ -8,10 +8,10 @@ import { createServer } from 'node:http';
 import t from 'tap';
 import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { countRows } from '../helpers/rows.ts';
 import { until } from '../helpers/until.ts';
 
-const deliveries = (s: Scenario, topic: string) =>
-  s.server.daemon.db.sqlite.prepare('SELECT count(*) FROM webhook_deliveries WHERE topic = ? AND connection_id = ?').pluck().get(topic, s.connectionId) as number;
+const deliveries = (s: Scenario, topic: string) => countRows(s.server.daemon.db, 'webhook_deliveries', { topic, connection_id: s.connectionId });
 
 async function liveScenario(t: Parameters<typeof captureScenario>[0]) {
   const s = await captureScenario(t);
@@ -39,9 +39,9 @@ t.test('duplicated message notifications are recorded once; a dropped close is c
   const replies = sent.filter((n) => n.topic === 'conversation.user.replied');
   t.ok(replies.length >= 2 && replies.every((n) => n.fault === 'duplicate' && n.status === 'delivered'), 'each reply notification went out twice');
   t.match(sent.filter((n) => n.topic === 'conversation.admin.closed'), [{ fault: 'drop', status: 'dropped' }], 'the close notification was dropped');
-  await until('the deliveries to be recorded', () => deliveries(s, 'conversation.user.replied') === replies.length / 2 || undefined);
-  t.equal(deliveries(s, 'conversation.user.replied'), replies.length / 2, 'each duplicated notification is recorded once');
-  t.equal(deliveries(s, 'conversation.admin.closed'), 0, 'the close never arrived');
+  await until('the deliveries to be recorded', async () => (await deliveries(s, 'conversation.user.replied')) === replies.length / 2 || undefined);
+  t.equal(await deliveries(s, 'conversation.user.replied'), replies.length / 2, 'each duplicated notification is recorded once');
+  t.equal(await deliveries(s, 'conversation.admin.closed'), 0, 'the close never arrived');
 
   // A sweep now, instead of waiting for the interval.
   await s.server.daemon.jobs.enqueue({ task: RECONCILE_TASK, payload: {}, connectionId: s.connectionId, key: reconcileKey(s.connectionId) });
@@ -69,15 +69,15 @@ t.test("a delivery answered 503 comes back as Intercom's one retry a minute late
   const { conversationId } = s.conversation({ spacingMs: 0 });
   await webhooks.flush();
   t.match(webhooks.attempts().filter((a) => a.topic === 'conversation.admin.closed'), [{ outcome: 'http_error', status: 503, attempt: 1 }], 'the first attempt failed');
-  t.equal(deliveries(s, 'conversation.admin.closed'), 0, 'nothing recorded yet');
+  t.equal(await deliveries(s, 'conversation.admin.closed'), 0, 'nothing recorded yet');
 
   // The daemon is back; the simulator's clock moves the minute Intercom waits.
   await webhooks.subscribe({ url: subscription.url, topics: subscription.topics, appId: subscription.appId });
   s.intercom.control.clock.advance(60_000);
   await webhooks.flush();
   t.match(webhooks.attempts().filter((a) => a.topic === 'conversation.admin.closed'), [{ outcome: 'http_error' }, { outcome: 'delivered', attempt: 2, status: 200 }], 'the retry came and was taken');
-  await until('the retried close to be recorded', () => deliveries(s, 'conversation.admin.closed') === 1 || undefined);
+  await until('the retried close to be recorded', async () => (await deliveries(s, 'conversation.admin.closed')) === 1 || undefined);
   await until('the note', () => s.notes().length === 1, { timeoutMs: 20_000 });
-  t.equal(deliveries(s, 'conversation.admin.closed'), 1, 'recorded once');
+  t.equal(await deliveries(s, 'conversation.admin.closed'), 1, 'recorded once');
   t.match(s.notes()[0]?.properties.hs_note_body, new RegExp(`Customer answer 1`), `the note of conversation ${conversationId}`);
 });
