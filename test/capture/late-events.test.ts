@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import t from 'tap';
 import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { countRows } from '../helpers/rows.ts';
 
 const MINUTE = 60_000;
 
@@ -16,7 +17,7 @@ interface LateScenario extends Scenario {
   advance(ms: number): Promise<void>;
   /** The next first attempt of a notification of this topic is answered 503. */
   failFirstAttempt(topic: string): void;
-  captureJobs(): Array<{ status: string; last_error: string | null }>;
+  captureJobs(): Promise<Array<{ status: string; last_error: string | null }>>;
 }
 
 async function lateScenario(t: Parameters<typeof captureScenario>[0]): Promise<LateScenario> {
@@ -61,7 +62,7 @@ async function lateScenario(t: Parameters<typeof captureScenario>[0]): Promise<L
   const [subscription] = s.intercom.control.webhooks.subscriptions();
   await s.intercom.control.webhooks.subscribe({ url: `http://127.0.0.1:${port}/webhooks/intercom`, topics: subscription?.topics ?? [], appId: subscription?.appId });
 
-  const db = s.server.daemon.db.sqlite;
+  const db = s.server.daemon.db.kysely;
   return Object.assign(s, {
     async advance(ms: number) {
       s.intercom.control.clock.advance(ms);
@@ -69,7 +70,7 @@ async function lateScenario(t: Parameters<typeof captureScenario>[0]): Promise<L
       await s.server.daemon.scheduler.drain();
     },
     failFirstAttempt: (topic: string) => void failing.add(topic),
-    captureJobs: () => db.prepare("SELECT status, last_error FROM jobs WHERE task = 'conversation.capture' ORDER BY id").all() as Array<{ status: string; last_error: string | null }>,
+    captureJobs: () => db.selectFrom('jobs').select(['status', 'last_error']).where('task', '=', 'conversation.capture').orderBy('id').execute(),
   });
 }
 
@@ -93,14 +94,14 @@ t.test('(a) a capture the sweep scheduled is not cancelled by an older customer 
   s.intercom.control.webhooks.addFault({ kind: 'drop', count: 1, topic: 'conversation.admin.closed' });
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
   await s.advance(5_000);
-  t.notOk(s.server.daemon.db.sqlite.prepare("SELECT 1 FROM webhook_deliveries WHERE topic = 'conversation.admin.closed'").get(), 'the close never arrived');
+  t.equal(await countRows(s.server.daemon.db, 'webhook_deliveries', { topic: 'conversation.admin.closed' }), 0, 'the close never arrived');
   await sweep(s); // the sweep finds the closed conversation and schedules its capture
-  t.match(s.captureJobs(), [{ status: 'queued' }], 'the sweep scheduled the capture');
+  t.match(await s.captureJobs(), [{ status: 'queued' }], 'the sweep scheduled the capture');
   await s.advance(MINUTE); // Intercom's retry of the older message arrives now
-  t.ok(s.server.daemon.db.sqlite.prepare("SELECT 1 FROM webhook_deliveries WHERE topic = 'conversation.user.replied'").get(), 'the retried message was delivered after the sweep');
+  t.ok(await countRows(s.server.daemon.db, 'webhook_deliveries', { topic: 'conversation.user.replied' }), 'the retried message was delivered after the sweep');
   await s.advance(10 * MINUTE);
   t.equal(s.notes().length, 1, 'the conversation reached HubSpot');
-  t.match(s.captureJobs().at(-1), { status: 'succeeded' });
+  t.match((await s.captureJobs()).at(-1), { status: 'succeeded' });
 });
 
 t.test('(b) a late retry of an earlier close and a late message from between the two closes do not lose the final close', async (t) => {
@@ -117,7 +118,7 @@ t.test('(b) a late retry of an earlier close and a late message from between the
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId }); // the final close, delivered at once
   await s.advance(5_000);
   await s.advance(MINUTE); // both retries arrive now: the earlier close, then the message from between
-  const topics = s.server.daemon.db.sqlite.prepare("SELECT topic FROM webhook_deliveries WHERE topic IN ('conversation.admin.closed', 'conversation.user.replied') ORDER BY id").pluck().all();
+  const topics = (await s.server.daemon.db.kysely.selectFrom('webhook_deliveries').select('topic').where('topic', 'in', ['conversation.admin.closed', 'conversation.user.replied']).orderBy('id').execute()).map((row) => row.topic);
   t.same(topics.slice(-3), ['conversation.admin.closed', 'conversation.admin.closed', 'conversation.user.replied'], 'the final close came first, then the late earlier close, then the late message');
   await s.advance(10 * MINUTE);
   t.equal(s.notes().length, 1, 'the final close was captured');
@@ -136,7 +137,7 @@ t.test('(c) a customer message in the same second as the close, delivered after 
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
   await s.advance(1_000); // the close is delivered; the message's first attempt failed
   await s.advance(MINUTE); // Intercom's retry of the message arrives after the close
-  const late = s.server.daemon.db.sqlite.prepare("SELECT occurred_at FROM webhook_deliveries WHERE topic IN ('conversation.user.replied', 'conversation.admin.closed') ORDER BY id DESC LIMIT 2").pluck().all() as number[];
+  const late = (await s.server.daemon.db.kysely.selectFrom('webhook_deliveries').select('occurred_at').where('topic', 'in', ['conversation.user.replied', 'conversation.admin.closed']).orderBy('id', 'desc').limit(2).execute()).map((row) => row.occurred_at);
   t.equal(late.length, 2);
   t.equal(Math.floor((late[0] ?? 0) / 1000), Math.floor((late[1] ?? 1) / 1000), 'the message and the close carry the same second');
   await s.advance(10 * MINUTE);
@@ -168,17 +169,17 @@ t.test('the sweep re-checks, on every pass, a close whose capture job was lost',
   await s.advance(MINUTE);
   await sweep(s); // this pass sees the closed version (a capture is pending: nothing to re-check)
   // The pending capture is lost (an operator cancelled it by mistake, say).
-  s.server.daemon.db.sqlite.prepare("UPDATE jobs SET status = 'cancelled', finished_at = 1 WHERE task = 'conversation.capture' AND status = 'queued'").run();
+  await s.server.daemon.db.kysely.updateTable('jobs').set({ status: 'cancelled', finished_at: 1 }).where('task', '=', 'conversation.capture').where('status', '=', 'queued').execute();
   await sweep(s); // nothing changed in Intercom since the last pass: found again only through the re-check
-  t.match(s.captureJobs().at(-1), { status: 'queued' }, 'the next pass queued the capture again');
+  t.match((await s.captureJobs()).at(-1), { status: 'queued' }, 'the next pass queued the capture again');
   await s.advance(10 * MINUTE);
   t.equal(s.notes().length, 1, 'the close no capture followed was captured');
-  const swept = s.server.daemon.db.sqlite.prepare("SELECT count(*) FROM webhook_deliveries WHERE topic = 'interhubz.conversation.swept'").pluck().get();
+  const swept = await countRows(s.server.daemon.db, 'webhook_deliveries', { topic: 'interhubz.conversation.swept' });
   t.equal(swept, 1, 'the sweep recorded the conversation\'s version once: the re-check, not a new version, brought it back');
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.match(activity.body?.entries[0], { outcome: 'captured', detail: { trigger: 'sweep' } });
   await sweep(s);
-  t.equal(s.captureJobs().filter((job) => job.status === 'queued').length, 0, 'and is not queued again once captured');
+  t.equal((await s.captureJobs()).filter((job) => job.status === 'queued').length, 0, 'and is not queued again once captured');
 });
 
 t.test('(d) a close in the same whole second as the last capture decision, its webhook lost, is still captured by the sweep', async (t) => {
@@ -192,8 +193,9 @@ t.test('(d) a close in the same whole second as the last capture decision, its w
   const clock = s.intercom.control.clock;
   // Let the grace window pass so the capture is decided 100 ms into a second.
   await s.advance(10 * MINUTE + ((1_100 - (clock.now() % 1_000)) % 1_000));
-  t.match(s.captureJobs(), [{ status: 'succeeded' }], 'the first close was captured');
-  const { decidedAt } = s.server.daemon.db.sqlite.prepare('SELECT last_decided_at AS decidedAt FROM conversation_captures WHERE conversation_id = ?').get(conversationId) as { decidedAt: number };
+  t.match(await s.captureJobs(), [{ status: 'succeeded' }], 'the first close was captured');
+  const { last_decided_at: decidedAt } = await s.server.daemon.db.kysely.selectFrom('conversation_captures').select('last_decided_at').where('conversation_id', '=', conversationId).executeTakeFirstOrThrow();
+  if (decidedAt === null) throw new Error('the capture recorded no decision time');
 
   s.intercom.control.actAsAdmin.open({ conversationId, adminId: s.adminId });
   s.intercom.control.actAsCustomer.reply({ conversationId, contactId, body: '<p>Actually, one more question.</p>' });
@@ -204,8 +206,8 @@ t.test('(d) a close in the same whole second as the last capture decision, its w
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
   await s.advance(0);
   await sweep(s);
-  t.match(s.captureJobs().at(-1), { status: 'queued' }, 'the sweep scheduled a capture for the close in the same second');
+  t.match((await s.captureJobs()).at(-1), { status: 'queued' }, 'the sweep scheduled a capture for the close in the same second');
   await s.advance(11 * MINUTE);
-  t.match(s.captureJobs(), [{ status: 'succeeded' }, { status: 'succeeded' }], 'the second close was captured');
+  t.match(await s.captureJobs(), [{ status: 'succeeded' }, { status: 'succeeded' }], 'the second close was captured');
   t.equal(s.notes().length, 1, 'the note was updated, not copied');
 });
