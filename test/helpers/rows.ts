@@ -33,3 +33,16 @@ export async function selectRows<T extends Table>(db: Store, table: T, where: Wh
   const { rows } = await sql<Selectable<Database[T]>>`SELECT * FROM ${sql.table(table)}${whereClause(where)} ORDER BY ${sql.ref(orderBy)}`.execute(db.kysely);
   return rows;
 }
+
+/**
+ * Every row of every table of the store, as one text (binary columns as latin1, like a file's bytes):
+ * what a test shows something is NOT stored in when it cannot read the store's files (PostgreSQL's are
+ * not the test's to read).
+ */
+export async function allRowsText(db: Store): Promise<string> {
+  const tables = await sql<{ table_name: string }>`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`.execute(db.kysely);
+  const asText = (_key: string, value: unknown) =>
+    value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' ? Buffer.from((value as { data: number[] }).data).toString('latin1') : value;
+  const texts = await Promise.all(tables.rows.map(async ({ table_name }) => `${table_name}: ${JSON.stringify((await sql`SELECT * FROM ${sql.table(table_name)}`.execute(db.kysely)).rows, asText)}`));
+  return texts.join('\n');
+}
