@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import t from 'tap';
 import { parseConfig } from '../../src/config/load.ts';
 import { TOKEN_KIND } from '../../src/connections/seed-from-config.ts';
 import type { Db } from '../../src/db/database.ts';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { enqueueJob } from '../../src/jobs/queue.ts';
+import { allRowsText } from '../helpers/rows.ts';
 import { makeDataDir, type Teardownable } from '../helpers/server.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -44,13 +44,7 @@ async function storedTexts(db: Db, dataDir: string): Promise<Array<{ where: stri
     db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     return readdirSync(dataDir).map((file) => ({ where: file, text: readFileSync(join(dataDir, file)).toString('latin1') }));
   }
-  const tables = await sql<{ table_name: string }>`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`.execute(db.kysely);
-  const asText = (_key: string, value: unknown) =>
-    value !== null && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' ? Buffer.from((value as { data: number[] }).data).toString('latin1') : value;
-  return Promise.all(tables.rows.map(async ({ table_name }) => ({
-    where: table_name,
-    text: JSON.stringify((await sql`SELECT * FROM ${sql.table(table_name)}`.execute(db.kysely)).rows, asText),
-  })));
+  return [{ where: 'the tables', text: await allRowsText(db) }];
 }
 
 t.test('declared connections are created, then left alone by a restart with the same file', async (t) => {
