@@ -5,11 +5,11 @@
 // runs the dry run with the current settings, writing nothing. No message text, subject or email
 // lands in the database file. 404s, 400s and who may call them.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
-import { DATABASE_FILE } from '../../src/db/database.ts';
+import type { Db } from '../../src/db/database.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { allRowsText, countRows } from '../helpers/rows.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 
@@ -33,10 +33,16 @@ function indexAfter(entries: Entry[], from: number, test: (entry: Entry) => bool
   return -1;
 }
 
-function dbText(s: Scenario): string {
-  const file = join(s.server.dataDir, DATABASE_FILE);
-  return [file, `${file}-wal`].filter(existsSync).map((path) => readFileSync(path).toString('latin1')).join('\n');
+/** What the store holds, as text: on SQLite its file and WAL; on PostgreSQL every row of every table. */
+async function dbText(s: Scenario): Promise<string> {
+  const db: Db = s.server.daemon.db;
+  if (db.dialect === 'postgres') return allRowsText(db);
+  return [db.path, `${db.path}-wal`].filter(existsSync).map((path) => readFileSync(path).toString('latin1')).join('\n');
 }
+
+/** A job of `task` still to run (queued or running). */
+const jobPending = async (s: Scenario, task: string) =>
+  (await s.server.daemon.db.kysely.selectFrom('jobs').select('id').where('task', '=', task).where('status', 'in', ['queued', 'running']).executeTakeFirst()) !== undefined;
 
 t.test('a captured conversation: webhook → trigger → guards → routing → matching with candidates → note, with the vendor calls', async (t) => {
   const s = await scenario(t);
@@ -90,7 +96,8 @@ t.test('a captured conversation: webhook → trigger → guards → routing → 
   const feed = await s.api('GET', `/api/activity?search=${conversationId}`);
   t.equal(feed.body?.entries[0]?.explainPath, `/connections/${s.connectionId}/conversations/${conversationId}/explain`, 'the activity row links to the explainer');
 
-  const text = dbText(s);
+  const text = await dbText(s);
+  t.ok(text.includes(conversationId), 'the store was read: its ids are in it');
   t.notOk(text.includes(SECRET_BODY), 'the message body is not in the database file');
   t.notOk(text.includes(SUBJECT), 'nor the subject');
   t.notOk(text.includes(email), "nor the customer's email");
@@ -106,7 +113,7 @@ t.test('a skipped conversation names the guard that skipped it', async (t) => {
   t.match(guards, { detail: { pass: false, guard: 'human_teammate' }, summary: /^Skipped by the guard human_teammate: no human teammate replied/ });
   t.match(body.outcome, { decision: { outcome: 'skipped', guard: 'human_teammate' }, summary: /^Skipped by the guard human_teammate: .*Nothing was written to HubSpot\.$/ });
   t.same(body.outcome.records, [], 'nothing written');
-  t.notOk(dbText(s).includes(SECRET_BODY));
+  t.notOk((await dbText(s)).includes(SECRET_BODY));
 });
 
 t.test('a failed capture shows the vendor’s message, then the success that followed', async (t) => {
@@ -142,8 +149,7 @@ t.test('a capture job retried after a failure: HubSpot’s words and "tried agai
   const { conversationId } = s.conversation({ customer: 'job.retry@acme.test' });
   s.hubspot.control.addFault({ kind: '500', count: 1, pathPrefix: '/crm/objects/2026-09/contacts/search' });
   await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
-  const db = s.server.daemon.db.sqlite;
-  await until('the capture job to succeed', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status = 'succeeded' AND attempts = 2").get(CAPTURE_TASK), { timeoutMs: 60_000 });
+  await until('the capture job to succeed', async () => (await countRows(s.server.daemon.db, 'jobs', { task: CAPTURE_TASK, status: 'succeeded', attempts: 2 })) > 0, { timeoutMs: 60_000 });
 
   const timeline = (await explain(s, conversationId)).body?.timeline as Entry[];
   const failedCall = timeline.findIndex((entry) => entry.kind === 'api_call' && entry.failed);
@@ -160,14 +166,13 @@ t.test('replay with the current settings: done versus now, and nothing written',
   t.equal((await s.push(conversationId)).body?.outcome, 'captured');
   await s.setSettings((settings) => void (settings.conversations.guards.minCustomerMessages = 5));
 
-  const db = s.server.daemon.db.sqlite;
   // The conversation's own webhooks are in and their event jobs done: nothing else writes while the replay runs.
   await s.intercom.control.webhooks.flush();
-  await until('the event jobs to finish', () => !db.prepare("SELECT 1 FROM jobs WHERE task = 'intercom.event' AND status IN ('queued', 'running')").get());
-  const tables = ['activity', 'conversation_trace', 'conversation_captures', 'record_links', 'record_associations', 'ticket_links', 'pending_closes', 'webhook_deliveries'];
-  const counts = () => tables.map((table) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+  await until('the event jobs to finish', async () => !(await jobPending(s, 'intercom.event')));
+  const tables = ['activity', 'conversation_trace', 'conversation_captures', 'record_links', 'record_associations', 'ticket_links', 'pending_closes', 'webhook_deliveries'] as const;
+  const counts = () => Promise.all(tables.map((table) => countRows(s.server.daemon.db, table)));
   const writes = () => s.hubspot.control.requests().entries.filter((entry) => entry.method !== 'GET' && !/\/search$|\/batch\/read$/.test(entry.path)).length;
-  const before = { rows: counts(), writes: writes(), notes: s.notes().length };
+  const before = { rows: await counts(), writes: writes(), notes: s.notes().length };
 
   const answer = await replay(s, conversationId);
   t.equal(answer.status, 200);
@@ -175,7 +180,7 @@ t.test('replay with the current settings: done versus now, and nothing written',
   t.match(answer.body?.now, { outcome: 'skipped', guard: 'min_customer_messages' });
   t.match(answer.body?.differences, [{ field: 'outcome', done: 'captured', now: 'skipped' }, { field: 'guard', done: 'none', now: 'min_customer_messages' }]);
   t.ok((answer.body?.steps as Entry[]).some((entry) => entry.kind === 'guards' && entry.detail.pass === false), 'the dry run’s own steps come with it');
-  t.same(counts(), before.rows, 'no row written here: no activity, no trace, no capture, no link');
+  t.same(await counts(), before.rows, 'no row written here: no activity, no trace, no capture, no link');
   t.equal(writes(), before.writes, 'no write sent to HubSpot');
   t.equal(s.notes().length, before.notes);
 
@@ -190,10 +195,10 @@ t.test('a conversation never received but known to Intercom; an unknown one is a
   const { conversationId } = s.conversation({ close: false });
   // As if its webhooks had been lost and no sweep had run yet.
   await s.intercom.control.webhooks.flush();
-  const db = s.server.daemon.db.sqlite;
-  await until('its event jobs to finish', () => db.prepare("SELECT 1 FROM webhook_deliveries WHERE object_id = ?").get(conversationId) && !db.prepare("SELECT 1 FROM jobs WHERE task = 'intercom.event' AND status IN ('queued', 'running')").get());
-  db.prepare('DELETE FROM webhook_deliveries WHERE object_id = ?').run(conversationId);
-  db.prepare('DELETE FROM conversation_trace WHERE conversation_id = ?').run(conversationId);
+  const db = s.server.daemon.db.kysely;
+  await until('its event jobs to finish', async () => (await countRows(s.server.daemon.db, 'webhook_deliveries', { object_id: conversationId })) > 0 && !(await jobPending(s, 'intercom.event')));
+  await db.deleteFrom('webhook_deliveries').where('object_id', '=', conversationId).execute();
+  await db.deleteFrom('conversation_trace').where('conversation_id', '=', conversationId).execute();
   const answer = await explain(s, conversationId);
   t.equal(answer.status, 200);
   t.equal(answer.body?.seen, false);
