@@ -97,8 +97,9 @@ t.test('external id strategy: an Intercom attribute matched against a HubSpot pr
   t.equal(s.records('contacts').length, 1, 'no contact created for the new email: the customer number found them');
 });
 
+// About the SQLite file and its WAL: it runs on SQLite whatever store the suite runs on.
 t.test('after a capture, neither the customer email nor the company domain is in the database files', async (t) => {
-  const s = await captureScenario(t);
+  const s = await captureScenario(t, { store: 'sqlite' });
   const { conversationId } = s.conversation({ customer: 'grete.private@hidden-firm.test', company: { name: 'Hidden Firm', website: 'https://hidden-firm.test' } });
   t.match((await s.push(conversationId)).body, { outcome: 'captured', contact: { how: 'created' }, company: { how: 'created' } });
   const links = s.server.daemon.db.sqlite.prepare('SELECT count(*) AS n FROM record_links').get() as { n: number };
