@@ -143,13 +143,14 @@ t.test("stage sync: a 404 to the ticket's update does not stop the ticket's sync
   await db.kysely.updateTable('connections').set({ hubspot_base_url: proxy.url }).where('id', '=', s.connectionId).execute();
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
   await s.server.daemon.jobs.enqueue({ task: TICKET_STAGE_TASK, payload: { conversationId }, connectionId: s.connectionId });
-  await until('the stage syncs to end', () => {
-    const rows = db.sqlite.prepare('SELECT status FROM jobs WHERE task = ?').all(TICKET_STAGE_TASK) as Array<{ status: string }>;
+  const stageJobs = () => db.kysely.selectFrom('jobs').select(['status', 'last_error']).where('task', '=', TICKET_STAGE_TASK).orderBy('id').execute();
+  await until('the stage syncs to end', async () => {
+    const rows = await stageJobs();
     return rows.length > 0 && rows.every((row) => row.status === 'failed' || row.status === 'succeeded');
   }, { timeoutMs: 20_000 });
 
-  t.match(db.sqlite.prepare('SELECT status, last_error FROM jobs WHERE task = ?').get(TICKET_STAGE_TASK), { status: 'failed', last_error: /PATCH \/crm\/objects\/2026-09\/tickets\/\d+ failed with 404/ }, 'the 404 is the visible failure');
-  const link = db.sqlite.prepare('SELECT status FROM ticket_links WHERE conversation_id = ?').get(conversationId) as { status: string } | undefined;
+  t.match((await stageJobs())[0], { status: 'failed', last_error: /PATCH \/crm\/objects\/2026-09\/tickets\/\d+ failed with 404/ }, 'the 404 is the visible failure');
+  const link = await db.kysely.selectFrom('ticket_links').select('status').where('conversation_id', '=', conversationId).executeTakeFirst();
   t.equal(link?.status, 'active', 'the link is not marked deleted: the ticket was read back and exists');
   const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
   t.notOk((detail.body?.warnings as string[] | undefined)?.some((warning) => /was deleted/.test(warning)), 'no "ticket deleted" warning');
