@@ -6,42 +6,20 @@ import { OAUTH_TOKENS_KIND, STATIC_TOKEN_KIND } from '../../src/integrations/hub
 import { INTERCOM_TOKEN_KIND } from '../../src/integrations/intercom/auth.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { markNeedsReauth } from '../../src/connections/reauth.ts';
+import { consentFormFields, cookieBrowser, type CookieJar } from '../helpers/cookie-browser.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
 import { sessionApi, signIn, startTestServer, type TestServer } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
-type Jar = Map<string, string>;
+type Jar = CookieJar;
 
-/** A browser's view: follows nothing by itself, keeps cookies, says what came back. */
+/** A browser's view of this server: paths are the daemon's, full URLs as they are. */
 function browser(server: TestServer, jar: Jar) {
-  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  return async (path: string, init: { method?: string; form?: Record<string, string> } = {}) => {
-    const url = path.startsWith('http') ? path : `${server.url}${path}`;
-    const response = await fetch(url, {
-      method: init.method ?? (init.form ? 'POST' : 'GET'),
-      redirect: 'manual',
-      headers: { cookie: cookieHeader(), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, ...rest] = (pair ?? '').split('=');
-      if (!name) continue;
-      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line)) jar.delete(name.trim());
-      else jar.set(name.trim(), rest.join('='));
-    }
-    return { status: response.status, location: response.headers.get('location'), text: await response.text() };
-  };
+  const go = cookieBrowser(jar);
+  return (path: string, init: { method?: string; form?: Record<string, string> } = {}) => go(path.startsWith('http') ? path : `${server.url}${path}`, init);
 }
 
-/** The hidden and checked fields of the consent form, as a browser would submit them. */
-function formFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  const unescape = (v: string) => v.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'");
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[match[1] as string] = unescape(match[2] as string);
-  for (const match of html.matchAll(/<input type="radio" name="([^"]+)" value="([^"]*)" checked>/g)) fields[match[1] as string] = unescape(match[2] as string);
-  return fields;
-}
+const formFields = consentFormFields;
 
 const CONSENT_ACTION = { intercom: '/sandbox/intercom/oauth/decision', hubspot: '/sandbox/hubspot/oauth/authorize/decision' } as const;
 

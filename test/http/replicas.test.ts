@@ -11,6 +11,7 @@ import { startDaemon } from '../../src/daemon.ts';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import { OAUTH_TOKENS_KIND } from '../../src/integrations/hubspot/auth.ts';
 import { createSandbox } from '../../src/sandbox-mount/mount-sandbox.ts';
+import { consentFormFields, cookieBrowser, type CookieJar } from '../helpers/cookie-browser.ts';
 import { daemonOptions, makeDataDir, sessionApi, signIn, testDaemonSetup, type Teardownable, type TestServerOptions } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
@@ -43,37 +44,15 @@ t.test("a password changed on one replica is the password on every replica (the 
   t.ok((await signIn({ ...b, password: 'a brand new passphrase' })).cookie, 'B takes the new one');
 });
 
-type Jar = Map<string, string>;
+type Jar = CookieJar;
 
 /** A browser that keeps cookies and follows nothing; the load balancer is the `to` it is given. */
 function browser(jar: Jar) {
-  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  return async (to: string, path: string, init: { form?: Record<string, string> } = {}) => {
-    const response = await fetch(`${to}${path}`, {
-      method: init.form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: { cookie: cookieHeader(), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, ...rest] = (pair ?? '').split('=');
-      if (!name) continue;
-      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line)) jar.delete(name.trim());
-      else jar.set(name.trim(), rest.join('='));
-    }
-    return { status: response.status, location: response.headers.get('location'), text: await response.text() };
-  };
+  const go = cookieBrowser(jar);
+  return (to: string, path: string, init: { form?: Record<string, string> } = {}) => go(`${to}${path}`, init);
 }
 
-/** The hidden and checked fields of the simulator's consent form. */
-function formFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  const unescape = (v: string) => v.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'");
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[match[1] as string] = unescape(match[2] as string);
-  for (const match of html.matchAll(/<input type="radio" name="([^"]+)" value="([^"]*)" checked>/g)) fields[match[1] as string] = unescape(match[2] as string);
-  return fields;
-}
+const formFields = consentFormFields;
 
 /**
  * The load balancer: a loopback proxy that sends each request to the replica the test names, the
