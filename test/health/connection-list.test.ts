@@ -1,24 +1,30 @@
 // GET /api/connections at a glance (issue #16 item 7) and the health on both connection routes
 // (item 1): identity, last capture, 24 h counts, work counts, the duplicate-pairing warning.
+import type { Updateable } from 'kysely';
 import t from 'tap';
+import type { ActivityOutcome, Database, JobStatus } from '../../src/db/schema.ts';
 import type { ConnectionDetail, ConnectionList } from '../../src/http/api-types.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const HOUR = 3_600_000;
 
-function sql(server: TestApp, statement: string, ...params: unknown[]) {
-  server.daemon.db.sqlite.prepare(statement).run(...params);
+type ConnectionState = Updateable<Database['connections']>;
+
+async function setConnection(server: TestApp, id: string, state: ConnectionState) {
+  await server.daemon.db.kysely.updateTable('connections').set(state).where('id', '=', id).execute();
 }
 
-function job(server: TestApp, connectionId: string, status: string, extra: { attempts?: number; lastError?: string; runAt?: number; finishedAt?: number } = {}) {
+async function job(server: TestApp, connectionId: string, status: JobStatus, extra: { attempts?: number; lastError?: string; runAt?: number; finishedAt?: number } = {}) {
   const now = server.daemon.context.clock();
-  sql(server, 'INSERT INTO jobs (task, payload, connection_id, status, run_at, attempts, max_attempts, last_error, created_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, 10, ?, ?, ?, ?)',
-    'conversation.capture', '{"conversationId":"1","trigger":"on_close"}', connectionId, status, extra.runAt ?? now, extra.attempts ?? 0, extra.lastError ?? null, now - HOUR, now, extra.finishedAt ?? null);
+  await server.daemon.db.kysely.insertInto('jobs').values({
+    task: 'conversation.capture', payload: '{"conversationId":"1","trigger":"on_close"}', connection_id: connectionId, status, run_at: extra.runAt ?? now,
+    attempts: extra.attempts ?? 0, max_attempts: 10, last_error: extra.lastError ?? null, created_at: now - HOUR, updated_at: now, finished_at: extra.finishedAt ?? null,
+  }).execute();
 }
 
-function activity(server: TestApp, connectionId: string, outcome: string, at: number) {
-  sql(server, "INSERT INTO activity (connection_id, at, kind, subject_id, outcome) VALUES (?, ?, 'capture', '1', ?)", connectionId, at, outcome);
+async function activity(server: TestApp, connectionId: string, outcome: ActivityOutcome, at: number) {
+  await server.daemon.db.kysely.insertInto('activity').values({ connection_id: connectionId, at, kind: 'capture', subject_id: '1', outcome }).execute();
 }
 
 t.test('the list carries each connection at a glance; the page carries its health', async (t) => {
@@ -29,20 +35,23 @@ t.test('the list carries each connection at a glance; the page carries its healt
   const quiet = String((await api('POST', '/api/connections', { name: 'Quiet' })).body?.id);
   const now = server.daemon.context.clock();
   // Support and Sales pair the same HubSpot portal; Quiet pairs its own.
-  sql(server, "UPDATE connections SET status = 'active', intercom_workspace_id = 'ws-support', hubspot_portal_id = 77 WHERE id = ?", support);
-  sql(server, "UPDATE connections SET status = 'active', intercom_workspace_id = 'ws-sales', hubspot_portal_id = 77 WHERE id = ?", sales);
-  sql(server, "UPDATE connections SET status = 'active', intercom_workspace_id = 'ws-quiet', hubspot_portal_id = 78 WHERE id = ?", quiet);
+  await setConnection(server, support, { status: 'active', intercom_workspace_id: 'ws-support', hubspot_portal_id: 77 });
+  await setConnection(server, sales, { status: 'active', intercom_workspace_id: 'ws-sales', hubspot_portal_id: 77 });
+  await setConnection(server, quiet, { status: 'active', intercom_workspace_id: 'ws-quiet', hubspot_portal_id: 78 });
 
-  job(server, support, 'queued', { attempts: 3, lastError: 'UpstreamError: HubSpot POST /crm/objects/2026-09/notes failed with 500: oops', runAt: now + 10 * 60_000 });
-  job(server, support, 'failed', { lastError: 'HubSpot POST /x failed with 400', finishedAt: now - 2 * HOUR });
-  job(server, support, 'failed', { lastError: 'old', finishedAt: now - 30 * HOUR });
-  job(server, support, 'queued', { runAt: now - HOUR });
-  activity(server, support, 'captured', now - HOUR);
-  activity(server, support, 'updated', now - 2 * HOUR);
-  activity(server, support, 'skipped', now - 2 * HOUR);
-  activity(server, support, 'failed', now - 3 * HOUR);
-  activity(server, support, 'captured', now - 30 * HOUR);
-  sql(server, 'INSERT INTO conversation_captures (connection_id, conversation_id, captured_at) VALUES (?, ?, ?), (?, ?, ?)', support, '1', now - 5 * HOUR, support, '2', now - HOUR);
+  await job(server, support, 'queued', { attempts: 3, lastError: 'UpstreamError: HubSpot POST /crm/objects/2026-09/notes failed with 500: oops', runAt: now + 10 * 60_000 });
+  await job(server, support, 'failed', { lastError: 'HubSpot POST /x failed with 400', finishedAt: now - 2 * HOUR });
+  await job(server, support, 'failed', { lastError: 'old', finishedAt: now - 30 * HOUR });
+  await job(server, support, 'queued', { runAt: now - HOUR });
+  await activity(server, support, 'captured', now - HOUR);
+  await activity(server, support, 'updated', now - 2 * HOUR);
+  await activity(server, support, 'skipped', now - 2 * HOUR);
+  await activity(server, support, 'failed', now - 3 * HOUR);
+  await activity(server, support, 'captured', now - 30 * HOUR);
+  await server.daemon.db.kysely.insertInto('conversation_captures').values([
+    { connection_id: support, conversation_id: '1', captured_at: now - 5 * HOUR },
+    { connection_id: support, conversation_id: '2', captured_at: now - HOUR },
+  ]).execute();
 
   const list = await api('GET', '/api/connections');
   t.equal(list.status, 200);
@@ -70,8 +79,8 @@ t.test('parked work: the list says needs re-authorisation with the captures held
   const server = await buildTestApp(t, { startScheduler: false });
   const api = sessionApi(server, await signIn(server));
   const id = String((await api('POST', '/api/connections', { name: 'Support' })).body?.id);
-  sql(server, "UPDATE connections SET status = 'needs_reauth', hubspot_refused = 1, intercom_workspace_id = 'ws', hubspot_portal_id = 1 WHERE id = ?", id);
-  for (let i = 0; i < 3; i++) job(server, id, 'parked', { lastError: 'HubSpot GET /x failed with 401' });
+  await setConnection(server, id, { status: 'needs_reauth', hubspot_refused: 1, intercom_workspace_id: 'ws', hubspot_portal_id: 1 });
+  for (let i = 0; i < 3; i++) await job(server, id, 'parked', { lastError: 'HubSpot GET /x failed with 401' });
   const list = (await api('GET', '/api/connections')).body as unknown as ConnectionList;
   t.match(list.connections[0], {
     status: 'needs_reauth',
