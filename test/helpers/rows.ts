@@ -46,3 +46,18 @@ export async function allRowsText(db: Store): Promise<string> {
   const texts = await Promise.all(tables.rows.map(async ({ table_name }) => `${table_name}: ${JSON.stringify((await sql`SELECT * FROM ${sql.table(table_name)}`.execute(db.kysely)).rows, asText)}`));
   return texts.join('\n');
 }
+
+/**
+ * Every row of every table of the store, as one text (binary columns as latin1): what a test searches
+ * for what must never be at rest (message bodies, customer identifiers) on either store.
+ */
+export async function everyRowAsText(db: Store): Promise<string> {
+  const parts: string[] = [];
+  for (const table of await db.kysely.introspection.getTables()) {
+    const { rows } = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table.name)}`.execute(db.kysely);
+    for (const row of rows) {
+      parts.push(JSON.stringify(Object.values(row).map((value) => (Buffer.isBuffer(value) || value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : value))));
+    }
+  }
+  return parts.join('\n');
+}
