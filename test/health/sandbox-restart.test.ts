@@ -15,11 +15,14 @@ t.test('two starts on the same data: the sandbox connection stays active, its pa
     const server = await startTestServer(t, { dataDir, startScheduler: false });
     const api = sessionApi(server, await signIn(server));
     id = String((await api('POST', '/api/connections/sandbox')).body?.id);
-    const sqlite = server.daemon.db.sqlite;
+    const db = server.daemon.db.kysely;
     const now = Date.now();
-    sqlite.prepare("UPDATE connections SET status = 'needs_reauth', hubspot_refused = 1 WHERE id = ?").run(id);
-    parkedJob = Number(sqlite.prepare("INSERT INTO jobs (task, payload, connection_id, status, run_at, attempts, max_attempts, last_error, created_at, updated_at) VALUES ('conversation.capture', ?, ?, 'parked', ?, 0, 10, 'HubSpot GET /x failed with 401', ?, ?)")
-      .run(JSON.stringify({ conversationId: 'gone-with-the-old-simulator', trigger: 'on_close' }), id, now, now, now).lastInsertRowid);
+    await db.updateTable('connections').set({ status: 'needs_reauth', hubspot_refused: 1 }).where('id', '=', id).execute();
+    const parked = await db.insertInto('jobs').values({
+      task: 'conversation.capture', payload: JSON.stringify({ conversationId: 'gone-with-the-old-simulator', trigger: 'on_close' }), connection_id: id, status: 'parked',
+      run_at: now, attempts: 0, max_attempts: 10, last_error: 'HubSpot GET /x failed with 401', created_at: now, updated_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    parkedJob = Number(parked.id);
   });
 
   await t.test('second start: wired again, re-authorised, capturing', async (t) => {
@@ -30,8 +33,8 @@ t.test('two starts on the same data: the sandbox connection stays active, its pa
     t.match(detail.body, { status: 'active', sandbox: true, intercom: { connected: true, refused: false }, hubspot: { connected: true, refused: false }, health: { state: 'ok' } });
     t.ok(String(detail.body?.webhookUrls?.intercom).startsWith(server.url), 'its webhooks point at this start\'s address');
 
-    const resumed = await until('the parked job ran', () => {
-      const row = server.daemon.db.sqlite.prepare('SELECT status FROM jobs WHERE id = ?').get(parkedJob) as { status: string } | undefined;
+    const resumed = await until('the parked job ran', async () => {
+      const row = await server.daemon.db.kysely.selectFrom('jobs').select('status').where('id', '=', parkedJob).executeTakeFirst();
       return row && row.status !== 'parked' && row.status !== 'queued' && row.status !== 'running' ? row : undefined;
     });
     t.equal(resumed.status, 'succeeded', 'resumed and finished (its conversation is gone with the old simulator: recorded as skipped)');
@@ -39,7 +42,9 @@ t.test('two starts on the same data: the sandbox connection stays active, its pa
     const simulated = await api('POST', `/api/connections/${id}/sandbox/conversations`);
     t.equal(simulated.status, 201);
     const delivered = await until('a webhook of the new simulator arrives for the connection', () =>
-      server.daemon.db.sqlite.prepare("SELECT status FROM webhook_deliveries WHERE connection_id = ? AND provider = 'intercom' AND received_at >= ? AND topic != 'interhubz.conversation.swept'").get(id, restartedAt) as { status: string } | undefined);
+      server.daemon.db.kysely.selectFrom('webhook_deliveries').select('status')
+        .where('connection_id', '=', id).where('provider', '=', 'intercom').where('received_at', '>=', restartedAt).where('topic', '!=', 'interhubz.conversation.swept')
+        .executeTakeFirst());
     t.equal(delivered.status, 'accepted', 'signed with the secret the connection kept');
 
     const pushed = await api('POST', `/api/connections/${id}/conversations/${simulated.body?.conversationId}/push`, {});
