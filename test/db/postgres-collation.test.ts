@@ -11,22 +11,12 @@ import { readMigrations } from '../../src/db/migrate.ts';
 import { migratePostgres } from '../../src/db/postgres/migrate-postgres.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { makeTestDb } from '../helpers/db.ts';
-import { makeTestPgDb, pgServer } from '../helpers/postgres.ts';
+import { makeTestPgDb, pgServer, withPgAdmin } from '../helpers/postgres.ts';
 
 // Byte order: 'A' 0x41 < 'B' 0x42 < '_' 0x5F < 'a' 0x61 < 'b' < 'z' < 'é' 0xC3 0xA9. A
 // language-aware collation sorts them _ a A b B é z (or close to it): never this order.
 const KEYS = ['b', 'é', 'B', 'z', '_', 'a', 'A', '2026-01-10', '2026-01-9'];
 const BYTEWISE = [...KEYS].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: (await pgServer()).url('postgres') });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * A CREATE DATABASE clause giving a language-aware default collation, or undefined when the server
@@ -52,16 +42,16 @@ async function keysBelow(db: Db, bound: string): Promise<string[]> {
   return (await db.kysely.selectFrom('settings').select('key').where('key', '<', bound).orderBy('key').execute()).map((r) => r.key);
 }
 
-const clause = await withAdmin(languageAwareLocale);
+const clause = await withPgAdmin(languageAwareLocale);
 const noLocale = 'the test PostgreSQL server has no ICU collations and the machine no en_US.UTF-8 locale: nothing non-bytewise to test against';
 
 t.test('on a database with a language-aware default collation, text columns still sort and compare bytewise, as on SQLite', { skip: clause ? false : noLocale }, async (t) => {
   const name = `interhubz_collation_${process.pid}_${Date.now().toString(36)}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8' ${clause}`));
+  await withPgAdmin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8' ${clause}`));
   const db = openPostgres((await pgServer()).url(name));
   t.teardown(async () => {
     await db.close();
-    await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+    await withPgAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
   });
 
   // The premise: this database's own default does not sort bytewise.

@@ -275,7 +275,7 @@ export function pgServer(): Promise<PgServer> {
 }
 
 /** A short-lived connection to the server's maintenance database, for CREATE and DROP DATABASE. */
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withPgAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: (await pgServer()).url('postgres') });
   await client.connect();
   try {
@@ -298,7 +298,7 @@ async function template(): Promise<string> {
   for (const m of migrations) digest.update(`${m.id}\n${m.sql}\n`);
   const name = `interhubz_template_${digest.digest('hex').slice(0, 16)}`;
   const exists = async (client: pg.Client, db: string) => ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [db])).rowCount ?? 0) > 0;
-  return admin(async (client) => {
+  return withPgAdmin(async (client) => {
     if (await exists(client, name)) return name;
     // Two test files may want it at once: one builds, the other waits for it here.
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
@@ -343,7 +343,7 @@ interface TestPgDbOptions {
 export async function makeTestPgDb(t: Teardownable, options: TestPgDbOptions = {}): Promise<PostgresDb> {
   const source = options.migrated === false ? 'template0' : await template();
   const name = `interhubz_test_${process.pid}_${++databaseCount}_${Date.now().toString(36)}`;
-  await admin(async (client) => {
+  await withPgAdmin(async (client) => {
     if (!orphansDropped) {
       orphansDropped = true;
       await dropOrphans(client);
@@ -353,7 +353,7 @@ export async function makeTestPgDb(t: Teardownable, options: TestPgDbOptions = {
   const db = openPostgres((await pgServer()).url(name));
   t.teardown(async () => {
     await db.close();
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`));
+    await withPgAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`));
   });
   return db;
 }

@@ -1,20 +1,9 @@
 import t from 'tap';
 import { createHubSpotRateRegistry } from '../../src/integrations/hubspot/rate-plan.ts';
 import { createDailyBudget, createWindowBudget, inBackground, type BudgetClock } from '../../src/integrations/rate-budget.ts';
+import { fakeBudgetClock } from '../helpers/budget-clock.ts';
 
-/** A clock whose sleeps advance time instantly, so budgets are tested in milliseconds. */
-function fakeClock(start = 0): BudgetClock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
+const fakeClock = fakeBudgetClock;
 
 t.test('a window budget hands out `limit` calls per window, then makes callers wait their turn', async (t) => {
   const clock = fakeClock();

@@ -12,19 +12,9 @@ import { createSharedBudgets } from '../../src/integrations/shared-budget.ts';
 import { UpstreamError } from '../../src/integrations/upstream-error.ts';
 import { makeTestPgDb } from '../helpers/postgres.ts';
 import type { Teardownable } from '../helpers/server.ts';
+import { fakeBudgetClock } from '../helpers/budget-clock.ts';
 
-function fakeClock(start = 0): BudgetClock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += ms;
-    },
-  };
-}
+const fakeClock = fakeBudgetClock;
 
 /** `count` replicas' budget factories, each on a pool of its own to one fresh database. */
 async function replicas(t: Teardownable, count: number): Promise<{ db: PostgresDb; budgets: Array<ReturnType<typeof createSharedBudgets>> }> {
