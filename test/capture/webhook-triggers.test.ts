@@ -6,6 +6,7 @@ import t from 'tap';
 import { until as waitUntil } from '../helpers/until.ts';
 import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
+import { countRows } from '../helpers/rows.ts';
 
 /** 1.2 s: long enough to reopen inside, short enough for a test. */
 const GRACE_MINUTES = 0.02;
@@ -26,14 +27,14 @@ async function liveScenario(t: Parameters<typeof captureScenario>[0]) {
 const until = <T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000) => waitUntil(what, probe, { timeoutMs });
 
 const captureJobs = (s: Scenario) =>
-  s.server.daemon.db.sqlite.prepare("SELECT status, key FROM jobs WHERE task = 'conversation.capture' ORDER BY id").all() as Array<{ status: string; key: string }>;
+  s.server.daemon.db.kysely.selectFrom('jobs').select(['status', 'key']).where('task', '=', 'conversation.capture').orderBy('id').execute();
 
 /** The note exists a moment before its job records the activity entry and is marked done. */
-const settled = (s: Scenario) => until('the capture jobs to finish', () => captureJobs(s).every((job) => job.status !== 'queued' && job.status !== 'running') || undefined);
+const settled = (s: Scenario) => until('the capture jobs to finish', async () => (await captureJobs(s)).every((job) => job.status !== 'queued' && job.status !== 'running') || undefined);
 
 async function delivered(s: Scenario, topic: string): Promise<void> {
   await s.intercom.control.webhooks.flush();
-  await until(`${topic} delivered`, () => s.server.daemon.db.sqlite.prepare('SELECT 1 FROM webhook_deliveries WHERE topic = ? AND connection_id = ?').get(topic, s.connectionId));
+  await until(`${topic} delivered`, async () => (await countRows(s.server.daemon.db, 'webhook_deliveries', { topic, connection_id: s.connectionId })) > 0);
 }
 
 t.test('on_close: the close webhook schedules a capture after the grace window', async (t) => {
@@ -43,7 +44,7 @@ t.test('on_close: the close webhook schedules a capture after the grace window',
   await delivered(s, 'conversation.admin.closed');
   await until('the note', () => s.notes().length === 1);
   await settled(s);
-  t.match(captureJobs(s), [{ status: 'succeeded', key: `capture:${s.connectionId}:${conversationId}` }], 'one capture job, keyed by the conversation');
+  t.match(await captureJobs(s), [{ status: 'succeeded', key: `capture:${s.connectionId}:${conversationId}` }], 'one capture job, keyed by the conversation');
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.match(activity.body?.entries, [{ outcome: 'captured', subjectId: conversationId, detail: { trigger: 'on_close' } }]);
 });
@@ -57,7 +58,7 @@ t.test('on_close: a reopen inside the grace window ends the capture as "open aga
   await delivered(s, 'conversation.admin.closed');
   s.intercom.control.actAsAdmin.open({ conversationId, adminId: s.adminId });
   await delivered(s, 'conversation.admin.opened');
-  await until('the capture to find it open', () => captureJobs(s).some((job) => job.status === 'succeeded'));
+  await until('the capture to find it open', async () => (await captureJobs(s)).some((job) => job.status === 'succeeded'));
   const skipped = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.match(skipped.body?.entries[0], { outcome: 'skipped', detail: { why: /open again/ } });
   t.equal(s.notes().length, 0, 'no note while it is open again');
@@ -67,7 +68,7 @@ t.test('on_close: a reopen inside the grace window ends the capture as "open aga
   await s.intercom.control.webhooks.flush();
   await until('the note after the second close', () => s.notes().length === 1);
   await settled(s);
-  t.same(captureJobs(s).map((job) => job.status), ['succeeded', 'succeeded']);
+  t.same((await captureJobs(s)).map((job) => job.status), ['succeeded', 'succeeded']);
 });
 
 t.test('realtime: an open conversation is captured once quiet, and updated after the next message', async (t) => {
@@ -91,7 +92,7 @@ t.test('manual: webhooks schedule nothing', async (t) => {
   s.conversation({});
   await delivered(s, 'conversation.admin.closed');
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  t.same(captureJobs(s), []);
+  t.same(await captureJobs(s), []);
   t.equal(s.notes().length, 0);
 });
 
@@ -101,7 +102,7 @@ t.test('a close whose webhook Intercom dropped is captured through the reconcili
   s.intercom.control.webhooks.addFault({ kind: 'drop', count: 1000 });
   const { conversationId } = s.conversation({});
   await s.intercom.control.webhooks.flush();
-  t.notOk(s.server.daemon.db.sqlite.prepare("SELECT 1 FROM webhook_deliveries WHERE topic = 'conversation.admin.closed'").get(), 'the close never arrived');
+  t.equal(await countRows(s.server.daemon.db, 'webhook_deliveries', { topic: 'conversation.admin.closed' }), 0, 'the close never arrived');
   // A sweep now, instead of waiting for the interval.
   await s.server.daemon.jobs.enqueue({ task: RECONCILE_TASK, payload: {}, connectionId: s.connectionId, key: reconcileKey(s.connectionId) });
   await until('the swept note', () => s.notes().length === 1, 20_000);
@@ -138,7 +139,7 @@ t.test('duplicated and reordered webhooks: one capture, one note', async (t) => 
   await until('the note', () => s.notes().length === 1);
   await new Promise((resolve) => setTimeout(resolve, 2000));
   t.equal(s.notes().length, 1, 'still one note after every duplicate was handled');
-  const deliveries = s.server.daemon.db.sqlite.prepare("SELECT count(*) FROM webhook_deliveries WHERE topic = 'conversation.admin.closed'").pluck().get();
+  const deliveries = await countRows(s.server.daemon.db, 'webhook_deliveries', { topic: 'conversation.admin.closed' });
   t.equal(deliveries, 1, 'the duplicate close was recorded once');
-  t.equal(captureJobs(s).filter((job) => job.key === `capture:${s.connectionId}:${conversationId}` && job.status === 'succeeded').length, 1);
+  t.equal((await captureJobs(s)).filter((job) => job.key === `capture:${s.connectionId}:${conversationId}` && job.status === 'succeeded').length, 1);
 });
