@@ -4,12 +4,10 @@
 // capture shows the vendor's message before the success that followed — and POST …/explain/replay
 // runs the dry run with the current settings, writing nothing. No message text, subject or email
 // lands in the database file. 404s, 400s and who may call them.
-import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
-import type { Db } from '../../src/db/database.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
-import { allRowsText, countRows } from '../helpers/rows.ts';
+import { countRows, storedText } from '../helpers/rows.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 
@@ -34,11 +32,7 @@ function indexAfter(entries: Entry[], from: number, test: (entry: Entry) => bool
 }
 
 /** What the store holds, as text: on SQLite its file and WAL; on PostgreSQL every row of every table. */
-async function dbText(s: Scenario): Promise<string> {
-  const db: Db = s.server.daemon.db;
-  if (db.dialect === 'postgres') return allRowsText(db);
-  return [db.path, `${db.path}-wal`].filter(existsSync).map((path) => readFileSync(path).toString('latin1')).join('\n');
-}
+const dbText = (s: Scenario): Promise<string> => storedText(s.server.daemon.db);
 
 /** A job of `task` still to run (queued or running). */
 const jobPending = async (s: Scenario, task: string) =>

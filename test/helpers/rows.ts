@@ -1,6 +1,7 @@
 // Reading and writing a test store's tables on either store (SQLite or PostgreSQL) through its Kysely
 // handle: what tests once did with the raw SQLite handle, in SQL both speak, so the suites that do it
 // run on PostgreSQL too (#21). Queries a test needs once stay in the test, in typed Kysely.
+import { existsSync, readFileSync } from 'node:fs';
 import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import type { Database } from '../../src/db/schema.ts';
@@ -60,4 +61,13 @@ export async function everyRowAsText(db: Store): Promise<string> {
     }
   }
   return parts.join('\n');
+}
+
+/**
+ * What someone holding the store's disk could read, as text: on SQLite the database file, its WAL and
+ * shared memory as bytes (latin1); on PostgreSQL every row of every table (allRowsText).
+ */
+export async function storedText(db: Db): Promise<string> {
+  if (db.dialect === 'postgres') return allRowsText(db);
+  return [db.path, `${db.path}-wal`, `${db.path}-shm`].filter(existsSync).map((path) => readFileSync(path).toString('latin1')).join('\n');
 }
