@@ -1,10 +1,9 @@
 // The alerts API: YAML channels applied at start and read-only; channels made in the UI (admins
 // only, audited); secrets neither answered nor in the database file in clear; "send a test".
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { hashPassword } from '../../src/auth/password-hash.ts';
 import { verifySignature } from '../../src/alerts/signature.ts';
+import { storedText } from '../helpers/rows.ts';
 import { makeDataDir, sessionApi, signIn, TEST_PASSWORD_HASH_COST } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 import { startHttpSink } from './sinks.ts';
@@ -13,14 +12,6 @@ const YAML_SECRET = 'yaml-webhook-secret-0123456789';
 const UI_SECRET = 'ui-webhook-secret-abcdefghijkl';
 const SLACK_PATH = '/services/T00000000/B00000000/slackurlsecretXYZ';
 const SMTP_PASSWORD = 'smtp-password-do-not-leak';
-
-/** Every file of the data directory (database, WAL) as one text: what someone holding the disk reads. */
-function dataDirText(dir: string): string {
-  return readdirSync(dir)
-    .filter((name) => name.startsWith('interhubz.db'))
-    .map((name) => readFileSync(join(dir, name)).toString('latin1'))
-    .join('\n');
-}
 
 t.test('YAML channels, UI channels, secrets, tests, viewers and the audit trail', async (t) => {
   const sink = await startHttpSink(t);
@@ -52,7 +43,7 @@ t.test('YAML channels, UI channels, secrets, tests, viewers and the audit trail'
   // Secrets: not in any answer, not in the database file in clear.
   const everything = JSON.stringify((await api('GET', '/api/alerts/channels')).body);
   for (const secret of [YAML_SECRET, UI_SECRET, SLACK_PATH, SMTP_PASSWORD]) t.notOk(everything.includes(secret), `the answer does not carry ${secret.slice(0, 12)}…`);
-  const disk = dataDirText(dataDir);
+  const disk = await storedText(app.daemon.db);
   t.ok(disk.includes('smtp.example.com'), 'the scan reads the database (what is not secret is there)');
   for (const secret of [YAML_SECRET, UI_SECRET, SLACK_PATH, SMTP_PASSWORD]) t.notOk(disk.includes(secret), `the database does not hold ${secret.slice(0, 12)}… in clear`);
 
