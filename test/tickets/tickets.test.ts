@@ -19,6 +19,8 @@ async function ticketScenario(t: Parameters<typeof captureScenario>[0], tickets:
 }
 
 const tickets = (s: Scenario) => s.hubspot.control.records({ hubId: s.hubId, objectType: 'tickets' });
+/** A task's jobs, oldest first. */
+const jobsOf = (s: Scenario, task: string) => s.server.daemon.db.kysely.selectFrom('jobs').select(['status', 'attempts']).where('task', '=', task).orderBy('id').execute();
 const stageOf = (s: Scenario, ticketId: string) => s.hubspot.control.record({ hubId: s.hubId, objectType: 'tickets', id: ticketId })?.properties.hs_pipeline_stage;
 
 t.test('a routed conversation gets one ticket, with its contact, company and the transcript note', async (t) => {
@@ -77,7 +79,7 @@ t.test('the stage follows the conversation live, and shuffled events end on the 
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
   await s.intercom.control.webhooks.flush();
   await until('the final state: closed', async () => {
-    const jobs = s.server.daemon.db.sqlite.prepare("SELECT count(*) FROM jobs WHERE task LIKE 'ticket.%' AND status IN ('queued', 'running')").pluck().get() as number;
+    const jobs = (await s.server.daemon.db.kysely.selectFrom('jobs').select('id').where('task', 'like', 'ticket.%').where('status', 'in', ['queued', 'running']).execute()).length;
     return jobs === 0 && stageOf(s, ticketId) === '4';
   });
   t.equal(stageOf(s, ticketId), '4', 'closed, whatever order the events came in');
@@ -185,9 +187,8 @@ t.test('a HubSpot token without ticket permission: a warning naming the scope, n
   const { conversationId } = s.conversation({ spacingMs: 0 });
   const { CAPTURE_TASK, captureKey } = await import('../../src/capture/capture-task.ts');
   await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'on_close' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
-  const db = s.server.daemon.db.sqlite;
-  await until('the capture job to end', () => db.prepare("SELECT 1 FROM jobs WHERE task = ? AND status IN ('failed', 'succeeded')").get(CAPTURE_TASK));
-  t.match(db.prepare('SELECT status, attempts FROM jobs WHERE task = ?').get(CAPTURE_TASK), { status: 'failed', attempts: 1 }, 'failed once, not retried');
+  const ended = await until('the capture job to end', async () => (await jobsOf(s, CAPTURE_TASK)).find((job) => job.status === 'failed' || job.status === 'succeeded'));
+  t.match(ended, { status: 'failed', attempts: 1 }, 'failed once, not retried');
   const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
   t.ok(detail.body?.warnings.some((w: string) => /tickets/.test(w) && /scope|permission/i.test(w)), `the connection says what is missing: ${JSON.stringify(detail.body?.warnings)}`);
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
@@ -206,9 +207,8 @@ t.test('a stage deleted in HubSpot after the settings were checked: one failed s
   if (stage) stage.archived = true;
   s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
   await s.intercom.control.webhooks.flush();
-  const db = s.server.daemon.db.sqlite;
-  await until('the stage sync to end', () => db.prepare("SELECT 1 FROM jobs WHERE task = 'ticket.stage' AND status IN ('failed', 'succeeded')").get());
-  t.match(db.prepare("SELECT status, attempts FROM jobs WHERE task = 'ticket.stage'").get(), { status: 'failed', attempts: 1 }, 'no retry storm');
+  const ended = await until('the stage sync to end', async () => (await jobsOf(s, 'ticket.stage')).find((job) => job.status === 'failed' || job.status === 'succeeded'));
+  t.match(ended, { status: 'failed', attempts: 1 }, 'no retry storm');
   const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
   t.ok(detail.body?.warnings.some((w: string) => /refused to move ticket .* to stage 'Closed'.*tickets\.stages\.closed/.test(w)), 'the connection names the setting to fix');
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
