@@ -48,8 +48,9 @@ async function put(server: TestApp, spec: { connectionId: string; status: JobSta
   return row.id;
 }
 
-const auditRows = (server: TestApp) =>
-  server.daemon.db.sqlite.prepare("SELECT actor_kind, actor_name, action, target_kind, target_id, target_name, key FROM audit_log WHERE action LIKE 'job.%' ORDER BY id").all() as Array<Record<string, string | null>>;
+const auditRows = (server: TestApp): Promise<Array<Record<string, string | null>>> =>
+  server.daemon.db.kysely.selectFrom('audit_log').select(['actor_kind', 'actor_name', 'action', 'target_kind', 'target_id', 'target_name', 'key'])
+    .where('action', 'like', 'job.%').orderBy('id').execute();
 
 async function bearer(server: TestApp, api: Api, scope: string) {
   const token = await api('POST', '/api/tokens', { name: `${scope} token`, scope });
@@ -111,7 +112,7 @@ t.test('bad parameters are a 400 that names them; an unknown connection and anot
     t.equal(answer.status, 404, `${action} of another connection's job`);
   }
   t.match(await getJob(server.daemon.db.kysely, theirs), { status: 'failed' }, 'left alone');
-  t.same(auditRows(server), [], 'nothing was recorded');
+  t.same(await auditRows(server), [], 'nothing was recorded');
 });
 
 t.test('who may call: anonymous 401; read token and viewer read but do not change; push token neither; admin token and admin session both', async (t) => {
@@ -144,11 +145,11 @@ t.test('who may call: anonymous 401; read token and viewer read but do not chang
   const noCsrf = await server.fetch(paths[0]?.[1] ?? '', { method: 'POST', headers: { cookie: session.cookie } });
   t.equal(noCsrf.status, 403, 'a session POST without the CSRF token');
   t.match(await getJob(server.daemon.db.kysely, job), { status: 'failed' }, 'no refused call changed the job');
-  t.same(auditRows(server), []);
+  t.same(await auditRows(server), []);
 
   const admin = await bearer(server, api, 'admin');
   t.match(await admin('POST', `/api/connections/${id}/work/${job}/retry`), { status: 200, body: { retried: 1 } }, 'an admin token retries');
-  t.match(auditRows(server), [{ actor_kind: 'token', actor_name: 'admin token', action: 'job.retry', target_kind: 'job', target_id: String(job) }]);
+  t.match(await auditRows(server), [{ actor_kind: 'token', actor_name: 'admin token', action: 'job.retry', target_kind: 'job', target_id: String(job) }]);
 });
 
 t.test('retry and cancel of one job: the answer, the job, the audit entry and the activity entry', async (t) => {
@@ -174,7 +175,7 @@ t.test('retry and cancel of one job: the answer, the job, the audit entry and th
   t.match(cancelled, { status: 200, body: { cancelled: 1, message: `Job ${failed} cancelled: Capture conversation 215 into HubSpot (after it closed).` } });
   t.match(await getJob(db, failed), { status: 'cancelled', last_error: 'cancelled by admin' });
 
-  t.same(auditRows(server), [
+  t.same(await auditRows(server), [
     { actor_kind: 'person', actor_name: 'admin', action: 'job.retry', target_kind: 'job', target_id: String(failed), target_name: 'Capture conversation 215 into HubSpot (after it closed) (Support)', key: null },
     { actor_kind: 'person', actor_name: 'admin', action: 'job.cancel', target_kind: 'job', target_id: String(failed), target_name: 'Capture conversation 215 into HubSpot (after it closed) (Support)', key: null },
   ]);
@@ -204,7 +205,7 @@ t.test('all of a kind: retry all failed, cancel all late, parked refused — one
   t.match(await getJob(db, late), { status: 'cancelled' });
   t.match(await api('POST', `/api/connections/${id}/work/cancel`, { state: 'parked' }), { status: 200, body: { cancelled: 0 } }, 'nothing of that kind: nothing done, nothing recorded');
 
-  t.same(auditRows(server), [
+  t.same(await auditRows(server), [
     { actor_kind: 'person', actor_name: 'admin', action: 'job.retry', target_kind: 'connection', target_id: id, target_name: 'Support', key: 'state=failed task=conversation.capture jobs=2' },
     { actor_kind: 'person', actor_name: 'admin', action: 'job.cancel', target_kind: 'connection', target_id: id, target_name: 'Support', key: 'state=late jobs=1' },
   ]);
