@@ -108,7 +108,7 @@ t.test('a connection declared in the YAML file is read-only here', async (t) => 
     config: { connections: [{ name: 'Other' }, { name: 'Support', conversations: { capture: { graceMinutes: 15 } } }] },
   });
   const api = sessionApi(server, await signIn(server));
-  const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
+  const { id } = await server.daemon.db.kysely.selectFrom('connections').select('id').where('name', '=', 'Support').executeTakeFirstOrThrow();
   const got = await api('GET', `/api/connections/${id}/settings`);
   t.match(got.body, { managedByConfig: true, configKey: 'connections[1]', settings: { conversations: { capture: { graceMinutes: 15 } } } });
   const put = await api('PUT', `/api/connections/${id}/settings`, { conversations: {} });
