@@ -115,7 +115,7 @@ t.test('a connection declared in the YAML file keeps its recordSync read-only', 
     config: { connections: [{ name: 'Support', recordSync: { companies: { mappings: [{ intercom: 'industry', hubspot: 'description', direction: 'to_hubspot' }] } } }] },
   });
   const api = sessionApi(server, await signIn(server));
-  const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
+  const { id } = await server.daemon.db.kysely.selectFrom('connections').select('id').where('name', '=', 'Support').executeTakeFirstOrThrow();
   const got = await api('GET', `/api/connections/${id}/settings`);
   t.match(got.body?.settings.recordSync.companies.mappings, [{ intercom: 'name' }, { intercom: 'website' }, { intercom: 'industry', hubspot: 'description' }], 'from the YAML');
   const put = await api('PUT', `/api/connections/${id}/settings`, { recordSync: { companies: { enabled: true } } });
