@@ -8,6 +8,7 @@ import t from 'tap';
 import { hashPassword } from '../../src/auth/password-hash.ts';
 import { DATABASE_FILE } from '../../src/db/database.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
+import { countRows } from '../helpers/rows.ts';
 import { makeDataDir, sessionApi, signIn, TEST_PASSWORD_HASH_COST, type ApiAnswer, type Teardownable } from '../helpers/server.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -38,7 +39,8 @@ async function invited(server: TestApp, api: Api, username: string, role: 'admin
   return { api: sessionApi(server, session), id, cookie: session.cookie };
 }
 
-const auditRows = (server: TestApp) => server.daemon.db.sqlite.prepare('SELECT actor_kind, actor_name, action, target_name, key FROM audit_log ORDER BY id').all() as Array<Record<string, string | null>>;
+const auditRows = (server: TestApp): Promise<Array<Record<string, string | null>>> =>
+  server.daemon.db.kysely.selectFrom('audit_log').select(['actor_kind', 'actor_name', 'action', 'target_name', 'key']).orderBy('id').execute();
 
 t.test('invite → accept → the new admin signs in; the link works once', async (t) => {
   const { server, api } = await adminApp(t);
@@ -46,7 +48,7 @@ t.test('invite → accept → the new admin signs in; the link works once', asyn
   t.equal(invite.status, 201, JSON.stringify(invite.body));
   t.match(invite.body, { invitation: { username: 'bob', role: 'admin', createdBy: 'admin' }, link: { path: /^\/invite#[A-Za-z0-9_-]{40,}$/, url: /^http:\/\/interhubz\.test\/invite#/ } });
   const token = tokenOf(invite);
-  t.notOk(server.daemon.db.sqlite.prepare('SELECT 1 FROM admin_invitations WHERE token_hash = ? OR token_hash LIKE ?').get(token, `%${token}%`), 'only a hash of the token is stored');
+  t.notOk(await server.daemon.db.kysely.selectFrom('admin_invitations').select('id').where((eb) => eb.or([eb('token_hash', '=', token), eb('token_hash', 'like', `%${token}%`)])).executeTakeFirst(), 'only a hash of the token is stored');
   t.match((await api('GET', '/api/people')).body, { invitations: [{ username: 'bob' }] }, 'the pending invitation is listed');
 
   const tooShort = await acceptLink(server, token, 'short');
@@ -130,7 +132,7 @@ t.test('a removed or demoted person: sessions end at once, the role takes effect
   t.equal((await carol.api('POST', '/api/connections', { name: 'Again' })).status, 403, 'demoted: no more changes');
   t.equal((await api('DELETE', `/api/people/${carol.id}`)).status, 204);
   t.equal((await carol.api('GET', '/api/connections')).status, 401, 'removed: the session is gone');
-  t.equal(server.daemon.db.sqlite.prepare("SELECT count(*) FROM admin_sessions WHERE username = 'carol'").pluck().get(), 0);
+  t.equal(await countRows(server.daemon.db, 'admin_sessions', { username: 'carol' }), 0);
   const relogin = await server.fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'carol', password: NEW_PASSWORD }) });
   t.equal(relogin.status, 401);
 });
@@ -180,15 +182,16 @@ t.test('admin.users from the YAML: signs in, read-only here, removed with its en
   t.match(await api('PATCH', `/api/people/${frank.id}`, { role: 'admin' }), { status: 409, body: { error: { code: 'managed_by_config' } } });
   t.match(await api('DELETE', `/api/people/${frank.id}`), { status: 409, body: { error: { code: 'managed_by_config' } } });
   t.match(await api('POST', `/api/people/${frank.id}/password-reset`, {}), { status: 409 });
-  t.match(auditRows(first), [{ actor_kind: 'config', action: 'user.create', target_name: 'admin' }, { actor_kind: 'config', action: 'user.create', target_name: 'frank' }]);
+  t.match(await auditRows(first), [{ actor_kind: 'config', action: 'user.create', target_name: 'admin' }, { actor_kind: 'config', action: 'user.create', target_name: 'frank' }]);
   await first.daemon.close();
 
   const second = await buildTestApp(t, { dataDir, startScheduler: false });
   const after = await sessionApi(second, await signIn(second))('GET', '/api/people');
   t.same(after.body?.people.map((p: { username: string }) => p.username), ['admin'], 'gone with its entry');
-  t.match(auditRows(second).at(-1), { actor_kind: 'config', action: 'user.remove', target_name: 'frank' });
+  t.match((await auditRows(second)).at(-1), { actor_kind: 'config', action: 'user.remove', target_name: 'frank' });
 });
 
+// On SQLite only: the old layout is an SQLite file, and no PostgreSQL install predates named accounts.
 t.test('an install from before named accounts keeps its admin login, and may change that password in the UI', async (t) => {
   const dataDir = makeDataDir(t);
   // The old layout: every migration before 0022, and the admin's hash in settings.
@@ -198,13 +201,13 @@ t.test('an install from before named accounts keeps its admin login, and may cha
   sqlite.close();
   const secretKey = randomBytes(32).toString('base64');
 
-  const server = await buildTestApp(t, { dataDir, secretKey, startScheduler: false, password: 'the old admin password', config: { admin: { password: '' } } });
+  const server = await buildTestApp(t, { store: 'sqlite', dataDir, secretKey, startScheduler: false, password: 'the old admin password', config: { admin: { password: '' } } });
   const api = sessionApi(server, await signIn(server));
   t.match((await api('GET', '/api/people')).body?.people, [{ username: 'admin', role: 'admin', source: 'bootstrap', passwordManagedByConfig: false }]);
   t.equal((await api('PUT', '/api/session/password', { currentPassword: 'the old admin password', newPassword: 'the new admin password' })).status, 204);
   await server.daemon.close();
 
-  const restarted = await buildTestApp(t, { dataDir, secretKey, startScheduler: false, password: 'the new admin password', config: { admin: { password: '' } } });
+  const restarted = await buildTestApp(t, { store: 'sqlite', dataDir, secretKey, startScheduler: false, password: 'the new admin password', config: { admin: { password: '' } } });
   await signIn(restarted);
   t.pass('the password changed in the UI survives a restart');
 });
