@@ -3,6 +3,7 @@
 import t from 'tap';
 import { ensureOwnerRefreshes, OWNERS_REFRESH_TASK } from '../../src/owners/refresh-task.ts';
 import { ownerForAdmin, readOwnerMapping } from '../../src/owners/owner-store.ts';
+import { countRows } from '../helpers/rows.ts';
 import { sessionApi, signIn, type TestServer } from '../helpers/server.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
@@ -37,7 +38,7 @@ t.test('a refresh stores the mapping; the API shows it, saves settings and refre
   t.equal(refresh.status, 202);
   t.match(refresh.body, { refreshing: true });
   t.equal((await api('POST', `/api/connections/${id}/users/refresh`)).status, 202, 'a second request is taken by the waiting job');
-  t.equal(server.daemon.db.sqlite.prepare('SELECT count(*) FROM jobs WHERE task = ?').pluck().get(OWNERS_REFRESH_TASK), 1, 'one job');
+  t.equal(await countRows(server.daemon.db, 'jobs', { task: OWNERS_REFRESH_TASK }), 1, 'one job');
   await server.daemon.scheduler.drain();
 
   const users = await api('GET', `/api/connections/${id}/users`);
@@ -72,7 +73,8 @@ t.test('a refresh stores the mapping; the API shows it, saves settings and refre
   t.match(after(ada.id), { ownerId: adaOwner.id, source: 'email' }, 'a broken override falls back to email');
   t.same(await ownerForAdmin(db, id, grace.id), { ownerId: boss.id, source: 'default' }, 'an archived owner falls back to the default owner');
   t.same(await ownerForAdmin(db, id, 'someone-new'), { ownerId: boss.id, source: 'default' }, 'so does a teammate not seen yet');
-  const settings = JSON.parse(server.daemon.db.sqlite.prepare('SELECT settings FROM connections WHERE id = ?').pluck().get(id) as string);
+  const stored = await db.selectFrom('connections').select('settings').where('id', '=', id).executeTakeFirstOrThrow();
+  const settings = JSON.parse(stored.settings);
   t.match(settings, { users: { defaultOwner: 'BOSS@example.com' }, conversations: { capture: { mode: 'on_close' } }, timeZone: 'UTC' }, 'the other settings are kept');
 
   const invalid = await api('PUT', `/api/connections/${id}/users/settings`, { defaultOwner: 3, overrides: [{ intercomAdmin: '' }] });
@@ -126,7 +128,7 @@ t.test('a connection declared in the YAML file is read-only here', async (t) => 
     config: { sandbox: { enabled: true }, connections: [{ name: 'Support', users: { defaultOwner: 'boss@example.com' } }] },
   });
   const api = sessionApi(server, await signIn(server));
-  const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
+  const { id } = await server.daemon.db.kysely.selectFrom('connections').select('id').where('name', '=', 'Support').executeTakeFirstOrThrow();
   const users = await api('GET', `/api/connections/${id}/users`);
   t.match(users.body, { managedByConfig: true, configKey: 'connections[0].users', defaultOwner: 'boss@example.com', canRefresh: false });
   const put = await api('PUT', `/api/connections/${id}/users/settings`, { defaultOwner: '', overrides: [] });
