@@ -8,9 +8,10 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const HUBSPOT_TOKEN = 'pat-eu1-11111111-2222-4333-8444-555555555555';
 
-const dump = (server: TestApp) => JSON.stringify(server.daemon.db.sqlite.prepare('SELECT * FROM audit_log').all());
+const dump = async (server: TestApp) => JSON.stringify(await server.daemon.db.kysely.selectFrom('audit_log').selectAll().execute());
 type Row = { actor_kind: string; actor_name: string; action: string; target_name: string | null; key: string | null };
-const rows = (server: TestApp) => server.daemon.db.sqlite.prepare('SELECT actor_kind, actor_name, action, target_name, key FROM audit_log ORDER BY id').all() as Row[];
+const rows = (server: TestApp): Promise<Row[]> =>
+  server.daemon.db.kysely.selectFrom('audit_log').select(['actor_kind', 'actor_name', 'action', 'target_name', 'key']).orderBy('id').execute();
 
 async function bearer(server: TestApp, token: string, method: string, path: string, body?: unknown) {
   const response = await server.fetch(path, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -43,7 +44,7 @@ t.test('each listed action is recorded with its actor and keys, and no secret an
   t.equal((await api('DELETE', `/api/people/${bobId}`)).status, 204);
   t.equal((await api('DELETE', '/api/sessions')).status, 200);
 
-  const trail = rows(server).filter((row) => row.actor_kind !== 'config');
+  const trail = (await rows(server)).filter((row) => row.actor_kind !== 'config');
   t.same(trail, [
     { actor_kind: 'person', actor_name: 'admin', action: 'connection.create', target_name: 'Support', key: null },
     { actor_kind: 'person', actor_name: 'admin', action: 'settings.change', target_name: 'Support', key: 'conversations.capture.graceMinutes' },
@@ -69,7 +70,7 @@ t.test('each listed action is recorded with its actor and keys, and no secret an
     exported.push(await response.text());
   }
   for (const [what, value] of Object.entries({ secret, link, adminPassword: server.password, bobPassword: 'bobs own password', resetPassword: 'set for bob by admin' })) {
-    t.notOk(dump(server).includes(value), `the audit table holds no ${what}`);
+    t.notOk((await dump(server)).includes(value), `the audit table holds no ${what}`);
     for (const text of exported) t.notOk(text.includes(value), `the export holds no ${what}`);
   }
 });
@@ -79,12 +80,12 @@ t.test('changes applied from the YAML at start are recorded with the actor confi
     startScheduler: false,
     config: { connections: [{ name: 'From YAML', intercom: { accessToken: 'ic-token-from-yaml' }, hubspot: { accessToken: HUBSPOT_TOKEN } }] },
   });
-  t.match(rows(server), [
+  t.match(await rows(server), [
     { actor_kind: 'config', actor_name: 'configuration file', action: 'connection.create', target_name: 'From YAML' },
     { actor_kind: 'config', action: 'user.create', target_name: 'admin' },
   ]);
-  t.notOk(dump(server).includes('ic-token-from-yaml'), 'no token from the file');
-  t.notOk(dump(server).includes(HUBSPOT_TOKEN));
+  t.notOk((await dump(server)).includes('ic-token-from-yaml'), 'no token from the file');
+  t.notOk((await dump(server)).includes(HUBSPOT_TOKEN));
 });
 
 t.test('GET /api/audit: newest first, paged, filtered by actor and action; CSV and NDJSON exports', async (t) => {
@@ -133,9 +134,9 @@ t.test('connecting with a token is recorded as connection.connect, without the t
   await server.daemon.db.kysely.updateTable('connections').set({ hubspot_base_url: simulator.url }).where('id', '=', id).execute();
   const token = simulator.sim.control.createStaticToken({ hubId: simulator.sim.control.defaultHubId() });
   t.equal((await api('POST', `/api/connections/${id}/hubspot/token`, { accessToken: token, webhookSecret: 'app-secret-for-audit' })).status, 200);
-  t.match(rows(server).at(-1), { actor_kind: 'person', actor_name: 'admin', action: 'connection.connect', target_name: 'Token made', key: null });
-  t.notOk(dump(server).includes(token), 'no token in the trail');
-  t.notOk(dump(server).includes('app-secret-for-audit'), 'no webhook secret in the trail');
+  t.match((await rows(server)).at(-1), { actor_kind: 'person', actor_name: 'admin', action: 'connection.connect', target_name: 'Token made', key: null });
+  t.notOk((await dump(server)).includes(token), 'no token in the trail');
+  t.notOk((await dump(server)).includes('app-secret-for-audit'), 'no webhook secret in the trail');
 });
 
 t.test('a viewer cannot start an OAuth flow, although it is a GET', async (t) => {
