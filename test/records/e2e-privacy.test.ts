@@ -1,11 +1,12 @@
 // Privacy of record sync (#17 item 10), end to end: after contacts and companies synced both ways
-// with distinctive values, none of those values is in any file of the data directory (the SQLite
-// database and its -wal) nor in the daemon's log; the activity entries name fields, not values; and
+// with distinctive values, none of those values is in any row of the store, any file of the data
+// directory (on SQLite, the database and its -wal) nor in the daemon's log; the activity entries name fields, not values; and
 // the dry run, answered live, does carry them.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { captureLogs } from '../helpers/log-capture.ts';
+import { everyRowAsText } from '../helpers/rows.ts';
 import { ACTIVE, hubspotRecord, intercomCompany, intercomContact, pairedCompany, pairedContact, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 import { until } from '../helpers/until.ts';
 
@@ -67,14 +68,20 @@ t.test('values synced both ways are in no data file and no log line; activity na
   const entries = JSON.stringify(activity.body);
   t.match(entries, /private_note/, 'the activity names the field');
 
-  s.server.daemon.db.sqlite.pragma('wal_checkpoint(PASSIVE)');
+  // On SQLite the database is a file of the data directory, searched byte by byte (freed pages too);
+  // on either store every row of every table is searched as well.
+  const db = s.server.daemon.db;
+  if (db.dialect === 'sqlite') db.sqlite.pragma('wal_checkpoint(PASSIVE)');
   const files = filesUnder(s.server.dataDir);
-  t.ok(files.some((file) => file.endsWith('.db') || file.endsWith('.sqlite')), `the database is among the files searched (${files.map((file) => file.slice(s.server.dataDir.length)).join(', ')})`);
+  if (db.dialect === 'sqlite') t.ok(files.some((file) => file.endsWith('.db') || file.endsWith('.sqlite')), `the database is among the files searched (${files.map((file) => file.slice(s.server.dataDir.length)).join(', ')})`);
+  const rows = await everyRowAsText(db);
+  t.ok(rows.includes('custom.private_note'), 'the rows were read: the mapping that names the field is among them');
   const log = logs.text();
   t.ok(log.length > 0, 'the log was captured');
   for (const [what, value] of Object.entries(VALUES)) {
     const holding = files.filter((file) => readFileSync(file).includes(value));
     t.same(holding, [], `${what} is in no file of the data directory`);
+    t.notOk(rows.includes(value), `${what} is in no row of the store`);
     t.notOk(log.includes(value), `${what} is in no log line`);
     t.notOk(entries.includes(value), `${what} is in no activity entry`);
   }
