@@ -11,7 +11,7 @@ import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { DATABASE_FILE } from '../../src/db/database.ts';
 import { RetryAfterError } from '../../src/jobs/outcomes.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
-import { countRows, everyRowAsText } from '../helpers/rows.ts';
+import { countRows, allRowsText } from '../helpers/rows.ts';
 
 t.test('phone strategy: two HubSpot contacts share the number; the oldest wins and the activity says so', async (t) => {
   const s = await captureScenario(t);
@@ -104,7 +104,7 @@ t.test('after a capture, neither the customer email nor the company domain is in
   t.match((await s.push(conversationId)).body, { outcome: 'captured', contact: { how: 'created' }, company: { how: 'created' } });
   const links = await countRows(s.server.daemon.db, 'record_links');
   t.ok(links >= 3, `the links were written (${links}): the check below means something`);
-  const rows = await everyRowAsText(s.server.daemon.db);
+  const rows = await allRowsText(s.server.daemon.db);
   for (const value of ['grete.private@hidden-firm.test', 'hidden-firm.test']) t.notOk(rows.includes(value), `no row of the store contains "${value}"`);
   // On SQLite the store is the file and its WAL in the data directory: searched byte by byte too.
   for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`]) {

@@ -10,7 +10,7 @@ import { CAPTURE_TASK, captureKey } from '../../src/capture/capture-task.ts';
 import { DATABASE_FILE } from '../../src/db/database.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { everyRowAsText } from '../helpers/rows.ts';
+import { allRowsText } from '../helpers/rows.ts';
 
 const logs = captureLogs();
 const bodies: string[] = [];
@@ -29,7 +29,7 @@ async function scenario(t: Parameters<typeof captureScenario>[0]): Promise<Scena
   const s = await captureScenario(t, { logDestination: logs, logLevel: 'debug', config: { jobs: { backoffBaseSeconds: 1 } } });
   if (s.server.daemon.db.dialect === 'sqlite') dataDirs.push(s.server.dataDir);
   // Registered after the daemon's start: runs before it closes and before its database is dropped.
-  t.teardown(async () => void storeContents.push(await everyRowAsText(s.server.daemon.db)));
+  t.teardown(async () => void storeContents.push(await allRowsText(s.server.daemon.db)));
   return s;
 }
 

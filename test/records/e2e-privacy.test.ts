@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { captureLogs } from '../helpers/log-capture.ts';
-import { everyRowAsText } from '../helpers/rows.ts';
+import { allRowsText } from '../helpers/rows.ts';
 import { ACTIVE, hubspotRecord, intercomCompany, intercomContact, pairedCompany, pairedContact, settled, syncScenario } from '../helpers/record-sync-scenario.ts';
 import { until } from '../helpers/until.ts';
 
@@ -74,7 +74,7 @@ t.test('values synced both ways are in no data file and no log line; activity na
   if (db.dialect === 'sqlite') db.sqlite.pragma('wal_checkpoint(PASSIVE)');
   const files = filesUnder(s.server.dataDir);
   if (db.dialect === 'sqlite') t.ok(files.some((file) => file.endsWith('.db') || file.endsWith('.sqlite')), `the database is among the files searched (${files.map((file) => file.slice(s.server.dataDir.length)).join(', ')})`);
-  const rows = await everyRowAsText(db);
+  const rows = await allRowsText(db);
   t.ok(rows.includes('custom.private_note'), 'the rows were read: the mapping that names the field is among them');
   const log = logs.text();
   t.ok(log.length > 0, 'the log was captured');

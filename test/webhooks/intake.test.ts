@@ -10,7 +10,7 @@ import { hubspotSignatureV1, hubspotSignatureV3 } from '../../src/webhooks/hubsp
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { startTestServer, type Teardownable, type TestServer } from '../helpers/server.ts';
-import { everyRowAsText, selectRows } from '../helpers/rows.ts';
+import { allRowsText, selectRows } from '../helpers/rows.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const INTERCOM_APP_SECRET = 'intercom-oauth-app-secret';
@@ -74,7 +74,7 @@ t.test('Intercom: a signed delivery is recorded with its job, once, and answered
 t.test('Intercom: no conversation content at rest', async (t) => {
   const s = await server(t);
   await postIntercom(s, notification());
-  const rows = await everyRowAsText(s.daemon.db);
+  const rows = await allRowsText(s.daemon.db);
   t.ok(rows.includes('notif_1'), 'the delivery was stored: the search reads its row');
   t.notOk(rows.includes('SECRET-BODY-7d1'), 'the message body is in no row of the store');
   // On SQLite the store is files of the data directory: searched byte by byte, after a checkpoint.
