@@ -94,14 +94,14 @@ t.test('a stored hash of a lower scrypt cost is upgraded at the next successful 
   const password = 'correct horse battery staple';
   const first = await buildTestApp(t, { dataDir, password });
   const weak = await hashPassword(password, 2 ** 10);
-  first.daemon.db.sqlite.prepare("UPDATE settings SET value = ? WHERE key = 'admin.generatedPasswordHash'").run(weak);
+  await first.daemon.db.kysely.updateTable('settings').set({ value: weak }).where('key', '=', 'admin.generatedPasswordHash').execute();
   await first.daemon.close();
 
   // The variable removed: the stored (weak) hash is the password now.
   const second = await buildTestApp(t, { dataDir, password, config: { admin: { password: '' } } });
   t.equal(second.daemon.admin.passwordHash, weak);
   await signIn(second);
-  const stored = second.daemon.db.sqlite.prepare("SELECT value FROM settings WHERE key = 'admin.generatedPasswordHash'").pluck().get() as string;
+  const { value: stored } = await second.daemon.db.kysely.selectFrom('settings').select('value').where('key', '=', 'admin.generatedPasswordHash').executeTakeFirstOrThrow();
   t.match(stored, new RegExp(`^scrypt\\$${TEST_PASSWORD_HASH_COST}\\$`), 'rehashed at the current cost');
   t.not(stored, weak);
   await signIn(second);
