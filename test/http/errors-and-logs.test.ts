@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
 import t from 'tap';
+import type { Db } from '../../src/db/database.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
+import { withPgAdmin } from '../helpers/postgres.ts';
 import { signIn } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
@@ -75,7 +78,8 @@ t.test('an unexpected error is a 500 that hides internals and points at the log'
   const logs = captureLogs();
   const server = await buildTestApp(t, { logDestination: logs });
   const { cookie } = await signIn(server);
-  server.daemon.db.sqlite.exec('DROP TABLE connections');
+  // The table gone from under the daemon (renamed: PostgreSQL will not drop a table others reference).
+  await sql`ALTER TABLE connections RENAME TO connections_gone`.execute(server.daemon.db.kysely);
   const response = await server.fetch('/api/connections', { headers: { cookie, 'x-request-id': 'boom-1' } });
   t.equal(response.status, 500);
   t.same(await response.json(), {
@@ -88,10 +92,21 @@ t.test('readiness follows the database', async (t) => {
   const server = await buildTestApp(t);
   const ready = await server.fetch('/readyz');
   t.same(await ready.json(), { status: 'ready', checks: { database: 'ok', migrations: 'ok', scheduler: 'ok' } });
-  server.daemon.db.sqlite.close();
+  // The database gone from under the daemon: SQLite's handle closed; PostgreSQL's database refusing
+  // connections, the daemon's own ended by the server.
+  const db: Db = server.daemon.db;
+  if (db.dialect === 'sqlite') db.sqlite.close();
+  else {
+    const { rows } = await sql<{ name: string }>`SELECT current_database() AS name`.execute(db.kysely);
+    const name = String(rows[0]?.name);
+    await withPgAdmin(async (admin) => {
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    });
+  }
   const notReady = await server.fetch('/readyz');
   t.equal(notReady.status, 503);
-  t.match(await notReady.json(), { status: 'not_ready', checks: { database: 'closed' } });
+  t.match(await notReady.json(), { status: 'not_ready', checks: { database: db.dialect === 'sqlite' ? 'closed' : /^unreachable: / } });
   t.equal((await server.fetch('/healthz')).status, 200, 'liveness is only about the process');
 });
 
