@@ -1,5 +1,6 @@
 import t from 'tap';
 import { API_TOKEN_PREFIX } from '../../src/db/repos/api-tokens.ts';
+import { countRows } from '../helpers/rows.ts';
 import { signIn } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
@@ -146,7 +147,7 @@ t.test('API tokens: shown once, stored hashed, authenticate, revocable', async (
   t.notMatch(list, secret, 'the list never contains the secret');
   t.match(list, token.prefix);
 
-  const rows = server.daemon.db.sqlite.prepare('SELECT * FROM api_tokens').all();
+  const rows = await server.daemon.db.kysely.selectFrom('api_tokens').selectAll().execute();
   t.notMatch(JSON.stringify(rows), secret, 'the database holds only a hash');
 
   const bearer = { authorization: `Bearer ${secret}` };
@@ -205,5 +206,5 @@ t.test('the purge chore removes expired sessions only', async (t) => {
   now += 45 * 60_000;
   const purge = foundationChores(server.daemon.db.kysely, () => now, createLogger('silent')).find((c) => c.name === 'purge-expired-sessions');
   await purge?.run();
-  t.equal(server.daemon.db.sqlite.prepare('SELECT count(*) AS n FROM admin_sessions').pluck().get(), 1, 'the live one stays');
+  t.equal(await countRows(server.daemon.db, 'admin_sessions'), 1, 'the live one stays');
 });
