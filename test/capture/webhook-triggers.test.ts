@@ -18,6 +18,12 @@ const GRACE_MINUTES = 0.02;
 async function liveScenario(t: Parameters<typeof captureScenario>[0]) {
   const s = await captureScenario(t);
   await s.setSettings((settings) => void (settings.conversations.guards.minDurationMinutes = 0));
+  // A connection's first reconciliation sweep comes with the next minute's chore, wherever that falls
+  // in a test: run it now, before any conversation, so no sweep races a webhook's capture here. (That
+  // race ends in a second capture run deciding "unchanged" — right, but not what these tests count.)
+  const db = s.server.daemon.db.kysely;
+  await s.server.daemon.jobs.enqueue({ task: RECONCILE_TASK, payload: {}, connectionId: s.connectionId, key: reconcileKey(s.connectionId), keyMode: 'keep' });
+  await until('the first sweep', async () => (await db.selectFrom('jobs').select('id').where('task', '=', RECONCILE_TASK).where('connection_id', '=', s.connectionId).where('status', '=', 'succeeded').executeTakeFirst()) ?? undefined);
   const conversation = s.conversation.bind(s);
   s.conversation = (input = {}) => conversation({ spacingMs: 0, ...input });
   return s;
