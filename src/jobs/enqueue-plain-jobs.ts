@@ -4,7 +4,7 @@
 // re-authorising.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { storedPayload, type EnqueueDefaults, type PlainJobSpec } from './queue.ts';
+import { plainJobStatus, storedPayload, type EnqueueDefaults, type PlainJobSpec } from './queue.ts';
 import { notifySchedulers } from './wake-ups.ts';
 
 export async function enqueuePlainJobs(db: Kysely<Database>, specs: readonly PlainJobSpec[], defaults: EnqueueDefaults): Promise<Array<{ id: number; status: 'queued' | 'parked' }>> {
@@ -15,7 +15,7 @@ export async function enqueuePlainJobs(db: Kysely<Database>, specs: readonly Pla
     payload: storedPayload(spec),
     key: null,
     connection_id: spec.connectionId ?? null,
-    status: spec.connectionStatus === 'needs_reauth' ? ('parked' as const) : ('queued' as const),
+    status: plainJobStatus(spec),
     run_at: now,
     attempts: 0,
     max_attempts: spec.maxAttempts ?? defaults.maxAttempts,

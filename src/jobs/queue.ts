@@ -72,6 +72,9 @@ export type PlainJobSpec = Pick<EnqueueSpec, 'task' | 'payload' | 'connectionId'
   connectionStatus: string | null;
 };
 
+/** A plain job's first status: parked while its connection needs re-authorising (status read by the caller). */
+export const plainJobStatus = (spec: Pick<PlainJobSpec, 'connectionStatus'>): 'queued' | 'parked' => (spec.connectionStatus === 'needs_reauth' ? 'parked' : 'queued');
+
 /**
  * enqueueJob for plain jobs as one prepared statement, for a caller inside a synchronous
  * better-sqlite3 transaction (the webhook intake's group commit, src/webhooks/record-deliveries.ts):
@@ -86,7 +89,7 @@ export function preparePlainEnqueue(sqlite: SQLite.Database): (spec: PlainJobSpe
   );
   return (spec, defaults) => {
     const now = defaults.now;
-    const status = spec.connectionStatus === 'needs_reauth' ? 'parked' : 'queued';
+    const status = plainJobStatus(spec);
     const { lastInsertRowid } = insert.run(spec.task, storedPayload(spec), spec.connectionId ?? null, status, now, spec.maxAttempts ?? defaults.maxAttempts, spec.priority ?? 0, now, now);
     return { id: Number(lastInsertRowid), status };
   };
