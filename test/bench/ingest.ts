@@ -1,17 +1,16 @@
 // `npm run bench -- ingest`: signed Intercom deliveries per second through POST /webhooks/intercom
 // (signature check, record + job in one transaction, 200 after commit) beside a bare Fastify route
-// that only answers 200, both in their own processes, loaded from this one with autocannon. Then the
+// that only answers 200, both in their own processes, loaded by autocannon from a third
+// (fixtures/load-generator.ts; the simulators the daemon calls stay in this one). Then the
 // intake's latency at a steady 1,000 deliveries/s, and a check that every accepted delivery is in
 // the job table.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
 import { openDb } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { EVENTS_AND_FINISHED_SQL, EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
@@ -35,31 +34,26 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
   });
 }
 
-let sequence = 0;
-let workspace = '';
-function signedDelivery(): { body: string; headers: Record<string, string> } {
-  sequence += 1;
-  const body = JSON.stringify({
-    type: 'notification_event',
-    id: `notif_bench_${sequence}`,
-    topic: 'conversation.user.replied',
-    app_id: workspace,
-    created_at: Math.floor(Date.now() / 1000),
-    data: { type: 'notification_event_data', item: { type: 'conversation', id: String(100_000 + (sequence % 5000)), conversation_parts: { conversation_parts: [{ body: '<p>A reply of a typical length from a customer who needs help.</p>' }] } } },
-  });
-  return { body, headers: { 'content-type': 'application/json', 'x-hub-signature': intercomSignature(Buffer.from(body), SECRET) } };
+interface LoadResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
 }
 
-async function load(url: string, options: { overallRate?: number }): Promise<autocannon.Result> {
-  return autocannon({
-    url: `${url}/webhooks/intercom`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
-    requests: [{ setupRequest: (request) => ({ ...request, ...signedDelivery() }) }],
-  });
+/** Runs the load generator (fixtures/load-generator.ts) in a process of its own and returns its result. */
+async function load(url: string, run: string, options: { overallRate?: number } = {}): Promise<LoadResult> {
+  const args = JSON.stringify({ url, connections: CONNECTIONS, durationS: DURATION_S, secret: SECRET, workspace, run, ...options });
+  const child = spawn(process.execPath, ['test/bench/fixtures/load-generator.ts', args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the load generator exited ${code}: ${output}`);
+  return JSON.parse(output.trim()) as LoadResult;
 }
+
+let workspace = '';
 
 export default async function ingest(progress: Progress) {
   const dir = mkdtempSync(join(tmpdir(), 'interhubz-bench-ingest-'));
@@ -83,17 +77,17 @@ export default async function ingest(progress: Progress) {
   const ingestUrl = `http://127.0.0.1:${port}`;
   try {
     progress(`bare route: ${DURATION_S} s at full speed, ${CONNECTIONS} connections`);
-    const bareRun = await load(bareUrl, {});
+    const bareRun = await load(bareUrl, 'bare');
     // A second, read-only connection (WAL lets it read beside the daemon): how many event jobs the
     // daemon has worked off, to show what the burst deferred and how soon it caught up.
     const watch = new SQLite(join(dataDir, 'interhubz.db'), { readonly: true });
     // Events, not jobs: deliveries committed together share one event job (src/webhooks/event-tasks.ts).
     const eventJobs = () => watch.prepare(EVENTS_AND_FINISHED_SQL("task = 'intercom.event'")).get() as { total: number; finished: number; jobs: number };
     progress(`intake: ${DURATION_S} s at full speed`);
-    const ingestRun = await load(ingestUrl, {});
+    const ingestRun = await load(ingestUrl, 'burst');
     const afterBurst = eventJobs();
     progress(`intake: 10 s at 1,000 deliveries/s (${afterBurst.total - afterBurst.finished} event jobs still to do from the burst)`);
-    const steady = await load(ingestUrl, { overallRate: 1000 });
+    const steady = await load(ingestUrl, 'steady', { overallRate: 1000 });
     const afterSteady = eventJobs();
     const steadyEnded = performance.now();
     let left = afterSteady.total - afterSteady.finished;
@@ -104,7 +98,7 @@ export default async function ingest(progress: Progress) {
     }
     const workedOffS = left === 0 ? (performance.now() - steadyEnded) / 1000 : null;
     watch.close();
-    const accepted = ingestRun['2xx'] + steady['2xx'];
+    const accepted = ingestRun.ok + steady.ok;
 
     daemon.child.kill('SIGTERM');
     await new Promise((resolve) => daemon.child.once('exit', resolve));
@@ -112,12 +106,12 @@ export default async function ingest(progress: Progress) {
     const inJobs = check.sqlite.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event'")).pluck().get() as number;
     await check.close();
     return {
-      ingest_per_s: Math.round(ingestRun.requests.average),
-      bare_per_s: Math.round(bareRun.requests.average),
-      ratio: Number((ingestRun.requests.average / bareRun.requests.average).toFixed(3)),
-      p50_ms: steady.latency.p50,
-      p99_ms: steady.latency.p99,
-      steady_rate_per_s: Math.round(steady.requests.average),
+      ingest_per_s: Math.round(ingestRun.perSecond),
+      bare_per_s: Math.round(bareRun.perSecond),
+      ratio: Number((ingestRun.perSecond / bareRun.perSecond).toFixed(3)),
+      p50_ms: steady.p50,
+      p99_ms: steady.p99,
+      steady_rate_per_s: Math.round(steady.perSecond),
       accepted,
       non_2xx: ingestRun.non2xx + steady.non2xx,
       in_job_table: inJobs,
