@@ -1,0 +1,4 @@
+// test/budget/budget-route.test.ts again, its test daemons on PostgreSQL (test/helpers/test-app.ts reads
+// INTERHUBZ_TEST_STORE). tap runs each file in its own process, so setting it here touches no other.
+process.env.INTERHUBZ_TEST_STORE = 'postgres';
+await import('../budget/budget-route.test.ts');
