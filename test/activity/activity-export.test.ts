@@ -4,7 +4,7 @@ import t from 'tap';
 import { exportActivity } from '../../src/activity/activity-export.ts';
 import { csvField } from '../../src/csv-field.ts';
 import { recordActivity } from '../../src/activity/activity-log.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 t.test('a CSV field', async (t) => {
   t.equal(csvField('plain'), 'plain');
@@ -18,9 +18,8 @@ t.test('a CSV field', async (t) => {
   t.equal(csvField('=cmd|"/c calc"!A1'), `"'=cmd|""/c calc""!A1"`, 'guarded and quoted');
 });
 
-t.test('the file comes a page at a time', async (t) => {
-  const { kysely, sqlite } = makeTestDb(t);
-  sqlite.prepare("INSERT INTO connections (id, name, status, managed_by_config, created_at, updated_at) VALUES ('c1', 'C', 'active', 0, 0, 0)").run();
+eachStore(t, 'the file comes a page at a time', async (t, { kysely }) => {
+  await kysely.insertInto('connections').values({ id: 'c1', name: 'C', status: 'active', managed_by_config: 0, created_at: 0, updated_at: 0 }).execute();
   for (let i = 0; i < 5; i++) await recordActivity(kysely, { connectionId: 'c1', at: i, kind: 'capture', subjectId: `conv${i}`, outcome: 'captured' });
   const chunks: string[] = [];
   for await (const chunk of exportActivity(kysely, {}, 'ndjson', 2)) chunks.push(chunk);

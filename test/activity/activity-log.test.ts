@@ -2,13 +2,12 @@
 // a detail that could be carrying text is refused.
 import t from 'tap';
 import { listActivity, purgeActivity, recordActivity } from '../../src/activity/activity-log.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const DAY = 86_400_000;
 
-t.test('list, filter, page, purge', async (t) => {
-  const { kysely, sqlite } = makeTestDb(t);
-  sqlite.prepare("INSERT INTO connections (id, name, status, managed_by_config, created_at, updated_at) VALUES ('c1', 'C', 'active', 0, 0, 0)").run();
+eachStore(t, 'list, filter, page, purge', async (t, { kysely }) => {
+  await kysely.insertInto('connections').values({ id: 'c1', name: 'C', status: 'active', managed_by_config: 0, created_at: 0, updated_at: 0 }).execute();
   const now = 100 * DAY;
   for (let i = 0; i < 5; i++) {
     await recordActivity(kysely, { connectionId: 'c1', at: now - i * 40 * DAY, kind: 'capture', subjectId: `conv${i}`, outcome: i % 2 ? 'skipped' : 'captured', reason: i % 2 ? 'min_duration' : null, detail: { noteId: String(i) } });
@@ -22,7 +21,6 @@ t.test('list, filter, page, purge', async (t) => {
   t.same((await listActivity(kysely, { connectionId: 'c1' })).map((row) => row.subject_id), ['conv2', 'conv1', 'conv0']);
 });
 
-t.test('a long string in the detail is refused: details carry ids and counts, never content', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'a long string in the detail is refused: details carry ids and counts, never content', async (t, { kysely }) => {
   await t.rejects(recordActivity(kysely, { connectionId: null, at: 0, kind: 'capture', subjectId: null, outcome: 'captured', detail: { body: 'x'.repeat(400) } }), /detail\.body is 400 characters/);
 });

@@ -9,10 +9,9 @@ import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { keyIdOf } from '../../src/vault/secret-key.ts';
 import { createVault } from '../../src/vault/vault.ts';
 import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
-t.test('deleting a connection cancels its jobs and erases every credential the clients and intake use', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'deleting a connection cancels its jobs and erases every credential the clients and intake use', async (t, db) => {
   const key = randomBytes(32);
   const vault = createVault({ key, id: keyIdOf(key) });
   for (const id of ['c1', 'c2']) {
@@ -24,7 +23,7 @@ t.test('deleting a connection cancels its jobs and erases every credential the c
   }
   const job = await enqueueJob(db.kysely, { task: 'x', payload: {}, connectionId: 'c1', runAt: 99 }, { now: 1, maxAttempts: 3 });
   t.same(await deleteConnection(db.kysely, 'c1', 5), { cancelledJobs: 1, erasedCredentials: 4 });
-  t.same(db.sqlite.prepare('SELECT DISTINCT owner FROM credentials').all(), [{ owner: 'connection:c2' }], 'nothing of c1 is left that could call out');
+  t.same(await db.kysely.selectFrom('credentials').select('owner').distinct().execute(), [{ owner: 'connection:c2' }], 'nothing of c1 is left that could call out');
   t.match(await getJob(db.kysely, job.id), { status: 'cancelled' });
-  t.same(db.sqlite.prepare('SELECT id FROM connections').all(), [{ id: 'c2' }]);
+  t.same(await db.kysely.selectFrom('connections').select('id').execute(), [{ id: 'c2' }]);
 });

@@ -4,12 +4,11 @@ import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import {
   getConnection, insertConnection, listActiveConnections, listConnections, listConnectionsNamed, setPaused, updateConnectionSettings,
 } from '../../src/db/repos/connections.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const defaults = ConnectionSettings.parse({});
 
-t.test('a stored row reads as a Connection: camelCase, booleans, scopes and settings parsed (defaults for what the JSON lacks)', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'a stored row reads as a Connection: camelCase, booleans, scopes and settings parsed (defaults for what the JSON lacks)', async (t, { kysely }) => {
   await kysely.insertInto('connections').values({
     id: 'c1', name: 'EU', status: 'needs_reauth', managed_by_config: 1, created_at: 10, updated_at: 20,
     intercom_workspace_id: 'ws1', intercom_region: 'eu', hubspot_portal_id: 42, settings: JSON.stringify({ timeZone: 'Europe/Berlin' }),
@@ -25,8 +24,7 @@ t.test('a stored row reads as a Connection: camelCase, booleans, scopes and sett
   t.equal(await getConnection(kysely, 'nope'), undefined);
 });
 
-t.test('insertConnection stores `{}` when no settings are given, so the connection follows the defaults of each version', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'insertConnection stores `{}` when no settings are given, so the connection follows the defaults of each version', async (t, { kysely }) => {
   const base = { status: 'disconnected' as const, createdAt: 5, intercomWorkspaceId: null, intercomRegion: 'us' as const, hubspotPortalId: null, intercomBaseUrl: null, hubspotBaseUrl: null, intercomAuth: null, hubspotAuth: null };
   const plain = await insertConnection(kysely, { ...base, id: 'a', name: 'A' });
   const tuned = await insertConnection(kysely, { ...base, id: 'b', name: 'B', settings: { ...defaults, timeZone: 'UTC' } });
@@ -39,8 +37,7 @@ t.test('insertConnection stores `{}` when no settings are given, so the connecti
   t.same(tuned.settings, { ...defaults, timeZone: 'UTC' });
 });
 
-t.test('the lists: all by name, by names, and the active ones with both sides connected', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'the lists: all by name, by names, and the active ones with both sides connected', async (t, { kysely }) => {
   const row = (id: string, status: 'active' | 'paused', workspace: string | null, portal: number | null) =>
     ({ id, name: id.toUpperCase(), status, managed_by_config: 0 as const, created_at: 1, updated_at: 1, intercom_workspace_id: workspace, hubspot_portal_id: portal });
   await kysely.insertInto('connections').values([row('c', 'active', 'w', 1), row('a', 'active', null, 1), row('b', 'paused', 'w', 1), row('d', 'active', 'w', 2)]).execute();
@@ -50,8 +47,7 @@ t.test('the lists: all by name, by names, and the active ones with both sides co
   t.same((await listActiveConnections(kysely)).map((c) => c.id).sort(), ['c', 'd']);
 });
 
-t.test('setPaused and updateConnectionSettings write what the next read sees', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'setPaused and updateConnectionSettings write what the next read sees', async (t, { kysely }) => {
   await kysely.insertInto('connections').values({ id: 'c1', name: 'EU', status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
   await setPaused(kysely, 'c1', true, 2);
   t.match(await getConnection(kysely, 'c1'), { status: 'paused', updatedAt: 2 });

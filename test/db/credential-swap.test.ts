@@ -6,13 +6,12 @@ import { getCredential, putCredential, swapCredential } from '../../src/db/repos
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
 import { keyIdOf } from '../../src/vault/secret-key.ts';
 import { createVault } from '../../src/vault/vault.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const key = randomBytes(32);
 const vault = createVault({ key, id: keyIdOf(key) });
 
-t.test('compare-and-swap: a stale writer cannot overwrite a newer token', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'compare-and-swap: a stale writer cannot overwrite a newer token', async (t, { kysely }) => {
   await putCredential(kysely, vault, { owner: 'connection:1', kind: 'hubspot.oauth', value: 'v1', now: 1 });
   const read = await getCredential(kysely, vault, 'connection:1', 'hubspot.oauth');
   t.equal(read?.version, 1);
@@ -22,8 +21,7 @@ t.test('compare-and-swap: a stale writer cannot overwrite a newer token', async 
   t.same(await getCredential(kysely, vault, 'connection:1', 'hubspot.oauth'), { value: 'from refresh A', version: 2 });
 });
 
-t.test('needs_reauth parks the connection\'s queued jobs; re-authorising resumes them', async (t) => {
-  const { kysely } = makeTestDb(t);
+eachStore(t, 'needs_reauth parks the connection\'s queued jobs; re-authorising resumes them', async (t, { kysely }) => {
   await kysely.insertInto('connections').values({ id: 'c1', name: 'EU', status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1 }).execute();
   const job = await enqueueJob(kysely, { task: 'capture', payload: {}, connectionId: 'c1', runAt: 5 }, { now: 1, maxAttempts: 3 });
   const other = await enqueueJob(kysely, { task: 'capture', payload: {}, connectionId: 'c2' }, { now: 1, maxAttempts: 3 });
