@@ -2,58 +2,64 @@
 // counts, and the WAL left by a burst is truncated once the database is idle.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
-import { openDb } from '../../src/db/database.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import t, { type Test } from 'tap';
+import { openDb, type Db } from '../../src/db/database.ts';
+import { migrate, readMigrations } from '../../src/db/migrate.ts';
+import { migratePostgres } from '../../src/db/postgres/migrate-postgres.ts';
 import { purgeOldDeliveries } from '../../src/webhooks/record-deliveries.ts';
 import { testConfig } from '../helpers/config.ts';
+import { eachStore, makeTestPgDb } from '../helpers/postgres.ts';
+import { countRows } from '../helpers/rows.ts';
 import { makeDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 
 const DAY = 86_400_000;
 
-t.test('delivery records older than jobs.keepWebhookDeliveriesDays are purged, with their unrouted counts', async (t) => {
+eachStore(t, 'delivery records older than jobs.keepWebhookDeliveriesDays are purged, with their unrouted counts', async (t, db) => {
   t.equal(testConfig('/tmp/x').jobs.keepWebhookDeliveriesDays, 30, 'a month by default');
-  const db = openDb(join(makeDataDir(t), 'interhubz.db'));
-  t.teardown(() => db.close());
-  migrate(db.sqlite);
   const now = Date.UTC(2026, 10, 23, 12);
-  const insert = db.sqlite.prepare(
-    "INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, received_at, status) VALUES ('intercom', ?, NULL, 'ws', 'conversation.admin.closed', ?, 'accepted')",
-  );
-  insert.run('old', now - 31 * DAY);
-  insert.run('edge', now - 30 * DAY + 1);
-  insert.run('new', now - DAY);
-  const count = db.sqlite.prepare("INSERT INTO webhook_unrouted_counts (provider, day, count) VALUES ('hubspot', ?, 5)");
-  count.run('2026-10-01');
-  count.run('2026-11-22');
+  const row = (delivery_id: string, received_at: number) =>
+    ({ provider: 'intercom' as const, delivery_id, connection_id: null, account_id: 'ws', topic: 'conversation.admin.closed', received_at, status: 'accepted' as const });
+  await db.kysely.insertInto('webhook_deliveries').values([row('old', now - 31 * DAY), row('edge', now - 30 * DAY + 1), row('new', now - DAY)]).execute();
+  await db.kysely.insertInto('webhook_unrouted_counts').values([{ provider: 'hubspot', day: '2026-10-01', count: 5 }, { provider: 'hubspot', day: '2026-11-22', count: 5 }]).execute();
 
   t.equal(await purgeOldDeliveries(db.kysely, { now, keepDays: 30 }), 2);
-  t.same(db.sqlite.prepare('SELECT delivery_id FROM webhook_deliveries ORDER BY id').pluck().all(), ['edge', 'new']);
-  t.same(db.sqlite.prepare('SELECT day FROM webhook_unrouted_counts').pluck().all(), ['2026-11-22']);
+  t.same((await db.kysely.selectFrom('webhook_deliveries').select('delivery_id').orderBy('id').execute()).map((r) => r.delivery_id), ['edge', 'new']);
+  t.same((await db.kysely.selectFrom('webhook_unrouted_counts').select('day').execute()).map((r) => r.day), ['2026-11-22']);
 });
 
-t.test('migration 0015 turns stored unrouted deliveries into counts per provider and day', async (t) => {
-  const { readMigrations } = await import('../../src/db/migrate.ts');
-  const db = openDb(join(makeDataDir(t), 'interhubz.db'));
-  t.teardown(() => db.close());
-  const all = readMigrations();
-  migrate(db.sqlite, all.filter((m) => m.id < '0015'));
-  const insert = db.sqlite.prepare(
-    "INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, received_at, status) VALUES (?, ?, NULL, 'ws', 't', ?, 'unrouted')",
-  );
-  const day = Date.UTC(2026, 10, 20, 8);
-  insert.run('intercom', 'a', day);
-  insert.run('intercom', 'b', day + 3_600_000);
-  insert.run('hubspot', 'c', day + DAY);
-  migrate(db.sqlite, all);
-  t.same(db.sqlite.prepare('SELECT count(*) FROM webhook_deliveries').pluck().get(), 0);
-  t.same(db.sqlite.prepare('SELECT provider, day, count FROM webhook_unrouted_counts ORDER BY provider').all(), [
-    { provider: 'hubspot', day: '2026-11-21', count: 1 },
-    { provider: 'intercom', day: '2026-11-20', count: 2 },
-  ]);
-});
+/** A store migrated up to (not including) `id`, and the step that applies the rest: each store its own migrations. */
+async function migratedBefore(t: Test, dialect: Db['dialect'], id: string): Promise<{ db: Db; migrateRest(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const db = openDb(join(makeDataDir(t), 'interhubz.db'));
+    t.teardown(() => db.close());
+    const all = readMigrations();
+    migrate(db.sqlite, all.filter((m) => m.id < id));
+    return { db, migrateRest: async () => void migrate(db.sqlite, all) };
+  }
+  const db = await makeTestPgDb(t, { migrated: false });
+  const all = readMigrations(undefined, 'postgres');
+  await migratePostgres(db.pool, all.filter((m) => m.id < id));
+  return { db, migrateRest: async () => void (await migratePostgres(db.pool, all)) };
+}
 
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  t.test(`migration 0015 turns stored unrouted deliveries into counts per provider and day [${dialect}]`, async (t) => {
+    const { db, migrateRest } = await migratedBefore(t, dialect, '0015');
+    const row = (provider: 'intercom' | 'hubspot', delivery_id: string, received_at: number) =>
+      ({ provider, delivery_id, connection_id: null, account_id: 'ws', topic: 't', received_at, status: 'unrouted' as const });
+    const day = Date.UTC(2026, 10, 20, 8);
+    await db.kysely.insertInto('webhook_deliveries').values([row('intercom', 'a', day), row('intercom', 'b', day + 3_600_000), row('hubspot', 'c', day + DAY)]).execute();
+    await migrateRest();
+    t.same(await countRows(db, 'webhook_deliveries'), 0);
+    t.same(await db.kysely.selectFrom('webhook_unrouted_counts').select(['provider', 'day', 'count']).orderBy('provider').execute(), [
+      { provider: 'hubspot', day: '2026-11-21', count: 1 },
+      { provider: 'intercom', day: '2026-11-20', count: 2 },
+    ]);
+  });
+}
+
+// SQLite only: the write-ahead log and its checkpoint worker are SQLite's own.
 t.test('the WAL a burst leaves behind is truncated once the database is idle', async (t) => {
   const path = join(makeDataDir(t), 'interhubz.db');
   const db = openDb(path, { idleTruncateAfterMs: 300 });

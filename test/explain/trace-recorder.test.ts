@@ -1,12 +1,13 @@
 // The explainer's trace recorder (src/explain/trace-recorder.ts): steps are collected only inside a
 // run, vendor calls join them through the async context, strings are capped and email-shaped text
 // masked, a failed write never reaches the work it describes, and the purge keeps the retention.
+import { sql } from 'kysely';
 import t from 'tap';
 import { noteTracedCall } from '../../src/integrations/call-trace.ts';
 import { openRun, purgeTrace, recordTrace, traceStep } from '../../src/explain/trace-recorder.ts';
 import { differences, inTimeOrder, traceEntry } from '../../src/explain/timeline.ts';
 import type { CaptureDecisionView, TimelineEntry } from '../../src/explain/explain-types.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 t.test('steps are collected inside a run only, with the vendor calls made in it', async (t) => {
   traceStep('routing', { rule: 'outside' });
@@ -29,12 +30,11 @@ t.test('steps are collected inside a run only, with the vendor calls made in it'
   t.equal(finished.at(-1)?.at, 1005);
 });
 
-t.test('recordTrace writes steps, swallows a failure, and the purge keeps the retention', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'recordTrace writes steps, swallows a failure, and the purge keeps the retention', async (t, db) => {
   t.equal(await recordTrace(db.kysely, 'c1', '42', [{ at: 10, kind: 'trigger', detail: { action: 'schedule' } }, { at: 20, kind: 'guards', detail: { pass: true } }]), true);
-  t.same(db.sqlite.prepare('SELECT at, kind FROM conversation_trace ORDER BY at').all(), [{ at: 10, kind: 'trigger' }, { at: 20, kind: 'guards' }]);
+  t.same(await db.kysely.selectFrom('conversation_trace').select(['at', 'kind']).orderBy('at').execute(), [{ at: 10, kind: 'trigger' }, { at: 20, kind: 'guards' }]);
   t.equal(await purgeTrace(db.kysely, 15), 1, 'older than the cut-off: gone');
-  db.sqlite.exec('DROP TABLE conversation_trace');
+  await sql`DROP TABLE conversation_trace`.execute(db.kysely);
   t.equal(await recordTrace(db.kysely, 'c1', '42', [{ at: 30, kind: 'trigger', detail: {} }]), false, 'a failed write is answered false, not thrown');
 });
 

@@ -1,12 +1,14 @@
 // healthOfConnections over a real database: the grouped job and webhook facts reach the judgement
 // for every connection at once.
+import type { KyselyPlugin } from 'kysely';
 import t from 'tap';
 import { insertConnection } from '../../src/db/repos/connections.ts';
-import type { SqliteDb as Db } from '../../src/db/database.ts';
+import type { Db } from '../../src/db/database.ts';
+import type { JobStatus } from '../../src/db/schema.ts';
 import { healthOfConnections } from '../../src/health/connection-health.ts';
 import { jobHealthFacts } from '../../src/jobs/health-facts.ts';
 import { SWEPT_TOPIC } from '../../src/reconcile/reconcile-task.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const NOW = Date.UTC(2026, 11, 4, 10, 30);
 const MIN = 60_000;
@@ -20,34 +22,32 @@ async function connection(db: Db, id: string, status: 'active' | 'needs_reauth' 
 }
 
 let seq = 0;
-function job(db: Db, connectionId: string, row: { status: string; run_at?: number; attempts?: number; last_error?: string | null; finished_at?: number | null; task?: string }) {
-  db.sqlite
-    .prepare('INSERT INTO jobs (task, payload, key, connection_id, status, run_at, attempts, max_attempts, last_error, created_at, updated_at, finished_at) VALUES (?, ?, NULL, ?, ?, ?, ?, 10, ?, ?, ?, ?)')
-    .run(row.task ?? 'conversation.capture', JSON.stringify({ n: seq++ }), connectionId, row.status, row.run_at ?? NOW, row.attempts ?? 0, row.last_error ?? null, NOW - HOUR, NOW - HOUR, row.finished_at ?? null);
+async function job(db: Db, connectionId: string, row: { status: JobStatus; run_at?: number; attempts?: number; last_error?: string | null; finished_at?: number | null; task?: string }) {
+  await db.kysely.insertInto('jobs').values({
+    task: row.task ?? 'conversation.capture', payload: JSON.stringify({ n: seq++ }), key: null, connection_id: connectionId, status: row.status, run_at: row.run_at ?? NOW,
+    attempts: row.attempts ?? 0, max_attempts: 10, last_error: row.last_error ?? null, created_at: NOW - HOUR, updated_at: NOW - HOUR, finished_at: row.finished_at ?? null,
+  }).execute();
 }
 
-function delivery(db: Db, connectionId: string, topic: string, at: number) {
-  db.sqlite
-    .prepare("INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, received_at, status) VALUES ('intercom', ?, ?, 'ws', ?, ?, 'accepted')")
-    .run(`d${seq++}`, connectionId, topic, at);
+async function delivery(db: Db, connectionId: string, topic: string, at: number) {
+  await db.kysely.insertInto('webhook_deliveries').values({ provider: 'intercom', delivery_id: `d${seq++}`, connection_id: connectionId, account_id: 'ws', topic, received_at: at, status: 'accepted' }).execute();
 }
 
-t.test('every connection judged from grouped facts', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'every connection judged from grouped facts', async (t, db) => {
   for (const id of ['fine', 'retrying', 'parked', 'failing', 'stalled', 'silent']) await connection(db, id, id === 'parked' ? 'needs_reauth' : 'active');
   const err500 = 'UpstreamError: HubSpot POST /crm/objects/2026-09/notes failed with 500: oops';
-  job(db, 'fine', { status: 'succeeded', finished_at: NOW - MIN });
-  job(db, 'fine', { status: 'queued', run_at: NOW + HOUR });
-  job(db, 'fine', { status: 'failed', finished_at: NOW - 25 * HOUR, last_error: 'old' });
-  delivery(db, 'fine', 'conversation.admin.closed', NOW - HOUR);
-  job(db, 'retrying', { status: 'queued', attempts: 2, run_at: NOW + 2 * MIN, last_error: err500 });
-  job(db, 'retrying', { status: 'queued', attempts: 4, run_at: NOW + 12 * MIN, last_error: err500 });
-  for (let i = 0; i < 3; i++) job(db, 'parked', { status: 'parked', last_error: 'HubSpot GET /x failed with 401' });
-  db.sqlite.prepare("UPDATE connections SET hubspot_refused = 1 WHERE id = 'parked'").run();
-  job(db, 'failing', { status: 'failed', finished_at: NOW - HOUR, last_error: 'HubSpot POST /x failed with 400: bad' });
-  job(db, 'stalled', { status: 'queued', run_at: NOW - 20 * MIN });
-  delivery(db, 'silent', SWEPT_TOPIC, NOW - 2 * HOUR);
-  delivery(db, 'silent', 'conversation.admin.closed', NOW - 30 * HOUR);
+  await job(db, 'fine', { status: 'succeeded', finished_at: NOW - MIN });
+  await job(db, 'fine', { status: 'queued', run_at: NOW + HOUR });
+  await job(db, 'fine', { status: 'failed', finished_at: NOW - 25 * HOUR, last_error: 'old' });
+  await delivery(db, 'fine', 'conversation.admin.closed', NOW - HOUR);
+  await job(db, 'retrying', { status: 'queued', attempts: 2, run_at: NOW + 2 * MIN, last_error: err500 });
+  await job(db, 'retrying', { status: 'queued', attempts: 4, run_at: NOW + 12 * MIN, last_error: err500 });
+  for (let i = 0; i < 3; i++) await job(db, 'parked', { status: 'parked', last_error: 'HubSpot GET /x failed with 401' });
+  await db.kysely.updateTable('connections').set({ hubspot_refused: 1 }).where('id', '=', 'parked').execute();
+  await job(db, 'failing', { status: 'failed', finished_at: NOW - HOUR, last_error: 'HubSpot POST /x failed with 400: bad' });
+  await job(db, 'stalled', { status: 'queued', run_at: NOW - 20 * MIN });
+  await delivery(db, 'silent', SWEPT_TOPIC, NOW - 2 * HOUR);
+  await delivery(db, 'silent', 'conversation.admin.closed', NOW - 30 * HOUR);
 
   const health = await healthOfConnections(db.kysely, NOW);
   t.equal(health.size, 6);
@@ -62,20 +62,21 @@ t.test('every connection judged from grouped facts', async (t) => {
   t.match(health.get('silent'), { state: 'needs_attention', incident: 'webhooks_silent' });
 });
 
-t.test('the job facts are two grouped queries, whatever the number of connections', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'the job facts are two grouped queries, whatever the number of connections', async (t, db) => {
   for (let i = 0; i < 20; i++) {
     await connection(db, `c${i}`);
-    job(db, `c${i}`, { status: 'parked' });
+    await job(db, `c${i}`, { status: 'parked' });
   }
   let statements = 0;
-  const original = db.sqlite.prepare.bind(db.sqlite);
-  db.sqlite.prepare = ((source: string) => {
-    if (/\bjobs\b/.test(source)) statements++;
-    return original(source);
-  }) as typeof db.sqlite.prepare;
-  t.teardown(() => { db.sqlite.prepare = original; });
-  const facts = await jobHealthFacts(db.kysely, { now: NOW, failedSince: NOW - 24 * HOUR });
+  // Every statement sent through this handle, as the store's SQL: the same count on either store.
+  const counting: KyselyPlugin = {
+    transformQuery: ({ node, queryId }) => {
+      if (/\bjobs\b/.test(db.kysely.getExecutor().compileQuery(node, queryId).sql)) statements++;
+      return node;
+    },
+    transformResult: async ({ result }) => result,
+  };
+  const facts = await jobHealthFacts(db.kysely.withPlugin(counting), { now: NOW, failedSince: NOW - 24 * HOUR });
   t.equal(facts.size, 20);
   t.equal(statements, 2);
 });

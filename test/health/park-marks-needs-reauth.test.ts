@@ -12,12 +12,13 @@ import { createScheduler } from '../../src/jobs/scheduler.ts';
 import { defineTask, taskRegistry } from '../../src/jobs/task.ts';
 import { toJobOutcomeError } from '../../src/jobs/upstream-outcome.ts';
 import { createLogger } from '../../src/log.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import type { Db } from '../../src/db/database.ts';
+import { eachStore } from '../helpers/postgres.ts';
+import type { Teardownable } from '../helpers/server.ts';
 
 const T0 = Date.UTC(2026, 11, 4, 10);
 
-async function setup(t: Parameters<typeof makeTestDb>[0], thrown: () => unknown) {
-  const db = makeTestDb(t);
+async function setup(t: Teardownable, db: Db, thrown: () => unknown) {
   const clock = { now: T0 };
   const scheduler = createScheduler({
     db: db.kysely,
@@ -39,8 +40,8 @@ async function setup(t: Parameters<typeof makeTestDb>[0], thrown: () => unknown)
 
 const refused = () => toJobOutcomeError(new UpstreamError({ service: 'hubspot', kind: 'unauthorized', status: 401, method: 'GET', path: '/crm/objects/2026-09/contacts' }));
 
-t.test('a job parked by a HubSpot 401 marks its connection needs_reauth with HubSpot refused, in the same step', async (t) => {
-  const { db, scheduler, queue } = await setup(t, refused);
+eachStore(t, 'a job parked by a HubSpot 401 marks its connection needs_reauth with HubSpot refused, in the same step', async (t, store) => {
+  const { db, scheduler, queue } = await setup(t, store, refused);
   const first = await queue.enqueue({ task: 'conversation.capture', payload: {}, connectionId: 'c1' });
   const later = await queue.enqueue({ task: 'conversation.capture', payload: {}, connectionId: 'c1', runAt: T0 + 60_000 });
   await scheduler.drain();
@@ -50,8 +51,8 @@ t.test('a job parked by a HubSpot 401 marks its connection needs_reauth with Hub
   t.match(await getConnection(db.kysely, 'c2'), { status: 'active', hubspotRefused: false }, 'another connection is untouched');
 });
 
-t.test('a park that does not say which side still leaves the connection needs_reauth (flags untouched)', async (t) => {
-  const { db, scheduler, queue } = await setup(t, () => new NeedsReauthError('credential refused'));
+eachStore(t, 'a park that does not say which side still leaves the connection needs_reauth (flags untouched)', async (t, store) => {
+  const { db, scheduler, queue } = await setup(t, store, () => new NeedsReauthError('credential refused'));
   await queue.enqueue({ task: 'conversation.capture', payload: {}, connectionId: 'c1' });
   await scheduler.drain();
   t.match(await getConnection(db.kysely, 'c1'), { status: 'needs_reauth', hubspotRefused: false, intercomRefused: false });

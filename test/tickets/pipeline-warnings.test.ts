@@ -8,7 +8,7 @@ import { UpstreamError } from '../../src/integrations/upstream-error.ts';
 import { createPipelineCache, resolveTicketPipeline, TICKET_PERMISSION_WARNING, type TicketPipelineDeps } from '../../src/tickets/ticket-pipeline.ts';
 import { listWarnings } from '../../src/tickets/ticket-store.ts';
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const pipeline: Pipeline = {
   id: '0', label: 'Support Pipeline', displayOrder: 0, archived: false,
@@ -27,8 +27,7 @@ const forbidden = () => {
   throw new UpstreamError({ service: 'hubspot', kind: 'forbidden', status: 403, method: 'GET', path: '/crm/pipelines/2026-09/tickets', vendorMessage: 'missing scope tickets' });
 };
 
-t.test('a read from before a 403 does not clear the warning the 403 raised; a later read does', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'a read from before a 403 does not clear the warning the 403 raised; a later read does', async (t, db) => {
   let now = 1_000_000;
   await insertConnection(db.kysely, {
     id: 'c1', name: 'c1', status: 'active', createdAt: now, intercomWorkspaceId: 'ws', intercomRegion: 'us', hubspotPortalId: 1,

@@ -5,10 +5,9 @@ import { connectionOwner, putCredential } from '../../src/db/repos/credentials.t
 import { keyIdOf } from '../../src/vault/secret-key.ts';
 import { createVault } from '../../src/vault/vault.ts';
 import { createSigningSecrets, webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
-t.test('secrets: the configured app and each connection\'s own; reloads are rate-limited', async (t) => {
-  const db = makeTestDb(t);
+eachStore(t, 'secrets: the configured app and each connection\'s own; reloads are rate-limited', async (t, db) => {
   const key = randomBytes(32);
   const vault = createVault({ key, id: keyIdOf(key) });
   let now = 1_000_000;
