@@ -2,11 +2,17 @@
 // disconnected; connecting Intercom and HubSpot makes it active.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { withTransaction } from '../db/transaction.ts';
+import { lockSection, withTransaction } from '../db/transaction.ts';
 import { insertConnection, type Connection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 
 export type CreateResult = { ok: true; connection: Connection } | { ok: false; reason: 'name_taken' | 'limit_reached'; message: string };
+
+/**
+ * Taken by every transaction that adds a connection before it reads what is there (the count against
+ * maxConnections, the names taken): two replicas creating at once would otherwise both pass.
+ */
+export const lockConnectionCreation = (trx: Kysely<Database>) => lockSection(trx, 'connections:create');
 
 /** The sentence a refused create shows, or null when another connection fits within maxConnections. */
 export async function connectionLimitReached(trx: Kysely<Database>, maxConnections: number): Promise<string | null> {
@@ -17,6 +23,7 @@ export async function connectionLimitReached(trx: Kysely<Database>, maxConnectio
 
 export async function createConnection(db: Kysely<Database>, input: { name: string; maxConnections: number; now: number }): Promise<CreateResult> {
   return withTransaction(db, async (trx) => {
+    await lockConnectionCreation(trx);
     const limit = await connectionLimitReached(trx, input.maxConnections);
     if (limit) return { ok: false, reason: 'limit_reached', message: limit } as const;
     const taken = await trx.selectFrom('connections').select('id').where('name', '=', input.name).executeTakeFirst();

@@ -26,7 +26,7 @@ import { TICKET_HUBSPOT_SUBSCRIPTIONS } from '../tickets/ticket-webhooks.ts';
 import { hubspotRecordSubscriptions } from '../records/record-webhooks.ts';
 import type { Vault } from '../vault/vault.ts';
 import { sandboxWebhookSecretKind } from '../webhooks/signing-secrets.ts';
-import { connectionLimitReached } from './create-connection.ts';
+import { connectionLimitReached, lockConnectionCreation } from './create-connection.ts';
 
 export { isSandboxConnection };
 
@@ -107,6 +107,7 @@ export async function createSandboxConnection(
   let connection: Connection | null;
   try {
     connection = await withTransaction(deps.db, async (trx) => {
+      await lockConnectionCreation(trx);
       limit = await connectionLimitReached(trx, deps.maxConnections);
       if (limit) return null;
       const existing = await trx.selectFrom('connections').select('name').where('name', 'like', 'Sandbox%').execute();

@@ -13,7 +13,9 @@ import type { Vault } from '../vault/vault.ts';
 import { INTERCOM_TOKEN_KIND } from '../integrations/intercom/auth.ts';
 import { STATIC_TOKEN_KIND } from '../integrations/hubspot/auth.ts';
 import { webhookSecretKind } from '../webhooks/signing-secrets.ts';
+import { lockConnectionCreation } from './create-connection.ts';
 import { deleteConnection } from './delete-connection.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Vendor } from '../vendor.ts';
 
 export interface SeedResult {
@@ -66,7 +68,19 @@ async function putIfChanged(db: Kysely<Database>, vault: Vault, owner: string, k
   return true;
 }
 
-export async function seedConnectionsFromConfig(db: Kysely<Database>, vault: Vault, config: Config, now: number): Promise<SeedResult> {
+/**
+ * Applies the YAML's connections in one transaction, holding the lock every connection creation takes:
+ * replicas starting together (PostgreSQL) apply the same file at once, and without it both would find
+ * a declared connection missing and insert it, and one start would fail on the unique name.
+ */
+export function seedConnectionsFromConfig(db: Kysely<Database>, vault: Vault, config: Config, now: number): Promise<SeedResult> {
+  return withTransaction(db, async (trx) => {
+    await lockConnectionCreation(trx);
+    return seedInTransaction(trx, vault, config, now);
+  });
+}
+
+async function seedInTransaction(db: Kysely<Database>, vault: Vault, config: Config, now: number): Promise<SeedResult> {
   const result: SeedResult = { created: [], updated: [], unchanged: [], released: [], pruned: [], identify: [] };
   const declared = new Set(config.connections.map((connection) => connection.name));
   for (const connection of config.connections) {

@@ -3,9 +3,10 @@
 // transaction or not), and the work runs marked, so an upstream HTTP call from inside it throws
 // (src/transaction-context.ts says why).
 import type SQLite from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { markedAsInSyncTransaction, markedAsInTransaction } from '../transaction-context.ts';
 import type { Database } from './schema.ts';
+import { dialectOf } from './sql-dialect.ts';
 
 /** Runs `work` in a transaction: a new one, or the caller's when `db` already is one. */
 export function withTransaction<T>(db: Kysely<Database>, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -22,4 +23,22 @@ export function withTransaction<T>(db: Kysely<Database>, work: (trx: Transaction
  */
 export function withSyncTransaction<T>(sqlite: SQLite.Database, work: () => T): T {
   return markedAsInSyncTransaction(() => sqlite.transaction(work)());
+}
+
+/**
+ * The advisory-lock class of named write sections (the two-int4 lock space; src/jobs/sql.ts uses
+ * another class for job keys). Any stable number apart from the others.
+ */
+const SECTION_LOCK_CLASS = 0x57_53; // 'WS'
+
+/**
+ * Serialises, until the transaction ends, the transactions that enter the section `name` — a
+ * read-then-write that must see every other's write, such as "count the connections, then add one
+ * within maxConnections". SQLite's single writer gives that already; on PostgreSQL (READ COMMITTED,
+ * several replicas) two such transactions would both read before either writes.
+ */
+export async function lockSection(trx: Kysely<Database>, name: string): Promise<void> {
+  if (!trx.isTransaction) throw new Error('lockSection needs a transaction: the lock lasts until it ends');
+  if (dialectOf(trx) !== 'postgres') return;
+  await sql`SELECT pg_advisory_xact_lock(${sql.lit(SECTION_LOCK_CLASS)}, hashtext(${name}))`.execute(trx);
 }
