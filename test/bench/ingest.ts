@@ -38,12 +38,16 @@ interface LoadResult {
   perSecond: number;
   p50: number;
   p99: number;
+  /** Paced runs only. */
+  p999?: number;
+  max?: number;
+  maxLateMs?: number;
   ok: number;
   non2xx: number;
 }
 
 /** Runs the load generator (fixtures/load-generator.ts) in a process of its own and returns its result. */
-async function load(url: string, run: string, options: { overallRate?: number } = {}): Promise<LoadResult> {
+async function load(url: string, run: string, options: { rate?: number } = {}): Promise<LoadResult> {
   const args = JSON.stringify({ url, connections: CONNECTIONS, durationS: DURATION_S, secret: SECRET, workspace, run, ...options });
   const child = spawn(process.execPath, ['test/bench/fixtures/load-generator.ts', args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
@@ -87,7 +91,7 @@ export default async function ingest(progress: Progress) {
     const ingestRun = await load(ingestUrl, 'burst');
     const afterBurst = eventJobs();
     progress(`intake: 10 s at 1,000 deliveries/s (${afterBurst.total - afterBurst.finished} event jobs still to do from the burst)`);
-    const steady = await load(ingestUrl, 'steady', { overallRate: 1000 });
+    const steady = await load(ingestUrl, 'steady', { rate: 1000 });
     const afterSteady = eventJobs();
     const steadyEnded = performance.now();
     let left = afterSteady.total - afterSteady.finished;
@@ -111,6 +115,10 @@ export default async function ingest(progress: Progress) {
       ratio: Number((ingestRun.perSecond / bareRun.perSecond).toFixed(3)),
       p50_ms: steady.p50,
       p99_ms: steady.p99,
+      p999_ms: steady.p999,
+      max_ms: steady.max,
+      // How late the load generator itself sent its worst delivery (its own delay, not the daemon's).
+      generator_late_ms: steady.maxLateMs,
       steady_rate_per_s: Math.round(steady.perSecond),
       accepted,
       non_2xx: ingestRun.non2xx + steady.non2xx,
