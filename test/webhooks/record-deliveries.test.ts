@@ -1,20 +1,34 @@
-// The delivery recorder's group commit (src/webhooks/record-deliveries.ts): a synchronous
-// better-sqlite3 transaction on the connection Kysely also uses. It must never join a Kysely
-// transaction that is open between its awaits, must route inside its own commit, and must say when
-// requests queue up behind each other on a saturated thread (the scheduler steps back then).
+// The delivery recorder's group commit (src/webhooks/record-deliveries.ts): on SQLite a synchronous
+// better-sqlite3 transaction on the connection Kysely also uses, on PostgreSQL a Kysely transaction
+// (src/webhooks/record-deliveries-postgres.ts). It must never join a Kysely transaction that is open
+// between its awaits, must route inside its own commit, and must say when requests queue up behind
+// each other on a saturated thread (the scheduler steps back then). What both stores' recorders must
+// write alike is in record-deliveries-postgres.test.ts; the tests here that it already runs on both
+// stores stay SQLite-only, so as not to run them twice.
 import t from 'tap';
+import type { Db } from '../../src/db/database.ts';
 import { createDeliveryRecorder, eventJobPayloads, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
+import { commitDeliveriesWithKysely } from '../../src/webhooks/record-deliveries-postgres.ts';
 import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
+import { countRows } from '../helpers/rows.ts';
 
 const T0 = Date.UTC(2026, 11, 4, 12);
 
-function setup(t: Parameters<typeof makeTestDb>[0]) {
-  const db = makeTestDb(t);
-  db.sqlite.prepare("INSERT INTO connections (id, name, status, managed_by_config, created_at, updated_at, intercom_workspace_id, hubspot_portal_id) VALUES ('c1', 'One', 'active', 0, 0, 0, 'ws-1', 111), ('c2', 'Two', 'needs_reauth', 0, 0, 0, 'ws-1', 222)").run();
+async function setup<D extends Db>(db: D) {
+  await db.kysely.insertInto('connections').values([
+    { id: 'c1', name: 'One', status: 'active', managed_by_config: 0, created_at: 0, updated_at: 0, intercom_workspace_id: 'ws-1', hubspot_portal_id: 111 },
+    { id: 'c2', name: 'Two', status: 'needs_reauth', managed_by_config: 0, created_at: 0, updated_at: 0, intercom_workspace_id: 'ws-1', hubspot_portal_id: 222 },
+  ]).execute();
   const woken: number[] = [];
-  const recorder = createDeliveryRecorder({ db: db.kysely, sqlite: db.sqlite, clock: () => T0, maxAttempts: 5, notify: (runAt) => woken.push(runAt) });
+  const recorder = createDeliveryRecorder({
+    db: db.kysely, clock: () => T0, maxAttempts: 5, notify: (runAt) => woken.push(runAt),
+    ...(db.dialect === 'sqlite' ? { sqlite: db.sqlite } : { commit: commitDeliveriesWithKysely }),
+  });
   return { db, recorder, woken };
 }
+
+const sqliteSetup = (t: Parameters<typeof makeTestDb>[0]) => setup(makeTestDb(t));
 
 const delivery = (id: string, route: RoutedDelivery['route'] = { account: 'ws-1', onlyConnection: null }): RoutedDelivery => ({
   provider: 'intercom',
@@ -26,12 +40,11 @@ const delivery = (id: string, route: RoutedDelivery['route'] = { account: 'ws-1'
   route,
 });
 
-const count = (db: ReturnType<typeof makeTestDb>, sql: string) => (db.sqlite.prepare(sql).get() as { n: number }).n;
-
+// Both stores: record-deliveries-postgres.test.ts.
 t.test('a routed delivery becomes one delivery row and one event job per connection, in one commit', async (t) => {
-  const { db, recorder, woken } = setup(t);
+  const { db, recorder, woken } = await sqliteSetup(t);
   t.same(await recorder.record([delivery('n1')]), { accepted: 2, duplicates: 0, unrouted: 0 });
-  const jobs = db.sqlite.prepare('SELECT task, connection_id, status, payload, max_attempts, run_at FROM jobs ORDER BY connection_id').all() as Array<Record<string, unknown>>;
+  const jobs = await db.kysely.selectFrom('jobs').select(['task', 'connection_id', 'status', 'payload', 'max_attempts', 'run_at']).orderBy('connection_id').execute();
   t.match(jobs, [
     { task: 'intercom.event', connection_id: 'c1', status: 'queued', max_attempts: 5, run_at: T0 },
     // The same rule as the Kysely enqueue: a connection that needs re-authorising gets its job parked.
@@ -40,19 +53,19 @@ t.test('a routed delivery becomes one delivery row and one event job per connect
   t.match(JSON.parse(String(jobs[0]?.payload)), { topic: 'conversation.user.replied', objectId: '42', occurredAt: T0 - 1000 });
   t.same(woken, [T0], 'the scheduler is woken once, after the commit');
   t.same(await recorder.record([delivery('n1')]), { accepted: 0, duplicates: 2, unrouted: 0 }, 'a repeat adds nothing');
-  t.equal(count(db, 'SELECT count(*) AS n FROM jobs'), 2);
+  t.equal(await countRows(db, 'jobs'), 2);
 });
 
-t.test("a connection's own app secret routes only to that connection; an unknown account is only counted", async (t) => {
-  const { db, recorder } = setup(t);
+eachStore(t, "a connection's own app secret routes only to that connection; an unknown account is only counted", async (t, store) => {
+  const { db, recorder } = await setup(store);
   t.same(await recorder.record([delivery('n2', { account: 'ws-1', onlyConnection: 'c2' })]), { accepted: 1, duplicates: 0, unrouted: 0 });
   t.same(await recorder.record([delivery('n3', { account: 'ws-unknown', onlyConnection: null })]), { accepted: 0, duplicates: 0, unrouted: 1 });
-  t.equal(count(db, "SELECT count(*) AS n FROM webhook_deliveries WHERE connection_id = 'c1'"), 0);
-  t.equal(count(db, 'SELECT sum(count) AS n FROM webhook_unrouted_counts'), 1);
+  t.equal(await countRows(db, 'webhook_deliveries', { connection_id: 'c1' }), 0);
+  t.equal((await db.kysely.selectFrom('webhook_unrouted_counts').select('count').execute()).reduce((sum, row) => sum + row.count, 0), 1);
 });
 
-t.test('a Kysely transaction open between its awaits neither swallows nor is swallowed by a group commit', async (t) => {
-  const { db, recorder } = setup(t);
+eachStore(t, 'a Kysely transaction open between its awaits neither swallows nor is swallowed by a group commit', async (t, store) => {
+  const { db, recorder } = await setup(store);
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let entered!: () => void;
@@ -72,16 +85,22 @@ t.test('a Kysely transaction open between its awaits neither swallows nor is swa
   // Let the recorder's flush run while the other transaction is still open.
   await new Promise((resolve) => setImmediate(resolve));
   await new Promise((resolve) => setTimeout(resolve, 20));
-  t.equal(count(db, "SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = 'n4'"), 0, 'nothing is written into the open transaction');
+  if (db.dialect === 'sqlite') {
+    // The raw handle: Kysely's one SQLite connection is the open transaction's until it ends, and this
+    // read, on that same connection, would see what the recorder wrote into it. (On PostgreSQL the
+    // recorder's commit is on a pool connection of its own: it cannot write into another's transaction.)
+    t.equal(db.sqlite.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = 'n4'").pluck().get(), 0, 'nothing is written into the open transaction');
+  }
   release();
   t.match(await other, { message: 'the other transaction rolls back' });
   t.same(await recorded, { accepted: 2, duplicates: 0, unrouted: 0 }, 'the delivery commits after it, on its own');
-  t.equal(count(db, "SELECT count(*) AS n FROM webhook_deliveries WHERE delivery_id = 'n4'"), 2, 'and stays when the other rolls back');
-  t.equal(count(db, "SELECT count(*) AS n FROM connections WHERE name = 'renamed'"), 0, 'the rolled-back write did not ride on the commit');
+  t.equal(await countRows(db, 'webhook_deliveries', { delivery_id: 'n4' }), 2, 'and stays when the other rolls back');
+  t.equal(await countRows(db, 'connections', { name: 'renamed' }), 0, 'the rolled-back write did not ride on the commit');
 });
 
+// Both stores: record-deliveries-postgres.test.ts.
 t.test("requests committed together: one event job per connection carrying all of their events, each request counted apart", async (t) => {
-  const { db, recorder } = setup(t);
+  const { db, recorder } = await sqliteSetup(t);
   const results = await Promise.all([
     recorder.record([delivery('b1')]),
     recorder.record([delivery('b2', { account: 'ws-1', onlyConnection: 'c1' })]),
@@ -94,12 +113,12 @@ t.test("requests committed together: one event job per connection carrying all o
     { accepted: 0, duplicates: 2, unrouted: 0 },
     { accepted: 0, duplicates: 0, unrouted: 1 },
   ]);
-  const jobs = db.sqlite.prepare('SELECT connection_id, status, payload FROM jobs ORDER BY connection_id').all() as Array<{ connection_id: string; status: string; payload: string }>;
+  const jobs = await db.kysely.selectFrom('jobs').select(['connection_id', 'status', 'payload']).orderBy('connection_id').execute();
   t.same(jobs.map((job) => [job.connection_id, job.status]), [['c1', 'queued'], ['c2', 'parked']], 'one job per connection');
-  const deliveryIds = (connection: string) =>
-    db.sqlite.prepare('SELECT id FROM webhook_deliveries WHERE connection_id = ? ORDER BY id').pluck().all(connection) as number[];
-  t.match(JSON.parse(jobs[0]?.payload ?? '{}'), { events: deliveryIds('c1').map((deliveryId) => ({ deliveryId, topic: 'conversation.user.replied', objectId: '42' })) }, "c1's two events, in arrival order");
-  t.match(JSON.parse(jobs[1]?.payload ?? '{}'), { deliveryId: deliveryIds('c2')[0], topic: 'conversation.user.replied' }, 'a single event keeps the plain shape');
+  const deliveryIds = async (connection: string) =>
+    (await db.kysely.selectFrom('webhook_deliveries').select('id').where('connection_id', '=', connection).orderBy('id').execute()).map((row) => row.id);
+  t.match(JSON.parse(jobs[0]?.payload ?? '{}'), { events: (await deliveryIds('c1')).map((deliveryId) => ({ deliveryId, topic: 'conversation.user.replied', objectId: '42' })) }, "c1's two events, in arrival order");
+  t.match(JSON.parse(jobs[1]?.payload ?? '{}'), { deliveryId: (await deliveryIds('c2'))[0], topic: 'conversation.user.replied' }, 'a single event keeps the plain shape');
 });
 
 t.test('a batch is split so that no job payload outgrows the job table limit', async (t) => {
@@ -112,18 +131,19 @@ t.test('a batch is split so that no job payload outgrows the job table limit', a
   t.same(eventJobPayloads([event(1)], 3_500), [event(1)]);
 });
 
+// SQLite only (a SQLite trigger); both stores, with another stand-in: record-deliveries-postgres.test.ts.
 t.test('a failed commit answers every request of the batch with the error and keeps nothing of it', async (t) => {
-  const { db, recorder } = setup(t);
+  const { db, recorder } = await sqliteSetup(t);
   // A trigger stands in for a full disk: the second delivery of the batch fails to insert.
   db.sqlite.exec("CREATE TRIGGER fail_n6 BEFORE INSERT ON webhook_deliveries WHEN NEW.delivery_id = 'n6' BEGIN SELECT RAISE(ABORT, 'disk full'); END");
   const results = await Promise.allSettled([recorder.record([delivery('n5')]), recorder.record([delivery('n6')])]);
   t.match(results, [{ status: 'rejected' }, { status: 'rejected' }]);
-  t.equal(count(db, 'SELECT count(*) AS n FROM webhook_deliveries'), 0);
-  t.equal(count(db, 'SELECT count(*) AS n FROM jobs'), 0);
+  t.equal(await countRows(db, 'webhook_deliveries'), 0);
+  t.equal(await countRows(db, 'jobs'), 0);
 });
 
-t.test('busy: requests queueing up while the thread is saturated; not while it has room', async (t) => {
-  const { recorder } = setup(t);
+eachStore(t, 'busy: requests queueing up while the thread is saturated; not while it has room', async (t, store) => {
+  const { recorder } = await setup(store);
   await recorder.record([delivery('n7')]);
   t.equal(recorder.busy(), false, 'one request per commit');
   let n = 100;
@@ -133,12 +153,24 @@ t.test('busy: requests queueing up while the thread is saturated; not while it h
     await new Promise((resolve) => setTimeout(resolve, 40));
   }
   t.equal(recorder.busy(), false, 'requests came together, but the loop was mostly idle: the jobs need not wait');
-  // The loop saturated (a stand-in for HTTP parsing and signature checks) while requests queue.
+  // The loop saturated (a stand-in for HTTP parsing and signature checks) while requests queue: it
+  // spins in turns of 20 ms the whole time, also while a commit waits for PostgreSQL's answer.
   const until = performance.now() + 400;
+  const spinning = (async () => {
+    while (performance.now() < until) {
+      const spinUntil = performance.now() + 20;
+      while (performance.now() < spinUntil);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  // Read as each batch's commit begins: a PostgreSQL commit on a loaded machine may outlast the hold.
+  let busy = false;
   while (performance.now() < until) {
-    const spinUntil = performance.now() + 20;
-    while (performance.now() < spinUntil);
-    await four();
+    const requests = four();
+    await new Promise((resolve) => setImmediate(resolve));
+    busy = recorder.busy();
+    await requests;
   }
-  t.equal(recorder.busy(), true, 'four requests waited for each commit of a saturated loop');
+  await spinning;
+  t.equal(busy, true, 'four requests waited for each commit of a saturated loop');
 });
