@@ -44,8 +44,15 @@ function runningRefusal(running: BackfillRow): BackfillRefusedError {
   return new BackfillRefusedError(409, 'backfill_running', `A ${describeBackfill(running)} is already ${running.state} (${running.id}): cancel it or wait for it to finish.`, { backfillId: running.id });
 }
 
-/** SQLite's answer when the partial unique index (migrations/0030) holds off a second active backfill: "UNIQUE constraint failed: index 'backfills_one_active'". */
-const isActiveClash = (error: unknown) => error instanceof Error && error.message.includes('UNIQUE constraint failed') && error.message.includes('backfills_one_active');
+/**
+ * The partial unique index (migrations/0030) holding off a second active backfill. SQLite says "UNIQUE
+ * constraint failed: index 'backfills_one_active'"; PostgreSQL a unique_violation (23505) naming it.
+ */
+const isActiveClash = (error: unknown) => {
+  if (!(error instanceof Error)) return false;
+  const { code, constraint } = error as Error & { code?: unknown; constraint?: unknown };
+  return (error.message.includes('UNIQUE constraint failed') && error.message.includes('backfills_one_active')) || (code === '23505' && constraint === 'backfills_one_active');
+};
 
 /** Starts a backfill: its row and its first page job, in one transaction. */
 export async function startBackfill(deps: BackfillControlDeps, connectionId: string, request: BackfillRequest): Promise<BackfillRow> {

@@ -1,10 +1,8 @@
 // The backfill framework with a made-up source (a fake RunBackfillPage): one page per job, the
 // counts and the cursor committed with the next page's job, a restart that goes on from the stored
 // cursor, pause/resume/cancel, a failure that is visible, and live work claimed first.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import t from 'tap';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { z } from 'zod';
 import { listActivity } from '../../src/activity/activity-log.ts';
 import { BackfillRefusedError, cancelBackfill, pauseBackfill, resumeBackfill, startBackfill, type BackfillControlDeps } from '../../src/backfills/backfill-control.ts';
@@ -14,6 +12,7 @@ import { BACKFILL_PAGE_TASK, BACKFILL_PRIORITY, backfillTasks, keepBackfillsMovi
 import { ConnectionSettings } from '../../src/config/connection-settings.ts';
 import { openDb, type Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { insertConnection, setPaused } from '../../src/db/repos/connections.ts';
 import { createJobQueue, type JobQueue } from '../../src/jobs/job-queue.ts';
 import { PermanentJobError } from '../../src/jobs/outcomes.ts';
@@ -21,7 +20,8 @@ import { cancelJob, listJobs } from '../../src/jobs/queue.ts';
 import { createScheduler, type Scheduler } from '../../src/jobs/scheduler.ts';
 import { defineTask, taskRegistry, type TaskDefinition } from '../../src/jobs/task.ts';
 import { createLogger } from '../../src/log.ts';
-import type { Teardownable } from '../helpers/server.ts';
+import { makeTestPgDb } from '../helpers/postgres.ts';
+import { makeDataDir, type Teardownable } from '../helpers/server.ts';
 
 const T0 = Date.UTC(2026, 11, 4, 12);
 const CONNECTION = 'conn-1';
@@ -48,10 +48,37 @@ interface Harness {
   stopWithPageInFlight(): Promise<void>;
 }
 
-/** A scheduler over the database file with the backfill task and the given pages (and extra tasks). */
-function harness(t: Teardownable, file: string, pages: Partial<BackfillPages>, extra: TaskDefinition[] = [], clock = { now: T0 }, concurrency = 1): Harness {
-  const db = openDb(file);
-  migrate(db.sqlite);
+/** Where a test's store lives: each harness opens a handle of its own on it, as each process would. */
+interface Place {
+  open(): Db;
+}
+
+/**
+ * Runs `fn` as `${name} [sqlite]` (a database file) and `${name} [postgres]` (a database): eachStore,
+ * but a place rather than an open handle, so the restart test can open the store again after closing it.
+ */
+function eachPlace(t: Test, name: string, fn: (t: Test, place: Place) => Promise<void>): void {
+  t.test(`${name} [sqlite]`, async (t) => {
+    // Registered first, so removed last (teardowns run last first): after every harness closed the file.
+    const file = join(makeDataDir(t), 'backfill.db');
+    await fn(t, {
+      open: () => {
+        const db = openDb(file);
+        migrate(db.sqlite);
+        return db;
+      },
+    });
+  });
+  t.test(`${name} [postgres]`, async (t) => {
+    // Dropped last, as above; the test server trusts its clients, so the URL without a password connects.
+    const { url } = await makeTestPgDb(t);
+    await fn(t, { open: () => openPostgres(url) });
+  });
+}
+
+/** A scheduler over the store with the backfill task and the given pages (and extra tasks). */
+function harness(t: Teardownable, place: Place, pages: Partial<BackfillPages>, extra: TaskDefinition[] = [], clock = { now: T0 }, concurrency = 1): Harness {
+  const db = place.open();
   let notify: (runAt: number) => void = () => undefined;
   const queue = createJobQueue({ db: db.kysely, clock: () => clock.now, maxAttempts: 3, notify: (runAt) => notify(runAt) });
   const unused: RunBackfillPage = async () => Promise.reject(new Error('this kind is not part of the test'));
@@ -62,12 +89,11 @@ function harness(t: Teardownable, file: string, pages: Partial<BackfillPages>, e
   });
   notify = (runAt) => scheduler.notify(runAt);
   let closed = false;
-  // One teardown, in order: the scheduler, the database (its checkpoint worker), then the file's folder.
+  // One teardown, in order: the scheduler, then the database (its checkpoint worker, its pool).
   t.teardown(async () => {
     if (closed) return;
     await scheduler.stop(1000);
     await db.close();
-    rmSync(dirname(file), { recursive: true, force: true });
   });
   const stopWithPageInFlight = async () => {
     closed = true;
@@ -85,13 +111,11 @@ async function withConnection(db: Db): Promise<void> {
   });
 }
 
-/** A database file in a fresh folder; the harness that opens it last removes the folder. */
-const dbFile = () => join(mkdtempSync(join(tmpdir(), 'interhubz-backfill-')), 'backfill.db');
 const pageJobs = (h: Harness) => listJobs(h.db.kysely, { task: BACKFILL_PAGE_TASK });
 
-t.test('pages through the source, one job a page, adding the counts; done when the source is exhausted', async (t) => {
+eachPlace(t, 'pages through the source, one job a page, adding the counts; done when the source is exhausted', async (t, place) => {
   const fake = source();
-  const h = harness(t, dbFile(), { contacts: fake.page });
+  const h = harness(t, place, { contacts: fake.page });
   await withConnection(h.db);
   const started = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   t.match(started, { state: 'running', cursor: null, pages: 0, counts: { created: 0 } });
@@ -104,8 +128,7 @@ t.test('pages through the source, one job a page, adding the counts; done when t
   t.ok(jobs.every((job) => job.status === 'succeeded' && job.priority === BACKFILL_PRIORITY && job.connection_id === CONNECTION));
 });
 
-t.test('a restart goes on from the stored cursor: finished pages are not done again', async (t) => {
-  const file = dbFile();
+eachPlace(t, 'a restart goes on from the stored cursor: finished pages are not done again', async (t, place) => {
   const first = source();
   let release: () => void = () => undefined;
   const inFlight = new Promise<void>((resolve) => (release = resolve));
@@ -117,7 +140,7 @@ t.test('a restart goes on from the stored cursor: finished pages are not done ag
     }
     return first.page(input);
   };
-  const before = harness(t, file, { contacts: hanging });
+  const before = harness(t, place, { contacts: hanging });
   await withConnection(before.db);
   const { id } = await startBackfill(before.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   before.scheduler.start();
@@ -126,15 +149,15 @@ t.test('a restart goes on from the stored cursor: finished pages are not done ag
   t.same(first.calls, [null, '10']);
 
   const second = source();
-  const after = harness(t, file, { contacts: second.page });
+  const after = harness(t, place, { contacts: second.page });
   t.match(await getBackfill(after.db.kysely, CONNECTION, id), { state: 'running', cursor: '20', pages: 2, counts: { created: 20 } }, 'the stored cursor and the finished pages survive');
   await after.scheduler.drain();
   t.same(second.calls, ['20'], 'only the page in flight is done again');
   t.match(await getBackfill(after.db.kysely, CONNECTION, id), { state: 'done', pages: 3, counts: { created: 25 } });
 });
 
-t.test('a page run twice at once counts once', async (t) => {
-  const h = harness(t, dbFile(), {});
+eachPlace(t, 'a page run twice at once counts once', async (t, place) => {
+  const h = harness(t, place, {});
   await withConnection(h.db);
   const backfill = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   const page = { fromPages: 0, cursor: '10', counts: { created: 10, updated: 0, unchanged: 0, skippedByFilter: 0, failed: 0 }, now: T0 };
@@ -144,9 +167,9 @@ t.test('a page run twice at once counts once', async (t) => {
 });
 
 t.test('pause, resume and cancel', async (t) => {
-  t.test('pausing cancels the queued page; resuming goes on from the stored cursor', async (t) => {
+  eachPlace(t, 'pausing cancels the queued page; resuming goes on from the stored cursor', async (t, place) => {
     const fake = source();
-    const h = harness(t, dbFile(), { contacts: fake.page });
+    const h = harness(t, place, { contacts: fake.page });
     await withConnection(h.db);
     const b = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
     const paused = await pauseBackfill(h.control, CONNECTION, b.id);
@@ -161,7 +184,7 @@ t.test('pause, resume and cancel', async (t) => {
     t.match(await getBackfill(h.db.kysely, CONNECTION, b.id), { state: 'done', counts: { created: 25 } });
   });
 
-  t.test('a pause while a page runs: the page keeps its counts and queues no next page', async (t) => {
+  eachPlace(t, 'a pause while a page runs: the page keeps its counts and queues no next page', async (t, place) => {
     const fake = source();
     let h: Harness | undefined;
     const pausing: RunBackfillPage = async (input: BackfillPageInput) => {
@@ -170,7 +193,7 @@ t.test('pause, resume and cancel', async (t) => {
       if (input.cursor === '10' && h) await pauseBackfill(h.control, CONNECTION, input.backfill.id);
       return result;
     };
-    h = harness(t, dbFile(), { contacts: pausing });
+    h = harness(t, place, { contacts: pausing });
     await withConnection(h.db);
     const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
     await h.scheduler.drain();
@@ -183,7 +206,7 @@ t.test('pause, resume and cancel', async (t) => {
     t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'done', counts: { created: 25 } });
   });
 
-  t.test('cancel stops for good and keeps the counts; a finished backfill cannot be paused or resumed', async (t) => {
+  eachPlace(t, 'cancel stops for good and keeps the counts; a finished backfill cannot be paused or resumed', async (t, place) => {
     const fake = source();
     let h: Harness | undefined;
     const cancelling: RunBackfillPage = async (input) => {
@@ -191,7 +214,7 @@ t.test('pause, resume and cancel', async (t) => {
       if (input.cursor === '10' && h) await cancelBackfill(h.control, CONNECTION, input.backfill.id);
       return result;
     };
-    h = harness(t, dbFile(), { contacts: cancelling });
+    h = harness(t, place, { contacts: cancelling });
     await withConnection(h.db);
     const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
     await h.scheduler.drain();
@@ -205,8 +228,8 @@ t.test('pause, resume and cancel', async (t) => {
   });
 });
 
-t.test('one running or paused backfill per kind and direction', async (t) => {
-  const h = harness(t, dbFile(), {});
+eachPlace(t, 'one running or paused backfill per kind and direction', async (t, place) => {
+  const h = harness(t, place, {});
   await withConnection(h.db);
   const first = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   await pauseBackfill(h.control, CONNECTION, first.id);
@@ -224,14 +247,14 @@ t.test('one running or paused backfill per kind and direction', async (t) => {
   t.match(racing.find((result) => result.status === 'rejected'), { reason: { status: 409, code: 'backfill_running' } });
 });
 
-t.test('a page that fails for good: the backfill is failed, with the reason and an activity entry; resume tries the page again', async (t) => {
+eachPlace(t, 'a page that fails for good: the backfill is failed, with the reason and an activity entry; resume tries the page again', async (t, place) => {
   const fake = source();
   let failNext = true;
   const flaky: RunBackfillPage = async (input) => {
     if (input.cursor === '10' && failNext) throw new PermanentJobError('HubSpot said no: property missing');
     return fake.page(input);
   };
-  const h = harness(t, dbFile(), { contacts: flaky });
+  const h = harness(t, place, { contacts: flaky });
   await withConnection(h.db);
   const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   await h.scheduler.drain();
@@ -245,13 +268,13 @@ t.test('a page that fails for good: the backfill is failed, with the reason and 
   t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'done', counts: { created: 25 } });
 });
 
-t.test('a page that keeps failing is retried with backoff, then the backfill fails saying so', async (t) => {
+eachPlace(t, 'a page that keeps failing is retried with backoff, then the backfill fails saying so', async (t, place) => {
   let runs = 0;
   const broken: RunBackfillPage = async () => {
     runs += 1;
     throw new Error('socket hang up');
   };
-  const h = harness(t, dbFile(), { contacts: broken });
+  const h = harness(t, place, { contacts: broken });
   await withConnection(h.db);
   const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -263,9 +286,9 @@ t.test('a page that keeps failing is retried with backoff, then the backfill fai
   t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'failed', lastError: 'gave up after 3 attempts: socket hang up' });
 });
 
-t.test('a page waits while its connection is paused', async (t) => {
+eachPlace(t, 'a page waits while its connection is paused', async (t, place) => {
   const fake = source();
-  const h = harness(t, dbFile(), { contacts: fake.page });
+  const h = harness(t, place, { contacts: fake.page });
   await withConnection(h.db);
   const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   await setPaused(h.db.kysely, CONNECTION, true, T0);
@@ -278,7 +301,7 @@ t.test('a page waits while its connection is paused', async (t) => {
   t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'done' });
 });
 
-t.test('live work keeps priority: a live job due after a page job is claimed first', async (t) => {
+eachPlace(t, 'live work keeps priority: a live job due after a page job is claimed first', async (t, place) => {
   const order: string[] = [];
   const fake = source(5, 10);
   const logged: RunBackfillPage = async (input) => {
@@ -286,7 +309,7 @@ t.test('live work keeps priority: a live job due after a page job is claimed fir
     return fake.page(input);
   };
   const live = defineTask({ name: 'live', payload: z.object({}), run: async () => void order.push('live') });
-  const h = harness(t, dbFile(), { contacts: logged }, [live]);
+  const h = harness(t, place, { contacts: logged }, [live]);
   await withConnection(h.db);
   await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   h.clock.now += 1000;
@@ -295,9 +318,9 @@ t.test('live work keeps priority: a live job due after a page job is claimed fir
   t.same(order, ['live', 'page']);
 });
 
-t.test('a running backfill whose page job is gone gets it back, from its stored cursor', async (t) => {
+eachPlace(t, 'a running backfill whose page job is gone gets it back, from its stored cursor', async (t, place) => {
   const fake = source();
-  const h = harness(t, dbFile(), { contacts: fake.page });
+  const h = harness(t, place, { contacts: fake.page });
   await withConnection(h.db);
   const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   t.equal(await keepBackfillsMoving({ db: h.db.kysely, jobs: h.queue }), 0, 'its job waits: nothing to do');
@@ -315,13 +338,13 @@ t.test('a running backfill whose page job is gone gets it back, from its stored 
   t.equal(await keepBackfillsMoving({ db: h.db.kysely, jobs: h.queue }), 0, 'a paused backfill is left paused');
 });
 
-t.test('a source that answers with the cursor it was given fails the backfill instead of going round in circles', async (t) => {
+eachPlace(t, 'a source that answers with the cursor it was given fails the backfill instead of going round in circles', async (t, place) => {
   let runs = 0;
   const stuck: RunBackfillPage = async ({ cursor }) => {
     runs += 1;
     return { cursor: cursor ?? 'same', counts: { created: 1, updated: 0, unchanged: 0, skippedByFilter: 0, failed: 0 } };
   };
-  const h = harness(t, dbFile(), { contacts: stuck });
+  const h = harness(t, place, { contacts: stuck });
   await withConnection(h.db);
   const { id } = await startBackfill(h.control, CONNECTION, { kind: 'contacts', direction: 'to_hubspot' });
   await h.scheduler.drain();
@@ -329,7 +352,7 @@ t.test('a source that answers with the cursor it was given fails the backfill in
   t.match(await getBackfill(h.db.kysely, CONNECTION, id), { state: 'failed', cursor: 'same', counts: { created: 1 }, lastError: /answered page 2 with the cursor it was given/ });
 });
 
-t.test("one page per connection at a time: two backfills' pages do not take all of its job slots", async (t) => {
+eachPlace(t, "one page per connection at a time: two backfills' pages do not take all of its job slots", async (t, place) => {
   let running = 0;
   let most = 0;
   const clock = { now: T0 };
@@ -344,7 +367,7 @@ t.test("one page per connection at a time: two backfills' pages do not take all 
   };
   const contacts = source();
   const companies = source();
-  const h = harness(t, dbFile(), { contacts: slow(contacts), companies: slow(companies) }, [], clock, 2);
+  const h = harness(t, place, { contacts: slow(contacts), companies: slow(companies) }, [], clock, 2);
   const settings = ConnectionSettings.parse({ recordSync: { contacts: { enabled: true }, companies: { enabled: true } } });
   await insertConnection(h.db.kysely, {
     id: CONNECTION, name: 'Acme', status: 'active', createdAt: T0, intercomWorkspaceId: 'ws1', intercomRegion: 'us', hubspotPortalId: 1,
