@@ -13,15 +13,21 @@ export const CALLS_PER_OPEN = 8;
 
 /**
  * How long (ms) until `calls` standard calls (and `searches` searches) could all leave without
- * waiting; null when they can now. A budget paused after a 429, a window without room, callers
- * already queueing, or a spent daily quota each mean waiting.
+ * waiting; null when they can now. A budget paused after a 429, a window without room for the
+ * callers already queueing and these calls, or a spent daily quota each mean waiting.
+ *
+ * Queueing callers are counted against the room, not taken for a full window: on PostgreSQL every
+ * slot is taken in a database transaction (src/integrations/shared-budget.ts), so while any call of
+ * this replica takes its slot one caller is "waiting" with the window nearly empty, and the card
+ * would say "HubSpot is busy, try again in 10 s" for nothing. In memory (SQLite) a caller waits
+ * only when the window is full, where both readings agree.
  */
 export function hubspotWaitMs(snapshot: PortalBudgetSnapshot, now: number, need: { calls: number; searches?: number }): number | null {
   const waits: number[] = [];
   const windowWait = (budget: PortalBudgetSnapshot['burst'], count: number) => {
     if (count <= 0) return;
     if (budget.pausedUntil !== null && budget.pausedUntil > now) waits.push(budget.pausedUntil - now);
-    else if (budget.waiting > 0 || budget.available < count) waits.push(Math.max(0, (budget.freesAt ?? now + budget.windowMs) - now) || budget.windowMs);
+    else if (budget.available < count + budget.waiting) waits.push(Math.max(0, (budget.freesAt ?? now + budget.windowMs) - now) || budget.windowMs);
   };
   windowWait(snapshot.burst, need.calls);
   windowWait(snapshot.search, need.searches ?? 0);

@@ -187,8 +187,8 @@ async function readDeals(deps: FactsDeps, row: Connection, hubspot: HubSpotClien
   }
 }
 
-async function readCompany(deps: FactsDeps, row: Connection, hubspot: HubSpotClient, contactId: string, pairedCompanyId: string | null): Promise<HubSpotContactFacts['company']> {
-  let companyId = pairedCompanyId;
+async function readCompany(deps: FactsDeps, row: Connection, hubspot: HubSpotClient, contactId: string, pairedCompanyId: Promise<string | null>): Promise<HubSpotContactFacts['company']> {
+  let companyId = await pairedCompanyId;
   if (!companyId) {
     for await (const item of hubspot.associations.list('contacts', contactId, 'companies')) {
       companyId = item.toObjectId;
@@ -209,8 +209,15 @@ async function readCompany(deps: FactsDeps, row: Connection, hubspot: HubSpotCli
 const portalOf = (row: Connection) => (row.hubspotPortalId === null ? null : String(row.hubspotPortalId));
 const stringOrNull = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
 
-/** Everything HubSpot is asked for one paired contact; null when the contact is gone from HubSpot. */
-async function readContact(deps: FactsDeps, row: Connection, hubspot: HubSpotClient, contactId: string, pairedCompanyId: string | null): Promise<HubSpotContactFacts | null> {
+/**
+ * Everything HubSpot is asked for one paired contact; null when the contact is gone from HubSpot.
+ * The company's pair is looked up in the store while HubSpot is asked for the contact: one round
+ * trip less before the answer on PostgreSQL, and none at all for an open served from memory.
+ */
+async function readContact(deps: FactsDeps, row: Connection, hubspot: HubSpotClient, contactId: string, pairedCompanyId: () => Promise<string | null>): Promise<HubSpotContactFacts | null> {
+  const companyId = pairedCompanyId();
+  // Awaited by readCompany; a contact gone from HubSpot never gets there.
+  companyId.catch(() => undefined);
   let contact;
   try {
     contact = await hubspot.contacts.get(contactId, { properties: CONTACT_PROPERTIES });
@@ -222,7 +229,7 @@ async function readContact(deps: FactsDeps, row: Connection, hubspot: HubSpotCli
   const [derived, company, deals] = await Promise.all([
     readDerived(deps.cache.derived, { connectionId: row.id, hubspot, portalId: portalOf(row), object: 'contacts', recordId: contact.id, properties: p }, ['@owner.name', '@record.url'])
       .catch((error: unknown) => (error instanceof UpstreamError && error.kind === 'forbidden' ? {} : Promise.reject(error))),
-    readCompany(deps, row, hubspot, contact.id, pairedCompanyId),
+    readCompany(deps, row, hubspot, contact.id, companyId),
     readDeals(deps, row, hubspot, contact.id),
   ]);
   const name = [p['firstname'], p['lastname']].map((part) => part?.trim()).filter(Boolean).join(' ');
@@ -248,7 +255,6 @@ async function hubspotSide(deps: FactsDeps, row: Connection, contact: CanvasCont
     const create = contactCreatePolicy(like, settings);
     return { kind: 'unpaired', lookups, onNoMatch: create.create ? 'a new HubSpot contact is created' : `no contact is created (${create.reason ?? 'onNoMatch'})` };
   }
-  const companyPair = paired.intercomCompanyId ? await pairOfIntercom(deps.db, row.id, 'company', paired.intercomCompanyId) : undefined;
   const key = `${row.id}/${paired.hubspotId}`;
   const keep = { ttl: HUBSPOT_TTL_MS, now: deps.now(), again: options.fresh };
   let hubspot: HubSpotClient;
@@ -261,7 +267,9 @@ async function hubspotSide(deps: FactsDeps, row: Connection, contact: CanvasCont
     const waitMs = hubspotWaitMs(hubspot.budget(), deps.now(), { calls: CALLS_PER_OPEN });
     if (waitMs !== null) return { kind: 'busy', waitMs };
   }
-  const read = keptRead(deps.cache.contacts, key, keep, () => readContact(deps, row, hubspot, paired.hubspotId, companyPair?.hubspotId ?? null));
+  const intercomCompanyId = paired.intercomCompanyId;
+  const companyPair = async () => (intercomCompanyId ? ((await pairOfIntercom(deps.db, row.id, 'company', intercomCompanyId))?.hubspotId ?? null) : null);
+  const read = keptRead(deps.cache.contacts, key, keep, () => readContact(deps, row, hubspot, paired.hubspotId, companyPair));
   try {
     const facts = await withinMs(read.value, options.deadline.left(HUBSPOT_READ_MS));
     if (facts === LATE) return { kind: 'slow' };
