@@ -1,16 +1,28 @@
 // What the kill-the-daemon tests share (test/capture/crash.test.ts, test/tickets/crash.test.ts):
-// both simulators standalone in the test process, a data directory holding one connection wired
-// to them and a capture job, and the daemon as a child process that a test can SIGKILL.
+// both simulators standalone in the test process, a store holding one connection wired to them and
+// a capture job, and the daemon as a child process that a test can SIGKILL and start again on the
+// same store. The store is the data directory's SQLite file, or with INTERHUBZ_TEST_STORE=postgres
+// (test/on-postgres/) a fresh PostgreSQL database of the test's own, which the child is given
+// through its configuration's database.url.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { Db } from '../../src/db/database.ts';
 import { enqueueCapture, insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, TEST_SECRET_KEY, type CaptureSims } from './capture-sims.ts';
 import { freePort, runDaemon, type DaemonProcess } from './daemon-process.ts';
+import { makeTestPgDb } from './postgres.ts';
 import { makeDataDir } from './server.ts';
 
 /** Short leases and backoff, so a restarted daemon takes the killed run's job up within seconds. */
 const CONFIG = ['sandbox:', '  enabled: false', 'jobs:', '  leaseSeconds: 2', '  backoffBaseSeconds: 1', '  maxSleepSeconds: 1', ''].join('\n');
+
+/** The store the child daemons run on, as test/helpers/server.ts reads it for in-process daemons. */
+function crashStore(): 'sqlite' | 'postgres' {
+  const store = process.env.INTERHUBZ_TEST_STORE;
+  if (store === undefined || store === '' || store === 'sqlite') return 'sqlite';
+  if (store === 'postgres') return 'postgres';
+  throw new Error(`INTERHUBZ_TEST_STORE must be sqlite or postgres, not ${JSON.stringify(store)}`);
+}
 
 export interface CrashSetup {
   sims: CaptureSims;
@@ -33,9 +45,17 @@ export async function crashSetup(
 
   const dataDir = makeDataDir(t);
   const configFile = join(makeDataDir(t), 'config.yaml');
-  writeFileSync(configFile, CONFIG);
-  const db = openDataDb(dataDir);
-  t.teardown(() => db.close());
+  let db: Db;
+  if (crashStore() === 'postgres') {
+    // Closed and dropped at teardown, after the child is killed (teardowns run last-registered first).
+    // The child's vault key is INTERHUBZ_SECRET_KEY below: PostgreSQL is never given a generated one.
+    db = await makeTestPgDb(t);
+    writeFileSync(configFile, `${CONFIG}database:\n  url: ${JSON.stringify(db.url)}\n`);
+  } else {
+    writeFileSync(configFile, CONFIG);
+    db = openDataDb(dataDir);
+    t.teardown(() => db.close());
+  }
   const row = await insertSimConnection(db, sims, Date.now(), { tickets: input.tickets === true });
   const jobId = await enqueueCapture(db, row.id, conversationId);
   const env = {
