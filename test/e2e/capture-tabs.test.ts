@@ -151,7 +151,7 @@ if (missing) {
 
   t.test('a connection declared in the YAML file shows its settings read-only', async (t) => {
     const server = await startTestServer(t, { config: { sandbox: { enabled: true }, connections: [{ name: 'Support', conversations: { capture: { graceMinutes: 15 } } }] } });
-    const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
+    const id = (await server.daemon.db.kysely.selectFrom('connections').select('id').where('name', '=', 'Support').executeTakeFirstOrThrow()).id;
     const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
     await page.goto(`${server.url}/connections/${id}/capture`);
     const panel = page.getByRole('tabpanel', { name: 'Capture' });

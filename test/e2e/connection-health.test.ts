@@ -8,10 +8,9 @@ import { clockTime } from '../../src/health/judge-health.ts';
 import { STATIC_TOKEN_KIND } from '../../src/integrations/hubspot/auth.ts';
 import { chromiumMissing, OUT_DIR, path, signedInPage } from '../helpers/browser.ts';
 import { captureScenario } from '../helpers/capture-scenario.ts';
+import { countRows, selectRows } from '../helpers/rows.ts';
 import { sessionApi, signIn, startTestServer } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
-
-type JobRow = { id: number; status: string; attempts: number; max_attempts: number; run_at: number; last_error: string | null };
 
 const missing = chromiumMissing();
 if (missing) {
@@ -24,12 +23,13 @@ if (missing) {
     const { conversationId } = s.conversation();
     s.hubspot.control.addFault({ kind: '500', count: 1000 });
     await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
-    const db = s.server.daemon.db.sqlite;
-    const job = () => db.prepare('SELECT id, status, attempts, max_attempts, run_at, last_error FROM jobs WHERE task = ?').get(CAPTURE_TASK) as JobRow | undefined;
-    const retrying = await until('the capture to fail once and wait for its next try', () => {
-      const row = job();
+    const db = s.server.daemon.db.kysely;
+    const job = () =>
+      db.selectFrom('jobs').select(['id', 'status', 'attempts', 'max_attempts', 'run_at', 'last_error']).where('task', '=', CAPTURE_TASK).orderBy('id').executeTakeFirst();
+    const retrying = await until('the capture to fail once and wait for its next try', async () => {
+      const row = await job();
       return row?.status === 'queued' && row.attempts === 1 && row.last_error !== null ? row : undefined;
-    }, { timeoutMs: 30_000, explain: () => JSON.stringify(job()) });
+    }, { timeoutMs: 30_000, explain: async () => JSON.stringify(await job()) });
     // The sandbox connection's time zone is UTC (the settings' default). The next try is 20 minutes
     // out: near midnight it falls on the next day, and the line then names the day (clockTime).
     const at = clockTime(retrying.run_at, Date.now(), 'UTC');
@@ -66,9 +66,11 @@ if (missing) {
     for (const { conversationId } of conversations) {
       await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
     }
-    const db = s.server.daemon.db.sqlite;
-    const parked = () => (db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE task = ? AND status = 'parked'").get(CAPTURE_TASK) as { n: number }).n;
-    await until('the three captures to park', () => parked() === 3, { timeoutMs: 30_000, explain: () => JSON.stringify(db.prepare('SELECT status, last_error FROM jobs').all()) });
+    const db = s.server.daemon.db;
+    await until('the three captures to park', async () => (await countRows(db, 'jobs', { task: CAPTURE_TASK, status: 'parked' })) === 3, {
+      timeoutMs: 30_000,
+      explain: async () => JSON.stringify((await selectRows(db, 'jobs')).map(({ status, last_error }) => ({ status, last_error }))),
+    });
     t.match(await s.row(), { status: 'needs_reauth', hubspotRefused: true }, 'the connection is needs_reauth, never Active');
     // The connection's other queued work (webhook events still arriving, the sweep, the owner refresh)
     // waits too, and may grow while the test looks: the captures are what the line must name.

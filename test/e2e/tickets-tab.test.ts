@@ -167,7 +167,7 @@ if (missing) {
     const server = await startTestServer(t, {
       config: { connections: [{ name: 'Support', tickets: { pipeline: 'Support', stages: { closed: 'Done' } } }] },
     });
-    const id = server.daemon.db.sqlite.prepare("SELECT id FROM connections WHERE name = 'Support'").pluck().get() as string;
+    const id = (await server.daemon.db.kysely.selectFrom('connections').select('id').where('name', '=', 'Support').executeTakeFirstOrThrow()).id;
     const { page, errors } = await signedInPage(t, server, { height: 900, timeoutMs: 15_000 });
     await page.goto(`${server.url}/connections/${id}/tickets`);
     const panel = page.getByRole('tabpanel', { name: 'Tickets' });

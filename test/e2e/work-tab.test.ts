@@ -20,9 +20,10 @@ if (missing) {
     const { conversationId } = s.conversation();
     s.hubspot.control.addFault({ kind: '500', count: 1000 });
     await s.server.daemon.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger: 'manual' }, connectionId: s.connectionId, key: captureKey(s.connectionId, conversationId) });
-    const db = s.server.daemon.db.sqlite;
-    const job = () => db.prepare('SELECT id, status, attempts, last_error FROM jobs WHERE task = ?').get(CAPTURE_TASK) as { id: number; status: string; attempts: number; last_error: string | null } | undefined;
-    await until('the capture job to fail for good', () => job()?.status === 'failed', { timeoutMs: 60_000, explain: () => JSON.stringify(job()) });
+    const db = s.server.daemon.db.kysely;
+    const job = () => db.selectFrom('jobs').select(['id', 'status', 'attempts', 'last_error']).where('task', '=', CAPTURE_TASK).orderBy('id').executeTakeFirst();
+    await until('the capture job to fail for good', async () => (await job())?.status === 'failed', { timeoutMs: 60_000, explain: async () => JSON.stringify(await job()) });
+    const jobId = (await job())?.id;
     t.equal(s.notes().length, 0, 'no note while HubSpot failed');
 
     const { page, errors } = await signedInPage(t, s.server, { height: 900 });
@@ -39,22 +40,22 @@ if (missing) {
 
     // HubSpot is healthy again; the retry is asked for, then confirmed.
     s.hubspot.control.clearFaults();
-    await row.getByRole('button', { name: `Retry job ${job()?.id}` }).click();
-    const dialog = page.getByRole('dialog', { name: `Retry job ${job()?.id}?` });
+    await row.getByRole('button', { name: `Retry job ${jobId}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Retry job ${jobId}?` });
     await dialog.waitFor();
     t.match(await dialog.innerText(), /queued again now with its full 2 attempts/);
     await page.screenshot({ path: `${OUT_DIR}work-tab-retry-dialog.png` });
     await dialog.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('status').filter({ hasText: 'queued again with fresh attempts' }).waitFor();
 
-    await until('the retried capture to succeed', () => job()?.status === 'succeeded', { timeoutMs: 30_000, explain: () => JSON.stringify(job()) });
+    await until('the retried capture to succeed', async () => (await job())?.status === 'succeeded', { timeoutMs: 30_000, explain: async () => JSON.stringify(await job()) });
     t.equal(s.notes().length, 1, 'the note is written');
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByText('Nothing failed or waiting').waitFor();
     t.equal(await table.count(), 0, 'the row left the list');
     t.match(await page.getByRole('button', { name: /^Failed/ }).innerText(), /0/, 'the Failed count is 0');
     await page.screenshot({ path: `${OUT_DIR}work-tab-empty.png`, fullPage: true });
-    t.match(db.prepare("SELECT actor_name, action, target_kind FROM audit_log WHERE action = 'job.retry'").all(), [{ actor_name: 'admin', action: 'job.retry', target_kind: 'job' }], 'the retry is in the audit trail');
+    t.match(await db.selectFrom('audit_log').select(['actor_name', 'action', 'target_kind']).where('action', '=', 'job.retry').execute(), [{ actor_name: 'admin', action: 'job.retry', target_kind: 'job' }], 'the retry is in the audit trail');
     t.same(errors, []);
   });
 

@@ -30,8 +30,12 @@ export async function launchBrowser(t: Teardownable): Promise<Browser> {
   return browser;
 }
 
-/** Where UI tests save their screenshots (gitignored), for a person to look at. */
-export const OUT_DIR = fileURLToPath(new URL('../e2e/out/', import.meta.url));
+/**
+ * Where UI tests save their screenshots (gitignored), for a person to look at. A run on another store
+ * (test/on-postgres/e2e-*) saves into its own subfolder: it may run beside the SQLite run of the same
+ * file, and the two would otherwise overwrite each other's pictures of the same name.
+ */
+export const OUT_DIR = fileURLToPath(new URL(process.env.INTERHUBZ_TEST_STORE === 'postgres' ? '../e2e/out/postgres/' : '../e2e/out/', import.meta.url));
 
 /** Page errors and console errors, minus the browser's own line for each expected 4xx response. */
 export function watchErrors(page: Page): string[] {
