@@ -68,7 +68,15 @@ export function ObjectSyncEditor({ connectionId, object, draft, submitted, field
         ) : check.answer?.unavailable && !fields?.unavailable ? (
           <p class="hint">{check.answer.unavailable}</p>
         ) : null}
-        <MappingTable object={object} rows={draft.mappings} fields={fields} problems={mappingProblems} readOnly={readOnly} onChange={(mappings) => set({ mappings })} />
+        {fields === null && !fieldsError ? (
+          // Which rows are always mapped (shown locked, with no Remove) comes with the field lists:
+          // a table drawn before them would offer to edit or remove the matching keys meanwhile.
+          <p class="muted" aria-busy="true">
+            Loading the fields of the accounts…
+          </p>
+        ) : (
+          <MappingTable object={object} rows={draft.mappings} fields={fields} problems={mappingProblems} readOnly={readOnly} onChange={(mappings) => set({ mappings })} />
+        )}
         <MappingPreview connectionId={connectionId} object={object} mappings={draft.mappings} fields={fields} />
       </section>
 
