@@ -165,7 +165,7 @@ function previewField(report: FieldReport, mapping: FieldMapping | undefined, pa
     const reason = !paired && report.rule === 'direction' ? 'no HubSpot record yet: nothing to bring to Intercom' : report.reason ?? report.rule ?? 'skipped';
     return { ...base, action: 'skipped', reason };
   }
-  return { ...base, action: 'unchanged' };
+  return { ...base, action: 'unchanged', to: asText(report.to) };
 }
 
 /**

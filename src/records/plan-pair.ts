@@ -25,7 +25,7 @@ export interface FieldReport {
   types?: string;
   /** For a skip: why (a dry run's answer only; the activity log keeps the rule and the types). */
   reason?: string;
-  /** Dry run only: the values read live, old → new. Never stored. */
+  /** Dry run only: the values read live, old → new (an unchanged field: `to`, what it holds). Never stored. */
   from?: FieldValue;
   to?: FieldValue;
 }
@@ -53,6 +53,8 @@ function fieldReport(decision: FieldDecision, input: SideValues | undefined, dry
       report.to = decision.value;
     }
   }
+  // The preview says "already the same" of it: with the value, on the side the mapping writes to.
+  if (decision.action === 'unchanged' && input && dryRun) report.to = decision.mapping.direction === 'to_intercom' ? input.intercom.value : input.hubspot.value;
   if (decision.action === 'skipped') {
     report.rule = decision.rule;
     report.reason = decision.reason;
