@@ -11,8 +11,8 @@
 // run the budgets and the vendor simulators on one clock. Replicas' clocks are assumed synchronised
 // (NTP): a skew between two replicas shifts the window by as much, which the rate plans' margin on
 // the window (src/integrations/hubspot/rate-plan.ts: 400 ms on 10 s) absorbs when it is small.
-import type { Kysely, Transaction } from 'kysely';
-import type { BudgetShape, SharedBudgetState, SharedBudgetStore, TakeAnswer } from '../../integrations/shared-budget-state.ts';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { SharedBudgetState, SharedBudgetStore } from '../../integrations/shared-budget-state.ts';
 import type { Database } from '../schema.ts';
 import { greatest } from '../sql-dialect.ts';
 import { withTransaction } from '../transaction.ts';
@@ -31,18 +31,34 @@ export function createSharedBudgetStore(db: Kysely<Database>): SharedBudgetStore
     return created;
   }
 
-  /** Deletes the sends that left the window and counts the others (only while the row is locked). */
-  async function countWindow(trx: Trx, key: string, windowStart: number) {
-    await trx.deleteFrom('rate_budget_sends').where('budget_key', '=', key).where('sent_at', '<=', windowStart).execute();
-    const { counted, oldest } = await trx.selectFrom('rate_budget_sends')
-      .select((eb) => [eb.fn.countAll<number>().as('counted'), eb.fn.min<number | null>('sent_at').as('oldest')])
-      .where('budget_key', '=', key)
-      .executeTakeFirstOrThrow();
-    return { counted: Number(counted), oldest: oldest === null ? null : Number(oldest) };
+  /**
+   * After the lock, the rest of a take or an observation in one statement (one round trip instead of
+   * three or four): the sends that left the window deleted, the others counted, and sends recorded
+   * at `at` — `one`: one if fewer than `below` are counted (a take); `upTo`: as many as it takes for
+   * the count to reach `upTo` (the vendor's own count, an observation). The count is from this
+   * statement's snapshot, taken after the lock, so it holds every send the previous holder
+   * committed; it excludes the deleted rows by its own condition, because a statement's CTEs all
+   * read one snapshot and the DELETE's effect is not visible to them.
+   */
+  async function countAndRecord(trx: Trx, key: string, windowStart: number, at: number, record: { one: true; below: number } | { upTo: number }) {
+    const bigint = (n: number) => sql<number>`CAST(${n} AS BIGINT)`;
+    const count = 'one' in record ? sql`CASE WHEN win.counted < ${bigint(record.below)} THEN 1 ELSE 0 END` : sql`GREATEST(0, ${bigint(record.upTo)} - win.counted)`;
+    const { rows } = await sql<{ counted: number | string; oldest: number | string | null; added: number | string }>`
+      WITH gone AS (DELETE FROM rate_budget_sends WHERE budget_key = ${key} AND sent_at <= ${bigint(windowStart)}),
+      win AS (SELECT count(*) AS counted, min(sent_at) AS oldest FROM rate_budget_sends WHERE budget_key = ${key} AND sent_at > ${bigint(windowStart)}),
+      added AS (
+        INSERT INTO rate_budget_sends (budget_key, sent_at)
+        SELECT ${key}, ${bigint(at)} FROM win, generate_series(1, ${count}) RETURNING 1
+      )
+      SELECT win.counted, win.oldest, (SELECT count(*) FROM added) AS added FROM win`.execute(trx);
+    const row = rows[0];
+    if (!row) throw new Error(`the rate budget ${key}: its window could not be counted`);
+    return { counted: Number(row.counted), oldest: row.oldest === null ? null : Number(row.oldest), added: Number(row.added) };
   }
 
-  const recordSends = (trx: Trx, key: string, at: number, count: number) =>
-    trx.insertInto('rate_budget_sends').values(Array.from({ length: count }, () => ({ budget_key: key, sent_at: at }))).execute();
+  /** The state after `added` sends were recorded at `at`. */
+  const withAdded = (state: SharedBudgetState, added: number, at: number): SharedBudgetState =>
+    added > 0 ? { ...state, counted: state.counted + added, oldest: state.oldest ?? at } : state;
 
   return {
     take: (key, shape, now) =>
@@ -51,13 +67,12 @@ export function createSharedBudgetStore(db: Kysely<Database>): SharedBudgetStore
         // Read under the lock: the send is stamped as late as it can be, just before it goes.
         const at = now();
         const limit = row.observed_limit ?? shape.limit;
-        const { counted, oldest } = await countWindow(trx, key, at - shape.windowMs);
-        const state = { limit, counted, oldest, pausedUntil: row.paused_until };
-        if (row.paused_until > at) return { ...state, taken: false, retryAt: row.paused_until };
-        if (counted < limit) {
-          await recordSends(trx, key, at, 1);
-          return { ...state, counted: counted + 1, oldest: oldest ?? at, taken: true };
-        }
+        const paused = row.paused_until > at;
+        // One send if the window has room (and no pause holds), none otherwise.
+        const { counted, oldest, added } = await countAndRecord(trx, key, at - shape.windowMs, at, { one: true, below: paused ? 0 : limit });
+        const state = withAdded({ limit, counted, oldest, pausedUntil: row.paused_until }, added, at);
+        if (paused) return { ...state, taken: false, retryAt: row.paused_until };
+        if (added > 0) return { ...state, taken: true };
         return { ...state, taken: false, retryAt: (oldest ?? at) + shape.windowMs };
       }),
 
@@ -72,11 +87,9 @@ export function createSharedBudgetStore(db: Kysely<Database>): SharedBudgetStore
             await trx.updateTable('rate_budgets').set({ observed_limit: limit, updated_at: at }).where('budget_key', '=', key).execute();
           }
         }
-        const { counted, oldest } = await countWindow(trx, key, at - shape.windowMs);
         // As the local budget does: calls the vendor counted and no replica did are someone else's, counted now.
-        const othersUsed = limit - reading.remaining - counted;
-        if (othersUsed > 0) await recordSends(trx, key, at, othersUsed);
-        return { limit, counted: counted + Math.max(0, othersUsed), oldest: othersUsed > 0 ? (oldest ?? at) : oldest, pausedUntil: row.paused_until };
+        const { counted, oldest, added } = await countAndRecord(trx, key, at - shape.windowMs, at, { upTo: limit - reading.remaining });
+        return withAdded({ limit, counted, oldest, pausedUntil: row.paused_until }, added, at);
       }),
 
     async pause(key, until, now) {
