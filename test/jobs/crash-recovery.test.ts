@@ -1,13 +1,17 @@
 // Kill the process between an upstream effect and its local record: the job must complete after a
 // restart, and a handler that keeps the idempotency contract must produce its effect once.
+// The workers run on a SQLite file, or with INTERHUBZ_TEST_STORE=postgres (test/on-postgres/) on a
+// PostgreSQL database of the test's own, handed to them by its URL.
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import t from 'tap';
-import { openDb } from '../../src/db/database.ts';
+import { openDb, type Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { enqueueJob, getJob } from '../../src/jobs/queue.ts';
+import { makeTestPgDb } from '../helpers/postgres.ts';
 import { makeDataDir } from '../helpers/server.ts';
 
 const WORKER = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
@@ -38,8 +42,24 @@ async function fakeUpstream(t: Parameters<typeof makeDataDir>[0]) {
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, creates: () => creates };
 }
 
-function startWorker(dbPath: string, upstream: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [WORKER, dbPath, upstream], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** The store under test and what a worker is told to open: the SQLite file's path or the database's URL. */
+async function testStore(t: Parameters<typeof makeDataDir>[0]): Promise<{ db: Db; store: string }> {
+  const choice = process.env.INTERHUBZ_TEST_STORE;
+  if (choice === 'postgres') {
+    // Closed and dropped at teardown, after the workers have exited.
+    const db = await makeTestPgDb(t);
+    return { db, store: db.url };
+  }
+  if (choice !== undefined && choice !== '' && choice !== 'sqlite') throw new Error(`INTERHUBZ_TEST_STORE must be sqlite or postgres, not ${JSON.stringify(choice)}`);
+  const dbPath = join(makeDataDir(t), 'jobs.db');
+  const db = openDb(dbPath);
+  migrate(db.sqlite);
+  t.teardown(() => db.close());
+  return { db, store: dbPath };
+}
+
+function startWorker(store: string, upstream: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [WORKER, store, upstream], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const waiters: Array<{ text: string; resolve: () => void }> = [];
   child.stdout.on('data', (chunk: Buffer) => {
@@ -60,25 +80,21 @@ function startWorker(dbPath: string, upstream: string, env: Record<string, strin
 }
 
 async function crashScenario(t: Parameters<typeof makeDataDir>[0], env: Record<string, string>) {
-  const dir = makeDataDir(t);
-  const dbPath = join(dir, 'jobs.db');
-  const db = openDb(dbPath);
-  migrate(db.sqlite);
+  const { db, store } = await testStore(t);
   const { id } = await enqueueJob(db.kysely, { task: 'create-note', payload: { conversationId: '77' }, key: 'note:77' }, { now: Date.now(), maxAttempts: 5 });
   const upstream = await fakeUpstream(t);
 
-  const first = startWorker(dbPath, upstream.url, { ...env, HANG_AFTER_EFFECT: '1', LEASE_MS: '3000' });
+  const first = startWorker(store, upstream.url, { ...env, HANG_AFTER_EFFECT: '1', LEASE_MS: '3000' });
   await first.waitFor('EFFECT_DONE');
   first.child.kill('SIGKILL');
   await first.exited;
   const afterCrash = await getJob(db.kysely, id);
 
-  const second = startWorker(dbPath, upstream.url, { ...env, LEASE_MS: '3000' });
+  const second = startWorker(store, upstream.url, { ...env, LEASE_MS: '3000' });
   await second.waitFor('ALL_DONE');
   await second.exited;
   const final = await getJob(db.kysely, id);
-  const linkage = db.sqlite.prepare('SELECT note_id FROM test_linkage').all();
-  await db.close();
+  const linkage = (await sql<{ note_id: string }>`SELECT note_id FROM test_linkage`.execute(db.kysely)).rows;
   return { afterCrash, final, creates: upstream.creates(), linkage };
 }
 
