@@ -149,6 +149,8 @@ t.test('POST …/mappings/preview shows old → new per field on the pair synced
   t.match(fields.find((field) => field.hubspot === 'lifecyclestage'), { intercom: 'custom.stage', direction: 'to_hubspot', action: 'write_hubspot', from: 'lead', to: 'customer' }, 'lifecycle stage lead → customer');
   t.match(fields.find((field) => field.hubspot === 'nickname_x'), { action: 'write_hubspot', from: null, to: 'ZQ-PREVIEW-7731' }, 'a property create: true would make, as it would be filled');
   t.match(fields.find((field) => field.hubspot === 'email'), { action: 'unchanged' }, 'the always-mapped fields are previewed too');
+  // f608224: an unchanged row once carried no value, and the Fields tab showed "(empty) Already the same".
+  t.match(fields.find((field) => field.hubspot === 'email'), { action: 'unchanged', to: 'ana.ruiz@acme.test' }, 'an unchanged field shows the value both sides hold');
   t.same(fields.slice(0, 3).map((field) => field.hubspot), ['email', 'firstname+lastname', 'phone'], 'in the order the settings would hold them');
 
   const other = await s.api('POST', `/api/connections/${s.connectionId}/records/contacts/mappings/preview`, { mappings: [], intercomId: ana.intercomId });
