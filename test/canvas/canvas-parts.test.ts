@@ -67,6 +67,23 @@ t.test('HubSpot is busy when the budget has no room for what an open needs', asy
   t.equal(hubspotWaitMs(snapshot({ search: window({ limit: 5, available: 0, freesAt: now + 500, windowMs: 1_130 }) }), now, { calls: 1 }), null, 'which an open does not use');
 });
 
+t.test('callers queueing on the budget make it busy only when the free slots cannot cover them and the open too', async (t) => {
+  // a3ce609: on PostgreSQL a caller "waits" while it takes its slot in a transaction, with the window
+  // nearly empty; counted as a full window, it made the card say "HubSpot is busy" for nothing.
+  const now = 10_000;
+  t.equal(hubspotWaitMs(snapshot({ burst: window({ waiting: 1, available: 100 }) }), now, { calls: 8 }), null, 'one caller queueing, a window of room: not busy');
+  t.equal(hubspotWaitMs(snapshot({ burst: window({ waiting: 3, available: 10, freesAt: now + 2_500 }) }), now, { calls: 7 }), null, 'room for exactly the queued callers and the open: not busy');
+  t.equal(hubspotWaitMs(snapshot({ burst: window({ waiting: 4, available: 10, freesAt: now + 2_500 }) }), now, { calls: 7 }), 2_500, 'one call more than the room: busy until a slot frees');
+  t.equal(hubspotWaitMs(snapshot({ burst: window({ waiting: 5, available: 10, freesAt: null }) }), now, { calls: 7 }), 10_400, 'no slot known to free: a whole window');
+  t.equal(hubspotWaitMs(snapshot({ burst: window({ waiting: 5, available: 10, freesAt: now - 1 }) }), now, { calls: 7 }), 10_400, 'a slot that should have freed already: a whole window, never 0');
+  t.equal(
+    hubspotWaitMs(snapshot({ search: window({ limit: 5, available: 1, waiting: 1, freesAt: now + 300, windowMs: 1_130 }) }), now, { calls: 1, searches: 1 }),
+    300,
+    'the search window counts its own queue',
+  );
+  t.equal(hubspotWaitMs(snapshot({ search: window({ limit: 5, available: 0, waiting: 9, windowMs: 1_130 }) }), now, { calls: 8 }), null, 'a queue on a window the open does not use does not matter');
+});
+
 t.test('requests: ids as numbers or strings, the contact or the customer, odd optional fields read as absent', async (t) => {
   const parsed = InitializeRequest.parse({
     workspace_id: 'ws1', admin: { id: 42, name: 'Ana' }, context: { location: 'conversation', conversation_id: 1234567890, locale: 'en' },
