@@ -22,7 +22,7 @@ import { createSharedBudgetStore } from './db/repos/rate-budgets.ts';
 import { openStore } from './db/open-store.ts';
 import { createClusterLocks, type ClusterLocks } from './db/postgres/cluster-locks.ts';
 import { isMigratedPostgres, migratePostgres } from './db/postgres/migrate-postgres.ts';
-import { describeDatabaseUrl } from './db/postgres/open-postgres.ts';
+import { describeDatabaseUrl, warmPool } from './db/postgres/open-postgres.ts';
 import type { FeatureContext } from './feature.ts';
 import { FEATURES, featureChores, featureTasks, startFeatures } from './features.ts';
 import type { ReadinessCheck } from './http/routes/health.ts';
@@ -133,6 +133,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
     const migrations = readMigrations(undefined, database.dialect);
     const { applied } = database.dialect === 'sqlite' ? migrate(database.sqlite, migrations, clock) : await migratePostgres(database.pool, migrations, clock);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
+    if (database.dialect === 'postgres') await warmPool(database.pool);
     await verifyKeyMatchesDatabase(db, vault, clock());
     // Customer identifiers in record_links are keyed hashes; links from before migration 0013 are hashed now.
     const matchKeys = createMatchKeyHasher(secret.key);
@@ -152,7 +153,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
     // Observers only: the metrics read nothing until a scrape.
     const metrics = createMetrics({ clock });
     // PostgreSQL: every replica spends a portal's or workspace's rate budget from one window in the database.
-    const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall, database.dialect === 'postgres' ? { budgets: createSharedBudgets(createSharedBudgetStore(db)) } : {});
+    const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall, database.dialect === 'postgres' ? { budgets: createSharedBudgets(createSharedBudgetStore(database)) } : {});
     addScrapeGauges(metrics.registry, { db, upstream, clock });
     const clients = createConnectionClients({ db, vault, upstream, log, oauth, now: clock });
     // The queue wakes the scheduler, which is built after the tasks that need the queue.

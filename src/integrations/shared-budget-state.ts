@@ -12,13 +12,13 @@ export interface SharedBudgetState {
   pausedUntil: number;
 }
 
-export type TakeAnswer = SharedBudgetState & (
+type TakeAnswer = SharedBudgetState & (
   | { taken: true }
   /** No slot: ask again at `retryAt` (the pause's end, or when the oldest send leaves the window). */
   | { taken: false; retryAt: number }
 );
 
-export interface BudgetShape {
+interface BudgetShape {
   /** This replica's configured limit, used until the vendor's own figure has been observed. */
   limit: number;
   windowMs: number;

@@ -25,7 +25,7 @@ async function replicas(t: Teardownable, count: number): Promise<{ db: PostgresD
     t.teardown(() => other.close());
     handles.push(other);
   }
-  return { db, budgets: handles.map((handle) => createSharedBudgets(createSharedBudgetStore(handle.kysely))) };
+  return { db, budgets: handles.map((handle) => createSharedBudgets(createSharedBudgetStore(handle))) };
 }
 
 const KEY = 'hubspot:42:burst';
@@ -143,7 +143,7 @@ t.test('a replica that cannot reach the database sends nothing: the call fails, 
   // A port nothing listens on (the test server's, once it is stopped, would do too).
   const unreachable = openPostgres('postgres://postgres@127.0.0.1:1/interhubz');
   t.teardown(() => unreachable.close());
-  const budgets = createSharedBudgets(createSharedBudgetStore(unreachable.kysely));
+  const budgets = createSharedBudgets(createSharedBudgetStore(unreachable));
   await t.rejects(budgets(KEY, { limit: 10, windowMs: 10_000 }).acquire(), BudgetUnavailableError);
 
   const rates = createHubSpotRateRegistry({ budgets });
@@ -165,4 +165,17 @@ t.test("Intercom's workspace and app budgets are shared by every replica of the 
   t.equal(clock.now(), 0);
   await b?.planFor(key).plan(call);
   t.equal(clock.now(), 10_000, "the third call waits for the app's window, whichever replica sends it");
+});
+
+t.test('a budget key is a value, never SQL: quotes and backslashes in it are kept as they are', async (t) => {
+  const { db, budgets } = await replicas(t, 1);
+  const clock = fakeClock();
+  // Keys carry vendor ids (a workspace id); the store writes them as literals into its one-round-trip query.
+  const key = "intercom:workspace:o'brien\\'); DROP TABLE rate_budgets; --";
+  const budget = budgets[0]?.(key, { limit: 2, windowMs: 10_000, clock });
+  await budget?.acquire();
+  await budget?.acquire();
+  const rows = await db.kysely.selectFrom('rate_budget_sends').select('budget_key').execute();
+  t.same(rows.map((row) => row.budget_key), [key, key], 'both sends counted under the key as given');
+  t.equal((await db.kysely.selectFrom('rate_budgets').select('budget_key').execute())[0]?.budget_key, key);
 });

@@ -53,7 +53,7 @@ t.test('three replicas sharing a portal budget: no 429, every call sent, never m
     const handle = i === 0 ? db : openPostgres(db.url);
     if (i > 0) t.teardown(() => handle.close());
     registries.push(createHubSpotRateRegistry({
-      defaults: { burstPer10s: LIMIT }, budgets: createSharedBudgets(createSharedBudgetStore(handle.kysely)), clock: clock.budget,
+      defaults: { burstPer10s: LIMIT }, budgets: createSharedBudgets(createSharedBudgetStore(handle)), clock: clock.budget,
       // The margin absorbs the time from a send's stamp to its arrival at HubSpot: 400 ms by default
       // in real time. Time runs ten times faster here, and so does any delay of this busy test
       // process: 2 s of simulated time is 200 ms of real time.
