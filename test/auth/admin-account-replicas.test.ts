@@ -3,12 +3,12 @@
 import t from 'tap';
 import { resolveAdminAccount } from '../../src/auth/admin-account.ts';
 import { verifyPassword } from '../../src/auth/password-hash.ts';
-import { makeTestDb } from '../helpers/db.ts';
+import { eachStore } from '../helpers/postgres.ts';
 
 const COST = 2 ** 12;
 
-t.test('the first generated password stored wins; the other replica adopts it and prints none', async (t) => {
-  const db = makeTestDb(t).kysely;
+eachStore(t, 'the first generated password stored wins; the other replica adopts it and prints none', async (t, store) => {
+  const db = store.kysely;
   const config = { username: 'admin', password: '', passwordHash: '' } as Parameters<typeof resolveAdminAccount>[0];
   const [a, b] = await Promise.all([resolveAdminAccount(config, db, { cost: COST }), resolveAdminAccount(config, db, { cost: COST })]);
   t.equal(a.source, 'generated');

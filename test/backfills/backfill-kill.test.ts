@@ -1,15 +1,12 @@
 // A conversations backfill survives SIGKILL (#18 item 3): the daemon is killed in the middle of a
 // page, a new one goes on from the stored cursor, redoes only that page, and every conversation has
 // exactly one note. The daemon runs as a child process against both simulators standalone here.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { startBackfill } from '../../src/backfills/backfill-control.ts';
 import { createJobQueue } from '../../src/jobs/job-queue.ts';
-import { insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
-import { startChild } from '../helpers/crash-harness.ts';
+import { insertSimConnection, seedConversation, seedCustomer, startCaptureSims, TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
+import { crashStoreFiles, startChild } from '../helpers/crash-harness.ts';
 import { freePort } from '../helpers/daemon-process.ts';
-import { makeDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
 
 /** Short leases, so the restarted daemon takes up the killed run's page within seconds. */
@@ -28,11 +25,8 @@ t.test('SIGKILL in the middle of a page: the restart redoes that page only, one 
   const conversationIds = Array.from({ length: CONVERSATIONS }, (_, i) => seedConversation(sims, customers[i % customers.length]?.contactId ?? '', bodies));
   const now = sims.intercom.sim.control.clock.now();
 
-  const dataDir = makeDataDir(t);
-  const configFile = join(makeDataDir(t), 'config.yaml');
-  writeFileSync(configFile, CONFIG);
-  const db = openDataDb(dataDir);
-  t.teardown(() => db.close());
+  // The data directory's SQLite file, or a PostgreSQL database with INTERHUBZ_TEST_STORE=postgres.
+  const { dataDir, configFile, db } = await crashStoreFiles(t, CONFIG);
   const row = await insertSimConnection(db, sims, Date.now());
   const jobs = createJobQueue({ db: db.kysely, clock: Date.now, maxAttempts: 10, notify: () => undefined });
   const { id } = await startBackfill({ db: db.kysely, jobs, now: Date.now }, row.id, { kind: 'conversations', closedFrom: day(now - DAY), closedTo: day(now + DAY) });

@@ -43,19 +43,7 @@ export async function crashSetup(
   const customer = seedCustomer(sims, { ...input.customer, company: { name: 'Acme GmbH', website: 'https://www.acme.test' } });
   const conversationId = seedConversation(sims, customer.contactId, input.bodies);
 
-  const dataDir = makeDataDir(t);
-  const configFile = join(makeDataDir(t), 'config.yaml');
-  let db: Db;
-  if (crashStore() === 'postgres') {
-    // Closed and dropped at teardown, after the child is killed (teardowns run last-registered first).
-    // The child's vault key is INTERHUBZ_SECRET_KEY below: PostgreSQL is never given a generated one.
-    db = await makeTestPgDb(t);
-    writeFileSync(configFile, `${CONFIG}database:\n  url: ${JSON.stringify(db.url)}\n`);
-  } else {
-    writeFileSync(configFile, CONFIG);
-    db = openDataDb(dataDir);
-    t.teardown(() => db.close());
-  }
+  const { dataDir, configFile, db } = await crashStoreFiles(t, CONFIG);
   const row = await insertSimConnection(db, sims, Date.now(), { tickets: input.tickets === true });
   const jobId = await enqueueCapture(db, row.id, conversationId);
   const env = {
@@ -63,6 +51,27 @@ export async function crashSetup(
     INTERHUBZ_ADMIN_PASSWORD: 'crash-test-password', LOG_LEVEL: 'debug',
   };
   return { sims, dataDir, db, connectionId: row.id, conversationId, jobId, env };
+}
+
+/**
+ * A data directory, a configuration file holding `config`, and the store the child daemons will run
+ * on (the directory's SQLite file, or a fresh PostgreSQL database named in the file's database.url),
+ * opened for the test.
+ */
+export async function crashStoreFiles(t: Test, config: string): Promise<{ dataDir: string; configFile: string; db: Db }> {
+  const dataDir = makeDataDir(t);
+  const configFile = join(makeDataDir(t), 'config.yaml');
+  if (crashStore() === 'postgres') {
+    // Closed and dropped at teardown, after the child is killed (teardowns run last-registered first).
+    // The child's vault key is INTERHUBZ_SECRET_KEY: PostgreSQL is never given a generated one.
+    const db = await makeTestPgDb(t);
+    writeFileSync(configFile, `${config}database:\n  url: ${JSON.stringify(db.url)}\n`);
+    return { dataDir, configFile, db };
+  }
+  writeFileSync(configFile, config);
+  const db = openDataDb(dataDir);
+  t.teardown(() => db.close());
+  return { dataDir, configFile, db };
 }
 
 /** A daemon child process, killed at teardown if the test left it running. */
