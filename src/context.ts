@@ -77,6 +77,11 @@ export interface ContextOptions {
    * replicas face Intercom and HubSpot (the sandbox itself lives in one process's memory).
    */
   sandbox?: MountedSandbox;
+  /**
+   * Multiplies the Inbox app's answer deadlines (src/canvas/answer-deadline.ts): tests of what the card
+   * does rather than how fast stretch them; the product runs at 1.
+   */
+  canvasDeadlineStretch?: number;
 }
 
 export interface AppContext extends FeatureContext {
@@ -102,6 +107,8 @@ export interface AppContext extends FeatureContext {
    */
   afterListen(server: Listening): Promise<void>;
   uiDistDir?: string;
+  /** ContextOptions.canvasDeadlineStretch, 1 unless a test set it. */
+  canvasDeadlineStretch: number;
   /** Closes what the context opened (upstream pools, the database); the scheduler is stopped before. */
   close(): Promise<void>;
 }
@@ -219,6 +226,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
         await rewireSandboxConnections({ db, vault, sandbox, log, clock }, { upstreamBase: listeningUrl(server), webhookBase: ownBaseUrl(config, server) });
       },
       ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
+      canvasDeadlineStretch: options.canvasDeadlineStretch ?? 1,
       async close() {
         await upstream.close();
         await wakeUpListener?.close();

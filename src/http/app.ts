@@ -81,6 +81,8 @@ export interface AppDeps {
   uiDistDir?: string;
   /** The Prometheus registry and what fills it (GET /metrics). */
   metrics: Metrics;
+  /** Multiplies the Inbox app's answer deadlines: 1 but in tests (src/canvas/answer-deadline.ts). */
+  canvasDeadlineStretch: number;
 }
 
 declare module 'fastify' {

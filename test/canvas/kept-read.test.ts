@@ -14,6 +14,16 @@ t.test('a wait is capped by its own limit and by what is left of the answer', as
   t.equal(deadline.left(650), 0, 'never negative');
 });
 
+t.test('stretched (tests of what the card does, not how fast): every cap and the answer\u2019s own deadline grow alike', async (t) => {
+  let now = 1_000;
+  const deadline = answerDeadline(800, () => now, 10);
+  t.equal(deadline.left(650), 6_500, 'the wait\u2019s cap, tenfold');
+  now += 3_000;
+  t.equal(deadline.left(650), 4_500, 'what is left of the answer: (800 less the reserve) tenfold, less the time gone');
+  now += 10_000;
+  t.equal(deadline.left(650), 0);
+});
+
 t.test('withinMs: the value when it comes in time, LATE otherwise; a value already there wins over a zero wait', async (t) => {
   t.equal(await withinMs(Promise.resolve('here'), 0), 'here');
   t.equal(await withinMs(new Promise((resolve) => setTimeout(() => resolve('slow'), 200)), 10), LATE);

@@ -122,6 +122,8 @@ export interface TestServerOptions {
   tasks?: DaemonOptions['tasks'];
   startScheduler?: boolean;
   passwordHashCost?: number;
+  /** DaemonOptions.canvasDeadlineStretch: the Inbox app's deadlines stretched (1 by default, as in the product). */
+  canvasDeadlineStretch?: number;
 }
 
 /** scrypt's N for test starts; test/http/admin-auth.test.ts checks the real default separately. */
@@ -171,6 +173,7 @@ export function daemonOptions(options: TestServerOptions): Omit<DaemonOptions, '
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tasks ? { tasks: options.tasks } : {}),
     ...(options.startScheduler !== undefined ? { startScheduler: options.startScheduler } : {}),
+    ...(options.canvasDeadlineStretch !== undefined ? { canvasDeadlineStretch: options.canvasDeadlineStretch } : {}),
     // The admin password is hashed at every start; the real cost (2^17, 128 MiB) would slow every test.
     passwordHashCost: options.passwordHashCost ?? TEST_PASSWORD_HASH_COST,
   };

@@ -18,8 +18,8 @@ function answer(result: InboxAnswer) {
   throw new HttpError(result.status, result.code, result.message);
 }
 
-export async function canvasRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'log' | 'db' | 'clients' | 'capture' | 'intake' | 'clock'>): Promise<void> {
-  const inbox: InboxAppDeps = { log: deps.log, db: deps.db, clients: deps.clients, capture: deps.capture, secrets: deps.intake.secrets, cache: createInboxCache(deps.clock), now: deps.clock };
+export async function canvasRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'log' | 'db' | 'clients' | 'capture' | 'intake' | 'clock' | 'canvasDeadlineStretch'>): Promise<void> {
+  const inbox: InboxAppDeps = { log: deps.log, db: deps.db, clients: deps.clients, capture: deps.capture, secrets: deps.intake.secrets, cache: createInboxCache(deps.clock), now: deps.clock, deadlineStretch: deps.canvasDeadlineStretch };
   await app.register(async (scope) => {
     // The signature is computed over the exact bytes received (src/canvas/canvas-signature.ts).
     scope.removeAllContentTypeParsers();
