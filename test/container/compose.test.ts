@@ -117,8 +117,11 @@ if (missing) {
 
     // ---- images: the project's, built once; the official ones' stand-ins when absent
     const started = Date.now();
-    for (const standIn of Object.values(STAND_INS)) t.comment(`${standIn.image}: ${await ensureStandIn(standIn, 'podman', env)}`);
+    // The project's image first: buildImage also makes the node:24-bookworm-slim stand-in (once per
+    // machine), which the PostgreSQL and nginx stand-ins are built FROM — on a fresh machine they failed
+    // with "image not known" when they came first.
     await buildImage(imageTag);
+    for (const standIn of Object.values(STAND_INS)) t.comment(`${standIn.image}: ${await ensureStandIn(standIn, 'podman', env)}`);
     t.comment(`images ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
     const up = await compose(['up', '-d', '--no-build']);
