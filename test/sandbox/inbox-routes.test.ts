@@ -8,7 +8,10 @@ import { makeDataDir, sessionApi, signIn, startTestServer, type Teardownable } f
 import { buildTestApp } from '../helpers/test-app.ts';
 
 async function sandboxConnection(t: Teardownable, options: { dataDir?: string } = {}) {
-  const server = await startTestServer(t, { startScheduler: false, ...options });
+  // The card's deadlines stretched: these tests are about the routes and what the card shows after a
+  // push, not how fast (test/canvas/inbox-app.test.ts tests the deadlines; a loaded machine made the
+  // push answer "still working" here).
+  const server = await startTestServer(t, { startScheduler: false, canvasDeadlineStretch: 10, ...options });
   const session = await signIn(server);
   const api = sessionApi(server, session);
   return { server, session, api };
