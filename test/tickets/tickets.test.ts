@@ -209,10 +209,15 @@ t.test('a stage deleted in HubSpot after the settings were checked: one failed s
   await s.intercom.control.webhooks.flush();
   const ended = await until('the stage sync to end', async () => (await jobsOf(s, 'ticket.stage')).find((job) => job.status === 'failed' || job.status === 'succeeded'));
   t.match(ended, { status: 'failed', attempts: 1 }, 'no retry storm');
+  // Which part notices first depends on the pipeline cache's age when the close arrives: the stage
+  // sync's move, refused by HubSpot, or a fresh read of the pipeline, where the default closed stage is
+  // gone (seen on PostgreSQL under CI's load). Both fail once, log it and name the setting to fix.
+  const refused = /refused to move ticket .* to stage 'Closed'.*tickets\.stages\.closed/;
+  const noStage = /tickets\.stages\.closed: no stage is set and pipeline 'Support Pipeline' has no closed stage to default to/;
   const detail = await s.api('GET', `/api/connections/${s.connectionId}`);
-  t.ok(detail.body?.warnings.some((w: string) => /refused to move ticket .* to stage 'Closed'.*tickets\.stages\.closed/.test(w)), 'the connection names the setting to fix');
+  t.ok(detail.body?.warnings.some((w: string) => refused.test(w) || noStage.test(w)), `the connection names the setting to fix: ${JSON.stringify(detail.body?.warnings)}`);
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity?outcome=failed`);
-  t.match(activity.body?.entries[0], { kind: 'ticket', subjectId: conversationId, reason: /Closed/ });
+  t.match(activity.body?.entries[0], { kind: 'ticket', subjectId: conversationId, reason: /stage 'Closed'|no closed stage to default to/ });
 });
 
 t.test('the activity log filters ticket entries from capture entries', async (t) => {
