@@ -219,6 +219,13 @@ async function killRun(progress: Progress, db: Db, sims: CaptureSims, replicas: 
   // Gives up after a while: what is still open then counts as lost.
   await until('the kill run to settle', settled, 90_000).catch((error: unknown) => progress(String(error)));
   const audit = await auditJobs(db, { accepted, heldAtKill, sinceJobId: since });
+  // Where each superseded run's work went: the newer job of the same key, its state and due time.
+  for (const job of audit.notSucceeded) {
+    const row = await db.kysely.selectFrom('jobs').select(['superseded_by']).where('id', '=', job.id).executeTakeFirst();
+    if (!row?.superseded_by) continue;
+    const next = await db.kysely.selectFrom('jobs').select(['id', 'status', 'run_at', 'created_at', 'finished_at', 'attempts']).where('id', '=', row.superseded_by).executeTakeFirst();
+    progress(`superseded ${job.id} -> ${JSON.stringify(next)} (now ${Date.now()})`);
+  }
   const counts = [...notes().values()];
   const lost = audit.unrecorded.length + audit.withoutJob.length + audit.unfinished.length + audit.notSucceeded.length + counts.filter((n) => n === 0).length + (KILL_CONVERSATIONS - new Set(accepted).size);
   const double = audit.doubleRuns.length + counts.reduce((extra, n) => extra + Math.max(0, n - 1), 0);
