@@ -37,8 +37,14 @@ const SECTION_LOCK_CLASS = 0x57_53; // 'WS'
  * within maxConnections". SQLite's single writer gives that already; on PostgreSQL (READ COMMITTED,
  * several replicas) two such transactions would both read before either writes.
  */
-export async function lockSection(trx: Kysely<Database>, name: string): Promise<void> {
-  if (!trx.isTransaction) throw new Error('lockSection needs a transaction: the lock lasts until it ends');
+export const lockSection = (trx: Kysely<Database>, name: string): Promise<void> => lockUntilCommit(trx, SECTION_LOCK_CLASS, name);
+
+/**
+ * A transaction-scoped advisory lock on `name` in the int4-pair lock space `lockClass` (PostgreSQL),
+ * held until the transaction ends; nothing on SQLite, whose single writer already serialises.
+ */
+export async function lockUntilCommit(trx: Kysely<Database>, lockClass: number, name: string): Promise<void> {
+  if (!trx.isTransaction) throw new Error('an advisory lock until commit needs a transaction: the lock lasts until it ends');
   if (dialectOf(trx) !== 'postgres') return;
-  await sql`SELECT pg_advisory_xact_lock(${sql.lit(SECTION_LOCK_CLASS)}, hashtext(${name}))`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(${sql.lit(lockClass)}, hashtext(${name}))`.execute(trx);
 }

@@ -6,6 +6,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { dialectOf } from '../db/sql-dialect.ts';
+import { lockUntilCommit } from '../db/transaction.ts';
 
 /**
  * Whether `db` (a database or a transaction) speaks PostgreSQL. Asked of the Kysely handle rather
@@ -33,11 +34,7 @@ const JOB_KEY_LOCK_CLASS = 0x4a_4b; // 'JK'
  * key both find no holder and one of them fails on the unique index (jobs_unfinished_key). Keys
  * that hash alike merely wait for each other. Nothing to do on SQLite.
  */
-export async function lockJobKey(db: Kysely<Database>, key: string): Promise<void> {
-  if (!db.isTransaction) throw new Error('lockJobKey needs a transaction: the lock lasts until it ends');
-  if (!onPostgres(db)) return;
-  await sql`SELECT pg_advisory_xact_lock(${sql.lit(JOB_KEY_LOCK_CLASS)}, hashtext(${key}))`.execute(db);
-}
+export const lockJobKey = (db: Kysely<Database>, key: string): Promise<void> => lockUntilCommit(db, JOB_KEY_LOCK_CLASS, key);
 
 /**
  * A bound epoch-ms number inside an expression PostgreSQL cannot type on its own (a CASE whose
