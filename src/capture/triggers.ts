@@ -129,11 +129,13 @@ export function sweptTrigger(input: {
       // then starts late rather than early.
       const closedAt = input.lastCloseAt ?? updatedAt;
       if (!after(closedAt)) return { kind: 'none', why: 'already captured since its last close' };
-      return { kind: 'schedule', runAt: windowEnd(closedAt, capture.graceMinutes, now), keyMode: 'keep', why: 'closed and not captured since (found by the sweep)' };
+      // Intercom's times ahead of our clock count as now, as an event's do (eventTime): a
+      // workspace clock hours ahead must not put the capture hours off.
+      return { kind: 'schedule', runAt: windowEnd(eventTime(closedAt, now), capture.graceMinutes, now), keyMode: 'keep', why: 'closed and not captured since (found by the sweep)' };
     }
     case 'realtime': {
       if (!after(updatedAt)) return { kind: 'none', why: 'already captured since its last change' };
-      return { kind: 'schedule', runAt: windowEnd(updatedAt, capture.realtimeDebounceMinutes, now), keyMode: 'keep', why: 'changed since the last capture (found by the sweep)' };
+      return { kind: 'schedule', runAt: windowEnd(eventTime(updatedAt, now), capture.realtimeDebounceMinutes, now), keyMode: 'keep', why: 'changed since the last capture (found by the sweep)' };
     }
   }
 }

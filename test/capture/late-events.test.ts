@@ -20,10 +20,11 @@ interface LateScenario extends Scenario {
   captureJobs(): Promise<Array<{ status: string; last_error: string | null }>>;
 }
 
-async function lateScenario(t: Parameters<typeof captureScenario>[0]): Promise<LateScenario> {
+/** `intercomAheadMs`: Intercom's clock runs that far ahead of the daemon's. */
+async function lateScenario(t: Parameters<typeof captureScenario>[0], options: { intercomAheadMs?: number } = {}): Promise<LateScenario> {
   let clock: () => number = Date.now;
   const s = await captureScenario(t, { clock: () => clock(), startScheduler: false });
-  clock = () => s.intercom.control.clock.now();
+  clock = () => s.intercom.control.clock.now() - (options.intercomAheadMs ?? 0);
   await s.setSettings((settings) => {
     settings.conversations.capture.graceMinutes = 10; // the product's default (sandbox connections use 0.5)
     settings.conversations.guards.minDurationMinutes = 0;
@@ -210,4 +211,23 @@ t.test('(d) a close in the same whole second as the last capture decision, its w
   await s.advance(11 * MINUTE);
   t.match(await s.captureJobs(), [{ status: 'succeeded' }, { status: 'succeeded' }], 'the second close was captured');
   t.equal(s.notes().length, 1, 'the note was updated, not copied');
+});
+
+t.test("an Intercom clock hours ahead of ours: the sweep's capture is due now, not hours later", async (t) => {
+  // The sweep's window starts at Intercom's close time; one ahead of our clock counts as now, as an
+  // event's time does. (With a grace window the capture's own check, closeWindow, would also wait
+  // while the close stays ahead of our clock: see triggers.ts.)
+  const s = await lateScenario(t, { intercomAheadMs: 8 * 60 * MINUTE });
+  await s.setSettings((settings) => {
+    settings.conversations.capture.graceMinutes = 0;
+  });
+  const { conversationId } = openConversation(s);
+  s.intercom.control.webhooks.addFault({ kind: 'drop', count: 1, topic: 'conversation.admin.closed' });
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.advance(5_000);
+  await sweep(s);
+  const [job] = await s.server.daemon.db.kysely.selectFrom('jobs').select(['status', 'run_at']).where('task', '=', 'conversation.capture').execute();
+  t.ok(job && job.run_at <= s.intercom.control.clock.now() - 8 * 60 * MINUTE, 'due by our clock now');
+  await s.advance(MINUTE);
+  t.equal(s.notes().length, 1, 'captured');
 });

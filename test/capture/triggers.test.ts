@@ -106,6 +106,8 @@ t.test('sweptTrigger, on_close', async (t) => {
   t.equal(swept({ state: 'snoozed' }).kind, 'none');
   t.equal(swept({ state: null }).kind, 'none');
   t.match(swept({ lastCloseAt: null }), { kind: 'schedule', runAt: NOW + 9 * MIN }, 'no statistics: the last update stands in for the close');
+  t.match(swept({ lastCloseAt: NOW + 8 * HOUR }), { kind: 'schedule', runAt: NOW + 10 * MIN }, "a close ahead of our clock counts as now, not hours off");
+  t.match(swept({ lastCloseAt: null, updatedAt: NOW + 8 * HOUR }), { kind: 'schedule', runAt: NOW + 10 * MIN }, 'an update ahead of our clock too');
   t.equal(swept({ lastCloseAt: null, alreadyCapturedAt: NOW - 30_000 }).kind, 'none');
 });
 
@@ -114,6 +116,7 @@ t.test('sweptTrigger, realtime and manual', async (t) => {
     sweptTrigger({ state: 'open', lastCloseAt: null, updatedAt: NOW - MIN, now: NOW, capture: REALTIME, alreadyCapturedAt: null, ...over });
   t.same(swept({}), { kind: 'schedule', runAt: NOW + MIN, keyMode: 'keep', why: 'changed since the last capture (found by the sweep)' });
   t.match(swept({ alreadyCapturedAt: NOW - HOUR, updatedAt: NOW - 30 * MIN }), { kind: 'schedule', runAt: NOW });
+  t.match(swept({ updatedAt: NOW + 8 * HOUR }), { kind: 'schedule', runAt: NOW + 2 * MIN }, 'a change ahead of our clock counts as now');
   t.match(swept({ state: 'closed', alreadyCapturedAt: NOW - HOUR }), { kind: 'schedule' }, 'any state');
   t.same(swept({ alreadyCapturedAt: NOW - MIN }), { kind: 'none', why: 'already captured since its last change' });
   t.equal(swept({ capture: MANUAL }).kind, 'none');

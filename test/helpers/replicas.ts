@@ -183,7 +183,7 @@ export interface JobAudit {
   withoutJob: string[];
   /** Jobs due or running that should have finished (queued and due, or running past their lease). */
   unfinished: Array<{ id: number; task: string; status: JobStatus }>;
-  /** Jobs that ended failed, parked or cancelled. */
+  /** Jobs that ended failed, parked or cancelled (a superseded run only when the newer job of its key did not succeed). */
   notSucceeded: Array<{ id: number; task: string; status: JobStatus; lastError: string | null }>;
   /** Jobs that ran more than once although no replica died holding them. */
   doubleRuns: Array<{ id: number; task: string; attempts: number }>;
@@ -202,7 +202,15 @@ export async function auditJobs(db: Db, input: { accepted: readonly string[]; he
   const rows = input.accepted.length === 0 ? [] : await db.kysely.selectFrom('webhook_deliveries').select(['id', 'delivery_id']).where('provider', '=', 'intercom').where('delivery_id', 'in', [...input.accepted]).execute();
   const byDelivery = new Map<string, number[]>();
   for (const row of rows) byDelivery.set(row.delivery_id, [...(byDelivery.get(row.delivery_id) ?? []), row.id]);
-  const jobs = await db.kysely.selectFrom('jobs').select(['id', 'task', 'status', 'attempts', 'payload', 'run_at', 'locked_until', 'last_error']).where('id', '>', since).execute();
+  const jobs = await db.kysely.selectFrom('jobs').select(['id', 'task', 'status', 'attempts', 'payload', 'run_at', 'locked_until', 'last_error', 'superseded_by']).where('id', '>', since).execute();
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  // A run whose key went to a newer job ends cancelled as superseded: its work is the newer job's
+  // (src/jobs/queue.ts detachingRun). It counts as that chain's last job does.
+  const lastOfChain = (job: (typeof jobs)[number]) => {
+    let end = job;
+    for (let next = byId.get(end.superseded_by ?? -1); end.status === 'cancelled' && next; next = byId.get(end.superseded_by ?? -1)) end = next;
+    return end;
+  };
   const carried = new Set(jobs.filter((job) => job.task === 'intercom.event').flatMap((job) => eventDeliveryIds(job.payload)));
   const unique = [...new Set(input.accepted)];
   return {
@@ -212,7 +220,7 @@ export async function auditJobs(db: Db, input: { accepted: readonly string[]; he
     unfinished: jobs
       .filter((job) => (job.status === 'queued' && job.run_at <= now) || (job.status === 'running' && (job.locked_until ?? 0) <= now))
       .map(({ id, task, status }) => ({ id, task, status })),
-    notSucceeded: jobs.filter((job) => ['failed', 'parked', 'cancelled'].includes(job.status)).map(({ id, task, status, last_error }) => ({ id, task, status, lastError: last_error })),
+    notSucceeded: jobs.filter((job) => lastOfChain(job).status !== 'succeeded' && ['failed', 'parked', 'cancelled'].includes(job.status)).map(({ id, task, status, last_error }) => ({ id, task, status, lastError: last_error })),
     doubleRuns: jobs.filter((job) => job.attempts > 1 && !input.heldAtKill.has(job.id)).map(({ id, task, attempts }) => ({ id, task, attempts })),
     rerunAfterKill: jobs.filter((job) => job.attempts > 1 && input.heldAtKill.has(job.id)).length,
   };

@@ -56,7 +56,7 @@ t.test('three replicas on one PostgreSQL database, one SIGKILLed while capturing
     return { marker, id };
   });
   // Slow note creation: captures are still running when the replica dies, some with the note sent.
-  sims.hubspot.sim.control.setLatency({ ms: 150, method: 'POST', pathPrefix: '/crm/v3/objects/notes' });
+  sims.hubspot.sim.control.setLatency({ ms: 150, method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' });
 
   const deliveries = conversations.map((conversation, i) =>
     intercomDelivery(secret, { id: `notif_replicas_${i}`, workspaceId: sims.workspaceId, topic: 'conversation.admin.closed', conversationId: conversation.id }));
