@@ -66,6 +66,7 @@ type Teardowns = ReturnType<typeof teardowns>;
 const replicaConfig = (hubspot: { burstPer10s: number; searchPerSecond: number }): DeepPartial<Config> => ({
   sandbox: { enabled: false },
   jobs: { leaseSeconds: LEASE_SECONDS, maxSleepSeconds: 1 },
+  ...(process.env.BENCH_SWEEP_MINUTES ? { reconcile: { intervalMinutes: Number(process.env.BENCH_SWEEP_MINUTES) } } : {}),
   upstream: { hubspot },
 });
 const UNLIMITED = { burstPer10s: 100_000, searchPerSecond: 10_000 };
@@ -205,7 +206,7 @@ async function killRun(progress: Progress, db: Db, sims: CaptureSims, replicas: 
   const conversations = seedClosed(sims, seedCustomers(sims, 10, 'killco'), KILL_CONVERSATIONS, 'kill');
   const markers = conversations.map((c) => c.marker);
   // Slow note creation: captures are still running when the replica dies, some with the note sent.
-  sims.hubspot.sim.control.setLatency({ ms: 150, method: 'POST', pathPrefix: '/crm/v3/objects/notes' });
+  sims.hubspot.sim.control.setLatency({ ms: 150, method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' });
   const half = KILL_CONVERSATIONS / 2;
   const accepted = await deliverAll(replicas, conversations.slice(0, half).map((c) => c.delivery));
   const heldAtKill = await killWhileHolding(db, victim, CAPTURE_TASK);
@@ -223,8 +224,15 @@ async function killRun(progress: Progress, db: Db, sims: CaptureSims, replicas: 
   for (const job of audit.notSucceeded) {
     const row = await db.kysely.selectFrom('jobs').select(['superseded_by']).where('id', '=', job.id).executeTakeFirst();
     if (!row?.superseded_by) continue;
-    const next = await db.kysely.selectFrom('jobs').select(['id', 'status', 'run_at', 'created_at', 'finished_at', 'attempts']).where('id', '=', row.superseded_by).executeTakeFirst();
+    const next = await db.kysely.selectFrom('jobs').select(['id', 'status', 'run_at', 'created_at', 'finished_at', 'attempts', 'payload', 'key', 'last_error']).where('id', '=', row.superseded_by).executeTakeFirst();
     progress(`superseded ${job.id} -> ${JSON.stringify(next)} (now ${Date.now()})`);
+    if (process.env.BENCH_DEBUG && next) {
+      const conversationId = (JSON.parse(next.payload) as { conversationId: string }).conversationId;
+      const trace = await db.kysely.selectFrom('conversation_trace').selectAll().where('conversation_id', '=', conversationId).orderBy('at').execute();
+      progress(`trace ${conversationId}: ${JSON.stringify(trace)}`);
+      const all = await db.kysely.selectFrom('jobs').select(['id', 'task', 'status', 'run_at', 'created_at', 'payload', 'attempts', 'last_error']).where('payload', 'like', `%${conversationId}%`).execute();
+      progress(`jobs ${conversationId}: ${JSON.stringify(all)}`);
+    }
   }
   const counts = [...notes().values()];
   const lost = audit.unrecorded.length + audit.withoutJob.length + audit.unfinished.length + audit.notSucceeded.length + counts.filter((n) => n === 0).length + (KILL_CONVERSATIONS - new Set(accepted).size);
@@ -276,6 +284,13 @@ async function budgetRun(progress: Progress) {
 
 export default async function replicas(progress: Progress): Promise<Figures> {
   const begun = Date.now();
+  if (process.env.BENCH_DEBUG) {
+    for (let i = 0; i < Number(process.env.BENCH_DEBUG); i++) {
+      const r = await measure(progress, 'postgres', 3, true);
+      progress(`debug run ${i}: ${JSON.stringify(r.killed)}`);
+    }
+    return {};
+  }
   const sqlite = await measure(progress, 'sqlite', 1, false);
   const pg1 = await measure(progress, 'postgres', 1, false);
   const pg2 = await measure(progress, 'postgres', 2, false);

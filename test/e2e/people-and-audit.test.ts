@@ -27,6 +27,8 @@ if (missing) {
     await linkField.waitFor();
     const link = await linkField.inputValue();
     t.match(link, new RegExp(`^${server.url}/invite#[A-Za-z0-9_-]{40,}$`), 'the link is shown once, with its token in the fragment');
+    // The pending list is read again after the link is shown: wait for it rather than race it.
+    await people.getByText(/grace as admin, invited by admin/).waitFor();
     t.match(await people.innerText(), /Pending invitations[\s\S]*grace as admin, invited by admin/);
     await page.screenshot({ path: `${OUT_DIR}people-settings.png`, fullPage: true });
 
