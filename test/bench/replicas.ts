@@ -18,6 +18,8 @@
 //                        window / BUDGET_LIMIT, averaged over the windows after the first; from the
 //                        simulator's request log. Target ≥ 0.9, and no more than 1.
 //   steady_429s          429s the simulator sent in those windows (target 0)
+// BENCH_KILL_RUNS=N runs only N kill runs (their figures space-separated), printing where each
+// superseded capture's work went.
 // All processes share this machine: on 2 cores, more replicas add no CPU to CPU-bound work.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,6 +44,13 @@ const LEASE_SECONDS = 5;
 /** Event jobs spread over this many (made-up) connection ids: the per-connection limit stays out of the way. */
 const JOB_GROUPS = 8;
 const PARALLEL_DELIVERIES = 8;
+/**
+ * Reconciliation sweeps this often (5 in the product): one lands during the kill run, while the dead
+ * replica's leases still hold — the case where a sweep's newer capture job supersedes a killed one.
+ */
+const SWEEP_MINUTES = Number(process.env.BENCH_SWEEP_MINUTES ?? 1);
+/** Only this many kill runs on three replicas, each job's successor and trace printed (finding a loss). */
+const KILL_RUNS_ONLY = Number(process.env.BENCH_KILL_RUNS ?? 0);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
@@ -66,7 +75,7 @@ type Teardowns = ReturnType<typeof teardowns>;
 const replicaConfig = (hubspot: { burstPer10s: number; searchPerSecond: number }): DeepPartial<Config> => ({
   sandbox: { enabled: false },
   jobs: { leaseSeconds: LEASE_SECONDS, maxSleepSeconds: 1 },
-  ...(process.env.BENCH_SWEEP_MINUTES ? { reconcile: { intervalMinutes: Number(process.env.BENCH_SWEEP_MINUTES) } } : {}),
+  reconcile: { intervalMinutes: SWEEP_MINUTES },
   upstream: { hubspot },
 });
 const UNLIMITED = { burstPer10s: 100_000, searchPerSecond: 10_000 };
@@ -226,7 +235,7 @@ async function killRun(progress: Progress, db: Db, sims: CaptureSims, replicas: 
     if (!row?.superseded_by) continue;
     const next = await db.kysely.selectFrom('jobs').select(['id', 'status', 'run_at', 'created_at', 'finished_at', 'attempts', 'payload', 'key', 'last_error']).where('id', '=', row.superseded_by).executeTakeFirst();
     progress(`superseded ${job.id} -> ${JSON.stringify(next)} (now ${Date.now()})`);
-    if (process.env.BENCH_DEBUG && next) {
+    if (KILL_RUNS_ONLY > 0 && next) {
       const conversationId = (JSON.parse(next.payload) as { conversationId: string }).conversationId;
       const trace = await db.kysely.selectFrom('conversation_trace').selectAll().where('conversation_id', '=', conversationId).orderBy('at').execute();
       progress(`trace ${conversationId}: ${JSON.stringify(trace)}`);
@@ -284,12 +293,10 @@ async function budgetRun(progress: Progress) {
 
 export default async function replicas(progress: Progress): Promise<Figures> {
   const begun = Date.now();
-  if (process.env.BENCH_DEBUG) {
-    for (let i = 0; i < Number(process.env.BENCH_DEBUG); i++) {
-      const r = await measure(progress, 'postgres', 3, true);
-      progress(`debug run ${i}: ${JSON.stringify(r.killed)}`);
-    }
-    return {};
+  if (KILL_RUNS_ONLY > 0) {
+    const runs = [];
+    for (let i = 0; i < KILL_RUNS_ONLY; i++) runs.push((await measure(progress, 'postgres', 3, true)).killed);
+    return { kill_runs: runs.length, lost_jobs: runs.map((run) => run?.lost).join(' '), double_runs: runs.map((run) => run?.double).join(' '), kill_jobs_held: runs.map((run) => run?.held).join(' '), kill_jobs_rerun: runs.map((run) => run?.rerun).join(' ') };
   }
   const sqlite = await measure(progress, 'sqlite', 1, false);
   const pg1 = await measure(progress, 'postgres', 1, false);
