@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundle } from '../../scripts/bundle.ts';
-import { IMAGE_TAG, REPO_ROOT, buildImage, freePort, imageSizeBytes, podmanMissing } from '../helpers/container.ts';
+import { IMAGE_TAG, REPO_ROOT, buildImage, freeHostPort, imageSizeBytes, podmanMissing } from '../helpers/container.ts';
 import type { Figures, Progress } from './run.ts';
 
 const RUNS = 5;
@@ -127,7 +127,7 @@ async function coldStart(entry: Entry): Promise<RunFigures> {
     // An empty config file of its own, so that a config.yaml in the working tree cannot interfere.
     const configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, '# startup benchmark: all defaults\n');
-    const port = await freePort();
+    const port = await freeHostPort();
     const url = `http://127.0.0.1:${port}/readyz`;
     let output = '';
     let exited: { code: number | null; signal: string | null } | null = null;

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ensureStandIn, podmanComposeMissing, podmanConfFile, readmeExample, runCommand, STAND_INS, type CommandResult } from '../helpers/compose.ts';
-import { CONTAINER_TOOLS, REPO_ROOT, buildImage, containerToolsPresent, freePort, podmanMissing, waitFor200 } from '../helpers/container.ts';
+import { CONTAINER_TOOLS, REPO_ROOT, buildImage, containerToolsPresent, freeHostPort, podmanMissing, waitFor200 } from '../helpers/container.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 
 const SECTION = 'Several replicas (docker compose)';
@@ -106,7 +106,7 @@ if (missing) {
     );
     t.equal(Buffer.from(generated.INTERHUBZ_SECRET_KEY ?? '', 'base64').length, 32, 'the script makes a vault key of 32 random bytes, in base64');
 
-    const port = await freePort();
+    const port = await freeHostPort();
     const proxy = `http://127.0.0.1:${port}`;
     const intercomSecret = randomBytes(16).toString('hex');
     setEnv('HTTP_PORT', String(port));

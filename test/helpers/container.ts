@@ -4,9 +4,9 @@
 // Used by the container test and by the image-size figure of the benchmark.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './daemon-process.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CONTAINER_TOOLS = resolve(REPO_ROOT, '..', 'shared', 'tools', 'container');
@@ -78,18 +78,7 @@ export async function imageSizeBytes(tag: string = IMAGE_TAG): Promise<number> {
 }
 
 /** A TCP port that is free right now on every interface (the container uses host networking). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
+export const freeHostPort = () => freePort({ anyInterface: true });
 
 /**
  * Polls `url` until it answers 200, or throws after `timeoutMs`. `alive` is asked between tries so

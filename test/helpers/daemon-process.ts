@@ -65,14 +65,22 @@ export function runDaemon(env: Record<string, string>, args: string[] = [], cwd 
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+export async function freePort(options: { anyInterface?: boolean } = {}): Promise<number> {
+  // Below Linux's ephemeral range (32768–60999 by default, /proc/sys/net/ipv4/ip_local_port_range):
+  // a port the kernel hands out for listen(0) is also handed to the next outgoing connection, so
+  // between this check and the daemon's listen another test's client socket could take it (a CI
+  // run lost a replica to "port already in use" that way). Here only another random pick can.
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.unref();
+      const listening = () => server.close(() => resolve(true));
+      if (options.anyInterface) server.listen(port, listening);
+      else server.listen(port, '127.0.0.1', listening);
     });
-    server.on('error', reject);
-  });
+    if (free) return port;
+    if (attempt >= 50) throw new Error('no free port between 20000 and 32000');
+  }
 }

@@ -12,7 +12,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,6 +22,7 @@ import { readMigrations } from '../../src/db/migrate.ts';
 import { migratePostgres } from '../../src/db/postgres/migrate-postgres.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { makeTestDb } from './db.ts';
+import { freePort } from './daemon-process.ts';
 import type { Teardownable } from './server.ts';
 
 const run = promisify(execFile);
@@ -111,18 +111,6 @@ async function accepting(bin: string, port: number): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,7 +10,7 @@ import {
   CONTAINER_TOOLS,
   buildImage,
   containerToolsPresent,
-  freePort,
+  freeHostPort,
   podman,
   podmanOk,
   podmanMissing,
@@ -105,7 +105,7 @@ if (missing) {
 
     // ---- first start: fresh volume
     const first = `interhubz-test-${id}-a`;
-    const port = await freePort();
+    const port = await freeHostPort();
     const base = await startContainer(t, first, port);
     t.same(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' }, '/healthz answers {"status":"ok"}');
 
@@ -180,7 +180,7 @@ if (missing) {
 
     // ---- second start: a new container on the same volume
     const second = `interhubz-test-${id}-b`;
-    const base2 = await startContainer(t, second, await freePort());
+    const base2 = await startContainer(t, second, await freeHostPort());
     t.equal(
       sha256(await podmanOk(['exec', second, 'cat', '/data/secret.key'])),
       keyHash,
