@@ -13,7 +13,8 @@ export interface SharedBudgetState {
 }
 
 type TakeAnswer = SharedBudgetState & (
-  | { taken: true }
+  /** `stampedAt`: the send time recorded, read just before the take's query left. */
+  | { taken: true; stampedAt: number }
   /** No slot: ask again at `retryAt` (the pause's end, or when the oldest send leaves the window). */
   | { taken: false; retryAt: number }
 );
@@ -25,8 +26,10 @@ interface BudgetShape {
 }
 
 export interface SharedBudgetStore {
-  /** Takes a slot now (recording the send at `now()` read under the lock), or says when to ask again. */
+  /** Takes a slot now (recording the send at `now()` read as the query leaves), or says when to ask again. */
   take(key: string, shape: BudgetShape, now: () => number): Promise<TakeAnswer>;
+  /** A send recorded at `from` actually left at `to` (later): one such send is moved there. */
+  restamp(key: string, from: number, to: number): Promise<void>;
   /** The vendor said `remaining` of `reportedLimit` are left: sends we did not count are counted now. */
   observe(key: string, shape: BudgetShape, reading: { remaining: number; reportedLimit?: number | undefined }, now: () => number): Promise<SharedBudgetState>;
   /** No replica sends on this budget before `until`. */

@@ -19,6 +19,16 @@ import type { SharedBudgetState, SharedBudgetStore } from './shared-budget-state
 /** How stale a snapshot may be before reading it asks the database again (in the background). */
 const SNAPSHOT_REFRESH_MS = 1_000;
 
+/**
+ * A take is stamped as its query leaves, and the call goes out when the answer is back: a wait for
+ * another replica's lock, a slow database or a busy event loop in between makes the call leave later
+ * than its stamp, and the window would let its slot go that much before the vendor's does (a CI run
+ * on a loaded machine got 429s that way). A take that came back later than this moves its stamp to
+ * the time the call actually leaves; below it the difference is small next to the rate plans'
+ * margin on the window (400 ms on HubSpot's 10 s).
+ */
+const RESTAMP_AFTER_MS = 20;
+
 interface SharedWindowBudget extends WindowBudget {
   /** Resolves when this replica's pauses and observations so far are written (or failed). */
   settled(): Promise<void>;
@@ -65,7 +75,12 @@ function createSharedWindowBudget(store: SharedBudgetStore, key: string, options
         throw new BudgetUnavailableError(key, { cause: error });
       }
       remember(answer);
-      if (answer.taken) return;
+      if (answer.taken) {
+        const sentAt = clock.now();
+        // Written before this replica's next take (writes), so that take counts the send where it is.
+        if (sentAt - answer.stampedAt > RESTAMP_AFTER_MS) write(() => store.restamp(key, answer.stampedAt, sentAt));
+        return;
+      }
       await clock.sleep(Math.max(1, answer.retryAt - clock.now()), signal);
     }
   });

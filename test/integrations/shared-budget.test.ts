@@ -139,6 +139,27 @@ t.test('sends that left the window are deleted', async (t) => {
   t.same(rows, [{ budget_key: KEY, sent_at: 5_000 }]);
 });
 
+t.test("a take held up by another replica's lock is counted from when its call leaves, not from when it asked", async (t) => {
+  const { db, budgets } = await replicas(t, 2);
+  const clock = fakeClock();
+  const [a, b] = budgets.map((make) => make(KEY, { limit: 5, windowMs: 10_000, clock }));
+  if (!a || !b) throw new Error('two replicas');
+  await a.acquire(); // the budget's row exists, one send at 0
+  // Another replica holds the budget's lock (it is in the middle of its own take).
+  const holder = await db.pool.connect();
+  t.teardown(() => holder.release());
+  await holder.query('BEGIN');
+  await holder.query('SELECT 1 FROM rate_budgets WHERE budget_key = $1 FOR UPDATE', [KEY]);
+  const taking = b.acquire(); // stamped at 0, then waits for the lock
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await clock.sleep(600); // the wait lasts 600 ms of the budget's time
+  await holder.query('COMMIT');
+  await taking;
+  await b.settled();
+  const rows = await db.kysely.selectFrom('rate_budget_sends').select('sent_at').orderBy('sent_at').execute();
+  t.same(rows.map((row) => row.sent_at), [0, 600], 'the held-up send is counted from 600, when it could leave');
+});
+
 t.test('a replica that cannot reach the database sends nothing: the call fails, retryable', async (t) => {
   // A port nothing listens on (the test server's, once it is stopped, would do too).
   const unreachable = openPostgres('postgres://postgres@127.0.0.1:1/interhubz');

@@ -73,7 +73,7 @@ export function createSharedBudgetStore(db: Pick<PostgresDb, 'kysely' | 'pool'>)
       ]);
       const state = withAdded({ limit: result.limit, counted: result.counted, oldest: result.oldest, pausedUntil: result.pausedUntil }, result.added, at);
       if (result.pausedUntil > at) return { ...state, taken: false, retryAt: result.pausedUntil };
-      if (result.added > 0) return { ...state, taken: true };
+      if (result.added > 0) return { ...state, taken: true, stampedAt: at };
       return { ...state, taken: false, retryAt: (result.oldest ?? at) + shape.windowMs };
     },
 
@@ -88,6 +88,15 @@ export function createSharedBudgetStore(db: Pick<PostgresDb, 'kysely' | 'pool'>)
         countAndRecord(k, integer(shape.limit), integer(at - shape.windowMs), at, `GREATEST(0, b.lim - ${integer(reading.remaining)} - win.counted)`),
       ]);
       return withAdded({ limit: result.limit, counted: result.counted, oldest: result.oldest, pausedUntil: result.pausedUntil }, result.added, at);
+    },
+
+    async restamp(key, from, to) {
+      // Sends of one budget with one time are interchangeable: any one of them is moved. SKIP LOCKED
+      // so that two replicas moving sends of the same millisecond each move their own.
+      await db.pool.query(
+        `UPDATE rate_budget_sends SET sent_at = $3 WHERE ctid = (SELECT ctid FROM rate_budget_sends WHERE budget_key = $1 AND sent_at = $2 LIMIT 1 FOR UPDATE SKIP LOCKED)`,
+        [key, integer(from), integer(to)],
+      );
     },
 
     async pause(key, until, now) {
