@@ -9,6 +9,7 @@
 //                        simulator, from the first delivery to the last capture; rate limits off
 //   capture_pgN_vs_sqlite the same as a ratio
 //   lost_jobs, double_runs  on the three PostgreSQL replicas, one SIGKILLed while it runs captures
+//                        and a reconciliation sweep run at once on a survivor
 //                        (test/helpers/replicas.ts auditJobs): deliveries accepted but in no job, jobs
 //                        left due or running or not succeeded, conversations with no note (lost);
 //                        jobs run twice that the killed replica did not hold, notes made twice (double)
@@ -25,6 +26,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAPTURE_TASK } from '../../src/capture/capture-task.ts';
+import { RECONCILE_TASK } from '../../src/reconcile/reconcile-task.ts';
 import type { Db } from '../../src/db/database.ts';
 import { notifySchedulers } from '../../src/jobs/wake-ups.ts';
 import { insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, type CaptureSims } from '../helpers/capture-sims.ts';
@@ -44,11 +46,6 @@ const LEASE_SECONDS = 5;
 /** Event jobs spread over this many (made-up) connection ids: the per-connection limit stays out of the way. */
 const JOB_GROUPS = 8;
 const PARALLEL_DELIVERIES = 8;
-/**
- * Reconciliation sweeps this often (5 in the product): one lands during the kill run, while the dead
- * replica's leases still hold — the case where a sweep's newer capture job supersedes a killed one.
- */
-const SWEEP_MINUTES = Number(process.env.BENCH_SWEEP_MINUTES ?? 1);
 /** Only this many kill runs on three replicas, each job's successor and trace printed (finding a loss). */
 const KILL_RUNS_ONLY = Number(process.env.BENCH_KILL_RUNS ?? 0);
 
@@ -75,7 +72,6 @@ type Teardowns = ReturnType<typeof teardowns>;
 const replicaConfig = (hubspot: { burstPer10s: number; searchPerSecond: number }): DeepPartial<Config> => ({
   sandbox: { enabled: false },
   jobs: { leaseSeconds: LEASE_SECONDS, maxSleepSeconds: 1 },
-  reconcile: { intervalMinutes: SWEEP_MINUTES },
   upstream: { hubspot },
 });
 const UNLIMITED = { burstPer10s: 100_000, searchPerSecond: 10_000 };
@@ -219,6 +215,11 @@ async function killRun(progress: Progress, db: Db, sims: CaptureSims, replicas: 
   const half = KILL_CONVERSATIONS / 2;
   const accepted = await deliverAll(replicas, conversations.slice(0, half).map((c) => c.delivery));
   const heldAtKill = await killWhileHolding(db, victim, CAPTURE_TASK);
+  // A reconciliation sweep now, while the dead replica's leases still hold: it finds the conversations
+  // whose captures that replica was running and queues newer captures of the same keys (the case
+  // that once left such captures due hours later).
+  await db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('task', '=', RECONCILE_TASK).where('status', '=', 'queued').execute();
+  await notifySchedulers(db.kysely, null);
   accepted.push(...(await deliverAll(survivors, conversations.slice(half).map((c) => c.delivery))));
   const notes = () => notesPerMarker(sims.hubspot.sim.control.records({ objectType: 'notes' }), markers);
   const settled = async () => {
