@@ -26,13 +26,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAPTURE_TASK } from '../../src/capture/capture-task.ts';
-import { RECONCILE_TASK } from '../../src/reconcile/reconcile-task.ts';
 import type { Db } from '../../src/db/database.ts';
 import { notifySchedulers } from '../../src/jobs/wake-ups.ts';
 import { insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, type CaptureSims } from '../helpers/capture-sims.ts';
 import type { DeepPartial } from '../helpers/config.ts';
 import { makeTestPgDb } from '../helpers/postgres.ts';
-import { auditJobs, deliver, intercomDelivery, killWhileHolding, lastJobId, notesPerMarker, startReplicas, type Replica, type SignedDelivery } from '../helpers/replicas.ts';
+import { auditJobs, deliver, intercomDelivery, killWhileHolding, lastJobId, notesPerMarker, startReplicas, sweepNow, type Replica, type SignedDelivery } from '../helpers/replicas.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Figures, Progress } from './run.ts';
 
@@ -215,11 +214,8 @@ async function killRun(progress: Progress, db: Db, sims: CaptureSims, replicas: 
   const half = KILL_CONVERSATIONS / 2;
   const accepted = await deliverAll(replicas, conversations.slice(0, half).map((c) => c.delivery));
   const heldAtKill = await killWhileHolding(db, victim, CAPTURE_TASK);
-  // A reconciliation sweep now, while the dead replica's leases still hold: it finds the conversations
-  // whose captures that replica was running and queues newer captures of the same keys (the case
-  // that once left such captures due hours later).
-  await db.kysely.updateTable('jobs').set({ run_at: Date.now() }).where('task', '=', RECONCILE_TASK).where('status', '=', 'queued').execute();
-  await notifySchedulers(db.kysely, null);
+  // The case that once left such captures due hours later: a sweep while the dead replica's leases hold.
+  await sweepNow(db);
   accepted.push(...(await deliverAll(survivors, conversations.slice(half).map((c) => c.delivery))));
   const notes = () => notesPerMarker(sims.hubspot.sim.control.records({ objectType: 'notes' }), markers);
   const settled = async () => {
@@ -247,8 +243,8 @@ async function killRun(progress: Progress, db: Db, sims: CaptureSims, replicas: 
   const counts = [...notes().values()];
   const lost = audit.unrecorded.length + audit.withoutJob.length + audit.unfinished.length + audit.notSucceeded.length + counts.filter((n) => n === 0).length + (KILL_CONVERSATIONS - new Set(accepted).size);
   const double = audit.doubleRuns.length + counts.reduce((extra, n) => extra + Math.max(0, n - 1), 0);
-  progress(`kill run: ${heldAtKill.size} jobs held by the killed replica, ${audit.rerunAfterKill} run again; lost ${lost}, double ${double} ${JSON.stringify({ ...audit, rerunAfterKill: undefined })}`);
-  return { lost, double, held: heldAtKill.size, rerun: audit.rerunAfterKill };
+  progress(`kill run: ${heldAtKill.size} jobs held by the killed replica, ${audit.rerunAfterKill} run again, ${audit.supersededAfterKill} done by a newer job of their key; lost ${lost}, double ${double} ${JSON.stringify({ ...audit, rerunAfterKill: undefined, supersededAfterKill: undefined })}`);
+  return { lost, double, held: heldAtKill.size, rerun: audit.rerunAfterKill, superseded: audit.supersededAfterKill };
 }
 
 /**
@@ -297,7 +293,7 @@ export default async function replicas(progress: Progress): Promise<Figures> {
   if (KILL_RUNS_ONLY > 0) {
     const runs = [];
     for (let i = 0; i < KILL_RUNS_ONLY; i++) runs.push((await measure(progress, 'postgres', 3, true)).killed);
-    return { kill_runs: runs.length, lost_jobs: runs.map((run) => run?.lost).join(' '), double_runs: runs.map((run) => run?.double).join(' '), kill_jobs_held: runs.map((run) => run?.held).join(' '), kill_jobs_rerun: runs.map((run) => run?.rerun).join(' ') };
+    return { kill_runs: runs.length, lost_jobs: runs.map((run) => run?.lost).join(' '), double_runs: runs.map((run) => run?.double).join(' '), kill_jobs_held: runs.map((run) => run?.held).join(' '), kill_jobs_rerun: runs.map((run) => run?.rerun).join(' '), kill_jobs_superseded: runs.map((run) => run?.superseded).join(' ') };
   }
   const sqlite = await measure(progress, 'sqlite', 1, false);
   const pg1 = await measure(progress, 'postgres', 1, false);
@@ -326,6 +322,7 @@ export default async function replicas(progress: Progress): Promise<Figures> {
     captures_per_s_pg3: round(pg3.capturesPerS, 1),
     kill_jobs_held: pg3.killed?.held ?? null,
     kill_jobs_rerun: pg3.killed?.rerun ?? null,
+    kill_jobs_superseded: pg3.killed?.superseded ?? null,
     budget_calls_per_window: budget.perWindow.join(' '),
     budget_windows: budget.windows,
     budget_limit_per_10s: BUDGET_LIMIT,

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config/schema.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { JobStatus } from '../../src/db/schema.ts';
+import { notifySchedulers } from '../../src/jobs/wake-ups.ts';
+import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
+import { enqueueJob } from '../../src/jobs/queue.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { TEST_SECRET_KEY } from './capture-sims.ts';
 import type { DeepPartial } from './config.ts';
@@ -168,6 +171,20 @@ export async function killWhileHolding(db: Db, replica: Replica, task: string, t
   return new Set((await jobsHeldBy(db, replica.pid)).map((job) => job.id));
 }
 
+/**
+ * Brings every pending reconciliation sweep forward to now and wakes the replicas: right after a kill,
+ * a survivor sweeps while the dead replica's leases still hold, and queues newer captures of the
+ * conversations that replica was capturing (their runs end superseded; the newer jobs do the work).
+ */
+export async function sweepNow(db: Db): Promise<void> {
+  // The chore that schedules sweeps runs at each minute's start: a run shorter than that may have none yet.
+  const connections = await db.kysely.selectFrom('connections').select('id').where('status', '=', 'active').execute();
+  for (const { id } of connections) {
+    await enqueueJob(db.kysely, { task: RECONCILE_TASK, payload: {}, connectionId: id, key: reconcileKey(id), keyMode: 'replace', runAt: Date.now() }, { now: Date.now(), maxAttempts: 10 });
+  }
+  await notifySchedulers(db.kysely, null);
+}
+
 /** The delivery ids the event jobs carry: a job holds one event, or a batch (src/webhooks/event-tasks.ts). */
 function eventDeliveryIds(payload: string): number[] {
   const parsed = JSON.parse(payload) as { deliveryId?: number; events?: Array<{ deliveryId: number }> };
@@ -189,6 +206,8 @@ export interface JobAudit {
   doubleRuns: Array<{ id: number; task: string; attempts: number }>;
   /** Jobs the killed replica held that another replica then ran again (expected: the contract allows it). */
   rerunAfterKill: number;
+  /** Jobs the killed replica held whose work a newer job of the same key took over (and did). */
+  supersededAfterKill: number;
 }
 
 /**
@@ -223,6 +242,7 @@ export async function auditJobs(db: Db, input: { accepted: readonly string[]; he
     notSucceeded: jobs.filter((job) => lastOfChain(job).status !== 'succeeded' && ['failed', 'parked', 'cancelled'].includes(job.status)).map(({ id, task, status, last_error }) => ({ id, task, status, lastError: last_error })),
     doubleRuns: jobs.filter((job) => job.attempts > 1 && !input.heldAtKill.has(job.id)).map(({ id, task, attempts }) => ({ id, task, attempts })),
     rerunAfterKill: jobs.filter((job) => job.attempts > 1 && input.heldAtKill.has(job.id)).length,
+    supersededAfterKill: jobs.filter((job) => input.heldAtKill.has(job.id) && job.status === 'cancelled' && job.superseded_by !== null && lastOfChain(job).status === 'succeeded').length,
   };
 }
 
