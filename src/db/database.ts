@@ -93,7 +93,16 @@ function withStatementCache(sqlite: SQLite.Database) {
   };
 }
 
-const CHECKPOINT_INTERVAL_MS = 1000;
+/**
+ * How often the worker checkpoints. A checkpoint's fsyncs stall the writer's thread on this file for
+ * a time that grows with what it copies: at 1,000 deliveries/s, checkpoints a second apart held the
+ * intake up ~15–30 ms each (p99 at a steady 1,000/s 14–33 ms, median 23; ten seconds apart, 130 ms),
+ * a quarter of a second apart p99 13–20 ms, median 18 (`npm run bench -- ingest`, drained_p99_ms;
+ * test/bench/RESULTS.md). More fsyncs, each small: the disk's cost, not the requests'.
+ */
+const CHECKPOINT_INTERVAL_MS = 250;
+/** How often this thread looks at the WAL's size while no worker runs (one stat). */
+const WATCH_INTERVAL_MS = 1_000;
 /** A WAL left by a burst is truncated after this long without a write (checkpoint-worker.ts). */
 const IDLE_TRUNCATE_AFTER_MS = 30_000;
 /**
@@ -124,12 +133,13 @@ function walBytes(path: string): number {
 
 /**
  * Watches the WAL's size from here (one stat a second) and runs the worker only while there is
- * something to checkpoint: started when the WAL reaches WAL_WAKE_BYTES, it checkpoints every second
- * and exits after truncating the WAL of an idle database.
+ * something to checkpoint: started when the WAL reaches WAL_WAKE_BYTES, it checkpoints every
+ * CHECKPOINT_INTERVAL_MS and exits after truncating the WAL of an idle database.
  */
 function startCheckpointer(path: string, options: OpenDbOptions): Checkpointer {
   if (path === ':memory:') return { running: () => false, stop: async () => undefined };
   const intervalMs = Math.min(CHECKPOINT_INTERVAL_MS, options.idleTruncateAfterMs ?? CHECKPOINT_INTERVAL_MS);
+  const watchMs = Math.min(WATCH_INTERVAL_MS, options.idleTruncateAfterMs ?? WATCH_INTERVAL_MS);
   let worker: { thread: Worker; exited: Promise<void> } | undefined;
   let stopping = false;
   const start = () => {
@@ -146,7 +156,7 @@ function startCheckpointer(path: string, options: OpenDbOptions): Checkpointer {
   };
   const watch = setInterval(() => {
     if (!worker && !stopping && walBytes(path) >= WAL_WAKE_BYTES) start();
-  }, intervalMs);
+  }, watchMs);
   watch.unref();
   return {
     running: () => worker !== undefined,
