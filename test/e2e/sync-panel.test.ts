@@ -111,7 +111,8 @@ if (missing) {
 
     // A backfill that stops brings the counts again: its page job is among the recent jobs, with its state.
     const jobs = panel.getByRole('table', { name: 'Recent contact and company jobs, newest first' });
-    const pageJob = jobs.locator('tbody tr').filter({ hasText: /Backfill, (one page|\d+ pages)/ }).first();
+    // The list may still show the page job as it was before the cancel until the panel reads it again.
+    const pageJob = jobs.locator('tbody tr').filter({ hasText: /Backfill, (one page|\d+ pages)/ }).filter({ hasText: 'Cancelled' }).first();
     await pageJob.waitFor();
     t.match(await pageJob.innerText(), /Contacts\s+Backfill, (one page|\d+ pages)\s+Cancelled/, 'the backfill\'s page jobs, cancelled');
 
