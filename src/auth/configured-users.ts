@@ -6,18 +6,29 @@ import type { Kysely } from 'kysely';
 import type { ConfiguredUserChange } from '../audit/config-audit.ts';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
+import { lockSection, withTransaction } from '../db/transaction.ts';
 import { StartupError } from '../startup-error.ts';
 import { isPasswordHash } from './password-hash.ts';
 import { deleteUser, endSessionsOf, findBootstrapUser, findUserByUsername, insertUser, updateUser } from './people-store.ts';
 
 
 export async function applyConfiguredUsers(db: Kysely<Database>, admin: Config['admin'], now: number): Promise<ConfiguredUserChange[]> {
-  const changes: ConfiguredUserChange[] = [];
   admin.users.forEach((user, index) => {
     if (!isPasswordHash(user.passwordHash)) {
       throw new StartupError(`admin.users.${index}.passwordHash is not a scrypt hash made by \`npm run hash-password\`; make one and set it again.`, 2);
     }
   });
+  // Replicas starting together on one PostgreSQL database apply the same file at once: one at a
+  // time, each seeing what the one before wrote (else both insert the bootstrap admin, and the
+  // second start fails on the unique username). SQLite's single writer serialises anyway.
+  return withTransaction(db, async (trx) => {
+    await lockSection(trx, 'admin-users:configured');
+    return applyInTransaction(trx, admin, now);
+  });
+}
+
+async function applyInTransaction(db: Kysely<Database>, admin: Config['admin'], now: number): Promise<ConfiguredUserChange[]> {
+  const changes: ConfiguredUserChange[] = [];
 
   const bootstrap = await findBootstrapUser(db);
   if (!bootstrap) {
