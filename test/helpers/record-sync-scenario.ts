@@ -3,6 +3,7 @@
 // entries, and a `settled()` that waits until no webhook or record job is left.
 import type { Selectable } from 'kysely';
 import { HUBSPOT_SUBSCRIPTIONS } from '../../src/connections/create-sandbox-connection.ts';
+import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
 import { connectionOwner, getCredential } from '../../src/db/repos/credentials.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { neededWebhooks } from '../../src/webhooks/needed-webhooks.ts';
@@ -150,6 +151,9 @@ export async function subscribeNeededHubSpotWebhooks(s: Scenario): Promise<void>
  */
 export async function holdSweeps(s: Scenario): Promise<void> {
   const runAt = Date.now() + 86_400_000;
+  // The conversations' sweep too: its chore queues one at each minute's start, and its search is an
+  // Intercom call the record tests would count.
+  await s.server.daemon.jobs.enqueue({ task: RECONCILE_TASK, payload: {}, connectionId: s.connectionId, key: reconcileKey(s.connectionId), keyMode: 'replace', runAt });
   for (const object of ['contacts', 'companies'] as const) {
     for (const side of ['intercom', 'hubspot'] as const) {
       const key = `record-sweep:${s.connectionId}:${object}:${side}`;
