@@ -7,12 +7,27 @@
 // nobody is waiting on it, and only then is the brief writer lock TRUNCATE takes harmless. Then the
 // worker exits: database.ts starts it again when the WAL grows (an idle daemon keeps no second
 // JavaScript engine around).
+// SQLite writes the WAL from its beginning again only when a writer finds every frame checkpointed,
+// which commits that never pause never allow: under a sustained load the file grew by every commit
+// (2.6 GB in the ingest bench's 30 s). Past `restartBytes` of frames a RESTART checkpoint makes the
+// next commit start the WAL over. RESTART holds the write lock while it copies what is left and
+// syncs, so it runs only right after a PASSIVE left little to copy; the main connection's
+// transactions wait for it (BEGIN IMMEDIATE: src/db/database.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 
-const { path, intervalMs, idleTruncateAfterMs } = workerData as { path: string; intervalMs: number; idleTruncateAfterMs: number };
+const { path, intervalMs, idleTruncateAfterMs, restartBytes } = workerData as {
+  path: string;
+  intervalMs: number;
+  idleTruncateAfterMs: number;
+  restartBytes: number;
+};
 const db = new SQLite(path);
 db.pragma('busy_timeout = 1000');
+/** A frame is a page and its 24-byte header. */
+const restartFrames = Math.ceil(restartBytes / ((db.pragma('page_size', { simple: true }) as number) + 24));
+/** "Little left to copy": at most this many frames (4 MB) behind after the PASSIVE (a few ms of copying under the lock). */
+const RESTART_BACKLOG_FRAMES = 1024;
 
 // data_version changes whenever another connection commits: the cheapest "was there a write?".
 let lastVersion = db.pragma('data_version', { simple: true }) as number;
@@ -36,7 +51,10 @@ const timer = setInterval(() => {
         return;
       }
     } else {
-      db.pragma('wal_checkpoint(PASSIVE)');
+      const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
+      if (passive && passive.log >= restartFrames && passive.log - passive.checkpointed <= RESTART_BACKLOG_FRAMES) {
+        db.pragma('wal_checkpoint(RESTART)');
+      }
     }
   } catch (error) {
     parentPort?.postMessage({ error: (error as Error).message });

@@ -79,6 +79,12 @@ function withStatementCache(sqlite: SQLite.Database) {
   return {
     close: () => sqlite.close(),
     prepare(source: string) {
+      // Kysely's transactions (and withSyncTransaction's): take the write lock at BEGIN, where a
+      // lock held by the checkpoint worker (RESTART, the idle TRUNCATE) is waited for with
+      // busy_timeout. A deferred transaction that read first and then wrote would get SQLITE_BUSY
+      // at once instead (SQLite never waits to upgrade a read). This is the only writing
+      // connection in the process, so taking the lock early costs nothing.
+      if (source === 'begin') source = 'begin immediate';
       let statement = cache.get(source);
       if (statement) {
         // Refresh its place: a Map iterates in insertion order, so the first key is the least used.
@@ -112,9 +118,21 @@ const IDLE_TRUNCATE_AFTER_MS = 30_000;
  */
 const WAL_WAKE_BYTES = 1000 * 4096;
 
+/**
+ * The WAL's bound under a load that never pauses (checkpoint-worker.ts says why it needs one). Each
+ * restart stalls the writer ~10–20 ms on this machine's disk (the RESTART's lock, then the new WAL
+ * header's sync), so not too often: at a sustained 1,000 deliveries/s (~60 MB of frames a second)
+ * about every 4 s. No effect on the ingest bench's p99 within its run-to-run spread (RESULTS.md).
+ * The file keeps its size after a restart (shrinking it on this thread cost 0.3 ms per MB);
+ * the idle TRUNCATE empties it.
+ */
+const WAL_RESTART_BYTES = 256 * 1024 * 1024;
+
 export interface OpenDbOptions {
   /** Tests shorten it to see a truncation without waiting half a minute. */
   idleTruncateAfterMs?: number;
+  /** Tests lower it to see a restart without writing 256 MB. */
+  walRestartBytes?: number;
 }
 
 interface Checkpointer {
@@ -145,7 +163,12 @@ function startCheckpointer(path: string, options: OpenDbOptions): Checkpointer {
   const start = () => {
     // The same extension as this module: .ts from the sources, .js from the compiled build.
     const thread = new Worker(new URL(`./checkpoint-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url), {
-      workerData: { path, intervalMs, idleTruncateAfterMs: options.idleTruncateAfterMs ?? IDLE_TRUNCATE_AFTER_MS },
+      workerData: {
+        path,
+        intervalMs,
+        idleTruncateAfterMs: options.idleTruncateAfterMs ?? IDLE_TRUNCATE_AFTER_MS,
+        restartBytes: options.walRestartBytes ?? WAL_RESTART_BYTES,
+      },
     });
     thread.unref();
     const current = { thread, exited: new Promise<void>((resolve) => thread.once('exit', () => resolve())) };

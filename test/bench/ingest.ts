@@ -6,7 +6,7 @@
 // event jobs is worked off (p99_ms), and again once it is (drained_p99_ms) — and a check that every
 // accepted delivery is in the job table.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -92,6 +92,17 @@ export default async function ingest(progress: Progress) {
     const watch = new SQLite(join(dataDir, 'interhubz.db'), { readonly: true });
     // Events, not jobs: deliveries committed together share one event job (src/webhooks/event-tasks.ts).
     const eventJobs = () => watch.prepare(EVENTS_AND_FINISHED_SQL("task = 'intercom.event'")).get() as { total: number; finished: number; jobs: number };
+    // The WAL's largest size over the intake's runs (a stat every 100 ms): bounded by the checkpoint
+    // worker's restarts (src/db/checkpoint-worker.ts), not by the length of the load.
+    let walMaxBytes = 0;
+    const walWatch = setInterval(() => {
+      try {
+        walMaxBytes = Math.max(walMaxBytes, statSync(join(dataDir, 'interhubz.db-wal')).size);
+      } catch {
+        // Not there between a truncation and the next write.
+      }
+    }, 100);
+    walWatch.unref();
     progress(`intake: ${DURATION_S} s at full speed`);
     const ingestRun = await load(ingestUrl, 'burst');
     const afterBurst = eventJobs();
@@ -112,6 +123,7 @@ export default async function ingest(progress: Progress) {
     progress(`intake: 10 s at 1,000 deliveries/s, the queue drained first (${left} event jobs left)`);
     const drained = await load(ingestUrl, 'drained', { rate: 1000 });
     const accepted = ingestRun.ok + steady.ok + drained.ok;
+    clearInterval(walWatch);
 
     daemon.child.kill('SIGTERM');
     await new Promise((resolve) => daemon.child.once('exit', resolve));
@@ -149,6 +161,7 @@ export default async function ingest(progress: Progress) {
       event_job_rows_after_burst: afterBurst.jobs,
       event_jobs_left_after_steady: afterSteady.total - afterSteady.finished,
       event_jobs_worked_off_s: workedOffS === null ? null : Number(workedOffS.toFixed(1)),
+      wal_max_mb: Math.round(walMaxBytes / 1024 / 1024),
     };
   } finally {
     daemon.child.kill('SIGKILL');
