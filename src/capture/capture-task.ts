@@ -20,7 +20,7 @@ import { SettingsProblemError } from '../config/settings-problem.ts';
 import { CAPTURE_TRIGGERS, CaptureRefusedError, captureConversation, type CaptureDeps } from './capture-conversation.ts';
 import { getCapture } from '../conversations/conversation-store.ts';
 import { closesToRecheck, forgetClose, rememberClose } from './pending-closes.ts';
-import { CAPTURE_TOPICS, sweptTrigger, triggerFor, type TriggerAction } from './triggers.ts';
+import { CAPTURE_TOPICS, eventTime, sweptTrigger, triggerFor, windowEnd, type TriggerAction } from './triggers.ts';
 import { recordTrace } from '../explain/trace-recorder.ts';
 
 export const CAPTURE_TASK = 'conversation.capture';
@@ -107,7 +107,7 @@ async function sweptAction(deps: CaptureReactionDeps, connection: Connection, no
   const lastCloseAt = conversation.statistics?.last_close_at;
   // A close ahead of our clock is remembered as now: one remembered in the future would look
   // undecided to every re-check until our clock got there (pending-closes.ts compares our times).
-  if (conversation.state === 'closed' && lastCloseAt) await rememberClose(deps.db, connection.id, conversationId, Math.min(endOfSecond(lastCloseAt), now));
+  if (conversation.state === 'closed' && lastCloseAt) await rememberClose(deps.db, connection.id, conversationId, eventTime(endOfSecond(lastCloseAt), now));
   return sweptTrigger({
     state: conversation.state,
     lastCloseAt: lastCloseAt ? endOfSecond(lastCloseAt) : null,
@@ -146,7 +146,7 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
         const trigger = event.topic === SWEPT_TOPIC ? 'sweep' : settings.conversations.capture.mode === 'realtime' ? 'realtime' : 'on_close';
         await deps.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger }, connectionId: event.connectionId, key, keyMode: action.keyMode, runAt: action.runAt });
         // occurredAt is the notification's created_at, whole seconds (intake.ts): see endOfSecond.
-        if (trigger === 'on_close') await rememberClose(deps.db, event.connectionId, conversationId, event.occurredAt === null ? now : Math.min(event.occurredAt + 999, now));
+        if (trigger === 'on_close') await rememberClose(deps.db, event.connectionId, conversationId, eventTime(event.occurredAt === null ? null : event.occurredAt + 999, now));
       } else if (action.kind === 'cancel') {
         // Only a deletion cancels (triggers.ts): a deleted conversation cannot be captured, whatever came before.
         await forgetClose(deps.db, event.connectionId, conversationId);
@@ -177,7 +177,7 @@ export async function recheckPendingCloses(deps: CaptureReactionDeps & { clock: 
       connectionId,
       key: captureKey(connectionId, conversationId),
       keyMode: 'keep',
-      runAt: Math.max(now, Math.min(closedAt, now) + capture.graceMinutes * 60_000),
+      runAt: windowEnd(eventTime(closedAt, now), capture.graceMinutes, now),
     });
   }
   return due.length;

@@ -65,13 +65,13 @@ const DELETED = 'conversation.deleted';
  * When the event happened: its own time when the notification says, else now. A time ahead of our
  * clock (skew) counts as now, so a window never starts in the future.
  */
-const eventTime = (occurredAt: number | null, now: number) => (occurredAt === null ? now : Math.min(occurredAt, now));
+export const eventTime = (occurredAt: number | null, now: number) => (occurredAt === null ? now : Math.min(occurredAt, now));
 
 /**
  * The window runs from the event, not from its delivery: a notification Intercom retried a minute
  * later, or one the queue reached late, does not wait a full window again. Never before now.
  */
-const windowEnd = (from: number, minutes: number, now: number) => Math.max(now, from + minutes * MINUTE);
+export const windowEnd = (from: number, minutes: number, now: number) => Math.max(now, from + minutes * MINUTE);
 
 const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
 
