@@ -34,6 +34,8 @@ const RESTART_BACKLOG_FRAMES = 1024;
 let lastVersion = db.pragma('data_version', { simple: true }) as number;
 let quietSince = Date.now();
 let truncatedSinceLastWrite = false;
+/** data_version when a RESTART last succeeded. */
+let restartedAtVersion: number | undefined;
 
 const timer = setInterval(() => {
   try {
@@ -53,8 +55,12 @@ const timer = setInterval(() => {
       }
     } else {
       const [passive] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>;
-      if (passive && passive.log >= restartFrames && passive.log - passive.checkpointed <= RESTART_BACKLOG_FRAMES) {
-        db.pragma('wal_checkpoint(RESTART)');
+      // Once restarted, the WAL is started over by the next commit: until one comes, another RESTART
+      // would only take the write lock again to find the same.
+      const due = passive && passive.log >= restartFrames && passive.log - passive.checkpointed <= RESTART_BACKLOG_FRAMES;
+      if (due && version !== restartedAtVersion) {
+        const [restart] = db.pragma('wal_checkpoint(RESTART)') as Array<{ busy: number }>;
+        if (restart?.busy === 0) restartedAtVersion = version;
       }
     }
   } catch (error) {
