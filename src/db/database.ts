@@ -4,7 +4,7 @@ import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, ope
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type pg from 'pg';
 import { StartupError } from '../startup-error.ts';
 import type { Database } from './schema.ts';
@@ -67,6 +67,30 @@ export function ensureDataDir(dataDir: string): void {
   }
 }
 
+/**
+ * Kysely's SQLite driver, its transactions begun IMMEDIATE (so are withSyncTransaction's): the write
+ * lock is taken at BEGIN, where a lock held by the checkpoint worker (RESTART, the idle TRUNCATE) is
+ * waited for with busy_timeout. A deferred transaction that read first and then wrote would get
+ * SQLITE_BUSY at once instead (SQLite never waits to upgrade a read). This is the only connection in
+ * the process that writes rows, so taking the lock early costs nothing.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
@@ -79,12 +103,6 @@ function withStatementCache(sqlite: SQLite.Database) {
   return {
     close: () => sqlite.close(),
     prepare(source: string) {
-      // Kysely's transactions (and withSyncTransaction's): take the write lock at BEGIN, where a
-      // lock held by the checkpoint worker (RESTART, the idle TRUNCATE) is waited for with
-      // busy_timeout. A deferred transaction that read first and then wrote would get SQLITE_BUSY
-      // at once instead (SQLite never waits to upgrade a read). This is the only writing
-      // connection in the process, so taking the lock early costs nothing.
-      if (source === 'begin') source = 'begin immediate';
       let statement = cache.get(source);
       if (statement) {
         // Refresh its place: a Map iterates in insertion order, so the first key is the least used.
@@ -242,7 +260,7 @@ export function openSqlite(path: string, options: OpenDbOptions = {}): SqliteDb 
       { cause: error },
     );
   }
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
   const checkpointer = startCheckpointer(path, options);
   let closed = false;
   return {

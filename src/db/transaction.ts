@@ -22,7 +22,7 @@ export function withTransaction<T>(db: Kysely<Database>, work: (trx: Transaction
  * others. Synchronous work cannot await a response, but it could still start a request.
  */
 export function withSyncTransaction<T>(sqlite: SQLite.Database, work: () => T): T {
-  // IMMEDIATE: the write lock is waited for at BEGIN (src/db/database.ts, withStatementCache, says why).
+  // IMMEDIATE: the write lock is waited for at BEGIN (src/db/database.ts, ImmediateSqliteDriver, says why).
   return markedAsInSyncTransaction(() => sqlite.transaction(work).immediate());
 }
 
