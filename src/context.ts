@@ -22,7 +22,7 @@ import { createSharedBudgetStore } from './db/repos/rate-budgets.ts';
 import { openStore } from './db/open-store.ts';
 import { createClusterLocks, type ClusterLocks } from './db/postgres/cluster-locks.ts';
 import { isMigratedPostgres, migratePostgres } from './db/postgres/migrate-postgres.ts';
-import { describeDatabaseUrl, warmPool } from './db/postgres/open-postgres.ts';
+import { describeDatabaseUrl } from './db/postgres/database-url.ts';
 import type { FeatureContext } from './feature.ts';
 import { FEATURES, featureChores, featureTasks, startFeatures } from './features.ts';
 import type { ReadinessCheck } from './http/routes/health.ts';
@@ -140,7 +140,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
     const migrations = readMigrations(undefined, database.dialect);
     const { applied } = database.dialect === 'sqlite' ? migrate(database.sqlite, migrations, clock) : await migratePostgres(database.pool, migrations, clock);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
-    if (database.dialect === 'postgres') await warmPool(database.pool);
+    if (database.dialect === 'postgres') await (await import('./db/postgres/open-postgres.ts')).warmPool(database.pool);
     await verifyKeyMatchesDatabase(db, vault, clock());
     // Customer identifiers in record_links are keyed hashes; links from before migration 0013 are hashed now.
     const matchKeys = createMatchKeyHasher(secret.key);

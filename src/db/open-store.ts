@@ -3,7 +3,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { DATABASE_FILE, openSqlite, type Db } from './database.ts';
-import { connectPostgres, openPostgres } from './postgres/open-postgres.ts';
 
 /** Job slots, the intake's commits, HTTP requests and chores each hold a connection for a moment. */
 const POOL_HEADROOM = 6;
@@ -11,6 +10,8 @@ const POOL_HEADROOM = 6;
 export async function openStore(config: Pick<Config, 'dataDir' | 'database' | 'jobs'>, options: { onIdleError?: (error: Error) => void } = {}): Promise<Db> {
   const url = config.database.url;
   if (url === '') return openSqlite(join(config.dataDir, DATABASE_FILE));
+  // Loaded here only: pg is ~5.5 MB resident that a daemon on SQLite never needs (#19 item 3).
+  const { connectPostgres, openPostgres } = await import('./postgres/open-postgres.ts');
   const db = openPostgres(url, { max: config.jobs.concurrency + POOL_HEADROOM, ...options });
   try {
     await connectPostgres(db, url);

@@ -4,7 +4,8 @@
 import { sql } from 'kysely';
 import t from 'tap';
 import { openStore } from '../../src/db/open-store.ts';
-import { openPostgres, redactDatabaseUrl } from '../../src/db/postgres/open-postgres.ts';
+import { redactDatabaseUrl } from '../../src/db/postgres/database-url.ts';
+import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
 import { StartupError } from '../../src/startup-error.ts';
 import { makeTestPgDb, pgServer } from '../helpers/postgres.ts';
 import { freePort } from '../helpers/daemon-process.ts';

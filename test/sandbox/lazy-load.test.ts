@@ -1,6 +1,7 @@
 // Issue #14: the sandbox's mounting imports no simulator statically, so a daemon with the sandbox
 // off never loads one (and, issue #19, one with it on loads them only when first used); and
-// src/connections and src/oauth do not import src/http (no circle runs through them).
+// src/connections and src/oauth do not import src/http (no circle runs through them); and a daemon on
+// SQLite never loads pg.
 import { execFile } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,11 +30,12 @@ t.test('the mount module imports no simulator except with import()', async (t) =
   }
 });
 
+const run = async (setting: 'off' | 'on') => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['test/sandbox/fixtures/load-probe.ts', setting], { cwd: ROOT, timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { total: number; sandbox: string[]; afterFirstRequest: string[]; firstRequestStatus: number | null; pg: string[] };
+};
+
 t.test('a daemon with the sandbox off loads no module under src/sandbox; with it on, not until the first request under /sandbox', async (t) => {
-  const run = async (setting: 'off' | 'on') => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['test/sandbox/fixtures/load-probe.ts', setting], { cwd: ROOT, timeout: 60_000 });
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { total: number; sandbox: string[]; afterFirstRequest: string[]; firstRequestStatus: number | null };
-  };
   const off = await run('off');
   t.ok(off.total > 50, `the probe saw the daemon's modules load (${off.total})`);
   t.same(off.sandbox, [], 'sandbox off: no simulator module was loaded');
@@ -43,4 +45,6 @@ t.test('a daemon with the sandbox off loads no module under src/sandbox; with it
   const loadedAfter = (name: string) => on.afterFirstRequest.some((url) => url.endsWith(`/src/sandbox/${name}/index.ts`));
   t.ok(loadedAfter('hubspot') && loadedAfter('intercom'), 'sandbox on: the first request under /sandbox loads the simulators');
   t.equal(on.firstRequestStatus, 401, 'and is answered by the simulator (no token: 401, as HubSpot would)');
+  // Issue #19 item 3: pg is ~5.5 MB resident; only a daemon with a database.url loads it (src/db/open-store.ts).
+  t.same(on.pg, [], 'a daemon on SQLite loads no module of pg, even after serving a request');
 });

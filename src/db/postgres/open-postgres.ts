@@ -5,6 +5,7 @@ import pg from 'pg';
 import { StartupError } from '../../startup-error.ts';
 import type { PostgresDb } from '../database.ts';
 import type { Database } from '../schema.ts';
+import { describeDatabaseUrl, passwordOf, redactDatabaseUrl } from './database-url.ts';
 
 /** PostgreSQL's type oids for BIGINT (INT8), NUMERIC and their arrays (pg_type.dat). */
 const INT8 = 20;
@@ -42,39 +43,6 @@ const numberTypes: pg.CustomTypesConfig = {
     return pg.types.getTypeParser(oid, format ?? 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-/** The URL as messages may show it: scheme, user, host, port and database, never the password. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '';
-    // Query parameters may carry a password too (?password=…); they are left out.
-    parsed.search = '';
-    return parsed.toString();
-  } catch {
-    return '(an unreadable URL)';
-  }
-}
-
-/** host:port/database, for log lines and messages. */
-export function describeDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const host = parsed.host || new URLSearchParams(parsed.search).get('host') || 'localhost';
-    return `${host}${parsed.pathname}`;
-  } catch {
-    return '(an unreadable URL)';
-  }
-}
-
-function passwordOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return decodeURIComponent(parsed.password) || parsed.searchParams.get('password') || '';
-  } catch {
-    return '';
-  }
-}
 
 export interface OpenPostgresOptions {
   /** Connections in the pool; one daemon's job slots, intake and HTTP requests share it. */

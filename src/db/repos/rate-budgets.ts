@@ -12,7 +12,7 @@
 // (NTP): a skew between two replicas shifts the window by as much, which the rate plans' margin on
 // the window (src/integrations/hubspot/rate-plan.ts: 400 ms on 10 s) absorbs when it is small.
 import type { Kysely } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { SharedBudgetState, SharedBudgetStore } from '../../integrations/shared-budget-state.ts';
 import type { PostgresDb } from '../database.ts';
 import type { Database } from '../schema.ts';
@@ -27,6 +27,11 @@ import { greatest } from '../sql-dialect.ts';
  * push's queries on PostgreSQL. The simple protocol takes no parameters, so the values are literals:
  * the key through pg's escapeLiteral, the numbers checked to be integers.
  */
+/** pg's escapeLiteral, loaded on first use: this module is part of every daemon, pg only of those on PostgreSQL (#19 item 3). */
+async function escapeLiteral(value: string): Promise<string> {
+  return (await import('pg')).default.escapeLiteral(value);
+}
+
 export function createSharedBudgetStore(db: Pick<PostgresDb, 'kysely' | 'pool'>): SharedBudgetStore {
   const { kysely } = db;
 
@@ -62,10 +67,10 @@ export function createSharedBudgetStore(db: Pick<PostgresDb, 'kysely' | 'pool'>)
 
   return {
     async take(key, shape, now) {
+      const k = await escapeLiteral(key);
       // Stamped just before the query leaves: the lock is normally free or held for a millisecond,
       // far inside the margin the rate plans keep on the window (400 ms on HubSpot's 10 s).
       const at = integer(now());
-      const k = pg.escapeLiteral(key);
       const result = await run([
         ...lockBudget(k, at),
         // One send if no pause holds and the window has room, none otherwise.
@@ -78,8 +83,8 @@ export function createSharedBudgetStore(db: Pick<PostgresDb, 'kysely' | 'pool'>)
     },
 
     async observe(key, shape, reading, now) {
+      const k = await escapeLiteral(key);
       const at = integer(now());
-      const k = pg.escapeLiteral(key);
       const reported = reading.reportedLimit !== undefined && reading.reportedLimit > 0 ? integer(reading.reportedLimit) : null;
       const result = await run([
         ...lockBudget(k, at),
