@@ -1,13 +1,14 @@
 // Which secrets may have signed a delivery: the OAuth app's from the config (any connection that
 // installed it), and each connection's own app secret stored in the vault (token connections on
 // their own Intercom or HubSpot app). Decrypted once and kept in memory; reloaded when a delivery
-// matches none, so a secret added a moment ago is found without a restart — at most once every few
-// seconds, so a stream of forged deliveries cannot turn into a stream of vault reads.
+// matches none and this process has stored or removed a credential since (a sandbox connection made
+// a moment ago), and otherwise at most once every few seconds (another replica's write), so a stream
+// of forged deliveries cannot turn into a stream of vault reads.
 // Sandbox connections' secrets (random per connection, src/connections/create-sandbox-connection.ts)
 // are a kind of their own, accepted only while the built-in sandbox is on.
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
-import { listCredentialsOfKind } from '../db/repos/credentials.ts';
+import { credentialWrites, listCredentialsOfKind } from '../db/repos/credentials.ts';
 import type { Database } from '../db/schema.ts';
 import type { Vault } from '../vault/vault.ts';
 import type { Vendor } from '../vendor.ts';
@@ -43,6 +44,8 @@ export function createSigningSecrets(options: {
   const clock = options.clock ?? Date.now;
   let cache: Map<Provider, SigningSecret[]> | undefined;
   let loadedAt = -Infinity;
+  /** credentialWrites() when the cache's load began: a write after that may be missing from it. */
+  let loadedAfterWrites = -1;
   async function load(): Promise<Map<Provider, SigningSecret[]>> {
     const loaded = new Map<Provider, SigningSecret[]>();
     for (const provider of ['intercom', 'hubspot'] as const) {
@@ -61,13 +64,15 @@ export function createSigningSecrets(options: {
   return {
     async list(provider) {
       if (!cache) {
+        const writes = credentialWrites();
         cache = await load();
         loadedAt = clock();
+        loadedAfterWrites = writes;
       }
       return cache.get(provider) ?? [];
     },
     reload() {
-      if (clock() - loadedAt >= RELOAD_AT_MOST_EVERY_MS) cache = undefined;
+      if (credentialWrites() !== loadedAfterWrites || clock() - loadedAt >= RELOAD_AT_MOST_EVERY_MS) cache = undefined;
     },
   };
 }

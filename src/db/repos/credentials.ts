@@ -9,6 +9,14 @@ const contextOf = (owner: string, kind: string) => `credential:${owner}/${kind}`
 /** Every credential of a connection is stored under this owner, so deleting it erases them all. */
 export const connectionOwner = (connectionId: string) => `connection:${connectionId}`;
 
+/**
+ * Credential writes made by this process. What keeps credentials decrypted in memory (the webhook
+ * signing secrets) compares it to know a reload would find something new; writes by another
+ * replica are not counted, and wait for its timed reload.
+ */
+let writesInThisProcess = 0;
+export const credentialWrites = (): number => writesInThisProcess;
+
 export interface StoredCredential {
   value: string;
   version: number;
@@ -41,6 +49,7 @@ export async function putCredential(
       })),
     )
     .execute();
+  writesInThisProcess += 1;
 }
 
 export async function getCredential(
@@ -61,6 +70,7 @@ export async function getCredential(
 /** Erases every credential of an owner (a deleted connection): nothing is left that could call out. */
 export async function deleteCredentials(db: Kysely<Database>, owner: string): Promise<number> {
   const result = await db.deleteFrom('credentials').where('owner', '=', owner).executeTakeFirst();
+  writesInThisProcess += 1;
   return Number(result.numDeletedRows);
 }
 
@@ -86,7 +96,9 @@ export async function swapCredential(
     .where('kind', '=', input.kind)
     .where('version', '=', input.expectedVersion)
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n ? input.expectedVersion + 1 : null;
+  if (result.numUpdatedRows === 0n) return null;
+  writesInThisProcess += 1;
+  return input.expectedVersion + 1;
 }
 
 /** Every stored credential of one kind, decrypted (the webhook intake's signing secrets). */
