@@ -10,7 +10,9 @@ const POOL_HEADROOM = 6;
 export async function openStore(config: Pick<Config, 'dataDir' | 'database' | 'jobs'>, options: { onIdleError?: (error: Error) => void } = {}): Promise<Db> {
   const url = config.database.url;
   if (url === '') return openSqlite(join(config.dataDir, DATABASE_FILE));
-  // Loaded here only: pg is ~5.5 MB resident that a daemon on SQLite never needs (#19 item 3).
+  // Loaded here only. A daemon on SQLite never needs pg: from the sources (`npm start`) its modules
+  // are ~5.5 MB resident; in the image's bundle it is a chunk of its own, 260 KB of source less in
+  // main.js (idle RSS within the bench's noise: test/bench/RESULTS.md, startup memory).
   const { connectPostgres, openPostgres } = await import('./postgres/open-postgres.ts');
   const db = openPostgres(url, { max: config.jobs.concurrency + POOL_HEADROOM, ...options });
   try {

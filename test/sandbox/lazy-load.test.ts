@@ -45,6 +45,6 @@ t.test('a daemon with the sandbox off loads no module under src/sandbox; with it
   const loadedAfter = (name: string) => on.afterFirstRequest.some((url) => url.endsWith(`/src/sandbox/${name}/index.ts`));
   t.ok(loadedAfter('hubspot') && loadedAfter('intercom'), 'sandbox on: the first request under /sandbox loads the simulators');
   t.equal(on.firstRequestStatus, 401, 'and is answered by the simulator (no token: 401, as HubSpot would)');
-  // Issue #19 item 3: pg is ~5.5 MB resident; only a daemon with a database.url loads it (src/db/open-store.ts).
+  // Only a daemon with a database.url loads pg (src/db/open-store.ts).
   t.same(on.pg, [], 'a daemon on SQLite loads no module of pg, even after serving a request');
 });

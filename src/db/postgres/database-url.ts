@@ -1,5 +1,5 @@
 // What a database.url may show of itself. Apart from open-postgres.ts, which loads pg, so that a
-// daemon on SQLite never loads pg (~5.5 MB resident: #19 item 3).
+// daemon on SQLite never loads pg (src/db/open-store.ts says what that saves).
 
 /** The URL as messages may show it: scheme, user, host, port and database, never the password. */
 export function redactDatabaseUrl(url: string): string {
