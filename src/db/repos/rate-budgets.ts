@@ -18,6 +18,12 @@ import type { PostgresDb } from '../database.ts';
 import type { Database } from '../schema.ts';
 import { greatest } from '../sql-dialect.ts';
 
+/** pg, loaded on first use: this module is part of every daemon, pg only of those on PostgreSQL (src/db/open-store.ts). */
+let pgModule: Promise<typeof import('pg')> | undefined;
+async function escapeLiteral(value: string): Promise<string> {
+  return (await (pgModule ??= import('pg'))).default.escapeLiteral(value);
+}
+
 /**
  * A take and an observation each go to the database as one simple query of several statements, in one
  * round trip: PostgreSQL runs them as one implicit transaction (the lock lasts to its end), and under
@@ -27,11 +33,6 @@ import { greatest } from '../sql-dialect.ts';
  * push's queries on PostgreSQL. The simple protocol takes no parameters, so the values are literals:
  * the key through pg's escapeLiteral, the numbers checked to be integers.
  */
-/** pg's escapeLiteral, loaded on first use: this module is part of every daemon, pg only of those on PostgreSQL (#19 item 3). */
-async function escapeLiteral(value: string): Promise<string> {
-  return (await import('pg')).default.escapeLiteral(value);
-}
-
 export function createSharedBudgetStore(db: Pick<PostgresDb, 'kysely' | 'pool'>): SharedBudgetStore {
   const { kysely } = db;
 
