@@ -5,6 +5,8 @@
 // intake's latency at a steady 1,000 deliveries/s — right after the burst, while its backlog of
 // event jobs is worked off (p99_ms), and again once it is (drained_p99_ms) — and a check that every
 // accepted delivery is in the job table.
+// The deliveries carry random notification ids and name conversations at random, as Intercom's do;
+// BENCH_INGEST_IDS=sequential gives the numbered ids of earlier runs (fixtures/load-generator.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import type { Progress } from './run.ts';
 const SECRET = 'bench-intercom-app-secret';
 const DURATION_S = 10;
 const CONNECTIONS = 32;
+const IDS = process.env.BENCH_INGEST_IDS === 'sequential' ? 'sequential' : 'random';
 
 function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,7 +52,7 @@ interface LoadResult {
 
 /** Runs the load generator (fixtures/load-generator.ts) in a process of its own and returns its result. */
 async function load(url: string, run: string, options: { rate?: number } = {}): Promise<LoadResult> {
-  const args = JSON.stringify({ url, connections: CONNECTIONS, durationS: DURATION_S, secret: SECRET, workspace, run, ...options });
+  const args = JSON.stringify({ url, connections: CONNECTIONS, durationS: DURATION_S, secret: SECRET, workspace, run, ids: IDS, ...options });
   const child = spawn(process.execPath, ['test/bench/fixtures/load-generator.ts', args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -131,6 +134,7 @@ export default async function ingest(progress: Progress) {
     const inJobs = check.sqlite.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event'")).pluck().get() as number;
     await check.close();
     return {
+      ids: IDS,
       ingest_per_s: Math.round(ingestRun.perSecond),
       bare_per_s: Math.round(bareRun.perSecond),
       ratio: Number((ingestRun.perSecond / bareRun.perSecond).toFixed(3)),
