@@ -6,7 +6,8 @@
 import t from 'tap';
 import { REDUCED_CHAOS, runChaos } from './chaos-run.ts';
 
-t.setTimeout(6 * 60_000);
+// Set-up, ~50 s of load and up to 300 s of drain, on a slow machine.
+t.setTimeout(10 * 60_000);
 
 t.test('chaos: kills, upstream faults and webhook disorder leave exactly one current note per conversation', async (t) => {
   const figures = await runChaos(REDUCED_CHAOS, (message) => t.comment(message));
