@@ -128,9 +128,15 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
       const conversationId = event.objectId;
       if (!conversationId) return;
       const row = await event.connection();
-      if (!row || row.status !== 'active') return;
-      const { settings } = row;
+      if (!row) return;
       const now = ctx.now();
+      if (row.status !== 'active') {
+        // Recorded all the same: the explainer finds a conversation's deliveries through these steps
+        // (src/explain/conversation-deliveries.ts), a paused connection's too.
+        await recordTrace(deps.db, event.connectionId, conversationId, [{ at: now, kind: 'trigger', detail: { topic: event.topic, deliveryId: event.deliveryId, action: 'none', why: `the connection is ${row.status.replace('_', ' ')}` } }]);
+        return;
+      }
+      const { settings } = row;
       let action: TriggerAction;
       try {
         action = event.topic === SWEPT_TOPIC

@@ -1,8 +1,8 @@
 // One conversation's story (issue #16 item 4): gathers what the tables hold about it — webhook
-// deliveries and sweeps, the trace, the activity log, the capture job still waiting, the close no
-// capture followed — and says it as a timeline, with what was written (HubSpot ids and links) or
-// why nothing was. Reads only; no vendor call but the optional "does Intercom know it" check for a
-// conversation nothing was received for.
+// deliveries and sweeps (conversation-deliveries.ts), the trace, the activity log, the capture job
+// still waiting, the close no capture followed — and says it as a timeline, with what was written
+// (HubSpot ids and links) or why nothing was. Reads only; no vendor call but the optional "does
+// Intercom know it" check for a conversation nothing was received for.
 import type { Kysely } from 'kysely';
 import { listActivityFeed } from '../activity/activity-feed.ts';
 import { activityFeedEntry, type ActivityFeedEntry } from '../activity/activity-view.ts';
@@ -13,6 +13,7 @@ import { conversationUrl } from '../conversations/resolve-records.ts';
 import { getConnection } from '../db/repos/connections.ts';
 import type { Database } from '../db/schema.ts';
 import { unfinishedJobWithKey } from '../jobs/unfinished-job.ts';
+import { conversationDeliveries } from './conversation-deliveries.ts';
 import type { CaptureDecisionView, ConversationExplanation, TimelineEntry } from './explain-types.ts';
 import { decidedFields, deliveryEntry, inTimeOrder, nothingYetEntry, pendingCloseEntry, pendingJobEntry, traceEntry } from './timeline.ts';
 
@@ -121,17 +122,15 @@ export async function explainConversation(db: Kysely<Database>, connectionId: st
   if (!connection) return { kind: 'unknown_connection' };
 
   // The newest of each, when a long story is cut: what happened last is what a person asks about.
-  const [newestDeliveries, newestTrace, activityRows, job, close] = await Promise.all([
-    db.selectFrom('webhook_deliveries').select(['topic', 'received_at', 'occurred_at', 'status', 'provider'])
-      .where('connection_id', '=', connectionId).where('object_id', '=', conversationId).orderBy('received_at', 'desc').limit(MAX_DELIVERIES).execute(),
+  const [newestTrace, activityRows, job, close] = await Promise.all([
     db.selectFrom('conversation_trace').select(['at', 'kind', 'detail'])
       .where('connection_id', '=', connectionId).where('conversation_id', '=', conversationId).orderBy('at', 'desc').orderBy('id', 'desc').limit(MAX_TRACE).execute(),
     listActivityFeed(db, { connectionId, conversation: { conversationId } }, { limit: MAX_ACTIVITY }),
     unfinishedJobWithKey(db, captureKey(connectionId, conversationId)),
     db.selectFrom('pending_closes').select('closed_at').where('connection_id', '=', connectionId).where('conversation_id', '=', conversationId).executeTakeFirst(),
   ]);
-  const deliveries = newestDeliveries.reverse();
   const trace = newestTrace.reverse();
+  const deliveries = await conversationDeliveries(db, connectionId, conversationId, trace, MAX_DELIVERIES);
   const activity = activityRows.map(activityFeedEntry);
   // A capture run writes its activity entry and its trace's last step together (conversation-run.ts);
   // that entry is already told. Others (ticket syncs, refusals, entries older than the trace) are not.

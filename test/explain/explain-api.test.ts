@@ -211,6 +211,34 @@ t.test('a conversation never received but known to Intercom; an unknown one is a
   t.match(await s.api('GET', `/api/connections/${s.connectionId}/conversations/a%20b/explain`), { status: 400, body: { error: { code: 'invalid_conversation_id' } } });
 });
 
+t.test('deliveries a paused connection took, and deliveries not worked yet (their event job parked), are in the story', async (t) => {
+  const s = await scenario(t);
+  const db = s.server.daemon.db.kysely;
+  const topicsOf = (timeline: Entry[]) => timeline.filter((entry) => entry.kind === 'webhook').map((entry) => entry.detail.topic as string);
+
+  t.match(await s.api('POST', `/api/connections/${s.connectionId}/pause`), { status: 200, body: { status: 'paused' } });
+  const paused = s.conversation({ spacingMs: 0 });
+  await s.intercom.control.webhooks.flush();
+  await until('its event jobs to finish', async () => (await countRows(s.server.daemon.db, 'webhook_deliveries', { object_id: paused.conversationId })) >= 3 && !(await jobPending(s, 'intercom.event')));
+  const received = await countRows(s.server.daemon.db, 'webhook_deliveries', { object_id: paused.conversationId });
+  const pausedStory = (await explain(s, paused.conversationId)).body?.timeline as Entry[];
+  t.equal(topicsOf(pausedStory).length, received, 'every delivery of the paused connection is told');
+  t.ok(topicsOf(pausedStory).includes('conversation.admin.closed'), 'the close among them');
+  t.ok(pausedStory.some((entry) => entry.kind === 'trigger' && /the connection is paused/.test(entry.summary)), 'and why nothing was scheduled');
+
+  // A connection waiting for re-authorisation: its event jobs start parked, so nothing has worked them.
+  await db.updateTable('connections').set({ status: 'needs_reauth' }).where('id', '=', s.connectionId).execute();
+  const waiting = s.conversation({ spacingMs: 0 });
+  await s.intercom.control.webhooks.flush();
+  await until('its deliveries recorded', async () => (await countRows(s.server.daemon.db, 'webhook_deliveries', { object_id: waiting.conversationId })) >= 3);
+  const parked = await db.selectFrom('jobs').select('id').where('task', '=', 'intercom.event').where('status', '=', 'parked').execute();
+  t.ok(parked.length > 0, 'the event jobs are parked');
+  const waitingStory = (await explain(s, waiting.conversationId)).body?.timeline as Entry[];
+  t.equal(topicsOf(waitingStory).length, await countRows(s.server.daemon.db, 'webhook_deliveries', { object_id: waiting.conversationId }), 'every delivery still waiting is told');
+  t.notOk(waitingStory.some((entry) => entry.kind === 'trigger'), 'none worked yet');
+  t.equal(topicsOf((await explain(s, paused.conversationId)).body?.timeline as Entry[]).length, received, "the other conversation's story has none of them");
+});
+
 t.test('who may call them: a read token and a viewer read and replay, a push token neither, anonymous 401', async (t) => {
   const s = await scenario(t);
   const { conversationId } = s.conversation({});

@@ -1,0 +1,94 @@
+// The webhook deliveries and sweeps of one conversation, for the explainer, found without an index
+// on the intake's path. Every Intercom conversation event's capture reaction records a `trigger`
+// step naming its delivery row (src/capture/capture-task.ts), so the deliveries worked already are
+// primary-key reads; those still waiting are in their connection's unfinished event jobs, which
+// carry the delivery row's id too (src/webhooks/record-deliveries.ts). An index on
+// (connection, object, received_at) did this before (migration 0036 drops it): one more random
+// page written per delivery, ~10 % of the intake's rate (test/bench/RESULTS.md, issue #19).
+import { sql, type Kysely } from 'kysely';
+import type { Database, JobStatus } from '../db/schema.ts';
+import { eventTask } from '../webhooks/record-deliveries.ts';
+import type { DeliveryRow } from './timeline.ts';
+
+type Detail = Record<string, unknown>;
+
+/** The delivery rows the trace's trigger steps name, newest first, at most `limit`. */
+function triggerDeliveryIds(trace: ReadonlyArray<{ kind: string; detail: string }>, limit: number): number[] {
+  const ids: number[] = [];
+  for (let i = trace.length - 1; i >= 0 && ids.length < limit; i--) {
+    const row = trace[i] as { kind: string; detail: string };
+    if (row.kind !== 'trigger') continue;
+    const id = parseDetail(row.detail)['deliveryId'];
+    if (typeof id === 'number' && Number.isSafeInteger(id) && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** The delivery rows of one conversation's events in event job payloads (one event, or `{ events }`). */
+function pendingDeliveryIds(payloads: readonly string[], conversationId: string): number[] {
+  const ids: number[] = [];
+  for (const payload of payloads) {
+    const parsed = parseDetail(payload);
+    const events = Array.isArray(parsed['events']) ? (parsed['events'] as unknown[]) : [parsed];
+    for (const event of events) {
+      if (event === null || typeof event !== 'object') continue;
+      const { objectId, deliveryId } = event as Detail;
+      if (objectId === conversationId && typeof deliveryId === 'number' && Number.isSafeInteger(deliveryId)) ids.push(deliveryId);
+    }
+  }
+  return ids;
+}
+
+function parseDetail(text: string): Detail {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Detail) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** LIKE's own characters taken literally (escape character `\`). */
+const literalLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The connection's Intercom event jobs not run yet that mention the conversation, one query per
+ * status so that each is an index seek (jobs_due_by_connection, jobs_parked, jobs_leases): a
+ * connection's finished jobs, days of them, are never read. The LIKE only narrows; the payload is
+ * parsed to be sure. Exported for the query-plan test.
+ */
+export function unfinishedEventQueries(db: Kysely<Database>, connectionId: string, conversationId: string) {
+  const mention = `%${literalLike(`"objectId":${JSON.stringify(conversationId)}`)}%`;
+  const statuses: JobStatus[] = ['queued', 'parked', 'running'];
+  return statuses.map((status) =>
+    db.selectFrom('jobs').select('payload')
+      .where('status', '=', status).where('connection_id', '=', connectionId).where('task', '=', eventTask('intercom'))
+      // SQLite's LIKE has no escape character unless named; PostgreSQL's is `\` already.
+      .where(sql<boolean>`payload LIKE ${mention} ESCAPE '\\'`),
+  );
+}
+
+/** Delivery rows by id (the primary key). Exported for the query-plan test. */
+export const deliveryRowsQuery = (db: Kysely<Database>, connectionId: string, ids: readonly number[]) =>
+  db.selectFrom('webhook_deliveries').select(['id', 'topic', 'received_at', 'occurred_at', 'status', 'provider', 'object_id'])
+    .where('id', 'in', ids).where('connection_id', '=', connectionId);
+
+/** The conversation's deliveries, oldest first: those its trace names and those still waiting to be worked. */
+export async function conversationDeliveries(
+  db: Kysely<Database>,
+  connectionId: string,
+  conversationId: string,
+  trace: ReadonlyArray<{ kind: string; detail: string }>,
+  limit: number,
+): Promise<DeliveryRow[]> {
+  const unfinished = await Promise.all(unfinishedEventQueries(db, connectionId, conversationId).map((query) => query.execute()));
+  const pending = pendingDeliveryIds(unfinished.flat().map((row) => row.payload), conversationId);
+  const ids = [...new Set([...pending, ...triggerDeliveryIds(trace, limit)])];
+  if (ids.length === 0) return [];
+  const rows = await deliveryRowsQuery(db, connectionId, ids).execute();
+  return rows
+    .filter((row) => row.object_id === conversationId)
+    .sort((a, b) => a.received_at - b.received_at || a.id - b.id)
+    .slice(-limit)
+    .map(({ topic, received_at, occurred_at, status, provider }) => ({ topic, received_at, occurred_at, status, provider }));
+}
