@@ -61,8 +61,7 @@ export function createWebhooks(core: SimCore, settings: WebhookSettings, deps: W
   core.onEvent((event) => {
     const workspace = core.state.workspaces.get(event.workspaceId);
     for (const appId of workspace?.appIds ?? []) {
-      const n = core.ids.next('notification').padStart(12, '0');
-      enqueue(appId, event, `notif_00000000-0000-4000-8000-${n}`);
+      enqueue(appId, event, `notif_${core.ids.nextUuid('notification')}`);
     }
   });
 
