@@ -1,12 +1,12 @@
 // The webhook deliveries and sweeps of one conversation, for the explainer, found without an index
 // on the intake's path. Every Intercom conversation event's capture reaction records a `trigger`
 // step naming its delivery row (src/capture/capture-task.ts), so the deliveries worked already are
-// primary-key reads; those still waiting are in their connection's unfinished event jobs, which
-// carry the delivery row's id too (src/webhooks/record-deliveries.ts). An index on
+// primary-key reads; those still waiting (or whose event failed) are in their connection's event
+// jobs, which carry the delivery row's id too (src/webhooks/record-deliveries.ts). An index on
 // (connection, object, received_at) did this before (migration 0036 drops it): one more random
 // page written per delivery, ~10 % of the intake's rate (test/bench/RESULTS.md, issue #19).
 import { sql, type Kysely } from 'kysely';
-import type { Database, JobStatus } from '../db/schema.ts';
+import type { Database } from '../db/schema.ts';
 import { eventTask } from '../webhooks/record-deliveries.ts';
 import type { DeliveryRow } from './timeline.ts';
 
@@ -52,20 +52,19 @@ function parseDetail(text: string): Detail {
 const literalLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The connection's Intercom event jobs not run yet that mention the conversation, one query per
- * status so that each is an index seek (jobs_due_by_connection, jobs_parked, jobs_leases): a
- * connection's finished jobs, days of them, are never read. The LIKE only narrows; the payload is
- * parsed to be sure. Exported for the query-plan test.
+ * The connection's Intercom event jobs not run yet, or failed, that mention the conversation: one
+ * query for those waiting or failed, the partial index jobs_problems_by_connection (its WHERE
+ * written as the index's, literally, or SQLite will not use it), one for those running
+ * (jobs_leases). A connection's finished jobs, days of them, are never read. The LIKE only narrows;
+ * the payload is parsed to be sure. Exported for the query-plan test.
  */
 export function unfinishedEventQueries(db: Kysely<Database>, connectionId: string, conversationId: string) {
   const mention = `%${literalLike(`"objectId":${JSON.stringify(conversationId)}`)}%`;
-  const statuses: JobStatus[] = ['queued', 'parked', 'running'];
-  return statuses.map((status) =>
-    db.selectFrom('jobs').select('payload')
-      .where('status', '=', status).where('connection_id', '=', connectionId).where('task', '=', eventTask('intercom'))
-      // SQLite's LIKE has no escape character unless named; PostgreSQL's is `\` already.
-      .where(sql<boolean>`payload LIKE ${mention} ESCAPE '\\'`),
-  );
+  const ofConversation = db.selectFrom('jobs').select('payload')
+    .where('connection_id', '=', connectionId).where('task', '=', eventTask('intercom'))
+    // SQLite's LIKE has no escape character unless named; PostgreSQL's is `\` already.
+    .where(sql<boolean>`payload LIKE ${mention} ESCAPE '\\'`);
+  return [ofConversation.where(sql<boolean>`status IN ('failed', 'parked', 'queued')`), ofConversation.where('status', '=', 'running')];
 }
 
 /** Delivery rows by id (the primary key). Exported for the query-plan test. */
