@@ -4,7 +4,7 @@
 // primary-key reads; those still waiting (or whose event failed) are in their connection's event
 // jobs, which carry the delivery row's id too (src/webhooks/record-deliveries.ts). An index on
 // (connection, object, received_at) did this before (migration 0036 drops it): one more random
-// page written per delivery, ~10 % of the intake's rate (test/bench/RESULTS.md, issue #19).
+// page written per delivery, a tenth to a fifth of the intake's rate (test/bench/RESULTS.md, #19).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { eventTask } from '../webhooks/record-deliveries.ts';
