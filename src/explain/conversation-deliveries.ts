@@ -5,8 +5,9 @@
 // jobs, which carry the delivery row's id too (src/webhooks/record-deliveries.ts). An index on
 // (connection, object, received_at) did this before (migration 0036 drops it): one more random
 // page written per delivery, a tenth to a fifth of the intake's rate (test/bench/RESULTS.md, #19).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import { payloadsContainingQueries } from '../jobs/unfinished-job.ts';
 import { eventTask } from '../webhooks/record-deliveries.ts';
 import type { DeliveryRow } from './timeline.ts';
 
@@ -48,24 +49,9 @@ function parseDetail(text: string): Detail {
   }
 }
 
-/** LIKE's own characters taken literally (escape character `\`). */
-const literalLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/**
- * The connection's Intercom event jobs not run yet, or failed, that mention the conversation: one
- * query for those waiting or failed, the partial index jobs_problems_by_connection (its WHERE
- * written as the index's, literally, or SQLite will not use it), one for those running
- * (jobs_leases). A connection's finished jobs, days of them, are never read. The LIKE only narrows;
- * the payload is parsed to be sure. Exported for the query-plan test.
- */
-export function unfinishedEventQueries(db: Kysely<Database>, connectionId: string, conversationId: string) {
-  const mention = `%${literalLike(`"objectId":${JSON.stringify(conversationId)}`)}%`;
-  const ofConversation = db.selectFrom('jobs').select('payload')
-    .where('connection_id', '=', connectionId).where('task', '=', eventTask('intercom'))
-    // SQLite's LIKE has no escape character unless named; PostgreSQL's is `\` already.
-    .where(sql<boolean>`payload LIKE ${mention} ESCAPE '\\'`);
-  return [ofConversation.where(sql<boolean>`status IN ('failed', 'parked', 'queued')`), ofConversation.where('status', '=', 'running')];
-}
+/** The connection's Intercom event jobs, waiting, running or failed, that name the conversation (for the query-plan test). */
+export const unfinishedEventQueries = (db: Kysely<Database>, connectionId: string, conversationId: string) =>
+  payloadsContainingQueries(db, { connectionId, task: eventTask('intercom'), text: `"objectId":${JSON.stringify(conversationId)}` });
 
 /** Delivery rows by id (the primary key). Exported for the query-plan test. */
 export const deliveryRowsQuery = (db: Kysely<Database>, connectionId: string, ids: readonly number[]) =>
