@@ -18,6 +18,7 @@ import t from 'tap';
 import { ensureStandIn, podmanComposeMissing, podmanConfFile, readmeExample, runCommand, STAND_INS, type CommandResult } from '../helpers/compose.ts';
 import { CONTAINER_TOOLS, REPO_ROOT, buildImage, containerToolsPresent, freeHostPort, podmanMissing, waitFor200 } from '../helpers/container.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 
 const SECTION = 'Several replicas (docker compose)';
 const REPLICAS = ['interhubz-1', 'interhubz-2', 'interhubz-3'] as const;
@@ -139,6 +140,21 @@ if (missing) {
           t.same(ready.checks, { database: 'ok', migrations: 'ok', scheduler: 'ok' }, `${service} answers /readyz directly: ready`);
           t.match(await logsOf(service), /store: PostgreSQL/, `${service} runs on PostgreSQL`);
         }
+        // nginx leaves a replica out for 10 s after a request to it failed (max_fails=1,
+        // fail_timeout=10s, its defaults): the polls above, made through the proxy while the replicas
+        // (re)started, can have done that to one. Ready through the proxy means every replica has
+        // answered through it again.
+        const addresses = await Promise.all(REPLICAS.map(addressOf));
+        const answering = async () => {
+          for (let request = 0; request < REPLICAS.length * 2; request++) await fetch(`${proxy}/readyz`).then((r) => r.arrayBuffer(), () => undefined);
+          const recent = (await proxied(/^GET \/readyz /)).slice(-REPLICAS.length * 2).filter((entry) => entry.status === 200);
+          return new Set(recent.map((entry) => entry.upstreams.at(-1)));
+        };
+        await until('every replica answering through the proxy', async () => {
+          const answered = await answering();
+          return addresses.every((address) => answered.has(address)) || undefined;
+        }, { timeoutMs: 60_000, explain: async () => JSON.stringify({ addresses, recent: (await proxied(/^GET \/readyz /)).slice(-12) }) });
+        t.pass('every replica answers through the proxy');
       });
 
       const admin = { url: proxy, username: 'admin', password: generated.INTERHUBZ_ADMIN_PASSWORD ?? '' };
