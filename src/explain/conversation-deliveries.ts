@@ -9,15 +9,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { payloadsContainingQueries } from '../jobs/unfinished-job.ts';
 import { eventTask } from '../webhooks/record-deliveries.ts';
-import type { DeliveryRow } from './timeline.ts';
-
-type Detail = Record<string, unknown>;
+import { parseDetail, type DeliveryRow, type TraceRow } from './timeline.ts';
 
 /** The delivery rows the trace's trigger steps name, newest first, at most `limit`. */
-function triggerDeliveryIds(trace: ReadonlyArray<{ kind: string; detail: string }>, limit: number): number[] {
+function triggerDeliveryIds(trace: ReadonlyArray<Pick<TraceRow, 'kind' | 'detail'>>, limit: number): number[] {
   const ids: number[] = [];
   for (let i = trace.length - 1; i >= 0 && ids.length < limit; i--) {
-    const row = trace[i] as { kind: string; detail: string };
+    const row = trace[i] as Pick<TraceRow, 'kind' | 'detail'>;
     if (row.kind !== 'trigger') continue;
     const id = parseDetail(row.detail)['deliveryId'];
     if (typeof id === 'number' && Number.isSafeInteger(id) && !ids.includes(id)) ids.push(id);
@@ -33,20 +31,11 @@ function pendingDeliveryIds(payloads: readonly string[], conversationId: string)
     const events = Array.isArray(parsed['events']) ? (parsed['events'] as unknown[]) : [parsed];
     for (const event of events) {
       if (event === null || typeof event !== 'object') continue;
-      const { objectId, deliveryId } = event as Detail;
+      const { objectId, deliveryId } = event as Record<string, unknown>;
       if (objectId === conversationId && typeof deliveryId === 'number' && Number.isSafeInteger(deliveryId)) ids.push(deliveryId);
     }
   }
   return ids;
-}
-
-function parseDetail(text: string): Detail {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Detail) : {};
-  } catch {
-    return {};
-  }
 }
 
 /** The connection's Intercom event jobs, waiting, running or failed, that name the conversation (for the query-plan test). */
@@ -63,7 +52,7 @@ export async function conversationDeliveries(
   db: Kysely<Database>,
   connectionId: string,
   conversationId: string,
-  trace: ReadonlyArray<{ kind: string; detail: string }>,
+  trace: ReadonlyArray<Pick<TraceRow, 'kind' | 'detail'>>,
   limit: number,
 ): Promise<DeliveryRow[]> {
   const unfinished = await Promise.all(unfinishedEventQueries(db, connectionId, conversationId).map((query) => query.execute()));

@@ -117,7 +117,8 @@ export interface TraceRow {
   detail: string;
 }
 
-function parse(text: string): Detail {
+/** A stored detail (a trace step's, a job's payload) as an object; anything else as an empty one. */
+export function parseDetail(text: string): Record<string, unknown> {
   try {
     return obj(JSON.parse(text));
   } catch {
@@ -126,7 +127,7 @@ function parse(text: string): Detail {
 }
 
 export function traceEntry(row: TraceRow): TimelineEntry {
-  const detail = parse(row.detail);
+  const detail = parseDetail(row.detail);
   const run = str(detail['run']);
   const base = { at: row.at, detail, run };
   switch (row.kind) {

@@ -20,7 +20,7 @@ export async function unfinishedJobWithKey(db: Kysely<Database>, key: string): P
 const literalLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The payloads of a connection's jobs of one task, not finished or failed, whose payload JSON
+ * The payloads of a connection's jobs of one task, not finished (or failed), whose payload JSON
  * contains `text`: one query for those waiting or failed, through the partial index
  * jobs_problems_by_connection (its WHERE written as the index's, literally, or SQLite will not use
  * it), one for those running (jobs_leases). A connection's finished jobs, days of them, are never
