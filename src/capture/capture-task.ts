@@ -146,14 +146,20 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
         throw toJobOutcomeError(error);
       }
       // The explainer's trace: what this event meant for the conversation's capture, and why.
-      await recordTrace(deps.db, event.connectionId, conversationId, [{ at: now, kind: 'trigger', detail: { topic: event.topic, deliveryId: event.deliveryId, action: action.kind, why: action.why, ...(action.kind === 'schedule' ? { runAt: action.runAt, keyMode: action.keyMode } : {}) } }]);
+      const trace = (why: string) =>
+        recordTrace(deps.db, event.connectionId, conversationId, [{ at: now, kind: 'trigger', detail: { topic: event.topic, deliveryId: event.deliveryId, action: action.kind, why, ...(action.kind === 'schedule' ? { runAt: action.runAt, keyMode: action.keyMode } : {}) } }]);
       const key = captureKey(event.connectionId, conversationId);
       if (action.kind === 'schedule') {
         const trigger = event.topic === SWEPT_TOPIC ? 'sweep' : settings.conversations.capture.mode === 'realtime' ? 'realtime' : 'on_close';
-        await deps.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger }, connectionId: event.connectionId, key, keyMode: action.keyMode, runAt: action.runAt });
+        const { coveredByRunSince } = action;
+        const enqueued = await deps.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger }, connectionId: event.connectionId, key, keyMode: action.keyMode, runAt: action.runAt, ...(coveredByRunSince === undefined ? {} : { coveredByRunSince }) });
+        await trace(enqueued.result === 'covered' ? `${action.why}; the capture running now started after this version, so it is the one` : action.why);
         // occurredAt is the notification's created_at, whole seconds (intake.ts): see endOfSecond.
         if (trigger === 'on_close') await rememberClose(deps.db, event.connectionId, conversationId, eventTime(event.occurredAt === null ? null : event.occurredAt + 999, now));
-      } else if (action.kind === 'cancel') {
+        return;
+      }
+      await trace(action.why);
+      if (action.kind === 'cancel') {
         // Only a deletion cancels (triggers.ts): a deleted conversation cannot be captured, whatever came before.
         await forgetClose(deps.db, event.connectionId, conversationId);
         const cancelled = await deps.jobs.cancelByKey(key);

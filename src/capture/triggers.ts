@@ -14,7 +14,14 @@ import type { CaptureSettings } from '../config/connection-settings.ts';
 import { SWEPT_TOPIC } from '../reconcile/reconcile-task.ts';
 
 export type TriggerAction =
-  | { kind: 'schedule'; runAt: number; keyMode: 'replace' | 'keep'; why: string }
+  | {
+      kind: 'schedule';
+      runAt: number;
+      keyMode: 'replace' | 'keep';
+      why: string;
+      /** A capture already running that started at or after this time reads this version or newer: no second one (EnqueueSpec). */
+      coveredByRunSince?: number;
+    }
   | { kind: 'cancel'; why: string }
   | { kind: 'none'; why: string };
 
@@ -131,11 +138,11 @@ export function sweptTrigger(input: {
       if (!after(closedAt)) return { kind: 'none', why: 'already captured since its last close' };
       // Intercom's times ahead of our clock count as now, as an event's do (eventTime): a
       // workspace clock hours ahead must not put the capture hours off.
-      return { kind: 'schedule', runAt: windowEnd(eventTime(closedAt, now), capture.graceMinutes, now), keyMode: 'keep', why: 'closed and not captured since (found by the sweep)' };
+      return { kind: 'schedule', runAt: windowEnd(eventTime(closedAt, now), capture.graceMinutes, now), keyMode: 'keep', coveredByRunSince: updatedAt, why: 'closed and not captured since (found by the sweep)' };
     }
     case 'realtime': {
       if (!after(updatedAt)) return { kind: 'none', why: 'already captured since its last change' };
-      return { kind: 'schedule', runAt: windowEnd(eventTime(updatedAt, now), capture.realtimeDebounceMinutes, now), keyMode: 'keep', why: 'changed since the last capture (found by the sweep)' };
+      return { kind: 'schedule', runAt: windowEnd(eventTime(updatedAt, now), capture.realtimeDebounceMinutes, now), keyMode: 'keep', coveredByRunSince: updatedAt, why: 'changed since the last capture (found by the sweep)' };
     }
   }
 }

@@ -21,6 +21,12 @@ export interface EnqueueSpec {
   key?: string;
   /** replace (default): reschedule the pending job with this key; keep: the pending job wins. */
   keyMode?: KeyMode;
+  /**
+   * keep only: a run of this key that started at or after this time (epoch ms) covers the new job —
+   * it reads what the caller saw, or newer — so nothing is added and the run keeps its key. Without
+   * it a running key gets a second job (graphile-worker's rule: the run may have read too early).
+   */
+  coveredByRunSince?: number;
   connectionId?: string | null;
   maxAttempts?: number;
   /** Claimed before the connection's other due jobs when higher (default 0): quick, time-critical work. */
@@ -29,9 +35,10 @@ export interface EnqueueSpec {
 
 export interface EnqueueResult {
   id: number;
-  result: 'inserted' | 'replaced' | 'kept';
+  /** covered: a run that started after `coveredByRunSince` holds the key, and nothing was added. */
+  result: 'inserted' | 'replaced' | 'kept' | 'covered';
   runAt: number;
-  status: 'queued' | 'parked';
+  status: 'queued' | 'parked' | 'running';
 }
 
 class PayloadTooLargeError extends Error {
@@ -152,6 +159,10 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
     return { id: holder.id, result: 'replaced', runAt, status: holder.status };
   }
   if (!holder) return insert();
+  // A running job's updated_at is when its run started: nothing else writes it while a keyed job runs.
+  if (spec.keyMode === 'keep' && spec.coveredByRunSince !== undefined && holder.updated_at >= spec.coveredByRunSince) {
+    return { id: holder.id, result: 'covered', runAt: holder.run_at, status: 'running' };
+  }
   // The key's job is running: the new job takes the key and the run is detached from it.
   return detachingRun(db, holder.id, now, insert);
 }
@@ -159,11 +170,11 @@ async function enqueueInTransaction(db: Kysely<Database>, spec: EnqueueSpec, def
 /** Unfinished states: the unique index lets at most one row in them hold a key (migrations/0012). */
 const UNFINISHED = ['queued', 'parked', 'running'] as const;
 
-type KeyHolder = { id: number; run_at: number; status: 'queued' | 'parked' | 'running' };
+type KeyHolder = { id: number; run_at: number; status: 'queued' | 'parked' | 'running'; updated_at: number };
 
 /** `lock`: keep the holder as read until the transaction ends (PostgreSQL; the caller writes what it decides from it). */
 async function keyHolder(db: Kysely<Database>, key: string, options: { lock: boolean } = { lock: false }): Promise<KeyHolder | undefined> {
-  const query = db.selectFrom('jobs').select(['id', 'run_at', 'status']).where('key', '=', key).where('status', 'in', UNFINISHED);
+  const query = db.selectFrom('jobs').select(['id', 'run_at', 'status', 'updated_at']).where('key', '=', key).where('status', 'in', UNFINISHED);
   const row = await (options.lock ? lockingRead(db, query) : query).executeTakeFirst();
   return row as KeyHolder | undefined;
 }

@@ -9,6 +9,7 @@ import t from 'tap';
 import { RECONCILE_TASK, reconcileKey } from '../../src/reconcile/reconcile-task.ts';
 import { captureScenario, type Scenario } from '../helpers/capture-scenario.ts';
 import { countRows } from '../helpers/rows.ts';
+import { until } from '../helpers/until.ts';
 
 const MINUTE = 60_000;
 
@@ -230,4 +231,33 @@ t.test("an Intercom clock hours ahead of ours: the sweep's capture is due now, n
   t.ok(job && job.run_at <= s.intercom.control.clock.now() - 8 * 60 * MINUTE, 'due by our clock now');
   await s.advance(MINUTE);
   t.equal(s.notes().length, 1, 'captured');
+});
+
+t.test('a sweep that finds the conversation while its capture runs adds no second capture', async (t) => {
+  // The sweep's pass lands on the minute; a capture running then has read (or will read) a version at
+  // least as new as the one the sweep found, so a second capture would only find nothing new. (A CI
+  // run's explainer test saw one: the story's last decision became "unchanged".)
+  const s = await lateScenario(t);
+  // A grace window shorter than the sweep's reach back (interval + overlap), so that its first look
+  // at this closed version comes while the capture runs.
+  await s.setSettings((settings) => void (settings.conversations.capture.graceMinutes = 2));
+  const { conversationId } = openConversation(s);
+  s.intercom.control.actAsAdmin.close({ conversationId, adminId: s.adminId });
+  await s.advance(0);
+  // The note's write is slow, so the capture is still running while the sweep looks.
+  s.hubspot.control.setLatency({ ms: 1_500, method: 'POST', pathPrefix: '/crm/objects/2026-09/notes' });
+  s.intercom.control.clock.advance(3 * MINUTE);
+  const db = s.server.daemon.db.kysely;
+  const capturing = s.server.daemon.scheduler.drain();
+  await until('the capture running', async () => (await s.captureJobs()).some((job) => job.status === 'running'), { timeoutMs: 10_000 });
+  await sweep(s);
+  await capturing;
+  s.hubspot.control.setLatency(null);
+  await s.server.daemon.scheduler.drain();
+  t.same((await s.captureJobs()).map((job) => job.status), ['succeeded'], 'one capture, and no second one queued behind it');
+  t.equal(s.notes().length, 1);
+  const trace = await db.selectFrom('conversation_trace').select('detail').where('conversation_id', '=', conversationId).where('kind', '=', 'trigger').execute();
+  t.ok(trace.some((row) => row.detail.includes('interhubz.conversation.swept') && row.detail.includes('the capture running now started after this version')), 'the story says why the sweep added nothing');
+  const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
+  t.equal((activity.body?.entries as unknown[]).length, 1, 'one decision in the activity log');
 });

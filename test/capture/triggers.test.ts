@@ -97,7 +97,7 @@ t.test('the sweep\'s topic is decided from the fresh conversation, in every mode
 t.test('sweptTrigger, on_close', async (t) => {
   const swept = (over: Partial<Parameters<typeof sweptTrigger>[0]>) =>
     sweptTrigger({ state: 'closed', lastCloseAt: NOW - 2 * MIN, updatedAt: NOW - MIN, now: NOW, capture: ON_CLOSE, alreadyCapturedAt: null, ...over });
-  t.same(swept({}), { kind: 'schedule', runAt: NOW + 8 * MIN, keyMode: 'keep', why: 'closed and not captured since (found by the sweep)' }, 'never captured: the rest of the window');
+  t.same(swept({}), { kind: 'schedule', runAt: NOW + 8 * MIN, keyMode: 'keep', coveredByRunSince: NOW - MIN, why: 'closed and not captured since (found by the sweep)' }, 'never captured: the rest of the window; a capture started after the version seen covers it');
   t.match(swept({ lastCloseAt: NOW - HOUR }), { kind: 'schedule', runAt: NOW }, 'window over: now');
   t.match(swept({ alreadyCapturedAt: NOW - HOUR }), { kind: 'schedule' }, 'closed again after the last capture');
   t.same(swept({ alreadyCapturedAt: NOW - MIN }), { kind: 'none', why: 'already captured since its last close' });
@@ -114,7 +114,7 @@ t.test('sweptTrigger, on_close', async (t) => {
 t.test('sweptTrigger, realtime and manual', async (t) => {
   const swept = (over: Partial<Parameters<typeof sweptTrigger>[0]>) =>
     sweptTrigger({ state: 'open', lastCloseAt: null, updatedAt: NOW - MIN, now: NOW, capture: REALTIME, alreadyCapturedAt: null, ...over });
-  t.same(swept({}), { kind: 'schedule', runAt: NOW + MIN, keyMode: 'keep', why: 'changed since the last capture (found by the sweep)' });
+  t.same(swept({}), { kind: 'schedule', runAt: NOW + MIN, keyMode: 'keep', coveredByRunSince: NOW - MIN, why: 'changed since the last capture (found by the sweep)' });
   t.match(swept({ alreadyCapturedAt: NOW - HOUR, updatedAt: NOW - 30 * MIN }), { kind: 'schedule', runAt: NOW });
   t.match(swept({ updatedAt: NOW + 8 * HOUR }), { kind: 'schedule', runAt: NOW + 2 * MIN }, 'a change ahead of our clock counts as now');
   t.match(swept({ state: 'closed', alreadyCapturedAt: NOW - HOUR }), { kind: 'schedule' }, 'any state');

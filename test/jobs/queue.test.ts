@@ -121,6 +121,26 @@ eachStore(t, 'a keyed job enqueued again while it runs: the run\'s retry or park
   }
 });
 
+eachStore(t, 'keep with coveredByRunSince: a run that started after the version the caller saw is the job; one that started before is not', async (t, { kysely }) => {
+  const { claimJobs } = await import('../../src/jobs/claim.ts');
+  const running = await enqueueJob(kysely, { task: 'capture', payload: { v: 1 }, key: 'capture:9', connectionId: 'c1', runAt: 0 }, defaults);
+  await claimJobs(kysely, { workerId: 'w', now: 100, leaseMs: 1000, limit: 10, perConnectionLimit: 10, running: new Map() });
+  const sweep = (seenVersionAt: number, now: number) =>
+    enqueueJob(kysely, { task: 'capture', payload: { v: 2 }, key: 'capture:9', connectionId: 'c1', runAt: now, keyMode: 'keep', coveredByRunSince: seenVersionAt }, { ...defaults, now });
+  t.same(await sweep(100, 150), { id: running.id, result: 'covered', runAt: 0, status: 'running' }, 'a version from when the run started: covered');
+  t.same(await sweep(40, 160), { id: running.id, result: 'covered', runAt: 0, status: 'running' }, 'an older version: covered');
+  t.match(await getJob(kysely, running.id), { status: 'running', key: 'capture:9', superseded_by: null }, 'the run keeps its key');
+  t.equal((await listJobs(kysely)).length, 1, 'nothing added');
+  const newer = await sweep(101, 170);
+  t.equal(newer.result, 'inserted', 'a version newer than the run’s start: the run may have read too early, so a job follows it');
+  t.match(await getJob(kysely, running.id), { key: null, superseded_by: newer.id });
+  const plain = await enqueueJob(kysely, { task: 'capture', payload: { v: 3 }, key: 'capture:10', connectionId: 'c1', runAt: 0 }, defaults);
+  await claimJobs(kysely, { workerId: 'w', now: 200, leaseMs: 1000, limit: 10, perConnectionLimit: 10, running: new Map() });
+  const replace = await enqueueJob(kysely, { task: 'capture', payload: { v: 4 }, key: 'capture:10', connectionId: 'c1', runAt: 300, coveredByRunSince: 0 }, { ...defaults, now: 250 });
+  t.equal(replace.result, 'inserted', 'only keep mode is covered: replace (a webhook) always follows a run');
+  t.match(await getJob(kysely, plain.id), { key: null, superseded_by: replace.id });
+});
+
 eachStore(t, 'priority: among a connection\'s due jobs the higher priority is claimed first', async (t, { kysely }) => {
   const { claimJobs } = await import('../../src/jobs/claim.ts');
   for (let i = 0; i < 5; i++) await enqueueJob(kysely, { task: 'capture', payload: { i }, connectionId: 'c1', runAt: i }, defaults);
