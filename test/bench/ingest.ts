@@ -1,7 +1,11 @@
 // `npm run bench -- ingest`: signed Intercom deliveries per second through POST /webhooks/intercom
 // (signature check, record + job in one transaction, 200 after commit) beside a bare Fastify route
 // that only answers 200, both in their own processes, loaded by autocannon from a third
-// (fixtures/load-generator.ts; the simulators the daemon calls stay in this one). Then the
+// (fixtures/load-generator.ts; the simulators the daemon calls stay in this one). The two are
+// loaded in turns, a short slice each (the daemon frozen during the bare route's), so that both see
+// the same machine: here the bare route alone swings between 13,000 and 28,000 requests/s from one
+// 5-s run to the next (RESULTS.md), and a baseline taken ten seconds before the intake compared the
+// machine's moods, not the code. Then the
 // intake's latency at a steady 1,000 deliveries/s — right after the burst, while its backlog of
 // event jobs is worked off (p99_ms), and again once it is (drained_p99_ms) — and a check that every
 // accepted delivery is in the job table.
@@ -21,6 +25,8 @@ import type { Progress } from './run.ts';
 
 const SECRET = 'bench-intercom-app-secret';
 const DURATION_S = 10;
+/** The full-speed runs come in this many alternating pairs of slices (bare route, intake), DURATION_S in all each. */
+const SLICES = 5;
 const CONNECTIONS = 32;
 const IDS = process.env.BENCH_INGEST_IDS === 'sequential' ? 'sequential' : 'random';
 
@@ -51,7 +57,7 @@ interface LoadResult {
 }
 
 /** Runs the load generator (fixtures/load-generator.ts) in a process of its own and returns its result. */
-async function load(url: string, run: string, options: { rate?: number } = {}): Promise<LoadResult> {
+async function load(url: string, run: string, options: { rate?: number; durationS?: number } = {}): Promise<LoadResult> {
   const args = JSON.stringify({ url, connections: CONNECTIONS, durationS: DURATION_S, secret: SECRET, workspace, run, ids: IDS, ...options });
   const child = spawn(process.execPath, ['test/bench/fixtures/load-generator.ts', args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
@@ -84,8 +90,6 @@ export default async function ingest(progress: Progress) {
   const bareUrl = (JSON.parse(bare.output().trim().split('\n')[0] ?? '{}') as { url: string }).url;
   const ingestUrl = `http://127.0.0.1:${port}`;
   try {
-    progress(`bare route: ${DURATION_S} s at full speed, ${CONNECTIONS} connections`);
-    const bareRun = await load(bareUrl, 'bare');
     // The same paced 1,000/s against the bare route: the latency this machine's loopback, scheduler
     // and a Fastify process give anyway, the baseline for the intake's p99 in the same run.
     progress('bare route: 10 s at 1,000 deliveries/s');
@@ -106,8 +110,28 @@ export default async function ingest(progress: Progress) {
       }
     }, 100);
     walWatch.unref();
-    progress(`intake: ${DURATION_S} s at full speed`);
-    const ingestRun = await load(ingestUrl, 'burst');
+    const sliceS = DURATION_S / SLICES;
+    progress(`bare route and intake at full speed, ${CONNECTIONS} connections: ${SLICES} turns of ${sliceS} s each`);
+    const bareSlices: LoadResult[] = [];
+    const ingestSlices: LoadResult[] = [];
+    for (let i = 0; i < SLICES; i++) {
+      // The daemon is frozen during the bare route's turn: it would otherwise spend it working off
+      // the burst's backlog on the machine's other core, and the baseline would be measured on half a
+      // machine (a first try read ratio 1.0 so). Frozen, it resumes where it was, as after a
+      // sequential baseline.
+      daemon.child.kill('SIGSTOP');
+      try {
+        bareSlices.push(await load(bareUrl, `bare-${i}`, { durationS: sliceS }));
+      } finally {
+        daemon.child.kill('SIGCONT');
+      }
+      ingestSlices.push(await load(ingestUrl, `burst-${i}`, { durationS: sliceS }));
+    }
+    // Slices of equal length: the mean of their rates is the rate over all of them.
+    const mean = (slices: LoadResult[]) => slices.reduce((sum, slice) => sum + slice.perSecond, 0) / slices.length;
+    const bareRun = { perSecond: mean(bareSlices) };
+    const ingestRun = { perSecond: mean(ingestSlices), ok: ingestSlices.reduce((sum, slice) => sum + slice.ok, 0), non2xx: ingestSlices.reduce((sum, slice) => sum + slice.non2xx, 0) };
+    const sliceRatios = ingestSlices.map((slice, i) => slice.perSecond / (bareSlices[i]?.perSecond ?? Number.NaN));
     const afterBurst = eventJobs();
     progress(`intake: 10 s at 1,000 deliveries/s (${afterBurst.total - afterBurst.finished} event jobs still to do from the burst)`);
     const steady = await load(ingestUrl, 'steady', { rate: 1000 });
@@ -138,6 +162,9 @@ export default async function ingest(progress: Progress) {
       ingest_per_s: Math.round(ingestRun.perSecond),
       bare_per_s: Math.round(bareRun.perSecond),
       ratio: Number((ingestRun.perSecond / bareRun.perSecond).toFixed(3)),
+      // Each turn's intake slice against the bare slice just before it: how far one turn's ratio strays.
+      ratio_turns: sliceRatios.map((ratio) => Number(ratio.toFixed(2))),
+      bare_turns_per_s: bareSlices.map((slice) => Math.round(slice.perSecond)),
       p50_ms: steady.p50,
       p99_ms: steady.p99,
       p999_ms: steady.p999,
@@ -158,8 +185,9 @@ export default async function ingest(progress: Progress) {
       accepted,
       non_2xx: ingestRun.non2xx + steady.non2xx + drained.non2xx,
       in_job_table: inJobs,
-      // The event jobs: done during the full-speed burst (the scheduler steps back while deliveries
-      // queue up, src/jobs/scheduler.ts), left when the steady run ended, and how long until none was.
+      // The event jobs: done by the end of the full-speed turns, the bare route's turns included (the
+      // scheduler steps back while deliveries queue up, src/jobs/scheduler.ts), left when the steady
+      // run ended, and how long until none was.
       event_jobs_done_in_burst: afterBurst.finished,
       // How many job rows carried the burst's events (one per connection per commit).
       event_job_rows_after_burst: afterBurst.jobs,
