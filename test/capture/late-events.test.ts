@@ -257,7 +257,7 @@ t.test('a sweep that finds the conversation while its capture runs adds no secon
   t.same((await s.captureJobs()).map((job) => job.status), ['succeeded'], 'one capture, and no second one queued behind it');
   t.equal(s.notes().length, 1);
   const trace = await db.selectFrom('conversation_trace').select('detail').where('conversation_id', '=', conversationId).where('kind', '=', 'trigger').execute();
-  t.ok(trace.some((row) => row.detail.includes('interhubz.conversation.swept') && row.detail.includes('the capture running now started after this version')), 'the story says why the sweep added nothing');
+  t.ok(trace.some((row) => row.detail.includes('interhubz.conversation.swept') && row.detail.includes('"action":"none"') && row.detail.includes('the capture running now started after this version and is the one')), 'the story says why the sweep added nothing');
   const activity = await s.api('GET', `/api/connections/${s.connectionId}/activity`);
   t.equal((activity.body?.entries as unknown[]).length, 1, 'one decision in the activity log');
 });
