@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, launchBrowser, OUT_DIR, path, watchErrors } from '../helpers/browser.ts';
+import { chromiumMissing, launchBrowser, OUT_DIR, path, signedInPage, watchErrors } from '../helpers/browser.ts';
 import { signIn, startTestServer } from '../helpers/server.ts';
 
 const isFocused = (page: Page, name: string) =>
@@ -187,6 +187,38 @@ if (missing) {
     await page.getByRole('heading', { name: 'No connections yet' }).waitFor();
     await page.screenshot({ path: `${OUT_DIR}connections-narrow.png`, fullPage: true });
 
+    t.same(errors, [], 'no script or console errors');
+  });
+
+  t.test('a request still on its way when the user signs out does not turn "You have signed out." into "Your session has ended"', async (t) => {
+    // A CI run on PostgreSQL saw it: a settings request answered after the sign-out came back 401, and
+    // the app took it for a lost session. Here the page's token list is held until the user has signed out.
+    const server = await startTestServer(t);
+    const { page, errors } = await signedInPage(t, server);
+    await page.goto(`${server.url}/settings`);
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    await page.route('**/api/tokens', async (route) => {
+      held();
+      await released;
+      await route.continue();
+    });
+    await page.reload();
+    await holding;
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
+    const late = page.waitForResponse((response) => response.url().endsWith('/api/tokens'));
+    release();
+    t.equal((await late).status(), 401, 'the held request came back refused: the session is gone');
+    // Let the app react to it (a render, a navigation) before looking.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    t.ok(await page.getByRole('status').filter({ hasText: 'You have signed out.' }).isVisible(), 'the sign-out notice stays');
+    t.equal(await page.getByText('Your session has ended').count(), 0, 'no "session ended" notice');
+    t.equal(new URL(page.url()).pathname + new URL(page.url()).search, '/login', 'still on /login, with no way back to the page left');
     t.same(errors, [], 'no script or console errors');
   });
 

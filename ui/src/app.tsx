@@ -1,5 +1,5 @@
 import type { FunctionComponent } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../src/http/api-types.ts';
 import { api, ApiError, setUnauthorizedHandler, toApiError } from './api.ts';
 import { ErrorAlert } from './components/ErrorAlert.tsx';
@@ -50,6 +50,12 @@ export function App() {
   const [state, setState] = useState<SessionState>({ kind: 'loading' });
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<ApiError | null>(null);
+  // Read by the 401 handler, which is set up once: what the session is now, and whether the user is
+  // signing out (a page's request still on its way then comes back 401 — that is the sign-out, not a
+  // lost session, and must not replace "You have signed out.").
+  const sessionKind = useRef(state.kind);
+  sessionKind.current = state.kind;
+  const leaving = useRef(false);
 
   async function loadSession() {
     setState({ kind: 'loading' });
@@ -64,6 +70,7 @@ export function App() {
   useEffect(() => {
     void loadSession();
     setUnauthorizedHandler(() => {
+      if (leaving.current || sessionKind.current === 'signed-out') return;
       setState({ kind: 'signed-out', notice: 'Your session has ended. Sign in again to continue.' });
       navigate(loginPath(currentPath()), { replace: true });
     });
@@ -87,22 +94,30 @@ export function App() {
     if (redirect) navigate(redirect, { replace: true });
   }, [redirect]);
 
+  function signedOut(notice: string) {
+    // At once, not at the next render: a 401 may come back before it.
+    sessionKind.current = 'signed-out';
+    setState({ kind: 'signed-out', notice });
+  }
+
   async function signOut() {
     setSigningOut(true);
     setSignOutError(null);
+    leaving.current = true;
     try {
       await api.signOut();
-      setState({ kind: 'signed-out', notice: 'You have signed out.' });
+      signedOut('You have signed out.');
       navigate('/login');
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.status === 401) {
-        setState({ kind: 'signed-out', notice: 'You have signed out.' });
+        signedOut('You have signed out.');
         navigate('/login');
       } else {
         setSignOutError(apiError);
       }
     } finally {
+      leaving.current = false;
       setSigningOut(false);
     }
   }
