@@ -146,20 +146,19 @@ export function captureReaction(deps: CaptureReactionDeps): EventReaction {
         throw toJobOutcomeError(error);
       }
       // The explainer's trace: what this event meant for the conversation's capture, and why.
-      const trace = (why: string, covered = false) =>
-        recordTrace(deps.db, event.connectionId, conversationId, [{ at: now, kind: 'trigger', detail: { topic: event.topic, deliveryId: event.deliveryId, action: covered ? 'none' : action.kind, why, ...(action.kind === 'schedule' && !covered ? { runAt: action.runAt, keyMode: action.keyMode } : {}) } }]);
+      const trace = (step: { action: TriggerAction['kind']; why: string; runAt?: number; keyMode?: string }) =>
+        recordTrace(deps.db, event.connectionId, conversationId, [{ at: now, kind: 'trigger', detail: { topic: event.topic, deliveryId: event.deliveryId, ...step } }]);
       const key = captureKey(event.connectionId, conversationId);
       if (action.kind === 'schedule') {
         const trigger = event.topic === SWEPT_TOPIC ? 'sweep' : settings.conversations.capture.mode === 'realtime' ? 'realtime' : 'on_close';
-        const { coveredByRunSince } = action;
-        const enqueued = await deps.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger }, connectionId: event.connectionId, key, keyMode: action.keyMode, runAt: action.runAt, ...(coveredByRunSince === undefined ? {} : { coveredByRunSince }) });
-        if (enqueued.result === 'covered') await trace(`${action.why}, but the capture running now started after this version and is the one`, true);
-        else await trace(action.why);
+        const { runAt, keyMode, why, coveredByRunSince } = action;
+        const enqueued = await deps.jobs.enqueue({ task: CAPTURE_TASK, payload: { conversationId, trigger }, connectionId: event.connectionId, key, keyMode, runAt, coveredByRunSince });
+        await trace(enqueued.result === 'covered' ? { action: 'none', why: `${why}, but the capture running now started after this version and is the one` } : { action: 'schedule', why, runAt, keyMode });
         // occurredAt is the notification's created_at, whole seconds (intake.ts): see endOfSecond.
         if (trigger === 'on_close') await rememberClose(deps.db, event.connectionId, conversationId, eventTime(event.occurredAt === null ? null : event.occurredAt + 999, now));
         return;
       }
-      await trace(action.why);
+      await trace({ action: action.kind, why: action.why });
       if (action.kind === 'cancel') {
         // Only a deletion cancels (triggers.ts): a deleted conversation cannot be captured, whatever came before.
         await forgetClose(deps.db, event.connectionId, conversationId);
