@@ -173,6 +173,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       clock,
       maxAttempts: config.jobs.maxAttempts,
       notify: wakeUps.raise,
+      onError: (error) => log.warn({ err: error }, "moving a burst's webhook deliveries into the dedupe index failed; trying again shortly"),
       ...(database.dialect === 'sqlite' ? { sqlite: database.sqlite } : { commit: commitDeliveriesWithKysely }),
     });
     // The contacts' filters can keep conversations out (#18 item 2); they read the record sync's field catalogue, built just below.
@@ -228,6 +229,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       ...(options.uiDistDir ? { uiDistDir: options.uiDistDir } : {}),
       canvasDeadlineStretch: options.canvasDeadlineStretch ?? 1,
       async close() {
+        recorder.close();
         await upstream.close();
         await wakeUpListener?.close();
         await clusterLocks?.close();

@@ -156,6 +156,8 @@ interface WebhookDeliveriesTable {
   occurred_at: number | null;
   received_at: number;
   status: 'accepted' | 'unrouted' | 'ignored';
+  /** Whether its key is in the dedupe index: 1 yes, 0 not yet (a burst's, src/webhooks/deferred-dedupe.ts), 2 a late duplicate. */
+  deduped: Generated<0 | 1 | 2>;
 }
 
 export type JobStatus = 'queued' | 'running' | 'parked' | 'succeeded' | 'failed' | 'cancelled';

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { withSyncTransaction } from '../db/transaction.ts';
 import { preparePlainEnqueue } from '../jobs/queue.ts';
+import { createDeferredDedupe, deliveryKey, type DeferredDedupe } from './deferred-dedupe.ts';
 import type { EventPayload } from './event-tasks.ts';
 import type { Provider } from './signing-secrets.ts';
 
@@ -60,6 +61,8 @@ export interface DeliveryRecorder {
    * so a steady stream the daemon can keep up with builds no backlog.
    */
   busy(): boolean;
+  /** Stops moving a burst's deliveries into the dedupe index (before the database closes). */
+  close(): void;
 }
 
 /** A commit of at least this many requests means they are queueing: one at a time is not a burst. */
@@ -82,9 +85,10 @@ function prepareStatements(sqlite: SQLite.Database) {
       /** A record routed by its caller (the reconcile sweep): its connection's status. */
       status: sqlite.prepare<[string], { status: string }>('SELECT status FROM connections WHERE id = ?'),
     },
-    delivery: sqlite.prepare<[string, string, string, string, string, string | null, number | null, number]>(
-      `INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, object_id, occurred_at, received_at, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted') ON CONFLICT DO NOTHING`,
+    /** deduped 1: into the dedupe index, a repeat conflicts; 0: a burst's, its key waits in memory (deferred-dedupe.ts). */
+    delivery: sqlite.prepare<[string, string, string, string, string, string | null, number | null, number, 0 | 1]>(
+      `INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, object_id, occurred_at, received_at, status, deduped)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?) ON CONFLICT DO NOTHING`,
     ),
     unrouted: sqlite.prepare<[string, string], unknown>(
       'INSERT INTO webhook_unrouted_counts (provider, day, count) VALUES (?, ?, 1) ON CONFLICT (provider, day) DO UPDATE SET count = count + 1',
@@ -131,6 +135,14 @@ interface WriteDeps {
   statements: Statements;
   enqueue: ReturnType<typeof preparePlainEnqueue>;
   maxAttempts: number;
+  dedupe: DeferredDedupe;
+}
+
+/** A commit's rows either go into the dedupe index at once or, in a burst, wait (deferred-dedupe.ts). */
+interface DedupeMode {
+  defer: boolean;
+  /** The keys this commit left waiting: forgotten again if it rolls back. */
+  added: string[];
 }
 
 /**
@@ -164,7 +176,7 @@ export const BATCH_PAYLOAD_BYTES = 3_500;
  * The records of every request in a commit, each request's counted apart; the accepted events of
  * each connection, across requests and in arrival order, become one job (or a few).
  */
-function writeDeliveries(deps: WriteDeps, requests: ReadonlyArray<readonly WithStatus[]>, now: number): { results: RecordResult[]; queued: boolean } {
+function writeDeliveries(deps: WriteDeps, requests: ReadonlyArray<readonly WithStatus[]>, now: number, mode: DedupeMode): { results: RecordResult[]; queued: boolean } {
   const results: RecordResult[] = [];
   let queued = false;
   const byConnection = new Map<string, { provider: Provider; connectionId: string; connectionStatus: string | null; events: EventPayload[] }>();
@@ -179,10 +191,21 @@ function writeDeliveries(deps: WriteDeps, requests: ReadonlyArray<readonly WithS
         result.unrouted += 1;
         continue;
       }
-      const inserted = deps.statements.delivery.run(record.provider, record.deliveryId, record.connectionId, record.accountId, record.topic, record.objectId, record.occurredAt, now);
+      // A repeat of a burst's delivery finds its key waiting; in a burst, one of an older delivery is
+      // looked up in the index (a read); otherwise the insert's conflict with the index says it.
+      const key = deliveryKey(record.provider, record.deliveryId, record.connectionId);
+      if (deps.dedupe.waiting(key) || (mode.defer && deps.dedupe.indexed(record.provider, record.deliveryId, record.connectionId))) {
+        result.duplicates += 1;
+        continue;
+      }
+      const inserted = deps.statements.delivery.run(record.provider, record.deliveryId, record.connectionId, record.accountId, record.topic, record.objectId, record.occurredAt, now, mode.defer ? 0 : 1);
       if (inserted.changes === 0) {
         result.duplicates += 1;
         continue;
+      }
+      if (mode.defer) {
+        deps.dedupe.add(key);
+        mode.added.push(key);
       }
       const group = `${record.provider}\u0000${record.connectionId}`;
       let events = byConnection.get(group);
@@ -216,6 +239,8 @@ export type CommitDeliveries = (
 
 export type DeliveryRecorderOptions = {
   db: Kysely<Database>;
+  /** Told when moving a burst's deliveries into the dedupe index failed (it is tried again shortly). */
+  onError?: (error: unknown) => void;
   clock: () => number;
   /** jobs.maxAttempts, for the event jobs. */
   maxAttempts: number;
@@ -245,9 +270,10 @@ export type DeliveryRecorderOptions = {
  */
 export function createDeliveryRecorder(options: DeliveryRecorderOptions): DeliveryRecorder {
   let batch: Array<{ records: ReadonlyArray<DeliveryRecord | RoutedDelivery>; resolve: (result: RecordResult) => void; reject: (error: unknown) => void }> = [];
-  const commitBatch = 'sqlite' in options ? sqliteCommit(options, options.sqlite) : kyselyCommit(options, options.commit);
-
   let burstUntil = 0;
+  const inBurst = () => performance.now() < burstUntil;
+  const store = 'sqlite' in options ? sqliteCommit(options, options.sqlite, inBurst) : { commit: kyselyCommit(options, options.commit), close: () => undefined };
+
   // The loop's utilisation over the last stretch of at least BURST_HOLD_MS, read at commits.
   let loopSince = performance.eventLoopUtilization();
   let loopUse = 0;
@@ -264,7 +290,7 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
       }
     }
     try {
-      const { now, results, queued } = await commitBatch(pending.map((entry) => entry.records));
+      const { now, results, queued } = await store.commit(pending.map((entry) => entry.records));
       if (queued) options.notify(now);
       pending.forEach((entry, index) => entry.resolve(results[index] as RecordResult));
     } catch (error) {
@@ -274,7 +300,8 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
     }
   };
   return {
-    busy: () => loopUse >= SATURATED && performance.now() < burstUntil,
+    close: store.close,
+    busy: () => loopUse >= SATURATED && inBurst(),
     record(records) {
       return new Promise<RecordResult>((resolve, reject) => {
         if (batch.length === 0) setImmediate(() => void flush());
@@ -286,23 +313,70 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
 
 type BatchCommit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) => Promise<CommittedDeliveries>;
 
-function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts'>, sqlite: SQLite.Database): BatchCommit {
+/** How often, out of a burst, a chunk of the burst's deliveries is moved into the dedupe index. */
+const DEDUPE_CATCH_UP_MS = 50;
+/** Rows a chunk moves: ~25 µs each, so a few ms of the thread at a time (the p99 at a steady rate). */
+const DEDUPE_CATCH_UP_ROWS = 128;
+
+function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts' | 'onError'>, sqlite: SQLite.Database, inBurst: () => boolean): { commit: BatchCommit; close: () => void } {
+  const dedupe = createDeferredDedupe(sqlite);
   let deps: WriteDeps | undefined;
-  const writeDeps = () => (deps ??= { statements: prepareStatements(sqlite), enqueue: preparePlainEnqueue(sqlite), maxAttempts: options.maxAttempts });
-  const commit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) =>
-    withSyncTransaction(sqlite, () => {
-      const write = writeDeps();
-      const now = options.clock();
-      const memo: RouteMemo = new Map();
-      return { now, ...writeDeliveries(write, requests.map((records) => routed(write.statements, records, memo)), now) };
-    });
-  return (requests) =>
+  const writeDeps = () => (deps ??= { statements: prepareStatements(sqlite), enqueue: preparePlainEnqueue(sqlite), maxAttempts: options.maxAttempts, dedupe });
+  // Holding Kysely's connection, no Kysely transaction can be open on it; if one were, the work
+  // would join it as a savepoint and commit or roll back with someone else's work.
+  const holdingConnection = <T>(work: () => T) =>
     options.db.connection().execute(async () => {
-      // Holding the connection, no Kysely transaction can be open on it; if one were, the work
-      // below would join it as a savepoint and commit or roll back with someone else's work.
       if (sqlite.inTransaction) throw new Error('the database connection is inside a transaction that Kysely does not know of');
-      return commit(requests);
+      return work();
     });
+
+  let catchUp: NodeJS.Timeout | undefined;
+  let closed = false;
+  const moveChunk = () => {
+    if (inBurst()) return;
+    void holdingConnection(() => {
+      if (dedupe.size() === 0) {
+        clearInterval(catchUp);
+        catchUp = undefined;
+        return;
+      }
+      dedupe.remove(withSyncTransaction(sqlite, () => dedupe.moveIn(DEDUPE_CATCH_UP_ROWS)));
+    }).catch((error: unknown) => {
+      if (!closed) options.onError?.(error);
+    });
+  };
+  const startCatchUp = () => {
+    if (catchUp || closed) return;
+    catchUp = setInterval(moveChunk, DEDUPE_CATCH_UP_MS);
+    catchUp.unref();
+  };
+  // Rows a previous run left waiting (a crash in a burst) are moved in too.
+  startCatchUp();
+
+  const commit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) => {
+    const mode: DedupeMode = { defer: inBurst() && dedupe.canDefer(), added: [] };
+    try {
+      return withSyncTransaction(sqlite, () => {
+        const write = writeDeps();
+        const now = options.clock();
+        const memo: RouteMemo = new Map();
+        return { now, ...writeDeliveries(write, requests.map((records) => routed(write.statements, records, memo)), now, mode) };
+      });
+    } catch (error) {
+      dedupe.remove(mode.added);
+      throw error;
+    } finally {
+      if (mode.added.length > 0) startCatchUp();
+    }
+  };
+  return {
+    commit: (requests) => holdingConnection(() => commit(requests)),
+    close() {
+      closed = true;
+      clearInterval(catchUp);
+      catchUp = undefined;
+    },
+  };
 }
 
 /**
