@@ -1,6 +1,7 @@
 // The heart of "no lost events": a delivery's record and its job commit in one transaction, and
-// only then is the webhook answered 200. A repeat of a delivery hits the unique index and adds
-// nothing. Only ids, the topic and times are written — never the payload.
+// only then is the webhook answered 200. A repeat of a delivery is found by the unique index (in a
+// burst on SQLite, by the keys waiting to go into it: deferred-dedupe.ts) and adds nothing. Only ids,
+// the topic and times are written — never the payload.
 import { performance } from 'node:perf_hooks';
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
@@ -265,8 +266,9 @@ export type DeliveryRecorderOptions = {
  * The transaction is better-sqlite3's own, synchronous, with prepared statements: routing, the
  * delivery rows and their jobs in one go, with no await inside. It runs while holding Kysely's
  * connection (`db.connection()`), so it can never interleave with — or be swallowed by — a Kysely
- * transaction open on the same connection between its awaits. On PostgreSQL the same commit is a
- * Kysely transaction (`commit`, src/webhooks/record-deliveries-postgres.ts).
+ * transaction open on the same connection between its awaits. In a burst its rows' dedupe index
+ * entries are written after it (deferred-dedupe.ts). On PostgreSQL the same commit is a Kysely
+ * transaction (`commit`, src/webhooks/record-deliveries-postgres.ts).
  */
 export function createDeliveryRecorder(options: DeliveryRecorderOptions): DeliveryRecorder {
   let batch: Array<{ records: ReadonlyArray<DeliveryRecord | RoutedDelivery>; resolve: (result: RecordResult) => void; reject: (error: unknown) => void }> = [];
@@ -332,17 +334,23 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
 
   let catchUp: NodeJS.Timeout | undefined;
   let closed = false;
+  /** Told once per run of failures, not every 50 ms (a full disk would flood the log). */
+  let failing = false;
+  const stopCatchUp = () => {
+    clearInterval(catchUp);
+    catchUp = undefined;
+  };
   const moveChunk = () => {
     if (inBurst()) return;
     void holdingConnection(() => {
-      if (dedupe.size() === 0) {
-        clearInterval(catchUp);
-        catchUp = undefined;
-        return;
-      }
+      if (dedupe.size() === 0) return stopCatchUp();
       dedupe.remove(withSyncTransaction(sqlite, () => dedupe.moveIn(DEDUPE_CATCH_UP_ROWS)));
+      failing = false;
     }).catch((error: unknown) => {
-      if (!closed) options.onError?.(error);
+      // Closed under it (a shutdown, a test's teardown): nothing is left to move.
+      if (closed || !sqlite.open) return stopCatchUp();
+      if (!failing) options.onError?.(error);
+      failing = true;
     });
   };
   const startCatchUp = () => {
@@ -373,8 +381,7 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
     commit: (requests) => holdingConnection(() => commit(requests)),
     close() {
       closed = true;
-      clearInterval(catchUp);
-      catchUp = undefined;
+      stopCatchUp();
     },
   };
 }

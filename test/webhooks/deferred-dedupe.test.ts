@@ -17,8 +17,8 @@ async function setup(t: Parameters<typeof makeTestDb>[0]) {
   return db;
 }
 
-function recorderOn(t: Parameters<typeof makeTestDb>[0], db: SqliteDb): DeliveryRecorder {
-  const recorder = createDeliveryRecorder({ db: db.kysely, clock: () => T0, maxAttempts: 5, notify: () => undefined, sqlite: db.sqlite });
+function recorderOn(t: Parameters<typeof makeTestDb>[0], db: SqliteDb, onError?: (error: unknown) => void): DeliveryRecorder {
+  const recorder = createDeliveryRecorder({ db: db.kysely, clock: () => T0, maxAttempts: 5, notify: () => undefined, sqlite: db.sqlite, ...(onError ? { onError } : {}) });
   t.teardown(() => recorder.close());
   return recorder;
 }
@@ -91,6 +91,21 @@ t.test('a commit that rolls back leaves no key waiting: the vendor resends and t
   db.sqlite.exec('DROP TRIGGER fail_x');
   t.same(await recorder.record([delivery('a')]), ONE, 'not taken for a repeat of the rolled-back row');
   t.same(await burst(recorder, ['b', 'x', 'c', 'a']), [ONE, ONE, ONE, REPEAT]);
+});
+
+t.test('moving rows in that keeps failing is told once, not every 50 ms, and resumes once it can', async (t) => {
+  const db = await setup(t);
+  const errors: string[] = [];
+  const recorder = recorderOn(t, db, (error) => errors.push((error as Error).message));
+  // A trigger stands in for a disk that refuses writes for a while.
+  db.sqlite.exec("CREATE TRIGGER refuse BEFORE UPDATE OF deduped ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  t.same(await burst(recorder, ['a', 'b', 'c', 'd']), [ONE, ONE, ONE, ONE]);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  t.same(errors, ['disk I/O error'], 'one report for ten failed tries and more');
+  t.same(await recorder.record([delivery('a')]), REPEAT, 'the keys still wait');
+  db.sqlite.exec('DROP TRIGGER refuse');
+  await until('the rows are moved in', () => Object.values(dedupedOf(db)).every((deduped) => deduped === 1));
+  t.equal(errors.length, 1);
 });
 
 t.test('a row accepted twice (a second process on the database) is kept out of the index, not moved in forever', async (t) => {
