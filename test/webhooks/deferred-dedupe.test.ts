@@ -4,10 +4,12 @@
 // moved in, and after a restart — and every accepted delivery still has its row and job at once.
 import t from 'tap';
 import { createDeferredDedupe, deliveryKey } from '../../src/webhooks/deferred-dedupe.ts';
-import { createDeliveryRecorder, type DeliveryRecorder, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
+import { createDeliveryRecorder, type DeliveryRecorder } from '../../src/webhooks/record-deliveries.ts';
 import type { SqliteDb } from '../../src/db/database.ts';
 import { makeTestDb } from '../helpers/db.ts';
+import { replyDelivery } from '../helpers/deliveries.ts';
 import { EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
+import { until } from '../helpers/until.ts';
 
 const T0 = Date.UTC(2026, 11, 6, 6);
 
@@ -23,29 +25,13 @@ function recorderOn(t: Parameters<typeof makeTestDb>[0], db: SqliteDb, onError?:
   return recorder;
 }
 
-const delivery = (id: string): RoutedDelivery => ({
-  provider: 'intercom',
-  deliveryId: id,
-  accountId: 'ws-1',
-  topic: 'conversation.user.replied',
-  objectId: '42',
-  occurredAt: T0 - 1000,
-  route: { account: 'ws-1', onlyConnection: null },
-});
+const delivery = (id: string) => replyDelivery(id, T0 - 1000);
 
 /** Requests that arrive together: four or more in one commit are a burst (record-deliveries.ts). */
 const burst = (recorder: DeliveryRecorder, ids: string[]) => Promise.all(ids.map((id) => recorder.record([delivery(id)])));
 
 const dedupedOf = (db: SqliteDb) =>
   Object.fromEntries((db.sqlite.prepare('SELECT delivery_id, deduped FROM webhook_deliveries ORDER BY id').all() as Array<{ delivery_id: string; deduped: number }>).map((row) => [row.delivery_id, row.deduped]));
-
-async function until(what: string, done: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const ONE = { accepted: 1, duplicates: 0, unrouted: 0 };
 const REPEAT = { accepted: 0, duplicates: 1, unrouted: 0 };

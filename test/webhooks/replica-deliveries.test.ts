@@ -5,8 +5,9 @@
 import t from 'tap';
 import { openDb, type Db } from '../../src/db/database.ts';
 import { openPostgres } from '../../src/db/postgres/open-postgres.ts';
-import { createDeliveryRecorder, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
+import { createDeliveryRecorder } from '../../src/webhooks/record-deliveries.ts';
 import { commitDeliveriesWithKysely } from '../../src/webhooks/record-deliveries-postgres.ts';
+import { replyDelivery } from '../helpers/deliveries.ts';
 import { eachStore } from '../helpers/postgres.ts';
 import type { Teardownable } from '../helpers/server.ts';
 
@@ -25,15 +26,7 @@ async function twoReplicas(t: Teardownable, db: Db) {
   return { a: recorderOn(db), b: recorderOn(other), count };
 }
 
-const delivery = (id: string): RoutedDelivery => ({
-  provider: 'intercom',
-  deliveryId: id,
-  accountId: 'ws-1',
-  topic: 'conversation.user.replied',
-  objectId: '42',
-  occurredAt: T0 - 1000,
-  route: { account: 'ws-1', onlyConnection: null },
-});
+const delivery = (id: string) => replyDelivery(id, T0 - 1000);
 
 eachStore(t, 'one delivery reaching two replicas at once: one delivery row, one job', async (t, store) => {
   const { a, b, count } = await twoReplicas(t, store);
