@@ -161,7 +161,6 @@ export async function buildContext(config: Config, log: Logger, options: Context
     const metrics = createMetrics({ clock });
     // PostgreSQL: every replica spends a portal's or workspace's rate budget from one window in the database.
     const upstream = createUpstreamContext(config.upstream, metrics.observe.upstreamCall, database.dialect === 'postgres' ? { budgets: createSharedBudgets(createSharedBudgetStore(database)) } : {});
-    addScrapeGauges(metrics.registry, { db, upstream, clock });
     const clients = createConnectionClients({ db, vault, upstream, log, oauth, now: clock });
     // The queue wakes the scheduler, which is built after the tasks that need the queue.
     const wakeUps = createWakeUps();
@@ -176,6 +175,7 @@ export async function buildContext(config: Config, log: Logger, options: Context
       onError: (error) => log.warn({ err: error }, "moving a burst's webhook deliveries into the dedupe index failed; trying again shortly"),
       ...(database.dialect === 'sqlite' ? { sqlite: database.sqlite } : { commit: commitDeliveriesWithKysely }),
     });
+    addScrapeGauges(metrics.registry, { db, upstream, clock, dedupeWaiting: recorder.dedupeWaiting });
     // The contacts' filters can keep conversations out (#18 item 2); they read the record sync's field catalogue, built just below.
     const contactFilter: ContactFilter = (row, settings, contact) => conversationContactFiltered(records, row, settings, contact);
     // Replicas on PostgreSQL: one conversation's capture, one customer's or company's match, on one replica at a time.

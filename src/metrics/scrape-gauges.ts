@@ -12,6 +12,8 @@ const PREFIX = 'interhubz_';
 
 export interface ScrapeSources {
   db: Kysely<Database>;
+  /** The webhook recorder's count of a burst's deliveries not yet in the dedupe index (src/webhooks/deferred-dedupe.ts). */
+  dedupeWaiting: () => number;
   upstream: Pick<UpstreamContext, 'hubspotRates' | 'intercomRates'>;
   clock: () => number;
 }
@@ -72,6 +74,15 @@ export function addScrapeGauges(registry: Registry, sources: ScrapeSources): voi
     registers,
     async collect() {
       oldestDue.set((await readJobs()).oldestDueAgeMs / 1000);
+    },
+  });
+
+  const dedupeWaiting: Gauge = new Gauge({
+    name: `${PREFIX}webhook_dedupe_waiting`,
+    help: "Webhook deliveries taken in a burst whose entries in the dedupe index are still to be written (SQLite; moved in within seconds of the burst's end). A value that stays up means moving them in fails: see the log.",
+    registers,
+    collect() {
+      dedupeWaiting.set(sources.dedupeWaiting());
     },
   });
 

@@ -62,6 +62,8 @@ export interface DeliveryRecorder {
    * so a steady stream the daemon can keep up with builds no backlog.
    */
   busy(): boolean;
+  /** Deliveries of a burst whose dedupe index entries are not written yet (SQLite: deferred-dedupe.ts; 0 on PostgreSQL). */
+  dedupeWaiting(): number;
   /** Stops moving a burst's deliveries into the dedupe index (before the database closes). */
   close(): void;
 }
@@ -274,7 +276,7 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
   let batch: Array<{ records: ReadonlyArray<DeliveryRecord | RoutedDelivery>; resolve: (result: RecordResult) => void; reject: (error: unknown) => void }> = [];
   let burstUntil = 0;
   const inBurst = () => performance.now() < burstUntil;
-  const store = 'sqlite' in options ? sqliteCommit(options, options.sqlite, inBurst) : { commit: kyselyCommit(options, options.commit), close: () => undefined };
+  const store = 'sqlite' in options ? sqliteCommit(options, options.sqlite, inBurst) : { commit: kyselyCommit(options, options.commit), waiting: () => 0, close: () => undefined };
 
   // The loop's utilisation over the last stretch of at least BURST_HOLD_MS, read at commits.
   let loopSince = performance.eventLoopUtilization();
@@ -303,6 +305,7 @@ export function createDeliveryRecorder(options: DeliveryRecorderOptions): Delive
   };
   return {
     close: store.close,
+    dedupeWaiting: store.waiting,
     busy: () => loopUse >= SATURATED && inBurst(),
     record(records) {
       return new Promise<RecordResult>((resolve, reject) => {
@@ -320,7 +323,7 @@ const DEDUPE_CATCH_UP_MS = 50;
 /** Rows a chunk moves: ~25 µs each, so a few ms of the thread at a time (the p99 at a steady rate). */
 const DEDUPE_CATCH_UP_ROWS = 128;
 
-function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts' | 'onError'>, sqlite: SQLite.Database, inBurst: () => boolean): { commit: BatchCommit; close: () => void } {
+function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts' | 'onError'>, sqlite: SQLite.Database, inBurst: () => boolean): { commit: BatchCommit; waiting: () => number; close: () => void } {
   const dedupe = createDeferredDedupe(sqlite);
   let deps: WriteDeps | undefined;
   const writeDeps = () => (deps ??= { statements: prepareStatements(sqlite), enqueue: preparePlainEnqueue(sqlite), maxAttempts: options.maxAttempts, dedupe });
@@ -379,6 +382,7 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
   };
   return {
     commit: (requests) => holdingConnection(() => commit(requests)),
+    waiting: () => dedupe.size(),
     close() {
       closed = true;
       stopCatchUp();

@@ -2,11 +2,13 @@
 // the metrics count — webhook deliveries, jobs, upstream calls by route family — with no conversation
 // id or email in any label.
 import { createServer } from 'node:net';
+import type { Db } from '../../src/db/database.ts';
 import t from 'tap';
 import { createHttpPools } from '../../src/integrations/http-pools.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
 import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
 import { captureLogs } from '../helpers/log-capture.ts';
+import { until } from '../helpers/until.ts';
 import { sessionApi, signIn, startTestServer, type Teardownable } from '../helpers/server.ts';
 import { buildTestApp, type TestApp } from '../helpers/test-app.ts';
 import { harness } from '../integrations/intercom/setup.ts';
@@ -104,6 +106,25 @@ t.test('a signed webhook delivery moves the delivery counter; the job it queues 
   const values = labelValues(afterRun.text);
   t.ok(values.includes('intercom.event'), 'the scan sees the label values');
   t.same(values.filter((value) => value.includes(CONVERSATION_ID) || value.includes('@') || value.includes(EMAIL)), [], 'no label value holds a conversation id or an email');
+});
+
+t.test("a burst's deliveries still waiting for their dedupe index entries are a gauge (SQLite)", async (t) => {
+  const server = await withConnection(t);
+  const token = await tokenFor(server, 'metrics');
+  t.equal(sample((await scrape(server, token)).text, 'interhubz_webhook_dedupe_waiting'), 0, 'none at rest');
+  const store = server.daemon.db as Db;
+  // PostgreSQL writes every delivery into its unique index at once: nothing ever waits there.
+  if (store.dialect !== 'sqlite') return;
+  // A refused write keeps them waiting: what the gauge is there to show.
+  store.sqlite.exec("CREATE TRIGGER refuse BEFORE UPDATE OF deduped ON webhook_deliveries BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END");
+  const burst = ['b1', 'b2', 'b3', 'b4'].map((id) =>
+    server.daemon.context.recorder.record([{ provider: 'intercom', deliveryId: id, accountId: 'ws1', topic: 'conversation.admin.closed', objectId: CONVERSATION_ID, occurredAt: Date.now(), route: { account: 'ws1', onlyConnection: null } }]),
+  );
+  t.same((await Promise.all(burst)).map((result) => result.accepted), [1, 1, 1, 1]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal(sample((await scrape(server, token)).text, 'interhubz_webhook_dedupe_waiting'), 4, 'four wait while moving them in fails');
+  store.sqlite.exec('DROP TRIGGER refuse');
+  await until('they are moved in', async () => sample((await scrape(server, token)).text, 'interhubz_webhook_dedupe_waiting') === 0, { timeoutMs: 5_000 });
 });
 
 t.test('an upstream call is counted by vendor, route family and status, with no id in its labels', async (t) => {

@@ -44,10 +44,12 @@ t.test("a burst's rows wait outside the index, and a repeat is told apart before
 
   t.same(await burst(recorder, ['a', 'b', 'c', 'before', 'a']), [ONE, ONE, ONE, REPEAT, REPEAT], 'a repeat of an older delivery (in the index) and of one in the same commit');
   t.same(dedupedOf(db), { before: 1, a: 0, b: 0, c: 0 }, "the burst's rows wait outside the index, one each");
+  t.equal(recorder.dedupeWaiting(), 3, 'three keys wait (the metrics gauge reads this)');
   t.equal(db.sqlite.prepare(EVENTS_IN_JOBS_SQL("task = 'intercom.event'")).pluck().get(), 4, 'every accepted delivery has its event job at once');
 
   t.same(await recorder.record([delivery('b')]), REPEAT, 'a repeat while its first waits');
   await until('the waiting rows are moved into the index', () => Object.values(dedupedOf(db)).every((deduped) => deduped === 1));
+  t.equal(recorder.dedupeWaiting(), 0);
   t.same(await recorder.record([delivery('c')]), REPEAT, 'a repeat once its first is in the index');
   t.same(await burst(recorder, ['a', 'b', 'c', 'd']), [REPEAT, REPEAT, REPEAT, ONE], 'and in the next burst');
   t.equal(db.sqlite.prepare('SELECT count(*) FROM webhook_deliveries').pluck().get(), 5, 'one row per delivery');
