@@ -79,7 +79,7 @@ export function addScrapeGauges(registry: Registry, sources: ScrapeSources): voi
 
   const dedupeWaiting: Gauge = new Gauge({
     name: `${PREFIX}webhook_dedupe_waiting`,
-    help: "Webhook deliveries taken in a burst whose entries in the dedupe index are still to be written (SQLite; moved in within seconds of the burst's end). A value that stays up means moving them in fails: see the log.",
+    help: "Webhook deliveries taken in a burst whose entries in the dedupe index are still to be written (SQLite; moved in at up to ~2,500 a second once the burst is over). A value that stays up means moving them in fails: see the log.",
     registers,
     collect() {
       dedupeWaiting.set(sources.dedupeWaiting());
