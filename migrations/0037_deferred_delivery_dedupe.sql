@@ -1,9 +1,9 @@
 -- A delivery's entry in the dedupe index webhook_deliveries_once lands on a random page of it
--- (Intercom's ids are random uuids): in a burst of the webhook intake that page write was ~18 µs of
--- ~30 µs a delivery in the group commit, the largest single cost left on the request's path
+-- (Intercom's ids are random uuids): in a burst of the webhook intake that page write was ~8 µs of
+-- the ~23 µs of CPU a delivery costs in the group commit, the largest single cost left there
 -- (test/bench/RESULTS.md, issue #19 item 1). During a burst the SQLite intake now writes its rows
 -- with deduped = 0, outside the unique index, and keeps their keys in memory, so a retry is still
--- told apart at once; once the burst is over they are moved into the index a few hundred at a time
+-- told apart at once; once the burst is over they are moved into the index, 128 rows every 50 ms
 -- (src/webhooks/deferred-dedupe.ts). A restart reads the keys still waiting back from the rows.
 --   1  in webhook_deliveries_once: the delivery's one row (every row before this migration).
 --   0  written during a burst, its key not yet in the index (webhook_deliveries_undeduped finds them).
