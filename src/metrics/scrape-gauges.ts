@@ -1,5 +1,6 @@
-// Gauges read at scrape time rather than kept up to date: the job table (src/jobs/introspect.ts) and
-// the rate budgets every client shares (src/integrations/*/rate-plan.ts). A scrape costs one grouped
+// Gauges read at scrape time rather than kept up to date: the job table (src/jobs/introspect.ts), the
+// rate budgets every client shares (src/integrations/*/rate-plan.ts) and the webhook deliveries still
+// waiting for their dedupe index entries (src/webhooks/deferred-dedupe.ts). A scrape costs one grouped
 // query; the hot paths pay nothing for them.
 import type { Kysely } from 'kysely';
 import { Gauge, type Registry } from 'prom-client';

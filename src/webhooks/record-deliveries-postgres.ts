@@ -14,6 +14,7 @@ import type { Database } from '../db/schema.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { enqueuePlainJobs } from '../jobs/enqueue-plain-jobs.ts';
 import type { PlainJobSpec } from '../jobs/queue.ts';
+import { deliveryKey } from './deferred-dedupe.ts';
 import type { EventPayload } from './event-tasks.ts';
 import { BATCH_PAYLOAD_BYTES, eventJobPayloads, eventTask, utcDay, type CommitDeliveries, type CommittedDeliveries, type DeliveryRecord, type RecordResult, type RoutedDelivery } from './record-deliveries.ts';
 import type { Provider } from './signing-secrets.ts';
@@ -66,8 +67,6 @@ async function routed(trx: Transaction<Database>, requests: ReadonlyArray<Readon
   }
   return out;
 }
-
-const deliveryKey = (provider: string, deliveryId: string, connectionId: string) => `${provider}\u0000${deliveryId}\u0000${connectionId}`;
 
 /** Inserts the routed deliveries; the ids of those that were new, by delivery key. */
 async function insertDeliveries(trx: Transaction<Database>, records: readonly WithStatus[], now: number): Promise<Map<string, number>> {
