@@ -55,6 +55,23 @@ t.test("a burst's rows wait outside the index, and a repeat is told apart before
   t.equal(db.sqlite.prepare('SELECT count(*) FROM webhook_deliveries').pluck().get(), 5, 'one row per delivery');
 });
 
+t.test("a burst's rows are written several to a statement: each event names its own row, in arrival order", async (t) => {
+  const db = await setup(t);
+  const recorder = recorderOn(t, db);
+  // 40 requests in one commit: three INSERTs of up to 16 rows (record-deliveries.ts), with repeats
+  // in between that must take no row and shift no id.
+  const ids = Array.from({ length: 37 }, (_, index) => `m${index}`);
+  const sent = [...ids.slice(0, 20), 'm3', ...ids.slice(20), 'm30', 'm0'];
+  const results = await burst(recorder, sent);
+  t.same(results, sent.map((_, index) => ([20, 38, 39].includes(index) ? REPEAT : ONE)), 'the three repeats, and only they, are duplicates');
+  const rows = db.sqlite.prepare('SELECT id, delivery_id, deduped FROM webhook_deliveries ORDER BY id').all() as Array<{ id: number; delivery_id: string; deduped: number }>;
+  t.same(rows.map((row) => row.delivery_id), ids, 'one row per delivery, in arrival order');
+  t.ok(rows.every((row) => row.deduped === 0), 'all of them outside the index: a burst');
+  const payloads = (db.sqlite.prepare("SELECT payload FROM jobs WHERE task = 'intercom.event' ORDER BY id").pluck().all() as string[]).map((text) => JSON.parse(text) as { events?: Array<{ deliveryId: number }>; deliveryId?: number });
+  const eventIds = payloads.flatMap((payload) => payload.events?.map((event) => event.deliveryId) ?? [payload.deliveryId]);
+  t.same(eventIds, rows.map((row) => row.id), "each event carries its own row's id, in arrival order");
+});
+
 t.test('a restart reads the keys still waiting back from the rows, and moves them in', async (t) => {
   const db = await setup(t);
   const first = recorderOn(t, db);
