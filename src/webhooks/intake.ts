@@ -1,5 +1,6 @@
 // What the webhook routes do, without HTTP: check the signature on the raw bytes, parse, route to
 // connections, and record deliveries with their jobs in one transaction. Returns the HTTP answer.
+import { INTERCOM_RECORD_TOPICS } from '../records/record-webhooks.ts';
 import { verifyHubSpotSignature, type HubSpotSignedRequest } from './hubspot-signature.ts';
 import { findSigningSecret } from './intercom-signature.ts';
 import { HubSpotDelivery, hubspotObjectId, hubspotTopic, IntercomNotification, intercomObjectId, type HubSpotEvent } from './payloads.ts';
@@ -108,12 +109,17 @@ export async function acceptIntercomDelivery(deps: IntakeDeps, raw: Buffer, sign
   return { status: 200, body: { ok: true, ...(await deps.recorder.record([delivery])) } };
 }
 
+/** The topics record sync reacts to: the only ones whose events its echo check reads a hint of. */
+const RECORD_TOPICS: ReadonlySet<string> = new Set(Object.values(INTERCOM_RECORD_TOPICS).flat());
+
 /**
  * A contact's or company's updated_at in Unix seconds, for record sync's echo check
  * (src/records/echo-hints.ts). Webhook items give times as integers or as ISO-8601 strings
- * (intercom-api.md §2.5, Intercom-OpenAPI issue 85).
+ * (intercom-api.md §2.5, Intercom-OpenAPI issue 85). A conversation's item has an updated_at too, but
+ * nothing reads a hint of it: no digest is computed for it, and its job's payload stays ids only.
  */
 function intercomHint(deps: IntakeDeps, notification: IntercomNotification): Pick<DeliveryRecord, 'hint'> {
+  if (!RECORD_TOPICS.has(notification.topic)) return {};
   const item = notification.data.item as { updated_at?: unknown; merged_from?: { id?: unknown } } | null | undefined;
   const updatedAt = item?.updated_at;
   const seconds = typeof updatedAt === 'number' ? updatedAt : typeof updatedAt === 'string' ? Date.parse(updatedAt) / 1000 : Number.NaN;

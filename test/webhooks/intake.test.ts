@@ -71,6 +71,17 @@ t.test('Intercom: a signed delivery is recorded with its job, once, and answered
   t.same(JSON.parse(String(jobs[0]?.payload)), { deliveryId: 1, topic: 'conversation.admin.closed', objectId: '9001', occurredAt: 1_800_000_000_000 });
 });
 
+t.test("Intercom: a contact's delivery carries record sync's echo hint; a conversation's, though dated too, carries none", async (t) => {
+  const s = await server(t);
+  const item = { type: 'conversation', id: '9002', updated_at: 1_799_999_990 };
+  t.equal((await postIntercom(s, notification({ id: 'notif_conv', data: { type: 'notification_event_data', item } }))).status, 200);
+  const contact = { type: 'contact', id: 'ct-1', role: 'user', email: 'hint@acme.test', updated_at: 1_799_999_991 };
+  t.equal((await postIntercom(s, notification({ id: 'notif_contact', topic: 'contact.user.updated', data: { type: 'notification_event_data', item: contact } }))).status, 200);
+  const payloads = (await rows(s, 'jobs')).map((job) => JSON.parse(String(job['payload'])) as { topic: string; hint?: Record<string, unknown> });
+  t.same(payloads.find((payload) => payload.topic === 'conversation.admin.closed')?.hint, undefined, 'no hint for a conversation: nothing would read it');
+  t.match(payloads.find((payload) => payload.topic === 'contact.user.updated')?.hint, { itemUpdatedAt: 1_799_999_991, itemDigest: /^\S{16,}$/ }, "the contact's time and digest");
+});
+
 t.test('Intercom: no conversation content at rest', async (t) => {
   const s = await server(t);
   await postIntercom(s, notification());
