@@ -12,7 +12,7 @@
 // The deliveries carry random notification ids and name conversations at random, as Intercom's do;
 // BENCH_INGEST_IDS=sequential gives the numbered ids of earlier runs (fixtures/load-generator.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -54,17 +54,41 @@ interface LoadResult {
   maxLateMs?: number;
   ok: number;
   non2xx: number;
+  /** The loaded server's CPU time over the load, in ms (all its threads), when asked for. */
+  serverCpuMs?: number;
 }
 
-/** Runs the load generator (fixtures/load-generator.ts) in a process of its own and returns its result. */
-async function load(url: string, run: string, options: { rate?: number; durationS?: number } = {}): Promise<LoadResult> {
-  const args = JSON.stringify({ url, connections: CONNECTIONS, durationS: DURATION_S, secret: SECRET, workspace, run, ids: IDS, ...options });
+/**
+ * A process's CPU time so far, all threads, in ms: utime + stime of /proc/<pid>/stat (proc(5)), in
+ * clock ticks of 10 ms (USER_HZ is 100 on Linux).
+ */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Runs the load generator (fixtures/load-generator.ts) in a process of its own and returns its result;
+ * with `cpuOf`, also that server's CPU time from the load's start (the generator's first line) to its result.
+ */
+async function load(url: string, run: string, options: { rate?: number; durationS?: number; cpuOf?: number } = {}): Promise<LoadResult> {
+  const { cpuOf, ...given } = options;
+  const args = JSON.stringify({ url, connections: CONNECTIONS, durationS: DURATION_S, secret: SECRET, workspace, run, ids: IDS, ...given });
   const child = spawn(process.execPath, ['test/bench/fixtures/load-generator.ts', args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let cpuAtStart: number | undefined;
+  let cpuAtEnd: number | undefined;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (cpuOf === undefined) return;
+    const lines = output.split('\n').filter(Boolean).length;
+    if (cpuAtStart === undefined && lines >= 1) cpuAtStart = cpuMs(cpuOf);
+    if (cpuAtEnd === undefined && lines >= 2) cpuAtEnd = cpuMs(cpuOf);
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the load generator exited ${code}: ${output}`);
-  return JSON.parse(output.trim()) as LoadResult;
+  const result = JSON.parse(output.trim().split('\n').at(-1) ?? '') as LoadResult;
+  return cpuAtStart !== undefined && cpuAtEnd !== undefined ? { ...result, serverCpuMs: cpuAtEnd - cpuAtStart } : result;
 }
 
 let workspace = '';
@@ -121,17 +145,21 @@ export default async function ingest(progress: Progress) {
       // sequential baseline.
       daemon.child.kill('SIGSTOP');
       try {
-        bareSlices.push(await load(bareUrl, `bare-${i}`, { durationS: sliceS }));
+        bareSlices.push(await load(bareUrl, `bare-${i}`, { durationS: sliceS, cpuOf: bare.child.pid }));
       } finally {
         daemon.child.kill('SIGCONT');
       }
-      ingestSlices.push(await load(ingestUrl, `burst-${i}`, { durationS: sliceS }));
+      ingestSlices.push(await load(ingestUrl, `burst-${i}`, { durationS: sliceS, cpuOf: daemon.child.pid }));
     }
     // Slices of equal length: the mean of their rates is the rate over all of them.
     const mean = (slices: LoadResult[]) => slices.reduce((sum, slice) => sum + slice.perSecond, 0) / slices.length;
     const bareRun = { perSecond: mean(bareSlices) };
     const ingestRun = { perSecond: mean(ingestSlices), ok: ingestSlices.reduce((sum, slice) => sum + slice.ok, 0), non2xx: ingestSlices.reduce((sum, slice) => sum + slice.non2xx, 0) };
     const sliceRatios = ingestSlices.map((slice, i) => slice.perSecond / (bareSlices[i]?.perSecond ?? Number.NaN));
+    // CPU time a request costs each server over its turns (all threads; 10-ms ticks over ~10 s of load).
+    const cpuUsPer = (slices: LoadResult[]) => (slices.reduce((sum, slice) => sum + (slice.serverCpuMs ?? Number.NaN), 0) * 1000) / slices.reduce((sum, slice) => sum + slice.ok, 0);
+    const ingestCpuUs = cpuUsPer(ingestSlices);
+    const bareCpuUs = cpuUsPer(bareSlices);
     const afterBurst = eventJobs();
     progress(`intake: 10 s at 1,000 deliveries/s (${afterBurst.total - afterBurst.finished} event jobs still to do from the burst)`);
     const steady = await load(ingestUrl, 'steady', { rate: 1000 });
@@ -165,6 +193,11 @@ export default async function ingest(progress: Progress) {
       // Each turn's intake slice against the bare slice just before it: how far one turn's ratio strays.
       ratio_turns: sliceRatios.map((ratio) => Number(ratio.toFixed(2))),
       bare_turns_per_s: bareSlices.map((slice) => Math.round(slice.perSecond)),
+      // The daemon's CPU time per accepted delivery in its turns, the bare server's per request in
+      // its own, and their ratio: what one costs against the other, whatever the machine's speed.
+      cpu_us_per_delivery: Number(ingestCpuUs.toFixed(1)),
+      bare_cpu_us_per_request: Number(bareCpuUs.toFixed(1)),
+      cpu_ratio: Number((bareCpuUs / ingestCpuUs).toFixed(3)),
       p50_ms: steady.p50,
       p99_ms: steady.p99,
       p999_ms: steady.p999,
