@@ -5,8 +5,9 @@
 // loaded in turns, a short slice each (the daemon frozen during the bare route's), so that both see
 // the same machine: here the bare route alone swings between 13,000 and 28,000 requests/s from one
 // 5-s run to the next (RESULTS.md), and a baseline taken ten seconds before the intake compared the
-// machine's moods, not the code. Each server's CPU time over its turns is read too (/proc): the
-// CPU a request costs each, a figure the machine's swings move less than the throughput. Then the
+// machine's moods, not the code. Each server's CPU time over its turns is read too (/proc): what a
+// request costs each, which the throughput ratio does not show (the load generator, not its own CPU,
+// holds the bare route back: RESULTS.md). Then the
 // intake's latency at a steady 1,000 deliveries/s — right after the burst, while its backlog of
 // event jobs is worked off (p99_ms), and again once it is (drained_p99_ms) — and a check that every
 // accepted delivery is in the job table.
