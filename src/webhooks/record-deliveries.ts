@@ -249,6 +249,8 @@ function writeDeliveries(deps: WriteDeps, requests: ReadonlyArray<readonly WithS
   }
   if (deferred.length > 0) {
     const ids = deps.statements.deferred(deferred.map(({ row }) => row));
+    // Each event must name its own row: anything else rolls the commit back (no request is answered 200).
+    if (ids.length !== deferred.length) throw new Error(`${ids.length} delivery rows written for ${deferred.length} deliveries`);
     deferred.forEach(({ entry }, index) => (entry.id = ids[index] as number));
   }
   const byConnection = new Map<string, { provider: Provider; connectionId: string; connectionStatus: string | null; events: EventPayload[] }>();
