@@ -196,7 +196,8 @@ export default async function ingest(progress: Progress) {
       ratio_turns: sliceRatios.map((ratio) => Number(ratio.toFixed(2))),
       bare_turns_per_s: bareSlices.map((slice) => Math.round(slice.perSecond)),
       // The daemon's CPU time per accepted delivery in its turns, the bare server's per request in
-      // its own, and their ratio: what one costs against the other, whatever the machine's speed.
+      // its own, and their ratio: what one costs against the other, even where the load generator,
+      // not its CPU, limits the bare route's throughput.
       cpu_us_per_delivery: Number(ingestCpuUs.toFixed(1)),
       bare_cpu_us_per_request: Number(bareCpuUs.toFixed(1)),
       cpu_ratio: Number((bareCpuUs / ingestCpuUs).toFixed(3)),
