@@ -5,9 +5,9 @@
 // loaded in turns, a short slice each (the daemon frozen during the bare route's), so that both see
 // the same machine: here the bare route alone swings between 13,000 and 28,000 requests/s from one
 // 5-s run to the next (RESULTS.md), and a baseline taken ten seconds before the intake compared the
-// machine's moods, not the code. Each server's CPU time over its turns is read too (/proc): what a
-// request costs each, which the throughput ratio does not show (the load generator, not its own CPU,
-// holds the bare route back: RESULTS.md). Then the
+// machine's moods, not the code; two unmeasured turns each come first (WARM_UP_SLICES). Each server's
+// CPU time over its turns is read too (/proc): what a request costs each, which the throughput ratio
+// does not show (the load generator, not its own CPU, holds the bare route back: RESULTS.md). Then the
 // intake's latency at a steady 1,000 deliveries/s — right after the burst, while its backlog of
 // event jobs is worked off (p99_ms), and again once it is (drained_p99_ms) — and a check that every
 // accepted delivery is in the job table.
@@ -29,6 +29,16 @@ const SECRET = 'bench-intercom-app-secret';
 const DURATION_S = 10;
 /** The full-speed runs come in this many alternating pairs of slices (bare route, intake), DURATION_S in all each. */
 const SLICES = 5;
+/**
+ * Unmeasured turns before those, the same for both servers, so that each is measured with its hot path
+ * compiled. V8 optimises a process's hot functions over its first seconds of load: with `--trace-opt`
+ * the daemon's first 2-s turn finished 141 TurboFan compilations, its second 46 (the HTTP parser's
+ * callbacks and the group commit's among them), its third 32; that first turn cost 1.6–2.5 times the
+ * CPU a delivery of the later ones did, with V8's compiler threads taking a quarter of a core from the
+ * load generator. The bare route had had the 10 s of paced load below before its first turn, the
+ * daemon nothing: its first turn read 0.25–0.41 of the bare route, the others ~0.5–0.6 (RESULTS.md).
+ */
+const WARM_UP_SLICES = 2;
 const CONNECTIONS = 32;
 const IDS = process.env.BENCH_INGEST_IDS === 'sequential' ? 'sequential' : 'random';
 
@@ -137,27 +147,29 @@ export default async function ingest(progress: Progress) {
     }, 100);
     walWatch.unref();
     const sliceS = DURATION_S / SLICES;
-    progress(`bare route and intake at full speed, ${CONNECTIONS} connections: ${SLICES} turns of ${sliceS} s each`);
-    const bareSlices: LoadResult[] = [];
-    const ingestSlices: LoadResult[] = [];
-    for (let i = 0; i < SLICES; i++) {
+    progress(`bare route and intake at full speed, ${CONNECTIONS} connections: ${WARM_UP_SLICES} turns of ${sliceS} s each to warm up, then ${SLICES} measured`);
+    const bareTurns: LoadResult[] = [];
+    const ingestTurns: LoadResult[] = [];
+    for (let i = -WARM_UP_SLICES; i < SLICES; i++) {
       // The daemon is frozen during the bare route's turn: it would otherwise spend it working off
       // the burst's backlog on the machine's other core, and the baseline would be measured on half a
       // machine (a first try read ratio 1.0 so). Frozen, it resumes where it was, as after a
       // sequential baseline.
       daemon.child.kill('SIGSTOP');
       try {
-        bareSlices.push(await load(bareUrl, `bare-${i}`, { durationS: sliceS, cpuOf: bare.child.pid }));
+        bareTurns.push(await load(bareUrl, `bare-${i}`, { durationS: sliceS, cpuOf: bare.child.pid }));
       } finally {
         daemon.child.kill('SIGCONT');
       }
-      ingestSlices.push(await load(ingestUrl, `burst-${i}`, { durationS: sliceS, cpuOf: daemon.child.pid }));
+      ingestTurns.push(await load(ingestUrl, `burst-${i}`, { durationS: sliceS, cpuOf: daemon.child.pid }));
     }
+    const [bareSlices, ingestSlices] = [bareTurns.slice(WARM_UP_SLICES), ingestTurns.slice(WARM_UP_SLICES)];
     // Slices of equal length: the mean of their rates is the rate over all of them.
     const mean = (slices: LoadResult[]) => slices.reduce((sum, slice) => sum + slice.perSecond, 0) / slices.length;
     const bareRun = { perSecond: mean(bareSlices) };
-    const ingestRun = { perSecond: mean(ingestSlices), ok: ingestSlices.reduce((sum, slice) => sum + slice.ok, 0), non2xx: ingestSlices.reduce((sum, slice) => sum + slice.non2xx, 0) };
-    const sliceRatios = ingestSlices.map((slice, i) => slice.perSecond / (bareSlices[i]?.perSecond ?? Number.NaN));
+    // Every turn's deliveries are accepted ones, the warm-up's too (the job-table check counts them all).
+    const ingestRun = { perSecond: mean(ingestSlices), ok: ingestTurns.reduce((sum, slice) => sum + slice.ok, 0), non2xx: ingestTurns.reduce((sum, slice) => sum + slice.non2xx, 0) };
+    const turnRatios = ingestTurns.map((slice, i) => slice.perSecond / (bareTurns[i]?.perSecond ?? Number.NaN));
     // CPU time a request costs each server over its turns (all threads; 10-ms ticks over ~10 s of load).
     const cpuUsPer = (slices: LoadResult[]) => (slices.reduce((sum, slice) => sum + (slice.serverCpuMs ?? Number.NaN), 0) * 1000) / slices.reduce((sum, slice) => sum + slice.ok, 0);
     const ingestCpuUs = cpuUsPer(ingestSlices);
@@ -192,9 +204,11 @@ export default async function ingest(progress: Progress) {
       ingest_per_s: Math.round(ingestRun.perSecond),
       bare_per_s: Math.round(bareRun.perSecond),
       ratio: Number((ingestRun.perSecond / bareRun.perSecond).toFixed(3)),
-      // Each turn's intake slice against the bare slice just before it: how far one turn's ratio strays.
-      ratio_turns: sliceRatios.map((ratio) => Number(ratio.toFixed(2))),
+      // Each measured turn's intake slice against the bare slice just before it: how far one turn's ratio strays.
+      ratio_turns: turnRatios.slice(WARM_UP_SLICES).map((ratio) => Number(ratio.toFixed(2))),
       bare_turns_per_s: bareSlices.map((slice) => Math.round(slice.perSecond)),
+      // The same for the warm-up turns, which `ratio` leaves out.
+      warm_up_ratio_turns: turnRatios.slice(0, WARM_UP_SLICES).map((ratio) => Number(ratio.toFixed(2))),
       // The daemon's CPU time per accepted delivery in its turns, the bare server's per request in
       // its own, and their ratio: what one costs against the other, even where the load generator,
       // not its CPU, limits the bare route's throughput.
