@@ -176,8 +176,8 @@ export default async function ingest(progress: Progress) {
       ingestTurns.push(await load(ingestUrl, `burst-${i}`, { durationS: sliceS, cpuOf: daemon.child.pid }));
       if (i === -1) {
         // The warm-up's events worked off and its rows moved into the dedupe index first: the measured
-        // burst then starts as it did without a warm-up, and leaves the same backlog behind it for the
-        // paced run after it (p99_ms), only with the hot path compiled.
+        // burst then starts with no backlog, as it did without a warm-up, and the paced run after it
+        // (p99_ms) works off that burst's alone; only the hot path is compiled now.
         progress('warm-up done: waiting for its event jobs and dedupe entries');
         const settled = await settle(() => {
           const events = eventJobs();
