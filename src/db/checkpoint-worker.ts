@@ -13,7 +13,14 @@
 // (2.6 GB in the ingest bench's 30 s). Past `restartBytes` of frames a RESTART checkpoint makes the
 // next commit start the WAL over. RESTART holds the write lock while it copies what is left and
 // syncs, so it runs only right after a PASSIVE left little to copy; the main connection's
-// transactions wait for it (BEGIN IMMEDIATE: src/db/database.ts).
+// transactions wait for it (BEGIN IMMEDIATE: src/db/database.ts), its thread asleep in SQLite's
+// busy handler.
+// That is also why this connection has no busy timeout. A RESTART that finds a reader still on the
+// WAL waits for it with the write lock held, and under a busy timeout it waited in the busy
+// handler's steps (1, 2, 5, 10, 15, 20, 25 ms…): every RESTART under the ingest bench's 1,000
+// deliveries/s took 18–138 ms, and the intake stood still as long (test/bench/RESULTS.md, twelfth
+// session). Without one it gives up at once, having held the lock only to look and copy, and is
+// tried again a millisecond later, a few times a tick. The idle TRUNCATE gives up the same way.
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 
@@ -24,11 +31,24 @@ const { path, intervalMs, idleTruncateAfterMs, restartBytes } = workerData as {
   restartBytes: number;
 };
 const db = new SQLite(path);
-db.pragma('busy_timeout = 1000');
+db.pragma('busy_timeout = 0');
 /** A frame is a page and its 24-byte header. */
 const restartFrames = Math.ceil(restartBytes / ((db.pragma('page_size', { simple: true }) as number) + 24));
 /** "Little left to copy": at most this many frames (4 MB) behind after the PASSIVE (a few ms of copying under the lock). */
 const RESTART_BACKLOG_FRAMES = 1024;
+/** RESTARTs tried a tick, a millisecond apart: a reader's look at the WAL rarely lasts longer. */
+const RESTART_TRIES = 20;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Whether the WAL was restarted. */
+function restartWal(): boolean {
+  for (let attempt = 0; attempt < RESTART_TRIES; attempt++) {
+    if (attempt > 0) Atomics.wait(pause, 0, 0, 1);
+    const [result] = db.pragma('wal_checkpoint(RESTART)') as Array<{ busy: number }>;
+    if (result?.busy === 0) return true;
+  }
+  return false;
+}
 
 // data_version changes whenever another connection commits: the cheapest "was there a write?".
 let lastVersion = db.pragma('data_version', { simple: true }) as number;
@@ -58,10 +78,7 @@ const timer = setInterval(() => {
       // Once restarted, the WAL is started over by the next commit: until one comes, another RESTART
       // would only take the write lock again to find the same.
       const due = passive && passive.log >= restartFrames && passive.log - passive.checkpointed <= RESTART_BACKLOG_FRAMES;
-      if (due && version !== restartedAtVersion) {
-        const [restart] = db.pragma('wal_checkpoint(RESTART)') as Array<{ busy: number }>;
-        if (restart?.busy === 0) restartedAtVersion = version;
-      }
+      if (due && version !== restartedAtVersion && restartWal()) restartedAtVersion = version;
     }
   } catch (error) {
     parentPort?.postMessage({ error: (error as Error).message });
@@ -78,6 +95,8 @@ function finish(): void {
 parentPort?.on('message', (message: unknown) => {
   if (message === 'stop' && !finished) {
     try {
+      // The main connection is closed by now: waiting for a reader elsewhere stalls nobody.
+      db.pragma('busy_timeout = 1000');
       db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {
       finish();

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import t from 'tap';
 import { openDb } from '../../src/db/database.ts';
@@ -81,4 +82,63 @@ t.test("a transaction that reads and then writes waits for the checkpoint's writ
   });
   t.equal(db.sqlite.prepare('SELECT n FROM counter').pluck().get(), 2, 'both transactions committed');
   t.equal(await exited, 0);
+});
+
+t.test('a RESTART that finds a reader still on the WAL gives up at once: commits do not wait for that reader', async (t) => {
+  const path = join(makeDataDir(t), 'interhubz.db');
+  const restartBytes = 1024 * 1024;
+  const db = openDb(path, { walRestartBytes: restartBytes });
+  t.teardown(() => db.close());
+  db.sqlite.exec('CREATE TABLE stream (data BLOB)');
+  const insert = db.sqlite.prepare('INSERT INTO stream VALUES (randomblob(3000))');
+  const restartFrames = restartBytes / ((db.sqlite.pragma('page_size', { simple: true }) as number) + 24);
+  // The worker starts once the WAL holds 4 MB.
+  await until('the checkpoint worker to start', async () => {
+    for (let i = 0; i < 200; i++) insert.run();
+    await sleep(20);
+    return db.checkpointing();
+  });
+
+  // A reader (as the daemon's own queries, the UI's, a backup's) on the WAL's newest frame, with more
+  // than restartBytes of frames before it and all of them copied: the worker's next tick finds a
+  // RESTART due, and this reader is all that stops it. `probe` runs the PASSIVE the worker runs.
+  const reader = new SQLite(path);
+  const probe = new SQLite(path);
+  t.teardown(() => {
+    reader.close();
+    probe.close();
+  });
+  const walFrames = () => (probe.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number; checkpointed: number }>)[0]!;
+  await until('a reader on a WAL due for a restart', async () => {
+    for (let i = 0; i < 400; i++) insert.run();
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM stream').get();
+    const { log, checkpointed } = walFrames();
+    if (log >= restartFrames && checkpointed === log) return true;
+    reader.exec('COMMIT');
+    await sleep(5);
+    return false;
+  });
+
+  // Commits go on meanwhile (the main connection waits up to 5 s for the write lock). When the
+  // worker's RESTART waited for the reader with the lock held (its busy timeout, 1 s, then again at
+  // once on the next tick), these commits failed after their 5 s with SQLITE_BUSY.
+  // 1.5 s: six of the worker's ticks.
+  let longestMs = 0;
+  const end = Date.now() + 1500;
+  while (Date.now() < end) {
+    const started = performance.now();
+    insert.run();
+    longestMs = Math.max(longestMs, performance.now() - started);
+    await sleep(1);
+  }
+  t.ok(longestMs < 250, `no commit waited for the reader (the longest took ${longestMs.toFixed(1)} ms)`);
+
+  // Once the reader is gone the RESTART goes through, and a commit starts the WAL over.
+  reader.exec('COMMIT');
+  await until('the WAL to start over', async () => {
+    insert.run();
+    await sleep(20);
+    return walFrames().log < restartFrames / 2;
+  });
 });
