@@ -132,7 +132,7 @@ t.test('a RESTART that finds a reader still on the WAL gives up at once: commits
     longestMs = Math.max(longestMs, performance.now() - started);
     await sleep(1);
   }
-  t.ok(longestMs < 250, `no commit waited for the reader (the longest took ${longestMs.toFixed(1)} ms)`);
+  t.ok(longestMs < 500, `no commit waited for the reader (the longest took ${longestMs.toFixed(1)} ms)`);
 
   // Once the reader is gone the RESTART goes through, and a commit starts the WAL over.
   reader.exec('COMMIT');
