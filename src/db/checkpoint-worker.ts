@@ -21,6 +21,8 @@
 // deliveries/s took 18–138 ms, and the intake stood still as long (test/bench/RESULTS.md, twelfth
 // session). Without one it gives up at once, having held the lock only to look and copy, and is
 // tried again a millisecond later, a few times a tick. The idle TRUNCATE gives up the same way.
+// What a RESTART still costs the intake is its syncs: the frames committed since the PASSIVE before
+// it are copied and the WAL and database file synced under the lock (30–57 ms there, two fsyncs).
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 
@@ -36,7 +38,10 @@ db.pragma('busy_timeout = 0');
 const restartFrames = Math.ceil(restartBytes / ((db.pragma('page_size', { simple: true }) as number) + 24));
 /** "Little left to copy": at most this many frames (4 MB) behind after the PASSIVE (a few ms of copying under the lock). */
 const RESTART_BACKLOG_FRAMES = 1024;
-/** RESTARTs tried a tick, a millisecond apart: a reader's look at the WAL rarely lasts longer. */
+/**
+ * RESTARTs tried a tick, a millisecond apart: enough to slip between the daemon's own short reads;
+ * a long read is outlasted over ticks, not with the lock held.
+ */
 const RESTART_TRIES = 20;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
