@@ -93,6 +93,9 @@ class ImmediateSqliteDialect extends SqliteDialect {
 
 const STATEMENT_CACHE_SIZE = 500;
 
+/** How long the main connection waits for the write lock (the checkpoint worker's RESTART, another process). */
+export const BUSY_TIMEOUT_MS = 5000;
+
 /**
  * Kysely's SQLite driver prepares every query afresh, and preparing costs more than running the
  * small statements the job table issues (a fifth of the scheduler's CPU in `npm run bench -- jobs`).
@@ -247,7 +250,7 @@ export function openSqlite(path: string, options: OpenDbOptions = {}): SqliteDb 
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Checkpoints run in a worker (checkpoint-worker.ts), not inside whichever write crosses the
     // threshold on this connection.
     sqlite.pragma('wal_autocheckpoint = 0');

@@ -3,8 +3,10 @@
 // burst on SQLite, by the keys waiting to go into it: deferred-dedupe.ts) and adds nothing. Only ids,
 // the topic and times are written — never the payload.
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { BUSY_TIMEOUT_MS } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { withSyncTransaction } from '../db/transaction.ts';
 import { preparePlainEnqueue } from '../jobs/queue.ts';
@@ -365,6 +367,8 @@ type BatchCommit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | Route
 const DEDUPE_CATCH_UP_MS = 50;
 /** Rows a chunk moves: ~25 µs each, so a few ms of the thread at a time (the p99 at a steady rate). */
 const DEDUPE_CATCH_UP_ROWS = 128;
+/** How often a group commit tries again for a write lock held by another connection. */
+const LOCK_RETRY_MS = 1;
 
 function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts' | 'onError'>, sqlite: SQLite.Database, inBurst: () => boolean): { commit: BatchCommit; waiting: () => number; close: () => void } {
   const dedupe = createDeferredDedupe(sqlite);
@@ -372,7 +376,7 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
   const writeDeps = () => (deps ??= { statements: prepareStatements(sqlite), enqueue: preparePlainEnqueue(sqlite), maxAttempts: options.maxAttempts, dedupe });
   // Holding Kysely's connection, no Kysely transaction can be open on it; if one were, the work
   // would join it as a savepoint and commit or roll back with someone else's work.
-  const holdingConnection = <T>(work: () => T) =>
+  const holdingConnection = <T>(work: () => T | Promise<T>) =>
     options.db.connection().execute(async () => {
       if (sqlite.inTransaction) throw new Error('the database connection is inside a transaction that Kysely does not know of');
       return work();
@@ -407,6 +411,27 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
   // Rows a previous run left waiting (a crash in a burst) are moved in too.
   startCatchUp();
 
+  // The intake waits for the write lock on a timer, not in SQLite's busy handler: that sleeps the
+  // thread in steps (1, 2, 5, 10, 15, 20 ms…), so a 40-ms hold of the checkpoint worker's RESTART
+  // stopped the intake for 53 ms, reading no request meanwhile (test/bench/RESULTS.md, thirteenth
+  // session). Retried every LOCK_RETRY_MS, the group commits within ~1 ms of the lock's release,
+  // and what arrived meanwhile is read and gathered into the next group.
+  // exec, not a prepared statement: SQLite applies this pragma when it compiles it, not when it runs.
+  const setBusyTimeout = (ms: number) => sqlite.exec(`PRAGMA busy_timeout = ${ms}`);
+  const commitWhenUnlocked = async (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) => {
+    const deadline = performance.now() + BUSY_TIMEOUT_MS;
+    for (;;) {
+      setBusyTimeout(0);
+      try {
+        return commit(requests);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
+      } finally {
+        setBusyTimeout(BUSY_TIMEOUT_MS);
+      }
+      await sleep(LOCK_RETRY_MS);
+    }
+  };
   const commit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) => {
     const mode: DedupeMode = { defer: inBurst() && dedupe.canDefer(), added: [] };
     try {
@@ -424,7 +449,7 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
     }
   };
   return {
-    commit: (requests) => holdingConnection(() => commit(requests)),
+    commit: (requests) => holdingConnection(() => commitWhenUnlocked(requests)),
     waiting: () => dedupe.size(),
     close() {
       closed = true;

@@ -5,8 +5,9 @@
 // each other on a saturated thread (the scheduler steps back then). What both stores' recorders must
 // write alike is in record-deliveries-postgres.test.ts; the tests here that it already runs on both
 // stores stay SQLite-only, so as not to run them twice.
+import { spawn } from 'node:child_process';
 import t from 'tap';
-import type { Db } from '../../src/db/database.ts';
+import { BUSY_TIMEOUT_MS, type Db } from '../../src/db/database.ts';
 import { createDeliveryRecorder, eventJobPayloads, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
 import { commitDeliveriesWithKysely } from '../../src/webhooks/record-deliveries-postgres.ts';
 import { makeTestDb } from '../helpers/db.ts';
@@ -173,4 +174,32 @@ eachStore(t, 'busy: requests queueing up while the thread is saturated; not whil
   }
   await spinning;
   t.equal(busy, true, 'four requests waited for each commit of a saturated loop');
+});
+
+t.test('a group commit waits for a write lock held elsewhere on a timer: the thread goes on meanwhile', async (t) => {
+  const { db, recorder } = await sqliteSetup(t);
+  // Another connection (as the checkpoint worker's RESTART does) holds the write lock for 300 ms,
+  // from another process so that this thread is free to show what it does meanwhile.
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const db = new (require('better-sqlite3'))(${JSON.stringify(db.path)}); db.exec('BEGIN IMMEDIATE'); console.log('held');
+       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
+    ],
+    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<number | null>((resolve) => holder.once('exit', resolve));
+  await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
+
+  // Waiting in SQLite's busy handler, the thread slept until the lock was free: no timer fired.
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
+  const recorded = await recorder.record([delivery('n-held')]);
+  clearInterval(ticker);
+  t.same(recorded, { accepted: 2, duplicates: 0, unrouted: 0 }, 'committed once the lock was free');
+  t.ok(ticks >= 5, `the thread ran timers while it waited (${ticks} ticks of 10 ms)`);
+  t.equal(await exited, 0, 'the other connection committed first');
+  t.equal(await countRows(db, 'webhook_deliveries'), 2, 'one row for each connection');
+  t.equal(db.sqlite.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS, "the connection's own busy timeout is back for everyone else");
 });
