@@ -8,6 +8,7 @@ import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnec
 import type pg from 'pg';
 import { StartupError } from '../startup-error.ts';
 import type { Database } from './schema.ts';
+import { BUSY_TIMEOUT_MS, whenWriteLockFree } from './write-lock.ts';
 
 export const DATABASE_FILE = 'interhubz.db';
 
@@ -70,31 +71,36 @@ export function ensureDataDir(dataDir: string): void {
 /**
  * Kysely's SQLite driver, its transactions begun IMMEDIATE (so are withSyncTransaction's): the write
  * lock is taken at BEGIN, where a lock held by the checkpoint worker (RESTART, the idle TRUNCATE) is
- * waited for with busy_timeout. A deferred transaction that read first and then wrote would get
- * SQLITE_BUSY at once instead (SQLite never waits to upgrade a read). This is the only connection in
- * the process that writes rows, so taking the lock early costs nothing.
+ * waited for on a timer (write-lock.ts). A deferred transaction that read first and then wrote would
+ * get SQLITE_BUSY at once instead (SQLite never waits to upgrade a read). This is the only connection
+ * in the process that writes rows, so taking the lock early costs nothing.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #sqlite: SQLite.Database;
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
+    super(config);
+    this.#sqlite = sqlite;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    // Kysely's SQLite connection runs the statement before its first await, as whenWriteLockFree needs.
+    await whenWriteLockFree(this.#sqlite, () => connection.executeQuery(CompiledQuery.raw('begin immediate')));
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #sqlite: SQLite.Database;
+  constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
     super(config);
     this.#config = config;
+    this.#sqlite = sqlite;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#sqlite);
   }
 }
 
 const STATEMENT_CACHE_SIZE = 500;
-
-/** How long the main connection waits for the write lock (the checkpoint worker's RESTART, another process). */
-export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Kysely's SQLite driver prepares every query afresh, and preparing costs more than running the
@@ -263,7 +269,7 @@ export function openSqlite(path: string, options: OpenDbOptions = {}): SqliteDb 
       { cause: error },
     );
   }
-  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }) });
+  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, sqlite) });
   const checkpointer = startCheckpointer(path, options);
   let closed = false;
   return {

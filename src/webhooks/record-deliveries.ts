@@ -3,12 +3,11 @@
 // burst on SQLite, by the keys waiting to go into it: deferred-dedupe.ts) and adds nothing. Only ids,
 // the topic and times are written — never the payload.
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { BUSY_TIMEOUT_MS } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { withSyncTransaction } from '../db/transaction.ts';
+import { whenWriteLockFree } from '../db/write-lock.ts';
 import { preparePlainEnqueue } from '../jobs/queue.ts';
 import { createDeferredDedupe, deliveryKey, type DeferredDedupe } from './deferred-dedupe.ts';
 import type { EventPayload } from './event-tasks.ts';
@@ -367,8 +366,6 @@ type BatchCommit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | Route
 const DEDUPE_CATCH_UP_MS = 50;
 /** Rows a chunk moves: ~25 µs each, so a few ms of the thread at a time (the p99 at a steady rate). */
 const DEDUPE_CATCH_UP_ROWS = 128;
-/** How often a group commit tries again for a write lock held by another connection. */
-const LOCK_RETRY_MS = 1;
 
 function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'maxAttempts' | 'onError'>, sqlite: SQLite.Database, inBurst: () => boolean): { commit: BatchCommit; waiting: () => number; close: () => void } {
   const dedupe = createDeferredDedupe(sqlite);
@@ -392,11 +389,13 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
   };
   const moveChunk = () => {
     if (inBurst()) return;
-    void holdingConnection(() => {
-      if (dedupe.size() === 0) return stopCatchUp();
-      dedupe.remove(withSyncTransaction(sqlite, () => dedupe.moveIn(DEDUPE_CATCH_UP_ROWS)));
-      failing = false;
-    }).catch((error: unknown) => {
+    void holdingConnection(() =>
+      whenWriteLockFree(sqlite, () => {
+        if (dedupe.size() === 0) return stopCatchUp();
+        dedupe.remove(withSyncTransaction(sqlite, () => dedupe.moveIn(DEDUPE_CATCH_UP_ROWS)));
+        failing = false;
+      }),
+    ).catch((error: unknown) => {
       // Closed under it (a shutdown, a test's teardown): nothing is left to move.
       if (closed || !sqlite.open) return stopCatchUp();
       if (!failing) options.onError?.(error);
@@ -411,27 +410,6 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
   // Rows a previous run left waiting (a crash in a burst) are moved in too.
   startCatchUp();
 
-  // The intake waits for the write lock on a timer, not in SQLite's busy handler: that sleeps the
-  // thread in steps (1, 2, 5, 10, 15, 20 ms…), so a 40-ms hold of the checkpoint worker's RESTART
-  // stopped the intake for 53 ms, reading no request meanwhile (test/bench/RESULTS.md, thirteenth
-  // session). Retried every LOCK_RETRY_MS, the group commits within ~1 ms of the lock's release,
-  // and what arrived meanwhile is read and gathered into the next group.
-  // exec, not a prepared statement: SQLite applies this pragma when it compiles it, not when it runs.
-  const setBusyTimeout = (ms: number) => sqlite.exec(`PRAGMA busy_timeout = ${ms}`);
-  const commitWhenUnlocked = async (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) => {
-    const deadline = performance.now() + BUSY_TIMEOUT_MS;
-    for (;;) {
-      setBusyTimeout(0);
-      try {
-        return commit(requests);
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw error;
-      } finally {
-        setBusyTimeout(BUSY_TIMEOUT_MS);
-      }
-      await sleep(LOCK_RETRY_MS);
-    }
-  };
   const commit = (requests: ReadonlyArray<ReadonlyArray<DeliveryRecord | RoutedDelivery>>) => {
     const mode: DedupeMode = { defer: inBurst() && dedupe.canDefer(), added: [] };
     try {
@@ -449,7 +427,9 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
     }
   };
   return {
-    commit: (requests) => holdingConnection(() => commitWhenUnlocked(requests)),
+    // The lock waited for on a timer (write-lock.ts): what arrives meanwhile is read and gathered
+    // into the next group.
+    commit: (requests) => holdingConnection(() => whenWriteLockFree(sqlite, () => commit(requests))),
     waiting: () => dedupe.size(),
     close() {
       closed = true;

@@ -3,7 +3,6 @@
 // without a bound the file grew by every commit (2.6 GB after the ingest bench's 10-s burst). The
 // checkpoint worker restarts it once it passes `walRestartBytes`; for that it takes the write lock,
 // and the main connection's transactions must wait for it rather than fail.
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +13,7 @@ import { openDb } from '../../src/db/database.ts';
 import { withSyncTransaction } from '../../src/db/transaction.ts';
 import { makeDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
+import { holdWriteLock } from '../helpers/write-lock-holder.ts';
 
 const walSize = (path: string) => {
   try {
@@ -56,19 +56,8 @@ t.test("a transaction that reads and then writes waits for the checkpoint's writ
   t.teardown(() => db.close());
   db.sqlite.exec('CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)');
 
-  // Another connection (as the checkpoint worker's RESTART or idle TRUNCATE does) holds the write
-  // lock for 300 ms, from another process so that this thread can wait on it.
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const db = new (require('better-sqlite3'))(${JSON.stringify(path)}); db.exec('BEGIN IMMEDIATE'); console.log('held');
-       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
-    ],
-    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<number | null>((resolve) => holder.once('exit', resolve));
-  await until('the other connection to hold the write lock', () => new Promise<boolean>((resolve) => holder.stdout?.once('data', () => resolve(true))));
+  // Another connection holds the write lock for 300 ms.
+  const { released } = await holdWriteLock(path, 300);
 
   // Kysely: a read, then a write, in one transaction (a deferred BEGIN would get SQLITE_BUSY at the write).
   await db.kysely.transaction().execute(async (trx) => {
@@ -81,7 +70,7 @@ t.test("a transaction that reads and then writes waits for the checkpoint's writ
     db.sqlite.prepare('UPDATE counter SET n = ?').run(n + 1);
   });
   t.equal(db.sqlite.prepare('SELECT n FROM counter').pluck().get(), 2, 'both transactions committed');
-  t.equal(await exited, 0);
+  t.equal(await released, 0);
 });
 
 t.test('a RESTART that finds a reader still on the WAL gives up at once: commits do not wait for that reader', async (t) => {

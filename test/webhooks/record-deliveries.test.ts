@@ -5,14 +5,15 @@
 // each other on a saturated thread (the scheduler steps back then). What both stores' recorders must
 // write alike is in record-deliveries-postgres.test.ts; the tests here that it already runs on both
 // stores stay SQLite-only, so as not to run them twice.
-import { spawn } from 'node:child_process';
 import t from 'tap';
-import { BUSY_TIMEOUT_MS, type Db } from '../../src/db/database.ts';
+import type { Db } from '../../src/db/database.ts';
+import { BUSY_TIMEOUT_MS } from '../../src/db/write-lock.ts';
 import { createDeliveryRecorder, eventJobPayloads, type RoutedDelivery } from '../../src/webhooks/record-deliveries.ts';
 import { commitDeliveriesWithKysely } from '../../src/webhooks/record-deliveries-postgres.ts';
 import { makeTestDb } from '../helpers/db.ts';
 import { eachStore } from '../helpers/postgres.ts';
 import { countRows } from '../helpers/rows.ts';
+import { holdWriteLock } from '../helpers/write-lock-holder.ts';
 
 const T0 = Date.UTC(2026, 11, 4, 12);
 
@@ -178,19 +179,8 @@ eachStore(t, 'busy: requests queueing up while the thread is saturated; not whil
 
 t.test('a group commit waits for a write lock held elsewhere on a timer: the thread goes on meanwhile', async (t) => {
   const { db, recorder } = await sqliteSetup(t);
-  // Another connection (as the checkpoint worker's RESTART does) holds the write lock for 300 ms,
-  // from another process so that this thread is free to show what it does meanwhile.
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const db = new (require('better-sqlite3'))(${JSON.stringify(db.path)}); db.exec('BEGIN IMMEDIATE'); console.log('held');
-       setTimeout(() => { db.exec('COMMIT'); db.close(); }, 300);`,
-    ],
-    { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise<number | null>((resolve) => holder.once('exit', resolve));
-  await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
+  // Another connection (as the checkpoint worker's RESTART does) holds the write lock for 300 ms.
+  const { released } = await holdWriteLock(db.path, 300);
 
   // Waiting in SQLite's busy handler, the thread slept until the lock was free: no timer fired.
   let ticks = 0;
@@ -199,7 +189,7 @@ t.test('a group commit waits for a write lock held elsewhere on a timer: the thr
   clearInterval(ticker);
   t.same(recorded, { accepted: 2, duplicates: 0, unrouted: 0 }, 'committed once the lock was free');
   t.ok(ticks >= 5, `the thread ran timers while it waited (${ticks} ticks of 10 ms)`);
-  t.equal(await exited, 0, 'the other connection committed first');
+  t.equal(await released, 0, 'the other connection committed first');
   t.equal(await countRows(db, 'webhook_deliveries'), 2, 'one row for each connection');
   t.equal(db.sqlite.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS, "the connection's own busy timeout is back for everyone else");
 });

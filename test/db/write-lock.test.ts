@@ -1,0 +1,45 @@
+// Waiting for the write lock on a timer (src/db/write-lock.ts): the main connection's transactions
+// must take a lock another connection holds once it is free, without stopping the thread meanwhile
+// (SQLite's own busy wait sleeps it), and leave the connection's busy timeout as it was.
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import t from 'tap';
+import { openDb } from '../../src/db/database.ts';
+import { BUSY_TIMEOUT_MS, whenWriteLockFree } from '../../src/db/write-lock.ts';
+import { makeDataDir } from '../helpers/server.ts';
+import { holdWriteLock } from '../helpers/write-lock-holder.ts';
+
+t.test('a Kysely transaction begun while another connection holds the write lock waits on a timer', async (t) => {
+  const path = join(makeDataDir(t), 'interhubz.db');
+  const db = openDb(path);
+  t.teardown(() => db.close());
+  db.sqlite.exec('CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)');
+  const { released } = await holdWriteLock(path, 300);
+
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
+  await db.kysely.transaction().execute(async (trx) => {
+    await sql`UPDATE counter SET n = 1`.execute(trx);
+  });
+  clearInterval(ticker);
+  t.ok(ticks >= 5, `the thread ran timers while the transaction waited (${ticks} ticks of 10 ms)`);
+  t.equal(await released, 0, 'the other connection committed first');
+  t.equal(db.sqlite.prepare('SELECT n FROM counter').pluck().get(), 1, 'the transaction committed');
+  t.equal(db.sqlite.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS, 'the busy timeout is back');
+});
+
+t.test('an attempt that fails for any other reason fails at once, the busy timeout back', async (t) => {
+  const db = openDb(join(makeDataDir(t), 'interhubz.db'));
+  t.teardown(() => db.close());
+  let attempts = 0;
+  await t.rejects(
+    whenWriteLockFree(db.sqlite, () => {
+      attempts++;
+      throw new Error('no such table: nowhere');
+    }),
+    { message: 'no such table: nowhere' },
+  );
+  t.equal(attempts, 1, 'not tried again');
+  await t.rejects(whenWriteLockFree(db.sqlite, () => Promise.reject(new Error('refused later'))), { message: 'refused later' });
+  t.equal(db.sqlite.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS);
+});
