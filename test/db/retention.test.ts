@@ -18,13 +18,20 @@ const DAY = 86_400_000;
 eachStore(t, 'delivery records older than jobs.keepWebhookDeliveriesDays are purged, with their unrouted counts', async (t, db) => {
   t.equal(testConfig('/tmp/x').jobs.keepWebhookDeliveriesDays, 30, 'a month by default');
   const now = Date.UTC(2026, 10, 23, 12);
-  const row = (delivery_id: string, received_at: number) =>
-    ({ provider: 'intercom' as const, delivery_id, connection_id: null, account_id: 'ws', topic: 'conversation.admin.closed', received_at, status: 'accepted' as const });
-  await db.kysely.insertInto('webhook_deliveries').values([row('old', now - 31 * DAY), row('edge', now - 30 * DAY + 1), row('new', now - DAY)]).execute();
+  const row = (delivery_id: string, received_at: number, connection_id: string | null = null) =>
+    ({ provider: 'intercom' as const, delivery_id, connection_id, account_id: 'ws', topic: 'conversation.admin.closed', received_at, status: 'accepted' as const });
+  // Rows of several connections (one deleted since: no connections row) and legacy rows of none:
+  // the purge goes connection by connection (migration 0038), and misses none of them.
+  await db.kysely.insertInto('webhook_deliveries').values([
+    row('old', now - 31 * DAY), row('edge', now - 30 * DAY + 1), row('new', now - DAY),
+    row('a-old', now - 40 * DAY, 'conn-a'), row('a-new', now - DAY, 'conn-a'),
+    row('gone-old', now - 31 * DAY, 'conn-deleted'), row('gone-old-2', now - 32 * DAY, 'conn-deleted'),
+    row('z-new', now, 'conn-z'),
+  ]).execute();
   await db.kysely.insertInto('webhook_unrouted_counts').values([{ provider: 'hubspot', day: '2026-10-01', count: 5 }, { provider: 'hubspot', day: '2026-11-22', count: 5 }]).execute();
 
-  t.equal(await purgeOldDeliveries(db.kysely, { now, keepDays: 30 }), 2);
-  t.same((await db.kysely.selectFrom('webhook_deliveries').select('delivery_id').orderBy('id').execute()).map((r) => r.delivery_id), ['edge', 'new']);
+  t.equal(await purgeOldDeliveries(db.kysely, { now, keepDays: 30 }), 5);
+  t.same((await db.kysely.selectFrom('webhook_deliveries').select('delivery_id').orderBy('id').execute()).map((r) => r.delivery_id), ['edge', 'new', 'a-new', 'z-new']);
   t.same((await db.kysely.selectFrom('webhook_unrouted_counts').select('day').execute()).map((r) => r.day), ['2026-11-22']);
 });
 
