@@ -4,7 +4,7 @@ import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, ope
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, SelectQueryNode, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import type pg from 'pg';
 import { StartupError } from '../startup-error.ts';
 import type { Database } from './schema.ts';
@@ -70,22 +70,40 @@ export function ensureDataDir(dataDir: string): void {
 
 /**
  * Kysely's SQLite driver, its transactions begun IMMEDIATE (so are withSyncTransaction's): the write
- * lock is taken at BEGIN, where a lock held by the checkpoint worker (RESTART, the idle TRUNCATE) is
- * waited for on a timer (write-lock.ts). A deferred transaction that read first and then wrote would
- * get SQLITE_BUSY at once instead (SQLite never waits to upgrade a read). This is the only connection
+ * lock is taken at BEGIN. A deferred transaction that read first and then wrote would get
+ * SQLITE_BUSY at once instead (SQLite never waits to upgrade a read). This is the only connection
  * in the process that writes rows, so taking the lock early costs nothing.
+ * Every statement that takes the write lock outside a transaction — BEGIN IMMEDIATE, and a write run
+ * on its own, such as the scheduler's completion of a batch of jobs — waits for a lock held by the
+ * checkpoint worker (RESTART, the idle TRUNCATE) on a timer (write-lock.ts), not in SQLite's busy
+ * handler, which sleeps the thread: a 40-ms RESTART stopped it for 53 ms (test/bench/RESULTS.md).
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   readonly #sqlite: SQLite.Database;
+  #connection: DatabaseConnection | undefined;
   constructor(config: SqliteDialectConfig, sqlite: SQLite.Database) {
     super(config);
     this.#sqlite = sqlite;
   }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    return (this.#connection ??= waitingForWriteLock(connection, this.#sqlite));
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    // Kysely's SQLite connection runs the statement before its first await, as whenWriteLockFree needs.
-    await whenWriteLockFree(this.#sqlite, () => connection.executeQuery(CompiledQuery.raw('begin immediate')));
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
+
+/**
+ * The connection with its lock-taking statements run through whenWriteLockFree. Inside a transaction
+ * the lock is held already; a SELECT takes none. Kysely's SQLite connection runs the statement before
+ * its first await, as whenWriteLockFree needs, and a statement refused with SQLITE_BUSY did nothing,
+ * so running it again is safe.
+ */
+const waitingForWriteLock = (connection: DatabaseConnection, sqlite: SQLite.Database): DatabaseConnection => ({
+  executeQuery: (query) => (sqlite.inTransaction || SelectQueryNode.is(query.query) ? connection.executeQuery(query) : whenWriteLockFree(sqlite, () => connection.executeQuery(query))),
+  streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+});
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;

@@ -28,6 +28,28 @@ t.test('a Kysely transaction begun while another connection holds the write lock
   t.equal(db.sqlite.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS, 'the busy timeout is back');
 });
 
+t.test('a Kysely write outside a transaction waits for a lock held elsewhere on a timer too; a read does not wait', async (t) => {
+  const path = join(makeDataDir(t), 'interhubz.db');
+  const db = openDb(path);
+  t.teardown(() => db.close());
+  db.sqlite.exec('CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)');
+  const { released } = await holdWriteLock(path, 300);
+
+  const started = performance.now();
+  t.same(await db.kysely.selectFrom('counter' as never).select(sql<number>`n`.as('n')).execute(), [{ n: 0 }], 'a read runs beside the lock');
+  t.ok(performance.now() - started < 100, 'without waiting for it');
+
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
+  // As the scheduler completes a batch of jobs: one UPDATE … RETURNING, no transaction around it.
+  const updated = await sql<{ n: number }>`UPDATE counter SET n = n + 1 RETURNING n`.execute(db.kysely);
+  clearInterval(ticker);
+  t.ok(ticks >= 5, `the thread ran timers while the write waited (${ticks} ticks of 10 ms)`);
+  t.same(updated.rows, [{ n: 1 }], 'the write ran once, after the lock was released');
+  t.equal(await released, 0, 'the other connection committed first');
+  t.equal(db.sqlite.pragma('busy_timeout', { simple: true }), BUSY_TIMEOUT_MS, 'the busy timeout is back');
+});
+
 t.test('an attempt that fails for any other reason fails at once, the busy timeout back', async (t) => {
   const db = openDb(join(makeDataDir(t), 'interhubz.db'));
   t.teardown(() => db.close());
