@@ -372,11 +372,13 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
   let deps: WriteDeps | undefined;
   const writeDeps = () => (deps ??= { statements: prepareStatements(sqlite), enqueue: preparePlainEnqueue(sqlite), maxAttempts: options.maxAttempts, dedupe });
   // Holding Kysely's connection, no Kysely transaction can be open on it; if one were, the work
-  // would join it as a savepoint and commit or roll back with someone else's work.
-  const holdingConnection = <T>(work: () => T | Promise<T>) =>
+  // would join it as a savepoint and commit or roll back with someone else's work. The write lock
+  // is waited for on a timer (write-lock.ts): what arrives meanwhile is read and gathered into the
+  // next group.
+  const holdingWriteLock = <T>(transaction: () => T) =>
     options.db.connection().execute(async () => {
       if (sqlite.inTransaction) throw new Error('the database connection is inside a transaction that Kysely does not know of');
-      return work();
+      return whenWriteLockFree(sqlite, transaction);
     });
 
   let catchUp: NodeJS.Timeout | undefined;
@@ -389,13 +391,11 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
   };
   const moveChunk = () => {
     if (inBurst()) return;
-    void holdingConnection(() =>
-      whenWriteLockFree(sqlite, () => {
-        if (dedupe.size() === 0) return stopCatchUp();
-        dedupe.remove(withSyncTransaction(sqlite, () => dedupe.moveIn(DEDUPE_CATCH_UP_ROWS)));
-        failing = false;
-      }),
-    ).catch((error: unknown) => {
+    void holdingWriteLock(() => {
+      if (dedupe.size() === 0) return stopCatchUp();
+      dedupe.remove(withSyncTransaction(sqlite, () => dedupe.moveIn(DEDUPE_CATCH_UP_ROWS)));
+      failing = false;
+    }).catch((error: unknown) => {
       // Closed under it (a shutdown, a test's teardown): nothing is left to move.
       if (closed || !sqlite.open) return stopCatchUp();
       if (!failing) options.onError?.(error);
@@ -427,9 +427,7 @@ function sqliteCommit(options: Pick<DeliveryRecorderOptions, 'db' | 'clock' | 'm
     }
   };
   return {
-    // The lock waited for on a timer (write-lock.ts): what arrives meanwhile is read and gathered
-    // into the next group.
-    commit: (requests) => holdingConnection(() => whenWriteLockFree(sqlite, () => commit(requests))),
+    commit: (requests) => holdingWriteLock(() => commit(requests)),
     waiting: () => dedupe.size(),
     close() {
       closed = true;
