@@ -3,18 +3,24 @@
 // (SQLite's own busy wait sleeps it), and leave the connection's busy timeout as it was.
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { openDb } from '../../src/db/database.ts';
 import { BUSY_TIMEOUT_MS, whenWriteLockFree } from '../../src/db/write-lock.ts';
 import { makeDataDir } from '../helpers/server.ts';
 import { holdWriteLock } from '../helpers/write-lock-holder.ts';
 
-t.test('a Kysely transaction begun while another connection holds the write lock waits on a timer', async (t) => {
+/** A database with a one-row counter table, its write lock held by another process for 300 ms. */
+async function counterUnderLock(t: Test) {
   const path = join(makeDataDir(t), 'interhubz.db');
   const db = openDb(path);
   t.teardown(() => db.close());
   db.sqlite.exec('CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)');
   const { released } = await holdWriteLock(path, 300);
+  return { db, released };
+}
+
+t.test('a Kysely transaction begun while another connection holds the write lock waits on a timer', async (t) => {
+  const { db, released } = await counterUnderLock(t);
 
   let ticks = 0;
   const ticker = setInterval(() => ticks++, 10);
@@ -29,11 +35,7 @@ t.test('a Kysely transaction begun while another connection holds the write lock
 });
 
 t.test('a Kysely write outside a transaction waits for a lock held elsewhere on a timer too; a read does not wait', async (t) => {
-  const path = join(makeDataDir(t), 'interhubz.db');
-  const db = openDb(path);
-  t.teardown(() => db.close());
-  db.sqlite.exec('CREATE TABLE counter (n INTEGER); INSERT INTO counter VALUES (0)');
-  const { released } = await holdWriteLock(path, 300);
+  const { db, released } = await counterUnderLock(t);
 
   const started = performance.now();
   t.same(await db.kysely.selectFrom('counter' as never).select(sql<number>`n`.as('n')).execute(), [{ n: 0 }], 'a read runs beside the lock');
