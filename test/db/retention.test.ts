@@ -2,13 +2,16 @@
 // counts, and the WAL left by a burst is truncated once the database is idle.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import t, { type Test } from 'tap';
 import { openDb, type Db } from '../../src/db/database.ts';
 import { migrate, readMigrations } from '../../src/db/migrate.ts';
 import { migratePostgres } from '../../src/db/postgres/migrate-postgres.ts';
+import type { Database } from '../../src/db/schema.ts';
 import { purgeOldDeliveries } from '../../src/webhooks/record-deliveries.ts';
 import { testConfig } from '../helpers/config.ts';
 import { eachStore, makeTestPgDb } from '../helpers/postgres.ts';
+import { makeTestDb } from '../helpers/db.ts';
 import { countRows } from '../helpers/rows.ts';
 import { makeDataDir } from '../helpers/server.ts';
 import { until } from '../helpers/until.ts';
@@ -33,6 +36,30 @@ eachStore(t, 'delivery records older than jobs.keepWebhookDeliveriesDays are pur
   t.equal(await purgeOldDeliveries(db.kysely, { now, keepDays: 30 }), 5);
   t.same((await db.kysely.selectFrom('webhook_deliveries').select('delivery_id').orderBy('id').execute()).map((r) => r.delivery_id), ['edge', 'new', 'a-new', 'z-new']);
   t.same((await db.kysely.selectFrom('webhook_unrouted_counts').select('day').execute()).map((r) => r.day), ['2026-11-22']);
+});
+
+t.test("the purge seeks each connection's rows along webhook_deliveries_by_connection: no statement scans the table", async (t) => {
+  const db = makeTestDb(t);
+  const insert = db.sqlite.prepare(
+    `INSERT INTO webhook_deliveries (provider, delivery_id, connection_id, account_id, topic, received_at, status) VALUES ('intercom', ?, ?, 'ws', 'conversation.user.replied', ?, 'accepted')`,
+  );
+  db.sqlite.transaction(() => {
+    for (let i = 0; i < 20_000; i++) insert.run(`notif_${i}`, `conn-${i % 20}`, i * DAY / 500);
+  })();
+  db.sqlite.exec('ANALYZE');
+  // The same handle, its queries recorded as Kysely compiles them (not destroyed: that would close the handle).
+  const queries: CompiledQuery[] = [];
+  const logged = new Kysely<Database>({ dialect: new SqliteDialect({ database: db.sqlite }), log: (event) => void queries.push(event.query) });
+  const purged = await purgeOldDeliveries(logged, { now: 40 * DAY, keepDays: 30 });
+  t.equal(purged, 5_000, 'the rows received in the first 10 days, of every connection');
+  t.equal(db.sqlite.prepare('SELECT count(DISTINCT connection_id) FROM webhook_deliveries').pluck().get(), 20);
+  const deliveryStatements = queries.filter((query) => query.sql.includes('webhook_deliveries'));
+  t.equal(deliveryStatements.length, 22, 'the connections looked up once, then one DELETE for rows of none and one a connection');
+  for (const query of deliveryStatements) {
+    const plan = (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...(query.parameters as unknown[])) as { detail: string }[]).map((row) => row.detail).join(' | ');
+    t.notMatch(plan, /SCAN webhook_deliveries(?! USING)|SCAN webhook_deliveries USING (?!COVERING INDEX webhook_deliveries_by_connection)/, `no full scan: ${plan}`);
+    t.match(plan, /webhook_deliveries_by_connection/, 'along webhook_deliveries_by_connection');
+  }
 });
 
 /** A store migrated up to (not including) `id`, and the step that applies the rest: each store its own migrations. */
