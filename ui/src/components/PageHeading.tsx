@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { takeFocusRequest } from '../router.ts';
 
 interface PageHeadingProps {
@@ -20,7 +20,8 @@ export function PageHeading({ title, documentTitle, description, meta, back }: P
   useEffect(() => {
     if (takeFocusRequest()) heading.current?.focus();
   }, [title]);
-  useEffect(() => {
+  // Before the page is painted, not after: the tab's title changes with the heading, never a frame late.
+  useLayoutEffect(() => {
     document.title = `${documentTitle ?? title} · Interhubz`;
   }, [documentTitle, title]);
   return (

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../../src/http/api-types.ts';
 import { api } from '../api.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -20,7 +20,8 @@ export function LoginPage({ notice, onSignedIn }: LoginPageProps) {
   const usernameInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
+  // A layout effect: the title changes with the page, before it is painted (PageHeading does the same).
+  useLayoutEffect(() => {
     document.title = 'Sign in · Interhubz';
     usernameInput.current?.focus();
   }, []);
