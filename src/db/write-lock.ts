@@ -17,8 +17,9 @@ const RETRY_MS = 1;
 const setBusyTimeout = (sqlite: SQLite.Database, ms: number) => sqlite.exec(`PRAGMA busy_timeout = ${ms}`);
 
 /**
- * Runs `attempt`, which takes the write lock (BEGIN IMMEDIATE) and must do so synchronously, before
- * any await of its own; refused with SQLITE_BUSY, runs it again every RETRY_MS until BUSY_TIMEOUT_MS
+ * Runs `attempt`, which takes the write lock (BEGIN IMMEDIATE, or a write run outside a transaction)
+ * and must do so synchronously, before any await of its own; a refusal has changed nothing. Refused
+ * with SQLITE_BUSY, runs it again every RETRY_MS until BUSY_TIMEOUT_MS
  * have passed, then lets the last refusal through. The connection's busy timeout is back between
  * attempts, for its other users.
  */
