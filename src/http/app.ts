@@ -92,6 +92,12 @@ declare module 'fastify' {
   }
 }
 
+/** What a route may declare in its Fastify `config` about its "request completed" line. */
+export interface RouteLogConfig {
+  /** A success is logged at debug, not info: a route called so often that a line each would be the log (and its cost). */
+  quietWhenOk?: boolean;
+}
+
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -177,14 +183,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // The UI polls its pages' data every few seconds: successful reads at info made up most of the
-  // log (586 of 641 lines in a first session). Reads that succeed are debug; writes, webhooks and
-  // every refused or failed request stay at info. request.log keeps each route's own logLevel.
+  // log (586 of 641 lines in a first session). Reads that succeed are debug, and so are the
+  // successes of routes marked `quietWhenOk` (webhook deliveries); writes and every refused or
+  // failed request stay at info. request.log keeps each route's own logLevel.
   app.addHook('onRequest', (request, _reply, done) => {
     request.log.debug({ req: request }, 'incoming request');
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
-    const quiet = READ_METHODS.has(request.method) && reply.statusCode < 400;
+    const quiet = reply.statusCode < 400 && (READ_METHODS.has(request.method) || (request.routeOptions.config as RouteLogConfig).quietWhenOk === true);
     const line = { req: request, res: reply, responseTime: reply.elapsedTime };
     if (quiet) request.log.debug(line, 'request completed');
     else request.log.info(line, 'request completed');
