@@ -1,9 +1,9 @@
 // Which requests reach the log at info: the UI's polling (successful reads) and accepted webhook
 // deliveries are debug, so an operator's log shows what changed, what was refused and what failed
 // (issue #16 item 11; the deliveries: issue #19, test/bench/RESULTS.md).
-import t from 'tap';
-import { intercomSignature } from '../../src/webhooks/intercom-signature.ts';
+import t, { type Test } from 'tap';
 import { captureLogs } from '../helpers/log-capture.ts';
+import { intercomDelivery } from '../helpers/replicas.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import { buildTestApp } from '../helpers/test-app.ts';
 
@@ -33,38 +33,40 @@ t.test('at info: writes and refused or failed requests, not successful reads', a
   t.notOk(logs.entries().some((entry) => entry.msg === 'incoming request'), 'the incoming line is debug');
 });
 
-t.test('at info an accepted webhook delivery writes no line; a refused one does', async (t) => {
-  const secret = 'intercom-app-secret-for-logs';
+const WEBHOOK_SECRET = 'intercom-app-secret-for-logs';
+
+/** A test app at `logLevel` with an Intercom app secret and a connection on its workspace, and a way to post it deliveries. */
+async function webhookApp(t: Test, logLevel: 'info' | 'debug') {
   const logs = captureLogs();
-  const server = await buildTestApp(t, { startScheduler: false, logDestination: logs, logLevel: 'info', config: { apps: { intercom: { clientSecret: secret } } } });
+  const server = await buildTestApp(t, { startScheduler: false, logDestination: logs, logLevel, config: { apps: { intercom: { clientSecret: WEBHOOK_SECRET } } } });
   await server.daemon.db.kysely
     .insertInto('connections')
     .values({ id: 'c-logs', name: 'Logs', status: 'active', managed_by_config: 0, created_at: 1, updated_at: 1, intercom_workspace_id: 'ws-logs', hubspot_portal_id: null })
     .execute();
-  const post = (id: string, signedWith: string) => {
-    const raw = Buffer.from(JSON.stringify({ type: 'notification_event', id, topic: 'conversation.admin.closed', app_id: 'ws-logs', created_at: Math.floor(Date.now() / 1000), data: { item: { type: 'conversation', id: '7' } } }));
-    return server.fetch('/webhooks/intercom', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': intercomSignature(raw, signedWith) }, body: raw });
+  const post = async (id: string, secret = WEBHOOK_SECRET) => {
+    const delivery = intercomDelivery(secret, { id, workspaceId: 'ws-logs', topic: 'conversation.admin.closed', conversationId: '7' });
+    const response = await server.fetch('/webhooks/intercom', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': delivery.signature }, body: delivery.body });
+    return response.status;
   };
-  for (let i = 0; i < 3; i++) t.equal((await post(`notif_logs_${i}`, secret)).status, 200);
-  t.equal((await post('notif_logs_forged', 'not-the-secret')).status, 401);
+  const webhookLines = () => completed(logs.entries()).filter((line) => line.url === '/webhooks/intercom');
+  return { server, post, webhookLines };
+}
 
-  const webhookLines = completed(logs.entries()).filter((line) => line.url === '/webhooks/intercom');
-  t.same(webhookLines, [{ level: 30, method: 'POST', url: '/webhooks/intercom', status: 401 }], 'only the refused delivery is at info');
+t.test('at info an accepted webhook delivery writes no line; a refused one does', async (t) => {
+  const { server, post, webhookLines } = await webhookApp(t, 'info');
+  for (let i = 0; i < 3; i++) t.equal(await post(`notif_logs_${i}`), 200);
+  t.equal(await post('notif_logs_forged', 'not-the-secret'), 401);
+
+  t.same(webhookLines(), [{ level: 30, method: 'POST', url: '/webhooks/intercom', status: 401 }], 'only the refused delivery is at info');
   const [accepted] = await server.daemon.db.kysely.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).execute();
   t.equal(Number(accepted?.n), 3, 'the three accepted deliveries were recorded');
 });
 
 t.test('at debug an accepted webhook delivery is logged too', async (t) => {
-  const secret = 'intercom-app-secret-for-logs';
-  const logs = captureLogs();
-  const server = await buildTestApp(t, { startScheduler: false, logDestination: logs, logLevel: 'debug', config: { apps: { intercom: { clientSecret: secret } } } });
-  const raw = Buffer.from(JSON.stringify({ type: 'notification_event', id: 'notif_debug', topic: 'ping', app_id: 'ws-logs', created_at: Math.floor(Date.now() / 1000), data: { item: null } }));
-  const response = await server.fetch('/webhooks/intercom', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': intercomSignature(raw, secret) }, body: raw });
-  t.equal(response.status, 200);
-  t.match(
-    completed(logs.entries()).filter((line) => line.url === '/webhooks/intercom'),
-    [{ level: 20, method: 'POST', status: 200 }],
-  );
+  const { post, webhookLines } = await webhookApp(t, 'debug');
+  t.equal(await post('notif_debug'), 200);
+  t.match(webhookLines(), [{ level: 20, method: 'POST', status: 200 }]);
+  t.equal(webhookLines().length, 1);
 });
 
 t.test('at debug every request is logged, with its response time', async (t) => {
