@@ -24,7 +24,7 @@
 // simulator's clock: records from before go-live, which the first periodic sweep leaves to a backfill.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -140,13 +140,25 @@ async function startSims(): Promise<CaptureSims & { observed: Observed; close():
 /** BENCH_BACKFILL_PROFILE_DIR: each daemon writes a CPU profile there when it stops (the killed one does not). */
 const PROFILE_DIR = process.env['BENCH_BACKFILL_PROFILE_DIR'];
 
-function spawnDaemon(daemonEnv: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...daemonEnv },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+/**
+ * The daemon at the shipped log level (info) unless BENCH_LOG_LEVEL names another (until the sixteenth
+ * session: warn), its log appended to `logFile` as a container runtime would take it.
+ */
+function spawnDaemon(daemonEnv: Record<string, string>, logFile: string): ChildProcess {
+  const log = openSync(logFile, 'a');
+  try {
+    return spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}), ...daemonEnv },
+      stdio: ['ignore', log, 'inherit'],
+    });
+  } finally {
+    closeSync(log);
+  }
 }
+
+/** Lines the daemon logged in a run (both daemons of the killed run). */
+const logLines = (logFile: string) => readFileSync(logFile, 'utf8').split('\n').filter(Boolean).length;
 
 async function waitHealthy(baseUrl: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -211,8 +223,9 @@ async function runBackfill(progress: Progress, options: { kill: boolean }): Prom
     }
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    const logFile = join(dir, 'daemon.log');
     const daemonEnv = { DATA_DIR: dataDir, INTERHUBZ_CONFIG: configFile, INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY, PORT: String(port), INTERHUBZ_ADMIN_PASSWORD: PASSWORD };
-    child = spawnDaemon(daemonEnv);
+    child = spawnDaemon(daemonEnv, logFile);
     await waitHealthy(url);
     await intercom.webhooks.subscribe({ url: `${url}/webhooks/intercom`, topics: [...INTERCOM_RECORD_TOPICS.contacts] });
     let api = sessionApi({ url }, await signIn({ url, username: 'admin', password: PASSWORD }));
@@ -276,7 +289,7 @@ async function runBackfill(progress: Progress, options: { kill: boolean }): Prom
         liveDiscarded += observed.live.size;
         observed.live.clear();
         progress(`SIGKILL at ${current.done} of ${CONTACTS} (${Math.round((killedAt - started) / 1000)} s)`);
-        child = spawnDaemon(daemonEnv);
+        child = spawnDaemon(daemonEnv, logFile);
         await waitHealthy(url);
         api = sessionApi({ url }, await signIn({ url, username: 'admin', password: PASSWORD }));
         restartedAt = performance.now();
@@ -325,6 +338,7 @@ async function runBackfill(progress: Progress, options: { kill: boolean }): Prom
         last_error: last?.lastError ?? null,
         hubspot_contacts: hubspotContacts,
         seconds_total: round(totalMs / 1000, 1),
+        daemon_log_lines: logLines(logFile),
         hubspot_calls: callsDuring.length,
         hubspot_calls_allowed_by_budget: allowedCalls,
         budget_used_share: round(burstCalls / allowedCalls),
@@ -368,6 +382,7 @@ export default async function backfill(progress: Progress): Promise<Figures> {
     redone_after_kill: killed.redone,
     live_change_p99_ms_during_backfill: Math.round(percentile(samples, 0.99)),
     detail: {
+      log_level: process.env.BENCH_LOG_LEVEL ?? 'info (the default)',
       contacts: CONTACTS,
       budget_calls_per_minute: BUDGET_CALLS_PER_MINUTE,
       live_samples: samples.length,

@@ -11,8 +11,10 @@
 // intake's latency at a steady 1,000 deliveries/s — right after the burst, while its backlog of
 // event jobs is worked off (p99_ms), and again once it is (drained_p99_ms) — and a check that every
 // accepted delivery is in the job table.
-// The daemon runs at the shipped log level (info; BENCH_LOG_LEVEL=warn and so on to compare), its log
-// written to a file, as a container runtime takes it.
+// The daemon runs as the image runs it — the bundled build with the Dockerfile's node options and ENV
+// (shipped-build.ts; BENCH_INGEST_BUILD=sources for `node src/main.ts`) — at the shipped log level
+// (info; BENCH_LOG_LEVEL=warn and so on to compare), its log written to a file, as a container runtime
+// takes it.
 // The deliveries carry random notification ids and name conversations at random, as Intercom's do;
 // BENCH_INGEST_IDS=sequential gives the numbered ids of earlier runs (fixtures/load-generator.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +28,7 @@ import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpe
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { EVENTS_AND_FINISHED_SQL, EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
 import type { Progress } from './run.ts';
+import { shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
 
 const SECRET = 'bench-intercom-app-secret';
 const DURATION_S = 10;
@@ -43,6 +46,12 @@ const SLICES = 5;
 const WARM_UP_SLICES = 2;
 const CONNECTIONS = 32;
 const IDS = process.env.BENCH_INGEST_IDS === 'sequential' ? 'sequential' : 'random';
+/**
+ * The daemon as the image runs it (the bundled build, the CMD's node options, the ENV: shipped-build.ts),
+ * or with BENCH_INGEST_BUILD=sources as `npm start` does (`node src/main.ts`), as until the sixteenth
+ * session.
+ */
+const BUILD = process.env.BENCH_INGEST_BUILD === 'sources' ? 'sources' : 'shipped';
 
 function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,9 +71,9 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
  * The daemon, its log (stdout) going to a file as a container runtime's log driver would take it;
  * read in here, a log at the shipped level would cost this process a core. Its stderr is kept.
  */
-function startDaemon(args: string[], env: Record<string, string>, logFile: string): { child: ChildProcess; output: () => string } {
+function startDaemon(entry: Entry, flags: readonly string[], env: Record<string, string>, logFile: string): { child: ChildProcess; output: () => string } {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, 'pipe'] });
+  const child = spawn(process.execPath, [...entry.nodeArgs, ...flags, entry.script], { cwd: entry.cwd, env: { ...process.env, ...entry.env, ...env }, stdio: ['ignore', log, 'pipe'] });
   closeSync(log);
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -151,7 +160,8 @@ export default async function ingest(progress: Progress) {
   const logFile = join(dir, 'daemon.log');
   const daemonEnv: Record<string, string> = { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench-password', INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY };
   if (process.env.BENCH_LOG_LEVEL) daemonEnv.LOG_LEVEL = process.env.BENCH_LOG_LEVEL;
-  const daemon = startDaemon([...(process.env.BENCH_DAEMON_FLAGS ? process.env.BENCH_DAEMON_FLAGS.split(' ') : []), 'src/main.ts'], daemonEnv, logFile);
+  const build = BUILD === 'shipped' ? await shippedEntry() : { entry: sourcesEntry, cleanup: () => undefined };
+  const daemon = startDaemon(build.entry, process.env.BENCH_DAEMON_FLAGS ? process.env.BENCH_DAEMON_FLAGS.split(' ') : [], daemonEnv, logFile);
   daemon.child.once('exit', (code) => {
     if (code !== null && code !== 0) process.stderr.write(`the daemon exited ${code}: ${daemon.output()}\n`);
   });
@@ -292,6 +302,7 @@ export default async function ingest(progress: Progress) {
       event_jobs_worked_off_s: workedOffS === null ? null : Number(workedOffS.toFixed(1)),
       wal_max_mb: Math.round(walMaxBytes / 1024 / 1024),
       log_level: process.env.BENCH_LOG_LEVEL ?? 'info (the default)',
+      build: BUILD === 'shipped' ? `shipped (node ${[...build.entry.nodeArgs, build.entry.script].join(' ')})` : 'sources (node src/main.ts)',
       // What the daemon logged over the whole run (every phase), for ~450,000 deliveries.
       daemon_log_lines: logLines(logFile),
     };
@@ -300,6 +311,7 @@ export default async function ingest(progress: Progress) {
     bare.child.kill('SIGTERM');
     await sims.close();
     rmSync(dir, { recursive: true, force: true });
+    build.cleanup();
   }
 }
 

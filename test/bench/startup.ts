@@ -17,18 +17,25 @@
 // The shipped build is started with the node options of the Dockerfile's CMD (node_args) and the
 // variables of its ENV (image_env).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bundle } from '../../scripts/bundle.ts';
-import { IMAGE_TAG, REPO_ROOT, buildImage, freeHostPort, imageSizeBytes, podmanMissing } from '../helpers/container.ts';
+import { IMAGE_TAG, buildImage, freeHostPort, imageSizeBytes, podmanMissing } from '../helpers/container.ts';
 import type { Figures, Progress } from './run.ts';
+import { shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
 
 const RUNS = 5;
 const IDLE_MS = 3000;
 const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * The shipped log level (info) unless BENCH_LOG_LEVEL names another: until the sixteenth session this
+ * bench ran the daemon at warn, as the ingest bench did (test/bench/RESULTS.md, "ingest at the shipped
+ * log level"), so what info logs went unmeasured.
+ */
+const logLevelEnv = (): Record<string, string> => (process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {});
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -65,62 +72,6 @@ interface RunFigures {
   exitCode: number | null;
 }
 
-/** What to start: the TypeScript sources (development, `npm start`) or the bundled build the image ships. */
-interface Entry {
-  cwd: string;
-  /** Node's own options before the script (the image's, for the shipped build). */
-  nodeArgs: readonly string[];
-  /** Variables on top of this process's environment (the image's ENV, for the shipped build). */
-  env?: Readonly<Record<string, string>>;
-  script: string;
-}
-
-/**
- * The node options the image starts the daemon with, read from the Dockerfile's exec-form CMD
- * (`["node", ...options, "src/main.js"]`), so that the figures are those of what ships and the
- * options live in one place.
- */
-function imageNodeArgs(): string[] {
-  const line = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').split('\n').findLast((entry) => entry.startsWith('CMD '));
-  const command: unknown = line ? JSON.parse(line.slice('CMD '.length)) : undefined;
-  if (!Array.isArray(command) || command[0] !== 'node' || command.at(-1) !== 'src/main.js' || !command.every((arg) => typeof arg === 'string')) {
-    throw new Error(`the Dockerfile's CMD is not ["node", ...options, "src/main.js"]: ${line}`);
-  }
-  return command.slice(1, -1) as string[];
-}
-
-/**
- * The environment the image gives the daemon (the final stage's ENV; MALLOC_ARENA_MAX changes its
- * memory), less what the bench sets itself (address, data directory) and PATH.
- */
-function imageEnv(): Record<string, string> {
-  const lines = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8').split('\n');
-  const start = lines.findLastIndex((line) => line.startsWith('ENV '));
-  if (start < 0) return {};
-  let text = '';
-  for (let i = start; i < lines.length; i++) {
-    text += ` ${lines[i]!.replace(/\\$/, '')}`;
-    if (!lines[i]!.endsWith('\\')) break;
-  }
-  const own = new Set(['PATH', 'HOST', 'PORT', 'DATA_DIR', 'HOME']);
-  const pairs = text.trim().slice('ENV '.length).split(/\s+/).map((pair) => pair.split('=') as [string, string]);
-  return Object.fromEntries(pairs.filter(([name, value]) => value !== undefined && !own.has(name)));
-}
-
-/**
- * Lays out the build as the image does (scripts/bundle.ts → dist/src, next to migrations, ui/dist
- * and the node_modules its externals load from), so the figures are those of what ships, not of
- * the development setup.
- */
-async function shippedEntry(): Promise<{ entry: Entry; cleanup: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'interhubz-bench-build-'));
-  await bundle(dir);
-  for (const shared of ['node_modules', 'migrations', 'package.json']) symlinkSync(join(REPO_ROOT, shared), join(dir, shared));
-  mkdirSync(join(dir, 'ui'));
-  symlinkSync(join(REPO_ROOT, 'ui/dist'), join(dir, 'ui/dist'));
-  return { entry: { cwd: dir, nodeArgs: imageNodeArgs(), env: imageEnv(), script: 'src/main.js' }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 async function coldStart(entry: Entry): Promise<RunFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'interhubz-bench-'));
   try {
@@ -146,7 +97,7 @@ async function coldStart(entry: Entry): Promise<RunFigures> {
         DATA_DIR: join(dir, 'data'),
         INTERHUBZ_CONFIG: configFile,
         INTERHUBZ_ADMIN_PASSWORD: 'bench-password-not-secret',
-        LOG_LEVEL: 'warn',
+        ...logLevelEnv(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -210,7 +161,7 @@ export default async function startup(progress: Progress): Promise<Figures> {
   progress('bundling the build the image ships (scripts/bundle.ts)');
   const shipped = await shippedEntry();
   const runs = await measure(`shipped build (node ${[...shipped.entry.nodeArgs, 'src/main.js'].join(' ')})`, shipped.entry).finally(shipped.cleanup);
-  const devRuns = await measure('sources (node src/main.ts)', { cwd: REPO_ROOT, nodeArgs: [], script: 'src/main.ts' });
+  const devRuns = await measure('sources (node src/main.ts)', sourcesEntry);
 
   let imageMb: number | null = null;
   let imageNote: string | null = null;
@@ -248,6 +199,7 @@ export default async function startup(progress: Progress): Promise<Figures> {
     runs: RUNS,
     ...(imageNote ? { image_note: imageNote } : {}),
     node: process.version,
+    log_level: process.env.BENCH_LOG_LEVEL ?? 'info (the default)',
     node_args: shipped.entry.nodeArgs,
     image_env: shipped.entry.env,
     cpus: cpus().length,
