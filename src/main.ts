@@ -2,6 +2,7 @@
 // (StartupError) is printed as plain sentences with no stack trace.
 import { loadConfig } from './config/load.ts';
 import { startDaemon, type Daemon } from './daemon.ts';
+import { startIdleMemory } from './idle-memory.ts';
 import { createLogger } from './log.ts';
 import { StartupError } from './startup-error.ts';
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
       'the built-in sandbox is on (no connections are configured): simulated Intercom and HubSpot APIs are served under /sandbox',
     );
   }
+  // The start-up's garbage, and a burst's once it is over, collected while nothing happens (the image runs node with --expose-gc).
+  startIdleMemory(log);
   handleSignals(daemon, log, config.server.shutdownTimeoutSeconds * 1000);
 }
 
