@@ -38,12 +38,13 @@ if (missing) {
   });
 
   /** Starts a container of the image on the shared volume and waits until it is healthy. */
-  async function startContainer(t: { comment: (...args: unknown[]) => void }, name: string, port: number): Promise<string> {
+  async function startContainer(t: { comment: (...args: unknown[]) => void }, name: string, port: number, env: readonly string[] = []): Promise<string> {
     containers.push(name);
     await podmanOk([
       'run', '--detach', '--name', name,
       '--env', `PORT=${port}`,
       '--env', `INTERHUBZ_ADMIN_PASSWORD=${password}`,
+      ...env.flatMap((pair) => ['--env', pair]),
       '--volume', `${volume}:/data`,
       IMAGE_TAG,
     ]);
@@ -93,7 +94,7 @@ if (missing) {
     }[];
     const config = inspected?.Config ?? {};
     const healthcheck = inspected?.Healthcheck ?? config.Healthcheck;
-    t.same(config.Cmd, ['node', '--max-semi-space-size=2', 'src/main.js'], 'exec-form CMD: node itself is PID 1 and gets SIGTERM (with the memory option, issue #19)');
+    t.same(config.Cmd, ['node', '--expose-gc', '--max-semi-space-size=16', 'src/main.js'], 'exec-form CMD: node itself is PID 1 and gets SIGTERM (with the memory options, issue #19)');
     t.notOk(config.Entrypoint?.length, 'no entrypoint wrapper between the runtime and node');
     for (const env of ['HOST=0.0.0.0', 'PORT=8080', 'DATA_DIR=/data', 'NODE_ENV=production']) {
       t.ok(config.Env?.includes(env), `image sets ${env}`);
@@ -106,8 +107,15 @@ if (missing) {
     // ---- first start: fresh volume
     const first = `interhubz-test-${id}-a`;
     const port = await freeHostPort();
-    const base = await startContainer(t, first, port);
+    // At debug, to see the start-up's memory given back (src/idle-memory.ts: gc() is exposed by the CMD).
+    const base = await startContainer(t, first, port, ['LOG_LEVEL=debug']);
     t.same(await (await fetch(`${base}/healthz`)).json(), { status: 'ok' }, '/healthz answers {"status":"ok"}');
+    let released: { youngMbBefore?: number; youngMbAfter?: number } | undefined;
+    for (const deadline = Date.now() + 20_000; !released && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 250))) {
+      const line = (await podman(['logs', first])).stdout.split('\n').find((entry) => entry.includes('"msg":"gave idle memory back"'));
+      if (line) released = JSON.parse(line) as typeof released;
+    }
+    t.ok(released && released.youngMbAfter! < released.youngMbBefore!, `the daemon gives the start-up's young generation back once quiet: ${JSON.stringify(released)}`);
 
     // The image runs a bundle (scripts/bundle.ts): files found relative to the code and chunks
     // imported on first use must be where the bundled code looks for them (/readyz covered migrations/).
