@@ -64,10 +64,14 @@ const common: BuildOptions = {
   format: 'esm',
   platform: 'node',
   target: 'node24',
-  minify: true,
-  // Class and function names stay as written: errors are logged with their constructor's name
-  // (pino's serializer), and a few places tell error classes apart by name.
-  keepNames: true,
+  // Whitespace and syntax only. Names stay as written without esbuild's keepNames, which wraps every
+  // named function and class in a __name() call that sets its .name at run time: for closures made
+  // per request that was ~10 us of CPU per webhook delivery in a burst (0.45 of the bare route
+  // against 0.51-0.53 without; test/bench/RESULTS.md, "the daemon as shipped"). Errors are logged with
+  // their constructor's name (pino's serializer); only where two bundled modules declare the same
+  // top-level name does esbuild rename one (Foo2): none of src/'s classes, a few of dependencies'.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: ['better-sqlite3'],
   // Licence texts go to *.LEGAL.txt beside the chunks, not into code the process keeps in memory.
   legalComments: 'external',
