@@ -89,13 +89,12 @@ export function createIdleMemory(deps: IdleMemoryDeps): IdleMemory {
 }
 
 /**
- * Started by the process entry point once the daemon is up; returns a stop function. The timer never
+ * Started by the process entry point once the daemon is up, for the process's life: the timer never
  * keeps the process alive. Without --expose-gc it does nothing.
  */
-export function startIdleMemory(log: Pick<Logger, 'debug'>, gc: typeof globalThis.gc = globalThis.gc): () => void {
-  if (typeof gc !== 'function') return () => undefined;
+export function startIdleMemory(log: Pick<Logger, 'debug'>): void {
+  const gc = globalThis.gc;
+  if (typeof gc !== 'function') return;
   const idle = createIdleMemory({ gc, log });
-  const timer = setInterval(() => idle.check(), CHECK_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  setInterval(() => idle.check(), CHECK_MS).unref();
 }

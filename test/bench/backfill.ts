@@ -37,6 +37,7 @@ import { insertSimConnection, openDataDb, TEST_SECRET_KEY, type CaptureSims } fr
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
 import type { Figures, Progress } from './run.ts';
+import { benchLogLevel } from './shipped-build.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const CONTACTS = env('BENCH_BACKFILL_CONTACTS', 20_000);
@@ -149,7 +150,7 @@ function spawnDaemon(daemonEnv: Record<string, string>, logFile: string): ChildP
   try {
     return spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), 'src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}), ...daemonEnv },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...benchLogLevel.env(), ...daemonEnv },
       stdio: ['ignore', log, 'inherit'],
     });
   } finally {
@@ -382,7 +383,7 @@ export default async function backfill(progress: Progress): Promise<Figures> {
     redone_after_kill: killed.redone,
     live_change_p99_ms_during_backfill: Math.round(percentile(samples, 0.99)),
     detail: {
-      log_level: process.env.BENCH_LOG_LEVEL ?? 'info (the default)',
+      log_level: benchLogLevel.label(),
       contacts: CONTACTS,
       budget_calls_per_minute: BUDGET_CALLS_PER_MINUTE,
       live_samples: samples.length,

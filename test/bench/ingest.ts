@@ -28,7 +28,7 @@ import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpe
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { EVENTS_AND_FINISHED_SQL, EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
 import type { Progress } from './run.ts';
-import { shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
+import { benchLogLevel, shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
 
 const SECRET = 'bench-intercom-app-secret';
 const DURATION_S = 10;
@@ -154,12 +154,10 @@ export default async function ingest(progress: Progress) {
   await db.close();
 
   const port = await freePort();
-  // At the shipped log level unless BENCH_LOG_LEVEL says otherwise: until the fifteenth session this
-  // bench ran the daemon at warn, and a line logged for each accepted delivery at the default (info)
-  // went unmeasured (test/bench/RESULTS.md, "ingest at the shipped log level").
+  // At the shipped log level (benchLogLevel): until the fifteenth session this bench ran the daemon at
+  // warn, and a line logged for each accepted delivery at the default (info) went unmeasured.
   const logFile = join(dir, 'daemon.log');
-  const daemonEnv: Record<string, string> = { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench-password', INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY };
-  if (process.env.BENCH_LOG_LEVEL) daemonEnv.LOG_LEVEL = process.env.BENCH_LOG_LEVEL;
+  const daemonEnv: Record<string, string> = { DATA_DIR: dataDir, PORT: String(port), INTERHUBZ_CONFIG: join(dir, 'config.yaml'), INTERHUBZ_ADMIN_PASSWORD: 'bench-password', INTERHUBZ_SECRET_KEY: TEST_SECRET_KEY, ...benchLogLevel.env() };
   const build = BUILD === 'shipped' ? await shippedEntry() : { entry: sourcesEntry, cleanup: () => undefined };
   const daemon = startDaemon(build.entry, process.env.BENCH_DAEMON_FLAGS ? process.env.BENCH_DAEMON_FLAGS.split(' ') : [], daemonEnv, logFile);
   daemon.child.once('exit', (code) => {
@@ -301,7 +299,7 @@ export default async function ingest(progress: Progress) {
       event_jobs_left_after_steady: afterSteady.total - afterSteady.finished,
       event_jobs_worked_off_s: workedOffS === null ? null : Number(workedOffS.toFixed(1)),
       wal_max_mb: Math.round(walMaxBytes / 1024 / 1024),
-      log_level: process.env.BENCH_LOG_LEVEL ?? 'info (the default)',
+      log_level: benchLogLevel.label(),
       build: BUILD === 'shipped' ? `shipped (node ${[...build.entry.nodeArgs, build.entry.script].join(' ')})` : 'sources (node src/main.ts)',
       // What the daemon logged over the whole run (every phase), for ~450,000 deliveries.
       daemon_log_lines: logLines(logFile),

@@ -18,6 +18,18 @@ export interface Entry {
   script: string;
 }
 
+/**
+ * The daemon's log level in a bench: the shipped one (info, the default) unless BENCH_LOG_LEVEL names
+ * another. Until the fifteenth and sixteenth sessions the benches pinned warn, and what info logs went
+ * unmeasured (test/bench/RESULTS.md, "ingest at the shipped log level").
+ */
+export const benchLogLevel = {
+  /** The variables to start the daemon with: none for the default. */
+  env: (): Record<string, string> => (process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}),
+  /** What a bench prints as its `log_level`. */
+  label: (): string => process.env.BENCH_LOG_LEVEL ?? 'info (the default)',
+};
+
 /** The sources, as `npm start` runs them. */
 export const sourcesEntry: Entry = { cwd: REPO_ROOT, nodeArgs: [], script: 'src/main.ts' };
 

@@ -24,18 +24,11 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IMAGE_TAG, buildImage, freeHostPort, imageSizeBytes, podmanMissing } from '../helpers/container.ts';
 import type { Figures, Progress } from './run.ts';
-import { shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
+import { benchLogLevel, shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
 
 const RUNS = 5;
 const IDLE_MS = 3000;
 const READY_TIMEOUT_MS = 30_000;
-
-/**
- * The shipped log level (info) unless BENCH_LOG_LEVEL names another: until the sixteenth session this
- * bench ran the daemon at warn, as the ingest bench did (test/bench/RESULTS.md, "ingest at the shipped
- * log level"), so what info logs went unmeasured.
- */
-const logLevelEnv = (): Record<string, string> => (process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {});
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -97,7 +90,7 @@ async function coldStart(entry: Entry): Promise<RunFigures> {
         DATA_DIR: join(dir, 'data'),
         INTERHUBZ_CONFIG: configFile,
         INTERHUBZ_ADMIN_PASSWORD: 'bench-password-not-secret',
-        ...logLevelEnv(),
+        ...benchLogLevel.env(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -199,7 +192,7 @@ export default async function startup(progress: Progress): Promise<Figures> {
     runs: RUNS,
     ...(imageNote ? { image_note: imageNote } : {}),
     node: process.version,
-    log_level: process.env.BENCH_LOG_LEVEL ?? 'info (the default)',
+    log_level: benchLogLevel.label(),
     node_args: shipped.entry.nodeArgs,
     image_env: shipped.entry.env,
     cpus: cpus().length,
