@@ -37,20 +37,21 @@ import { createLogger } from '../../src/log.ts';
 import { resolveTicketPipeline } from '../../src/tickets/ticket-pipeline.ts';
 import { insertSimConnection, openDataDb, seedConversation, seedCustomer, startCaptureSims, subscribeIntercomWebhooks, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
 import { testConfig } from '../helpers/config.ts';
+import { benchNumber } from './fixtures/bench-env.ts';
 import type { Figures, Progress } from './run.ts';
 
 const LIMIT = 100;
 const WINDOW_MS = 10_000;
 const SAMPLES = 5;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 75);
+const DURATION_S = benchNumber('BENCH_SECONDS', 75);
 const STAGE_CONVERSATIONS = 5;
-const STAGE_CHANGES = Number(process.env.BENCH_STAGE_CHANGES ?? 120);
+const STAGE_CHANGES = benchNumber('BENCH_STAGE_CHANGES', 120);
 /**
  * Mean pause between two changes of one conversation: 5 conversations each changed every ~1.2 s
  * are ~4 changes/s, each one HubSpot call (the ticket update), well inside the 100 per 10 s
  * budget, so what is timed is the sync path and not a queue for budget (see RESULTS.md).
  */
-const STAGE_PAUSE_MS = Number(process.env.BENCH_STAGE_PAUSE_MS ?? 1_200);
+const STAGE_PAUSE_MS = benchNumber('BENCH_STAGE_PAUSE_MS', 1_200);
 const BODIES = { first: 'My invoice shows the wrong amount.', reply: 'Sorry about that, let me check.', second: 'Thanks, it is the March one.' };
 
 const hubspotCalls = (sims: CaptureSims) => sims.hubspot.sim.control.requests().total;

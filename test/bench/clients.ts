@@ -23,12 +23,13 @@ import { createHubSpotRateRegistry } from '../../src/integrations/hubspot/rate-p
 import { createLogger } from '../../src/log.ts';
 import { startHubSpotSimulator } from '../../src/sandbox/hubspot/index.ts';
 import { createVault } from '../../src/vault/vault.ts';
+import { benchNumber } from './fixtures/bench-env.ts';
 import type { Figures, Progress } from './run.ts';
 
 const LIMIT = 100;
 const WINDOW_MS = 10_000;
 const CALLERS = 8;
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 35);
+const DURATION_S = benchNumber('BENCH_SECONDS', 35);
 
 export default async function clients(progress: Progress): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'interhubz-bench-clients-'));

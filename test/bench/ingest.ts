@@ -27,6 +27,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { EVENTS_AND_FINISHED_SQL, EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
+import { benchChoice } from './fixtures/bench-env.ts';
 import type { Progress } from './run.ts';
 import { benchLogLevel, shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
 
@@ -45,13 +46,13 @@ const SLICES = 5;
  */
 const WARM_UP_SLICES = 2;
 const CONNECTIONS = 32;
-const IDS = process.env.BENCH_INGEST_IDS === 'sequential' ? 'sequential' : 'random';
+const IDS = benchChoice('BENCH_INGEST_IDS', ['random', 'sequential']);
 /**
  * The daemon as the image runs it (the bundled build, the CMD's node options, the ENV: shipped-build.ts),
  * or with BENCH_INGEST_BUILD=sources as `npm start` does (`node src/main.ts`), as until the sixteenth
  * session.
  */
-const BUILD = process.env.BENCH_INGEST_BUILD === 'sources' ? 'sources' : 'shipped';
+const BUILD = benchChoice('BENCH_INGEST_BUILD', ['shipped', 'sources']);
 
 function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -33,20 +33,21 @@ import type { DeepPartial } from '../helpers/config.ts';
 import { makeTestPgDb } from '../helpers/postgres.ts';
 import { auditJobs, deliver, intercomDelivery, killWhileHolding, lastJobId, notesPerMarker, startReplicas, sweepNow, type Replica, type SignedDelivery } from '../helpers/replicas.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { benchNumber } from './fixtures/bench-env.ts';
 import type { Figures, Progress } from './run.ts';
 
-const JOBS = Number(process.env.BENCH_REPLICA_JOBS ?? 4_000);
-const CAPTURES = Number(process.env.BENCH_REPLICA_CAPTURES ?? 240);
+const JOBS = benchNumber('BENCH_REPLICA_JOBS', 4_000);
+const CAPTURES = benchNumber('BENCH_REPLICA_CAPTURES', 240);
 const KILL_CONVERSATIONS = 60;
 const BUDGET_LIMIT = 100;
-const BUDGET_SECONDS = Number(process.env.BENCH_BUDGET_SECONDS ?? 50);
+const BUDGET_SECONDS = benchNumber('BENCH_BUDGET_SECONDS', 50);
 const WINDOW_MS = 10_000;
 const LEASE_SECONDS = 5;
 /** Event jobs spread over this many (made-up) connection ids: the per-connection limit stays out of the way. */
 const JOB_GROUPS = 8;
 const PARALLEL_DELIVERIES = 8;
 /** Only this many kill runs on three replicas, each job's successor and trace printed (finding a loss). */
-const KILL_RUNS_ONLY = Number(process.env.BENCH_KILL_RUNS ?? 0);
+const KILL_RUNS_ONLY = benchNumber('BENCH_KILL_RUNS', 0, { min: 0 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
