@@ -36,8 +36,8 @@ import { createIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { insertSimConnection, openDataDb, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
+import { benchLogLevel } from './fixtures/shipped-build.ts';
 import type { Figures, Progress } from './run.ts';
-import { benchLogLevel } from './shipped-build.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const CONTACTS = env('BENCH_BACKFILL_CONTACTS', 20_000);

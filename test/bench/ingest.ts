@@ -12,7 +12,7 @@
 // event jobs is worked off (p99_ms), and again once it is (drained_p99_ms) — and a check that every
 // accepted delivery is in the job table.
 // The daemon runs as the image runs it — the bundled build with the Dockerfile's node options and ENV
-// (shipped-build.ts; BENCH_INGEST_BUILD=sources for `node src/main.ts`) — at the shipped log level
+// (fixtures/shipped-build.ts; BENCH_INGEST_BUILD=sources for `node src/main.ts`) — at the shipped log level
 // (info; BENCH_LOG_LEVEL=warn and so on to compare), its log written to a file, as a container runtime
 // takes it.
 // The deliveries carry random notification ids and name conversations at random, as Intercom's do;
@@ -28,8 +28,8 @@ import { insertSimConnection, startCaptureSims, TEST_SECRET_KEY } from '../helpe
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { EVENTS_AND_FINISHED_SQL, EVENTS_IN_JOBS_SQL } from '../helpers/event-jobs.ts';
 import { benchChoice } from './fixtures/bench-env.ts';
+import { benchLogLevel, shippedEntry, sourcesEntry, type Entry } from './fixtures/shipped-build.ts';
 import type { Progress } from './run.ts';
-import { benchLogLevel, shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
 
 const SECRET = 'bench-intercom-app-secret';
 const DURATION_S = 10;
@@ -48,7 +48,7 @@ const WARM_UP_SLICES = 2;
 const CONNECTIONS = 32;
 const IDS = benchChoice('BENCH_INGEST_IDS', ['random', 'sequential']);
 /**
- * The daemon as the image runs it (the bundled build, the CMD's node options, the ENV: shipped-build.ts),
+ * The daemon as the image runs it (the bundled build, the CMD's node options, the ENV: fixtures/shipped-build.ts),
  * or with BENCH_INGEST_BUILD=sources as `npm start` does (`node src/main.ts`), as until the sixteenth
  * session.
  */

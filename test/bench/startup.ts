@@ -23,8 +23,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IMAGE_TAG, buildImage, freeHostPort, imageSizeBytes, podmanMissing } from '../helpers/container.ts';
+import { benchLogLevel, shippedEntry, sourcesEntry, type Entry } from './fixtures/shipped-build.ts';
 import type { Figures, Progress } from './run.ts';
-import { benchLogLevel, shippedEntry, sourcesEntry, type Entry } from './shipped-build.ts';
 
 const RUNS = 5;
 const IDLE_MS = 3000;
