@@ -36,13 +36,13 @@ import { createIntercomSimulator } from '../../src/sandbox/intercom/index.ts';
 import { insertSimConnection, openDataDb, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
 import { freePort, REPO_ROOT } from '../helpers/daemon-process.ts';
 import { sessionApi, signIn } from '../helpers/server.ts';
+import { benchNumber } from './fixtures/bench-env.ts';
 import { benchLogLevel } from './fixtures/shipped-build.ts';
 import type { Figures, Progress } from './run.ts';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const CONTACTS = env('BENCH_BACKFILL_CONTACTS', 20_000);
+const CONTACTS = benchNumber('BENCH_BACKFILL_CONTACTS', 20_000);
 /** Live changes during the backfill: one every LIVE_EVERY_MS while it runs, at least LIVE_MIN. */
-const LIVE_EVERY_MS = env('BENCH_BACKFILL_LIVE_EVERY_MS', 500);
+const LIVE_EVERY_MS = benchNumber('BENCH_BACKFILL_LIVE_EVERY_MS', 500);
 const LIVE_MIN = 20;
 /** The product's default HubSpot budget (upstream.hubspot.burstPer10s): 100 calls per 10 s. */
 const HUBSPOT_BURST_PER_10S = 100;

@@ -42,18 +42,18 @@ import { createVault } from '../../src/vault/vault.ts';
 import { webhookSecretKind } from '../../src/webhooks/signing-secrets.ts';
 import { insertSimConnection, openDataDb, TEST_SECRET_KEY, type CaptureSims } from '../helpers/capture-sims.ts';
 import { testConfig } from '../helpers/config.ts';
+import { benchNumber } from './fixtures/bench-env.ts';
 import type { Figures, Progress } from './run.ts';
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const LIVE_CHANGES = env('BENCH_LIVE_CHANGES', 20);
-const MIXED_CHANGES = env('BENCH_MIXED_CHANGES', 200);
-const MIXED_PAIRS = env('BENCH_MIXED_PAIRS', 20);
+const LIVE_CHANGES = benchNumber('BENCH_LIVE_CHANGES', 20, { min: 0 });
+const MIXED_CHANGES = benchNumber('BENCH_MIXED_CHANGES', 200, { min: 0 });
+const MIXED_PAIRS = benchNumber('BENCH_MIXED_PAIRS', 20, { min: 0 });
 /** Mean pause between two mixed changes (0.5–1.5 ×): 200 changes in about half a minute. */
-const MIXED_PAUSE_MS = env('BENCH_MIXED_PAUSE_MS', 150);
-const BULK_RECORDS = env('BENCH_BULK_RECORDS', 5_000);
+const MIXED_PAUSE_MS = benchNumber('BENCH_MIXED_PAUSE_MS', 150, { min: 0 });
+const BULK_RECORDS = benchNumber('BENCH_BULK_RECORDS', 5_000, { min: 0 });
 /** The product default (upstream.hubspot.burstPer10s) for the live phases; the simulator allows 110. */
 const HUBSPOT_BURST = 100;
-const BULK_HUBSPOT_BURST = env('BENCH_BULK_HUBSPOT_BURST', 1_000);
+const BULK_HUBSPOT_BURST = benchNumber('BENCH_BULK_HUBSPOT_BURST', 1_000, { min: 0 });
 /**
  * At least record-tasks.ts RECORD_SYNC_DEBOUNCE_MS (not exported; 3 s, then 1 s): how long the bench
  * waits for work that may still come. The debounce each live change met is read from its job.
@@ -451,7 +451,7 @@ async function syncsSince(bench: Bench, since: number): Promise<Record<string, n
   return counts;
 }
 
-const SAME_SECOND_TRIALS = env('BENCH_SAME_SECOND_TRIALS', 5);
+const SAME_SECOND_TRIALS = benchNumber('BENCH_SAME_SECOND_TRIALS', 5, { min: 0 });
 
 /**
  * A person changes an Intercom contact in the same second as Interhubz last wrote to it (Intercom's
@@ -486,7 +486,7 @@ async function sameSecondChanges(bench: Bench, pairs: BenchPair[], trials: numbe
   return { trials: done, notSyncedLive };
 }
 
-const CROSSED_TRIALS = env('BENCH_CROSSED_TRIALS', 10);
+const CROSSED_TRIALS = benchNumber('BENCH_CROSSED_TRIALS', 10, { min: 0 });
 
 /**
  * The same pair changed on both sides at once, in different fields: a person sets the job title in
